@@ -1,0 +1,135 @@
+//! The JSON API under `/api/v1`. Every failure leaves as RFC 9457 problem+json, including
+//! malformed JSON, bad paths and bad query strings (see the extractors below).
+
+mod admin;
+mod personal;
+mod public;
+mod staff;
+
+use crate::error::Error;
+use crate::App;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts};
+use axum::routing::{get, post, put};
+use axum::Router;
+use utoipa::OpenApi;
+
+/// JSON body whose rejections become problem+json.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(Error))]
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
+    fn into_response(self) -> axum::response::Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(Error))]
+pub struct Path<T>(pub T);
+
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(Error))]
+pub struct Query<T>(pub T);
+
+impl From<JsonRejection> for Error {
+    fn from(rejection: JsonRejection) -> Self {
+        Error::BadRequest(format!(
+            "the request body is not valid JSON for this request: {}",
+            rejection.body_text()
+        ))
+    }
+}
+impl From<PathRejection> for Error {
+    fn from(_: PathRejection) -> Self {
+        Error::NotFound("resource")
+    }
+}
+impl From<QueryRejection> for Error {
+    fn from(rejection: QueryRejection) -> Self {
+        Error::BadRequest(format!("invalid query string: {}", rejection.body_text()))
+    }
+}
+
+/// Request bodies are small forms; anything bigger is refused before parsing.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Videoloket API",
+        version = "1",
+        description = "Book and manage video appointments with a municipality."
+    ),
+    paths(
+        public::tenants,
+        public::tenant,
+        public::services,
+        public::slots,
+        public::book,
+        personal::read,
+        personal::invite,
+        personal::reschedule,
+        personal::cancel,
+        staff::login,
+        staff::logout,
+        staff::me,
+        staff::appointments,
+        staff::appointment,
+        admin::settings,
+        admin::update_settings,
+        admin::create_service,
+        admin::clerks,
+        admin::create_clerk,
+        admin::set_hours,
+        admin::add_absence,
+    ),
+    components(schemas(crate::error::Problem))
+)]
+pub struct ApiDoc;
+
+pub fn router(app: App) -> Router {
+    Router::new()
+        .route(
+            "/api/v1/openapi.json",
+            get(|| async { axum::Json(ApiDoc::openapi()) }),
+        )
+        .route("/api/v1/tenants", get(public::tenants))
+        .route("/api/v1/tenants/{slug}", get(public::tenant))
+        .route("/api/v1/tenants/{slug}/services", get(public::services))
+        .route(
+            "/api/v1/tenants/{slug}/services/{service}/slots",
+            get(public::slots),
+        )
+        .route("/api/v1/tenants/{slug}/appointments", post(public::book))
+        .route("/api/v1/personal/{token}", get(personal::read))
+        .route("/api/v1/personal/{token}/invite.ics", get(personal::invite))
+        .route(
+            "/api/v1/personal/{token}/reschedule",
+            post(personal::reschedule),
+        )
+        .route("/api/v1/personal/{token}/cancel", post(personal::cancel))
+        .route("/api/v1/auth/login", post(staff::login))
+        .route("/api/v1/auth/logout", post(staff::logout))
+        .route("/api/v1/staff/me", get(staff::me))
+        .route("/api/v1/staff/appointments", get(staff::appointments))
+        .route("/api/v1/staff/appointments/{id}", get(staff::appointment))
+        .route(
+            "/api/v1/admin/settings",
+            get(admin::settings).put(admin::update_settings),
+        )
+        .route("/api/v1/admin/services", post(admin::create_service))
+        .route(
+            "/api/v1/admin/clerks",
+            get(admin::clerks).post(admin::create_clerk),
+        )
+        .route("/api/v1/admin/clerks/{id}/hours", put(admin::set_hours))
+        .route(
+            "/api/v1/admin/clerks/{id}/absences",
+            post(admin::add_absence),
+        )
+        .fallback(|| async { Error::NotFound("resource") })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(app)
+}

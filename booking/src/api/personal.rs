@@ -1,0 +1,117 @@
+//! The resident's personal link: read, download the invite, reschedule, cancel. A wrong token
+//! is a plain 404 that does not reveal whether any appointment exists.
+
+use super::public::AppointmentView;
+use super::{Json, Path};
+use crate::appointment::Appointment;
+use crate::bookings;
+use crate::catalog::Service;
+use crate::error::{Error, Problem, Result};
+use crate::invite::InviteMethod;
+use crate::personal_link::PersonalToken;
+use crate::tenant::Tenant;
+use crate::App;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// Everything the personal link unlocks.
+pub struct Unlocked {
+    pub token: PersonalToken,
+    pub appointment: Appointment,
+    pub tenant: Tenant,
+    pub service: Service,
+}
+
+pub async fn unlock(app: &App, raw: &str) -> Result<Unlocked> {
+    let token = PersonalToken::parse(raw).ok_or(Error::NotFound("appointment"))?;
+    let appointment = app.db.appointment_by_link(&token.hash()).await?;
+    let tenant = app.db.tenant(appointment.tenant_id).await?;
+    let service = app.db.service(tenant.id, appointment.service_id).await?;
+    Ok(Unlocked {
+        token,
+        appointment,
+        tenant,
+        service,
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/personal/{token}", tag = "resident",
+    responses((status = 200, body = AppointmentView), (status = 404, body = Problem)))]
+pub async fn read(
+    State(app): State<App>,
+    Path(token): Path<String>,
+) -> Result<Json<AppointmentView>> {
+    let u = unlock(&app, &token).await?;
+    Ok(Json(AppointmentView::new(
+        &u.tenant,
+        &u.service,
+        &u.appointment,
+    )))
+}
+
+#[utoipa::path(get, path = "/api/v1/personal/{token}/invite.ics", tag = "resident",
+    responses((status = 200, content_type = "text/calendar", body = String), (status = 404, body = Problem)))]
+pub async fn invite(
+    State(app): State<App>,
+    Path(token): Path<String>,
+) -> Result<impl IntoResponse> {
+    let u = unlock(&app, &token).await?;
+    let method = match u.appointment.status {
+        crate::appointment::AppointmentStatus::Booked => InviteMethod::Request,
+        crate::appointment::AppointmentStatus::Cancelled => InviteMethod::Cancel,
+    };
+    let ics =
+        bookings::invite(&app, &u.tenant, &u.service, &u.appointment, &u.token).to_ics(method);
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                format!("text/calendar; method={}; charset=utf-8", method.as_str()),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"afspraak.ics\"".to_string(),
+            ),
+        ],
+        ics,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RescheduleBody {
+    /// RFC 3339, one of the offered slot starts.
+    pub start: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/personal/{token}/reschedule", tag = "resident", request_body = RescheduleBody,
+    responses((status = 200, body = AppointmentView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn reschedule(
+    State(app): State<App>,
+    Path(token): Path<String>,
+    Json(body): Json<RescheduleBody>,
+) -> Result<Json<AppointmentView>> {
+    let u = unlock(&app, &token).await?;
+    let start = body
+        .start
+        .parse()
+        .map_err(|_| Error::invalid("start", "give the time as RFC 3339"))?;
+    let moved =
+        bookings::reschedule(&app, &u.tenant, &u.service, &u.appointment, &u.token, start).await?;
+    Ok(Json(AppointmentView::new(&u.tenant, &u.service, &moved)))
+}
+
+#[utoipa::path(post, path = "/api/v1/personal/{token}/cancel", tag = "resident",
+    responses((status = 200, body = AppointmentView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn cancel(
+    State(app): State<App>,
+    Path(token): Path<String>,
+) -> Result<Json<AppointmentView>> {
+    let u = unlock(&app, &token).await?;
+    let cancelled = bookings::cancel(&app, &u.tenant, &u.service, &u.appointment, &u.token).await?;
+    Ok(Json(AppointmentView::new(
+        &u.tenant, &u.service, &cancelled,
+    )))
+}

@@ -1,0 +1,212 @@
+//! Public endpoints: what a resident without an account may see and do.
+
+use super::{Json, Path, Query};
+use crate::appointment::AppointmentStatus;
+use crate::bookings::{self, BookingRequest};
+use crate::catalog::Service;
+use crate::error::{Error, Problem, Result};
+use crate::ids::{AppointmentId, ServiceId};
+use crate::tenant::{Colour, Tenant, Tone};
+use crate::App;
+use axum::extract::State;
+use axum::http::StatusCode;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// What residents may know about a municipality.
+#[derive(Serialize, ToSchema)]
+pub struct TenantView {
+    pub slug: String,
+    pub name: String,
+    pub tone: Tone,
+    pub primary_colour: Colour,
+    pub secondary_colour: Colour,
+    pub walk_ins_allowed: bool,
+    pub time_zone: String,
+}
+
+impl From<&Tenant> for TenantView {
+    fn from(t: &Tenant) -> Self {
+        Self {
+            slug: t.slug.to_string(),
+            name: t.name.clone(),
+            tone: t.tone,
+            primary_colour: t.primary_colour.clone(),
+            secondary_colour: t.secondary_colour.clone(),
+            walk_ins_allowed: t.walk_ins_allowed,
+            time_zone: t.time_zone.as_str().to_string(),
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/tenants", tag = "public", responses((status = 200, body = Vec<TenantView>)))]
+pub async fn tenants(State(app): State<App>) -> Result<Json<Vec<TenantView>>> {
+    Ok(Json(
+        app.db
+            .tenants()
+            .await?
+            .iter()
+            .map(TenantView::from)
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/tenants/{slug}", tag = "public",
+    responses((status = 200, body = TenantView), (status = 404, body = Problem)))]
+pub async fn tenant(State(app): State<App>, Path(slug): Path<String>) -> Result<Json<TenantView>> {
+    Ok(Json(TenantView::from(&app.db.tenant_by_slug(&slug).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/tenants/{slug}/services", tag = "public",
+    responses((status = 200, body = Vec<Service>), (status = 404, body = Problem)))]
+pub async fn services(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<Service>>> {
+    let tenant = app.db.tenant_by_slug(&slug).await?;
+    Ok(Json(app.db.services(tenant.id).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SlotQuery {
+    /// First local date, YYYY-MM-DD.
+    pub from: String,
+    /// Last local date (inclusive), YYYY-MM-DD.
+    pub to: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SlotView {
+    /// Start, RFC 3339 with the municipality's UTC offset.
+    pub start: String,
+    pub end: String,
+    /// How many clerks are free at this time.
+    pub free_clerks: usize,
+}
+
+fn local_rfc3339(tenant: &Tenant, at: jiff::Timestamp) -> String {
+    at.to_zoned(tenant.time_zone.tz().clone())
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}
+
+fn parse_date(field: &'static str, raw: &str) -> Result<Date> {
+    raw.parse()
+        .map_err(|_| Error::invalid(field, "give a date as YYYY-MM-DD"))
+}
+
+fn parse_service(raw: &str) -> Result<ServiceId> {
+    raw.parse().map_err(|_| Error::NotFound("service"))
+}
+
+#[utoipa::path(get, path = "/api/v1/tenants/{slug}/services/{service}/slots", tag = "public", params(SlotQuery),
+    responses((status = 200, body = Vec<SlotView>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn slots(
+    State(app): State<App>,
+    Path((slug, service)): Path<(String, String)>,
+    Query(q): Query<SlotQuery>,
+) -> Result<Json<Vec<SlotView>>> {
+    let tenant = app.db.tenant_by_slug(&slug).await?;
+    let service = app.db.service(tenant.id, parse_service(&service)?).await?;
+    let (from, to) = (parse_date("from", &q.from)?, parse_date("to", &q.to)?);
+    let slots = bookings::slots(&app, &tenant, &service, from, to).await?;
+    Ok(Json(
+        slots
+            .iter()
+            .map(|s| SlotView {
+                start: local_rfc3339(&tenant, s.start),
+                end: local_rfc3339(&tenant, s.end),
+                free_clerks: s.clerks.len(),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct BookingBody {
+    pub service_id: String,
+    /// RFC 3339, one of the offered slot starts.
+    pub start: String,
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub note: Option<String>,
+}
+
+/// An appointment as the resident sees it.
+#[derive(Serialize, ToSchema)]
+pub struct AppointmentView {
+    pub id: AppointmentId,
+    pub tenant: String,
+    pub service_id: ServiceId,
+    pub service: String,
+    pub start: String,
+    pub end: String,
+    /// Date and time in Dutch words.
+    pub when: String,
+    pub status: AppointmentStatus,
+    pub sequence: u32,
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub note: Option<String>,
+}
+
+impl AppointmentView {
+    pub fn new(tenant: &Tenant, service: &Service, a: &crate::appointment::Appointment) -> Self {
+        Self {
+            id: a.id,
+            tenant: tenant.slug.to_string(),
+            service_id: service.id,
+            service: service.name.clone(),
+            start: local_rfc3339(tenant, a.start),
+            end: local_rfc3339(tenant, a.end),
+            when: bookings::when_in_words(tenant, a.start),
+            status: a.status,
+            sequence: a.sequence,
+            name: a.resident.name.clone(),
+            email: a.resident.email.to_string(),
+            phone: a.resident.phone.clone(),
+            note: a.resident.note.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BookedView {
+    pub appointment: AppointmentView,
+    /// The secret personal link; shown once, also sent by mail.
+    pub personal_link: String,
+    pub token: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/tenants/{slug}/appointments", tag = "public", request_body = BookingBody,
+    responses((status = 201, body = BookedView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn book(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    Json(body): Json<BookingBody>,
+) -> Result<(StatusCode, Json<BookedView>)> {
+    let tenant = app.db.tenant_by_slug(&slug).await?;
+    let service = app
+        .db
+        .service(tenant.id, parse_service(&body.service_id)?)
+        .await?;
+    let request = BookingRequest::parse(
+        &body.start,
+        &body.name,
+        &body.email,
+        body.phone.as_deref(),
+        body.note.as_deref(),
+    )?;
+    let booked = bookings::book(&app, &tenant, &service, request).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(BookedView {
+            appointment: AppointmentView::new(&tenant, &service, &booked.appointment),
+            personal_link: app.personal_link(&booked.token),
+            token: booked.token.as_str().to_string(),
+        }),
+    ))
+}

@@ -1,0 +1,104 @@
+//! A booked appointment and the transitions it may make.
+
+use crate::error::{Error, Result};
+use crate::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
+use jiff::Timestamp;
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AppointmentStatus {
+    Booked,
+    Cancelled,
+}
+
+impl AppointmentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppointmentStatus::Booked => "booked",
+            AppointmentStatus::Cancelled => "cancelled",
+        }
+    }
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "booked" => Some(Self::Booked),
+            "cancelled" => Some(Self::Cancelled),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Appointment {
+    pub id: AppointmentId,
+    pub tenant_id: TenantId,
+    pub service_id: ServiceId,
+    pub clerk_id: ClerkId,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub status: AppointmentStatus,
+    /// Bumped on every change so calendar clients replace the event (iCalendar SEQUENCE).
+    pub sequence: u32,
+    pub resident: Resident,
+    pub created_at: Timestamp,
+}
+
+/// Who booked. Parsed and length-checked before it gets here.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Resident {
+    pub name: String,
+    pub email: crate::email::Email,
+    pub phone: Option<String>,
+    pub note: Option<String>,
+}
+
+impl Appointment {
+    /// A resident may change or cancel a booked appointment until it starts.
+    pub fn ensure_changeable(&self, now: Timestamp) -> Result<()> {
+        match self.status {
+            AppointmentStatus::Cancelled => Err(Error::Conflict(
+                "this appointment has already been cancelled".into(),
+            )),
+            AppointmentStatus::Booked if self.start <= now => Err(Error::Conflict(
+                "this appointment has already started and can no longer be changed".into(),
+            )),
+            AppointmentStatus::Booked => Ok(()),
+        }
+    }
+
+    /// Stable iCalendar UID for the life of the appointment.
+    pub fn calendar_uid(&self) -> String {
+        format!("{}@videoloket", self.id)
+    }
+}
+
+/// The 5-minute clerk units an occupied interval covers; the unique key on these in the
+/// database is what makes double booking impossible.
+pub const RESERVATION_UNIT_SECONDS: i64 = 300;
+
+pub fn reservation_units(start: Timestamp, occupied_until: Timestamp) -> Vec<i64> {
+    let first = start.as_second().div_euclid(RESERVATION_UNIT_SECONDS) * RESERVATION_UNIT_SECONDS;
+    let end = occupied_until.as_second();
+    (0..)
+        .map(|i| first + i * RESERVATION_UNIT_SECONDS)
+        .take_while(|unit| *unit < end)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_cover_the_whole_occupied_time() {
+        let start: Timestamp = "2026-06-01T07:00:00Z".parse().unwrap();
+        let end: Timestamp = "2026-06-01T07:40:00Z".parse().unwrap();
+        let units = reservation_units(start, end);
+        assert_eq!(units.len(), 8);
+        assert_eq!(units[0], start.as_second());
+        // An unaligned interval still covers every unit it touches.
+        let odd = reservation_units(start + jiff::SignedDuration::from_secs(61), end);
+        assert_eq!(odd[0], start.as_second());
+        assert_eq!(odd.len(), 8);
+    }
+}

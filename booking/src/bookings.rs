@@ -1,0 +1,467 @@
+//! The booking use cases: find free slots, book, reschedule, cancel, and tell the resident.
+//! Each step loads what it needs, asks the pure slot engine, and lets the database's unique
+//! reservations decide races.
+
+use crate::appointment::{reservation_units, Appointment, AppointmentStatus, Resident};
+use crate::catalog::Service;
+use crate::email::Email;
+use crate::error::{Error, Result};
+use crate::ids::{AppointmentId, ClerkId};
+use crate::invite::{Invite, InviteMethod};
+use crate::mail::OutgoingMail;
+use crate::personal_link::PersonalToken;
+use crate::slots::{free_slots, ClerkAvailability, Slot, SlotRules};
+use crate::store::NewAppointment;
+use crate::tenant::{Tenant, Tone};
+use crate::App;
+use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
+
+/// The longest date range one slot query may cover.
+pub const MAX_RANGE_DAYS: i64 = 62;
+pub const MAX_NAME_LEN: usize = 100;
+pub const MAX_NOTE_LEN: usize = 1000;
+pub const MAX_PHONE_LEN: usize = 20;
+
+pub fn rules(tenant: &Tenant, service: &Service) -> SlotRules {
+    SlotRules {
+        duration: SignedDuration::from_mins(service.duration_minutes),
+        buffer: SignedDuration::from_mins(service.buffer_minutes),
+        lead_time: SignedDuration::from_mins(tenant.lead_time_minutes),
+        horizon: SignedDuration::from_hours(24 * tenant.horizon_days),
+    }
+}
+
+/// Free slots for `service` on local dates `from..=to`. With `ignore_bookings` it returns the
+/// slots the hours allow, which tells "taken" apart from "never bookable".
+async fn compute_slots(
+    app: &App,
+    tenant: &Tenant,
+    service: &Service,
+    from: Date,
+    to: Date,
+    ignore_bookings: bool,
+) -> Result<Vec<Slot>> {
+    let tz = tenant.time_zone.tz();
+    let schedules = app.db.schedules_for_service(tenant.id, service.id).await?;
+    let ids: Vec<ClerkId> = schedules.iter().map(|s| s.clerk).collect();
+    // A day either side catches windows and buffers that cross midnight in UTC.
+    let range_start = from
+        .yesterday()
+        .unwrap_or(from)
+        .to_zoned(tz.clone())
+        .map_err(|e| Error::Internal(e.to_string()))?
+        .timestamp();
+    let range_end = to
+        .tomorrow()
+        .and_then(|d| d.tomorrow())
+        .unwrap_or(to)
+        .to_zoned(tz.clone())
+        .map_err(|e| Error::Internal(e.to_string()))?
+        .timestamp();
+    let mut busy = if ignore_bookings {
+        Default::default()
+    } else {
+        app.db.busy_intervals(&ids, range_start, range_end).await?
+    };
+    let clerks: Vec<ClerkAvailability> = schedules
+        .into_iter()
+        .map(|s| ClerkAvailability {
+            busy: busy.remove(&s.clerk).unwrap_or_default(),
+            clerk: s.clerk,
+            hours: s.hours,
+            absences: s.absences,
+        })
+        .collect();
+    Ok(free_slots(
+        &rules(tenant, service),
+        tz,
+        from,
+        to,
+        app.clock.now(),
+        &clerks,
+    ))
+}
+
+pub async fn slots(
+    app: &App,
+    tenant: &Tenant,
+    service: &Service,
+    from: Date,
+    to: Date,
+) -> Result<Vec<Slot>> {
+    if to < from {
+        return Err(Error::invalid(
+            "to",
+            "the end date is before the start date",
+        ));
+    }
+    if from
+        .until(to)
+        .map(|s| s.get_days() as i64)
+        .unwrap_or(i64::MAX)
+        > MAX_RANGE_DAYS
+    {
+        return Err(Error::invalid(
+            "to",
+            format!("ask for at most {MAX_RANGE_DAYS} days at a time"),
+        ));
+    }
+    compute_slots(app, tenant, service, from, to, false).await
+}
+
+/// A booking request after parsing: nothing in here can be malformed.
+#[derive(Clone, Debug)]
+pub struct BookingRequest {
+    pub start: Timestamp,
+    pub resident: Resident,
+}
+
+impl BookingRequest {
+    pub fn parse(
+        start: &str,
+        name: &str,
+        email: &str,
+        phone: Option<&str>,
+        note: Option<&str>,
+    ) -> Result<Self> {
+        let start: Timestamp = start.parse().map_err(|_| {
+            Error::invalid(
+                "start",
+                "give the time as RFC 3339, e.g. 2026-03-30T09:00:00+02:00",
+            )
+        })?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::invalid("name", "please fill in your name"));
+        }
+        if name.chars().count() > MAX_NAME_LEN {
+            return Err(Error::invalid(
+                "name",
+                format!("a name can be at most {MAX_NAME_LEN} characters"),
+            ));
+        }
+        let email = Email::parse(email).map_err(|e| Error::invalid("email", e.to_string()))?;
+        let phone = phone
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_string);
+        if let Some(p) = &phone {
+            let ok = p.len() <= MAX_PHONE_LEN
+                && p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c))
+                && p.chars().filter(|c| c.is_ascii_digit()).count() >= 6;
+            if !ok {
+                return Err(Error::invalid(
+                    "phone",
+                    "give a phone number with digits only, e.g. 06 12345678",
+                ));
+            }
+        }
+        let note = note
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
+        if note
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > MAX_NOTE_LEN)
+        {
+            return Err(Error::invalid(
+                "note",
+                format!("a note can be at most {MAX_NOTE_LEN} characters"),
+            ));
+        }
+        Ok(Self {
+            start,
+            resident: Resident {
+                name: name.to_string(),
+                email,
+                phone,
+                note,
+            },
+        })
+    }
+}
+
+/// Finds the clerks free at exactly `start`, or says why the time cannot be booked.
+async fn clerks_free_at(
+    app: &App,
+    tenant: &Tenant,
+    service: &Service,
+    start: Timestamp,
+) -> Result<Vec<ClerkId>> {
+    if start <= app.clock.now() {
+        return Err(Error::invalid("start", "this time is in the past"));
+    }
+    let date = start.to_zoned(tenant.time_zone.tz().clone()).date();
+    let free = compute_slots(app, tenant, service, date, date, false).await?;
+    if let Some(slot) = free.into_iter().find(|s| s.start == start) {
+        return Ok(slot.clerks);
+    }
+    let possible = compute_slots(app, tenant, service, date, date, true).await?;
+    if possible.iter().any(|s| s.start == start) {
+        Err(Error::SlotTaken)
+    } else {
+        Err(Error::invalid(
+            "start",
+            "this is not a time that can be booked for this service",
+        ))
+    }
+}
+
+pub struct Booked {
+    pub appointment: Appointment,
+    pub token: PersonalToken,
+}
+
+pub async fn book(
+    app: &App,
+    tenant: &Tenant,
+    service: &Service,
+    request: BookingRequest,
+) -> Result<Booked> {
+    let clerks = clerks_free_at(app, tenant, service, request.start).await?;
+    let token = PersonalToken::generate();
+    let now = app.clock.now();
+    let rules = rules(tenant, service);
+    let mut appointment = Appointment {
+        id: AppointmentId::new(),
+        tenant_id: tenant.id,
+        service_id: service.id,
+        clerk_id: clerks[0],
+        start: request.start,
+        end: request.start + rules.duration,
+        status: AppointmentStatus::Booked,
+        sequence: 0,
+        resident: request.resident,
+        created_at: now,
+    };
+    let units = reservation_units(request.start, rules.occupied(request.start).end);
+    // Try each free clerk in turn; the database's unique reservations decide any race.
+    let mut booked = false;
+    for clerk in &clerks {
+        appointment.clerk_id = *clerk;
+        let new = NewAppointment {
+            appointment: appointment.clone(),
+            link_hash: token.hash(),
+            units: units.clone(),
+        };
+        match app.db.insert_appointment(&new, now).await {
+            Ok(()) => {
+                booked = true;
+                break;
+            }
+            Err(Error::SlotTaken) => continue,
+            Err(other) => return Err(other),
+        }
+    }
+    if !booked {
+        return Err(Error::SlotTaken);
+    }
+    tracing::info!(appointment = %appointment.id, tenant = %tenant.slug, "appointment booked");
+    notify(
+        app,
+        tenant,
+        service,
+        &appointment,
+        &token,
+        InviteMethod::Request,
+    )
+    .await;
+    Ok(Booked { appointment, token })
+}
+
+pub async fn reschedule(
+    app: &App,
+    tenant: &Tenant,
+    service: &Service,
+    current: &Appointment,
+    token: &PersonalToken,
+    start: Timestamp,
+) -> Result<Appointment> {
+    current.ensure_changeable(app.clock.now())?;
+    if start == current.start {
+        return Ok(current.clone());
+    }
+    let clerks = clerks_free_at(app, tenant, service, start).await?;
+    let rules = rules(tenant, service);
+    let units = reservation_units(start, rules.occupied(start).end);
+    let mut moved = current.clone();
+    moved.start = start;
+    moved.end = start + rules.duration;
+    moved.sequence = current.sequence + 1;
+    let now = app.clock.now();
+    let mut done = false;
+    for clerk in &clerks {
+        moved.clerk_id = *clerk;
+        match app.db.move_appointment(&moved, &units, now).await {
+            Ok(()) => {
+                done = true;
+                break;
+            }
+            Err(Error::SlotTaken) => continue,
+            Err(other) => return Err(other),
+        }
+    }
+    if !done {
+        return Err(Error::SlotTaken);
+    }
+    notify(app, tenant, service, &moved, token, InviteMethod::Request).await;
+    Ok(moved)
+}
+
+pub async fn cancel(
+    app: &App,
+    tenant: &Tenant,
+    service: &Service,
+    current: &Appointment,
+    token: &PersonalToken,
+) -> Result<Appointment> {
+    current.ensure_changeable(app.clock.now())?;
+    let mut cancelled = current.clone();
+    cancelled.sequence += 1;
+    cancelled.status = AppointmentStatus::Cancelled;
+    app.db
+        .cancel_appointment(current.id, cancelled.sequence, app.clock.now())
+        .await?;
+    notify(
+        app,
+        tenant,
+        service,
+        &cancelled,
+        token,
+        InviteMethod::Cancel,
+    )
+    .await;
+    Ok(cancelled)
+}
+
+/// Date and time in Dutch words, in the municipality's time zone: "maandag 30 maart 2026 om 09:00".
+pub fn when_in_words(tenant: &Tenant, at: Timestamp) -> String {
+    const DAYS: [&str; 7] = [
+        "maandag",
+        "dinsdag",
+        "woensdag",
+        "donderdag",
+        "vrijdag",
+        "zaterdag",
+        "zondag",
+    ];
+    const MONTHS: [&str; 12] = [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    let local = at.to_zoned(tenant.time_zone.tz().clone());
+    format!(
+        "{} {} {} {} om {}",
+        DAYS[local.weekday().to_monday_zero_offset() as usize],
+        local.day(),
+        MONTHS[(local.month() - 1) as usize],
+        local.year(),
+        local.strftime("%H:%M")
+    )
+}
+
+pub fn invite(
+    app: &App,
+    tenant: &Tenant,
+    service: &Service,
+    appointment: &Appointment,
+    token: &PersonalToken,
+) -> Invite {
+    Invite {
+        uid: appointment.calendar_uid(),
+        sequence: appointment.sequence,
+        start: appointment.start,
+        end: appointment.end,
+        created: appointment.created_at,
+        summary: format!("Videoafspraak {}: {}", tenant.name, service.name),
+        description: format!(
+            "Videoafspraak met {} over: {}. Open de link hieronder op het tijdstip van de afspraak. / \
+             Video appointment; open the link below at the time of the appointment.",
+            tenant.name, service.name
+        ),
+        join_url: app.personal_link(token),
+        organizer_name: tenant.name.clone(),
+        organizer_email: tenant.contact_email.clone(),
+        attendee_name: appointment.resident.name.clone(),
+        attendee_email: appointment.resident.email.to_string(),
+    }
+}
+
+/// Mails the resident; a mail failure is logged, never undoes the booking (the page shows the
+/// personal link too).
+async fn notify(
+    app: &App,
+    tenant: &Tenant,
+    service: &Service,
+    appointment: &Appointment,
+    token: &PersonalToken,
+    method: InviteMethod,
+) {
+    let link = app.personal_link(token);
+    let (you, your) = match tenant.tone {
+        Tone::Je => ("je", "je"),
+        Tone::U => ("u", "uw"),
+    };
+    let when = when_in_words(tenant, appointment.start);
+    let (subject, body) = match method {
+        InviteMethod::Request => (
+            format!("Uw videoafspraak: {when}").replace("Uw", if tenant.tone == Tone::Je { "Je" } else { "Uw" }),
+            format!(
+                "Beste {name},\n\n{your_cap} videoafspraak met {tenant} over {service} is op {when}.\n\n\
+                 Open op dat moment deze link: {link}\nMet dezelfde link kunt {you} de afspraak verzetten of afzeggen.\n\n\
+                 ---\nYour video appointment with {tenant} ({service}) is on {when}. Open this link at that time: {link}\n",
+                name = appointment.resident.name,
+                your_cap = capitalise(your),
+                tenant = tenant.name,
+                service = service.name,
+            ),
+        ),
+        InviteMethod::Cancel => (
+            format!("Afspraak afgezegd: {when}"),
+            format!(
+                "Beste {name},\n\n{your_cap} videoafspraak op {when} is afgezegd.\n\n---\nYour appointment on {when} has been cancelled.\n",
+                name = appointment.resident.name,
+                your_cap = capitalise(your),
+            ),
+        ),
+    };
+    let mail = OutgoingMail {
+        from_name: tenant.name.clone(),
+        from_email: tenant.contact_email.clone(),
+        to_name: appointment.resident.name.clone(),
+        to_email: appointment.resident.email.to_string(),
+        subject,
+        body,
+        invite: Some((
+            method,
+            invite(app, tenant, service, appointment, token).to_ics(method),
+        )),
+    };
+    match app.mailer.send(&mail).await {
+        Ok(()) => {
+            tracing::info!(appointment = %appointment.id, personal_link = %link, "mail sent to resident")
+        }
+        Err(e) => {
+            tracing::warn!(appointment = %appointment.id, personal_link = %link, error = %e, "could not send mail")
+        }
+    }
+}
+
+fn capitalise(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}

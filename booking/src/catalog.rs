@@ -1,0 +1,36 @@
+//! What a municipality offers: services and the clerks who handle them, with their hours.
+
+use crate::auth::StaffRole;
+use crate::ids::{ClerkId, ServiceId, TenantId};
+use crate::slots::{Interval, WeeklyWindow};
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Service {
+    pub id: ServiceId,
+    #[serde(skip)]
+    pub tenant_id: TenantId,
+    pub name: String,
+    pub description: String,
+    pub duration_minutes: i64,
+    pub buffer_minutes: i64,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Clerk {
+    pub id: ClerkId,
+    #[serde(skip)]
+    pub tenant_id: TenantId,
+    pub name: String,
+    pub email: String,
+    pub role: StaffRole,
+    pub services: Vec<ServiceId>,
+}
+
+/// A clerk's availability as stored: weekly windows and absences.
+#[derive(Clone, Debug, Default)]
+pub struct ClerkSchedule {
+    pub clerk: ClerkId,
+    pub hours: Vec<WeeklyWindow>,
+    pub absences: Vec<Interval>,
+}

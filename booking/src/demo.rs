@@ -1,0 +1,111 @@
+//! The demo municipality a fresh install starts with, so the platform can be tried at once.
+
+use crate::auth::{hash_password, StaffRole};
+use crate::catalog::{Clerk, Service};
+use crate::error::Result;
+use crate::ids::{ClerkId, ServiceId, TenantId};
+use crate::slots::WeeklyWindow;
+use crate::store::Db;
+use crate::tenant::{Colour, Slug, Tenant, TimeZoneName, Tone};
+use jiff::civil::Weekday;
+
+pub const DEMO_SLUG: &str = "voorbeeld";
+
+/// A demo login, printed at start-up.
+pub struct DemoLogin {
+    pub name: &'static str,
+    pub email: &'static str,
+    pub password: &'static str,
+    pub role: StaffRole,
+}
+
+pub const DEMO_LOGINS: [DemoLogin; 2] = [
+    DemoLogin {
+        name: "Anna de Vries",
+        email: "anna@voorbeeld.nl",
+        password: "welkom-anna",
+        role: StaffRole::Clerk,
+    },
+    DemoLogin {
+        name: "Bram Jansen",
+        email: "bram@voorbeeld.nl",
+        password: "welkom-bram",
+        role: StaffRole::Admin,
+    },
+];
+
+pub fn demo_tenant() -> Tenant {
+    Tenant {
+        id: TenantId::new(),
+        slug: Slug::parse(DEMO_SLUG).expect("valid slug"),
+        name: "Gemeente Voorbeeld".into(),
+        time_zone: TimeZoneName::parse("Europe/Amsterdam").expect("bundled zone"),
+        tone: Tone::U,
+        primary_colour: Colour::parse("#154273").expect("contrast ok"),
+        secondary_colour: Colour::parse("#8b4a6a").expect("contrast ok"),
+        walk_ins_allowed: true,
+        lead_time_minutes: 60,
+        horizon_days: 60,
+        retention_days: 90,
+        contact_email: "loket@voorbeeld.nl".into(),
+    }
+}
+
+/// Office hours Monday to Friday, 09:00-17:00 local time.
+pub fn office_hours() -> Vec<WeeklyWindow> {
+    [
+        Weekday::Monday,
+        Weekday::Tuesday,
+        Weekday::Wednesday,
+        Weekday::Thursday,
+        Weekday::Friday,
+    ]
+    .into_iter()
+    .map(|weekday| WeeklyWindow {
+        weekday,
+        start_minute: 9 * 60,
+        end_minute: 17 * 60,
+    })
+    .collect()
+}
+
+/// Seeds the demo municipality unless any municipality exists. Returns whether it seeded.
+pub async fn seed_if_empty(db: &Db) -> Result<bool> {
+    if !db.tenants().await?.is_empty() {
+        return Ok(false);
+    }
+    let tenant = demo_tenant();
+    db.save_tenant(&tenant).await?;
+    let services = [
+        ("Paspoort of identiteitskaart aanvragen", "Een nieuw paspoort of een identiteitskaart aanvragen. Houd uw oude document en een pasfoto bij de hand.", 20, 10),
+        ("Verhuizing doorgeven", "Uw nieuwe adres doorgeven, ook als u uit het buitenland komt.", 15, 5),
+        ("Hulp bij geldzaken en schulden", "Een vertrouwelijk gesprek over geldzorgen, schulden of rondkomen.", 45, 15),
+    ];
+    let mut service_ids: Vec<ServiceId> = Vec::new();
+    for (name, description, duration, buffer) in services {
+        let service = Service {
+            id: ServiceId::new(),
+            tenant_id: tenant.id,
+            name: name.into(),
+            description: description.into(),
+            duration_minutes: duration,
+            buffer_minutes: buffer,
+        };
+        db.save_service(&service).await?;
+        service_ids.push(service.id);
+    }
+    for login in &DEMO_LOGINS {
+        let clerk = Clerk {
+            id: ClerkId::new(),
+            tenant_id: tenant.id,
+            name: login.name.into(),
+            email: login.email.into(),
+            role: login.role,
+            services: service_ids.clone(),
+        };
+        db.create_clerk(&clerk, &hash_password(login.password)?)
+            .await?;
+        db.set_opening_hours(clerk.id, &office_hours()).await?;
+    }
+    Ok(true)
+}

@@ -1,0 +1,290 @@
+use super::Db;
+use crate::appointment::{Appointment, AppointmentStatus, Resident};
+use crate::email::Email;
+use crate::error::{Error, Result};
+use crate::ids::{AppointmentId, ClerkId, TenantId};
+use crate::slots::Interval;
+use jiff::{SignedDuration, Timestamp};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+use std::collections::HashMap;
+
+/// Everything needed to insert an appointment; `units` are the clerk units it reserves.
+#[derive(Clone, Debug)]
+pub struct NewAppointment {
+    pub appointment: Appointment,
+    pub link_hash: String,
+    pub units: Vec<i64>,
+}
+
+/// An appointment as read back, in case the caller needs the raw row.
+pub type AppointmentRow = Appointment;
+
+const COLUMNS: &str = "id, tenant_id, service_id, clerk_id, starts_at, ends_at, status, sequence, \
+    resident_name, resident_email, resident_phone, note, created_at";
+
+fn corrupt(what: &str) -> Error {
+    Error::Internal(format!("stored appointment has invalid {what}"))
+}
+
+fn from_row(row: &AnyRow) -> Result<Appointment> {
+    let ts = |col: &str| -> Result<Timestamp> {
+        Timestamp::from_second(row.try_get(col)?).map_err(|_| corrupt(col))
+    };
+    Ok(Appointment {
+        id: row
+            .try_get::<String, _>("id")?
+            .parse()
+            .map_err(|_| corrupt("id"))?,
+        tenant_id: row
+            .try_get::<String, _>("tenant_id")?
+            .parse()
+            .map_err(|_| corrupt("tenant"))?,
+        service_id: row
+            .try_get::<String, _>("service_id")?
+            .parse()
+            .map_err(|_| corrupt("service"))?,
+        clerk_id: row
+            .try_get::<String, _>("clerk_id")?
+            .parse()
+            .map_err(|_| corrupt("clerk"))?,
+        start: ts("starts_at")?,
+        end: ts("ends_at")?,
+        status: AppointmentStatus::parse(&row.try_get::<String, _>("status")?)
+            .ok_or_else(|| corrupt("status"))?,
+        sequence: row.try_get::<i64, _>("sequence")? as u32,
+        resident: Resident {
+            name: row.try_get("resident_name")?,
+            email: Email::parse(&row.try_get::<String, _>("resident_email")?)
+                .map_err(|_| corrupt("email"))?,
+            phone: row.try_get("resident_phone")?,
+            note: row.try_get("note")?,
+        },
+        created_at: ts("created_at")?,
+    })
+}
+
+/// Inserts the unit reservations in one statement; a unique violation means the clerk was
+/// taken by a concurrent booking.
+async fn reserve(
+    tx: &mut Transaction<'static, Any>,
+    clerk: ClerkId,
+    appointment: AppointmentId,
+    units: &[i64],
+) -> Result<()> {
+    if units.is_empty() {
+        return Err(Error::Internal(
+            "an appointment must reserve clerk time".into(),
+        ));
+    }
+    let values: Vec<String> = (0..units.len())
+        .map(|i| format!("($1, ${}, $2)", i + 3))
+        .collect();
+    let sql = format!(
+        "INSERT INTO clerk_reservations (clerk_id, unit_start, appointment_id) VALUES {}",
+        values.join(", ")
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(clerk.to_string())
+        .bind(appointment.to_string());
+    for unit in units {
+        query = query.bind(*unit);
+    }
+    query.execute(&mut **tx).await.map_err(|e| {
+        if Error::is_unique_violation(&e) {
+            Error::SlotTaken
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(())
+}
+
+impl Db {
+    /// Inserts the appointment and its reservations atomically. `Err(SlotTaken)` when any unit
+    /// of the clerk is already reserved; nothing is written then.
+    pub async fn insert_appointment(&self, new: &NewAppointment, now: Timestamp) -> Result<()> {
+        let a = &new.appointment;
+        let mut tx = self.pool.begin().await?;
+        // The appointment row goes first: on SQLite the first write takes the database's write
+        // lock, so concurrent bookings queue here rather than failing on a lock upgrade.
+        sqlx::query(
+            "INSERT INTO appointments (id, tenant_id, service_id, clerk_id, starts_at, ends_at, status, \
+             sequence, resident_name, resident_email, resident_phone, note, link_hash, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+        )
+        .bind(a.id.to_string())
+        .bind(a.tenant_id.to_string())
+        .bind(a.service_id.to_string())
+        .bind(a.clerk_id.to_string())
+        .bind(a.start.as_second())
+        .bind(a.end.as_second())
+        .bind(a.status.as_str())
+        .bind(i64::from(a.sequence))
+        .bind(&a.resident.name)
+        .bind(a.resident.email.as_str())
+        .bind(a.resident.phone.clone())
+        .bind(a.resident.note.clone())
+        .bind(&new.link_hash)
+        .bind(now.as_second())
+        .execute(&mut *tx)
+        .await?;
+        reserve(&mut tx, a.clerk_id, a.id, &new.units).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn appointment_by_link(&self, link_hash: &str) -> Result<Appointment> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM appointments WHERE link_hash = $1"
+        ))
+        .bind(link_hash)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(Error::NotFound("appointment"))?;
+        from_row(&row)
+    }
+
+    /// An appointment of this tenant; another tenant's is "not found".
+    pub async fn appointment(&self, tenant: TenantId, id: AppointmentId) -> Result<Appointment> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM appointments WHERE tenant_id = $1 AND id = $2"
+        ))
+        .bind(tenant.to_string())
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(Error::NotFound("appointment"))?;
+        from_row(&row)
+    }
+
+    pub async fn appointments_between(
+        &self,
+        tenant: TenantId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Appointment>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM appointments WHERE tenant_id = $1 AND starts_at >= $2 AND starts_at < $3 \
+             ORDER BY starts_at, id"
+        ))
+        .bind(tenant.to_string())
+        .bind(from.as_second())
+        .bind(to.as_second())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Reserved time of each clerk within `[from, to)`, merged into intervals.
+    pub async fn busy_intervals(
+        &self,
+        clerks: &[ClerkId],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<HashMap<ClerkId, Vec<Interval>>> {
+        let mut busy: HashMap<ClerkId, Vec<Interval>> = HashMap::new();
+        for clerk in clerks {
+            let units = sqlx::query(
+                "SELECT unit_start FROM clerk_reservations WHERE clerk_id = $1 AND unit_start >= $2 AND unit_start < $3 \
+                 ORDER BY unit_start",
+            )
+            .bind(clerk.to_string())
+            .bind(from.as_second() - crate::appointment::RESERVATION_UNIT_SECONDS)
+            .bind(to.as_second())
+            .fetch_all(&self.pool)
+            .await?;
+            let intervals = busy.entry(*clerk).or_default();
+            for row in units {
+                let start = Timestamp::from_second(row.try_get("unit_start")?)
+                    .map_err(|_| corrupt("unit"))?;
+                let end =
+                    start + SignedDuration::from_secs(crate::appointment::RESERVATION_UNIT_SECONDS);
+                match intervals.last_mut() {
+                    Some(last) if last.end == start => last.end = end,
+                    _ => intervals.push(Interval::new(start, end)),
+                }
+            }
+        }
+        Ok(busy)
+    }
+
+    /// Moves a booked appointment to a new time (and possibly clerk) atomically: the old
+    /// reservations are released and the new ones taken in one transaction, so a failed
+    /// move leaves the old booking intact.
+    pub async fn move_appointment(
+        &self,
+        moved: &Appointment,
+        units: &[i64],
+        now: Timestamp,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE appointments SET clerk_id = $1, starts_at = $2, ends_at = $3, sequence = $4, updated_at = $5 \
+             WHERE id = $6 AND status = 'booked' AND sequence = $7",
+        )
+        .bind(moved.clerk_id.to_string())
+        .bind(moved.start.as_second())
+        .bind(moved.end.as_second())
+        .bind(i64::from(moved.sequence))
+        .bind(now.as_second())
+        .bind(moved.id.to_string())
+        .bind(i64::from(moved.sequence) - 1)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() != 1 {
+            return Err(Error::Conflict(
+                "the appointment was changed at the same time; please reload".into(),
+            ));
+        }
+        sqlx::query("DELETE FROM clerk_reservations WHERE appointment_id = $1")
+            .bind(moved.id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        reserve(&mut tx, moved.clerk_id, moved.id, units).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Cancels a booked appointment and frees its clerk time.
+    pub async fn cancel_appointment(
+        &self,
+        id: AppointmentId,
+        new_sequence: u32,
+        now: Timestamp,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE appointments SET status = 'cancelled', sequence = $1, updated_at = $2 \
+             WHERE id = $3 AND status = 'booked'",
+        )
+        .bind(i64::from(new_sequence))
+        .bind(now.as_second())
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() != 1 {
+            return Err(Error::Conflict(
+                "this appointment has already been cancelled".into(),
+            ));
+        }
+        sqlx::query("DELETE FROM clerk_reservations WHERE appointment_id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// How many booked appointments overlap per clerk; used by tests and the load test to prove
+    /// no clerk is double-booked.
+    pub async fn count_booked(&self, tenant: TenantId) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM appointments WHERE tenant_id = $1 AND status = 'booked'",
+        )
+        .bind(tenant.to_string())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("n")?)
+    }
+}

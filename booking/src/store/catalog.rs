@@ -1,0 +1,262 @@
+use super::{flag, Db};
+use crate::auth::StaffRole;
+use crate::catalog::{Clerk, ClerkSchedule, Service};
+use crate::error::{Error, Result};
+use crate::ids::{ClerkId, ServiceId, TenantId};
+use crate::slots::{Interval, WeeklyWindow};
+use jiff::civil::Weekday;
+use jiff::Timestamp;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+fn corrupt(what: &str) -> Error {
+    Error::Internal(format!("stored row has invalid {what}"))
+}
+
+fn service_from_row(row: &AnyRow) -> Result<Service> {
+    Ok(Service {
+        id: row
+            .try_get::<String, _>("id")?
+            .parse()
+            .map_err(|_| corrupt("id"))?,
+        tenant_id: row
+            .try_get::<String, _>("tenant_id")?
+            .parse()
+            .map_err(|_| corrupt("id"))?,
+        name: row.try_get("name")?,
+        description: row.try_get("description")?,
+        duration_minutes: row.try_get("duration_minutes")?,
+        buffer_minutes: row.try_get("buffer_minutes")?,
+    })
+}
+
+fn timestamp(seconds: i64) -> Result<Timestamp> {
+    Timestamp::from_second(seconds).map_err(|_| corrupt("timestamp"))
+}
+
+impl Db {
+    pub async fn services(&self, tenant: TenantId) -> Result<Vec<Service>> {
+        let rows = sqlx::query(
+            "SELECT id, tenant_id, name, description, duration_minutes, buffer_minutes \
+             FROM services WHERE tenant_id = $1 AND active = 1 ORDER BY name",
+        )
+        .bind(tenant.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(service_from_row).collect()
+    }
+
+    /// A service of this tenant; another tenant's service is "not found", never visible.
+    pub async fn service(&self, tenant: TenantId, id: ServiceId) -> Result<Service> {
+        let row = sqlx::query(
+            "SELECT id, tenant_id, name, description, duration_minutes, buffer_minutes \
+             FROM services WHERE tenant_id = $1 AND id = $2 AND active = 1",
+        )
+        .bind(tenant.to_string())
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(Error::NotFound("service"))?;
+        service_from_row(&row)
+    }
+
+    pub async fn save_service(&self, s: &Service) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO services (id, tenant_id, name, description, duration_minutes, buffer_minutes, active) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, \
+             duration_minutes = excluded.duration_minutes, buffer_minutes = excluded.buffer_minutes",
+        )
+        .bind(s.id.to_string())
+        .bind(s.tenant_id.to_string())
+        .bind(&s.name)
+        .bind(&s.description)
+        .bind(s.duration_minutes)
+        .bind(s.buffer_minutes)
+        .bind(flag(true))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn clerks(&self, tenant: TenantId) -> Result<Vec<Clerk>> {
+        let rows = sqlx::query(
+            "SELECT id, tenant_id, name, email, role FROM clerks WHERE tenant_id = $1 ORDER BY name",
+        )
+        .bind(tenant.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let links = sqlx::query(
+            "SELECT cs.clerk_id, cs.service_id FROM clerk_services cs \
+             JOIN clerks c ON c.id = cs.clerk_id WHERE c.tenant_id = $1",
+        )
+        .bind(tenant.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let id: String = row.try_get("id")?;
+                let services = links
+                    .iter()
+                    .filter(|l| {
+                        l.try_get::<String, _>("clerk_id").ok().as_deref() == Some(id.as_str())
+                    })
+                    .filter_map(|l| l.try_get::<String, _>("service_id").ok()?.parse().ok())
+                    .collect();
+                Ok(Clerk {
+                    id: id.parse().map_err(|_| corrupt("id"))?,
+                    tenant_id: tenant,
+                    name: row.try_get("name")?,
+                    email: row.try_get("email")?,
+                    role: StaffRole::parse(&row.try_get::<String, _>("role")?)
+                        .ok_or_else(|| corrupt("role"))?,
+                    services,
+                })
+            })
+            .collect()
+    }
+
+    /// The login record: clerk id, role and password hash, by tenant and email.
+    pub async fn clerk_login(
+        &self,
+        tenant: TenantId,
+        email: &str,
+    ) -> Result<Option<(ClerkId, StaffRole, String)>> {
+        let row = sqlx::query(
+            "SELECT id, role, password_hash FROM clerks WHERE tenant_id = $1 AND email = $2",
+        )
+        .bind(tenant.to_string())
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok((
+                r.try_get::<String, _>("id")?
+                    .parse()
+                    .map_err(|_| corrupt("id"))?,
+                StaffRole::parse(&r.try_get::<String, _>("role")?)
+                    .ok_or_else(|| corrupt("role"))?,
+                r.try_get("password_hash")?,
+            ))
+        })
+        .transpose()
+    }
+
+    /// Creates a clerk with the services they handle, in one transaction.
+    pub async fn create_clerk(&self, clerk: &Clerk, password_hash: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT INTO clerks (id, tenant_id, name, email, role, password_hash) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(clerk.id.to_string())
+            .bind(clerk.tenant_id.to_string())
+            .bind(&clerk.name)
+            .bind(clerk.email.trim().to_lowercase())
+            .bind(clerk.role.as_str())
+            .bind(password_hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| {
+                if Error::is_unique_violation(&e) {
+                    Error::Conflict("a clerk with this e-mail address already exists".into())
+                } else {
+                    e.into()
+                }
+            })?;
+        for service in &clerk.services {
+            sqlx::query("INSERT INTO clerk_services (clerk_id, service_id) VALUES ($1, $2)")
+                .bind(clerk.id.to_string())
+                .bind(service.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Replaces a clerk's weekly hours.
+    pub async fn set_opening_hours(&self, clerk: ClerkId, hours: &[WeeklyWindow]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM opening_hours WHERE clerk_id = $1")
+            .bind(clerk.to_string())
+            .execute(&mut *tx)
+            .await?;
+        for w in hours {
+            sqlx::query("INSERT INTO opening_hours (clerk_id, weekday, start_minute, end_minute) VALUES ($1, $2, $3, $4)")
+                .bind(clerk.to_string())
+                .bind(i64::from(w.weekday.to_monday_one_offset()))
+                .bind(i64::from(w.start_minute))
+                .bind(i64::from(w.end_minute))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn add_absence(&self, clerk: ClerkId, period: Interval, reason: &str) -> Result<()> {
+        sqlx::query("INSERT INTO clerk_absences (id, clerk_id, starts_at, ends_at, reason) VALUES ($1, $2, $3, $4, $5)")
+            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(clerk.to_string())
+            .bind(period.start.as_second())
+            .bind(period.end.as_second())
+            .bind(reason)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Hours and absences of every clerk of the tenant who handles `service`.
+    pub async fn schedules_for_service(
+        &self,
+        tenant: TenantId,
+        service: ServiceId,
+    ) -> Result<Vec<ClerkSchedule>> {
+        let clerk_rows = sqlx::query(
+            "SELECT c.id FROM clerks c JOIN clerk_services cs ON cs.clerk_id = c.id \
+             WHERE c.tenant_id = $1 AND cs.service_id = $2 ORDER BY c.id",
+        )
+        .bind(tenant.to_string())
+        .bind(service.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut schedules = Vec::with_capacity(clerk_rows.len());
+        for row in clerk_rows {
+            let id: String = row.try_get("id")?;
+            let hours = sqlx::query(
+                "SELECT weekday, start_minute, end_minute FROM opening_hours WHERE clerk_id = $1",
+            )
+            .bind(&id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|h| {
+                let weekday: i64 = h.try_get("weekday")?;
+                Ok(WeeklyWindow {
+                    weekday: Weekday::from_monday_one_offset(weekday as i8)
+                        .map_err(|_| corrupt("weekday"))?,
+                    start_minute: h.try_get::<i64, _>("start_minute")? as u16,
+                    end_minute: h.try_get::<i64, _>("end_minute")? as u16,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+            let absences =
+                sqlx::query("SELECT starts_at, ends_at FROM clerk_absences WHERE clerk_id = $1")
+                    .bind(&id)
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(|a| {
+                        Ok(Interval::new(
+                            timestamp(a.try_get("starts_at")?)?,
+                            timestamp(a.try_get("ends_at")?)?,
+                        ))
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+            schedules.push(ClerkSchedule {
+                clerk: id.parse().map_err(|_| corrupt("id"))?,
+                hours,
+                absences,
+            });
+        }
+        Ok(schedules)
+    }
+}

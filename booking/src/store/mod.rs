@@ -1,0 +1,88 @@
+//! The database edge: one `Db` over SQLite or PostgreSQL through sqlx's `Any` driver, so every
+//! query is written once. Times are Unix seconds and flags 0/1 integers in both dialects.
+
+mod appointments;
+mod catalog;
+mod tenants;
+
+pub use appointments::{AppointmentRow, NewAppointment};
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub dialect: Dialect,
+}
+
+impl Db {
+    /// Connects and applies the migrations of the URL's dialect.
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let dialect = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Dialect::Postgres
+        } else if url.starts_with("sqlite:") {
+            Dialect::Sqlite
+        } else {
+            return Err(sqlx::Error::Configuration(
+                format!("unsupported database URL (use sqlite: or postgres:): {url}").into(),
+            ));
+        };
+        let options = AnyConnectOptions::from_str(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match dialect {
+                Dialect::Sqlite => 8,
+                Dialect::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if dialect == Dialect::Sqlite {
+                        // WAL lets readers work while one writer writes; the busy timeout makes
+                        // concurrent writers queue instead of failing.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        let db = Self { pool, dialect };
+        match dialect {
+            Dialect::Sqlite => SQLITE_MIGRATIONS.run(&db.pool).await?,
+            Dialect::Postgres => POSTGRES_MIGRATIONS.run(&db.pool).await?,
+        }
+        Ok(db)
+    }
+
+    /// The SQLite file URL for a data directory.
+    pub fn sqlite_url(data_dir: &std::path::Path) -> String {
+        format!(
+            "sqlite://{}?mode=rwc",
+            data_dir.join("videoloket.db").display()
+        )
+    }
+
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+}
+
+pub(crate) fn flag(value: bool) -> i64 {
+    i64::from(value)
+}

@@ -1,0 +1,96 @@
+use super::{flag, Db};
+use crate::error::{Error, Result};
+use crate::ids::TenantId;
+use crate::tenant::{Colour, Slug, Tenant, TimeZoneName, Tone};
+use sqlx::Row;
+
+const COLUMNS: &str = "id, slug, name, time_zone, tone, primary_colour, secondary_colour, \
+    walk_ins_allowed, lead_time_minutes, horizon_days, retention_days, contact_email";
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<Tenant> {
+    let corrupt = |what: &str| Error::Internal(format!("stored tenant has invalid {what}"));
+    Ok(Tenant {
+        id: row
+            .try_get::<String, _>("id")?
+            .parse()
+            .map_err(|_| corrupt("id"))?,
+        slug: Slug::parse(&row.try_get::<String, _>("slug")?).ok_or_else(|| corrupt("slug"))?,
+        name: row.try_get("name")?,
+        time_zone: TimeZoneName::parse(&row.try_get::<String, _>("time_zone")?)
+            .ok_or_else(|| corrupt("time zone"))?,
+        tone: Tone::parse(&row.try_get::<String, _>("tone")?).ok_or_else(|| corrupt("tone"))?,
+        primary_colour: Colour::parse(&row.try_get::<String, _>("primary_colour")?)
+            .map_err(|_| corrupt("colour"))?,
+        secondary_colour: Colour::parse(&row.try_get::<String, _>("secondary_colour")?)
+            .map_err(|_| corrupt("colour"))?,
+        walk_ins_allowed: row.try_get::<i64, _>("walk_ins_allowed")? != 0,
+        lead_time_minutes: row.try_get("lead_time_minutes")?,
+        horizon_days: row.try_get("horizon_days")?,
+        retention_days: row.try_get("retention_days")?,
+        contact_email: row.try_get("contact_email")?,
+    })
+}
+
+impl Db {
+    pub async fn tenant_by_slug(&self, slug: &str) -> Result<Tenant> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM tenants WHERE slug = $1"))
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(Error::NotFound("municipality"))?;
+        from_row(&row)
+    }
+
+    pub async fn tenant(&self, id: TenantId) -> Result<Tenant> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM tenants WHERE id = $1"))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(Error::NotFound("municipality"))?;
+        from_row(&row)
+    }
+
+    pub async fn tenants(&self) -> Result<Vec<Tenant>> {
+        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM tenants ORDER BY name"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Inserts or replaces all settings of a tenant.
+    pub async fn save_tenant(&self, t: &Tenant) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO tenants (id, slug, name, time_zone, tone, primary_colour, secondary_colour, \
+             walk_ins_allowed, lead_time_minutes, horizon_days, retention_days, contact_email) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             ON CONFLICT (id) DO UPDATE SET slug = excluded.slug, name = excluded.name, \
+             time_zone = excluded.time_zone, tone = excluded.tone, \
+             primary_colour = excluded.primary_colour, secondary_colour = excluded.secondary_colour, \
+             walk_ins_allowed = excluded.walk_ins_allowed, lead_time_minutes = excluded.lead_time_minutes, \
+             horizon_days = excluded.horizon_days, retention_days = excluded.retention_days, \
+             contact_email = excluded.contact_email",
+        )
+        .bind(t.id.to_string())
+        .bind(t.slug.as_str())
+        .bind(&t.name)
+        .bind(t.time_zone.as_str())
+        .bind(t.tone.as_str())
+        .bind(t.primary_colour.as_str())
+        .bind(t.secondary_colour.as_str())
+        .bind(flag(t.walk_ins_allowed))
+        .bind(t.lead_time_minutes)
+        .bind(t.horizon_days)
+        .bind(t.retention_days)
+        .bind(&t.contact_email)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| {
+            if Error::is_unique_violation(&e) {
+                Error::Conflict(format!("the slug '{}' is already in use", t.slug))
+            } else {
+                e.into()
+            }
+        })?;
+        Ok(())
+    }
+}
