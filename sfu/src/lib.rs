@@ -1,1 +1,449 @@
-//! sfu
+//! Selective forwarding unit for Videoloket's video rooms.
+//!
+//! One [`Sfu`] per node holds the rooms. Each participant has one WebRTC peer connection
+//! (from the `webrtc` 0.21 crate) on which it publishes its audio (Opus) and video (VP8 or
+//! H.264) and receives everybody else's. RTP is forwarded without decoding; keyframe
+//! requests from subscribers are relayed to the publisher.
+//!
+//! Signalling is not done here: the `signaling` crate calls [`Sfu::connect`] when a
+//! participant joins, relays [`SfuEvent::Offer`]s to the client and feeds its answer and
+//! ICE candidates back through the returned [`PeerHandle`].
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), sfu::SfuError> {
+//! let sfu = sfu::Sfu::new(sfu::SfuConfig::default());
+//! let (peer, mut events) = sfu.connect("room-1", "participant-1").await?;
+//! while let Some(event) = events.recv().await {
+//!     if let sfu::SfuEvent::Offer { sdp } = event {
+//!         // send `sdp` to the client, then: peer.apply_answer(answer_sdp).await?
+//! #       let _ = sdp;
+//!     }
+//! }
+//! # let _ = peer;
+//! # Ok(()) }
+//! ```
+
+mod config;
+mod engine;
+mod error;
+mod forwarder;
+mod metrics;
+mod peer;
+mod ports;
+mod room;
+
+pub use config::{IceServer, PortRange, SfuConfig};
+pub use error::SfuError;
+
+use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+use tracing::{info, warn};
+
+use crate::metrics::Metrics;
+use crate::peer::PeerSession;
+use crate::ports::PortAllocator;
+use crate::room::{lock, Room};
+
+/// Audio or video.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaKind {
+    /// Opus audio.
+    Audio,
+    /// VP8 or H.264 video.
+    Video,
+}
+
+impl MediaKind {
+    /// Both kinds, audio first.
+    pub const ALL: [MediaKind; 2] = [MediaKind::Audio, MediaKind::Video];
+
+    pub(crate) fn index(self) -> usize {
+        match self {
+            MediaKind::Audio => 0,
+            MediaKind::Video => 1,
+        }
+    }
+
+    pub(crate) fn clock_rate(self) -> u32 {
+        match self {
+            MediaKind::Audio => 48_000,
+            MediaKind::Video => 90_000,
+        }
+    }
+
+    /// The codec a downlink of this kind is created with.
+    pub(crate) fn default_mime(self) -> &'static str {
+        match self {
+            MediaKind::Audio => rtc::peer_connection::configuration::media_engine::MIME_TYPE_OPUS,
+            MediaKind::Video => rtc::peer_connection::configuration::media_engine::MIME_TYPE_VP8,
+        }
+    }
+
+    /// RTP timestamp advance of one typical frame (20 ms Opus, 30 fps video), used to
+    /// bridge a gap when a stream's source changes.
+    pub(crate) fn nominal_timestamp_step(self) -> u32 {
+        match self {
+            MediaKind::Audio => 960,
+            MediaKind::Video => 3000,
+        }
+    }
+}
+
+impl fmt::Display for MediaKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MediaKind::Audio => "audio",
+            MediaKind::Video => "video",
+        })
+    }
+}
+
+impl From<MediaKind> for RtpCodecKind {
+    fn from(kind: MediaKind) -> Self {
+        match kind {
+            MediaKind::Audio => RtpCodecKind::Audio,
+            MediaKind::Video => RtpCodecKind::Video,
+        }
+    }
+}
+
+impl From<RtpCodecKind> for MediaKind {
+    fn from(kind: RtpCodecKind) -> Self {
+        match kind {
+            RtpCodecKind::Audio => MediaKind::Audio,
+            _ => MediaKind::Video,
+        }
+    }
+}
+
+/// A trickled ICE candidate from a client (the fields of `RTCIceCandidateInit`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IceCandidate {
+    /// The `candidate:...` attribute; empty signals end of candidates.
+    pub candidate: String,
+    /// Media section id the candidate belongs to.
+    #[serde(default)]
+    pub sdp_mid: Option<String>,
+    /// Media section index the candidate belongs to.
+    #[serde(default, rename = "sdpMLineIndex")]
+    pub sdp_mline_index: Option<u16>,
+    /// ICE username fragment of the generation the candidate belongs to.
+    #[serde(default)]
+    pub username_fragment: Option<String>,
+}
+
+/// Connection state of a participant's peer connection, as the SFU sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PeerState {
+    /// Media flows.
+    Connected,
+    /// Consent checks are failing; may recover by itself.
+    Disconnected,
+    /// ICE failed; the client should ask for an ICE restart or rejoin.
+    Failed,
+}
+
+/// What the SFU needs the signalling layer to tell a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SfuEvent {
+    /// A new SDP offer; the client must answer it via [`PeerHandle::apply_answer`].
+    Offer {
+        /// The offer, with the server's ICE candidates included.
+        sdp: String,
+    },
+    /// The peer connection changed state.
+    ConnectionState(PeerState),
+}
+
+/// State shared by every room and peer connection of one SFU.
+pub(crate) struct SharedContext {
+    pub config: SfuConfig,
+    pub metrics: Arc<Metrics>,
+    pub ports: PortAllocator,
+}
+
+/// The SFU of one node. Cheap to clone.
+#[derive(Clone)]
+pub struct Sfu {
+    ctx: Arc<SharedContext>,
+    rooms: Arc<Mutex<HashMap<String, Arc<Room>>>>,
+}
+
+impl fmt::Debug for Sfu {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sfu")
+            .field("rooms", &self.room_count())
+            .field("participants", &self.participant_count())
+            .finish()
+    }
+}
+
+impl Sfu {
+    /// Creates an SFU. Nothing is bound until the first participant connects.
+    pub fn new(config: SfuConfig) -> Self {
+        let ports = PortAllocator::new(config.port_range);
+        Self {
+            ctx: Arc::new(SharedContext {
+                config,
+                metrics: Arc::new(Metrics::default()),
+                ports,
+            }),
+            rooms: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// The configuration this SFU runs with.
+    pub fn config(&self) -> &SfuConfig {
+        &self.ctx.config
+    }
+
+    /// Connects `participant_id` to `room_id` with a fresh peer connection and starts the
+    /// first negotiation: the first event on the returned channel is an
+    /// [`SfuEvent::Offer`].
+    ///
+    /// A participant that is already in the room (reconnecting, or a second tab) keeps its
+    /// place: its previous peer connection is closed and replaced, and the others keep
+    /// receiving its media on the same tracks once the new connection is up. A new
+    /// participant beyond [`SfuConfig::max_participants`] gets [`SfuError::RoomFull`].
+    pub async fn connect(
+        &self,
+        room_id: &str,
+        participant_id: &str,
+    ) -> Result<(PeerHandle, mpsc::UnboundedReceiver<SfuEvent>), SfuError> {
+        loop {
+            let room = self.room_for(room_id);
+            let _membership = room.membership.lock().await;
+            if room.closed.load(Ordering::Acquire) {
+                continue; // removed while we waited; take the new one
+            }
+            let (participant, is_new) = match room.participant(participant_id) {
+                Some(p) => (p, false),
+                None => {
+                    let max = self.ctx.config.max_participants;
+                    let Some(p) = room.insert(participant_id, max) else {
+                        self.remove_room_if_empty(&room);
+                        return Err(SfuError::RoomFull { max });
+                    };
+                    (p, true)
+                }
+            };
+
+            let (events_tx, events_rx) = mpsc::unbounded_channel();
+            let session = match self.open_session(&room, participant_id, events_tx).await {
+                Ok(session) => session,
+                Err(err) => {
+                    if is_new {
+                        room.remove(participant_id);
+                        self.remove_room_if_empty(&room);
+                    }
+                    return Err(err);
+                }
+            };
+            let previous = lock(&participant.session).replace(Arc::clone(&session));
+            if let Some(previous) = previous {
+                previous.close().await;
+            }
+            if is_new {
+                for other in room.others(participant_id) {
+                    if let Some(other_session) = other.current_session() {
+                        for publication in &participant.publications {
+                            if let Err(err) = other_session.add_downlink(publication).await {
+                                warn!(%err, "adding downlink for new participant");
+                            }
+                        }
+                        if let Err(err) = other_session.negotiate(false).await {
+                            warn!(%err, "renegotiating after join");
+                        }
+                    }
+                }
+            }
+            info!(
+                room = room_id,
+                participant = participant_id,
+                reconnect = !is_new,
+                "participant connected"
+            );
+            session.negotiate(false).await?;
+            return Ok((PeerHandle { session }, events_rx));
+        }
+    }
+
+    async fn open_session(
+        &self,
+        room: &Arc<Room>,
+        participant_id: &str,
+        events: mpsc::UnboundedSender<SfuEvent>,
+    ) -> Result<Arc<PeerSession>, SfuError> {
+        let session =
+            PeerSession::open(Arc::clone(&self.ctx), room, participant_id, events).await?;
+        for other in room.others(participant_id) {
+            for publication in &other.publications {
+                if let Err(err) = session.add_downlink(publication).await {
+                    session.close().await;
+                    return Err(err);
+                }
+            }
+        }
+        Ok(session)
+    }
+
+    /// Removes a participant for good (left, or did not come back in time): closes its peer
+    /// connection, takes its tracks away from the others (renegotiating them) and drops the
+    /// room when it was the last one.
+    pub async fn remove_participant(&self, room_id: &str, participant_id: &str) {
+        let Some(room) = lock(&self.rooms).get(room_id).cloned() else {
+            return;
+        };
+        let _membership = room.membership.lock().await;
+        let Some(participant) = room.remove(participant_id) else {
+            return;
+        };
+        let session = lock(&participant.session).take();
+        if let Some(session) = session {
+            session.close().await;
+        }
+        for other in room.others(participant_id) {
+            if let Some(other_session) = other.current_session() {
+                for publication in &participant.publications {
+                    other_session.remove_downlink(publication).await;
+                }
+                if let Err(err) = other_session.negotiate(false).await {
+                    warn!(%err, "renegotiating after leave");
+                }
+            }
+        }
+        info!(
+            room = room_id,
+            participant = participant_id,
+            "participant removed"
+        );
+        self.remove_room_if_empty(&room);
+    }
+
+    /// Closes a room and everything in it (the appointment is over).
+    pub async fn close_room(&self, room_id: &str) {
+        let Some(room) = lock(&self.rooms).get(room_id).cloned() else {
+            return;
+        };
+        for id in room.participant_ids() {
+            self.remove_participant(room_id, &id).await;
+        }
+    }
+
+    fn room_for(&self, room_id: &str) -> Arc<Room> {
+        let mut rooms = lock(&self.rooms);
+        Arc::clone(rooms.entry(room_id.to_owned()).or_insert_with(|| {
+            Arc::new(Room::new(room_id.to_owned(), Arc::clone(&self.ctx.metrics)))
+        }))
+    }
+
+    /// Call with the room's `membership` held.
+    fn remove_room_if_empty(&self, room: &Arc<Room>) {
+        if room.len() > 0 {
+            return;
+        }
+        let mut rooms = lock(&self.rooms);
+        if rooms.get(&room.id).is_some_and(|r| Arc::ptr_eq(r, room)) {
+            rooms.remove(&room.id);
+        }
+        room.closed.store(true, Ordering::Release);
+    }
+
+    /// Number of rooms with at least one participant.
+    pub fn room_count(&self) -> usize {
+        lock(&self.rooms).len()
+    }
+
+    /// Number of participants over all rooms (reconnecting ones included).
+    pub fn participant_count(&self) -> usize {
+        self.rooms_snapshot().iter().map(|r| r.len()).sum()
+    }
+
+    /// Number of participants in one room.
+    pub fn room_participant_count(&self, room_id: &str) -> usize {
+        lock(&self.rooms).get(room_id).map_or(0, |r| r.len())
+    }
+
+    /// Open peer connections; equals the number of connected participants when idle.
+    pub fn peer_connection_count(&self) -> i64 {
+        self.ctx.metrics.peer_connections.load(Ordering::Relaxed)
+    }
+
+    /// Background tasks still alive (forwarders, stats and event loops).
+    pub fn task_count(&self) -> i64 {
+        self.ctx.metrics.tasks.load(Ordering::Relaxed)
+    }
+
+    /// Total RTP packets forwarded of one kind since start.
+    pub fn forwarded_packets(&self, kind: MediaKind) -> u64 {
+        self.ctx.metrics.forwarded_packets(kind)
+    }
+
+    fn rooms_snapshot(&self) -> Vec<Arc<Room>> {
+        lock(&self.rooms).values().cloned().collect()
+    }
+
+    /// Prometheus text exposition of node and per-room figures, ready to be appended to
+    /// `/metrics`. Every metric is prefixed `videoloket_sfu_`.
+    pub fn metrics_text(&self) -> String {
+        let mut rooms: Vec<_> = self.rooms_snapshot().iter().map(|r| r.snapshot()).collect();
+        rooms.sort_by(|a, b| a.id.cmp(&b.id));
+        metrics::render(&self.ctx.metrics, &rooms)
+    }
+}
+
+/// A participant's current peer connection, as handed to the signalling layer. Stale
+/// handles (after a reconnect replaced the connection) fail with [`SfuError::Closed`].
+#[derive(Clone)]
+pub struct PeerHandle {
+    session: Arc<PeerSession>,
+}
+
+impl fmt::Debug for PeerHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PeerHandle")
+            .field("session", &self.session.id)
+            .field("participant", &self.session.participant_id)
+            .finish()
+    }
+}
+
+impl PeerHandle {
+    /// Identifies this peer connection (changes on every reconnect).
+    pub fn session_id(&self) -> u64 {
+        self.session.id
+    }
+
+    /// Applies the client's SDP answer to the last offer.
+    pub async fn apply_answer(&self, sdp: String) -> Result<(), SfuError> {
+        self.session.apply_answer(sdp).await
+    }
+
+    /// Adds a trickled ICE candidate from the client.
+    pub async fn add_ice_candidate(&self, candidate: IceCandidate) -> Result<(), SfuError> {
+        self.session.add_ice_candidate(candidate).await
+    }
+
+    /// Sends a new offer (e.g. the client attached a camera later).
+    pub async fn renegotiate(&self) -> Result<(), SfuError> {
+        self.session.negotiate(false).await
+    }
+
+    /// Sends an offer with fresh ICE credentials (the client's network changed).
+    pub async fn restart_ice(&self) -> Result<(), SfuError> {
+        self.session.negotiate(true).await
+    }
+
+    /// Number of other participants' tracks this connection carries to the client.
+    pub fn downlink_count(&self) -> usize {
+        self.session.downlink_count()
+    }
+}

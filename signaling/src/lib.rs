@@ -1,1 +1,160 @@
-//! signaling
+//! Signalling for Videoloket's video rooms: room tokens and the WebSocket on which a
+//! client joins a room and negotiates its peer connection with the SFU.
+//!
+//! The protocol is described in `docs/signaling.md`.
+//!
+//! # Example
+//!
+//! How the binary wires it into its axum app and `/metrics`:
+//!
+//! ```no_run
+//! use signaling::{SignalingState, token::RoomTokenKeys};
+//! use std::net::SocketAddr;
+//!
+//! # async fn demo() -> std::io::Result<()> {
+//! let keys = RoomTokenKeys::load_or_create(std::path::Path::new("data"))?;
+//! let sfu = sfu::Sfu::new(sfu::SfuConfig {
+//!     port_range: Some(sfu::PortRange { min: 40000, max: 40999 }),
+//!     ice_tcp: true,
+//!     ..Default::default()
+//! });
+//! let state = SignalingState::new(keys.clone(), sfu.clone());
+//!
+//! // `keys` also goes to `booking`, which calls `keys.issue(&claims)`.
+//! let app = axum::Router::new()
+//!     .route("/metrics", axum::routing::get({
+//!         let sfu = sfu.clone();
+//!         move || async move { sfu.metrics_text() }
+//!     }))
+//!     .merge(signaling::router(state));
+//!
+//! let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
+//! // `with_connect_info` lets refused joins be logged with the client's address.
+//! axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await
+//! # }
+//! ```
+
+pub mod error;
+mod presence;
+pub mod protocol;
+mod session;
+pub mod token;
+
+pub use error::TokenError;
+
+use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
+use axum::http::{Extensions, HeaderMap};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::presence::Rooms;
+use crate::token::RoomTokenKeys;
+
+/// Timing and limits of the signalling endpoint.
+#[derive(Debug, Clone)]
+pub struct SignalingConfig {
+    /// How often the server pings each socket.
+    pub heartbeat_interval: Duration,
+    /// A socket silent for this long counts as dropped.
+    pub heartbeat_timeout: Duration,
+    /// How long a participant whose socket dropped keeps their place (and media path);
+    /// never beyond their token's `exp`.
+    pub reconnect_grace: Duration,
+    /// Time allowed for the `join` message after the socket opens.
+    pub join_timeout: Duration,
+    /// Bad messages tolerated before the socket is closed.
+    pub max_strikes: u32,
+}
+
+impl Default for SignalingConfig {
+    fn default() -> Self {
+        Self {
+            heartbeat_interval: Duration::from_secs(10),
+            heartbeat_timeout: Duration::from_secs(30),
+            reconnect_grace: Duration::from_secs(30),
+            join_timeout: Duration::from_secs(10),
+            max_strikes: 5,
+        }
+    }
+}
+
+/// Everything the WebSocket handler needs. Cheap to clone.
+#[derive(Clone)]
+pub struct SignalingState {
+    keys: RoomTokenKeys,
+    sfu: sfu::Sfu,
+    config: Arc<SignalingConfig>,
+    rooms: Arc<Rooms>,
+}
+
+impl std::fmt::Debug for SignalingState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignalingState")
+            .field("sfu", &self.sfu)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SignalingState {
+    /// State with the default [`SignalingConfig`].
+    pub fn new(keys: RoomTokenKeys, sfu: sfu::Sfu) -> Self {
+        Self::with_config(keys, sfu, SignalingConfig::default())
+    }
+
+    /// State with explicit timings.
+    pub fn with_config(keys: RoomTokenKeys, sfu: sfu::Sfu, config: SignalingConfig) -> Self {
+        Self {
+            keys,
+            sfu,
+            config: Arc::new(config),
+            rooms: Arc::new(Rooms::default()),
+        }
+    }
+
+    /// The SFU behind this endpoint.
+    pub fn sfu(&self) -> &sfu::Sfu {
+        &self.sfu
+    }
+
+    /// Rooms with at least one participant (connected or reconnecting).
+    pub fn room_count(&self) -> usize {
+        self.rooms.room_count()
+    }
+
+    /// Participants over all rooms (connected or reconnecting).
+    pub fn participant_count(&self) -> usize {
+        self.rooms.participant_count()
+    }
+}
+
+/// Largest WebSocket message the transport accepts at all; the protocol's own limit
+/// ([`protocol::MAX_CLIENT_MESSAGE_BYTES`]) is lower and answered with an error message.
+const MAX_FRAME_BYTES: usize = 1024 * 1024;
+
+/// The signalling routes: `GET /ws` (WebSocket upgrade). Merge into the main app.
+pub fn router(state: SignalingState) -> Router {
+    Router::new()
+        .route("/ws", get(ws_handler))
+        .with_state(state)
+}
+
+async fn ws_handler(
+    State(state): State<SignalingState>,
+    headers: HeaderMap,
+    extensions: Extensions,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let addr = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| *addr);
+    let forwarded_for = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let remote = session::describe_remote(addr, forwarded_for);
+    ws.max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| session::run(socket, state, remote))
+}

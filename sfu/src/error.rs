@@ -1,0 +1,29 @@
+//! The SFU's error type.
+
+/// Everything that can go wrong in the SFU.
+#[derive(Debug, thiserror::Error)]
+pub enum SfuError {
+    /// The room already holds `max` participants.
+    #[error("room is full ({max} participants)")]
+    RoomFull {
+        /// The configured limit.
+        max: usize,
+    },
+    /// The participant's peer connection was replaced or closed.
+    #[error("peer connection is closed")]
+    Closed,
+    /// The client sent an SDP or candidate we cannot use.
+    #[error("invalid {what}: {reason}")]
+    InvalidInput {
+        /// What was invalid ("answer", "candidate").
+        what: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// No usable media port could be bound.
+    #[error("no free media port: {0}")]
+    NoPort(String),
+    /// An error from the WebRTC stack.
+    #[error("webrtc: {0}")]
+    WebRtc(#[from] webrtc::error::Error),
+}
