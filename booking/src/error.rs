@@ -13,6 +13,8 @@ pub enum Error {
         field: &'static str,
         message: String,
     },
+    #[error("the request is larger than {0} bytes")]
+    TooLarge(usize),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("this time slot is no longer available")]
@@ -45,6 +47,7 @@ impl Error {
         match self {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::SlotTaken | Error::Conflict(_) => StatusCode::CONFLICT,
             Error::Unauthenticated => StatusCode::UNAUTHORIZED,
@@ -59,6 +62,7 @@ impl Error {
         match self {
             Error::BadRequest(_) => "bad-request",
             Error::Invalid { .. } => "invalid-field",
+            Error::TooLarge(_) => "too-large",
             Error::NotFound(_) => "not-found",
             Error::SlotTaken => "slot-taken",
             Error::Conflict(_) => "conflict",

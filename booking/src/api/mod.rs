@@ -35,10 +35,20 @@ pub struct Query<T>(pub T);
 
 impl From<JsonRejection> for Error {
     fn from(rejection: JsonRejection) -> Self {
-        Error::BadRequest(format!(
-            "the request body is not valid JSON for this request: {}",
-            rejection.body_text()
-        ))
+        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            return Error::TooLarge(MAX_BODY_BYTES);
+        }
+        match rejection {
+            // Well-formed JSON with a missing or mistyped field: say which.
+            JsonRejection::JsonDataError(e) => Error::Invalid {
+                field: "body",
+                message: e.body_text(),
+            },
+            other => Error::BadRequest(format!(
+                "the request body is not valid JSON: {}",
+                other.body_text()
+            )),
+        }
     }
 }
 impl From<PathRejection> for Error {

@@ -1,0 +1,162 @@
+//! Test harness: a real database (SQLite file or a throwaway PostgreSQL database), the real
+//! router on an ephemeral loopback port, and a fixed clock the test can move.
+#![allow(dead_code)]
+
+use booking::auth::SessionKeys;
+use booking::clock::Clock;
+use booking::mail::{MailConfig, Mailer};
+use booking::store::Db;
+use booking::App;
+use jiff::Timestamp;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Store {
+    Sqlite,
+    Postgres,
+}
+
+/// Drops the throwaway PostgreSQL database even when the test panics.
+struct PgGuard {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgGuard {
+    fn drop(&mut self) {
+        let (url, name) = (self.admin_url.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                sqlx::any::install_default_drivers();
+                if let Ok(pool) = sqlx::AnyPool::connect(&url).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&pool)
+                        .await;
+                }
+            })
+        })
+        .join();
+    }
+}
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .or_else(|_| std::env::var("DATABASE_URL"))
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
+}
+
+/// A fresh, migrated database of the given kind.
+pub struct TestDb {
+    pub db: Db,
+    pub dir: tempfile::TempDir,
+    _pg: Option<PgGuard>,
+}
+
+impl TestDb {
+    pub async fn new(store: Store) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        match store {
+            Store::Sqlite => {
+                let db = Db::connect(&Db::sqlite_url(dir.path()))
+                    .await
+                    .expect("sqlite");
+                Self { db, dir, _pg: None }
+            }
+            Store::Postgres => {
+                sqlx::any::install_default_drivers();
+                let admin_url = postgres_admin_url();
+                let name = format!("videoloket_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = sqlx::AnyPool::connect(&admin_url)
+                    .await
+                    .expect("PostgreSQL must be running for the tests (see .ci/run)");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&admin)
+                    .await
+                    .unwrap();
+                admin.close().await;
+                let guard = PgGuard {
+                    admin_url: admin_url.clone(),
+                    name: name.clone(),
+                };
+                let (base, _) = admin_url.rsplit_once('/').unwrap();
+                let db = Db::connect(&format!("{base}/{name}"))
+                    .await
+                    .expect("postgres");
+                Self {
+                    db,
+                    dir,
+                    _pg: Some(guard),
+                }
+            }
+        }
+    }
+}
+
+/// The app served on loopback, with a client that keeps cookies.
+pub struct TestApp {
+    pub app: App,
+    pub base: String,
+    pub client: reqwest::Client,
+    pub test_db: TestDb,
+}
+
+pub fn mail_dir(app: &TestApp) -> PathBuf {
+    app.test_db.dir.path().join("mail")
+}
+
+pub async fn spawn(store: Store, now: Timestamp, mail: Option<MailConfig>) -> TestApp {
+    let test_db = TestDb::new(store).await;
+    let mail = mail.unwrap_or_else(|| MailConfig::Files(test_db.dir.path().join("mail")));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = App {
+        db: test_db.db.clone(),
+        clock: Clock::fixed(now),
+        mailer: Mailer::new(&mail).unwrap(),
+        session_keys: SessionKeys::from_secret(b"test secret test secret test sec"),
+        base_url: base.clone(),
+    };
+    let router = booking::api::router(app.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    TestApp {
+        app,
+        base,
+        client,
+        test_db,
+    }
+}
+
+pub fn ts(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+/// The Python interpreter with the test packages (icalendar, aiosmtpd), as .ci/run sets it up.
+pub fn python() -> Option<String> {
+    std::env::var("VIDEOLOKET_PYTHON")
+        .ok()
+        .filter(|p| !p.is_empty())
+}
+
+/// Python is required in CI; locally a test that needs it says so and stops.
+pub fn require_python(test: &str) -> Option<String> {
+    match python() {
+        Some(p) => Some(p),
+        None if std::env::var("CI").is_ok() => panic!("VIDEOLOKET_PYTHON must be set in CI"),
+        None => {
+            eprintln!(
+                "skipped {test}: VIDEOLOKET_PYTHON not set (run .ci/run to create the virtualenv)"
+            );
+            None
+        }
+    }
+}
