@@ -25,6 +25,9 @@ static CONNECTION_IDS: AtomicU64 = AtomicU64::new(1);
 /// How long a single send to a client may take before the client counts as gone.
 const SEND_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long to wait for the client's close frame after ours.
+const CLOSE_DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// How a session ended, deciding what happens to the participant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Exit {
@@ -60,7 +63,22 @@ impl Conn {
             code,
             reason: Utf8Bytes::from_static(reason),
         };
-        let _ = timeout(SEND_TIMEOUT, self.tx.send(Message::Close(Some(frame)))).await;
+        if !matches!(
+            timeout(SEND_TIMEOUT, self.tx.send(Message::Close(Some(frame)))).await,
+            Ok(Ok(()))
+        ) {
+            return;
+        }
+        // Complete the closing handshake: dropping a socket with unread input makes the
+        // kernel reset the connection, and the client would lose our last messages.
+        let drain = async {
+            while let Some(Ok(message)) = self.rx.next().await {
+                if matches!(message, Message::Close(_)) {
+                    break;
+                }
+            }
+        };
+        let _ = timeout(CLOSE_DRAIN_TIMEOUT, drain).await;
     }
 
     async fn refuse(&mut self, code: ErrorCode, close_code: u16, reason: &'static str) {
