@@ -17,6 +17,7 @@ pub mod ids;
 pub mod invite;
 pub mod mail;
 pub mod personal_link;
+pub mod rooms;
 pub mod slots;
 pub mod store;
 pub mod tenant;

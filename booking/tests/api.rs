@@ -26,7 +26,8 @@ on_both_stores!(
     booking_lifecycle,
     bad_input_gets_problem_json,
     fifty_concurrent_bookings_one_winner,
-    staff_access_is_scoped
+    staff_access_is_scoped,
+    room_tokens_go_to_the_resident_and_the_assigned_clerk,
 );
 
 async fn demo(store: Store) -> (TestApp, Value) {
@@ -672,4 +673,121 @@ async fn staff_access_is_scoped(store: Store) {
         .await
         .unwrap();
     assert_eq!(view["primary_colour"], "#005a00");
+}
+
+async fn room_tokens_go_to_the_resident_and_the_assigned_clerk(store: Store) {
+    let (t, passport) = demo(store).await;
+    let api = |path: &str| format!("{}/api/v1{path}", t.base);
+    // Today 14:00 local (13:00 UTC); now is 09:00 UTC.
+    let booked: Value = book(&t, &passport, "2026-03-20T14:00:00+01:00", "Jan")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = booked["token"].as_str().unwrap();
+    let id = booked["appointment"]["id"].as_str().unwrap();
+
+    let early = t
+        .client
+        .post(api(&format!("/personal/{token}/room-token")))
+        .send()
+        .await
+        .unwrap();
+    let early = problem(early, StatusCode::CONFLICT).await;
+    assert!(early["detail"]
+        .as_str()
+        .unwrap()
+        .contains("opens at 2026-03-20T12:45:00Z"));
+
+    t.app
+        .clock
+        .advance(jiff::SignedDuration::from_mins(3 * 60 + 50)); // 12:50 UTC
+    let ticket: Value = t
+        .client
+        .post(api(&format!("/personal/{token}/room-token")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ticket["room"], id);
+    assert_eq!(ticket["signaling_path"], "/ws");
+    let grant: Value = serde_json::from_str(ticket["token"].as_str().unwrap()).unwrap();
+    assert_eq!(grant["role"], "resident");
+    assert_eq!(grant["name"], "Jan");
+    assert_eq!(grant["tenant"], "voorbeeld");
+    assert_eq!(grant["nbf"], ts("2026-03-20T12:45:00Z").as_second());
+    assert_eq!(grant["exp"], ts("2026-03-20T13:50:00Z").as_second());
+    let bad = booking::personal_link::PersonalToken::generate();
+    problem(
+        t.client
+            .post(api(&format!("/personal/{}/room-token", bad.as_str())))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+
+    // Clerks: no session -> 401; the assigned clerk gets a clerk grant; the other clerk is refused.
+    problem(
+        t.client
+            .post(api(&format!("/staff/appointments/{id}/room-token")))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let assigned = t
+        .app
+        .db
+        .appointment(
+            t.app.db.tenant_by_slug("voorbeeld").await.unwrap().id,
+            id.parse().unwrap(),
+        )
+        .await
+        .unwrap()
+        .clerk_id;
+    let clerks = t
+        .app
+        .db
+        .clerks(t.app.db.tenant_by_slug("voorbeeld").await.unwrap().id)
+        .await
+        .unwrap();
+    let mut outcomes = Vec::new();
+    for login in &booking::demo::DEMO_LOGINS {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let r = client
+            .post(api("/auth/login"))
+            .json(&json!({"tenant": "voorbeeld", "email": login.email, "password": login.password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let resp = client
+            .post(api(&format!("/staff/appointments/{id}/room-token")))
+            .send()
+            .await
+            .unwrap();
+        let me = clerks.iter().find(|c| c.email == login.email).unwrap();
+        if me.id == assigned {
+            let ticket: Value = resp.json().await.unwrap();
+            let grant: Value = serde_json::from_str(ticket["token"].as_str().unwrap()).unwrap();
+            assert_eq!(
+                (grant["role"].as_str(), grant["participant"].as_str()),
+                (Some("clerk"), Some(me.id.to_string().as_str()))
+            );
+            outcomes.push("granted");
+        } else {
+            problem(resp, StatusCode::FORBIDDEN).await;
+            outcomes.push("refused");
+        }
+    }
+    outcomes.sort();
+    assert_eq!(outcomes, ["granted", "refused"]);
 }

@@ -82,11 +82,13 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         personal::invite,
         personal::reschedule,
         personal::cancel,
+        personal::room_token,
         staff::login,
         staff::logout,
         staff::me,
         staff::appointments,
         staff::appointment,
+        staff::room_token,
         admin::settings,
         admin::update_settings,
         admin::create_service,
@@ -120,6 +122,14 @@ pub fn router(app: App) -> Router {
             post(personal::reschedule),
         )
         .route("/api/v1/personal/{token}/cancel", post(personal::cancel))
+        .route(
+            "/api/v1/personal/{token}/room-token",
+            post(personal::room_token),
+        )
+        .route(
+            "/api/v1/staff/appointments/{id}/room-token",
+            post(staff::room_token),
+        )
         .route("/api/v1/auth/login", post(staff::login))
         .route("/api/v1/auth/logout", post(staff::logout))
         .route("/api/v1/staff/me", get(staff::me))

@@ -14,6 +14,7 @@ use crate::App;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
+use axum::Extension;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -114,4 +115,39 @@ pub async fn cancel(
     Ok(Json(AppointmentView::new(
         &u.tenant, &u.service, &cancelled,
     )))
+}
+
+/// A ticket into the video room: the signed token and where to use it.
+#[derive(serde::Serialize, ToSchema)]
+pub struct RoomTicket {
+    pub room: String,
+    pub token: String,
+    /// WebSocket path of the signaling endpoint on this server.
+    pub signaling_path: &'static str,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
+impl RoomTicket {
+    pub fn new(grant: &crate::rooms::RoomGrant, issuer: &crate::rooms::Issuer) -> Self {
+        Self {
+            room: grant.room.clone(),
+            token: issuer.issue(grant),
+            signaling_path: "/ws",
+            expires_at: grant.expires.to_string(),
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/personal/{token}/room-token", tag = "resident",
+    responses((status = 200, body = RoomTicket), (status = 404, body = Problem), (status = 409, body = Problem, description = "Too early, over or cancelled")))]
+pub async fn room_token(
+    State(app): State<App>,
+    Extension(issuer): Extension<crate::rooms::Issuer>,
+    Path(token): Path<String>,
+) -> Result<Json<RoomTicket>> {
+    let u = unlock(&app, &token).await?;
+    let grant =
+        crate::rooms::resident_grant(&u.appointment, u.tenant.slug.as_str(), app.clock.now())?;
+    Ok(Json(RoomTicket::new(&grant, &issuer)))
 }

@@ -9,6 +9,7 @@ use crate::App;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
+use axum::Extension;
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 use utoipa::{IntoParams, ToSchema};
@@ -156,4 +157,34 @@ pub async fn appointment(
     let service = app.db.service(tenant.id, appointment.service_id).await?;
     tracing::info!(clerk = %claims.sub, appointment = %id, "clerk opened appointment");
     Ok(Json(AppointmentView::new(&tenant, &service, &appointment)))
+}
+
+#[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/room-token", tag = "staff",
+    responses((status = 200, body = super::personal::RoomTicket), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn room_token(
+    State(app): State<App>,
+    Extension(issuer): Extension<crate::rooms::Issuer>,
+    Staff(claims): Staff,
+    Path(id): Path<String>,
+) -> Result<Json<super::personal::RoomTicket>> {
+    let id: AppointmentId = id.parse().map_err(|_| Error::NotFound("appointment"))?;
+    let appointment = app.db.appointment(claims.tenant, id).await?;
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let name = app
+        .db
+        .clerks(tenant.id)
+        .await?
+        .into_iter()
+        .find(|c| c.id == claims.sub)
+        .map(|c| c.name)
+        .ok_or(Error::Unauthenticated)?;
+    let grant = crate::rooms::clerk_grant(
+        &appointment,
+        claims.sub,
+        &name,
+        tenant.slug.as_str(),
+        app.clock.now(),
+    )?;
+    tracing::info!(clerk = %claims.sub, appointment = %id, "room token issued to clerk");
+    Ok(Json(super::personal::RoomTicket::new(&grant, &issuer)))
 }

@@ -122,7 +122,7 @@ pub async fn spawn(store: Store, now: Timestamp, mail: Option<MailConfig>) -> Te
         session_keys: SessionKeys::from_secret(b"test secret test secret test sec"),
         base_url: base.clone(),
     };
-    let router = booking::api::router(app.clone());
+    let router = booking::api::router(app.clone()).layer(axum::Extension(grant_issuer()));
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     let client = reqwest::Client::builder()
         .cookie_store(true)
@@ -159,4 +159,22 @@ pub fn require_python(test: &str) -> Option<String> {
             None
         }
     }
+}
+
+/// A test issuer that "signs" a grant by writing it out as JSON, so tests can read back
+/// exactly what booking decided. (The real JWT issuer lives in `signaling` and is tested there.)
+pub struct GrantAsJson;
+
+impl booking::rooms::RoomTokenIssuer for GrantAsJson {
+    fn issue(&self, g: &booking::rooms::RoomGrant) -> String {
+        serde_json::json!({
+            "room": g.room, "participant": g.participant, "role": g.role, "name": g.display_name,
+            "tenant": g.tenant, "nbf": g.not_before.as_second(), "exp": g.expires.as_second(),
+        })
+        .to_string()
+    }
+}
+
+pub fn grant_issuer() -> booking::rooms::Issuer {
+    std::sync::Arc::new(GrantAsJson)
 }

@@ -1,0 +1,148 @@
+//! Who may enter an appointment's video room, and when. The token format belongs to the
+//! signaling crate; booking only decides the grant and asks an issuer (wired in by the binary)
+//! to sign it, so booking and signaling stay independent.
+
+use crate::appointment::{Appointment, AppointmentStatus};
+use crate::error::{Error, Result};
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// Residents may enter this long before the start (the check-in window).
+pub const EARLY_ENTRY: SignedDuration = SignedDuration::from_mins(15);
+/// A call may run over; the token stays valid this long after the planned end.
+pub const OVERRUN: SignedDuration = SignedDuration::from_mins(30);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RoomRole {
+    Resident,
+    Clerk,
+}
+
+/// What a room token grants: one participant, one room, one time window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoomGrant {
+    pub room: String,
+    pub participant: String,
+    pub role: RoomRole,
+    pub display_name: String,
+    pub tenant: String,
+    pub not_before: Timestamp,
+    pub expires: Timestamp,
+}
+
+/// Signs grants into tokens the signaling endpoint accepts.
+pub trait RoomTokenIssuer: Send + Sync {
+    fn issue(&self, grant: &RoomGrant) -> String;
+}
+
+pub type Issuer = Arc<dyn RoomTokenIssuer>;
+
+/// The resident's grant for a booked appointment: from 15 minutes before until 30 minutes
+/// after the planned end. Refused before the window opens (with the time it opens) and for
+/// cancelled or finished appointments.
+pub fn resident_grant(
+    appointment: &Appointment,
+    tenant_slug: &str,
+    now: Timestamp,
+) -> Result<RoomGrant> {
+    if appointment.status == AppointmentStatus::Cancelled {
+        return Err(Error::Conflict(
+            "this appointment has been cancelled".into(),
+        ));
+    }
+    let opens = appointment.start - EARLY_ENTRY;
+    let closes = appointment.end + OVERRUN;
+    if now < opens {
+        return Err(Error::Conflict(format!(
+            "the video room opens at {opens} (15 minutes before the appointment)"
+        )));
+    }
+    if now >= closes {
+        return Err(Error::Conflict("this appointment is over".into()));
+    }
+    Ok(RoomGrant {
+        room: appointment.id.to_string(),
+        participant: format!("resident-{}", appointment.id),
+        role: RoomRole::Resident,
+        display_name: appointment.resident.name.clone(),
+        tenant: tenant_slug.to_string(),
+        not_before: opens,
+        expires: closes,
+    })
+}
+
+/// The clerk's grant: only the clerk assigned to the appointment, same window as the resident.
+pub fn clerk_grant(
+    appointment: &Appointment,
+    clerk: crate::ids::ClerkId,
+    clerk_name: &str,
+    tenant_slug: &str,
+    now: Timestamp,
+) -> Result<RoomGrant> {
+    if appointment.clerk_id != clerk {
+        return Err(Error::Forbidden);
+    }
+    let mut grant = resident_grant(appointment, tenant_slug, now)?;
+    grant.participant = clerk.to_string();
+    grant.role = RoomRole::Clerk;
+    grant.display_name = clerk_name.to_string();
+    Ok(grant)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::appointment::Resident;
+    use crate::ids::*;
+
+    fn appointment() -> Appointment {
+        let start: Timestamp = "2026-03-30T07:00:00Z".parse().unwrap();
+        Appointment {
+            id: AppointmentId::new(),
+            tenant_id: TenantId::new(),
+            service_id: ServiceId::new(),
+            clerk_id: ClerkId::new(),
+            start,
+            end: start + SignedDuration::from_mins(20),
+            status: AppointmentStatus::Booked,
+            sequence: 0,
+            resident: Resident {
+                name: "Jan".into(),
+                email: crate::email::Email::parse("jan@example.nl").unwrap(),
+                phone: None,
+                note: None,
+            },
+            created_at: start - SignedDuration::from_hours(48),
+        }
+    }
+
+    #[test]
+    fn resident_window_opens_fifteen_minutes_early_and_closes_after_overrun() {
+        let a = appointment();
+        assert!(resident_grant(&a, "x", a.start - SignedDuration::from_mins(16)).is_err());
+        let grant = resident_grant(&a, "x", a.start - SignedDuration::from_mins(15)).unwrap();
+        assert_eq!(grant.room, a.id.to_string());
+        assert_eq!(grant.role, RoomRole::Resident);
+        assert_eq!(grant.expires, a.end + OVERRUN);
+        assert!(resident_grant(&a, "x", a.end + OVERRUN).is_err());
+        let mut cancelled = a.clone();
+        cancelled.status = AppointmentStatus::Cancelled;
+        assert!(resident_grant(&cancelled, "x", a.start).is_err());
+    }
+
+    #[test]
+    fn only_the_assigned_clerk_gets_a_grant() {
+        let a = appointment();
+        assert!(matches!(
+            clerk_grant(&a, ClerkId::new(), "B", "x", a.start),
+            Err(Error::Forbidden)
+        ));
+        let grant = clerk_grant(&a, a.clerk_id, "Anna", "x", a.start).unwrap();
+        assert_eq!(
+            (grant.role, grant.participant),
+            (RoomRole::Clerk, a.clerk_id.to_string())
+        );
+    }
+}
