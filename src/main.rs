@@ -8,8 +8,10 @@ use booking::mail::{MailConfig, Mailer};
 use booking::store::Db;
 use booking::{clock::Clock, App};
 use clap::{Parser, Subcommand};
+use signaling::token::{Role, RoomClaims, RoomTokenKeys};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(
@@ -56,9 +58,63 @@ struct ServeArgs {
     /// Do not create the demo municipality on an empty database.
     #[arg(long, env = "VIDEOLOKET_NO_DEMO")]
     no_demo: bool,
+    /// UDP (and ICE-TCP) ports for media, e.g. 40000-40999. Unset: ephemeral ports.
+    #[arg(long, env = "VIDEOLOKET_MEDIA_PORTS", value_parser = parse_port_range)]
+    media_ports: Option<sfu::PortRange>,
+    /// Address media sockets bind to. Defaults to the HTTP address's IP.
+    #[arg(long, env = "VIDEOLOKET_MEDIA_BIND_IP")]
+    media_bind_ip: Option<std::net::IpAddr>,
+    /// Public IP to advertise to browsers when behind a 1:1 NAT.
+    #[arg(long, env = "VIDEOLOKET_PUBLIC_IP")]
+    public_ip: Option<std::net::IpAddr>,
+    /// STUN/TURN URLs handed to browsers, comma-separated (turn:user:pass@host:port not supported
+    /// here yet; use plain URLs).
+    #[arg(long, env = "VIDEOLOKET_ICE_SERVERS", value_delimiter = ',')]
+    ice_servers: Vec<String>,
+    /// Also accept media over TCP (ICE-TCP) for networks that block UDP.
+    #[arg(long, env = "VIDEOLOKET_ICE_TCP")]
+    ice_tcp: bool,
+    /// At most this many people in one video room.
+    #[arg(long, env = "VIDEOLOKET_MAX_PARTICIPANTS", default_value_t = 3)]
+    max_participants: usize,
+    /// Secret that signs room tokens; generated once into the data directory when unset.
+    #[arg(long, env = "VIDEOLOKET_ROOM_TOKEN_SECRET", hide_env_values = true)]
+    room_token_secret: Option<String>,
     /// Log as JSON lines.
     #[arg(long, env = "VIDEOLOKET_LOG_JSON")]
     log_json: bool,
+}
+
+fn parse_port_range(raw: &str) -> Result<sfu::PortRange, String> {
+    let (min, max) = raw.split_once('-').ok_or("give a range like 40000-40999")?;
+    let range = sfu::PortRange {
+        min: min.trim().parse().map_err(|_| "bad first port")?,
+        max: max.trim().parse().map_err(|_| "bad last port")?,
+    };
+    if range.is_empty() {
+        return Err("the first port must not be above the last".into());
+    }
+    Ok(range)
+}
+
+/// Signs booking's room grants with the signaling crate's token format.
+struct SignedRoomTokens(RoomTokenKeys);
+
+impl booking::rooms::RoomTokenIssuer for SignedRoomTokens {
+    fn issue(&self, g: &booking::rooms::RoomGrant) -> String {
+        self.0.issue(&RoomClaims {
+            room: g.room.clone(),
+            sub: g.participant.clone(),
+            role: match g.role {
+                booking::rooms::RoomRole::Resident => Role::Resident,
+                booking::rooms::RoomRole::Clerk => Role::Clerk,
+            },
+            name: g.display_name.clone(),
+            tenant: g.tenant.clone(),
+            nbf: g.not_before.as_second(),
+            exp: g.expires.as_second(),
+        })
+    }
 }
 
 #[derive(Parser)]
@@ -134,6 +190,30 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         base_url: base_url.clone(),
     };
 
+    let room_keys = match &args.room_token_secret {
+        Some(secret) => RoomTokenKeys::from_secret(secret.as_bytes()),
+        None => RoomTokenKeys::load_or_create(&args.db.data_dir)?,
+    };
+    let media = sfu::Sfu::new(sfu::SfuConfig {
+        max_participants: args.max_participants,
+        bind_ip: args.media_bind_ip.unwrap_or(args.http_addr.ip()),
+        port_range: args.media_ports,
+        public_ip: args.public_ip,
+        ice_servers: if args.ice_servers.is_empty() {
+            Vec::new()
+        } else {
+            vec![sfu::IceServer {
+                urls: args.ice_servers.clone(),
+                username: None,
+                credential: None,
+            }]
+        },
+        ice_tcp: args.ice_tcp,
+        ..Default::default()
+    });
+    let issuer: booking::rooms::Issuer = Arc::new(SignedRoomTokens(room_keys.clone()));
+    let metrics_sfu = media.clone();
+
     let ops_db = db.clone();
     let router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -153,18 +233,31 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 }
             }),
         )
-        .merge(booking::api::router(app))
+        .route(
+            "/metrics",
+            get(move || {
+                let sfu = metrics_sfu.clone();
+                async move { sfu.metrics_text() }
+            }),
+        )
+        .merge(booking::api::router(app).layer(axum::Extension(issuer)))
+        .merge(signaling::router(signaling::SignalingState::new(
+            room_keys, media,
+        )))
         .layer(tower_http::trace::TraceLayer::new_for_http());
 
     let listener = tokio::net::TcpListener::bind(args.http_addr)
         .await
         .with_context(|| format!("binding {}", args.http_addr))?;
     print_welcome(&base_url, &url, &args, seeded);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }
 
@@ -181,6 +274,11 @@ fn print_welcome(base_url: &str, db_url: &str, args: &ServeArgs, seeded: bool) {
     println!("  Demo municipality:      {base_url}/api/v1/tenants/{slug}");
     println!("  Its services:           {base_url}/api/v1/tenants/{slug}/services");
     println!("  Health:                 {base_url}/healthz");
+    println!("  Metrics:                {base_url}/metrics");
+    println!(
+        "  Video signaling:        {}/ws",
+        base_url.replacen("http", "ws", 1)
+    );
     if seeded || !args.no_demo {
         println!("Demo clerk logins (municipality '{slug}'):");
         for login in &booking::demo::DEMO_LOGINS {
