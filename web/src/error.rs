@@ -1,0 +1,68 @@
+//! Failures as pages a resident can act on. Details of server errors go to the log only.
+
+use crate::context::Ctx;
+use crate::i18n::Tx;
+use crate::layout::{render, Page};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use booking::Error;
+
+pub fn error_page(ctx: &Ctx, err: Error) -> Response {
+    let tx = Tx::formal(ctx.lang);
+    let (status, title, text) = match &err {
+        Error::NotFound(_) => (
+            StatusCode::NOT_FOUND,
+            tx.t("Pagina niet gevonden", "Page not found"),
+            tx.t(
+                "Deze pagina bestaat niet (meer). Controleer de link, of begin opnieuw.",
+                "This page does not exist (any more). Check the link, or start again.",
+            ),
+        ),
+        Error::Conflict(_) => (
+            StatusCode::CONFLICT,
+            tx.t("Dit kan niet meer", "This is no longer possible"),
+            tx.t(
+                "Deze afspraak is al afgezegd of al begonnen en kan niet meer worden gewijzigd.",
+                "This appointment has been cancelled or has started and can no longer be changed.",
+            ),
+        ),
+        _ => {
+            tracing::error!(error = %err, "page failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                tx.t("Er ging iets mis", "Something went wrong"),
+                tx.t(
+                    "Er ging bij ons iets mis. Probeer het over een paar minuten opnieuw.",
+                    "Something went wrong on our side. Please try again in a few minutes.",
+                ),
+            )
+        }
+    };
+    let body = format!(
+        r#"<p>{text}</p><p><a class="button" href="/">{again}</a></p>"#,
+        again = tx.t("Naar de startpagina", "Go to the start page"),
+    );
+    let page = render(
+        ctx,
+        Page {
+            title: title.to_string(),
+            tenant: None,
+            body,
+            has_errors: false,
+        },
+    );
+    ctx.finish((status, page))
+}
+
+/// Turns a handler's outcome into a response: a page, or an error page in the right language.
+pub fn respond(ctx: &Ctx, outcome: Result<Response, Error>) -> Response {
+    match outcome {
+        Ok(response) => ctx.finish(response),
+        Err(err) => error_page(ctx, err),
+    }
+}
+
+/// A 303 See Other: the "redirect" of Post/Redirect/Get.
+pub fn see_other(to: &str) -> Response {
+    axum::response::Redirect::to(to).into_response()
+}

@@ -1,0 +1,422 @@
+//! `/{slug}/{service}`: choose a day, then a time, then fill in the details and book.
+//!
+//! The steps are one address with a query (`?day=`, then `?start=`), so the browser's back
+//! button walks back through them. Booking itself is a POST that redirects to the
+//! confirmation page (Post/Redirect/Get); errors re-render the form with the values kept.
+
+use super::picker::{self, capitalise_first, TimesForm};
+use super::tenant_and_service;
+use crate::context::Ctx;
+use crate::error::{respond, see_other};
+use crate::html::{esc, url};
+use crate::i18n::Tx;
+use crate::layout::{render, Page};
+use ::booking::bookings::{self, BookingRequest};
+use ::booking::catalog::Service;
+use ::booking::tenant::Tenant;
+use ::booking::{App, Error, Result};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use jiff::civil::Date;
+use jiff::Timestamp;
+use serde::Deserialize;
+
+/// The details form as typed; every field optional so a tampered form still gets a page.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Details {
+    #[serde(default)]
+    pub start: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+fn base(tenant: &Tenant, service: &Service) -> String {
+    format!("/{}/{}", url(tenant.slug.as_str()), service.id)
+}
+
+pub async fn choose(
+    State(app): State<App>,
+    Path((slug, service)): Path<(String, String)>,
+    ctx: Ctx,
+) -> Response {
+    let outcome = async {
+        let (tenant, service) = tenant_and_service(&app, &slug, &service).await?;
+        let tx = Tx::new(ctx.lang, tenant.tone);
+        let day = ctx.param("day").and_then(|d| d.parse::<Date>().ok());
+        let start = ctx.param("start").and_then(|s| s.parse::<Timestamp>().ok());
+        match (start, day) {
+            (Some(start), _) => Ok(details_page(
+                &ctx,
+                &tx,
+                &tenant,
+                &service,
+                start,
+                &Details::default(),
+                &[],
+            )
+            .into_response()),
+            (None, Some(day)) => {
+                // Continuing without choosing a time brings the same day back with a message.
+                let error = ctx.param("picked").map(|_| {
+                    tx.pick("Kies een tijd.", "Kies een tijd.", "Choose a time.")
+                        .to_string()
+                });
+                times_page(
+                    &app,
+                    &ctx,
+                    &tx,
+                    &tenant,
+                    &service,
+                    day,
+                    error,
+                    StatusCode::OK,
+                )
+                .await
+            }
+            (None, None) => days_page(&app, &ctx, &tx, &tenant, &service).await,
+        }
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+pub async fn submit(
+    State(app): State<App>,
+    Path((slug, service)): Path<(String, String)>,
+    ctx: Ctx,
+    Form(details): Form<Details>,
+) -> Response {
+    let outcome = async {
+        let (tenant, service) = tenant_and_service(&app, &slug, &service).await?;
+        let tx = Tx::new(ctx.lang, tenant.tone);
+        let Ok(start) = details.start.parse::<Timestamp>() else {
+            return days_page(&app, &ctx, &tx, &tenant, &service).await;
+        };
+        let day = start.to_zoned(tenant.time_zone.tz().clone()).date();
+        let request = match BookingRequest::parse(
+            &details.start,
+            &details.name,
+            &details.email,
+            Some(&details.phone),
+            Some(&details.note),
+        ) {
+            Ok(request) => request,
+            Err(_) => {
+                let errors = field_errors(&tx, &details);
+                let mut page = details_page(&ctx, &tx, &tenant, &service, start, &details, &errors)
+                    .into_response();
+                *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                return Ok(page);
+            }
+        };
+        match bookings::book(&app, &tenant, &service, request).await {
+            Ok(booked) => Ok(see_other(&format!(
+                "/a/{}/bevestiging",
+                booked.token.as_str()
+            ))),
+            Err(Error::SlotTaken) => {
+                times_page(
+                    &app,
+                    &ctx,
+                    &tx,
+                    &tenant,
+                    &service,
+                    day,
+                    Some(tx.slot_taken().to_string()),
+                    StatusCode::CONFLICT,
+                )
+                .await
+            }
+            Err(Error::Invalid {
+                field: "start",
+                message,
+            }) => {
+                let error = tx.field_error("start", &message);
+                times_page(
+                    &app,
+                    &ctx,
+                    &tx,
+                    &tenant,
+                    &service,
+                    day,
+                    Some(error),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+            Err(other) => Err(other),
+        }
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+/// Every field's problem at once. `BookingRequest::parse` stops at the first problem; a
+/// resident should not have to send the form again for each mistake, so each field is checked
+/// on its own by the same parser, with known-good values in the other fields.
+fn field_errors(tx: &Tx, d: &Details) -> Vec<(&'static str, String)> {
+    const START: &str = "2000-01-01T00:00:00Z";
+    const NAME: &str = "Naam";
+    const EMAIL: &str = "naam@voorbeeld.nl";
+    let checks = [
+        BookingRequest::parse(START, &d.name, EMAIL, None, None),
+        BookingRequest::parse(START, NAME, &d.email, None, None),
+        BookingRequest::parse(START, NAME, EMAIL, Some(&d.phone), None),
+        BookingRequest::parse(START, NAME, EMAIL, None, Some(&d.note)),
+    ];
+    checks
+        .into_iter()
+        .filter_map(|check| match check {
+            Err(Error::Invalid { field, message }) => {
+                Some((field, tx.field_error(field, &message)))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+async fn days_page(
+    app: &App,
+    ctx: &Ctx,
+    tx: &Tx,
+    tenant: &Tenant,
+    service: &Service,
+) -> Result<Response> {
+    let days = picker::free_days(app, tenant, service).await?;
+    let base = base(tenant, service);
+    let list = picker::days_list(tx, &days, |day| format!("{base}?day={day}"));
+    let body = format!(
+        r#"<p class="lead">{service}</p><p>{intro}</p>{list}<p><a href="/{slug}">{back}</a></p>"#,
+        service = esc(&service.name),
+        intro = tx.pick(
+            "Op welke dag wilt u het gesprek? Daarna kiest u de tijd.",
+            "Op welke dag wil je het gesprek? Daarna kies je de tijd.",
+            "On which day would you like the call? After that you choose the time."
+        ),
+        slug = url(tenant.slug.as_str()),
+        back = tx.t("Een andere dienst kiezen", "Choose another service"),
+    );
+    let title = tx.t("Kies een dag", "Choose a day").to_string();
+    Ok(render(
+        ctx,
+        Page {
+            title,
+            tenant: Some(tenant),
+            body,
+            has_errors: false,
+        },
+    )
+    .into_response())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn times_page(
+    app: &App,
+    ctx: &Ctx,
+    tx: &Tx,
+    tenant: &Tenant,
+    service: &Service,
+    day: Date,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response> {
+    let times = picker::free_times(app, tenant, service, day).await?;
+    let base = base(tenant, service);
+    let has_errors = error.is_some();
+    let form = picker::times_form(
+        tx,
+        tenant,
+        TimesForm {
+            day,
+            times: &times,
+            method: "get",
+            action: base.clone(),
+            submit: tx.t("Verder", "Continue"),
+            error,
+            other_day_href: base,
+        },
+    );
+    let body = format!(r#"<p class="lead">{}</p>{form}"#, esc(&service.name));
+    let title = tx.t("Kies een tijd", "Choose a time").to_string();
+    Ok((
+        status,
+        render(
+            ctx,
+            Page {
+                title,
+                tenant: Some(tenant),
+                body,
+                has_errors,
+            },
+        ),
+    )
+        .into_response())
+}
+
+fn details_page(
+    ctx: &Ctx,
+    tx: &Tx,
+    tenant: &Tenant,
+    service: &Service,
+    start: Timestamp,
+    values: &Details,
+    errors: &[(&'static str, String)],
+) -> axum::response::Html<String> {
+    let day = start.to_zoned(tenant.time_zone.tz().clone()).date();
+    let error_for = |field: &str| {
+        errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    };
+    let summary = if errors.is_empty() {
+        String::new()
+    } else {
+        let items: String = errors
+            .iter()
+            .map(|(field, message)| {
+                format!(r##"<li><a href="#{field}">{}</a></li>"##, esc(message))
+            })
+            .collect();
+        format!(
+            r#"<div class="error-summary" role="alert" aria-labelledby="error-summary-title"><h2 id="error-summary-title">{}</h2><ul>{items}</ul></div>"#,
+            tx.t(
+                "Er is iets niet goed ingevuld",
+                "Something needs to be corrected"
+            )
+        )
+    };
+    let field = |name: &'static str,
+                 label: &str,
+                 hint: Option<&str>,
+                 input: &str,
+                 value: &str,
+                 autocomplete: &str| {
+        let error = error_for(name);
+        let mut described = Vec::new();
+        let hint_html = hint
+            .map(|h| {
+                described.push(format!("{name}-hint"));
+                format!(r#"<p class="hint" id="{name}-hint">{}</p>"#, esc(h))
+            })
+            .unwrap_or_default();
+        let error_html = error
+            .map(|e| {
+                described.push(format!("{name}-error"));
+                format!(r#"<p class="field-error" id="{name}-error"><span class="visually-hidden">{}</span>{}</p>"#, tx.t("Fout: ", "Error: "), esc(e))
+            })
+            .unwrap_or_default();
+        let aria = if described.is_empty() {
+            String::new()
+        } else {
+            format!(r#" aria-describedby="{}""#, described.join(" "))
+        };
+        let invalid = if error.is_some() {
+            r#" aria-invalid="true""#
+        } else {
+            ""
+        };
+        let class = if error.is_some() {
+            "field field--error"
+        } else {
+            "field"
+        };
+        let control = if input == "textarea" {
+            format!(
+                r#"<textarea id="{name}" name="{name}" rows="4"{aria}{invalid}>{}</textarea>"#,
+                esc(value)
+            )
+        } else {
+            format!(
+                r#"<input type="{input}" id="{name}" name="{name}" value="{}" autocomplete="{autocomplete}"{aria}{invalid}>"#,
+                esc(value)
+            )
+        };
+        format!(
+            r#"<div class="{class}"><label for="{name}">{}</label>{hint_html}{error_html}{control}</div>"#,
+            esc(label)
+        )
+    };
+    let optional = tx.t(" (niet verplicht)", " (optional)");
+    let fields = [
+        field(
+            "name",
+            tx.t("Naam", "Name"),
+            None,
+            "text",
+            &values.name,
+            "name",
+        ),
+        field(
+            "email",
+            tx.t("E-mailadres", "Email address"),
+            Some(tx.pick(
+                "Hierheen sturen wij de bevestiging en de link voor het gesprek.",
+                "Hierheen sturen we de bevestiging en de link voor het gesprek.",
+                "We send the confirmation and the link for the call to this address.",
+            )),
+            "email",
+            &values.email,
+            "email",
+        ),
+        field(
+            "phone",
+            &format!("{}{optional}", tx.t("Telefoonnummer", "Phone number")),
+            Some(tx.t(
+                "Wij bellen alleen als het gesprek niet lukt.",
+                "We only call if the video call does not work.",
+            )),
+            "tel",
+            &values.phone,
+            "tel",
+        ),
+        field(
+            "note",
+            &format!("{}{optional}", tx.t("Opmerking", "Note")),
+            Some(tx.pick(
+                "Bijvoorbeeld: ik heb een tolk nodig, of ik wil graag dat mijn dochter meekijkt.",
+                "Bijvoorbeeld: ik heb een tolk nodig, of ik wil graag dat mijn dochter meekijkt.",
+                "For example: I need an interpreter, or I would like my daughter to join.",
+            )),
+            "textarea",
+            &values.note,
+            "off",
+        ),
+    ]
+    .concat();
+    let base = base(tenant, service);
+    let body = format!(
+        r#"{summary}<div class="chosen"><p><strong>{service}</strong></p><p>{when}</p><p><a href="{change}">{change_text}</a></p></div>
+<form method="post" action="{base}" novalidate>
+<input type="hidden" name="start" value="{start}">
+{fields}
+<button type="submit" class="button">{submit}</button>
+</form>"#,
+        service = esc(&service.name),
+        when = esc(&capitalise_first(&tx.when_in_words(tenant, start))),
+        change = esc(&format!("{base}?day={day}")),
+        change_text = tx.t("Een andere tijd kiezen", "Choose another time"),
+        start = esc(&start.to_string()),
+        submit = tx.t("Afspraak maken", "Book the appointment"),
+    );
+    let title = tx
+        .pick("Uw gegevens", "Je gegevens", "Your details")
+        .to_string();
+    render(
+        ctx,
+        Page {
+            title,
+            tenant: Some(tenant),
+            body,
+            has_errors: !errors.is_empty(),
+        },
+    )
+}

@@ -1,0 +1,20 @@
+//! One module per page group. Handlers load what they need, call the booking use cases, and
+//! render; none of them decides anything the booking crate already decides.
+
+pub mod booking;
+pub mod home;
+pub mod personal;
+mod picker;
+pub mod services;
+
+use ::booking::catalog::Service;
+use ::booking::tenant::Tenant;
+use ::booking::{App, Error, Result};
+
+/// The municipality and one of its services from the path; anything unknown is "not found".
+pub async fn tenant_and_service(app: &App, slug: &str, service: &str) -> Result<(Tenant, Service)> {
+    let tenant = app.db.tenant_by_slug(slug).await?;
+    let id = service.parse().map_err(|_| Error::NotFound("service"))?;
+    let service = app.db.service(tenant.id, id).await?;
+    Ok((tenant, service))
+}

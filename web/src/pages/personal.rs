@@ -1,0 +1,368 @@
+//! `/a/{token}`: the resident's personal link (the booking mail links here). Shows the
+//! appointment and lets the resident move it or cancel it, each as its own page with a
+//! POST that redirects back here.
+
+use super::picker::{self, capitalise_first, TimesForm};
+use crate::context::Ctx;
+use crate::error::{respond, see_other};
+use crate::html::{esc, url};
+use crate::i18n::Tx;
+use crate::layout::{render, Page};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use booking::appointment::{Appointment, AppointmentStatus};
+use booking::bookings;
+use booking::catalog::Service;
+use booking::personal_link::PersonalToken;
+use booking::tenant::Tenant;
+use booking::{App, Error, Result};
+use jiff::civil::Date;
+use jiff::Timestamp;
+use serde::Deserialize;
+
+/// What the token opens. The same lookup as `booking::api::personal::unlock`, which is not
+/// public outside the booking crate; a token of the wrong shape never reaches the database.
+struct Unlocked {
+    token: PersonalToken,
+    appointment: Appointment,
+    tenant: Tenant,
+    service: Service,
+}
+
+async fn unlock(app: &App, raw: &str) -> Result<Unlocked> {
+    let token = PersonalToken::parse(raw).ok_or(Error::NotFound("appointment"))?;
+    let appointment = app.db.appointment_by_link(&token.hash()).await?;
+    let tenant = app.db.tenant(appointment.tenant_id).await?;
+    let service = app.db.service(tenant.id, appointment.service_id).await?;
+    Ok(Unlocked {
+        token,
+        appointment,
+        tenant,
+        service,
+    })
+}
+
+fn home(u: &Unlocked) -> String {
+    format!("/a/{}", u.token.as_str())
+}
+
+/// The appointment as a description list: what, when, who.
+fn summary(tx: &Tx, u: &Unlocked) -> String {
+    let a = &u.appointment;
+    format!(
+        r#"<dl class="summary">
+<div><dt>{what_t}</dt><dd>{what}</dd></div>
+<div><dt>{when_t}</dt><dd id="when">{when}</dd></div>
+<div><dt>{name_t}</dt><dd>{name}</dd></div>
+<div><dt>{email_t}</dt><dd>{email}</dd></div>
+</dl>"#,
+        what_t = tx.t("Waarover", "About"),
+        what = esc(&u.service.name),
+        when_t = tx.t("Wanneer", "When"),
+        when = esc(&capitalise_first(&tx.when_in_words(&u.tenant, a.start))),
+        name_t = tx.t("Naam", "Name"),
+        name = esc(&a.resident.name),
+        email_t = tx.t("E-mailadres", "Email address"),
+        email = esc(a.resident.email.as_str()),
+    )
+}
+
+fn calendar_link(tx: &Tx, u: &Unlocked) -> String {
+    format!(
+        r#"<p><a class="button button--secondary" href="/api/v1/personal/{}/invite.ics" download>{}</a></p>"#,
+        url(u.token.as_str()),
+        tx.pick(
+            "Zet de afspraak in uw agenda",
+            "Zet de afspraak in je agenda",
+            "Add to calendar"
+        )
+    )
+}
+
+pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -> Response {
+    let outcome = async {
+        let u = unlock(&app, &token).await?;
+        let tx = Tx::new(ctx.lang, u.tenant.tone);
+        // The flash after a POST comes back in the query of the redirect (Post/Redirect/Get).
+        let notice = match ctx.param("gedaan") {
+            Some("verzet") => Some(tx.pick("Uw afspraak is verzet. U krijgt een nieuwe uitnodiging per e-mail.", "Je afspraak is verzet. Je krijgt een nieuwe uitnodiging per e-mail.", "Your appointment has been moved. You will get a new invitation by email.")),
+            Some("afgezegd") => Some(tx.pick("Uw afspraak is afgezegd. U krijgt hierover een e-mail.", "Je afspraak is afgezegd. Je krijgt hierover een e-mail.", "Your appointment has been cancelled. You will get an email about it.")),
+            _ => None,
+        }
+        .map(|n| format!(r#"<div class="notice" role="status"><p>{n}</p></div>"#))
+        .unwrap_or_default();
+        let a = &u.appointment;
+        let actions = if a.status == AppointmentStatus::Cancelled {
+            format!(
+                r#"<p>{}</p><p><a class="button" href="/{}">{}</a></p>"#,
+                tx.t("Deze afspraak is afgezegd.", "This appointment has been cancelled."),
+                url(u.tenant.slug.as_str()),
+                tx.t("Een nieuwe afspraak maken", "Book a new appointment"),
+            )
+        } else if a.ensure_changeable(app.clock.now()).is_err() {
+            format!("<p>{}</p>", tx.t("Deze afspraak is al begonnen of voorbij.", "This appointment has started or is over."))
+        } else {
+            format!(
+                r#"{calendar}<h2>{change_t}</h2><p>{change_text}</p>
+<ul class="actions"><li><a class="button button--secondary" href="{home}/verzetten">{move_t}</a></li><li><a class="button button--secondary" href="{home}/afzeggen">{cancel_t}</a></li></ul>"#,
+                calendar = calendar_link(&tx, &u),
+                change_t = tx.pick("Kunt u niet?", "Kun je niet?", "Can't make it?"),
+                change_text = tx.pick("Verzet de afspraak naar een andere tijd of zeg hem af.", "Verzet de afspraak naar een andere tijd of zeg hem af.", "Move the appointment to another time or cancel it."),
+                home = home(&u),
+                move_t = tx.t("Afspraak verzetten", "Move appointment"),
+                cancel_t = tx.t("Afspraak afzeggen", "Cancel appointment"),
+            )
+        };
+        let body = format!("{notice}{}{actions}", summary(&tx, &u));
+        let title = tx.pick("Uw afspraak", "Je afspraak", "Your appointment").to_string();
+        Ok(render(&ctx, Page { title, tenant: Some(&u.tenant), body, has_errors: false }).into_response())
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+/// Shown once after booking: when, add to calendar, what to prepare, and the personal link.
+pub async fn confirmation(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -> Response {
+    let outcome = async {
+        let u = unlock(&app, &token).await?;
+        let tx = Tx::new(ctx.lang, u.tenant.tone);
+        let link = app.personal_link(&u.token);
+        let prepare: String = [
+            tx.pick("Een computer, tablet of telefoon met camera, microfoon en internet.", "Een computer, tablet of telefoon met camera, microfoon en internet.", "A computer, tablet or phone with a camera, a microphone and internet."),
+            tx.pick("Uw paspoort, identiteitskaart of rijbewijs.", "Je paspoort, identiteitskaart of rijbewijs.", "Your passport, identity card or driving licence."),
+            tx.pick("Papieren die over uw vraag gaan.", "Papieren die over je vraag gaan.", "Papers about your question."),
+            tx.pick("Een rustige plek. Open de link 5 minuten voor de afspraak.", "Een rustige plek. Open de link 5 minuten voor de afspraak.", "A quiet place. Open the link 5 minutes before the appointment."),
+        ]
+        .iter()
+        .map(|item| format!("<li>{item}</li>"))
+        .collect();
+        let body = format!(
+            r#"<div class="notice" role="status"><p>{sent}</p></div>
+{summary}
+{calendar}
+<h2>{prepare_t}</h2>
+<ul class="bullets">{prepare}</ul>
+<h2>{link_t}</h2>
+<p>{link_text}</p>
+<p class="personal-link"><a href="{href}">{link}</a></p>"#,
+            sent = esc(&tx
+                .pick("Wij hebben een bevestiging gestuurd naar {email}.", "We hebben een bevestiging gestuurd naar {email}.", "We have sent a confirmation to {email}.")
+                .replace("{email}", u.appointment.resident.email.as_str())),
+            summary = summary(&tx, &u),
+            calendar = calendar_link(&tx, &u),
+            prepare_t = tx.pick("Wat u klaarlegt", "Wat je klaarlegt", "What to prepare"),
+            link_t = tx.pick("Uw persoonlijke link", "Je persoonlijke link", "Your personal link"),
+            link_text = tx.pick(
+                "Met deze link start u het gesprek, en kunt u de afspraak verzetten of afzeggen. Deel hem niet met anderen.",
+                "Met deze link start je het gesprek, en kun je de afspraak verzetten of afzeggen. Deel hem niet met anderen.",
+                "With this link you start the call, and you can move or cancel the appointment. Do not share it."
+            ),
+            href = esc(&home(&u)),
+            link = esc(&link),
+        );
+        let title = tx.pick("Uw afspraak is gemaakt", "Je afspraak is gemaakt", "Your appointment is booked").to_string();
+        Ok(render(&ctx, Page { title, tenant: Some(&u.tenant), body, has_errors: false }).into_response())
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+pub async fn reschedule_form(
+    State(app): State<App>,
+    Path(token): Path<String>,
+    ctx: Ctx,
+) -> Response {
+    let outcome = async {
+        let u = unlock(&app, &token).await?;
+        u.appointment.ensure_changeable(app.clock.now())?;
+        let tx = Tx::new(ctx.lang, u.tenant.tone);
+        match ctx.param("day").and_then(|d| d.parse::<Date>().ok()) {
+            Some(day) => times_page(&app, &ctx, &tx, &u, day, None, StatusCode::OK).await,
+            None => {
+                let days = picker::free_days(&app, &u.tenant, &u.service).await?;
+                let base = format!("{}/verzetten", home(&u));
+                let list = picker::days_list(&tx, &days, |day| format!("{base}?day={day}"));
+                let body = format!(
+                    r#"{summary}<p>{intro}</p>{list}<p><a href="{home}">{back}</a></p>"#,
+                    summary = summary(&tx, &u),
+                    intro = tx.pick(
+                        "Kies een nieuwe dag. Daarna kiest u de tijd.",
+                        "Kies een nieuwe dag. Daarna kies je de tijd.",
+                        "Choose a new day. After that you choose the time."
+                    ),
+                    home = esc(&home(&u)),
+                    back = tx.pick(
+                        "Terug naar uw afspraak",
+                        "Terug naar je afspraak",
+                        "Back to your appointment"
+                    ),
+                );
+                let title = tx.t("Afspraak verzetten", "Move appointment").to_string();
+                Ok(render(
+                    &ctx,
+                    Page {
+                        title,
+                        tenant: Some(&u.tenant),
+                        body,
+                        has_errors: false,
+                    },
+                )
+                .into_response())
+            }
+        }
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+async fn times_page(
+    app: &App,
+    ctx: &Ctx,
+    tx: &Tx,
+    u: &Unlocked,
+    day: Date,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response> {
+    let times = picker::free_times(app, &u.tenant, &u.service, day).await?;
+    let base = format!("{}/verzetten", home(u));
+    let has_errors = error.is_some();
+    let form = picker::times_form(
+        tx,
+        &u.tenant,
+        TimesForm {
+            day,
+            times: &times,
+            method: "post",
+            action: base.clone(),
+            submit: tx.t("Verzetten naar deze tijd", "Move to this time"),
+            error,
+            other_day_href: base,
+        },
+    );
+    let title = tx
+        .t("Kies een nieuwe tijd", "Choose a new time")
+        .to_string();
+    Ok((
+        status,
+        render(
+            ctx,
+            Page {
+                title,
+                tenant: Some(&u.tenant),
+                body: form,
+                has_errors,
+            },
+        ),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct NewTime {
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    day: String,
+}
+
+pub async fn reschedule(
+    State(app): State<App>,
+    Path(token): Path<String>,
+    ctx: Ctx,
+    Form(form): Form<NewTime>,
+) -> Response {
+    let outcome = async {
+        let u = unlock(&app, &token).await?;
+        let tx = Tx::new(ctx.lang, u.tenant.tone);
+        let Ok(start) = form.start.parse::<Timestamp>() else {
+            return match form.day.parse::<Date>() {
+                Ok(day) => {
+                    times_page(
+                        &app,
+                        &ctx,
+                        &tx,
+                        &u,
+                        day,
+                        Some(tx.t("Kies een tijd.", "Choose a time.").to_string()),
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                    )
+                    .await
+                }
+                Err(_) => Ok(see_other(&format!("{}/verzetten", home(&u)))),
+            };
+        };
+        let day = start.to_zoned(u.tenant.time_zone.tz().clone()).date();
+        match bookings::reschedule(&app, &u.tenant, &u.service, &u.appointment, &u.token, start)
+            .await
+        {
+            Ok(_) => Ok(see_other(&format!("{}?gedaan=verzet", home(&u)))),
+            Err(Error::SlotTaken) => {
+                times_page(
+                    &app,
+                    &ctx,
+                    &tx,
+                    &u,
+                    day,
+                    Some(tx.slot_taken().to_string()),
+                    StatusCode::CONFLICT,
+                )
+                .await
+            }
+            Err(Error::Invalid { field, message }) => {
+                times_page(
+                    &app,
+                    &ctx,
+                    &tx,
+                    &u,
+                    day,
+                    Some(tx.field_error(field, &message)),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+            Err(other) => Err(other),
+        }
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+/// The confirmation step: cancelling cannot be undone, so it takes a second, explicit choice.
+pub async fn cancel_form(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -> Response {
+    let outcome = async {
+        let u = unlock(&app, &token).await?;
+        u.appointment.ensure_changeable(app.clock.now())?;
+        let tx = Tx::new(ctx.lang, u.tenant.tone);
+        let body = format!(
+            r#"{summary}<p>{text}</p>
+<form method="post" action="{home}/afzeggen">
+<button type="submit" class="button button--danger">{yes}</button>
+</form>
+<p><a class="button button--secondary" href="{home}">{no}</a></p>"#,
+            summary = summary(&tx, &u),
+            text = tx.pick("Afzeggen kan niet ongedaan worden gemaakt. U kunt daarna wel een nieuwe afspraak maken.", "Afzeggen kan niet ongedaan worden gemaakt. Je kunt daarna wel een nieuwe afspraak maken.", "Cancelling cannot be undone. You can book a new appointment afterwards."),
+            home = esc(&home(&u)),
+            yes = tx.t("Ja, afspraak afzeggen", "Yes, cancel the appointment"),
+            no = tx.pick("Nee, terug naar mijn afspraak", "Nee, terug naar mijn afspraak", "No, back to my appointment"),
+        );
+        let title = tx
+            .pick("Wilt u de afspraak afzeggen?", "Wil je de afspraak afzeggen?", "Do you want to cancel the appointment?")
+            .to_string();
+        Ok(render(&ctx, Page { title, tenant: Some(&u.tenant), body, has_errors: false }).into_response())
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+pub async fn cancel(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -> Response {
+    let outcome = async {
+        let u = unlock(&app, &token).await?;
+        bookings::cancel(&app, &u.tenant, &u.service, &u.appointment, &u.token).await?;
+        Ok(see_other(&format!("{}?gedaan=afgezegd", home(&u))))
+    }
+    .await;
+    respond(&ctx, outcome)
+}
