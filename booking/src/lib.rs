@@ -17,6 +17,8 @@ pub mod ids;
 pub mod invite;
 pub mod mail;
 pub mod personal_link;
+pub mod queue;
+pub mod queueing;
 pub mod rooms;
 pub mod slots;
 pub mod store;

@@ -4,6 +4,7 @@
 mod admin;
 mod personal;
 mod public;
+mod queue;
 mod staff;
 
 use crate::error::Error;
@@ -96,6 +97,14 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         admin::create_clerk,
         admin::set_hours,
         admin::add_absence,
+        queue::check_in,
+        queue::walk_in,
+        queue::entry,
+        queue::answer,
+        queue::live_queue,
+        queue::call_next,
+        queue::call,
+        queue::done,
     ),
     components(schemas(crate::error::Problem))
 )]
@@ -149,6 +158,14 @@ pub fn router(app: App) -> Router {
             "/api/v1/admin/clerks/{id}/absences",
             post(admin::add_absence),
         )
+        .route("/api/v1/personal/{token}/check-in", post(queue::check_in))
+        .route("/api/v1/tenants/{slug}/walk-ins", post(queue::walk_in))
+        .route("/api/v1/queue-entries/{token}", get(queue::entry))
+        .route("/api/v1/queue-entries/{token}/answer", post(queue::answer))
+        .route("/api/v1/staff/queue", get(queue::live_queue))
+        .route("/api/v1/staff/queue/call-next", post(queue::call_next))
+        .route("/api/v1/staff/queue/{id}/call", post(queue::call))
+        .route("/api/v1/staff/queue/{id}/done", post(queue::done))
         .fallback(|| async { Error::NotFound("resource") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app)

@@ -3,6 +3,7 @@
 
 mod appointments;
 mod catalog;
+mod queue;
 mod tenants;
 
 pub use appointments::{AppointmentRow, NewAppointment};

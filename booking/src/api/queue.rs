@@ -1,0 +1,269 @@
+//! Queue endpoints. Residents: check in with the personal link, walk in, follow and answer their
+//! entry with its token (a wrong token is a plain 404). Clerks: the live queue, call next, call
+//! one, done — scoped to the session's municipality and the clerk's services.
+
+use super::personal::unlock;
+use super::{Json, Path};
+use crate::auth::Staff;
+use crate::catalog::Service;
+use crate::error::{Error, Problem, Result};
+use crate::ids::{ClerkId, ServiceId};
+use crate::queue::{EntryStatus, QueueEntry, QueueEntryId};
+use crate::queueing::{self, EntryToken, WalkInRequest};
+use crate::tenant::Tenant;
+use crate::App;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+fn local_rfc3339(tenant: &Tenant, at: Timestamp) -> String {
+    at.to_zoned(tenant.time_zone.tz().clone())
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}
+
+fn service_of(services: &[Service], id: ServiceId) -> Result<&Service> {
+    services
+        .iter()
+        .find(|s| s.id == id)
+        .ok_or(Error::NotFound("service"))
+}
+
+/// A queue entry as the resident sees it.
+#[derive(Serialize, ToSchema)]
+pub struct QueueEntryView {
+    pub status: EntryStatus,
+    pub service: String,
+    /// 1 means next, among everyone waiting for this service; absent unless waiting.
+    pub place: Option<usize>,
+    /// Expected minutes until a clerk calls; absent unless waiting.
+    pub expected_wait_minutes: Option<i64>,
+    /// The appointment's start for a check-in; absent for a walk-in.
+    pub appointment_start: Option<String>,
+    pub joined_at: String,
+    /// The video room to join once called.
+    pub room_id: Option<String>,
+}
+
+async fn resident_view(app: &App, tenant: &Tenant, entry: &QueueEntry) -> Result<QueueEntryView> {
+    let open = queueing::settle_unanswered(app, tenant).await?;
+    // Read back after settling: the entry may just have gone back to the queue or been missed.
+    let entry = open
+        .iter()
+        .find(|e| e.id == entry.id)
+        .cloned()
+        .unwrap_or(app.db.queue_entry(tenant.id, entry.id).await?);
+    let service = app.db.service(tenant.id, entry.service_id).await?;
+    let place = queueing::place(app, &open, &entry, &service, app.clock.now()).await?;
+    Ok(QueueEntryView {
+        status: entry.status,
+        service: service.name.clone(),
+        place: place.map(|p| p.place),
+        expected_wait_minutes: place.map(|p| (p.expected_wait.as_secs() + 59) / 60),
+        appointment_start: entry.due_at.map(|d| local_rfc3339(tenant, d)),
+        joined_at: local_rfc3339(tenant, entry.joined_at),
+        room_id: entry.room_id.clone(),
+    })
+}
+
+async fn entry_by_token(app: &App, raw: &str) -> Result<(Tenant, QueueEntry)> {
+    let token = EntryToken::parse(raw).ok_or(Error::NotFound("queue entry"))?;
+    let entry = app.db.queue_entry_by_token(&token.hash()).await?;
+    let tenant = app.db.tenant(entry.tenant_id).await?;
+    Ok((tenant, entry))
+}
+
+#[utoipa::path(post, path = "/api/v1/personal/{token}/check-in", tag = "queue",
+    responses((status = 200, body = QueueEntryView, description = "In the queue; follow it at /api/v1/queue-entries/{token}"),
+        (status = 404, body = Problem), (status = 409, body = Problem, description = "Too early (says from when), too late, or cancelled")))]
+pub async fn check_in(
+    State(app): State<App>,
+    Path(token): Path<String>,
+) -> Result<Json<QueueEntryView>> {
+    let u = unlock(&app, &token).await?;
+    let entry = queueing::check_in(&app, &u.tenant, &u.appointment, &u.token).await?;
+    Ok(Json(resident_view(&app, &u.tenant, &entry).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct WalkInBody {
+    pub service_id: String,
+    pub name: String,
+    /// For a callback when the video call fails.
+    pub phone: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WalkInView {
+    /// The secret to follow the entry with at /api/v1/queue-entries/{token}; shown once.
+    pub token: String,
+    pub entry: QueueEntryView,
+}
+
+#[utoipa::path(post, path = "/api/v1/tenants/{slug}/walk-ins", tag = "queue", request_body = WalkInBody,
+    responses((status = 201, body = WalkInView), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "The municipality takes no walk-ins"), (status = 422, body = Problem)))]
+pub async fn walk_in(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    Json(body): Json<WalkInBody>,
+) -> Result<(StatusCode, Json<WalkInView>)> {
+    let tenant = app.db.tenant_by_slug(&slug).await?;
+    let service_id = body
+        .service_id
+        .parse()
+        .map_err(|_| Error::NotFound("service"))?;
+    let request = WalkInRequest::parse(service_id, &body.name, body.phone.as_deref())?;
+    let (entry, token) = queueing::walk_in(&app, &tenant, request).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(WalkInView {
+            token: token.as_str().to_string(),
+            entry: resident_view(&app, &tenant, &entry).await?,
+        }),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/queue-entries/{token}", tag = "queue",
+    responses((status = 200, body = QueueEntryView), (status = 404, body = Problem)))]
+pub async fn entry(
+    State(app): State<App>,
+    Path(token): Path<String>,
+) -> Result<Json<QueueEntryView>> {
+    let (tenant, entry) = entry_by_token(&app, &token).await?;
+    Ok(Json(resident_view(&app, &tenant, &entry).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/queue-entries/{token}/answer", tag = "queue",
+    responses((status = 200, body = QueueEntryView), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Not being called")))]
+pub async fn answer(
+    State(app): State<App>,
+    Path(token): Path<String>,
+) -> Result<Json<QueueEntryView>> {
+    let (tenant, entry) = entry_by_token(&app, &token).await?;
+    let answered = queueing::answer(&app, &entry).await?;
+    Ok(Json(resident_view(&app, &tenant, &answered).await?))
+}
+
+/// A queue entry as a clerk sees it.
+#[derive(Serialize, ToSchema)]
+pub struct StaffQueueEntryView {
+    pub id: QueueEntryId,
+    pub status: EntryStatus,
+    pub walk_in: bool,
+    pub service_id: ServiceId,
+    pub service: String,
+    pub resident_name: String,
+    pub resident_phone: Option<String>,
+    pub appointment_start: Option<String>,
+    /// The appointment's time has come.
+    pub due: bool,
+    /// Still waiting after the appointment's start.
+    pub late: bool,
+    /// Went back to the head after an unanswered call.
+    pub requeued: bool,
+    pub joined_at: String,
+    pub waiting_seconds: i64,
+    pub clerk_id: Option<ClerkId>,
+    pub room_id: Option<String>,
+}
+
+fn staff_view(
+    tenant: &Tenant,
+    services: &[Service],
+    e: &QueueEntry,
+    now: Timestamp,
+) -> Result<StaffQueueEntryView> {
+    Ok(StaffQueueEntryView {
+        id: e.id,
+        status: e.status,
+        walk_in: e.is_walk_in(),
+        service_id: e.service_id,
+        service: service_of(services, e.service_id)?.name.clone(),
+        resident_name: e.resident_name.clone(),
+        resident_phone: e.resident_phone.clone(),
+        appointment_start: e.due_at.map(|d| local_rfc3339(tenant, d)),
+        due: e.is_due(now),
+        late: e.is_late(now),
+        requeued: e.requeued,
+        joined_at: local_rfc3339(tenant, e.joined_at),
+        waiting_seconds: now.duration_since(e.joined_at).as_secs().max(0),
+        clerk_id: e.clerk_id,
+        room_id: e.room_id.clone(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/staff/queue", tag = "queue",
+    responses((status = 200, body = Vec<StaffQueueEntryView>, description = "Waiting residents in calling order, then those with a clerk"),
+        (status = 401, body = Problem)))]
+pub async fn live_queue(
+    State(app): State<App>,
+    Staff(claims): Staff,
+) -> Result<Json<Vec<StaffQueueEntryView>>> {
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let open = queueing::settle_unanswered(&app, &tenant).await?;
+    let services = app.db.services(tenant.id).await?;
+    let now = app.clock.now();
+    let waiting = crate::queue::queue_order(&open, None, now);
+    let with_clerk = open.iter().filter(|e| e.status != EntryStatus::Waiting);
+    waiting
+        .into_iter()
+        .chain(with_clerk)
+        .map(|e| staff_view(&tenant, &services, e, now))
+        .collect::<Result<Vec<_>>>()
+        .map(Json)
+}
+
+async fn staff_answer(app: &App, entry: &QueueEntry) -> Result<Json<StaffQueueEntryView>> {
+    let tenant = app.db.tenant(entry.tenant_id).await?;
+    let services = app.db.services(tenant.id).await?;
+    Ok(Json(staff_view(
+        &tenant,
+        &services,
+        entry,
+        app.clock.now(),
+    )?))
+}
+
+#[utoipa::path(post, path = "/api/v1/staff/queue/call-next", tag = "queue",
+    responses((status = 200, body = StaffQueueEntryView, description = "The resident is now this clerk's"),
+        (status = 204, description = "Nobody waits for this clerk's services"), (status = 401, body = Problem)))]
+pub async fn call_next(State(app): State<App>, Staff(claims): Staff) -> Result<Response> {
+    match queueing::call_next(&app, &claims).await? {
+        Some(entry) => Ok(staff_answer(&app, &entry).await?.into_response()),
+        None => Ok(StatusCode::NO_CONTENT.into_response()),
+    }
+}
+
+fn parse_entry_id(raw: &str) -> Result<QueueEntryId> {
+    raw.parse().map_err(|_| Error::NotFound("queue entry"))
+}
+
+#[utoipa::path(post, path = "/api/v1/staff/queue/{id}/call", tag = "queue",
+    responses((status = 200, body = StaffQueueEntryView), (status = 401, body = Problem),
+        (status = 403, body = Problem, description = "Not one of this clerk's services"), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "No longer waiting")))]
+pub async fn call(
+    State(app): State<App>,
+    Staff(claims): Staff,
+    Path(id): Path<String>,
+) -> Result<Json<StaffQueueEntryView>> {
+    let entry = queueing::call(&app, &claims, parse_entry_id(&id)?).await?;
+    staff_answer(&app, &entry).await
+}
+
+#[utoipa::path(post, path = "/api/v1/staff/queue/{id}/done", tag = "queue",
+    responses((status = 200, body = StaffQueueEntryView), (status = 401, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Not in a call with this clerk")))]
+pub async fn done(
+    State(app): State<App>,
+    Staff(claims): Staff,
+    Path(id): Path<String>,
+) -> Result<Json<StaffQueueEntryView>> {
+    let entry = queueing::finish(&app, &claims, parse_entry_id(&id)?).await?;
+    staff_answer(&app, &entry).await
+}

@@ -1,0 +1,309 @@
+//! Queue use cases: check in with the personal link, walk in, call the next resident, answer,
+//! finish, and the views residents and clerks get. The rules are in `queue`; this file reads
+//! and writes through `store` around them.
+
+use crate::appointment::{Appointment, AppointmentStatus};
+use crate::auth::SessionClaims;
+use crate::catalog::Service;
+use crate::error::{Error, Result};
+use crate::ids::ServiceId;
+use crate::personal_link::PersonalToken;
+use crate::queue::{self, CheckInRefused, EntryStatus, QueueEntry, QueueEntryId, Unanswered};
+use crate::tenant::Tenant;
+use crate::App;
+use jiff::{SignedDuration, Timestamp};
+
+/// The token a resident follows a queue entry with. It is made and checked exactly like the
+/// personal link (256 random bits, only the SHA-256 stored); a checked-in appointment's entry is
+/// followed with the personal link itself, so the resident has one link for everything.
+pub type EntryToken = PersonalToken;
+
+/// Joins the queue with a booked appointment. Checking in twice gives the same entry.
+pub async fn check_in(
+    app: &App,
+    tenant: &Tenant,
+    appointment: &Appointment,
+    token: &PersonalToken,
+) -> Result<QueueEntry> {
+    if appointment.status == AppointmentStatus::Cancelled {
+        return Err(Error::Conflict(
+            "this appointment has been cancelled".into(),
+        ));
+    }
+    if let Some(existing) = app.db.queue_entry_for_appointment(appointment.id).await? {
+        return Ok(existing);
+    }
+    let now = app.clock.now();
+    let settings = app.db.queue_settings(tenant.id).await?;
+    queue::check_in_allowed(
+        appointment.start,
+        settings.check_in_window,
+        settings.no_show_grace,
+        now,
+    )
+    .map_err(|refused| match refused {
+        CheckInRefused::TooEarly { opens_at } => Error::Conflict(format!(
+            "you can join the queue from {} ({opens_at})",
+            crate::bookings::when_in_words(tenant, opens_at)
+        )),
+        CheckInRefused::TooLate => Error::Conflict(
+            "the time to join the queue for this appointment has passed; please book a new one"
+                .into(),
+        ),
+    })?;
+    let entry = QueueEntry {
+        id: QueueEntryId::new(),
+        tenant_id: tenant.id,
+        service_id: appointment.service_id,
+        appointment_id: Some(appointment.id),
+        due_at: Some(appointment.start),
+        joined_at: now,
+        resident_name: appointment.resident.name.clone(),
+        resident_phone: appointment.resident.phone.clone(),
+        status: EntryStatus::Waiting,
+        clerk_id: None,
+        room_id: None,
+        called_at: None,
+        first_called_at: None,
+        answered_at: None,
+        done_at: None,
+        requeued: false,
+    };
+    if app.db.insert_queue_entry(&entry, &token.hash()).await? {
+        tracing::info!(entry = %entry.id, appointment = %appointment.id, "checked in");
+        return Ok(entry);
+    }
+    // A concurrent check-in with the same link won; both answers show that entry.
+    app.db
+        .queue_entry_for_appointment(appointment.id)
+        .await?
+        .ok_or(Error::Internal("check-in lost its entry".into()))
+}
+
+/// A walk-in as the resident fills it in.
+#[derive(Clone, Debug)]
+pub struct WalkInRequest {
+    pub service_id: ServiceId,
+    pub name: String,
+    pub phone: Option<String>,
+}
+
+impl WalkInRequest {
+    pub fn parse(service_id: ServiceId, name: &str, phone: Option<&str>) -> Result<Self> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(Error::invalid("name", "give a name of 1 to 100 characters"));
+        }
+        let phone = phone.map(str::trim).filter(|p| !p.is_empty());
+        if let Some(p) = phone {
+            let digits = p.chars().filter(char::is_ascii_digit).count();
+            let shape_ok = p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
+            if !shape_ok || !(6..=15).contains(&digits) {
+                return Err(Error::invalid(
+                    "phone",
+                    "give a phone number of 6 to 15 digits",
+                ));
+            }
+        }
+        Ok(Self {
+            service_id,
+            name: name.to_string(),
+            phone: phone.map(str::to_string),
+        })
+    }
+}
+
+/// Joins the queue without an appointment, where the municipality takes walk-ins. The token is
+/// shown once; only its hash is kept.
+pub async fn walk_in(
+    app: &App,
+    tenant: &Tenant,
+    request: WalkInRequest,
+) -> Result<(QueueEntry, EntryToken)> {
+    if !tenant.walk_ins_allowed {
+        return Err(Error::Conflict(format!(
+            "{} does not take residents without an appointment; please book one",
+            tenant.name
+        )));
+    }
+    let service = app.db.service(tenant.id, request.service_id).await?;
+    let token = EntryToken::generate();
+    let entry = QueueEntry {
+        id: QueueEntryId::new(),
+        tenant_id: tenant.id,
+        service_id: service.id,
+        appointment_id: None,
+        due_at: None,
+        joined_at: app.clock.now(),
+        resident_name: request.name,
+        resident_phone: request.phone,
+        status: EntryStatus::Waiting,
+        clerk_id: None,
+        room_id: None,
+        called_at: None,
+        first_called_at: None,
+        answered_at: None,
+        done_at: None,
+        requeued: false,
+    };
+    if !app.db.insert_queue_entry(&entry, &token.hash()).await? {
+        return Err(Error::Internal("a fresh queue token collided".into()));
+    }
+    tracing::info!(entry = %entry.id, "walk-in joined the queue");
+    Ok((entry, token))
+}
+
+/// Applies the answer deadline to every call of the municipality that has run out: back to the
+/// head once, then missed. Run before anyone reads or takes from the queue, so the queue is
+/// right at every look without a background timer, and on every server instance.
+pub async fn settle_unanswered(app: &App, tenant: &Tenant) -> Result<Vec<QueueEntry>> {
+    let now = app.clock.now();
+    let mut open = app.db.open_queue(tenant.id).await?;
+    let mut changed = false;
+    for entry in &open {
+        let (Some(outcome), Some(called_at)) = (queue::unanswered(entry, now), entry.called_at)
+        else {
+            continue;
+        };
+        changed |= match outcome {
+            Unanswered::BackToHead => app.db.requeue_unanswered(entry.id, called_at).await?,
+            Unanswered::Missed => app.db.mark_missed(entry.id, called_at).await?,
+        };
+        tracing::info!(entry = %entry.id, ?outcome, "call was not answered");
+    }
+    if changed {
+        open = app.db.open_queue(tenant.id).await?;
+    }
+    Ok(open)
+}
+
+async fn clerk_services(app: &App, claims: &SessionClaims) -> Result<Vec<ServiceId>> {
+    Ok(app
+        .db
+        .clerks(claims.tenant)
+        .await?
+        .into_iter()
+        .find(|c| c.id == claims.sub)
+        .ok_or(Error::Unauthenticated)?
+        .services)
+}
+
+/// Gives the clerk the first resident in queue order for the clerk's services. When another
+/// clerk takes that resident at the same moment, the database refuses the second taker, who
+/// moves on to the next candidate. `None` when nobody waits for this clerk.
+pub async fn call_next(app: &App, claims: &SessionClaims) -> Result<Option<QueueEntry>> {
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let services = clerk_services(app, claims).await?;
+    // Each round reads the queue afresh; a round only ends without a winner when every
+    // candidate was taken by others meanwhile, so a few rounds suffice even under contention.
+    for _ in 0..5 {
+        let open = settle_unanswered(app, &tenant).await?;
+        let now = app.clock.now();
+        let candidates = queue::queue_order(&open, Some(&services), now);
+        if candidates.is_empty() {
+            return Ok(None);
+        }
+        for candidate in candidates {
+            if app
+                .db
+                .take_queue_entry(tenant.id, candidate.id, claims.sub, now)
+                .await?
+            {
+                tracing::info!(entry = %candidate.id, clerk = %claims.sub, "called next");
+                return app.db.queue_entry(tenant.id, candidate.id).await.map(Some);
+            }
+        }
+    }
+    Err(Error::Conflict(
+        "other clerks took every waiting resident at the same moment; please try again".into(),
+    ))
+}
+
+/// Takes one particular waiting resident, e.g. a walk-in with a question that fits this clerk.
+pub async fn call(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Result<QueueEntry> {
+    let tenant = app.db.tenant(claims.tenant).await?;
+    settle_unanswered(app, &tenant).await?;
+    let entry = app.db.queue_entry(tenant.id, id).await?;
+    if !clerk_services(app, claims)
+        .await?
+        .contains(&entry.service_id)
+    {
+        return Err(Error::Forbidden);
+    }
+    if !app
+        .db
+        .take_queue_entry(tenant.id, id, claims.sub, app.clock.now())
+        .await?
+    {
+        return Err(Error::Conflict("this resident is no longer waiting".into()));
+    }
+    app.db.queue_entry(tenant.id, id).await
+}
+
+/// The resident answers the call (opens the video room).
+pub async fn answer(app: &App, entry: &QueueEntry) -> Result<QueueEntry> {
+    let tenant = app.db.tenant(entry.tenant_id).await?;
+    settle_unanswered(app, &tenant).await?;
+    if !app.db.answer_queue_entry(entry.id, app.clock.now()).await? {
+        return Err(Error::Conflict("you are not being called right now".into()));
+    }
+    app.db.queue_entry(tenant.id, entry.id).await
+}
+
+/// The clerk is done with the resident.
+pub async fn finish(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Result<QueueEntry> {
+    if !app
+        .db
+        .finish_queue_entry(claims.tenant, id, claims.sub, app.clock.now())
+        .await?
+    {
+        // Not found for another tenant's entry; a conflict for one that is not this clerk's call.
+        app.db.queue_entry(claims.tenant, id).await?;
+        return Err(Error::Conflict(
+            "this resident is not in a call with you".into(),
+        ));
+    }
+    app.db.queue_entry(claims.tenant, id).await
+}
+
+/// Where a waiting resident stands: 1 is next for that service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Place {
+    pub place: usize,
+    pub expected_wait: SignedDuration,
+}
+
+/// The place of a waiting entry among everyone waiting for the same service, and the expected
+/// wait from the service's recent calls.
+pub async fn place(
+    app: &App,
+    open: &[QueueEntry],
+    entry: &QueueEntry,
+    service: &Service,
+    now: Timestamp,
+) -> Result<Option<Place>> {
+    let order = queue::queue_order(open, Some(&[entry.service_id]), now);
+    let Some(ahead) = order.iter().position(|e| e.id == entry.id) else {
+        return Ok(None);
+    };
+    let recent = app
+        .db
+        .recent_handling_times(service.id, queue::RECENT_CALLS)
+        .await?;
+    let clerks = app
+        .db
+        .clerks(entry.tenant_id)
+        .await?
+        .iter()
+        .filter(|c| c.services.contains(&service.id))
+        .count();
+    Ok(Some(Place {
+        place: ahead + 1,
+        expected_wait: queue::expected_wait(
+            ahead,
+            &recent,
+            SignedDuration::from_mins(service.duration_minutes),
+            clerks,
+        ),
+    }))
+}

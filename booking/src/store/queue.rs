@@ -1,0 +1,265 @@
+//! Queue entries in SQL. Taking an entry is one conditional UPDATE (`... WHERE status =
+//! 'waiting'`): the database lets exactly one clerk win, on SQLite and PostgreSQL alike and
+//! across server instances, without SELECT ... FOR UPDATE.
+
+use super::{flag, Db};
+use crate::error::{Error, Result};
+use crate::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
+use crate::queue::{EntryStatus, QueueEntry, QueueEntryId};
+use jiff::{SignedDuration, Timestamp};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+const COLUMNS: &str = "id, tenant_id, service_id, appointment_id, due_at, joined_at, \
+    resident_name, resident_phone, status, clerk_id, room_id, called_at, first_called_at, \
+    answered_at, done_at, requeued";
+
+/// A municipality's queue settings, in minutes.
+#[derive(Clone, Copy, Debug)]
+pub struct QueueSettings {
+    /// How long before the appointment check-in opens.
+    pub check_in_window: SignedDuration,
+    /// How long after the start an appointment without check-in is still kept.
+    pub no_show_grace: SignedDuration,
+}
+
+fn corrupt(what: &str) -> Error {
+    Error::Internal(format!("stored queue entry has invalid {what}"))
+}
+
+fn from_row(row: &AnyRow) -> Result<QueueEntry> {
+    let ts = |col: &str| -> Result<Option<Timestamp>> {
+        row.try_get::<Option<i64>, _>(col)?
+            .map(|s| Timestamp::from_second(s).map_err(|_| corrupt(col)))
+            .transpose()
+    };
+    let id = |col: &str| -> Result<Option<String>> { Ok(row.try_get::<Option<String>, _>(col)?) };
+    Ok(QueueEntry {
+        id: row
+            .try_get::<String, _>("id")?
+            .parse()
+            .map_err(|_| corrupt("id"))?,
+        tenant_id: row
+            .try_get::<String, _>("tenant_id")?
+            .parse()
+            .map_err(|_| corrupt("tenant"))?,
+        service_id: row
+            .try_get::<String, _>("service_id")?
+            .parse()
+            .map_err(|_| corrupt("service"))?,
+        appointment_id: id("appointment_id")?
+            .map(|s| s.parse().map_err(|_| corrupt("appointment")))
+            .transpose()?,
+        due_at: ts("due_at")?,
+        joined_at: ts("joined_at")?.ok_or_else(|| corrupt("joined_at"))?,
+        resident_name: row.try_get("resident_name")?,
+        resident_phone: row.try_get("resident_phone")?,
+        status: EntryStatus::parse(&row.try_get::<String, _>("status")?)
+            .ok_or_else(|| corrupt("status"))?,
+        clerk_id: id("clerk_id")?
+            .map(|s| s.parse().map_err(|_| corrupt("clerk")))
+            .transpose()?,
+        room_id: row.try_get("room_id")?,
+        called_at: ts("called_at")?,
+        first_called_at: ts("first_called_at")?,
+        answered_at: ts("answered_at")?,
+        done_at: ts("done_at")?,
+        requeued: row.try_get::<i64, _>("requeued")? != 0,
+    })
+}
+
+impl Db {
+    pub async fn queue_settings(&self, tenant: TenantId) -> Result<QueueSettings> {
+        let row = sqlx::query(
+            "SELECT check_in_minutes, no_show_grace_minutes FROM tenants WHERE id = $1",
+        )
+        .bind(tenant.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(Error::NotFound("municipality"))?;
+        Ok(QueueSettings {
+            check_in_window: SignedDuration::from_mins(row.try_get("check_in_minutes")?),
+            no_show_grace: SignedDuration::from_mins(row.try_get("no_show_grace_minutes")?),
+        })
+    }
+
+    /// Adds a waiting entry. A second check-in for the same appointment is refused by the
+    /// unique `appointment_id`; the caller then reads the existing entry.
+    pub async fn insert_queue_entry(&self, e: &QueueEntry, token_hash: &str) -> Result<bool> {
+        let inserted = sqlx::query(
+            "INSERT INTO queue_entries (id, tenant_id, service_id, appointment_id, due_at, joined_at, \
+             resident_name, resident_phone, token_hash, status, requeued) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(e.id.to_string())
+        .bind(e.tenant_id.to_string())
+        .bind(e.service_id.to_string())
+        .bind(e.appointment_id.map(|a| a.to_string()))
+        .bind(e.due_at.map(|t| t.as_second()))
+        .bind(e.joined_at.as_second())
+        .bind(&e.resident_name)
+        .bind(e.resident_phone.clone())
+        .bind(token_hash)
+        .bind(e.status.as_str())
+        .bind(flag(e.requeued))
+        .execute(&self.pool)
+        .await;
+        match inserted {
+            Ok(_) => Ok(true),
+            Err(err) if Error::is_unique_violation(&err) => Ok(false),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    pub async fn queue_entry_by_token(&self, token_hash: &str) -> Result<QueueEntry> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM queue_entries WHERE token_hash = $1"
+        ))
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(Error::NotFound("queue entry"))?;
+        from_row(&row)
+    }
+
+    pub async fn queue_entry_for_appointment(
+        &self,
+        appointment: AppointmentId,
+    ) -> Result<Option<QueueEntry>> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM queue_entries WHERE appointment_id = $1"
+        ))
+        .bind(appointment.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// An entry of this tenant; another tenant's is "not found".
+    pub async fn queue_entry(&self, tenant: TenantId, id: QueueEntryId) -> Result<QueueEntry> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM queue_entries WHERE tenant_id = $1 AND id = $2"
+        ))
+        .bind(tenant.to_string())
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(Error::NotFound("queue entry"))?;
+        from_row(&row)
+    }
+
+    /// Everyone waiting or with a clerk, oldest first.
+    pub async fn open_queue(&self, tenant: TenantId) -> Result<Vec<QueueEntry>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM queue_entries WHERE tenant_id = $1 \
+             AND status IN ('waiting', 'called', 'answered') ORDER BY joined_at, id"
+        ))
+        .bind(tenant.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Gives a waiting entry to `clerk`. `false` when it was no longer waiting: another clerk
+    /// took it first. The room is named after the entry.
+    pub async fn take_queue_entry(
+        &self,
+        tenant: TenantId,
+        id: QueueEntryId,
+        clerk: ClerkId,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let updated = sqlx::query(
+            "UPDATE queue_entries SET status = 'called', clerk_id = $1, room_id = id, called_at = $2, \
+             first_called_at = COALESCE(first_called_at, $2) \
+             WHERE tenant_id = $3 AND id = $4 AND status = 'waiting'",
+        )
+        .bind(clerk.to_string())
+        .bind(now.as_second())
+        .bind(tenant.to_string())
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(updated.rows_affected() == 1)
+    }
+
+    /// The resident answered the call. `false` when the entry was not being called.
+    pub async fn answer_queue_entry(&self, id: QueueEntryId, now: Timestamp) -> Result<bool> {
+        let updated = sqlx::query(
+            "UPDATE queue_entries SET status = 'answered', answered_at = $1 \
+             WHERE id = $2 AND status = 'called'",
+        )
+        .bind(now.as_second())
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(updated.rows_affected() == 1)
+    }
+
+    /// The clerk who has the entry finished it. `false` when that clerk does not have it.
+    pub async fn finish_queue_entry(
+        &self,
+        tenant: TenantId,
+        id: QueueEntryId,
+        clerk: ClerkId,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let updated = sqlx::query(
+            "UPDATE queue_entries SET status = 'done', done_at = $1 \
+             WHERE tenant_id = $2 AND id = $3 AND clerk_id = $4 AND status IN ('called', 'answered')",
+        )
+        .bind(now.as_second())
+        .bind(tenant.to_string())
+        .bind(id.to_string())
+        .bind(clerk.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(updated.rows_affected() == 1)
+    }
+
+    /// An unanswered call goes back to the head of the queue. Conditional on the call it saw,
+    /// so two requests noticing the same timeout apply it once.
+    pub async fn requeue_unanswered(&self, id: QueueEntryId, called_at: Timestamp) -> Result<bool> {
+        let updated = sqlx::query(
+            "UPDATE queue_entries SET status = 'waiting', clerk_id = NULL, room_id = NULL, \
+             called_at = NULL, requeued = 1 WHERE id = $1 AND status = 'called' AND called_at = $2",
+        )
+        .bind(id.to_string())
+        .bind(called_at.as_second())
+        .execute(&self.pool)
+        .await?;
+        Ok(updated.rows_affected() == 1)
+    }
+
+    pub async fn mark_missed(&self, id: QueueEntryId, called_at: Timestamp) -> Result<bool> {
+        let updated = sqlx::query(
+            "UPDATE queue_entries SET status = 'missed' \
+             WHERE id = $1 AND status = 'called' AND called_at = $2",
+        )
+        .bind(id.to_string())
+        .bind(called_at.as_second())
+        .execute(&self.pool)
+        .await?;
+        Ok(updated.rows_affected() == 1)
+    }
+
+    /// How long the last `limit` finished calls of a service took, newest first: from the
+    /// answer (or the call, when the answer was not recorded) to done.
+    pub async fn recent_handling_times(
+        &self,
+        service: ServiceId,
+        limit: i64,
+    ) -> Result<Vec<SignedDuration>> {
+        let rows = sqlx::query(
+            "SELECT done_at - COALESCE(answered_at, called_at) AS took FROM queue_entries \
+             WHERE service_id = $1 AND status = 'done' ORDER BY done_at DESC LIMIT $2",
+        )
+        .bind(service.to_string())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok(SignedDuration::from_secs(r.try_get::<i64, _>("took")?)))
+            .collect()
+    }
+}

@@ -1,0 +1,604 @@
+//! The virtual counter queue through the JSON API on real SQLite and PostgreSQL: check-in
+//! window, walk-ins, calling order, clerks' services, unanswered calls, concurrent "call next"
+//! from several clerks and server instances, and the queue surviving a restart.
+
+mod common;
+
+use booking::auth::{hash_password, StaffRole};
+use booking::catalog::Clerk;
+use booking::clock::Clock;
+use booking::ids::{ClerkId, ServiceId};
+use booking::mail::{MailConfig, Mailer};
+use booking::store::{Db, Dialect};
+use booking::App;
+use common::{postgres_admin_url, spawn, ts, Store, TestApp};
+use jiff::SignedDuration;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::collections::HashSet;
+
+/// Friday 20 March 2026, 10:00 in Amsterdam (UTC+1).
+const NOW: &str = "2026-03-20T09:00:00Z";
+
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() { super::$name(Store::Sqlite).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() { super::$name(Store::Postgres).await }
+        }
+    )*};
+}
+
+on_both_stores!(
+    check_in_window_and_calling_order,
+    walk_in_rules_and_clerk_services,
+    unanswered_call_goes_back_once_then_missed,
+    concurrent_call_next_never_gives_one_resident_twice,
+    queue_survives_a_restart,
+);
+
+struct Demo {
+    t: TestApp,
+    services: Vec<Value>,
+}
+
+impl Demo {
+    fn api(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.t.base)
+    }
+
+    fn service(&self, prefix: &str) -> &Value {
+        self.services
+            .iter()
+            .find(|s| s["name"].as_str().unwrap().starts_with(prefix))
+            .unwrap()
+    }
+
+    fn advance_to(&self, at: &str) {
+        let by = ts(at).duration_since(self.t.app.clock.now());
+        assert!(
+            by >= SignedDuration::ZERO,
+            "the test clock only moves forward"
+        );
+        self.t.app.clock.advance(by);
+    }
+
+    /// A client logged in as a clerk, with its own cookie.
+    async fn clerk(&self, base: &str, email: &str, password: &str) -> reqwest::Client {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let resp = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"tenant": "voorbeeld", "email": email, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        client
+    }
+
+    async fn anna(&self) -> reqwest::Client {
+        self.clerk(&self.t.base, "anna@voorbeeld.nl", "welkom-anna")
+            .await
+    }
+
+    async fn walk_in(&self, service: &Value, name: &str) -> String {
+        let resp = self
+            .t
+            .client
+            .post(self.api("/tenants/voorbeeld/walk-ins"))
+            .json(&json!({"service_id": service["id"], "name": name, "phone": "06 12345678"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::CREATED);
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["entry"]["status"], "waiting");
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    async fn entry(&self, token: &str) -> Value {
+        let resp = self
+            .t
+            .client
+            .get(self.api(&format!("/queue-entries/{token}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        resp.json().await.unwrap()
+    }
+
+    async fn live_queue(&self, clerk: &reqwest::Client) -> Vec<Value> {
+        let resp = clerk.get(self.api("/staff/queue")).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        resp.json().await.unwrap()
+    }
+
+    /// "Call next" as this clerk: the entry taken, or `None` on 204.
+    async fn call_next(&self, clerk: &reqwest::Client) -> Option<Value> {
+        let resp = clerk
+            .post(self.api("/staff/queue/call-next"))
+            .send()
+            .await
+            .unwrap();
+        match resp.status() {
+            StatusCode::OK => Some(resp.json().await.unwrap()),
+            StatusCode::NO_CONTENT => None,
+            other => panic!("call-next answered {other}: {}", resp.text().await.unwrap()),
+        }
+    }
+}
+
+async fn demo(store: Store) -> Demo {
+    let t = spawn(store, ts(NOW), None).await;
+    assert!(booking::demo::seed_if_empty(&t.app.db).await.unwrap());
+    let services = t
+        .client
+        .get(format!("{}/api/v1/tenants/voorbeeld/services", t.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    Demo { t, services }
+}
+
+async fn problem(resp: reqwest::Response, status: StatusCode) -> Value {
+    assert_eq!(resp.status(), status);
+    assert_eq!(resp.headers()["content-type"], "application/problem+json");
+    resp.json().await.unwrap()
+}
+
+/// Books `start` (local RFC 3339) and returns the personal token.
+async fn book(d: &Demo, service: &Value, start: &str, name: &str) -> String {
+    let resp = d
+        .t
+        .client
+        .post(d.api("/tenants/voorbeeld/appointments"))
+        .json(&json!({"service_id": service["id"], "start": start, "name": name, "email": "jan@example.nl"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let body: Value = resp.json().await.unwrap();
+    body["token"].as_str().unwrap().to_string()
+}
+
+async fn check_in(d: &Demo, token: &str) -> reqwest::Response {
+    d.t.client
+        .post(d.api(&format!("/personal/{token}/check-in")))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn check_in_window_and_calling_order(store: Store) {
+    let d = demo(store).await;
+    let passport = d.service("Paspoort").clone();
+    let appointment = book(&d, &passport, "2026-03-20T14:00:00+01:00", "Afspraak").await;
+
+    // Before 13:45 local the link says from when the queue opens.
+    let early = problem(check_in(&d, &appointment).await, StatusCode::CONFLICT).await;
+    let detail = early["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("13:45") && detail.contains("2026-03-20T12:45:00Z"),
+        "{detail}"
+    );
+
+    // 13:40: a walk-in arrives. 13:50: the appointment checks in, early.
+    d.advance_to("2026-03-20T12:40:00Z");
+    let walk_in = d.walk_in(&passport, "Binnenloper").await;
+    d.advance_to("2026-03-20T12:50:00Z");
+    let resp = check_in(&d, &appointment).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let checked_in: Value = resp.json().await.unwrap();
+    assert_eq!(checked_in["status"], "waiting");
+    assert_eq!(checked_in["appointment_start"], "2026-03-20T14:00:00+01:00");
+    // Before its time the appointment waits behind the walk-in.
+    assert_eq!(checked_in["place"], 2);
+    assert_eq!(d.entry(&walk_in).await["place"], 1);
+    // One clerk ahead for a 20-minute service with no history yet: two clerks share it.
+    assert_eq!(checked_in["expected_wait_minutes"], 10);
+    // Checking in again is harmless and gives the same entry; the personal link follows it.
+    let again: Value = check_in(&d, &appointment).await.json().await.unwrap();
+    assert_eq!(again["joined_at"], checked_in["joined_at"]);
+    assert_eq!(d.entry(&appointment).await["place"], 2);
+
+    // At 14:00 the appointment is due and goes first.
+    d.advance_to("2026-03-20T13:00:00Z");
+    assert_eq!(d.entry(&appointment).await["place"], 1);
+    assert_eq!(d.entry(&walk_in).await["place"], 2);
+
+    let anna = d.anna().await;
+    let queue = d.live_queue(&anna).await;
+    assert_eq!(queue.len(), 2);
+    assert_eq!(queue[0]["resident_name"], "Afspraak");
+    assert_eq!(queue[0]["due"], true);
+    assert_eq!(queue[0]["walk_in"], false);
+    assert_eq!(queue[1]["walk_in"], true);
+    assert_eq!(queue[1]["waiting_seconds"], 20 * 60);
+
+    // A minute later the appointment is late, still first.
+    d.advance_to("2026-03-20T13:01:00Z");
+    assert_eq!(d.live_queue(&anna).await[0]["late"], true);
+
+    let first = d.call_next(&anna).await.unwrap();
+    assert_eq!(first["resident_name"], "Afspraak");
+    assert_eq!(first["status"], "called");
+    assert_eq!(first["room_id"], first["id"]);
+    let called = d.entry(&appointment).await;
+    assert_eq!(called["status"], "called");
+    assert_eq!(called["room_id"], first["id"]);
+    assert!(called["place"].is_null());
+    // The walk-in moves up.
+    assert_eq!(d.entry(&walk_in).await["place"], 1);
+
+    let answered =
+        d.t.client
+            .post(d.api(&format!("/queue-entries/{appointment}/answer")))
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(answered.status(), StatusCode::OK);
+    d.advance_to("2026-03-20T13:07:00Z");
+    let id = first["id"].as_str().unwrap();
+    let done = anna
+        .post(d.api(&format!("/staff/queue/{id}/done")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    assert_eq!(d.entry(&appointment).await["status"], "done");
+    // Done twice is refused.
+    problem(
+        anna.post(d.api(&format!("/staff/queue/{id}/done")))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::CONFLICT,
+    )
+    .await;
+
+    // The 6-minute call now sets the expectation: one ahead at 6 minutes over two clerks.
+    let later = d.walk_in(&passport, "Nog een").await;
+    assert_eq!(d.entry(&later).await["expected_wait_minutes"], 3);
+
+    assert_eq!(d.call_next(&anna).await.unwrap()["walk_in"], true);
+    assert_eq!(
+        d.call_next(&anna).await.unwrap()["resident_name"],
+        "Nog een"
+    );
+    assert!(d.call_next(&anna).await.is_none());
+    assert!(d
+        .live_queue(&anna)
+        .await
+        .iter()
+        .all(|e| e["status"] == "called"));
+}
+
+async fn walk_in_rules_and_clerk_services(store: Store) {
+    let d = demo(store).await;
+    let passport = d.service("Paspoort").clone();
+    let moving = d.service("Verhuizing").clone();
+
+    for (body, field) in [
+        (json!({"service_id": passport["id"], "name": "  "}), "name"),
+        (
+            json!({"service_id": passport["id"], "name": "Jan", "phone": "bel me"}),
+            "phone",
+        ),
+    ] {
+        let p = problem(
+            d.t.client
+                .post(d.api("/tenants/voorbeeld/walk-ins"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(p["field"], field);
+    }
+    problem(
+        d.t.client
+            .post(d.api("/tenants/voorbeeld/walk-ins"))
+            .json(&json!({"service_id": ServiceId::new(), "name": "Jan"}))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    for token in ["nonsense", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"] {
+        problem(
+            d.t.client
+                .get(d.api(&format!("/queue-entries/{token}")))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    }
+    problem(
+        d.t.client.get(d.api("/staff/queue")).send().await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+
+    let passport_walk_in = d.walk_in(&passport, "Paspoort").await;
+
+    // Carla handles moving house only: the passport resident is not hers to take.
+    let tenant = d.t.app.db.tenant_by_slug("voorbeeld").await.unwrap();
+    let carla = Clerk {
+        id: ClerkId::new(),
+        tenant_id: tenant.id,
+        name: "Carla".into(),
+        email: "carla@voorbeeld.nl".into(),
+        role: StaffRole::Clerk,
+        services: vec![moving["id"].as_str().unwrap().parse().unwrap()],
+    };
+    d.t.app
+        .db
+        .create_clerk(&carla, &hash_password("welkom-carla").unwrap())
+        .await
+        .unwrap();
+    let carla = d
+        .clerk(&d.t.base, "carla@voorbeeld.nl", "welkom-carla")
+        .await;
+    assert!(d.call_next(&carla).await.is_none());
+    let queue = d.live_queue(&carla).await;
+    let passport_id = queue[0]["id"].as_str().unwrap().to_string();
+    problem(
+        carla
+            .post(d.api(&format!("/staff/queue/{passport_id}/call")))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    d.walk_in(&moving, "Verhuizer").await;
+    assert_eq!(
+        d.call_next(&carla).await.unwrap()["resident_name"],
+        "Verhuizer"
+    );
+
+    // Anna picks the passport resident by hand; a second pick of the same one is refused.
+    let anna = d.anna().await;
+    let picked = anna
+        .post(d.api(&format!("/staff/queue/{passport_id}/call")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(picked.status(), StatusCode::OK);
+    problem(
+        anna.post(d.api(&format!("/staff/queue/{passport_id}/call")))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(d.entry(&passport_walk_in).await["status"], "called");
+    // Carla cannot finish Anna's call.
+    problem(
+        carla
+            .post(d.api(&format!("/staff/queue/{passport_id}/done")))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::CONFLICT,
+    )
+    .await;
+
+    // A municipality without walk-ins says so.
+    let mut closed = tenant.clone();
+    closed.walk_ins_allowed = false;
+    d.t.app.db.save_tenant(&closed).await.unwrap();
+    let p = problem(
+        d.t.client
+            .post(d.api("/tenants/voorbeeld/walk-ins"))
+            .json(&json!({"service_id": passport["id"], "name": "Jan"}))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("appointment"));
+}
+
+async fn unanswered_call_goes_back_once_then_missed(store: Store) {
+    let d = demo(store).await;
+    let passport = d.service("Paspoort").clone();
+    let first = d.walk_in(&passport, "Eerste").await;
+    d.t.app.clock.advance(SignedDuration::from_secs(10));
+    let second = d.walk_in(&passport, "Tweede").await;
+    let anna = d.anna().await;
+
+    assert_eq!(d.call_next(&anna).await.unwrap()["resident_name"], "Eerste");
+    // 59 seconds: still being called.
+    d.t.app.clock.advance(SignedDuration::from_secs(59));
+    assert_eq!(d.entry(&first).await["status"], "called");
+    // 60 seconds without an answer: back at the head of the queue, before "Tweede".
+    d.t.app.clock.advance(SignedDuration::from_secs(1));
+    let back = d.entry(&first).await;
+    assert_eq!(back["status"], "waiting");
+    assert_eq!(back["place"], 1);
+    assert_eq!(d.entry(&second).await["place"], 2);
+    let queue = d.live_queue(&anna).await;
+    assert_eq!(queue[0]["resident_name"], "Eerste");
+    assert_eq!(queue[0]["requeued"], true);
+
+    // Called again and again no answer: missed, and out of the queue.
+    assert_eq!(d.call_next(&anna).await.unwrap()["resident_name"], "Eerste");
+    d.t.app.clock.advance(SignedDuration::from_secs(60));
+    let missed = d.entry(&first).await;
+    assert_eq!(missed["status"], "missed");
+    assert!(missed["place"].is_null());
+    problem(
+        d.t.client
+            .post(d.api(&format!("/queue-entries/{first}/answer")))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(d.call_next(&anna).await.unwrap()["resident_name"], "Tweede");
+    // Answering in time keeps the call.
+    let answered =
+        d.t.client
+            .post(d.api(&format!("/queue-entries/{second}/answer")))
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(answered.status(), StatusCode::OK);
+    d.t.app.clock.advance(SignedDuration::from_secs(600));
+    assert_eq!(d.entry(&second).await["status"], "answered");
+    assert_eq!(d.live_queue(&anna).await.len(), 1);
+}
+
+/// A second handle on the same database, as another server instance or a restarted one has.
+async fn reconnect(t: &TestApp) -> Db {
+    match t.app.db.dialect {
+        Dialect::Sqlite => Db::connect(&Db::sqlite_url(t.test_db.dir.path()))
+            .await
+            .unwrap(),
+        Dialect::Postgres => {
+            let name: String = sqlx::query_scalar("SELECT current_database()::text")
+                .fetch_one(&t.app.db.pool)
+                .await
+                .unwrap();
+            let admin = postgres_admin_url();
+            let (base, _) = admin.rsplit_once('/').unwrap();
+            Db::connect(&format!("{base}/{name}")).await.unwrap()
+        }
+    }
+}
+
+/// Serves a second App on `db` with the same session keys and clock; returns its base URL.
+async fn second_instance(t: &TestApp, db: Db, clock: Clock) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = App {
+        db,
+        clock,
+        mailer: Mailer::new(&MailConfig::Files(t.test_db.dir.path().join("mail2"))).unwrap(),
+        session_keys: t.app.session_keys.clone(),
+        base_url: base.clone(),
+    };
+    let router = booking::api::router(app);
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    base
+}
+
+async fn concurrent_call_next_never_gives_one_resident_twice(store: Store) {
+    const RESIDENTS: usize = 30;
+    const PRESSES_PER_CLERK_PER_INSTANCE: usize = 10;
+    let d = demo(store).await;
+    let passport = d.service("Paspoort").clone();
+    for i in 0..RESIDENTS {
+        d.walk_in(&passport, &format!("Bewoner {i}")).await;
+        d.t.app.clock.advance(SignedDuration::from_secs(1));
+    }
+    // Two instances on one database, each with its own pool; the same clock for both.
+    let other = second_instance(&d.t, reconnect(&d.t).await, d.t.app.clock.clone()).await;
+    let mut clerks = Vec::new();
+    for base in [d.t.base.clone(), other] {
+        for (email, password) in [
+            ("anna@voorbeeld.nl", "welkom-anna"),
+            ("bram@voorbeeld.nl", "welkom-bram"),
+        ] {
+            clerks.push((base.clone(), d.clerk(&base, email, password).await));
+        }
+    }
+    let presses: Vec<_> = clerks
+        .iter()
+        .flat_map(|(base, client)| {
+            (0..PRESSES_PER_CLERK_PER_INSTANCE).map(move |_| {
+                let (client, url) = (
+                    client.clone(),
+                    format!("{base}/api/v1/staff/queue/call-next"),
+                );
+                tokio::spawn(async move {
+                    let resp = client.post(url).send().await.unwrap();
+                    match resp.status() {
+                        StatusCode::OK => Some(resp.json::<Value>().await.unwrap()),
+                        StatusCode::NO_CONTENT => None,
+                        other => {
+                            panic!("call-next answered {other}: {}", resp.text().await.unwrap())
+                        }
+                    }
+                })
+            })
+        })
+        .collect();
+    let mut taken = Vec::new();
+    let mut empty = 0;
+    for press in presses {
+        match press.await.unwrap() {
+            Some(entry) => taken.push(entry),
+            None => empty += 1,
+        }
+    }
+    // 40 presses for 30 residents: every resident exactly once, ten presses find nobody.
+    assert_eq!(taken.len(), RESIDENTS);
+    assert_eq!(empty, 4 * PRESSES_PER_CLERK_PER_INSTANCE - RESIDENTS);
+    let ids: HashSet<&str> = taken.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), RESIDENTS, "a resident was given to two clerks");
+    let names: HashSet<&str> = taken
+        .iter()
+        .map(|e| e["resident_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), RESIDENTS);
+    // The database agrees: each entry called once, by the clerk the answer named.
+    let rows: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT id, status, clerk_id FROM queue_entries")
+            .fetch_all(&d.t.app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), RESIDENTS);
+    for (id, status, clerk) in rows {
+        assert_eq!(status, "called");
+        let answer = taken.iter().find(|e| e["id"] == id.as_str()).unwrap();
+        assert_eq!(answer["clerk_id"].as_str(), clerk.as_deref());
+    }
+}
+
+async fn queue_survives_a_restart(store: Store) {
+    let d = demo(store).await;
+    let passport = d.service("Paspoort").clone();
+    let token = d.walk_in(&passport, "Blijft staan").await;
+    d.t.app.clock.advance(SignedDuration::from_secs(1));
+    d.walk_in(&passport, "Ook").await;
+    // A fresh process: a new pool on the same database, a new server.
+    let base = second_instance(&d.t, reconnect(&d.t).await, d.t.app.clock.clone()).await;
+    let resp = reqwest::get(format!("{base}/api/v1/queue-entries/{token}"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let entry: Value = resp.json().await.unwrap();
+    assert_eq!(entry["status"], "waiting");
+    assert_eq!(entry["place"], 1);
+    let anna = d.clerk(&base, "anna@voorbeeld.nl", "welkom-anna").await;
+    let next = anna
+        .post(format!("{base}/api/v1/staff/queue/call-next"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(next.status(), StatusCode::OK);
+    assert_eq!(
+        next.json::<Value>().await.unwrap()["resident_name"],
+        "Blijft staan"
+    );
+}
