@@ -12,7 +12,7 @@ use webrtc::media_stream::track_local::{TrackLocal, TrackLocalEvent};
 use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 use webrtc::rtp_transceiver::RtpSender;
 
-use crate::metrics::{Metrics, RoomStats};
+use crate::metrics::{spawn_tracked, Metrics, RoomStats};
 use crate::MediaKind;
 
 /// Keyframe requests closer together than this are merged: several subscribers recovering
@@ -36,6 +36,7 @@ pub(crate) struct Publication {
     sinks: RwLock<Vec<Arc<Downlink>>>,
     source: Mutex<Option<Source>>,
     last_keyframe_request: Mutex<Option<Instant>>,
+    keyframe_request_pending: AtomicBool,
     metrics: Arc<Metrics>,
     room_stats: Arc<RoomStats>,
 }
@@ -53,6 +54,7 @@ impl Publication {
             sinks: RwLock::new(Vec::new()),
             source: Mutex::new(None),
             last_keyframe_request: Mutex::new(None),
+            keyframe_request_pending: AtomicBool::new(false),
             metrics,
             room_stats,
         }
@@ -66,19 +68,47 @@ impl Publication {
         write(&self.sinks).retain(|s| s.session_id != session_id);
     }
 
-    /// Asks the publisher for a keyframe (video only), at most once per
-    /// [`KEYFRAME_REQUEST_INTERVAL`].
-    pub async fn request_keyframe(&self) {
+    /// Asks the publisher for a keyframe (video only). Requests within
+    /// [`KEYFRAME_REQUEST_INTERVAL`] of the last one are merged into one sent when the
+    /// interval is over, so a late request (a subscriber that just became ready) is never
+    /// lost.
+    pub async fn request_keyframe(self: &Arc<Self>) {
         if self.kind != MediaKind::Video {
             return;
         }
-        {
+        let wait = {
             let mut last = lock(&self.last_keyframe_request);
-            if last.is_some_and(|t| t.elapsed() < KEYFRAME_REQUEST_INTERVAL) {
-                return;
+            match *last {
+                Some(t) if t.elapsed() < KEYFRAME_REQUEST_INTERVAL => {
+                    if self.keyframe_request_pending.swap(true, Ordering::AcqRel) {
+                        return; // one is already scheduled
+                    }
+                    Some(KEYFRAME_REQUEST_INTERVAL - t.elapsed())
+                }
+                _ => {
+                    *last = Some(Instant::now());
+                    None
+                }
             }
-            *last = Some(Instant::now());
+        };
+        match wait {
+            None => self.send_pli().await,
+            Some(delay) => {
+                let this = Arc::downgrade(self);
+                spawn_tracked(&self.metrics, async move {
+                    tokio::time::sleep(delay).await;
+                    if let Some(this) = this.upgrade() {
+                        this.keyframe_request_pending
+                            .store(false, Ordering::Release);
+                        *lock(&this.last_keyframe_request) = Some(Instant::now());
+                        this.send_pli().await;
+                    }
+                });
+            }
         }
+    }
+
+    async fn send_pli(&self) {
         let target = lock(&self.source)
             .as_ref()
             .map(|s| (Arc::clone(&s.track), s.media_ssrc));
@@ -121,7 +151,6 @@ impl Publication {
                     track: Arc::clone(&track),
                     media_ssrc: ssrc,
                 });
-                *lock(&self.last_keyframe_request) = None;
                 debug!(publisher = %self.publisher_id, kind = %self.kind, %mime, ssrc, "source started");
                 self.request_keyframe().await;
             }

@@ -188,6 +188,8 @@ pub struct FromRemote {
     /// Packets whose payload carried the expected sender tag.
     pub tagged: u64,
     pub last_video_seq: Option<u16>,
+    /// Packets starting a VP8 keyframe.
+    pub vp8_keyframes: u64,
     /// Sequence numbers seen going backwards by more than reordering would explain.
     pub seq_jumps: u64,
 }
@@ -243,6 +245,59 @@ impl PeerConnectionEventHandler for ClientHandler {
     }
 }
 
+/// What a test peer publishes.
+#[derive(Clone)]
+pub enum Media {
+    /// Packets whose payload is a tag naming the sender and a counter: checkable
+    /// byte-for-byte on the receiving side, but not decodable.
+    Tagged,
+    /// Real VP8 frames (looped at 50 fps) and Opus silence frames: decodable by a real
+    /// client such as aiortc.
+    Real { vp8_frames: Arc<Vec<bytes::Bytes>> },
+}
+
+/// Reads every frame of an IVF file.
+pub fn read_ivf(path: &std::path::Path) -> Vec<bytes::Bytes> {
+    let file = std::fs::File::open(path).expect("open ivf");
+    let (mut reader, _) = rtc::media::io::ivf_reader::IVFReader::new(std::io::BufReader::new(file))
+        .expect("ivf header");
+    let mut frames = Vec::new();
+    while let Ok((frame, _)) = reader.parse_next_frame() {
+        frames.push(frame.freeze());
+    }
+    frames
+}
+
+/// Whether an RTP payload starts a VP8 keyframe (RFC 7741 payload descriptor, then the
+/// inverse keyframe bit of the VP8 frame tag).
+pub fn is_vp8_keyframe_start(payload: &[u8]) -> bool {
+    let Some(&b0) = payload.first() else {
+        return false;
+    };
+    let start = b0 & 0x10 != 0 && b0 & 0x07 == 0;
+    let mut i = 1;
+    if b0 & 0x80 != 0 {
+        let Some(&x) = payload.get(1) else {
+            return false;
+        };
+        i = 2;
+        if x & 0x80 != 0 {
+            i += if payload.get(i).is_some_and(|b| b & 0x80 != 0) {
+                2
+            } else {
+                1
+            };
+        }
+        if x & 0x40 != 0 {
+            i += 1;
+        }
+        if x & 0x30 != 0 {
+            i += 1;
+        }
+    }
+    start && payload.get(i).is_some_and(|b| b & 0x01 == 0)
+}
+
 /// The payload tag a peer puts in front of every packet it sends.
 pub fn tag(id: &str) -> Vec<u8> {
     format!("VL:{id}:").into_bytes()
@@ -257,16 +312,26 @@ impl TestPeer {
         id: &str,
         token: &str,
     ) -> Result<Self, Closed> {
+        Self::join_with(server, room, id, token, Media::Tagged).await
+    }
+
+    pub async fn join_with(
+        server: &TestServer,
+        room: &str,
+        id: &str,
+        token: &str,
+        media: Media,
+    ) -> Result<Self, Closed> {
         let mut ws = server.ws().await;
         ws.join(room, token).await;
         match ws.recv().await? {
             ServerMessage::Joined { .. } => {}
             other => panic!("expected joined, got {other:?}"),
         }
-        Ok(Self::run(ws, id).await)
+        Ok(Self::run(ws, id, media).await)
     }
 
-    async fn run(ws: Ws, id: &str) -> Self {
+    async fn run(ws: Ws, id: &str, media: Media) -> Self {
         let (out_tx, out_rx) = mpsc::unbounded_channel::<ClientMessage>();
         let (track_tx, mut track_rx) = mpsc::unbounded_channel();
         let mut engine = MediaEngine::default();
@@ -353,6 +418,10 @@ impl TestPeer {
                                 }
                                 entry.last_video_seq = Some(seq);
                             }
+                            if kind == RtpCodecKind::Video && is_vp8_keyframe_start(&packet.payload)
+                            {
+                                entry.vp8_keyframes += 1;
+                            }
                             if packet.payload.starts_with(&expected) {
                                 entry.tagged += 1;
                             }
@@ -363,37 +432,18 @@ impl TestPeer {
         }));
 
         // Sending: 50 packets/s of each kind once the tracks are bound.
-        let tagged = tag(id);
         let (audio_track, audio_ssrc) = audio;
         let (video_track, video_ssrc) = video;
+        let mut source = MediaSource::new(id, media);
         tasks.push(tokio::spawn(async move {
             let mut ticker = tokio::time::interval(Duration::from_millis(20));
-            let mut seq: u16 = rand_u16();
-            let mut n: u32 = 0;
             loop {
                 ticker.tick().await;
-                n = n.wrapping_add(1);
-                seq = seq.wrapping_add(1);
-                let mut payload = tagged.clone();
-                payload.extend_from_slice(&n.to_be_bytes());
-                let packet = |ssrc, pt, ts| rtp::Packet {
-                    header: rtp::header::Header {
-                        version: 2,
-                        marker: true,
-                        payload_type: pt,
-                        sequence_number: seq,
-                        timestamp: ts,
-                        ssrc,
-                        ..Default::default()
-                    },
-                    payload: bytes::Bytes::from(payload.clone()),
-                };
-                let _ = audio_track
-                    .write_rtp(packet(audio_ssrc, 111, n.wrapping_mul(960)))
-                    .await;
-                let _ = video_track
-                    .write_rtp(packet(video_ssrc, 96, n.wrapping_mul(1800)))
-                    .await;
+                let (audio, video) = source.next_tick(audio_ssrc, video_ssrc);
+                let _ = audio_track.write_rtp(audio).await;
+                for packet in video {
+                    let _ = video_track.write_rtp(packet).await;
+                }
             }
         }));
 
@@ -437,7 +487,16 @@ impl TestPeer {
 
     /// Waits until `check` holds, or panics with `what` after [`STEP`].
     pub async fn wait_for(&self, what: &str, check: impl Fn(&TestPeer) -> bool) {
-        let deadline = Instant::now() + STEP;
+        self.wait_for_within(what, STEP, check).await;
+    }
+
+    pub async fn wait_for_within(
+        &self,
+        what: &str,
+        limit: Duration,
+        check: impl Fn(&TestPeer) -> bool,
+    ) {
+        let deadline = Instant::now() + limit;
         while !check(self) {
             assert!(
                 Instant::now() < deadline,
@@ -515,6 +574,100 @@ async fn signalling_loop(
     }
 }
 
+/// Produces the RTP a test peer sends every 20 ms.
+struct MediaSource {
+    media: Media,
+    tag: Vec<u8>,
+    tick: u32,
+    audio_seq: u16,
+    video_seq: u16,
+}
+
+/// An Opus frame (TOC 0xF8: CELT fullband 20 ms) carrying silence.
+const OPUS_SILENCE: [u8; 3] = [0xF8, 0xFF, 0xFE];
+
+impl MediaSource {
+    fn new(id: &str, media: Media) -> Self {
+        Self {
+            media,
+            tag: tag(id),
+            tick: 0,
+            audio_seq: rand::random(),
+            video_seq: rand::random(),
+        }
+    }
+
+    fn next_tick(&mut self, audio_ssrc: u32, video_ssrc: u32) -> (rtp::Packet, Vec<rtp::Packet>) {
+        use rtc::rtp::packetizer::Payloader as _;
+        self.tick = self.tick.wrapping_add(1);
+        let packet = |ssrc, pt, seq, ts, marker, payload: bytes::Bytes| rtp::Packet {
+            header: rtp::header::Header {
+                version: 2,
+                marker,
+                payload_type: pt,
+                sequence_number: seq,
+                timestamp: ts,
+                ssrc,
+                ..Default::default()
+            },
+            payload,
+        };
+        self.audio_seq = self.audio_seq.wrapping_add(1);
+        let audio_ts = self.tick.wrapping_mul(960);
+        let video_ts = self.tick.wrapping_mul(1800);
+        match &self.media {
+            Media::Tagged => {
+                let mut payload = self.tag.clone();
+                payload.extend_from_slice(&self.tick.to_be_bytes());
+                let payload = bytes::Bytes::from(payload);
+                self.video_seq = self.video_seq.wrapping_add(1);
+                (
+                    packet(
+                        audio_ssrc,
+                        111,
+                        self.audio_seq,
+                        audio_ts,
+                        true,
+                        payload.clone(),
+                    ),
+                    vec![packet(
+                        video_ssrc,
+                        96,
+                        self.video_seq,
+                        video_ts,
+                        true,
+                        payload,
+                    )],
+                )
+            }
+            Media::Real { vp8_frames } => {
+                let audio = packet(
+                    audio_ssrc,
+                    111,
+                    self.audio_seq,
+                    audio_ts,
+                    false,
+                    bytes::Bytes::from_static(&OPUS_SILENCE),
+                );
+                let frame = &vp8_frames[self.tick as usize % vp8_frames.len()];
+                let chunks = rtc::rtp::codec::vp8::Vp8Payloader::default()
+                    .payload(1100, frame)
+                    .unwrap_or_default();
+                let last = chunks.len().saturating_sub(1);
+                let video = chunks
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, chunk)| {
+                        self.video_seq = self.video_seq.wrapping_add(1);
+                        packet(video_ssrc, 96, self.video_seq, video_ts, i == last, chunk)
+                    })
+                    .collect();
+                (audio, video)
+            }
+        }
+    }
+}
+
 fn local_track(
     id: &str,
     kind: RtpCodecKind,
@@ -543,10 +696,6 @@ fn local_track(
         }],
     )));
     (track, ssrc)
-}
-
-fn rand_u16() -> u16 {
-    rand::random()
 }
 
 /// Marks inbound PLIs for the application, so the test can see that keyframe requests
