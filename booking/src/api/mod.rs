@@ -2,6 +2,7 @@
 //! malformed JSON, bad paths and bad query strings (see the extractors below).
 
 mod admin;
+mod outcomes;
 mod personal;
 mod public;
 mod queue;
@@ -105,6 +106,15 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         queue::call_next,
         queue::call,
         queue::done,
+        outcomes::history,
+        outcomes::record,
+        outcomes::case,
+        outcomes::results,
+        outcomes::set_results,
+        outcomes::case_store,
+        outcomes::set_case_store,
+        outcomes::deliveries,
+        outcomes::retry,
     ),
     components(schemas(crate::error::Problem))
 )]
@@ -166,6 +176,7 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/staff/queue/call-next", post(queue::call_next))
         .route("/api/v1/staff/queue/{id}/call", post(queue::call))
         .route("/api/v1/staff/queue/{id}/done", post(queue::done))
+        .merge(outcomes::routes())
         .fallback(|| async { Error::NotFound("resource") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app)

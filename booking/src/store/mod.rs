@@ -3,10 +3,12 @@
 
 mod appointments;
 mod catalog;
+mod outcomes;
 mod queue;
 mod tenants;
 
 pub use appointments::{AppointmentRow, NewAppointment};
+pub use outcomes::{BuiltinCase, BuiltinCaseEvent, ClaimedEvent, OutboxEntry};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};

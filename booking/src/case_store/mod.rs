@@ -1,0 +1,117 @@
+//! Case stores (zaaksystemen): where outcomes end up. One trait, one adapter per kind of
+//! store; each municipality picks one in its settings (the built-in store by default).
+//!
+//! The contract that makes delivery exactly-once in effect: the outbox delivers each event
+//! at least once (a worker can die after the store acted but before it noted so), and every
+//! adapter makes a repeated delivery of the same `key` a no-op.
+
+pub mod builtin;
+pub mod zgw;
+
+use crate::error::{Error, Result};
+use crate::ids::{AppointmentId, TenantId};
+use crate::outbox::DeliveryError;
+use crate::outcome::Outcome;
+use jiff::civil::Date;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+/// One outcome event on its way to the case store, with what the store needs to know about the
+/// appointment.
+#[derive(Clone, Debug)]
+pub struct CaseDelivery {
+    /// The outbox event id: the idempotency key.
+    pub key: String,
+    pub tenant_id: TenantId,
+    pub appointment_id: AppointmentId,
+    pub service_name: String,
+    pub resident_name: String,
+    pub resident_email: String,
+    pub appointment_start: Timestamp,
+    /// The appointment's local date in the municipality (ZGW `startdatum`).
+    pub appointment_date: Date,
+    pub outcome: Outcome,
+}
+
+pub type DeliveryFuture<'a> = Pin<Box<dyn Future<Output = Result<(), DeliveryError>> + Send + 'a>>;
+
+/// An adapter. `deliver` must be idempotent per `delivery.key`.
+pub trait CaseStore: Send + Sync {
+    fn deliver<'a>(&'a self, delivery: &'a CaseDelivery) -> DeliveryFuture<'a>;
+}
+
+/// A municipality's choice of case store, as stored and as the admin API shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CaseStoreSettings {
+    /// Cases and case events in our own database, viewable by clerks.
+    #[default]
+    Builtin,
+    /// A ZGW Zaken API (e.g. Open Zaak).
+    Zgw(Box<zgw::ZgwConfig>),
+}
+
+impl CaseStoreSettings {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CaseStoreSettings::Builtin => "builtin",
+            CaseStoreSettings::Zgw(_) => "zgw",
+        }
+    }
+
+    /// Checks what an admin entered.
+    pub fn validate(self) -> Result<Self> {
+        match self {
+            CaseStoreSettings::Builtin => Ok(self),
+            CaseStoreSettings::Zgw(config) => {
+                Ok(CaseStoreSettings::Zgw(Box::new(config.validate()?)))
+            }
+        }
+    }
+
+    /// The same settings with secrets replaced, for showing.
+    pub fn redacted(&self) -> Self {
+        match self {
+            CaseStoreSettings::Builtin => CaseStoreSettings::Builtin,
+            CaseStoreSettings::Zgw(c) => CaseStoreSettings::Zgw(Box::new(zgw::ZgwConfig {
+                secret: if c.secret.is_empty() {
+                    String::new()
+                } else {
+                    REDACTED.into()
+                },
+                ..(**c).clone()
+            })),
+        }
+    }
+
+    /// Serialized settings for the `config` column.
+    pub fn to_config(&self) -> Result<String> {
+        serde_json::to_string(self).map_err(|e| Error::Internal(e.to_string()))
+    }
+
+    pub fn from_config(raw: &str) -> Result<Self> {
+        serde_json::from_str(raw)
+            .map_err(|e| Error::Internal(format!("stored case store settings: {e}")))
+    }
+}
+
+/// What the admin API shows instead of a stored secret; sending it back keeps the secret.
+pub const REDACTED: &str = "********";
+
+/// The adapter for a municipality's settings.
+pub fn adapter(
+    settings: &CaseStoreSettings,
+    db: &crate::store::Db,
+    http: &reqwest::Client,
+) -> Arc<dyn CaseStore> {
+    match settings {
+        CaseStoreSettings::Builtin => Arc::new(builtin::BuiltinCaseStore::new(db.clone())),
+        CaseStoreSettings::Zgw(config) => {
+            Arc::new(zgw::ZgwCaseStore::new((**config).clone(), http.clone()))
+        }
+    }
+}

@@ -1,0 +1,542 @@
+//! The ZGW Zaken API adapter (Common Ground; Open Zaak implements it, version 1.5.1 here).
+//!
+//! One outcome event becomes: the appointment's zaak (created once), the resident as rol, the
+//! resultaat, and only then an end status carrying the clerk's notes (Open Zaak refuses an end
+//! status without a resultaat). Every step first looks at what is there, so a retry after
+//! any failure or crash continues where the last attempt stopped instead of adding a second
+//! zaak, rol or status:
+//! - the zaak's `identificatie` is ours (`VL-<appointment id>`) and is searched before creating;
+//! - a rol with our roltype is searched before adding;
+//! - an existing resultaat is kept, or changed when a correction picked another result;
+//! - the status explanation starts with `[videoloket:<event id>]`; a status with that marker
+//!   means this event's status was already set.
+//!
+//! A correction on a closed zaak changes the resultaat and sets the end status again; Open Zaak
+//! only allows that to clients with the `zaken.geforceerd-bijwerken` scope.
+
+use super::{CaseDelivery, CaseStore, DeliveryFuture};
+use crate::error::{Error, Result};
+use crate::outbox::DeliveryError;
+use crate::outcome::FollowUp;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use reqwest::{Method, StatusCode};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// Coordinates are not used, but the Zaken API demands the CRS headers on `/zaken`.
+const CRS: &str = "EPSG:4326";
+
+/// A municipality's connection to its Zaken API.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ZgwConfig {
+    /// Base URL of the Zaken API, e.g. `https://openzaak.example.nl/zaken/api/v1`.
+    pub zaken_api: String,
+    /// The application's client id in the Autorisaties API (JWT `iss` and `client_id`).
+    pub client_id: String,
+    /// The shared secret the JWT is signed with (HS256).
+    pub secret: String,
+    /// URL of the zaaktype in the Catalogi API.
+    pub zaaktype: String,
+    /// The municipality's RSIN (bronorganisatie and verantwoordelijkeOrganisatie).
+    pub rsin: String,
+    /// URL of the roltype for the resident (e.g. the zaaktype's initiator).
+    pub roltype: String,
+    /// URL of the zaaktype's end statustype.
+    pub end_statustype: String,
+    /// Resultaattype URL per result code of our services' result lists.
+    pub resultaattypen: BTreeMap<String, String>,
+    /// `user_id` and `user_representation` in the JWT: who acts, for the audit trail.
+    #[serde(default = "default_user")]
+    pub user: String,
+}
+
+fn default_user() -> String {
+    "videoloket".into()
+}
+
+fn is_url(raw: &str) -> bool {
+    (raw.starts_with("https://") || raw.starts_with("http://"))
+        && raw.len() > 8
+        && raw.len() <= 1000
+        && !raw.chars().any(char::is_whitespace)
+}
+
+/// The RSIN check: nine digits passing the 11-test (as for a BSN).
+pub fn valid_rsin(raw: &str) -> bool {
+    let digits: Vec<i64> = raw
+        .chars()
+        .filter_map(|c| c.to_digit(10).map(i64::from))
+        .collect();
+    if raw.len() != 9 || digits.len() != 9 {
+        return false;
+    }
+    let sum: i64 = digits[..8]
+        .iter()
+        .zip((2..=9).rev())
+        .map(|(d, w)| d * w)
+        .sum::<i64>()
+        - digits[8];
+    sum % 11 == 0
+}
+
+impl ZgwConfig {
+    pub fn validate(mut self) -> Result<Self> {
+        self.zaken_api = self.zaken_api.trim().trim_end_matches('/').to_string();
+        for (field, value) in [
+            ("zaken_api", &self.zaken_api),
+            ("zaaktype", &self.zaaktype),
+            ("roltype", &self.roltype),
+            ("end_statustype", &self.end_statustype),
+        ] {
+            if !is_url(value) {
+                return Err(Error::invalid(field, "give an http(s) URL"));
+            }
+        }
+        if !valid_rsin(&self.rsin) {
+            return Err(Error::invalid(
+                "rsin",
+                "give the nine-digit RSIN (it must pass the 11-test)",
+            ));
+        }
+        if self.client_id.trim().is_empty() || self.client_id.len() > 200 {
+            return Err(Error::invalid("client_id", "give the client id"));
+        }
+        if self.secret.len() < 8 {
+            return Err(Error::invalid("secret", "give the secret (8+ characters)"));
+        }
+        if self.resultaattypen.is_empty() {
+            return Err(Error::invalid(
+                "resultaattypen",
+                "map at least one result code to a resultaattype URL",
+            ));
+        }
+        if let Some((code, _)) = self.resultaattypen.iter().find(|(_, url)| !is_url(url)) {
+            return Err(Error::invalid(
+                "resultaattypen",
+                format!("{code}: give an http(s) URL"),
+            ));
+        }
+        let user = self.user.trim();
+        self.user = if user.is_empty() {
+            default_user()
+        } else {
+            user.chars().take(100).collect()
+        };
+        Ok(self)
+    }
+}
+
+/// The zaak identificatie for an appointment; at most 40 characters as the API requires.
+pub fn identificatie(appointment: &crate::ids::AppointmentId) -> String {
+    format!("VL-{appointment}")
+}
+
+/// The marker that ties a status to one outbox event.
+pub fn status_marker(key: &str) -> String {
+    format!("[videoloket:{key}]")
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
+/// The status explanation: marker first (so truncation never cuts it), then the outcome.
+pub fn status_text(d: &CaseDelivery) -> String {
+    let o = &d.outcome;
+    let mut text = format!("{} {}", status_marker(&d.key), o.result_label);
+    if o.version > 1 {
+        text.push_str(&format!(" (correctie {})", o.version - 1));
+    }
+    match &o.follow_up {
+        FollowUp::None => {}
+        FollowUp::Callback { on } => text.push_str(&format!(". Terugbellen op {on}")),
+        FollowUp::NewAppointment => text.push_str(". Nieuwe afspraak nodig"),
+    }
+    if !o.sources.is_empty() {
+        text.push_str(&format!(". Geraadpleegd: {}", o.sources.join(", ")));
+    }
+    if !o.notes.is_empty() {
+        text.push_str(&format!(". Notities: {}", o.notes));
+    }
+    truncate(&text, 1000)
+}
+
+#[derive(Serialize)]
+struct ZgwClaims<'a> {
+    iss: &'a str,
+    client_id: &'a str,
+    iat: i64,
+    user_id: &'a str,
+    user_representation: &'a str,
+}
+
+pub struct ZgwCaseStore {
+    config: ZgwConfig,
+    http: reqwest::Client,
+}
+
+impl ZgwCaseStore {
+    pub fn new(config: ZgwConfig, http: reqwest::Client) -> Self {
+        Self { config, http }
+    }
+
+    /// A fresh token per call: ZGW servers reject tokens whose `iat` is too old, and `iat` is
+    /// the real time because the server compares it with its own clock.
+    fn token(&self) -> Result<String, DeliveryError> {
+        let claims = ZgwClaims {
+            iss: &self.config.client_id,
+            client_id: &self.config.client_id,
+            iat: jiff::Timestamp::now().as_second(),
+            user_id: &self.config.user,
+            user_representation: &self.config.user,
+        };
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(self.config.secret.as_bytes()),
+        )
+        .map_err(|e| DeliveryError::Refused(format!("cannot sign the ZGW token: {e}")))
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.config.zaken_api)
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        url: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<Value, DeliveryError> {
+        let mut request = self
+            .http
+            .request(method.clone(), url)
+            .bearer_auth(self.token()?)
+            .header("Accept", "application/json")
+            .query(query);
+        if url.starts_with(&self.url("/zaken")) {
+            request = request.header("Accept-Crs", CRS).header("Content-Crs", CRS);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let what = format!(
+            "{method} {}",
+            url.strip_prefix(&self.config.zaken_api).unwrap_or(url)
+        );
+        let response = request
+            .send()
+            .await
+            .map_err(|e| DeliveryError::Transient(format!("{what}: {}", describe(&e))))?;
+        let status = response.status();
+        let text = response
+            .text()
+            .await
+            .map_err(|e| DeliveryError::Transient(format!("{what}: reading the answer: {e}")))?;
+        if status.is_success() {
+            return if text.trim().is_empty() {
+                Ok(Value::Null)
+            } else {
+                serde_json::from_str(&text).map_err(|e| {
+                    DeliveryError::Transient(format!("{what}: answer is not JSON: {e}"))
+                })
+            };
+        }
+        let message = format!("{what}: {}", problem_text(status, &text));
+        Err(classify(status, message))
+    }
+
+    async fn find_zaak(&self, ident: &str) -> Result<Option<String>, DeliveryError> {
+        let page = self
+            .call(
+                Method::GET,
+                &self.url("/zaken"),
+                &[
+                    ("identificatie", ident),
+                    ("bronorganisatie", &self.config.rsin),
+                ],
+                None,
+            )
+            .await?;
+        Ok(results(&page)
+            .iter()
+            .find(|z| z["identificatie"] == ident)
+            .and_then(|z| z["url"].as_str())
+            .map(str::to_string))
+    }
+
+    async fn zaak(&self, d: &CaseDelivery) -> Result<String, DeliveryError> {
+        let ident = identificatie(&d.appointment_id);
+        if let Some(url) = self.find_zaak(&ident).await? {
+            return Ok(url);
+        }
+        let body = json!({
+            "identificatie": ident,
+            "bronorganisatie": self.config.rsin,
+            "verantwoordelijkeOrganisatie": self.config.rsin,
+            "zaaktype": self.config.zaaktype,
+            "startdatum": d.appointment_date.to_string(),
+            "omschrijving": truncate(&format!("Videoafspraak: {}", d.service_name), 80),
+            "toelichting": truncate(&format!("Videoafspraak {} via Videoloket", d.appointment_start), 1000),
+        });
+        let zaak = self
+            .call(Method::POST, &self.url("/zaken"), &[], Some(&body))
+            .await?;
+        zaak["url"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| DeliveryError::Transient("POST /zaken: answer has no url".into()))
+    }
+
+    async fn rol(&self, zaak: &str, d: &CaseDelivery) -> Result<(), DeliveryError> {
+        let page = self
+            .call(
+                Method::GET,
+                &self.url("/rollen"),
+                &[("zaak", zaak), ("roltype", &self.config.roltype)],
+                None,
+            )
+            .await?;
+        if !results(&page).is_empty() {
+            return Ok(());
+        }
+        let body = json!({
+            "zaak": zaak,
+            "betrokkeneType": "natuurlijk_persoon",
+            "roltype": self.config.roltype,
+            "roltoelichting": "Inwoner met een videoafspraak",
+            // We know a name and an e-mail address, not a BSN; the name goes as given.
+            "afwijkendeNaamBetrokkene": truncate(&d.resident_name, 625),
+            "betrokkeneIdentificatie": {
+                "geslachtsnaam": truncate(&d.resident_name, 200),
+            },
+            "contactpersoonRol": {
+                "emailadres": truncate(&d.resident_email, 254),
+                "naam": truncate(&d.resident_name, 200),
+            },
+        });
+        self.call(Method::POST, &self.url("/rollen"), &[], Some(&body))
+            .await?;
+        Ok(())
+    }
+
+    async fn resultaat(
+        &self,
+        zaak: &str,
+        resultaattype: &str,
+        d: &CaseDelivery,
+    ) -> Result<(), DeliveryError> {
+        let page = self
+            .call(
+                Method::GET,
+                &self.url("/resultaten"),
+                &[("zaak", zaak)],
+                None,
+            )
+            .await?;
+        let toelichting = truncate(&d.outcome.result_label, 1000);
+        match results(&page).first() {
+            None => {
+                let body = json!({"zaak": zaak, "resultaattype": resultaattype, "toelichting": toelichting});
+                self.call(Method::POST, &self.url("/resultaten"), &[], Some(&body))
+                    .await?;
+            }
+            Some(existing) if existing["resultaattype"] != resultaattype => {
+                // A correction chose another result: the zaak has one resultaat, change it.
+                let url = existing["url"].as_str().ok_or_else(|| {
+                    DeliveryError::Transient("GET /resultaten: result has no url".into())
+                })?;
+                let body = json!({"resultaattype": resultaattype, "toelichting": toelichting});
+                self.call(Method::PATCH, url, &[], Some(&body)).await?;
+            }
+            Some(_) => {}
+        }
+        Ok(())
+    }
+
+    async fn end_status(&self, zaak: &str, d: &CaseDelivery) -> Result<(), DeliveryError> {
+        let page = self
+            .call(
+                Method::GET,
+                &self.url("/statussen"),
+                &[("zaak", zaak), ("statustype", &self.config.end_statustype)],
+                None,
+            )
+            .await?;
+        let marker = status_marker(&d.key);
+        if results(&page).iter().any(|s| {
+            s["statustoelichting"]
+                .as_str()
+                .is_some_and(|t| t.contains(&marker))
+        }) {
+            return Ok(());
+        }
+        let body = json!({
+            "zaak": zaak,
+            "statustype": self.config.end_statustype,
+            "datumStatusGezet": d.outcome.recorded_at.to_string(),
+            "statustoelichting": status_text(d),
+        });
+        self.call(Method::POST, &self.url("/statussen"), &[], Some(&body))
+            .await?;
+        Ok(())
+    }
+}
+
+impl CaseStore for ZgwCaseStore {
+    fn deliver<'a>(&'a self, d: &'a CaseDelivery) -> DeliveryFuture<'a> {
+        Box::pin(async move {
+            // Checked before anything is created: a missing mapping is a settings problem.
+            let resultaattype = self
+                .config
+                .resultaattypen
+                .get(&d.outcome.result_code)
+                .ok_or_else(|| {
+                    DeliveryError::Refused(format!(
+                        "no resultaattype is configured for result {:?}",
+                        d.outcome.result_code
+                    ))
+                })?;
+            let zaak = self.zaak(d).await?;
+            self.rol(&zaak, d).await?;
+            self.resultaat(&zaak, resultaattype, d).await?;
+            self.end_status(&zaak, d).await
+        })
+    }
+}
+
+fn results(page: &Value) -> Vec<Value> {
+    page["results"].as_array().cloned().unwrap_or_default()
+}
+
+/// 4xx means the server will refuse the same request again; 408 and 429 are about timing and
+/// 5xx about the server's health, so those are retried.
+fn classify(status: StatusCode, message: String) -> DeliveryError {
+    if status.is_client_error()
+        && status != StatusCode::REQUEST_TIMEOUT
+        && status != StatusCode::TOO_MANY_REQUESTS
+    {
+        DeliveryError::Refused(message)
+    } else {
+        DeliveryError::Transient(message)
+    }
+}
+
+/// The server's problem detail (ZGW `Fout`/`ValidatieFout`) as one line.
+fn problem_text(status: StatusCode, body: &str) -> String {
+    let Ok(problem) = serde_json::from_str::<Value>(body) else {
+        return format!("{status}: {}", truncate(body.trim(), 300));
+    };
+    let mut text = status.to_string();
+    for key in ["title", "detail"] {
+        if let Some(v) = problem[key].as_str().filter(|v| !v.is_empty()) {
+            text.push_str(&format!(": {v}"));
+        }
+    }
+    if let Some(params) = problem["invalidParams"].as_array() {
+        for p in params {
+            text.push_str(&format!(
+                "; {}: {}",
+                p["name"].as_str().unwrap_or("?"),
+                p["reason"].as_str().unwrap_or("?")
+            ));
+        }
+    }
+    text
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out".into()
+    } else if e.is_connect() {
+        format!("cannot connect: {e}")
+    } else {
+        e.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rsins_pass_the_eleven_test() {
+        assert!(valid_rsin("002220647"));
+        assert!(!valid_rsin("002220648"));
+        assert!(!valid_rsin("00222064"));
+        assert!(!valid_rsin("00222064x"));
+    }
+
+    #[test]
+    fn identificatie_fits_the_api_limit() {
+        assert!(identificatie(&crate::ids::AppointmentId::new()).len() <= 40);
+    }
+
+    #[test]
+    fn client_errors_are_refusals_except_timing() {
+        let c = |s: u16| classify(StatusCode::from_u16(s).unwrap(), "m".into());
+        assert!(matches!(c(400), DeliveryError::Refused(_)));
+        assert!(matches!(c(403), DeliveryError::Refused(_)));
+        assert!(matches!(c(408), DeliveryError::Transient(_)));
+        assert!(matches!(c(429), DeliveryError::Transient(_)));
+        assert!(matches!(c(500), DeliveryError::Transient(_)));
+        assert!(matches!(c(503), DeliveryError::Transient(_)));
+    }
+
+    #[test]
+    fn problem_details_become_one_line() {
+        let body = r#"{"type":"x","code":"invalid","title":"Invalid input.","status":400,"detail":"","instance":"i",
+            "invalidParams":[{"name":"zaaktype","code":"bad-url","reason":"De URL is ongeldig."}]}"#;
+        assert_eq!(
+            problem_text(StatusCode::BAD_REQUEST, body),
+            "400 Bad Request: Invalid input.; zaaktype: De URL is ongeldig."
+        );
+        assert_eq!(
+            problem_text(StatusCode::BAD_GATEWAY, "<html>oops</html>"),
+            "502 Bad Gateway: <html>oops</html>"
+        );
+    }
+
+    #[test]
+    fn settings_are_checked() {
+        let good = ZgwConfig {
+            zaken_api: "https://zaken.example.nl/api/v1/".into(),
+            client_id: "videoloket".into(),
+            secret: "a long secret".into(),
+            zaaktype: "https://catalogi.example.nl/zaaktypen/1".into(),
+            rsin: "002220647".into(),
+            roltype: "https://catalogi.example.nl/roltypen/1".into(),
+            end_statustype: "https://catalogi.example.nl/statustypen/9".into(),
+            resultaattypen: [(
+                "complete".to_string(),
+                "https://catalogi.example.nl/resultaattypen/1".to_string(),
+            )]
+            .into(),
+            user: " ".into(),
+        };
+        let checked = good.clone().validate().unwrap();
+        assert_eq!(checked.zaken_api, "https://zaken.example.nl/api/v1");
+        assert_eq!(checked.user, "videoloket");
+        assert!(ZgwConfig {
+            rsin: "123456789".into(),
+            ..good.clone()
+        }
+        .validate()
+        .is_err());
+        assert!(ZgwConfig {
+            zaaktype: "catalogi".into(),
+            ..good.clone()
+        }
+        .validate()
+        .is_err());
+        assert!(ZgwConfig {
+            resultaattypen: BTreeMap::new(),
+            ..good
+        }
+        .validate()
+        .is_err());
+    }
+}

@@ -1,0 +1,171 @@
+//! The outbox worker: claims due outcome events, hands them to the municipality's case store,
+//! and notes the result (delivered, or failing with the error and the next attempt).
+//!
+//! Delivery is at least once: a worker that dies after the store acted but before it noted
+//! so leaves a lease that runs out, and another worker delivers again. The case store adapters
+//! make the repeat a no-op (see `case_store`), so every outcome takes effect exactly once.
+//! Several workers (one per server instance) may run on one database; a claim is a lease, so
+//! they do not deliver the same event at the same time.
+
+use crate::case_store::{self, CaseStore};
+use crate::outbox::{after_failure, Backoff, DeliveryError};
+use crate::store::ClaimedEvent;
+use crate::App;
+use jiff::SignedDuration;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::{JoinHandle, JoinSet};
+
+#[derive(Clone)]
+pub struct DeliveryConfig {
+    /// How long an idle worker waits before looking for due events again.
+    pub poll_interval: Duration,
+    /// Events claimed (and delivered concurrently) per round.
+    pub batch: i64,
+    /// How long a claim holds; a crashed worker's events are retried after this.
+    pub lease: SignedDuration,
+    pub backoff: Backoff,
+    /// One delivery (all calls to the store for one event) must finish within this.
+    pub request_timeout: Duration,
+    /// Replaces every municipality's case store; for tests that count deliveries.
+    pub store_override: Option<Arc<dyn CaseStore>>,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        Self {
+            poll_interval: Duration::from_secs(1),
+            batch: 32,
+            lease: SignedDuration::from_mins(5),
+            backoff: Backoff::default(),
+            request_timeout: Duration::from_secs(30),
+            store_override: None,
+        }
+    }
+}
+
+/// Starts a worker on the app's database. Abort the handle to stop it; a delivery in flight is
+/// then simply retried by the next worker once its lease runs out.
+pub fn spawn_delivery_worker(app: App, config: DeliveryConfig) -> JoinHandle<()> {
+    let worker = Worker::new(app, config);
+    tokio::spawn(async move { worker.run().await })
+}
+
+pub struct Worker {
+    app: App,
+    config: DeliveryConfig,
+    http: reqwest::Client,
+}
+
+impl Worker {
+    pub fn new(app: App, config: DeliveryConfig) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(config.request_timeout)
+            .user_agent("videoloket")
+            .build()
+            .unwrap_or_default();
+        Self { app, config, http }
+    }
+
+    pub async fn run(self) {
+        loop {
+            match self.run_once().await {
+                // A full batch suggests more are due: go on without waiting.
+                Ok(n) if n as i64 >= self.config.batch => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "outbox round failed"),
+            }
+            tokio::time::sleep(self.config.poll_interval).await;
+        }
+    }
+
+    /// One round: claim due events and deliver them concurrently. Returns how many were
+    /// claimed.
+    pub async fn run_once(&self) -> crate::Result<usize> {
+        let token = uuid::Uuid::new_v4().to_string();
+        let now = self.app.clock.now();
+        let claimed = self
+            .app
+            .db
+            .claim_due(&token, now, now + self.config.lease, self.config.batch)
+            .await?;
+        let count = claimed.len();
+        let mut stores: HashMap<crate::ids::TenantId, Arc<dyn CaseStore>> = HashMap::new();
+        // Dropping the set (the worker task aborted) aborts the deliveries in it too.
+        let mut running = JoinSet::new();
+        for event in claimed {
+            let tenant = event.delivery.tenant_id;
+            let store = match stores.get(&tenant) {
+                Some(store) => store.clone(),
+                None => {
+                    let store = self.store_for(tenant).await?;
+                    stores.insert(tenant, store.clone());
+                    store
+                }
+            };
+            running.spawn(deliver_one(
+                self.app.clone(),
+                self.config.clone(),
+                store,
+                event,
+                token.clone(),
+            ));
+        }
+        while let Some(done) = running.join_next().await {
+            if let Err(e) = done {
+                tracing::error!(error = %e, "delivery task failed");
+            }
+        }
+        Ok(count)
+    }
+
+    async fn store_for(&self, tenant: crate::ids::TenantId) -> crate::Result<Arc<dyn CaseStore>> {
+        if let Some(store) = &self.config.store_override {
+            return Ok(store.clone());
+        }
+        let settings = self.app.db.case_store_settings(tenant).await?;
+        Ok(case_store::adapter(&settings, &self.app.db, &self.http))
+    }
+}
+
+async fn deliver_one(
+    app: App,
+    config: DeliveryConfig,
+    store: Arc<dyn CaseStore>,
+    event: ClaimedEvent,
+    token: String,
+) {
+    let d = &event.delivery;
+    let result = match tokio::time::timeout(config.request_timeout, store.deliver(d)).await {
+        Ok(result) => result,
+        Err(_) => Err(DeliveryError::Transient(format!(
+            "the case store did not finish within {} s",
+            config.request_timeout.as_secs_f64()
+        ))),
+    };
+    let now = app.clock.now();
+    let noted = match &result {
+        Ok(()) => app.db.mark_delivered(&d.key, &token, now).await,
+        Err(error) => {
+            let after = after_failure(
+                error,
+                event.attempts + 1,
+                now,
+                &config.backoff,
+                rand::random::<f64>(),
+            );
+            tracing::warn!(event = %d.key, appointment = %d.appointment_id, error = %after.last_error,
+                next_attempt = ?after.next_attempt_at, "outcome delivery failed");
+            app.db.mark_failed(&d.key, &token, &after).await
+        }
+    };
+    match noted {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::info!(event = %d.key, "claim expired during delivery; another worker has it")
+        }
+        // Not noted: the lease runs out and the event is delivered again, harmlessly.
+        Err(e) => tracing::error!(event = %d.key, error = %e, "could not note the delivery"),
+    }
+}
