@@ -1,0 +1,443 @@
+//! The ZGW Zaken API adapter against `tests/zgw/mock_zaken.py`: a Python server that checks
+//! every request against the Zaken API 1.5.1 OpenAPI document (openapi-core) and the ZGW JWT,
+//! answers as the document says (its answers are checked against it too), and injects faults.
+//! Deliveries go through the real path: settings stored via the admin API, the outbox, the
+//! worker. Python comes from VIDEOLOKET_PYTHON (see `common::require_python`).
+
+mod common;
+mod outcomes_support;
+
+use booking::delivery::Worker;
+use common::{require_python, Store};
+use jiff::SignedDuration;
+use outcomes_support::{complete, fast_config, fixture, Fixture};
+use serde_json::{json, Value};
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+const SECRET: &str = "zgw-test-secret-zgw-test-secret";
+const END: &str = "https://catalogi.example.nl/catalogi/api/v1/statustypen/eind";
+const ROLTYPE: &str = "https://catalogi.example.nl/catalogi/api/v1/roltypen/initiator";
+const ZAAKTYPE: &str = "https://catalogi.example.nl/catalogi/api/v1/zaaktypen/videoafspraak";
+const COMPLETE: &str = "https://catalogi.example.nl/catalogi/api/v1/resultaattypen/compleet";
+const MISSING: &str = "https://catalogi.example.nl/catalogi/api/v1/resultaattypen/onvolledig";
+
+struct Mock {
+    _child: tokio::process::Child,
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Mock {
+    async fn start(python: &str) -> Mock {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/zgw");
+        let mut child = tokio::process::Command::new(python)
+            .arg(format!("{root}/mock_zaken.py"))
+            .args(["--spec", &format!("{root}/zaken-api-1.5.1.openapi.yaml")])
+            .args(["--secret", SECRET, "--end-statustype", END])
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start the ZGW mock");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+            .await
+            .expect("the mock did not start within 30 s")
+            .unwrap()
+            .expect("the mock exited");
+        let port = line.strip_prefix("PORT ").expect("PORT line");
+        Mock {
+            _child: child,
+            base: format!("http://127.0.0.1:{port}"),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    async fn state(&self) -> Value {
+        self.http
+            .get(format!("{}/_control/state", self.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    async fn faults(&self, faults: Value) {
+        let resp = self
+            .http
+            .post(format!("{}/_control/faults", self.base))
+            .json(&faults)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+    }
+
+    /// Asserts the mock found nothing wrong in any request or answer so far.
+    async fn assert_clean(&self) {
+        let state = self.state().await;
+        assert_eq!(state["errors"], json!([]), "spec or JWT violations");
+    }
+}
+
+fn count(state: &Value, kind: &str) -> usize {
+    state[kind].as_array().unwrap().len()
+}
+
+/// The municipality delivers to the mock; set through the admin API like an admin would.
+async fn connect(f: &Fixture, mock: &Mock, secret: &str) {
+    let settings = json!({"kind": "zgw", "zaken_api": format!("{}/api/v1", mock.base), "client_id": "videoloket-test",
+        "secret": secret, "zaaktype": ZAAKTYPE, "rsin": "002220647", "roltype": ROLTYPE, "end_statustype": END,
+        "resultaattypen": {"complete": COMPLETE, "documents_missing": MISSING}, "user": "Videoloket"});
+    let resp = f
+        .admin
+        .put(f.url("/api/v1/admin/case-store"))
+        .json(&settings)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+}
+
+async fn setup(test: &str) -> Option<(Fixture, Mock, Worker)> {
+    let python = require_python(test)?;
+    let (f, mock) = tokio::join!(fixture(Store::Sqlite), Mock::start(&python));
+    connect(&f, &mock, SECRET).await;
+    let mut config = fast_config(None);
+    config.request_timeout = Duration::from_secs(2);
+    let worker = Worker::new(f.t.app.clone(), config);
+    Some((f, mock, worker))
+}
+
+macro_rules! bounded {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $name() {
+            tokio::time::timeout(Duration::from_secs(60), self::tests::$name()).await.expect("test took too long")
+        }
+    )*};
+}
+
+bounded!(
+    an_outcome_becomes_zaak_rol_resultaat_and_end_status,
+    a_client_error_is_recorded_with_the_servers_problem_detail,
+    server_errors_and_timeouts_are_retried_without_duplicates,
+    the_mock_refuses_what_the_spec_forbids,
+);
+
+mod tests {
+    use super::*;
+
+    pub async fn an_outcome_becomes_zaak_rol_resultaat_and_end_status() {
+        let Some((f, mock, worker)) =
+            setup("an_outcome_becomes_zaak_rol_resultaat_and_end_status").await
+        else {
+            return;
+        };
+        let id = f.appointments(1).await[0];
+        let resp = f
+            .record(id, json!({"result": "documents_missing", "notes": "Pasfoto ontbreekt.", "sources": ["BRP"],
+                "follow_up": {"kind": "callback", "on": "2026-03-24"}}))
+            .await;
+        assert_eq!(resp.status(), 201);
+        assert_eq!(worker.run_once().await.unwrap(), 1);
+        let view = f.history(id).await;
+        assert_eq!(view["delivery"], "delivered", "{view}");
+        let key = view["deliveries"][0]["id"].as_str().unwrap().to_string();
+
+        let state = mock.state().await;
+        mock.assert_clean().await;
+        assert_eq!(count(&state, "zaken"), 1);
+        let zaak = &state["zaken"][0];
+        assert_eq!(zaak["identificatie"], format!("VL-{id}"));
+        assert_eq!(zaak["bronorganisatie"], "002220647");
+        assert_eq!(zaak["verantwoordelijkeOrganisatie"], "002220647");
+        assert_eq!(zaak["zaaktype"], ZAAKTYPE);
+        assert_eq!(zaak["startdatum"], "2026-03-20");
+        assert_eq!(zaak["einddatum"], "2026-03-20");
+        assert_eq!(count(&state, "rollen"), 1);
+        assert_eq!(state["rollen"][0]["roltype"], ROLTYPE);
+        assert_eq!(state["rollen"][0]["betrokkeneType"], "natuurlijk_persoon");
+        assert_eq!(state["rollen"][0]["afwijkendeNaamBetrokkene"], "Inwoner 0");
+        assert_eq!(count(&state, "resultaten"), 1);
+        assert_eq!(state["resultaten"][0]["resultaattype"], MISSING);
+        assert_eq!(count(&state, "statussen"), 1);
+        let status = &state["statussen"][0];
+        assert_eq!(status["statustype"], END);
+        let text = status["statustoelichting"].as_str().unwrap();
+        assert!(
+            text.starts_with(&format!("[videoloket:{key}] Documenten ontbreken")),
+            "{text}"
+        );
+        assert!(text.contains("Terugbellen op 2026-03-24") && text.contains("Pasfoto ontbreekt."));
+        // Looked up before each creation; the resultaat before the end status.
+        let requests: Vec<&str> = state["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap())
+            .collect();
+        assert_eq!(
+            requests,
+            [
+                "GET /zaken",
+                "POST /zaken",
+                "GET /rollen",
+                "POST /rollen",
+                "GET /resultaten",
+                "POST /resultaten",
+                "GET /statussen",
+                "POST /statussen"
+            ]
+        );
+
+        // A correction: same zaak, the resultaat changed, a second end status.
+        f.t.app.clock.advance(SignedDuration::from_mins(30));
+        let mut correction = complete();
+        correction["corrects"] = json!(1);
+        assert_eq!(f.record(id, correction).await.status(), 201);
+        assert_eq!(worker.run_once().await.unwrap(), 1);
+        assert_eq!(f.history(id).await["delivery"], "delivered");
+        let state = mock.state().await;
+        mock.assert_clean().await;
+        assert_eq!(
+            (
+                count(&state, "zaken"),
+                count(&state, "rollen"),
+                count(&state, "resultaten"),
+                count(&state, "statussen")
+            ),
+            (1, 1, 1, 2)
+        );
+        assert_eq!(state["resultaten"][0]["resultaattype"], COMPLETE);
+
+        // Delivering the same event again (a worker died before noting it) changes nothing.
+        let outcome =
+            f.t.app
+                .db
+                .outcomes(f.tenant.id, id)
+                .await
+                .unwrap()
+                .pop()
+                .unwrap();
+        let key2 = f.history(id).await["deliveries"][1]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let settings = f.t.app.db.case_store_settings(f.tenant.id).await.unwrap();
+        let store = booking::case_store::adapter(&settings, &f.t.app.db, &reqwest::Client::new());
+        let appointment = f.t.app.db.appointment(f.tenant.id, id).await.unwrap();
+        let delivery = booking::case_store::CaseDelivery {
+            key: key2,
+            tenant_id: f.tenant.id,
+            appointment_id: id,
+            service_name: f.service.name.clone(),
+            resident_name: appointment.resident.name.clone(),
+            resident_email: appointment.resident.email.to_string(),
+            appointment_start: appointment.start,
+            appointment_date: "2026-03-20".parse().unwrap(),
+            outcome,
+        };
+        store.deliver(&delivery).await.unwrap();
+        let state = mock.state().await;
+        mock.assert_clean().await;
+        assert_eq!(
+            (
+                count(&state, "zaken"),
+                count(&state, "rollen"),
+                count(&state, "resultaten"),
+                count(&state, "statussen")
+            ),
+            (1, 1, 1, 2)
+        );
+    }
+
+    pub async fn a_client_error_is_recorded_with_the_servers_problem_detail() {
+        let Some((f, mock, worker)) =
+            setup("a_client_error_is_recorded_with_the_servers_problem_detail").await
+        else {
+            return;
+        };
+        let ids = f.appointments(2).await;
+        mock.faults(
+            json!([{"method": "POST", "path": "/zaken", "status": 400, "title": "Invalid input.",
+            "detail": "Het zaaktype is niet gepubliceerd.", "times": -1}]),
+        )
+        .await;
+        assert_eq!(f.record(ids[0], complete()).await.status(), 201);
+        assert_eq!(worker.run_once().await.unwrap(), 1);
+        let view = f.history(ids[0]).await;
+        assert_eq!(view["delivery"], "failing");
+        assert_eq!(
+            view["deliveries"][0]["last_error"],
+            "POST /zaken: 400 Bad Request: Invalid input.: Het zaaktype is niet gepubliceerd."
+        );
+        assert!(
+            view["deliveries"][0]["next_attempt_at"].is_null(),
+            "a refusal waits for an admin"
+        );
+        f.t.app.clock.advance(SignedDuration::from_hours(3));
+        assert_eq!(worker.run_once().await.unwrap(), 0);
+        assert_eq!(count(&mock.state().await, "zaken"), 0);
+
+        // A result without a configured resultaattype is refused before any call.
+        let before = mock.state().await["requests"].as_array().unwrap().len();
+        let no_show = json!({"result": "no_show", "follow_up": {"kind": "none"}});
+        assert_eq!(f.record(ids[1], no_show).await.status(), 201);
+        assert_eq!(worker.run_once().await.unwrap(), 1);
+        let view = f.history(ids[1]).await;
+        assert_eq!(
+            view["deliveries"][0]["last_error"],
+            "no resultaattype is configured for result \"no_show\""
+        );
+        assert_eq!(
+            mock.state().await["requests"].as_array().unwrap().len(),
+            before
+        );
+
+        // Fixed at the store's side, the admin retries: delivered once.
+        mock.faults(json!([])).await;
+        let failing: Value = f
+            .admin
+            .get(f.url("/api/v1/admin/deliveries"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(failing.as_array().unwrap().len(), 2);
+        let event = view_event(&f, ids[0]).await;
+        let resp = f
+            .admin
+            .post(f.url(&format!("/api/v1/admin/deliveries/{event}/retry")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 204);
+        assert_eq!(worker.run_once().await.unwrap(), 1);
+        assert_eq!(f.history(ids[0]).await["delivery"], "delivered");
+        let state = mock.state().await;
+        assert_eq!(count(&state, "zaken"), 1);
+        assert_eq!(count(&state, "statussen"), 1);
+        mock.assert_clean().await;
+    }
+
+    async fn view_event(f: &Fixture, id: booking::ids::AppointmentId) -> String {
+        f.history(id).await["deliveries"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub async fn server_errors_and_timeouts_are_retried_without_duplicates() {
+        let Some((f, mock, worker)) =
+            setup("server_errors_and_timeouts_are_retried_without_duplicates").await
+        else {
+            return;
+        };
+        let ids = f.appointments(2).await;
+
+        // A 500 at the last step: zaak, rol and resultaat exist, the status does not.
+        mock.faults(json!([{"method": "POST", "path": "/statussen", "status": 500, "title": "Interne serverfout."}]))
+            .await;
+        assert_eq!(f.record(ids[0], complete()).await.status(), 201);
+        assert_eq!(worker.run_once().await.unwrap(), 1);
+        let view = f.history(ids[0]).await;
+        assert_eq!(view["delivery"], "failing");
+        assert!(view["deliveries"][0]["last_error"]
+            .as_str()
+            .unwrap()
+            .starts_with("POST /statussen: 500 Internal Server Error: Interne serverfout."));
+        assert!(
+            view["deliveries"][0]["next_attempt_at"].is_string(),
+            "retried by itself"
+        );
+        let state = mock.state().await;
+        assert_eq!(
+            (
+                count(&state, "zaken"),
+                count(&state, "resultaten"),
+                count(&state, "statussen")
+            ),
+            (1, 1, 0)
+        );
+        // Not due before its backoff.
+        assert_eq!(worker.run_once().await.unwrap(), 0);
+        f.t.app.clock.advance(SignedDuration::from_secs(2));
+        assert_eq!(worker.run_once().await.unwrap(), 1);
+        assert_eq!(f.history(ids[0]).await["delivery"], "delivered");
+        let state = mock.state().await;
+        assert_eq!(
+            (
+                count(&state, "zaken"),
+                count(&state, "rollen"),
+                count(&state, "resultaten"),
+                count(&state, "statussen")
+            ),
+            (1, 1, 1, 1)
+        );
+
+        // The store hangs beyond the worker's 2 s limit: a timeout, retried later.
+        mock.faults(json!([{"method": "GET", "path": "/zaken", "sleep": 4}]))
+            .await;
+        assert_eq!(f.record(ids[1], complete()).await.status(), 201);
+        assert_eq!(worker.run_once().await.unwrap(), 1);
+        let view = f.history(ids[1]).await;
+        assert_eq!(view["delivery"], "failing");
+        let error = view["deliveries"][0]["last_error"].as_str().unwrap();
+        assert!(
+            error.contains("timed out") || error.contains("did not finish"),
+            "{error}"
+        );
+        assert!(view["deliveries"][0]["next_attempt_at"].is_string());
+        f.t.app.clock.advance(SignedDuration::from_secs(2));
+        assert_eq!(worker.run_once().await.unwrap(), 1);
+        assert_eq!(f.history(ids[1]).await["delivery"], "delivered");
+        let state = mock.state().await;
+        assert_eq!(
+            (
+                count(&state, "zaken"),
+                count(&state, "rollen"),
+                count(&state, "resultaten"),
+                count(&state, "statussen")
+            ),
+            (2, 2, 2, 2)
+        );
+        mock.assert_clean().await;
+    }
+
+    /// The checks in the mock are live: a request without the CRS headers, with an invalid
+    /// body, or with a token signed with another secret is refused and recorded.
+    pub async fn the_mock_refuses_what_the_spec_forbids() {
+        let Some((f, mock, worker)) = setup("the_mock_refuses_what_the_spec_forbids").await else {
+            return;
+        };
+        let resp = mock
+            .http
+            .post(format!("{}/api/v1/zaken", mock.base))
+            .bearer_auth("x.y.z")
+            .json(&json!({"bronorganisatie": "0022206470", "zaaktype": "not a url"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400);
+        let errors = mock.state().await["errors"].to_string();
+        assert!(errors.contains("Content-Crs"), "{errors}");
+        assert!(errors.contains("verantwoordelijkeOrganisatie"), "{errors}");
+
+        connect(&f, &mock, "another-secret-another-secret").await;
+        let id = f.appointments(1).await[0];
+        assert_eq!(f.record(id, complete()).await.status(), 201);
+        assert_eq!(worker.run_once().await.unwrap(), 1);
+        let view = f.history(id).await;
+        let error = view["deliveries"][0]["last_error"].as_str().unwrap();
+        assert!(error.starts_with("GET /zaken: 403"), "{error}");
+        assert!(mock.state().await["errors"]
+            .to_string()
+            .contains("bad signature"));
+    }
+}
