@@ -23,7 +23,8 @@ pub struct DeliveryConfig {
     pub poll_interval: Duration,
     /// Events claimed (and delivered concurrently) per round.
     pub batch: i64,
-    /// How long a claim holds; a crashed worker's events are retried after this.
+    /// How long a claim holds; a crashed worker's events are retried after this. Always
+    /// longer than `request_timeout` (see `Worker::lease`).
     pub lease: SignedDuration,
     pub backoff: Backoff,
     /// One delivery (all calls to the store for one event) must finish within this.
@@ -88,7 +89,7 @@ impl Worker {
         let claimed = self
             .app
             .db
-            .claim_due(&token, now, now + self.config.lease, self.config.batch)
+            .claim_due(&token, now, now + self.lease(), self.config.batch)
             .await?;
         let count = claimed.len();
         let mut stores: HashMap<crate::ids::TenantId, Arc<dyn CaseStore>> = HashMap::new();
@@ -118,6 +119,16 @@ impl Worker {
             }
         }
         Ok(count)
+    }
+
+    /// A worker gives up on a delivery after `request_timeout`, so with a lease longer than
+    /// that no live worker is still talking to the store when its claim passes to another.
+    /// Otherwise a slow first attempt of version 1 could land after version 2 was delivered.
+    fn lease(&self) -> SignedDuration {
+        let floor = SignedDuration::try_from(self.config.request_timeout)
+            .unwrap_or(SignedDuration::from_mins(5))
+            + SignedDuration::from_secs(30);
+        self.config.lease.max(floor)
     }
 
     async fn store_for(&self, tenant: crate::ids::TenantId) -> crate::Result<Arc<dyn CaseStore>> {

@@ -42,6 +42,7 @@ on_both_stores!(
     slow_case_store_does_not_slow_clerks,
     refused_deliveries_wait_for_an_admin_retry,
     admin_chooses_the_case_store_and_result_lists,
+    two_workers_never_deliver_an_event_twice,
 );
 
 /// A case store in the test's memory. Like a real one it acts on an idempotency key once;
@@ -450,6 +451,21 @@ async fn refused_deliveries_wait_for_an_admin_retry(store: Store) {
             .status(),
         400
     );
+
+    // The other two in one go.
+    let retried: Value = f
+        .admin
+        .post(f.url("/api/v1/admin/deliveries/retry-failing"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(retried, json!({"retried": 2}));
+    assert_eq!(worker.run_once().await.unwrap(), 2);
+    assert_eq!(f.counts().await, (0, 3, 0));
+    assert_eq!(test_store.effects().len(), 3);
 }
 
 async fn admin_chooses_the_case_store_and_result_lists(store: Store) {
@@ -600,4 +616,32 @@ async fn admin_chooses_the_case_store_and_result_lists(store: Store) {
         "Doorverwezen naar het Wmo-loket"
     );
     assert_eq!(view["results"].as_array().unwrap().len(), 2);
+}
+
+/// Two server instances on one database: each event is claimed by one of them only.
+async fn two_workers_never_deliver_an_event_twice(store: Store) {
+    const N: usize = 200;
+    let f = fixture(store).await;
+    let ids = f.appointments(N).await;
+    f.record_all(&ids, 8).await;
+    let test_store = Arc::new(TestStore::default());
+    // A little latency so both workers are busy at the same time.
+    *test_store.delay_before.lock().unwrap() = Duration::from_millis(5);
+    let mut config = fast_config(Some(test_store.clone()));
+    config.batch = 8;
+    let a = spawn_delivery_worker(f.t.app.clone(), config.clone());
+    let b = spawn_delivery_worker(f.t.app.clone(), config);
+    wait_until("all are delivered", Duration::from_secs(40), || async {
+        f.counts().await == (0, N as i64, 0)
+    })
+    .await;
+    a.abort();
+    b.abort();
+    assert_eq!(test_store.effects().len(), N);
+    let calls = test_store.calls();
+    assert_eq!(calls.len(), N);
+    assert!(
+        calls.values().all(|n| *n == 1),
+        "an event was delivered by both workers"
+    );
 }

@@ -214,7 +214,16 @@ mod tests {
         );
         assert_eq!(state["resultaten"][0]["resultaattype"], COMPLETE);
 
-        // Delivering the same event again (a worker died before noting it) changes nothing.
+        // Delivering the same event again (a worker died before noting it) changes nothing,
+        // also when the status it set is on the second page of the list.
+        let resp = mock
+            .http
+            .post(format!("{}/_control/page-size", mock.base))
+            .json(&json!({"size": 1}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
         let outcome =
             f.t.app
                 .db

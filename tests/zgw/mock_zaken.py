@@ -16,6 +16,7 @@ Test controls (outside /api/v1, not validated):
                           {"method": "GET", "path": "/zaken", "sleep": 3}]
       the next matching requests get that status (a problem body) or are answered late;
       "times": -1 means until the faults are replaced.
+  POST /_control/page-size {"size": 1}   list answers are paged with this many per page.
   GET  /_control/state   everything stored, the request log and the recorded errors.
 
 Prints "PORT <n>" on stdout once listening.
@@ -31,7 +32,7 @@ import sys
 import threading
 import time
 import uuid
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -104,6 +105,7 @@ class ZakenApi:
         self.zaken, self.rollen, self.resultaten, self.statussen = {}, {}, {}, {}
         self.errors, self.requests, self.faults = [], [], []
         self.base = None
+        self.page_size = 100
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -146,7 +148,7 @@ class ZakenApi:
             if kind == "zaken" and method == "GET" and len(parts) == 1:
                 found = [z for z in self.zaken.values()
                          if all(z.get(k) == query[k] for k in ("identificatie", "bronorganisatie") if k in query)]
-                return 200, {"count": len(found), "next": None, "previous": None, "results": found}
+                return 200, self.paged(path, query, found)
             if kind == "zaken" and method == "POST":
                 if any(z["identificatie"] == body.get("identificatie") and z["bronorganisatie"] == body["bronorganisatie"]
                        for z in self.zaken.values()):
@@ -171,7 +173,7 @@ class ZakenApi:
             if kind == "rollen" and method == "GET":
                 found = [r for r in self.rollen.values()
                          if all(r.get(k) == query[k] for k in ("zaak", "roltype") if k in query)]
-                return 200, {"count": len(found), "next": None, "previous": None, "results": found}
+                return 200, self.paged(path, query, found)
             if kind == "rollen" and method == "POST":
                 zaak = self.zaak_by_url(body["zaak"])
                 if zaak is None:
@@ -184,7 +186,7 @@ class ZakenApi:
                 return 201, rol
             if kind == "resultaten" and method == "GET" and len(parts) == 1:
                 found = [r for r in self.resultaten.values() if r["zaak"] == query.get("zaak", r["zaak"])]
-                return 200, {"count": len(found), "next": None, "previous": None, "results": found}
+                return 200, self.paged(path, query, found)
             if kind == "resultaten" and method == "POST":
                 zaak = self.zaak_by_url(body["zaak"])
                 if zaak is None:
@@ -206,7 +208,7 @@ class ZakenApi:
             if kind == "statussen" and method == "GET":
                 found = [s for s in self.statussen.values()
                          if all(s.get(k) == query[k] for k in ("zaak", "statustype") if k in query)]
-                return 200, {"count": len(found), "next": None, "previous": None, "results": found}
+                return 200, self.paged(path, query, found)
             if kind == "statussen" and method == "POST":
                 zaak = self.zaak_by_url(body["zaak"])
                 if zaak is None:
@@ -228,6 +230,19 @@ class ZakenApi:
                     zaak["einddatum"] = body["datumStatusGezet"][:10]
                 return 201, status
         return self.problem(404, "Niet gevonden.", f"{method} {path} is not served by this mock")
+
+    def paged(self, path, query, found):
+        """A page of a list as the API pages it: count, next/previous links, results."""
+        page = int(query.get("page", "1"))
+        start = (page - 1) * self.page_size
+        def link(n):
+            return f"{self.base}{path}?{urlencode(dict(query, page=str(n)))}"
+        return {
+            "count": len(found),
+            "next": link(page + 1) if start + self.page_size < len(found) else None,
+            "previous": link(page - 1) if page > 1 else None,
+            "results": found[start:start + self.page_size],
+        }
 
     def zaak_by_url(self, url):
         return next((z for z in self.zaken.values() if z["url"] == url), None)
@@ -255,6 +270,10 @@ class ZakenApi:
             with self.lock:
                 self.faults = json.loads(request.get_data() or b"[]")
             return self.json_response(200, {"faults": len(self.faults)})
+        if path == "/_control/page-size" and method == "POST":
+            with self.lock:
+                self.page_size = json.loads(request.get_data())["size"]
+            return self.json_response(200, {"size": self.page_size})
         if not path.startswith(PREFIX):
             return self.json_response(*self.problem(404, "Niet gevonden.", path))
 

@@ -115,6 +115,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         outcomes::set_case_store,
         outcomes::deliveries,
         outcomes::retry,
+        outcomes::retry_failing,
     ),
     components(schemas(crate::error::Problem))
 )]

@@ -43,6 +43,10 @@ pub fn routes() -> Router<App> {
         )
         .route("/api/v1/admin/deliveries", get(deliveries))
         .route("/api/v1/admin/deliveries/{id}/retry", post(retry))
+        .route(
+            "/api/v1/admin/deliveries/retry-failing",
+            post(retry_failing),
+        )
 }
 
 fn local(tenant: &Tenant, at: jiff::Timestamp) -> String {
@@ -401,4 +405,21 @@ pub async fn retry(
         .await?;
     tracing::info!(admin = %claims.sub, event = %id, "delivery retried by admin");
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Retried {
+    pub retried: u64,
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/deliveries/retry-failing", tag = "outcomes",
+    responses((status = 200, body = Retried, description = "Every failing delivery is due now"),
+        (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn retry_failing(State(app): State<App>, Admin(claims): Admin) -> Result<Json<Retried>> {
+    let retried = app
+        .db
+        .retry_all_failing(claims.tenant, app.clock.now())
+        .await?;
+    tracing::info!(admin = %claims.sub, retried, "failing deliveries retried by admin");
+    Ok(Json(Retried { retried }))
 }

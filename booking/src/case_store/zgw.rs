@@ -27,6 +27,8 @@ use utoipa::ToSchema;
 
 /// Coordinates are not used, but the Zaken API demands the CRS headers on `/zaken`.
 const CRS: &str = "EPSG:4326";
+/// A bound on following `next` links, against a server that never stops paging.
+const MAX_PAGES: usize = 100;
 
 /// A municipality's connection to its Zaken API.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -357,17 +359,36 @@ impl ZgwCaseStore {
         Ok(())
     }
 
+    /// Every item of a paginated list, following `next`. Needed where the item we look for
+    /// may be on a later page (a zaak corrected many times has many statussen).
+    async fn list_all(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Vec<Value>, DeliveryError> {
+        let mut items = Vec::new();
+        let mut page = self.call(Method::GET, &self.url(path), query, None).await?;
+        for _ in 0..MAX_PAGES {
+            items.extend(results(&page));
+            let Some(next) = page["next"].as_str().map(str::to_string) else {
+                return Ok(items);
+            };
+            page = self.call(Method::GET, &next, &[], None).await?;
+        }
+        Err(DeliveryError::Transient(format!(
+            "GET {path}: more than {MAX_PAGES} pages"
+        )))
+    }
+
     async fn end_status(&self, zaak: &str, d: &CaseDelivery) -> Result<(), DeliveryError> {
-        let page = self
-            .call(
-                Method::GET,
-                &self.url("/statussen"),
+        let statussen = self
+            .list_all(
+                "/statussen",
                 &[("zaak", zaak), ("statustype", &self.config.end_statustype)],
-                None,
             )
             .await?;
         let marker = status_marker(&d.key);
-        if results(&page).iter().any(|s| {
+        if statussen.iter().any(|s| {
             s["statustoelichting"]
                 .as_str()
                 .is_some_and(|t| t.contains(&marker))

@@ -310,6 +310,20 @@ impl Db {
         Ok(())
     }
 
+    /// An admin's retry of everything failing, e.g. after fixing the case store settings.
+    /// Returns how many events are due again.
+    pub async fn retry_all_failing(&self, tenant: TenantId, now: Timestamp) -> Result<u64> {
+        let updated = sqlx::query(
+            "UPDATE outbox SET state = 'pending', next_attempt_at = $1 \
+             WHERE tenant_id = $2 AND state = 'failing'",
+        )
+        .bind(now.as_second())
+        .bind(tenant.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(updated.rows_affected())
+    }
+
     /// Claims up to `limit` due events for one worker until `lease_until`.
     ///
     /// Due: not delivered, next attempt reached, no live lease, and every earlier version of
