@@ -8,6 +8,7 @@ pub mod api;
 pub mod appointment;
 pub mod auth;
 pub mod bookings;
+pub mod callback;
 pub mod case_store;
 pub mod catalog;
 pub mod clock;

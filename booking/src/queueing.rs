@@ -4,9 +4,10 @@
 
 use crate::appointment::{Appointment, AppointmentStatus};
 use crate::auth::SessionClaims;
+use crate::callback::{self, CallbackId, CallbackRequest, PartOfDay};
 use crate::catalog::Service;
 use crate::error::{Error, Result};
-use crate::ids::ServiceId;
+use crate::ids::{AppointmentId, ServiceId};
 use crate::personal_link::PersonalToken;
 use crate::queue::{self, CheckInRefused, EntryStatus, QueueEntry, QueueEntryId, Unanswered};
 use crate::tenant::Tenant;
@@ -90,25 +91,17 @@ pub struct WalkInRequest {
 
 impl WalkInRequest {
     pub fn parse(service_id: ServiceId, name: &str, phone: Option<&str>) -> Result<Self> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(Error::invalid("name", "give a name of 1 to 100 characters"));
-        }
-        let phone = phone.map(str::trim).filter(|p| !p.is_empty());
-        if let Some(p) = phone {
-            let digits = p.chars().filter(char::is_ascii_digit).count();
-            let shape_ok = p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
-            if !shape_ok || !(6..=15).contains(&digits) {
-                return Err(Error::invalid(
-                    "phone",
-                    "give a phone number of 6 to 15 digits",
-                ));
-            }
-        }
+        let phone =
+            match phone.map(str::trim).filter(|p| !p.is_empty()) {
+                Some(raw) => Some(callback::phone_number(raw).ok_or_else(|| {
+                    Error::invalid("phone", "give a phone number of 6 to 15 digits")
+                })?),
+                None => None,
+            };
         Ok(Self {
             service_id,
-            name: name.to_string(),
-            phone: phone.map(str::to_string),
+            name: callback::resident_name(name)?,
+            phone,
         })
     }
 }
@@ -306,4 +299,134 @@ pub async fn place(
             clerks,
         ),
     }))
+}
+
+/// A callback request as the resident fills it in.
+#[derive(Clone, Debug)]
+pub struct CallbackForm {
+    pub service_id: ServiceId,
+    pub name: String,
+    pub phone: String,
+    pub part_of_day: PartOfDay,
+}
+
+impl CallbackForm {
+    pub fn parse(
+        service_id: ServiceId,
+        name: &str,
+        phone: &str,
+        part_of_day: &str,
+    ) -> Result<Self> {
+        Ok(Self {
+            service_id,
+            name: callback::resident_name(name)?,
+            phone: callback::phone_number(phone)
+                .ok_or_else(|| Error::invalid("phone", "give a phone number of 6 to 15 digits"))?,
+            part_of_day: PartOfDay::parse(part_of_day).ok_or_else(|| {
+                Error::invalid("part_of_day", "choose morning, afternoon or evening")
+            })?,
+        })
+    }
+}
+
+/// A resident asks to be phoned back instead of waiting.
+pub async fn request_callback(
+    app: &App,
+    tenant: &Tenant,
+    form: CallbackForm,
+) -> Result<CallbackRequest> {
+    let service = app.db.service(tenant.id, form.service_id).await?;
+    let request = CallbackRequest {
+        id: CallbackId::new(),
+        tenant_id: tenant.id,
+        service_id: service.id,
+        resident_name: form.name,
+        phone: form.phone,
+        part_of_day: form.part_of_day,
+        requested_at: app.clock.now(),
+        handled_at: None,
+        handled_by: None,
+    };
+    app.db.insert_callback(&request).await?;
+    tracing::info!(callback = %request.id, "callback requested");
+    Ok(request)
+}
+
+/// A clerk phoned the resident back.
+pub async fn handle_callback(
+    app: &App,
+    claims: &SessionClaims,
+    id: CallbackId,
+) -> Result<CallbackRequest> {
+    if !app
+        .db
+        .handle_callback(claims.tenant, id, claims.sub, app.clock.now())
+        .await?
+    {
+        app.db.callback(claims.tenant, id).await?;
+        return Err(Error::Conflict(
+            "this callback has already been handled".into(),
+        ));
+    }
+    app.db.callback(claims.tenant, id).await
+}
+
+/// The municipality's queue today (local day): what is open, what was handled, who is late,
+/// which appointments became no-shows, and the callbacks.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DaySummary {
+    pub waiting: i64,
+    pub with_clerk: i64,
+    pub handled: i64,
+    pub missed: i64,
+    /// Waiting while their appointment should have started.
+    pub late: i64,
+    /// Appointments of today nobody checked in for within the grace period.
+    pub no_shows: Vec<AppointmentId>,
+    pub open_callbacks: i64,
+    pub handled_callbacks: i64,
+}
+
+pub async fn day_summary(app: &App, tenant: &Tenant) -> Result<DaySummary> {
+    let open = settle_unanswered(app, tenant).await?;
+    let now = app.clock.now();
+    let tz = tenant.time_zone.tz().clone();
+    let internal = |e: jiff::Error| Error::Internal(e.to_string());
+    let today = now.to_zoned(tz.clone()).date();
+    let from = today.to_zoned(tz.clone()).map_err(internal)?.timestamp();
+    let to = today
+        .tomorrow()
+        .map_err(internal)?
+        .to_zoned(tz)
+        .map_err(internal)?
+        .timestamp();
+    let mut summary = DaySummary {
+        late: open.iter().filter(|e| e.is_late(now)).count() as i64,
+        ..DaySummary::default()
+    };
+    for entry in &open {
+        match entry.status {
+            EntryStatus::Waiting => summary.waiting += 1,
+            _ => summary.with_clerk += 1,
+        }
+    }
+    for (status, n) in app.db.queue_status_counts(tenant.id, from, to).await? {
+        match status {
+            EntryStatus::Done => summary.handled += n,
+            EntryStatus::Missed => summary.missed += n,
+            _ => {}
+        }
+    }
+    let grace = app.db.queue_settings(tenant.id).await?.no_show_grace;
+    summary.no_shows = app
+        .db
+        .appointments_without_check_in(tenant.id, from, to)
+        .await?
+        .into_iter()
+        .filter(|(_, start)| queue::is_no_show(*start, grace, false, now))
+        .map(|(id, _)| id)
+        .collect();
+    summary.open_callbacks = app.db.open_callbacks(tenant.id).await?.len() as i64;
+    summary.handled_callbacks = app.db.handled_callbacks(tenant.id, from, to).await?;
+    Ok(summary)
 }

@@ -38,6 +38,7 @@ on_both_stores!(
     unanswered_call_goes_back_once_then_missed,
     concurrent_call_next_never_gives_one_resident_twice,
     queue_survives_a_restart,
+    callbacks_summary_and_no_shows,
 );
 
 struct Demo {
@@ -158,6 +159,11 @@ async fn problem(resp: reqwest::Response, status: StatusCode) -> Value {
 
 /// Books `start` (local RFC 3339) and returns the personal token.
 async fn book(d: &Demo, service: &Value, start: &str, name: &str) -> String {
+    book_with_id(d, service, start, name).await.0
+}
+
+/// Books `start` and returns the personal token and the appointment id.
+async fn book_with_id(d: &Demo, service: &Value, start: &str, name: &str) -> (String, String) {
     let resp = d
         .t
         .client
@@ -168,7 +174,10 @@ async fn book(d: &Demo, service: &Value, start: &str, name: &str) -> String {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::CREATED);
     let body: Value = resp.json().await.unwrap();
-    body["token"].as_str().unwrap().to_string()
+    (
+        body["token"].as_str().unwrap().to_string(),
+        body["appointment"]["id"].as_str().unwrap().to_string(),
+    )
 }
 
 async fn check_in(d: &Demo, token: &str) -> reqwest::Response {
@@ -601,4 +610,124 @@ async fn queue_survives_a_restart(store: Store) {
         next.json::<Value>().await.unwrap()["resident_name"],
         "Blijft staan"
     );
+}
+
+async fn summary(d: &Demo, clerk: &reqwest::Client) -> Value {
+    let resp = clerk
+        .get(d.api("/staff/queue/summary"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    resp.json().await.unwrap()
+}
+
+async fn callbacks_summary_and_no_shows(store: Store) {
+    let d = demo(store).await;
+    let passport = d.service("Paspoort").clone();
+    // Two appointments at 14:00 local, one per clerk; only the first resident checks in.
+    let comes = book(&d, &passport, "2026-03-20T14:00:00+01:00", "Komt").await;
+    let (stays_away, stays_away_id) =
+        book_with_id(&d, &passport, "2026-03-20T14:00:00+01:00", "Blijft weg").await;
+    d.advance_to("2026-03-20T12:50:00Z");
+    assert_eq!(check_in(&d, &comes).await.status(), StatusCode::OK);
+    d.walk_in(&passport, "Binnenloper").await;
+    let anna = d.anna().await;
+
+    // Until 14:15 local the other appointment is within its grace period.
+    d.advance_to("2026-03-20T13:15:00Z");
+    let s = summary(&d, &anna).await;
+    assert_eq!(s["no_shows"], json!([]));
+    assert_eq!(
+        (s["waiting"].as_i64(), s["late"].as_i64()),
+        (Some(2), Some(1))
+    );
+    d.advance_to("2026-03-20T13:16:00Z");
+    let s = summary(&d, &anna).await;
+    assert_eq!(s["no_shows"], json!([stays_away_id]));
+    // Checking in now is too late.
+    let late = problem(check_in(&d, &stays_away).await, StatusCode::CONFLICT).await;
+    assert!(late["detail"].as_str().unwrap().contains("passed"));
+
+    let called = d.call_next(&anna).await.unwrap();
+    assert_eq!(called["resident_name"], "Komt");
+    let id = called["id"].as_str().unwrap();
+    anna.post(d.api(&format!("/staff/queue/{id}/done")))
+        .send()
+        .await
+        .unwrap();
+    let s = summary(&d, &anna).await;
+    assert_eq!(
+        (
+            s["waiting"].as_i64(),
+            s["with_clerk"].as_i64(),
+            s["handled"].as_i64(),
+            s["late"].as_i64()
+        ),
+        (Some(1), Some(0), Some(1), Some(0))
+    );
+
+    // Callbacks: a bad part of the day is refused; a good request lands on the clerks' list.
+    let ask = |body: Value| {
+        d.t.client
+            .post(d.api("/tenants/voorbeeld/callbacks"))
+            .json(&body)
+            .send()
+    };
+    let p = problem(
+        ask(json!({"service_id": passport["id"], "name": "Bel mij", "phone": "0612345678", "part_of_day": "night"}))
+            .await
+            .unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["field"], "part_of_day");
+    let resp = ask(json!({"service_id": passport["id"], "name": "Bel mij", "phone": "0612345678", "part_of_day": "afternoon"}))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let list: Vec<Value> = anna
+        .get(d.api("/staff/callbacks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["phone"], "0612345678");
+    assert_eq!(list[0]["part_of_day"], "afternoon");
+    assert_eq!(summary(&d, &anna).await["open_callbacks"], 1);
+    let id = list[0]["id"].as_str().unwrap();
+    let done = anna
+        .post(d.api(&format!("/staff/callbacks/{id}/done")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    problem(
+        anna.post(d.api(&format!("/staff/callbacks/{id}/done")))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let s = summary(&d, &anna).await;
+    assert_eq!(
+        (
+            s["open_callbacks"].as_i64(),
+            s["handled_callbacks"].as_i64()
+        ),
+        (Some(0), Some(1))
+    );
+    problem(
+        d.t.client
+            .get(d.api("/staff/callbacks"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
 }

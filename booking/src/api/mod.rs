@@ -2,6 +2,7 @@
 //! malformed JSON, bad paths and bad query strings (see the extractors below).
 
 mod admin;
+mod callbacks;
 mod outcomes;
 mod personal;
 mod public;
@@ -106,6 +107,10 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         queue::call_next,
         queue::call,
         queue::done,
+        queue::summary,
+        callbacks::request,
+        callbacks::open,
+        callbacks::done,
         outcomes::history,
         outcomes::record,
         outcomes::case,
@@ -177,6 +182,10 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/staff/queue/call-next", post(queue::call_next))
         .route("/api/v1/staff/queue/{id}/call", post(queue::call))
         .route("/api/v1/staff/queue/{id}/done", post(queue::done))
+        .route("/api/v1/staff/queue/summary", get(queue::summary))
+        .route("/api/v1/tenants/{slug}/callbacks", post(callbacks::request))
+        .route("/api/v1/staff/callbacks", get(callbacks::open))
+        .route("/api/v1/staff/callbacks/{id}/done", post(callbacks::done))
         .merge(outcomes::routes())
         .fallback(|| async { Error::NotFound("resource") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

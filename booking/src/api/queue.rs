@@ -7,7 +7,7 @@ use super::{Json, Path};
 use crate::auth::Staff;
 use crate::catalog::Service;
 use crate::error::{Error, Problem, Result};
-use crate::ids::{ClerkId, ServiceId};
+use crate::ids::{AppointmentId, ClerkId, ServiceId};
 use crate::queue::{EntryStatus, QueueEntry, QueueEntryId};
 use crate::queueing::{self, EntryToken, WalkInRequest};
 use crate::tenant::Tenant;
@@ -266,4 +266,38 @@ pub async fn done(
 ) -> Result<Json<StaffQueueEntryView>> {
     let entry = queueing::finish(&app, &claims, parse_entry_id(&id)?).await?;
     staff_answer(&app, &entry).await
+}
+
+/// Today's queue in numbers, for the clerks' overview.
+#[derive(Serialize, ToSchema)]
+pub struct QueueSummaryView {
+    pub waiting: i64,
+    pub with_clerk: i64,
+    pub handled: i64,
+    pub missed: i64,
+    pub late: i64,
+    /// Today's appointments nobody checked in for within the grace period.
+    pub no_shows: Vec<AppointmentId>,
+    pub open_callbacks: i64,
+    pub handled_callbacks: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/staff/queue/summary", tag = "queue",
+    responses((status = 200, body = QueueSummaryView), (status = 401, body = Problem)))]
+pub async fn summary(
+    State(app): State<App>,
+    Staff(claims): Staff,
+) -> Result<Json<QueueSummaryView>> {
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let s = queueing::day_summary(&app, &tenant).await?;
+    Ok(Json(QueueSummaryView {
+        waiting: s.waiting,
+        with_clerk: s.with_clerk,
+        handled: s.handled,
+        missed: s.missed,
+        late: s.late,
+        no_shows: s.no_shows,
+        open_callbacks: s.open_callbacks,
+        handled_callbacks: s.handled_callbacks,
+    }))
 }

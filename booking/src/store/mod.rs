@@ -2,6 +2,7 @@
 //! query is written once. Times are Unix seconds and flags 0/1 integers in both dialects.
 
 mod appointments;
+mod callbacks;
 mod catalog;
 mod outcomes;
 mod queue;

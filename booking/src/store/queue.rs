@@ -263,3 +263,62 @@ impl Db {
             .collect()
     }
 }
+
+impl Db {
+    /// How many entries that joined within `[from, to)` are in each status.
+    pub async fn queue_status_counts(
+        &self,
+        tenant: TenantId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<(EntryStatus, i64)>> {
+        let rows = sqlx::query(
+            "SELECT status, COUNT(*) AS n FROM queue_entries WHERE tenant_id = $1 \
+             AND joined_at >= $2 AND joined_at < $3 GROUP BY status",
+        )
+        .bind(tenant.to_string())
+        .bind(from.as_second())
+        .bind(to.as_second())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let status = EntryStatus::parse(&r.try_get::<String, _>("status")?)
+                    .ok_or_else(|| corrupt("status"))?;
+                Ok((status, r.try_get::<i64, _>("n")?))
+            })
+            .collect()
+    }
+
+    /// Booked appointments starting within `[from, to)` that nobody checked in for, with
+    /// their start; whether each is a no-show yet is the caller's rule.
+    pub async fn appointments_without_check_in(
+        &self,
+        tenant: TenantId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<(AppointmentId, Timestamp)>> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.starts_at FROM appointments a \
+             LEFT JOIN queue_entries q ON q.appointment_id = a.id \
+             WHERE a.tenant_id = $1 AND a.status = 'booked' AND a.starts_at >= $2 \
+             AND a.starts_at < $3 AND q.id IS NULL ORDER BY a.starts_at, a.id",
+        )
+        .bind(tenant.to_string())
+        .bind(from.as_second())
+        .bind(to.as_second())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let id = r
+                    .try_get::<String, _>("id")?
+                    .parse()
+                    .map_err(|_| corrupt("appointment"))?;
+                let start = Timestamp::from_second(r.try_get("starts_at")?)
+                    .map_err(|_| corrupt("start"))?;
+                Ok((id, start))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,117 @@
+//! Callback endpoints: a resident asks to be phoned back; clerks see the open requests of their
+//! municipality and mark them handled.
+
+use super::{Json, Path};
+use crate::auth::Staff;
+use crate::callback::{CallbackId, CallbackRequest, PartOfDay};
+use crate::catalog::Service;
+use crate::error::{Error, Problem, Result};
+use crate::ids::{ClerkId, ServiceId};
+use crate::queueing::{self, CallbackForm};
+use crate::tenant::Tenant;
+use crate::App;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Deserialize, ToSchema)]
+pub struct CallbackBody {
+    pub service_id: String,
+    pub name: String,
+    pub phone: String,
+    /// morning, afternoon or evening
+    pub part_of_day: String,
+}
+
+/// A callback request as the resident and the clerks see it.
+#[derive(Serialize, ToSchema)]
+pub struct CallbackView {
+    pub id: CallbackId,
+    pub service_id: ServiceId,
+    pub service: String,
+    pub resident_name: String,
+    pub phone: String,
+    pub part_of_day: PartOfDay,
+    pub requested_at: String,
+    pub handled_at: Option<String>,
+    pub handled_by: Option<ClerkId>,
+}
+
+fn local_rfc3339(tenant: &Tenant, at: jiff::Timestamp) -> String {
+    at.to_zoned(tenant.time_zone.tz().clone())
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}
+
+fn view(tenant: &Tenant, services: &[Service], c: &CallbackRequest) -> CallbackView {
+    CallbackView {
+        id: c.id,
+        service_id: c.service_id,
+        // A service taken out of the catalogue keeps its requests readable.
+        service: services
+            .iter()
+            .find(|s| s.id == c.service_id)
+            .map(|s| s.name.clone())
+            .unwrap_or_default(),
+        resident_name: c.resident_name.clone(),
+        phone: c.phone.clone(),
+        part_of_day: c.part_of_day,
+        requested_at: local_rfc3339(tenant, c.requested_at),
+        handled_at: c.handled_at.map(|t| local_rfc3339(tenant, t)),
+        handled_by: c.handled_by,
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/tenants/{slug}/callbacks", tag = "queue", request_body = CallbackBody,
+    responses((status = 201, body = CallbackView), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn request(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    Json(body): Json<CallbackBody>,
+) -> Result<(StatusCode, Json<CallbackView>)> {
+    let tenant = app.db.tenant_by_slug(&slug).await?;
+    let service_id = body
+        .service_id
+        .parse()
+        .map_err(|_| Error::NotFound("service"))?;
+    let form = CallbackForm::parse(service_id, &body.name, &body.phone, &body.part_of_day)?;
+    let request = queueing::request_callback(&app, &tenant, form).await?;
+    let services = app.db.services(tenant.id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(view(&tenant, &services, &request)),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/staff/callbacks", tag = "queue",
+    responses((status = 200, body = Vec<CallbackView>, description = "Open requests, oldest first"), (status = 401, body = Problem)))]
+pub async fn open(State(app): State<App>, Staff(claims): Staff) -> Result<Json<Vec<CallbackView>>> {
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let services = app.db.services(tenant.id).await?;
+    Ok(Json(
+        app.db
+            .open_callbacks(tenant.id)
+            .await?
+            .iter()
+            .map(|c| view(&tenant, &services, c))
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/staff/callbacks/{id}/done", tag = "queue",
+    responses((status = 200, body = CallbackView), (status = 401, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Already handled")))]
+pub async fn done(
+    State(app): State<App>,
+    Staff(claims): Staff,
+    Path(id): Path<String>,
+) -> Result<Json<CallbackView>> {
+    let id: CallbackId = id
+        .parse()
+        .map_err(|_| Error::NotFound("callback request"))?;
+    let handled = queueing::handle_callback(&app, &claims, id).await?;
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let services = app.db.services(tenant.id).await?;
+    Ok(Json(view(&tenant, &services, &handled)))
+}
