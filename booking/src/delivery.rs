@@ -125,9 +125,9 @@ impl Worker {
     /// that no live worker is still talking to the store when its claim passes to another.
     /// Otherwise a slow first attempt of version 1 could land after version 2 was delivered.
     fn lease(&self) -> SignedDuration {
-        let floor = SignedDuration::try_from(self.config.request_timeout)
-            .unwrap_or(SignedDuration::from_mins(5))
-            + SignedDuration::from_secs(30);
+        // Twice the timeout leaves the worker time to note the result after giving up.
+        let floor = SignedDuration::try_from(self.config.request_timeout * 2)
+            .unwrap_or(SignedDuration::from_mins(5));
         self.config.lease.max(floor)
     }
 

@@ -126,7 +126,37 @@ bounded!(
     a_client_error_is_recorded_with_the_servers_problem_detail,
     server_errors_and_timeouts_are_retried_without_duplicates,
     the_mock_refuses_what_the_spec_forbids,
+    worker_process_killed_mid_delivery_then_each_zaak_once,
 );
+
+/// Set in the environment of the child process the SIGKILL test starts.
+const CHILD_DB: &str = "VIDEOLOKET_CHILD_WORKER_DB";
+
+/// Not a test of its own: the body of the worker process that
+/// `worker_process_killed_mid_delivery_then_each_zaak_once` starts (this test binary, run
+/// again) and kills. Ignored, so it only runs when asked for by name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "the child process of worker_process_killed_mid_delivery_then_each_zaak_once"]
+async fn child_delivery_worker() {
+    let url = std::env::var(CHILD_DB).expect("run by the SIGKILL test only");
+    let dir = tempfile::tempdir().unwrap();
+    let app = booking::App {
+        db: booking::store::Db::connect(&url).await.unwrap(),
+        clock: booking::clock::Clock::System,
+        mailer: booking::mail::Mailer::new(&booking::mail::MailConfig::Files(dir.path().into()))
+            .unwrap(),
+        session_keys: booking::auth::SessionKeys::from_secret(b"child child child child child ch"),
+        base_url: "http://127.0.0.1:9".into(),
+    };
+    let mut config = fast_config(None);
+    // Longer than the test's slow POST /statussen (1.5 s), so the kill, not a timeout, ends
+    // those deliveries; the lease (2 x timeout) then delays the second worker by 4 s.
+    config.request_timeout = Duration::from_secs(2);
+    config.lease = SignedDuration::from_secs(4);
+    booking::delivery::spawn_delivery_worker(app, config)
+        .await
+        .unwrap();
+}
 
 mod tests {
     use super::*;
@@ -448,5 +478,105 @@ mod tests {
         assert!(mock.state().await["errors"]
             .to_string()
             .contains("bad signature"));
+    }
+
+    /// A worker process gets SIGKILL while deliveries are in flight; a new process on the same
+    /// database finishes them, and the Zaken API ends up with exactly one zaak, rol, resultaat
+    /// and end status per appointment.
+    pub async fn worker_process_killed_mid_delivery_then_each_zaak_once() {
+        const N: usize = 24;
+        let Some((f, mock, _)) =
+            setup("worker_process_killed_mid_delivery_then_each_zaak_once").await
+        else {
+            return;
+        };
+        let ids = f.appointments(N).await;
+        f.record_all(&ids, 8).await;
+        mock.faults(json!([{"method": "POST", "path": "/statussen", "sleep": 1.5, "times": -1}]))
+            .await;
+        let url = booking::store::Db::sqlite_url(f.t.test_db.dir.path());
+        let start = || {
+            tokio::process::Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "child_delivery_worker",
+                    "--exact",
+                    "--ignored",
+                    "--nocapture",
+                ])
+                .env(CHILD_DB, &url)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .kill_on_drop(true)
+                .spawn()
+                .unwrap()
+        };
+
+        let mut first = start();
+        // Kill it while every delivery waits for its POST /statussen: the zaak, rol and
+        // resultaat exist, nothing is noted as delivered, and the status may still land
+        // after the kill (the server finishes a request whose client died).
+        outcomes_support::wait_until(
+            "all deliveries are in flight",
+            Duration::from_secs(30),
+            || async {
+                let state = mock.state().await;
+                state["requests"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|r| *r == "POST /statussen")
+                    .count()
+                    == N
+            },
+        )
+        .await;
+        first.start_kill().unwrap(); // SIGKILL
+        first.wait().await.unwrap();
+        assert_eq!(
+            f.counts().await,
+            (N as i64, 0, 0),
+            "killed before noting anything"
+        );
+        assert_eq!(count(&mock.state().await, "zaken"), N);
+        mock.faults(json!([])).await;
+
+        let mut second = start();
+        outcomes_support::wait_until("all are delivered", Duration::from_secs(40), || async {
+            f.counts().await == (0, N as i64, 0)
+        })
+        .await;
+        second.start_kill().unwrap();
+        second.wait().await.unwrap();
+
+        let state = mock.state().await;
+        mock.assert_clean().await;
+        assert_eq!(
+            (
+                count(&state, "zaken"),
+                count(&state, "rollen"),
+                count(&state, "resultaten"),
+                count(&state, "statussen")
+            ),
+            (N, N, N, N)
+        );
+        let idents: std::collections::HashSet<String> = state["zaken"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|z| z["identificatie"].as_str().unwrap().to_string())
+            .collect();
+        let expected: std::collections::HashSet<String> =
+            ids.iter().map(|id| format!("VL-{id}")).collect();
+        assert_eq!(idents, expected);
+        let creations = state["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| *r == "POST /zaken")
+            .count();
+        assert_eq!(
+            creations, N,
+            "a zaak was never created twice, not even attempted"
+        );
     }
 }

@@ -47,6 +47,8 @@ CRS = "EPSG:4326"
 
 class ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    # The default listen backlog of 5 drops connections when a worker opens dozens at once.
+    request_queue_size = 128
 
 
 class Quiet(WSGIRequestHandler):
