@@ -645,3 +645,50 @@ async fn two_workers_never_deliver_an_event_twice(store: Store) {
         "an event was delivered by both workers"
     );
 }
+
+/// Every outcome endpoint is in the OpenAPI document, and every schema it refers to exists.
+#[tokio::test]
+async fn outcome_endpoints_are_documented() {
+    use utoipa::OpenApi;
+    let doc = serde_json::to_value(booking::api::ApiDoc::openapi()).unwrap();
+    for (path, method) in [
+        ("/api/v1/staff/appointments/{id}/outcomes", "get"),
+        ("/api/v1/staff/appointments/{id}/outcomes", "post"),
+        ("/api/v1/staff/appointments/{id}/case", "get"),
+        ("/api/v1/staff/services/{id}/results", "get"),
+        ("/api/v1/admin/services/{id}/results", "put"),
+        ("/api/v1/admin/case-store", "get"),
+        ("/api/v1/admin/case-store", "put"),
+        ("/api/v1/admin/deliveries", "get"),
+        ("/api/v1/admin/deliveries/{id}/retry", "post"),
+        ("/api/v1/admin/deliveries/retry-failing", "post"),
+    ] {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} undocumented"
+        );
+    }
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r.clone());
+                }
+                m.values().for_each(|x| refs(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    assert!(all.iter().any(|r| r.ends_with("/OutcomesView")));
+    assert!(all.iter().any(|r| r.ends_with("/CaseStoreSettings")));
+    for r in all {
+        let name = r.trim_start_matches("#/components/schemas/");
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "dangling {r}"
+        );
+    }
+}
