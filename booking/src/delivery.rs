@@ -100,7 +100,14 @@ impl Worker {
             let store = match stores.get(&tenant) {
                 Some(store) => store.clone(),
                 None => {
-                    let store = self.store_for(tenant).await?;
+                    // Unreadable settings fail these events like a store that is down,
+                    // rather than leaving them claimed until the lease runs out.
+                    let store = match self.store_for(tenant).await {
+                        Ok(store) => store,
+                        Err(e) => Arc::new(Unavailable(format!(
+                            "cannot read the case store settings: {e}"
+                        ))),
+                    };
                     stores.insert(tenant, store.clone());
                     store
                 }
@@ -178,5 +185,14 @@ async fn deliver_one(
         }
         // Not noted: the lease runs out and the event is delivered again, harmlessly.
         Err(e) => tracing::error!(event = %d.key, error = %e, "could not note the delivery"),
+    }
+}
+
+/// Stands in for a case store that cannot be built; every delivery fails transiently.
+struct Unavailable(String);
+
+impl CaseStore for Unavailable {
+    fn deliver<'a>(&'a self, _: &'a case_store::CaseDelivery) -> case_store::DeliveryFuture<'a> {
+        Box::pin(async move { Err(DeliveryError::Transient(self.0.clone())) })
     }
 }

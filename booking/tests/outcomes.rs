@@ -43,6 +43,7 @@ on_both_stores!(
     refused_deliveries_wait_for_an_admin_retry,
     admin_chooses_the_case_store_and_result_lists,
     two_workers_never_deliver_an_event_twice,
+    unreadable_settings_fail_like_a_store_that_is_down,
 );
 
 /// A case store in the test's memory. Like a real one it acts on an idempotency key once;
@@ -691,4 +692,29 @@ async fn outcome_endpoints_are_documented() {
             "dangling {r}"
         );
     }
+}
+
+/// Settings that cannot be read (say, written by a newer version) fail the delivery visibly
+/// and retry it, instead of leaving it claimed.
+async fn unreadable_settings_fail_like_a_store_that_is_down(store: Store) {
+    let f = fixture(store).await;
+    let id = f.appointments(1).await[0];
+    sqlx::query(
+        "INSERT INTO case_store_settings (tenant_id, kind, config, updated_at) VALUES ($1, 'zgw', '{\"kind\": \"future\"}', 0)",
+    )
+    .bind(f.tenant.id.to_string())
+    .execute(&f.t.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(f.record(id, complete()).await.status(), 201);
+    let worker = Worker::new(f.t.app.clone(), fast_config(None));
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+    let view = f.history(id).await;
+    assert_eq!(view["delivery"], "failing");
+    let error = view["deliveries"][0]["last_error"].as_str().unwrap();
+    assert!(
+        error.starts_with("cannot read the case store settings"),
+        "{error}"
+    );
+    assert!(view["deliveries"][0]["next_attempt_at"].is_string());
 }
