@@ -416,7 +416,7 @@ async fn notify(
     let when = when_in_words(tenant, appointment.start);
     let (subject, body) = match method {
         InviteMethod::Request => (
-            format!("Uw videoafspraak: {when}").replace("Uw", if tenant.tone == Tone::Je { "Je" } else { "Uw" }),
+            format!("{} videoafspraak: {when}", capitalise(your)),
             format!(
                 "Beste {name},\n\n{your_cap} videoafspraak met {tenant} over {service} is op {when}.\n\n\
                  Open op dat moment deze link: {link}\nMet dezelfde link kunt {you} de afspraak verzetten of afzeggen.\n\n\
