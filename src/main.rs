@@ -211,6 +211,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         ice_tcp: args.ice_tcp,
         ..Default::default()
     });
+    // Delivers recorded outcomes to each municipality's case store; safe to run on every
+    // instance (events are claimed under a lease).
+    let _outbox = booking::delivery::spawn_delivery_worker(
+        app.clone(),
+        booking::delivery::DeliveryConfig::default(),
+    );
     let issuer: booking::rooms::Issuer = Arc::new(SignedRoomTokens(room_keys.clone()));
     let metrics_sfu = media.clone();
 
@@ -240,6 +246,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 async move { sfu.metrics_text() }
             }),
         )
+        .merge(web::router(app.clone()))
         .merge(booking::api::router(app).layer(axum::Extension(issuer)))
         .merge(signaling::router(signaling::SignalingState::new(
             room_keys, media,
@@ -270,6 +277,7 @@ fn print_welcome(base_url: &str, db_url: &str, args: &ServeArgs, seeded: bool) {
     let slug = booking::demo::DEMO_SLUG;
     println!();
     println!("Videoloket is running on {store}. Open:");
+    println!("  Book an appointment:    {base_url}/{slug}");
     println!("  API description:        {base_url}/api/v1/openapi.json");
     println!("  Demo municipality:      {base_url}/api/v1/tenants/{slug}");
     println!("  Its services:           {base_url}/api/v1/tenants/{slug}/services");

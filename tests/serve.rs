@@ -47,6 +47,8 @@ fn start(data_dir: &std::path::Path, port: u16) -> (Server, String) {
             break;
         }
     }
+    // Keep draining, so the server never writes into a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
     (server, printed)
 }
 
@@ -110,6 +112,7 @@ async fn first_command_serves_the_demo_and_survives_a_restart() {
 
     // Same data directory: the demo is not seeded twice and the keys are reused.
     let (_server, _) = start(dir.path(), port);
+    let client = reqwest::Client::new(); // the old client's pooled connection died with the server
     let tenants: serde_json::Value = client
         .get(format!("{base}/api/v1/tenants"))
         .send()
