@@ -48,6 +48,8 @@ pub fn demo_tenant() -> Tenant {
         horizon_days: 60,
         retention_days: 90,
         contact_email: "loket@voorbeeld.nl".into(),
+        check_in_minutes: 15,
+        no_show_grace_minutes: 15,
     }
 }
 

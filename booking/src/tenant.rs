@@ -152,6 +152,11 @@ pub struct Tenant {
     pub retention_days: i64,
     /// Organizer address used in invites.
     pub contact_email: String,
+    /// Minutes before the appointment that the personal link lets a resident join the queue.
+    pub check_in_minutes: i64,
+    /// Minutes after the start that a resident may still check in; later, a booked appointment
+    /// without check-in is a no-show.
+    pub no_show_grace_minutes: i64,
 }
 
 /// An IANA time zone that is known to the bundled tz database.

@@ -39,6 +39,7 @@ on_both_stores!(
     concurrent_call_next_never_gives_one_resident_twice,
     queue_survives_a_restart,
     callbacks_summary_and_no_shows,
+    municipality_sets_check_in_window_and_grace,
 );
 
 struct Demo {
@@ -730,4 +731,66 @@ async fn callbacks_summary_and_no_shows(store: Store) {
         StatusCode::UNAUTHORIZED,
     )
     .await;
+}
+
+async fn municipality_sets_check_in_window_and_grace(store: Store) {
+    let d = demo(store).await;
+    let passport = d.service("Paspoort").clone();
+    let early = book(&d, &passport, "2026-03-20T14:00:00+01:00", "Vroeg").await;
+    let late = book(&d, &passport, "2026-03-20T14:00:00+01:00", "Laat").await;
+    let admin = d.clerk(&d.t.base, "bram@voorbeeld.nl", "welkom-bram").await;
+    let mut settings: Value = admin
+        .get(d.api("/admin/settings"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(settings["check_in_minutes"], 15);
+    assert_eq!(settings["no_show_grace_minutes"], 15);
+
+    for (field, value) in [
+        ("check_in_minutes", -1),
+        ("check_in_minutes", 241),
+        ("no_show_grace_minutes", 121),
+    ] {
+        let mut bad = settings.clone();
+        bad[field] = json!(value);
+        let resp = admin
+            .put(d.api("/admin/settings"))
+            .json(&bad)
+            .send()
+            .await
+            .unwrap();
+        let p = problem(resp, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert!(p.to_string().contains(field), "{field}={value}: {p}");
+    }
+
+    settings["check_in_minutes"] = json!(60);
+    settings["no_show_grace_minutes"] = json!(5);
+    let resp = admin
+        .put(d.api("/admin/settings"))
+        .json(&settings)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let saved: Value = resp.json().await.unwrap();
+    assert_eq!(saved["check_in_minutes"], 60);
+    assert_eq!(saved["no_show_grace_minutes"], 5);
+
+    // An hour before 14:00 local the queue opens; a minute earlier it does not.
+    d.advance_to("2026-03-20T11:59:00Z");
+    let refused = problem(check_in(&d, &early).await, StatusCode::CONFLICT).await;
+    assert!(refused["detail"].as_str().unwrap().contains("13:00"));
+    d.advance_to("2026-03-20T12:00:00Z");
+    assert_eq!(check_in(&d, &early).await.status(), StatusCode::OK);
+
+    // Six minutes after the start is past the five-minute grace (the default 15 would allow it).
+    d.advance_to("2026-03-20T13:06:00Z");
+    problem(check_in(&d, &late).await, StatusCode::CONFLICT).await;
+    let anna = d.anna().await;
+    let s = summary(&d, &anna).await;
+    assert_eq!(s["no_shows"].as_array().unwrap().len(), 1, "{s}");
 }

@@ -30,6 +30,10 @@ pub struct SettingsBody {
     pub horizon_days: i64,
     pub retention_days: i64,
     pub contact_email: String,
+    /// Minutes before the appointment that check-in opens, 0 to 240.
+    pub check_in_minutes: i64,
+    /// Minutes after the start that check-in stays open before a no-show, 0 to 120.
+    pub no_show_grace_minutes: i64,
 }
 
 fn check_range(
@@ -68,6 +72,11 @@ pub async fn update_settings(
         check_range("lead_time_minutes", body.lead_time_minutes, 0..=7 * 24 * 60)?;
     tenant.horizon_days = check_range("horizon_days", body.horizon_days, 1..=365)?;
     tenant.retention_days = check_range("retention_days", body.retention_days, 1..=3650)?;
+    // Check-in may not open before the clerks can prepare, and an appointment cannot wait for
+    // its resident longer than a long appointment lasts.
+    tenant.check_in_minutes = check_range("check_in_minutes", body.check_in_minutes, 0..=240)?;
+    tenant.no_show_grace_minutes =
+        check_range("no_show_grace_minutes", body.no_show_grace_minutes, 0..=120)?;
     tenant.contact_email = crate::email::Email::parse(&body.contact_email)
         .map_err(|e| Error::invalid("contact_email", e.to_string()))?
         .to_string();

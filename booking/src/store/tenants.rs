@@ -5,7 +5,8 @@ use crate::tenant::{Colour, Slug, Tenant, TimeZoneName, Tone};
 use sqlx::Row;
 
 const COLUMNS: &str = "id, slug, name, time_zone, tone, primary_colour, secondary_colour, \
-    walk_ins_allowed, lead_time_minutes, horizon_days, retention_days, contact_email";
+    walk_ins_allowed, lead_time_minutes, horizon_days, retention_days, contact_email, \
+    check_in_minutes, no_show_grace_minutes";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<Tenant> {
     let corrupt = |what: &str| Error::Internal(format!("stored tenant has invalid {what}"));
@@ -28,6 +29,8 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Tenant> {
         horizon_days: row.try_get("horizon_days")?,
         retention_days: row.try_get("retention_days")?,
         contact_email: row.try_get("contact_email")?,
+        check_in_minutes: row.try_get("check_in_minutes")?,
+        no_show_grace_minutes: row.try_get("no_show_grace_minutes")?,
     })
 }
 
@@ -61,14 +64,16 @@ impl Db {
     pub async fn save_tenant(&self, t: &Tenant) -> Result<()> {
         sqlx::query(
             "INSERT INTO tenants (id, slug, name, time_zone, tone, primary_colour, secondary_colour, \
-             walk_ins_allowed, lead_time_minutes, horizon_days, retention_days, contact_email) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             walk_ins_allowed, lead_time_minutes, horizon_days, retention_days, contact_email, \
+             check_in_minutes, no_show_grace_minutes) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
              ON CONFLICT (id) DO UPDATE SET slug = excluded.slug, name = excluded.name, \
              time_zone = excluded.time_zone, tone = excluded.tone, \
              primary_colour = excluded.primary_colour, secondary_colour = excluded.secondary_colour, \
              walk_ins_allowed = excluded.walk_ins_allowed, lead_time_minutes = excluded.lead_time_minutes, \
              horizon_days = excluded.horizon_days, retention_days = excluded.retention_days, \
-             contact_email = excluded.contact_email",
+             contact_email = excluded.contact_email, check_in_minutes = excluded.check_in_minutes, \
+             no_show_grace_minutes = excluded.no_show_grace_minutes",
         )
         .bind(t.id.to_string())
         .bind(t.slug.as_str())
@@ -82,6 +87,8 @@ impl Db {
         .bind(t.horizon_days)
         .bind(t.retention_days)
         .bind(&t.contact_email)
+        .bind(t.check_in_minutes)
+        .bind(t.no_show_grace_minutes)
         .execute(&self.pool)
         .await
         .map_err(|e| {
