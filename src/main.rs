@@ -188,6 +188,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         mailer: Mailer::new(&mail)?,
         session_keys: SessionKeys::load_or_create(&args.db.data_dir.join("session.key"))?,
         base_url: base_url.clone(),
+        events: booking::queue_events::QueueEvents::start(&db)
+            .await
+            .context("listening for queue changes")?,
     };
 
     let room_keys = match &args.room_token_secret {

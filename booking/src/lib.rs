@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod outcome;
 pub mod personal_link;
 pub mod queue;
+pub mod queue_events;
 pub mod queueing;
 pub mod rooms;
 pub mod slots;
@@ -34,6 +35,7 @@ pub use error::{Error, Result};
 use auth::SessionKeys;
 use clock::Clock;
 use mail::Mailer;
+use queue_events::QueueEvents;
 use store::Db;
 
 /// Everything a request handler needs; cheap to clone.
@@ -45,6 +47,8 @@ pub struct App {
     pub session_keys: SessionKeys,
     /// The address residents and clerks open, e.g. `http://127.0.0.1:8080`; used in links.
     pub base_url: String,
+    /// Live queue updates for the clerks and residents connected to this instance.
+    pub events: QueueEvents,
 }
 
 impl App {

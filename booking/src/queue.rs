@@ -77,6 +77,8 @@ pub enum EntryStatus {
     Done,
     /// Called twice without an answer.
     Missed,
+    /// The resident left the queue.
+    Left,
 }
 
 impl EntryStatus {
@@ -87,6 +89,7 @@ impl EntryStatus {
             Self::Answered => "answered",
             Self::Done => "done",
             Self::Missed => "missed",
+            Self::Left => "left",
         }
     }
     pub fn parse(raw: &str) -> Option<Self> {
@@ -96,6 +99,7 @@ impl EntryStatus {
             "answered" => Self::Answered,
             "done" => Self::Done,
             "missed" => Self::Missed,
+            "left" => Self::Left,
             _ => return None,
         })
     }

@@ -7,7 +7,7 @@ use crate::auth::SessionClaims;
 use crate::callback::{self, CallbackId, CallbackRequest, PartOfDay};
 use crate::catalog::Service;
 use crate::error::{Error, Result};
-use crate::ids::{AppointmentId, ServiceId};
+use crate::ids::{AppointmentId, ServiceId, TenantId};
 use crate::personal_link::PersonalToken;
 use crate::queue::{self, CheckInRefused, EntryStatus, QueueEntry, QueueEntryId, Unanswered};
 use crate::tenant::Tenant;
@@ -18,6 +18,12 @@ use jiff::{SignedDuration, Timestamp};
 /// personal link (256 random bits, only the SHA-256 stored); a checked-in appointment's entry is
 /// followed with the personal link itself, so the resident has one link for everything.
 pub type EntryToken = PersonalToken;
+
+/// Tells everyone following the municipality's queue that it changed; after the change is
+/// committed, so a follower who reads the queue then sees it.
+async fn changed(app: &App, tenant: TenantId) {
+    app.events.publish(&app.db, tenant).await;
+}
 
 /// Joins the queue with a booked appointment. Checking in twice gives the same entry.
 pub async fn check_in(
@@ -72,6 +78,7 @@ pub async fn check_in(
     };
     if app.db.insert_queue_entry(&entry, &token.hash()).await? {
         tracing::info!(entry = %entry.id, appointment = %appointment.id, "checked in");
+        changed(app, tenant.id).await;
         return Ok(entry);
     }
     // A concurrent check-in with the same link won; both answers show that entry.
@@ -143,6 +150,7 @@ pub async fn walk_in(
         return Err(Error::Internal("a fresh queue token collided".into()));
     }
     tracing::info!(entry = %entry.id, "walk-in joined the queue");
+    changed(app, tenant.id).await;
     Ok((entry, token))
 }
 
@@ -152,19 +160,20 @@ pub async fn walk_in(
 pub async fn settle_unanswered(app: &App, tenant: &Tenant) -> Result<Vec<QueueEntry>> {
     let now = app.clock.now();
     let mut open = app.db.open_queue(tenant.id).await?;
-    let mut changed = false;
+    let mut settled = false;
     for entry in &open {
         let (Some(outcome), Some(called_at)) = (queue::unanswered(entry, now), entry.called_at)
         else {
             continue;
         };
-        changed |= match outcome {
+        settled |= match outcome {
             Unanswered::BackToHead => app.db.requeue_unanswered(entry.id, called_at).await?,
             Unanswered::Missed => app.db.mark_missed(entry.id, called_at).await?,
         };
         tracing::info!(entry = %entry.id, ?outcome, "call was not answered");
     }
-    if changed {
+    if settled {
+        changed(app, tenant.id).await;
         open = app.db.open_queue(tenant.id).await?;
     }
     Ok(open)
@@ -203,6 +212,7 @@ pub async fn call_next(app: &App, claims: &SessionClaims) -> Result<Option<Queue
                 .await?
             {
                 tracing::info!(entry = %candidate.id, clerk = %claims.sub, "called next");
+                changed(app, tenant.id).await;
                 return app.db.queue_entry(tenant.id, candidate.id).await.map(Some);
             }
         }
@@ -230,6 +240,7 @@ pub async fn call(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Result
     {
         return Err(Error::Conflict("this resident is no longer waiting".into()));
     }
+    changed(app, tenant.id).await;
     app.db.queue_entry(tenant.id, id).await
 }
 
@@ -240,6 +251,24 @@ pub async fn answer(app: &App, entry: &QueueEntry) -> Result<QueueEntry> {
     if !app.db.answer_queue_entry(entry.id, app.clock.now()).await? {
         return Err(Error::Conflict("you are not being called right now".into()));
     }
+    changed(app, tenant.id).await;
+    app.db.queue_entry(tenant.id, entry.id).await
+}
+
+/// The resident leaves the queue, while waiting or when called and not wanting to answer. The
+/// people behind move up at once.
+pub async fn leave(app: &App, entry: &QueueEntry) -> Result<QueueEntry> {
+    let tenant = app.db.tenant(entry.tenant_id).await?;
+    settle_unanswered(app, &tenant).await?;
+    if !app.db.leave_queue_entry(entry.id, app.clock.now()).await? {
+        let now = app.db.queue_entry(tenant.id, entry.id).await?;
+        return Err(Error::Conflict(match now.status {
+            EntryStatus::Answered => "you are in the conversation; the clerk ends it".into(),
+            _ => "you are no longer in the queue".into(),
+        }));
+    }
+    tracing::info!(entry = %entry.id, "left the queue");
+    changed(app, tenant.id).await;
     app.db.queue_entry(tenant.id, entry.id).await
 }
 
@@ -256,6 +285,7 @@ pub async fn finish(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Resu
             "this resident is not in a call with you".into(),
         ));
     }
+    changed(app, claims.tenant).await;
     app.db.queue_entry(claims.tenant, id).await
 }
 
@@ -349,6 +379,7 @@ pub async fn request_callback(
     };
     app.db.insert_callback(&request).await?;
     tracing::info!(callback = %request.id, "callback requested");
+    changed(app, tenant.id).await;
     Ok(request)
 }
 
@@ -368,6 +399,7 @@ pub async fn handle_callback(
             "this callback has already been handled".into(),
         ));
     }
+    changed(app, claims.tenant).await;
     app.db.callback(claims.tenant, id).await
 }
 
@@ -379,6 +411,8 @@ pub struct DaySummary {
     pub with_clerk: i64,
     pub handled: i64,
     pub missed: i64,
+    /// Residents who left the queue themselves.
+    pub left: i64,
     /// Waiting while their appointment should have started.
     pub late: i64,
     /// Appointments of today nobody checked in for within the grace period.
@@ -414,6 +448,7 @@ pub async fn day_summary(app: &App, tenant: &Tenant) -> Result<DaySummary> {
         match status {
             EntryStatus::Done => summary.handled += n,
             EntryStatus::Missed => summary.missed += n,
+            EntryStatus::Left => summary.left += n,
             _ => {}
         }
     }

@@ -40,6 +40,7 @@ on_both_stores!(
     queue_survives_a_restart,
     callbacks_summary_and_no_shows,
     municipality_sets_check_in_window_and_grace,
+    resident_leaves_the_queue,
 );
 
 struct Demo {
@@ -501,6 +502,9 @@ async fn second_instance(t: &TestApp, db: Db, clock: Clock) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = App {
+        events: booking::queue_events::QueueEvents::start(&db)
+            .await
+            .unwrap(),
         db,
         clock,
         mailer: Mailer::new(&MailConfig::Files(t.test_db.dir.path().join("mail2"))).unwrap(),
@@ -793,4 +797,70 @@ async fn municipality_sets_check_in_window_and_grace(store: Store) {
     let anna = d.anna().await;
     let s = summary(&d, &anna).await;
     assert_eq!(s["no_shows"].as_array().unwrap().len(), 1, "{s}");
+}
+
+async fn leave(d: &Demo, token: &str) -> reqwest::Response {
+    d.t.client
+        .post(d.api(&format!("/queue-entries/{token}/leave")))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn resident_leaves_the_queue(store: Store) {
+    let d = demo(store).await;
+    let passport = d.service("Paspoort").clone();
+    let first = d.walk_in(&passport, "Gaat weg").await;
+    d.t.app.clock.advance(SignedDuration::from_secs(1));
+    let second = d.walk_in(&passport, "Blijft").await;
+    d.t.app.clock.advance(SignedDuration::from_secs(1));
+    let third = d.walk_in(&passport, "Praat").await;
+    assert_eq!(d.entry(&second).await["place"], 2);
+
+    // Leaving while waiting: the one behind moves up, and the clerks no longer see the entry.
+    let resp = leave(&d, &first).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let left: Value = resp.json().await.unwrap();
+    assert_eq!(left["status"], "left");
+    assert_eq!(left["place"], Value::Null);
+    assert_eq!(d.entry(&second).await["place"], 1);
+    let anna = d.anna().await;
+    let names: Vec<Value> = d
+        .live_queue(&anna)
+        .await
+        .iter()
+        .map(|e| e["resident_name"].clone())
+        .collect();
+    assert_eq!(names, vec![json!("Blijft"), json!("Praat")]);
+    problem(leave(&d, &first).await, StatusCode::CONFLICT).await;
+    problem(leave(&d, &"A".repeat(43)).await, StatusCode::NOT_FOUND).await;
+
+    // Called and not wanting to answer: may still leave, and the call ends.
+    let called = d.call_next(&anna).await.unwrap();
+    assert_eq!(called["resident_name"], "Blijft");
+    let resp = leave(&d, &second).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(d.entry(&second).await["status"], "left");
+
+    // In the conversation only the clerk ends it.
+    let called = d.call_next(&anna).await.unwrap();
+    assert_eq!(called["resident_name"], "Praat");
+    let answered =
+        d.t.client
+            .post(d.api(&format!("/queue-entries/{third}/answer")))
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(answered.status(), StatusCode::OK);
+    let refused = problem(leave(&d, &third).await, StatusCode::CONFLICT).await;
+    assert!(refused["detail"].as_str().unwrap().contains("clerk"));
+    assert_eq!(d.entry(&third).await["status"], "answered");
+
+    let s = summary(&d, &anna).await;
+    assert_eq!(
+        (s["left"].clone(), s["with_clerk"].clone()),
+        (json!(2), json!(1)),
+        "{s}"
+    );
+    assert_eq!(d.call_next(&anna).await, None);
 }

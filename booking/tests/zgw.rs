@@ -140,8 +140,12 @@ const CHILD_DB: &str = "VIDEOLOKET_CHILD_WORKER_DB";
 async fn child_delivery_worker() {
     let url = std::env::var(CHILD_DB).expect("run by the SIGKILL test only");
     let dir = tempfile::tempdir().unwrap();
+    let db = booking::store::Db::connect(&url).await.unwrap();
     let app = booking::App {
-        db: booking::store::Db::connect(&url).await.unwrap(),
+        events: booking::queue_events::QueueEvents::start(&db)
+            .await
+            .unwrap(),
+        db,
         clock: booking::clock::Clock::System,
         mailer: booking::mail::Mailer::new(&booking::mail::MailConfig::Files(dir.path().into()))
             .unwrap(),

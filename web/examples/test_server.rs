@@ -22,6 +22,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base_url = format!("http://{}", listener.local_addr()?);
     let app = App {
+        events: booking::queue_events::QueueEvents::start(&db).await?,
         db,
         clock: Clock::fixed(now.parse()?),
         mailer: Mailer::new(&MailConfig::Files(dir.path().join("mail")))?,

@@ -7,6 +7,7 @@ mod outcomes;
 mod personal;
 mod public;
 mod queue;
+mod queue_live;
 mod staff;
 
 use crate::error::Error;
@@ -108,6 +109,9 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         queue::call,
         queue::done,
         queue::summary,
+        queue::leave,
+        queue_live::staff_events,
+        queue_live::entry_events,
         callbacks::request,
         callbacks::open,
         callbacks::done,
@@ -183,6 +187,12 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/staff/queue/{id}/call", post(queue::call))
         .route("/api/v1/staff/queue/{id}/done", post(queue::done))
         .route("/api/v1/staff/queue/summary", get(queue::summary))
+        .route("/api/v1/staff/queue/events", get(queue_live::staff_events))
+        .route(
+            "/api/v1/queue-entries/{token}/events",
+            get(queue_live::entry_events),
+        )
+        .route("/api/v1/queue-entries/{token}/leave", post(queue::leave))
         .route("/api/v1/tenants/{slug}/callbacks", post(callbacks::request))
         .route("/api/v1/staff/callbacks", get(callbacks::open))
         .route("/api/v1/staff/callbacks/{id}/done", post(callbacks::done))

@@ -48,7 +48,11 @@ pub struct QueueEntryView {
     pub room_id: Option<String>,
 }
 
-async fn resident_view(app: &App, tenant: &Tenant, entry: &QueueEntry) -> Result<QueueEntryView> {
+pub(super) async fn resident_view(
+    app: &App,
+    tenant: &Tenant,
+    entry: &QueueEntry,
+) -> Result<QueueEntryView> {
     let open = queueing::settle_unanswered(app, tenant).await?;
     // Read back after settling: the entry may just have gone back to the queue or been missed.
     let entry = open
@@ -69,7 +73,7 @@ async fn resident_view(app: &App, tenant: &Tenant, entry: &QueueEntry) -> Result
     })
 }
 
-async fn entry_by_token(app: &App, raw: &str) -> Result<(Tenant, QueueEntry)> {
+pub(super) async fn entry_by_token(app: &App, raw: &str) -> Result<(Tenant, QueueEntry)> {
     let token = EntryToken::parse(raw).ok_or(Error::NotFound("queue entry"))?;
     let entry = app.db.queue_entry_by_token(&token.hash()).await?;
     let tenant = app.db.tenant(entry.tenant_id).await?;
@@ -149,6 +153,18 @@ pub async fn answer(
     Ok(Json(resident_view(&app, &tenant, &answered).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/queue-entries/{token}/leave", tag = "queue",
+    responses((status = 200, body = QueueEntryView, description = "Left; the status is `left`"), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Not waiting or being called (a conversation is ended by the clerk)")))]
+pub async fn leave(
+    State(app): State<App>,
+    Path(token): Path<String>,
+) -> Result<Json<QueueEntryView>> {
+    let (tenant, entry) = entry_by_token(&app, &token).await?;
+    let left = queueing::leave(&app, &entry).await?;
+    Ok(Json(resident_view(&app, &tenant, &left).await?))
+}
+
 /// A queue entry as a clerk sees it.
 #[derive(Serialize, ToSchema)]
 pub struct StaffQueueEntryView {
@@ -204,8 +220,14 @@ pub async fn live_queue(
     State(app): State<App>,
     Staff(claims): Staff,
 ) -> Result<Json<Vec<StaffQueueEntryView>>> {
-    let tenant = app.db.tenant(claims.tenant).await?;
-    let open = queueing::settle_unanswered(&app, &tenant).await?;
+    staff_queue(&app, &app.db.tenant(claims.tenant).await?)
+        .await
+        .map(Json)
+}
+
+/// The municipality's open entries: waiting ones in calling order, then those with a clerk.
+pub(super) async fn staff_queue(app: &App, tenant: &Tenant) -> Result<Vec<StaffQueueEntryView>> {
+    let open = queueing::settle_unanswered(app, tenant).await?;
     let services = app.db.services(tenant.id).await?;
     let now = app.clock.now();
     let waiting = crate::queue::queue_order(&open, None, now);
@@ -213,9 +235,8 @@ pub async fn live_queue(
     waiting
         .into_iter()
         .chain(with_clerk)
-        .map(|e| staff_view(&tenant, &services, e, now))
-        .collect::<Result<Vec<_>>>()
-        .map(Json)
+        .map(|e| staff_view(tenant, &services, e, now))
+        .collect()
 }
 
 async fn staff_answer(app: &App, entry: &QueueEntry) -> Result<Json<StaffQueueEntryView>> {
@@ -275,6 +296,8 @@ pub struct QueueSummaryView {
     pub with_clerk: i64,
     pub handled: i64,
     pub missed: i64,
+    /// Residents who left the queue themselves.
+    pub left: i64,
     pub late: i64,
     /// Today's appointments nobody checked in for within the grace period.
     pub no_shows: Vec<AppointmentId>,
@@ -295,6 +318,7 @@ pub async fn summary(
         with_clerk: s.with_clerk,
         handled: s.handled,
         missed: s.missed,
+        left: s.left,
         late: s.late,
         no_shows: s.no_shows,
         open_callbacks: s.open_callbacks,

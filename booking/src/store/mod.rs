@@ -29,6 +29,8 @@ pub enum Dialect {
 pub struct Db {
     pub pool: AnyPool,
     pub dialect: Dialect,
+    /// Kept for connections outside the pool, such as the queue's notification listener.
+    pub url: String,
 }
 
 impl Db {
@@ -66,7 +68,11 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        let db = Self { pool, dialect };
+        let db = Self {
+            pool,
+            dialect,
+            url: url.to_string(),
+        };
         match dialect {
             Dialect::Sqlite => SQLITE_MIGRATIONS.run(&db.pool).await?,
             Dialect::Postgres => POSTGRES_MIGRATIONS.run(&db.pool).await?,

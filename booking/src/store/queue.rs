@@ -196,6 +196,20 @@ impl Db {
         Ok(updated.rows_affected() == 1)
     }
 
+    /// The resident leaves while waiting or being called. `false` when the entry was in
+    /// neither state (a conversation is ended by the clerk).
+    pub async fn leave_queue_entry(&self, id: QueueEntryId, now: Timestamp) -> Result<bool> {
+        let updated = sqlx::query(
+            "UPDATE queue_entries SET status = 'left', done_at = $1 \
+             WHERE id = $2 AND status IN ('waiting', 'called')",
+        )
+        .bind(now.as_second())
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(updated.rows_affected() == 1)
+    }
+
     /// The clerk who has the entry finished it. `false` when that clerk does not have it.
     pub async fn finish_queue_entry(
         &self,

@@ -5,6 +5,7 @@
 use booking::auth::SessionKeys;
 use booking::clock::Clock;
 use booking::mail::{MailConfig, Mailer};
+use booking::queue_events::QueueEvents;
 use booking::store::Db;
 use booking::App;
 use jiff::Timestamp;
@@ -121,6 +122,7 @@ pub async fn spawn(store: Store, now: Timestamp, mail: Option<MailConfig>) -> Te
         mailer: Mailer::new(&mail).unwrap(),
         session_keys: SessionKeys::from_secret(b"test secret test secret test sec"),
         base_url: base.clone(),
+        events: QueueEvents::start(&test_db.db).await.unwrap(),
     };
     let router = booking::api::router(app.clone()).layer(axum::Extension(grant_issuer()));
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });

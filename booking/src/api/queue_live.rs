@@ -1,0 +1,176 @@
+//! The queue, live: Server-Sent Events that send a fresh view each time the municipality's queue
+//! changes (see `queue_events`). The first event is the current view, so a client (or a
+//! browser's `EventSource` reconnecting after a dropped connection) never waits for a change
+//! to see where things stand. A view identical to the last one sent is skipped.
+
+use super::queue::{
+    entry_by_token, resident_view, staff_queue, QueueEntryView, StaffQueueEntryView,
+};
+use super::Path;
+use crate::auth::Staff;
+use crate::error::{Error, Problem, Result};
+use crate::ids::TenantId;
+use crate::queue::QueueEntryId;
+use crate::queue_events::QueueChanged;
+use crate::queueing;
+use crate::App;
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::Stream;
+use serde::Serialize;
+use std::convert::Infallible;
+use std::time::Duration;
+use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
+use utoipa::ToSchema;
+
+/// Proxies drop connections that stay silent; a comment line this often keeps them open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// Answer deadlines run out without anyone writing; a quiet stream applies them this often
+/// (which publishes the change when a call did run out), well within `queue::ANSWER_WITHIN`.
+const SETTLE_EVERY: Duration = Duration::from_secs(10);
+
+/// What a clerk's stream sends on each change.
+#[derive(Serialize, ToSchema)]
+pub struct StaffQueueUpdate {
+    /// As `GET /api/v1/staff/queue`: waiting residents in calling order, then those with a clerk.
+    pub queue: Vec<StaffQueueEntryView>,
+    /// Callback requests nobody handled yet.
+    pub open_callbacks: usize,
+}
+
+/// Whose view a stream sends.
+enum Follower {
+    /// Every clerk of the municipality sees the whole queue, as `GET /api/v1/staff/queue`.
+    Clerk,
+    Resident(QueueEntryId),
+}
+
+struct Follow {
+    app: App,
+    tenant: TenantId,
+    follower: Follower,
+    changes: broadcast::Receiver<QueueChanged>,
+    started: bool,
+    last_sent: Option<String>,
+}
+
+impl Follow {
+    /// The follower's view now, as the SSE event name and its JSON.
+    async fn render(&self) -> Result<(&'static str, String)> {
+        let app = &self.app;
+        // Re-read every time: the municipality's settings (time zone) may change meanwhile.
+        let tenant = app.db.tenant(self.tenant).await?;
+        Ok(match &self.follower {
+            Follower::Clerk => {
+                let update = StaffQueueUpdate {
+                    queue: staff_queue(app, &tenant).await?,
+                    open_callbacks: app.db.open_callbacks(tenant.id).await?.len(),
+                };
+                ("queue", to_json(&update)?)
+            }
+            Follower::Resident(id) => {
+                let entry = app.db.queue_entry(tenant.id, *id).await?;
+                (
+                    "entry",
+                    to_json(&resident_view(app, &tenant, &entry).await?)?,
+                )
+            }
+        })
+    }
+
+    /// Waits until the queue changed; `false` when this instance is shutting down.
+    async fn wait_for_change(&mut self) -> bool {
+        loop {
+            match tokio::time::timeout(SETTLE_EVERY, self.changes.recv()).await {
+                Ok(Ok(_)) | Ok(Err(RecvError::Lagged(_))) => break,
+                Ok(Err(RecvError::Closed)) => return false,
+                Err(_quiet) => {
+                    if let Ok(tenant) = self.app.db.tenant(self.tenant).await {
+                        if let Err(error) = queueing::settle_unanswered(&self.app, &tenant).await {
+                            tracing::warn!(%error, "could not settle unanswered calls");
+                        }
+                    }
+                }
+            }
+        }
+        // A burst of changes (a clerk calling, the resident answering) needs one fresh view.
+        loop {
+            match self.changes.try_recv() {
+                Ok(_) | Err(TryRecvError::Lagged(_)) => continue,
+                Err(TryRecvError::Empty) => return true,
+                Err(TryRecvError::Closed) => return false,
+            }
+        }
+    }
+
+    async fn next(mut self) -> Option<(std::result::Result<Event, Infallible>, Self)> {
+        loop {
+            if self.started && !self.wait_for_change().await {
+                return None;
+            }
+            self.started = true;
+            let (name, json) = match self.render().await {
+                Ok(view) => view,
+                Err(error) => {
+                    // Ending the stream makes an EventSource reconnect, which starts afresh.
+                    tracing::warn!(%error, "could not render a live queue view");
+                    return None;
+                }
+            };
+            if self.last_sent.as_deref() == Some(json.as_str()) {
+                continue;
+            }
+            self.last_sent = Some(json.clone());
+            return Some((Ok(Event::default().event(name).data(json)), self));
+        }
+    }
+}
+
+fn to_json(value: &impl Serialize) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::Internal(e.to_string()))
+}
+
+fn follow(
+    app: App,
+    tenant: TenantId,
+    follower: Follower,
+) -> Sse<impl Stream<Item = std::result::Result<Event, Infallible>>> {
+    // Subscribe before the first view is read, so a change between the two is not lost.
+    let changes = app.events.subscribe(tenant);
+    let state = Follow {
+        app,
+        tenant,
+        follower,
+        changes,
+        started: false,
+        last_sent: None,
+    };
+    Sse::new(futures::stream::unfold(state, Follow::next))
+        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+}
+
+#[utoipa::path(get, path = "/api/v1/staff/queue/events", tag = "queue",
+    responses((status = 200, content_type = "text/event-stream", body = StaffQueueUpdate,
+        description = "Server-Sent Events named `queue`, one with the current queue and one after every change"),
+        (status = 401, body = Problem)))]
+pub async fn staff_events(
+    State(app): State<App>,
+    Staff(claims): Staff,
+) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
+    // Fails now, as a problem response, for a municipality that no longer exists.
+    let tenant = app.db.tenant(claims.tenant).await?.id;
+    Ok(follow(app, tenant, Follower::Clerk))
+}
+
+#[utoipa::path(get, path = "/api/v1/queue-entries/{token}/events", tag = "queue",
+    responses((status = 200, content_type = "text/event-stream", body = QueueEntryView,
+        description = "Server-Sent Events named `entry`, one with the entry now and one after every change of the place, the expected wait or the status"),
+        (status = 404, body = Problem)))]
+pub async fn entry_events(
+    State(app): State<App>,
+    Path(token): Path<String>,
+) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
+    let (tenant, entry) = entry_by_token(&app, &token).await?;
+    Ok(follow(app, tenant.id, Follower::Resident(entry.id)))
+}
