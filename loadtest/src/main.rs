@@ -4,6 +4,7 @@
 mod booking;
 mod calls;
 mod media;
+mod queue;
 mod stats;
 
 use anyhow::Result;
@@ -23,6 +24,8 @@ struct Cli {
 enum Scenario {
     /// Concurrent residents search slots and book; double-booking check and pgbench baseline.
     Booking(booking::BookingArgs),
+    /// M clerks, N waiting walk-ins, call next at a set rate; lost/duplicated assignments.
+    Queue(queue::QueueArgs),
     /// K two-party webrtc calls through the SFU, ramped; UDP relay baseline.
     Calls(calls::CallsArgs),
     /// (internal) The UDP relay baseline process the `calls` scenario starts.
@@ -42,6 +45,7 @@ fn main() -> Result<()> {
         match cli.scenario {
             Scenario::Booking(args) => booking::run(args).await,
             Scenario::Calls(args) => calls::run(args).await,
+            Scenario::Queue(args) => queue::run(args).await,
             Scenario::RelayServer { pairs } => calls::relay_server(pairs).await,
         }
     })
