@@ -663,6 +663,35 @@ async fn staff_access_is_scoped(store: Store) {
         .await
         .unwrap();
     assert_eq!(good["tone"], "je");
+    // An absence entered by the admin removes that clerk from the day's slots.
+    let clerks: Vec<Value> = admin
+        .get(api("/admin/clerks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let anna = clerks
+        .iter()
+        .find(|c| c["email"] == "anna@voorbeeld.nl")
+        .unwrap();
+    let absence = admin
+        .post(api(&format!("/admin/clerks/{}/absences", anna["id"].as_str().unwrap())))
+        .json(&json!({"start": "2026-03-27T00:00:00+01:00", "end": "2026-03-28T00:00:00+01:00", "reason": "ziek"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(absence.status(), StatusCode::NO_CONTENT);
+    let friday = slots(&t, &passport, "2026-03-27").await;
+    assert!(
+        friday.iter().all(|s| s["free_clerks"] == 1),
+        "only Bram works that Friday"
+    );
+    assert_eq!(
+        slots(&t, &passport, "2026-03-30").await[0]["free_clerks"],
+        2
+    );
     let view: Value = t
         .client
         .get(api("/tenants/voorbeeld"))

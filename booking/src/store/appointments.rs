@@ -184,26 +184,36 @@ impl Db {
         to: Timestamp,
     ) -> Result<HashMap<ClerkId, Vec<Interval>>> {
         let mut busy: HashMap<ClerkId, Vec<Interval>> = HashMap::new();
-        for clerk in clerks {
-            let units = sqlx::query(
-                "SELECT unit_start FROM clerk_reservations WHERE clerk_id = $1 AND unit_start >= $2 AND unit_start < $3 \
-                 ORDER BY unit_start",
-            )
-            .bind(clerk.to_string())
+        if clerks.is_empty() {
+            return Ok(busy);
+        }
+        // All clerks in one query, ordered so adjacent units merge into intervals.
+        let placeholders: Vec<String> = (0..clerks.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT clerk_id, unit_start FROM clerk_reservations \
+             WHERE unit_start >= $1 AND unit_start < $2 AND clerk_id IN ({}) \
+             ORDER BY clerk_id, unit_start",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql)
             .bind(from.as_second() - crate::appointment::RESERVATION_UNIT_SECONDS)
-            .bind(to.as_second())
-            .fetch_all(&self.pool)
-            .await?;
-            let intervals = busy.entry(*clerk).or_default();
-            for row in units {
-                let start = Timestamp::from_second(row.try_get("unit_start")?)
-                    .map_err(|_| corrupt("unit"))?;
-                let end =
-                    start + SignedDuration::from_secs(crate::appointment::RESERVATION_UNIT_SECONDS);
-                match intervals.last_mut() {
-                    Some(last) if last.end == start => last.end = end,
-                    _ => intervals.push(Interval::new(start, end)),
-                }
+            .bind(to.as_second());
+        for clerk in clerks {
+            query = query.bind(clerk.to_string());
+        }
+        for row in query.fetch_all(&self.pool).await? {
+            let clerk: ClerkId = row
+                .try_get::<String, _>("clerk_id")?
+                .parse()
+                .map_err(|_| corrupt("clerk"))?;
+            let start =
+                Timestamp::from_second(row.try_get("unit_start")?).map_err(|_| corrupt("unit"))?;
+            let end =
+                start + SignedDuration::from_secs(crate::appointment::RESERVATION_UNIT_SECONDS);
+            let intervals = busy.entry(clerk).or_default();
+            match intervals.last_mut() {
+                Some(last) if last.end == start => last.end = end,
+                _ => intervals.push(Interval::new(start, end)),
             }
         }
         Ok(busy)

@@ -218,44 +218,66 @@ impl Db {
         .bind(service.to_string())
         .fetch_all(&self.pool)
         .await?;
-        let mut schedules = Vec::with_capacity(clerk_rows.len());
-        for row in clerk_rows {
-            let id: String = row.try_get("id")?;
-            let hours = sqlx::query(
-                "SELECT weekday, start_minute, end_minute FROM opening_hours WHERE clerk_id = $1",
-            )
-            .bind(&id)
-            .fetch_all(&self.pool)
-            .await?
+        let mut schedules = clerk_rows
             .iter()
-            .map(|h| {
-                let weekday: i64 = h.try_get("weekday")?;
-                Ok(WeeklyWindow {
-                    weekday: Weekday::from_monday_one_offset(weekday as i8)
-                        .map_err(|_| corrupt("weekday"))?,
-                    start_minute: h.try_get::<i64, _>("start_minute")? as u16,
-                    end_minute: h.try_get::<i64, _>("end_minute")? as u16,
+            .map(|row| {
+                Ok(ClerkSchedule {
+                    clerk: row
+                        .try_get::<String, _>("id")?
+                        .parse()
+                        .map_err(|_| corrupt("id"))?,
+                    ..Default::default()
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-            let absences =
-                sqlx::query("SELECT starts_at, ends_at FROM clerk_absences WHERE clerk_id = $1")
-                    .bind(&id)
-                    .fetch_all(&self.pool)
-                    .await?
-                    .iter()
-                    .map(|a| {
-                        Ok(Interval::new(
-                            timestamp(a.try_get("starts_at")?)?,
-                            timestamp(a.try_get("ends_at")?)?,
-                        ))
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-            schedules.push(ClerkSchedule {
-                clerk: id.parse().map_err(|_| corrupt("id"))?,
-                hours,
-                absences,
-            });
+        // One query each for all clerks' hours and absences: a slot search must not cost a
+        // round trip per clerk (the load test showed that dominating with 100 clerks).
+        let service_clerks =
+            "SELECT cs.clerk_id FROM clerk_services cs JOIN clerks c ON c.id = cs.clerk_id \
+                              WHERE c.tenant_id = $1 AND cs.service_id = $2";
+        let hours = sqlx::query(&format!(
+            "SELECT clerk_id, weekday, start_minute, end_minute FROM opening_hours \
+             WHERE clerk_id IN ({service_clerks})"
+        ))
+        .bind(tenant.to_string())
+        .bind(service.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        for h in &hours {
+            let clerk: ClerkId = h
+                .try_get::<String, _>("clerk_id")?
+                .parse()
+                .map_err(|_| corrupt("id"))?;
+            let weekday: i64 = h.try_get("weekday")?;
+            let window = WeeklyWindow {
+                weekday: Weekday::from_monday_one_offset(weekday as i8)
+                    .map_err(|_| corrupt("weekday"))?,
+                start_minute: h.try_get::<i64, _>("start_minute")? as u16,
+                end_minute: h.try_get::<i64, _>("end_minute")? as u16,
+            };
+            if let Some(s) = schedules.iter_mut().find(|s| s.clerk == clerk) {
+                s.hours.push(window);
+            }
+        }
+        let absences = sqlx::query(&format!(
+            "SELECT clerk_id, starts_at, ends_at FROM clerk_absences WHERE clerk_id IN ({service_clerks})"
+        ))
+        .bind(tenant.to_string())
+        .bind(service.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        for a in &absences {
+            let clerk: ClerkId = a
+                .try_get::<String, _>("clerk_id")?
+                .parse()
+                .map_err(|_| corrupt("id"))?;
+            let period = Interval::new(
+                timestamp(a.try_get("starts_at")?)?,
+                timestamp(a.try_get("ends_at")?)?,
+            );
+            if let Some(s) = schedules.iter_mut().find(|s| s.clerk == clerk) {
+                s.absences.push(period);
+            }
         }
         Ok(schedules)
     }
