@@ -275,3 +275,60 @@ async fn the_clerks_stream_needs_a_login() {
     .unwrap();
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_clerks_stream_ends_with_the_session() {
+    let (t, passport) = demo(Store::Sqlite).await;
+    let anna = clerk(&t.base).await;
+    let mut stream =
+        EventStream::open(&anna, &format!("{}/api/v1/staff/queue/events", t.base)).await;
+    bounded("the first event", stream.next()).await;
+    walk_in(&t.base, &passport, "Nog binnen").await;
+    stream
+        .until(WITHIN, |u| names(u).contains(&"Nog binnen"))
+        .await;
+
+    // Sessions last ten hours; the next change after that closes the stream instead.
+    t.app.clock.advance(SignedDuration::from_hours(11));
+    walk_in(&t.base, &passport, "Te laat").await;
+    let end = tokio::time::timeout(WITHIN, stream.resp.chunk())
+        .await
+        .expect("the stream should end within a second");
+    assert!(
+        end.unwrap().is_none(),
+        "the stream sent more after the session expired"
+    );
+}
+
+/// The listener's connection dies (a PostgreSQL restart, a proxy timeout): sqlx reconnects and
+/// every follower reads afresh, so a change made while it was down still shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_listener_recovers_from_a_dropped_connection() {
+    let (t, passport) = demo(Store::Postgres).await;
+    let other = second_instance(&t).await;
+    let anna = clerk(&t.base).await;
+    let mut stream =
+        EventStream::open(&anna, &format!("{}/api/v1/staff/queue/events", t.base)).await;
+    bounded("the first event", stream.next()).await;
+
+    let terminated: Vec<(bool,)> = sqlx::query_as(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+    )
+    .fetch_all(&t.app.db.pool)
+    .await
+    .unwrap();
+    // One listener per instance.
+    assert_eq!(terminated, vec![(true,), (true,)]);
+    walk_in(&other, &passport, "Tijdens de storing").await;
+    stream
+        .until(Duration::from_secs(5), |u| {
+            names(u).contains(&"Tijdens de storing")
+        })
+        .await;
+    // And the relay works again afterwards.
+    walk_in(&other, &passport, "Na de storing").await;
+    stream
+        .until(WITHIN, |u| names(u).contains(&"Na de storing"))
+        .await;
+}

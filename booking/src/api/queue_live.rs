@@ -41,8 +41,11 @@ pub struct StaffQueueUpdate {
 
 /// Whose view a stream sends.
 enum Follower {
-    /// Every clerk of the municipality sees the whole queue, as `GET /api/v1/staff/queue`.
-    Clerk,
+    /// Every clerk of the municipality sees the whole queue, as `GET /api/v1/staff/queue`,
+    /// until the session expires (Unix seconds): an open stream is no way around logging in again.
+    Clerk {
+        session_expires: i64,
+    },
     Resident(QueueEntryId),
 }
 
@@ -62,7 +65,7 @@ impl Follow {
         // Re-read every time: the municipality's settings (time zone) may change meanwhile.
         let tenant = app.db.tenant(self.tenant).await?;
         Ok(match &self.follower {
-            Follower::Clerk => {
+            Follower::Clerk { .. } => {
                 let update = StaffQueueUpdate {
                     queue: staff_queue(app, &tenant).await?,
                     open_callbacks: app.db.open_callbacks(tenant.id).await?.len(),
@@ -110,6 +113,12 @@ impl Follow {
                 return None;
             }
             self.started = true;
+            if let Follower::Clerk { session_expires } = self.follower {
+                if self.app.clock.now().as_second() >= session_expires {
+                    // The EventSource reconnects, is refused, and the page asks for a login.
+                    return None;
+                }
+            }
             let (name, json) = match self.render().await {
                 Ok(view) => view,
                 Err(error) => {
@@ -160,7 +169,10 @@ pub async fn staff_events(
 ) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
     // Fails now, as a problem response, for a municipality that no longer exists.
     let tenant = app.db.tenant(claims.tenant).await?.id;
-    Ok(follow(app, tenant, Follower::Clerk))
+    let follower = Follower::Clerk {
+        session_expires: claims.exp,
+    };
+    Ok(follow(app, tenant, follower))
 }
 
 #[utoipa::path(get, path = "/api/v1/queue-entries/{token}/events", tag = "queue",
