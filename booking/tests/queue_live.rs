@@ -332,3 +332,35 @@ async fn postgres_listener_recovers_from_a_dropped_connection() {
         .until(WITHIN, |u| names(u).contains(&"Na de storing"))
         .await;
 }
+
+/// The new queue endpoints are in the OpenAPI document, the streams as `text/event-stream`, and
+/// the settings document the queue minutes.
+#[test]
+fn live_queue_and_leave_are_documented() {
+    use utoipa::OpenApi;
+    let doc = serde_json::to_value(booking::api::ApiDoc::openapi()).unwrap();
+    for (path, method) in [
+        ("/api/v1/staff/queue/events", "get"),
+        ("/api/v1/queue-entries/{token}/events", "get"),
+        ("/api/v1/queue-entries/{token}/leave", "post"),
+    ] {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} undocumented"
+        );
+    }
+    let stream = &doc["paths"]["/api/v1/staff/queue/events"]["get"]["responses"]["200"]["content"];
+    assert_eq!(
+        stream["text/event-stream"]["schema"]["$ref"],
+        "#/components/schemas/StaffQueueUpdate"
+    );
+    assert!(doc["components"]["schemas"]["StaffQueueUpdate"].is_object());
+    for field in ["check_in_minutes", "no_show_grace_minutes"] {
+        for schema in ["SettingsBody", "Tenant"] {
+            assert!(
+                doc["components"]["schemas"][schema]["properties"][field].is_object(),
+                "{schema}.{field} undocumented"
+            );
+        }
+    }
+}
