@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rtc::media_stream::MediaStreamTrack;
 use rtc::peer_connection::configuration::interceptor_registry::register_default_interceptors;
 use rtc::peer_connection::configuration::media_engine::{MIME_TYPE_OPUS, MIME_TYPE_VP8};
+use rtc::peer_connection::transport::RTCDtlsRole;
 use rtc::rtp;
 use rtc::rtp_transceiver::rtp_sender::{
     RTCRtpCodec, RTCRtpCodecParameters, RTCRtpCodingParameters, RTCRtpEncodingParameters,
@@ -76,6 +77,10 @@ pub struct CallsArgs {
     pub relay: bool,
     #[arg(long, default_value = "loadtest-calls.json")]
     pub json: String,
+    /// DTLS role the client peers take when answering (`default` leaves webrtc-rs's choice);
+    /// for diagnosing the join time.
+    #[arg(long, default_value = "default", value_parser = ["default", "client", "server"])]
+    pub client_dtls_role: String,
 }
 
 #[derive(Serialize, Clone, Debug)]
@@ -193,9 +198,14 @@ pub async fn run(args: CallsArgs) -> Result<()> {
                     nbf: now - 60,
                     exp: now + 3600,
                 });
-                let (ws_url, measuring, bar) = (ws_url.clone(), measuring.clone(), bar.clone());
+                let (ws_url, measuring, bar, role_name) = (
+                    ws_url.clone(),
+                    measuring.clone(),
+                    bar.clone(),
+                    args.client_dtls_role.clone(),
+                );
                 joins.push(tokio::spawn(async move {
-                    let r = webrtc_peer(&ws_url, &room, &token, plan, measuring).await;
+                    let r = webrtc_peer(&ws_url, &room, &token, plan, measuring, &role_name).await;
                     bar.inc(1);
                     r
                 }));
@@ -609,6 +619,7 @@ async fn webrtc_peer(
     token: &str,
     plan: VideoPlan,
     measuring: Arc<AtomicBool>,
+    dtls_role: &str,
 ) -> Result<Endpoint> {
     let started = Instant::now();
     let (mut ws, _) = tokio::time::timeout(JOIN_TIMEOUT, tokio_tungstenite::connect_async(ws_url))
@@ -641,9 +652,14 @@ async fn webrtc_peer(
         )?;
     }
     let registry = register_default_interceptors(Registry::new(), &mut engine)?;
-    let settings = SettingEngineBuilder::new()
-        .with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled)
-        .build();
+    let mut settings = SettingEngineBuilder::new()
+        .with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled);
+    match dtls_role {
+        "client" => settings = settings.with_answering_dtls_role(RTCDtlsRole::Client),
+        "server" => settings = settings.with_answering_dtls_role(RTCDtlsRole::Server),
+        _ => {}
+    }
+    let settings = settings.build();
     let pc: Arc<dyn PeerConnection> = Arc::new(
         PeerConnectionBuilder::new()
             .with_media_engine(engine)
