@@ -25,7 +25,8 @@ async fn changed(app: &App, tenant: TenantId) {
     app.events.publish(&app.db, tenant).await;
 }
 
-/// Joins the queue with a booked appointment. Checking in twice gives the same entry.
+/// Joins the queue with a booked appointment. Checking in twice gives the same entry; checking
+/// in after leaving the queue joins it again, while check-in is still open.
 pub async fn check_in(
     app: &App,
     tenant: &Tenant,
@@ -37,8 +38,9 @@ pub async fn check_in(
             "this appointment has been cancelled".into(),
         ));
     }
-    if let Some(existing) = app.db.queue_entry_for_appointment(appointment.id).await? {
-        return Ok(existing);
+    let existing = app.db.queue_entry_for_appointment(appointment.id).await?;
+    if let Some(existing) = existing.as_ref().filter(|e| e.status != EntryStatus::Left) {
+        return Ok(existing.clone());
     }
     let now = app.clock.now();
     let settings = app.db.queue_settings(tenant.id).await?;
@@ -58,6 +60,14 @@ pub async fn check_in(
                 .into(),
         ),
     })?;
+    if let Some(left) = existing {
+        // The appointment has one entry (and the personal link one token), so it is reused.
+        if app.db.rejoin_queue_entry(left.id, now).await? {
+            tracing::info!(entry = %left.id, "checked in again after leaving");
+            changed(app, tenant.id).await;
+        }
+        return app.db.queue_entry(tenant.id, left.id).await;
+    }
     let entry = QueueEntry {
         id: QueueEntryId::new(),
         tenant_id: tenant.id,

@@ -41,6 +41,7 @@ on_both_stores!(
     callbacks_summary_and_no_shows,
     municipality_sets_check_in_window_and_grace,
     resident_leaves_the_queue,
+    checked_in_resident_who_left_may_check_in_again,
 );
 
 struct Demo {
@@ -863,4 +864,38 @@ async fn resident_leaves_the_queue(store: Store) {
         "{s}"
     );
     assert_eq!(d.call_next(&anna).await, None);
+}
+
+async fn checked_in_resident_who_left_may_check_in_again(store: Store) {
+    let d = demo(store).await;
+    let passport = d.service("Paspoort").clone();
+    let link = book(&d, &passport, "2026-03-20T14:00:00+01:00", "Twijfelt").await;
+    let late = book(&d, &passport, "2026-03-20T14:30:00+01:00", "Te laat terug").await;
+    d.advance_to("2026-03-20T12:50:00Z");
+    assert_eq!(check_in(&d, &link).await.status(), StatusCode::OK);
+    // A checked-in appointment is followed with the personal link itself.
+    assert_eq!(leave(&d, &link).await.status(), StatusCode::OK);
+    assert_eq!(d.entry(&link).await["status"], "left");
+
+    d.advance_to("2026-03-20T12:55:00Z");
+    let again = check_in(&d, &link).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(
+        (again["status"].clone(), again["place"].clone()),
+        (json!("waiting"), json!(1))
+    );
+    let anna = d.anna().await;
+    assert_eq!(
+        d.call_next(&anna).await.unwrap()["resident_name"],
+        "Twijfelt"
+    );
+
+    // Once check-in has closed, leaving is final.
+    d.advance_to("2026-03-20T13:20:00Z");
+    assert_eq!(check_in(&d, &late).await.status(), StatusCode::OK);
+    assert_eq!(leave(&d, &late).await.status(), StatusCode::OK);
+    d.advance_to("2026-03-20T13:46:00Z");
+    problem(check_in(&d, &late).await, StatusCode::CONFLICT).await;
+    assert_eq!(d.entry(&late).await["status"], "left");
 }

@@ -210,6 +210,21 @@ impl Db {
         Ok(updated.rows_affected() == 1)
     }
 
+    /// An entry that was left waits again, as if it just joined. `false` when it was not left
+    /// (a concurrent check-in already brought it back).
+    pub async fn rejoin_queue_entry(&self, id: QueueEntryId, now: Timestamp) -> Result<bool> {
+        let updated = sqlx::query(
+            "UPDATE queue_entries SET status = 'waiting', joined_at = $1, done_at = NULL, \
+             clerk_id = NULL, room_id = NULL, called_at = NULL, first_called_at = NULL, requeued = 0 \
+             WHERE id = $2 AND status = 'left'",
+        )
+        .bind(now.as_second())
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(updated.rows_affected() == 1)
+    }
+
     /// The clerk who has the entry finished it. `false` when that clerk does not have it.
     pub async fn finish_queue_entry(
         &self,
