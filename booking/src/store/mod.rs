@@ -25,12 +25,22 @@ pub enum Dialect {
     Postgres,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Db {
     pub pool: AnyPool,
     pub dialect: Dialect,
     /// Kept for connections outside the pool, such as the queue's notification listener.
     pub url: String,
+}
+
+/// Without the URL, which may hold the database password.
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("pool", &self.pool)
+            .field("dialect", &self.dialect)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Db {
@@ -95,4 +105,19 @@ impl Db {
 
 pub(crate) fn flag(value: bool) -> i64 {
     i64::from(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Db;
+
+    #[tokio::test]
+    async fn debug_output_leaves_out_the_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = Db::sqlite_url(dir.path());
+        let db = Db::connect(&url).await.unwrap();
+        assert_eq!(db.url, url);
+        let shown = format!("{db:?}");
+        assert!(shown.contains("Sqlite") && !shown.contains(&url), "{shown}");
+    }
 }
