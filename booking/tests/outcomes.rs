@@ -102,13 +102,19 @@ struct SlowAck {
     inner: BuiltinCaseStore,
     ack_delay: Duration,
     calls: AtomicUsize,
+    /// Calls after this many never acknowledge (until the worker is killed), so a kill always
+    /// finds deliveries that reached the store but were not noted, however loaded the machine.
+    stall_after: AtomicUsize,
 }
 
 impl CaseStore for SlowAck {
     fn deliver<'a>(&'a self, d: &'a CaseDelivery) -> DeliveryFuture<'a> {
         Box::pin(async move {
             self.inner.deliver(d).await?;
-            self.calls.fetch_add(1, Ordering::SeqCst);
+            let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+            if n > self.stall_after.load(Ordering::SeqCst) {
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+            }
             tokio::time::sleep(self.ack_delay).await;
             Ok(())
         })
@@ -276,6 +282,7 @@ async fn worker_killed_mid_delivery_then_each_arrives_once(store: Store) {
         inner: BuiltinCaseStore::new(f.t.app.db.clone()),
         ack_delay: Duration::from_millis(150),
         calls: AtomicUsize::new(0),
+        stall_after: AtomicUsize::new(40),
     });
     let first = spawn_delivery_worker(f.t.app.clone(), fast_config(Some(slow.clone())));
     // Kill it while deliveries are in flight: written to the store, not yet noted.
@@ -300,6 +307,7 @@ async fn worker_killed_mid_delivery_then_each_arrives_once(store: Store) {
     );
 
     // A new worker on the same database; the dead one's leases run out.
+    slow.stall_after.store(usize::MAX, Ordering::SeqCst);
     f.t.app.clock.advance(SignedDuration::from_secs(61));
     let second = spawn_delivery_worker(f.t.app.clone(), fast_config(Some(slow.clone())));
     wait_until("all are delivered", Duration::from_secs(40), || async {
