@@ -65,3 +65,11 @@ uuid_id!(
     /// One booked video appointment.
     AppointmentId
 );
+uuid_id!(
+    /// One place in the counter queue.
+    QueueEntryId
+);
+uuid_id!(
+    /// A resident's request to be phoned back.
+    CallbackId
+);

@@ -2,67 +2,15 @@
 //! resident who does not answer, and how long the wait is expected to be. No IO here.
 
 use crate::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
+pub use crate::ids::{CallbackId, QueueEntryId};
 use jiff::{SignedDuration, Timestamp};
-use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
-use uuid::Uuid;
+use serde::Serialize;
 
 /// How long a called resident has to answer before the call counts as unanswered.
 pub const ANSWER_WITHIN: SignedDuration = SignedDuration::from_secs(60);
 
 /// How many recent calls of a service the expected wait is averaged over.
 pub const RECENT_CALLS: i64 = 10;
-
-/// A UUID newtype for the queue's records, shaped like those in `ids`.
-macro_rules! queue_uuid_id {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(pub Uuid);
-
-        impl $name {
-            pub fn new() -> Self {
-                Self(Uuid::new_v4())
-            }
-        }
-        impl Default for $name {
-            fn default() -> Self {
-                Self::new()
-            }
-        }
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                self.0.fmt(f)
-            }
-        }
-        impl FromStr for $name {
-            type Err = uuid::Error;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Uuid::parse_str(s).map(Self)
-            }
-        }
-        impl utoipa::PartialSchema for $name {
-            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                utoipa::openapi::ObjectBuilder::new()
-                    .schema_type(utoipa::openapi::schema::Type::String)
-                    .format(Some(utoipa::openapi::SchemaFormat::Custom("uuid".into())))
-                    .into()
-            }
-        }
-        impl utoipa::ToSchema for $name {}
-    };
-}
-
-queue_uuid_id!(
-    /// One place in the queue.
-    QueueEntryId
-);
-queue_uuid_id!(
-    /// A resident's request to be phoned back.
-    CallbackId
-);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -277,7 +225,7 @@ mod tests {
     fn entry(service: ServiceId, joined: i64, due: Option<i64>) -> QueueEntry {
         QueueEntry {
             id: QueueEntryId::new(),
-            tenant_id: TenantId(Uuid::nil()),
+            tenant_id: TenantId(uuid::Uuid::nil()),
             service_id: service,
             appointment_id: due.map(|_| AppointmentId::new()),
             due_at: due.map(at),
