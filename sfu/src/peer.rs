@@ -464,7 +464,11 @@ async fn build_peer_connection(
             // No multicast socket per connection; browsers' .local candidates are not
             // needed because the SFU learns their address from their checks.
             .with_multicast_dns_mode(MulticastDnsMode::Disabled)
-            .with_include_loopback_candidate(config.bind_ip.is_loopback());
+            .with_include_loopback_candidate(config.bind_ip.is_loopback())
+            // The SFU is ICE-controlled and only has host candidates, so the pair browsers
+            // nominate uses a peer-reflexive address learnt from their checks; the default
+            // one-second wait before accepting such a pair was most of the join time (loadtest).
+            .with_prflx_acceptance_min_wait(Some(std::time::Duration::ZERO));
         if let Some(ip) = config.public_ip {
             settings = settings.with_nat_1to1_ips(vec![ip.to_string()], RTCIceCandidateType::Host);
         }
