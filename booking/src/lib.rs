@@ -4,6 +4,7 @@
 //! `tenant`, `catalog`), the use cases (`bookings`), and the edges (`store` for SQL, `api`
 //! for HTTP, `mail` for SMTP).
 
+pub mod access_log;
 pub mod api;
 pub mod appointment;
 pub mod auth;
@@ -12,6 +13,7 @@ pub mod callback;
 pub mod case_store;
 pub mod catalog;
 pub mod clock;
+pub mod consent;
 pub mod delivery;
 pub mod demo;
 pub mod email;

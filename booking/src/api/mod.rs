@@ -3,8 +3,10 @@
 
 mod admin;
 mod callbacks;
+mod consent;
 mod outcomes;
 mod personal;
+mod privacy;
 mod public;
 mod queue;
 mod queue_live;
@@ -125,6 +127,12 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         outcomes::deliveries,
         outcomes::retry,
         outcomes::retry_failing,
+        consent::set_sources,
+        consent::service_sources,
+        consent::resident_consent,
+        consent::resident_choose,
+        consent::staff_consent,
+        privacy::access_log,
     ),
     components(schemas(crate::error::Problem))
 )]
@@ -197,6 +205,8 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/staff/callbacks", get(callbacks::open))
         .route("/api/v1/staff/callbacks/{id}/done", post(callbacks::done))
         .merge(outcomes::routes())
+        .merge(consent::routes())
+        .merge(privacy::routes())
         .fallback(|| async { Error::NotFound("resource") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app)

@@ -209,6 +209,8 @@ pub async fn record(
         sources: body.sources,
     };
     let valid = outcome::validate(draft, &results, now.to_zoned(tz.clone()).date())?;
+    // Refused (and logged) unless the resident left each source to the municipality.
+    let access = super::consent::consulted(&app, &appointment, claims.sub, &valid.sources).await?;
     let history = app.db.outcomes(tenant.id, id).await?;
     let version = outcome::next_version(&history, body.corrects, now, &tz)?;
     let recorded = Outcome {
@@ -224,7 +226,7 @@ pub async fn record(
         recorded_by: claims.sub,
         recorded_at: now,
     };
-    let event = app.db.insert_outcome(&recorded).await?;
+    let event = app.db.insert_outcome(&recorded, &access).await?;
     tracing::info!(clerk = %claims.sub, appointment = %id, version, event = %event, "outcome recorded");
     Ok((
         StatusCode::CREATED,

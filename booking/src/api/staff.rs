@@ -156,6 +156,18 @@ pub async fn appointment(
     let tenant = app.db.tenant(claims.tenant).await?;
     let service = app.db.service(tenant.id, appointment.service_id).await?;
     tracing::info!(clerk = %claims.sub, appointment = %id, "clerk opened appointment");
+    // The resident sees this through the personal link; no log entry, no answer.
+    app.db
+        .append_access(&[crate::access_log::AccessEntry {
+            tenant_id: tenant.id,
+            appointment_id: id,
+            clerk_id: claims.sub,
+            at: app.clock.now(),
+            action: crate::access_log::Action::OpenedAppointment,
+            source: None,
+            reason: crate::access_log::REASON_OPENED.into(),
+        }])
+        .await?;
     Ok(Json(AppointmentView::new(&tenant, &service, &appointment)))
 }
 

@@ -1,9 +1,11 @@
 //! The database edge: one `Db` over SQLite or PostgreSQL through sqlx's `Any` driver, so every
 //! query is written once. Times are Unix seconds and flags 0/1 integers in both dialects.
 
+mod access_log;
 mod appointments;
 mod callbacks;
 mod catalog;
+mod consent;
 mod outcomes;
 mod queue;
 mod tenants;

@@ -1,6 +1,7 @@
 //! SQL for outcomes, the outbox, case store settings and the built-in case store.
 
 use super::Db;
+use crate::access_log::AccessEntry;
 use crate::case_store::{CaseDelivery, CaseStoreSettings};
 use crate::error::{Error, Result};
 use crate::ids::{AppointmentId, ServiceId, TenantId};
@@ -188,8 +189,9 @@ impl Db {
 
     /// Writes the outcome and its outbox event in one transaction: either both exist or
     /// neither, so no recorded outcome can miss its delivery. Returns the event id. A
-    /// concurrent recording of the same version loses with `Conflict`.
-    pub async fn insert_outcome(&self, o: &Outcome) -> Result<Uuid> {
+    /// concurrent recording of the same version loses with `Conflict`. The access log entries
+    /// for the sources consulted go in the same transaction, so no consulted source is unlogged.
+    pub async fn insert_outcome(&self, o: &Outcome, access: &[AccessEntry]) -> Result<Uuid> {
         let event = Uuid::new_v4();
         let sources =
             serde_json::to_string(&o.sources).map_err(|e| Error::Internal(e.to_string()))?;
@@ -232,6 +234,9 @@ impl Db {
         .bind(o.recorded_at.as_second())
         .execute(&mut *tx)
         .await?;
+        for entry in access {
+            super::access_log::insert(&mut tx, entry).await?;
+        }
         tx.commit().await?;
         Ok(event)
     }

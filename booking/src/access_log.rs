@@ -1,0 +1,154 @@
+//! The access log: every time a clerk opens a resident's appointment, and every information
+//! source marked consulted (or refused because the resident did not allow it), with who, when,
+//! what and why. The store only ever inserts; this module turns an entry into the plain Dutch
+//! sentence the resident reads through the personal link.
+
+use crate::ids::{AppointmentId, ClerkId, TenantId};
+use crate::tenant::Tone;
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    OpenedAppointment,
+    ConsultedSource,
+    /// A clerk tried to record a source the resident had not allowed; nothing was recorded.
+    RefusedSource,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::OpenedAppointment => "opened_appointment",
+            Action::ConsultedSource => "consulted_source",
+            Action::RefusedSource => "refused_source",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "opened_appointment" => Some(Action::OpenedAppointment),
+            "consulted_source" => Some(Action::ConsultedSource),
+            "refused_source" => Some(Action::RefusedSource),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessEntry {
+    pub tenant_id: TenantId,
+    pub appointment_id: AppointmentId,
+    pub clerk_id: ClerkId,
+    pub at: Timestamp,
+    pub action: Action,
+    /// The source's label, for the source actions.
+    pub source: Option<String>,
+    /// Why, e.g. "voorbereiding van het gesprek".
+    pub reason: String,
+}
+
+pub const REASON_OPENED: &str = "om uw afspraak voor te bereiden of te voeren";
+pub const REASON_OUTCOME: &str = "bij het vastleggen van de uitkomst van het gesprek";
+
+const MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// "Op 12 maart om 10:14 heeft een medewerker van de gemeente uw afspraak bekeken." The
+/// clerk is not named: the resident learns that and why their data was used, the
+/// municipality keeps the clerk's id for its own audits.
+pub fn sentence(entry: &AccessEntry, tz: &TimeZone, tone: Tone) -> String {
+    let local = entry.at.to_zoned(tz.clone());
+    let month = MONTHS[usize::try_from(local.month() - 1).unwrap_or(0)];
+    let when = format!(
+        "Op {} {month} om {:02}:{:02}",
+        local.day(),
+        local.hour(),
+        local.minute()
+    );
+    let (your, you) = match tone {
+        Tone::U => ("uw", "u"),
+        Tone::Je => ("je", "je"),
+    };
+    let source = entry.source.as_deref().unwrap_or("een gegevensbron");
+    match entry.action {
+        Action::OpenedAppointment => {
+            format!("{when} heeft een medewerker van de gemeente {your} afspraak bekeken.")
+        }
+        Action::ConsultedSource => format!(
+            "{when} heeft een medewerker van de gemeente {source} geraadpleegd, {}.",
+            entry.reason
+        ),
+        Action::RefusedSource => format!(
+            "{when} wilde een medewerker van de gemeente {source} als geraadpleegd vastleggen. \
+             Dat is geweigerd, omdat {you} daar geen toestemming voor gaf."
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(action: Action, source: Option<&str>) -> AccessEntry {
+        AccessEntry {
+            tenant_id: TenantId::new(),
+            appointment_id: AppointmentId::new(),
+            clerk_id: ClerkId::new(),
+            // 09:14 UTC is 10:14 in Amsterdam in March (CET).
+            at: "2026-03-12T09:14:00Z".parse().unwrap(),
+            action,
+            source: source.map(str::to_string),
+            reason: REASON_OUTCOME.into(),
+        }
+    }
+
+    #[test]
+    fn sentences_are_plain_dutch_in_local_time_and_the_tone() {
+        let tz = TimeZone::get("Europe/Amsterdam").unwrap();
+        assert_eq!(
+            sentence(&entry(Action::OpenedAppointment, None), &tz, Tone::U),
+            "Op 12 maart om 10:14 heeft een medewerker van de gemeente uw afspraak bekeken."
+        );
+        assert_eq!(
+            sentence(&entry(Action::OpenedAppointment, None), &tz, Tone::Je),
+            "Op 12 maart om 10:14 heeft een medewerker van de gemeente je afspraak bekeken."
+        );
+        assert_eq!(
+            sentence(&entry(Action::ConsultedSource, Some("BRP")), &tz, Tone::U),
+            "Op 12 maart om 10:14 heeft een medewerker van de gemeente BRP geraadpleegd, \
+             bij het vastleggen van de uitkomst van het gesprek."
+        );
+        let refused = sentence(&entry(Action::RefusedSource, Some("Inkomen")), &tz, Tone::U);
+        assert!(
+            refused.contains("Inkomen") && refused.contains("geweigerd"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn actions_round_trip_through_their_stored_text() {
+        for a in [
+            Action::OpenedAppointment,
+            Action::ConsultedSource,
+            Action::RefusedSource,
+        ] {
+            assert_eq!(Action::parse(a.as_str()), Some(a));
+        }
+    }
+}

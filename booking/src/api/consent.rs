@@ -1,0 +1,254 @@
+//! Consent per information source: admins list a service's sources, residents choose per
+//! source through the personal link until the call starts, clerks see the choices beside the
+//! call, and recording an outcome refuses (and logs) sources the resident did not allow.
+
+use super::{Json, Path};
+use crate::access_log::{AccessEntry, Action, REASON_OUTCOME};
+use crate::appointment::{Appointment, AppointmentStatus};
+use crate::auth::{Admin, Staff};
+use crate::consent::{self, Choice, ChoiceRecord, InfoSource};
+use crate::error::{Error, Problem, Result};
+use crate::ids::{AppointmentId, ClerkId, ServiceId};
+use crate::tenant::Tenant;
+use crate::App;
+use axum::extract::State;
+use axum::routing::{get, put};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/api/v1/admin/services/{id}/sources", put(set_sources))
+        .route(
+            "/api/v1/tenants/{slug}/services/{service}/sources",
+            get(service_sources),
+        )
+        .route(
+            "/api/v1/personal/{token}/consent",
+            get(resident_consent).put(resident_choose),
+        )
+        .route(
+            "/api/v1/staff/appointments/{id}/consent",
+            get(staff_consent),
+        )
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SourcesBody {
+    /// The complete list; an empty list turns consent per source off for the service.
+    pub sources: Vec<InfoSource>,
+}
+
+#[utoipa::path(put, path = "/api/v1/admin/services/{id}/sources", tag = "privacy", request_body = SourcesBody,
+    responses((status = 200, body = Vec<InfoSource>), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_sources(
+    State(app): State<App>,
+    Admin(claims): Admin,
+    Path(id): Path<String>,
+    Json(body): Json<SourcesBody>,
+) -> Result<Json<Vec<InfoSource>>> {
+    let id: ServiceId = id.parse().map_err(|_| Error::NotFound("service"))?;
+    // Scoped by the session's tenant: another municipality's service is not found.
+    app.db.service(claims.tenant, id).await?;
+    let sources = consent::parse_source_list(body.sources)?;
+    app.db.set_service_sources(id, &sources).await?;
+    Ok(Json(sources))
+}
+
+#[utoipa::path(get, path = "/api/v1/tenants/{slug}/services/{service}/sources", tag = "privacy",
+    responses((status = 200, body = Vec<InfoSource>, description = "What the clerk may need, shown when booking"),
+        (status = 404, body = Problem)))]
+pub async fn service_sources(
+    State(app): State<App>,
+    Path((slug, service)): Path<(String, String)>,
+) -> Result<Json<Vec<InfoSource>>> {
+    let tenant = app.db.tenant_by_slug(&slug).await?;
+    let id: ServiceId = service.parse().map_err(|_| Error::NotFound("service"))?;
+    app.db.service(tenant.id, id).await?;
+    Ok(Json(app.db.service_sources(id).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChoiceChange {
+    pub choice: Choice,
+    /// RFC 3339, municipality's local time.
+    pub chosen_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SourceConsent {
+    pub code: String,
+    pub label: String,
+    pub reason: String,
+    /// The choice in force; absent until the resident chose.
+    pub choice: Option<Choice>,
+    /// Every choice for this source, oldest first.
+    pub history: Vec<ChoiceChange>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConsentView {
+    pub appointment_id: AppointmentId,
+    /// Whether the resident may still change the choices (until the call starts).
+    pub can_change: bool,
+    pub sources: Vec<SourceConsent>,
+}
+
+fn local(tenant: &Tenant, at: jiff::Timestamp) -> String {
+    at.to_zoned(tenant.time_zone.tz().clone())
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}
+
+fn can_change(app: &App, appointment: &Appointment) -> Result<()> {
+    if appointment.status == AppointmentStatus::Cancelled {
+        return Err(Error::Conflict("this appointment was cancelled".into()));
+    }
+    consent::may_change(appointment.start, app.clock.now())
+}
+
+async fn consent_view(
+    app: &App,
+    tenant: &Tenant,
+    appointment: &Appointment,
+) -> Result<ConsentView> {
+    let sources = app.db.service_sources(appointment.service_id).await?;
+    let history = app.db.consent_history(tenant.id, appointment.id).await?;
+    Ok(ConsentView {
+        appointment_id: appointment.id,
+        can_change: can_change(app, appointment).is_ok(),
+        sources: sources
+            .into_iter()
+            .map(|s| SourceConsent {
+                choice: consent::current(&history, &s.code),
+                history: history
+                    .iter()
+                    .filter(|r| r.source_code == s.code)
+                    .map(|r: &ChoiceRecord| ChoiceChange {
+                        choice: r.choice,
+                        chosen_at: local(tenant, r.chosen_at),
+                    })
+                    .collect(),
+                code: s.code,
+                label: s.label,
+                reason: s.reason,
+            })
+            .collect(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/personal/{token}/consent", tag = "resident",
+    responses((status = 200, body = ConsentView), (status = 404, body = Problem)))]
+pub async fn resident_consent(
+    State(app): State<App>,
+    Path(token): Path<String>,
+) -> Result<Json<ConsentView>> {
+    let u = super::personal::unlock(&app, &token).await?;
+    Ok(Json(consent_view(&app, &u.tenant, &u.appointment).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SourceChoice {
+    /// A source code of the appointment's service.
+    pub source: String,
+    pub choice: Choice,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ChooseBody {
+    /// The sources to set; sources left out keep their choice.
+    pub choices: Vec<SourceChoice>,
+}
+
+#[utoipa::path(put, path = "/api/v1/personal/{token}/consent", tag = "resident", request_body = ChooseBody,
+    responses((status = 200, body = ConsentView), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Cancelled, or the call has started"), (status = 422, body = Problem)))]
+pub async fn resident_choose(
+    State(app): State<App>,
+    Path(token): Path<String>,
+    Json(body): Json<ChooseBody>,
+) -> Result<Json<ConsentView>> {
+    let u = super::personal::unlock(&app, &token).await?;
+    can_change(&app, &u.appointment)?;
+    let sources = app.db.service_sources(u.appointment.service_id).await?;
+    let history = app
+        .db
+        .consent_history(u.tenant.id, u.appointment.id)
+        .await?;
+    let wanted: Vec<(String, Choice)> = body
+        .choices
+        .into_iter()
+        .map(|c| (c.source.trim().to_string(), c.choice))
+        .collect();
+    let changes = consent::changes(&sources, &history, &wanted)?;
+    if !changes.is_empty() {
+        app.db
+            .append_choices(u.tenant.id, u.appointment.id, &changes, app.clock.now())
+            .await?;
+    }
+    Ok(Json(consent_view(&app, &u.tenant, &u.appointment).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/staff/appointments/{id}/consent", tag = "privacy",
+    responses((status = 200, body = ConsentView, description = "The resident's choices, beside the call"),
+        (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn staff_consent(
+    State(app): State<App>,
+    Staff(claims): Staff,
+    Path(id): Path<String>,
+) -> Result<Json<ConsentView>> {
+    let id: AppointmentId = id.parse().map_err(|_| Error::NotFound("appointment"))?;
+    let appointment = app.db.appointment(claims.tenant, id).await?;
+    let tenant = app.db.tenant(claims.tenant).await?;
+    Ok(Json(consent_view(&app, &tenant, &appointment).await?))
+}
+
+/// The access log entries for the sources a clerk records as consulted, or the refusal.
+/// A refused attempt is itself logged (and the outcome is not recorded), so the resident
+/// sees it and the municipality can follow it up.
+pub(super) async fn consulted(
+    app: &App,
+    appointment: &Appointment,
+    clerk: ClerkId,
+    sources: &[String],
+) -> Result<Vec<AccessEntry>> {
+    let list = app.db.service_sources(appointment.service_id).await?;
+    let history = app
+        .db
+        .consent_history(appointment.tenant_id, appointment.id)
+        .await?;
+    let now = app.clock.now();
+    let entry = |action: Action, source: &str| AccessEntry {
+        tenant_id: appointment.tenant_id,
+        appointment_id: appointment.id,
+        clerk_id: clerk,
+        at: now,
+        action,
+        source: Some(source.to_string()),
+        reason: REASON_OUTCOME.into(),
+    };
+    match consent::check_consulted(&list, &history, sources) {
+        Ok(()) => Ok(sources
+            .iter()
+            .map(|s| entry(Action::ConsultedSource, s))
+            .collect()),
+        Err(refused) => {
+            let entries: Vec<AccessEntry> = refused
+                .iter()
+                .map(|s| entry(Action::RefusedSource, s))
+                .collect();
+            app.db.append_access(&entries).await?;
+            tracing::warn!(clerk = %clerk, appointment = %appointment.id, refused = ?refused,
+                "consulted source refused: the resident did not allow it");
+            Err(Error::invalid(
+                "sources",
+                format!(
+                    "the resident did not allow the municipality to consult: {}",
+                    refused.join(", ")
+                ),
+            ))
+        }
+    }
+}

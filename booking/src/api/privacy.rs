@@ -1,0 +1,56 @@
+//! What the resident sees of the use of their data through the personal link: the access log
+//! in plain Dutch sentences.
+
+use super::{Json, Path};
+use crate::access_log::{self, Action};
+use crate::error::{Problem, Result};
+use crate::App;
+use axum::extract::State;
+use axum::routing::get;
+use axum::Router;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub fn routes() -> Router<App> {
+    Router::new().route("/api/v1/personal/{token}/access-log", get(access_log))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AccessLine {
+    /// RFC 3339, municipality's local time.
+    pub at: String,
+    pub action: Action,
+    /// The information source, for the source actions.
+    pub source: Option<String>,
+    pub reason: String,
+    /// The same in one plain Dutch sentence, e.g. "Op 12 maart om 10:14 heeft een medewerker
+    /// van de gemeente uw afspraak bekeken."
+    pub sentence: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/personal/{token}/access-log", tag = "resident",
+    responses((status = 200, body = Vec<AccessLine>, description = "Oldest first"), (status = 404, body = Problem)))]
+pub async fn access_log(
+    State(app): State<App>,
+    Path(token): Path<String>,
+) -> Result<Json<Vec<AccessLine>>> {
+    let u = super::personal::unlock(&app, &token).await?;
+    let tz = u.tenant.time_zone.tz().clone();
+    let entries = app.db.access_log(u.tenant.id, u.appointment.id).await?;
+    Ok(Json(
+        entries
+            .iter()
+            .map(|e| AccessLine {
+                at: e
+                    .at
+                    .to_zoned(tz.clone())
+                    .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                    .to_string(),
+                action: e.action,
+                source: e.source.clone(),
+                reason: e.reason.clone(),
+                sentence: access_log::sentence(e, &tz, u.tenant.tone),
+            })
+            .collect(),
+    ))
+}

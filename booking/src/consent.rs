@@ -1,0 +1,309 @@
+//! "Shall we request it for you, or do you supply it yourself?" Per service the municipality
+//! lists the information sources a clerk may need, each with a plain reason; per appointment
+//! the resident chooses for each source. Pure: parsing, the current choice out of the history,
+//! when choices may change, and which consulted sources the choices allow.
+//!
+//! Choices are never overwritten: every change is a new record, the latest per source is in
+//! force, so the resident and the municipality can both see what was allowed when.
+
+use crate::error::{Error, Result};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub const MAX_SOURCES: usize = 20;
+
+/// One source a service may need, e.g. `brp` / "Basisregistratie Personen".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct InfoSource {
+    /// Stable code, `[a-z0-9_-]`, 1 to 40 characters.
+    pub code: String,
+    /// What the clerk ticks as consulted, e.g. "BRP".
+    pub label: String,
+    /// Why the municipality may need it, in plain language, shown to the resident.
+    pub reason: String,
+}
+
+/// Checks an admin's source list: codes well-formed and unique, label and reason present.
+pub fn parse_source_list(list: Vec<InfoSource>) -> Result<Vec<InfoSource>> {
+    if list.len() > MAX_SOURCES {
+        return Err(Error::invalid(
+            "sources",
+            format!("at most {MAX_SOURCES} sources"),
+        ));
+    }
+    let mut out: Vec<InfoSource> = Vec::with_capacity(list.len());
+    for source in list {
+        let code = source.code.trim().to_string();
+        let good_code = !code.is_empty()
+            && code.len() <= 40
+            && code
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+        if !good_code {
+            return Err(Error::invalid(
+                "code",
+                format!("{code:?}: use 1 to 40 of a-z, 0-9, _ and -"),
+            ));
+        }
+        let label = source.label.trim().to_string();
+        if label.is_empty() || label.chars().count() > crate::outcome::MAX_SOURCE_LEN {
+            return Err(Error::invalid(
+                "label",
+                format!(
+                    "give a label of 1 to {} characters",
+                    crate::outcome::MAX_SOURCE_LEN
+                ),
+            ));
+        }
+        let reason = source.reason.trim().to_string();
+        if reason.is_empty() || reason.chars().count() > 500 {
+            return Err(Error::invalid(
+                "reason",
+                "give a reason of 1 to 500 characters",
+            ));
+        }
+        if out.iter().any(|o| o.code == code || o.label == label) {
+            return Err(Error::invalid(
+                "code",
+                format!("{code} ({label}) appears twice"),
+            ));
+        }
+        out.push(InfoSource {
+            code,
+            label,
+            reason,
+        });
+    }
+    Ok(out)
+}
+
+/// The resident's answer for one source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Choice {
+    /// The municipality may request it.
+    Municipality,
+    /// The resident brings or uploads it.
+    #[serde(rename = "self")]
+    SelfSupplied,
+    NotNeeded,
+}
+
+impl Choice {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Choice::Municipality => "municipality",
+            Choice::SelfSupplied => "self",
+            Choice::NotNeeded => "not_needed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "municipality" => Some(Choice::Municipality),
+            "self" => Some(Choice::SelfSupplied),
+            "not_needed" => Some(Choice::NotNeeded),
+            _ => None,
+        }
+    }
+}
+
+/// One stored choice, oldest first in a history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChoiceRecord {
+    pub source_code: String,
+    pub choice: Choice,
+    pub chosen_at: Timestamp,
+}
+
+/// The choice in force for `code`: the latest in the history, none when never chosen.
+pub fn current(history: &[ChoiceRecord], code: &str) -> Option<Choice> {
+    history
+        .iter()
+        .rev()
+        .find(|r| r.source_code == code)
+        .map(|r| r.choice)
+}
+
+/// Choices may change until the call starts; afterwards the clerk relies on them.
+pub fn may_change(call_start: Timestamp, now: Timestamp) -> Result<()> {
+    if now >= call_start {
+        return Err(Error::Conflict(
+            "the call has started; the choices can no longer change".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the resident's new choices against the service's list; returns only the ones that
+/// change something, so resubmitting a form does not pad the history.
+pub fn changes(
+    sources: &[InfoSource],
+    history: &[ChoiceRecord],
+    wanted: &[(String, Choice)],
+) -> Result<Vec<(String, Choice)>> {
+    let mut out: Vec<(String, Choice)> = Vec::new();
+    for (code, choice) in wanted {
+        if !sources.iter().any(|s| &s.code == code) {
+            return Err(Error::invalid(
+                "choices",
+                format!("{code} is not a source of this service"),
+            ));
+        }
+        if out.iter().any(|(c, _)| c == code) {
+            return Err(Error::invalid("choices", format!("{code} appears twice")));
+        }
+        if current(history, code) != Some(*choice) {
+            out.push((code.clone(), *choice));
+        }
+    }
+    Ok(out)
+}
+
+/// Splits the consulted sources (labels, as the clerk ticks them) into allowed and refused.
+///
+/// A service without a source list predates consent per source: the clerk's list stands as
+/// typed. Once a service lists its sources, only a listed source the resident left to the
+/// municipality may be consulted; anything else is refused.
+pub fn check_consulted(
+    sources: &[InfoSource],
+    history: &[ChoiceRecord],
+    consulted: &[String],
+) -> Result<(), Vec<String>> {
+    if sources.is_empty() {
+        return Ok(());
+    }
+    let refused: Vec<String> = consulted
+        .iter()
+        .filter(|label| {
+            let allowed = sources
+                .iter()
+                .find(|s| &s.label == *label || &s.code == *label)
+                .map(|s| current(history, &s.code) == Some(Choice::Municipality));
+            allowed != Some(true)
+        })
+        .cloned()
+        .collect();
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(refused)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(code: &str, label: &str) -> InfoSource {
+        InfoSource {
+            code: code.into(),
+            label: label.into(),
+            reason: "Om uw adres te controleren.".into(),
+        }
+    }
+
+    fn record(code: &str, choice: Choice, at: i64) -> ChoiceRecord {
+        ChoiceRecord {
+            source_code: code.into(),
+            choice,
+            chosen_at: Timestamp::from_second(at).unwrap(),
+        }
+    }
+
+    #[test]
+    fn the_latest_choice_per_source_is_in_force() {
+        let history = vec![
+            record("brp", Choice::Municipality, 1),
+            record("inkomen", Choice::SelfSupplied, 2),
+            record("brp", Choice::NotNeeded, 3),
+        ];
+        assert_eq!(current(&history, "brp"), Some(Choice::NotNeeded));
+        assert_eq!(current(&history, "inkomen"), Some(Choice::SelfSupplied));
+        assert_eq!(current(&history, "belasting"), None);
+    }
+
+    #[test]
+    fn only_sources_left_to_the_municipality_may_be_consulted() {
+        let sources = vec![
+            source("brp", "BRP"),
+            source("inkomen", "Inkomensgegevens"),
+            source("duo", "Onderwijsgegevens"),
+        ];
+        let history = vec![
+            record("brp", Choice::Municipality, 1),
+            record("inkomen", Choice::Municipality, 2),
+            record("inkomen", Choice::SelfSupplied, 3),
+        ];
+        assert_eq!(
+            check_consulted(&sources, &history, &["BRP".into(), "brp".into()]),
+            Ok(())
+        );
+        assert_eq!(
+            check_consulted(
+                &sources,
+                &history,
+                &[
+                    "BRP".into(),
+                    "Inkomensgegevens".into(),
+                    "Onderwijsgegevens".into(),
+                    "Kadaster".into()
+                ]
+            ),
+            Err(vec![
+                "Inkomensgegevens".into(),
+                "Onderwijsgegevens".into(),
+                "Kadaster".into()
+            ])
+        );
+        // No list: the free-form list of earlier outcomes stands.
+        assert_eq!(check_consulted(&[], &[], &["BRP".into()]), Ok(()));
+    }
+
+    #[test]
+    fn unchanged_choices_are_not_recorded_again_and_unknown_sources_are_refused() {
+        let sources = vec![source("brp", "BRP"), source("duo", "Onderwijsgegevens")];
+        let history = vec![record("brp", Choice::Municipality, 1)];
+        let wanted = vec![
+            ("brp".to_string(), Choice::Municipality),
+            ("duo".to_string(), Choice::NotNeeded),
+        ];
+        assert_eq!(
+            changes(&sources, &history, &wanted).unwrap(),
+            vec![("duo".to_string(), Choice::NotNeeded)]
+        );
+        assert!(changes(
+            &sources,
+            &history,
+            &[("kadaster".into(), Choice::Municipality)]
+        )
+        .is_err());
+        assert!(changes(
+            &sources,
+            &history,
+            &[
+                ("duo".into(), Choice::Municipality),
+                ("duo".into(), Choice::NotNeeded)
+            ]
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn choices_freeze_when_the_call_starts() {
+        let start = Timestamp::from_second(1000).unwrap();
+        assert!(may_change(start, Timestamp::from_second(999).unwrap()).is_ok());
+        assert!(may_change(start, start).is_err());
+    }
+
+    #[test]
+    fn source_lists_are_checked() {
+        assert!(parse_source_list(vec![source("brp", "BRP")]).is_ok());
+        assert!(parse_source_list(vec![source("BRP!", "BRP")]).is_err());
+        assert!(parse_source_list(vec![source("brp", "BRP"), source("brp2", "BRP")]).is_err());
+        let mut no_reason = source("brp", "BRP");
+        no_reason.reason = " ".into();
+        assert!(parse_source_list(vec![no_reason]).is_err());
+    }
+}

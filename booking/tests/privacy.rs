@@ -1,0 +1,286 @@
+//! Privacy (issue 8) on real SQLite and PostgreSQL: consent per information source with its
+//! history, refusal and logging of sources the resident did not allow, the access log shown
+//! through the personal link, and that one municipality never sees another's.
+
+mod common;
+mod privacy_support;
+
+use common::{ts, Store};
+use jiff::SignedDuration;
+use privacy_support::fixture;
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                tokio::time::timeout(Duration::from_secs(60), super::$name(Store::Sqlite)).await.expect("test took too long")
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                tokio::time::timeout(Duration::from_secs(60), super::$name(Store::Postgres)).await.expect("test took too long")
+            }
+        }
+    )*};
+}
+
+on_both_stores!(
+    consent_choices_keep_their_history_and_freeze_at_the_call,
+    unallowed_sources_are_refused_and_logged,
+    opening_an_appointment_is_logged_in_plain_dutch,
+    another_municipality_sees_nothing,
+);
+
+fn choices(view: &Value) -> Vec<(String, Value, usize)> {
+    view["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["code"].as_str().unwrap().to_string(),
+                s["choice"].clone(),
+                s["history"].as_array().unwrap().len(),
+            )
+        })
+        .collect()
+}
+
+async fn consent_choices_keep_their_history_and_freeze_at_the_call(store: Store) {
+    let f = fixture(store).await;
+    f.configure_sources().await;
+    let start = ts("2026-03-20T13:00:00Z");
+    let b = f.book(start, "Inwoner Een").await;
+
+    // Shown when booking, with the reasons.
+    let (status, listed) = f
+        .get(
+            &reqwest::Client::new(),
+            &format!("/tenants/voorbeeld/services/{}/sources", f.service.id),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        listed[1]["reason"],
+        "Om te zien of u recht heeft op korting."
+    );
+
+    let path = format!("/personal/{}/consent", b.token);
+    let (status, view) = f.get(&reqwest::Client::new(), &path).await;
+    assert_eq!(status, 200);
+    assert_eq!(view["can_change"], true);
+    assert!(choices(&view)
+        .iter()
+        .all(|(_, c, n)| c.is_null() && *n == 0));
+
+    let (status, _) = f
+        .send(&reqwest::Client::new(), Method::PUT, &path,
+            json!({"choices": [{"source": "brp", "choice": "municipality"}, {"source": "inkomen", "choice": "municipality"}]}))
+        .await;
+    assert_eq!(status, 200);
+    f.t.app.clock.advance(SignedDuration::from_mins(5));
+    // A change is a new record; resubmitting an unchanged choice adds nothing.
+    let (status, view) = f
+        .send(&reqwest::Client::new(), Method::PUT, &path,
+            json!({"choices": [{"source": "brp", "choice": "municipality"}, {"source": "inkomen", "choice": "self"}, {"source": "duo", "choice": "not_needed"}]}))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        choices(&view),
+        vec![
+            ("brp".into(), json!("municipality"), 1),
+            ("inkomen".into(), json!("self"), 2),
+            ("duo".into(), json!("not_needed"), 1),
+        ]
+    );
+    let inkomen = &view["sources"][1]["history"];
+    assert_eq!(inkomen[0]["choice"], "municipality");
+    assert_eq!(inkomen[0]["chosen_at"], "2026-03-20T10:00:00+01:00");
+    assert_eq!(inkomen[1]["chosen_at"], "2026-03-20T10:05:00+01:00");
+
+    // The clerk sees the same beside the call.
+    let (status, staff_view) = f
+        .get(
+            &f.t.client,
+            &format!("/staff/appointments/{}/consent", b.id),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(choices(&staff_view), choices(&view));
+
+    let (status, problem) = f
+        .send(
+            &reqwest::Client::new(),
+            Method::PUT,
+            &path,
+            json!({"choices": [{"source": "kadaster", "choice": "municipality"}]}),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+
+    // From the start of the call the choices stand.
+    f.t.app
+        .clock
+        .advance(start.duration_since(f.t.app.clock.now()));
+    let (status, _) = f
+        .send(
+            &reqwest::Client::new(),
+            Method::PUT,
+            &path,
+            json!({"choices": [{"source": "inkomen", "choice": "municipality"}]}),
+        )
+        .await;
+    assert_eq!(status, 409);
+    let (_, view) = f.get(&reqwest::Client::new(), &path).await;
+    assert_eq!(view["can_change"], false);
+    assert_eq!(view["sources"][1]["choice"], "self");
+}
+
+async fn access_lines(f: &privacy_support::Fixture, token: &str) -> Vec<Value> {
+    let (status, lines) = f
+        .get(
+            &reqwest::Client::new(),
+            &format!("/personal/{token}/access-log"),
+        )
+        .await;
+    assert_eq!(status, 200);
+    lines.as_array().unwrap().clone()
+}
+
+async fn unallowed_sources_are_refused_and_logged(store: Store) {
+    let f = fixture(store).await;
+    f.configure_sources().await;
+    let b = f.book(ts("2026-03-20T09:30:00Z"), "Inwoner Twee").await;
+    let (status, _) = f
+        .send(&reqwest::Client::new(), Method::PUT, &format!("/personal/{}/consent", b.token),
+            json!({"choices": [{"source": "brp", "choice": "municipality"}, {"source": "inkomen", "choice": "self"}]}))
+        .await;
+    assert_eq!(status, 200);
+    f.t.app.clock.advance(SignedDuration::from_mins(45));
+
+    let outcome = |sources: Value| json!({"result": "complete", "follow_up": {"kind": "none"}, "sources": sources});
+    let path = format!("/staff/appointments/{}/outcomes", b.id);
+    // Income data was to come from the resident; education data was never chosen.
+    for refused in [
+        json!(["BRP", "Inkomensgegevens"]),
+        json!(["Onderwijsgegevens"]),
+        json!(["Kadaster"]),
+    ] {
+        let (status, problem) = f
+            .send(&f.t.client, Method::POST, &path, outcome(refused.clone()))
+            .await;
+        assert_eq!(status, 422, "{refused}: {problem}");
+        assert_eq!(problem["field"], "sources");
+        f.t.app.clock.advance(SignedDuration::from_secs(1));
+    }
+    let (_, history) = f.get(&f.t.client, &path).await;
+    assert_eq!(
+        history["outcomes"].as_array().unwrap().len(),
+        0,
+        "nothing recorded"
+    );
+    let lines = access_lines(&f, &b.token).await;
+    let refused: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["action"] == "refused_source")
+        .map(|l| l["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        refused,
+        vec!["Inkomensgegevens", "Onderwijsgegevens", "Kadaster"]
+    );
+    assert!(lines.iter().all(|l| l["action"] != "consulted_source"));
+
+    let (status, body) = f
+        .send(&f.t.client, Method::POST, &path, outcome(json!(["BRP"])))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let lines = access_lines(&f, &b.token).await;
+    let consulted: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["action"] == "consulted_source")
+        .collect();
+    assert_eq!(consulted.len(), 1);
+    assert_eq!(
+        consulted[0]["sentence"],
+        "Op 20 maart om 10:45 heeft een medewerker van de gemeente BRP geraadpleegd, \
+         bij het vastleggen van de uitkomst van het gesprek."
+    );
+}
+
+async fn opening_an_appointment_is_logged_in_plain_dutch(store: Store) {
+    let f = fixture(store).await;
+    let b = f.book(ts("2026-03-20T13:00:00Z"), "Inwoner Drie").await;
+    let other = f.book(ts("2026-03-20T14:00:00Z"), "Inwoner Vier").await;
+    assert!(access_lines(&f, &b.token).await.is_empty());
+    f.t.app.clock.advance(SignedDuration::from_mins(14));
+    let (status, _) = f
+        .get(&f.t.client, &format!("/staff/appointments/{}", b.id))
+        .await;
+    assert_eq!(status, 200);
+    let lines = access_lines(&f, &b.token).await;
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["action"], "opened_appointment");
+    assert_eq!(lines[0]["at"], "2026-03-20T10:14:00+01:00");
+    assert_eq!(
+        lines[0]["sentence"],
+        "Op 20 maart om 10:14 heeft een medewerker van de gemeente uw afspraak bekeken."
+    );
+    // Another resident's log is their own.
+    assert!(access_lines(&f, &other.token).await.is_empty());
+}
+
+async fn another_municipality_sees_nothing(store: Store) {
+    let f = fixture(store).await;
+    f.configure_sources().await;
+    let b = f.book(ts("2026-03-20T13:00:00Z"), "Inwoner Vijf").await;
+    let o = &f.other_admin;
+    let (status, _) = f.get(o, &format!("/staff/appointments/{}", b.id)).await;
+    assert_eq!(status, 404);
+    let (status, _) = f
+        .get(o, &format!("/staff/appointments/{}/consent", b.id))
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = f
+        .send(
+            o,
+            Method::PUT,
+            &format!("/admin/services/{}/sources", f.service.id),
+            json!({"sources": []}),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = f
+        .send(
+            o,
+            Method::POST,
+            &format!("/staff/appointments/{}/outcomes", b.id),
+            json!({"result": "complete", "follow_up": {"kind": "none"}, "sources": ["BRP"]}),
+        )
+        .await;
+    assert_eq!(status, 404);
+    // The other municipality's service listing does not include this service's sources.
+    let (status, _) = f
+        .get(
+            &reqwest::Client::new(),
+            &format!("/tenants/anderstad/services/{}/sources", f.service.id),
+        )
+        .await;
+    assert_eq!(status, 404);
+    // Its failed attempts left no trace in this resident's log, and the list is intact.
+    assert!(access_lines(&f, &b.token).await.is_empty());
+    assert_eq!(
+        f.t.app
+            .db
+            .service_sources(f.service.id)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(f.other_tenant.slug.as_str(), "anderstad");
+}
