@@ -27,6 +27,7 @@ pub mod personal_link;
 pub mod queue;
 pub mod queue_events;
 pub mod queueing;
+pub mod retention;
 pub mod rooms;
 pub mod slots;
 pub mod store;

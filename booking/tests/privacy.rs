@@ -33,6 +33,9 @@ on_both_stores!(
     unallowed_sources_are_refused_and_logged,
     opening_an_appointment_is_logged_in_plain_dutch,
     another_municipality_sees_nothing,
+    retention_erases_personal_data_per_municipality_and_keeps_statistics,
+    the_retention_worker_applies_the_rule,
+    a_resident_erases_their_data_through_the_personal_link,
 );
 
 fn choices(view: &Value) -> Vec<(String, Value, usize)> {
@@ -283,4 +286,169 @@ async fn another_municipality_sees_nothing(store: Store) {
         3
     );
     assert_eq!(f.other_tenant.slug.as_str(), "anderstad");
+}
+
+async fn personal_status(f: &privacy_support::Fixture, token: &str) -> u16 {
+    f.get(&reqwest::Client::new(), &format!("/personal/{token}"))
+        .await
+        .0
+}
+
+async fn retention_erases_personal_data_per_municipality_and_keeps_statistics(store: Store) {
+    let f = fixture(store).await;
+    // Voorbeeld keeps personal data 90 days (the demo setting), Anderstad 365.
+    let mut other = f.other_tenant.clone();
+    other.retention_days = 365;
+    f.t.app.db.save_tenant(&other).await.unwrap();
+    let early = f.book(ts("2026-03-20T09:15:00Z"), "Inwoner Vroeg").await;
+    let late = f.book(ts("2026-03-20T13:00:00Z"), "Inwoner Laat").await;
+    let elsewhere = f
+        .book_other(ts("2026-03-20T09:15:00Z"), "Inwoner Elders")
+        .await;
+    let (status, _) = f
+        .send(&reqwest::Client::new(), Method::POST, "/tenants/voorbeeld/callbacks",
+            json!({"service_id": f.service.id.to_string(), "name": "Bel Mij", "phone": "0612345678", "part_of_day": "morning"}))
+        .await;
+    assert_eq!(status, 201);
+    f.t.app.clock.advance(SignedDuration::from_mins(40));
+    let (status, body) = f
+        .send(
+            &f.t.client,
+            Method::POST,
+            &format!("/staff/appointments/{}/outcomes", early.id),
+            json!({"result": "complete", "follow_up": {"kind": "none"}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+
+    // 90 days after the start of the early call, but before its end: nothing is due yet.
+    f.t.app
+        .clock
+        .advance(ts("2026-06-18T09:15:00Z").duration_since(f.t.app.clock.now()));
+    assert_eq!(booking::retention::apply(&f.t.app).await.unwrap(), 0);
+    assert_eq!(personal_status(&f, &early.token).await, 200);
+
+    // A second before 90 days after its end: still there. At 90 days: erased; the later call
+    // is not due yet.
+    let duration = SignedDuration::from_mins(f.service.duration_minutes);
+    f.t.app
+        .clock
+        .advance(duration - SignedDuration::from_secs(1));
+    assert_eq!(booking::retention::apply(&f.t.app).await.unwrap(), 0);
+    f.t.app.clock.advance(SignedDuration::from_secs(1));
+    assert_eq!(booking::retention::apply(&f.t.app).await.unwrap(), 1);
+    let db = &f.t.app.db;
+    let erased = db.appointment(f.tenant.id, early.id).await.unwrap();
+    assert_eq!(erased.resident.name, booking::retention::ERASED_NAME);
+    assert_eq!(
+        erased.resident.email.as_str(),
+        booking::retention::ERASED_EMAIL
+    );
+    assert_eq!((erased.resident.phone, erased.resident.note), (None, None));
+    assert_eq!(personal_status(&f, &early.token).await, 404);
+    // Statistics survive: the appointment's service, time and status, and the outcome.
+    assert_eq!(erased.service_id, f.service.id);
+    assert_eq!(erased.start, ts("2026-03-20T09:15:00Z"));
+    assert_eq!(db.outcomes(f.tenant.id, early.id).await.unwrap().len(), 1);
+    assert_eq!(
+        db.appointment(f.tenant.id, late.id)
+            .await
+            .unwrap()
+            .resident
+            .name,
+        "Inwoner Laat"
+    );
+    // The callback request (made at 10:00, 90 days ago) lost its name and phone.
+    let callbacks = db.open_callbacks(f.tenant.id).await.unwrap();
+    assert_eq!(callbacks.len(), 1);
+    assert_eq!(
+        (
+            callbacks[0].resident_name.as_str(),
+            callbacks[0].phone.as_str()
+        ),
+        ("Verwijderd", "")
+    );
+    // Anderstad keeps a year: its resident is untouched, and a second run changes nothing.
+    assert_eq!(
+        db.appointment(other.id, elsewhere.id)
+            .await
+            .unwrap()
+            .resident
+            .name,
+        "Inwoner Elders"
+    );
+    assert_eq!(personal_status(&f, &elsewhere.token).await, 200);
+    assert_eq!(booking::retention::apply(&f.t.app).await.unwrap(), 0);
+
+    f.t.app.clock.advance(SignedDuration::from_hours(24 * 275));
+    assert_eq!(booking::retention::apply(&f.t.app).await.unwrap(), 2);
+    assert_eq!(
+        db.appointment(other.id, elsewhere.id)
+            .await
+            .unwrap()
+            .resident
+            .name,
+        booking::retention::ERASED_NAME
+    );
+}
+
+async fn the_retention_worker_applies_the_rule(store: Store) {
+    let f = fixture(store).await;
+    let b = f.book(ts("2026-03-20T09:15:00Z"), "Inwoner Zes").await;
+    f.t.app.clock.advance(SignedDuration::from_hours(24 * 91));
+    // The worker runs the rule at once, then hourly.
+    let worker = booking::retention::spawn_retention_worker(f.t.app.clone());
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while personal_status(&f, &b.token).await != 404 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the worker did not erase"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    worker.abort();
+}
+
+async fn a_resident_erases_their_data_through_the_personal_link(store: Store) {
+    let f = fixture(store).await;
+    let coming = f.book(ts("2026-03-20T13:00:00Z"), "Inwoner Zeven").await;
+    let other = f.book(ts("2026-03-20T14:00:00Z"), "Inwoner Acht").await;
+    let erase = format!("/personal/{}/erase", coming.token);
+    let (status, problem) = f
+        .send(&reqwest::Client::new(), Method::POST, &erase, json!({}))
+        .await;
+    assert_eq!(status, 409, "a coming call needs the details: {problem}");
+    let (status, _) = f
+        .send(
+            &reqwest::Client::new(),
+            Method::POST,
+            &format!("/personal/{}/cancel", coming.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, erased) = f
+        .send(&reqwest::Client::new(), Method::POST, &erase, json!({}))
+        .await;
+    assert_eq!(status, 200, "{erased}");
+    assert!(erased["kept"].as_str().unwrap().contains("Archiefwet"));
+    assert_eq!(personal_status(&f, &coming.token).await, 404);
+    let row =
+        f.t.app
+            .db
+            .appointment(f.tenant.id, coming.id)
+            .await
+            .unwrap();
+    assert_eq!(row.resident.name, booking::retention::ERASED_NAME);
+    assert_eq!(row.resident.phone, None);
+    assert_eq!(
+        f.t.app
+            .db
+            .appointment(f.tenant.id, other.id)
+            .await
+            .unwrap()
+            .resident
+            .name,
+        "Inwoner Acht"
+    );
 }

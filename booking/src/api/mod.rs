@@ -133,6 +133,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         consent::resident_choose,
         consent::staff_consent,
         privacy::access_log,
+        privacy::erase,
     ),
     components(schemas(crate::error::Problem))
 )]

@@ -1,18 +1,22 @@
 //! What the resident sees of the use of their data through the personal link: the access log
-//! in plain Dutch sentences.
+//! in plain Dutch sentences; and erasing their data through that link.
 
 use super::{Json, Path};
 use crate::access_log::{self, Action};
+use crate::appointment::AppointmentStatus;
 use crate::error::{Problem, Result};
+use crate::retention;
 use crate::App;
 use axum::extract::State;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 pub fn routes() -> Router<App> {
-    Router::new().route("/api/v1/personal/{token}/access-log", get(access_log))
+    Router::new()
+        .route("/api/v1/personal/{token}/access-log", get(access_log))
+        .route("/api/v1/personal/{token}/erase", post(erase))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -53,4 +57,36 @@ pub async fn access_log(
             })
             .collect(),
     ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Erased {
+    /// RFC 3339, municipality's local time.
+    pub erased_at: String,
+    /// What the municipality keeps, and why.
+    pub kept: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/personal/{token}/erase", tag = "resident",
+    responses((status = 200, body = Erased, description = "Erased; the personal link no longer works"),
+        (status = 404, body = Problem), (status = 409, body = Problem, description = "The appointment is still to come: cancel it first")))]
+pub async fn erase(State(app): State<App>, Path(token): Path<String>) -> Result<Json<Erased>> {
+    let u = super::personal::unlock(&app, &token).await?;
+    let now = app.clock.now();
+    retention::may_erase(
+        u.appointment.status == AppointmentStatus::Cancelled,
+        u.appointment.end,
+        now,
+    )?;
+    app.db
+        .erase_appointment(u.tenant.id, u.appointment.id, now)
+        .await?;
+    tracing::info!(appointment = %u.appointment.id, "resident erased their appointment data");
+    Ok(Json(Erased {
+        erased_at: now
+            .to_zoned(u.tenant.time_zone.tz().clone())
+            .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string(),
+        kept: retention::KEPT_BY_LAW.into(),
+    }))
 }

@@ -8,6 +8,7 @@ mod catalog;
 mod consent;
 mod outcomes;
 mod queue;
+mod retention;
 mod tenants;
 
 pub use appointments::{AppointmentRow, NewAppointment};

@@ -27,6 +27,8 @@ pub struct Fixture {
     /// Logged in as the admin of "anderstad", another municipality.
     pub other_admin: reqwest::Client,
     pub other_tenant: Tenant,
+    pub other_service: Service,
+    pub other_clerk: ClerkId,
 }
 
 pub struct Booked {
@@ -81,11 +83,12 @@ pub async fn fixture(store: Store) -> Fixture {
         buffer_minutes: 5,
     };
     t.app.db.save_service(&other_service).await.unwrap();
+    let other_clerk = ClerkId::new();
     t.app
         .db
         .create_clerk(
             &Clerk {
-                id: ClerkId::new(),
+                id: other_clerk,
                 tenant_id: other_tenant.id,
                 name: "Olga".into(),
                 email: "olga@anderstad.nl".into(),
@@ -105,6 +108,8 @@ pub async fn fixture(store: Store) -> Fixture {
         admin,
         other_admin,
         other_tenant,
+        other_service,
+        other_clerk,
     }
 }
 
@@ -115,13 +120,29 @@ impl Fixture {
 
     /// A booked appointment of the demo clerk starting at `start`, with a working personal link.
     pub async fn book(&self, start: Timestamp, name: &str) -> Booked {
+        self.book_with(&self.service, self.clerk, start, name).await
+    }
+
+    /// The same in the other municipality.
+    pub async fn book_other(&self, start: Timestamp, name: &str) -> Booked {
+        self.book_with(&self.other_service, self.other_clerk, start, name)
+            .await
+    }
+
+    async fn book_with(
+        &self,
+        service: &Service,
+        clerk: ClerkId,
+        start: Timestamp,
+        name: &str,
+    ) -> Booked {
         let token = PersonalToken::generate();
-        let end = start + SignedDuration::from_mins(self.service.duration_minutes);
+        let end = start + SignedDuration::from_mins(service.duration_minutes);
         let appointment = Appointment {
             id: AppointmentId::new(),
-            tenant_id: self.tenant.id,
-            service_id: self.service.id,
-            clerk_id: self.clerk,
+            tenant_id: service.tenant_id,
+            service_id: service.id,
+            clerk_id: clerk,
             start,
             end,
             status: AppointmentStatus::Booked,
@@ -136,7 +157,7 @@ impl Fixture {
         };
         let units = reservation_units(
             start,
-            end + SignedDuration::from_mins(self.service.buffer_minutes),
+            end + SignedDuration::from_mins(service.buffer_minutes),
         );
         self.t
             .app

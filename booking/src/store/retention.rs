@@ -1,0 +1,89 @@
+//! SQL for erasing personal data. Rows stay (statistics and foreign keys need them); the
+//! personal columns are overwritten and the personal link stops working.
+
+use super::Db;
+use crate::error::Result;
+use crate::ids::{AppointmentId, TenantId};
+use crate::retention::{ERASED_EMAIL, ERASED_NAME};
+use jiff::Timestamp;
+use sqlx::AnyConnection;
+
+/// The link hash becomes 'erased:<id>', which no token hashes to, so the link is dead; it stays
+/// unique per row as the column requires.
+const ERASE_APPOINTMENTS: &str =
+    "UPDATE appointments SET resident_name = $1, resident_email = $2, \
+    resident_phone = NULL, note = NULL, link_hash = 'erased:' || id, erased_at = $3 \
+    WHERE tenant_id = $4 AND erased_at IS NULL";
+
+const ERASE_QUEUE: &str = "UPDATE queue_entries SET resident_name = $1, resident_phone = NULL, \
+    token_hash = 'erased:' || id WHERE appointment_id IN \
+    (SELECT id FROM appointments WHERE tenant_id = $2 AND erased_at = $3)";
+
+async fn erase_queue(conn: &mut AnyConnection, tenant: TenantId, now: Timestamp) -> Result<()> {
+    sqlx::query(ERASE_QUEUE)
+        .bind(ERASED_NAME)
+        .bind(tenant.to_string())
+        .bind(now.as_second())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+impl Db {
+    /// Erases the appointments of `tenant` that ended at or before `cutoff` (booked or
+    /// cancelled alike) with their queue entries, and callback requests made before `cutoff`.
+    /// Returns how many appointments.
+    pub async fn erase_ended_before(
+        &self,
+        tenant: TenantId,
+        cutoff: Timestamp,
+        now: Timestamp,
+    ) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        let erased = sqlx::query(&format!("{ERASE_APPOINTMENTS} AND ends_at <= $5"))
+            .bind(ERASED_NAME)
+            .bind(ERASED_EMAIL)
+            .bind(now.as_second())
+            .bind(tenant.to_string())
+            .bind(cutoff.as_second())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if erased > 0 {
+            erase_queue(&mut tx, tenant, now).await?;
+        }
+        // Callback requests are not tied to an appointment: the request time counts.
+        sqlx::query(
+            "UPDATE callback_requests SET resident_name = $1, phone = '' \
+             WHERE tenant_id = $2 AND requested_at <= $3 AND phone <> ''",
+        )
+        .bind(ERASED_NAME)
+        .bind(tenant.to_string())
+        .bind(cutoff.as_second())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(erased)
+    }
+
+    /// Erases one appointment at the resident's request.
+    pub async fn erase_appointment(
+        &self,
+        tenant: TenantId,
+        id: AppointmentId,
+        now: Timestamp,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(&format!("{ERASE_APPOINTMENTS} AND id = $5"))
+            .bind(ERASED_NAME)
+            .bind(ERASED_EMAIL)
+            .bind(now.as_second())
+            .bind(tenant.to_string())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        erase_queue(&mut tx, tenant, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
