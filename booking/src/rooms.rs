@@ -91,6 +91,58 @@ pub fn clerk_grant(
     Ok(grant)
 }
 
+/// A queue call's token lasts this long from issue (as signaling's `RoomClaims::for_queue_call`):
+/// a queue entry has no planned end to tie it to.
+pub const QUEUE_CALL: SignedDuration = SignedDuration::from_hours(1);
+
+/// Who asks to enter a queue call's room.
+pub enum QueueCaller<'a> {
+    /// Whoever holds the entry's token (the personal link, or a walk-in's token).
+    Resident,
+    /// A logged-in clerk; only the one who called the entry gets in.
+    Clerk {
+        id: crate::ids::ClerkId,
+        name: &'a str,
+    },
+}
+
+/// The grant for a queue call: room = the entry's room, only while the entry is called or
+/// answered (a waiting, finished or missed entry has no call to enter).
+pub fn queue_grant(
+    entry: &crate::queue::QueueEntry,
+    caller: QueueCaller<'_>,
+    tenant_slug: &str,
+    now: Timestamp,
+) -> Result<RoomGrant> {
+    use crate::queue::EntryStatus;
+    let room = match (&entry.status, &entry.room_id) {
+        (EntryStatus::Called | EntryStatus::Answered, Some(room)) => room.clone(),
+        _ => return Err(Error::Conflict("no clerk is calling this entry".into())),
+    };
+    let (participant, role, display_name) = match caller {
+        QueueCaller::Resident => (
+            format!("resident-{}", entry.id),
+            RoomRole::Resident,
+            entry.resident_name.clone(),
+        ),
+        QueueCaller::Clerk { id, name } => {
+            if entry.clerk_id != Some(id) {
+                return Err(Error::Forbidden);
+            }
+            (id.to_string(), RoomRole::Clerk, name.to_string())
+        }
+    };
+    Ok(RoomGrant {
+        room,
+        participant,
+        role,
+        display_name,
+        tenant: tenant_slug.to_string(),
+        not_before: now,
+        expires: now + QUEUE_CALL,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

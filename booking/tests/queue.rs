@@ -42,6 +42,7 @@ on_both_stores!(
     municipality_sets_check_in_window_and_grace,
     resident_leaves_the_queue,
     checked_in_resident_who_left_may_check_in_again,
+    queue_call_room_tickets,
 );
 
 struct Demo {
@@ -898,4 +899,79 @@ async fn checked_in_resident_who_left_may_check_in_again(store: Store) {
     d.advance_to("2026-03-20T13:46:00Z");
     problem(check_in(&d, &late).await, StatusCode::CONFLICT).await;
     assert_eq!(d.entry(&late).await["status"], "left");
+}
+
+/// The ticket a room token carries, as the test issuer writes it (see `common::GrantAsJson`).
+async fn ticket(resp: reqwest::Response) -> Value {
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body: Value = resp.json().await.unwrap();
+    serde_json::from_str(body["token"].as_str().unwrap()).unwrap()
+}
+
+async fn queue_call_room_tickets(store: Store) {
+    let d = demo(store).await;
+    let passport = d.service("Paspoort").clone();
+    let token = d.walk_in(&passport, "Jan").await;
+    let anna = d.anna().await;
+    let resident = |t: &str| {
+        d.t.client
+            .post(d.api(&format!("/queue-entries/{t}/room-token")))
+            .send()
+    };
+
+    // Waiting: nobody is calling, so there is no room to enter yet.
+    problem(resident(&token).await.unwrap(), StatusCode::CONFLICT).await;
+    problem(
+        resident(&"A".repeat(43)).await.unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+
+    let called = d.call_next(&anna).await.unwrap();
+    let id = called["id"].as_str().unwrap();
+    let room = called["room_id"].as_str().unwrap();
+    let clerk = |c: &reqwest::Client| {
+        c.post(d.api(&format!("/staff/queue/{id}/room-token")))
+            .send()
+    };
+
+    // Both ends get the entry's room; one hour from now.
+    let r = ticket(resident(&token).await.unwrap()).await;
+    assert_eq!(
+        (r["room"].as_str(), r["role"].as_str()),
+        (Some(room), Some("resident"))
+    );
+    assert_eq!(r["name"], "Jan");
+    assert_eq!(
+        r["exp"].as_i64().unwrap() - r["nbf"].as_i64().unwrap(),
+        3600
+    );
+    let c = ticket(clerk(&anna).await.unwrap()).await;
+    assert_eq!(
+        (c["room"].as_str(), c["role"].as_str()),
+        (Some(room), Some("clerk"))
+    );
+    assert_ne!(c["participant"], r["participant"]);
+
+    // Another clerk, or nobody logged in, gets no ticket for Anna's call.
+    let bram = d.clerk(&d.t.base, "bram@voorbeeld.nl", "welkom-bram").await;
+    problem(clerk(&bram).await.unwrap(), StatusCode::FORBIDDEN).await;
+    problem(clerk(&d.t.client).await.unwrap(), StatusCode::UNAUTHORIZED).await;
+
+    // Once the clerk is done, the room is closed to both.
+    let resp =
+        d.t.client
+            .post(d.api(&format!("/queue-entries/{token}/answer")))
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let resp = anna
+        .post(d.api(&format!("/staff/queue/{id}/done")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    problem(resident(&token).await.unwrap(), StatusCode::CONFLICT).await;
+    problem(clerk(&anna).await.unwrap(), StatusCode::CONFLICT).await;
 }

@@ -1,5 +1,6 @@
 //! A throwaway server for the browser tests: the demo municipality on a temporary SQLite
-//! database, the JSON API and the resident pages, on a free loopback port. It prints
+//! database, the JSON API, the resident and clerk pages, and signaling with the SFU for real
+//! calls, on a free loopback port. It prints
 //! `listening on http://127.0.0.1:PORT` once it accepts connections.
 //!
 //! The clock is fixed (Monday 30 November 2026, 08:00 in Amsterdam) so the offered days and
@@ -11,6 +12,30 @@ use booking::clock::Clock;
 use booking::mail::{MailConfig, Mailer};
 use booking::store::Db;
 use booking::App;
+use signaling::token::{Role, RoomClaims, RoomTokenKeys};
+use std::sync::Arc;
+
+/// Signs booking's room grants for the signaling endpoint, as the platform binary does, with
+/// one difference: booking runs on the fixed test clock, signaling checks tokens against the
+/// real one. The grant's window (its length) is kept and moved to start at the real now.
+struct SignedRoomTokens(RoomTokenKeys);
+
+impl booking::rooms::RoomTokenIssuer for SignedRoomTokens {
+    fn issue(&self, g: &booking::rooms::RoomGrant) -> String {
+        self.0.issue(&RoomClaims {
+            room: g.room.clone(),
+            sub: g.participant.clone(),
+            role: match g.role {
+                booking::rooms::RoomRole::Resident => Role::Resident,
+                booking::rooms::RoomRole::Clerk => Role::Clerk,
+            },
+            name: g.display_name.clone(),
+            tenant: g.tenant.clone(),
+            nbf: signaling::token::now_unix(),
+            exp: signaling::token::now_unix() + g.expires.duration_since(g.not_before).as_secs(),
+        })
+    }
+}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -29,7 +54,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         session_keys: SessionKeys::from_secret(b"browser tests only, not a secret"),
         base_url: base_url.clone(),
     };
-    let router = booking::api::router(app.clone()).merge(web::router(app));
+    // A real call: signaling and the SFU on loopback, tokens signed as in production.
+    let room_keys = RoomTokenKeys::from_secret(b"browser tests only, room tokens");
+    let issuer: booking::rooms::Issuer = Arc::new(SignedRoomTokens(room_keys.clone()));
+    let media = sfu::Sfu::new(sfu::SfuConfig {
+        bind_ip: "127.0.0.1".parse()?,
+        ..Default::default()
+    });
+    let router = booking::api::router(app.clone())
+        .layer(axum::Extension(issuer))
+        .merge(web::router(app))
+        .merge(signaling::router(signaling::SignalingState::new(
+            room_keys, media,
+        )));
     println!("listening on {base_url}");
     axum::serve(listener, router).await?;
     Ok(())

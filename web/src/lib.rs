@@ -1,5 +1,6 @@
-//! The resident pages: server-rendered HTML over the booking use cases, Dutch first, no
-//! JavaScript needed. Every form posts and redirects (Post/Redirect/Get), so a reload never
+//! The resident and clerk pages: server-rendered HTML over the booking use cases, Dutch first.
+//! Booking needs no JavaScript; the video pages (device check, queue, call, clerk's desk) use
+//! small ES modules from `static/`. Every form posts and redirects (Post/Redirect/Get), so a reload never
 //! books twice.
 
 mod context;
@@ -13,8 +14,39 @@ use axum::http::header;
 use axum::routing::get;
 use axum::Router;
 
-/// The stylesheet ships inside the binary: there is no front-end build step.
+/// The stylesheet and the scripts ship inside the binary: there is no front-end build step.
 const SITE_CSS: &str = include_str!("../static/site.css");
+
+/// The video pages' ES modules, by file name under /static/. Plain modules the browser loads
+/// as they are; the resident's booking pages need none of them.
+const SCRIPTS: &[(&str, &str)] = &[
+    ("call.js", include_str!("../static/call.js")),
+    ("call-view.js", include_str!("../static/call-view.js")),
+    ("resident.js", include_str!("../static/resident.js")),
+    ("clerk-login.js", include_str!("../static/clerk-login.js")),
+    ("clerk-queue.js", include_str!("../static/clerk-queue.js")),
+    ("clerk-call.js", include_str!("../static/clerk-call.js")),
+];
+
+fn script_routes() -> Router<booking::App> {
+    SCRIPTS
+        .iter()
+        .fold(Router::new(), |router, (name, source)| {
+            router.route(
+                &format!("/static/{name}"),
+                get(move || async move {
+                    (
+                        [
+                            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                            // Short: a deploy changes the modules under the same names.
+                            (header::CACHE_CONTROL, "public, max-age=300"),
+                        ],
+                        *source,
+                    )
+                }),
+            )
+        })
+}
 
 /// The resident pages. Merge with `booking::api::router`; this router sets no fallback so the
 /// merge keeps the API's problem+json fallback.
@@ -33,12 +65,18 @@ pub fn router(app: booking::App) -> Router {
                 )
             }),
         )
+        .merge(script_routes())
+        .route("/medewerker", get(pages::staff::choose_municipality))
+        .route("/{slug}/medewerker", get(pages::staff::login))
+        .route("/medewerker/wachtrij", get(pages::staff::queue))
+        .route("/medewerker/gesprek/{id}", get(pages::staff::call))
         .route("/{slug}", get(pages::services::choose_service))
         .route(
             "/{slug}/{service}",
             get(pages::booking::choose).post(pages::booking::submit),
         )
         .route("/a/{token}", get(pages::personal::show))
+        .route("/a/{token}/video", get(pages::video::show))
         .route("/a/{token}/bevestiging", get(pages::personal::confirmation))
         .route(
             "/a/{token}/verzetten",

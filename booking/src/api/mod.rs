@@ -112,6 +112,8 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         queue::done,
         queue::summary,
         queue::leave,
+        queue::resident_room_token,
+        queue::clerk_room_token,
         queue_live::staff_events,
         queue_live::entry_events,
         callbacks::request,
@@ -202,6 +204,14 @@ pub fn router(app: App) -> Router {
             get(queue_live::entry_events),
         )
         .route("/api/v1/queue-entries/{token}/leave", post(queue::leave))
+        .route(
+            "/api/v1/queue-entries/{token}/room-token",
+            post(queue::resident_room_token),
+        )
+        .route(
+            "/api/v1/staff/queue/{id}/room-token",
+            post(queue::clerk_room_token),
+        )
         .route("/api/v1/tenants/{slug}/callbacks", post(callbacks::request))
         .route("/api/v1/staff/callbacks", get(callbacks::open))
         .route("/api/v1/staff/callbacks/{id}/done", post(callbacks::done))

@@ -15,6 +15,7 @@ use crate::App;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -165,10 +166,59 @@ pub async fn leave(
     Ok(Json(resident_view(&app, &tenant, &left).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/queue-entries/{token}/room-token", tag = "queue",
+    responses((status = 200, body = super::personal::RoomTicket), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "No clerk is calling this entry")))]
+pub async fn resident_room_token(
+    State(app): State<App>,
+    Extension(issuer): Extension<crate::rooms::Issuer>,
+    Path(token): Path<String>,
+) -> Result<Json<super::personal::RoomTicket>> {
+    let (tenant, entry) = entry_by_token(&app, &token).await?;
+    let grant = crate::rooms::queue_grant(
+        &entry,
+        crate::rooms::QueueCaller::Resident,
+        tenant.slug.as_str(),
+        app.clock.now(),
+    )?;
+    Ok(Json(super::personal::RoomTicket::new(&grant, &issuer)))
+}
+
+#[utoipa::path(post, path = "/api/v1/staff/queue/{id}/room-token", tag = "queue",
+    responses((status = 200, body = super::personal::RoomTicket), (status = 401, body = Problem),
+        (status = 403, body = Problem, description = "Another clerk called this entry"), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Not being called or in a call")))]
+pub async fn clerk_room_token(
+    State(app): State<App>,
+    Extension(issuer): Extension<crate::rooms::Issuer>,
+    Staff(claims): Staff,
+    Path(id): Path<String>,
+) -> Result<Json<super::personal::RoomTicket>> {
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let entry = app.db.queue_entry(tenant.id, parse_entry_id(&id)?).await?;
+    let name = app
+        .db
+        .clerks(tenant.id)
+        .await?
+        .into_iter()
+        .find(|c| c.id == claims.sub)
+        .map(|c| c.name)
+        .ok_or(Error::Unauthenticated)?;
+    let caller = crate::rooms::QueueCaller::Clerk {
+        id: claims.sub,
+        name: &name,
+    };
+    let grant = crate::rooms::queue_grant(&entry, caller, tenant.slug.as_str(), app.clock.now())?;
+    tracing::info!(clerk = %claims.sub, entry = %entry.id, "room token issued for a queue call");
+    Ok(Json(super::personal::RoomTicket::new(&grant, &issuer)))
+}
+
 /// A queue entry as a clerk sees it.
 #[derive(Serialize, ToSchema)]
 pub struct StaffQueueEntryView {
     pub id: QueueEntryId,
+    /// The checked-in appointment (for its details and the outcome); absent for a walk-in.
+    pub appointment_id: Option<AppointmentId>,
     pub status: EntryStatus,
     pub walk_in: bool,
     pub service_id: ServiceId,
@@ -196,6 +246,7 @@ fn staff_view(
 ) -> Result<StaffQueueEntryView> {
     Ok(StaffQueueEntryView {
         id: e.id,
+        appointment_id: e.appointment_id,
         status: e.status,
         walk_in: e.is_walk_in(),
         service_id: e.service_id,

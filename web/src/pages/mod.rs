@@ -2,10 +2,13 @@
 //! render; none of them decides anything the booking crate already decides.
 
 pub mod booking;
+mod call_view;
 pub mod home;
 pub mod personal;
 mod picker;
 pub mod services;
+pub mod staff;
+pub mod video;
 
 use ::booking::catalog::Service;
 use ::booking::tenant::Tenant;

@@ -24,14 +24,14 @@ use serde::Deserialize;
 
 /// What the token opens. The same lookup as `booking::api::personal::unlock`, which is not
 /// public outside the booking crate; a token of the wrong shape never reaches the database.
-struct Unlocked {
-    token: PersonalToken,
-    appointment: Appointment,
-    tenant: Tenant,
-    service: Service,
+pub(super) struct Unlocked {
+    pub token: PersonalToken,
+    pub appointment: Appointment,
+    pub tenant: Tenant,
+    pub service: Service,
 }
 
-async fn unlock(app: &App, raw: &str) -> Result<Unlocked> {
+pub(super) async fn unlock(app: &App, raw: &str) -> Result<Unlocked> {
     let token = PersonalToken::parse(raw).ok_or(Error::NotFound("appointment"))?;
     let appointment = app.db.appointment_by_link(&token.hash()).await?;
     let tenant = app.db.tenant(appointment.tenant_id).await?;
@@ -115,7 +115,18 @@ pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -
                 cancel_t = tx.t("Afspraak afzeggen", "Cancel appointment"),
             )
         };
-        let body = format!("{notice}{}{actions}", summary(&tx, &u));
+        let video = if a.status == AppointmentStatus::Cancelled {
+            String::new()
+        } else {
+            format!(
+                r#"<h2>{}</h2><p>{}</p><p><a class="button" href="{}/video">{}</a></p>"#,
+                tx.t("Videogesprek", "Video call"),
+                tx.pick("Vanaf 15 minuten voor uw afspraak meldt u zich hier. Eerst controleren we samen uw camera en microfoon.", "Vanaf 15 minuten voor je afspraak meld je je hier. Eerst controleren we samen je camera en microfoon.", "From 15 minutes before your appointment you sign in here. First we check your camera and microphone together."),
+                home(&u),
+                tx.t("Naar het videogesprek", "Go to the video call"),
+            )
+        };
+        let body = format!("{notice}{}{video}{actions}", summary(&tx, &u));
         let title = tx.pick("Uw afspraak", "Je afspraak", "Your appointment").to_string();
         Ok(render(&ctx, Page { title, tenant: Some(&u.tenant), body, has_errors: false }).into_response())
     }

@@ -1,0 +1,166 @@
+//! The resident's way into the call, from the personal link: check camera, microphone and
+//! sound first, then "I'm ready" joins the queue, the page shows the place and the expected
+//! wait as they change, and when the clerk calls it answers and the call starts on the same
+//! page (so the camera and microphone permission is asked once). `static/resident.js` drives
+//! it; this page only renders the words and the markup.
+
+use super::call_view::call_view;
+use super::personal::unlock;
+use crate::context::Ctx;
+use crate::error::respond;
+use crate::html::esc;
+use crate::i18n::Tx;
+use crate::layout::{render, Page};
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use booking::appointment::AppointmentStatus;
+use booking::{App, Error};
+
+pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -> Response {
+    let outcome = async {
+        let u = unlock(&app, &token).await?;
+        if u.appointment.status == AppointmentStatus::Cancelled {
+            return Err(Error::NotFound("appointment"));
+        }
+        let tx = Tx::new(ctx.lang, u.tenant.tone);
+        let body = format!(
+            r#"<p><a href="/a/{token}">{back}</a></p>
+{check}
+{waiting}
+{call}
+<script type="module" src="/static/resident.js"></script>"#,
+            token = esc(u.token.as_str()),
+            back = tx.pick(
+                "Terug naar uw afspraak",
+                "Terug naar je afspraak",
+                "Back to your appointment"
+            ),
+            check = device_check(&tx, u.token.as_str()),
+            waiting = waiting(&tx),
+            call = call_view(&tx, tx.t("Beeld van de medewerker", "The clerk's picture")),
+        );
+        let title = tx.t("Videogesprek", "Video call").to_string();
+        let page = Page {
+            title,
+            tenant: Some(&u.tenant),
+            body,
+            has_errors: false,
+        };
+        Ok(render(&ctx, page).into_response())
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+/// Camera preview, microphone meter, test sound, and what to do when something is missing.
+fn device_check(tx: &Tx, token: &str) -> String {
+    format!(
+        r#"<section id="apparaten" aria-labelledby="apparaten-kop" data-token="{token}"
+ data-denied="{denied}" data-no-devices="{no_devices}" data-no-camera="{no_camera}"
+ data-check-in-failed="{check_in_failed}" data-failed="{failed}">
+<h2 id="apparaten-kop">{heading}</h2>
+<p>{intro}</p>
+<div class="device-check">
+  <video id="preview" class="preview-video" autoplay playsinline muted aria-label="{preview_label}"></video>
+  <div>
+    <p><label for="mic-level">{meter_label}</label></p>
+    <meter id="mic-level" class="mic-level" min="0" max="100" low="10" optimum="50" value="0">0</meter>
+    <p class="hint">{meter_hint}</p>
+    <p><button type="button" id="test-sound" class="button button--secondary">{test_sound}</button></p>
+    <p class="hint">{sound_hint}</p>
+  </div>
+</div>
+<div id="device-help" class="notice" role="alert" hidden></div>
+<p><button type="button" id="retry-devices" class="button button--secondary" hidden>{retry}</button></p>
+<p><button type="button" id="ready" class="button" disabled>{ready}</button></p>
+</section>"#,
+        token = esc(token),
+        heading = tx.pick("Eerst uw camera en microfoon", "Eerst je camera en microfoon", "First your camera and microphone"),
+        intro = tx.pick(
+            "Uw browser vraagt of deze pagina uw camera en microfoon mag gebruiken. Kies \"Toestaan\".",
+            "Je browser vraagt of deze pagina je camera en microfoon mag gebruiken. Kies \"Toestaan\".",
+            "Your browser asks whether this page may use your camera and microphone. Choose \"Allow\"."
+        ),
+        preview_label = tx.t("Uw eigen beeld", "Your own picture"),
+        meter_label = tx.pick("Geluid van uw microfoon", "Geluid van je microfoon", "Sound from your microphone"),
+        meter_hint = tx.pick(
+            "Zeg iets. Beweegt de balk mee? Dan hoort de medewerker u.",
+            "Zeg iets. Beweegt de balk mee? Dan hoort de medewerker je.",
+            "Say something. Does the bar move? Then the clerk can hear you."
+        ),
+        test_sound = tx.t("Testgeluid afspelen", "Play test sound"),
+        sound_hint = tx.pick(
+            "Hoort u een toon? Dan hoort u de medewerker ook. Hoort u niets, zet dan het geluid van uw apparaat harder.",
+            "Hoor je een toon? Dan hoor je de medewerker ook. Hoor je niets, zet dan het geluid van je apparaat harder.",
+            "Do you hear a tone? Then you will hear the clerk too. If not, turn up your device's volume."
+        ),
+        retry = tx.t("Opnieuw proberen", "Try again"),
+        ready = tx.t("Ik ben er klaar voor", "I'm ready"),
+        denied = tx.pick(
+            "Deze pagina mag uw camera en microfoon niet gebruiken. Klik links van het webadres op het slotje, kies bij Camera en Microfoon \"Toestaan\" en kies dan \"Opnieuw proberen\".",
+            "Deze pagina mag je camera en microfoon niet gebruiken. Klik links van het webadres op het slotje, kies bij Camera en Microfoon \"Toestaan\" en kies dan \"Opnieuw proberen\".",
+            "This page may not use your camera and microphone. Click the padlock left of the web address, choose \"Allow\" for Camera and Microphone, then choose \"Try again\"."
+        ),
+        no_devices = tx.pick(
+            "We vinden geen microfoon. Sluit een microfoon of headset aan en kies \"Opnieuw proberen\". Lukt het niet? Bel de gemeente.",
+            "We vinden geen microfoon. Sluit een microfoon of headset aan en kies \"Opnieuw proberen\". Lukt het niet? Bel de gemeente.",
+            "We cannot find a microphone. Connect a microphone or headset and choose \"Try again\". No luck? Call the municipality."
+        ),
+        no_camera = tx.pick(
+            "We vinden geen camera. U kunt wel bellen: de medewerker hoort u, maar ziet u niet.",
+            "We vinden geen camera. Je kunt wel bellen: de medewerker hoort je, maar ziet je niet.",
+            "We cannot find a camera. You can still call: the clerk will hear you but not see you."
+        ),
+        check_in_failed = tx.pick(
+            "Aanmelden lukt nu niet. Melden kan vanaf 15 minuten voor uw afspraak.",
+            "Aanmelden lukt nu niet. Melden kan vanaf 15 minuten voor je afspraak.",
+            "Signing in is not possible now. You can sign in from 15 minutes before your appointment."
+        ),
+        failed = tx.t(
+            "Er ging iets mis. Laad de pagina opnieuw.",
+            "Something went wrong. Please reload the page."
+        ),
+    )
+}
+
+/// The place in the queue and the expected wait, updated live.
+fn waiting(tx: &Tx) -> String {
+    format!(
+        r#"<section id="wachten" aria-labelledby="wachten-kop" hidden
+ data-place="{place}" data-next="{next}" data-wait="{wait}" data-called="{called}" data-missed="{missed}">
+<h2 id="wachten-kop">{heading}</h2>
+<p>{intro}</p>
+<p id="queue-status" class="queue-status" role="status"></p>
+</section>"#,
+        heading = tx.pick("U bent aangemeld", "Je bent aangemeld", "You are signed in"),
+        intro = tx.pick(
+            "Blijf op deze pagina. Zodra de medewerker u roept, begint het gesprek vanzelf.",
+            "Blijf op deze pagina. Zodra de medewerker je roept, begint het gesprek vanzelf.",
+            "Stay on this page. As soon as the clerk calls you, the call starts by itself."
+        ),
+        place = tx.pick(
+            "U bent nummer {place} in de wachtrij.",
+            "Je bent nummer {place} in de wachtrij.",
+            "You are number {place} in the queue."
+        ),
+        next = tx.pick(
+            "U bent de volgende.",
+            "Je bent de volgende.",
+            "You are next."
+        ),
+        wait = tx.t(
+            "Verwachte wachttijd: ongeveer {minutes} minuten.",
+            "Expected wait: about {minutes} minutes."
+        ),
+        called = tx.pick(
+            "De medewerker roept u. Het gesprek begint…",
+            "De medewerker roept je. Het gesprek begint…",
+            "The clerk is calling you. The call is starting…"
+        ),
+        missed = tx.pick(
+            "U hebt de oproep gemist. Bel de gemeente of maak een nieuwe afspraak.",
+            "Je hebt de oproep gemist. Bel de gemeente of maak een nieuwe afspraak.",
+            "You missed the call. Call the municipality or book a new appointment."
+        ),
+    )
+}

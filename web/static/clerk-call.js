@@ -1,0 +1,70 @@
+// The clerk's call page: camera and microphone, the room ticket for this queue entry, the call;
+// after hanging up the entry is marked done and the outcome form appears.
+import { openMedia } from "/static/call.js";
+import { startCallView } from "/static/call-view.js";
+
+const root = document.getElementById("clerk-call");
+const entry = root.dataset.entry;
+const status = document.getElementById("clerk-call-status");
+const form = document.getElementById("outcome-form");
+const back = document.getElementById("back-to-queue");
+
+async function finish() {
+  await fetch(`/api/v1/staff/queue/${entry}/done`, { method: "POST" });
+  back.hidden = false;
+  if (form) {
+    form.hidden = false;
+    form.querySelector("h2").setAttribute("tabindex", "-1");
+    form.querySelector("h2").focus();
+  }
+}
+
+async function start() {
+  const ticket = await fetch(`/api/v1/staff/queue/${entry}/room-token`, { method: "POST" });
+  if (!ticket.ok) {
+    status.textContent = root.dataset.failed;
+    back.hidden = false;
+    return;
+  }
+  let media;
+  try {
+    media = await openMedia();
+  } catch {
+    // Without a microphone the clerk cannot talk: nothing to start.
+    status.textContent = root.dataset.failed;
+    back.hidden = false;
+    return;
+  }
+  let finished = false;
+  startCallView(document.getElementById("gesprek"), {
+    ticket: await ticket.json(),
+    stream: media.stream,
+    camera: media.camera,
+    onEnded: () => {
+      if (!finished) {
+        finished = true;
+        finish();
+      }
+    },
+  });
+}
+
+form?.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const result = form.querySelector("input[name=result]:checked");
+  const followUp = form.querySelector("input[name=follow_up]:checked").value;
+  const out = document.getElementById("outcome-status");
+  if (!result) {
+    out.textContent = form.dataset.failed;
+    return;
+  }
+  const resp = await fetch(`/api/v1/staff/appointments/${form.dataset.appointment}/outcomes`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({ result: result.value, notes: form.notes.value, follow_up: { kind: followUp } }),
+  });
+  out.textContent = resp.status === 201 ? form.dataset.saved : form.dataset.failed;
+  if (resp.status === 201) form.querySelector("button[type=submit]").disabled = true;
+});
+
+start();

@@ -1,0 +1,269 @@
+// The video call journey in a real browser, resident and clerk in two browser contexts, over
+// the test server's real signaling endpoint and SFU (Chromium's fake camera and microphone):
+//   1. the resident opens the personal link, passes the device check (camera preview, moving
+//      microphone meter) and checks in; the waiting view shows the place, live;
+//   2. the clerk logs in, sees the resident in the live queue, and calls next;
+//   3. both pages show the other's video playing (frames decoded, time advancing) and both
+//      peer connections receive ever more RTP bytes;
+//   4. the clerk hangs up, the resident's page says so, and the clerk records an outcome that
+//      the outcomes API then returns;
+//   5. without a camera the device check says so and the call would be audio only; with
+//      camera and microphone refused it says how to allow them.
+// axe-core runs on every new page and must report zero violations. Screenshots go to
+// test-artifacts/.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '../../..');
+const artifacts = path.join(here, 'test-artifacts');
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let server;
+let base;
+let browser;
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  const [cmd, args] = process.env.VIDEOLOKET_TEST_SERVER
+    ? [process.env.VIDEOLOKET_TEST_SERVER, []]
+    : ['cargo', ['run', '-q', '-p', 'web', '--example', 'test_server']];
+  server = spawn(cmd, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('test server did not start in 15 minutes')), 15 * 60_000);
+    let seen = '';
+    server.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const m = seen.match(/listening on (http:\/\/\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    server.on('exit', (code) => reject(new Error(`test server exited with ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu',
+      '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  if (server?.pid) {
+    try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
+  }
+});
+
+async function expectAccessible(page, name) {
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+  await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.id}: ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  assert.deepEqual(violations, [], `axe violations on ${name} (${page.url()})`);
+}
+
+/** Logs in through the API (Node has no cookie jar) and returns the session cookie. */
+async function apiLogin(email, password) {
+  const resp = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tenant: 'voorbeeld', email, password }),
+  });
+  assert.equal(resp.status, 200);
+  return resp.headers.get('set-cookie').split(';')[0];
+}
+
+/** Books Paspoort at 09:00 on the test day (the clock says 08:00) and returns the booking. */
+async function bookAtNine(name) {
+  // Check-in opens two hours ahead, so this 09:00 appointment can check in at 08:00.
+  const admin = await apiLogin('bram@voorbeeld.nl', 'welkom-bram');
+  const settings = await (await fetch(`${base}/api/v1/admin/settings`, { headers: { cookie: admin } })).json();
+  const put = await fetch(`${base}/api/v1/admin/settings`, {
+    method: 'PUT',
+    headers: { cookie: admin, 'content-type': 'application/json' },
+    body: JSON.stringify({ ...settings, check_in_minutes: 120 }),
+  });
+  assert.equal(put.status, 200, await put.text());
+  const services = await (await fetch(`${base}/api/v1/tenants/voorbeeld/services`)).json();
+  const passport = services.find((s) => s.name.startsWith('Paspoort'));
+  const resp = await fetch(`${base}/api/v1/tenants/voorbeeld/appointments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ service_id: passport.id, start: '2026-11-30T09:00:00+01:00', name, email: 'jan@example.nl' }),
+  });
+  const body = await resp.text();
+  assert.equal(resp.status, 201, body);
+  return JSON.parse(body);
+}
+
+/** Waits until the video element shows decoded frames and its time moves on. */
+async function expectPlaying(page, selector) {
+  await page.waitForFunction((sel) => {
+    const v = document.querySelector(sel);
+    return v && v.videoWidth > 0 && v.readyState >= 2;
+  }, selector, { timeout: 30_000 });
+  const t0 = await page.$eval(selector, (v) => v.currentTime);
+  await page.waitForFunction(([sel, t]) => document.querySelector(sel).currentTime > t + 0.5, [selector, t0], { timeout: 15_000 });
+  return page.$eval(selector, (v) => ({ width: v.videoWidth, height: v.videoHeight, paused: v.paused }));
+}
+
+/** The inbound RTP bytes of the page's call, twice, a second apart: they must grow. */
+async function expectBytesGrowing(page) {
+  const first = await page.evaluate(() => window.videoloketCall.bytesReceived());
+  await page.waitForTimeout(1000);
+  const second = await page.evaluate(() => window.videoloketCall.bytesReceived());
+  assert.ok(first > 0, `no bytes received at all on ${page.url()}`);
+  assert.ok(second > first, `bytes stopped at ${first} on ${page.url()}`);
+}
+
+test('resident checks in, clerk calls next, both see each other, clerk records the outcome', async () => {
+  const booked = await bookAtNine('Jan de Vries');
+  const token = booked.token;
+  const appointmentId = booked.appointment.id;
+
+  // ---- the resident: personal link, device check, check in ----
+  const residentContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const resident = await residentContext.newPage();
+  await resident.goto(`${base}/a/${token}`);
+  await Promise.all([resident.waitForNavigation(), resident.getByRole('link', { name: 'Naar het videogesprek' }).click()]);
+  assert.equal(await resident.locator('h1').innerText(), 'Videogesprek');
+  // The camera preview plays and the meter follows the fake microphone's beeps.
+  await expectPlaying(resident, '#preview');
+  await resident.waitForFunction(() => document.getElementById('mic-level').value > 5, null, { timeout: 15_000 });
+  await resident.getByRole('button', { name: 'Testgeluid afspelen' }).click();
+  assert.equal(await resident.locator('#device-help').isHidden(), true);
+  assert.equal(await resident.getByRole('button', { name: 'Opnieuw proberen' }).isHidden(), true);
+  await expectAccessible(resident, 'call-01-device-check');
+
+  await resident.getByRole('button', { name: 'Ik ben er klaar voor' }).click();
+  await resident.locator('#wachten').waitFor({ state: 'visible' });
+  await resident.waitForFunction(() => /U bent de volgende\./.test(document.getElementById('queue-status').textContent));
+  assert.match(await resident.locator('#queue-status').innerText(), /Verwachte wachttijd: ongeveer \d+ minuten\./);
+  await expectAccessible(resident, 'call-02-waiting');
+
+  // ---- the clerk: log in, live queue, call next ----
+  const clerkContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const clerk = await clerkContext.newPage();
+  await clerk.goto(`${base}/medewerker/wachtrij`);
+  assert.equal(new URL(clerk.url()).pathname, '/medewerker'); // no session: choose a municipality
+  await expectAccessible(clerk, 'call-03-clerk-municipality');
+  await Promise.all([clerk.waitForNavigation(), clerk.getByRole('link', { name: 'Gemeente Voorbeeld' }).click()]);
+  await clerk.getByLabel('E-mailadres').fill('anna@voorbeeld.nl');
+  await clerk.getByLabel('Wachtwoord').fill('niet-goed');
+  await clerk.getByRole('button', { name: 'Inloggen' }).click();
+  await clerk.locator('#login-error').waitFor({ state: 'visible' });
+  assert.equal(await clerk.locator('#login-error').innerText(), 'Het e-mailadres of het wachtwoord klopt niet.');
+  await expectAccessible(clerk, 'call-04-clerk-login');
+  await clerk.getByLabel('Wachtwoord').fill('welkom-anna');
+  await Promise.all([clerk.waitForURL(`${base}/medewerker/wachtrij`), clerk.getByRole('button', { name: 'Inloggen' }).click()]);
+  await clerk.locator('#queue-rows tr', { hasText: 'Jan de Vries' }).waitFor();
+  assert.match(await clerk.locator('#queue-rows').innerText(), /Jan de Vries\s+Paspoort.*\s+Wacht/);
+  await expectAccessible(clerk, 'call-05-clerk-queue');
+  await Promise.all([
+    clerk.waitForURL(/\/medewerker\/gesprek\//),
+    clerk.getByRole('button', { name: 'Volgende bewoner' }).click(),
+  ]);
+  assert.equal(await clerk.locator('h1').innerText(), 'Gesprek met Jan de Vries');
+  assert.match(await clerk.locator('.call-details').innerText(), /Paspoort[\s\S]*maandag 30 november[\s\S]*09:00[\s\S]*jan@example\.nl/i);
+
+  // ---- both: the call ----
+  await resident.locator('#gesprek').waitFor({ state: 'visible', timeout: 20_000 });
+  const seenByResident = await expectPlaying(resident, '#remote-video');
+  const seenByClerk = await expectPlaying(clerk, '#remote-video');
+  assert.ok(seenByResident.width > 0 && seenByClerk.width > 0);
+  await expectBytesGrowing(resident);
+  await expectBytesGrowing(clerk);
+  await expectPlaying(resident, '#self-video');
+  assert.equal(await resident.locator('#call-state').innerText(), 'Verbonden');
+  assert.equal(await clerk.locator('#call-state').innerText(), 'Verbonden');
+  // Every call button is at least 44 x 44 px and says what it does.
+  for (const page of [resident, clerk]) {
+    for (const name of ['Microfoon uitzetten', 'Camera uitzetten', 'Ophangen']) {
+      const box = await page.getByRole('button', { name }).boundingBox();
+      assert.ok(box.width >= 44 && box.height >= 44, `${name}: ${box.width}x${box.height}`);
+    }
+  }
+  await expectAccessible(resident, 'call-06-resident-in-call');
+  await expectAccessible(clerk, 'call-07-clerk-in-call');
+
+  // The microphone button turns the track off and says so, then back on.
+  await resident.getByRole('button', { name: 'Microfoon uitzetten' }).click();
+  assert.equal(await resident.evaluate(() => window.videoloketCall.stream.getAudioTracks()[0].enabled), false);
+  await resident.getByRole('button', { name: 'Microfoon aanzetten' }).click();
+  assert.equal(await resident.evaluate(() => window.videoloketCall.stream.getAudioTracks()[0].enabled), true);
+
+  // ---- the clerk hangs up and records the outcome ----
+  await clerk.getByRole('button', { name: 'Ophangen' }).click();
+  await resident.waitForFunction(() => document.getElementById('call-state').textContent === 'De ander heeft opgehangen.', null, { timeout: 15_000 });
+  await clerk.locator('#outcome-form').waitFor({ state: 'visible' });
+  assert.equal(await clerk.locator('#call-state').innerText(), 'Het gesprek is afgelopen.');
+  // Without a result the form says what is missing and records nothing.
+  await clerk.getByRole('button', { name: 'Uitkomst vastleggen' }).click();
+  assert.match(await clerk.locator('#outcome-status').innerText(), /Kies een resultaat/);
+  const firstResult = clerk.locator('input[name=result]').first();
+  const resultCode = await firstResult.getAttribute('value');
+  await firstResult.check();
+  await clerk.getByLabel('Aantekeningen').fill('Aanvraag compleet, pasfoto akkoord.');
+  await clerk.getByRole('button', { name: 'Uitkomst vastleggen' }).click();
+  await clerk.waitForFunction(() => document.getElementById('outcome-status').textContent === 'De uitkomst is vastgelegd.');
+  await expectAccessible(clerk, 'call-08-clerk-outcome');
+  const history = await clerk.request.get(`${base}/api/v1/staff/appointments/${appointmentId}/outcomes`);
+  assert.equal(history.status(), 200);
+  const recorded = (await history.json()).outcomes;
+  assert.equal(recorded.length, 1);
+  assert.equal(recorded[0].result_code, resultCode);
+  assert.equal(recorded[0].notes, 'Aanvraag compleet, pasfoto akkoord.');
+  // The queue entry is done: the live queue no longer lists Jan.
+  const queue = await (await clerk.request.get(`${base}/api/v1/staff/queue`)).json();
+  assert.equal(queue.filter((e) => e.resident_name === 'Jan de Vries').length, 0);
+
+  await residentContext.close();
+  await clerkContext.close();
+});
+
+test('device check: no camera means audio only, refused devices get help in Dutch', async () => {
+  const booked = await bookAtNine('Zonder Camera');
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  // No camera: asking for video fails the way Chromium fails without one.
+  await page.addInitScript(() => {
+    const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = (c) => {
+      if (window.refuseAll) return Promise.reject(new DOMException('denied', 'NotAllowedError'));
+      if (c.video) return Promise.reject(new DOMException('no camera', 'NotFoundError'));
+      return real(c);
+    };
+  });
+  await page.goto(`${base}/a/${booked.token}/video`);
+  await page.locator('#device-help').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#device-help').innerText(), /We vinden geen camera\. U kunt wel bellen/);
+  assert.equal(await page.locator('#preview').isHidden(), true);
+  assert.equal(await page.getByRole('button', { name: 'Ik ben er klaar voor' }).isEnabled(), true);
+  await page.waitForFunction(() => document.getElementById('mic-level').value > 5, null, { timeout: 15_000 });
+  await expectAccessible(page, 'call-09-no-camera');
+
+  // A fresh load with camera and microphone refused.
+  await page.addInitScript(() => { window.refuseAll = true; });
+  await page.reload();
+  await page.locator('#device-help').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#device-help').innerText(), /mag uw camera en microfoon niet gebruiken\. Klik links van het webadres op het slotje/);
+  assert.equal(await page.getByRole('button', { name: 'Ik ben er klaar voor' }).isDisabled(), true);
+  assert.equal(await page.getByRole('button', { name: 'Opnieuw proberen' }).isVisible(), true);
+  await expectAccessible(page, 'call-10-refused');
+  await context.close();
+});
