@@ -18,6 +18,7 @@ pub mod delivery;
 pub mod demo;
 pub mod email;
 pub mod error;
+pub mod feedback;
 pub mod ids;
 pub mod invite;
 pub mod mail;

@@ -4,6 +4,7 @@
 mod admin;
 mod callbacks;
 mod consent;
+mod feedback;
 mod outcomes;
 mod personal;
 mod privacy;
@@ -136,6 +137,12 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         consent::staff_consent,
         privacy::access_log,
         privacy::erase,
+        feedback::give,
+        feedback::read,
+        feedback::comments,
+        feedback::mark_complaint,
+        feedback::complaints,
+        feedback::handled,
     ),
     components(schemas(crate::error::Problem))
 )]
@@ -218,6 +225,7 @@ pub fn router(app: App) -> Router {
         .merge(outcomes::routes())
         .merge(consent::routes())
         .merge(privacy::routes())
+        .merge(feedback::routes())
         .fallback(|| async { Error::NotFound("resource") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app)

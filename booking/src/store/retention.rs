@@ -19,12 +19,28 @@ const ERASE_QUEUE: &str = "UPDATE queue_entries SET resident_name = $1, resident
     token_hash = 'erased:' || id WHERE appointment_id IN \
     (SELECT id FROM appointments WHERE tenant_id = $2 AND erased_at = $3)";
 
-async fn erase_queue(conn: &mut AnyConnection, tenant: TenantId, now: Timestamp) -> Result<()> {
+/// A comment may name people; the rating is what statistics need. An open complaint keeps its
+/// comment until handled, or the follow-up list would show an empty complaint.
+const ERASE_FEEDBACK: &str = "UPDATE feedback SET comment = '' WHERE appointment_id IN \
+    (SELECT id FROM appointments WHERE tenant_id = $1 AND erased_at = $2) \
+    AND NOT (complaint = 1 AND handled_at IS NULL)";
+
+/// The rows that hang off the appointments just erased (marked with `erased_at = now`).
+async fn erase_dependents(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    now: Timestamp,
+) -> Result<()> {
     sqlx::query(ERASE_QUEUE)
         .bind(ERASED_NAME)
         .bind(tenant.to_string())
         .bind(now.as_second())
-        .execute(conn)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(ERASE_FEEDBACK)
+        .bind(tenant.to_string())
+        .bind(now.as_second())
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }
@@ -50,7 +66,7 @@ impl Db {
             .await?
             .rows_affected();
         if erased > 0 {
-            erase_queue(&mut tx, tenant, now).await?;
+            erase_dependents(&mut tx, tenant, now).await?;
         }
         // Callback requests are not tied to an appointment: the request time counts.
         sqlx::query(
@@ -82,7 +98,7 @@ impl Db {
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
-        erase_queue(&mut tx, tenant, now).await?;
+        erase_dependents(&mut tx, tenant, now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1,0 +1,209 @@
+//! Feedback after the call through the personal link, and the complaints follow-up list for
+//! the municipality's admins.
+
+use super::{Json, Path, Query};
+use crate::auth::Admin;
+use crate::error::{Error, Problem, Result};
+use crate::feedback::{self, Feedback, FeedbackForm};
+use crate::ids::{AppointmentId, ClerkId, ServiceId};
+use crate::tenant::Tenant;
+use crate::App;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/api/v1/personal/{token}/feedback", get(read).post(give))
+        .route("/api/v1/admin/comments", get(comments))
+        .route(
+            "/api/v1/admin/comments/{id}/complaint",
+            post(mark_complaint),
+        )
+        .route("/api/v1/admin/complaints", get(complaints))
+        .route("/api/v1/admin/complaints/{id}/handled", post(handled))
+}
+
+fn local(tenant: &Tenant, at: jiff::Timestamp) -> String {
+    at.to_zoned(tenant.time_zone.tz().clone())
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FeedbackView {
+    #[schema(value_type = String, format = "uuid")]
+    pub id: Uuid,
+    pub appointment_id: AppointmentId,
+    pub service_id: ServiceId,
+    pub rating: u8,
+    pub comment: String,
+    pub complaint: bool,
+    /// RFC 3339, municipality's local time.
+    pub given_at: String,
+    pub handled_at: Option<String>,
+    pub handled_by: Option<ClerkId>,
+    pub handled_note: Option<String>,
+}
+
+impl FeedbackView {
+    fn new(tenant: &Tenant, f: &Feedback) -> Self {
+        Self {
+            id: f.id,
+            appointment_id: f.appointment_id,
+            service_id: f.service_id,
+            rating: f.rating,
+            comment: f.comment.clone(),
+            complaint: f.complaint,
+            given_at: local(tenant, f.given_at),
+            handled_at: f.handled_at.map(|t| local(tenant, t)),
+            handled_by: f.handled_by,
+            handled_note: f.handled_note.clone(),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct FeedbackBody {
+    /// 1 (very bad) to 10 (excellent).
+    pub rating: i64,
+    #[serde(default)]
+    pub comment: String,
+    /// Mark the comment as a complaint: the municipality follows it up.
+    #[serde(default)]
+    pub complaint: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/personal/{token}/feedback", tag = "resident", request_body = FeedbackBody,
+    responses((status = 201, body = FeedbackView), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Before the call, cancelled, or already given"), (status = 422, body = Problem)))]
+pub async fn give(
+    State(app): State<App>,
+    Path(token): Path<String>,
+    Json(body): Json<FeedbackBody>,
+) -> Result<(StatusCode, Json<FeedbackView>)> {
+    let u = super::personal::unlock(&app, &token).await?;
+    let now = app.clock.now();
+    feedback::may_give(u.appointment.status, u.appointment.start, now)?;
+    let form = FeedbackForm::parse(body.rating, &body.comment, body.complaint)?;
+    let given = Feedback {
+        id: Uuid::new_v4(),
+        tenant_id: u.tenant.id,
+        appointment_id: u.appointment.id,
+        service_id: u.appointment.service_id,
+        rating: form.rating,
+        comment: form.comment,
+        complaint: form.complaint,
+        given_at: now,
+        handled_at: None,
+        handled_by: None,
+        handled_note: None,
+    };
+    app.db.insert_feedback(&given).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(FeedbackView::new(&u.tenant, &given)),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/personal/{token}/feedback", tag = "resident",
+    responses((status = 200, body = FeedbackView), (status = 404, body = Problem, description = "No feedback yet, or a wrong link")))]
+pub async fn read(State(app): State<App>, Path(token): Path<String>) -> Result<Json<FeedbackView>> {
+    let u = super::personal::unlock(&app, &token).await?;
+    let given = app
+        .db
+        .feedback_for_appointment(u.tenant.id, u.appointment.id)
+        .await?
+        .ok_or(Error::NotFound("feedback"))?;
+    Ok(Json(FeedbackView::new(&u.tenant, &given)))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/comments", tag = "feedback",
+    responses((status = 200, body = Vec<FeedbackView>, description = "Feedback with a comment, newest first"),
+        (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn comments(
+    State(app): State<App>,
+    Admin(claims): Admin,
+) -> Result<Json<Vec<FeedbackView>>> {
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let list = app.db.comments(tenant.id).await?;
+    Ok(Json(
+        list.iter().map(|f| FeedbackView::new(&tenant, f)).collect(),
+    ))
+}
+
+fn feedback_id(raw: &str, what: &'static str) -> Result<Uuid> {
+    raw.parse().map_err(|_| Error::NotFound(what))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/comments/{id}/complaint", tag = "feedback",
+    responses((status = 204, description = "On the complaints list"), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn mark_complaint(
+    State(app): State<App>,
+    Admin(claims): Admin,
+    Path(id): Path<String>,
+) -> Result<StatusCode> {
+    app.db
+        .mark_complaint(claims.tenant, feedback_id(&id, "comment")?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ComplaintsQuery {
+    /// `all` includes the handled complaints; by default only the open ones.
+    pub state: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/complaints", tag = "feedback", params(ComplaintsQuery),
+    responses((status = 200, body = Vec<FeedbackView>, description = "Oldest first"),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn complaints(
+    State(app): State<App>,
+    Admin(claims): Admin,
+    Query(q): Query<ComplaintsQuery>,
+) -> Result<Json<Vec<FeedbackView>>> {
+    let all = match q.state.as_deref() {
+        None | Some("open") => false,
+        Some("all") => true,
+        Some(_) => return Err(Error::BadRequest("state is open or all".into())),
+    };
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let list = app.db.complaints(tenant.id, all).await?;
+    Ok(Json(
+        list.iter().map(|f| FeedbackView::new(&tenant, f)).collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct HandledBody {
+    /// How the complaint was handled, for the record.
+    pub note: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/complaints/{id}/handled", tag = "feedback", request_body = HandledBody,
+    responses((status = 204, description = "Off the open list"), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn handled(
+    State(app): State<App>,
+    Admin(claims): Admin,
+    Path(id): Path<String>,
+    Json(body): Json<HandledBody>,
+) -> Result<StatusCode> {
+    let note = feedback::parse_note(&body.note)?;
+    app.db
+        .handle_complaint(
+            claims.tenant,
+            feedback_id(&id, "complaint")?,
+            claims.sub,
+            &note,
+            app.clock.now(),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

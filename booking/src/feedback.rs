@@ -1,0 +1,134 @@
+//! Learning from every signal: after the call the resident gives a rating from 1 to 10 and may
+//! add a comment; a comment can be marked as a complaint (by the resident, or by an admin who
+//! reads it as one), which puts it on the municipality's follow-up list until handled. Pure:
+//! the form's rules and when feedback may be given.
+
+use crate::appointment::AppointmentStatus;
+use crate::error::{Error, Result};
+use crate::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
+use jiff::Timestamp;
+use uuid::Uuid;
+
+pub const MAX_COMMENT: usize = 2000;
+pub const MAX_NOTE: usize = 2000;
+
+/// A checked rating with its comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeedbackForm {
+    pub rating: u8,
+    pub comment: String,
+    pub complaint: bool,
+}
+
+impl FeedbackForm {
+    pub fn parse(rating: i64, comment: &str, complaint: bool) -> Result<Self> {
+        let rating = u8::try_from(rating)
+            .ok()
+            .filter(|r| (1..=10).contains(r))
+            .ok_or_else(|| Error::invalid("rating", "give a rating from 1 to 10"))?;
+        let comment = comment.trim().to_string();
+        if comment.chars().count() > MAX_COMMENT {
+            return Err(Error::invalid(
+                "comment",
+                format!("at most {MAX_COMMENT} characters"),
+            ));
+        }
+        // A complaint is a comment the municipality follows up; without words there is
+        // nothing to follow up.
+        if complaint && comment.is_empty() {
+            return Err(Error::invalid(
+                "comment",
+                "write what went wrong to file a complaint",
+            ));
+        }
+        Ok(Self {
+            rating,
+            comment,
+            complaint,
+        })
+    }
+}
+
+/// Feedback is about a call: not before it started, not for a cancelled appointment.
+pub fn may_give(status: AppointmentStatus, start: Timestamp, now: Timestamp) -> Result<()> {
+    if status == AppointmentStatus::Cancelled {
+        return Err(Error::Conflict(
+            "this appointment was cancelled; there was no call to rate".into(),
+        ));
+    }
+    if now < start {
+        return Err(Error::Conflict(
+            "you can give your opinion once the call has started".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an admin's note on handling a complaint.
+pub fn parse_note(note: &str) -> Result<String> {
+    let note = note.trim().to_string();
+    if note.is_empty() || note.chars().count() > MAX_NOTE {
+        return Err(Error::invalid(
+            "note",
+            format!("say in 1 to {MAX_NOTE} characters how it was handled"),
+        ));
+    }
+    Ok(note)
+}
+
+/// Stored feedback.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Feedback {
+    pub id: Uuid,
+    pub tenant_id: TenantId,
+    pub appointment_id: AppointmentId,
+    pub service_id: ServiceId,
+    pub rating: u8,
+    pub comment: String,
+    pub complaint: bool,
+    pub given_at: Timestamp,
+    pub handled_at: Option<Timestamp>,
+    pub handled_by: Option<ClerkId>,
+    pub handled_note: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratings_run_from_1_to_10_and_a_complaint_needs_words() {
+        assert_eq!(FeedbackForm::parse(1, "", false).unwrap().rating, 1);
+        assert_eq!(
+            FeedbackForm::parse(10, "  Prima geholpen. ", false)
+                .unwrap()
+                .comment,
+            "Prima geholpen."
+        );
+        for bad in [0, 11, -1, 256] {
+            assert!(FeedbackForm::parse(bad, "", false).is_err(), "{bad}");
+        }
+        assert!(FeedbackForm::parse(3, "  ", true).is_err());
+        assert!(
+            FeedbackForm::parse(3, "Lang gewacht.", true)
+                .unwrap()
+                .complaint
+        );
+        assert!(FeedbackForm::parse(5, &"x".repeat(MAX_COMMENT + 1), false).is_err());
+    }
+
+    #[test]
+    fn feedback_follows_a_call_that_took_place() {
+        let start: Timestamp = "2026-03-20T09:00:00Z".parse().unwrap();
+        let before: Timestamp = "2026-03-20T08:59:59Z".parse().unwrap();
+        assert!(may_give(AppointmentStatus::Booked, start, before).is_err());
+        assert!(may_give(AppointmentStatus::Booked, start, start).is_ok());
+        assert!(may_give(AppointmentStatus::Cancelled, start, start).is_err());
+    }
+
+    #[test]
+    fn handling_notes_are_required() {
+        assert!(parse_note(" ").is_err());
+        assert_eq!(parse_note(" Gebeld. ").unwrap(), "Gebeld.");
+    }
+}

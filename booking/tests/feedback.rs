@@ -1,0 +1,261 @@
+//! Feedback after the call (issue 8) on real SQLite and PostgreSQL: rating and comment through
+//! the personal link, complaints on the municipality's follow-up list, and that one
+//! municipality never sees or handles another's.
+
+mod common;
+mod privacy_support;
+
+use common::{ts, Store};
+use jiff::SignedDuration;
+use privacy_support::{fixture, Fixture};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                tokio::time::timeout(Duration::from_secs(60), super::$name(Store::Sqlite)).await.expect("test took too long")
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                tokio::time::timeout(Duration::from_secs(60), super::$name(Store::Postgres)).await.expect("test took too long")
+            }
+        }
+    )*};
+}
+
+on_both_stores!(
+    a_rating_follows_the_call_once,
+    complaints_are_followed_up_by_the_own_municipality_only,
+    erasure_keeps_the_rating_and_open_complaints,
+);
+
+async fn give(f: &Fixture, token: &str, body: Value) -> (u16, Value) {
+    f.send(
+        &reqwest::Client::new(),
+        Method::POST,
+        &format!("/personal/{token}/feedback"),
+        body,
+    )
+    .await
+}
+
+async fn a_rating_follows_the_call_once(store: Store) {
+    let f = fixture(store).await;
+    let b = f.book(ts("2026-03-20T09:30:00Z"), "Inwoner Een").await;
+    let (status, _) = give(&f, &b.token, json!({"rating": 8})).await;
+    assert_eq!(status, 409, "not before the call");
+    f.t.app.clock.advance(SignedDuration::from_mins(30));
+    for bad in [
+        json!({"rating": 0}),
+        json!({"rating": 11}),
+        json!({"rating": 4, "complaint": true}),
+    ] {
+        let (status, problem) = give(&f, &b.token, bad.clone()).await;
+        assert_eq!(status, 422, "{bad}: {problem}");
+    }
+    let (status, _) = f
+        .get(
+            &reqwest::Client::new(),
+            &format!("/personal/{}/feedback", b.token),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, given) = give(
+        &f,
+        &b.token,
+        json!({"rating": 9, "comment": " Fijn gesprek. "}),
+    )
+    .await;
+    assert_eq!(status, 201, "{given}");
+    assert_eq!(
+        (given["rating"].clone(), given["comment"].clone()),
+        (json!(9), json!("Fijn gesprek."))
+    );
+    assert_eq!(given["complaint"], false);
+    let (status, _) = give(&f, &b.token, json!({"rating": 1})).await;
+    assert_eq!(status, 409, "once per appointment");
+    let (status, read) = f
+        .get(
+            &reqwest::Client::new(),
+            &format!("/personal/{}/feedback", b.token),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(read["rating"], 9);
+
+    // A cancelled appointment had no call.
+    let cancelled = f.book(ts("2026-03-20T13:00:00Z"), "Inwoner Twee").await;
+    let (status, _) = f
+        .send(
+            &reqwest::Client::new(),
+            Method::POST,
+            &format!("/personal/{}/cancel", cancelled.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    f.t.app.clock.advance(SignedDuration::from_hours(5));
+    let (status, _) = give(&f, &cancelled.token, json!({"rating": 5})).await;
+    assert_eq!(status, 409);
+}
+
+async fn complaints_are_followed_up_by_the_own_municipality_only(store: Store) {
+    let f = fixture(store).await;
+    let a = f.book(ts("2026-03-20T09:00:00Z"), "Inwoner Een").await;
+    let b = f.book(ts("2026-03-20T10:00:00Z"), "Inwoner Twee").await;
+    let c = f.book(ts("2026-03-20T11:00:00Z"), "Inwoner Drie").await;
+    f.t.app.clock.advance(SignedDuration::from_hours(3));
+    let (status, filed) = give(
+        &f,
+        &a.token,
+        json!({"rating": 2, "comment": "Verbinding viel steeds weg.", "complaint": true}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, commented) = give(
+        &f,
+        &b.token,
+        json!({"rating": 3, "comment": "Niemand wist het antwoord."}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, _) = give(&f, &c.token, json!({"rating": 10})).await;
+    assert_eq!(status, 201);
+
+    let ids = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (status, open) = f.get(&f.admin, "/admin/complaints").await;
+    assert_eq!(status, 200);
+    assert_eq!(ids(&open), vec![filed["id"].as_str().unwrap()]);
+    // The admin reads the comments (the rating without words is not there) and marks one.
+    let (_, comments) = f.get(&f.admin, "/admin/comments").await;
+    assert_eq!(ids(&comments).len(), 2);
+    let commented_id = commented["id"].as_str().unwrap();
+    let (status, _) = f
+        .send(
+            &f.admin,
+            Method::POST,
+            &format!("/admin/comments/{commented_id}/complaint"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (_, open) = f.get(&f.admin, "/admin/complaints").await;
+    assert_eq!(ids(&open).len(), 2);
+
+    // Clerks do not see the list; another municipality neither sees nor handles it.
+    let (status, _) = f.get(&f.t.client, "/admin/complaints").await;
+    assert_eq!(status, 403);
+    let (status, theirs) = f.get(&f.other_admin, "/admin/complaints").await;
+    assert_eq!((status, theirs), (200, json!([])));
+    let (_, theirs) = f.get(&f.other_admin, "/admin/comments").await;
+    assert_eq!(theirs, json!([]));
+    let handle = format!(
+        "/admin/complaints/{}/handled",
+        filed["id"].as_str().unwrap()
+    );
+    let (status, _) = f
+        .send(
+            &f.other_admin,
+            Method::POST,
+            &handle,
+            json!({"note": "Gebeld."}),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = f
+        .send(
+            &f.other_admin,
+            Method::POST,
+            &format!("/admin/comments/{commented_id}/complaint"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 404);
+
+    let (status, _) = f
+        .send(&f.admin, Method::POST, &handle, json!({"note": " "}))
+        .await;
+    assert_eq!(status, 422);
+    let (status, _) = f
+        .send(
+            &f.admin,
+            Method::POST,
+            &handle,
+            json!({"note": "Gebeld en uitgelegd."}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (status, _) = f
+        .send(
+            &f.admin,
+            Method::POST,
+            &handle,
+            json!({"note": "Nog eens."}),
+        )
+        .await;
+    assert_eq!(status, 409);
+    let (_, open) = f.get(&f.admin, "/admin/complaints").await;
+    assert_eq!(ids(&open), vec![commented_id]);
+    let (_, all) = f.get(&f.admin, "/admin/complaints?state=all").await;
+    let handled = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == filed["id"])
+        .unwrap();
+    assert_eq!(handled["handled_note"], "Gebeld en uitgelegd.");
+    assert_eq!(handled["handled_at"], "2026-03-20T13:00:00+01:00");
+}
+
+async fn erasure_keeps_the_rating_and_open_complaints(store: Store) {
+    let f = fixture(store).await;
+    let plain = f.book(ts("2026-03-20T09:00:00Z"), "Inwoner Een").await;
+    let complained = f.book(ts("2026-03-20T10:00:00Z"), "Inwoner Twee").await;
+    f.t.app.clock.advance(SignedDuration::from_hours(2));
+    assert_eq!(
+        give(
+            &f,
+            &plain.token,
+            json!({"rating": 7, "comment": "Mevrouw Jansen hielp mij goed."}),
+        )
+        .await
+        .0,
+        201
+    );
+    assert_eq!(
+        give(
+            &f,
+            &complained.token,
+            json!({"rating": 1, "comment": "Te laat begonnen.", "complaint": true}),
+        )
+        .await
+        .0,
+        201
+    );
+    f.t.app.clock.advance(SignedDuration::from_hours(24 * 91));
+    assert_eq!(booking::retention::apply(&f.t.app).await.unwrap(), 2);
+    let db = &f.t.app.db;
+    let kept = db
+        .feedback_for_appointment(f.tenant.id, plain.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((kept.rating, kept.comment.as_str()), (7, ""));
+    let open = db
+        .feedback_for_appointment(f.tenant.id, complained.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(open.comment, "Te laat begonnen.");
+}
