@@ -56,14 +56,26 @@ export function startCallView(root, { ticket, stream, camera, onEnded }) {
       }
       state.textContent = text;
       state.dataset.state = s;
-      if (s === "ended" || s === "refused") {
+      if (s === "ended" || s === "refused" || call.leaving) {
         mic.disabled = cam.disabled = hangUp.disabled = true;
+        // Nothing more to see or press: the state line says the call is over.
+        root.querySelector(".call-videos").hidden = true;
+        root.querySelector(".call-controls").hidden = true;
         onEnded && onEnded(s);
       }
     },
     onRemoteMedia: ({ video }) => {
       remoteNoVideo.hidden = video !== false;
     },
+  });
+
+  // Some browsers only start sound after a click on this page; then the page asks for one.
+  const play = $("play-button");
+  call.onPlayBlocked = () => {
+    play.hidden = false;
+  };
+  play.addEventListener("click", () => {
+    remote.play().then(() => (play.hidden = true), () => {});
   });
 
   let micOn = true;

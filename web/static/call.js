@@ -18,7 +18,8 @@ export class Call {
    * @param {MediaStream} o.stream our microphone (and camera, when there is one)
    * @param {HTMLVideoElement} o.remoteVideo where the other participant appears
    * @param {(state: string) => void} o.onState "connecting", "connected", "reconnecting",
-   *   "other-joined", "other-left", "ended" or "refused"
+   *   "other-joined", "other-reconnecting", "other-left" (the call ended when nobody is left),
+   *   "ended" or "refused"
    * @param {(media: {audio: boolean, video: boolean}) => void} [o.onRemoteMedia]
    */
   constructor({ ticket, stream, remoteVideo, onState, onRemoteMedia }) {
@@ -32,6 +33,9 @@ export class Call {
     this.iceServers = [];
     this.leaving = false;
     this.remoteStream = null;
+    this.others = new Set();
+    /** Called when the browser will not start the remote video by itself (autoplay policy). */
+    this.onPlayBlocked = () => {};
   }
 
   start() {
@@ -70,7 +74,8 @@ export class Call {
           username: s.username || undefined,
           credential: s.credential || undefined,
         }));
-        if ((msg.participants || []).length > 0) this.onState("other-joined");
+        this.others = new Set((msg.participants || []).map((p) => p.id));
+        if (this.others.size > 0) this.onState("other-joined");
         this.sendMediaState();
         break;
       case "offer":
@@ -81,6 +86,7 @@ export class Call {
         else this.onState("reconnecting");
         break;
       case "participant_joined":
+        this.others.add(msg.participant.id);
         this.onState("other-joined");
         this.onRemoteMedia({ audio: msg.participant.audio, video: msg.participant.video });
         break;
@@ -88,7 +94,14 @@ export class Call {
         this.onState(msg.state === "reconnecting" ? "other-reconnecting" : "other-joined");
         break;
       case "participant_left":
-        this.onState("other-left");
+        this.others.delete(msg.participant_id);
+        if (msg.reason === "left" && this.others.size === 0) {
+          // The other hung up for good and nobody is left: end our side too, so the camera
+          // and microphone go off instead of staying on for an empty room.
+          this.finish("other-left");
+        } else {
+          this.onState("other-left");
+        }
         break;
       case "media_state":
         this.onRemoteMedia({ audio: msg.audio, video: msg.video });
@@ -113,7 +126,9 @@ export class Call {
         this.remoteStream = stream;
         this.remoteVideo.srcObject = stream;
       }
-      this.remoteVideo.play().catch(() => {});
+      this.remoteVideo.play().catch((err) => {
+        if (err.name === "NotAllowedError") this.onPlayBlocked();
+      });
     };
     pc.attached = false;
     return pc;
@@ -173,12 +188,16 @@ export class Call {
   }
 
   hangUp() {
+    this.finish("ended");
+  }
+
+  finish(state) {
     this.leaving = true;
     this.send({ type: "leave" });
     if (this.ws) this.ws.close(1000);
     this.closePeer();
     this.stream.getTracks().forEach((t) => t.stop());
-    this.onState("ended");
+    this.onState(state);
   }
 }
 

@@ -19,6 +19,7 @@ pub fn call_view(tx: &Tx, other_label: &str) -> String {
   <video id="remote-video" class="remote-video" autoplay playsinline aria-label="{remote_label}"></video>
   <video id="self-video" class="self-video" autoplay playsinline muted aria-label="{self_label}"></video>
 </div>
+<p><button type="button" id="play-button" class="button call-button" hidden>{play}</button></p>
 <p id="remote-no-video" class="notice" hidden>{remote_no_video}</p>
 <p id="audio-only" class="notice" hidden>{audio_only}</p>
 <ul class="call-controls">
@@ -53,6 +54,7 @@ pub fn call_view(tx: &Tx, other_label: &str) -> String {
         camera_on = tx.t("Camera aanzetten", "Turn camera on"),
         camera_off = tx.t("Camera uitzetten", "Turn camera off"),
         hang_up = tx.t("Ophangen", "Hang up"),
+        play = tx.t("Beeld en geluid starten", "Start picture and sound"),
         remote_label = esc(other_label),
         self_label = tx.t("Uw eigen beeld", "Your own picture"),
         remote_no_video = tx.t(

@@ -201,6 +201,20 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
   await expectAccessible(resident, 'call-06-resident-in-call');
   await expectAccessible(clerk, 'call-07-clerk-in-call');
 
+  // The resident's connection drops: the page says it is reconnecting, joins again with the
+  // same ticket on a fresh peer connection, and both see each other again.
+  await resident.evaluate(() => {
+    window.droppedPeer = window.videoloketCall.pc;
+    window.videoloketCall.ws.close(4999, 'test: network gone');
+  });
+  await resident.waitForFunction(() => document.getElementById('call-state').textContent === 'Opnieuw verbinden… Blijf op deze pagina.');
+  await resident.waitForFunction(() => document.getElementById('call-state').textContent === 'Verbonden', null, { timeout: 20_000 });
+  assert.equal(await resident.evaluate(() => window.videoloketCall.pc !== window.droppedPeer && window.droppedPeer.connectionState === 'closed'), true);
+  await expectPlaying(resident, '#remote-video');
+  await expectPlaying(clerk, '#remote-video');
+  await expectBytesGrowing(resident);
+  await expectBytesGrowing(clerk);
+
   // The microphone button turns the track off and says so, then back on.
   await resident.getByRole('button', { name: 'Microfoon uitzetten' }).click();
   assert.equal(await resident.evaluate(() => window.videoloketCall.stream.getAudioTracks()[0].enabled), false);
@@ -210,6 +224,9 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
   // ---- the clerk hangs up and records the outcome ----
   await clerk.getByRole('button', { name: 'Ophangen' }).click();
   await resident.waitForFunction(() => document.getElementById('call-state').textContent === 'De ander heeft opgehangen.', null, { timeout: 15_000 });
+  // Nobody else in the room: the resident's side ends too, camera and microphone off.
+  await resident.waitForFunction(() => window.videoloketCall.stream.getTracks().every((t) => t.readyState === 'ended'));
+  assert.equal(await resident.getByRole('button', { name: 'Ophangen' }).isHidden(), true);
   await clerk.locator('#outcome-form').waitFor({ state: 'visible' });
   assert.equal(await clerk.locator('#call-state').innerText(), 'Het gesprek is afgelopen.');
   // Without a result the form says what is missing and records nothing.
@@ -265,5 +282,12 @@ test('device check: no camera means audio only, refused devices get help in Dutc
   assert.equal(await page.getByRole('button', { name: 'Ik ben er klaar voor' }).isDisabled(), true);
   assert.equal(await page.getByRole('button', { name: 'Opnieuw proberen' }).isVisible(), true);
   await expectAccessible(page, 'call-10-refused');
+
+  // The same help in English, from the language switch.
+  await page.goto(`${base}/a/${booked.token}/video?lang=en`);
+  await page.locator('#device-help').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#device-help').innerText(), /^This page may not use your camera and microphone\./);
+  assert.equal(await page.getByRole('button', { name: "I'm ready" }).isDisabled(), true);
+  await expectAccessible(page, 'call-11-refused-en');
   await context.close();
 });
