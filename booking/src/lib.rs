@@ -14,6 +14,7 @@ pub mod case_store;
 pub mod catalog;
 pub mod clock;
 pub mod consent;
+pub mod dashboard;
 pub mod delivery;
 pub mod demo;
 pub mod email;

@@ -32,6 +32,7 @@ on_both_stores!(
     a_rating_follows_the_call_once,
     complaints_are_followed_up_by_the_own_municipality_only,
     erasure_keeps_the_rating_and_open_complaints,
+    the_dashboard_counts_the_week_of_the_own_municipality,
 );
 
 async fn give(f: &Fixture, token: &str, body: Value) -> (u16, Value) {
@@ -258,4 +259,161 @@ async fn erasure_keeps_the_rating_and_open_complaints(store: Store) {
         .unwrap()
         .unwrap();
     assert_eq!(open.comment, "Te laat begonnen.");
+}
+
+async fn the_dashboard_counts_the_week_of_the_own_municipality(store: Store) {
+    let f = fixture(store).await;
+    let anon = reqwest::Client::new();
+    // Checked in at its start, called 3 minutes later, answered, finished.
+    let shown = f.book(ts("2026-03-20T09:00:00Z"), "Inwoner Een").await;
+    // Nobody checks in: a no-show once the grace period is over.
+    let absent = f.book(ts("2026-03-20T10:00:00Z"), "Inwoner Twee").await;
+    let (status, body) = f
+        .send(
+            &anon,
+            Method::POST,
+            &format!("/personal/{}/check-in", shown.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    f.t.app.clock.advance(SignedDuration::from_mins(3));
+    let (status, entry) = f
+        .send(
+            &f.t.client,
+            Method::POST,
+            "/staff/queue/call-next",
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{entry}");
+    let (status, body) = f
+        .send(
+            &anon,
+            Method::POST,
+            &format!("/queue-entries/{}/answer", shown.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let entry_id = entry["id"].as_str().unwrap();
+    let (status, _) = f
+        .send(
+            &f.t.client,
+            Method::POST,
+            &format!("/staff/queue/{entry_id}/done"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = give(
+        &f,
+        &shown.token,
+        json!({"rating": 8, "comment": "Kon beter.", "complaint": true}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, callback) = f
+        .send(&anon, Method::POST, "/tenants/voorbeeld/callbacks",
+            json!({"service_id": f.service.id.to_string(), "name": "Bel Mij", "phone": "0612345678", "part_of_day": "morning"}))
+        .await;
+    assert_eq!(status, 201);
+    f.t.app.clock.advance(SignedDuration::from_mins(60));
+    let (status, _) = f
+        .send(
+            &f.t.client,
+            Method::POST,
+            &format!("/staff/callbacks/{}/done", callback["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    f.t.app
+        .clock
+        .advance(ts("2026-03-20T12:00:00Z").duration_since(f.t.app.clock.now()));
+
+    let (status, dash) = f.get(&f.admin, "/admin/dashboard").await;
+    assert_eq!(status, 200, "{dash}");
+    let weeks = dash["weeks"].as_array().unwrap();
+    assert_eq!(weeks.len(), 1, "{dash}");
+    let w = &weeks[0];
+    assert_eq!(w["service_id"], f.service.id.to_string());
+    assert_eq!(
+        (w["week"].clone(), w["week_start"].clone()),
+        (json!("2026-W12"), json!("2026-03-16"))
+    );
+    assert_eq!(
+        (w["calls"].clone(), w["missed_calls"].clone()),
+        (json!(1), json!(0))
+    );
+    assert_eq!(
+        (w["wait_p50_seconds"].clone(), w["wait_p90_seconds"].clone()),
+        (json!(180), json!(180))
+    );
+    assert_eq!(
+        (
+            w["appointments_due"].clone(),
+            w["no_shows"].clone(),
+            w["no_show_rate"].clone()
+        ),
+        (json!(2), json!(1), json!(0.5))
+    );
+    assert_eq!(
+        (
+            w["average_rating"].clone(),
+            w["rating_distribution"][7].clone()
+        ),
+        (json!(8.0), json!(1))
+    );
+    assert_eq!(
+        (w["callbacks"].clone(), w["callbacks_on_time"].clone()),
+        (json!(1), json!(1))
+    );
+    assert_eq!(w["complaints_open"], 1);
+    assert!(absent.id != shown.id);
+
+    let resp = f
+        .admin
+        .get(f.url("/admin/dashboard.csv?from=2026-03-16&to=2026-03-22"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let csv = resp.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(
+        lines[1].starts_with(&format!(
+            "\"{}\",2026-W12,2026-03-16,1,1,8.00,",
+            f.service.name
+        )),
+        "{csv}"
+    );
+    // A period before any activity is empty; a reversed one is refused.
+    let (_, earlier) = f
+        .get(&f.admin, "/admin/dashboard?from=2026-01-05&to=2026-03-15")
+        .await;
+    assert_eq!(earlier["weeks"], json!([]));
+    let (status, _) = f
+        .get(&f.admin, "/admin/dashboard?from=2026-03-20&to=2026-03-01")
+        .await;
+    assert_eq!(status, 422);
+
+    // Admins only, and each municipality sees its own figures.
+    let (status, _) = f.get(&f.t.client, "/admin/dashboard").await;
+    assert_eq!(status, 403);
+    let (status, theirs) = f.get(&f.other_admin, "/admin/dashboard").await;
+    assert_eq!(status, 200);
+    assert_eq!(theirs["weeks"], json!([]));
+    let resp = f
+        .other_admin
+        .get(f.url("/admin/dashboard.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.text().await.unwrap().lines().count(), 1);
 }

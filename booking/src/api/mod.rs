@@ -4,6 +4,7 @@
 mod admin;
 mod callbacks;
 mod consent;
+mod dashboard;
 mod feedback;
 mod outcomes;
 mod personal;
@@ -143,6 +144,8 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         feedback::mark_complaint,
         feedback::complaints,
         feedback::handled,
+        dashboard::json,
+        dashboard::csv,
     ),
     components(schemas(crate::error::Problem))
 )]
@@ -226,6 +229,7 @@ pub fn router(app: App) -> Router {
         .merge(consent::routes())
         .merge(privacy::routes())
         .merge(feedback::routes())
+        .merge(dashboard::routes())
         .fallback(|| async { Error::NotFound("resource") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app)

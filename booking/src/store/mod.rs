@@ -6,6 +6,7 @@ mod appointments;
 mod callbacks;
 mod catalog;
 mod consent;
+mod dashboard;
 mod feedback;
 mod outcomes;
 mod queue;
