@@ -88,9 +88,9 @@ async function apiLogin(email, password) {
   return resp.headers.get('set-cookie').split(';')[0];
 }
 
-/** Books Paspoort at 09:00 on the test day (the clock says 08:00) and returns the booking. */
-async function bookAtNine(name) {
-  // Check-in opens two hours ahead, so this 09:00 appointment can check in at 08:00.
+/** Books Paspoort on the test day (the clock says 08:00) and returns the booking. */
+async function book(name, time = '09:00') {
+  // Check-in opens two hours ahead, so a morning appointment can check in at 08:00.
   const admin = await apiLogin('bram@voorbeeld.nl', 'welkom-bram');
   const settings = await (await fetch(`${base}/api/v1/admin/settings`, { headers: { cookie: admin } })).json();
   const put = await fetch(`${base}/api/v1/admin/settings`, {
@@ -104,7 +104,7 @@ async function bookAtNine(name) {
   const resp = await fetch(`${base}/api/v1/tenants/voorbeeld/appointments`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ service_id: passport.id, start: '2026-11-30T09:00:00+01:00', name, email: 'jan@example.nl' }),
+    body: JSON.stringify({ service_id: passport.id, start: `2026-11-30T${time}:00+01:00`, name, email: 'jan@example.nl' }),
   });
   const body = await resp.text();
   assert.equal(resp.status, 201, body);
@@ -132,8 +132,13 @@ async function expectBytesGrowing(page) {
 }
 
 test('resident checks in, clerk calls next, both see each other, clerk records the outcome', async () => {
-  const booked = await bookAtNine('Jan de Vries');
+  const booked = await book('Jan de Vries', '09:30');
   const token = booked.token;
+  // Someone with an earlier appointment is checked in too, so Jan starts second in the queue.
+  // (The test clock stands still, so both join at the same instant; the earlier time decides.)
+  const ahead = await book('Eerder Aangemeld', '09:00');
+  const checkIn = await fetch(`${base}/api/v1/personal/${ahead.token}/check-in`, { method: 'POST' });
+  assert.equal(checkIn.status, 200);
   const appointmentId = booked.appointment.id;
 
   // ---- the resident: personal link, device check, check in ----
@@ -152,7 +157,13 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
 
   await resident.getByRole('button', { name: 'Ik ben er klaar voor' }).click();
   await resident.locator('#wachten').waitFor({ state: 'visible' });
+  await resident.waitForFunction(() => /U bent nummer 2 in de wachtrij\./.test(document.getElementById('queue-status').textContent));
+  // The one ahead leaves: the page moves Jan up by itself, without a reload.
+  await resident.evaluate(() => { window.notReloaded = true; });
+  const left = await fetch(`${base}/api/v1/queue-entries/${ahead.token}/leave`, { method: 'POST' });
+  assert.equal(left.status, 200);
   await resident.waitForFunction(() => /U bent de volgende\./.test(document.getElementById('queue-status').textContent));
+  assert.equal(await resident.evaluate(() => window.notReloaded), true);
   assert.match(await resident.locator('#queue-status').innerText(), /Verwachte wachttijd: ongeveer \d+ minuten\./);
   await expectAccessible(resident, 'call-02-waiting');
 
@@ -179,7 +190,7 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
     clerk.getByRole('button', { name: 'Volgende bewoner' }).click(),
   ]);
   assert.equal(await clerk.locator('h1').innerText(), 'Gesprek met Jan de Vries');
-  assert.match(await clerk.locator('.call-details').innerText(), /Paspoort[\s\S]*maandag 30 november[\s\S]*09:00[\s\S]*jan@example\.nl/i);
+  assert.match(await clerk.locator('.call-details').innerText(), /Paspoort[\s\S]*maandag 30 november[\s\S]*09:30[\s\S]*jan@example\.nl/i);
 
   // ---- both: the call ----
   await resident.locator('#gesprek').waitFor({ state: 'visible', timeout: 20_000 });
@@ -254,7 +265,7 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
 });
 
 test('device check: no camera means audio only, refused devices get help in Dutch', async () => {
-  const booked = await bookAtNine('Zonder Camera');
+  const booked = await book('Zonder Camera', '10:00');
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   // No camera: asking for video fails the way Chromium fails without one.
