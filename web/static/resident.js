@@ -100,10 +100,24 @@ ready.addEventListener("click", async () => {
   follow();
 });
 
+let events = null; // the queue entry's Server-Sent Events while waiting
+
+// Leaving while waiting (or while being called, before answering): back to the check, from
+// where "I'm ready" joins the queue again.
+document.getElementById("leave-queue").addEventListener("click", async () => {
+  const resp = await post(`/queue-entries/${token}/leave`);
+  if (!resp.ok) return; // already in the call: only the clerk ends it
+  events?.close();
+  waitingView.hidden = true;
+  check.hidden = false;
+  ready.disabled = false;
+  say(waitingView.dataset.left);
+});
+
 function follow() {
   const status = document.getElementById("queue-status");
   const w = waitingView.dataset;
-  const events = new EventSource(`/api/v1/queue-entries/${token}/events`);
+  events = new EventSource(`/api/v1/queue-entries/${token}/events`);
   let answering = false;
   events.addEventListener("entry", async (e) => {
     const entry = JSON.parse(e.data);

@@ -28,7 +28,7 @@ pub fn call_view(tx: &Tx, other_label: &str) -> String {
   <li><button type="button" id="hang-up-button" class="button button--danger call-button">{hang_up}</button></li>
 </ul>
 </section>"#,
-        heading = tx.t("Videogesprek", "Video call"),
+        heading = tx.t("In gesprek", "In the call"),
         connecting = tx.t("Verbinden…", "Connecting…"),
         connected = tx.t("Verbonden", "Connected"),
         reconnecting = tx.t(

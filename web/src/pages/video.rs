@@ -127,12 +127,19 @@ fn device_check(tx: &Tx, token: &str) -> String {
 fn waiting(tx: &Tx) -> String {
     format!(
         r#"<section id="wachten" aria-labelledby="wachten-kop" hidden
- data-place="{place}" data-next="{next}" data-wait="{wait}" data-called="{called}" data-missed="{missed}">
+ data-place="{place}" data-next="{next}" data-left="{left}" data-wait="{wait}" data-called="{called}" data-missed="{missed}">
 <h2 id="wachten-kop">{heading}</h2>
 <p>{intro}</p>
 <p id="queue-status" class="queue-status" role="status"></p>
+<p><button type="button" id="leave-queue" class="button button--secondary">{leave}</button></p>
 </section>"#,
+        leave = tx.t("Wachtrij verlaten", "Leave the queue"),
         heading = tx.pick("U bent aangemeld", "Je bent aangemeld", "You are signed in"),
+        left = tx.pick(
+            "U heeft de wachtrij verlaten. Wilt u toch gebeld worden? Kies dan opnieuw \"Ik ben er klaar voor\".",
+            "Je hebt de wachtrij verlaten. Wil je toch gebeld worden? Kies dan opnieuw \"Ik ben er klaar voor\".",
+            "You have left the queue. Want to be called after all? Choose \"I'm ready\" again."
+        ),
         intro = tx.pick(
             "Blijf op deze pagina. Zodra de medewerker u roept, begint het gesprek vanzelf.",
             "Blijf op deze pagina. Zodra de medewerker je roept, begint het gesprek vanzelf.",

@@ -210,6 +210,13 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
     }
   }
   await expectAccessible(resident, 'call-06-resident-in-call');
+  // On a small phone: no sideways scrolling, the buttons still 44 px and more.
+  await resident.setViewportSize({ width: 360, height: 740 });
+  assert.ok(await resident.evaluate(() => document.documentElement.scrollWidth <= 360), 'the call scrolls sideways at 360 px');
+  const hangUpBox = await resident.getByRole('button', { name: 'Ophangen' }).boundingBox();
+  assert.ok(hangUpBox.width >= 44 && hangUpBox.height >= 44);
+  await resident.screenshot({ path: path.join(artifacts, 'call-06-resident-in-call-360.png'), fullPage: true });
+  await resident.setViewportSize({ width: 1280, height: 900 });
   await expectAccessible(clerk, 'call-07-clerk-in-call');
 
   // The resident's connection drops: the page says it is reconnecting, joins again with the
@@ -284,6 +291,22 @@ test('device check: no camera means audio only, refused devices get help in Dutc
   assert.equal(await page.getByRole('button', { name: 'Ik ben er klaar voor' }).isEnabled(), true);
   await page.waitForFunction(() => document.getElementById('mic-level').value > 5, null, { timeout: 15_000 });
   await expectAccessible(page, 'call-09-no-camera');
+  // Checking in and leaving again: back to the check, with a way back into the queue.
+  await page.getByRole('button', { name: 'Ik ben er klaar voor' }).click();
+  await page.locator('#wachten').waitFor({ state: 'visible' });
+  await page.waitForFunction(() => /U bent de volgende\./.test(document.getElementById('queue-status').textContent));
+  await page.getByRole('button', { name: 'Wachtrij verlaten' }).click();
+  await page.locator('#apparaten').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#device-help').innerText(), /^U heeft de wachtrij verlaten\./);
+  assert.equal(await page.getByRole('button', { name: 'Ik ben er klaar voor' }).isEnabled(), true);
+  const entry = await (await fetch(`${base}/api/v1/queue-entries/${booked.token}`)).json();
+  assert.equal(entry.status, 'left');
+
+  // On a small phone the check fits without sideways scrolling.
+  await page.setViewportSize({ width: 360, height: 740 });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), 'the device check scrolls sideways at 360 px');
+  await page.screenshot({ path: path.join(artifacts, 'call-09-no-camera-360.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   // A fresh load with camera and microphone refused.
   await page.addInitScript(() => { window.refuseAll = true; });
