@@ -12,6 +12,7 @@ pub mod bookings;
 pub mod callback;
 pub mod case_store;
 pub mod catalog;
+pub mod charts;
 pub mod clock;
 pub mod consent;
 pub mod dashboard;

@@ -393,6 +393,37 @@ async fn the_dashboard_counts_the_week_of_the_own_municipality(store: Store) {
         )),
         "{csv}"
     );
+    let resp = f
+        .admin
+        .get(f.url("/admin/dashboard/charts/calls?from=2026-03-02&to=2026-03-22"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("image/svg+xml"));
+    let svg = resp.text().await.unwrap();
+    assert!(
+        svg.starts_with("<svg") && svg.contains("Gesprekken per week"),
+        "{svg}"
+    );
+    assert!(
+        svg.contains(&f.service.name) && svg.contains("2026-W10") && svg.contains("2026-W12"),
+        "{svg}"
+    );
+    let (status, _) = f.get(&f.admin, "/admin/dashboard/charts/nonsense").await;
+    assert_eq!(status, 404);
+    let resp = f
+        .other_admin
+        .get(f.url("/admin/dashboard/charts/calls"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let theirs = resp.text().await.unwrap();
+    assert!(!theirs.contains(&f.service.name), "{theirs}");
     // A period before any activity is empty; a reversed one is refused.
     let (_, earlier) = f
         .get(&f.admin, "/admin/dashboard?from=2026-01-05&to=2026-03-15")

@@ -1,7 +1,8 @@
 //! The admin dashboard of the own municipality, per service and week, as JSON and as CSV.
 
-use super::{Json, Query};
+use super::{Json, Path, Query};
 use crate::auth::Admin;
+use crate::charts::{self, Metric};
 use crate::dashboard::{self, WeekRow};
 use crate::error::{Error, Problem, Result};
 use crate::tenant::Tenant;
@@ -20,6 +21,7 @@ pub fn routes() -> Router<App> {
     Router::new()
         .route("/api/v1/admin/dashboard", get(json))
         .route("/api/v1/admin/dashboard.csv", get(csv))
+        .route("/api/v1/admin/dashboard/charts/{metric}", get(chart))
 }
 
 /// Without dates: the 12 weeks up to and including this one.
@@ -148,5 +150,42 @@ pub async fn csv(
             ),
         ],
         body,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/dashboard/charts/{metric}", tag = "dashboard",
+    params(("metric" = String, Path,
+        description = "calls, average_rating, wait_p50, wait_p90, no_show_rate, missed_calls or complaints_open"), PeriodQuery),
+    responses((status = 200, content_type = "image/svg+xml", body = String, description = "A line per service over the weeks"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn chart(
+    State(app): State<App>,
+    Admin(claims): Admin,
+    Path(metric): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<impl IntoResponse> {
+    let metric = Metric::parse(&metric).ok_or(Error::NotFound("chart"))?;
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let (from, to, rows) = rows(&app, &tenant, &q).await?;
+    let mut weeks = Vec::new();
+    let mut monday = from;
+    while monday <= to {
+        let iso = monday.iso_week_date();
+        weeks.push(format!("{}-W{:02}", iso.year(), iso.week()));
+        monday = monday
+            .checked_add(jiff::Span::new().weeks(1))
+            .map_err(|e| Error::Internal(e.to_string()))?;
+    }
+    let services: Vec<_> = app
+        .db
+        .services(tenant.id)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    let svg = charts::line_chart(metric, &weeks, &rows, &services)?;
+    Ok((
+        [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
+        svg,
     ))
 }

@@ -146,6 +146,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         feedback::handled,
         dashboard::json,
         dashboard::csv,
+        dashboard::chart,
     ),
     components(schemas(crate::error::Problem))
 )]
