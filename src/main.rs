@@ -220,6 +220,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         app.clone(),
         booking::delivery::DeliveryConfig::default(),
     );
+    // Erases personal data past each municipality's retention period; idempotent, safe on every
+    // instance.
+    let _retention = booking::retention::spawn_retention_worker(app.clone());
     let issuer: booking::rooms::Issuer = Arc::new(SignedRoomTokens(room_keys.clone()));
     let metrics_sfu = media.clone();
 
