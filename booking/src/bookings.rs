@@ -465,3 +465,25 @@ fn capitalise(word: &str) -> String {
         .map(|c| c.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
 }
+
+/// Everything a resident's personal link opens. A token of the wrong shape never reaches the
+/// database; an unknown one is a plain "not found".
+pub struct Unlocked {
+    pub token: PersonalToken,
+    pub appointment: Appointment,
+    pub tenant: Tenant,
+    pub service: Service,
+}
+
+pub async fn unlock(app: &App, raw: &str) -> Result<Unlocked> {
+    let token = PersonalToken::parse(raw).ok_or(Error::NotFound("appointment"))?;
+    let appointment = app.db.appointment_by_link(&token.hash()).await?;
+    let tenant = app.db.tenant(appointment.tenant_id).await?;
+    let service = app.db.service(tenant.id, appointment.service_id).await?;
+    Ok(Unlocked {
+        token,
+        appointment,
+        tenant,
+        service,
+    })
+}

@@ -3,13 +3,9 @@
 
 use super::public::AppointmentView;
 use super::{Json, Path};
-use crate::appointment::Appointment;
 use crate::bookings;
-use crate::catalog::Service;
 use crate::error::{Error, Problem, Result};
 use crate::invite::InviteMethod;
-use crate::personal_link::PersonalToken;
-use crate::tenant::Tenant;
 use crate::App;
 use axum::extract::State;
 use axum::http::header;
@@ -18,26 +14,7 @@ use axum::Extension;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-/// Everything the personal link unlocks.
-pub struct Unlocked {
-    pub token: PersonalToken,
-    pub appointment: Appointment,
-    pub tenant: Tenant,
-    pub service: Service,
-}
-
-pub async fn unlock(app: &App, raw: &str) -> Result<Unlocked> {
-    let token = PersonalToken::parse(raw).ok_or(Error::NotFound("appointment"))?;
-    let appointment = app.db.appointment_by_link(&token.hash()).await?;
-    let tenant = app.db.tenant(appointment.tenant_id).await?;
-    let service = app.db.service(tenant.id, appointment.service_id).await?;
-    Ok(Unlocked {
-        token,
-        appointment,
-        tenant,
-        service,
-    })
-}
+pub use crate::bookings::unlock;
 
 #[utoipa::path(get, path = "/api/v1/personal/{token}", tag = "resident",
     responses((status = 200, body = AppointmentView), (status = 404, body = Problem)))]

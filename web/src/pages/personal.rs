@@ -12,37 +12,14 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use booking::appointment::{Appointment, AppointmentStatus};
+use booking::appointment::AppointmentStatus;
 use booking::bookings;
-use booking::catalog::Service;
-use booking::personal_link::PersonalToken;
-use booking::tenant::Tenant;
 use booking::{App, Error, Result};
 use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::Deserialize;
 
-/// What the token opens. The same lookup as `booking::api::personal::unlock`, which is not
-/// public outside the booking crate; a token of the wrong shape never reaches the database.
-pub(super) struct Unlocked {
-    pub token: PersonalToken,
-    pub appointment: Appointment,
-    pub tenant: Tenant,
-    pub service: Service,
-}
-
-pub(super) async fn unlock(app: &App, raw: &str) -> Result<Unlocked> {
-    let token = PersonalToken::parse(raw).ok_or(Error::NotFound("appointment"))?;
-    let appointment = app.db.appointment_by_link(&token.hash()).await?;
-    let tenant = app.db.tenant(appointment.tenant_id).await?;
-    let service = app.db.service(tenant.id, appointment.service_id).await?;
-    Ok(Unlocked {
-        token,
-        appointment,
-        tenant,
-        service,
-    })
-}
+pub(super) use booking::bookings::{unlock, Unlocked};
 
 fn home(u: &Unlocked) -> String {
     format!("/a/{}", u.token.as_str())
