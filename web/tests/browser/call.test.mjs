@@ -14,68 +14,17 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readFileSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { startPlatform, stopPlatform, expectAccessible, artifacts } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '../../..');
-const artifacts = path.join(here, 'test-artifacts');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-let server;
 let base;
 let browser;
 
 before(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  const [cmd, args] = process.env.VIDEOLOKET_TEST_SERVER
-    ? [process.env.VIDEOLOKET_TEST_SERVER, []]
-    : ['cargo', ['run', '-q', '-p', 'web', '--example', 'test_server']];
-  server = spawn(cmd, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
-  base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('test server did not start in 15 minutes')), 15 * 60_000);
-    let seen = '';
-    server.stdout.on('data', (chunk) => {
-      seen += chunk;
-      const m = seen.match(/listening on (http:\/\/\S+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    server.on('exit', (code) => reject(new Error(`test server exited with ${code}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu',
-      '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  ({ base, browser } = await startPlatform());
 });
 
-after(async () => {
-  await browser?.close();
-  if (server?.pid) {
-    try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
-  }
-});
-
-async function expectAccessible(page, name) {
-  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
-  await page.addScriptTag({ content: axeSource });
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => `${v.id}: ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  assert.deepEqual(violations, [], `axe violations on ${name} (${page.url()})`);
-}
+after(stopPlatform);
 
 /** Logs in through the API (Node has no cookie jar) and returns the session cookie. */
 async function apiLogin(email, password) {

@@ -1,0 +1,76 @@
+// What every browser test needs: the test server (`cargo run -p web --example test_server`:
+// demo municipality, fixed clock Monday 30 November 2026 08:00 Amsterdam, signaling and SFU on
+// 127.0.0.1), Debian chromium with fake camera and microphone, and an axe-core check that also
+// keeps a screenshot in test-artifacts/.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '../../..');
+export const artifacts = path.join(here, 'test-artifacts');
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let server;
+let browser;
+
+/** Starts the test server and the browser; returns `{ base, browser }`. */
+export async function startPlatform() {
+  mkdirSync(artifacts, { recursive: true });
+  // VIDEOLOKET_TEST_SERVER may name a prebuilt test_server binary (skips the cargo step).
+  const [cmd, args] = process.env.VIDEOLOKET_TEST_SERVER
+    ? [process.env.VIDEOLOKET_TEST_SERVER, []]
+    : ['cargo', ['run', '-q', '-p', 'web', '--example', 'test_server']];
+  server = spawn(cmd, args, {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true, // its own process group, so `stopPlatform` can stop it and nothing else
+  });
+  const base = await new Promise((resolve, reject) => {
+    // The first run compiles the example; give it time.
+    const timer = setTimeout(() => reject(new Error('test server did not start in 15 minutes')), 15 * 60_000);
+    let seen = '';
+    server.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const m = seen.match(/listening on (http:\/\/\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    server.on('exit', (code) => reject(new Error(`test server exited with ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu',
+      '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  return { base, browser };
+}
+
+export async function stopPlatform() {
+  await browser?.close();
+  if (server?.pid) {
+    try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
+  }
+}
+
+/** Runs axe-core on the page; any violation fails the test with its rule and elements. */
+export async function expectAccessible(page, name) {
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+  await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.id}: ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  assert.deepEqual(violations, [], `axe violations on ${name} (${page.url()})`);
+}
