@@ -1,3 +1,4 @@
+use super::columns::{instant, parsed};
 use super::Db;
 use crate::appointment::{Appointment, AppointmentStatus, Resident};
 use crate::email::Email;
@@ -28,28 +29,13 @@ fn corrupt(what: &str) -> Error {
 }
 
 fn from_row(row: &AnyRow) -> Result<Appointment> {
-    let ts = |col: &str| -> Result<Timestamp> {
-        Timestamp::from_second(row.try_get(col)?).map_err(|_| corrupt(col))
-    };
     Ok(Appointment {
-        id: row
-            .try_get::<String, _>("id")?
-            .parse()
-            .map_err(|_| corrupt("id"))?,
-        tenant_id: row
-            .try_get::<String, _>("tenant_id")?
-            .parse()
-            .map_err(|_| corrupt("tenant"))?,
-        service_id: row
-            .try_get::<String, _>("service_id")?
-            .parse()
-            .map_err(|_| corrupt("service"))?,
-        clerk_id: row
-            .try_get::<String, _>("clerk_id")?
-            .parse()
-            .map_err(|_| corrupt("clerk"))?,
-        start: ts("starts_at")?,
-        end: ts("ends_at")?,
+        id: parsed(row, "id")?,
+        tenant_id: parsed(row, "tenant_id")?,
+        service_id: parsed(row, "service_id")?,
+        clerk_id: parsed(row, "clerk_id")?,
+        start: instant(row, "starts_at")?,
+        end: instant(row, "ends_at")?,
         status: AppointmentStatus::parse(&row.try_get::<String, _>("status")?)
             .ok_or_else(|| corrupt("status"))?,
         sequence: row.try_get::<i64, _>("sequence")? as u32,
@@ -60,7 +46,7 @@ fn from_row(row: &AnyRow) -> Result<Appointment> {
             phone: row.try_get("resident_phone")?,
             note: row.try_get("note")?,
         },
-        created_at: ts("created_at")?,
+        created_at: instant(row, "created_at")?,
     })
 }
 
@@ -202,12 +188,8 @@ impl Db {
             query = query.bind(clerk.to_string());
         }
         for row in query.fetch_all(&self.pool).await? {
-            let clerk: ClerkId = row
-                .try_get::<String, _>("clerk_id")?
-                .parse()
-                .map_err(|_| corrupt("clerk"))?;
-            let start =
-                Timestamp::from_second(row.try_get("unit_start")?).map_err(|_| corrupt("unit"))?;
+            let clerk: ClerkId = parsed(&row, "clerk_id")?;
+            let start = instant(&row, "unit_start")?;
             let end =
                 start + SignedDuration::from_secs(crate::appointment::RESERVATION_UNIT_SECONDS);
             let intervals = busy.entry(clerk).or_default();

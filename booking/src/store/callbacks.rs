@@ -1,6 +1,7 @@
 //! Callback requests in SQL. Marking one handled is conditional on it being open, so two clerks
 //! cannot both take the same call.
 
+use super::columns::parsed;
 use super::Db;
 use crate::callback::{CallbackId, CallbackRequest, PartOfDay};
 use crate::error::{Error, Result};
@@ -19,18 +20,9 @@ fn corrupt(what: &str) -> Error {
 fn from_row(row: &AnyRow) -> Result<CallbackRequest> {
     let ts = |s: i64| Timestamp::from_second(s).map_err(|_| corrupt("time"));
     Ok(CallbackRequest {
-        id: row
-            .try_get::<String, _>("id")?
-            .parse()
-            .map_err(|_| corrupt("id"))?,
-        tenant_id: row
-            .try_get::<String, _>("tenant_id")?
-            .parse()
-            .map_err(|_| corrupt("tenant"))?,
-        service_id: row
-            .try_get::<String, _>("service_id")?
-            .parse()
-            .map_err(|_| corrupt("service"))?,
+        id: parsed(row, "id")?,
+        tenant_id: parsed(row, "tenant_id")?,
+        service_id: parsed(row, "service_id")?,
         resident_name: row.try_get("resident_name")?,
         phone: row.try_get("phone")?,
         part_of_day: PartOfDay::parse(&row.try_get::<String, _>("part_of_day")?)

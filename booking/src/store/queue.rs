@@ -2,6 +2,7 @@
 //! 'waiting'`): the database lets exactly one clerk win, on SQLite and PostgreSQL alike and
 //! across server instances, without SELECT ... FOR UPDATE.
 
+use super::columns::{optional_instant, parsed};
 use super::{flag, Db};
 use crate::error::{Error, Result};
 use crate::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
@@ -28,25 +29,12 @@ fn corrupt(what: &str) -> Error {
 }
 
 fn from_row(row: &AnyRow) -> Result<QueueEntry> {
-    let ts = |col: &str| -> Result<Option<Timestamp>> {
-        row.try_get::<Option<i64>, _>(col)?
-            .map(|s| Timestamp::from_second(s).map_err(|_| corrupt(col)))
-            .transpose()
-    };
+    let ts = |col: &str| optional_instant(row, col);
     let id = |col: &str| -> Result<Option<String>> { Ok(row.try_get::<Option<String>, _>(col)?) };
     Ok(QueueEntry {
-        id: row
-            .try_get::<String, _>("id")?
-            .parse()
-            .map_err(|_| corrupt("id"))?,
-        tenant_id: row
-            .try_get::<String, _>("tenant_id")?
-            .parse()
-            .map_err(|_| corrupt("tenant"))?,
-        service_id: row
-            .try_get::<String, _>("service_id")?
-            .parse()
-            .map_err(|_| corrupt("service"))?,
+        id: parsed(row, "id")?,
+        tenant_id: parsed(row, "tenant_id")?,
+        service_id: parsed(row, "service_id")?,
         appointment_id: id("appointment_id")?
             .map(|s| s.parse().map_err(|_| corrupt("appointment")))
             .transpose()?,
