@@ -66,10 +66,10 @@ pub fn router(app: booking::App) -> Router {
             }),
         )
         .merge(script_routes())
-        .route("/medewerker", get(pages::staff::choose_municipality))
-        .route("/{slug}/medewerker", get(pages::staff::login))
-        .route("/medewerker/wachtrij", get(pages::staff::queue))
-        .route("/medewerker/gesprek/{id}", get(pages::staff::call))
+        .merge(pages::staff::routes())
+        .merge(pages::admin::routes())
+        .merge(pages::feedback::routes())
+        .merge(pages::privacy::routes())
         .route("/{slug}", get(pages::services::choose_service))
         .route(
             "/{slug}/{service}",

@@ -1,13 +1,17 @@
 //! One module per page group. Handlers load what they need, call the booking use cases, and
 //! render; none of them decides anything the booking crate already decides.
 
+pub mod admin;
 pub mod booking;
 mod call_view;
+pub mod feedback;
 pub mod home;
 pub mod personal;
 mod picker;
+pub mod privacy;
 pub mod services;
 pub mod staff;
+pub mod staff_nav;
 pub mod video;
 
 use ::booking::catalog::Service;

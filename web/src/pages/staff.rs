@@ -11,9 +11,19 @@ use crate::i18n::Tx;
 use crate::layout::{render, Page};
 use axum::extract::{Path, State};
 use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
 use booking::auth::Staff;
 use booking::queue::QueueEntryId;
 use booking::{App, Error};
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/medewerker", get(choose_municipality))
+        .route("/{slug}/medewerker", get(login))
+        .route("/medewerker/wachtrij", get(queue))
+        .route("/medewerker/gesprek/{id}", get(call))
+}
 
 /// Where a clerk without a session goes: the municipalities, each with its login form.
 const LOGIN: &str = "/medewerker";
