@@ -17,6 +17,12 @@ pub enum Action {
     ConsultedSource,
     /// A clerk tried to record a source the resident had not allowed; nothing was recorded.
     RefusedSource,
+    /// The appointment (with the resident's name) was in a clerk's list of the day's
+    /// appointments. Logged once per clerk, appointment and day.
+    ViewedDayList,
+    /// The resident (name, service, how long waiting) was in the live queue a clerk opened.
+    /// Logged once per clerk, appointment and day.
+    ViewedQueue,
 }
 
 impl Action {
@@ -25,6 +31,8 @@ impl Action {
             Action::OpenedAppointment => "opened_appointment",
             Action::ConsultedSource => "consulted_source",
             Action::RefusedSource => "refused_source",
+            Action::ViewedDayList => "viewed_day_list",
+            Action::ViewedQueue => "viewed_queue",
         }
     }
 
@@ -33,6 +41,8 @@ impl Action {
             "opened_appointment" => Some(Action::OpenedAppointment),
             "consulted_source" => Some(Action::ConsultedSource),
             "refused_source" => Some(Action::RefusedSource),
+            "viewed_day_list" => Some(Action::ViewedDayList),
+            "viewed_queue" => Some(Action::ViewedQueue),
             _ => None,
         }
     }
@@ -53,6 +63,15 @@ pub struct AccessEntry {
 
 pub const REASON_OPENED: &str = "om uw afspraak voor te bereiden of te voeren";
 pub const REASON_OUTCOME: &str = "bij het vastleggen van de uitkomst van het gesprek";
+pub const REASON_DAY_LIST: &str = "om de afspraken van de dag te plannen";
+pub const REASON_QUEUE: &str = "om de wachtrij af te handelen";
+
+impl Action {
+    /// The list views: logged at most once per clerk, appointment and local day.
+    pub fn is_list_view(self) -> bool {
+        matches!(self, Action::ViewedDayList | Action::ViewedQueue)
+    }
+}
 
 const MONTHS: [&str; 12] = [
     "januari",
@@ -98,6 +117,60 @@ pub fn sentence(entry: &AccessEntry, tz: &TimeZone, tone: Tone) -> String {
             "{when} wilde een medewerker van de gemeente {source} als geraadpleegd vastleggen. \
              Dat is geweigerd, omdat {you} daar geen toestemming voor gaf."
         ),
+        Action::ViewedDayList => format!(
+            "{when} zag een medewerker van de gemeente {your} afspraak in de lijst met afspraken \
+             van die dag."
+        ),
+        Action::ViewedQueue => {
+            format!("{when} zag een medewerker van de gemeente {your} naam in de wachtrij.")
+        }
+    }
+}
+
+const EN_MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// The same sentence in English, for residents who read the pages in English.
+pub fn sentence_en(entry: &AccessEntry, tz: &TimeZone) -> String {
+    let local = entry.at.to_zoned(tz.clone());
+    let month = EN_MONTHS[usize::try_from(local.month() - 1).unwrap_or(0)];
+    let when = format!(
+        "On {} {month} at {:02}:{:02}",
+        local.day(),
+        local.hour(),
+        local.minute()
+    );
+    let source = entry.source.as_deref().unwrap_or("an information source");
+    match entry.action {
+        Action::OpenedAppointment => {
+            format!("{when} a member of the municipality's staff opened your appointment.")
+        }
+        Action::ConsultedSource => {
+            format!("{when} a member of the municipality's staff consulted {source}.")
+        }
+        Action::RefusedSource => format!(
+            "{when} a member of the municipality's staff tried to record {source} as consulted. \
+             This was refused, because you did not allow it."
+        ),
+        Action::ViewedDayList => format!(
+            "{when} a member of the municipality's staff saw your appointment in the list of \
+             that day's appointments."
+        ),
+        Action::ViewedQueue => {
+            format!("{when} a member of the municipality's staff saw your name in the queue.")
+        }
     }
 }
 
@@ -142,11 +215,38 @@ mod tests {
     }
 
     #[test]
+    fn list_views_read_as_plain_sentences_in_both_tones_and_english() {
+        let tz = TimeZone::get("Europe/Amsterdam").unwrap();
+        assert_eq!(
+            sentence(&entry(Action::ViewedDayList, None), &tz, Tone::U),
+            "Op 12 maart om 10:14 zag een medewerker van de gemeente uw afspraak in de lijst \
+             met afspraken van die dag."
+        );
+        assert_eq!(
+            sentence(&entry(Action::ViewedQueue, None), &tz, Tone::Je),
+            "Op 12 maart om 10:14 zag een medewerker van de gemeente je naam in de wachtrij."
+        );
+        assert_eq!(
+            sentence(&entry(Action::ViewedQueue, None), &tz, Tone::U),
+            "Op 12 maart om 10:14 zag een medewerker van de gemeente uw naam in de wachtrij."
+        );
+        assert_eq!(
+            sentence_en(&entry(Action::ViewedDayList, None), &tz),
+            "On 12 March at 10:14 a member of the municipality's staff saw your appointment \
+             in the list of that day's appointments."
+        );
+        assert!(Action::ViewedQueue.is_list_view() && Action::ViewedDayList.is_list_view());
+        assert!(!Action::OpenedAppointment.is_list_view());
+    }
+
+    #[test]
     fn actions_round_trip_through_their_stored_text() {
         for a in [
             Action::OpenedAppointment,
             Action::ConsultedSource,
             Action::RefusedSource,
+            Action::ViewedDayList,
+            Action::ViewedQueue,
         ] {
             assert_eq!(Action::parse(a.as_str()), Some(a));
         }

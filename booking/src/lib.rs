@@ -18,6 +18,7 @@ pub mod consent;
 pub mod dashboard;
 pub mod delivery;
 pub mod demo;
+pub mod desk;
 pub mod email;
 pub mod error;
 pub mod feedback;

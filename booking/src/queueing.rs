@@ -189,6 +189,26 @@ pub async fn settle_unanswered(app: &App, tenant: &Tenant) -> Result<Vec<QueueEn
     Ok(open)
 }
 
+/// The municipality's open entries as the clerks see them: waiting ones in calling order, then
+/// those with a clerk. Not logged here: `desk::queue` logs a clerk opening the list, while the
+/// live updates that follow read this too.
+pub async fn clerk_queue(app: &App, tenant: &Tenant) -> Result<Vec<QueueEntry>> {
+    let open = settle_unanswered(app, tenant).await?;
+    let now = app.clock.now();
+    let waiting: Vec<QueueEntry> = queue::queue_order(&open, None, now)
+        .into_iter()
+        .cloned()
+        .collect();
+    Ok(waiting
+        .into_iter()
+        .chain(
+            open.iter()
+                .filter(|e| e.status != EntryStatus::Waiting)
+                .cloned(),
+        )
+        .collect())
+}
+
 async fn clerk_services(app: &App, claims: &SessionClaims) -> Result<Vec<ServiceId>> {
     Ok(app
         .db

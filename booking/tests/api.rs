@@ -28,6 +28,7 @@ on_both_stores!(
     fifty_concurrent_bookings_one_winner,
     staff_access_is_scoped,
     room_tokens_go_to_the_resident_and_the_assigned_clerk,
+    day_list_views_are_logged_once_per_clerk_and_day,
 );
 
 async fn demo(store: Store) -> (TestApp, Value) {
@@ -819,4 +820,142 @@ async fn room_tokens_go_to_the_resident_and_the_assigned_clerk(store: Store) {
     }
     outcomes.sort();
     assert_eq!(outcomes, ["granted", "refused"]);
+}
+
+/// The resident's access log through the personal link.
+async fn access_log(t: &TestApp, token: &str) -> Vec<Value> {
+    let resp = t
+        .client
+        .get(format!("{}/api/v1/personal/{token}/access-log", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    resp.json().await.unwrap()
+}
+
+/// A client with its own cookie jar, logged in.
+async fn staff_client(t: &TestApp, tenant: &str, email: &str, password: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let resp = client
+        .post(format!("{}/api/v1/auth/login", t.base))
+        .json(&json!({"tenant": tenant, "email": email, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    client
+}
+
+async fn day_list(t: &TestApp, clerk: &reqwest::Client, query: &str) -> Vec<Value> {
+    let resp = clerk
+        .get(format!("{}/api/v1/staff/appointments{query}", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    resp.json().await.unwrap()
+}
+
+async fn day_list_views_are_logged_once_per_clerk_and_day(store: Store) {
+    let (t, passport) = demo(store).await;
+    let token = |v: Value| v["token"].as_str().unwrap().to_string();
+    let jan = token(
+        book(&t, &passport, "2026-03-20T14:00:00+01:00", "Jan")
+            .await
+            .json()
+            .await
+            .unwrap(),
+    );
+    let piet = token(
+        book(&t, &passport, "2026-03-20T15:00:00+01:00", "Piet")
+            .await
+            .json()
+            .await
+            .unwrap(),
+    );
+    let monday = token(
+        book(&t, &passport, "2026-03-23T09:00:00+01:00", "Maandag")
+            .await
+            .json()
+            .await
+            .unwrap(),
+    );
+    let anna = staff_client(&t, "voorbeeld", "anna@voorbeeld.nl", "welkom-anna").await;
+
+    // The clerk's list of today: one entry per appointment shown, in plain Dutch.
+    let today = day_list(&t, &anna, "").await;
+    assert_eq!(today.len(), 2);
+    for resident in [&jan, &piet] {
+        let log = access_log(&t, resident).await;
+        assert_eq!(log.len(), 1, "{log:?}");
+        assert_eq!(log[0]["action"], "viewed_day_list");
+        assert_eq!(
+            log[0]["sentence"],
+            "Op 20 maart om 10:00 zag een medewerker van de gemeente uw afspraak in de lijst \
+             met afspraken van die dag."
+        );
+    }
+    assert!(
+        access_log(&t, &monday).await.is_empty(),
+        "not shown, not logged"
+    );
+
+    // Looking again the same day, also by date, adds nothing.
+    day_list(&t, &anna, "").await;
+    day_list(&t, &anna, "?date=2026-03-20").await;
+    t.app.clock.advance(jiff::SignedDuration::from_hours(8));
+    day_list(&t, &anna, "").await;
+    assert_eq!(access_log(&t, &jan).await.len(), 1);
+    assert_eq!(access_log(&t, &piet).await.len(), 1);
+
+    // Another day's list logs that day's appointments.
+    assert_eq!(day_list(&t, &anna, "?date=2026-03-23").await.len(), 1);
+    assert_eq!(access_log(&t, &monday).await.len(), 1);
+
+    // Another clerk is another line; the next day is another line.
+    let bram = staff_client(&t, "voorbeeld", "bram@voorbeeld.nl", "welkom-bram").await;
+    day_list(&t, &bram, "?date=2026-03-20").await;
+    assert_eq!(access_log(&t, &jan).await.len(), 2);
+    t.app.clock.advance(jiff::SignedDuration::from_hours(16));
+    // A session lasts a working day: the next morning the clerk logs in again.
+    let anna = staff_client(&t, "voorbeeld", "anna@voorbeeld.nl", "welkom-anna").await;
+    day_list(&t, &anna, "?date=2026-03-20").await;
+    let log = access_log(&t, &jan).await;
+    assert_eq!(log.len(), 3);
+    assert!(log[2]["sentence"]
+        .as_str()
+        .unwrap()
+        .starts_with("Op 21 maart om 10:00"));
+    assert_eq!(
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM access_log")
+            .fetch_one(&t.app.db.pool)
+            .await
+            .unwrap(),
+        3 + 3 + 1,
+        "Jan and Piet as Jan, Maandag once, nothing else"
+    );
+
+    // Another municipality's clerk neither sees nor logs these appointments.
+    let mut other = booking::demo::demo_tenant();
+    other.slug = booking::tenant::Slug::parse("elders").unwrap();
+    t.app.db.save_tenant(&other).await.unwrap();
+    let clerk = booking::catalog::Clerk {
+        id: booking::ids::ClerkId::new(),
+        tenant_id: other.id,
+        name: "E".into(),
+        email: "e@elders.nl".into(),
+        role: booking::auth::StaffRole::Clerk,
+        services: vec![],
+    };
+    let hash = booking::auth::hash_password("welkom-elders").unwrap();
+    t.app.db.create_clerk(&clerk, &hash).await.unwrap();
+    let elders = staff_client(&t, "elders", "e@elders.nl", "welkom-elders").await;
+    assert!(day_list(&t, &elders, "?date=2026-03-20").await.is_empty());
+    assert!(day_list(&t, &elders, "?date=2026-03-23").await.is_empty());
+    assert_eq!(access_log(&t, &jan).await.len(), 3);
+    assert_eq!(access_log(&t, &monday).await.len(), 1);
 }

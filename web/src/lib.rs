@@ -23,7 +23,6 @@ const SCRIPTS: &[(&str, &str)] = &[
     ("call.js", include_str!("../static/call.js")),
     ("call-view.js", include_str!("../static/call-view.js")),
     ("resident.js", include_str!("../static/resident.js")),
-    ("clerk-login.js", include_str!("../static/clerk-login.js")),
     ("clerk-queue.js", include_str!("../static/clerk-queue.js")),
     ("clerk-call.js", include_str!("../static/clerk-call.js")),
 ];

@@ -61,7 +61,13 @@ form?.addEventListener("submit", async (e) => {
   const resp = await fetch(`/api/v1/staff/appointments/${form.dataset.appointment}/outcomes`, {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify({ result: result.value, notes: form.notes.value, follow_up: { kind: followUp } }),
+    // Only the sources the resident left to the municipality are offered (the server checks).
+    body: JSON.stringify({
+      result: result.value,
+      notes: form.notes.value,
+      follow_up: { kind: followUp },
+      sources: [...form.querySelectorAll("input[name=sources]:checked")].map((box) => box.value),
+    }),
   });
   out.textContent = resp.status === 201 ? form.dataset.saved : form.dataset.failed;
   if (resp.status === 201) form.querySelector("button[type=submit]").disabled = true;

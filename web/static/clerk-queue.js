@@ -1,10 +1,9 @@
-// The clerks' live queue: the API's Server-Sent Events redraw the table on every change, and
-// "next resident" takes the first one waiting for this clerk's services and opens the call.
+// The clerks' live queue: the page comes with the queue as it was when opened; the API's
+// Server-Sent Events redraw the table on every change. "Next resident" is a plain form post.
 const root = document.getElementById("wachtrij");
 const w = root.dataset;
 const rows = document.getElementById("queue-rows");
 const count = document.getElementById("queue-count");
-const status = document.getElementById("call-next-status");
 
 function cell(text) {
   const td = document.createElement("td");
@@ -34,16 +33,3 @@ events.addEventListener("queue", (e) => {
 events.onerror = () => {
   if (events.readyState === EventSource.CLOSED) location.assign("/medewerker");
 };
-
-document.getElementById("call-next").addEventListener("click", async () => {
-  const resp = await fetch("/api/v1/staff/queue/call-next", { method: "POST" });
-  if (resp.status === 200) {
-    const entry = await resp.json();
-    events.close();
-    location.assign(`/medewerker/gesprek/${entry.id}`);
-  } else if (resp.status === 401) {
-    location.assign("/medewerker");
-  } else {
-    status.textContent = w.nobody;
-  }
-});

@@ -87,15 +87,9 @@ pub async fn request(
 #[utoipa::path(get, path = "/api/v1/staff/callbacks", tag = "queue",
     responses((status = 200, body = Vec<CallbackView>, description = "Open requests, oldest first"), (status = 401, body = Problem)))]
 pub async fn open(State(app): State<App>, Staff(claims): Staff) -> Result<Json<Vec<CallbackView>>> {
-    let tenant = app.db.tenant(claims.tenant).await?;
-    let services = app.db.services(tenant.id).await?;
+    let (tenant, services, open) = crate::desk::open_callbacks(&app, &claims).await?;
     Ok(Json(
-        app.db
-            .open_callbacks(tenant.id)
-            .await?
-            .iter()
-            .map(|c| view(&tenant, &services, c))
-            .collect(),
+        open.iter().map(|c| view(&tenant, &services, c)).collect(),
     ))
 }
 

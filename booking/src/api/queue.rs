@@ -271,21 +271,24 @@ pub async fn live_queue(
     State(app): State<App>,
     Staff(claims): Staff,
 ) -> Result<Json<Vec<StaffQueueEntryView>>> {
-    staff_queue(&app, &app.db.tenant(claims.tenant).await?)
-        .await
+    // Opening the list is logged for the residents with an appointment (see `desk::queue`).
+    let (tenant, entries) = crate::desk::queue(&app, &claims).await?;
+    let services = app.db.services(tenant.id).await?;
+    let now = app.clock.now();
+    entries
+        .iter()
+        .map(|e| staff_view(&tenant, &services, e, now))
+        .collect::<Result<Vec<_>>>()
         .map(Json)
 }
 
 /// The municipality's open entries: waiting ones in calling order, then those with a clerk.
 pub(super) async fn staff_queue(app: &App, tenant: &Tenant) -> Result<Vec<StaffQueueEntryView>> {
-    let open = queueing::settle_unanswered(app, tenant).await?;
+    let entries = queueing::clerk_queue(app, tenant).await?;
     let services = app.db.services(tenant.id).await?;
     let now = app.clock.now();
-    let waiting = crate::queue::queue_order(&open, None, now);
-    let with_clerk = open.iter().filter(|e| e.status != EntryStatus::Waiting);
-    waiting
-        .into_iter()
-        .chain(with_clerk)
+    entries
+        .iter()
         .map(|e| staff_view(tenant, &services, e, now))
         .collect()
 }

@@ -2,7 +2,7 @@
 
 use super::public::AppointmentView;
 use super::{Json, Path, Query};
-use crate::auth::{self, SessionClaims, Staff, StaffRole, SESSION_SECONDS};
+use crate::auth::{self, Staff, StaffRole};
 use crate::error::{Error, Problem, Result};
 use crate::ids::{AppointmentId, ClerkId, TenantId};
 use crate::App;
@@ -11,7 +11,6 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Extension;
 use serde::{Deserialize, Serialize};
-use std::sync::LazyLock;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Deserialize, ToSchema)]
@@ -29,53 +28,22 @@ pub struct StaffView {
     pub role: StaffRole,
 }
 
-/// Verifying against this when the account does not exist keeps login time the same, so the
-/// response time does not reveal which addresses have accounts.
-static DUMMY_HASH: LazyLock<String> =
-    LazyLock::new(|| auth::hash_password("no such account").unwrap_or_default());
-
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "staff", request_body = LoginBody,
     responses((status = 200, body = StaffView, description = "Sets the session cookie"), (status = 401, body = Problem)))]
 pub async fn login(
     State(app): State<App>,
     Json(body): Json<LoginBody>,
 ) -> Result<impl IntoResponse> {
-    let tenant = app
-        .db
-        .tenant_by_slug(&body.tenant)
-        .await
-        .map_err(|_| Error::Unauthenticated)?;
-    let account = app.db.clerk_login(tenant.id, &body.email).await?;
-    let hash = account
-        .as_ref()
-        .map(|(_, _, h)| h.as_str())
-        .unwrap_or(DUMMY_HASH.as_str());
-    let password_ok = auth::verify_password(&body.password, hash);
-    let (clerk_id, role) = match account {
-        Some((id, role, _)) if password_ok => (id, role),
-        _ => {
-            tracing::warn!(tenant = %tenant.slug, "failed login");
-            return Err(Error::Unauthenticated);
-        }
-    };
-    let now = app.clock.now().as_second();
-    let claims = SessionClaims {
-        sub: clerk_id,
-        tenant: tenant.id,
-        role,
-        iat: now,
-        exp: now + SESSION_SECONDS,
-    };
-    let token = app.session_keys.issue(&claims)?;
+    let session = crate::desk::login(&app, &body.tenant, &body.email, &body.password).await?;
     Ok((
         [(
             header::SET_COOKIE,
-            auth::session_cookie(&token, app.secure_cookies()),
+            auth::session_cookie(&session.token, app.secure_cookies()),
         )],
         Json(StaffView {
-            clerk_id,
-            tenant_id: tenant.id,
-            role,
+            clerk_id: session.claims.sub,
+            tenant_id: session.claims.tenant,
+            role: session.claims.role,
         }),
     ))
 }
@@ -111,34 +79,19 @@ pub async fn appointments(
     Staff(claims): Staff,
     Query(q): Query<DayQuery>,
 ) -> Result<Json<Vec<AppointmentView>>> {
-    let tenant = app.db.tenant(claims.tenant).await?;
-    let tz = tenant.time_zone.tz().clone();
-    let date: jiff::civil::Date = match q.date {
-        Some(raw) => raw
-            .parse()
-            .map_err(|_| Error::invalid("date", "give a date as YYYY-MM-DD"))?,
-        None => app.clock.now().to_zoned(tz.clone()).date(),
-    };
-    let start = date
-        .to_zoned(tz.clone())
-        .map_err(|e| Error::Internal(e.to_string()))?
-        .timestamp();
-    let end = date
-        .tomorrow()
-        .map_err(|e| Error::Internal(e.to_string()))?
-        .to_zoned(tz)
-        .map_err(|e| Error::Internal(e.to_string()))?
-        .timestamp();
-    let services = app.db.services(tenant.id).await?;
-    let list = app.db.appointments_between(tenant.id, start, end).await?;
+    let date: Option<jiff::civil::Date> = q
+        .date
+        .map(|raw| {
+            raw.parse()
+                .map_err(|_| Error::invalid("date", "give a date as YYYY-MM-DD"))
+        })
+        .transpose()?;
+    // Logged in the access log of every appointment listed (once a day per clerk).
+    let day = crate::desk::day_list(&app, &claims, date).await?;
     Ok(Json(
-        list.iter()
-            .filter_map(|a| {
-                services
-                    .iter()
-                    .find(|s| s.id == a.service_id)
-                    .map(|s| AppointmentView::new(&tenant, s, a))
-            })
+        day.lines
+            .iter()
+            .map(|l| AppointmentView::new(&day.tenant, &l.service, &l.appointment))
             .collect(),
     ))
 }
@@ -155,19 +108,8 @@ pub async fn appointment(
     let appointment = app.db.appointment(claims.tenant, id).await?;
     let tenant = app.db.tenant(claims.tenant).await?;
     let service = app.db.service(tenant.id, appointment.service_id).await?;
-    tracing::info!(clerk = %claims.sub, appointment = %id, "clerk opened appointment");
     // The resident sees this through the personal link; no log entry, no answer.
-    app.db
-        .append_access(&[crate::access_log::AccessEntry {
-            tenant_id: tenant.id,
-            appointment_id: id,
-            clerk_id: claims.sub,
-            at: app.clock.now(),
-            action: crate::access_log::Action::OpenedAppointment,
-            source: None,
-            reason: crate::access_log::REASON_OPENED.into(),
-        }])
-        .await?;
+    crate::desk::log_opened(&app, &claims, id).await?;
     Ok(Json(AppointmentView::new(&tenant, &service, &appointment)))
 }
 

@@ -54,6 +54,46 @@ impl Db {
         Ok(())
     }
 
+    /// Logs list views (`Action::is_list_view`) once per clerk, appointment, action and local
+    /// `day`: a repeat the same day is dropped by the unique index on `list_day`, so a clerk
+    /// who reloads the list all morning leaves one line per resident, not hundreds, and two
+    /// tabs or server instances logging at the same moment cannot both write it. Returns how
+    /// many were new.
+    pub async fn append_list_views(
+        &self,
+        entries: &[AccessEntry],
+        day: jiff::civil::Date,
+    ) -> Result<u64> {
+        let mut added = 0;
+        let mut tx = self.pool.begin().await?;
+        for e in entries {
+            if !e.action.is_list_view() {
+                return Err(Error::Internal(format!(
+                    "{} is not a list view",
+                    e.action.as_str()
+                )));
+            }
+            added += sqlx::query(
+                "INSERT INTO access_log (id, tenant_id, appointment_id, clerk_id, at, action, source, \
+                 reason, list_day) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+            )
+            .bind(Uuid::new_v4().to_string())
+            .bind(e.tenant_id.to_string())
+            .bind(e.appointment_id.to_string())
+            .bind(e.clerk_id.to_string())
+            .bind(e.at.as_second())
+            .bind(e.action.as_str())
+            .bind(e.source.clone())
+            .bind(&e.reason)
+            .bind(day.to_string())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
     /// The appointment's log, oldest first.
     pub async fn access_log(
         &self,

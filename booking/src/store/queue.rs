@@ -136,6 +136,27 @@ impl Db {
         from_row(&row)
     }
 
+    /// The entries (any status) of the appointments starting within `[from, to)`.
+    pub async fn queue_entries_of_appointments_between(
+        &self,
+        tenant: TenantId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<QueueEntry>> {
+        let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("q.{c}")).collect();
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM queue_entries q JOIN appointments a ON a.id = q.appointment_id \
+             WHERE a.tenant_id = $1 AND q.tenant_id = $1 AND a.starts_at >= $2 AND a.starts_at < $3",
+            columns.join(", ")
+        ))
+        .bind(tenant.to_string())
+        .bind(from.as_second())
+        .bind(to.as_second())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
     /// Everyone waiting or with a clerk, oldest first.
     pub async fn open_queue(&self, tenant: TenantId) -> Result<Vec<QueueEntry>> {
         let rows = sqlx::query(&format!(

@@ -1,0 +1,496 @@
+//! The clerk's desk: logging in, the day's appointments, the live queue as a list and the open
+//! callback requests. The JSON API (`api::staff`, `api::queue`, `api::callbacks`) and the clerk
+//! pages call these same functions, so a clerk who sees residents' personal data in a list is
+//! written to the access log whichever way they look.
+
+use crate::access_log::{AccessEntry, Action, REASON_DAY_LIST, REASON_QUEUE};
+use crate::appointment::{Appointment, AppointmentStatus};
+use crate::auth::{self, SessionClaims, SESSION_SECONDS};
+use crate::callback::{CallbackRequest, PartOfDay};
+use crate::catalog::{Clerk, Service};
+use crate::error::{Error, Result};
+use crate::ids::AppointmentId;
+use crate::queue::{self, EntryStatus, QueueEntry};
+use crate::tenant::Tenant;
+use crate::App;
+use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
+use std::sync::LazyLock;
+
+/// Verifying against this when the account does not exist keeps login time the same, so the
+/// response time does not reveal which addresses have accounts.
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| auth::hash_password("no such account").unwrap_or_default());
+
+/// A successful login: who, and the signed session for the cookie.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub claims: SessionClaims,
+    /// The JWT for `auth::session_cookie`.
+    pub token: String,
+}
+
+/// Checks a clerk's or admin's email address and password for the municipality `slug`. An
+/// unknown municipality, an unknown address and a wrong password are all the same
+/// `Unauthenticated`, and take the same time.
+pub async fn login(app: &App, slug: &str, email: &str, password: &str) -> Result<Session> {
+    let tenant = app
+        .db
+        .tenant_by_slug(slug)
+        .await
+        .map_err(|_| Error::Unauthenticated)?;
+    let account = app.db.clerk_login(tenant.id, email.trim()).await?;
+    let hash = account
+        .as_ref()
+        .map(|(_, _, h)| h.as_str())
+        .unwrap_or(DUMMY_HASH.as_str());
+    let password_ok = auth::verify_password(password, hash);
+    let (clerk_id, role) = match account {
+        Some((id, role, _)) if password_ok => (id, role),
+        _ => {
+            tracing::warn!(tenant = %tenant.slug, "failed login");
+            return Err(Error::Unauthenticated);
+        }
+    };
+    let now = app.clock.now().as_second();
+    let claims = SessionClaims {
+        sub: clerk_id,
+        tenant: tenant.id,
+        role,
+        iat: now,
+        exp: now + SESSION_SECONDS,
+    };
+    let token = app.session_keys.issue(&claims)?;
+    tracing::info!(tenant = %tenant.slug, clerk = %clerk_id, "logged in");
+    Ok(Session { claims, token })
+}
+
+/// Where an appointment of the day stands, for the clerks' day list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DayStatus {
+    /// Booked, nobody checked in (yet).
+    Booked,
+    /// Checked in, waiting in the queue.
+    Waiting,
+    /// A clerk is calling the resident.
+    Called,
+    /// In the conversation.
+    InCall,
+    Done,
+    Cancelled,
+    /// Not checked in within the grace period, or called twice without an answer.
+    NoShow,
+    /// Checked in and left the queue again.
+    Left,
+}
+
+impl DayStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DayStatus::Booked => "booked",
+            DayStatus::Waiting => "waiting",
+            DayStatus::Called => "called",
+            DayStatus::InCall => "in_call",
+            DayStatus::Done => "done",
+            DayStatus::Cancelled => "cancelled",
+            DayStatus::NoShow => "no_show",
+            DayStatus::Left => "left",
+        }
+    }
+}
+
+/// The appointment's status of the day from the appointment, its queue entry (if the resident
+/// checked in) and the clock. Pure.
+pub fn day_status(
+    appointment: &Appointment,
+    entry: Option<&QueueEntry>,
+    no_show_grace: SignedDuration,
+    now: Timestamp,
+) -> DayStatus {
+    if appointment.status == AppointmentStatus::Cancelled {
+        return DayStatus::Cancelled;
+    }
+    match entry.map(|e| e.status) {
+        None if queue::is_no_show(appointment.start, no_show_grace, false, now) => {
+            DayStatus::NoShow
+        }
+        None => DayStatus::Booked,
+        Some(EntryStatus::Waiting) => DayStatus::Waiting,
+        Some(EntryStatus::Called) => DayStatus::Called,
+        Some(EntryStatus::Answered) => DayStatus::InCall,
+        Some(EntryStatus::Done) => DayStatus::Done,
+        Some(EntryStatus::Missed) => DayStatus::NoShow,
+        Some(EntryStatus::Left) => DayStatus::Left,
+    }
+}
+
+/// One appointment in the day list.
+#[derive(Clone, Debug)]
+pub struct DayLine {
+    pub appointment: Appointment,
+    pub service: Service,
+    /// The clerk the appointment is booked with.
+    pub clerk: Option<Clerk>,
+    pub status: DayStatus,
+}
+
+/// The municipality's appointments of one local day (today when `date` is `None`).
+#[derive(Clone, Debug)]
+pub struct DayList {
+    pub tenant: Tenant,
+    pub date: Date,
+    pub lines: Vec<DayLine>,
+}
+
+fn internal(e: jiff::Error) -> Error {
+    Error::Internal(e.to_string())
+}
+
+/// The start of `date` and of the next day in the municipality's time zone.
+pub fn day_bounds(tenant: &Tenant, date: Date) -> Result<(Timestamp, Timestamp)> {
+    let tz = tenant.time_zone.tz().clone();
+    let from = date.to_zoned(tz.clone()).map_err(internal)?.timestamp();
+    let to = date
+        .tomorrow()
+        .map_err(internal)?
+        .to_zoned(tz)
+        .map_err(internal)?
+        .timestamp();
+    Ok((from, to))
+}
+
+/// Today's local date in the municipality.
+pub fn today(app: &App, tenant: &Tenant) -> Date {
+    app.clock
+        .now()
+        .to_zoned(tenant.time_zone.tz().clone())
+        .date()
+}
+
+/// The list entries for the appointments a clerk saw in a list. Pure.
+pub fn list_view_entries(
+    claims: &SessionClaims,
+    appointments: &[AppointmentId],
+    action: Action,
+    at: Timestamp,
+) -> Vec<AccessEntry> {
+    let reason = match action {
+        Action::ViewedQueue => REASON_QUEUE,
+        _ => REASON_DAY_LIST,
+    };
+    appointments
+        .iter()
+        .map(|&appointment_id| AccessEntry {
+            tenant_id: claims.tenant,
+            appointment_id,
+            clerk_id: claims.sub,
+            at,
+            action,
+            source: None,
+            reason: reason.into(),
+        })
+        .collect()
+}
+
+/// Writes that the clerk saw these appointments in a list: once per clerk, appointment and
+/// local day (see `Db::append_list_views`). A list is shown many times a day, so logging each
+/// showing would bury the lines that matter (an appointment opened, a source consulted) for
+/// the resident reading their log; once a day still says who saw their data, when and why.
+async fn log_list_view(
+    app: &App,
+    tenant: &Tenant,
+    claims: &SessionClaims,
+    appointments: &[AppointmentId],
+    action: Action,
+) -> Result<()> {
+    if appointments.is_empty() {
+        return Ok(());
+    }
+    let now = app.clock.now();
+    let entries = list_view_entries(claims, appointments, action, now);
+    let added = app
+        .db
+        .append_list_views(&entries, today(app, tenant))
+        .await?;
+    tracing::info!(clerk = %claims.sub, action = action.as_str(), shown = appointments.len(), added, "list view logged");
+    Ok(())
+}
+
+/// Writes that the clerk opened one appointment (its details, e-mail address, note), every
+/// time: opening a resident's record is the act the access log exists for.
+pub async fn log_opened(
+    app: &App,
+    claims: &SessionClaims,
+    appointment: AppointmentId,
+) -> Result<()> {
+    tracing::info!(clerk = %claims.sub, %appointment, "clerk opened appointment");
+    app.db
+        .append_access(&[AccessEntry {
+            tenant_id: claims.tenant,
+            appointment_id: appointment,
+            clerk_id: claims.sub,
+            at: app.clock.now(),
+            action: Action::OpenedAppointment,
+            source: None,
+            reason: crate::access_log::REASON_OPENED.into(),
+        }])
+        .await
+}
+
+/// The day list for the clerk's municipality, logged as seen by the clerk.
+pub async fn day_list(app: &App, claims: &SessionClaims, date: Option<Date>) -> Result<DayList> {
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let date = date.unwrap_or_else(|| today(app, &tenant));
+    let (from, to) = day_bounds(&tenant, date)?;
+    // Apply the answer deadline first, so a call nobody answered shows as it is now.
+    crate::queueing::settle_unanswered(app, &tenant).await?;
+    let services = app.db.services(tenant.id).await?;
+    let clerks = app.db.clerks(tenant.id).await?;
+    let entries = app
+        .db
+        .queue_entries_of_appointments_between(tenant.id, from, to)
+        .await?;
+    let grace = app.db.queue_settings(tenant.id).await?.no_show_grace;
+    let now = app.clock.now();
+    let lines: Vec<DayLine> = app
+        .db
+        .appointments_between(tenant.id, from, to)
+        .await?
+        .into_iter()
+        .filter_map(|a| {
+            // A service taken out of the catalogue is left out, as the API always did.
+            let service = services.iter().find(|s| s.id == a.service_id)?.clone();
+            let entry = entries.iter().find(|e| e.appointment_id == Some(a.id));
+            Some(DayLine {
+                status: day_status(&a, entry, grace, now),
+                clerk: clerks.iter().find(|c| c.id == a.clerk_id).cloned(),
+                service,
+                appointment: a,
+            })
+        })
+        .collect();
+    let shown: Vec<AppointmentId> = lines.iter().map(|l| l.appointment.id).collect();
+    log_list_view(app, &tenant, claims, &shown, Action::ViewedDayList).await?;
+    Ok(DayList {
+        tenant,
+        date,
+        lines,
+    })
+}
+
+/// The live queue as a clerk opens it (page or `GET /api/v1/staff/queue`), logged for the
+/// residents with an appointment. Walk-ins have no appointment and no personal link to read a
+/// log with, so there is nothing to write for them. The live updates after opening are not
+/// logged: they show the same residents and would log on every change of anyone's place.
+pub async fn queue(app: &App, claims: &SessionClaims) -> Result<(Tenant, Vec<QueueEntry>)> {
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let entries = crate::queueing::clerk_queue(app, &tenant).await?;
+    let shown: Vec<AppointmentId> = entries.iter().filter_map(|e| e.appointment_id).collect();
+    log_list_view(app, &tenant, claims, &shown, Action::ViewedQueue).await?;
+    Ok((tenant, entries))
+}
+
+/// The callback requests nobody handled yet, oldest first, with the services to name them.
+pub async fn open_callbacks(
+    app: &App,
+    claims: &SessionClaims,
+) -> Result<(Tenant, Vec<Service>, Vec<CallbackRequest>)> {
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let services = app.db.services(tenant.id).await?;
+    let open = app.db.open_callbacks(tenant.id).await?;
+    Ok((tenant, services, open))
+}
+
+/// When a callback should have been made at the latest: the end of the chosen part of the day
+/// (12:00, 17:00, 21:00 local) on the day of the request, or the next day when the request came
+/// after that part of the day had ended.
+pub fn callback_deadline(tenant: &Tenant, request: &CallbackRequest) -> Result<Timestamp> {
+    let tz = tenant.time_zone.tz().clone();
+    let asked = request.requested_at.to_zoned(tz.clone());
+    let hour = match request.part_of_day {
+        PartOfDay::Morning => 12,
+        PartOfDay::Afternoon => 17,
+        PartOfDay::Evening => 21,
+    };
+    let end_that_day = asked
+        .date()
+        .at(hour, 0, 0, 0)
+        .to_zoned(tz.clone())
+        .map_err(internal)?;
+    if asked.timestamp() < end_that_day.timestamp() {
+        return Ok(end_that_day.timestamp());
+    }
+    Ok(asked
+        .date()
+        .tomorrow()
+        .map_err(internal)?
+        .at(hour, 0, 0, 0)
+        .to_zoned(tz)
+        .map_err(internal)?
+        .timestamp())
+}
+
+/// Late: still open after its deadline.
+pub fn callback_is_late(tenant: &Tenant, request: &CallbackRequest, now: Timestamp) -> bool {
+    request.handled_at.is_none()
+        && callback_deadline(tenant, request).is_ok_and(|deadline| now > deadline)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::appointment::Resident;
+    use crate::callback::CallbackId;
+    use crate::ids::{ClerkId, ServiceId, TenantId};
+    use crate::queue::QueueEntryId;
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn appointment(status: AppointmentStatus) -> Appointment {
+        Appointment {
+            id: AppointmentId::new(),
+            tenant_id: TenantId::new(),
+            service_id: ServiceId::new(),
+            clerk_id: ClerkId::new(),
+            start: t("2026-11-30T09:00:00Z"),
+            end: t("2026-11-30T09:20:00Z"),
+            status,
+            sequence: 0,
+            resident: Resident {
+                name: "Jan".into(),
+                email: crate::email::Email::parse("jan@example.nl").unwrap(),
+                phone: None,
+                note: None,
+            },
+            created_at: t("2026-11-01T09:00:00Z"),
+        }
+    }
+
+    fn entry(a: &Appointment, status: EntryStatus) -> QueueEntry {
+        QueueEntry {
+            id: QueueEntryId::new(),
+            tenant_id: a.tenant_id,
+            service_id: a.service_id,
+            appointment_id: Some(a.id),
+            due_at: Some(a.start),
+            joined_at: a.start,
+            resident_name: "Jan".into(),
+            resident_phone: None,
+            status,
+            clerk_id: None,
+            room_id: None,
+            called_at: None,
+            first_called_at: None,
+            answered_at: None,
+            done_at: None,
+            requeued: false,
+        }
+    }
+
+    #[test]
+    fn the_day_status_follows_the_appointment_the_queue_and_the_clock() {
+        let grace = SignedDuration::from_mins(15);
+        let before = t("2026-11-30T08:30:00Z");
+        let after_grace = t("2026-11-30T09:16:00Z");
+        let booked = appointment(AppointmentStatus::Booked);
+        assert_eq!(day_status(&booked, None, grace, before), DayStatus::Booked);
+        assert_eq!(
+            day_status(&booked, None, grace, t("2026-11-30T09:15:00Z")),
+            DayStatus::Booked,
+            "still within the grace period"
+        );
+        assert_eq!(
+            day_status(&booked, None, grace, after_grace),
+            DayStatus::NoShow
+        );
+        let cases = [
+            (EntryStatus::Waiting, DayStatus::Waiting),
+            (EntryStatus::Called, DayStatus::Called),
+            (EntryStatus::Answered, DayStatus::InCall),
+            (EntryStatus::Done, DayStatus::Done),
+            (EntryStatus::Missed, DayStatus::NoShow),
+            (EntryStatus::Left, DayStatus::Left),
+        ];
+        for (status, expected) in cases {
+            let e = entry(&booked, status);
+            assert_eq!(day_status(&booked, Some(&e), grace, after_grace), expected);
+        }
+        let cancelled = appointment(AppointmentStatus::Cancelled);
+        assert_eq!(
+            day_status(&cancelled, None, grace, after_grace),
+            DayStatus::Cancelled
+        );
+    }
+
+    #[test]
+    fn list_view_entries_name_the_clerk_the_action_and_why() {
+        let claims = SessionClaims {
+            sub: ClerkId::new(),
+            tenant: TenantId::new(),
+            role: auth::StaffRole::Clerk,
+            iat: 0,
+            exp: 1,
+        };
+        let ids = [AppointmentId::new(), AppointmentId::new()];
+        let at = t("2026-11-30T07:00:00Z");
+        let entries = list_view_entries(&claims, &ids, Action::ViewedQueue, at);
+        assert_eq!(entries.len(), 2);
+        assert!(entries.iter().all(|e| e.clerk_id == claims.sub
+            && e.tenant_id == claims.tenant
+            && e.action == Action::ViewedQueue
+            && e.reason == REASON_QUEUE
+            && e.at == at
+            && e.source.is_none()));
+        assert_eq!(entries[1].appointment_id, ids[1]);
+        let day = list_view_entries(&claims, &ids[..1], Action::ViewedDayList, at);
+        assert_eq!(day[0].reason, REASON_DAY_LIST);
+    }
+
+    #[test]
+    fn callbacks_are_late_after_the_chosen_part_of_the_day() {
+        let tenant = crate::demo::demo_tenant();
+        let request = |at: &str, part| CallbackRequest {
+            id: CallbackId::new(),
+            tenant_id: tenant.id,
+            service_id: ServiceId::new(),
+            resident_name: "Jan".into(),
+            phone: "0612345678".into(),
+            part_of_day: part,
+            requested_at: t(at),
+            handled_at: None,
+            handled_by: None,
+        };
+        // 09:00 Amsterdam (08:00 UTC) asking for the morning: due by 12:00 Amsterdam.
+        let morning = request("2026-11-30T08:00:00Z", PartOfDay::Morning);
+        assert_eq!(
+            callback_deadline(&tenant, &morning).unwrap(),
+            t("2026-11-30T11:00:00Z")
+        );
+        assert!(!callback_is_late(
+            &tenant,
+            &morning,
+            t("2026-11-30T10:59:00Z")
+        ));
+        assert!(callback_is_late(
+            &tenant,
+            &morning,
+            t("2026-11-30T11:01:00Z")
+        ));
+        // Asking for the morning at 14:00: tomorrow morning.
+        let afternoon_ask = request("2026-11-30T13:00:00Z", PartOfDay::Morning);
+        assert_eq!(
+            callback_deadline(&tenant, &afternoon_ask).unwrap(),
+            t("2026-12-01T11:00:00Z")
+        );
+        // Handled requests are never late.
+        let mut handled = morning.clone();
+        handled.handled_at = Some(t("2026-11-30T12:00:00Z"));
+        assert!(!callback_is_late(
+            &tenant,
+            &handled,
+            t("2026-12-02T00:00:00Z")
+        ));
+    }
+}

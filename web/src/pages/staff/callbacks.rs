@@ -1,0 +1,174 @@
+//! `/medewerker/terugbellen`: the callback requests nobody handled yet, oldest first, each with
+//! a button "Afgehandeld" that posts (Post/Redirect/Get) to the same use case as
+//! `POST /api/v1/staff/callbacks/{id}/done`.
+
+use super::{nav, notice, to_login};
+use crate::context::Ctx;
+use crate::error::{respond, see_other};
+use crate::html::esc;
+use crate::i18n::Tx;
+use crate::layout::{render, Page};
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use booking::auth::Staff;
+use booking::callback::{CallbackId, PartOfDay};
+use booking::{desk, queueing, App, Error};
+
+const HERE: &str = "/medewerker/terugbellen";
+
+fn part_of_day(tx: &Tx, part: PartOfDay) -> &'static str {
+    match part {
+        PartOfDay::Morning => tx.t("'s ochtends (voor 12:00)", "in the morning (before 12:00)"),
+        PartOfDay::Afternoon => tx.t("'s middags (voor 17:00)", "in the afternoon (before 17:00)"),
+        PartOfDay::Evening => tx.t("'s avonds (voor 21:00)", "in the evening (before 21:00)"),
+    }
+}
+
+/// `tel:` wants the number without spaces, dashes or brackets; an international number drops
+/// the trunk "(0)".
+fn tel_href(phone: &str) -> String {
+    let phone = if phone.trim_start().starts_with('+') {
+        phone.replace("(0)", "")
+    } else {
+        phone.to_string()
+    };
+    let digits: String = phone
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
+    format!("tel:{digits}")
+}
+
+pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx) -> Response {
+    let Ok(Staff(claims)) = staff else {
+        return to_login(HERE);
+    };
+    let outcome = async {
+        let (tenant, services, open) = desk::open_callbacks(&app, &claims).await?;
+        let tx = Tx::formal(ctx.lang);
+        let now = app.clock.now();
+        // The message after marking one handled; the name comes from the database, not the URL.
+        let mut message = String::new();
+        for (param, nl, en) in [
+            ("afgehandeld", "Afgehandeld: het terugbelverzoek van", "Handled: the callback request of"),
+            ("al-afgehandeld", "Een collega had het terugbelverzoek al afgehandeld van", "A colleague had already handled the callback request of"),
+        ] {
+            if let Some(id) = ctx.param(param).and_then(|raw| raw.parse::<CallbackId>().ok()) {
+                if let Ok(c) = app.db.callback(tenant.id, id).await {
+                    message = notice(&format!("{} {}.", tx.t(nl, en), c.resident_name));
+                }
+            }
+        }
+        let list = if open.is_empty() {
+            format!(
+                r#"<p class="notice">{}</p>"#,
+                tx.t(
+                    "Er zijn geen open terugbelverzoeken.",
+                    "There are no open callback requests."
+                )
+            )
+        } else {
+            let rows: String = open
+                .iter()
+                .map(|c| {
+                    let service = services
+                        .iter()
+                        .find(|s| s.id == c.service_id)
+                        .map(|s| s.name.as_str())
+                        .unwrap_or("");
+                    let late = desk::callback_is_late(&tenant, c, now);
+                    let when = format!(
+                        "{} {}, {}",
+                        tx.t("Gevraagd op", "Asked on"),
+                        tx.when_in_words(&tenant, c.requested_at),
+                        tx.t("wil gebeld worden", "wants a call"),
+                    );
+                    format!(
+                        r#"<tr><th scope="row">{name}</th><td><a href="{tel}">{phone}</a></td><td>{service}</td><td>{when} {part}</td><td>{late}</td>
+<td><form method="post" action="/medewerker/terugbellen/{id}/afgehandeld"><button type="submit" class="button button--secondary">{done}<span class="visually-hidden"> ({name})</span></button></form></td></tr>"#,
+                        name = esc(&c.resident_name),
+                        tel = esc(&tel_href(&c.phone)),
+                        phone = esc(&c.phone),
+                        service = esc(service),
+                        when = esc(&when),
+                        part = part_of_day(&tx, c.part_of_day),
+                        late = if late {
+                            format!("<strong>{}</strong>", tx.t("Te laat", "Late"))
+                        } else {
+                            tx.t("Op tijd", "On time").to_string()
+                        },
+                        id = c.id,
+                        done = tx.t("Afgehandeld", "Handled"),
+                    )
+                })
+                .collect();
+            format!(
+                r#"<div class="table-scroll" role="region" aria-labelledby="terugbellen-caption" tabindex="0">
+<table class="queue-table" id="terugbellen">
+<caption id="terugbellen-caption">{caption}</caption>
+<thead><tr><th scope="col">{name}</th><th scope="col">{phone}</th><th scope="col">{service}</th><th scope="col">{asked}</th><th scope="col">{on_time}</th><th scope="col">{action}</th></tr></thead>
+<tbody>{rows}</tbody>
+</table></div>"#,
+                caption = tx.t("Open terugbelverzoeken, oudste eerst", "Open callback requests, oldest first"),
+                name = tx.t("Naam", "Name"),
+                phone = tx.t("Telefoon", "Phone"),
+                service = tx.t("Onderwerp", "Service"),
+                asked = tx.t("Gevraagd", "Requested"),
+                on_time = tx.t("Op tijd?", "On time?"),
+                action = tx.t("Actie", "Action"),
+            )
+        };
+        let body = format!(
+            "{nav}{message}{list}",
+            nav = nav(&tx, HERE, &claims)
+        );
+        let title = tx.t("Terugbelverzoeken", "Callback requests").to_string();
+        Ok(render(
+            &ctx,
+            Page {
+                title,
+                tenant: Some(&tenant),
+                body,
+                has_errors: false,
+            },
+        )
+        .into_response())
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+pub async fn done(
+    State(app): State<App>,
+    staff: Result<Staff, Error>,
+    Path(id): Path<String>,
+    ctx: Ctx,
+) -> Response {
+    let Ok(Staff(claims)) = staff else {
+        return to_login(HERE);
+    };
+    let outcome = async {
+        let id: CallbackId = id
+            .parse()
+            .map_err(|_| Error::NotFound("callback request"))?;
+        match queueing::handle_callback(&app, &claims, id).await {
+            Ok(_) => Ok(see_other(&format!("{HERE}?afgehandeld={id}"))),
+            // Another clerk was first: say so rather than show an error page.
+            Err(Error::Conflict(_)) => Ok(see_other(&format!("{HERE}?al-afgehandeld={id}"))),
+            Err(other) => Err(other),
+        }
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tel_href;
+
+    #[test]
+    fn phone_links_keep_digits_and_plus() {
+        assert_eq!(tel_href("+31 (0)70 123-4567"), "tel:+31701234567");
+        assert_eq!(tel_href("06 12345678"), "tel:0612345678");
+    }
+}

@@ -1,0 +1,103 @@
+//! The clerk's pages under `/medewerker`: log in and out, today's appointments, the live queue
+//! with "next resident", the call with the appointment and the resident's consent beside the
+//! video and the outcome form after hanging up, and the callback requests. Everything works
+//! without JavaScript except the call itself and the live redraw of the queue.
+//!
+//! The pages call the same use cases as the JSON API (`booking::desk`, `booking::queueing`), so
+//! logging in, access logging and handling a callback behave the same either way. A page that
+//! needs a session and has none sends the clerk to the login, and back after logging in.
+
+mod call;
+mod callbacks;
+mod login;
+mod queue;
+mod today;
+
+use crate::error::see_other;
+use crate::html::{esc, url};
+use crate::i18n::Tx;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use booking::auth::{SessionClaims, StaffRole};
+use booking::App;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/medewerker", get(login::choose_municipality))
+        .route("/{slug}/medewerker", get(login::form).post(login::submit))
+        .route("/medewerker/uitloggen", post(login::logout))
+        .route("/medewerker/vandaag", get(today::show))
+        .route("/medewerker/wachtrij", get(queue::show))
+        .route("/medewerker/wachtrij/volgende", post(queue::call_next))
+        .route("/medewerker/gesprek/{id}", get(call::show))
+        .route("/medewerker/terugbellen", get(callbacks::show))
+        .route(
+            "/medewerker/terugbellen/{id}/afgehandeld",
+            post(callbacks::done),
+        )
+}
+
+/// Where a clerk without a session goes: the municipalities, each with its login form.
+const LOGIN: &str = "/medewerker";
+
+/// Where a clerk lands after logging in, unless they were sent to the login from a page.
+const HOME: &str = "/medewerker/vandaag";
+
+/// The login, remembering the page to come back to.
+fn to_login(back_to: &str) -> Response {
+    see_other(&format!("{LOGIN}?terug={}", url(back_to)))
+}
+
+/// A page to return to after logging in: only our own clerk and admin pages, so the login
+/// cannot be used to send someone to another site (`//evil.example`, `https://...`).
+pub(crate) fn safe_return(raw: Option<&str>) -> Option<&str> {
+    raw.filter(|p| {
+        (p.starts_with("/medewerker/") || p.starts_with("/beheer"))
+            && !p.contains("//")
+            && !p.contains('\\')
+            && p.chars().all(|c| c.is_ascii_graphic())
+    })
+}
+
+fn is_admin(claims: &SessionClaims) -> bool {
+    claims.role == StaffRole::Admin
+}
+
+/// The shared staff navigation with `current` marked.
+fn nav(tx: &Tx, current: &str, claims: &SessionClaims) -> String {
+    super::staff_nav::staff_nav(tx, current, is_admin(claims))
+}
+
+/// A status message after a form (Post/Redirect/Get), read out by screen readers.
+fn notice(text: &str) -> String {
+    format!(
+        r#"<div class="notice" role="status"><p>{}</p></div>"#,
+        esc(text)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_return;
+
+    #[test]
+    fn only_own_pages_are_returned_to() {
+        assert_eq!(
+            safe_return(Some("/medewerker/wachtrij")),
+            Some("/medewerker/wachtrij")
+        );
+        assert_eq!(safe_return(Some("/beheer")), Some("/beheer"));
+        for bad in [
+            "//evil.example/medewerker/",
+            "https://evil.example",
+            "/medewerker//evil",
+            "/medewerker/\\evil",
+            "/a/token",
+            "/medewerker/x y",
+        ] {
+            assert_eq!(safe_return(Some(bad)), None, "{bad}");
+        }
+        assert_eq!(safe_return(None), None);
+    }
+}
