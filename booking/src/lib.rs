@@ -5,6 +5,7 @@
 //! for HTTP, `mail` for SMTP).
 
 pub mod access_log;
+pub mod administration;
 pub mod api;
 pub mod appointment;
 pub mod auth;

@@ -1,10 +1,12 @@
 //! The admin dashboard of the own municipality, per service and week, as JSON and as CSV.
 
 use super::{Json, Path, Query};
+use crate::administration::{self, DashboardPeriod};
 use crate::auth::Admin;
 use crate::charts::{self, Metric};
 use crate::dashboard::{self, WeekRow};
 use crate::error::{Error, Problem, Result};
+use crate::ids::ServiceId;
 use crate::tenant::Tenant;
 use crate::App;
 use axum::extract::State;
@@ -12,8 +14,6 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use jiff::civil::Date;
-use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -24,17 +24,14 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/admin/dashboard/charts/{metric}", get(chart))
 }
 
-/// Without dates: the 12 weeks up to and including this one.
-pub const DEFAULT_WEEKS: i64 = 12;
-/// A longer period is a report, not a dashboard; it would also make one request read a lot.
-pub const MAX_DAYS: i32 = 732;
-
 #[derive(Deserialize, IntoParams)]
 pub struct PeriodQuery {
     /// First local date, YYYY-MM-DD (counted from its week's Monday).
     pub from: Option<String>,
     /// Last local date, YYYY-MM-DD, inclusive.
     pub to: Option<String>,
+    /// Only this service (its id); all services when absent.
+    pub service: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -55,46 +52,18 @@ pub struct ServiceName {
     pub name: String,
 }
 
-fn parse_date(field: &'static str, raw: &str) -> Result<Date> {
-    raw.parse()
-        .map_err(|_| Error::invalid(field, "give a date as YYYY-MM-DD"))
+async fn service_filter(app: &App, tenant: &Tenant, q: &PeriodQuery) -> Result<Option<ServiceId>> {
+    match q.service.as_deref().filter(|s| !s.is_empty()) {
+        Some(raw) => Ok(Some(
+            administration::own_service(app, tenant.id, raw).await?.id,
+        )),
+        None => Ok(None),
+    }
 }
 
-async fn rows(app: &App, tenant: &Tenant, q: &PeriodQuery) -> Result<(Date, Date, Vec<WeekRow>)> {
-    let tz = tenant.time_zone.tz().clone();
-    let internal = |e: jiff::Error| Error::Internal(e.to_string());
-    let now = app.clock.now();
-    let today = now.to_zoned(tz.clone()).date();
-    let to = match &q.to {
-        Some(raw) => parse_date("to", raw)?,
-        None => today,
-    };
-    let from = match &q.from {
-        Some(raw) => parse_date("from", raw)?,
-        None => to
-            .checked_sub(jiff::Span::new().weeks(DEFAULT_WEEKS - 1))
-            .map_err(internal)?,
-    };
-    let from = dashboard::week_start(
-        from.to_zoned(tz.clone()).map_err(internal)?.timestamp(),
-        &tz,
-    );
-    if to < from || from.until(to).map_err(internal)?.get_days() > MAX_DAYS {
-        return Err(Error::invalid(
-            "to",
-            format!("give a period of at most {MAX_DAYS} days, from before to"),
-        ));
-    }
-    let start: Timestamp = from.to_zoned(tz.clone()).map_err(internal)?.timestamp();
-    let end: Timestamp = to
-        .tomorrow()
-        .map_err(internal)?
-        .to_zoned(tz.clone())
-        .map_err(internal)?
-        .timestamp();
-    let facts = app.db.dashboard_facts(tenant.id, start, end).await?;
-    let grace = SignedDuration::from_mins(tenant.no_show_grace_minutes);
-    Ok((from, to, dashboard::weekly(&facts, &tz, grace, now)))
+async fn rows(app: &App, tenant: &Tenant, q: &PeriodQuery) -> Result<DashboardPeriod> {
+    let service = service_filter(app, tenant, q).await?;
+    administration::dashboard(app, tenant, q.from.as_deref(), q.to.as_deref(), service).await
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/dashboard", tag = "dashboard", params(PeriodQuery),
@@ -105,7 +74,7 @@ pub async fn json(
     Query(q): Query<PeriodQuery>,
 ) -> Result<Json<DashboardView>> {
     let tenant = app.db.tenant(claims.tenant).await?;
-    let (from, to, weeks) = rows(&app, &tenant, &q).await?;
+    let period = rows(&app, &tenant, &q).await?;
     let services = app
         .db
         .services(tenant.id)
@@ -117,9 +86,9 @@ pub async fn json(
         })
         .collect();
     Ok(Json(DashboardView {
-        from: from.to_string(),
-        to: to.to_string(),
-        weeks,
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        weeks: period.rows,
         services,
     }))
 }
@@ -132,9 +101,9 @@ pub async fn csv(
     Query(q): Query<PeriodQuery>,
 ) -> Result<impl IntoResponse> {
     let tenant = app.db.tenant(claims.tenant).await?;
-    let (from, to, weeks) = rows(&app, &tenant, &q).await?;
+    let DashboardPeriod { from, to, rows, .. } = rows(&app, &tenant, &q).await?;
     let services = app.db.services(tenant.id).await?;
-    let body = dashboard::to_csv(&weeks, |id| {
+    let body = dashboard::to_csv(&rows, |id| {
         services
             .iter()
             .find(|s| s.id == id)
@@ -166,24 +135,17 @@ pub async fn chart(
 ) -> Result<impl IntoResponse> {
     let metric = Metric::parse(&metric).ok_or(Error::NotFound("chart"))?;
     let tenant = app.db.tenant(claims.tenant).await?;
-    let (from, to, rows) = rows(&app, &tenant, &q).await?;
-    let mut weeks = Vec::new();
-    let mut monday = from;
-    while monday <= to {
-        let iso = monday.iso_week_date();
-        weeks.push(format!("{}-W{:02}", iso.year(), iso.week()));
-        monday = monday
-            .checked_add(jiff::Span::new().weeks(1))
-            .map_err(|e| Error::Internal(e.to_string()))?;
-    }
+    let only = service_filter(&app, &tenant, &q).await?;
+    let period = rows(&app, &tenant, &q).await?;
     let services: Vec<_> = app
         .db
         .services(tenant.id)
         .await?
         .into_iter()
+        .filter(|s| only.is_none_or(|o| o == s.id))
         .map(|s| (s.id, s.name))
         .collect();
-    let svg = charts::line_chart(metric, &weeks, &rows, &services)?;
+    let svg = charts::line_chart(metric, &period.weeks, &period.rows, &services)?;
     Ok((
         [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
         svg,

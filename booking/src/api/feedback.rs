@@ -195,15 +195,7 @@ pub async fn handled(
     Path(id): Path<String>,
     Json(body): Json<HandledBody>,
 ) -> Result<StatusCode> {
-    let note = feedback::parse_note(&body.note)?;
-    app.db
-        .handle_complaint(
-            claims.tenant,
-            feedback_id(&id, "complaint")?,
-            claims.sub,
-            &note,
-            app.clock.now(),
-        )
+    crate::administration::handle_complaint(&app, claims.tenant, claims.sub, &id, &body.note)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

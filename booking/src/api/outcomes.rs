@@ -320,10 +320,9 @@ pub async fn set_results(
     Path(id): Path<String>,
     Json(body): Json<ResultsBody>,
 ) -> Result<Json<Vec<ResultOption>>> {
-    let service = own_service(&app, claims.tenant, &id).await?;
-    let results = outcome::parse_result_list(body.results)?;
-    app.db.set_service_results(service, &results).await?;
-    Ok(Json(results))
+    Ok(Json(
+        crate::administration::set_results(&app, claims.tenant, &id, body.results).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/case-store", tag = "outcomes",

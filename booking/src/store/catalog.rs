@@ -281,4 +281,53 @@ impl Db {
         }
         Ok(schedules)
     }
+
+    /// One clerk's weekly hours, Monday first, by start.
+    pub async fn opening_hours(&self, clerk: ClerkId) -> Result<Vec<WeeklyWindow>> {
+        let rows = sqlx::query(
+            "SELECT weekday, start_minute, end_minute FROM opening_hours WHERE clerk_id = $1 \
+             ORDER BY weekday, start_minute",
+        )
+        .bind(clerk.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|h| {
+                let weekday: i64 = h.try_get("weekday")?;
+                Ok(WeeklyWindow {
+                    weekday: Weekday::from_monday_one_offset(weekday as i8)
+                        .map_err(|_| corrupt("weekday"))?,
+                    start_minute: h.try_get::<i64, _>("start_minute")? as u16,
+                    end_minute: h.try_get::<i64, _>("end_minute")? as u16,
+                })
+            })
+            .collect()
+    }
+
+    /// One clerk's absences ending after `after`, earliest first, with their reasons.
+    pub async fn absences(
+        &self,
+        clerk: ClerkId,
+        after: Timestamp,
+    ) -> Result<Vec<(Interval, String)>> {
+        let rows = sqlx::query(
+            "SELECT starts_at, ends_at, reason FROM clerk_absences \
+             WHERE clerk_id = $1 AND ends_at > $2 ORDER BY starts_at",
+        )
+        .bind(clerk.to_string())
+        .bind(after.as_second())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|a| {
+                Ok((
+                    Interval::new(
+                        timestamp(a.try_get("starts_at")?)?,
+                        timestamp(a.try_get("ends_at")?)?,
+                    ),
+                    a.try_get("reason")?,
+                ))
+            })
+            .collect()
+    }
 }

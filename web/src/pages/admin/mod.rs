@@ -1,10 +1,296 @@
 //! The municipality's admin pages under `/beheer`: settings, services, clerks and their hours,
 //! the dashboard and the complaints list. Admin sessions only; a clerk gets 403, no session
 //! goes to the login.
+//!
+//! Every page is plain HTML forms (no JavaScript): a POST that saves redirects back with a
+//! message (Post/Redirect/Get); a POST with mistakes shows the form again with what was typed,
+//! an error summary linking to the fields, and status 422, and saves nothing. The rules live
+//! in `booking::administration`, which the JSON API calls too.
 
+mod clerks;
+mod complaints;
+mod dashboard;
+mod services;
+mod settings;
+
+use crate::context::Ctx;
+use crate::html::esc;
+use crate::i18n::{Lang, Tx};
+use crate::layout::{render, Page};
+use crate::pages::staff_nav::staff_nav;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::Router;
-use booking::App;
+use booking::auth::{Admin, SessionClaims};
+use booking::tenant::Tenant;
+use booking::{App, Error};
 
 pub fn routes() -> Router<App> {
     Router::new()
+        .route("/beheer", get(settings::show).post(settings::save))
+        .route(
+            "/beheer/onderwerpen",
+            get(services::list).post(services::create),
+        )
+        .route("/beheer/onderwerpen/{id}", get(services::show))
+        .route(
+            "/beheer/onderwerpen/{id}/bronnen",
+            post(services::save_sources),
+        )
+        .route(
+            "/beheer/onderwerpen/{id}/resultaten",
+            post(services::save_results),
+        )
+        .route(
+            "/beheer/medewerkers",
+            get(clerks::list).post(clerks::create),
+        )
+        .route(
+            "/beheer/medewerkers/{id}/tijden",
+            get(clerks::hours).post(clerks::save_hours),
+        )
+        .route(
+            "/beheer/medewerkers/{id}/afwezig",
+            post(clerks::add_absence),
+        )
+        .route("/beheer/dashboard", get(dashboard::show))
+        .route("/beheer/klachten", get(complaints::list))
+        .route("/beheer/klachten/{id}", post(complaints::handle))
+}
+
+/// Where someone without a session goes.
+const LOGIN: &str = "/medewerker";
+
+/// The admin's session, or the response for everyone else: no session goes to the login, a
+/// clerk gets a 403 page that says why.
+fn admin_only(admin: Result<Admin, Error>, ctx: &Ctx) -> Result<SessionClaims, Response> {
+    match admin {
+        Ok(Admin(claims)) => Ok(claims),
+        Err(Error::Forbidden) => {
+            let tx = Tx::formal(ctx.lang);
+            let body = format!(
+                r#"{nav}<p>{text}</p><p><a class="button" href="/medewerker/wachtrij">{queue}</a></p>"#,
+                nav = staff_nav(&tx, "", false),
+                text = tx.t(
+                    "Deze pagina is alleen voor beheerders van de gemeente. U bent ingelogd als medewerker. Vraagt u een beheerder als u iets wilt laten aanpassen.",
+                    "This page is for the municipality's administrators only. You are logged in as a clerk. Ask an administrator if something needs to change."
+                ),
+                queue = tx.t("Naar de wachtrij", "Go to the queue"),
+            );
+            let page = render(
+                ctx,
+                Page {
+                    title: tx.t("Geen toegang", "No access").to_string(),
+                    tenant: None,
+                    body,
+                    has_errors: false,
+                },
+            );
+            Err(ctx.finish((StatusCode::FORBIDDEN, page)))
+        }
+        Err(_) => Err(crate::error::see_other(LOGIN)),
+    }
+}
+
+/// An admin page: the staff navigation first, then the body, in the municipality's colours.
+fn admin_page(
+    ctx: &Ctx,
+    tenant: &Tenant,
+    current: &str,
+    title: String,
+    body: String,
+    errors: bool,
+) -> Response {
+    let tx = Tx::formal(ctx.lang);
+    let page = render(
+        ctx,
+        Page {
+            title,
+            tenant: Some(tenant),
+            body: format!("{}{body}", staff_nav(&tx, current, true)),
+            has_errors: errors,
+        },
+    );
+    let status = if errors {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    (status, page).into_response()
+}
+
+/// A posted `application/x-www-form-urlencoded` body: every pair, repeated names kept (for
+/// checkboxes).
+struct FormData(Vec<(String, String)>);
+
+impl FormData {
+    fn parse(body: &str) -> Self {
+        Self(
+            form_urlencoded::parse(body.as_bytes())
+                .into_owned()
+                .collect(),
+        )
+    }
+    fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+    fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+    fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
+    }
+}
+
+/// A whole number as typed, or `None` (the use case then names the field).
+fn number(raw: &str) -> Option<i64> {
+    raw.trim().parse().ok()
+}
+
+/// A form's mistakes: (field id, message in the page's language).
+type Errors = Vec<(String, String)>;
+
+fn error_for<'a>(errors: &'a Errors, id: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|(f, _)| f == id)
+        .map(|(_, m)| m.as_str())
+}
+
+/// The box at the top of a form with mistakes, each linking to its field.
+fn error_summary(tx: &Tx, errors: &Errors) -> String {
+    if errors.is_empty() {
+        return String::new();
+    }
+    let items: String = errors
+        .iter()
+        .map(|(field, message)| {
+            format!(
+                r##"<li><a href="#{}">{}</a></li>"##,
+                esc(field),
+                esc(message)
+            )
+        })
+        .collect();
+    format!(
+        r#"<div class="error-summary" role="alert" aria-labelledby="error-summary-title"><h2 id="error-summary-title">{}</h2><ul>{items}</ul></div>"#,
+        tx.t(
+            "Er is iets niet goed ingevuld. Er is niets opgeslagen.",
+            "Something needs to be corrected. Nothing was saved."
+        )
+    )
+}
+
+/// The "saved" message after a redirect, when the query carries `key`.
+fn saved_notice(ctx: &Ctx, key: &str, text: &str) -> String {
+    if ctx.param(key).is_some() {
+        format!(
+            r#"<div class="notice" role="status"><p>{}</p></div>"#,
+            esc(text)
+        )
+    } else {
+        String::new()
+    }
+}
+
+/// One labelled input (or textarea when `kind` is "textarea") with its hint and error,
+/// linked through `aria-describedby`.
+struct Field<'a> {
+    id: &'a str,
+    name: &'a str,
+    label: &'a str,
+    hint: Option<&'a str>,
+    kind: &'a str,
+    value: &'a str,
+    extra: &'a str,
+}
+
+impl Field<'_> {
+    fn html(&self, tx: &Tx, errors: &Errors) -> String {
+        let error = error_for(errors, self.id);
+        let id = self.id;
+        let mut described = Vec::new();
+        let hint = self
+            .hint
+            .map(|h| {
+                described.push(format!("{id}-hint"));
+                format!(r#"<p class="hint" id="{id}-hint">{}</p>"#, esc(h))
+            })
+            .unwrap_or_default();
+        let error_html = error
+            .map(|e| {
+                described.push(format!("{id}-error"));
+                format!(
+                    r#"<p class="field-error" id="{id}-error"><span class="visually-hidden">{}</span>{}</p>"#,
+                    tx.t("Fout: ", "Error: "),
+                    esc(e)
+                )
+            })
+            .unwrap_or_default();
+        let aria = if described.is_empty() {
+            String::new()
+        } else {
+            format!(r#" aria-describedby="{}""#, described.join(" "))
+        };
+        let invalid = if error.is_some() {
+            r#" aria-invalid="true""#
+        } else {
+            ""
+        };
+        let class = if error.is_some() {
+            "field field--error"
+        } else {
+            "field"
+        };
+        let control = if self.kind == "textarea" {
+            format!(
+                r#"<textarea id="{id}" name="{}" rows="6"{aria}{invalid}{}>{}</textarea>"#,
+                esc(self.name),
+                self.extra,
+                esc(self.value)
+            )
+        } else {
+            format!(
+                r#"<input type="{}" id="{id}" name="{}" value="{}"{aria}{invalid}{}>"#,
+                self.kind,
+                esc(self.name),
+                esc(self.value),
+                self.extra
+            )
+        };
+        format!(
+            r#"<div class="{class}"><label for="{id}">{}</label>{hint}{error_html}{control}</div>"#,
+            esc(self.label)
+        )
+    }
+}
+
+/// The booking crate's English message as a sentence, for English pages.
+fn english(message: &str) -> String {
+    let mut chars = message.chars();
+    let mut out: String = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}
+
+/// A message in the page's language: Dutch as given, English from the booking crate.
+fn say(tx: &Tx, dutch: impl Into<String>, message: &str) -> String {
+    match tx.lang {
+        Lang::Nl => dutch.into(),
+        Lang::En => english(message),
+    }
 }

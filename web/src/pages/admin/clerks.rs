@@ -1,0 +1,665 @@
+//! `/beheer/medewerkers`: the clerks (list and add), and per clerk the weekly opening hours
+//! (up to two blocks a day, local time) and absences.
+
+use super::{
+    admin_only, admin_page, error_for, error_summary, saved_notice, say, Errors, Field, FormData,
+};
+use crate::context::Ctx;
+use crate::error::{respond, see_other};
+use crate::html::esc;
+use crate::i18n::Tx;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use booking::administration::{self, ClerkInput, WindowInput};
+use booking::auth::{Admin, StaffRole};
+use booking::catalog::{Clerk, Service};
+use booking::ids::ServiceId;
+use booking::slots::WeeklyWindow;
+use booking::tenant::Tenant;
+use booking::{App, Error, Result};
+
+const HERE: &str = "/beheer/medewerkers";
+
+pub async fn list(State(app): State<App>, admin: Result<Admin, Error>, ctx: Ctx) -> Response {
+    let claims = match admin_only(admin, &ctx) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let outcome = async {
+        let tenant = app.db.tenant(claims.tenant).await?;
+        list_page(&app, &ctx, &tenant, &FormData(Vec::new()), &Vec::new()).await
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+pub async fn create(
+    State(app): State<App>,
+    admin: Result<Admin, Error>,
+    ctx: Ctx,
+    body: String,
+) -> Response {
+    let claims = match admin_only(admin, &ctx) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let outcome = async {
+        let tenant = app.db.tenant(claims.tenant).await?;
+        let tx = Tx::formal(ctx.lang);
+        let f = FormData::parse(&body);
+        let own = app.db.services(tenant.id).await?;
+        let mut errors: Errors = Vec::new();
+        let role = match f.get("role") {
+            "clerk" => StaffRole::Clerk,
+            "admin" => StaffRole::Admin,
+            _ => {
+                errors.push((
+                    "role".into(),
+                    say(
+                        &tx,
+                        "Kies of dit een medewerker of een beheerder is.",
+                        "choose clerk or admin",
+                    ),
+                ));
+                StaffRole::Clerk
+            }
+        };
+        // A tampered id is not one of ours: the use case refuses it like a foreign one.
+        let services: Vec<ServiceId> = f
+            .all("services")
+            .iter()
+            .map(|raw| raw.parse().unwrap_or_else(|_| ServiceId::new()))
+            .collect();
+        let input = ClerkInput {
+            name: f.get("name").into(),
+            email: f.get("email").into(),
+            password: f.get("password").into(),
+            role,
+            services,
+        };
+        if let Err(problems) = administration::check_clerk(tenant.id, &own, &input) {
+            for (field, message) in problems {
+                let nl = match field {
+                    "name" => "Vul de naam in (hoogstens 100 tekens).",
+                    "email" => "Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.nl.",
+                    "password" => "Kies een beginwachtwoord van minstens 12 tekens.",
+                    "services" => "Kies alleen onderwerpen uit de lijst.",
+                    _ => message.as_str(),
+                };
+                let id = if field == "services" {
+                    "services".to_string()
+                } else {
+                    field.to_string()
+                };
+                errors.push((id, say(&tx, nl, &message)));
+            }
+        }
+        if errors.is_empty() {
+            match administration::create_clerk(&app, tenant.id, &input).await {
+                Ok(clerk) => {
+                    return Ok(see_other(&format!(
+                        "{HERE}/{}/tijden?toegevoegd=1",
+                        clerk.id
+                    )))
+                }
+                Err(Error::Conflict(message)) => errors.push((
+                    "email".into(),
+                    say(
+                        &tx,
+                        "Er is al een medewerker met dit e-mailadres.",
+                        &message,
+                    ),
+                )),
+                Err(other) => return Err(other),
+            }
+        }
+        list_page(&app, &ctx, &tenant, &f, &errors).await
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+fn role_name(tx: &Tx, role: StaffRole) -> &'static str {
+    match role {
+        StaffRole::Clerk => tx.t("Medewerker", "Clerk"),
+        StaffRole::Admin => tx.t("Beheerder", "Administrator"),
+    }
+}
+
+async fn list_page(
+    app: &App,
+    ctx: &Ctx,
+    tenant: &Tenant,
+    typed: &FormData,
+    errors: &Errors,
+) -> Result<Response> {
+    let tx = Tx::formal(ctx.lang);
+    let clerks = app.db.clerks(tenant.id).await?;
+    let services = app.db.services(tenant.id).await?;
+    let service_names = |c: &Clerk| -> String {
+        let names: Vec<String> = services
+            .iter()
+            .filter(|s| c.services.contains(&s.id))
+            .map(|s| esc(&s.name))
+            .collect();
+        if names.is_empty() {
+            tx.t("geen", "none").to_string()
+        } else {
+            names.join(", ")
+        }
+    };
+    let rows: String = clerks
+        .iter()
+        .map(|c| {
+            format!(
+                r#"<tr><th scope="row">{name}</th><td>{email}</td><td>{role}</td><td>{services}</td><td><a href="{HERE}/{id}/tijden">{hours}<span class="visually-hidden"> {of} {name}</span></a></td></tr>"#,
+                name = esc(&c.name),
+                email = esc(&c.email),
+                role = role_name(&tx, c.role),
+                services = service_names(c),
+                id = c.id,
+                hours = tx.t("Tijden en afwezigheid", "Hours and absence"),
+                of = tx.t("van", "of"),
+            )
+        })
+        .collect();
+    let field = |id: &str, label: &str, hint: Option<&str>, kind: &str, extra: &str| {
+        Field {
+            id,
+            name: id,
+            label,
+            hint,
+            kind,
+            value: if kind == "password" {
+                ""
+            } else {
+                typed.get(id)
+            },
+            extra,
+        }
+        .html(&tx, errors)
+    };
+    let role_now = if typed.has("role") {
+        typed.get("role")
+    } else {
+        "clerk"
+    };
+    let role_radio = |value: &str, label: &str| {
+        let checked = if role_now == value { " checked" } else { "" };
+        format!(
+            r#"<div class="radio"><input type="radio" id="role-{value}" name="role" value="{value}"{checked}><label for="role-{value}">{label}</label></div>"#
+        )
+    };
+    let chosen = typed.all("services");
+    let service_boxes: String = services
+        .iter()
+        .enumerate()
+        .map(|(i, s): (usize, &Service)| {
+            let id = s.id.to_string();
+            let checked = if chosen.contains(&id.as_str()) {
+                " checked"
+            } else {
+                ""
+            };
+            format!(
+                r#"<div class="checkbox"><input type="checkbox" id="service-{i}" name="services" value="{id}"{checked}><label for="service-{i}">{}</label></div>"#,
+                esc(&s.name)
+            )
+        })
+        .collect();
+    let services_error = error_for(errors, "services")
+        .map(|e| {
+            format!(
+                r#"<p class="field-error" id="services-error">{}</p>"#,
+                esc(e)
+            )
+        })
+        .unwrap_or_default();
+    let role_error = error_for(errors, "role")
+        .map(|e| format!(r#"<p class="field-error" id="role-error">{}</p>"#, esc(e)))
+        .unwrap_or_default();
+    let body = format!(
+        r#"{saved}<div class="table-scroll"><table class="queue-table">
+<caption>{caption}</caption>
+<thead><tr><th scope="col">{name_h}</th><th scope="col">{email_h}</th><th scope="col">{role_h}</th><th scope="col">{services_h}</th><th scope="col"><span class="visually-hidden">{hours_h}</span></th></tr></thead>
+<tbody>{rows}</tbody></table></div>
+<h2 id="toevoegen">{add_h}</h2>
+{summary}
+<form method="post" action="{HERE}" class="staff-form" novalidate aria-labelledby="toevoegen">
+{name}{email}{password}
+<fieldset id="role"><legend>{role_legend}</legend>{role_error}<div class="radio-list">{clerk}{admin}</div></fieldset>
+<fieldset id="services"><legend>{services_legend}</legend>{services_error}<div class="checkbox-list">{service_boxes}</div></fieldset>
+<p><button type="submit" class="button">{submit}</button></p>
+</form>"#,
+        saved = saved_notice(ctx, "opgeslagen", tx.t("Opgeslagen.", "Saved.")),
+        caption = tx.t("Medewerkers en beheerders", "Clerks and administrators"),
+        name_h = tx.t("Naam", "Name"),
+        email_h = tx.t("E-mailadres", "Email address"),
+        role_h = tx.t("Rol", "Role"),
+        services_h = tx.t("Onderwerpen", "Services"),
+        hours_h = tx.t("Tijden", "Hours"),
+        add_h = tx.t("Medewerker toevoegen", "Add a clerk"),
+        summary = error_summary(&tx, errors),
+        name = field(
+            "name",
+            tx.t("Naam", "Name"),
+            None,
+            "text",
+            r#" autocomplete="off""#
+        ),
+        email = field(
+            "email",
+            tx.t("E-mailadres", "Email address"),
+            Some(tx.t(
+                "Hiermee logt de medewerker in.",
+                "The clerk logs in with this."
+            )),
+            "email",
+            r#" autocomplete="off""#
+        ),
+        password = field(
+            "password",
+            tx.t("Beginwachtwoord", "Initial password"),
+            Some(tx.t(
+                "Minstens 12 tekens. Geef het veilig door aan de medewerker.",
+                "At least 12 characters. Pass it on to the clerk safely."
+            )),
+            "password",
+            r#" autocomplete="new-password""#
+        ),
+        role_legend = tx.t("Rol", "Role"),
+        clerk = role_radio("clerk", role_name(&tx, StaffRole::Clerk)),
+        admin = role_radio(
+            "admin",
+            tx.t(
+                "Beheerder (mag ook deze beheerpagina's gebruiken)",
+                "Administrator (may also use these admin pages)"
+            )
+        ),
+        services_legend = tx.t(
+            "Onderwerpen die de medewerker behandelt",
+            "Services the clerk handles"
+        ),
+        submit = tx.t("Medewerker toevoegen", "Add clerk"),
+    );
+    Ok(admin_page(
+        ctx,
+        tenant,
+        HERE,
+        tx.t("Medewerkers", "Clerks").to_string(),
+        body,
+        !errors.is_empty(),
+    ))
+}
+
+// ---- hours and absences ------------------------------------------------------------------
+
+const DAYS: [(&str, &str); 7] = [
+    ("maandag", "Monday"),
+    ("dinsdag", "Tuesday"),
+    ("woensdag", "Wednesday"),
+    ("donderdag", "Thursday"),
+    ("vrijdag", "Friday"),
+    ("zaterdag", "Saturday"),
+    ("zondag", "Sunday"),
+];
+
+/// The hours form as typed: (weekday 1..=7, block "a"/"b") -> (from, until).
+type Typed = Vec<(i8, &'static str, String, String)>;
+
+fn hhmm(minute: u16) -> String {
+    format!("{:02}:{:02}", minute / 60, minute % 60)
+}
+
+fn typed_from_windows(windows: &[WeeklyWindow]) -> Typed {
+    let mut out = Vec::new();
+    for day in 1..=7i8 {
+        let of_day: Vec<&WeeklyWindow> = windows
+            .iter()
+            .filter(|w| w.weekday.to_monday_one_offset() == day)
+            .collect();
+        for (i, block) in ["a", "b"].into_iter().enumerate() {
+            let (from, until) = of_day
+                .get(i)
+                .map(|w| (hhmm(w.start_minute), hhmm(w.end_minute)))
+                .unwrap_or_default();
+            out.push((day, block, from, until));
+        }
+    }
+    out
+}
+
+fn typed_from_form(f: &FormData) -> Typed {
+    let mut out = Vec::new();
+    for day in 1..=7i8 {
+        for block in ["a", "b"] {
+            out.push((
+                day,
+                block,
+                f.get(&format!("from-{day}-{block}")).trim().to_string(),
+                f.get(&format!("until-{day}-{block}")).trim().to_string(),
+            ));
+        }
+    }
+    out
+}
+
+pub async fn hours(
+    State(app): State<App>,
+    admin: Result<Admin, Error>,
+    Path(id): Path<String>,
+    ctx: Ctx,
+) -> Response {
+    let claims = match admin_only(admin, &ctx) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let outcome = async {
+        let tenant = app.db.tenant(claims.tenant).await?;
+        let clerk = administration::own_clerk(&app, tenant.id, &id).await?;
+        let typed = typed_from_windows(&app.db.opening_hours(clerk.id).await?);
+        hours_page(
+            &app,
+            &ctx,
+            &tenant,
+            &clerk,
+            &typed,
+            &FormData(Vec::new()),
+            &Vec::new(),
+        )
+        .await
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+pub async fn save_hours(
+    State(app): State<App>,
+    admin: Result<Admin, Error>,
+    Path(id): Path<String>,
+    ctx: Ctx,
+    body: String,
+) -> Response {
+    let claims = match admin_only(admin, &ctx) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let outcome = async {
+        let tenant = app.db.tenant(claims.tenant).await?;
+        let clerk = administration::own_clerk(&app, tenant.id, &id).await?;
+        let tx = Tx::formal(ctx.lang);
+        let typed = typed_from_form(&FormData::parse(&body));
+        let mut errors: Errors = Vec::new();
+        let mut windows = Vec::new();
+        for (day, block, from, until) in &typed {
+            if from.is_empty() && until.is_empty() {
+                continue;
+            }
+            let (nl_day, en_day) = DAYS[(*day - 1) as usize];
+            let field = format!("from-{day}-{block}");
+            let window = WindowInput {
+                weekday: *day,
+                start: from.clone(),
+                end: until.clone(),
+            };
+            if let Err(Error::Invalid { field: which, message }) =
+                administration::check_hours(std::slice::from_ref(&window))
+            {
+                let (id, nl) = match which {
+                    "end" if !until.is_empty() && !from.is_empty() && administration::minute_of_day("end", until).is_ok() && administration::minute_of_day("start", from).is_ok() => (
+                        format!("until-{day}-{block}"),
+                        format!("Op {nl_day}: de eindtijd moet na de begintijd liggen."),
+                    ),
+                    "end" => (
+                        format!("until-{day}-{block}"),
+                        format!("Op {nl_day}: vul een eindtijd in als uu:mm, in stappen van 5 minuten, of laat beide tijden leeg."),
+                    ),
+                    _ => (
+                        field.clone(),
+                        format!("Op {nl_day}: vul een begintijd in als uu:mm, in stappen van 5 minuten, of laat beide tijden leeg."),
+                    ),
+                };
+                errors.push((id, say(&tx, nl, &format!("{en_day}: {message}"))));
+                continue;
+            }
+            windows.push(window);
+        }
+        if errors.is_empty() {
+            administration::set_hours(&app, tenant.id, &id, &windows).await?;
+            return Ok(see_other(&format!("{HERE}/{}/tijden?opgeslagen=1", clerk.id)));
+        }
+        hours_page(&app, &ctx, &tenant, &clerk, &typed, &FormData(Vec::new()), &errors).await
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+pub async fn add_absence(
+    State(app): State<App>,
+    admin: Result<Admin, Error>,
+    Path(id): Path<String>,
+    ctx: Ctx,
+    body: String,
+) -> Response {
+    let claims = match admin_only(admin, &ctx) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let outcome = async {
+        let tenant = app.db.tenant(claims.tenant).await?;
+        let clerk = administration::own_clerk(&app, tenant.id, &id).await?;
+        let tx = Tx::formal(ctx.lang);
+        let f = FormData::parse(&body);
+        let tz = tenant.time_zone.tz().clone();
+        let when = |name: &str| -> Option<jiff::Timestamp> {
+            let civil: jiff::civil::DateTime = f.get(name).trim().parse().ok()?;
+            civil.to_zoned(tz.clone()).ok().map(|z| z.timestamp())
+        };
+        let mut errors: Errors = Vec::new();
+        let (start, end) = (when("absent-from"), when("absent-until"));
+        if start.is_none() {
+            errors.push((
+                "absent-from".into(),
+                say(
+                    &tx,
+                    "Vul in vanaf wanneer de medewerker afwezig is (datum en tijd).",
+                    "give the start as a date and time",
+                ),
+            ));
+        }
+        if end.is_none() {
+            errors.push((
+                "absent-until".into(),
+                say(
+                    &tx,
+                    "Vul in tot wanneer de medewerker afwezig is (datum en tijd).",
+                    "give the end as a date and time",
+                ),
+            ));
+        }
+        if let (Some(start), Some(end)) = (start, end) {
+            match administration::add_absence(&app, tenant.id, &id, start, end, f.get("reason"))
+                .await
+            {
+                Ok(()) => return Ok(see_other(&format!("{HERE}/{}/tijden?afwezig=1", clerk.id))),
+                Err(Error::Invalid { field, message }) => {
+                    let (id, nl) = match field {
+                        "reason" => ("reason", "De reden mag hoogstens 200 tekens lang zijn."),
+                        _ => (
+                            "absent-until",
+                            "Het einde van de afwezigheid moet na het begin liggen.",
+                        ),
+                    };
+                    errors.push((id.into(), say(&tx, nl, &message)));
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        let typed = typed_from_windows(&app.db.opening_hours(clerk.id).await?);
+        hours_page(&app, &ctx, &tenant, &clerk, &typed, &f, &errors).await
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+async fn hours_page(
+    app: &App,
+    ctx: &Ctx,
+    tenant: &Tenant,
+    clerk: &Clerk,
+    typed: &Typed,
+    absence_typed: &FormData,
+    errors: &Errors,
+) -> Result<Response> {
+    let tx = Tx::formal(ctx.lang);
+    let input = |name: String, label: String, value: &str| -> String {
+        let error = error_for(errors, &name);
+        let invalid = if error.is_some() {
+            format!(r#" aria-invalid="true" aria-describedby="{name}-error""#)
+        } else {
+            String::new()
+        };
+        let error_html = error
+            .map(|e| format!(r#"<p class="field-error" id="{name}-error">{}</p>"#, esc(e)))
+            .unwrap_or_default();
+        format!(
+            r#"<label class="visually-hidden" for="{name}">{label}</label>{error_html}<input type="time" step="300" id="{name}" name="{name}" value="{}"{invalid}>"#,
+            esc(value),
+            label = esc(&label),
+        )
+    };
+    let rows: String = (1..=7i8)
+        .map(|day| {
+            let (nl_day, en_day) = DAYS[(day - 1) as usize];
+            let day_name = tx.t(nl_day, en_day);
+            let cells: String = ["a", "b"]
+                .into_iter()
+                .map(|block| {
+                    let (from, until) = typed
+                        .iter()
+                        .find(|(d, b, _, _)| *d == day && *b == block)
+                        .map(|(_, _, f, u)| (f.as_str(), u.as_str()))
+                        .unwrap_or(("", ""));
+                    let nth = if block == "a" {
+                        tx.t("blok 1", "block 1")
+                    } else {
+                        tx.t("blok 2", "block 2")
+                    };
+                    format!(
+                        "<td>{}</td><td>{}</td>",
+                        input(
+                            format!("from-{day}-{block}"),
+                            format!("{day_name} {nth}, {}", tx.t("van", "from")),
+                            from
+                        ),
+                        input(
+                            format!("until-{day}-{block}"),
+                            format!("{day_name} {nth}, {}", tx.t("tot", "until")),
+                            until
+                        ),
+                    )
+                })
+                .collect();
+            format!(r#"<tr><th scope="row">{day_name}</th>{cells}</tr>"#)
+        })
+        .collect();
+    let now = app.clock.now();
+    let tz = tenant.time_zone.tz().clone();
+    let absences: String = app
+        .db
+        .absences(clerk.id, now)
+        .await?
+        .iter()
+        .map(|(period, reason)| {
+            let fmt = |t: jiff::Timestamp| {
+                t.to_zoned(tz.clone())
+                    .strftime("%d-%m-%Y %H:%M")
+                    .to_string()
+            };
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                fmt(period.start),
+                fmt(period.end),
+                esc(reason)
+            )
+        })
+        .collect();
+    let absences = if absences.is_empty() {
+        format!(
+            "<p>{}</p>",
+            tx.t("Er is geen afwezigheid gepland.", "No absence is planned.")
+        )
+    } else {
+        format!(
+            r#"<div class="table-scroll"><table class="queue-table"><caption>{}</caption><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{absences}</tbody></table></div>"#,
+            tx.t("Geplande afwezigheid", "Planned absence"),
+            tx.t("Van", "From"),
+            tx.t("Tot", "Until"),
+            tx.t("Reden", "Reason"),
+        )
+    };
+    let absence_field = |id: &str, label: &str, kind: &str, hint: Option<&str>| {
+        Field {
+            id,
+            name: id,
+            label,
+            hint,
+            kind,
+            value: absence_typed.get(id),
+            extra: "",
+        }
+        .html(&tx, errors)
+    };
+    let base = format!("{HERE}/{}", clerk.id);
+    let body = format!(
+        r#"{notices}{summary}
+<h2 id="tijden-kop">{hours_h}</h2>
+<p>{hours_intro}</p>
+<form method="post" action="{base}/tijden" class="staff-form" novalidate aria-labelledby="tijden-kop">
+<div class="table-scroll"><table class="queue-table hours-table">
+<caption>{caption}</caption>
+<thead><tr><th scope="col">{day_h}</th><th scope="col">{from_h}</th><th scope="col">{until_h}</th><th scope="col">{from2_h}</th><th scope="col">{until2_h}</th></tr></thead>
+<tbody>{rows}</tbody></table></div>
+<p><button type="submit" class="button">{save_hours}</button></p>
+</form>
+<h2 id="afwezig-kop">{absence_h}</h2>
+{absences}
+<form method="post" action="{base}/afwezig" class="staff-form" novalidate aria-labelledby="afwezig-kop">
+{from}{until}{reason}
+<p><button type="submit" class="button">{add_absence}</button></p>
+</form>
+<p><a href="{HERE}">{back}</a></p>"#,
+        notices = [
+            saved_notice(ctx, "toegevoegd", tx.t("De medewerker is toegevoegd. Vul hieronder de werktijden in.", "The clerk has been added. Fill in the working hours below.")),
+            saved_notice(ctx, "opgeslagen", tx.t("De werktijden zijn opgeslagen.", "The working hours have been saved.")),
+            saved_notice(ctx, "afwezig", tx.t("De afwezigheid is toegevoegd.", "The absence has been added.")),
+        ].concat(),
+        summary = error_summary(&tx, errors),
+        hours_h = tx.t("Werktijden per week", "Weekly working hours"),
+        hours_intro = tx.t(
+            "Vul per dag in van hoe laat tot hoe laat de medewerker gesprekken voert, als uu:mm. Een tweede blok is voor bijvoorbeeld na de lunch. Laat een dag leeg als de medewerker dan niet werkt.",
+            "Fill in per day from what time until what time the clerk takes calls, as hh:mm. A second block is for example for after lunch. Leave a day empty when the clerk does not work then."
+        ),
+        caption = tx.t("Werktijden per weekdag", "Working hours per weekday"),
+        day_h = tx.t("Dag", "Day"),
+        from_h = tx.t("Van", "From"),
+        until_h = tx.t("Tot", "Until"),
+        from2_h = tx.t("Van (blok 2)", "From (block 2)"),
+        until2_h = tx.t("Tot (blok 2)", "Until (block 2)"),
+        save_hours = tx.t("Werktijden opslaan", "Save working hours"),
+        absence_h = tx.t("Afwezigheid", "Absence"),
+        from = absence_field("absent-from", tx.t("Afwezig vanaf", "Absent from"), "datetime-local", None),
+        until = absence_field("absent-until", tx.t("Afwezig tot", "Absent until"), "datetime-local", None),
+        reason = absence_field("reason", tx.t("Reden (niet verplicht)", "Reason (optional)"), "text", Some(tx.t("Bijvoorbeeld: vakantie. Bewoners zien dit niet.", "For example: holiday. Residents do not see this."))),
+        add_absence = tx.t("Afwezigheid toevoegen", "Add absence"),
+        back = tx.t("Terug naar de medewerkers", "Back to the clerks"),
+    );
+    Ok(admin_page(
+        ctx,
+        tenant,
+        HERE,
+        format!("{} {}", tx.t("Tijden van", "Hours of"), clerk.name),
+        body,
+        !errors.is_empty(),
+    ))
+}

@@ -1,0 +1,528 @@
+//! `/beheer/onderwerpen`: the services (list and add), and per service its information sources
+//! (what the resident is asked consent for) and the results a clerk can record.
+//!
+//! Sources and results are edited as text, one per line with `|` between the parts, so a list
+//! of any length works without JavaScript.
+
+use super::{
+    admin_only, admin_page, error_summary, number, saved_notice, say, Errors, Field, FormData,
+};
+use crate::context::Ctx;
+use crate::error::{respond, see_other};
+use crate::html::esc;
+use crate::i18n::Tx;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use booking::administration::{self, ServiceInput};
+use booking::auth::Admin;
+use booking::catalog::Service;
+use booking::consent::{self, InfoSource};
+use booking::outcome::{self, ResultOption};
+use booking::tenant::Tenant;
+use booking::{App, Error, Result};
+
+const HERE: &str = "/beheer/onderwerpen";
+
+pub async fn list(State(app): State<App>, admin: Result<Admin, Error>, ctx: Ctx) -> Response {
+    let claims = match admin_only(admin, &ctx) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let outcome = async {
+        let tenant = app.db.tenant(claims.tenant).await?;
+        list_page(&app, &ctx, &tenant, &FormData(Vec::new()), &Vec::new()).await
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+pub async fn create(
+    State(app): State<App>,
+    admin: Result<Admin, Error>,
+    ctx: Ctx,
+    body: String,
+) -> Response {
+    let claims = match admin_only(admin, &ctx) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let outcome = async {
+        let tenant = app.db.tenant(claims.tenant).await?;
+        let f = FormData::parse(&body);
+        let tx = Tx::formal(ctx.lang);
+        let input = ServiceInput {
+            name: f.get("name").into(),
+            description: f.get("description").into(),
+            duration_minutes: number(f.get("duration_minutes")).unwrap_or(-1),
+            buffer_minutes: number(f.get("buffer_minutes")).unwrap_or(-1),
+        };
+        match administration::check_service(tenant.id, &input) {
+            Ok(_) => {
+                let service = administration::create_service(&app, tenant.id, &input).await?;
+                Ok(see_other(&format!("{HERE}/{}?toegevoegd=1", service.id)))
+            }
+            Err(problems) => {
+                let errors: Errors = problems
+                    .iter()
+                    .map(|(field, message)| {
+                        let nl = match *field {
+                            "name" => "Vul de naam van het onderwerp in (hoogstens 100 tekens).",
+                            "description" => "De uitleg mag hoogstens 2000 tekens lang zijn.",
+                            "duration_minutes" => "Vul bij 'Duur' een aantal minuten in van 5 tot en met 240, in stappen van 5.",
+                            "buffer_minutes" => "Vul bij 'Tijd tussen afspraken' een aantal minuten in van 0 tot en met 120, in stappen van 5.",
+                            _ => message.as_str(),
+                        };
+                        (field.to_string(), say(&tx, nl, message))
+                    })
+                    .collect();
+                list_page(&app, &ctx, &tenant, &f, &errors).await
+            }
+        }
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+async fn list_page(
+    app: &App,
+    ctx: &Ctx,
+    tenant: &Tenant,
+    typed: &FormData,
+    errors: &Errors,
+) -> Result<Response> {
+    let tx = Tx::formal(ctx.lang);
+    let services = app.db.services(tenant.id).await?;
+    let rows: String = services
+        .iter()
+        .map(|s| {
+            format!(
+                r#"<tr><th scope="row"><a href="{HERE}/{id}">{name}</a></th><td>{duration} {min}</td><td>{buffer} {min}</td></tr>"#,
+                id = s.id,
+                name = esc(&s.name),
+                duration = s.duration_minutes,
+                buffer = s.buffer_minutes,
+                min = tx.t("minuten", "minutes"),
+            )
+        })
+        .collect();
+    let value = |name: &str, default: &str| -> String {
+        if typed.has(name) {
+            typed.get(name).to_string()
+        } else {
+            default.to_string()
+        }
+    };
+    let field = |id: &str, label: &str, hint: Option<&str>, kind: &str, v: &str, extra: &str| {
+        Field {
+            id,
+            name: id,
+            label,
+            hint,
+            kind,
+            value: v,
+            extra,
+        }
+        .html(&tx, errors)
+    };
+    let body = format!(
+        r#"<div class="table-scroll"><table class="queue-table">
+<caption>{caption}</caption>
+<thead><tr><th scope="col">{name_h}</th><th scope="col">{duration_h}</th><th scope="col">{buffer_h}</th></tr></thead>
+<tbody>{rows}</tbody></table></div>
+<h2 id="toevoegen">{add_h}</h2>
+{summary}
+<form method="post" action="{HERE}" class="staff-form" novalidate aria-labelledby="toevoegen">
+{name}{description}{duration}{buffer}
+<p><button type="submit" class="button">{submit}</button></p>
+</form>"#,
+        caption = tx.t(
+            "Onderwerpen waarvoor bewoners een afspraak kunnen maken",
+            "Services residents can book"
+        ),
+        name_h = tx.t("Onderwerp", "Service"),
+        duration_h = tx.t("Duur", "Duration"),
+        buffer_h = tx.t("Tijd tussen afspraken", "Time between appointments"),
+        add_h = tx.t("Onderwerp toevoegen", "Add a service"),
+        summary = error_summary(&tx, errors),
+        name = field(
+            "name",
+            tx.t("Naam", "Name"),
+            Some(tx.t(
+                "Zoals bewoners het zien, bijvoorbeeld 'Verhuizing doorgeven'.",
+                "As residents see it, for example 'Report a move'."
+            )),
+            "text",
+            &value("name", ""),
+            ""
+        ),
+        description = field(
+            "description",
+            tx.t(
+                "Uitleg voor bewoners (niet verplicht)",
+                "Explanation for residents (optional)"
+            ),
+            None,
+            "textarea",
+            &value("description", ""),
+            ""
+        ),
+        duration = field(
+            "duration_minutes",
+            tx.t("Duur (minuten)", "Duration (minutes)"),
+            Some(tx.t("In stappen van 5 minuten.", "In steps of 5 minutes.")),
+            "text",
+            &value("duration_minutes", "30"),
+            r#" inputmode="numeric""#
+        ),
+        buffer = field(
+            "buffer_minutes",
+            tx.t(
+                "Tijd tussen afspraken (minuten)",
+                "Time between appointments (minutes)"
+            ),
+            Some(tx.t(
+                "Voor het afronden van het gesprek, in stappen van 5 minuten.",
+                "To finish the call, in steps of 5 minutes."
+            )),
+            "text",
+            &value("buffer_minutes", "5"),
+            r#" inputmode="numeric""#
+        ),
+        submit = tx.t("Onderwerp toevoegen", "Add service"),
+    );
+    Ok(admin_page(
+        ctx,
+        tenant,
+        HERE,
+        tx.t("Onderwerpen", "Services").to_string(),
+        body,
+        !errors.is_empty(),
+    ))
+}
+
+pub async fn show(
+    State(app): State<App>,
+    admin: Result<Admin, Error>,
+    Path(id): Path<String>,
+    ctx: Ctx,
+) -> Response {
+    let claims = match admin_only(admin, &ctx) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let outcome = async {
+        let tenant = app.db.tenant(claims.tenant).await?;
+        let service = administration::own_service(&app, tenant.id, &id).await?;
+        let sources = sources_text(&app.db.service_sources(service.id).await?);
+        let results = results_text(&app.db.service_results(service.id).await?);
+        Ok(service_page(
+            &ctx,
+            &tenant,
+            &service,
+            &sources,
+            &results,
+            &Vec::new(),
+        ))
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+fn sources_text(list: &[InfoSource]) -> String {
+    list.iter()
+        .map(|s| format!("{} | {} | {}\n", s.code, s.label, s.reason))
+        .collect()
+}
+
+fn results_text(list: &[ResultOption]) -> String {
+    list.iter()
+        .map(|r| format!("{} | {}\n", r.code, r.label))
+        .collect()
+}
+
+/// The lines of a textarea, empty lines skipped, each split at `|` into `parts` trimmed parts.
+/// A line with another number of parts is reported by its number (counting from 1).
+fn lines(raw: &str, parts: usize) -> std::result::Result<Vec<(usize, Vec<String>)>, usize> {
+    raw.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            let p: Vec<String> = l.split('|').map(|s| s.trim().to_string()).collect();
+            if p.len() == parts {
+                Ok((i + 1, p))
+            } else {
+                Err(i + 1)
+            }
+        })
+        .collect()
+}
+
+/// The first problem with a line, in words, with its line number.
+fn line_problem(tx: &Tx, line: usize, field: &str, message: &str, what: &str) -> String {
+    let nl = match field {
+        "code" => format!("Regel {line}: de code mag alleen kleine letters, cijfers, - en _ bevatten (1 tot 40 tekens), en elke code één keer."),
+        "label" => format!("Regel {line}: vul een naam in van 1 tot 100 tekens, en elke naam één keer."),
+        "reason" => format!("Regel {line}: vul een reden in van 1 tot 500 tekens."),
+        _ => format!("Regel {line}: schrijf {what}."),
+    };
+    say(tx, nl, &format!("line {line}: {message}"))
+}
+
+pub async fn save_sources(
+    State(app): State<App>,
+    admin: Result<Admin, Error>,
+    Path(id): Path<String>,
+    ctx: Ctx,
+    body: String,
+) -> Response {
+    let claims = match admin_only(admin, &ctx) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let outcome = async {
+        let tenant = app.db.tenant(claims.tenant).await?;
+        let service = administration::own_service(&app, tenant.id, &id).await?;
+        let tx = Tx::formal(ctx.lang);
+        let f = FormData::parse(&body);
+        let typed = f.get("sources").to_string();
+        let what = tx.t("code | naam | reden", "code | name | reason");
+        let error = match lines(&typed, 3) {
+            Err(line) => Some(say(
+                &tx,
+                format!("Regel {line}: schrijf drie delen met | ertussen: {what}."),
+                &format!("line {line}: write three parts separated by |: {what}"),
+            )),
+            Ok(parsed) => {
+                let list: Vec<(usize, InfoSource)> = parsed
+                    .into_iter()
+                    .map(|(n, p)| {
+                        let mut p = p.into_iter();
+                        let mut next = || p.next().unwrap_or_default();
+                        (
+                            n,
+                            InfoSource {
+                                code: next(),
+                                label: next(),
+                                reason: next(),
+                            },
+                        )
+                    })
+                    .collect();
+                // Each line on its own first, so the message can name the line.
+                let mut error = list.iter().find_map(|(n, s)| {
+                    match consent::parse_source_list(vec![s.clone()]) {
+                        Err(Error::Invalid { field, message }) => {
+                            Some(line_problem(&tx, *n, field, &message, what))
+                        }
+                        _ => None,
+                    }
+                });
+                if error.is_none() {
+                    let sources: Vec<InfoSource> = list.into_iter().map(|(_, s)| s).collect();
+                    match administration::set_sources(&app, tenant.id, &id, sources).await {
+                        Ok(_) => {}
+                        Err(Error::Invalid { field, message }) => {
+                            error = Some(say(
+                                &tx,
+                                match field {
+                                    "sources" => {
+                                        format!("Geef hoogstens {} bronnen.", consent::MAX_SOURCES)
+                                    }
+                                    _ => "Elke code en elke naam mag maar één keer voorkomen."
+                                        .to_string(),
+                                },
+                                &message,
+                            ))
+                        }
+                        Err(other) => return Err(other),
+                    }
+                }
+                error
+            }
+        };
+        match error {
+            None => Ok(see_other(&format!("{HERE}/{}?bronnen=1", service.id))),
+            Some(message) => {
+                let results = results_text(&app.db.service_results(service.id).await?);
+                let errors = vec![("sources".to_string(), message)];
+                Ok(service_page(
+                    &ctx, &tenant, &service, &typed, &results, &errors,
+                ))
+            }
+        }
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+pub async fn save_results(
+    State(app): State<App>,
+    admin: Result<Admin, Error>,
+    Path(id): Path<String>,
+    ctx: Ctx,
+    body: String,
+) -> Response {
+    let claims = match admin_only(admin, &ctx) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let outcome = async {
+        let tenant = app.db.tenant(claims.tenant).await?;
+        let service = administration::own_service(&app, tenant.id, &id).await?;
+        let tx = Tx::formal(ctx.lang);
+        let f = FormData::parse(&body);
+        let typed = f.get("results").to_string();
+        let what = tx.t("code | naam", "code | name");
+        let error = match lines(&typed, 2) {
+            Err(line) => Some(say(
+                &tx,
+                format!("Regel {line}: schrijf twee delen met | ertussen: {what}."),
+                &format!("line {line}: write two parts separated by |: {what}"),
+            )),
+            Ok(parsed) => {
+                let list: Vec<(usize, ResultOption)> = parsed
+                    .into_iter()
+                    .map(|(n, p)| {
+                        let mut p = p.into_iter();
+                        let mut next = || p.next().unwrap_or_default();
+                        (
+                            n,
+                            ResultOption {
+                                code: next(),
+                                label: next(),
+                            },
+                        )
+                    })
+                    .collect();
+                let mut error = list.iter().find_map(|(n, r)| {
+                    match outcome::parse_result_list(vec![r.clone()]) {
+                        Err(Error::Invalid { field, message }) => {
+                            Some(line_problem(&tx, *n, field, &message, what))
+                        }
+                        _ => None,
+                    }
+                });
+                if error.is_none() {
+                    let results: Vec<ResultOption> = list.into_iter().map(|(_, r)| r).collect();
+                    match administration::set_results(&app, tenant.id, &id, results).await {
+                        Ok(_) => {}
+                        Err(Error::Invalid { field, message }) => {
+                            error = Some(say(
+                                &tx,
+                                match field {
+                                    "results" => {
+                                        format!("Geef 1 tot {} resultaten.", outcome::MAX_RESULTS)
+                                    }
+                                    _ => "Elke code mag maar één keer voorkomen.".to_string(),
+                                },
+                                &message,
+                            ))
+                        }
+                        Err(other) => return Err(other),
+                    }
+                }
+                error
+            }
+        };
+        match error {
+            None => Ok(see_other(&format!("{HERE}/{}?resultaten=1", service.id))),
+            Some(message) => {
+                let sources = sources_text(&app.db.service_sources(service.id).await?);
+                let errors = vec![("results".to_string(), message)];
+                Ok(service_page(
+                    &ctx, &tenant, &service, &sources, &typed, &errors,
+                ))
+            }
+        }
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+fn service_page(
+    ctx: &Ctx,
+    tenant: &Tenant,
+    service: &Service,
+    sources: &str,
+    results: &str,
+    errors: &Errors,
+) -> Response {
+    let tx = Tx::formal(ctx.lang);
+    let base = format!("{HERE}/{}", service.id);
+    let notices = [
+        saved_notice(ctx, "toegevoegd", tx.t("Het onderwerp is toegevoegd. Bewoners kunnen er nu een afspraak voor maken. Vul hieronder in welke gegevens de medewerker mag nodig hebben.", "The service has been added. Residents can now book it. Below, fill in which information the clerk may need.")),
+        saved_notice(ctx, "bronnen", tx.t("De bronnen zijn opgeslagen.", "The sources have been saved.")),
+        saved_notice(ctx, "resultaten", tx.t("De resultaten zijn opgeslagen.", "The results have been saved.")),
+    ]
+    .concat();
+    let sources_field = Field {
+        id: "sources",
+        name: "sources",
+        label: tx.t("Bronnen, één per regel", "Sources, one per line"),
+        hint: Some(tx.t(
+            "Schrijf per regel: code | naam | reden in gewone taal. Bijvoorbeeld: brp | Basisregistratie Personen | Om uw adres en gezinssamenstelling te controleren. Laat het veld leeg als er geen bronnen nodig zijn.",
+            "Write on each line: code | name | reason in plain language. For example: brp | Basisregistratie Personen | To check your address and household. Leave empty when no sources are needed.",
+        )),
+        kind: "textarea",
+        value: sources,
+        extra: r#" spellcheck="false""#,
+    }
+    .html(&tx, errors);
+    let results_field = Field {
+        id: "results",
+        name: "results",
+        label: tx.t("Resultaten, één per regel", "Results, one per line"),
+        hint: Some(tx.t(
+            "Schrijf per regel: code | naam. Bijvoorbeeld: complete | Aanvraag compleet. De medewerker kiest er één na het gesprek.",
+            "Write on each line: code | name. For example: complete | Application complete. The clerk chooses one after the call.",
+        )),
+        kind: "textarea",
+        value: results,
+        extra: r#" spellcheck="false""#,
+    }
+    .html(&tx, errors);
+    let body = format!(
+        r#"{notices}{summary}<dl class="summary">
+<div><dt>{duration_h}</dt><dd>{duration} {min}</dd></div>
+<div><dt>{buffer_h}</dt><dd>{buffer} {min}</dd></div>
+<div><dt>{description_h}</dt><dd>{description}</dd></div>
+</dl>
+<h2 id="bronnen-kop">{sources_h}</h2>
+<p>{sources_intro}</p>
+<form method="post" action="{base}/bronnen" class="staff-form" novalidate aria-labelledby="bronnen-kop">
+{sources_field}
+<p><button type="submit" class="button">{save_sources}</button></p>
+</form>
+<h2 id="resultaten-kop">{results_h}</h2>
+<form method="post" action="{base}/resultaten" class="staff-form" novalidate aria-labelledby="resultaten-kop">
+{results_field}
+<p><button type="submit" class="button">{save_results}</button></p>
+</form>
+<p><a href="{HERE}">{back}</a></p>"#,
+        summary = error_summary(&tx, errors),
+        duration_h = tx.t("Duur", "Duration"),
+        buffer_h = tx.t("Tijd tussen afspraken", "Time between appointments"),
+        description_h = tx.t("Uitleg voor bewoners", "Explanation for residents"),
+        duration = service.duration_minutes,
+        buffer = service.buffer_minutes,
+        min = tx.t("minuten", "minutes"),
+        description = esc(&service.description),
+        sources_h = tx.t("Gegevens die de medewerker mag opvragen", "Information the clerk may look up"),
+        sources_intro = tx.t(
+            "Bewoners zien deze bronnen met de reden, en kiezen per bron of de gemeente het mag opvragen of dat ze het zelf meenemen.",
+            "Residents see these sources with the reason, and choose per source whether the municipality may request it or they bring it themselves."
+        ),
+        save_sources = tx.t("Bronnen opslaan", "Save sources"),
+        results_h = tx.t("Resultaten van een gesprek", "Results of a call"),
+        save_results = tx.t("Resultaten opslaan", "Save results"),
+        back = tx.t("Terug naar de onderwerpen", "Back to the services"),
+    );
+    admin_page(
+        ctx,
+        tenant,
+        HERE,
+        service.name.clone(),
+        body,
+        !errors.is_empty(),
+    )
+}

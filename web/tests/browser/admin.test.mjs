@@ -1,0 +1,465 @@
+// The municipality's admin pages (/beheer) in a real browser (Debian chromium through
+// playwright-core), without JavaScript on the pages:
+//   1. access: no session goes to the login, a clerk gets a 403 page in words;
+//   2. settings: a colour without AA contrast is refused with the reason and nothing changes;
+//      a valid colour is saved; tone "je" makes the resident pages say "je", then back to "u";
+//   3. services: add one (after a mistake), give it two information sources and results, and
+//      see it offered on /voorbeeld;
+//   4. clerks: add one (after a mistake), set weekly hours (after a mistake) and an absence,
+//      and see the hours in the offered slots;
+//   5. complaints: a resident files one after the call; the admin marks it handled;
+//   6. dashboard: table, charts and the CSV download, with the service filter.
+// axe-core runs on every page state, error states included.
+//
+// The server is `examples/admin_test_server.rs` (the demo municipality, fixed clock Monday
+// 30 November 2026 08:00 Amsterdam), started through the harness. It differs from the shared
+// test server in one way: `POST /test/clock/advance?minutes=N`, because a complaint can only
+// be given once the call has started, and a booking must lie in the future.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { startPlatform, stopPlatform, expectAccessible } from './harness.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '../../..');
+
+let base;
+let browser;
+
+before(async () => {
+  execFileSync('cargo', ['build', '-q', '-p', 'web', '--example', 'admin_test_server'], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  });
+  const targetDir = process.env.CARGO_TARGET_DIR || path.join(repoRoot, 'target');
+  process.env.VIDEOLOKET_TEST_SERVER = path.join(targetDir, 'debug', 'examples', 'admin_test_server');
+  ({ base, browser } = await startPlatform());
+});
+
+after(stopPlatform);
+
+const api = (p) => `${base}/api/v1${p}`;
+
+/** Logs in through the JSON API; returns the session cookie as {name, value}. */
+async function login(email, password) {
+  const res = await fetch(api('/auth/login'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tenant: 'voorbeeld', email, password }),
+  });
+  assert.equal(res.status, 200, `login ${email}`);
+  const [pair] = res.headers.get('set-cookie').split(';');
+  const at = pair.indexOf('=');
+  return { name: pair.slice(0, at), value: pair.slice(at + 1) };
+}
+
+/** A browser page with a session of `email`. */
+async function pageAs(email, password) {
+  const cookie = await login(email, password);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addCookies([{ ...cookie, url: base }]);
+  const page = await context.newPage();
+  return { page, context, cookie: `${cookie.name}=${cookie.value}` };
+}
+
+const asAdmin = () => pageAs('bram@voorbeeld.nl', 'welkom-bram');
+
+/** Clicks a submit button and waits for the page that answers; returns its status. */
+async function submit(page, name) {
+  const [response] = await Promise.all([
+    page.waitForNavigation(),
+    page.getByRole('button', { name }).click(),
+  ]);
+  // After a redirect, the response is the final page's.
+  return response.status();
+}
+
+async function tenant() {
+  return (await fetch(api('/tenants/voorbeeld'))).json();
+}
+
+async function services() {
+  return (await fetch(api('/tenants/voorbeeld/services'))).json();
+}
+
+async function text(page, selector) {
+  return (await page.locator(selector).first().innerText()).replace(/\s+/g, ' ').trim();
+}
+
+// ---- tests ---------------------------------------------------------------------------------
+
+test('no session goes to the login; a clerk gets a 403 page in words', async () => {
+  const context = await browser.newContext();
+  const anonymous = await context.newPage();
+  await anonymous.goto(`${base}/beheer`);
+  assert.equal(new URL(anonymous.url()).pathname, '/medewerker');
+  await context.close();
+
+  const { page, context: clerk } = await pageAs('anna@voorbeeld.nl', 'welkom-anna');
+  for (const p of ['/beheer', '/beheer/onderwerpen', '/beheer/medewerkers', '/beheer/dashboard', '/beheer/klachten']) {
+    const res = await page.goto(`${base}${p}`);
+    assert.equal(res.status(), 403, p);
+    assert.equal(await text(page, 'h1'), 'Geen toegang');
+  }
+  assert.match(await text(page, 'main'), /alleen voor beheerders/);
+  // A form post is refused the same way, and changes nothing.
+  const before = await tenant();
+  const res = await page.request.post(`${base}/beheer`, {
+    form: { name: 'Overgenomen', tone: 'je', primary_colour: '#000000', secondary_colour: '#000000' },
+    maxRedirects: 0,
+  });
+  assert.equal(res.status(), 403);
+  assert.deepEqual(await tenant(), before);
+  await page.goto(`${base}/beheer`);
+  await expectAccessible(page, 'admin-403');
+  await clerk.close();
+});
+
+test('settings: a colour without enough contrast is refused, a good one is saved', async () => {
+  const { page, context } = await asAdmin();
+  await page.goto(`${base}/beheer`);
+  assert.equal(await text(page, 'h1'), 'Instellingen');
+  assert.equal(await page.locator('.staff-nav a[aria-current="page"]').innerText(), 'Instellingen');
+  assert.equal(await page.inputValue('#primary_colour'), '#154273');
+  assert.ok(await page.isChecked('#tone-u'));
+  await expectAccessible(page, 'admin-settings');
+
+  const before = await tenant();
+  await page.fill('#primary_colour', '#ffff00');
+  await page.fill('#name', 'Gemeente Geel');
+  assert.equal(await submit(page, 'Instellingen opslaan'), 422);
+  const summary = await text(page, '.error-summary');
+  assert.match(summary, /#ffff00 is te licht/);
+  assert.match(summary, /contrast van 1,07:1/);
+  assert.match(summary, /minstens 4,5:1/);
+  assert.equal(await page.getAttribute('#primary_colour', 'aria-invalid'), 'true');
+  assert.match(await page.getAttribute('#primary_colour', 'aria-describedby'), /primary_colour-error/);
+  assert.equal(await page.inputValue('#primary_colour'), '#ffff00', 'the typed value is kept');
+  assert.equal(await page.inputValue('#name'), 'Gemeente Geel', 'the other fields too');
+  assert.match(await page.title(), /^Fout: /);
+  // The summary links to the field.
+  await page.locator('.error-summary a').first().click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'primary_colour');
+  await expectAccessible(page, 'admin-settings-error');
+  assert.deepEqual(await tenant(), before, 'nothing was saved');
+
+  // Several mistakes at once are all listed.
+  await page.fill('#primary_colour', 'blauw');
+  await page.fill('#check_in_minutes', '999');
+  await page.fill('#contact_email', 'geen adres');
+  assert.equal(await submit(page, 'Instellingen opslaan'), 422);
+  assert.equal(await page.locator('.error-summary li').count(), 3);
+  await expectAccessible(page, 'admin-settings-errors');
+
+  await page.goto(`${base}/beheer`);
+  await page.fill('#primary_colour', '#0B5D1E');
+  await page.fill('#check_in_minutes', '20');
+  assert.equal(await submit(page, 'Instellingen opslaan'), 200);
+  assert.match(page.url(), /\/beheer\?opgeslagen=1$/);
+  assert.match(await text(page, '[role="status"]'), /De instellingen zijn opgeslagen/);
+  assert.equal(await page.inputValue('#primary_colour'), '#0b5d1e');
+  await expectAccessible(page, 'admin-settings-saved');
+  const after = await tenant();
+  assert.equal(after.primary_colour, '#0b5d1e');
+  assert.equal(after.check_in_minutes, 20);
+  assert.equal(after.name, before.name);
+  // The resident pages use the new colour.
+  await page.goto(`${base}/voorbeeld`);
+  assert.match(await page.getAttribute('body', 'style'), /--primary: #0b5d1e/);
+  await context.close();
+});
+
+test('tone "je" makes the resident pages say je; back to "u"', async () => {
+  const { page, context } = await asAdmin();
+  const passport = (await services()).find((s) => s.name.startsWith('Paspoort'));
+  const resident = await context.newPage();
+
+  await resident.goto(`${base}/voorbeeld`);
+  assert.equal(await text(resident, 'h1'), 'Kies uw dienst');
+  await resident.goto(`${base}/voorbeeld/${passport.id}`);
+  assert.match(await text(resident, 'main'), /Op welke dag wilt u het gesprek\?/);
+
+  await page.goto(`${base}/beheer`);
+  await page.check('#tone-je');
+  assert.equal(await submit(page, 'Instellingen opslaan'), 200);
+  assert.equal((await tenant()).tone, 'je');
+
+  await resident.goto(`${base}/voorbeeld`);
+  assert.equal(await text(resident, 'h1'), 'Kies je dienst');
+  assert.match(await text(resident, 'main'), /Waarover wil je met de gemeente praten\?/);
+  await expectAccessible(resident, 'admin-tone-je-services');
+  await resident.goto(`${base}/voorbeeld/${passport.id}`);
+  const main = await text(resident, 'main');
+  assert.match(main, /Op welke dag wil je het gesprek\? Daarna kies je de tijd\./);
+  assert.doesNotMatch(main, /wilt u/);
+
+  await page.goto(`${base}/beheer`);
+  await page.check('#tone-u');
+  assert.equal(await submit(page, 'Instellingen opslaan'), 200);
+  await resident.goto(`${base}/voorbeeld`);
+  assert.equal(await text(resident, 'h1'), 'Kies uw dienst');
+  await context.close();
+});
+
+test('services: add one with two information sources and results; residents see it', async () => {
+  const { page, context } = await asAdmin();
+  await page.goto(`${base}/beheer/onderwerpen`);
+  assert.match(await text(page, 'table caption'), /Onderwerpen/);
+  assert.equal(await page.locator('tbody tr').count(), 3);
+  await expectAccessible(page, 'admin-services');
+
+  await page.fill('#name', 'Parkeervergunning aanvragen');
+  await page.fill('#description', 'Een vergunning om in uw straat te parkeren.');
+  await page.fill('#duration_minutes', '7');
+  assert.equal(await submit(page, 'Onderwerp toevoegen'), 422);
+  assert.match(await text(page, '.error-summary'), /in stappen van 5/);
+  assert.equal(await page.getAttribute('#duration_minutes', 'aria-invalid'), 'true');
+  assert.equal(await page.inputValue('#name'), 'Parkeervergunning aanvragen');
+  await expectAccessible(page, 'admin-services-error');
+  assert.equal((await services()).length, 3, 'nothing was added');
+
+  await page.fill('#duration_minutes', '30');
+  assert.equal(await submit(page, 'Onderwerp toevoegen'), 200);
+  assert.match(page.url(), /\/beheer\/onderwerpen\/[0-9a-f-]+\?toegevoegd=1$/);
+  assert.equal(await text(page, 'h1'), 'Parkeervergunning aanvragen');
+  assert.match(await text(page, '[role="status"]'), /toegevoegd/);
+  await expectAccessible(page, 'admin-service');
+  const id = page.url().match(/onderwerpen\/([0-9a-f-]+)/)[1];
+
+  // A line without its reason is refused, with the line number.
+  await page.fill('#sources', 'brp | Basisregistratie Personen | Om uw adres te controleren.\nkenteken | Kentekenregister');
+  assert.equal(await submit(page, 'Bronnen opslaan'), 422);
+  assert.match(await text(page, '.error-summary'), /Regel 2/);
+  assert.equal(await page.getAttribute('#sources', 'aria-invalid'), 'true');
+  await expectAccessible(page, 'admin-service-sources-error');
+  assert.deepEqual(await (await fetch(api(`/tenants/voorbeeld/services/${id}/sources`))).json(), []);
+
+  await page.fill(
+    '#sources',
+    'brp | Basisregistratie Personen | Om uw adres te controleren.\n\nkenteken | Kentekenregister | Om te zien of de auto op uw naam staat.\n',
+  );
+  assert.equal(await submit(page, 'Bronnen opslaan'), 200);
+  assert.match(page.url(), /\?bronnen=1$/);
+  assert.match(await text(page, '[role="status"]'), /De bronnen zijn opgeslagen/);
+  const sources = await (await fetch(api(`/tenants/voorbeeld/services/${id}/sources`))).json();
+  assert.deepEqual(sources.map((s) => [s.code, s.label]), [
+    ['brp', 'Basisregistratie Personen'],
+    ['kenteken', 'Kentekenregister'],
+  ]);
+  assert.match(await page.inputValue('#sources'), /kenteken \| Kentekenregister \| Om te zien/);
+
+  await page.fill('#results', 'verleend | Vergunning verleend\nafgewezen | Afgewezen');
+  assert.equal(await submit(page, 'Resultaten opslaan'), 200);
+  assert.match(await text(page, '[role="status"]'), /De resultaten zijn opgeslagen/);
+  assert.equal(await page.inputValue('#results'), 'verleend | Vergunning verleend\nafgewezen | Afgewezen\n');
+  await expectAccessible(page, 'admin-service-saved');
+
+  // Offered to residents.
+  const resident = await context.newPage();
+  await resident.goto(`${base}/voorbeeld`);
+  const choice = resident.getByRole('link', { name: /Parkeervergunning aanvragen/ });
+  assert.match(await choice.innerText(), /30 minuten/);
+  await context.close();
+});
+
+test('clerks: add one, set weekly hours and an absence', async () => {
+  const { page, context } = await asAdmin();
+  await page.goto(`${base}/beheer/medewerkers`);
+  assert.match(await text(page, 'table'), /anna@voorbeeld\.nl/);
+  await expectAccessible(page, 'admin-clerks');
+
+  await page.fill('#name', 'Carla Smit');
+  await page.fill('#email', 'carla@voorbeeld.nl');
+  await page.fill('#password', 'kort');
+  await page.getByLabel('Parkeervergunning aanvragen').check();
+  assert.equal(await submit(page, 'Medewerker toevoegen'), 422);
+  assert.match(await text(page, '.error-summary'), /minstens 12 tekens/);
+  assert.equal(await page.inputValue('#email'), 'carla@voorbeeld.nl');
+  assert.equal(await page.inputValue('#password'), '', 'a password is never sent back');
+  assert.ok(await page.getByLabel('Parkeervergunning aanvragen').isChecked(), 'the chosen services stay chosen');
+  await expectAccessible(page, 'admin-clerks-error');
+
+  // An address in use is refused at the field.
+  await page.fill('#email', 'anna@voorbeeld.nl');
+  await page.fill('#password', 'welkom-carla-123');
+  assert.equal(await submit(page, 'Medewerker toevoegen'), 422);
+  assert.match(await text(page, '.error-summary'), /al een medewerker met dit e-mailadres/);
+
+  await page.fill('#email', 'carla@voorbeeld.nl');
+  await page.fill('#password', 'welkom-carla-123');
+  assert.equal(await submit(page, 'Medewerker toevoegen'), 200);
+  assert.match(page.url(), /\/beheer\/medewerkers\/[0-9a-f-]+\/tijden\?toegevoegd=1$/);
+  assert.equal(await text(page, 'h1'), 'Tijden van Carla Smit');
+  await expectAccessible(page, 'admin-hours');
+
+  // Wednesday ends before it starts: refused, nothing saved.
+  await page.fill('#from-1-a', '08:00');
+  await page.fill('#until-1-a', '12:00');
+  await page.fill('#from-1-b', '13:00');
+  await page.fill('#until-1-b', '17:00');
+  await page.fill('#from-3-a', '14:00');
+  await page.fill('#until-3-a', '10:00');
+  assert.equal(await submit(page, 'Werktijden opslaan'), 422);
+  assert.match(await text(page, '.error-summary'), /Op woensdag: de eindtijd moet na de begintijd liggen/);
+  assert.equal(await page.getAttribute('#until-3-a', 'aria-invalid'), 'true');
+  assert.equal(await page.inputValue('#from-1-b'), '13:00');
+  await expectAccessible(page, 'admin-hours-error');
+
+  await page.fill('#from-3-a', '10:00');
+  await page.fill('#until-3-a', '14:00');
+  assert.equal(await submit(page, 'Werktijden opslaan'), 200);
+  assert.match(await text(page, '[role="status"]'), /De werktijden zijn opgeslagen/);
+  assert.equal(await page.inputValue('#from-1-a'), '08:00');
+  assert.equal(await page.inputValue('#until-3-a'), '14:00');
+  assert.equal(await page.inputValue('#from-2-a'), '', 'Tuesday: not working');
+
+  // Carla is the only one for parking: Monday 7 December starts at 08:00, Tuesday has nothing.
+  const parking = (await services()).find((s) => s.name.startsWith('Parkeervergunning'));
+  const slots = async (day) =>
+    (await fetch(api(`/tenants/voorbeeld/services/${parking.id}/slots?from=${day}&to=${day}`))).json();
+  assert.equal((await slots('2026-12-07'))[0].start, '2026-12-07T08:00:00+01:00');
+  assert.equal((await slots('2026-12-08')).length, 0);
+  assert.equal((await slots('2026-12-09'))[0].start, '2026-12-09T10:00:00+01:00');
+
+  // An absence: the end before the start is refused; then Wednesday 9 December is off.
+  await page.fill('#absent-from', '2026-12-09T09:00');
+  await page.fill('#absent-until', '2026-12-09T08:00');
+  assert.equal(await submit(page, 'Afwezigheid toevoegen'), 422);
+  assert.match(await text(page, '.error-summary'), /einde van de afwezigheid moet na het begin/);
+  await expectAccessible(page, 'admin-absence-error');
+  await page.fill('#absent-until', '2026-12-09T18:00');
+  await page.fill('#reason', 'Cursus');
+  assert.equal(await submit(page, 'Afwezigheid toevoegen'), 200);
+  assert.match(await text(page, '[role="status"]'), /De afwezigheid is toegevoegd/);
+  assert.match(await text(page, 'main'), /09-12-2026 09:00.*09-12-2026 18:00.*Cursus/);
+  assert.equal((await slots('2026-12-09')).length, 0);
+  await expectAccessible(page, 'admin-absence-saved');
+
+  await page.goto(`${base}/beheer/medewerkers`);
+  assert.match(await text(page, 'tbody'), /Carla Smit carla@voorbeeld\.nl Medewerker Parkeervergunning aanvragen/);
+  // Carla can log in with the initial password.
+  await login('carla@voorbeeld.nl', 'welkom-carla-123');
+  await context.close();
+});
+
+test('complaints: a resident complains after the call, the admin handles it', async () => {
+  const passport = (await services()).find((s) => s.name.startsWith('Paspoort'));
+  const booked = await (
+    await fetch(api('/tenants/voorbeeld/appointments'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        service_id: passport.id,
+        start: '2026-11-30T09:00:00+01:00',
+        name: 'Els Klager',
+        email: 'els@example.nl',
+      }),
+    })
+  ).json();
+  const feedback = (body) =>
+    fetch(api(`/personal/${booked.token}/feedback`), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const comment = 'De verbinding viel steeds weg en niemand belde terug.';
+  assert.equal((await feedback({ rating: 3, comment, complaint: true })).status, 409, 'not before the call');
+  // The call starts at 09:00; it is now 09:30.
+  const moved = await fetch(`${base}/test/clock/advance?minutes=90`, { method: 'POST' });
+  assert.match(await moved.text(), /2026-11-30T08:30:00Z/);
+  assert.equal((await feedback({ rating: 3, comment, complaint: true })).status, 201);
+
+  const { page, context, cookie } = await asAdmin();
+  await page.goto(`${base}/beheer/klachten`);
+  assert.match(await text(page, 'h2'), /Open klachten \(1\)/);
+  const open = await text(page, 'article');
+  assert.match(open, /30-11-2026 09:30/);
+  assert.match(open, /Paspoort of identiteitskaart aanvragen/);
+  assert.match(open, /Cijfer 3/);
+  assert.match(open, new RegExp(comment));
+  assert.match(await text(page, 'main'), /Er zijn nog geen afgehandelde klachten/);
+  await expectAccessible(page, 'admin-complaints');
+
+  // Without a note: refused at the field.
+  assert.equal(await submit(page, /Markeer als afgehandeld/), 422);
+  assert.match(await text(page, '.error-summary'), /hoe de klacht is afgehandeld/);
+  assert.equal(await page.locator('textarea[aria-invalid="true"]').count(), 1);
+  await expectAccessible(page, 'admin-complaints-error');
+
+  await page.locator('textarea').fill('Bewoner gebeld, excuses aangeboden en een nieuwe afspraak gemaakt.');
+  assert.equal(await submit(page, /Markeer als afgehandeld/), 200);
+  assert.match(await text(page, '[role="status"]'), /De klacht is afgehandeld/);
+  assert.match(await text(page, 'main'), /Er zijn geen open klachten/);
+  assert.match(await text(page, '#afgehandeld'), /Bewoner gebeld, excuses aangeboden/);
+  await expectAccessible(page, 'admin-complaints-handled');
+
+  const openList = await (await fetch(api('/admin/complaints'), { headers: { cookie } })).json();
+  assert.deepEqual(openList, []);
+  await context.close();
+});
+
+test('dashboard: table, charts and CSV, per service', async () => {
+  const { page, context, cookie } = await asAdmin();
+  await page.goto(`${base}/beheer/dashboard`);
+  assert.equal(await text(page, 'h1'), 'Dashboard');
+  assert.equal(await text(page, 'table caption'), 'Cijfers per onderwerp en week');
+  const headers = await page.locator('thead th[scope="col"]').allInnerTexts();
+  for (const h of ['Gesprekken', 'Gemiddeld cijfer', 'Verdeling cijfers', 'Niet verschenen', 'Gemiste oproepen', 'Open klachten']) {
+    assert.ok(headers.some((x) => x.includes(h)), `column ${h}`);
+  }
+  const passportRow = page.locator('tbody tr', { hasText: 'Paspoort' });
+  const row = await passportRow.innerText();
+  assert.match(row, /2026-W49/);
+  assert.match(row, /3,0 \(1 cijfers\)/, 'the complaint\'s rating');
+  assert.match(row, /3: 1×/);
+  // Every chart loaded as an image with words.
+  const images = await page.locator('figure.chart img').evaluateAll((imgs) =>
+    imgs.map((i) => ({ ok: i.complete && i.naturalWidth > 0, alt: i.alt, src: i.getAttribute('src') })));
+  assert.equal(images.length, 4);
+  for (const img of images) {
+    assert.ok(img.ok, `chart ${img.src} loaded`);
+    assert.match(img.alt, /^Grafiek van .* De cijfers staan in de tabel\.$/);
+  }
+  const chart = await fetch(new URL(images[0].src, base), { headers: { cookie } });
+  assert.equal(chart.status, 200);
+  assert.match(chart.headers.get('content-type'), /^image\/svg\+xml/);
+  assert.match(await chart.text(), /<svg/);
+  await expectAccessible(page, 'admin-dashboard');
+
+  // The CSV link downloads the same figures.
+  const href = await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
+  const csv = await fetch(new URL(href, base), { headers: { cookie } });
+  assert.equal(csv.status, 200);
+  assert.match(csv.headers.get('content-type'), /^text\/csv/);
+  const lines = (await csv.text()).trim().split('\r\n');
+  assert.match(lines[0], /^service,week,week_start,calls,ratings,average_rating/);
+  assert.ok(lines.some((l) => l.startsWith('"Paspoort of identiteitskaart aanvragen",2026-W49')));
+  // Only admins: a clerk's session gets 403 from the CSV.
+  const clerk = await login('anna@voorbeeld.nl', 'welkom-anna');
+  assert.equal((await fetch(new URL(href, base), { headers: { cookie: `${clerk.name}=${clerk.value}` } })).status, 403);
+
+  // Filter on one service: only its rows, and the CSV link follows.
+  await page.selectOption('#onderwerp', { label: 'Parkeervergunning aanvragen' });
+  await submit(page, 'Toon');
+  assert.match(page.url(), /onderwerp=/);
+  assert.match(await text(page, 'main'), /nog geen gesprekken/);
+  const filtered = await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
+  assert.match(filtered, /service=/);
+  const filteredCsv = (await (await fetch(new URL(filtered, base), { headers: { cookie } })).text()).trim().split('\r\n');
+  assert.equal(filteredCsv.length, 1, 'only the header');
+  await expectAccessible(page, 'admin-dashboard-filtered');
+
+  await page.selectOption('#onderwerp', { label: 'Paspoort of identiteitskaart aanvragen' });
+  await submit(page, 'Toon');
+  assert.equal(await page.locator('tbody tr').count(), 1);
+  // A wrong period is explained, not a crash.
+  await page.fill('#van', '2026-12-31');
+  await page.fill('#tot', '2026-01-01');
+  assert.equal(await submit(page, 'Toon'), 422);
+  assert.match(await text(page, '.error-summary'), /periode/);
+  await expectAccessible(page, 'admin-dashboard-error');
+  await context.close();
+});
