@@ -4,6 +4,7 @@
 
 use crate::appointment::{reservation_units, Appointment, AppointmentStatus, Resident};
 use crate::catalog::Service;
+use crate::consent::{self, Choice};
 use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::ids::{AppointmentId, ClerkId};
@@ -115,6 +116,9 @@ pub async fn slots(
 pub struct BookingRequest {
     pub start: Timestamp,
     pub resident: Resident,
+    /// The resident's choice per information source of the service, stored with the
+    /// appointment; checked against the service's sources by `book`.
+    pub consents: Vec<(String, Choice)>,
 }
 
 impl BookingRequest {
@@ -178,7 +182,14 @@ impl BookingRequest {
                 phone,
                 note,
             },
+            consents: Vec::new(),
         })
+    }
+
+    /// The same request with the resident's choices per information source.
+    pub fn with_consents(mut self, consents: Vec<(String, Choice)>) -> Self {
+        self.consents = consents;
+        self
     }
 }
 
@@ -219,6 +230,9 @@ pub async fn book(
     service: &Service,
     request: BookingRequest,
 ) -> Result<Booked> {
+    // Unknown sources are refused before anything is written.
+    let sources = app.db.service_sources(service.id).await?;
+    let consents = consent::at_booking(&sources, &request.consents)?;
     let clerks = clerks_free_at(app, tenant, service, request.start).await?;
     let token = PersonalToken::generate();
     let now = app.clock.now();
@@ -245,7 +259,11 @@ pub async fn book(
             link_hash: token.hash(),
             units: units.clone(),
         };
-        match app.db.insert_appointment(&new, now).await {
+        match app
+            .db
+            .insert_appointment_with_consents(&new, &consents, now)
+            .await
+        {
             Ok(()) => {
                 booked = true;
                 break;

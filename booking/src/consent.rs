@@ -161,6 +161,38 @@ pub fn changes(
     Ok(out)
 }
 
+/// Checks the choices made while booking: every source must be one of the service's, each
+/// at most once. Sources left out have no choice yet (the resident can choose later through
+/// the personal link); the booking form asks for all of them, see `missing`.
+pub fn at_booking(
+    sources: &[InfoSource],
+    wanted: &[(String, Choice)],
+) -> Result<Vec<(String, Choice)>> {
+    let mut out: Vec<(String, Choice)> = Vec::with_capacity(wanted.len());
+    for (code, choice) in wanted {
+        let code = code.trim();
+        if !sources.iter().any(|s| s.code == code) {
+            return Err(Error::invalid(
+                "consents",
+                format!("{code} is not a source of this service"),
+            ));
+        }
+        if out.iter().any(|(c, _)| c == code) {
+            return Err(Error::invalid("consents", format!("{code} appears twice")));
+        }
+        out.push((code.to_string(), *choice));
+    }
+    Ok(out)
+}
+
+/// The service's sources without a choice among `chosen`, in the service's order.
+pub fn missing<'a>(sources: &'a [InfoSource], chosen: &[(String, Choice)]) -> Vec<&'a InfoSource> {
+    sources
+        .iter()
+        .filter(|s| !chosen.iter().any(|(c, _)| *c == s.code))
+        .collect()
+}
+
 /// Splits the consulted sources (labels, as the clerk ticks them) into allowed and refused.
 ///
 /// A service without a source list predates consent per source: the clerk's list stands as
@@ -288,6 +320,45 @@ mod tests {
             ]
         )
         .is_err());
+    }
+
+    #[test]
+    fn choices_at_booking_name_known_sources_once() {
+        let sources = vec![source("brp", "BRP"), source("uwv", "Inkomen")];
+        let ok = at_booking(
+            &sources,
+            &[
+                (" brp ".into(), Choice::Municipality),
+                ("uwv".into(), Choice::SelfSupplied),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            ok,
+            vec![
+                ("brp".to_string(), Choice::Municipality),
+                ("uwv".to_string(), Choice::SelfSupplied)
+            ]
+        );
+        assert!(at_booking(&sources, &[]).unwrap().is_empty());
+        match at_booking(&sources, &[("kadaster".into(), Choice::NotNeeded)]) {
+            Err(Error::Invalid { field, .. }) => assert_eq!(field, "consents"),
+            other => panic!("{other:?}"),
+        }
+        assert!(at_booking(
+            &sources,
+            &[
+                ("brp".into(), Choice::NotNeeded),
+                ("brp".into(), Choice::Municipality)
+            ]
+        )
+        .is_err());
+        let left: Vec<&str> = missing(&sources, &[("uwv".into(), Choice::NotNeeded)])
+            .iter()
+            .map(|s| s.code.as_str())
+            .collect();
+        assert_eq!(left, vec!["brp"]);
+        assert!(missing(&sources, &ok).is_empty());
     }
 
     #[test]

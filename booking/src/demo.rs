@@ -2,6 +2,7 @@
 
 use crate::auth::{hash_password, StaffRole};
 use crate::catalog::{Clerk, Service};
+use crate::consent::InfoSource;
 use crate::error::Result;
 use crate::ids::{ClerkId, ServiceId, TenantId};
 use crate::slots::WeeklyWindow;
@@ -71,6 +72,25 @@ pub fn office_hours() -> Vec<WeeklyWindow> {
     .collect()
 }
 
+/// The demo service that shows consent per information source.
+pub const MOVING: &str = "Verhuizing doorgeven";
+
+/// What a clerk may need for a move, each with the reason the resident reads when booking.
+pub fn moving_sources() -> Vec<InfoSource> {
+    vec![
+        InfoSource {
+            code: "brp".into(),
+            label: "Basisregistratie Personen (BRP)".into(),
+            reason: "Om uw huidige adres en de mensen die met u verhuizen te controleren.".into(),
+        },
+        InfoSource {
+            code: "woonbewijs".into(),
+            label: "Huurcontract of koopakte".into(),
+            reason: "Om te zien dat u op het nieuwe adres mag wonen.".into(),
+        },
+    ]
+}
+
 /// Seeds the demo municipality unless any municipality exists. Returns whether it seeded.
 pub async fn seed_if_empty(db: &Db) -> Result<bool> {
     if !db.tenants().await?.is_empty() {
@@ -78,9 +98,9 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool> {
     }
     let tenant = demo_tenant();
     db.save_tenant(&tenant).await?;
-    let services = [
+    let services: [(&str, &str, i64, i64); 3] = [
         ("Paspoort of identiteitskaart aanvragen", "Een nieuw paspoort of een identiteitskaart aanvragen. Houd uw oude document en een pasfoto bij de hand.", 20, 10),
-        ("Verhuizing doorgeven", "Uw nieuwe adres doorgeven, ook als u uit het buitenland komt.", 15, 5),
+        (MOVING, "Uw nieuwe adres doorgeven, ook als u uit het buitenland komt.", 15, 5),
         ("Hulp bij geldzaken en schulden", "Een vertrouwelijk gesprek over geldzorgen, schulden of rondkomen.", 45, 15),
     ];
     let mut service_ids: Vec<ServiceId> = Vec::new();
@@ -94,6 +114,10 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool> {
             buffer_minutes: buffer,
         };
         db.save_service(&service).await?;
+        if name == MOVING {
+            db.set_service_sources(service.id, &moving_sources())
+                .await?;
+        }
         service_ids.push(service.id);
     }
     for login in &DEMO_LOGINS {

@@ -6,6 +6,7 @@
 use crate::appointment::AppointmentStatus;
 use crate::error::{Error, Result};
 use crate::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
+use crate::queue::EntryStatus;
 use jiff::Timestamp;
 use uuid::Uuid;
 
@@ -49,14 +50,31 @@ impl FeedbackForm {
     }
 }
 
-/// Feedback is about a call: not before it started, not for a cancelled appointment.
-pub fn may_give(status: AppointmentStatus, start: Timestamp, now: Timestamp) -> Result<()> {
+/// Whether the conversation took place as far as the queue knows: a clerk called the resident
+/// (waiting for the answer, in the call, or finished). A missed call or leaving the queue
+/// before being called is no conversation.
+pub fn call_started(entry: Option<EntryStatus>) -> bool {
+    matches!(
+        entry,
+        Some(EntryStatus::Called | EntryStatus::Answered | EntryStatus::Done)
+    )
+}
+
+/// Feedback is about a call: once a clerk called the resident, or else once the appointment's
+/// start has passed; never for a cancelled appointment. (Giving it twice is refused by the
+/// store: one per appointment.)
+pub fn may_give(
+    status: AppointmentStatus,
+    start: Timestamp,
+    entry: Option<EntryStatus>,
+    now: Timestamp,
+) -> Result<()> {
     if status == AppointmentStatus::Cancelled {
         return Err(Error::Conflict(
             "this appointment was cancelled; there was no call to rate".into(),
         ));
     }
-    if now < start {
+    if !call_started(entry) && now < start {
         return Err(Error::Conflict(
             "you can give your opinion once the call has started".into(),
         ));
@@ -121,9 +139,39 @@ mod tests {
     fn feedback_follows_a_call_that_took_place() {
         let start: Timestamp = "2026-03-20T09:00:00Z".parse().unwrap();
         let before: Timestamp = "2026-03-20T08:59:59Z".parse().unwrap();
-        assert!(may_give(AppointmentStatus::Booked, start, before).is_err());
-        assert!(may_give(AppointmentStatus::Booked, start, start).is_ok());
-        assert!(may_give(AppointmentStatus::Cancelled, start, start).is_err());
+        let booked = AppointmentStatus::Booked;
+        assert!(may_give(booked, start, None, before).is_err());
+        assert!(may_give(booked, start, None, start).is_ok());
+        assert!(may_give(AppointmentStatus::Cancelled, start, None, start).is_err());
+        // Checked in early and called before the start: the call has started.
+        for status in [
+            EntryStatus::Called,
+            EntryStatus::Answered,
+            EntryStatus::Done,
+        ] {
+            assert!(
+                may_give(booked, start, Some(status), before).is_ok(),
+                "{status:?}"
+            );
+        }
+        // Waiting, missed or left before the start: no call yet.
+        for status in [EntryStatus::Waiting, EntryStatus::Missed, EntryStatus::Left] {
+            assert!(
+                may_give(booked, start, Some(status), before).is_err(),
+                "{status:?}"
+            );
+            assert!(
+                may_give(booked, start, Some(status), start).is_ok(),
+                "{status:?}"
+            );
+        }
+        assert!(may_give(
+            AppointmentStatus::Cancelled,
+            start,
+            Some(EntryStatus::Done),
+            start
+        )
+        .is_err());
     }
 
     #[test]

@@ -30,6 +30,7 @@ macro_rules! on_both_stores {
 
 on_both_stores!(
     a_rating_follows_the_call_once,
+    a_rating_may_follow_a_call_that_began_before_its_start,
     complaints_are_followed_up_by_the_own_municipality_only,
     erasure_keeps_the_rating_and_open_complaints,
     the_dashboard_counts_the_week_of_the_own_municipality,
@@ -103,6 +104,68 @@ async fn a_rating_follows_the_call_once(store: Store) {
     f.t.app.clock.advance(SignedDuration::from_hours(5));
     let (status, _) = give(&f, &cancelled.token, json!({"rating": 5})).await;
     assert_eq!(status, 409);
+}
+
+/// Checked in early and called by a clerk before the appointment's start: the call has
+/// started, so the resident may rate it at once; a resident still waiting may not.
+async fn a_rating_may_follow_a_call_that_began_before_its_start(store: Store) {
+    let f = fixture(store).await;
+    let anon = reqwest::Client::new();
+    // 09:10 while the clock says 09:00: inside the check-in window, before the start.
+    let early = f.book(ts("2026-03-20T09:10:00Z"), "Inwoner Vroeg").await;
+    let (status, body) = f
+        .send(
+            &anon,
+            Method::POST,
+            &format!("/personal/{}/check-in", early.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = give(&f, &early.token, json!({"rating": 9})).await;
+    assert_eq!(status, 409, "checked in, not yet called");
+    let (status, entry) = f
+        .send(
+            &f.t.client,
+            Method::POST,
+            &format!("/staff/queue/{}/call", entry_id(&f, "Inwoner Vroeg").await),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{entry}");
+    // Called (the clerk waits for the answer): the conversation is on its way.
+    let (status, given) = give(
+        &f,
+        &early.token,
+        json!({"rating": 9, "comment": "Snel geholpen."}),
+    )
+    .await;
+    assert_eq!(status, 201, "{given}");
+    assert_eq!(given["rating"], 9);
+    let (status, _) = give(&f, &early.token, json!({"rating": 3})).await;
+    assert_eq!(status, 409, "once per appointment");
+    let (status, read) = f
+        .get(&anon, &format!("/personal/{}/feedback", early.token))
+        .await;
+    assert_eq!(
+        (status, read["comment"].clone()),
+        (200, json!("Snel geholpen."))
+    );
+}
+
+/// The queue entry's id, from the clerk's live queue, by the resident's name.
+async fn entry_id(f: &Fixture, name: &str) -> String {
+    let (status, queue) = f.get(&f.t.client, "/staff/queue").await;
+    assert_eq!(status, 200, "{queue}");
+    queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["resident_name"] == name)
+        .unwrap_or_else(|| panic!("{name} not in {queue}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 async fn complaints_are_followed_up_by_the_own_municipality_only(store: Store) {

@@ -29,6 +29,7 @@ macro_rules! on_both_stores {
 }
 
 on_both_stores!(
+    consent_is_chosen_while_booking_in_the_same_transaction,
     consent_choices_keep_their_history_and_freeze_at_the_call,
     unallowed_sources_are_refused_and_logged,
     opening_an_appointment_is_logged_in_plain_dutch,
@@ -51,6 +52,159 @@ fn choices(view: &Value) -> Vec<(String, Value, usize)> {
             )
         })
         .collect()
+}
+
+/// Booking through the public API with a choice per source of the demo's moving service:
+/// stored with the appointment and the booking's time; an unknown source is a 422 naming the
+/// field, and neither an appointment nor a choice is written.
+async fn consent_is_chosen_while_booking_in_the_same_transaction(store: Store) {
+    let f = fixture(store).await;
+    let anon = reqwest::Client::new();
+    let moving =
+        f.t.app
+            .db
+            .services(f.tenant.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.name == booking::demo::MOVING)
+            .expect("the demo's moving service");
+    let (status, sources) = f
+        .get(
+            &anon,
+            &format!("/tenants/voorbeeld/services/{}/sources", moving.id),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let codes: Vec<&str> = sources
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, vec!["brp", "woonbewijs"]);
+    let rows = |table: &'static str| {
+        let db = f.t.app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(&db.pool)
+                .await
+                .unwrap()
+        }
+    };
+    let body = |consents: Value| {
+        json!({
+            "service_id": moving.id.to_string(),
+            // Monday 23 March, 09:00 in Amsterdam.
+            "start": "2026-03-23T09:00:00+01:00",
+            "name": "Inwoner Verhuist",
+            "email": "verhuist@example.nl",
+            "consents": consents,
+        })
+    };
+
+    let (status, problem) = f
+        .send(
+            &anon,
+            Method::POST,
+            "/tenants/voorbeeld/appointments",
+            body(json!([
+                {"source": "brp", "choice": "municipality"},
+                {"source": "kadaster", "choice": "self"}
+            ])),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["field"], "consents");
+    assert_eq!(rows("appointments").await, 0, "no appointment written");
+    assert_eq!(rows("consent_choices").await, 0, "no choice written");
+    let (status, problem) = f
+        .send(
+            &anon,
+            Method::POST,
+            "/tenants/voorbeeld/appointments",
+            body(json!([{"source": "brp", "choice": "maybe"}])),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(rows("appointments").await, 0);
+
+    let (status, booked) = f
+        .send(
+            &anon,
+            Method::POST,
+            "/tenants/voorbeeld/appointments",
+            body(json!([
+                {"source": "woonbewijs", "choice": "self"},
+                {"source": "brp", "choice": "municipality"}
+            ])),
+        )
+        .await;
+    assert_eq!(status, 201, "{booked}");
+    let token = booked["token"].as_str().unwrap();
+    let (status, view) = f.get(&anon, &format!("/personal/{token}/consent")).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        choices(&view),
+        vec![
+            ("brp".to_string(), json!("municipality"), 1),
+            ("woonbewijs".to_string(), json!("self"), 1),
+        ]
+    );
+    // Stored with the time of booking (the test clock: 10:00 in Amsterdam).
+    assert_eq!(
+        view["sources"][0]["history"][0]["chosen_at"],
+        "2026-03-20T10:00:00+01:00"
+    );
+    assert_eq!(view["can_change"], true);
+
+    // A later change through the personal link adds to the history.
+    f.t.app.clock.advance(SignedDuration::from_mins(5));
+    let (status, view) = f
+        .send(
+            &anon,
+            Method::PUT,
+            &format!("/personal/{token}/consent"),
+            json!({"choices": [{"source": "brp", "choice": "self"}]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{view}");
+    assert_eq!(choices(&view)[0], ("brp".to_string(), json!("self"), 2));
+    assert_eq!(
+        view["sources"][0]["history"][1]["chosen_at"],
+        "2026-03-20T10:05:00+01:00"
+    );
+
+    // Without `consents` (older clients) the booking stands with no choice made yet.
+    let (status, other) = f
+        .send(
+            &anon,
+            Method::POST,
+            "/tenants/voorbeeld/appointments",
+            json!({
+                "service_id": moving.id.to_string(),
+                "start": "2026-03-23T10:00:00+01:00",
+                "name": "Inwoner Zonder",
+                "email": "zonder@example.nl",
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{other}");
+    let (_, view) = f
+        .get(
+            &anon,
+            &format!("/personal/{}/consent", other["token"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(
+        choices(&view),
+        vec![
+            ("brp".to_string(), Value::Null, 0),
+            ("woonbewijs".to_string(), Value::Null, 0),
+        ]
+    );
+    assert_eq!(rows("appointments").await, 2);
+    assert_eq!(rows("consent_choices").await, 3);
 }
 
 async fn consent_choices_keep_their_history_and_freeze_at_the_call(store: Store) {

@@ -4,9 +4,10 @@
 
 use super::{Json, Path};
 use crate::access_log::{AccessEntry, Action, REASON_OUTCOME};
-use crate::appointment::{Appointment, AppointmentStatus};
+use crate::appointment::Appointment;
 use crate::auth::{Admin, Staff};
 use crate::consent::{self, Choice, ChoiceRecord, InfoSource};
+use crate::consenting::{self, Consents};
 use crate::error::{Error, Problem, Result};
 use crate::ids::{AppointmentId, ClerkId, ServiceId};
 use crate::tenant::Tenant;
@@ -102,11 +103,31 @@ fn local(tenant: &Tenant, at: jiff::Timestamp) -> String {
         .to_string()
 }
 
-fn can_change(app: &App, appointment: &Appointment) -> Result<()> {
-    if appointment.status == AppointmentStatus::Cancelled {
-        return Err(Error::Conflict("this appointment was cancelled".into()));
+impl ConsentView {
+    fn new(tenant: &Tenant, appointment: &Appointment, c: Consents) -> Self {
+        Self {
+            appointment_id: appointment.id,
+            can_change: c.can_change,
+            sources: c
+                .sources
+                .into_iter()
+                .map(|s| SourceConsent {
+                    choice: s.choice,
+                    history: s
+                        .history
+                        .iter()
+                        .map(|r: &ChoiceRecord| ChoiceChange {
+                            choice: r.choice,
+                            chosen_at: local(tenant, r.chosen_at),
+                        })
+                        .collect(),
+                    code: s.source.code,
+                    label: s.source.label,
+                    reason: s.source.reason,
+                })
+                .collect(),
+        }
     }
-    consent::may_change(appointment.start, app.clock.now())
 }
 
 async fn consent_view(
@@ -114,29 +135,8 @@ async fn consent_view(
     tenant: &Tenant,
     appointment: &Appointment,
 ) -> Result<ConsentView> {
-    let sources = app.db.service_sources(appointment.service_id).await?;
-    let history = app.db.consent_history(tenant.id, appointment.id).await?;
-    Ok(ConsentView {
-        appointment_id: appointment.id,
-        can_change: can_change(app, appointment).is_ok(),
-        sources: sources
-            .into_iter()
-            .map(|s| SourceConsent {
-                choice: consent::current(&history, &s.code),
-                history: history
-                    .iter()
-                    .filter(|r| r.source_code == s.code)
-                    .map(|r: &ChoiceRecord| ChoiceChange {
-                        choice: r.choice,
-                        chosen_at: local(tenant, r.chosen_at),
-                    })
-                    .collect(),
-                code: s.code,
-                label: s.label,
-                reason: s.reason,
-            })
-            .collect(),
-    })
+    let c = consenting::view(app, tenant, appointment).await?;
+    Ok(ConsentView::new(tenant, appointment, c))
 }
 
 #[utoipa::path(get, path = "/api/v1/personal/{token}/consent", tag = "resident",
@@ -171,24 +171,13 @@ pub async fn resident_choose(
     Json(body): Json<ChooseBody>,
 ) -> Result<Json<ConsentView>> {
     let u = super::personal::unlock(&app, &token).await?;
-    can_change(&app, &u.appointment)?;
-    let sources = app.db.service_sources(u.appointment.service_id).await?;
-    let history = app
-        .db
-        .consent_history(u.tenant.id, u.appointment.id)
-        .await?;
     let wanted: Vec<(String, Choice)> = body
         .choices
         .into_iter()
-        .map(|c| (c.source.trim().to_string(), c.choice))
+        .map(|c| (c.source, c.choice))
         .collect();
-    let changes = consent::changes(&sources, &history, &wanted)?;
-    if !changes.is_empty() {
-        app.db
-            .append_choices(u.tenant.id, u.appointment.id, &changes, app.clock.now())
-            .await?;
-    }
-    Ok(Json(consent_view(&app, &u.tenant, &u.appointment).await?))
+    let c = consenting::choose(&app, &u.tenant, &u.appointment, &wanted).await?;
+    Ok(Json(ConsentView::new(&u.tenant, &u.appointment, c)))
 }
 
 #[utoipa::path(get, path = "/api/v1/staff/appointments/{id}/consent", tag = "privacy",

@@ -4,7 +4,7 @@
 use super::{Json, Path, Query};
 use crate::auth::Admin;
 use crate::error::{Error, Problem, Result};
-use crate::feedback::{self, Feedback, FeedbackForm};
+use crate::feedback::Feedback;
 use crate::ids::{AppointmentId, ClerkId, ServiceId};
 use crate::tenant::Tenant;
 use crate::App;
@@ -80,30 +80,14 @@ pub struct FeedbackBody {
 
 #[utoipa::path(post, path = "/api/v1/personal/{token}/feedback", tag = "resident", request_body = FeedbackBody,
     responses((status = 201, body = FeedbackView), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "Before the call, cancelled, or already given"), (status = 422, body = Problem)))]
+        (status = 409, body = Problem, description = "Before the call started (no clerk called yet and before the start), cancelled, or already given"), (status = 422, body = Problem)))]
 pub async fn give(
     State(app): State<App>,
     Path(token): Path<String>,
     Json(body): Json<FeedbackBody>,
 ) -> Result<(StatusCode, Json<FeedbackView>)> {
     let u = super::personal::unlock(&app, &token).await?;
-    let now = app.clock.now();
-    feedback::may_give(u.appointment.status, u.appointment.start, now)?;
-    let form = FeedbackForm::parse(body.rating, &body.comment, body.complaint)?;
-    let given = Feedback {
-        id: Uuid::new_v4(),
-        tenant_id: u.tenant.id,
-        appointment_id: u.appointment.id,
-        service_id: u.appointment.service_id,
-        rating: form.rating,
-        comment: form.comment,
-        complaint: form.complaint,
-        given_at: now,
-        handled_at: None,
-        handled_by: None,
-        handled_note: None,
-    };
-    app.db.insert_feedback(&given).await?;
+    let given = crate::rating::give(&app, &u, body.rating, &body.comment, body.complaint).await?;
     Ok((
         StatusCode::CREATED,
         Json(FeedbackView::new(&u.tenant, &given)),
@@ -114,9 +98,7 @@ pub async fn give(
     responses((status = 200, body = FeedbackView), (status = 404, body = Problem, description = "No feedback yet, or a wrong link")))]
 pub async fn read(State(app): State<App>, Path(token): Path<String>) -> Result<Json<FeedbackView>> {
     let u = super::personal::unlock(&app, &token).await?;
-    let given = app
-        .db
-        .feedback_for_appointment(u.tenant.id, u.appointment.id)
+    let given = crate::rating::given(&app, &u)
         .await?
         .ok_or(Error::NotFound("feedback"))?;
     Ok(Json(FeedbackView::new(&u.tenant, &given)))

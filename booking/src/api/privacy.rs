@@ -3,9 +3,7 @@
 
 use super::{Json, Path};
 use crate::access_log::{self, Action};
-use crate::appointment::AppointmentStatus;
 use crate::error::{Problem, Result};
-use crate::retention;
 use crate::App;
 use axum::extract::State;
 use axum::routing::{get, post};
@@ -40,7 +38,7 @@ pub async fn access_log(
 ) -> Result<Json<Vec<AccessLine>>> {
     let u = super::personal::unlock(&app, &token).await?;
     let tz = u.tenant.time_zone.tz().clone();
-    let entries = app.db.access_log(u.tenant.id, u.appointment.id).await?;
+    let entries = crate::privacy::access_log(&app, &u).await?;
     Ok(Json(
         entries
             .iter()
@@ -72,21 +70,13 @@ pub struct Erased {
         (status = 404, body = Problem), (status = 409, body = Problem, description = "The appointment is still to come: cancel it first")))]
 pub async fn erase(State(app): State<App>, Path(token): Path<String>) -> Result<Json<Erased>> {
     let u = super::personal::unlock(&app, &token).await?;
-    let now = app.clock.now();
-    retention::may_erase(
-        u.appointment.status == AppointmentStatus::Cancelled,
-        u.appointment.end,
-        now,
-    )?;
-    app.db
-        .erase_appointment(u.tenant.id, u.appointment.id, now)
-        .await?;
-    tracing::info!(appointment = %u.appointment.id, "resident erased their appointment data");
+    let erased = crate::privacy::erase(&app, &u).await?;
     Ok(Json(Erased {
-        erased_at: now
+        erased_at: erased
+            .erased_at
             .to_zoned(u.tenant.time_zone.tz().clone())
             .strftime("%Y-%m-%dT%H:%M:%S%:z")
             .to_string(),
-        kept: retention::KEPT_BY_LAW.into(),
+        kept: erased.kept.into(),
     }))
 }

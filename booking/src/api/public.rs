@@ -4,6 +4,7 @@ use super::{Json, Path, Query};
 use crate::appointment::AppointmentStatus;
 use crate::bookings::{self, BookingRequest};
 use crate::catalog::Service;
+use crate::consent::Choice;
 use crate::error::{Error, Problem, Result};
 use crate::ids::{AppointmentId, ServiceId};
 use crate::tenant::{Colour, Tenant, Tone};
@@ -132,6 +133,21 @@ pub struct BookingBody {
     pub email: String,
     pub phone: Option<String>,
     pub note: Option<String>,
+    /// The resident's choice per information source of the service (see
+    /// `GET /api/v1/tenants/{slug}/services/{service}/sources`), stored with the appointment
+    /// in the same transaction. Sources left out can be chosen later through the personal
+    /// link. An unknown or repeated source is a 422 with `field: consents`, and nothing is
+    /// booked.
+    #[serde(default)]
+    pub consents: Vec<ConsentChoice>,
+}
+
+/// One choice for one information source.
+#[derive(Deserialize, ToSchema)]
+pub struct ConsentChoice {
+    /// A source code of the service, e.g. `brp`.
+    pub source: String,
+    pub choice: Choice,
 }
 
 /// An appointment as the resident sees it.
@@ -182,7 +198,8 @@ pub struct BookedView {
 }
 
 #[utoipa::path(post, path = "/api/v1/tenants/{slug}/appointments", tag = "public", request_body = BookingBody,
-    responses((status = 201, body = BookedView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = BookedView), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem, description = "A field is wrong (`field` names it), including an unknown source in `consents`")))]
 pub async fn book(
     State(app): State<App>,
     Path(slug): Path<String>,
@@ -199,7 +216,13 @@ pub async fn book(
         &body.email,
         body.phone.as_deref(),
         body.note.as_deref(),
-    )?;
+    )?
+    .with_consents(
+        body.consents
+            .into_iter()
+            .map(|c| (c.source, c.choice))
+            .collect(),
+    );
     let booked = bookings::book(&app, &tenant, &service, request).await?;
     Ok((
         StatusCode::CREATED,

@@ -1,6 +1,7 @@
 use super::columns::{instant, parsed};
 use super::Db;
 use crate::appointment::{Appointment, AppointmentStatus, Resident};
+use crate::consent::Choice;
 use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::ids::{AppointmentId, ClerkId, TenantId};
@@ -90,6 +91,17 @@ impl Db {
     /// Inserts the appointment and its reservations atomically. `Err(SlotTaken)` when any unit
     /// of the clerk is already reserved; nothing is written then.
     pub async fn insert_appointment(&self, new: &NewAppointment, now: Timestamp) -> Result<()> {
+        self.insert_appointment_with_consents(new, &[], now).await
+    }
+
+    /// The same, with the resident's consent choices made while booking, in the same
+    /// transaction: either the appointment with all its choices is stored, or nothing.
+    pub async fn insert_appointment_with_consents(
+        &self,
+        new: &NewAppointment,
+        consents: &[(String, Choice)],
+        now: Timestamp,
+    ) -> Result<()> {
         let a = &new.appointment;
         let mut tx = self.pool.begin().await?;
         // The appointment row goes first: on SQLite the first write takes the database's write
@@ -116,6 +128,7 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         reserve(&mut tx, a.clerk_id, a.id, &new.units).await?;
+        super::consent::insert_choices(&mut tx, a.tenant_id, a.id, consents, 1, now).await?;
         tx.commit().await?;
         Ok(())
     }

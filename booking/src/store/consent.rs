@@ -5,7 +5,7 @@ use crate::consent::{Choice, ChoiceRecord, InfoSource};
 use crate::error::{Error, Result};
 use crate::ids::{AppointmentId, ServiceId, TenantId};
 use jiff::Timestamp;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 impl Db {
@@ -102,30 +102,44 @@ impl Db {
         .fetch_one(&mut *tx)
         .await?
         .try_get("last")?;
-        for (i, (code, choice)) in choices.iter().enumerate() {
-            let inserted = sqlx::query(
-                "INSERT INTO consent_choices \
-                 (id, tenant_id, appointment_id, source_code, choice, chosen_at, seq) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(Uuid::new_v4().to_string())
-            .bind(tenant.to_string())
-            .bind(appointment.to_string())
-            .bind(code)
-            .bind(choice.as_str())
-            .bind(at.as_second())
-            .bind(last + 1 + i64::try_from(i).unwrap_or(i64::MAX))
-            .execute(&mut *tx)
-            .await;
-            if let Err(e) = inserted {
-                return Err(if Error::is_unique_violation(&e) {
-                    Error::Conflict("the choices were changed meanwhile; reload".into())
-                } else {
-                    e.into()
-                });
-            }
-        }
+        insert_choices(&mut tx, tenant, appointment, choices, last + 1, at).await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Inserts choices numbered from `first_seq`, inside the caller's transaction (a change through
+/// the personal link, or the choices made with the booking itself).
+pub(super) async fn insert_choices(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    appointment: AppointmentId,
+    choices: &[(String, Choice)],
+    first_seq: i64,
+    at: Timestamp,
+) -> Result<()> {
+    for (i, (code, choice)) in choices.iter().enumerate() {
+        let inserted = sqlx::query(
+            "INSERT INTO consent_choices \
+             (id, tenant_id, appointment_id, source_code, choice, chosen_at, seq) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(Uuid::new_v4().to_string())
+        .bind(tenant.to_string())
+        .bind(appointment.to_string())
+        .bind(code)
+        .bind(choice.as_str())
+        .bind(at.as_second())
+        .bind(first_seq + i64::try_from(i).unwrap_or(i64::MAX))
+        .execute(&mut *conn)
+        .await;
+        if let Err(e) = inserted {
+            return Err(if Error::is_unique_violation(&e) {
+                Error::Conflict("the choices were changed meanwhile; reload".into())
+            } else {
+                e.into()
+            });
+        }
+    }
+    Ok(())
 }
