@@ -439,6 +439,7 @@ pub const MAX_DAYS: i32 = 732;
 
 /// The dashboard over a period: its first Monday, last day, every ISO week label in it and
 /// the rows (only weeks with activity), optionally for one service.
+#[derive(Debug)]
 pub struct DashboardPeriod {
     pub from: Date,
     pub to: Date,

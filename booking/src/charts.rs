@@ -107,6 +107,14 @@ pub fn line_chart(
             if points.is_empty() {
                 continue;
             }
+            // A dot on every week with a figure, so a single week shows too.
+            chart
+                .draw_series(
+                    points
+                        .iter()
+                        .map(|&(x, y)| Circle::new((x, y), 4, colour.filled())),
+                )
+                .map_err(|e| draw(e.to_string()))?;
             chart
                 .draw_series(LineSeries::new(points, colour.stroke_width(2)))
                 .map_err(|e| draw(e.to_string()))?

@@ -23,7 +23,7 @@ const HERE: &str = "/beheer/medewerkers";
 pub async fn list(State(app): State<App>, admin: Result<Admin, Error>, ctx: Ctx) -> Response {
     let claims = match admin_only(admin, &ctx) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
@@ -41,7 +41,7 @@ pub async fn create(
 ) -> Response {
     let claims = match admin_only(admin, &ctx) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
@@ -352,7 +352,7 @@ pub async fn hours(
 ) -> Response {
     let claims = match admin_only(admin, &ctx) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
@@ -382,7 +382,7 @@ pub async fn save_hours(
 ) -> Response {
     let claims = match admin_only(admin, &ctx) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
@@ -443,7 +443,7 @@ pub async fn add_absence(
 ) -> Response {
     let claims = match admin_only(admin, &ctx) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;

@@ -21,7 +21,7 @@ const HERE: &str = "/beheer/klachten";
 pub async fn list(State(app): State<App>, admin: Result<Admin, Error>, ctx: Ctx) -> Response {
     let claims = match admin_only(admin, &ctx) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
@@ -40,7 +40,7 @@ pub async fn handle(
 ) -> Response {
     let claims = match admin_only(admin, &ctx) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;

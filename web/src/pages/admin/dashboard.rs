@@ -49,7 +49,7 @@ fn distribution(r: &WeekRow) -> String {
 pub async fn show(State(app): State<App>, admin: Result<Admin, Error>, ctx: Ctx) -> Response {
     let claims = match admin_only(admin, &ctx) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;

@@ -64,7 +64,7 @@ const LOGIN: &str = "/medewerker";
 
 /// The admin's session, or the response for everyone else: no session goes to the login, a
 /// clerk gets a 403 page that says why.
-fn admin_only(admin: Result<Admin, Error>, ctx: &Ctx) -> Result<SessionClaims, Response> {
+fn admin_only(admin: Result<Admin, Error>, ctx: &Ctx) -> Result<SessionClaims, Box<Response>> {
     match admin {
         Ok(Admin(claims)) => Ok(claims),
         Err(Error::Forbidden) => {
@@ -87,9 +87,9 @@ fn admin_only(admin: Result<Admin, Error>, ctx: &Ctx) -> Result<SessionClaims, R
                     has_errors: false,
                 },
             );
-            Err(ctx.finish((StatusCode::FORBIDDEN, page)))
+            Err(Box::new(ctx.finish((StatusCode::FORBIDDEN, page))))
         }
-        Err(_) => Err(crate::error::see_other(LOGIN)),
+        Err(_) => Err(Box::new(crate::error::see_other(LOGIN))),
     }
 }
 

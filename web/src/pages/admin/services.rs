@@ -26,7 +26,7 @@ const HERE: &str = "/beheer/onderwerpen";
 pub async fn list(State(app): State<App>, admin: Result<Admin, Error>, ctx: Ctx) -> Response {
     let claims = match admin_only(admin, &ctx) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
@@ -44,7 +44,7 @@ pub async fn create(
 ) -> Response {
     let claims = match admin_only(admin, &ctx) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
@@ -208,7 +208,7 @@ pub async fn show(
 ) -> Response {
     let claims = match admin_only(admin, &ctx) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
@@ -277,7 +277,7 @@ pub async fn save_sources(
 ) -> Response {
     let claims = match admin_only(admin, &ctx) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
@@ -364,7 +364,7 @@ pub async fn save_results(
 ) -> Response {
     let claims = match admin_only(admin, &ctx) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;

@@ -19,7 +19,7 @@ const HERE: &str = "/beheer";
 pub async fn show(State(app): State<App>, admin: Result<Admin, Error>, ctx: Ctx) -> Response {
     let claims = match admin_only(admin, &ctx) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
@@ -42,7 +42,7 @@ pub async fn save(
 ) -> Response {
     let claims = match admin_only(admin, &ctx) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;

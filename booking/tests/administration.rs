@@ -1,0 +1,515 @@
+//! The administration use cases (`booking::administration`) that the admin pages and the JSON
+//! API share, on real SQLite and PostgreSQL: every problem of a form at once and nothing saved,
+//! scoping to the own municipality, and the effect of hours and absences on the slots.
+
+mod common;
+
+use booking::administration::{self, ClerkInput, ServiceInput, SettingsInput, WindowInput};
+use booking::auth::StaffRole;
+use booking::consent::InfoSource;
+use booking::feedback::Feedback;
+use booking::outcome::ResultOption;
+use booking::tenant::Tenant;
+use booking::Error;
+use common::{ts, Store, TestApp};
+
+/// Monday 30 November 2026, 08:00 in Amsterdam.
+const NOW: &str = "2026-11-30T07:00:00Z";
+
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() { super::$name(Store::Sqlite).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() { super::$name(Store::Postgres).await }
+        }
+    )*};
+}
+
+on_both_stores!(
+    settings_list_every_problem_and_save_nothing_until_all_are_right,
+    services_with_sources_and_results_stay_in_the_own_municipality,
+    clerks_hours_and_absences_shape_the_slots,
+    complaints_are_handled_once_with_a_note,
+    the_dashboard_filters_on_a_service_and_checks_the_period,
+);
+
+async fn demo(store: Store) -> (TestApp, Tenant) {
+    let t = common::spawn(store, ts(NOW), None).await;
+    booking::demo::seed_if_empty(&t.app.db).await.unwrap();
+    let tenant = t.app.db.tenant_by_slug("voorbeeld").await.unwrap();
+    (t, tenant)
+}
+
+/// A second municipality with one service, to check scoping.
+async fn elsewhere(t: &TestApp) -> (Tenant, booking::catalog::Service) {
+    let mut other = booking::demo::demo_tenant();
+    other.slug = booking::tenant::Slug::parse("elders").unwrap();
+    t.app.db.save_tenant(&other).await.unwrap();
+    let service = administration::create_service(&t.app, other.id, &service_input("Elders", 30))
+        .await
+        .unwrap();
+    (other, service)
+}
+
+fn service_input(name: &str, minutes: i64) -> ServiceInput {
+    ServiceInput {
+        name: name.into(),
+        description: "Uitleg".into(),
+        duration_minutes: minutes,
+        buffer_minutes: 5,
+    }
+}
+
+fn fields(err: Result<impl Sized, Vec<administration::Problem>>) -> Vec<&'static str> {
+    match err {
+        Ok(_) => Vec::new(),
+        Err(problems) => problems.into_iter().map(|(f, _)| f).collect(),
+    }
+}
+
+fn invalid_field<T: std::fmt::Debug>(r: booking::Result<T>) -> &'static str {
+    match r {
+        Err(Error::Invalid { field, .. }) => field,
+        other => panic!("expected a field problem, got {other:?}"),
+    }
+}
+
+async fn settings_list_every_problem_and_save_nothing_until_all_are_right(store: Store) {
+    let (t, tenant) = demo(store).await;
+    let mut input = SettingsInput::of(&tenant);
+    input.primary_colour = "#ffff00".into();
+    input.tone = "jij".into();
+    input.check_in_minutes = 241;
+    input.contact_email = "geen adres".into();
+    assert_eq!(
+        fields(administration::check_settings(&tenant, &input)),
+        [
+            "tone",
+            "primary_colour",
+            "check_in_minutes",
+            "contact_email"
+        ]
+    );
+    // The use case names the first problem, and saves nothing.
+    let err = administration::update_settings(&t.app, tenant.id, &input).await;
+    match err {
+        Err(Error::Invalid { field, message }) => {
+            assert_eq!(field, "tone");
+            assert!(!message.is_empty());
+        }
+        other => panic!("expected invalid, got {other:?}"),
+    }
+    input.tone = "je".into();
+    let err = administration::update_settings(&t.app, tenant.id, &input).await;
+    match err {
+        Err(Error::Invalid { field, message }) => {
+            assert_eq!(field, "primary_colour");
+            assert!(message.contains("contrast 1.07:1"), "{message}");
+        }
+        other => panic!("expected invalid, got {other:?}"),
+    }
+    let stored = t.app.db.tenant(tenant.id).await.unwrap();
+    assert_eq!(stored.primary_colour.as_str(), "#154273");
+    assert_eq!(stored.tone, booking::tenant::Tone::U);
+
+    input.primary_colour = "#0B5D1E".into();
+    input.check_in_minutes = 20;
+    input.contact_email = "balie@voorbeeld.nl".into();
+    input.name = "  Gemeente Voorbeeld-Oost ".into();
+    let saved = administration::update_settings(&t.app, tenant.id, &input)
+        .await
+        .unwrap();
+    assert_eq!(saved.primary_colour.as_str(), "#0b5d1e");
+    let stored = t.app.db.tenant(tenant.id).await.unwrap();
+    assert_eq!(stored.name, "Gemeente Voorbeeld-Oost");
+    assert_eq!(stored.tone, booking::tenant::Tone::Je);
+    assert_eq!(stored.check_in_minutes, 20);
+    assert_eq!(stored.contact_email, "balie@voorbeeld.nl");
+    assert_eq!(stored.slug, tenant.slug, "the address does not change");
+}
+
+async fn services_with_sources_and_results_stay_in_the_own_municipality(store: Store) {
+    let (t, tenant) = demo(store).await;
+    let mut bad = service_input("", 7);
+    bad.buffer_minutes = 200;
+    assert_eq!(
+        fields(administration::check_service(tenant.id, &bad)),
+        ["name", "duration_minutes", "buffer_minutes"]
+    );
+    assert_eq!(
+        invalid_field(administration::create_service(&t.app, tenant.id, &bad).await),
+        "name"
+    );
+    assert_eq!(t.app.db.services(tenant.id).await.unwrap().len(), 3);
+
+    let parking = administration::create_service(
+        &t.app,
+        tenant.id,
+        &service_input(" Parkeervergunning ", 30),
+    )
+    .await
+    .unwrap();
+    assert_eq!(parking.name, "Parkeervergunning");
+    assert_eq!(t.app.db.services(tenant.id).await.unwrap().len(), 4);
+    let id = parking.id.to_string();
+
+    let source = |code: &str, label: &str| InfoSource {
+        code: code.into(),
+        label: label.into(),
+        reason: "Om te controleren.".into(),
+    };
+    let two = vec![source("brp", "BRP"), source("kenteken", "Kentekenregister")];
+    administration::set_sources(&t.app, tenant.id, &id, two.clone())
+        .await
+        .unwrap();
+    assert_eq!(t.app.db.service_sources(parking.id).await.unwrap(), two);
+    // A list with a code twice is refused whole; the saved list stays.
+    let twice = vec![source("brp", "BRP"), source("brp", "Nog eens")];
+    assert_eq!(
+        invalid_field(administration::set_sources(&t.app, tenant.id, &id, twice).await),
+        "code"
+    );
+    assert_eq!(t.app.db.service_sources(parking.id).await.unwrap(), two);
+
+    let results = vec![ResultOption {
+        code: "verleend".into(),
+        label: "Vergunning verleend".into(),
+    }];
+    administration::set_results(&t.app, tenant.id, &id, results.clone())
+        .await
+        .unwrap();
+    assert_eq!(t.app.db.service_results(parking.id).await.unwrap(), results);
+    assert_eq!(
+        invalid_field(administration::set_results(&t.app, tenant.id, &id, Vec::new()).await),
+        "results"
+    );
+
+    // Another municipality's service is not found, and not changed.
+    let (_, theirs) = elsewhere(&t).await;
+    let theirs_id = theirs.id.to_string();
+    assert!(matches!(
+        administration::set_sources(&t.app, tenant.id, &theirs_id, two.clone()).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        administration::set_results(&t.app, tenant.id, &theirs_id, results).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(t
+        .app
+        .db
+        .service_sources(theirs.id)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(matches!(
+        administration::own_service(&t.app, tenant.id, "geen-id").await,
+        Err(Error::NotFound(_))
+    ));
+}
+
+async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
+    let (t, tenant) = demo(store).await;
+    let parking =
+        administration::create_service(&t.app, tenant.id, &service_input("Parkeervergunning", 30))
+            .await
+            .unwrap();
+    let (_, theirs) = elsewhere(&t).await;
+
+    let mut input = ClerkInput {
+        name: "".into(),
+        email: "geen adres".into(),
+        password: "kort".into(),
+        role: StaffRole::Clerk,
+        services: vec![parking.id, theirs.id],
+    };
+    let own = t.app.db.services(tenant.id).await.unwrap();
+    assert_eq!(
+        fields(administration::check_clerk(tenant.id, &own, &input)),
+        ["name", "email", "password", "services"]
+    );
+    input.name = "Carla Smit".into();
+    input.email = "Carla@Voorbeeld.nl".into();
+    input.password = "welkom-carla-123".into();
+    assert_eq!(
+        invalid_field(administration::create_clerk(&t.app, tenant.id, &input).await),
+        "services",
+        "another municipality's service cannot be assigned"
+    );
+    input.services = vec![parking.id];
+    let carla = administration::create_clerk(&t.app, tenant.id, &input)
+        .await
+        .unwrap();
+    assert_eq!(carla.email, "carla@voorbeeld.nl");
+    assert!(matches!(
+        administration::create_clerk(&t.app, tenant.id, &input).await,
+        Err(Error::Conflict(_))
+    ));
+    // She can log in with the initial password.
+    let login = t
+        .client
+        .post(format!("{}/api/v1/auth/login", t.base))
+        .json(&serde_json::json!({"tenant": "voorbeeld", "email": "carla@voorbeeld.nl", "password": "welkom-carla-123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+
+    let id = carla.id.to_string();
+    let window = |weekday: i8, start: &str, end: &str| WindowInput {
+        weekday,
+        start: start.into(),
+        end: end.into(),
+    };
+    for (bad, field) in [
+        (window(3, "14:00", "10:00"), "end"),
+        (window(3, "8:03", "10:00"), "start"),
+        (window(3, "08:00", "25:00"), "end"),
+        (window(8, "08:00", "10:00"), "weekday"),
+    ] {
+        assert_eq!(
+            invalid_field(administration::set_hours(&t.app, tenant.id, &id, &[bad]).await),
+            field
+        );
+    }
+    assert!(t.app.db.opening_hours(carla.id).await.unwrap().is_empty());
+    let week = [
+        window(1, "13:00", "17:00"),
+        window(1, "08:00", "12:00"),
+        window(3, "10:00", "14:00"),
+    ];
+    administration::set_hours(&t.app, tenant.id, &id, &week)
+        .await
+        .unwrap();
+    let stored = t.app.db.opening_hours(carla.id).await.unwrap();
+    let minutes: Vec<(i8, u16, u16)> = stored
+        .iter()
+        .map(|w| {
+            (
+                w.weekday.to_monday_one_offset(),
+                w.start_minute,
+                w.end_minute,
+            )
+        })
+        .collect();
+    assert_eq!(minutes, [(1, 480, 720), (1, 780, 1020), (3, 600, 840)]);
+
+    let slots = |day: &'static str| {
+        let app = t.app.clone();
+        let tenant = tenant.clone();
+        let service = parking.clone();
+        async move {
+            let day: jiff::civil::Date = day.parse().unwrap();
+            booking::bookings::slots(&app, &tenant, &service, day, day)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        slots("2026-12-07").await[0].start,
+        ts("2026-12-07T07:00:00Z"),
+        "Monday from 08:00 local"
+    );
+    assert!(slots("2026-12-08").await.is_empty(), "no hours on Tuesday");
+    assert_eq!(
+        slots("2026-12-09").await.len(),
+        15,
+        "10:00 to 13:30, every 15 minutes"
+    );
+
+    // An absence: the end must be after the start; then Wednesday is off.
+    let (from, until) = (ts("2026-12-09T08:00:00Z"), ts("2026-12-09T17:00:00Z"));
+    assert_eq!(
+        invalid_field(administration::add_absence(&t.app, tenant.id, &id, until, from, "").await),
+        "end"
+    );
+    administration::add_absence(&t.app, tenant.id, &id, from, until, " Cursus ")
+        .await
+        .unwrap();
+    assert!(slots("2026-12-09").await.is_empty());
+    let absences = t.app.db.absences(carla.id, ts(NOW)).await.unwrap();
+    assert_eq!(absences.len(), 1);
+    assert_eq!(absences[0].1, "Cursus");
+    assert!(t
+        .app
+        .db
+        .absences(carla.id, ts("2026-12-10T00:00:00Z"))
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Another municipality cannot touch her.
+    let (other, _) = (t.app.db.tenant_by_slug("elders").await.unwrap(), ());
+    assert!(matches!(
+        administration::set_hours(&t.app, other.id, &id, &week).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        administration::add_absence(&t.app, other.id, &id, from, until, "").await,
+        Err(Error::NotFound(_))
+    ));
+}
+
+async fn complaints_are_handled_once_with_a_note(store: Store) {
+    let (t, tenant) = demo(store).await;
+    let service = t.app.db.services(tenant.id).await.unwrap()[0].clone();
+    let passport = service.clone();
+    let booked = booking::bookings::book(
+        &t.app,
+        &tenant,
+        &passport,
+        booking::bookings::BookingRequest::parse(
+            "2026-11-30T09:00:00+01:00",
+            "Els",
+            "els@example.nl",
+            None,
+            None,
+        )
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let complaint = Feedback {
+        id: uuid::Uuid::new_v4(),
+        tenant_id: tenant.id,
+        appointment_id: booked.appointment.id,
+        service_id: service.id,
+        rating: 2,
+        comment: "Niemand belde terug.".into(),
+        complaint: true,
+        given_at: ts("2026-11-30T09:00:00Z"),
+        handled_at: None,
+        handled_by: None,
+        handled_note: None,
+    };
+    t.app.db.insert_feedback(&complaint).await.unwrap();
+    let admin = t
+        .app
+        .db
+        .clerks(tenant.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.role == StaffRole::Admin)
+        .unwrap();
+    let id = complaint.id.to_string();
+
+    assert_eq!(
+        invalid_field(
+            administration::handle_complaint(&t.app, tenant.id, admin.id, &id, "   ").await
+        ),
+        "note"
+    );
+    let (other, _) = elsewhere(&t).await;
+    assert!(matches!(
+        administration::handle_complaint(&t.app, other.id, admin.id, &id, "Gebeld").await,
+        Err(Error::NotFound(_))
+    ));
+    assert_eq!(
+        t.app.db.complaints(tenant.id, false).await.unwrap().len(),
+        1
+    );
+
+    administration::handle_complaint(&t.app, tenant.id, admin.id, &id, " Gebeld, excuses. ")
+        .await
+        .unwrap();
+    assert!(t
+        .app
+        .db
+        .complaints(tenant.id, false)
+        .await
+        .unwrap()
+        .is_empty());
+    let all = t.app.db.complaints(tenant.id, true).await.unwrap();
+    assert_eq!(all[0].handled_note.as_deref(), Some("Gebeld, excuses."));
+    assert_eq!(all[0].handled_by, Some(admin.id));
+    assert_eq!(all[0].handled_at, Some(ts(NOW)));
+    assert!(matches!(
+        administration::handle_complaint(&t.app, tenant.id, admin.id, &id, "Nog eens").await,
+        Err(Error::Conflict(_))
+    ));
+}
+
+async fn the_dashboard_filters_on_a_service_and_checks_the_period(store: Store) {
+    let (t, tenant) = demo(store).await;
+    let services = t.app.db.services(tenant.id).await.unwrap();
+    for (service, start) in [
+        (&services[0], "2026-11-30T10:00:00+01:00"),
+        (&services[1], "2026-12-01T10:00:00+01:00"),
+    ] {
+        booking::bookings::book(
+            &t.app,
+            &tenant,
+            service,
+            booking::bookings::BookingRequest::parse(start, "Jan", "jan@example.nl", None, None)
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    }
+    // Both appointments are over (nobody came): they count as due.
+    t.app.clock.advance(jiff::SignedDuration::from_hours(48));
+    let all = administration::dashboard(&t.app, &tenant, None, None, None)
+        .await
+        .unwrap();
+    assert_eq!(all.to.to_string(), "2026-12-02");
+    assert_eq!(
+        all.from.to_string(),
+        "2026-09-14",
+        "12 weeks, from a Monday"
+    );
+    assert_eq!(all.weeks.len(), 12);
+    assert_eq!(all.weeks.last().unwrap(), "2026-W49");
+    let all = administration::dashboard(
+        &t.app,
+        &tenant,
+        Some("2026-11-30"),
+        Some("2026-12-06"),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(all.rows.len(), 2);
+    assert!(all
+        .rows
+        .iter()
+        .all(|r| r.appointments_due == 1 && r.no_shows == 1));
+    let one = administration::dashboard(
+        &t.app,
+        &tenant,
+        Some("2026-12-02"),
+        Some("2026-12-06"),
+        Some(services[1].id),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        one.from.to_string(),
+        "2026-11-30",
+        "counted from the week's Monday"
+    );
+    assert_eq!(one.rows.len(), 1);
+    assert_eq!(one.rows[0].service_id, services[1].id);
+    assert_eq!(
+        invalid_field(
+            administration::dashboard(
+                &t.app,
+                &tenant,
+                Some("2026-12-31"),
+                Some("2026-01-01"),
+                None
+            )
+            .await
+        ),
+        "to"
+    );
+    assert_eq!(
+        invalid_field(
+            administration::dashboard(&t.app, &tenant, Some("gisteren"), None, None).await
+        ),
+        "from"
+    );
+}
