@@ -23,6 +23,8 @@ pub struct Consents {
     /// Whether the resident may still change the choices (until the call starts).
     pub can_change: bool,
     pub sources: Vec<SourceState>,
+    /// Every choice for every source, in the order they were made.
+    pub history: Vec<ChoiceRecord>,
 }
 
 /// Choices may change until the call starts, and never for a cancelled appointment.
@@ -37,6 +39,7 @@ pub fn may_change(appointment: &Appointment, now: Timestamp) -> Result<()> {
 pub fn assemble(sources: Vec<InfoSource>, history: &[ChoiceRecord], can_change: bool) -> Consents {
     Consents {
         can_change,
+        history: history.to_vec(),
         sources: sources
             .into_iter()
             .map(|s| SourceState {

@@ -135,6 +135,18 @@ impl Tx {
         .to_string()
     }
 
+    /// A moment without the year, for histories: "maandag 30 november om 08:15" /
+    /// "Monday 30 November at 08:15", in the municipality's time zone.
+    pub fn moment_in_words(&self, tenant: &Tenant, at: Timestamp) -> String {
+        let local = at.to_zoned(tenant.time_zone.tz().clone());
+        let at_word = self.t("om", "at");
+        format!(
+            "{} {at_word} {}",
+            self.day_in_words(local.date()),
+            local.strftime("%H:%M")
+        )
+    }
+
     /// The message when someone else booked the chosen time first.
     pub fn slot_taken(&self) -> &'static str {
         self.t(

@@ -152,6 +152,12 @@ async function join() {
     ticket: await ticket.json(),
     stream: media.stream,
     camera: media.camera,
+    onEnded: (state) => {
+      // After the conversation: a clear way to the rating page (not when refused entry).
+      if (state === "refused") return;
+      const after = document.getElementById("na-gesprek");
+      if (after.hidden) after.hidden = false;
+    },
   });
   document.getElementById("gesprek-kop").focus();
 }

@@ -5,6 +5,7 @@
 //! confirmation page (Post/Redirect/Get); errors re-render the form with the values kept.
 
 use super::picker::{self, capitalise_first, TimesForm};
+use super::privacy::{choices_from_form, consent_fieldsets, consent_intro, missing_errors};
 use super::tenant_and_service;
 use crate::context::Ctx;
 use crate::error::{respond, see_other};
@@ -13,6 +14,7 @@ use crate::i18n::Tx;
 use crate::layout::{render, Page};
 use ::booking::bookings::{self, BookingRequest};
 use ::booking::catalog::Service;
+use ::booking::consent::InfoSource;
 use ::booking::tenant::Tenant;
 use ::booking::{App, Error, Result};
 use axum::extract::{Path, State};
@@ -22,6 +24,7 @@ use axum::Form;
 use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::Deserialize;
+use std::collections::HashMap;
 
 /// The details form as typed; every field optional so a tampered form still gets a page.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -36,6 +39,9 @@ pub struct Details {
     pub phone: String,
     #[serde(default)]
     pub note: String,
+    /// The consent radios, `consent-{source}` = choice; read with `privacy::choices_from_form`.
+    #[serde(flatten)]
+    pub rest: HashMap<String, String>,
 }
 
 fn base(tenant: &Tenant, service: &Service) -> String {
@@ -53,16 +59,20 @@ pub async fn choose(
         let day = ctx.param("day").and_then(|d| d.parse::<Date>().ok());
         let start = ctx.param("start").and_then(|s| s.parse::<Timestamp>().ok());
         match (start, day) {
-            (Some(start), _) => Ok(details_page(
-                &ctx,
-                &tx,
-                &tenant,
-                &service,
-                start,
-                &Details::default(),
-                &[],
-            )
-            .into_response()),
+            (Some(start), _) => {
+                let sources = app.db.service_sources(service.id).await?;
+                Ok(details_page(
+                    &ctx,
+                    &tx,
+                    &tenant,
+                    &service,
+                    &sources,
+                    start,
+                    &Details::default(),
+                    &[],
+                )
+                .into_response())
+            }
             (None, Some(day)) => {
                 // Continuing without choosing a time brings the same day back with a message.
                 let error = ctx.param("picked").map(|_| {
@@ -101,18 +111,29 @@ pub async fn submit(
             return days_page(&app, &ctx, &tx, &tenant, &service).await;
         };
         let day = start.to_zoned(tenant.time_zone.tz().clone()).date();
-        let request = match BookingRequest::parse(
+        let sources = app.db.service_sources(service.id).await?;
+        let consents = choices_from_form(
+            &sources,
+            details.rest.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        let parsed = BookingRequest::parse(
             &details.start,
             &details.name,
             &details.email,
             Some(&details.phone),
             Some(&details.note),
-        ) {
-            Ok(request) => request,
-            Err(_) => {
-                let errors = field_errors(&tx, &details);
-                let mut page = details_page(&ctx, &tx, &tenant, &service, start, &details, &errors)
-                    .into_response();
+        );
+        // A choice per source is required in the form (the API may leave some out).
+        let missing = missing_errors(&tx, &sources, &consents);
+        let request = match parsed {
+            Ok(request) if missing.is_empty() => request.with_consents(consents),
+            _ => {
+                let mut errors = field_errors(&tx, &details);
+                errors.extend(missing);
+                let mut page = details_page(
+                    &ctx, &tx, &tenant, &service, &sources, start, &details, &errors,
+                )
+                .into_response();
                 *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
                 return Ok(page);
             }
@@ -162,7 +183,7 @@ pub async fn submit(
 /// Every field's problem at once. `BookingRequest::parse` stops at the first problem; a
 /// resident should not have to send the form again for each mistake, so each field is checked
 /// on its own by the same parser, with known-good values in the other fields.
-fn field_errors(tx: &Tx, d: &Details) -> Vec<(&'static str, String)> {
+fn field_errors(tx: &Tx, d: &Details) -> Vec<(String, String)> {
     const START: &str = "2000-01-01T00:00:00Z";
     const NAME: &str = "Naam";
     const EMAIL: &str = "naam@voorbeeld.nl";
@@ -176,7 +197,7 @@ fn field_errors(tx: &Tx, d: &Details) -> Vec<(&'static str, String)> {
         .into_iter()
         .filter_map(|check| match check {
             Err(Error::Invalid { field, message }) => {
-                Some((field, tx.field_error(field, &message)))
+                Some((field.to_string(), tx.field_error(field, &message)))
             }
             _ => None,
         })
@@ -261,14 +282,16 @@ async fn times_page(
         .into_response())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn details_page(
     ctx: &Ctx,
     tx: &Tx,
     tenant: &Tenant,
     service: &Service,
+    sources: &[InfoSource],
     start: Timestamp,
     values: &Details,
-    errors: &[(&'static str, String)],
+    errors: &[(String, String)],
 ) -> axum::response::Html<String> {
     let day = start.to_zoned(tenant.time_zone.tz().clone()).date();
     let error_for = |field: &str| {
@@ -392,12 +415,27 @@ fn details_page(
         ),
     ]
     .concat();
+    let consent = if sources.is_empty() {
+        String::new()
+    } else {
+        let chosen = choices_from_form(
+            sources,
+            values.rest.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        format!(
+            r#"<h2>{}</h2><p>{}</p>{}"#,
+            tx.t("Gegevens voor het gesprek", "Information for the call"),
+            consent_intro(tx),
+            consent_fieldsets(tx, sources, &chosen, errors)
+        )
+    };
     let base = base(tenant, service);
     let body = format!(
         r#"{summary}<div class="chosen"><p><strong>{service}</strong></p><p>{when}</p><p><a href="{change}">{change_text}</a></p></div>
 <form method="post" action="{base}" novalidate>
 <input type="hidden" name="start" value="{start}">
 {fields}
+{consent}
 <button type="submit" class="button">{submit}</button>
 </form>"#,
         service = esc(&service.name),

@@ -1,9 +1,379 @@
-//! The resident's rating after the call: 1 to 10 and an optional comment, which may be marked
-//! as a complaint.
+//! The resident's rating after the call, `/a/{token}/beoordeling`: 1 to 10 and an optional
+//! comment, which may be marked as a complaint. After sending (Post/Redirect/Get) the same
+//! address thanks the resident and shows what was given; it never shows the form twice.
 
-use axum::Router;
-use booking::App;
+use super::privacy::error_summary;
+use crate::context::Ctx;
+use crate::error::{respond, see_other};
+use crate::html::esc;
+use crate::i18n::Tx;
+use crate::layout::{render, Page};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use booking::bookings::{unlock, Unlocked};
+use booking::feedback::{Feedback, MAX_COMMENT};
+use booking::rating::{self, RatingState};
+use booking::{App, Error, Result};
+use serde::Deserialize;
 
 pub fn routes() -> Router<App> {
-    Router::new()
+    Router::new().route("/a/{token}/beoordeling", get(show).post(give))
+}
+
+/// The form as typed; every field optional so a tampered form still gets a page.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct RatingForm {
+    #[serde(default)]
+    pub rating: String,
+    #[serde(default)]
+    pub comment: String,
+    #[serde(default)]
+    pub complaint: Option<String>,
+}
+
+fn home(u: &Unlocked) -> String {
+    format!("/a/{}", u.token.as_str())
+}
+
+fn back_link(tx: &Tx, u: &Unlocked) -> String {
+    format!(
+        r#"<p><a href="{}">{}</a></p>"#,
+        esc(&home(u)),
+        tx.pick(
+            "Terug naar uw afspraak",
+            "Terug naar je afspraak",
+            "Back to your appointment"
+        )
+    )
+}
+
+/// Each problem of the form at once, linked to its field.
+fn form_errors(tx: &Tx, form: &RatingForm) -> (Option<i64>, Vec<(String, String)>) {
+    let mut errors = Vec::new();
+    let rating = form
+        .rating
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|r| (1..=10).contains(r));
+    if rating.is_none() {
+        errors.push((
+            "rating-1".to_string(),
+            tx.t(
+                "Kies een cijfer van 1 tot 10.",
+                "Choose a number from 1 to 10.",
+            )
+            .to_string(),
+        ));
+    }
+    if form.comment.chars().count() > MAX_COMMENT {
+        errors.push((
+            "comment".to_string(),
+            format!(
+                "{} {MAX_COMMENT} {}",
+                tx.t("Uw opmerking mag hoogstens", "Your comment can be at most"),
+                tx.t("tekens lang zijn.", "characters long.")
+            ),
+        ));
+    } else if form.complaint.is_some() && form.comment.trim().is_empty() {
+        errors.push((
+            "comment".to_string(),
+            tx.pick(
+                "Schrijf bij Opmerking wat er niet goed ging. Dan kan de gemeente op uw klacht reageren.",
+                "Schrijf bij Opmerking wat er niet goed ging. Dan kan de gemeente op je klacht reageren.",
+                "Write under Comment what went wrong, so the municipality can respond to your complaint.",
+            )
+            .to_string(),
+        ));
+    }
+    (rating, errors)
+}
+
+fn form_page(
+    ctx: &Ctx,
+    tx: &Tx,
+    u: &Unlocked,
+    values: &RatingForm,
+    errors: &[(String, String)],
+) -> Response {
+    let error_for = |anchor: &str| {
+        errors
+            .iter()
+            .find(|(a, _)| a == anchor)
+            .map(|(_, m)| m.as_str())
+    };
+    let error_html = |id: &str, message: Option<&str>| {
+        message
+            .map(|m| {
+                format!(
+                    r#"<p class="field-error" id="{id}"><span class="visually-hidden">{}</span>{}</p>"#,
+                    tx.t("Fout: ", "Error: "),
+                    esc(m)
+                )
+            })
+            .unwrap_or_default()
+    };
+    let rating_error = error_for("rating-1");
+    let radios: String = (1..=10)
+        .map(|n| {
+            let label = match n {
+                1 => tx.t("1 = heel slecht", "1 = very bad").to_string(),
+                10 => tx.t("10 = uitstekend", "10 = excellent").to_string(),
+                n => n.to_string(),
+            };
+            let checked = if values.rating.trim() == n.to_string() {
+                " checked"
+            } else {
+                ""
+            };
+            let invalid = if rating_error.is_some() {
+                r#" aria-invalid="true""#
+            } else {
+                ""
+            };
+            format!(
+                r#"<div class="radio"><input type="radio" id="rating-{n}" name="rating" value="{n}"{checked}{invalid}><label for="rating-{n}">{label}</label></div>"#
+            )
+        })
+        .collect();
+    let rating_described = if rating_error.is_some() {
+        "rating-hint rating-error"
+    } else {
+        "rating-hint"
+    };
+    let comment_error = error_for("comment");
+    let comment_aria = if comment_error.is_some() {
+        r#" aria-describedby="comment-hint comment-error" aria-invalid="true""#
+    } else {
+        r#" aria-describedby="comment-hint""#
+    };
+    let body = format!(
+        r#"{summary}<form method="post" action="{home}/beoordeling" novalidate>
+<fieldset class="rating{rating_class}" aria-describedby="{rating_described}">
+<legend>{legend}</legend>
+<p class="hint" id="rating-hint">{rating_hint}</p>
+{rating_error_html}<div class="rating-scale">{radios}</div>
+</fieldset>
+<div class="field{comment_class}">
+<label for="comment">{comment_label}</label>
+<p class="hint" id="comment-hint">{comment_hint}</p>
+{comment_error_html}<textarea id="comment" name="comment" rows="5"{comment_aria}>{comment}</textarea>
+</div>
+<div class="checkbox"><input type="checkbox" id="complaint" name="complaint" value="1"{complaint_checked}><label for="complaint">{complaint_label}</label></div>
+<p><button type="submit" class="button">{submit}</button></p>
+</form>
+{back}"#,
+        summary = error_summary(tx, errors),
+        home = esc(&home(u)),
+        rating_class = if rating_error.is_some() {
+            " field--error"
+        } else {
+            ""
+        },
+        legend = tx.t("Hoe was het gesprek?", "How was the call?"),
+        rating_hint = tx.t(
+            "Geef een cijfer van 1 tot 10. 1 is heel slecht, 10 is uitstekend.",
+            "Give a number from 1 to 10. 1 is very bad, 10 is excellent."
+        ),
+        rating_error_html = error_html("rating-error", rating_error),
+        comment_class = if comment_error.is_some() {
+            " field--error"
+        } else {
+            ""
+        },
+        comment_label = tx.t("Opmerking (niet verplicht)", "Comment (optional)"),
+        comment_hint = tx.pick(
+            "Wat ging goed, wat kan beter? Schrijf geen gegevens over uw gezondheid of geld.",
+            "Wat ging goed, wat kan beter? Schrijf geen gegevens over je gezondheid of geld.",
+            "What went well, what could be better? Do not write about your health or money."
+        ),
+        comment_error_html = error_html("comment-error", comment_error),
+        comment = esc(&values.comment),
+        complaint_checked = if values.complaint.is_some() {
+            " checked"
+        } else {
+            ""
+        },
+        complaint_label = tx.t(
+            "Dit is een klacht: ik wil dat de gemeente hierop reageert",
+            "This is a complaint: I want the municipality to respond"
+        ),
+        submit = tx.t("Mening versturen", "Send my opinion"),
+        back = back_link(tx, u),
+    );
+    let title = tx
+        .pick(
+            "Uw mening over het gesprek",
+            "Je mening over het gesprek",
+            "Your opinion of the call",
+        )
+        .to_string();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    (
+        status,
+        render(
+            ctx,
+            Page {
+                title,
+                tenant: Some(&u.tenant),
+                body,
+                has_errors: !errors.is_empty(),
+            },
+        ),
+    )
+        .into_response()
+}
+
+/// What was given, after sending or on a later visit.
+fn given_page(ctx: &Ctx, tx: &Tx, u: &Unlocked, f: &Feedback, just_given: bool) -> Response {
+    let notice = if just_given {
+        format!(
+            r#"<div class="notice" role="status"><p>{}</p></div>"#,
+            tx.pick(
+                "Uw mening is verstuurd. Dank u wel!",
+                "Je mening is verstuurd. Dank je wel!",
+                "Your opinion has been sent. Thank you!"
+            )
+        )
+    } else {
+        format!(
+            "<p>{}</p>",
+            tx.pick(
+                "U heeft uw mening over dit gesprek al gegeven.",
+                "Je hebt je mening over dit gesprek al gegeven.",
+                "You have already given your opinion of this call."
+            )
+        )
+    };
+    let comment = if f.comment.is_empty() {
+        tx.t("Geen opmerking", "No comment").to_string()
+    } else {
+        esc(&f.comment)
+    };
+    let complaint = if f.complaint {
+        tx.pick(
+            "Ja. De gemeente neemt contact met u op.",
+            "Ja. De gemeente neemt contact met je op.",
+            "Yes. The municipality will contact you.",
+        )
+    } else {
+        tx.t("Nee", "No")
+    };
+    let body = format!(
+        r#"{notice}<dl class="summary" id="given">
+<div><dt>{rating_t}</dt><dd id="given-rating">{rating} {of}</dd></div>
+<div><dt>{comment_t}</dt><dd>{comment}</dd></div>
+<div><dt>{complaint_t}</dt><dd>{complaint}</dd></div>
+</dl>
+{back}"#,
+        rating_t = tx.t("Cijfer", "Rating"),
+        rating = f.rating,
+        of = tx.t("van de 10", "out of 10"),
+        comment_t = tx.t("Opmerking", "Comment"),
+        complaint_t = tx.t("Klacht", "Complaint"),
+        back = back_link(tx, u),
+    );
+    let title = tx
+        .pick(
+            "Bedankt voor uw mening",
+            "Bedankt voor je mening",
+            "Thank you for your opinion",
+        )
+        .to_string();
+    render(
+        ctx,
+        Page {
+            title,
+            tenant: Some(&u.tenant),
+            body,
+            has_errors: false,
+        },
+    )
+    .into_response()
+}
+
+/// Before the call or for a cancelled appointment: why there is no form.
+fn closed_page(ctx: &Ctx, tx: &Tx, u: &Unlocked, state: &RatingState) -> Response {
+    let text = match state {
+        RatingState::Cancelled => tx.t(
+            "Deze afspraak is afgezegd. Er was geen gesprek om te beoordelen.",
+            "This appointment was cancelled. There was no call to rate.",
+        ),
+        _ => tx.pick(
+            "U kunt uw mening geven zodra het gesprek is begonnen.",
+            "Je kunt je mening geven zodra het gesprek is begonnen.",
+            "You can give your opinion once the call has started.",
+        ),
+    };
+    let body = format!("<p>{text}</p>{}", back_link(tx, u));
+    let title = tx
+        .pick(
+            "Uw mening over het gesprek",
+            "Je mening over het gesprek",
+            "Your opinion of the call",
+        )
+        .to_string();
+    render(
+        ctx,
+        Page {
+            title,
+            tenant: Some(&u.tenant),
+            body,
+            has_errors: false,
+        },
+    )
+    .into_response()
+}
+
+async fn current(app: &App, ctx: &Ctx, u: &Unlocked) -> Result<Response> {
+    let tx = Tx::new(ctx.lang, u.tenant.tone);
+    Ok(match rating::state(app, u).await? {
+        RatingState::Open => form_page(ctx, &tx, u, &RatingForm::default(), &[]),
+        RatingState::Given(f) => given_page(ctx, &tx, u, &f, ctx.param("gedaan").is_some()),
+        other => closed_page(ctx, &tx, u, &other),
+    })
+}
+
+pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -> Response {
+    let outcome = async {
+        let u = unlock(&app, &token).await?;
+        current(&app, &ctx, &u).await
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+pub async fn give(
+    State(app): State<App>,
+    Path(token): Path<String>,
+    ctx: Ctx,
+    Form(form): Form<RatingForm>,
+) -> Response {
+    let outcome = async {
+        let u = unlock(&app, &token).await?;
+        let tx = Tx::new(ctx.lang, u.tenant.tone);
+        if !rating::state(&app, &u).await?.may_rate() {
+            // Already given (a second tab, or the back button), or not possible: show why.
+            return current(&app, &ctx, &u).await;
+        }
+        let (rating, errors) = form_errors(&tx, &form);
+        let Some(rating) = rating.filter(|_| errors.is_empty()) else {
+            return Ok(form_page(&ctx, &tx, &u, &form, &errors));
+        };
+        match rating::give(&app, &u, rating, &form.comment, form.complaint.is_some()).await {
+            Ok(_) => Ok(see_other(&format!("{}/beoordeling?gedaan=1", home(&u)))),
+            // A race with another tab: the page shows what was given.
+            Err(Error::Conflict(_)) => current(&app, &ctx, &u).await,
+            Err(other) => Err(other),
+        }
+    }
+    .await;
+    respond(&ctx, outcome)
 }

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use booking::appointment::AppointmentStatus;
 use booking::bookings;
+use booking::rating::{self, RatingState};
 use booking::{App, Error, Result};
 use jiff::civil::Date;
 use jiff::Timestamp;
@@ -103,7 +104,35 @@ pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -
                 tx.t("Naar het videogesprek", "Go to the video call"),
             )
         };
-        let body = format!("{notice}{}{video}{actions}", summary(&tx, &u));
+        // Once the call has started (a clerk called, or its time came) the resident can rate it.
+        let opinion = match rating::state(&app, &u).await? {
+            RatingState::Open => format!(
+                r#"<h2>{}</h2><p><a class="button" href="{}/beoordeling">{}</a></p>"#,
+                tx.pick("Uw mening", "Je mening", "Your opinion"),
+                home(&u),
+                tx.pick("Geef uw mening over het gesprek", "Geef je mening over het gesprek", "Give your opinion of the call"),
+            ),
+            RatingState::Given(_) => format!(
+                r#"<h2>{}</h2><p>{} <a href="{}/beoordeling">{}</a></p>"#,
+                tx.pick("Uw mening", "Je mening", "Your opinion"),
+                tx.pick("Bedankt voor uw mening over het gesprek.", "Bedankt voor je mening over het gesprek.", "Thank you for your opinion of the call."),
+                home(&u),
+                tx.pick("Bekijk wat u gaf", "Bekijk wat je gaf", "See what you gave"),
+            ),
+            RatingState::NotYet | RatingState::Cancelled => String::new(),
+        };
+        let data = format!(
+            r#"<h2>{}</h2><p>{}</p><p><a class="button button--secondary" href="{}/privacy">{}</a></p>"#,
+            tx.pick("Uw gegevens", "Je gegevens", "Your data"),
+            tx.pick(
+                "Kies welke gegevens de gemeente mag opvragen, zie wie uw gegevens heeft bekeken, of laat uw gegevens verwijderen.",
+                "Kies welke gegevens de gemeente mag opvragen, zie wie je gegevens heeft bekeken, of laat je gegevens verwijderen.",
+                "Choose what information the municipality may request, see who looked at your data, or have your data erased."
+            ),
+            home(&u),
+            tx.pick("Naar uw gegevens", "Naar je gegevens", "Go to your data"),
+        );
+        let body = format!("{notice}{}{opinion}{video}{actions}{data}", summary(&tx, &u));
         let title = tx.pick("Uw afspraak", "Je afspraak", "Your appointment").to_string();
         Ok(render(&ctx, Page { title, tenant: Some(&u.tenant), body, has_errors: false }).into_response())
     }

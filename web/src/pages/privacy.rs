@@ -1,9 +1,591 @@
-//! The resident's privacy pages behind the personal link: the consent choices per source,
-//! the access log in plain language, and erasing the appointment's personal data.
+//! The resident's privacy pages behind the personal link ("Uw gegevens"): the consent choices
+//! per source (changeable until the call starts, with their history), the access log in plain
+//! language, and erasing the appointment's personal data with a confirmation step. Also the
+//! consent fieldsets the booking form shares.
 
-use axum::Router;
-use booking::App;
+use super::picker::capitalise_first;
+use crate::context::Ctx;
+use crate::error::{respond, see_other};
+use crate::html::{esc, url};
+use crate::i18n::{Lang, Tx};
+use crate::layout::{render, Page};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use booking::access_log;
+use booking::appointment::AppointmentStatus;
+use booking::bookings::{unlock, Unlocked};
+use booking::consent::{self, Choice, InfoSource};
+use booking::consenting::{self, Consents};
+use booking::{privacy, retention, App, Error, Result};
 
 pub fn routes() -> Router<App> {
     Router::new()
+        .route("/a/{token}/privacy", get(show).post(change_choices))
+        .route(
+            "/a/{token}/privacy/verwijderen",
+            get(erase_form).post(erase),
+        )
+        .route("/a/verwijderd", get(erased))
+}
+
+const CHOICES: [Choice; 3] = [
+    Choice::Municipality,
+    Choice::SelfSupplied,
+    Choice::NotNeeded,
+];
+
+/// The words for a choice, as the radio label and in the history.
+pub fn choice_label(tx: &Tx, choice: Choice) -> &'static str {
+    match choice {
+        Choice::Municipality => tx.t(
+            "De gemeente mag dit opvragen",
+            "The municipality may request it",
+        ),
+        Choice::SelfSupplied => tx.pick(
+            "Ik neem het zelf mee of stuur het zelf op",
+            "Ik neem het zelf mee of stuur het zelf op",
+            "I will bring or upload it myself",
+        ),
+        Choice::NotNeeded => tx.t("Niet nodig", "Not needed"),
+    }
+}
+
+/// The id of a source's first radio: where an error summary links to.
+pub fn consent_anchor(code: &str) -> String {
+    format!("consent-{code}-{}", Choice::Municipality.as_str())
+}
+
+/// The choices in a submitted form: `consent-{code}` = `municipality` | `self` | `not_needed`.
+/// Anything else is left out, so it shows up as a missing choice.
+pub fn choices_from_form<'a>(
+    sources: &[InfoSource],
+    pairs: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+) -> Vec<(String, Choice)> {
+    sources
+        .iter()
+        .filter_map(|s| {
+            let name = format!("consent-{}", s.code);
+            pairs
+                .clone()
+                .find(|(k, _)| *k == name)
+                .and_then(|(_, v)| Choice::parse(v))
+                .map(|c| (s.code.clone(), c))
+        })
+        .collect()
+}
+
+/// One error per source without a choice, linked to the source's first radio.
+pub fn missing_errors(
+    tx: &Tx,
+    sources: &[InfoSource],
+    chosen: &[(String, Choice)],
+) -> Vec<(String, String)> {
+    consent::missing(sources, chosen)
+        .into_iter()
+        .map(|s| {
+            let text = match tx.lang {
+                Lang::En => format!("Choose what may happen with {}.", s.label),
+                Lang::Nl => format!(
+                    "{} wat er met {} mag gebeuren.",
+                    tx.t("Kies", "Choose"),
+                    s.label
+                ),
+            };
+            (consent_anchor(&s.code), text)
+        })
+        .collect()
+}
+
+/// A fieldset per source: the label as the legend, the reason, and the three choices as large
+/// radio buttons. `errors` are (anchor id, message) pairs as from `missing_errors`.
+pub fn consent_fieldsets(
+    tx: &Tx,
+    sources: &[InfoSource],
+    chosen: &[(String, Choice)],
+    errors: &[(String, String)],
+) -> String {
+    sources
+        .iter()
+        .map(|s| {
+            let code = esc(&s.code);
+            let error = errors
+                .iter()
+                .find(|(anchor, _)| *anchor == consent_anchor(&s.code))
+                .map(|(_, m)| m.as_str());
+            let current = chosen.iter().find(|(c, _)| *c == s.code).map(|(_, c)| *c);
+            let mut described = vec![format!("consent-{code}-reason")];
+            let error_html = error
+                .map(|e| {
+                    described.push(format!("consent-{code}-error"));
+                    format!(
+                        r#"<p class="field-error" id="consent-{code}-error"><span class="visually-hidden">{}</span>{}</p>"#,
+                        tx.t("Fout: ", "Error: "),
+                        esc(e)
+                    )
+                })
+                .unwrap_or_default();
+            let invalid = if error.is_some() {
+                r#" aria-invalid="true""#
+            } else {
+                ""
+            };
+            let radios: String = CHOICES
+                .iter()
+                .map(|c| {
+                    let checked = if current == Some(*c) { " checked" } else { "" };
+                    format!(
+                        r#"<div class="radio"><input type="radio" id="consent-{code}-{value}" name="consent-{code}" value="{value}"{checked}{invalid}><label for="consent-{code}-{value}">{label}</label></div>"#,
+                        value = c.as_str(),
+                        label = choice_label(tx, *c),
+                    )
+                })
+                .collect();
+            format!(
+                r#"<fieldset class="consent{error_class}" aria-describedby="{described}">
+<legend>{label}</legend>
+<p class="hint" id="consent-{code}-reason">{why} {reason}</p>
+{error_html}<div class="radio-list">{radios}</div>
+</fieldset>"#,
+                error_class = if error.is_some() { " field--error" } else { "" },
+                described = described.join(" "),
+                label = esc(&s.label),
+                why = tx.t("Waarom?", "Why?"),
+                reason = esc(&s.reason),
+            )
+        })
+        .collect()
+}
+
+/// The introduction above the fieldsets, in the booking form and on the privacy page.
+pub fn consent_intro(tx: &Tx) -> &'static str {
+    tx.pick(
+        "Voor dit gesprek kan de medewerker gegevens over u nodig hebben. Kies per onderdeel wat de gemeente mag doen. U kunt dit veranderen tot het gesprek begint.",
+        "Voor dit gesprek kan de medewerker gegevens over je nodig hebben. Kies per onderdeel wat de gemeente mag doen. Je kunt dit veranderen tot het gesprek begint.",
+        "For this call the clerk may need information about you. Choose for each item what the municipality may do. You can change this until the call starts.",
+    )
+}
+
+/// The error summary at the top of a form: each message links to its field.
+pub fn error_summary(tx: &Tx, errors: &[(String, String)]) -> String {
+    if errors.is_empty() {
+        return String::new();
+    }
+    let items: String = errors
+        .iter()
+        .map(|(anchor, message)| {
+            format!(
+                r##"<li><a href="#{}">{}</a></li>"##,
+                esc(anchor),
+                esc(message)
+            )
+        })
+        .collect();
+    format!(
+        r#"<div class="error-summary" role="alert" aria-labelledby="error-summary-title"><h2 id="error-summary-title">{}</h2><ul>{items}</ul></div>"#,
+        tx.t(
+            "Er is iets niet goed ingevuld",
+            "Something needs to be corrected"
+        )
+    )
+}
+
+fn home(u: &Unlocked) -> String {
+    format!("/a/{}", u.token.as_str())
+}
+
+fn title(tx: &Tx) -> String {
+    tx.pick("Uw gegevens", "Je gegevens", "Your data")
+        .to_string()
+}
+
+/// Section (a): the choices, as a form until the call starts, read-only afterwards; with the
+/// history of every change.
+fn choices_section(
+    tx: &Tx,
+    u: &Unlocked,
+    consents: &Consents,
+    chosen: &[(String, Choice)],
+    errors: &[(String, String)],
+) -> String {
+    let heading = tx.pick(
+        "Welke gegevens de gemeente mag opvragen",
+        "Welke gegevens de gemeente mag opvragen",
+        "What the municipality may request",
+    );
+    if consents.sources.is_empty() {
+        return format!(
+            r#"<h2 id="keuzes">{heading}</h2><p>{}</p>"#,
+            tx.t(
+                "Voor dit gesprek vraagt de gemeente geen extra gegevens op.",
+                "For this call the municipality does not request any extra information."
+            )
+        );
+    }
+    let sources: Vec<InfoSource> = consents.sources.iter().map(|s| s.source.clone()).collect();
+    let current = if consents.can_change {
+        format!(
+            r#"<p>{intro}</p>
+<form method="post" action="{home}/privacy" novalidate>
+{fields}
+<button type="submit" class="button">{save}</button>
+</form>"#,
+            intro = consent_intro(tx),
+            home = esc(&home(u)),
+            fields = consent_fieldsets(tx, &sources, chosen, errors),
+            save = tx.t("Keuzes opslaan", "Save choices"),
+        )
+    } else {
+        let why = if u.appointment.status == AppointmentStatus::Cancelled {
+            tx.t(
+                "Deze afspraak is afgezegd. De keuzes kunnen daarom niet meer veranderen.",
+                "This appointment has been cancelled, so the choices can no longer change.",
+            )
+        } else {
+            tx.pick(
+                "Het gesprek is begonnen. De medewerker gaat uit van deze keuzes, daarom kunt u ze niet meer veranderen.",
+                "Het gesprek is begonnen. De medewerker gaat uit van deze keuzes, daarom kun je ze niet meer veranderen.",
+                "The call has started. The clerk relies on these choices, so you can no longer change them.",
+            )
+        };
+        let rows: String = consents
+            .sources
+            .iter()
+            .map(|s| {
+                format!(
+                    "<div><dt>{}</dt><dd>{}</dd></div>",
+                    esc(&s.source.label),
+                    s.choice
+                        .map(|c| choice_label(tx, c))
+                        .unwrap_or_else(|| tx.t("Geen keuze gemaakt", "No choice made"))
+                )
+            })
+            .collect();
+        format!(r#"<p>{why}</p><dl class="summary" id="current-choices">{rows}</dl>"#)
+    };
+    let changes: Vec<String> = consents
+        .history
+        .iter()
+        .filter_map(|r| {
+            let s = consents
+                .sources
+                .iter()
+                .find(|s| s.source.code == r.source_code)?;
+            Some(format!(
+                "{}: {} — {}",
+                capitalise_first(&tx.moment_in_words(&u.tenant, r.chosen_at)),
+                esc(&s.source.label),
+                choice_label(tx, r.choice),
+            ))
+        })
+        .collect();
+    let history = if changes.is_empty() {
+        format!(
+            "<p>{}</p>",
+            tx.pick(
+                "U heeft nog geen keuzes gemaakt.",
+                "Je hebt nog geen keuzes gemaakt.",
+                "You have not made any choices yet."
+            )
+        )
+    } else {
+        let items: String = changes
+            .into_iter()
+            .map(|line| format!("<li>{line}</li>"))
+            .collect();
+        format!(r#"<ul class="bullets" id="consent-history">{items}</ul>"#)
+    };
+    format!(
+        r#"<h2 id="keuzes">{heading}</h2>{current}<h3>{history_t}</h3>{history}"#,
+        history_t = tx.pick(
+            "Alle keuzes die u maakte",
+            "Alle keuzes die je maakte",
+            "Every choice you made"
+        ),
+    )
+}
+
+/// Section (b): who looked at the data, in plain sentences.
+async fn access_section(app: &App, tx: &Tx, u: &Unlocked) -> Result<String> {
+    let entries = privacy::access_log(app, u).await?;
+    let tz = u.tenant.time_zone.tz();
+    let body = if entries.is_empty() {
+        format!(
+            "<p>{}</p>",
+            tx.pick(
+                "Nog niemand van de gemeente heeft uw gegevens bekeken.",
+                "Nog niemand van de gemeente heeft je gegevens bekeken.",
+                "Nobody at the municipality has looked at your data yet."
+            )
+        )
+    } else {
+        let items: String = entries
+            .iter()
+            .map(|e| {
+                let sentence = match tx.lang {
+                    Lang::Nl => access_log::sentence(e, tz, u.tenant.tone),
+                    Lang::En => access_log::sentence_en(e, tz),
+                };
+                format!("<li>{}</li>", esc(&sentence))
+            })
+            .collect();
+        format!(r#"<ul class="bullets" id="access-log">{items}</ul>"#)
+    };
+    Ok(format!(
+        r#"<h2 id="bekeken">{}</h2><p>{}</p>{body}"#,
+        tx.pick(
+            "Wie heeft uw gegevens bekeken",
+            "Wie heeft je gegevens bekeken",
+            "Who looked at your data"
+        ),
+        tx.pick(
+            "Elke keer dat een medewerker van de gemeente uw afspraak of uw gegevens bekijkt, ziet u dat hier.",
+            "Elke keer dat een medewerker van de gemeente je afspraak of je gegevens bekijkt, zie je dat hier.",
+            "Every time a member of the municipality's staff looks at your appointment or your data, you see it here."
+        ),
+    ))
+}
+
+/// Section (c): erasing, or why it cannot be done yet.
+fn erase_section(app: &App, tx: &Tx, u: &Unlocked) -> String {
+    let heading = tx.t("Mijn gegevens verwijderen", "Erase my data");
+    if privacy::may_erase(app, u).is_ok() {
+        format!(
+            r#"<h2 id="verwijderen">{heading}</h2><p>{text}</p><p><a class="button button--secondary" href="{home}/privacy/verwijderen">{heading}</a></p>"#,
+            text = tx.pick(
+                "U kunt uw naam, e-mailadres, telefoonnummer en opmerking laten verwijderen. Daarna werkt deze link niet meer.",
+                "Je kunt je naam, e-mailadres, telefoonnummer en opmerking laten verwijderen. Daarna werkt deze link niet meer.",
+                "You can have your name, email address, phone number and note erased. After that this link no longer works."
+            ),
+            home = esc(&home(u)),
+        )
+    } else {
+        format!(
+            r#"<h2 id="verwijderen">{heading}</h2><p>{}</p>"#,
+            tx.pick(
+                "Dit kan na het gesprek, of nadat u de afspraak heeft afgezegd. Tot dan heeft de medewerker uw naam en e-mailadres nodig voor het gesprek.",
+                "Dit kan na het gesprek, of nadat je de afspraak hebt afgezegd. Tot dan heeft de medewerker je naam en e-mailadres nodig voor het gesprek.",
+                "You can do this after the call, or after cancelling the appointment. Until then the clerk needs your name and email address for the call."
+            )
+        )
+    }
+}
+
+async fn page(
+    app: &App,
+    ctx: &Ctx,
+    u: &Unlocked,
+    chosen: Option<Vec<(String, Choice)>>,
+    errors: &[(String, String)],
+) -> Result<Response> {
+    let tx = Tx::new(ctx.lang, u.tenant.tone);
+    let consents = consenting::view(app, &u.tenant, &u.appointment).await?;
+    let chosen = chosen.unwrap_or_else(|| {
+        consents
+            .sources
+            .iter()
+            .filter_map(|s| s.choice.map(|c| (s.source.code.clone(), c)))
+            .collect()
+    });
+    let notice = match ctx.param("gedaan") {
+        Some("keuzes") => Some(tx.pick(
+            "Uw keuzes zijn opgeslagen.",
+            "Je keuzes zijn opgeslagen.",
+            "Your choices have been saved.",
+        )),
+        _ => None,
+    }
+    .map(|n| format!(r#"<div class="notice" role="status"><p>{n}</p></div>"#))
+    .unwrap_or_default();
+    let body = format!(
+        r#"{summary}{notice}<p><a href="{home}">{back}</a></p>
+{choices}
+{access}
+{erase}"#,
+        summary = error_summary(&tx, errors),
+        home = esc(&home(u)),
+        back = tx.pick(
+            "Terug naar uw afspraak",
+            "Terug naar je afspraak",
+            "Back to your appointment"
+        ),
+        choices = choices_section(&tx, u, &consents, &chosen, errors),
+        access = access_section(app, &tx, u).await?,
+        erase = erase_section(app, &tx, u),
+    );
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        render(
+            ctx,
+            Page {
+                title: title(&tx),
+                tenant: Some(&u.tenant),
+                body,
+                has_errors: !errors.is_empty(),
+            },
+        ),
+    )
+        .into_response())
+}
+
+pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -> Response {
+    let outcome = async {
+        let u = unlock(&app, &token).await?;
+        page(&app, &ctx, &u, None, &[]).await
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+pub async fn change_choices(
+    State(app): State<App>,
+    Path(token): Path<String>,
+    ctx: Ctx,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let outcome = async {
+        let u = unlock(&app, &token).await?;
+        let tx = Tx::new(ctx.lang, u.tenant.tone);
+        let sources = app.db.service_sources(u.appointment.service_id).await?;
+        let pairs = form.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        let wanted = choices_from_form(&sources, pairs);
+        let errors = missing_errors(&tx, &sources, &wanted);
+        if !errors.is_empty() {
+            return page(&app, &ctx, &u, Some(wanted), &errors).await;
+        }
+        consenting::choose(&app, &u.tenant, &u.appointment, &wanted).await?;
+        Ok(see_other(&format!("{}/privacy?gedaan=keuzes", home(&u))))
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+/// The confirmation step: erasing cannot be undone.
+pub async fn erase_form(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -> Response {
+    let outcome = async {
+        let u = unlock(&app, &token).await?;
+        privacy::may_erase(&app, &u)?;
+        let tx = Tx::new(ctx.lang, u.tenant.tone);
+        let body = format!(
+            r#"<p>{what}</p>
+<ul class="bullets"><li>{name}</li><li>{email}</li><li>{phone}</li><li>{note}</li></ul>
+<p>{after}</p>
+<form method="post" action="{home}/privacy/verwijderen">
+<button type="submit" class="button button--danger">{yes}</button>
+</form>
+<p><a class="button button--secondary" href="{home}/privacy">{no}</a></p>"#,
+            what = tx.pick(
+                "Dit verwijderen wij:",
+                "Dit verwijderen we:",
+                "This is what we erase:"
+            ),
+            name = tx.pick("uw naam", "je naam", "your name"),
+            email = tx.pick("uw e-mailadres", "je e-mailadres", "your email address"),
+            phone = tx.pick("uw telefoonnummer", "je telefoonnummer", "your phone number"),
+            note = tx.pick("uw opmerking", "je opmerking", "your note"),
+            after = tx.pick(
+                "Verwijderen kan niet ongedaan worden gemaakt. Daarna werkt uw persoonlijke link niet meer.",
+                "Verwijderen kan niet ongedaan worden gemaakt. Daarna werkt je persoonlijke link niet meer.",
+                "Erasing cannot be undone. After that your personal link no longer works."
+            ),
+            home = esc(&home(&u)),
+            yes = tx.pick(
+                "Ja, mijn gegevens verwijderen",
+                "Ja, mijn gegevens verwijderen",
+                "Yes, erase my data"
+            ),
+            no = tx.pick(
+                "Nee, terug naar mijn gegevens",
+                "Nee, terug naar mijn gegevens",
+                "No, back to my data"
+            ),
+        );
+        let title = tx
+            .pick(
+                "Wilt u uw gegevens verwijderen?",
+                "Wil je je gegevens verwijderen?",
+                "Do you want to erase your data?",
+            )
+            .to_string();
+        Ok(render(
+            &ctx,
+            Page {
+                title,
+                tenant: Some(&u.tenant),
+                body,
+                has_errors: false,
+            },
+        )
+        .into_response())
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+pub async fn erase(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -> Response {
+    let outcome = async {
+        let u = unlock(&app, &token).await?;
+        privacy::erase(&app, &u).await?;
+        // The link no longer opens anything, so the statement lives at an address of its own.
+        Ok(see_other(&format!(
+            "/a/verwijderd?gemeente={}",
+            url(u.tenant.slug.as_str())
+        )))
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+/// What was erased and what the municipality keeps by law.
+pub async fn erased(State(app): State<App>, ctx: Ctx) -> Response {
+    let outcome = async {
+        let slug = ctx.param("gemeente").ok_or(Error::NotFound("municipality"))?;
+        let tenant = app.db.tenant_by_slug(slug).await?;
+        let tx = Tx::new(ctx.lang, tenant.tone);
+        let kept = match ctx.lang {
+            Lang::Nl => retention::KEPT_BY_LAW,
+            Lang::En => privacy::KEPT_BY_LAW_EN,
+        };
+        let body = format!(
+            r#"<div class="notice" role="status"><p>{done}</p></div>
+<h2>{kept_t}</h2>
+<p id="kept">{kept}</p>
+<p><a class="button" href="/{slug}">{again}</a></p>"#,
+            done = tx.pick(
+                "Uw naam, e-mailadres, telefoonnummer en opmerking zijn verwijderd. Uw persoonlijke link werkt niet meer.",
+                "Je naam, e-mailadres, telefoonnummer en opmerking zijn verwijderd. Je persoonlijke link werkt niet meer.",
+                "Your name, email address, phone number and note have been erased. Your personal link no longer works."
+            ),
+            kept_t = tx.t("Wat de gemeente bewaart", "What the municipality keeps"),
+            kept = esc(kept),
+            slug = url(tenant.slug.as_str()),
+            again = tx.t("Een nieuwe afspraak maken", "Book a new appointment"),
+        );
+        let title = tx
+            .pick(
+                "Uw gegevens zijn verwijderd",
+                "Je gegevens zijn verwijderd",
+                "Your data has been erased",
+            )
+            .to_string();
+        Ok(render(
+            &ctx,
+            Page {
+                title,
+                tenant: Some(&tenant),
+                body,
+                has_errors: false,
+            },
+        )
+        .into_response())
+    }
+    .await;
+    respond(&ctx, outcome)
 }

@@ -28,6 +28,7 @@ pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -
 {check}
 {waiting}
 {call}
+{after}
 <script type="module" src="/static/resident.js"></script>"#,
             token = esc(u.token.as_str()),
             back = tx.pick(
@@ -38,6 +39,7 @@ pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -
             check = device_check(&tx, u.token.as_str()),
             waiting = waiting(&tx),
             call = call_view(&tx, tx.t("Beeld van de medewerker", "The clerk's picture")),
+            after = after_call(&tx, u.token.as_str()),
         );
         let title = tx.t("Videogesprek", "Video call").to_string();
         let page = Page {
@@ -168,6 +170,29 @@ fn waiting(tx: &Tx) -> String {
             "U hebt de oproep gemist. Bel de gemeente of maak een nieuwe afspraak.",
             "Je hebt de oproep gemist. Bel de gemeente of maak een nieuwe afspraak.",
             "You missed the call. Call the municipality or book a new appointment."
+        ),
+    )
+}
+
+/// Shown once the call has ended: the way to the rating page.
+fn after_call(tx: &Tx, token: &str) -> String {
+    format!(
+        r#"<section id="na-gesprek" aria-labelledby="na-gesprek-kop" hidden>
+<h2 id="na-gesprek-kop">{heading}</h2>
+<p>{text}</p>
+<p><a id="rate-call" class="button" href="/a/{token}/beoordeling">{link}</a></p>
+</section>"#,
+        heading = tx.t("Hoe was het gesprek?", "How was the call?"),
+        text = tx.pick(
+            "Wilt u vertellen hoe het ging? Zo leert de gemeente wat beter kan. Het kost een minuut.",
+            "Wil je vertellen hoe het ging? Zo leert de gemeente wat beter kan. Het kost een minuut.",
+            "Would you tell us how it went? It helps the municipality learn what to improve. It takes a minute."
+        ),
+        token = esc(token),
+        link = tx.pick(
+            "Geef uw mening over het gesprek",
+            "Geef je mening over het gesprek",
+            "Give your opinion of the call"
         ),
     )
 }
