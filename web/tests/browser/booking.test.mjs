@@ -195,6 +195,9 @@ test('a time taken while the form was open says so and offers the other times', 
   assert.equal(await h1(page), 'Uw gegevens');
   await page.fill('#name', 'Jan de Vries');
   await page.fill('#email', 'jan@example.nl');
+  // The demo's moving service asks for a choice per information source.
+  await page.check('#consent-brp-municipality');
+  await page.check('#consent-woonbewijs-self');
 
   // Both demo clerks get booked at that time before the resident presses the button.
   for (const name of ['Eerste', 'Tweede']) {
