@@ -430,6 +430,12 @@ pub async fn handle_complaint(
         .await
 }
 
+/// Puts a resident's comment on the complaints list, to be followed up like a complaint.
+pub async fn mark_complaint(app: &App, tenant: TenantId, comment: &str) -> Result<()> {
+    let id: uuid::Uuid = comment.parse().map_err(|_| Error::NotFound("comment"))?;
+    app.db.mark_complaint(tenant, id).await
+}
+
 // ---- dashboard ---------------------------------------------------------------------------
 
 /// Without dates: the 12 weeks up to and including this one.

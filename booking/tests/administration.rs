@@ -431,6 +431,49 @@ async fn complaints_are_handled_once_with_a_note(store: Store) {
         administration::handle_complaint(&t.app, tenant.id, admin.id, &id, "Nog eens").await,
         Err(Error::Conflict(_))
     ));
+
+    // A plain comment can be put on the list; another municipality cannot do that.
+    let second = booking::bookings::book(
+        &t.app,
+        &tenant,
+        &passport,
+        booking::bookings::BookingRequest::parse(
+            "2026-11-30T10:00:00+01:00",
+            "Piet",
+            "piet@example.nl",
+            None,
+            None,
+        )
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let remark = Feedback {
+        id: uuid::Uuid::new_v4(),
+        appointment_id: second.appointment.id,
+        complaint: false,
+        comment: "Het duurde lang.".into(),
+        ..complaint
+    };
+    t.app.db.insert_feedback(&remark).await.unwrap();
+    let remark_id = remark.id.to_string();
+    assert!(matches!(
+        administration::mark_complaint(&t.app, other.id, &remark_id).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(t
+        .app
+        .db
+        .complaints(tenant.id, false)
+        .await
+        .unwrap()
+        .is_empty());
+    administration::mark_complaint(&t.app, tenant.id, &remark_id)
+        .await
+        .unwrap();
+    let open = t.app.db.complaints(tenant.id, false).await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].id, remark.id);
 }
 
 async fn the_dashboard_filters_on_a_service_and_checks_the_period(store: Store) {

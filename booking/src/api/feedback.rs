@@ -118,10 +118,6 @@ pub async fn comments(
     ))
 }
 
-fn feedback_id(raw: &str, what: &'static str) -> Result<Uuid> {
-    raw.parse().map_err(|_| Error::NotFound(what))
-}
-
 #[utoipa::path(post, path = "/api/v1/admin/comments/{id}/complaint", tag = "feedback",
     responses((status = 204, description = "On the complaints list"), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -130,9 +126,7 @@ pub async fn mark_complaint(
     Admin(claims): Admin,
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
-    app.db
-        .mark_complaint(claims.tenant, feedback_id(&id, "comment")?)
-        .await?;
+    crate::administration::mark_complaint(&app, claims.tenant, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

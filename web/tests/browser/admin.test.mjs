@@ -170,6 +170,14 @@ test('settings: a colour without enough contrast is refused, a good one is saved
   // The resident pages use the new colour.
   await page.goto(`${base}/voorbeeld`);
   assert.match(await page.getAttribute('body', 'style'), /--primary: #0b5d1e/);
+
+  // In English too, with the reason in English.
+  await page.goto(`${base}/beheer?lang=en`);
+  assert.equal(await text(page, 'h1'), 'Settings');
+  await page.fill('#secondary_colour', '#ffff00');
+  assert.equal(await submit(page, 'Save settings'), 422);
+  assert.match(await text(page, '.error-summary'), /Colour #ffff00 has contrast 1\.07:1 with white text; at least 4\.5:1 is needed\./);
+  await expectAccessible(page, 'admin-settings-error-en');
   await context.close();
 });
 
@@ -348,20 +356,17 @@ test('clerks: add one, set weekly hours and an absence', async () => {
 
 test('complaints: a resident complains after the call, the admin handles it', async () => {
   const passport = (await services()).find((s) => s.name.startsWith('Paspoort'));
-  const booked = await (
+  const book = async (start, name) => (
     await fetch(api('/tenants/voorbeeld/appointments'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        service_id: passport.id,
-        start: '2026-11-30T09:00:00+01:00',
-        name: 'Els Klager',
-        email: 'els@example.nl',
-      }),
+      body: JSON.stringify({ service_id: passport.id, start, name, email: 'els@example.nl' }),
     })
   ).json();
-  const feedback = (body) =>
-    fetch(api(`/personal/${booked.token}/feedback`), {
+  const booked = await book('2026-11-30T09:00:00+01:00', 'Els Klager');
+  const other = await book('2026-11-30T09:30:00+01:00', 'Piet Opmerking');
+  const feedback = (body, token = booked.token) =>
+    fetch(api(`/personal/${token}/feedback`), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -399,6 +404,19 @@ test('complaints: a resident complains after the call, the admin handles it', as
 
   const openList = await (await fetch(api('/admin/complaints'), { headers: { cookie } })).json();
   assert.deepEqual(openList, []);
+
+  // A comment that was not filed as a complaint can still be followed up as one.
+  const remark = 'Het duurde lang voordat ik werd geholpen.';
+  assert.equal((await feedback({ rating: 6, comment: remark, complaint: false }, other.token)).status, 201);
+  await page.goto(`${base}/beheer/klachten`);
+  assert.match(await text(page, '#opmerkingen'), new RegExp(remark));
+  assert.match(await text(page, 'main'), /Er zijn geen open klachten/);
+  await expectAccessible(page, 'admin-complaints-comments');
+  assert.equal(await submit(page, /Als klacht opvolgen/), 200);
+  assert.match(await text(page, '[role="status"]'), /staat nu bij de open klachten/);
+  assert.match(await text(page, 'h2'), /Open klachten \(1\)/);
+  assert.match(await text(page, 'article'), new RegExp(remark));
+  assert.match(await text(page, 'main'), /Er zijn geen andere opmerkingen/);
   await context.close();
 });
 
@@ -414,8 +432,8 @@ test('dashboard: table, charts and CSV, per service', async () => {
   const passportRow = page.locator('tbody tr', { hasText: 'Paspoort' });
   const row = await passportRow.innerText();
   assert.match(row, /2026-W49/);
-  assert.match(row, /3,0 \(1 cijfers\)/, 'the complaint\'s rating');
-  assert.match(row, /3: 1×/);
+  assert.match(row, /4,5 \(2 cijfers\)/, 'the two ratings, 3 and 6');
+  assert.match(row, /3: 1×, 6: 1×/);
   // Every chart loaded as an image with words.
   const images = await page.locator('figure.chart img').evaluateAll((imgs) =>
     imgs.map((i) => ({ ok: i.complete && i.naturalWidth > 0, alt: i.alt, src: i.getAttribute('src') })));

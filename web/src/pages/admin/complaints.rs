@@ -69,6 +69,25 @@ pub async fn handle(
     respond(&ctx, outcome)
 }
 
+/// Puts a comment on the complaints list.
+pub async fn mark(
+    State(app): State<App>,
+    admin: Result<Admin, Error>,
+    Path(id): Path<String>,
+    ctx: Ctx,
+) -> Response {
+    let claims = match admin_only(admin, &ctx) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let outcome = async {
+        administration::mark_complaint(&app, claims.tenant, &id).await?;
+        Ok(see_other(&format!("{HERE}?klacht=1")))
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
 async fn page(
     app: &App,
     ctx: &Ctx,
@@ -186,11 +205,65 @@ async fn page(
             note = tx.t("Hoe", "How"),
         )
     };
+    // Comments that are not complaints (yet): an admin may decide to follow one up.
+    let comments: Vec<Feedback> = app
+        .db
+        .comments(tenant.id)
+        .await?
+        .into_iter()
+        .filter(|f| !f.complaint)
+        .collect();
+    let comment_rows: String = comments
+        .iter()
+        .map(|f| {
+            format!(
+                r#"<tr><td>{date}</td><td>{service}</td><td>{rating}</td><td>{comment}</td><td><form method="post" action="{HERE}/opmerking/{id}"><button type="submit" class="button button--secondary">{mark}<span class="visually-hidden"> ({given} {date})</span></button></form></td></tr>"#,
+                date = when(f.given_at),
+                service = esc(&service_name(f)),
+                rating = f.rating,
+                comment = esc(&f.comment),
+                id = f.id,
+                mark = tx.t("Als klacht opvolgen", "Follow up as a complaint"),
+                given = tx.t("opmerking van", "comment of"),
+            )
+        })
+        .collect();
+    let comments_html = if comments.is_empty() {
+        format!(
+            r#"<p>{}</p>"#,
+            tx.t(
+                "Er zijn geen andere opmerkingen van bewoners.",
+                "There are no other comments from residents."
+            )
+        )
+    } else {
+        format!(
+            r#"<div class="table-scroll" tabindex="0" role="region" aria-labelledby="opmerkingen-kop"><table class="queue-table" id="opmerkingen"><caption id="opmerkingen-kop">{caption}</caption><thead><tr><th scope="col">{date}</th><th scope="col">{service}</th><th scope="col">{rating}</th><th scope="col">{comment}</th><th scope="col"><span class="visually-hidden">{action}</span></th></tr></thead><tbody>{comment_rows}</tbody></table></div>"#,
+            caption = tx.t(
+                "Opmerkingen bij een cijfer, nieuwste eerst",
+                "Comments with a rating, newest first"
+            ),
+            date = tx.t("Gegeven op", "Given on"),
+            service = tx.t("Onderwerp", "Service"),
+            rating = tx.t("Cijfer", "Rating"),
+            comment = tx.t("Wat de bewoner schreef", "What the resident wrote"),
+            action = tx.t("Opvolgen", "Follow up"),
+        )
+    };
     let body = format!(
-        r#"{saved}{summary}<h2>{open_h} ({open_count})</h2>
+        r#"{saved}{marked}{summary}<h2>{open_h} ({open_count})</h2>
 {open_html}
 <h2>{handled_h}</h2>
-{handled_html}"#,
+{handled_html}
+<h2>{comments_h}</h2>
+<p>{comments_intro}</p>
+{comments_html}"#,
+        marked = saved_notice(ctx, "klacht", tx.t("De opmerking staat nu bij de open klachten.", "The comment is now among the open complaints.")),
+        comments_h = tx.t("Andere opmerkingen", "Other comments"),
+        comments_intro = tx.t(
+            "Bewoners die een cijfer geven, kunnen er een opmerking bij schrijven zonder er een klacht van te maken. Leest u er een klacht in, volg hem dan op als klacht.",
+            "Residents who give a rating may add a comment without making it a complaint. If you read a complaint in one, follow it up as a complaint."
+        ),
         saved = saved_notice(
             ctx,
             "afgehandeld",

@@ -57,6 +57,7 @@ pub fn routes() -> Router<App> {
         .route("/beheer/dashboard", get(dashboard::show))
         .route("/beheer/klachten", get(complaints::list))
         .route("/beheer/klachten/{id}", post(complaints::handle))
+        .route("/beheer/klachten/opmerking/{id}", post(complaints::mark))
 }
 
 /// Where someone without a session goes.
@@ -292,5 +293,34 @@ fn say(tx: &Tx, dutch: impl Into<String>, message: &str) -> String {
     match tx.lang {
         Lang::Nl => dutch.into(),
         Lang::En => english(message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_data_keeps_repeated_names_and_decodes() {
+        let f = FormData::parse("services=a&name=Jan+de+Vries&services=b&walk=1&e=x%40y.nl");
+        assert_eq!(f.all("services"), ["a", "b"]);
+        assert_eq!(f.get("name"), "Jan de Vries");
+        assert_eq!(f.get("e"), "x@y.nl");
+        assert_eq!(f.get("missing"), "");
+        assert!(f.has("walk"));
+        assert!(!f.has("missing"));
+    }
+
+    #[test]
+    fn messages_follow_the_page_language() {
+        let nl = Tx::formal(Lang::Nl);
+        let en = Tx::formal(Lang::En);
+        assert_eq!(
+            say(&nl, "Vul de naam in.", "give a name"),
+            "Vul de naam in."
+        );
+        assert_eq!(say(&en, "Vul de naam in.", "give a name"), "Give a name.");
+        assert_eq!(number(" 15 "), Some(15));
+        assert_eq!(number("vijftien"), None);
     }
 }

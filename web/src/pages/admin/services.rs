@@ -526,3 +526,45 @@ fn service_page(
         !errors.is_empty(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_split_at_bars_and_skip_empty_lines() {
+        let parsed = lines(
+            "brp | BRP | Om te controleren.\n\n  kvk|KvK|Voor uw bedrijf \n",
+            3,
+        )
+        .unwrap();
+        assert_eq!(parsed.len(), 2);
+        assert_eq!(
+            parsed[0],
+            (
+                1,
+                vec!["brp".into(), "BRP".into(), "Om te controleren.".into()]
+            )
+        );
+        assert_eq!(
+            parsed[1],
+            (
+                3,
+                vec!["kvk".into(), "KvK".into(), "Voor uw bedrijf".into()]
+            )
+        );
+        assert_eq!(lines("a | b | c\nzonder reden | x", 3), Err(2));
+        assert_eq!(lines("", 2), Ok(Vec::new()));
+    }
+
+    #[test]
+    fn lists_show_as_the_text_they_are_edited_in() {
+        let text = sources_text(&[InfoSource {
+            code: "brp".into(),
+            label: "BRP".into(),
+            reason: "Adres".into(),
+        }]);
+        assert_eq!(text, "brp | BRP | Adres\n");
+        assert_eq!(lines(&text, 3).unwrap()[0].1, ["brp", "BRP", "Adres"]);
+    }
+}
