@@ -216,6 +216,51 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
   const queue = await (await clerk.request.get(`${base}/api/v1/staff/queue`)).json();
   assert.equal(queue.filter((e) => e.resident_name === 'Jan de Vries').length, 0);
 
+  // ---- the resident rates the call ----
+  // The ended call offers the rating page (the call began before its start time: a clerk
+  // called, so rating is open already).
+  const rate = resident.getByRole('link', { name: 'Geef uw mening over het gesprek' });
+  await rate.waitFor({ state: 'visible' });
+  await expectAccessible(resident, 'call-12-resident-ended');
+  await Promise.all([resident.waitForNavigation(), rate.click()]);
+  assert.equal(new URL(resident.url()).pathname, `/a/${booked.token}/beoordeling`);
+  assert.equal(await resident.locator('h1').innerText(), 'Uw mening over het gesprek');
+  assert.equal(await resident.locator('legend').innerText(), 'Hoe was het gesprek?');
+  assert.ok(await resident.getByLabel('1 = heel slecht').isVisible());
+  assert.ok(await resident.getByLabel('10 = uitstekend').isVisible());
+  for (const n of ['1 = heel slecht', '5', '10 = uitstekend']) {
+    const box = await resident.locator('label', { hasText: n }).first().boundingBox();
+    assert.ok(box.width >= 44 && box.height >= 44, `rating ${n}: ${box.width}x${box.height}`);
+  }
+  await expectAccessible(resident, 'call-13-rating-form');
+  // A complaint without words, and no number: both errors on the page, nothing stored.
+  await resident.getByLabel('Dit is een klacht: ik wil dat de gemeente hierop reageert').check();
+  await Promise.all([resident.waitForNavigation(), resident.getByRole('button', { name: 'Mening versturen' }).click()]);
+  assert.match(await resident.title(), /^Fout: /);
+  const errors = await resident.locator('.error-summary').innerText();
+  assert.match(errors, /Kies een cijfer van 1 tot 10\./);
+  assert.match(errors, /Schrijf bij Opmerking wat er niet goed ging\./);
+  assert.equal(await resident.getByLabel('Dit is een klacht: ik wil dat de gemeente hierop reageert').isChecked(), true);
+  await expectAccessible(resident, 'call-14-rating-errors');
+  assert.equal((await fetch(`${base}/api/v1/personal/${booked.token}/feedback`)).status, 404);
+  await resident.getByLabel('Dit is een klacht: ik wil dat de gemeente hierop reageert').uncheck();
+  await resident.getByLabel('9', { exact: true }).check();
+  await resident.getByLabel('Opmerking (niet verplicht)').fill('Vriendelijk en snel geholpen.');
+  await Promise.all([resident.waitForNavigation(), resident.getByRole('button', { name: 'Mening versturen' }).click()]);
+  assert.equal(await resident.locator('h1').innerText(), 'Bedankt voor uw mening');
+  assert.equal(await resident.locator('[role=status]').innerText(), 'Uw mening is verstuurd. Dank u wel!');
+  assert.equal(await resident.locator('#given-rating').innerText(), '9 van de 10');
+  assert.match(await resident.locator('#given').innerText(), /Vriendelijk en snel geholpen\./);
+  await expectAccessible(resident, 'call-15-rating-thanks');
+  const rated = await (await fetch(`${base}/api/v1/personal/${booked.token}/feedback`)).json();
+  assert.equal(rated.rating, 9);
+  assert.equal(rated.comment, 'Vriendelijk en snel geholpen.');
+  assert.equal(rated.complaint, false);
+  // A second visit shows what was given instead of the form.
+  await resident.reload();
+  assert.equal(await resident.locator('form').count(), 0);
+  assert.equal(await resident.locator('#given-rating').innerText(), '9 van de 10');
+
   await residentContext.close();
   await clerkContext.close();
 });
