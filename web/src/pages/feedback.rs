@@ -72,11 +72,12 @@ fn form_errors(tx: &Tx, form: &RatingForm) -> (Option<i64>, Vec<(String, String)
     if form.comment.chars().count() > MAX_COMMENT {
         errors.push((
             "comment".to_string(),
-            format!(
-                "{} {MAX_COMMENT} {}",
-                tx.t("Uw opmerking mag hoogstens", "Your comment can be at most"),
-                tx.t("tekens lang zijn.", "characters long.")
-            ),
+            tx.pick(
+                "Uw opmerking mag hoogstens {max} tekens lang zijn.",
+                "Je opmerking mag hoogstens {max} tekens lang zijn.",
+                "Your comment can be at most {max} characters long.",
+            )
+            .replace("{max}", &MAX_COMMENT.to_string()),
         ));
     } else if form.complaint.is_some() && form.comment.trim().is_empty() {
         errors.push((
@@ -376,4 +377,35 @@ pub async fn give(
     }
     .await;
     respond(&ctx, outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use booking::tenant::Tone;
+
+    fn form(rating: &str, comment: &str, complaint: bool) -> RatingForm {
+        RatingForm {
+            rating: rating.into(),
+            comment: comment.into(),
+            complaint: complaint.then(|| "1".to_string()),
+        }
+    }
+
+    #[test]
+    fn every_problem_of_the_form_is_named_at_once() {
+        let tx = Tx::new(crate::i18n::Lang::Nl, Tone::Je);
+        assert_eq!(form_errors(&tx, &form("9", "", false)), (Some(9), vec![]));
+        let (rating, errors) = form_errors(&tx, &form("", " ", true));
+        assert_eq!(rating, None);
+        let anchors: Vec<&str> = errors.iter().map(|(a, _)| a.as_str()).collect();
+        assert_eq!(anchors, vec!["rating-1", "comment"]);
+        assert!(errors[1].1.contains("je klacht"), "{}", errors[1].1);
+        for bad in ["0", "11", "negen", "-1"] {
+            assert_eq!(form_errors(&tx, &form(bad, "", false)).0, None, "{bad}");
+        }
+        let long = "x".repeat(MAX_COMMENT + 1);
+        let (_, errors) = form_errors(&tx, &form("5", &long, false));
+        assert!(errors[0].1.contains("2000"), "{}", errors[0].1);
+    }
 }

@@ -589,3 +589,63 @@ pub async fn erased(State(app): State<App>, ctx: Ctx) -> Response {
     .await;
     respond(&ctx, outcome)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use booking::tenant::Tone;
+
+    fn sources() -> Vec<InfoSource> {
+        ["brp", "woonbewijs"]
+            .iter()
+            .map(|code| InfoSource {
+                code: code.to_string(),
+                label: code.to_uppercase(),
+                reason: "Om te controleren.".into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_form_gives_a_choice_per_known_source_and_names_the_missing_ones() {
+        let tx = Tx::new(Lang::Nl, Tone::U);
+        let pairs = [
+            ("name", "Jan"),
+            ("consent-brp", "self"),
+            ("consent-woonbewijs", "misschien"),
+            ("consent-kadaster", "municipality"),
+        ];
+        let chosen = choices_from_form(&sources(), pairs.iter().copied());
+        assert_eq!(chosen, vec![("brp".to_string(), Choice::SelfSupplied)]);
+        let errors = missing_errors(&tx, &sources(), &chosen);
+        assert_eq!(
+            errors,
+            vec![(
+                "consent-woonbewijs-municipality".to_string(),
+                "Kies wat er met WOONBEWIJS mag gebeuren.".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn fieldsets_mark_the_choice_and_the_error() {
+        let tx = Tx::new(Lang::En, Tone::U);
+        let html = consent_fieldsets(
+            &tx,
+            &sources(),
+            &[("brp".to_string(), Choice::NotNeeded)],
+            &[(
+                "consent-woonbewijs-municipality".to_string(),
+                "Choose <b>".to_string(),
+            )],
+        );
+        assert!(html.contains(
+            r#"id="consent-brp-not_needed" name="consent-brp" value="not_needed" checked"#
+        ));
+        assert!(html
+            .contains(r#"aria-describedby="consent-woonbewijs-reason consent-woonbewijs-error""#));
+        assert!(html.contains("Choose &lt;b&gt;"));
+        assert_eq!(html.matches("<fieldset").count(), 2);
+        assert_eq!(html.matches("aria-invalid").count(), 3);
+    }
+}

@@ -221,6 +221,9 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
   // called, so rating is open already).
   const rate = resident.getByRole('link', { name: 'Geef uw mening over het gesprek' });
   await rate.waitFor({ state: 'visible' });
+  // One h1 for the page; the steps (check, waiting, call, after the call) are h2s.
+  assert.deepEqual(await resident.locator('h1').allInnerTexts(), ['Videogesprek']);
+  assert.equal(await resident.locator('main h2', { hasText: 'Videogesprek' }).count(), 0);
   await expectAccessible(resident, 'call-12-resident-ended');
   await Promise.all([resident.waitForNavigation(), rate.click()]);
   assert.equal(new URL(resident.url()).pathname, `/a/${booked.token}/beoordeling`);
