@@ -229,6 +229,23 @@ pub async fn create_service(app: &App, tenant: TenantId, input: &ServiceInput) -
     Ok(service)
 }
 
+/// Changes a service's name, explanation, duration and buffer. Appointments already booked
+/// keep the time they reserved; new bookings use the new duration.
+pub async fn update_service(
+    app: &App,
+    tenant: TenantId,
+    service: &str,
+    input: &ServiceInput,
+) -> Result<Service> {
+    let current = own_service(app, tenant, service).await?;
+    let updated = Service {
+        id: current.id,
+        ..check_service(tenant, input).map_err(first)?
+    };
+    app.db.save_service(&updated).await?;
+    Ok(updated)
+}
+
 /// One of the municipality's own services; another municipality's is "not found".
 pub async fn own_service(app: &App, tenant: TenantId, raw: &str) -> Result<Service> {
     let id: ServiceId = raw.parse().map_err(|_| Error::NotFound("service"))?;

@@ -187,8 +187,63 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
         "results"
     );
 
+    // Name, explanation and times change in place; a wrong duration changes nothing.
+    let mut change = service_input("Parkeervergunning aanvragen", 33);
+    assert_eq!(
+        invalid_field(administration::update_service(&t.app, tenant.id, &id, &change).await),
+        "duration_minutes"
+    );
+    assert_eq!(
+        t.app
+            .db
+            .service(tenant.id, parking.id)
+            .await
+            .unwrap()
+            .duration_minutes,
+        30
+    );
+    change.duration_minutes = 45;
+    let changed = administration::update_service(&t.app, tenant.id, &id, &change)
+        .await
+        .unwrap();
+    assert_eq!(changed.id, parking.id);
+    let stored = t.app.db.service(tenant.id, parking.id).await.unwrap();
+    assert_eq!(stored.name, "Parkeervergunning aanvragen");
+    assert_eq!(stored.duration_minutes, 45);
+    assert_eq!(t.app.db.services(tenant.id).await.unwrap().len(), 4);
+    // The same through the JSON API, as an admin.
+    let login = t
+        .client
+        .post(format!("{}/api/v1/auth/login", t.base))
+        .json(&serde_json::json!({"tenant": "voorbeeld", "email": "bram@voorbeeld.nl", "password": "welkom-bram"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let put = |body: serde_json::Value, service: String| {
+        t.client
+            .put(format!("{}/api/v1/admin/services/{service}", t.base))
+            .json(&body)
+            .send()
+    };
+    let body = |minutes: i64| serde_json::json!({"name": "Parkeren", "description": "", "duration_minutes": minutes, "buffer_minutes": 0});
+    assert_eq!(put(body(7), id.clone()).await.unwrap().status(), 422);
+    let ok = put(body(20), id.clone()).await.unwrap();
+    assert_eq!(ok.status(), 200);
+    let view: serde_json::Value = ok.json().await.unwrap();
+    assert_eq!(view["name"], "Parkeren");
+    assert_eq!(view["duration_minutes"], 20);
+
     // Another municipality's service is not found, and not changed.
     let (_, theirs) = elsewhere(&t).await;
+    assert_eq!(
+        put(body(20), theirs.id.to_string()).await.unwrap().status(),
+        404
+    );
+    assert!(matches!(
+        administration::update_service(&t.app, tenant.id, &theirs.id.to_string(), &change).await,
+        Err(Error::NotFound(_))
+    ));
     let theirs_id = theirs.id.to_string();
     assert!(matches!(
         administration::set_sources(&t.app, tenant.id, &theirs_id, two.clone()).await,

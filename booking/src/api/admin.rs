@@ -87,6 +87,25 @@ pub async fn create_service(
     Ok((StatusCode::CREATED, Json(service)))
 }
 
+#[utoipa::path(put, path = "/api/v1/admin/services/{id}", tag = "admin", request_body = ServiceBody,
+    responses((status = 200, body = Service), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_service(
+    State(app): State<App>,
+    Admin(claims): Admin,
+    Path(id): Path<String>,
+    Json(body): Json<ServiceBody>,
+) -> Result<Json<Service>> {
+    let input = administration::ServiceInput {
+        name: body.name,
+        description: body.description,
+        duration_minutes: body.duration_minutes,
+        buffer_minutes: body.buffer_minutes,
+    };
+    Ok(Json(
+        administration::update_service(&app, claims.tenant, &id, &input).await?,
+    ))
+}
+
 #[utoipa::path(get, path = "/api/v1/admin/clerks", tag = "admin",
     responses((status = 200, body = Vec<Clerk>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn clerks(State(app): State<App>, Admin(claims): Admin) -> Result<Json<Vec<Clerk>>> {

@@ -100,6 +100,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         admin::settings,
         admin::update_settings,
         admin::create_service,
+        admin::update_service,
         admin::clerks,
         admin::create_clerk,
         admin::set_hours,
@@ -191,6 +192,7 @@ pub fn router(app: App) -> Router {
             get(admin::settings).put(admin::update_settings),
         )
         .route("/api/v1/admin/services", post(admin::create_service))
+        .route("/api/v1/admin/services/{id}", put(admin::update_service))
         .route(
             "/api/v1/admin/clerks",
             get(admin::clerks).post(admin::create_clerk),

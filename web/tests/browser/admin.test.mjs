@@ -266,11 +266,25 @@ test('services: add one with two information sources and results; residents see 
   assert.equal(await page.inputValue('#results'), 'verleend | Vergunning verleend\nafgewezen | Afgewezen\n');
   await expectAccessible(page, 'admin-service-saved');
 
+  // Name, explanation and duration can be changed; a wrong duration is refused.
+  await page.fill('#duration_minutes', '33');
+  await page.fill('#description', 'Een vergunning om bij uw huis te parkeren.');
+  assert.equal(await submit(page, 'Gegevens opslaan'), 422);
+  assert.match(await text(page, '.error-summary'), /in stappen van 5/);
+  assert.equal(await page.inputValue('#description'), 'Een vergunning om bij uw huis te parkeren.');
+  await expectAccessible(page, 'admin-service-details-error');
+  assert.equal((await services()).find((s) => s.id === id).duration_minutes, 30, 'nothing saved');
+  await page.fill('#duration_minutes', '45');
+  assert.equal(await submit(page, 'Gegevens opslaan'), 200);
+  assert.match(await text(page, '[role="status"]'), /De gegevens van het onderwerp zijn opgeslagen/);
+  assert.equal(await page.inputValue('#duration_minutes'), '45');
+
   // Offered to residents.
   const resident = await context.newPage();
   await resident.goto(`${base}/voorbeeld`);
   const choice = resident.getByRole('link', { name: /Parkeervergunning aanvragen/ });
-  assert.match(await choice.innerText(), /30 minuten/);
+  assert.match(await choice.innerText(), /bij uw huis te parkeren/);
+  assert.match(await choice.innerText(), /45 minuten/);
   await context.close();
 });
 

@@ -33,7 +33,10 @@ pub fn routes() -> Router<App> {
             "/beheer/onderwerpen",
             get(services::list).post(services::create),
         )
-        .route("/beheer/onderwerpen/{id}", get(services::show))
+        .route(
+            "/beheer/onderwerpen/{id}",
+            get(services::show).post(services::save),
+        )
         .route(
             "/beheer/onderwerpen/{id}/bronnen",
             post(services::save_sources),

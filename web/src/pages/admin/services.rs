@@ -50,32 +50,82 @@ pub async fn create(
         let tenant = app.db.tenant(claims.tenant).await?;
         let f = FormData::parse(&body);
         let tx = Tx::formal(ctx.lang);
-        let input = ServiceInput {
-            name: f.get("name").into(),
-            description: f.get("description").into(),
-            duration_minutes: number(f.get("duration_minutes")).unwrap_or(-1),
-            buffer_minutes: number(f.get("buffer_minutes")).unwrap_or(-1),
-        };
+        let input = service_input(&f);
         match administration::check_service(tenant.id, &input) {
             Ok(_) => {
                 let service = administration::create_service(&app, tenant.id, &input).await?;
                 Ok(see_other(&format!("{HERE}/{}?toegevoegd=1", service.id)))
             }
             Err(problems) => {
-                let errors: Errors = problems
-                    .iter()
-                    .map(|(field, message)| {
-                        let nl = match *field {
-                            "name" => "Vul de naam van het onderwerp in (hoogstens 100 tekens).",
-                            "description" => "De uitleg mag hoogstens 2000 tekens lang zijn.",
-                            "duration_minutes" => "Vul bij 'Duur' een aantal minuten in van 5 tot en met 240, in stappen van 5.",
-                            "buffer_minutes" => "Vul bij 'Tijd tussen afspraken' een aantal minuten in van 0 tot en met 120, in stappen van 5.",
-                            _ => message.as_str(),
-                        };
-                        (field.to_string(), say(&tx, nl, message))
-                    })
-                    .collect();
+                let errors = service_errors(&tx, &problems);
                 list_page(&app, &ctx, &tenant, &f, &errors).await
+            }
+        }
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+/// The service form's problems in the page's language.
+fn service_errors(tx: &Tx, problems: &[administration::Problem]) -> Errors {
+    problems
+        .iter()
+        .map(|(field, message)| {
+            let nl = match *field {
+                "name" => "Vul de naam van het onderwerp in (hoogstens 100 tekens).",
+                "description" => "De uitleg mag hoogstens 2000 tekens lang zijn.",
+                "duration_minutes" => {
+                    "Vul bij 'Duur' een aantal minuten in van 5 tot en met 240, in stappen van 5."
+                }
+                "buffer_minutes" => {
+                    "Vul bij 'Tijd tussen afspraken' een aantal minuten in van 0 tot en met 120, in stappen van 5."
+                }
+                _ => message.as_str(),
+            };
+            (field.to_string(), say(tx, nl, message))
+        })
+        .collect()
+}
+
+fn service_input(f: &FormData) -> ServiceInput {
+    ServiceInput {
+        name: f.get("name").into(),
+        description: f.get("description").into(),
+        duration_minutes: number(f.get("duration_minutes")).unwrap_or(-1),
+        buffer_minutes: number(f.get("buffer_minutes")).unwrap_or(-1),
+    }
+}
+
+/// Saves the service's name, explanation and times.
+pub async fn save(
+    State(app): State<App>,
+    admin: Result<Admin, Error>,
+    Path(id): Path<String>,
+    ctx: Ctx,
+    body: String,
+) -> Response {
+    let claims = match admin_only(admin, &ctx) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let outcome = async {
+        let tenant = app.db.tenant(claims.tenant).await?;
+        let service = administration::own_service(&app, tenant.id, &id).await?;
+        let tx = Tx::formal(ctx.lang);
+        let f = FormData::parse(&body);
+        let input = service_input(&f);
+        match administration::check_service(tenant.id, &input) {
+            Ok(_) => {
+                administration::update_service(&app, tenant.id, &id, &input).await?;
+                Ok(see_other(&format!("{HERE}/{}?gewijzigd=1", service.id)))
+            }
+            Err(problems) => {
+                let errors = service_errors(&tx, &problems);
+                let sources = sources_text(&app.db.service_sources(service.id).await?);
+                let results = results_text(&app.db.service_results(service.id).await?);
+                Ok(service_page(
+                    &ctx, &tenant, &service, &f, &sources, &results, &errors,
+                ))
             }
         }
     }
@@ -219,6 +269,7 @@ pub async fn show(
             &ctx,
             &tenant,
             &service,
+            &FormData(Vec::new()),
             &sources,
             &results,
             &Vec::new(),
@@ -346,7 +397,13 @@ pub async fn save_sources(
                 let results = results_text(&app.db.service_results(service.id).await?);
                 let errors = vec![("sources".to_string(), message)];
                 Ok(service_page(
-                    &ctx, &tenant, &service, &typed, &results, &errors,
+                    &ctx,
+                    &tenant,
+                    &service,
+                    &FormData(Vec::new()),
+                    &typed,
+                    &results,
+                    &errors,
                 ))
             }
         }
@@ -430,7 +487,13 @@ pub async fn save_results(
                 let sources = sources_text(&app.db.service_sources(service.id).await?);
                 let errors = vec![("results".to_string(), message)];
                 Ok(service_page(
-                    &ctx, &tenant, &service, &sources, &typed, &errors,
+                    &ctx,
+                    &tenant,
+                    &service,
+                    &FormData(Vec::new()),
+                    &sources,
+                    &typed,
+                    &errors,
                 ))
             }
         }
@@ -439,10 +502,12 @@ pub async fn save_results(
     respond(&ctx, outcome)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn service_page(
     ctx: &Ctx,
     tenant: &Tenant,
     service: &Service,
+    basics: &FormData,
     sources: &str,
     results: &str,
     errors: &Errors,
@@ -450,7 +515,8 @@ fn service_page(
     let tx = Tx::formal(ctx.lang);
     let base = format!("{HERE}/{}", service.id);
     let notices = [
-        saved_notice(ctx, "toegevoegd", tx.t("Het onderwerp is toegevoegd. Bewoners kunnen er nu een afspraak voor maken. Vul hieronder in welke gegevens de medewerker mag nodig hebben.", "The service has been added. Residents can now book it. Below, fill in which information the clerk may need.")),
+        saved_notice(ctx, "toegevoegd", tx.t("Het onderwerp is toegevoegd. Bewoners kunnen er nu een afspraak voor maken. Vul hieronder in welke gegevens de medewerker mag opvragen.", "The service has been added. Residents can now book it. Below, fill in which information the clerk may need.")),
+        saved_notice(ctx, "gewijzigd", tx.t("De gegevens van het onderwerp zijn opgeslagen.", "The service's details have been saved.")),
         saved_notice(ctx, "bronnen", tx.t("De bronnen zijn opgeslagen.", "The sources have been saved.")),
         saved_notice(ctx, "resultaten", tx.t("De resultaten zijn opgeslagen.", "The results have been saved.")),
     ]
@@ -481,12 +547,75 @@ fn service_page(
         extra: r#" spellcheck="false""#,
     }
     .html(&tx, errors);
+    let value = |name: &str, stored: String| -> String {
+        if basics.has(name) {
+            basics.get(name).to_string()
+        } else {
+            stored
+        }
+    };
+    let basic = |id: &str, label: &str, hint: Option<&str>, kind: &str, v: String, extra: &str| {
+        Field {
+            id,
+            name: id,
+            label,
+            hint,
+            kind,
+            value: &v,
+            extra,
+        }
+        .html(&tx, errors)
+    };
+    let basics_fields = [
+        basic(
+            "name",
+            tx.t("Naam", "Name"),
+            None,
+            "text",
+            value("name", service.name.clone()),
+            "",
+        ),
+        basic(
+            "description",
+            tx.t(
+                "Uitleg voor bewoners (niet verplicht)",
+                "Explanation for residents (optional)",
+            ),
+            None,
+            "textarea",
+            value("description", service.description.clone()),
+            "",
+        ),
+        basic(
+            "duration_minutes",
+            tx.t("Duur (minuten)", "Duration (minutes)"),
+            Some(tx.t(
+                "In stappen van 5 minuten. Afspraken die al gemaakt zijn, houden hun tijd.",
+                "In steps of 5 minutes. Appointments already made keep their time.",
+            )),
+            "text",
+            value("duration_minutes", service.duration_minutes.to_string()),
+            r#" inputmode="numeric""#,
+        ),
+        basic(
+            "buffer_minutes",
+            tx.t(
+                "Tijd tussen afspraken (minuten)",
+                "Time between appointments (minutes)",
+            ),
+            Some(tx.t("In stappen van 5 minuten.", "In steps of 5 minutes.")),
+            "text",
+            value("buffer_minutes", service.buffer_minutes.to_string()),
+            r#" inputmode="numeric""#,
+        ),
+    ]
+    .concat();
     let body = format!(
-        r#"{notices}{summary}<dl class="summary">
-<div><dt>{duration_h}</dt><dd>{duration} {min}</dd></div>
-<div><dt>{buffer_h}</dt><dd>{buffer} {min}</dd></div>
-<div><dt>{description_h}</dt><dd>{description}</dd></div>
-</dl>
+        r#"{notices}{summary}<h2 id="gegevens-kop">{basics_h}</h2>
+<form method="post" action="{base}" class="staff-form" novalidate aria-labelledby="gegevens-kop">
+{basics_fields}
+<p><button type="submit" class="button">{save_basics}</button></p>
+</form>
 <h2 id="bronnen-kop">{sources_h}</h2>
 <p>{sources_intro}</p>
 <form method="post" action="{base}/bronnen" class="staff-form" novalidate aria-labelledby="bronnen-kop">
@@ -500,13 +629,8 @@ fn service_page(
 </form>
 <p><a href="{HERE}">{back}</a></p>"#,
         summary = error_summary(&tx, errors),
-        duration_h = tx.t("Duur", "Duration"),
-        buffer_h = tx.t("Tijd tussen afspraken", "Time between appointments"),
-        description_h = tx.t("Uitleg voor bewoners", "Explanation for residents"),
-        duration = service.duration_minutes,
-        buffer = service.buffer_minutes,
-        min = tx.t("minuten", "minutes"),
-        description = esc(&service.description),
+        basics_h = tx.t("Naam, uitleg en duur", "Name, explanation and duration"),
+        save_basics = tx.t("Gegevens opslaan", "Save details"),
         sources_h = tx.t("Gegevens die de medewerker mag opvragen", "Information the clerk may look up"),
         sources_intro = tx.t(
             "Bewoners zien deze bronnen met de reden, en kiezen per bron of de gemeente het mag opvragen of dat ze het zelf meenemen.",
