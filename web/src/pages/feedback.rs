@@ -372,6 +372,17 @@ pub async fn give(
             Ok(_) => Ok(see_other(&format!("{}/beoordeling?gedaan=1", home(&u)))),
             // A race with another tab: the page shows what was given.
             Err(Error::Conflict(_)) => current(&app, &ctx, &u).await,
+            // The checks above mirror the booking crate's; should they ever differ, the
+            // resident still gets the form back with the message at the field.
+            Err(Error::Invalid { field, message }) => {
+                let anchor = if field == "rating" {
+                    "rating-1"
+                } else {
+                    "comment"
+                };
+                let errors = vec![(anchor.to_string(), message)];
+                Ok(form_page(&ctx, &tx, &u, &form, &errors))
+            }
             Err(other) => Err(other),
         }
     }

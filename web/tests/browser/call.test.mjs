@@ -225,6 +225,14 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
   assert.deepEqual(await resident.locator('h1').allInnerTexts(), ['Videogesprek']);
   assert.equal(await resident.locator('main h2', { hasText: 'Videogesprek' }).count(), 0);
   await expectAccessible(resident, 'call-12-resident-ended');
+  // The personal link page offers the same, now that the call has started.
+  const personalPage = await residentContext.newPage();
+  await personalPage.goto(`${base}/a/${booked.token}`);
+  assert.equal(
+    await personalPage.getByRole('link', { name: 'Geef uw mening over het gesprek' }).getAttribute('href'),
+    `/a/${booked.token}/beoordeling`,
+  );
+  await personalPage.close();
   await Promise.all([resident.waitForNavigation(), rate.click()]);
   assert.equal(new URL(resident.url()).pathname, `/a/${booked.token}/beoordeling`);
   assert.equal(await resident.locator('h1').innerText(), 'Uw mening over het gesprek');
