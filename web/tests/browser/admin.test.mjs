@@ -496,3 +496,28 @@ test('dashboard: table, charts and CSV, per service', async () => {
   await expectAccessible(page, 'admin-dashboard-error');
   await context.close();
 });
+
+test('every admin page fits 360 px without sideways scrolling', async () => {
+  const cookie = await login('bram@voorbeeld.nl', 'welkom-bram');
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  await context.addCookies([{ ...cookie, url: base }]);
+  const page = await context.newPage();
+  const clerks = await (await fetch(api('/admin/clerks'), { headers: { cookie: `${cookie.name}=${cookie.value}` } })).json();
+  const passport = (await services()).find((s) => s.name.startsWith('Paspoort'));
+  for (const p of [
+    '/beheer',
+    '/beheer/onderwerpen',
+    `/beheer/onderwerpen/${passport.id}`,
+    '/beheer/medewerkers',
+    `/beheer/medewerkers/${clerks[0].id}/tijden`,
+    '/beheer/dashboard',
+    '/beheer/klachten',
+  ]) {
+    const res = await page.goto(`${base}${p}`);
+    assert.equal(res.status(), 200, p);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${p} is ${overflow}px too wide at 360px`);
+  }
+  await expectAccessible(page, 'admin-complaints-360');
+  await context.close();
+});
