@@ -615,7 +615,7 @@ async fn hours_page(
         r#"{notices}{summary}
 <h2 id="tijden-kop">{hours_h}</h2>
 <p>{hours_intro}</p>
-<form method="post" action="{base}/tijden" class="staff-form" novalidate aria-labelledby="tijden-kop">
+<form method="post" action="{base}/tijden" class="staff-form staff-form--wide" novalidate aria-labelledby="tijden-kop">
 <div class="table-scroll"><table class="queue-table hours-table">
 <caption>{caption}</caption>
 <thead><tr><th scope="col">{day_h}</th><th scope="col">{from_h}</th><th scope="col">{until_h}</th><th scope="col">{from2_h}</th><th scope="col">{until2_h}</th></tr></thead>
