@@ -361,6 +361,24 @@ test('clerks: add one, set weekly hours and an absence', async () => {
   assert.equal((await slots('2026-12-09')).length, 0);
   await expectAccessible(page, 'admin-absence-saved');
 
+  // Three blocks on a Monday (possible through the API) are not silently lost: the page warns.
+  const carla = page.url().match(/medewerkers\/([0-9a-f-]+)\/tijden/)[1];
+  const bram = await login('bram@voorbeeld.nl', 'welkom-bram');
+  const cookie = `${bram.name}=${bram.value}`;
+  const put = await fetch(api(`/admin/clerks/${carla}/hours`), {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ windows: [
+      { weekday: 1, start: '08:00', end: '10:00' },
+      { weekday: 1, start: '11:00', end: '12:00' },
+      { weekday: 1, start: '13:00', end: '17:00' },
+    ] }),
+  });
+  assert.equal(put.status, 204);
+  await page.goto(`${base}/beheer/medewerkers/${carla}/tijden`);
+  assert.match(await text(page, '.notice'), /alleen de eerste twee blokken op maandag/);
+  assert.equal(await page.inputValue('#from-1-b'), '11:00');
+
   await page.goto(`${base}/beheer/medewerkers`);
   assert.match(await text(page, 'tbody'), /Carla Smit carla@voorbeeld\.nl Medewerker Parkeervergunning aanvragen/);
   // Carla can log in with the initial password.

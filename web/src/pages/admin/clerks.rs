@@ -563,6 +563,33 @@ async fn hours_page(
             format!(r#"<tr><th scope="row">{day_name}</th>{cells}</tr>"#)
         })
         .collect();
+    // The form has two blocks a day; more (set through the API) would be lost on saving.
+    let stored = app.db.opening_hours(clerk.id).await?;
+    let crowded: Vec<&str> = (1..=7i8)
+        .filter(|day| {
+            stored
+                .iter()
+                .filter(|w| w.weekday.to_monday_one_offset() == *day)
+                .count()
+                > 2
+        })
+        .map(|day| {
+            let (nl, en) = DAYS[(day - 1) as usize];
+            tx.t(nl, en)
+        })
+        .collect();
+    let crowded = if crowded.is_empty() {
+        String::new()
+    } else {
+        format!(
+            r#"<div class="notice"><p>{} {}.</p></div>"#,
+            tx.t(
+                "Let op: deze pagina toont twee blokken per dag. Opslaan bewaart alleen de eerste twee blokken op",
+                "Note: this page shows two blocks a day. Saving keeps only the first two blocks on"
+            ),
+            esc(&crowded.join(", "))
+        )
+    };
     let now = app.clock.now();
     let tz = tenant.time_zone.tz().clone();
     let absences: String = app
@@ -615,6 +642,7 @@ async fn hours_page(
         r#"{notices}{summary}
 <h2 id="tijden-kop">{hours_h}</h2>
 <p>{hours_intro}</p>
+{crowded}
 <form method="post" action="{base}/tijden" class="staff-form staff-form--wide" novalidate aria-labelledby="tijden-kop">
 <div class="table-scroll"><table class="queue-table hours-table">
 <caption>{caption}</caption>
