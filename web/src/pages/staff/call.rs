@@ -18,8 +18,8 @@ use booking::consent::{self, Choice, InfoSource};
 use booking::queue::QueueEntryId;
 use booking::{desk, App, Error};
 
-/// The nav has no entry for a call; the queue is where calls come from.
-const NAV_CURRENT: &str = "/medewerker/wachtrij";
+/// The nav has no entry for a call, so no link is marked as the current page.
+const NAV_CURRENT: &str = "";
 
 fn choice_in_words(tx: &Tx, choice: Option<Choice>) -> &'static str {
     match choice {
@@ -218,7 +218,7 @@ fn outcome_form(
             .enumerate()
             .map(|(i, s)| {
                 format!(
-                    r#"<div class="checkbox"><input type="checkbox" id="source-{i}" name="sources" value="{label}"><label for="source-{i}">{label}</label></div>"#,
+                    r#"<div class="radio"><input type="checkbox" id="source-{i}" name="sources" value="{label}"><label for="source-{i}">{label}</label></div>"#,
                     label = esc(&s.label),
                 )
             })

@@ -77,20 +77,14 @@ pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx)
                         .map(|s| s.name.as_str())
                         .unwrap_or("");
                     let late = desk::callback_is_late(&tenant, c, now);
-                    let when = format!(
-                        "{} {}, {}",
-                        tx.t("Gevraagd op", "Asked on"),
-                        tx.when_in_words(&tenant, c.requested_at),
-                        tx.t("wil gebeld worden", "wants a call"),
-                    );
                     format!(
-                        r#"<tr><th scope="row">{name}</th><td><a href="{tel}">{phone}</a></td><td>{service}</td><td>{when} {part}</td><td>{late}</td>
+                        r#"<tr><th scope="row">{name}</th><td><a class="nowrap" href="{tel}">{phone}</a></td><td>{service}</td><td>{when}</td><td>{part}</td><td>{late}</td>
 <td><form method="post" action="/medewerker/terugbellen/{id}/afgehandeld"><button type="submit" class="button button--secondary">{done}<span class="visually-hidden"> ({name})</span></button></form></td></tr>"#,
                         name = esc(&c.resident_name),
                         tel = esc(&tel_href(&c.phone)),
                         phone = esc(&c.phone),
                         service = esc(service),
-                        when = esc(&when),
+                        when = esc(&tx.when_in_words(&tenant, c.requested_at)),
                         part = part_of_day(&tx, c.part_of_day),
                         late = if late {
                             format!("<strong>{}</strong>", tx.t("Te laat", "Late"))
@@ -106,14 +100,15 @@ pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx)
                 r#"<div class="table-scroll" role="region" aria-labelledby="terugbellen-caption" tabindex="0">
 <table class="queue-table" id="terugbellen">
 <caption id="terugbellen-caption">{caption}</caption>
-<thead><tr><th scope="col">{name}</th><th scope="col">{phone}</th><th scope="col">{service}</th><th scope="col">{asked}</th><th scope="col">{on_time}</th><th scope="col">{action}</th></tr></thead>
+<thead><tr><th scope="col">{name}</th><th scope="col">{phone}</th><th scope="col">{service}</th><th scope="col">{asked}</th><th scope="col">{call_when}</th><th scope="col">{on_time}</th><th scope="col">{action}</th></tr></thead>
 <tbody>{rows}</tbody>
 </table></div>"#,
                 caption = tx.t("Open terugbelverzoeken, oudste eerst", "Open callback requests, oldest first"),
                 name = tx.t("Naam", "Name"),
                 phone = tx.t("Telefoon", "Phone"),
                 service = tx.t("Onderwerp", "Service"),
-                asked = tx.t("Gevraagd", "Requested"),
+                asked = tx.t("Gevraagd op", "Requested on"),
+                call_when = tx.t("Bellen", "Call"),
                 on_time = tx.t("Op tijd?", "On time?"),
                 action = tx.t("Actie", "Action"),
             )
