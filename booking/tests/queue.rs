@@ -43,6 +43,7 @@ on_both_stores!(
     resident_leaves_the_queue,
     checked_in_resident_who_left_may_check_in_again,
     queue_call_room_tickets,
+    opening_the_queue_is_logged_once_a_day,
 );
 
 struct Demo {
@@ -974,4 +975,76 @@ async fn queue_call_room_tickets(store: Store) {
     assert_eq!(resp.status(), StatusCode::OK);
     problem(resident(&token).await.unwrap(), StatusCode::CONFLICT).await;
     problem(clerk(&anna).await.unwrap(), StatusCode::CONFLICT).await;
+}
+
+/// The resident's access log through the personal link.
+async fn access_actions(d: &Demo, token: &str) -> Vec<String> {
+    let resp =
+        d.t.client
+            .get(d.api(&format!("/personal/{token}/access-log")))
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let log: Vec<Value> = resp.json().await.unwrap();
+    log.iter()
+        .map(|l| l["action"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn opening_the_queue_is_logged_once_a_day(store: Store) {
+    let d = demo(store).await;
+    let passport = d.service("Paspoort").clone();
+    let appointment = book(&d, &passport, "2026-03-20T14:00:00+01:00", "Afspraak").await;
+    d.advance_to("2026-03-20T12:50:00Z");
+    d.walk_in(&passport, "Binnenloper").await;
+    assert_eq!(check_in(&d, &appointment).await.status(), StatusCode::OK);
+    assert!(access_actions(&d, &appointment).await.is_empty());
+
+    // Opening the queue shows the resident's name: logged once for this clerk today,
+    // however often the list is opened; the walk-in has no appointment to log against.
+    let anna = d.anna().await;
+    assert_eq!(d.live_queue(&anna).await.len(), 2);
+    d.live_queue(&anna).await;
+    d.advance_to("2026-03-20T13:00:00Z");
+    d.live_queue(&anna).await;
+    assert_eq!(access_actions(&d, &appointment).await, ["viewed_queue"]);
+    let log: Vec<Value> =
+        d.t.client
+            .get(d.api(&format!("/personal/{appointment}/access-log")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(
+        log[0]["sentence"],
+        "Op 20 maart om 13:50 zag een medewerker van de gemeente uw naam in de wachtrij."
+    );
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM access_log")
+        .fetch_one(&d.t.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(rows, 1, "nothing logged for the walk-in");
+
+    // The live stream's views are not list openings: they add nothing.
+    let mut events = anna.get(d.api("/staff/queue/events")).send().await.unwrap();
+    assert_eq!(events.status(), StatusCode::OK);
+    let first = tokio::time::timeout(std::time::Duration::from_secs(10), events.chunk())
+        .await
+        .expect("the stream sends the current view first")
+        .unwrap()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("Afspraak"));
+    drop(events);
+    assert_eq!(access_actions(&d, &appointment).await, ["viewed_queue"]);
+
+    // Another clerk opening the queue is another line.
+    let bram = d.clerk(&d.t.base, "bram@voorbeeld.nl", "welkom-bram").await;
+    d.live_queue(&bram).await;
+    assert_eq!(
+        access_actions(&d, &appointment).await,
+        ["viewed_queue", "viewed_queue"]
+    );
 }
