@@ -338,6 +338,73 @@ pub async fn create_clerk(app: &App, tenant: TenantId, input: &ClerkInput) -> Re
     Ok(clerk)
 }
 
+/// What an admin may change of a clerk: name, role and services (the e-mail address is the
+/// login and stays).
+#[derive(Clone, Debug)]
+pub struct ClerkChange {
+    pub name: String,
+    pub role: StaffRole,
+    pub services: Vec<ServiceId>,
+}
+
+pub fn check_clerk_change(
+    own_services: &[Service],
+    change: &ClerkChange,
+) -> std::result::Result<(), Vec<Problem>> {
+    let mut problems = Vec::new();
+    check_name(&mut problems, &change.name);
+    if let Some(foreign) = change
+        .services
+        .iter()
+        .find(|id| !own_services.iter().any(|s| s.id == **id))
+    {
+        problems.push(("services", format!("unknown service {foreign}")));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// Changes a clerk's name, role and services. The municipality keeps at least one admin, so
+/// the last one cannot become a clerk (409).
+pub async fn update_clerk(
+    app: &App,
+    tenant: TenantId,
+    clerk: &str,
+    change: &ClerkChange,
+) -> Result<Clerk> {
+    let current = own_clerk(app, tenant, clerk).await?;
+    let own = app.db.services(tenant).await?;
+    check_clerk_change(&own, change).map_err(first)?;
+    if current.role == StaffRole::Admin && change.role != StaffRole::Admin {
+        let admins = app
+            .db
+            .clerks(tenant)
+            .await?
+            .iter()
+            .filter(|c| c.role == StaffRole::Admin)
+            .count();
+        if admins <= 1 {
+            return Err(Error::Conflict(
+                "the municipality needs at least one admin".into(),
+            ));
+        }
+    }
+    let mut services = change.services.clone();
+    services.sort_by_key(|s| s.to_string());
+    services.dedup();
+    let updated = Clerk {
+        name: change.name.trim().to_string(),
+        role: change.role,
+        services,
+        ..current
+    };
+    app.db.update_clerk(&updated).await?;
+    Ok(updated)
+}
+
 /// One of the municipality's own clerks; another municipality's is "not found".
 pub async fn own_clerk(app: &App, tenant: TenantId, raw: &str) -> Result<Clerk> {
     let id: ClerkId = raw.parse().map_err(|_| Error::NotFound("clerk"))?;

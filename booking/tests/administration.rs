@@ -396,6 +396,106 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
         .unwrap()
         .is_empty());
 
+    // Name, role and services change; the e-mail address (the login) stays.
+    let passport = t.app.db.services(tenant.id).await.unwrap()[0].clone();
+    let change = administration::ClerkChange {
+        name: "Carla Smit-de Boer".into(),
+        role: StaffRole::Clerk,
+        services: vec![parking.id, passport.id, parking.id],
+    };
+    let changed = administration::update_clerk(&t.app, tenant.id, &id, &change)
+        .await
+        .unwrap();
+    assert_eq!(changed.email, "carla@voorbeeld.nl");
+    let stored = administration::own_clerk(&t.app, tenant.id, &id)
+        .await
+        .unwrap();
+    assert_eq!(stored.name, "Carla Smit-de Boer");
+    assert_eq!(stored.services.len(), 2, "each service once");
+    assert!(stored.services.contains(&passport.id));
+    let foreign = administration::ClerkChange {
+        services: vec![theirs.id],
+        ..change.clone()
+    };
+    assert_eq!(
+        invalid_field(administration::update_clerk(&t.app, tenant.id, &id, &foreign).await),
+        "services"
+    );
+    // The last admin stays an admin; with a second admin, the first may step down.
+    let bram = t
+        .app
+        .db
+        .clerks(tenant.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.role == StaffRole::Admin)
+        .unwrap();
+    let bram_id = bram.id.to_string();
+    let step_down = administration::ClerkChange {
+        name: bram.name.clone(),
+        role: StaffRole::Clerk,
+        services: bram.services.clone(),
+    };
+    assert!(matches!(
+        administration::update_clerk(&t.app, tenant.id, &bram_id, &step_down).await,
+        Err(Error::Conflict(_))
+    ));
+    administration::update_clerk(
+        &t.app,
+        tenant.id,
+        &id,
+        &administration::ClerkChange {
+            role: StaffRole::Admin,
+            ..change.clone()
+        },
+    )
+    .await
+    .unwrap();
+    administration::update_clerk(&t.app, tenant.id, &bram_id, &step_down)
+        .await
+        .unwrap();
+    assert_eq!(
+        administration::own_clerk(&t.app, tenant.id, &bram_id)
+            .await
+            .unwrap()
+            .role,
+        StaffRole::Clerk
+    );
+
+    // The same through the JSON API, as an admin (Carla is one now).
+    let admin = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let login = admin
+        .post(format!("{}/api/v1/auth/login", t.base))
+        .json(&serde_json::json!({"tenant": "voorbeeld", "email": "carla@voorbeeld.nl", "password": "welkom-carla-123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let put = |body: serde_json::Value| {
+        admin
+            .put(format!("{}/api/v1/admin/clerks/{bram_id}", t.base))
+            .json(&body)
+            .send()
+    };
+    assert_eq!(
+        put(serde_json::json!({"name": "", "role": "clerk", "services": []}))
+            .await
+            .unwrap()
+            .status(),
+        422
+    );
+    let ok =
+        put(serde_json::json!({"name": "Bram Jansen", "role": "clerk", "services": [parking.id]}))
+            .await
+            .unwrap();
+    assert_eq!(ok.status(), 200);
+    let view: serde_json::Value = ok.json().await.unwrap();
+    assert_eq!(view["services"], serde_json::json!([parking.id]));
+
     // Another municipality cannot touch her.
     let (other, _) = (t.app.db.tenant_by_slug("elders").await.unwrap(), ());
     assert!(matches!(
@@ -404,6 +504,10 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
     ));
     assert!(matches!(
         administration::add_absence(&t.app, other.id, &id, from, until, "").await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        administration::update_clerk(&t.app, other.id, &id, &change).await,
         Err(Error::NotFound(_))
     ));
 }

@@ -141,6 +141,33 @@ pub async fn create_clerk(
 }
 
 #[derive(Deserialize, ToSchema)]
+pub struct ClerkChangeBody {
+    pub name: String,
+    pub role: StaffRole,
+    /// The complete list of services the clerk handles.
+    pub services: Vec<ServiceId>,
+}
+
+#[utoipa::path(put, path = "/api/v1/admin/clerks/{id}", tag = "admin", request_body = ClerkChangeBody,
+    responses((status = 200, body = Clerk), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "The last admin cannot become a clerk"), (status = 422, body = Problem)))]
+pub async fn update_clerk(
+    State(app): State<App>,
+    Admin(claims): Admin,
+    Path(id): Path<String>,
+    Json(body): Json<ClerkChangeBody>,
+) -> Result<Json<Clerk>> {
+    let change = administration::ClerkChange {
+        name: body.name,
+        role: body.role,
+        services: body.services,
+    };
+    Ok(Json(
+        administration::update_clerk(&app, claims.tenant, &id, &change).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
 pub struct HoursBody {
     pub windows: Vec<WindowBody>,
 }

@@ -103,6 +103,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         admin::update_service,
         admin::clerks,
         admin::create_clerk,
+        admin::update_clerk,
         admin::set_hours,
         admin::add_absence,
         queue::check_in,
@@ -197,6 +198,7 @@ pub fn router(app: App) -> Router {
             "/api/v1/admin/clerks",
             get(admin::clerks).post(admin::create_clerk),
         )
+        .route("/api/v1/admin/clerks/{id}", put(admin::update_clerk))
         .route("/api/v1/admin/clerks/{id}/hours", put(admin::set_hours))
         .route(
             "/api/v1/admin/clerks/{id}/absences",

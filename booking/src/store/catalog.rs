@@ -172,6 +172,36 @@ impl Db {
         Ok(())
     }
 
+    /// Changes a clerk's name, role and services (not the e-mail address: that is the login),
+    /// in one transaction. Scoped by tenant: another municipality's clerk is not found.
+    pub async fn update_clerk(&self, clerk: &Clerk) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let done =
+            sqlx::query("UPDATE clerks SET name = $1, role = $2 WHERE id = $3 AND tenant_id = $4")
+                .bind(&clerk.name)
+                .bind(clerk.role.as_str())
+                .bind(clerk.id.to_string())
+                .bind(clerk.tenant_id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound("clerk"));
+        }
+        sqlx::query("DELETE FROM clerk_services WHERE clerk_id = $1")
+            .bind(clerk.id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        for service in &clerk.services {
+            sqlx::query("INSERT INTO clerk_services (clerk_id, service_id) VALUES ($1, $2)")
+                .bind(clerk.id.to_string())
+                .bind(service.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Replaces a clerk's weekly hours.
     pub async fn set_opening_hours(&self, clerk: ClerkId, hours: &[WeeklyWindow]) -> Result<()> {
         let mut tx = self.pool.begin().await?;

@@ -315,7 +315,7 @@ test('clerks: add one, set weekly hours and an absence', async () => {
   await page.fill('#password', 'welkom-carla-123');
   assert.equal(await submit(page, 'Medewerker toevoegen'), 200);
   assert.match(page.url(), /\/beheer\/medewerkers\/[0-9a-f-]+\/tijden\?toegevoegd=1$/);
-  assert.equal(await text(page, 'h1'), 'Tijden van Carla Smit');
+  assert.equal(await text(page, 'h1'), 'Carla Smit');
   await expectAccessible(page, 'admin-hours');
 
   // Wednesday ends before it starts: refused, nothing saved.
@@ -381,6 +381,30 @@ test('clerks: add one, set weekly hours and an absence', async () => {
 
   await page.goto(`${base}/beheer/medewerkers`);
   assert.match(await text(page, 'tbody'), /Carla Smit carla@voorbeeld\.nl Medewerker Parkeervergunning aanvragen/);
+
+  // An existing clerk gets the new service; the last admin cannot become a clerk.
+  await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: /Anna de Vries/ }).click()]);
+  assert.equal(await text(page, 'h1'), 'Anna de Vries');
+  assert.ok(await page.isChecked('#role-clerk'));
+  assert.ok(!(await page.getByLabel('Parkeervergunning aanvragen').isChecked()));
+  await page.fill('#name', '');
+  await page.getByLabel('Parkeervergunning aanvragen').check();
+  assert.equal(await submit(page, 'Naam, rol en onderwerpen opslaan'), 422);
+  assert.match(await text(page, '.error-summary'), /Vul de naam in/);
+  assert.ok(await page.getByLabel('Parkeervergunning aanvragen').isChecked(), 'the choice is kept');
+  await expectAccessible(page, 'admin-clerk-details-error');
+  await page.fill('#name', 'Anna de Vries');
+  assert.equal(await submit(page, 'Naam, rol en onderwerpen opslaan'), 200);
+  assert.match(await text(page, '[role="status"]'), /Naam, rol en onderwerpen zijn opgeslagen/);
+  await page.goto(`${base}/beheer/medewerkers`);
+  assert.match(await text(page, 'tbody'), /Anna de Vries anna@voorbeeld\.nl Medewerker .*Parkeervergunning aanvragen/);
+  await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: /Bram Jansen/ }).click()]);
+  await page.check('#role-clerk');
+  assert.equal(await submit(page, 'Naam, rol en onderwerpen opslaan'), 422);
+  assert.match(await text(page, '.error-summary'), /minstens één beheerder/);
+  await expectAccessible(page, 'admin-clerk-last-admin');
+  const bramNow = (await (await fetch(api('/admin/clerks'), { headers: { cookie } })).json()).find((c) => c.email === 'bram@voorbeeld.nl');
+  assert.equal(bramNow.role, 'admin');
   // Carla can log in with the initial password.
   await login('carla@voorbeeld.nl', 'welkom-carla-123');
   await context.close();

@@ -158,7 +158,7 @@ async fn list_page(
                 role = role_name(&tx, c.role),
                 services = service_names(c),
                 id = c.id,
-                hours = tx.t("Tijden en afwezigheid", "Hours and absence"),
+                hours = tx.t("Wijzigen, tijden en afwezigheid", "Change, hours and absence"),
                 of = tx.t("van", "of"),
             )
         })
@@ -292,7 +292,7 @@ async fn list_page(
     ))
 }
 
-// ---- hours and absences ------------------------------------------------------------------
+// ---- one clerk: details, hours and absences ------------------------------------------------------------------
 
 const DAYS: [(&str, &str); 7] = [
     ("maandag", "Monday"),
@@ -502,6 +502,174 @@ pub async fn add_absence(
     respond(&ctx, outcome)
 }
 
+/// Name, role and services of one clerk, as typed after a mistake, else as stored.
+async fn details_form(
+    app: &App,
+    tx: &Tx,
+    tenant: &Tenant,
+    clerk: &Clerk,
+    typed: &FormData,
+    errors: &Errors,
+) -> Result<String> {
+    let services = app.db.services(tenant.id).await?;
+    let retyped = typed.has("name");
+    let name = if retyped {
+        typed.get("name").to_string()
+    } else {
+        clerk.name.clone()
+    };
+    let role_now = if retyped {
+        typed.get("role")
+    } else {
+        clerk.role.as_str()
+    };
+    let chosen: Vec<String> = if retyped {
+        typed
+            .all("services")
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    } else {
+        clerk.services.iter().map(|s| s.to_string()).collect()
+    };
+    let role_radio = |value: &str, label: &str| {
+        let checked = if role_now == value { " checked" } else { "" };
+        format!(
+            r#"<div class="radio"><input type="radio" id="role-{value}" name="role" value="{value}"{checked}><label for="role-{value}">{label}</label></div>"#
+        )
+    };
+    let boxes: String = services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let id = s.id.to_string();
+            let checked = if chosen.contains(&id) { " checked" } else { "" };
+            format!(
+                r#"<div class="checkbox"><input type="checkbox" id="service-{i}" name="services" value="{id}"{checked}><label for="service-{i}">{}</label></div>"#,
+                esc(&s.name)
+            )
+        })
+        .collect();
+    let error_p = |id: &str| {
+        error_for(errors, id)
+            .map(|e| format!(r#"<p class="field-error" id="{id}-error">{}</p>"#, esc(e)))
+            .unwrap_or_default()
+    };
+    let name_field = Field {
+        id: "name",
+        name: "name",
+        label: tx.t("Naam", "Name"),
+        hint: None,
+        kind: "text",
+        value: &name,
+        extra: r#" autocomplete="off""#,
+    }
+    .html(tx, errors);
+    Ok(format!(
+        r#"<h2 id="gegevens-kop">{heading}</h2>
+<p>{email_text} {email}</p>
+<form method="post" action="{HERE}/{id}" class="staff-form" novalidate aria-labelledby="gegevens-kop">
+{name_field}
+<fieldset id="role"><legend>{role_legend}</legend>{role_error}<div class="radio-list">{clerk_radio}{admin_radio}</div></fieldset>
+<fieldset id="services"><legend>{services_legend}</legend>{services_error}<div class="checkbox-list">{boxes}</div></fieldset>
+<p><button type="submit" class="button">{submit}</button></p>
+</form>"#,
+        heading = tx.t("Naam, rol en onderwerpen", "Name, role and services"),
+        email_text = tx.t("Logt in met", "Logs in with"),
+        email = esc(&clerk.email),
+        id = clerk.id,
+        role_legend = tx.t("Rol", "Role"),
+        role_error = error_p("role"),
+        clerk_radio = role_radio("clerk", role_name(tx, StaffRole::Clerk)),
+        admin_radio = role_radio(
+            "admin",
+            tx.t(
+                "Beheerder (mag ook deze beheerpagina's gebruiken)",
+                "Administrator (may also use these admin pages)"
+            )
+        ),
+        services_legend = tx.t(
+            "Onderwerpen die de medewerker behandelt",
+            "Services the clerk handles"
+        ),
+        services_error = error_p("services"),
+        submit = tx.t(
+            "Naam, rol en onderwerpen opslaan",
+            "Save name, role and services"
+        ),
+    ))
+}
+
+/// Saves a clerk's name, role and services.
+pub async fn save_clerk(
+    State(app): State<App>,
+    admin: Result<Admin, Error>,
+    Path(id): Path<String>,
+    ctx: Ctx,
+    body: String,
+) -> Response {
+    let claims = match admin_only(admin, &ctx) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let outcome = async {
+        let tenant = app.db.tenant(claims.tenant).await?;
+        let clerk = administration::own_clerk(&app, tenant.id, &id).await?;
+        let tx = Tx::formal(ctx.lang);
+        let f = FormData::parse(&body);
+        let mut errors: Errors = Vec::new();
+        let role = match f.get("role") {
+            "clerk" => StaffRole::Clerk,
+            "admin" => StaffRole::Admin,
+            _ => {
+                errors.push((
+                    "role".into(),
+                    say(&tx, "Kies of dit een medewerker of een beheerder is.", "choose clerk or admin"),
+                ));
+                clerk.role
+            }
+        };
+        let change = administration::ClerkChange {
+            name: f.get("name").into(),
+            role,
+            services: f
+                .all("services")
+                .iter()
+                .map(|raw| raw.parse().unwrap_or_else(|_| ServiceId::new()))
+                .collect(),
+        };
+        let own = app.db.services(tenant.id).await?;
+        if let Err(problems) = administration::check_clerk_change(&own, &change) {
+            for (field, message) in problems {
+                let nl = match field {
+                    "name" => "Vul de naam in (hoogstens 100 tekens).",
+                    "services" => "Kies alleen onderwerpen uit de lijst.",
+                    _ => message.as_str(),
+                };
+                errors.push((field.to_string(), say(&tx, nl, &message)));
+            }
+        }
+        if errors.is_empty() {
+            match administration::update_clerk(&app, tenant.id, &id, &change).await {
+                Ok(_) => return Ok(see_other(&format!("{HERE}/{}/tijden?gewijzigd=1", clerk.id))),
+                Err(Error::Conflict(message)) => errors.push((
+                    "role".into(),
+                    say(
+                        &tx,
+                        "De gemeente heeft minstens één beheerder nodig. Maak eerst iemand anders beheerder.",
+                        &message,
+                    ),
+                )),
+                Err(other) => return Err(other),
+            }
+        }
+        let typed = typed_from_windows(&app.db.opening_hours(clerk.id).await?);
+        hours_page(&app, &ctx, &tenant, &clerk, &typed, &f, &errors).await
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
 async fn hours_page(
     app: &App,
     ctx: &Ctx,
@@ -512,6 +680,7 @@ async fn hours_page(
     errors: &Errors,
 ) -> Result<Response> {
     let tx = Tx::formal(ctx.lang);
+    let details = details_form(app, &tx, tenant, clerk, absence_typed, errors).await?;
     let input = |name: String, label: String, value: &str| -> String {
         let error = error_for(errors, &name);
         let invalid = if error.is_some() {
@@ -640,6 +809,7 @@ async fn hours_page(
     let base = format!("{HERE}/{}", clerk.id);
     let body = format!(
         r#"{notices}{summary}
+{details}
 <h2 id="tijden-kop">{hours_h}</h2>
 <p>{hours_intro}</p>
 {crowded}
@@ -660,6 +830,7 @@ async fn hours_page(
         notices = [
             saved_notice(ctx, "toegevoegd", tx.t("De medewerker is toegevoegd. Vul hieronder de werktijden in.", "The clerk has been added. Fill in the working hours below.")),
             saved_notice(ctx, "opgeslagen", tx.t("De werktijden zijn opgeslagen.", "The working hours have been saved.")),
+            saved_notice(ctx, "gewijzigd", tx.t("Naam, rol en onderwerpen zijn opgeslagen.", "Name, role and services have been saved.")),
             saved_notice(ctx, "afwezig", tx.t("De afwezigheid is toegevoegd.", "The absence has been added.")),
         ].concat(),
         summary = error_summary(&tx, errors),
@@ -686,7 +857,7 @@ async fn hours_page(
         ctx,
         tenant,
         HERE,
-        format!("{} {}", tx.t("Tijden van", "Hours of"), clerk.name),
+        clerk.name.clone(),
         body,
         !errors.is_empty(),
     ))

@@ -49,6 +49,7 @@ pub fn routes() -> Router<App> {
             "/beheer/medewerkers",
             get(clerks::list).post(clerks::create),
         )
+        .route("/beheer/medewerkers/{id}", post(clerks::save_clerk))
         .route(
             "/beheer/medewerkers/{id}/tijden",
             get(clerks::hours).post(clerks::save_hours),
