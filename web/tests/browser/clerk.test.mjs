@@ -7,7 +7,9 @@
 //      through the API is marked handled with the keyboard and is gone;
 //   3. the queue, "next resident" and the call view with the resident's choices per
 //      information source beside it, offering only the allowed sources as consulted;
-//   4. log out: the pages ask for a login again.
+//   4. log out: the pages ask for a login again;
+//   5. with JavaScript, after hanging up, the outcome form records the allowed source as
+//      consulted (and the resident's access log says so).
 // axe-core runs on every page state and must report zero violations.
 
 import { test, before, after } from 'node:test';
@@ -232,5 +234,41 @@ test('queue and call view without JavaScript: choices beside the call, only allo
   await Promise.all([page.waitForURL(/niemand=1/), page.getByRole('button', { name: 'Volgende bewoner' }).click()]);
   assert.match(await page.locator('.notice').innerText(), /Er wacht nu niemand voor uw onderwerpen\./);
   await accessible(page, 'clerk-10-nobody-waiting');
+  await context.close();
+});
+
+test('after hanging up the outcome records the consulted source the resident allowed', async () => {
+  // Same setup as above, for a new resident; the admin settings and sources are still in place.
+  const booked = await book('Ruud Smit', '09:15');
+  const chosen = await fetch(`${base}/api/v1/personal/${booked.token}/consent`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ choices: [{ source: 'brp', choice: 'municipality' }, { source: 'rdw', choice: 'not_needed' }] }),
+  });
+  assert.equal(chosen.status, 200, await chosen.text());
+  assert.equal((await fetch(`${base}/api/v1/personal/${booked.token}/check-in`, { method: 'POST' })).status, 200);
+
+  // This time with JavaScript: the clerk's page starts the call (alone in the room) and hangs up.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/voorbeeld/medewerker?terug=/medewerker/wachtrij`);
+  await page.getByLabel('E-mailadres').fill('anna@voorbeeld.nl');
+  await page.getByLabel('Wachtwoord').fill('welkom-anna');
+  await Promise.all([page.waitForURL(`${base}/medewerker/wachtrij`), page.getByRole('button', { name: 'Inloggen' }).click()]);
+  await Promise.all([page.waitForURL(/\/medewerker\/gesprek\//), page.getByRole('button', { name: 'Volgende bewoner' }).click()]);
+  assert.equal(await page.locator('h1').innerText(), 'Gesprek met Ruud Smit');
+  await page.getByRole('button', { name: 'Ophangen' }).click();
+  await page.locator('#outcome-form').waitFor({ state: 'visible' });
+  const offered = await page.locator('input[name=sources]').evaluateAll((boxes) => boxes.map((b) => b.value));
+  assert.deepEqual(offered, ['BRP']);
+  await page.locator('input[name=result]').first().check();
+  await page.getByRole('checkbox', { name: 'BRP' }).check();
+  await page.getByRole('button', { name: 'Uitkomst vastleggen' }).click();
+  await page.waitForFunction(() => document.getElementById('outcome-status').textContent === 'De uitkomst is vastgelegd.');
+  await expectAccessible(page, 'clerk-11-outcome-with-source');
+  const outcomes = await (await context.request.get(`${base}/api/v1/staff/appointments/${booked.appointment.id}/outcomes`)).json();
+  assert.deepEqual(outcomes.outcomes[0].sources, ['BRP']);
+  const log = await (await fetch(`${base}/api/v1/personal/${booked.token}/access-log`)).json();
+  assert.ok(log.some((l) => l.action === 'consulted_source' && l.source === 'BRP'), JSON.stringify(log));
   await context.close();
 });
