@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use booking::auth;
+use booking::auth::{self, Staff};
 use booking::tenant::Tenant;
 use booking::{App, Error};
 
@@ -124,13 +124,22 @@ impl Typed {
     }
 }
 
-pub async fn form(State(app): State<App>, Path(slug): Path<String>, ctx: Ctx) -> Response {
+pub async fn form(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    staff: Result<Staff, Error>,
+    ctx: Ctx,
+) -> Response {
     let outcome = async {
         let tenant = app.db.tenant_by_slug(&slug).await?;
         let typed = Typed {
             back_to: safe_return(ctx.param("terug")).map(str::to_string),
             ..Typed::default()
         };
+        // Already logged in for this municipality: no form needed.
+        if matches!(&staff, Ok(Staff(claims)) if claims.tenant == tenant.id) {
+            return Ok(see_other(typed.back_to.as_deref().unwrap_or(HOME)));
+        }
         Ok(page(&ctx, &tenant, &typed, &[]).into_response())
     }
     .await;
