@@ -78,16 +78,18 @@ pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx)
 <p id="call-next-status" role="status"></p>
 <h2 id="wachtrij-kop">{heading}</h2>
 <p id="queue-count" role="status">{count}</p>
+<div class="table-scroll" role="region" aria-label="{table_label}" tabindex="0">
 <table class="queue-table">
 <caption class="visually-hidden">{heading}</caption>
 <thead><tr><th scope="col">{name}</th><th scope="col">{service}</th><th scope="col">{status}</th><th scope="col">{waited}</th></tr></thead>
 <tbody id="queue-rows">{rows}</tbody>
-</table>
+</table></div>
 </section>
 <script type="module" src="/static/clerk-queue.js"></script>"#,
             nav = nav(&tx, HERE, &claims),
             call_next = tx.t("Volgende bewoner", "Next resident"),
             heading = tx.t("Wachtrij", "Queue"),
+            table_label = tx.t("Tabel met de wachtrij", "Table of the queue"),
             name = tx.t("Naam", "Name"),
             service = tx.t("Onderwerp", "Service"),
             status = tx.t("Status", "Status"),
