@@ -5,6 +5,8 @@
 use crate::appointment::{Appointment, AppointmentStatus};
 use crate::consent::{self, Choice, ChoiceRecord, InfoSource};
 use crate::error::{Error, Result};
+use crate::feedback;
+use crate::queue::EntryStatus;
 use crate::tenant::Tenant;
 use crate::App;
 use jiff::Timestamp;
@@ -27,12 +29,33 @@ pub struct Consents {
     pub history: Vec<ChoiceRecord>,
 }
 
-/// Choices may change until the call starts, and never for a cancelled appointment.
-pub fn may_change(appointment: &Appointment, now: Timestamp) -> Result<()> {
+/// Choices may change until the call starts, and never for a cancelled appointment. The
+/// call starts at the appointment's time, or earlier when a clerk calls the resident (checked
+/// in early): from then on the clerk relies on the choices.
+pub fn may_change(
+    appointment: &Appointment,
+    entry: Option<EntryStatus>,
+    now: Timestamp,
+) -> Result<()> {
     if appointment.status == AppointmentStatus::Cancelled {
         return Err(Error::Conflict("this appointment was cancelled".into()));
     }
+    if feedback::call_started(entry) {
+        return Err(Error::Conflict(
+            "the call has started; the choices can no longer change".into(),
+        ));
+    }
     consent::may_change(appointment.start, now)
+}
+
+/// The same, with the appointment's queue entry read from the store.
+async fn check(app: &App, appointment: &Appointment) -> Result<()> {
+    let entry = app
+        .db
+        .queue_entry_for_appointment(appointment.id)
+        .await?
+        .map(|e| e.status);
+    may_change(appointment, entry, app.clock.now())
 }
 
 /// Puts the service's sources and the appointment's history together.
@@ -61,7 +84,7 @@ pub async fn view(app: &App, tenant: &Tenant, appointment: &Appointment) -> Resu
     Ok(assemble(
         sources,
         &history,
-        may_change(appointment, app.clock.now()).is_ok(),
+        check(app, appointment).await.is_ok(),
     ))
 }
 
@@ -74,7 +97,7 @@ pub async fn choose(
     appointment: &Appointment,
     wanted: &[(String, Choice)],
 ) -> Result<Consents> {
-    may_change(appointment, app.clock.now())?;
+    check(app, appointment).await?;
     let sources = app.db.service_sources(appointment.service_id).await?;
     let history = app.db.consent_history(tenant.id, appointment.id).await?;
     let wanted: Vec<(String, Choice)> = wanted
@@ -89,4 +112,55 @@ pub async fn choose(
         tracing::info!(appointment = %appointment.id, changed = changes.len(), "consent choices changed");
     }
     view(app, tenant, appointment).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::appointment::Resident;
+    use crate::email::Email;
+    use crate::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
+
+    fn appointment(status: AppointmentStatus) -> Appointment {
+        let start: Timestamp = "2026-11-30T09:00:00Z".parse().unwrap();
+        Appointment {
+            id: AppointmentId::new(),
+            tenant_id: TenantId::new(),
+            service_id: ServiceId::new(),
+            clerk_id: ClerkId::new(),
+            start,
+            end: start + jiff::SignedDuration::from_mins(20),
+            status,
+            sequence: 0,
+            resident: Resident {
+                name: "Jan".into(),
+                email: Email::parse("jan@example.nl").unwrap(),
+                phone: None,
+                note: None,
+            },
+            created_at: start,
+        }
+    }
+
+    #[test]
+    fn choices_freeze_when_a_clerk_calls_or_the_time_comes() {
+        let booked = appointment(AppointmentStatus::Booked);
+        let early: Timestamp = "2026-11-30T08:30:00Z".parse().unwrap();
+        assert!(may_change(&booked, None, early).is_ok());
+        assert!(may_change(&booked, Some(EntryStatus::Waiting), early).is_ok());
+        assert!(may_change(&booked, Some(EntryStatus::Left), early).is_ok());
+        for called in [
+            EntryStatus::Called,
+            EntryStatus::Answered,
+            EntryStatus::Done,
+        ] {
+            assert!(
+                may_change(&booked, Some(called), early).is_err(),
+                "{called:?}"
+            );
+        }
+        assert!(may_change(&booked, None, booked.start).is_err());
+        let cancelled = appointment(AppointmentStatus::Cancelled);
+        assert!(may_change(&cancelled, None, early).is_err());
+    }
 }

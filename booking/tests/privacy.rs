@@ -30,6 +30,7 @@ macro_rules! on_both_stores {
 
 on_both_stores!(
     consent_is_chosen_while_booking_in_the_same_transaction,
+    consent_choices_freeze_when_a_clerk_calls_early,
     consent_choices_keep_their_history_and_freeze_at_the_call,
     unallowed_sources_are_refused_and_logged,
     opening_an_appointment_is_logged_in_plain_dutch,
@@ -205,6 +206,70 @@ async fn consent_is_chosen_while_booking_in_the_same_transaction(store: Store) {
     );
     assert_eq!(rows("appointments").await, 2);
     assert_eq!(rows("consent_choices").await, 3);
+}
+
+/// Checked in early and called by a clerk before the appointment's time: the call has
+/// started, so the choices stand from then on.
+async fn consent_choices_freeze_when_a_clerk_calls_early(store: Store) {
+    let f = fixture(store).await;
+    f.configure_sources().await;
+    let anon = reqwest::Client::new();
+    // 09:10 while the clock says 09:00: inside the check-in window, before the start.
+    let b = f.book(ts("2026-03-20T09:10:00Z"), "Inwoner Vroeg").await;
+    let choose = |choice: &'static str| {
+        let path = format!("/personal/{}/consent", b.token);
+        let anon = anon.clone();
+        let f = &f;
+        async move {
+            f.send(
+                &anon,
+                Method::PUT,
+                &path,
+                json!({"choices": [{"source": "brp", "choice": choice}]}),
+            )
+            .await
+        }
+    };
+    let (status, view) = choose("municipality").await;
+    assert_eq!(status, 200, "{view}");
+    let (status, body) = f
+        .send(
+            &anon,
+            Method::POST,
+            &format!("/personal/{}/check-in", b.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    // Waiting in the queue: still the resident's to change.
+    let (status, _) = choose("self").await;
+    assert_eq!(status, 200);
+    let (_, queue) = f.get(&f.t.client, "/staff/queue").await;
+    let id = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["resident_name"] == "Inwoner Vroeg")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, entry) = f
+        .send(
+            &f.t.client,
+            Method::POST,
+            &format!("/staff/queue/{id}/call"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{entry}");
+    let (status, problem) = choose("not_needed").await;
+    assert_eq!(status, 409, "{problem}");
+    let (_, view) = f
+        .get(&anon, &format!("/personal/{}/consent", b.token))
+        .await;
+    assert_eq!(view["can_change"], false);
+    assert_eq!(choices(&view)[0], ("brp".to_string(), json!("self"), 2));
 }
 
 async fn consent_choices_keep_their_history_and_freeze_at_the_call(store: Store) {
