@@ -245,9 +245,9 @@ fn choices_section(
             )
         } else {
             tx.pick(
-                "Het gesprek is begonnen. De medewerker gaat uit van deze keuzes, daarom kunt u ze niet meer veranderen.",
-                "Het gesprek is begonnen. De medewerker gaat uit van deze keuzes, daarom kun je ze niet meer veranderen.",
-                "The call has started. The clerk relies on these choices, so you can no longer change them.",
+                "Het gesprek is begonnen of voorbij. De medewerker gaat uit van deze keuzes, daarom kunt u ze niet meer veranderen.",
+                "Het gesprek is begonnen of voorbij. De medewerker gaat uit van deze keuzes, daarom kun je ze niet meer veranderen.",
+                "The call has started or is over. The clerk relies on these choices, so you can no longer change them.",
             )
         };
         let rows: String = consents
