@@ -212,3 +212,44 @@ test('consent per source while booking, "Uw gegevens", the access log and erasin
   assert.notEqual(after.name, 'Els Visser');
   await context.close();
 });
+
+test('once a clerk called the resident the choices are read-only, with the reason', async () => {
+  // Check-in opens two hours ahead, so a 09:00 appointment can check in at 08:00.
+  const admin = await apiLogin('bram@voorbeeld.nl', 'welkom-bram');
+  const settings = await (await fetch(`${base}/api/v1/admin/settings`, { headers: { cookie: admin } })).json();
+  const put = await fetch(`${base}/api/v1/admin/settings`, {
+    method: 'PUT',
+    headers: { cookie: admin, 'content-type': 'application/json' },
+    body: JSON.stringify({ ...settings, check_in_minutes: 120 }),
+  });
+  assert.equal(put.status, 200, await put.text());
+  const services = await (await fetch(`${base}/api/v1/tenants/voorbeeld/services`)).json();
+  const moving = services.find((s) => s.name === 'Verhuizing doorgeven');
+  const resp = await fetch(`${base}/api/v1/tenants/voorbeeld/appointments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      service_id: moving.id, start: '2026-11-30T09:00:00+01:00', name: 'Piet Smit', email: 'piet@example.nl',
+      consents: [{ source: 'brp', choice: 'municipality' }, { source: 'woonbewijs', choice: 'not_needed' }],
+    }),
+  });
+  assert.equal(resp.status, 201);
+  const { token } = await resp.json();
+  assert.equal((await fetch(`${base}/api/v1/personal/${token}/check-in`, { method: 'POST' })).status, 200);
+  const clerk = await apiLogin('anna@voorbeeld.nl', 'welkom-anna');
+  const called = await fetch(`${base}/api/v1/staff/queue/call-next`, { method: 'POST', headers: { cookie: clerk } });
+  const calledBody = await called.text();
+  assert.equal(called.status, 200, calledBody);
+  assert.equal(JSON.parse(calledBody).resident_name, 'Piet Smit');
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/a/${token}/privacy`);
+  assert.equal(await page.locator('fieldset.consent').count(), 0, 'no form once the call started');
+  assert.match(await page.locator('main').innerText(), /Het gesprek is begonnen of voorbij\. De medewerker gaat uit van deze keuzes/);
+  assert.match(await page.locator('#current-choices').innerText(), /Basisregistratie Personen \(BRP\)\s+De gemeente mag dit opvragen/);
+  assert.match(await page.locator('#current-choices').innerText(), /Huurcontract of koopakte\s+Niet nodig/);
+  assert.equal((await historyLines(page)).length, 2);
+  await expectAccessible(page, 'privacy-09-read-only-call-started');
+  await context.close();
+});
