@@ -50,11 +50,9 @@ pub async fn set_sources(
     Path(id): Path<String>,
     Json(body): Json<SourcesBody>,
 ) -> Result<Json<Vec<InfoSource>>> {
-    let id: ServiceId = id.parse().map_err(|_| Error::NotFound("service"))?;
     // Scoped by the session's tenant: another municipality's service is not found.
-    app.db.service(claims.tenant, id).await?;
-    let sources = consent::parse_source_list(body.sources)?;
-    app.db.set_service_sources(id, &sources).await?;
+    let sources =
+        crate::administration::set_sources(&app, claims.tenant, &id, body.sources).await?;
     Ok(Json(sources))
 }
 
