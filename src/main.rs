@@ -284,6 +284,8 @@ fn print_welcome(base_url: &str, db_url: &str, args: &ServeArgs, seeded: bool) {
     println!();
     println!("Videoloket is running on {store}. Open:");
     println!("  Book an appointment:    {base_url}/{slug}");
+    println!("  Clerks (login):         {base_url}/{slug}/medewerker");
+    println!("  Admin pages:            {base_url}/beheer");
     println!("  API description:        {base_url}/api/v1/openapi.json");
     println!("  Demo municipality:      {base_url}/api/v1/tenants/{slug}");
     println!("  Its services:           {base_url}/api/v1/tenants/{slug}/services");

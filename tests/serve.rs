@@ -62,6 +62,7 @@ async fn first_command_serves_the_demo_and_survives_a_restart() {
         printed.contains(&format!("{base}/api/v1/openapi.json")),
         "printed:\n{printed}"
     );
+    assert!(printed.contains(&format!("{base}/voorbeeld/medewerker")));
     assert!(printed.contains("anna@voorbeeld.nl / welkom-anna"));
     assert!(printed.contains("bram@voorbeeld.nl / welkom-bram"));
 

@@ -153,10 +153,11 @@ async fn child_delivery_worker() {
         base_url: "http://127.0.0.1:9".into(),
     };
     let mut config = fast_config(None);
-    // Longer than the test's slow POST /statussen (1.5 s), so the kill, not a timeout, ends
-    // those deliveries; the lease (2 x timeout) then delays the second worker by 4 s.
-    config.request_timeout = Duration::from_secs(2);
-    config.lease = SignedDuration::from_secs(4);
+    // Longer than it takes, even on a busy machine, to get every delivery to its held
+    // POST /statussen, so the kill, not a timeout, ends them; the lease (2 x timeout) then
+    // delays the second worker by 20 s.
+    config.request_timeout = Duration::from_secs(10);
+    config.lease = SignedDuration::from_secs(20);
     booking::delivery::spawn_delivery_worker(app, config)
         .await
         .unwrap();
@@ -496,7 +497,9 @@ mod tests {
         };
         let ids = f.appointments(N).await;
         f.record_all(&ids, 8).await;
-        mock.faults(json!([{"method": "POST", "path": "/statussen", "sleep": 1.5, "times": -1}]))
+        // Every POST /statussen is held by the mock until the test lets go, so the kill lands
+        // while all deliveries wait for it, however slow the machine is.
+        mock.faults(json!([{"method": "POST", "path": "/statussen", "hold": true, "times": -1}]))
             .await;
         let url = booking::store::Db::sqlite_url(f.t.test_db.dir.path());
         let start = || {
@@ -517,8 +520,9 @@ mod tests {
 
         let mut first = start();
         // Kill it while every delivery waits for its POST /statussen: the zaak, rol and
-        // resultaat exist, nothing is noted as delivered, and the status may still land
-        // after the kill (the server finishes a request whose client died).
+        // resultaat exist, nothing is noted as delivered, and the statuses land after the
+        // kill (the server finishes a request whose client died) - before the second worker
+        // looks, so it must find them instead of writing them again.
         outcomes_support::wait_until(
             "all deliveries are in flight",
             Duration::from_secs(30),
@@ -542,10 +546,16 @@ mod tests {
             "killed before noting anything"
         );
         assert_eq!(count(&mock.state().await, "zaken"), N);
-        mock.faults(json!([])).await;
+        mock.faults(json!([])).await; // releases the held statuses
+        outcomes_support::wait_until(
+            "the held statuses landed",
+            Duration::from_secs(30),
+            || async { count(&mock.state().await, "statussen") == N },
+        )
+        .await;
 
         let mut second = start();
-        outcomes_support::wait_until("all are delivered", Duration::from_secs(40), || async {
+        outcomes_support::wait_until("all are delivered", Duration::from_secs(60), || async {
             f.counts().await == (0, N as i64, 0)
         })
         .await;

@@ -15,7 +15,9 @@ Test controls (outside /api/v1, not validated):
   POST /_control/faults  [{"method": "POST", "path": "/statussen", "status": 503, "times": 1},
                           {"method": "GET", "path": "/zaken", "sleep": 3}]
       the next matching requests get that status (a problem body) or are answered late;
-      "times": -1 means until the faults are replaced.
+      "times": -1 means until the faults are replaced. {"hold": true} keeps a matching
+      request waiting until the faults are next replaced; it is then handled as usual (even
+      when its client has died meanwhile), so a test decides exactly when it lands.
   POST /_control/page-size {"size": 1}   list answers are paged with this many per page.
   GET  /_control/state   everything stored, the request log and the recorded errors.
 
@@ -106,6 +108,8 @@ class ZakenApi:
         self.lock = threading.Lock()
         self.zaken, self.rollen, self.resultaten, self.statussen = {}, {}, {}, {}
         self.errors, self.requests, self.faults = [], [], []
+        # Set (and replaced) whenever the faults change: releases the held requests.
+        self.released = threading.Event()
         self.base = None
         self.page_size = 100
 
@@ -271,6 +275,8 @@ class ZakenApi:
         if path == "/_control/faults" and method == "POST":
             with self.lock:
                 self.faults = json.loads(request.get_data() or b"[]")
+                self.released.set()
+                self.released = threading.Event()
             return self.json_response(200, {"faults": len(self.faults)})
         if path == "/_control/page-size" and method == "POST":
             with self.lock:
@@ -295,7 +301,11 @@ class ZakenApi:
                 self.errors.append({"request": f"{method} {path}", "errors": [f"JWT: {jwt_problem}"]})
             return self.json_response(*self.problem(403, "Niet geautoriseerd.", jwt_problem))
 
+        with self.lock:
+            released = self.released
         fault = self.take_fault(method, path[len(PREFIX):])
+        if fault and fault.get("hold"):
+            released.wait(timeout=120)
         if fault and "sleep" in fault:
             time.sleep(fault["sleep"])
         if fault and "status" in fault:

@@ -1,5 +1,5 @@
 // Text stays usable when enlarged (WCAG 2.2: 1.4.4 resize text, 1.4.10 reflow) and every
-// control is a large target, on the resident and clerk pages:
+// control is a large target, on the resident, clerk and admin pages:
 //   - at 200 % browser zoom (a 1280 px wide window is 640 CSS px) and at 400 % (320 CSS px)
 //     no page scrolls sideways, nothing is cut off, and every control stays on screen;
 //   - with only the text at 200 % (root font size) the same holds on a desktop window;
@@ -46,13 +46,22 @@ async function pagesToCheck() {
   const body = await resp.text();
   assert.equal(resp.status, 201, body);
   const { token } = JSON.parse(body);
+  const admin = await apiLogin('bram@voorbeeld.nl', 'welkom-bram');
+  const clerks = await (await fetch(`${base}/api/v1/admin/clerks`, { headers: { cookie: `${admin.name}=${admin.value}` } })).json();
   return {
+    admin,
     resident: [
       '/', '/voorbeeld', `/voorbeeld/${service.id}`, `/voorbeeld/${service.id}?day=2026-12-01`,
       `/a/${token}`, `/a/${token}/bevestiging`, `/a/${token}/verzetten`, `/a/${token}/afzeggen`,
-      `/a/${token}/video`, '/medewerker', '/voorbeeld/medewerker',
+      `/a/${token}/video`, `/a/${token}/privacy`,
+      `/a/${token}/beoordeling`, '/medewerker', '/voorbeeld/medewerker',
     ],
-    clerk: ['/medewerker/wachtrij'],
+    // An admin is also a clerk: one session opens both the clerk's and the admin's pages.
+    staff: [
+      '/medewerker/vandaag', '/medewerker/wachtrij', '/medewerker/terugbellen',
+      '/beheer', '/beheer/onderwerpen', `/beheer/onderwerpen/${service.id}`, '/beheer/medewerkers',
+      `/beheer/medewerkers/${clerks[0].id}/tijden`, '/beheer/dashboard', '/beheer/klachten',
+    ],
   };
 }
 
@@ -79,6 +88,10 @@ async function reflowProblems(page) {
       if (box.width === 0 || box.height === 0) continue;
       if ((box.right > width + 1 || box.left < -1) && !scrollsInOwnBox(el)) {
         problems.push(`${describe(el)} sticks out of the window (${Math.round(box.left)}..${Math.round(box.right)} of ${width} px)`);
+      }
+      const ownText = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+      if (ownText && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1 && !['auto', 'scroll'].includes(style.overflowX)) {
+        problems.push(`${describe(el)} has text wider than its box (${el.scrollWidth} > ${el.clientWidth} px)`);
       }
       const clips = ['hidden', 'clip'].includes(style.overflowX) || ['hidden', 'clip'].includes(style.overflowY);
       if (clips && el.innerText && el.innerText.trim() && (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)) {
@@ -120,7 +133,7 @@ async function check(context, paths, label, { textOnly = false, targets = false 
     await page.waitForTimeout(100);
     for (const problem of await reflowProblems(page)) failures.push(`${label} ${p}: ${problem}`);
     if (targets) for (const problem of await smallTargets(page)) failures.push(`${label} ${p}: ${problem}`);
-    if (p === '/voorbeeld' || p.endsWith('/video')) {
+    if (['/voorbeeld', '/medewerker/vandaag', '/beheer/dashboard'].includes(p) || p.endsWith('/video')) {
       await page.screenshot({ path: path.join(artifacts, `zoom-${label}-${p.split('/').filter(Boolean).slice(-1)[0] || 'home'}.png`), fullPage: true });
     }
   }
@@ -129,8 +142,7 @@ async function check(context, paths, label, { textOnly = false, targets = false 
 }
 
 test('at 200 % and 400 % zoom nothing scrolls sideways or is cut off, and every control is at least 44 px', async () => {
-  const { resident, clerk } = await pagesToCheck();
-  const session = await apiLogin('anna@voorbeeld.nl', 'welkom-anna');
+  const { resident, staff, admin: session } = await pagesToCheck();
   const failures = [];
   // Browser zoom: the window keeps its size in device pixels, CSS pixels get twice (four times) as large.
   for (const [label, viewport, deviceScaleFactor] of [
@@ -139,13 +151,13 @@ test('at 200 % and 400 % zoom nothing scrolls sideways or is cut off, and every 
   ]) {
     const context = await browser.newContext({ viewport, deviceScaleFactor });
     await context.addCookies([{ ...session, url: base }]);
-    failures.push(...await check(context, [...resident, ...clerk], label, { targets: label === '200pct' }));
+    failures.push(...await check(context, [...resident, ...staff], label, { targets: label === '200pct' }));
     await context.close();
   }
   // Text only at 200 % on a desktop window.
   const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await desktop.addCookies([{ ...session, url: base }]);
-  failures.push(...await check(desktop, [...resident, ...clerk], 'text200', { textOnly: true }));
+  failures.push(...await check(desktop, [...resident, ...staff], 'text200', { textOnly: true }));
   await desktop.close();
   assert.deepEqual(failures, []);
 });
