@@ -5,15 +5,26 @@
 //!
 //! The clock is fixed (Monday 30 November 2026, 08:00 in Amsterdam) so the offered days and
 //! times, and the words on the confirmation page, are the same on every run. Set
-//! `VIDEOLOKET_TEST_NOW` (RFC 3339) to choose another moment.
+//! `VIDEOLOKET_TEST_NOW` (RFC 3339) to choose another moment. A test moves it forward with
+//! `POST /test/clock/advance?minutes=N` (a booking must lie in the future, a rating or a
+//! complaint needs a call that has started).
 
+use axum::extract::{Query, State};
+use axum::routing::post;
 use booking::auth::SessionKeys;
 use booking::clock::Clock;
 use booking::mail::{MailConfig, Mailer};
 use booking::store::Db;
 use booking::App;
 use signaling::token::{Role, RoomClaims, RoomTokenKeys};
+use std::collections::HashMap;
 use std::sync::Arc;
+
+async fn advance(State(clock): State<Clock>, Query(q): Query<HashMap<String, String>>) -> String {
+    let minutes: i64 = q.get("minutes").and_then(|m| m.parse().ok()).unwrap_or(0);
+    clock.advance(jiff::SignedDuration::from_mins(minutes));
+    clock.now().to_string()
+}
 
 /// Signs booking's room grants for the signaling endpoint, as the platform binary does, with
 /// one difference: booking runs on the fixed test clock, signaling checks tokens against the
@@ -46,10 +57,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::env::var("VIDEOLOKET_TEST_NOW").unwrap_or_else(|_| "2026-11-30T07:00:00Z".into());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base_url = format!("http://{}", listener.local_addr()?);
+    let clock = Clock::fixed(now.parse()?);
     let app = App {
         events: booking::queue_events::QueueEvents::start(&db).await?,
         db,
-        clock: Clock::fixed(now.parse()?),
+        clock: clock.clone(),
         mailer: Mailer::new(&MailConfig::Files(dir.path().join("mail")))?,
         session_keys: SessionKeys::from_secret(b"browser tests only, not a secret"),
         base_url: base_url.clone(),
@@ -66,7 +78,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .merge(web::router(app))
         .merge(signaling::router(signaling::SignalingState::new(
             room_keys, media,
-        )));
+        )))
+        .merge(
+            axum::Router::new()
+                .route("/test/clock/advance", post(advance))
+                .with_state(clock),
+        );
     println!("listening on {base_url}");
     axum::serve(listener, router).await?;
     Ok(())

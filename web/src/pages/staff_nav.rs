@@ -8,7 +8,12 @@ use crate::i18n::Tx;
 const LINKS: &[(&str, &str, &str, bool)] = &[
     ("/medewerker/vandaag", "Vandaag", "Today", false),
     ("/medewerker/wachtrij", "Wachtrij", "Queue", false),
-    ("/medewerker/terugbellen", "Terugbelverzoeken", "Callbacks", false),
+    (
+        "/medewerker/terugbellen",
+        "Terugbelverzoeken",
+        "Callbacks",
+        false,
+    ),
     ("/beheer", "Instellingen", "Settings", true),
     ("/beheer/onderwerpen", "Onderwerpen", "Services", true),
     ("/beheer/medewerkers", "Medewerkers", "Clerks", true),

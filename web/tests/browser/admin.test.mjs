@@ -11,31 +11,18 @@
 //   6. dashboard: table, charts and the CSV download, with the service filter.
 // axe-core runs on every page state, error states included.
 //
-// The server is `examples/admin_test_server.rs` (the demo municipality, fixed clock Monday
-// 30 November 2026 08:00 Amsterdam), started through the harness. It differs from the shared
-// test server in one way: `POST /test/clock/advance?minutes=N`, because a complaint can only
-// be given once the call has started, and a booking must lie in the future.
+// The shared test server (fixed clock Monday 30 November 2026 08:00 Amsterdam) moves its clock
+// with `POST /test/clock/advance?minutes=N`: a complaint can only be given once the call has
+// started, and a booking must lie in the future.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
 import { startPlatform, stopPlatform, expectAccessible } from './harness.mjs';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '../../..');
 
 let base;
 let browser;
 
 before(async () => {
-  execFileSync('cargo', ['build', '-q', '-p', 'web', '--example', 'admin_test_server'], {
-    cwd: repoRoot,
-    stdio: 'inherit',
-  });
-  const targetDir = process.env.CARGO_TARGET_DIR || path.join(repoRoot, 'target');
-  process.env.VIDEOLOKET_TEST_SERVER = path.join(targetDir, 'debug', 'examples', 'admin_test_server');
   ({ base, browser } = await startPlatform());
 });
 
