@@ -4,6 +4,7 @@
 use crate::error::{Error, Result};
 use crate::ids::{ClerkId, ServiceId, TenantId};
 pub use crate::queue::CallbackId;
+use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +50,42 @@ pub fn resident_name(raw: &str) -> Result<String> {
         return Err(Error::invalid("name", "give a name of 1 to 100 characters"));
     }
     Ok(name.to_string())
+}
+
+/// When a callback should have been made at the latest: the end of the chosen part of the day
+/// (12:00, 17:00, 21:00 local) on the day of the request, or the next day when the request came
+/// after that part of the day had ended. The clerk's list ("late") and the dashboard ("on
+/// time") both use this one rule.
+pub fn deadline(requested_at: Timestamp, part: PartOfDay, tz: &TimeZone) -> Result<Timestamp> {
+    let internal = |e: jiff::Error| Error::Internal(e.to_string());
+    let asked = requested_at.to_zoned(tz.clone());
+    let hour = match part {
+        PartOfDay::Morning => 12,
+        PartOfDay::Afternoon => 17,
+        PartOfDay::Evening => 21,
+    };
+    let end_of = |date: jiff::civil::Date| -> Result<Timestamp> {
+        Ok(date
+            .at(hour, 0, 0, 0)
+            .to_zoned(tz.clone())
+            .map_err(internal)?
+            .timestamp())
+    };
+    let that_day = end_of(asked.date())?;
+    if requested_at < that_day {
+        return Ok(that_day);
+    }
+    end_of(asked.date().tomorrow().map_err(internal)?)
+}
+
+/// Handled by its deadline.
+pub fn handled_on_time(
+    requested_at: Timestamp,
+    part: PartOfDay,
+    handled_at: Timestamp,
+    tz: &TimeZone,
+) -> bool {
+    deadline(requested_at, part, tz).is_ok_and(|d| handled_at <= d)
 }
 
 #[derive(Clone, Debug, PartialEq)]

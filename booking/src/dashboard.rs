@@ -10,9 +10,11 @@
 //! - no-shows: booked appointments (week of the start) nobody checked in for once the grace
 //!   period is over, out of the booked appointments whose grace period is over;
 //! - missed calls: queue entries called but never answered;
-//! - callbacks on time: handled within `CALLBACK_ON_TIME` of the request (week requested);
+//! - callbacks on time: handled by the end of the part of the day the resident chose
+//!   (`callback::deadline`, the rule the clerk's list uses for "late"; week requested);
 //! - ratings: week given; open complaints: complaints given that week not yet handled.
 
+use crate::callback::{self, PartOfDay};
 use crate::ids::ServiceId;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -20,9 +22,6 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
-
-/// A callback handled within a working day of the request is on time.
-pub const CALLBACK_ON_TIME: SignedDuration = SignedDuration::from_hours(24);
 
 pub struct AppointmentFact {
     pub service: ServiceId,
@@ -51,6 +50,7 @@ pub struct FeedbackFact {
 pub struct CallbackFact {
     pub service: ServiceId,
     pub requested: Timestamp,
+    pub part_of_day: PartOfDay,
     pub handled: Option<Timestamp>,
 }
 
@@ -180,7 +180,7 @@ pub fn weekly(facts: &Facts, tz: &TimeZone, grace: SignedDuration, now: Timestam
         r.callbacks += 1;
         r.callbacks_on_time += u32::from(
             c.handled
-                .is_some_and(|h| h.duration_since(c.requested) <= CALLBACK_ON_TIME),
+                .is_some_and(|h| callback::handled_on_time(c.requested, c.part_of_day, h, tz)),
         );
     }
     for (key, r) in rows.iter_mut() {
@@ -370,16 +370,20 @@ mod tests {
                 CallbackFact {
                     service: b,
                     requested: t("2026-03-23T09:00:00Z"),
-                    handled: Some(t("2026-03-24T09:00:00Z")),
+                    part_of_day: PartOfDay::Morning,
+                    // 12:00 in Amsterdam: the end of the morning, just on time.
+                    handled: Some(t("2026-03-23T11:00:00Z")),
                 },
                 CallbackFact {
                     service: b,
                     requested: t("2026-03-23T09:00:00Z"),
-                    handled: Some(t("2026-03-24T09:00:01Z")),
+                    part_of_day: PartOfDay::Morning,
+                    handled: Some(t("2026-03-23T11:00:01Z")),
                 },
                 CallbackFact {
                     service: b,
                     requested: t("2026-03-23T09:00:00Z"),
+                    part_of_day: PartOfDay::Morning,
                     handled: None,
                 },
             ],

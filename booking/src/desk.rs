@@ -6,7 +6,7 @@
 use crate::access_log::{AccessEntry, Action, REASON_DAY_LIST, REASON_QUEUE};
 use crate::appointment::{Appointment, AppointmentStatus};
 use crate::auth::{self, SessionClaims, SESSION_SECONDS};
-use crate::callback::{CallbackRequest, PartOfDay};
+use crate::callback::CallbackRequest;
 use crate::catalog::{Clerk, Service};
 use crate::error::{Error, Result};
 use crate::ids::AppointmentId;
@@ -301,33 +301,14 @@ pub async fn open_callbacks(
     Ok((tenant, services, open))
 }
 
-/// When a callback should have been made at the latest: the end of the chosen part of the day
-/// (12:00, 17:00, 21:00 local) on the day of the request, or the next day when the request came
-/// after that part of the day had ended.
+/// When a callback should have been made at the latest (`callback::deadline`), in the
+/// municipality's time zone.
 pub fn callback_deadline(tenant: &Tenant, request: &CallbackRequest) -> Result<Timestamp> {
-    let tz = tenant.time_zone.tz().clone();
-    let asked = request.requested_at.to_zoned(tz.clone());
-    let hour = match request.part_of_day {
-        PartOfDay::Morning => 12,
-        PartOfDay::Afternoon => 17,
-        PartOfDay::Evening => 21,
-    };
-    let end_that_day = asked
-        .date()
-        .at(hour, 0, 0, 0)
-        .to_zoned(tz.clone())
-        .map_err(internal)?;
-    if asked.timestamp() < end_that_day.timestamp() {
-        return Ok(end_that_day.timestamp());
-    }
-    Ok(asked
-        .date()
-        .tomorrow()
-        .map_err(internal)?
-        .at(hour, 0, 0, 0)
-        .to_zoned(tz)
-        .map_err(internal)?
-        .timestamp())
+    crate::callback::deadline(
+        request.requested_at,
+        request.part_of_day,
+        tenant.time_zone.tz(),
+    )
 }
 
 /// Late: still open after its deadline.
@@ -340,7 +321,7 @@ pub fn callback_is_late(tenant: &Tenant, request: &CallbackRequest, now: Timesta
 mod tests {
     use super::*;
     use crate::appointment::Resident;
-    use crate::callback::CallbackId;
+    use crate::callback::{CallbackId, PartOfDay};
     use crate::ids::{ClerkId, ServiceId, TenantId};
     use crate::queue::QueueEntryId;
 

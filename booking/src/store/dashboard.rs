@@ -1,6 +1,7 @@
 //! SQL for the dashboard's raw facts of one municipality and period; `dashboard` counts them.
 
 use super::Db;
+use crate::callback::PartOfDay;
 use crate::dashboard::{AppointmentFact, CallbackFact, Facts, FeedbackFact, QueueFact};
 use crate::error::{Error, Result};
 use crate::ids::{ServiceId, TenantId};
@@ -95,7 +96,7 @@ impl Db {
         })
         .collect::<Result<Vec<_>>>()?;
         let callbacks = bind(
-            "SELECT service_id, requested_at, handled_at FROM callback_requests \
+            "SELECT service_id, requested_at, part_of_day, handled_at FROM callback_requests \
              WHERE tenant_id = $1 AND requested_at >= $2 AND requested_at < $3",
         )
         .fetch_all(&self.pool)
@@ -105,6 +106,8 @@ impl Db {
             Ok(CallbackFact {
                 service: service(r)?,
                 requested: ts(r, "requested_at")?,
+                part_of_day: PartOfDay::parse(&r.try_get::<String, _>("part_of_day")?)
+                    .ok_or_else(|| Error::Internal("unknown part of day in the database".into()))?,
                 handled: opt_ts(r, "handled_at")?,
             })
         })
