@@ -44,6 +44,19 @@ async fn compute_slots(
     ignore_bookings: bool,
 ) -> Result<Vec<Slot>> {
     let tz = tenant.time_zone.tz();
+    // Only dates that can hold a slot (from now + lead time to now + horizon) are worth
+    // computing; clamping also keeps far-off dates (year 9999) away from date arithmetic that
+    // would overflow.
+    let today = app.clock.now().to_zoned(tz.clone()).date();
+    let first = today.yesterday().unwrap_or(today);
+    let last = jiff::Span::new()
+        .try_days(tenant.horizon_days.saturating_add(1))
+        .and_then(|span| today.checked_add(span))
+        .unwrap_or(today);
+    let (from, to) = (from.max(first), to.min(last));
+    if from > to {
+        return Ok(Vec::new());
+    }
     let schedules = app.db.schedules_for_service(tenant.id, service.id).await?;
     let ids: Vec<ClerkId> = schedules.iter().map(|s| s.clerk).collect();
     // A day either side catches windows and buffers that cross midnight in UTC.

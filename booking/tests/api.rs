@@ -417,6 +417,12 @@ async fn bad_input_gets_problem_json(store: Store) {
         StatusCode::BAD_REQUEST,
     )
     .await;
+    // Dates at the edge of the calendar hold no slots, and must not break date arithmetic.
+    for day in ["9999-12-31", "-009999-01-01"] {
+        assert!(slots(&t, &passport, day).await.is_empty(), "{day}");
+    }
+    let far = book(&t, &passport, "9999-12-31T09:00:00+01:00", "Ver Weg").await;
+    assert!(far.status().is_client_error(), "{}", far.status());
 }
 
 async fn fifty_concurrent_bookings_one_winner(store: Store) {
