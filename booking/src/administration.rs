@@ -8,14 +8,16 @@
 //! all); the use cases refuse with the first one (for the API, which names one field).
 
 use crate::auth::{self, StaffRole};
-use crate::catalog::{Clerk, Service};
+use crate::catalog::{Absence, Clerk, Service};
 use crate::consent::{self, InfoSource};
 use crate::dashboard::{self, WeekRow};
 use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::ids::{ClerkId, ServiceId, TenantId};
+use crate::outbox::DeliveryState;
 use crate::outcome::{self, ResultOption};
 use crate::slots::{Interval, WeeklyWindow};
+use crate::store::OutboxEntry;
 use crate::tenant::{Colour, Tenant, Tone};
 use crate::App;
 use jiff::civil::Date;
@@ -220,6 +222,7 @@ pub fn check_service(
         description: input.description.trim().to_string(),
         duration_minutes: input.duration_minutes,
         buffer_minutes: input.buffer_minutes,
+        active: true,
     })
 }
 
@@ -240,13 +243,33 @@ pub async fn update_service(
     let current = own_service(app, tenant, service).await?;
     let updated = Service {
         id: current.id,
+        active: current.active,
         ..check_service(tenant, input).map_err(first)?
     };
     app.db.save_service(&updated).await?;
     Ok(updated)
 }
 
-/// One of the municipality's own services; another municipality's is "not found".
+/// Stops (`offered: false`) or resumes offering a service. Residents no longer see or book a
+/// stopped service; appointments already made for it stay, with their personal links.
+pub async fn set_service_offered(
+    app: &App,
+    tenant: TenantId,
+    service: &str,
+    offered: bool,
+) -> Result<Service> {
+    let current = own_service(app, tenant, service).await?;
+    app.db
+        .set_service_active(tenant, current.id, offered)
+        .await?;
+    Ok(Service {
+        active: offered,
+        ..current
+    })
+}
+
+/// One of the municipality's own services (offered or not); another municipality's is
+/// "not found".
 pub async fn own_service(app: &App, tenant: TenantId, raw: &str) -> Result<Service> {
     let id: ServiceId = raw.parse().map_err(|_| Error::NotFound("service"))?;
     app.db.service(tenant, id).await
@@ -474,7 +497,7 @@ pub async fn set_hours(
     Ok(windows)
 }
 
-/// Adds a period a clerk is away; their slots in it are no longer offered.
+/// Adds a period a clerk is away; their slots in it are no longer offered. Returns its id.
 pub async fn add_absence(
     app: &App,
     tenant: TenantId,
@@ -482,7 +505,7 @@ pub async fn add_absence(
     start: Timestamp,
     end: Timestamp,
     reason: &str,
-) -> Result<()> {
+) -> Result<uuid::Uuid> {
     let clerk = own_clerk(app, tenant, clerk).await?;
     if start >= end {
         return Err(Error::invalid("end", "the end must be after the start"));
@@ -493,6 +516,82 @@ pub async fn add_absence(
     app.db
         .add_absence(clerk.id, Interval::new(start, end), reason.trim())
         .await
+}
+
+/// A clerk's absences that have not ended yet, earliest first.
+pub async fn absences(app: &App, tenant: TenantId, clerk: &str) -> Result<Vec<Absence>> {
+    let clerk = own_clerk(app, tenant, clerk).await?;
+    app.db.absences(clerk.id, app.clock.now()).await
+}
+
+/// Removes an absence: the clerk's slots in that period are offered again. Another
+/// municipality's clerk or absence, or another clerk's absence, is "not found".
+pub async fn remove_absence(app: &App, tenant: TenantId, clerk: &str, absence: &str) -> Result<()> {
+    let clerk = own_clerk(app, tenant, clerk).await?;
+    let absence: uuid::Uuid = absence.parse().map_err(|_| Error::NotFound("absence"))?;
+    app.db.remove_absence(tenant, clerk.id, absence).await
+}
+
+// ---- case store deliveries ---------------------------------------------------------------
+
+/// At most this many deliveries are listed at once (oldest first).
+pub const DELIVERY_LIST_LIMIT: i64 = 500;
+
+/// The municipality's deliveries in one state (`pending`, `delivered`, `failing`; default
+/// failing), oldest first, at most `DELIVERY_LIST_LIMIT`.
+pub async fn deliveries(
+    app: &App,
+    tenant: TenantId,
+    state: Option<&str>,
+) -> Result<Vec<OutboxEntry>> {
+    let state = match state {
+        None => DeliveryState::Failing,
+        Some(raw) => DeliveryState::parse(raw)
+            .ok_or_else(|| Error::BadRequest("state is pending, delivered or failing".into()))?,
+    };
+    app.db
+        .deliveries_in_state(tenant, state, DELIVERY_LIST_LIMIT)
+        .await
+}
+
+/// What the deliveries page shows: the failing deliveries and how many are waiting.
+#[derive(Debug)]
+pub struct DeliveryOverview {
+    /// Oldest first, at most `DELIVERY_LIST_LIMIT`.
+    pub failing: Vec<OutboxEntry>,
+    pub failing_count: i64,
+    /// Not sent yet (or retried and due).
+    pub pending_count: i64,
+    pub delivered_count: i64,
+}
+
+pub async fn delivery_overview(app: &App, tenant: TenantId) -> Result<DeliveryOverview> {
+    let (pending_count, delivered_count, failing_count) = app.db.delivery_counts(tenant).await?;
+    Ok(DeliveryOverview {
+        failing: deliveries(app, tenant, None).await?,
+        failing_count,
+        pending_count,
+        delivered_count,
+    })
+}
+
+/// An admin's retry of one failing delivery: it is due now, and the delivery worker sends
+/// it again. Anything but this municipality's failing delivery is "not found".
+pub async fn retry_delivery(app: &App, tenant: TenantId, by: ClerkId, id: &str) -> Result<()> {
+    let id: uuid::Uuid = id
+        .parse()
+        .map_err(|_| Error::NotFound("failing delivery"))?;
+    app.db.retry_delivery(tenant, id, app.clock.now()).await?;
+    tracing::info!(admin = %by, event = %id, "delivery retried by admin");
+    Ok(())
+}
+
+/// An admin's retry of every failing delivery (for example after correcting the case store
+/// settings). Returns how many are due again.
+pub async fn retry_failing(app: &App, tenant: TenantId, by: ClerkId) -> Result<u64> {
+    let retried = app.db.retry_all_failing(tenant, app.clock.now()).await?;
+    tracing::info!(admin = %by, retried, "failing deliveries retried by admin");
+    Ok(retried)
 }
 
 // ---- complaints --------------------------------------------------------------------------

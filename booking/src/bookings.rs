@@ -7,7 +7,7 @@ use crate::catalog::Service;
 use crate::consent::{self, Choice};
 use crate::email::Email;
 use crate::error::{Error, Result};
-use crate::ids::{AppointmentId, ClerkId};
+use crate::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
 use crate::invite::{Invite, InviteMethod};
 use crate::mail::OutgoingMail;
 use crate::personal_link::PersonalToken;
@@ -95,6 +95,25 @@ async fn compute_slots(
         app.clock.now(),
         &clerks,
     ))
+}
+
+/// The services residents can choose: the one rule for what is offered (the municipality
+/// can stop offering a service, see `administration::set_service_offered`). Used by the
+/// public API, the resident pages, walk-ins and callback requests alike.
+pub async fn offered_services(app: &App, tenant: TenantId) -> Result<Vec<Service>> {
+    let mut services = app.db.services(tenant).await?;
+    services.retain(|s| s.active);
+    Ok(services)
+}
+
+/// One service a resident may book, ask a callback for or walk in for; a service the
+/// municipality no longer offers is "not found", as is another municipality's.
+pub async fn offered_service(app: &App, tenant: TenantId, id: ServiceId) -> Result<Service> {
+    let service = app.db.service(tenant, id).await?;
+    if !service.active {
+        return Err(Error::NotFound("service"));
+    }
+    Ok(service)
 }
 
 pub async fn slots(
@@ -243,6 +262,10 @@ pub async fn book(
     service: &Service,
     request: BookingRequest,
 ) -> Result<Booked> {
+    // Also when a caller loaded the service itself: a stopped service takes no new bookings.
+    if !service.active {
+        return Err(Error::NotFound("service"));
+    }
     // Unknown sources are refused before anything is written.
     let sources = app.db.service_sources(service.id).await?;
     let consents = consent::at_booking(&sources, &request.consents)?;

@@ -14,6 +14,9 @@ pub struct Service {
     pub description: String,
     pub duration_minutes: i64,
     pub buffer_minutes: i64,
+    /// Whether residents can still book it. A service the municipality stopped offering
+    /// keeps its appointments (and their personal links), but is not listed and not bookable.
+    pub active: bool,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -25,6 +28,14 @@ pub struct Clerk {
     pub email: String,
     pub role: StaffRole,
     pub services: Vec<ServiceId>,
+}
+
+/// A period a clerk is away, as stored.
+#[derive(Clone, Debug)]
+pub struct Absence {
+    pub id: uuid::Uuid,
+    pub period: Interval,
+    pub reason: String,
 }
 
 /// A clerk's availability as stored: weekly windows and absences.

@@ -112,6 +112,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool> {
             description: description.into(),
             duration_minutes: duration,
             buffer_minutes: buffer,
+            active: true,
         };
         db.save_service(&service).await?;
         if name == MOVING {

@@ -136,7 +136,7 @@ pub async fn walk_in(
             tenant.name
         )));
     }
-    let service = app.db.service(tenant.id, request.service_id).await?;
+    let service = crate::bookings::offered_service(app, tenant.id, request.service_id).await?;
     let token = EntryToken::generate();
     let entry = QueueEntry {
         id: QueueEntryId::new(),
@@ -395,7 +395,7 @@ pub async fn request_callback(
     tenant: &Tenant,
     form: CallbackForm,
 ) -> Result<CallbackRequest> {
-    let service = app.db.service(tenant.id, form.service_id).await?;
+    let service = crate::bookings::offered_service(app, tenant.id, form.service_id).await?;
     let request = CallbackRequest {
         id: CallbackId::new(),
         tenant_id: tenant.id,

@@ -387,7 +387,7 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
     assert!(slots("2026-12-09").await.is_empty());
     let absences = t.app.db.absences(carla.id, ts(NOW)).await.unwrap();
     assert_eq!(absences.len(), 1);
-    assert_eq!(absences[0].1, "Cursus");
+    assert_eq!(absences[0].reason, "Cursus");
     assert!(t
         .app
         .db

@@ -441,6 +441,7 @@ async fn fifty_concurrent_bookings_one_winner(store: Store) {
         description: String::new(),
         duration_minutes: 30,
         buffer_minutes: 0,
+        active: true,
     };
     t.app.db.save_service(&service).await.unwrap();
     let clerk = Clerk {
@@ -572,6 +573,7 @@ async fn staff_access_is_scoped(store: Store) {
         description: String::new(),
         duration_minutes: 30,
         buffer_minutes: 0,
+        active: true,
     };
     t.app.db.save_service(&service).await.unwrap();
     let clerk = booking::catalog::Clerk {

@@ -10,7 +10,7 @@ use crate::tenant::{Colour, Tenant, Tone};
 use crate::App;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[utoipa::path(get, path = "/api/v1/admin/settings", tag = "admin",
@@ -230,4 +230,84 @@ pub async fn add_absence(
         .map_err(|_| Error::invalid("end", "give the time as RFC 3339"))?;
     administration::add_absence(&app, claims.tenant, &id, start, end, &body.reason).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AbsenceView {
+    #[schema(value_type = String, format = "uuid")]
+    pub id: uuid::Uuid,
+    /// RFC 3339, municipality's local time.
+    pub start: String,
+    /// RFC 3339, municipality's local time.
+    pub end: String,
+    pub reason: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/clerks/{id}/absences", tag = "admin",
+    responses((status = 200, body = Vec<AbsenceView>, description = "Absences that have not ended, earliest first"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn absences(
+    State(app): State<App>,
+    Admin(claims): Admin,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<AbsenceView>>> {
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let local = |t: jiff::Timestamp| {
+        t.to_zoned(tenant.time_zone.tz().clone())
+            .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string()
+    };
+    Ok(Json(
+        administration::absences(&app, tenant.id, &id)
+            .await?
+            .into_iter()
+            .map(|a| AbsenceView {
+                id: a.id,
+                start: local(a.period.start),
+                end: local(a.period.end),
+                reason: a.reason,
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/admin/clerks/{id}/absences/{absence}", tag = "admin",
+    responses((status = 204, description = "Removed; the clerk's slots in that period are offered again"),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem, description = "Not this municipality's clerk, or not this clerk's absence")))]
+pub async fn remove_absence(
+    State(app): State<App>,
+    Admin(claims): Admin,
+    Path((id, absence)): Path<(String, String)>,
+) -> Result<StatusCode> {
+    administration::remove_absence(&app, claims.tenant, &id, &absence).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/services", tag = "admin",
+    responses((status = 200, body = Vec<Service>, description = "Every service, also those no longer offered (`active` false)"),
+        (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn services(State(app): State<App>, Admin(claims): Admin) -> Result<Json<Vec<Service>>> {
+    Ok(Json(app.db.services(claims.tenant).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct OfferedBody {
+    /// false: residents no longer see or book the service; appointments already made stay.
+    /// true: offered again.
+    pub active: bool,
+}
+
+#[utoipa::path(put, path = "/api/v1/admin/services/{id}/active", tag = "admin", request_body = OfferedBody,
+    responses((status = 200, body = Service), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem)))]
+pub async fn set_offered(
+    State(app): State<App>,
+    Admin(claims): Admin,
+    Path(id): Path<String>,
+    Json(body): Json<OfferedBody>,
+) -> Result<Json<Service>> {
+    Ok(Json(
+        administration::set_service_offered(&app, claims.tenant, &id, body.active).await?,
+    ))
 }

@@ -65,7 +65,7 @@ pub async fn service_sources(
 ) -> Result<Json<Vec<InfoSource>>> {
     let tenant = app.db.tenant_by_slug(&slug).await?;
     let id: ServiceId = service.parse().map_err(|_| Error::NotFound("service"))?;
-    app.db.service(tenant.id, id).await?;
+    crate::bookings::offered_service(&app, tenant.id, id).await?;
     Ok(Json(app.db.service_sources(id).await?))
 }
 

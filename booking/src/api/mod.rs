@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::App;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use utoipa::OpenApi;
 
@@ -106,6 +106,10 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         admin::update_clerk,
         admin::set_hours,
         admin::add_absence,
+        admin::absences,
+        admin::remove_absence,
+        admin::services,
+        admin::set_offered,
         queue::check_in,
         queue::walk_in,
         queue::entry,
@@ -192,7 +196,14 @@ pub fn router(app: App) -> Router {
             "/api/v1/admin/settings",
             get(admin::settings).put(admin::update_settings),
         )
-        .route("/api/v1/admin/services", post(admin::create_service))
+        .route(
+            "/api/v1/admin/services",
+            get(admin::services).post(admin::create_service),
+        )
+        .route(
+            "/api/v1/admin/services/{id}/active",
+            put(admin::set_offered),
+        )
         .route("/api/v1/admin/services/{id}", put(admin::update_service))
         .route(
             "/api/v1/admin/clerks",
@@ -202,7 +213,11 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/admin/clerks/{id}/hours", put(admin::set_hours))
         .route(
             "/api/v1/admin/clerks/{id}/absences",
-            post(admin::add_absence),
+            get(admin::absences).post(admin::add_absence),
+        )
+        .route(
+            "/api/v1/admin/clerks/{id}/absences/{absence}",
+            delete(admin::remove_absence),
         )
         .route("/api/v1/personal/{token}/check-in", post(queue::check_in))
         .route("/api/v1/tenants/{slug}/walk-ins", post(queue::walk_in))

@@ -378,13 +378,8 @@ pub async fn deliveries(
     Admin(claims): Admin,
     Query(q): Query<DeliveriesQuery>,
 ) -> Result<Json<Vec<DeliveryView>>> {
-    let state = match q.state.as_deref() {
-        None => DeliveryState::Failing,
-        Some(raw) => DeliveryState::parse(raw)
-            .ok_or_else(|| Error::BadRequest("state is pending, delivered or failing".into()))?,
-    };
     let tenant = app.db.tenant(claims.tenant).await?;
-    let list = app.db.deliveries_in_state(tenant.id, state, 500).await?;
+    let list = crate::administration::deliveries(&app, tenant.id, q.state.as_deref()).await?;
     Ok(Json(
         list.iter().map(|e| DeliveryView::new(&tenant, e)).collect(),
     ))
@@ -398,13 +393,7 @@ pub async fn retry(
     Admin(claims): Admin,
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
-    let id: Uuid = id
-        .parse()
-        .map_err(|_| Error::NotFound("failing delivery"))?;
-    app.db
-        .retry_delivery(claims.tenant, id, app.clock.now())
-        .await?;
-    tracing::info!(admin = %claims.sub, event = %id, "delivery retried by admin");
+    crate::administration::retry_delivery(&app, claims.tenant, claims.sub, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -417,10 +406,6 @@ pub struct Retried {
     responses((status = 200, body = Retried, description = "Every failing delivery is due now"),
         (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn retry_failing(State(app): State<App>, Admin(claims): Admin) -> Result<Json<Retried>> {
-    let retried = app
-        .db
-        .retry_all_failing(claims.tenant, app.clock.now())
-        .await?;
-    tracing::info!(admin = %claims.sub, retried, "failing deliveries retried by admin");
+    let retried = crate::administration::retry_failing(&app, claims.tenant, claims.sub).await?;
     Ok(Json(Retried { retried }))
 }

@@ -66,7 +66,7 @@ pub async fn services(
     Path(slug): Path<String>,
 ) -> Result<Json<Vec<Service>>> {
     let tenant = app.db.tenant_by_slug(&slug).await?;
-    Ok(Json(app.db.services(tenant.id).await?))
+    Ok(Json(bookings::offered_services(&app, tenant.id).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -109,7 +109,7 @@ pub async fn slots(
     Query(q): Query<SlotQuery>,
 ) -> Result<Json<Vec<SlotView>>> {
     let tenant = app.db.tenant_by_slug(&slug).await?;
-    let service = app.db.service(tenant.id, parse_service(&service)?).await?;
+    let service = bookings::offered_service(&app, tenant.id, parse_service(&service)?).await?;
     let (from, to) = (parse_date("from", &q.from)?, parse_date("to", &q.to)?);
     let slots = bookings::slots(&app, &tenant, &service, from, to).await?;
     Ok(Json(
@@ -206,10 +206,8 @@ pub async fn book(
     Json(body): Json<BookingBody>,
 ) -> Result<(StatusCode, Json<BookedView>)> {
     let tenant = app.db.tenant_by_slug(&slug).await?;
-    let service = app
-        .db
-        .service(tenant.id, parse_service(&body.service_id)?)
-        .await?;
+    let service =
+        bookings::offered_service(&app, tenant.id, parse_service(&body.service_id)?).await?;
     let request = BookingRequest::parse(
         &body.start,
         &body.name,

@@ -1,6 +1,6 @@
 use super::{flag, Db};
 use crate::auth::StaffRole;
-use crate::catalog::{Clerk, ClerkSchedule, Service};
+use crate::catalog::{Absence, Clerk, ClerkSchedule, Service};
 use crate::error::{Error, Result};
 use crate::ids::{ClerkId, ServiceId, TenantId};
 use crate::slots::{Interval, WeeklyWindow};
@@ -27,6 +27,7 @@ fn service_from_row(row: &AnyRow) -> Result<Service> {
         description: row.try_get("description")?,
         duration_minutes: row.try_get("duration_minutes")?,
         buffer_minutes: row.try_get("buffer_minutes")?,
+        active: row.try_get::<i64, _>("active")? != 0,
     })
 }
 
@@ -35,10 +36,12 @@ fn timestamp(seconds: i64) -> Result<Timestamp> {
 }
 
 impl Db {
+    /// Every service of the tenant, offered or not (staff need the stopped ones for the
+    /// appointments they still have); residents get `bookings::offered_services`.
     pub async fn services(&self, tenant: TenantId) -> Result<Vec<Service>> {
         let rows = sqlx::query(
-            "SELECT id, tenant_id, name, description, duration_minutes, buffer_minutes \
-             FROM services WHERE tenant_id = $1 AND active = 1 ORDER BY name",
+            "SELECT id, tenant_id, name, description, duration_minutes, buffer_minutes, active \
+             FROM services WHERE tenant_id = $1 ORDER BY name, id",
         )
         .bind(tenant.to_string())
         .fetch_all(&self.pool)
@@ -46,11 +49,12 @@ impl Db {
         rows.iter().map(service_from_row).collect()
     }
 
-    /// A service of this tenant; another tenant's service is "not found", never visible.
+    /// A service of this tenant, offered or not; another tenant's service is "not found",
+    /// never visible. Whether residents may book it is `bookings::offered_service`.
     pub async fn service(&self, tenant: TenantId, id: ServiceId) -> Result<Service> {
         let row = sqlx::query(
-            "SELECT id, tenant_id, name, description, duration_minutes, buffer_minutes \
-             FROM services WHERE tenant_id = $1 AND id = $2 AND active = 1",
+            "SELECT id, tenant_id, name, description, duration_minutes, buffer_minutes, active \
+             FROM services WHERE tenant_id = $1 AND id = $2",
         )
         .bind(tenant.to_string())
         .bind(id.to_string())
@@ -73,9 +77,28 @@ impl Db {
         .bind(&s.description)
         .bind(s.duration_minutes)
         .bind(s.buffer_minutes)
-        .bind(flag(true))
+        .bind(flag(s.active))
         .execute(&self.pool)
         .await?;
+        Ok(())
+    }
+
+    /// Starts or stops offering a service; `NotFound` unless it is this tenant's.
+    pub async fn set_service_active(
+        &self,
+        tenant: TenantId,
+        id: ServiceId,
+        active: bool,
+    ) -> Result<()> {
+        let done = sqlx::query("UPDATE services SET active = $1 WHERE tenant_id = $2 AND id = $3")
+            .bind(flag(active))
+            .bind(tenant.to_string())
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound("service"));
+        }
         Ok(())
     }
 
@@ -222,15 +245,44 @@ impl Db {
         Ok(())
     }
 
-    pub async fn add_absence(&self, clerk: ClerkId, period: Interval, reason: &str) -> Result<()> {
+    /// Adds an absence; returns its id.
+    pub async fn add_absence(
+        &self,
+        clerk: ClerkId,
+        period: Interval,
+        reason: &str,
+    ) -> Result<uuid::Uuid> {
+        let id = uuid::Uuid::new_v4();
         sqlx::query("INSERT INTO clerk_absences (id, clerk_id, starts_at, ends_at, reason) VALUES ($1, $2, $3, $4, $5)")
-            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(id.to_string())
             .bind(clerk.to_string())
             .bind(period.start.as_second())
             .bind(period.end.as_second())
             .bind(reason)
             .execute(&self.pool)
             .await?;
+        Ok(id)
+    }
+
+    /// Removes one absence of a clerk of this tenant; `NotFound` for any other.
+    pub async fn remove_absence(
+        &self,
+        tenant: TenantId,
+        clerk: ClerkId,
+        absence: uuid::Uuid,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "DELETE FROM clerk_absences WHERE id = $1 AND clerk_id = $2 \
+             AND clerk_id IN (SELECT id FROM clerks WHERE tenant_id = $3)",
+        )
+        .bind(absence.to_string())
+        .bind(clerk.to_string())
+        .bind(tenant.to_string())
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound("absence"));
+        }
         Ok(())
     }
 
@@ -335,14 +387,10 @@ impl Db {
     }
 
     /// One clerk's absences ending after `after`, earliest first, with their reasons.
-    pub async fn absences(
-        &self,
-        clerk: ClerkId,
-        after: Timestamp,
-    ) -> Result<Vec<(Interval, String)>> {
+    pub async fn absences(&self, clerk: ClerkId, after: Timestamp) -> Result<Vec<Absence>> {
         let rows = sqlx::query(
-            "SELECT starts_at, ends_at, reason FROM clerk_absences \
-             WHERE clerk_id = $1 AND ends_at > $2 ORDER BY starts_at",
+            "SELECT id, starts_at, ends_at, reason FROM clerk_absences \
+             WHERE clerk_id = $1 AND ends_at > $2 ORDER BY starts_at, id",
         )
         .bind(clerk.to_string())
         .bind(after.as_second())
@@ -350,13 +398,17 @@ impl Db {
         .await?;
         rows.iter()
             .map(|a| {
-                Ok((
-                    Interval::new(
+                Ok(Absence {
+                    id: a
+                        .try_get::<String, _>("id")?
+                        .parse()
+                        .map_err(|_| corrupt("id"))?,
+                    period: Interval::new(
                         timestamp(a.try_get("starts_at")?)?,
                         timestamp(a.try_get("ends_at")?)?,
                     ),
-                    a.try_get("reason")?,
-                ))
+                    reason: a.try_get("reason")?,
+                })
             })
             .collect()
     }

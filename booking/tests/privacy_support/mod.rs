@@ -81,6 +81,7 @@ pub async fn fixture(store: Store) -> Fixture {
         description: "Verhuizing doorgeven.".into(),
         duration_minutes: 15,
         buffer_minutes: 5,
+        active: true,
     };
     t.app.db.save_service(&other_service).await.unwrap();
     let other_clerk = ClerkId::new();

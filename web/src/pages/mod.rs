@@ -18,10 +18,11 @@ use ::booking::catalog::Service;
 use ::booking::tenant::Tenant;
 use ::booking::{App, Error, Result};
 
-/// The municipality and one of its services from the path; anything unknown is "not found".
+/// The municipality and one of the services it offers from the path; anything unknown, and a
+/// service it stopped offering, is "not found".
 pub async fn tenant_and_service(app: &App, slug: &str, service: &str) -> Result<(Tenant, Service)> {
     let tenant = app.db.tenant_by_slug(slug).await?;
     let id = service.parse().map_err(|_| Error::NotFound("service"))?;
-    let service = app.db.service(tenant.id, id).await?;
+    let service = ::booking::bookings::offered_service(app, tenant.id, id).await?;
     Ok((tenant, service))
 }

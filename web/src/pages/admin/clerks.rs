@@ -434,6 +434,30 @@ pub async fn save_hours(
     respond(&ctx, outcome)
 }
 
+/// Removes one absence and goes back to the hours page with a message. An absence that is
+/// already gone (or is not this municipality's) is "not found".
+pub async fn remove_absence(
+    State(app): State<App>,
+    admin: Result<Admin, Error>,
+    Path((id, absence)): Path<(String, String)>,
+    ctx: Ctx,
+) -> Response {
+    let claims = match admin_only(admin, &ctx) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let outcome = async {
+        let clerk = administration::own_clerk(&app, claims.tenant, &id).await?;
+        administration::remove_absence(&app, claims.tenant, &id, &absence).await?;
+        Ok(see_other(&format!(
+            "{HERE}/{}/tijden?verwijderd=1",
+            clerk.id
+        )))
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
 pub async fn add_absence(
     State(app): State<App>,
     admin: Result<Admin, Error>,
@@ -481,7 +505,7 @@ pub async fn add_absence(
             match administration::add_absence(&app, tenant.id, &id, start, end, f.get("reason"))
                 .await
             {
-                Ok(()) => return Ok(see_other(&format!("{HERE}/{}/tijden?afwezig=1", clerk.id))),
+                Ok(_) => return Ok(see_other(&format!("{HERE}/{}/tijden?afwezig=1", clerk.id))),
                 Err(Error::Invalid { field, message }) => {
                     let (id, nl) = match field {
                         "reason" => ("reason", "De reden mag hoogstens 200 tekens lang zijn."),
@@ -761,22 +785,26 @@ async fn hours_page(
     };
     let now = app.clock.now();
     let tz = tenant.time_zone.tz().clone();
+    let base = format!("{HERE}/{}", clerk.id);
     let absences: String = app
         .db
         .absences(clerk.id, now)
         .await?
         .iter()
-        .map(|(period, reason)| {
+        .map(|a| {
             let fmt = |t: jiff::Timestamp| {
                 t.to_zoned(tz.clone())
                     .strftime("%d-%m-%Y %H:%M")
                     .to_string()
             };
             format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                fmt(period.start),
-                fmt(period.end),
-                esc(reason)
+                r#"<tr><td>{from}</td><td>{until}</td><td>{reason}</td><td><form method="post" action="{base}/afwezig/{id}/verwijderen"><button type="submit" class="button button--secondary">{remove}<span class="visually-hidden"> ({what} {from})</span></button></form></td></tr>"#,
+                from = fmt(a.period.start),
+                until = fmt(a.period.end),
+                reason = esc(&a.reason),
+                id = a.id,
+                remove = tx.t("Verwijderen", "Remove"),
+                what = tx.t("afwezigheid vanaf", "absence from"),
             )
         })
         .collect();
@@ -787,11 +815,16 @@ async fn hours_page(
         )
     } else {
         format!(
-            r#"<div class="table-scroll"><table class="queue-table"><caption>{}</caption><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{absences}</tbody></table></div>"#,
+            r#"<div class="table-scroll"><table class="queue-table"><caption>{}</caption><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col"><span class="visually-hidden">{}</span></th></tr></thead><tbody>{absences}</tbody></table></div><p>{}</p>"#,
             tx.t("Geplande afwezigheid", "Planned absence"),
             tx.t("Van", "From"),
             tx.t("Tot", "Until"),
             tx.t("Reden", "Reason"),
+            tx.t("Actie", "Action"),
+            tx.t(
+                "Verwijdert u een afwezigheid, dan kunnen bewoners in die tijd weer een afspraak bij deze medewerker maken.",
+                "When you remove an absence, residents can book this clerk in that time again."
+            ),
         )
     };
     let absence_field = |id: &str, label: &str, kind: &str, hint: Option<&str>| {
@@ -806,7 +839,6 @@ async fn hours_page(
         }
         .html(&tx, errors)
     };
-    let base = format!("{HERE}/{}", clerk.id);
     let body = format!(
         r#"{notices}{summary}
 {details}
@@ -832,6 +864,7 @@ async fn hours_page(
             saved_notice(ctx, "opgeslagen", tx.t("De werktijden zijn opgeslagen.", "The working hours have been saved.")),
             saved_notice(ctx, "gewijzigd", tx.t("Naam, rol en onderwerpen zijn opgeslagen.", "Name, role and services have been saved.")),
             saved_notice(ctx, "afwezig", tx.t("De afwezigheid is toegevoegd.", "The absence has been added.")),
+            saved_notice(ctx, "verwijderd", tx.t("De afwezigheid is verwijderd. Bewoners kunnen in die tijd weer een afspraak maken.", "The absence has been removed. Residents can book that time again.")),
         ].concat(),
         summary = error_summary(&tx, errors),
         hours_h = tx.t("Werktijden per week", "Weekly working hours"),

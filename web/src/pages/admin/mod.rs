@@ -38,6 +38,10 @@ pub fn routes() -> Router<App> {
             get(services::show).post(services::save),
         )
         .route(
+            "/beheer/onderwerpen/{id}/aanbod",
+            post(services::set_offered),
+        )
+        .route(
             "/beheer/onderwerpen/{id}/bronnen",
             post(services::save_sources),
         )
@@ -57,6 +61,10 @@ pub fn routes() -> Router<App> {
         .route(
             "/beheer/medewerkers/{id}/afwezig",
             post(clerks::add_absence),
+        )
+        .route(
+            "/beheer/medewerkers/{id}/afwezig/{absence}/verwijderen",
+            post(clerks::remove_absence),
         )
         .route("/beheer/dashboard", get(dashboard::show))
         .route("/beheer/klachten", get(complaints::list))

@@ -133,6 +133,30 @@ pub async fn save(
     respond(&ctx, outcome)
 }
 
+/// Stops (`active=0`) or resumes (`active=1`) offering the service, then back to its page.
+pub async fn set_offered(
+    State(app): State<App>,
+    admin: Result<Admin, Error>,
+    Path(id): Path<String>,
+    ctx: Ctx,
+    body: String,
+) -> Response {
+    let claims = match admin_only(admin, &ctx) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let outcome = async {
+        let f = FormData::parse(&body);
+        let offered = f.get("active") == "1";
+        let service =
+            administration::set_service_offered(&app, claims.tenant, &id, offered).await?;
+        let key = if offered { "hervat" } else { "gestopt" };
+        Ok(see_other(&format!("{HERE}/{}?{key}=1", service.id)))
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
 async fn list_page(
     app: &App,
     ctx: &Ctx,
@@ -146,8 +170,13 @@ async fn list_page(
         .iter()
         .map(|s| {
             format!(
-                r#"<tr><th scope="row"><a href="{HERE}/{id}">{name}</a></th><td>{duration} {min}</td><td>{buffer} {min}</td></tr>"#,
+                r#"<tr><th scope="row"><a href="{HERE}/{id}">{name}</a></th><td>{duration} {min}</td><td>{buffer} {min}</td><td>{status}</td></tr>"#,
                 id = s.id,
+                status = if s.active {
+                    tx.t("aangeboden", "offered")
+                } else {
+                    tx.t("niet aangeboden", "not offered")
+                },
                 name = esc(&s.name),
                 duration = s.duration_minutes,
                 buffer = s.buffer_minutes,
@@ -177,7 +206,7 @@ async fn list_page(
     let body = format!(
         r#"<div class="table-scroll"><table class="queue-table">
 <caption>{caption}</caption>
-<thead><tr><th scope="col">{name_h}</th><th scope="col">{duration_h}</th><th scope="col">{buffer_h}</th></tr></thead>
+<thead><tr><th scope="col">{name_h}</th><th scope="col">{duration_h}</th><th scope="col">{buffer_h}</th><th scope="col">{status_h}</th></tr></thead>
 <tbody>{rows}</tbody></table></div>
 <h2 id="toevoegen">{add_h}</h2>
 {summary}
@@ -186,9 +215,10 @@ async fn list_page(
 <p><button type="submit" class="button">{submit}</button></p>
 </form>"#,
         caption = tx.t(
-            "Onderwerpen waarvoor bewoners een afspraak kunnen maken",
-            "Services residents can book"
+            "Onderwerpen van de gemeente. Voor een onderwerp dat niet aangeboden wordt, kunnen bewoners geen afspraak maken.",
+            "The municipality's services. Residents cannot book a service that is not offered."
         ),
+        status_h = tx.t("Bewoners kunnen boeken", "Residents can book"),
         name_h = tx.t("Onderwerp", "Service"),
         duration_h = tx.t("Duur", "Duration"),
         buffer_h = tx.t("Tijd tussen afspraken", "Time between appointments"),
@@ -519,6 +549,8 @@ fn service_page(
         saved_notice(ctx, "gewijzigd", tx.t("De gegevens van het onderwerp zijn opgeslagen.", "The service's details have been saved.")),
         saved_notice(ctx, "bronnen", tx.t("De bronnen zijn opgeslagen.", "The sources have been saved.")),
         saved_notice(ctx, "resultaten", tx.t("De resultaten zijn opgeslagen.", "The results have been saved.")),
+        saved_notice(ctx, "gestopt", tx.t("Het onderwerp wordt niet meer aangeboden. Bewoners kunnen er geen nieuwe afspraak voor maken.", "The service is no longer offered. Residents cannot make new appointments for it.")),
+        saved_notice(ctx, "hervat", tx.t("Het onderwerp wordt weer aangeboden. Bewoners kunnen er weer een afspraak voor maken.", "The service is offered again. Residents can book it again.")),
     ]
     .concat();
     let sources_field = Field {
@@ -610,8 +642,37 @@ fn service_page(
         ),
     ]
     .concat();
+    let offer = if service.active {
+        format!(
+            r#"<p>{state}</p><p>{explain}</p><form method="post" action="{base}/aanbod"><input type="hidden" name="active" value="0"><p><button type="submit" class="button button--secondary">{button}</button></p></form>"#,
+            state = tx.t(
+                "Bewoners kunnen voor dit onderwerp een afspraak maken.",
+                "Residents can book this service."
+            ),
+            explain = tx.t(
+                "Wilt u dit onderwerp niet meer aanbieden? Dan ziet een bewoner het niet meer en kan niemand er een nieuwe afspraak voor maken. Afspraken die al gemaakt zijn blijven staan, en bewoners kunnen hun persoonlijke link blijven gebruiken.",
+                "Do you want to stop offering this service? Residents will no longer see it and nobody can make a new appointment for it. Appointments already made stay, and residents can keep using their personal link."
+            ),
+            button = tx.t("Niet meer aanbieden", "Stop offering"),
+        )
+    } else {
+        format!(
+            r#"<p><strong>{state}</strong></p><p>{explain}</p><form method="post" action="{base}/aanbod"><input type="hidden" name="active" value="1"><p><button type="submit" class="button">{button}</button></p></form>"#,
+            state = tx.t(
+                "Dit onderwerp wordt niet aangeboden.",
+                "This service is not offered."
+            ),
+            explain = tx.t(
+                "Bewoners zien het niet en kunnen er geen afspraak voor maken. Afspraken die al gemaakt zijn, blijven staan.",
+                "Residents do not see it and cannot book it. Appointments already made stay."
+            ),
+            button = tx.t("Weer aanbieden", "Offer again"),
+        )
+    };
     let body = format!(
-        r#"{notices}{summary}<h2 id="gegevens-kop">{basics_h}</h2>
+        r#"{notices}{summary}<h2 id="aanbod-kop">{offer_h}</h2>
+{offer}
+<h2 id="gegevens-kop">{basics_h}</h2>
 <form method="post" action="{base}" class="staff-form" novalidate aria-labelledby="gegevens-kop">
 {basics_fields}
 <p><button type="submit" class="button">{save_basics}</button></p>
@@ -629,6 +690,7 @@ fn service_page(
 </form>
 <p><a href="{HERE}">{back}</a></p>"#,
         summary = error_summary(&tx, errors),
+        offer_h = tx.t("Aanbieden aan bewoners", "Offered to residents"),
         basics_h = tx.t("Naam, uitleg en duur", "Name, explanation and duration"),
         save_basics = tx.t("Gegevens opslaan", "Save details"),
         sources_h = tx.t("Gegevens die de medewerker mag opvragen", "Information the clerk may look up"),
