@@ -34,6 +34,9 @@ on_both_stores!(
     clerks_hours_and_absences_shape_the_slots,
     complaints_are_handled_once_with_a_note,
     the_dashboard_filters_on_a_service_and_checks_the_period,
+    a_stopped_service_is_not_offered_but_its_appointments_stay,
+    absences_are_removed_within_the_own_municipality,
+    failing_deliveries_are_listed_and_retried_within_the_own_municipality,
 );
 
 async fn demo(store: Store) -> (TestApp, Tenant) {
@@ -713,5 +716,404 @@ async fn the_dashboard_filters_on_a_service_and_checks_the_period(store: Store) 
             administration::dashboard(&t.app, &tenant, Some("gisteren"), None, None).await
         ),
         "from"
+    );
+}
+
+/// A client logged in through the JSON API.
+async fn logged_in(t: &TestApp, email: &str, password: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let resp = client
+        .post(format!("{}/api/v1/auth/login", t.base))
+        .json(&serde_json::json!({"tenant": "voorbeeld", "email": email, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "login {email}");
+    client
+}
+
+async fn a_stopped_service_is_not_offered_but_its_appointments_stay(store: Store) {
+    let (t, tenant) = demo(store).await;
+    let (other, elders) = elsewhere(&t).await;
+    let base = format!("{}/api/v1/tenants/voorbeeld", t.base);
+    let listed = |t: &TestApp| {
+        let (client, url) = (t.client.clone(), format!("{base}/services"));
+        async move {
+            let list: Vec<serde_json::Value> =
+                client.get(url).send().await.unwrap().json().await.unwrap();
+            list.into_iter()
+                .map(|s| s["id"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let passport = t.app.db.services(tenant.id).await.unwrap()[0].clone();
+    assert!(passport.active);
+    let id = passport.id.to_string();
+    let slots_url = format!("{base}/services/{id}/slots?from=2026-12-01&to=2026-12-01");
+    let slots: Vec<serde_json::Value> = t
+        .client
+        .get(&slots_url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(slots.len() >= 2, "the demo offers times on Tuesday");
+    let book = |start: &serde_json::Value| {
+        t.client
+            .post(format!("{base}/appointments"))
+            .json(&serde_json::json!({"service_id": id, "start": start, "name": "Jan de Vries", "email": "jan@example.nl"}))
+            .send()
+    };
+    let booked = book(&slots[0]["start"]).await.unwrap();
+    assert_eq!(booked.status(), 201);
+    let token = booked.json::<serde_json::Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Another municipality cannot stop it, nor can this one stop another's.
+    assert!(matches!(
+        administration::set_service_offered(&t.app, other.id, &id, false).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        administration::set_service_offered(&t.app, tenant.id, &elders.id.to_string(), false).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(listed(&t).await.contains(&id));
+
+    // Stopped through the admin API (a clerk may not).
+    let clerk = logged_in(&t, "anna@voorbeeld.nl", "welkom-anna").await;
+    let admin = logged_in(&t, "bram@voorbeeld.nl", "welkom-bram").await;
+    let active_url = format!("{}/api/v1/admin/services/{id}/active", t.base);
+    let resp = clerk
+        .put(&active_url)
+        .json(&serde_json::json!({"active": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    let resp = admin
+        .put(&active_url)
+        .json(&serde_json::json!({"active": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.json::<serde_json::Value>().await.unwrap()["active"],
+        false
+    );
+
+    // Residents no longer see or book it, by any door.
+    assert!(!listed(&t).await.contains(&id));
+    assert_eq!(listed(&t).await.len(), 2, "the other services stay");
+    assert_eq!(t.client.get(&slots_url).send().await.unwrap().status(), 404);
+    let refused = book(&slots[1]["start"]).await.unwrap();
+    assert_eq!(refused.status(), 404);
+    assert_eq!(
+        refused.json::<serde_json::Value>().await.unwrap()["status"],
+        404
+    );
+    let sources = format!("{base}/services/{id}/sources");
+    assert_eq!(t.client.get(&sources).send().await.unwrap().status(), 404);
+    assert!(matches!(
+        booking::bookings::offered_service(&t.app, tenant.id, passport.id).await,
+        Err(Error::NotFound(_))
+    ));
+
+    // The appointment already made stays, with its personal link.
+    let personal = t
+        .client
+        .get(format!("{}/api/v1/personal/{token}", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(personal.status(), 200);
+
+    // Staff still see it, marked as not offered.
+    let all: Vec<serde_json::Value> = admin
+        .get(format!("{}/api/v1/admin/services", t.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let stopped = all.iter().find(|s| s["id"] == id.as_str()).unwrap();
+    assert_eq!(stopped["active"], false);
+    assert_eq!(all.len(), 3);
+    // Editing its details does not offer it again.
+    administration::update_service(&t.app, tenant.id, &id, &service_input("Paspoort", 20))
+        .await
+        .unwrap();
+    assert!(
+        !t.app
+            .db
+            .service(tenant.id, passport.id)
+            .await
+            .unwrap()
+            .active
+    );
+
+    // Offered again: listed and bookable.
+    let again = administration::set_service_offered(&t.app, tenant.id, &id, true)
+        .await
+        .unwrap();
+    assert!(again.active);
+    assert!(listed(&t).await.contains(&id));
+    assert_eq!(book(&slots[1]["start"]).await.unwrap().status(), 201);
+}
+
+async fn absences_are_removed_within_the_own_municipality(store: Store) {
+    let (t, tenant) = demo(store).await;
+    let (other, _) = elsewhere(&t).await;
+    let clerks = t.app.db.clerks(tenant.id).await.unwrap();
+    let anna = clerks
+        .iter()
+        .find(|c| c.email == "anna@voorbeeld.nl")
+        .unwrap();
+    let bram = clerks
+        .iter()
+        .find(|c| c.email == "bram@voorbeeld.nl")
+        .unwrap();
+    let anna_id = anna.id.to_string();
+    let (from, until) = (ts("2026-12-01T07:00:00Z"), ts("2026-12-01T17:00:00Z"));
+    let first = administration::add_absence(&t.app, tenant.id, &anna_id, from, until, "Cursus")
+        .await
+        .unwrap();
+    let second = administration::add_absence(
+        &t.app,
+        tenant.id,
+        &anna_id,
+        ts("2026-12-02T07:00:00Z"),
+        ts("2026-12-02T09:00:00Z"),
+        "Tandarts",
+    )
+    .await
+    .unwrap();
+    let listed = administration::absences(&t.app, tenant.id, &anna_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.iter().map(|a| a.id).collect::<Vec<_>>(),
+        [first, second]
+    );
+    assert_eq!(listed[0].reason, "Cursus");
+
+    // Another municipality, another clerk, or no id: not found, and nothing removed.
+    for (tenant_id, clerk, absence) in [
+        (other.id, anna_id.clone(), first.to_string()),
+        (tenant.id, bram.id.to_string(), first.to_string()),
+        (tenant.id, anna_id.clone(), "geen-id".to_string()),
+        (tenant.id, anna_id.clone(), uuid::Uuid::new_v4().to_string()),
+    ] {
+        assert!(matches!(
+            administration::remove_absence(&t.app, tenant_id, &clerk, &absence).await,
+            Err(Error::NotFound(_))
+        ));
+    }
+    assert!(matches!(
+        administration::absences(&t.app, other.id, &anna_id).await,
+        Err(Error::NotFound(_))
+    ));
+    assert_eq!(t.app.db.absences(anna.id, ts(NOW)).await.unwrap().len(), 2);
+
+    // Removed: the list no longer has it (the other stays), and a second removal is not found.
+    administration::remove_absence(&t.app, tenant.id, &anna_id, &first.to_string())
+        .await
+        .unwrap();
+    let left = t.app.db.absences(anna.id, ts(NOW)).await.unwrap();
+    assert_eq!(left.iter().map(|a| a.id).collect::<Vec<_>>(), [second]);
+    assert!(matches!(
+        administration::remove_absence(&t.app, tenant.id, &anna_id, &first.to_string()).await,
+        Err(Error::NotFound(_))
+    ));
+
+    // The same through the API: list, DELETE (204), again (404); a clerk may not.
+    let admin = logged_in(&t, "bram@voorbeeld.nl", "welkom-bram").await;
+    let clerk = logged_in(&t, "anna@voorbeeld.nl", "welkom-anna").await;
+    let url = format!("{}/api/v1/admin/clerks/{anna_id}/absences", t.base);
+    let list: Vec<serde_json::Value> = admin.get(&url).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["id"], second.to_string());
+    assert_eq!(list[0]["start"], "2026-12-02T08:00:00+01:00");
+    assert_eq!(list[0]["reason"], "Tandarts");
+    let one = format!("{url}/{second}");
+    assert_eq!(clerk.delete(&one).send().await.unwrap().status(), 403);
+    assert_eq!(admin.delete(&one).send().await.unwrap().status(), 204);
+    assert_eq!(admin.delete(&one).send().await.unwrap().status(), 404);
+    assert!(t
+        .app
+        .db
+        .absences(anna.id, ts(NOW))
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+async fn failing_deliveries_are_listed_and_retried_within_the_own_municipality(store: Store) {
+    let (t, tenant) = demo(store).await;
+    let (other, _) = elsewhere(&t).await;
+    let admin = logged_in(&t, "bram@voorbeeld.nl", "welkom-bram").await;
+    let clerk = logged_in(&t, "anna@voorbeeld.nl", "welkom-anna").await;
+    // A case store nobody answers at: a closed port on loopback.
+    let closed = "http://127.0.0.1:9";
+    let settings = serde_json::json!({"kind": "zgw", "zaken_api": format!("{closed}/zaken/api/v1"),
+        "client_id": "videoloket", "secret": "geheim-genoeg", "zaaktype": format!("{closed}/zaaktypen/1"),
+        "rsin": "002220647", "roltype": format!("{closed}/roltypen/1"), "end_statustype": format!("{closed}/statustypen/1"),
+        "resultaattypen": {"complete": format!("{closed}/resultaattypen/1")}, "user": "Videoloket"});
+    let resp = admin
+        .put(format!("{}/api/v1/admin/case-store", t.base))
+        .json(&settings)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+
+    // A booked appointment and its outcome.
+    let service = t.app.db.services(tenant.id).await.unwrap()[0].clone();
+    let booked: serde_json::Value = t
+        .client
+        .post(format!("{}/api/v1/tenants/voorbeeld/appointments", t.base))
+        .json(
+            &serde_json::json!({"service_id": service.id, "start": "2026-12-01T09:00:00+01:00",
+            "name": "Jan de Vries", "email": "jan@example.nl"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let appointment = booked["appointment"]["id"].as_str().unwrap();
+    let code = t.app.db.service_results(service.id).await.unwrap()[0]
+        .code
+        .clone();
+    let resp = clerk
+        .post(format!(
+            "{}/api/v1/staff/appointments/{appointment}/outcomes",
+            t.base
+        ))
+        .json(&serde_json::json!({"result": code, "notes": "", "follow_up": {"kind": "none"}, "sources": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap());
+    let overview = administration::delivery_overview(&t.app, tenant.id)
+        .await
+        .unwrap();
+    assert_eq!((overview.pending_count, overview.failing_count), (1, 0));
+    assert!(overview.failing.is_empty());
+
+    // One attempt fails: listed with the error and the next attempt.
+    let worker = booking::delivery::Worker::new(
+        t.app.clone(),
+        booking::delivery::DeliveryConfig {
+            request_timeout: std::time::Duration::from_secs(5),
+            ..Default::default()
+        },
+    );
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+    let overview = administration::delivery_overview(&t.app, tenant.id)
+        .await
+        .unwrap();
+    assert_eq!((overview.pending_count, overview.failing_count), (0, 1));
+    let failing = &overview.failing[0];
+    assert_eq!(failing.attempts, 1);
+    assert!(failing.last_error.as_deref().is_some_and(|e| !e.is_empty()));
+    assert!(failing.next_attempt_at.is_some_and(|at| at > ts(NOW)));
+    let id = failing.id.to_string();
+    let bram = t
+        .app
+        .db
+        .clerks(tenant.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.email == "bram@voorbeeld.nl")
+        .unwrap()
+        .id;
+
+    // Another municipality sees none of it and cannot retry it.
+    let theirs = administration::delivery_overview(&t.app, other.id)
+        .await
+        .unwrap();
+    assert!(theirs.failing.is_empty());
+    assert_eq!((theirs.pending_count, theirs.failing_count), (0, 0));
+    assert!(matches!(
+        administration::retry_delivery(&t.app, other.id, bram, &id).await,
+        Err(Error::NotFound(_))
+    ));
+    assert_eq!(
+        administration::retry_failing(&t.app, other.id, bram)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        t.app.db.delivery_counts(tenant.id).await.unwrap(),
+        (0, 0, 1)
+    );
+
+    // Retried: due now (pending); a second retry finds it no longer failing.
+    administration::retry_delivery(&t.app, tenant.id, bram, &id)
+        .await
+        .unwrap();
+    assert_eq!(
+        t.app.db.delivery_counts(tenant.id).await.unwrap(),
+        (1, 0, 0)
+    );
+    assert!(matches!(
+        administration::retry_delivery(&t.app, tenant.id, bram, &id).await,
+        Err(Error::NotFound(_))
+    ));
+    assert_eq!(worker.run_once().await.unwrap(), 1, "due at once");
+    let again = administration::deliveries(&t.app, tenant.id, None)
+        .await
+        .unwrap();
+    assert_eq!(again[0].attempts, 2);
+
+    // The API calls the same use cases: list, retry all, bad state.
+    let url = format!("{}/api/v1/admin/deliveries", t.base);
+    let list: Vec<serde_json::Value> = admin.get(&url).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["id"], id);
+    assert_eq!(
+        admin
+            .get(format!("{url}?state=weg"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+    let retried: serde_json::Value = admin
+        .post(format!("{url}/retry-failing"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(retried["retried"], 1);
+    let pending = administration::deliveries(&t.app, tenant.id, Some("pending"))
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(
+        admin
+            .post(format!("{url}/{id}/retry"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404,
+        "no longer failing"
     );
 }

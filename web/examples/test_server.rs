@@ -7,7 +7,8 @@
 //! times, and the words on the confirmation page, are the same on every run. Set
 //! `VIDEOLOKET_TEST_NOW` (RFC 3339) to choose another moment. A test moves it forward with
 //! `POST /test/clock/advance?minutes=N` (a booking must lie in the future, a rating or a
-//! complaint needs a call that has started).
+//! complaint needs a call that has started). The outcome delivery worker runs, as in the
+//! platform binary.
 
 use axum::extract::{Query, State};
 use axum::routing::post;
@@ -73,6 +74,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         bind_ip: "127.0.0.1".parse()?,
         ..Default::default()
     });
+    // Delivers recorded outcomes as the platform binary does (on the test clock, so a failed
+    // delivery waits for an admin's retry or a clock advance); polls often so a retry shows
+    // up quickly in a test.
+    let _outbox = booking::delivery::spawn_delivery_worker(
+        app.clone(),
+        booking::delivery::DeliveryConfig {
+            poll_interval: std::time::Duration::from_millis(100),
+            request_timeout: std::time::Duration::from_secs(5),
+            ..Default::default()
+        },
+    );
     let router = booking::api::router(app.clone())
         .layer(axum::Extension(issuer))
         .merge(web::router(app))

@@ -19,6 +19,7 @@ const LINKS: &[(&str, &str, &str, bool)] = &[
     ("/beheer/medewerkers", "Medewerkers", "Clerks", true),
     ("/beheer/dashboard", "Dashboard", "Dashboard", true),
     ("/beheer/klachten", "Klachten", "Complaints", true),
+    ("/beheer/zaaksysteem", "Zaaksysteem", "Case system", true),
 ];
 
 /// The navigation as HTML, with `current` (a path from `LINKS`) marked `aria-current="page"`.

@@ -1,5 +1,5 @@
 //! The municipality's admin pages under `/beheer`: settings, services, clerks and their hours,
-//! the dashboard and the complaints list. Admin sessions only; a clerk gets 403, no session
+//! the dashboard, the complaints list and the case store deliveries. Admin sessions only; a clerk gets 403, no session
 //! goes to the login.
 //!
 //! Every page is plain HTML forms (no JavaScript): a POST that saves redirects back with a
@@ -10,6 +10,7 @@
 mod clerks;
 mod complaints;
 mod dashboard;
+mod deliveries;
 mod services;
 mod settings;
 
@@ -70,6 +71,12 @@ pub fn routes() -> Router<App> {
         .route("/beheer/klachten", get(complaints::list))
         .route("/beheer/klachten/{id}", post(complaints::handle))
         .route("/beheer/klachten/opmerking/{id}", post(complaints::mark))
+        .route("/beheer/zaaksysteem", get(deliveries::show))
+        .route(
+            "/beheer/zaaksysteem/alles-opnieuw",
+            post(deliveries::retry_all),
+        )
+        .route("/beheer/zaaksysteem/{id}/opnieuw", post(deliveries::retry))
 }
 
 /// Where someone without a session goes.

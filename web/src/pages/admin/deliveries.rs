@@ -1,0 +1,232 @@
+//! `/beheer/zaaksysteem`: the outcomes that did not reach the municipality's case store. Per
+//! delivery the last error and when it is tried again, in words, with "Opnieuw proberen";
+//! "Alles opnieuw proberen" for all of them (for example after the settings were corrected).
+//! The rules live in `booking::administration` (`delivery_overview`, `retry_delivery`,
+//! `retry_failing`), which the JSON API (`/api/v1/admin/deliveries`) calls too.
+
+use super::{admin_only, admin_page, saved_notice};
+use crate::context::Ctx;
+use crate::error::{respond, see_other};
+use crate::html::esc;
+use crate::i18n::Tx;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use booking::administration;
+use booking::auth::Admin;
+use booking::store::OutboxEntry;
+use booking::tenant::Tenant;
+use booking::{App, Error, Result};
+use jiff::Timestamp;
+
+const HERE: &str = "/beheer/zaaksysteem";
+
+pub async fn show(State(app): State<App>, admin: Result<Admin, Error>, ctx: Ctx) -> Response {
+    let claims = match admin_only(admin, &ctx) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let outcome = async {
+        let tenant = app.db.tenant(claims.tenant).await?;
+        page(&app, &ctx, &tenant, None).await
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+/// Retries one failing delivery. One that is no longer failing (delivered or retried in the
+/// meantime, or not this municipality's) is said on the page.
+pub async fn retry(
+    State(app): State<App>,
+    admin: Result<Admin, Error>,
+    Path(id): Path<String>,
+    ctx: Ctx,
+) -> Response {
+    let claims = match admin_only(admin, &ctx) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let outcome = async {
+        let tenant = app.db.tenant(claims.tenant).await?;
+        match administration::retry_delivery(&app, tenant.id, claims.sub, &id).await {
+            Ok(()) => Ok(see_other(&format!("{HERE}?opnieuw=1"))),
+            Err(Error::NotFound(_)) => {
+                let tx = Tx::formal(ctx.lang);
+                let error = tx.t(
+                    "Deze uitkomst staat niet meer op de lijst: hij is intussen verstuurd of al opnieuw geprobeerd. Er is niets veranderd.",
+                    "This outcome is no longer on the list: it was sent or retried in the meantime. Nothing was changed.",
+                );
+                page(&app, &ctx, &tenant, Some(error)).await
+            }
+            Err(other) => Err(other),
+        }
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+pub async fn retry_all(State(app): State<App>, admin: Result<Admin, Error>, ctx: Ctx) -> Response {
+    let claims = match admin_only(admin, &ctx) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let outcome = async {
+        let retried = administration::retry_failing(&app, claims.tenant, claims.sub).await?;
+        Ok(see_other(&format!("{HERE}?alles={retried}")))
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+/// When the delivery is tried again, in words.
+fn next_attempt(tx: &Tx, tenant: &Tenant, now: Timestamp, e: &OutboxEntry) -> String {
+    match e.next_attempt_at {
+        None => tx
+            .t(
+                "Niet vanzelf: het zaaksysteem weigerde de uitkomst. Kijk naar de fout, pas zo nodig de instellingen aan en kies dan 'Opnieuw proberen'.",
+                "Not by itself: the case system refused the outcome. Look at the error, correct the settings if needed, then choose 'Try again'.",
+            )
+            .to_string(),
+        Some(at) if at <= now => tx
+            .t("Nu, zo snel mogelijk.", "Now, as soon as possible.")
+            .to_string(),
+        Some(at) => {
+            let minutes = (at.as_second() - now.as_second() + 59) / 60;
+            if minutes < 60 {
+                let time = at
+                    .to_zoned(tenant.time_zone.tz().clone())
+                    .strftime("%H:%M")
+                    .to_string();
+                let text = if minutes == 1 {
+                    tx.t(
+                        "Vanzelf opnieuw over 1 minuut, om {time}.",
+                        "Tried again by itself in 1 minute, at {time}.",
+                    )
+                } else {
+                    tx.t(
+                        "Vanzelf opnieuw over {n} minuten, om {time}.",
+                        "Tried again by itself in {n} minutes, at {time}.",
+                    )
+                };
+                text.replace("{n}", &minutes.to_string())
+                    .replace("{time}", &time)
+            } else {
+                tx.t(
+                    "Vanzelf opnieuw op {when}.",
+                    "Tried again by itself on {when}.",
+                )
+                .replace("{when}", &tx.moment_in_words(tenant, at))
+            }
+        }
+    }
+}
+
+async fn page(app: &App, ctx: &Ctx, tenant: &Tenant, error: Option<&str>) -> Result<Response> {
+    let tx = Tx::formal(ctx.lang);
+    let overview = administration::delivery_overview(app, tenant.id).await?;
+    let now = app.clock.now();
+    let retried_all = ctx.param("alles").map(|n| {
+        format!(
+            r#"<div class="notice" role="status"><p>{}</p></div>"#,
+            esc(&tx
+                .t(
+                    "{n} uitkomsten worden opnieuw naar het zaaksysteem gestuurd.",
+                    "{n} outcomes are being sent to the case system again."
+                )
+                .replace("{n}", n))
+        )
+    });
+    let notices = [
+        saved_notice(
+            ctx,
+            "opnieuw",
+            tx.t(
+                "De uitkomst wordt opnieuw naar het zaaksysteem gestuurd.",
+                "The outcome is being sent to the case system again.",
+            ),
+        ),
+        retried_all.unwrap_or_default(),
+    ]
+    .concat();
+    let error_box = error
+        .map(|e| {
+            format!(
+                r#"<div class="error-summary" role="alert"><p>{}</p></div>"#,
+                esc(e)
+            )
+        })
+        .unwrap_or_default();
+    let counts = format!(
+        "<ul><li>{failing}</li><li>{pending}</li></ul>",
+        failing = esc(&tx
+            .t("Niet aangekomen: {n}", "Not arrived: {n}")
+            .replace("{n}", &overview.failing_count.to_string())),
+        pending = esc(&tx
+            .t("Wachten op verzending: {n}", "Waiting to be sent: {n}")
+            .replace("{n}", &overview.pending_count.to_string())),
+    );
+    let list = if overview.failing.is_empty() {
+        format!(
+            "<p>{}</p>",
+            tx.t(
+                "Alle uitkomsten zijn aangekomen of worden nog verstuurd. Er hoeft niets te gebeuren.",
+                "Every outcome has arrived or is still being sent. Nothing needs to be done."
+            )
+        )
+    } else {
+        let rows: String = overview
+            .failing
+            .iter()
+            .map(|e| {
+                let recorded = tx.moment_in_words(tenant, e.created_at);
+                format!(
+                    r#"<tr><td>{recorded}</td><td>{version}</td><td>{attempts}</td><td>{last_error}</td><td>{next}</td><td><form method="post" action="{HERE}/{id}/opnieuw"><button type="submit" class="button button--secondary">{retry}<span class="visually-hidden"> ({of} {recorded_h})</span></button></form></td></tr>"#,
+                    recorded = esc(&recorded),
+                    recorded_h = esc(&recorded),
+                    version = e.version,
+                    attempts = e.attempts,
+                    last_error = esc(e.last_error.as_deref().unwrap_or(tx.t("Onbekend", "Unknown"))),
+                    next = esc(&next_attempt(&tx, tenant, now, e)),
+                    id = e.id,
+                    retry = tx.t("Opnieuw proberen", "Try again"),
+                    of = tx.t("uitkomst vastgelegd", "outcome recorded"),
+                )
+            })
+            .collect();
+        format!(
+            r#"<div class="table-scroll" tabindex="0" role="region" aria-labelledby="mislukt-kop"><table class="queue-table" id="mislukt"><caption id="mislukt-kop">{caption}</caption><thead><tr><th scope="col">{recorded_h}</th><th scope="col">{version_h}</th><th scope="col">{attempts_h}</th><th scope="col">{error_h}</th><th scope="col">{next_h}</th><th scope="col"><span class="visually-hidden">{action_h}</span></th></tr></thead><tbody>{rows}</tbody></table></div>
+<form method="post" action="{HERE}/alles-opnieuw"><p><button type="submit" class="button">{retry_all}</button></p></form>"#,
+            caption = tx.t(
+                "Uitkomsten die niet in het zaaksysteem zijn aangekomen, oudste eerst",
+                "Outcomes that did not arrive in the case system, oldest first"
+            ),
+            recorded_h = tx.t("Vastgelegd", "Recorded"),
+            version_h = tx.t("Versie", "Version"),
+            attempts_h = tx.t("Pogingen", "Attempts"),
+            error_h = tx.t("Laatste fout", "Last error"),
+            next_h = tx.t("Volgende poging", "Next attempt"),
+            action_h = tx.t("Actie", "Action"),
+            retry_all = tx.t("Alles opnieuw proberen", "Try all again"),
+        )
+    };
+    let body = format!(
+        r#"{notices}{error_box}<p>{intro}</p>
+<h2 id="stand-kop">{state_h}</h2>
+{counts}
+<h2 id="lijst-kop">{list_h}</h2>
+{list}"#,
+        intro = tx.t(
+            "Na elk gesprek stuurt Videoloket de uitkomst naar het zaaksysteem van de gemeente. Lukt dat niet, dan ziet u dat hier. Als het zaaksysteem even niet bereikbaar is, probeert Videoloket het later vanzelf opnieuw. U kunt het ook meteen opnieuw laten proberen, bijvoorbeeld nadat de instellingen van het zaaksysteem zijn aangepast.",
+            "After every call Videoloket sends the outcome to the municipality's case system. When that fails, you see it here. When the case system cannot be reached for a while, Videoloket tries again by itself later. You can also have it try again right away, for example after the case system's settings were corrected."
+        ),
+        state_h = tx.t("Stand van zaken", "Current state"),
+        list_h = tx.t("Niet aangekomen", "Not arrived"),
+    );
+    Ok(admin_page(
+        ctx,
+        tenant,
+        HERE,
+        tx.t("Zaaksysteem", "Case system").to_string(),
+        body,
+        error.is_some(),
+    ))
+}
