@@ -8,7 +8,11 @@
 //   4. clerks: add one (after a mistake), set weekly hours (after a mistake) and an absence,
 //      and see the hours in the offered slots;
 //   5. complaints: a resident files one after the call; the admin marks it handled;
-//   6. dashboard: table, charts and the CSV download, with the service filter.
+//   6. dashboard: table, charts and the CSV download, with the service filter;
+//   7. a service is no longer offered (residents cannot book it, the appointment made stays)
+//      and offered again; an absence is removed;
+//   8. case system: a delivery to a closed port fails, is shown with its error and next
+//      attempt, retried one by one and, after the settings are put right, all at once.
 // axe-core runs on every page state, error states included.
 //
 // The shared test server (fixed clock Monday 30 November 2026 08:00 Amsterdam) moves its clock
@@ -86,7 +90,7 @@ test('no session goes to the login; a clerk gets a 403 page in words', async () 
   await context.close();
 
   const { page, context: clerk } = await pageAs('anna@voorbeeld.nl', 'welkom-anna');
-  for (const p of ['/beheer', '/beheer/onderwerpen', '/beheer/medewerkers', '/beheer/dashboard', '/beheer/klachten']) {
+  for (const p of ['/beheer', '/beheer/onderwerpen', '/beheer/medewerkers', '/beheer/dashboard', '/beheer/klachten', '/beheer/zaaksysteem']) {
     const res = await page.goto(`${base}${p}`);
     assert.equal(res.status(), 403, p);
     assert.equal(await text(page, 'h1'), 'Geen toegang');
@@ -348,6 +352,18 @@ test('clerks: add one, set weekly hours and an absence', async () => {
   assert.equal((await slots('2026-12-09')).length, 0);
   await expectAccessible(page, 'admin-absence-saved');
 
+  // Removed again (a form button per absence): Wednesday is offered again.
+  const removeForm = await page.locator('form[action*="/afwezig/"][action$="/verwijderen"]').getAttribute('action');
+  assert.equal(await submit(page, /^Verwijderen/), 200);
+  assert.match(page.url(), /\?verwijderd=1$/);
+  assert.match(await text(page, '[role="status"]'), /De afwezigheid is verwijderd/);
+  assert.match(await text(page, 'main'), /Er is geen afwezigheid gepland/);
+  assert.equal((await slots('2026-12-09'))[0].start, '2026-12-09T10:00:00+01:00');
+  await expectAccessible(page, 'admin-absence-removed');
+  // The same form again (a second tab, say): the absence is gone, so "not found".
+  const again = await page.request.post(`${base}${removeForm}`, { maxRedirects: 0 });
+  assert.equal(again.status(), 404);
+
   // Three blocks on a Monday (possible through the API) are not silently lost: the page warns.
   const carla = page.url().match(/medewerkers\/([0-9a-f-]+)\/tijden/)[1];
   const bram = await login('bram@voorbeeld.nl', 'welkom-bram');
@@ -526,6 +542,146 @@ test('dashboard: table, charts and CSV, per service', async () => {
   await context.close();
 });
 
+test('services: stop offering one; residents cannot book it, the appointment made stays; offer it again', async () => {
+  const parking = (await services()).find((s) => s.name.startsWith('Parkeervergunning'));
+  const slotsUrl = api(`/tenants/voorbeeld/services/${parking.id}/slots?from=2026-12-07&to=2026-12-11`);
+  const free = await (await fetch(slotsUrl)).json();
+  assert.ok(free.length >= 2, 'parking has times');
+  const book = (start) =>
+    fetch(api('/tenants/voorbeeld/appointments'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ service_id: parking.id, start, name: 'Kees Parkeer', email: 'kees@example.nl' }),
+    });
+  const made = await book(free[0].start);
+  assert.equal(made.status, 201);
+  const { token } = await made.json();
+
+  const { page, context } = await asAdmin();
+  await page.goto(`${base}/beheer/onderwerpen/${parking.id}`);
+  assert.match(await text(page, 'main'), /Afspraken die al gemaakt zijn blijven staan/);
+  assert.equal(await submit(page, 'Niet meer aanbieden'), 200);
+  assert.match(await text(page, '[role="status"]'), /wordt niet meer aangeboden/);
+  assert.match(await text(page, 'main'), /Dit onderwerp wordt niet aangeboden/);
+  await expectAccessible(page, 'admin-service-stopped');
+  await page.goto(`${base}/beheer/onderwerpen`);
+  assert.match(await text(page, 'tbody tr:has-text("Parkeervergunning")'), /niet aangeboden/);
+  assert.doesNotMatch(await text(page, 'tbody tr:has-text("Paspoort")'), /niet aangeboden/);
+  await expectAccessible(page, 'admin-services-stopped');
+
+  // Residents: not listed, the booking page and the slots are not found, booking is refused.
+  const resident = await context.newPage();
+  await resident.goto(`${base}/voorbeeld`);
+  assert.equal(await resident.getByRole('link', { name: /Parkeervergunning/ }).count(), 0);
+  assert.ok(await resident.getByRole('link', { name: /Paspoort/ }).count() > 0);
+  const gone = await resident.goto(`${base}/voorbeeld/${parking.id}`);
+  assert.equal(gone.status(), 404);
+  assert.equal(await text(resident, 'h1'), 'Pagina niet gevonden');
+  await expectAccessible(resident, 'resident-service-not-offered');
+  assert.ok(!(await services()).some((s) => s.id === parking.id));
+  assert.equal((await fetch(slotsUrl)).status, 404);
+  // A time far from the first appointment, so only the rule can refuse it.
+  const later = free[free.length - 1].start;
+  const refused = await book(later);
+  assert.equal(refused.status, 404);
+  assert.match(refused.headers.get('content-type'), /problem\+json|json/);
+  // The appointment already made keeps working through its personal link.
+  const link = await resident.goto(`${base}/a/${token}`);
+  assert.equal(link.status(), 200);
+  assert.match(await text(resident, 'main'), /Parkeervergunning/);
+
+  // Offered again.
+  await page.goto(`${base}/beheer/onderwerpen/${parking.id}`);
+  assert.equal(await submit(page, 'Weer aanbieden'), 200);
+  assert.match(await text(page, '[role="status"]'), /wordt weer aangeboden/);
+  await expectAccessible(page, 'admin-service-offered-again');
+  assert.ok((await services()).some((s) => s.id === parking.id));
+  assert.equal((await book(later)).status, 201);
+  await context.close();
+});
+
+test('case system: a failing delivery is shown with its error, retried one by one and all at once', async () => {
+  const { page, context, cookie } = await asAdmin();
+  const json = { 'content-type': 'application/json', cookie };
+  const caseStore = (settings) =>
+    fetch(api('/admin/case-store'), { method: 'PUT', headers: json, body: JSON.stringify(settings) });
+  // A case system nobody answers at: a closed loopback port.
+  const closed = 'http://127.0.0.1:9';
+  const zgw = await caseStore({
+    kind: 'zgw', zaken_api: `${closed}/api/v1`, client_id: 'videoloket', secret: 'geheim-genoeg',
+    zaaktype: `${closed}/zaaktypen/1`, rsin: '002220647', roltype: `${closed}/roltypen/1`,
+    end_statustype: `${closed}/statustypen/1`, resultaattypen: { complete: `${closed}/resultaattypen/1` }, user: 'Videoloket',
+  });
+  assert.equal(zgw.status, 200, await zgw.text());
+
+  // An appointment and its outcome, recorded by the clerk.
+  const passport = (await services()).find((s) => s.name.startsWith('Paspoort'));
+  const free = await (await fetch(api(`/tenants/voorbeeld/services/${passport.id}/slots?from=2026-12-02&to=2026-12-04`))).json();
+  const booked = await (await fetch(api('/tenants/voorbeeld/appointments'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ service_id: passport.id, start: free[0].start, name: 'Ria Zaak', email: 'ria@example.nl' }),
+  })).json();
+  const anna = await login('anna@voorbeeld.nl', 'welkom-anna');
+  const clerk = { 'content-type': 'application/json', cookie: `${anna.name}=${anna.value}` };
+  const results = await (await fetch(api(`/staff/services/${passport.id}/results`), { headers: clerk })).json();
+  const recorded = await fetch(api(`/staff/appointments/${booked.appointment.id}/outcomes`), {
+    method: 'POST',
+    headers: clerk,
+    body: JSON.stringify({ result: results[0].code, notes: '', follow_up: { kind: 'none' }, sources: [] }),
+  });
+  assert.equal(recorded.status, 201, await recorded.text());
+
+  const failing = async () => (await fetch(api('/admin/deliveries'), { headers: { cookie } })).json();
+  const waitFor = async (what, check) => {
+    for (let i = 0; i < 100; i++) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.fail(`waited in vain for ${what}`);
+  };
+  await waitFor('the first attempt to fail', async () => (await failing()).length === 1);
+  const [delivery] = await failing();
+
+  await page.goto(`${base}/beheer/zaaksysteem`);
+  assert.equal(await text(page, 'h1'), 'Zaaksysteem');
+  assert.equal(await page.getByRole('link', { name: 'Zaaksysteem' }).getAttribute('aria-current'), 'page');
+  assert.match(await text(page, 'main'), /Niet aangekomen: 1/);
+  assert.match(await text(page, 'main'), /Wachten op verzending: 0/);
+  assert.equal(await text(page, 'article h3'), 'Uitkomst 1');
+  const row = await text(page, 'article');
+  assert.ok(row.includes(delivery.last_error.replace(/\s+/g, ' ').slice(0, 20)), row);
+  assert.match(row, /Vanzelf opnieuw over \d+ minu(ut|ten), om \d\d:\d\d\./);
+  await expectAccessible(page, 'admin-deliveries');
+
+  // One retry: due at once, the worker tries again (and fails again).
+  assert.equal(await submit(page, /^Opnieuw proberen/), 200);
+  assert.match(await text(page, '[role="status"]'), /De uitkomst wordt opnieuw naar het zaaksysteem gestuurd/);
+  await expectAccessible(page, 'admin-deliveries-retried');
+  await waitFor('the second attempt', async () => (await failing())[0]?.attempts === 2);
+
+  // A second tab still shows the row; the settings are put right and everything is retried.
+  const stale = await context.newPage();
+  await stale.goto(`${base}/beheer/zaaksysteem`);
+  await page.goto(`${base}/beheer/zaaksysteem`);
+  assert.equal(await text(page, 'article dd.attempts'), '2', 'two attempts');
+  assert.equal((await caseStore({ kind: 'builtin' })).status, 200);
+  assert.equal(await submit(page, 'Alles opnieuw proberen'), 200);
+  assert.match(await text(page, '[role="status"]'), /1 uitkomst wordt opnieuw naar het zaaksysteem gestuurd/);
+  await waitFor('the delivery', async () =>
+    (await (await fetch(api('/admin/deliveries?state=delivered'), { headers: { cookie } })).json()).some((d) => d.id === delivery.id));
+  await page.goto(`${base}/beheer/zaaksysteem`);
+  assert.match(await text(page, 'main'), /Alle uitkomsten zijn aangekomen/);
+  assert.match(await text(page, 'main'), /Niet aangekomen: 0/);
+  await expectAccessible(page, 'admin-deliveries-none');
+
+  // The stale tab's button: said on the page, nothing changes.
+  assert.equal(await submit(stale, /^Opnieuw proberen/), 422);
+  assert.match(await text(stale, '[role="alert"]'), /staat niet meer op de lijst/);
+  await expectAccessible(stale, 'admin-deliveries-stale');
+  await context.close();
+});
+
 test('every admin page fits 360 px without sideways scrolling', async () => {
   const cookie = await login('bram@voorbeeld.nl', 'welkom-bram');
   const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
@@ -541,6 +697,7 @@ test('every admin page fits 360 px without sideways scrolling', async () => {
     `/beheer/medewerkers/${clerks[0].id}/tijden`,
     '/beheer/dashboard',
     '/beheer/klachten',
+    '/beheer/zaaksysteem',
   ]) {
     const res = await page.goto(`${base}${p}`);
     assert.equal(res.status(), 200, p);

@@ -125,14 +125,23 @@ async fn page(app: &App, ctx: &Ctx, tenant: &Tenant, error: Option<&str>) -> Res
     let overview = administration::delivery_overview(app, tenant.id).await?;
     let now = app.clock.now();
     let retried_all = ctx.param("alles").map(|n| {
+        let text = match n {
+            "0" => tx.t(
+                "Er was niets om opnieuw te proberen.",
+                "There was nothing to try again.",
+            ),
+            "1" => tx.t(
+                "1 uitkomst wordt opnieuw naar het zaaksysteem gestuurd.",
+                "1 outcome is being sent to the case system again.",
+            ),
+            _ => tx.t(
+                "{n} uitkomsten worden opnieuw naar het zaaksysteem gestuurd.",
+                "{n} outcomes are being sent to the case system again.",
+            ),
+        };
         format!(
             r#"<div class="notice" role="status"><p>{}</p></div>"#,
-            esc(&tx
-                .t(
-                    "{n} uitkomsten worden opnieuw naar het zaaksysteem gestuurd.",
-                    "{n} outcomes are being sent to the case system again."
-                )
-                .replace("{n}", n))
+            esc(&text.replace("{n}", n))
         )
     });
     let notices = [
@@ -173,38 +182,45 @@ async fn page(app: &App, ctx: &Ctx, tenant: &Tenant, error: Option<&str>) -> Res
             )
         )
     } else {
-        let rows: String = overview
+        let items: String = overview
             .failing
             .iter()
-            .map(|e| {
-                let recorded = tx.moment_in_words(tenant, e.created_at);
+            .enumerate()
+            .map(|(n, e)| {
+                let heading = format!("uitkomst-{}", n + 1);
                 format!(
-                    r#"<tr><td>{recorded}</td><td>{version}</td><td>{attempts}</td><td>{last_error}</td><td>{next}</td><td><form method="post" action="{HERE}/{id}/opnieuw"><button type="submit" class="button button--secondary">{retry}<span class="visually-hidden"> ({of} {recorded_h})</span></button></form></td></tr>"#,
-                    recorded = esc(&recorded),
-                    recorded_h = esc(&recorded),
+                    r#"<article class="complaint" aria-labelledby="{heading}">
+<h3 id="{heading}">{title} {nr}</h3>
+<dl class="summary">
+<div><dt>{recorded_h}</dt><dd>{recorded}</dd></div>
+<div><dt>{version_h}</dt><dd>{version}</dd></div>
+<div><dt>{attempts_h}</dt><dd class="attempts">{attempts}</dd></div>
+<div><dt>{error_h}</dt><dd>{last_error}</dd></div>
+<div><dt>{next_h}</dt><dd>{next}</dd></div>
+</dl>
+<form method="post" action="{HERE}/{id}/opnieuw"><p><button type="submit" class="button button--secondary">{retry}<span class="visually-hidden"> ({title} {nr})</span></button></p></form>
+</article>"#,
+                    title = tx.t("Uitkomst", "Outcome"),
+                    nr = n + 1,
+                    recorded_h = tx.t("Vastgelegd", "Recorded"),
+                    recorded = esc(&tx.moment_in_words(tenant, e.created_at)),
+                    version_h = tx.t("Versie", "Version"),
                     version = e.version,
+                    attempts_h = tx.t("Pogingen", "Attempts"),
                     attempts = e.attempts,
+                    error_h = tx.t("Laatste fout", "Last error"),
                     last_error = esc(e.last_error.as_deref().unwrap_or(tx.t("Onbekend", "Unknown"))),
+                    next_h = tx.t("Volgende poging", "Next attempt"),
                     next = esc(&next_attempt(&tx, tenant, now, e)),
                     id = e.id,
                     retry = tx.t("Opnieuw proberen", "Try again"),
-                    of = tx.t("uitkomst vastgelegd", "outcome recorded"),
                 )
             })
             .collect();
         format!(
-            r#"<div class="table-scroll" tabindex="0" role="region" aria-labelledby="mislukt-kop"><table class="queue-table" id="mislukt"><caption id="mislukt-kop">{caption}</caption><thead><tr><th scope="col">{recorded_h}</th><th scope="col">{version_h}</th><th scope="col">{attempts_h}</th><th scope="col">{error_h}</th><th scope="col">{next_h}</th><th scope="col"><span class="visually-hidden">{action_h}</span></th></tr></thead><tbody>{rows}</tbody></table></div>
+            r#"<p>{oldest}</p>{items}
 <form method="post" action="{HERE}/alles-opnieuw"><p><button type="submit" class="button">{retry_all}</button></p></form>"#,
-            caption = tx.t(
-                "Uitkomsten die niet in het zaaksysteem zijn aangekomen, oudste eerst",
-                "Outcomes that did not arrive in the case system, oldest first"
-            ),
-            recorded_h = tx.t("Vastgelegd", "Recorded"),
-            version_h = tx.t("Versie", "Version"),
-            attempts_h = tx.t("Pogingen", "Attempts"),
-            error_h = tx.t("Laatste fout", "Last error"),
-            next_h = tx.t("Volgende poging", "Next attempt"),
-            action_h = tx.t("Actie", "Action"),
+            oldest = tx.t("De oudste staat bovenaan.", "The oldest is at the top."),
             retry_all = tx.t("Alles opnieuw proberen", "Try all again"),
         )
     };
