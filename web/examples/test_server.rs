@@ -80,7 +80,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let _outbox = booking::delivery::spawn_delivery_worker(
         app.clone(),
         booking::delivery::DeliveryConfig {
-            poll_interval: std::time::Duration::from_millis(100),
+            poll_interval: std::time::Duration::from_millis(250),
             request_timeout: std::time::Duration::from_secs(5),
             ..Default::default()
         },
@@ -96,7 +96,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .route("/test/clock/advance", post(advance))
                 .with_state(clock),
         );
+    // The browser tests read the resident's mail (the personal link) from here.
+    println!("mail directory {}", dir.path().join("mail").display());
     println!("listening on {base_url}");
+    // On SIGTERM (the harness's stop) remove the temporary directory and leave at once: open
+    // event streams and WebSockets would hold up a graceful shutdown.
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let temporary = dir.path().to_path_buf();
+    tokio::spawn(async move {
+        terminate.recv().await;
+        let _ = std::fs::remove_dir_all(&temporary);
+        std::process::exit(0);
+    });
     axum::serve(listener, router).await?;
     Ok(())
 }

@@ -1,7 +1,8 @@
 // The video call journey in a real browser, resident and clerk in two browser contexts, over
 // the test server's real signaling endpoint and SFU (Chromium's fake camera and microphone):
-//   1. the resident opens the personal link, passes the device check (camera preview, moving
-//      microphone meter) and checks in; the waiting view shows the place, live;
+//   1. the resident books on the pages, finds the personal link in the mail and opens it,
+//      passes the device check (camera preview, moving microphone meter) and checks in; the
+//      waiting view shows the place, live;
 //   2. the clerk logs in, sees the resident in the live queue, and calls next;
 //   3. both pages show the other's video playing (frames decoded, time advancing) and both
 //      peer connections receive ever more RTP bytes;
@@ -15,7 +16,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startPlatform, stopPlatform, expectAccessible, artifacts } from './harness.mjs';
+import { startPlatform, stopPlatform, expectAccessible, artifacts, mailsTo } from './harness.mjs';
 
 let base;
 let browser;
@@ -81,19 +82,37 @@ async function expectBytesGrowing(page) {
 }
 
 test('resident checks in, clerk calls next, both see each other, clerk records the outcome', async () => {
-  const booked = await book('Jan de Vries', '09:30');
-  const token = booked.token;
-  // Someone with an earlier appointment is checked in too, so Jan starts second in the queue.
+  // Someone with an earlier appointment is checked in, so Jan starts second in the queue.
   // (The test clock stands still, so both join at the same instant; the earlier time decides.)
+  // Booking through the API also opens check-in two hours ahead.
   const ahead = await book('Eerder Aangemeld', '09:00');
   const checkIn = await fetch(`${base}/api/v1/personal/${ahead.token}/check-in`, { method: 'POST' });
   assert.equal(checkIn.status, 200);
-  const appointmentId = booked.appointment.id;
 
-  // ---- the resident: personal link, device check, check in ----
+  // ---- the resident books on the pages and receives the mail with the personal link ----
   const residentContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const resident = await residentContext.newPage();
-  await resident.goto(`${base}/a/${token}`);
+  const services = await (await fetch(`${base}/api/v1/tenants/voorbeeld/services`)).json();
+  const passport = services.find((s) => s.name.startsWith('Paspoort'));
+  await resident.goto(`${base}/voorbeeld/${passport.id}?day=2026-11-30`);
+  await resident.getByLabel('09:30', { exact: true }).check();
+  await Promise.all([resident.waitForNavigation(), resident.getByRole('button', { name: 'Verder' }).click()]);
+  await resident.getByLabel('Naam', { exact: true }).fill('Jan de Vries');
+  await resident.getByLabel('E-mailadres', { exact: true }).fill('jan.reis@example.nl');
+  await Promise.all([resident.waitForNavigation(), resident.getByRole('button', { name: 'Afspraak maken' }).click()]);
+  assert.equal(await resident.locator('h1').innerText(), 'Uw afspraak is gemaakt');
+  const mails = mailsTo('jan.reis@example.nl');
+  assert.equal(mails.length, 1, 'one confirmation mail');
+  assert.match(mails[0], /^Content-Type: text\/calendar; method=REQUEST/m);
+  const link = mails[0].match(/http:\/\/\S+\/a\/[A-Za-z0-9_-]+/)[0];
+  assert.ok(link.startsWith(`${base}/a/`), link);
+  const token = link.split('/a/')[1];
+  const booked = { token, appointment: await (await fetch(`${base}/api/v1/personal/${token}`)).json() };
+  assert.equal(booked.appointment.start, '2026-11-30T09:30:00+01:00');
+  const appointmentId = booked.appointment.id;
+
+  // ---- the resident: personal link from the mail, device check, check in ----
+  await resident.goto(link);
   await Promise.all([resident.waitForNavigation(), resident.getByRole('link', { name: 'Naar het videogesprek' }).click()]);
   assert.equal(await resident.locator('h1').innerText(), 'Videogesprek');
   // The camera preview plays and the meter follows the fake microphone's beeps.
@@ -139,7 +158,7 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
     clerk.getByRole('button', { name: 'Volgende bewoner' }).click(),
   ]);
   assert.equal(await clerk.locator('h1').innerText(), 'Gesprek met Jan de Vries');
-  assert.match(await clerk.locator('.call-details').innerText(), /Paspoort[\s\S]*maandag 30 november[\s\S]*09:30[\s\S]*jan@example\.nl/i);
+  assert.match(await clerk.locator('.call-details').innerText(), /Paspoort[\s\S]*maandag 30 november[\s\S]*09:30[\s\S]*jan\.reis@example\.nl/i);
 
   // ---- both: the call ----
   await resident.locator('#gesprek').waitFor({ state: 'visible', timeout: 20_000 });

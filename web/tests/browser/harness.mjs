@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -18,6 +18,7 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
 
 let server;
 let browser;
+let mailDir;
 
 /** Starts the test server and the browser; returns `{ base, browser }`. */
 export async function startPlatform() {
@@ -37,6 +38,7 @@ export async function startPlatform() {
     let seen = '';
     server.stdout.on('data', (chunk) => {
       seen += chunk;
+      mailDir = seen.match(/mail directory (\S+)/)?.[1] ?? mailDir;
       const m = seen.match(/listening on (http:\/\/\S+)/);
       if (m) {
         clearTimeout(timer);
@@ -62,6 +64,31 @@ export async function stopPlatform() {
   if (server?.pid) {
     try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
   }
+}
+
+/** Undoes quoted-printable (RFC 2045) in a mail read as latin1: soft line breaks and =XX
+ * bytes; the bytes are then read as UTF-8. */
+function unquotePrintable(latin1) {
+  const raw = latin1
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+  return Buffer.from(raw, 'latin1').toString('utf8');
+}
+
+/** The mails the test server sent to `address` (as .eml text, quoted-printable decoded), oldest first. */
+export function mailsTo(address) {
+  assert.ok(mailDir, 'the test server did not say where its mail goes');
+  let files;
+  try {
+    files = readdirSync(mailDir);
+  } catch {
+    return [];
+  }
+  return files
+    .filter((f) => f.endsWith('.eml'))
+    .map((f) => unquotePrintable(readFileSync(path.join(mailDir, f), 'latin1')))
+    .filter((eml) => new RegExp(`^To: .*<${address.replace(/[.+]/g, '\\$&')}>`, 'm').test(eml))
+    .sort((a, b) => Date.parse(a.match(/^Date: (.*)$/m)?.[1]) - Date.parse(b.match(/^Date: (.*)$/m)?.[1]));
 }
 
 /** Runs axe-core on the page; any violation fails the test with its rule and elements. */
