@@ -425,6 +425,13 @@ pub fn when_in_words(tenant: &Tenant, at: Timestamp) -> String {
     )
 }
 
+/// "Monday 30 November 2026 at 09:30", for the English half of a mail.
+pub fn when_in_english(tenant: &Tenant, at: Timestamp) -> String {
+    at.to_zoned(tenant.time_zone.tz().clone())
+        .strftime("%A %-d %B %Y at %H:%M")
+        .to_string()
+}
+
 pub fn invite(
     app: &App,
     tenant: &Tenant,
@@ -468,13 +475,14 @@ async fn notify(
         Tone::U => ("u", "uw"),
     };
     let when = when_in_words(tenant, appointment.start);
+    let when_en = when_in_english(tenant, appointment.start);
     let (subject, body) = match method {
         InviteMethod::Request => (
             format!("{} videoafspraak: {when}", capitalise(your)),
             format!(
                 "Beste {name},\n\n{your_cap} videoafspraak met {tenant} over {service} is op {when}.\n\n\
                  Open op dat moment deze link: {link}\nMet dezelfde link kunt {you} de afspraak verzetten of afzeggen.\n\n\
-                 ---\nYour video appointment with {tenant} ({service}) is on {when}. Open this link at that time: {link}\n",
+                 ---\nYour video appointment with {tenant} ({service}) is on {when_en}. Open this link at that time: {link}\n",
                 name = appointment.resident.name,
                 your_cap = capitalise(your),
                 tenant = tenant.name,
@@ -484,7 +492,7 @@ async fn notify(
         InviteMethod::Cancel => (
             format!("Afspraak afgezegd: {when}"),
             format!(
-                "Beste {name},\n\n{your_cap} videoafspraak op {when} is afgezegd.\n\n---\nYour appointment on {when} has been cancelled.\n",
+                "Beste {name},\n\n{your_cap} videoafspraak op {when} is afgezegd.\n\n---\nYour appointment on {when_en} has been cancelled.\n",
                 name = appointment.resident.name,
                 your_cap = capitalise(your),
             ),
@@ -540,4 +548,23 @@ pub async fn unlock(app: &App, raw: &str) -> Result<Unlocked> {
         tenant,
         service,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_in_words_in_dutch_and_english_in_the_municipalitys_zone() {
+        let tenant = crate::demo::demo_tenant();
+        let at: Timestamp = "2026-11-30T08:30:00Z".parse().unwrap();
+        assert_eq!(
+            when_in_words(&tenant, at),
+            "maandag 30 november 2026 om 09:30"
+        );
+        assert_eq!(
+            when_in_english(&tenant, at),
+            "Monday 30 November 2026 at 09:30"
+        );
+    }
 }
