@@ -822,6 +822,25 @@ async fn a_stopped_service_is_not_offered_but_its_appointments_stay(store: Store
     );
     let sources = format!("{base}/services/{id}/sources");
     assert_eq!(t.client.get(&sources).send().await.unwrap().status(), 404);
+    let callback = t
+        .client
+        .post(format!("{base}/callbacks"))
+        .json(&serde_json::json!({"service_id": id, "name": "Bel Mij", "phone": "0612345678", "part_of_day": "morning"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(callback.status(), 404, "no callback for it either");
+    let mut walk_ins = t.app.db.tenant(tenant.id).await.unwrap();
+    walk_ins.walk_ins_allowed = true;
+    t.app.db.save_tenant(&walk_ins).await.unwrap();
+    let walk_in = t
+        .client
+        .post(format!("{base}/walk-ins"))
+        .json(&serde_json::json!({"service_id": id, "name": "Zonder Afspraak"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(walk_in.status(), 404, "nor a walk-in");
     assert!(matches!(
         booking::bookings::offered_service(&t.app, tenant.id, passport.id).await,
         Err(Error::NotFound(_))
@@ -868,6 +887,14 @@ async fn a_stopped_service_is_not_offered_but_its_appointments_stay(store: Store
     assert!(again.active);
     assert!(listed(&t).await.contains(&id));
     assert_eq!(book(&slots[1]["start"]).await.unwrap().status(), 201);
+    let walk_in = t
+        .client
+        .post(format!("{base}/walk-ins"))
+        .json(&serde_json::json!({"service_id": id, "name": "Zonder Afspraak"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(walk_in.status(), 201, "walk-ins for it again");
 }
 
 async fn absences_are_removed_within_the_own_municipality(store: Store) {
