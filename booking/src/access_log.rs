@@ -73,32 +73,15 @@ impl Action {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-
 /// "Op 12 maart om 10:14 heeft een medewerker van de gemeente uw afspraak bekeken." The
 /// clerk is not named: the resident learns that and why their data was used, the
 /// municipality keeps the clerk's id for its own audits.
 pub fn sentence(entry: &AccessEntry, tz: &TimeZone, tone: Tone) -> String {
     let local = entry.at.to_zoned(tz.clone());
-    let month = MONTHS[usize::try_from(local.month() - 1).unwrap_or(0)];
     let when = format!(
-        "Op {} {month} om {:02}:{:02}",
-        local.day(),
-        local.hour(),
-        local.minute()
+        "Op {} om {}",
+        crate::dates_in_words::day_month_nl(local.date()),
+        local.strftime("%H:%M")
     );
     let (your, you) = match tone {
         Tone::U => ("uw", "u"),
@@ -127,30 +110,13 @@ pub fn sentence(entry: &AccessEntry, tz: &TimeZone, tone: Tone) -> String {
     }
 }
 
-const EN_MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// The same sentence in English, for residents who read the pages in English.
 pub fn sentence_en(entry: &AccessEntry, tz: &TimeZone) -> String {
     let local = entry.at.to_zoned(tz.clone());
-    let month = EN_MONTHS[usize::try_from(local.month() - 1).unwrap_or(0)];
     let when = format!(
-        "On {} {month} at {:02}:{:02}",
-        local.day(),
-        local.hour(),
-        local.minute()
+        "On {} at {}",
+        crate::dates_in_words::day_month_en(local.date()),
+        local.strftime("%H:%M")
     );
     let source = entry.source.as_deref().unwrap_or("an information source");
     match entry.action {

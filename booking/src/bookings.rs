@@ -391,35 +391,10 @@ pub async fn cancel(
 
 /// Date and time in Dutch words, in the municipality's time zone: "maandag 30 maart 2026 om 09:00".
 pub fn when_in_words(tenant: &Tenant, at: Timestamp) -> String {
-    const DAYS: [&str; 7] = [
-        "maandag",
-        "dinsdag",
-        "woensdag",
-        "donderdag",
-        "vrijdag",
-        "zaterdag",
-        "zondag",
-    ];
-    const MONTHS: [&str; 12] = [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
     let local = at.to_zoned(tenant.time_zone.tz().clone());
     format!(
-        "{} {} {} {} om {}",
-        DAYS[local.weekday().to_monday_zero_offset() as usize],
-        local.day(),
-        MONTHS[(local.month() - 1) as usize],
+        "{} {} om {}",
+        crate::dates_in_words::day_nl(local.date()),
         local.year(),
         local.strftime("%H:%M")
     )

@@ -18,6 +18,7 @@ pub mod clock;
 pub mod consent;
 pub mod consenting;
 pub mod dashboard;
+pub mod dates_in_words;
 pub mod delivery;
 pub mod demo;
 pub mod desk;

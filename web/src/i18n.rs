@@ -74,11 +74,9 @@ impl Tx {
 
     /// "dinsdag 1 december" / "Tuesday 1 December".
     pub fn day_in_words(&self, date: Date) -> String {
-        let weekday = date.weekday().to_monday_zero_offset() as usize;
-        let month = (date.month() - 1) as usize;
         match self.lang {
-            Lang::Nl => format!("{} {} {}", NL_DAYS[weekday], date.day(), NL_MONTHS[month]),
-            Lang::En => format!("{} {} {}", EN_DAYS[weekday], date.day(), EN_MONTHS[month]),
+            Lang::Nl => booking::dates_in_words::day_nl(date),
+            Lang::En => booking::dates_in_words::day_en(date),
         }
     }
 
@@ -155,53 +153,6 @@ impl Tx {
         )
     }
 }
-
-const NL_DAYS: [&str; 7] = [
-    "maandag",
-    "dinsdag",
-    "woensdag",
-    "donderdag",
-    "vrijdag",
-    "zaterdag",
-    "zondag",
-];
-const NL_MONTHS: [&str; 12] = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-const EN_DAYS: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-const EN_MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
