@@ -1,6 +1,6 @@
 //! The municipality's admin pages under `/beheer`: settings, services, clerks and their hours,
-//! the dashboard, the complaints list and the case store deliveries. Admin sessions only; a clerk gets 403, no session
-//! goes to the login.
+//! the dashboard, the complaints list and the case store deliveries. Admin sessions only; a
+//! clerk gets 403, no session goes to the login.
 //!
 //! Every page is plain HTML forms (no JavaScript): a POST that saves redirects back with a
 //! message (Post/Redirect/Get); a POST with mistakes shows the form again with what was typed,
