@@ -21,7 +21,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPlatform, stopPlatform, expectAccessible } from './harness.mjs';
+import { startPlatform, stopPlatform, expectAccessible, apiLogin, browserCookie } from './harness.mjs';
 
 let base;
 let browser;
@@ -34,26 +34,13 @@ after(stopPlatform);
 
 const api = (p) => `${base}/api/v1${p}`;
 
-/** Logs in through the JSON API; returns the session cookie as {name, value}. */
-async function login(email, password) {
-  const res = await fetch(api('/auth/login'), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ tenant: 'voorbeeld', email, password }),
-  });
-  assert.equal(res.status, 200, `login ${email}`);
-  const [pair] = res.headers.get('set-cookie').split(';');
-  const at = pair.indexOf('=');
-  return { name: pair.slice(0, at), value: pair.slice(at + 1) };
-}
-
 /** A browser page with a session of `email`. */
 async function pageAs(email, password) {
-  const cookie = await login(email, password);
+  const cookie = await apiLogin(email, password);
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.addCookies([{ ...cookie, url: base }]);
+  await context.addCookies([browserCookie(cookie)]);
   const page = await context.newPage();
-  return { page, context, cookie: `${cookie.name}=${cookie.value}` };
+  return { page, context, cookie };
 }
 
 const asAdmin = () => pageAs('bram@voorbeeld.nl', 'welkom-bram');
@@ -366,8 +353,7 @@ test('clerks: add one, set weekly hours and an absence', async () => {
 
   // Three blocks on a Monday (possible through the API) are not silently lost: the page warns.
   const carla = page.url().match(/medewerkers\/([0-9a-f-]+)\/tijden/)[1];
-  const bram = await login('bram@voorbeeld.nl', 'welkom-bram');
-  const cookie = `${bram.name}=${bram.value}`;
+  const cookie = await apiLogin('bram@voorbeeld.nl', 'welkom-bram');
   const put = await fetch(api(`/admin/clerks/${carla}/hours`), {
     method: 'PUT',
     headers: { 'content-type': 'application/json', cookie },
@@ -409,7 +395,7 @@ test('clerks: add one, set weekly hours and an absence', async () => {
   const bramNow = (await (await fetch(api('/admin/clerks'), { headers: { cookie } })).json()).find((c) => c.email === 'bram@voorbeeld.nl');
   assert.equal(bramNow.role, 'admin');
   // Carla can log in with the initial password.
-  await login('carla@voorbeeld.nl', 'welkom-carla-123');
+  await apiLogin('carla@voorbeeld.nl', 'welkom-carla-123');
   await context.close();
 });
 
@@ -516,8 +502,8 @@ test('dashboard: table, charts and CSV, per service', async () => {
   assert.match(lines[0], /^service,week,week_start,calls,ratings,average_rating/);
   assert.ok(lines.some((l) => l.startsWith('"Paspoort of identiteitskaart aanvragen",2026-W49')));
   // Only admins: a clerk's session gets 403 from the CSV.
-  const clerk = await login('anna@voorbeeld.nl', 'welkom-anna');
-  assert.equal((await fetch(new URL(href, base), { headers: { cookie: `${clerk.name}=${clerk.value}` } })).status, 403);
+  const clerk = await apiLogin('anna@voorbeeld.nl', 'welkom-anna');
+  assert.equal((await fetch(new URL(href, base), { headers: { cookie: clerk } })).status, 403);
 
   // Filter on one service: only its rows, and the CSV link follows.
   await page.selectOption('#onderwerp', { label: 'Parkeervergunning aanvragen' });
@@ -622,8 +608,8 @@ test('case system: a failing delivery is shown with its error, retried one by on
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ service_id: passport.id, start: free[0].start, name: 'Ria Zaak', email: 'ria@example.nl' }),
   })).json();
-  const anna = await login('anna@voorbeeld.nl', 'welkom-anna');
-  const clerk = { 'content-type': 'application/json', cookie: `${anna.name}=${anna.value}` };
+  const anna = await apiLogin('anna@voorbeeld.nl', 'welkom-anna');
+  const clerk = { 'content-type': 'application/json', cookie: anna };
   const results = await (await fetch(api(`/staff/services/${passport.id}/results`), { headers: clerk })).json();
   const recorded = await fetch(api(`/staff/appointments/${booked.appointment.id}/outcomes`), {
     method: 'POST',
@@ -683,11 +669,11 @@ test('case system: a failing delivery is shown with its error, retried one by on
 });
 
 test('every admin page fits 360 px without sideways scrolling', async () => {
-  const cookie = await login('bram@voorbeeld.nl', 'welkom-bram');
+  const cookie = await apiLogin('bram@voorbeeld.nl', 'welkom-bram');
   const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
-  await context.addCookies([{ ...cookie, url: base }]);
+  await context.addCookies([browserCookie(cookie)]);
   const page = await context.newPage();
-  const clerks = await (await fetch(api('/admin/clerks'), { headers: { cookie: `${cookie.name}=${cookie.value}` } })).json();
+  const clerks = await (await fetch(api('/admin/clerks'), { headers: { cookie } })).json();
   const passport = (await services()).find((s) => s.name.startsWith('Paspoort'));
   for (const p of [
     '/beheer',

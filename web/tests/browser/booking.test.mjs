@@ -13,7 +13,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPlatform, stopPlatform, expectAccessible } from './harness.mjs';
+import { startPlatform, stopPlatform, expectAccessible, focused, tabTo, pressAndLoad, h1 } from './harness.mjs';
 
 let base;
 let browser;
@@ -23,42 +23,6 @@ before(async () => {
 });
 
 after(stopPlatform);
-
-/** What a screen reader would roughly name the focused element. */
-async function focused(page) {
-  return page.evaluate(() => {
-    const el = document.activeElement;
-    if (!el || el === document.body) return { tag: 'body', text: '' };
-    const label = el.labels && el.labels[0] ? el.labels[0].innerText : '';
-    return {
-      tag: el.tagName.toLowerCase(),
-      type: el.getAttribute('type') || '',
-      id: el.id,
-      text: (label || el.innerText || el.value || '').replace(/\s+/g, ' ').trim(),
-    };
-  });
-}
-
-/** Presses Tab until the focused element's text matches; fails if it never does. */
-async function tabTo(page, pattern, max = 80) {
-  const seen = [];
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    const f = await focused(page);
-    seen.push(f.text || f.tag);
-    if (pattern.test(f.text)) return f;
-  }
-  assert.fail(`Tab never reached ${pattern}; focus went through: ${seen.join(' | ')}`);
-}
-
-/** Presses a key that should load a new page, and waits for it. */
-async function pressAndLoad(page, key) {
-  await Promise.all([page.waitForNavigation(), page.keyboard.press(key)]);
-}
-
-async function h1(page) {
-  return (await page.locator('h1').innerText()).trim();
-}
 
 async function serviceIds() {
   const res = await fetch(`${base}/api/v1/tenants/voorbeeld/services`);

@@ -16,7 +16,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startPlatform, stopPlatform, expectAccessible, artifacts, mailsTo } from './harness.mjs';
+import { startPlatform, stopPlatform, expectAccessible, artifacts, mailsTo, bookPassport, passportService } from './harness.mjs';
 
 let base;
 let browser;
@@ -26,40 +26,6 @@ before(async () => {
 });
 
 after(stopPlatform);
-
-/** Logs in through the API (Node has no cookie jar) and returns the session cookie. */
-async function apiLogin(email, password) {
-  const resp = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ tenant: 'voorbeeld', email, password }),
-  });
-  assert.equal(resp.status, 200);
-  return resp.headers.get('set-cookie').split(';')[0];
-}
-
-/** Books Paspoort on the test day (the clock says 08:00) and returns the booking. */
-async function book(name, time = '09:00') {
-  // Check-in opens two hours ahead, so a morning appointment can check in at 08:00.
-  const admin = await apiLogin('bram@voorbeeld.nl', 'welkom-bram');
-  const settings = await (await fetch(`${base}/api/v1/admin/settings`, { headers: { cookie: admin } })).json();
-  const put = await fetch(`${base}/api/v1/admin/settings`, {
-    method: 'PUT',
-    headers: { cookie: admin, 'content-type': 'application/json' },
-    body: JSON.stringify({ ...settings, check_in_minutes: 120 }),
-  });
-  assert.equal(put.status, 200, await put.text());
-  const services = await (await fetch(`${base}/api/v1/tenants/voorbeeld/services`)).json();
-  const passport = services.find((s) => s.name.startsWith('Paspoort'));
-  const resp = await fetch(`${base}/api/v1/tenants/voorbeeld/appointments`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ service_id: passport.id, start: `2026-11-30T${time}:00+01:00`, name, email: 'jan@example.nl' }),
-  });
-  const body = await resp.text();
-  assert.equal(resp.status, 201, body);
-  return JSON.parse(body);
-}
 
 /** Waits until the video element shows decoded frames and its time moves on. */
 async function expectPlaying(page, selector) {
@@ -85,15 +51,14 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
   // Someone with an earlier appointment is checked in, so Jan starts second in the queue.
   // (The test clock stands still, so both join at the same instant; the earlier time decides.)
   // Booking through the API also opens check-in two hours ahead.
-  const ahead = await book('Eerder Aangemeld', '09:00');
+  const ahead = await bookPassport('Eerder Aangemeld', '09:00');
   const checkIn = await fetch(`${base}/api/v1/personal/${ahead.token}/check-in`, { method: 'POST' });
   assert.equal(checkIn.status, 200);
 
   // ---- the resident books on the pages and receives the mail with the personal link ----
   const residentContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const resident = await residentContext.newPage();
-  const services = await (await fetch(`${base}/api/v1/tenants/voorbeeld/services`)).json();
-  const passport = services.find((s) => s.name.startsWith('Paspoort'));
+  const passport = await passportService();
   await resident.goto(`${base}/voorbeeld/${passport.id}?day=2026-11-30`);
   await resident.getByLabel('09:30', { exact: true }).check();
   await Promise.all([resident.waitForNavigation(), resident.getByRole('button', { name: 'Verder' }).click()]);
@@ -296,7 +261,7 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
 });
 
 test('device check: no camera means audio only, refused devices get help in Dutch', async () => {
-  const booked = await book('Zonder Camera', '10:00');
+  const booked = await bookPassport('Zonder Camera', '10:00');
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   // No camera: asking for video fails the way Chromium fails without one.

@@ -14,7 +14,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPlatform, stopPlatform, expectAccessible } from './harness.mjs';
+import { startPlatform, stopPlatform, expectAccessible, apiLogin, tabTo, bookPassport, passportService } from './harness.mjs';
 
 /** A context with JavaScript on, only for running axe-core. */
 let checking;
@@ -42,49 +42,9 @@ before(async () => {
 
 after(stopPlatform);
 
-async function apiLogin(email, password) {
-  const resp = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ tenant: 'voorbeeld', email, password }),
-  });
-  assert.equal(resp.status, 200);
-  return resp.headers.get('set-cookie').split(';')[0];
-}
-
-async function passport() {
-  const services = await (await fetch(`${base}/api/v1/tenants/voorbeeld/services`)).json();
-  return services.find((s) => s.name.startsWith('Paspoort'));
-}
-
-/** Books Paspoort on the test day (the clock says Monday 30 November, 08:00). */
-async function book(name, time) {
-  const service = await passport();
-  const resp = await fetch(`${base}/api/v1/tenants/voorbeeld/appointments`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ service_id: service.id, start: `2026-11-30T${time}:00+01:00`, name, email: 'lotte@example.nl' }),
-  });
-  const body = await resp.text();
-  assert.equal(resp.status, 201, body);
-  return JSON.parse(body);
-}
-
-/** Presses Tab until the focused element's text matches, at most `max` times. */
-async function tabTo(page, pattern, max = 30) {
-  const seen = [];
-  for (let i = 0; i < max; i += 1) {
-    await page.keyboard.press('Tab');
-    const text = await page.evaluate(() => document.activeElement?.innerText?.trim() ?? '');
-    seen.push(text);
-    if (pattern.test(text)) return seen;
-  }
-  assert.fail(`Tab never reached ${pattern}; focus went through: ${seen.join(' | ')}`);
-}
-
 test('clerk without JavaScript: log in, today, callbacks by keyboard, log out', async () => {
-  const booked = await book('Lotte Jansen', '10:00');
-  const service = await passport();
+  const booked = await bookPassport('Lotte Jansen', '10:00', 'lotte@example.nl');
+  const service = await passportService();
   const callback = await fetch(`${base}/api/v1/tenants/voorbeeld/callbacks`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -141,7 +101,7 @@ test('clerk without JavaScript: log in, today, callbacks by keyboard, log out', 
 
   // Keyboard only: from the top of the page through the staff navigation.
   await page.locator('body').focus();
-  const path = await tabTo(page, /^Terugbelverzoeken$/);
+  const { path } = await tabTo(page, /^Terugbelverzoeken$/);
   assert.deepEqual(path.slice(-3), ['Vandaag', 'Wachtrij', 'Terugbelverzoeken']);
   await Promise.all([page.waitForURL(`${base}/medewerker/terugbellen`), page.keyboard.press('Enter')]);
   assert.equal(await page.locator('h1').innerText(), 'Terugbelverzoeken');
@@ -178,7 +138,7 @@ test('queue and call view without JavaScript: choices beside the call, only allo
     body: JSON.stringify({ ...settings, check_in_minutes: 120 }),
   });
   assert.equal(put.status, 200, await put.text());
-  const service = await passport();
+  const service = await passportService();
   const sources = await fetch(`${base}/api/v1/admin/services/${service.id}/sources`, {
     method: 'PUT',
     headers: { cookie: admin, 'content-type': 'application/json' },
@@ -191,7 +151,7 @@ test('queue and call view without JavaScript: choices beside the call, only allo
     }),
   });
   assert.equal(sources.status, 200, await sources.text());
-  const booked = await book('Sanne Visser', '09:00');
+  const booked = await bookPassport('Sanne Visser', '09:00', 'lotte@example.nl');
   const chosen = await fetch(`${base}/api/v1/personal/${booked.token}/consent`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
@@ -239,7 +199,7 @@ test('queue and call view without JavaScript: choices beside the call, only allo
 
 test('after hanging up the outcome records the consulted source the resident allowed', async () => {
   // Same setup as above, for a new resident; the admin settings and sources are still in place.
-  const booked = await book('Ruud Smit', '09:15');
+  const booked = await bookPassport('Ruud Smit', '09:15', 'lotte@example.nl');
   const chosen = await fetch(`${base}/api/v1/personal/${booked.token}/consent`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },

@@ -8,7 +8,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPlatform, stopPlatform, expectAccessible } from './harness.mjs';
+import { startPlatform, stopPlatform, expectAccessible, apiLogin, focused, tabTo, bookPassport } from './harness.mjs';
 
 let base;
 let browser;
@@ -19,54 +19,9 @@ before(async () => {
 
 after(stopPlatform);
 
-async function apiLogin(email, password) {
-  const resp = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ tenant: 'voorbeeld', email, password }),
-  });
-  assert.equal(resp.status, 200);
-  return resp.headers.get('set-cookie').split(';')[0];
-}
-
-async function focusedText(page) {
-  return page.evaluate(() => {
-    const el = document.activeElement;
-    const label = el && el.labels && el.labels[0] ? el.labels[0].innerText : '';
-    return (label || (el && (el.innerText || el.value)) || '').replace(/\s+/g, ' ').trim();
-  });
-}
-
-async function tabTo(page, pattern, max = 60) {
-  const seen = [];
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    const text = await focusedText(page);
-    seen.push(text);
-    if (pattern.test(text)) return;
-  }
-  assert.fail(`Tab never reached ${pattern}; focus went through: ${seen.join(' | ')}`);
-}
-
 test('rating opens once a clerk called; a complaint in English with the keyboard', async () => {
-  // Check-in opens two hours ahead, so a 09:00 appointment can check in at 08:00.
+  const { token } = await bookPassport('Kees Boer', '09:00', 'kees@example.nl');
   const admin = await apiLogin('bram@voorbeeld.nl', 'welkom-bram');
-  const settings = await (await fetch(`${base}/api/v1/admin/settings`, { headers: { cookie: admin } })).json();
-  const put = await fetch(`${base}/api/v1/admin/settings`, {
-    method: 'PUT',
-    headers: { cookie: admin, 'content-type': 'application/json' },
-    body: JSON.stringify({ ...settings, check_in_minutes: 120 }),
-  });
-  assert.equal(put.status, 200, await put.text());
-  const services = await (await fetch(`${base}/api/v1/tenants/voorbeeld/services`)).json();
-  const passport = services.find((s) => s.name.startsWith('Paspoort'));
-  const resp = await fetch(`${base}/api/v1/tenants/voorbeeld/appointments`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ service_id: passport.id, start: '2026-11-30T09:00:00+01:00', name: 'Kees Boer', email: 'kees@example.nl' }),
-  });
-  assert.equal(resp.status, 201);
-  const { token } = await resp.json();
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
@@ -102,7 +57,7 @@ test('rating opens once a clerk called; a complaint in English with the keyboard
   await tabTo(page, /^1 = very bad$/);
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
-  assert.equal(await focusedText(page), '3');
+  assert.equal((await focused(page)).text, '3');
   await tabTo(page, /^Comment \(optional\)$/);
   await page.keyboard.type('I waited twenty minutes without any message.');
   await tabTo(page, /^This is a complaint/);

@@ -19,6 +19,7 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
 let server;
 let browser;
 let mailDir;
+let base;
 
 /** Starts the test server and the browser; returns `{ base, browser }`. */
 export async function startPlatform() {
@@ -32,7 +33,7 @@ export async function startPlatform() {
     stdio: ['ignore', 'pipe', 'inherit'],
     detached: true, // its own process group, so `stopPlatform` can stop it and nothing else
   });
-  const base = await new Promise((resolve, reject) => {
+  base = await new Promise((resolve, reject) => {
     // The first run compiles the example; give it time.
     const timer = setTimeout(() => reject(new Error('test server did not start in 15 minutes')), 15 * 60_000);
     let seen = '';
@@ -100,4 +101,89 @@ export async function expectAccessible(page, name) {
     return result.violations.map((v) => `${v.id}: ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   });
   assert.deepEqual(violations, [], `axe violations on ${name} (${page.url()})`);
+}
+
+/** Logs in through the API (Node has no cookie jar); returns the session cookie as `name=value`. */
+export async function apiLogin(email, password, tenant = 'voorbeeld') {
+  const resp = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tenant, email, password }),
+  });
+  assert.equal(resp.status, 200, `login ${email}`);
+  return resp.headers.get('set-cookie').split(';')[0];
+}
+
+/** A session cookie (`name=value`, from `apiLogin`) as a browser context takes it. */
+export function browserCookie(nameValue) {
+  const at = nameValue.indexOf('=');
+  return { name: nameValue.slice(0, at), value: nameValue.slice(at + 1), url: base };
+}
+
+/** What a screen reader would roughly name the focused element. */
+export async function focused(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return { tag: 'body', text: '' };
+    const label = el.labels && el.labels[0] ? el.labels[0].innerText : '';
+    return {
+      tag: el.tagName.toLowerCase(),
+      type: el.getAttribute('type') || '',
+      id: el.id,
+      checked: !!el.checked,
+      text: (label || el.innerText || el.value || '').replace(/\s+/g, ' ').trim(),
+    };
+  });
+}
+
+/** Presses Tab until the focused element's text matches; fails if it never does. Returns the
+ * focused element, with `path`: the texts focus went through. */
+export async function tabTo(page, pattern, max = 80) {
+  const seen = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const f = await focused(page);
+    seen.push(f.text || f.tag);
+    if (pattern.test(f.text)) return { ...f, path: seen };
+  }
+  assert.fail(`Tab never reached ${pattern}; focus went through: ${seen.join(' | ')}`);
+}
+
+/** Presses a key that should load a new page, and waits for it. */
+export async function pressAndLoad(page, key) {
+  await Promise.all([page.waitForNavigation(), page.keyboard.press(key)]);
+}
+
+/** The page's heading. */
+export async function h1(page) {
+  return (await page.locator('h1').innerText()).trim();
+}
+
+/** The demo's passport service. */
+export async function passportService() {
+  const services = await (await fetch(`${base}/api/v1/tenants/voorbeeld/services`)).json();
+  return services.find((s) => s.name.startsWith('Paspoort'));
+}
+
+/** Books Paspoort on the test day (the clock says Monday 30 November, 08:00) through the API
+ * and returns the booking (`token`, `appointment`). Check-in opens two hours ahead first, so a
+ * morning appointment can check in at 08:00. */
+export async function bookPassport(name, time = '09:00', email = 'jan@example.nl') {
+  const admin = await apiLogin('bram@voorbeeld.nl', 'welkom-bram');
+  const settings = await (await fetch(`${base}/api/v1/admin/settings`, { headers: { cookie: admin } })).json();
+  const put = await fetch(`${base}/api/v1/admin/settings`, {
+    method: 'PUT',
+    headers: { cookie: admin, 'content-type': 'application/json' },
+    body: JSON.stringify({ ...settings, check_in_minutes: 120 }),
+  });
+  assert.equal(put.status, 200, await put.clone().text());
+  const passport = await passportService();
+  const resp = await fetch(`${base}/api/v1/tenants/voorbeeld/appointments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ service_id: passport.id, start: `2026-11-30T${time}:00+01:00`, name, email }),
+  });
+  const body = await resp.text();
+  assert.equal(resp.status, 201, body);
+  return JSON.parse(body);
 }

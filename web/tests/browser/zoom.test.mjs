@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startPlatform, stopPlatform, artifacts } from './harness.mjs';
+import { startPlatform, stopPlatform, artifacts, apiLogin, browserCookie } from './harness.mjs';
 
 let base;
 let browser;
@@ -19,17 +19,6 @@ before(async () => {
 });
 
 after(stopPlatform);
-
-async function apiLogin(email, password) {
-  const resp = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ tenant: 'voorbeeld', email, password }),
-  });
-  assert.equal(resp.status, 200);
-  const [name, value] = resp.headers.get('set-cookie').split(';')[0].split('=');
-  return { name, value };
-}
 
 /** The pages to check: the booking flow, the personal link pages and the clerk's pages. */
 async function pagesToCheck() {
@@ -47,7 +36,7 @@ async function pagesToCheck() {
   assert.equal(resp.status, 201, body);
   const { token } = JSON.parse(body);
   const admin = await apiLogin('bram@voorbeeld.nl', 'welkom-bram');
-  const clerks = await (await fetch(`${base}/api/v1/admin/clerks`, { headers: { cookie: `${admin.name}=${admin.value}` } })).json();
+  const clerks = await (await fetch(`${base}/api/v1/admin/clerks`, { headers: { cookie: admin } })).json();
   return {
     admin,
     resident: [
@@ -60,7 +49,7 @@ async function pagesToCheck() {
     staff: [
       '/medewerker/vandaag', '/medewerker/wachtrij', '/medewerker/terugbellen',
       '/beheer', '/beheer/onderwerpen', `/beheer/onderwerpen/${service.id}`, '/beheer/medewerkers',
-      `/beheer/medewerkers/${clerks[0].id}/tijden`, '/beheer/dashboard', '/beheer/klachten',
+      `/beheer/medewerkers/${clerks[0].id}/tijden`, '/beheer/dashboard', '/beheer/klachten', '/beheer/zaaksysteem',
     ],
   };
 }
@@ -150,13 +139,13 @@ test('at 200 % and 400 % zoom nothing scrolls sideways or is cut off, and every 
     ['400pct', { width: 320, height: 256 }, 4],
   ]) {
     const context = await browser.newContext({ viewport, deviceScaleFactor });
-    await context.addCookies([{ ...session, url: base }]);
+    await context.addCookies([browserCookie(session)]);
     failures.push(...await check(context, [...resident, ...staff], label, { targets: label === '200pct' }));
     await context.close();
   }
   // Text only at 200 % on a desktop window.
   const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await desktop.addCookies([{ ...session, url: base }]);
+  await desktop.addCookies([browserCookie(session)]);
   failures.push(...await check(desktop, [...resident, ...staff], 'text200', { textOnly: true }));
   await desktop.close();
   assert.deepEqual(failures, []);
