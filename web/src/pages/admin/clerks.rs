@@ -2,7 +2,7 @@
 //! (up to two blocks a day, local time) and absences.
 
 use super::{
-    admin_only, admin_page, error_for, error_summary, saved_notice, say, Errors, Field, FormData,
+    admin_page, error_for, error_summary, saved_notice, say, AdminSession, Errors, Field, FormData,
 };
 use crate::context::Ctx;
 use crate::error::{respond, see_other};
@@ -11,7 +11,7 @@ use crate::i18n::Tx;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use booking::administration::{self, ClerkInput, WindowInput};
-use booking::auth::{Admin, StaffRole};
+use booking::auth::StaffRole;
 use booking::catalog::{Clerk, Service};
 use booking::ids::ServiceId;
 use booking::slots::WeeklyWindow;
@@ -20,11 +20,11 @@ use booking::{App, Error, Result};
 
 const HERE: &str = "/beheer/medewerkers";
 
-pub async fn list(State(app): State<App>, admin: Result<Admin, Error>, ctx: Ctx) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
+pub async fn list(
+    State(app): State<App>,
+    AdminSession(claims): AdminSession,
+    ctx: Ctx,
+) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
         list_page(&app, &ctx, &tenant, &FormData(Vec::new()), &Vec::new()).await
@@ -35,14 +35,10 @@ pub async fn list(State(app): State<App>, admin: Result<Admin, Error>, ctx: Ctx)
 
 pub async fn create(
     State(app): State<App>,
-    admin: Result<Admin, Error>,
+    AdminSession(claims): AdminSession,
     ctx: Ctx,
     body: String,
 ) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
         let tx = Tx::formal(ctx.lang);
@@ -346,14 +342,10 @@ fn typed_from_form(f: &FormData) -> Typed {
 
 pub async fn hours(
     State(app): State<App>,
-    admin: Result<Admin, Error>,
+    AdminSession(claims): AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
 ) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
         let clerk = administration::own_clerk(&app, tenant.id, &id).await?;
@@ -375,15 +367,11 @@ pub async fn hours(
 
 pub async fn save_hours(
     State(app): State<App>,
-    admin: Result<Admin, Error>,
+    AdminSession(claims): AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
 ) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
         let clerk = administration::own_clerk(&app, tenant.id, &id).await?;
@@ -438,14 +426,10 @@ pub async fn save_hours(
 /// already gone (or is not this municipality's) is "not found".
 pub async fn remove_absence(
     State(app): State<App>,
-    admin: Result<Admin, Error>,
+    AdminSession(claims): AdminSession,
     Path((id, absence)): Path<(String, String)>,
     ctx: Ctx,
 ) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
     let outcome = async {
         let clerk = administration::own_clerk(&app, claims.tenant, &id).await?;
         administration::remove_absence(&app, claims.tenant, &id, &absence).await?;
@@ -460,15 +444,11 @@ pub async fn remove_absence(
 
 pub async fn add_absence(
     State(app): State<App>,
-    admin: Result<Admin, Error>,
+    AdminSession(claims): AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
 ) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
         let clerk = administration::own_clerk(&app, tenant.id, &id).await?;
@@ -627,15 +607,11 @@ async fn details_form(
 /// Saves a clerk's name, role and services.
 pub async fn save_clerk(
     State(app): State<App>,
-    admin: Result<Admin, Error>,
+    AdminSession(claims): AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
 ) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
         let clerk = administration::own_clerk(&app, tenant.id, &id).await?;

@@ -2,7 +2,7 @@
 //! with a note; the handled ones below.
 
 use super::{
-    admin_only, admin_page, error_for, error_summary, saved_notice, say, Errors, FormData,
+    admin_page, error_for, error_summary, saved_notice, say, AdminSession, Errors, FormData,
 };
 use crate::context::Ctx;
 use crate::error::{respond, see_other};
@@ -11,18 +11,17 @@ use crate::i18n::Tx;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use booking::administration;
-use booking::auth::Admin;
 use booking::feedback::Feedback;
 use booking::tenant::Tenant;
 use booking::{App, Error, Result};
 
 const HERE: &str = "/beheer/klachten";
 
-pub async fn list(State(app): State<App>, admin: Result<Admin, Error>, ctx: Ctx) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
+pub async fn list(
+    State(app): State<App>,
+    AdminSession(claims): AdminSession,
+    ctx: Ctx,
+) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
         page(&app, &ctx, &tenant, None, "", &Vec::new()).await
@@ -33,15 +32,11 @@ pub async fn list(State(app): State<App>, admin: Result<Admin, Error>, ctx: Ctx)
 
 pub async fn handle(
     State(app): State<App>,
-    admin: Result<Admin, Error>,
+    AdminSession(claims): AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
 ) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
         let tx = Tx::formal(ctx.lang);
@@ -72,14 +67,10 @@ pub async fn handle(
 /// Puts a comment on the complaints list.
 pub async fn mark(
     State(app): State<App>,
-    admin: Result<Admin, Error>,
+    AdminSession(claims): AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
 ) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
     let outcome = async {
         administration::mark_complaint(&app, claims.tenant, &id).await?;
         Ok(see_other(&format!("{HERE}?klacht=1")))

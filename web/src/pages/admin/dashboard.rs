@@ -2,7 +2,7 @@
 //! missed calls, callbacks and open complaints; a table (the figures), charts (SVG from the
 //! API, with the table as their text alternative) and the same figures as CSV.
 
-use super::{admin_only, admin_page, error_summary, say, Errors};
+use super::{admin_page, error_summary, say, AdminSession, Errors};
 use crate::context::Ctx;
 use crate::error::respond;
 use crate::html::esc;
@@ -10,7 +10,6 @@ use crate::i18n::Tx;
 use axum::extract::State;
 use axum::response::Response;
 use booking::administration;
-use booking::auth::Admin;
 use booking::dashboard::WeekRow;
 use booking::{App, Error};
 
@@ -46,11 +45,11 @@ fn distribution(r: &WeekRow) -> String {
     }
 }
 
-pub async fn show(State(app): State<App>, admin: Result<Admin, Error>, ctx: Ctx) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
+pub async fn show(
+    State(app): State<App>,
+    AdminSession(claims): AdminSession,
+    ctx: Ctx,
+) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
         let tx = Tx::formal(ctx.lang);

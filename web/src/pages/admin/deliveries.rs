@@ -4,7 +4,7 @@
 //! The rules live in `booking::administration` (`delivery_overview`, `retry_delivery`,
 //! `retry_failing`), which the JSON API (`/api/v1/admin/deliveries`) calls too.
 
-use super::{admin_only, admin_page, saved_notice};
+use super::{admin_page, saved_notice, AdminSession};
 use crate::context::Ctx;
 use crate::error::{respond, see_other};
 use crate::html::esc;
@@ -12,7 +12,6 @@ use crate::i18n::Tx;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use booking::administration;
-use booking::auth::Admin;
 use booking::store::OutboxEntry;
 use booking::tenant::Tenant;
 use booking::{App, Error, Result};
@@ -20,11 +19,11 @@ use jiff::Timestamp;
 
 const HERE: &str = "/beheer/zaaksysteem";
 
-pub async fn show(State(app): State<App>, admin: Result<Admin, Error>, ctx: Ctx) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
+pub async fn show(
+    State(app): State<App>,
+    AdminSession(claims): AdminSession,
+    ctx: Ctx,
+) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
         page(&app, &ctx, &tenant, None).await
@@ -37,14 +36,10 @@ pub async fn show(State(app): State<App>, admin: Result<Admin, Error>, ctx: Ctx)
 /// meantime, or not this municipality's) is said on the page.
 pub async fn retry(
     State(app): State<App>,
-    admin: Result<Admin, Error>,
+    AdminSession(claims): AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
 ) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
         match administration::retry_delivery(&app, tenant.id, claims.sub, &id).await {
@@ -64,11 +59,11 @@ pub async fn retry(
     respond(&ctx, outcome)
 }
 
-pub async fn retry_all(State(app): State<App>, admin: Result<Admin, Error>, ctx: Ctx) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
+pub async fn retry_all(
+    State(app): State<App>,
+    AdminSession(claims): AdminSession,
+    ctx: Ctx,
+) -> Response {
     let outcome = async {
         let retried = administration::retry_failing(&app, claims.tenant, claims.sub).await?;
         Ok(see_other(&format!("{HERE}?alles={retried}")))

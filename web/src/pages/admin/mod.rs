@@ -19,6 +19,7 @@ use crate::html::esc;
 use crate::i18n::{Lang, Tx};
 use crate::layout::{render, Page};
 use crate::pages::staff_nav::staff_nav;
+use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -82,8 +83,23 @@ pub fn routes() -> Router<App> {
 /// Where someone without a session goes.
 const LOGIN: &str = "/medewerker";
 
-/// The admin's session, or the response for everyone else: no session goes to the login, a
-/// clerk gets a 403 page that says why.
+/// The admin's session, as a handler argument. Everyone else is answered before the handler
+/// runs: no session goes to the login, a clerk gets a 403 page that says why.
+pub struct AdminSession(pub SessionClaims);
+
+impl FromRequestParts<App> for AdminSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        app: &App,
+    ) -> Result<Self, Response> {
+        let admin = Admin::from_request_parts(parts, app).await;
+        let ctx = Ctx::from_parts(parts);
+        admin_only(admin, &ctx).map(AdminSession).map_err(|r| *r)
+    }
+}
+
 fn admin_only(admin: Result<Admin, Error>, ctx: &Ctx) -> Result<SessionClaims, Box<Response>> {
     match admin {
         Ok(Admin(claims)) => Ok(claims),

@@ -5,7 +5,7 @@
 //! of any length works without JavaScript.
 
 use super::{
-    admin_only, admin_page, error_summary, number, saved_notice, say, Errors, Field, FormData,
+    admin_page, error_summary, number, saved_notice, say, AdminSession, Errors, Field, FormData,
 };
 use crate::context::Ctx;
 use crate::error::{respond, see_other};
@@ -14,7 +14,6 @@ use crate::i18n::Tx;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use booking::administration::{self, ServiceInput};
-use booking::auth::Admin;
 use booking::catalog::Service;
 use booking::consent::{self, InfoSource};
 use booking::outcome::{self, ResultOption};
@@ -23,11 +22,11 @@ use booking::{App, Error, Result};
 
 const HERE: &str = "/beheer/onderwerpen";
 
-pub async fn list(State(app): State<App>, admin: Result<Admin, Error>, ctx: Ctx) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
+pub async fn list(
+    State(app): State<App>,
+    AdminSession(claims): AdminSession,
+    ctx: Ctx,
+) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
         list_page(&app, &ctx, &tenant, &FormData(Vec::new()), &Vec::new()).await
@@ -38,14 +37,10 @@ pub async fn list(State(app): State<App>, admin: Result<Admin, Error>, ctx: Ctx)
 
 pub async fn create(
     State(app): State<App>,
-    admin: Result<Admin, Error>,
+    AdminSession(claims): AdminSession,
     ctx: Ctx,
     body: String,
 ) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
         let f = FormData::parse(&body);
@@ -99,15 +94,11 @@ fn service_input(f: &FormData) -> ServiceInput {
 /// Saves the service's name, explanation and times.
 pub async fn save(
     State(app): State<App>,
-    admin: Result<Admin, Error>,
+    AdminSession(claims): AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
 ) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
         let service = administration::own_service(&app, tenant.id, &id).await?;
@@ -136,15 +127,11 @@ pub async fn save(
 /// Stops (`active=0`) or resumes (`active=1`) offering the service, then back to its page.
 pub async fn set_offered(
     State(app): State<App>,
-    admin: Result<Admin, Error>,
+    AdminSession(claims): AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
 ) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
     let outcome = async {
         let f = FormData::parse(&body);
         let offered = f.get("active") == "1";
@@ -282,14 +269,10 @@ async fn list_page(
 
 pub async fn show(
     State(app): State<App>,
-    admin: Result<Admin, Error>,
+    AdminSession(claims): AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
 ) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
         let service = administration::own_service(&app, tenant.id, &id).await?;
@@ -351,15 +334,11 @@ fn line_problem(tx: &Tx, line: usize, field: &str, message: &str, what: &str) ->
 
 pub async fn save_sources(
     State(app): State<App>,
-    admin: Result<Admin, Error>,
+    AdminSession(claims): AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
 ) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
         let service = administration::own_service(&app, tenant.id, &id).await?;
@@ -444,15 +423,11 @@ pub async fn save_sources(
 
 pub async fn save_results(
     State(app): State<App>,
-    admin: Result<Admin, Error>,
+    AdminSession(claims): AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
 ) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
         let service = administration::own_service(&app, tenant.id, &id).await?;

@@ -1,7 +1,7 @@
 //! `/beheer`: the municipality's settings (name, colours, tone, walk-ins, times, contact).
 
 use super::{
-    admin_only, admin_page, error_summary, number, saved_notice, say, Errors, Field, FormData,
+    admin_page, error_summary, number, saved_notice, say, AdminSession, Errors, Field, FormData,
 };
 use crate::context::Ctx;
 use crate::error::{respond, see_other};
@@ -10,17 +10,16 @@ use crate::i18n::Tx;
 use axum::extract::State;
 use axum::response::Response;
 use booking::administration::{self, SettingsInput};
-use booking::auth::Admin;
 use booking::tenant::{Colour, InvalidColour, Tenant};
-use booking::{App, Error};
+use booking::App;
 
 const HERE: &str = "/beheer";
 
-pub async fn show(State(app): State<App>, admin: Result<Admin, Error>, ctx: Ctx) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
+pub async fn show(
+    State(app): State<App>,
+    AdminSession(claims): AdminSession,
+    ctx: Ctx,
+) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
         Ok(form(
@@ -36,14 +35,10 @@ pub async fn show(State(app): State<App>, admin: Result<Admin, Error>, ctx: Ctx)
 
 pub async fn save(
     State(app): State<App>,
-    admin: Result<Admin, Error>,
+    AdminSession(claims): AdminSession,
     ctx: Ctx,
     body: String,
 ) -> Response {
-    let claims = match admin_only(admin, &ctx) {
-        Ok(c) => c,
-        Err(r) => return *r,
-    };
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
         let f = FormData::parse(&body);
