@@ -49,6 +49,7 @@ pub fn error_page(ctx: &Ctx, err: Error) -> Response {
             tenant: None,
             body,
             has_errors: false,
+            nav: String::new(),
         },
     );
     ctx.finish((status, page))

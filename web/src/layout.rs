@@ -15,6 +15,9 @@ pub struct Page<'a> {
     pub body: String,
     /// Set when the page shows form errors, so screen readers hear it in the title first.
     pub has_errors: bool,
+    /// The staff navigation (`staff_nav`) on clerk and admin pages, empty elsewhere. It goes
+    /// between the header and `main`, so the skip link passes it.
+    pub nav: String,
 }
 
 pub fn render(ctx: &Ctx, page: Page<'_>) -> Html<String> {
@@ -65,7 +68,7 @@ pub fn render(ctx: &Ctx, page: Page<'_>) -> Html<String> {
     <a class="lang-switch" href="{switch}" lang="{other_code}" hreflang="{other_code}">{other_name}</a>
   </div>
 </header>
-<main id="inhoud" class="container" tabindex="-1">
+{nav}<main id="inhoud" class="container" tabindex="-1">
 <h1>{title}</h1>
 {body}
 </main>
@@ -83,6 +86,11 @@ pub fn render(ctx: &Ctx, page: Page<'_>) -> Html<String> {
         other_code = other.code(),
         other_name = other.own_name(),
         body = page.body,
+        nav = if page.nav.is_empty() {
+            String::new()
+        } else {
+            format!("<div class=\"container\">{}</div>\n", page.nav)
+        },
         footer = tx.t(
             "Videoloket: videobellen met de gemeente.",
             "Videoloket: video calls with the municipality."

@@ -233,6 +233,7 @@ async fn days_page(
             tenant: Some(tenant),
             body,
             has_errors: false,
+            nav: String::new(),
         },
     )
     .into_response())
@@ -276,6 +277,7 @@ async fn times_page(
                 tenant: Some(tenant),
                 body,
                 has_errors,
+                nav: String::new(),
             },
         ),
     )
@@ -455,6 +457,7 @@ fn details_page(
             tenant: Some(tenant),
             body,
             has_errors: !errors.is_empty(),
+            nav: String::new(),
         },
     )
 }

@@ -226,6 +226,7 @@ fn form_page(
                 tenant: Some(&u.tenant),
                 body,
                 has_errors: !errors.is_empty(),
+                nav: String::new(),
             },
         ),
     )
@@ -295,6 +296,7 @@ fn given_page(ctx: &Ctx, tx: &Tx, u: &Unlocked, f: &Feedback, just_given: bool) 
             tenant: Some(&u.tenant),
             body,
             has_errors: false,
+            nav: String::new(),
         },
     )
     .into_response()
@@ -328,6 +330,7 @@ fn closed_page(ctx: &Ctx, tx: &Tx, u: &Unlocked, state: &RatingState) -> Respons
             tenant: Some(&u.tenant),
             body,
             has_errors: false,
+            nav: String::new(),
         },
     )
     .into_response()

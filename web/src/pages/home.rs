@@ -40,6 +40,7 @@ pub async fn municipalities(State(app): State<App>, ctx: Ctx) -> Response {
                 tenant: None,
                 body,
                 has_errors: false,
+                nav: String::new(),
             },
         )
         .into_response())

@@ -134,7 +134,7 @@ pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -
         );
         let body = format!("{notice}{}{opinion}{video}{actions}{data}", summary(&tx, &u));
         let title = tx.pick("Uw afspraak", "Je afspraak", "Your appointment").to_string();
-        Ok(render(&ctx, Page { title, tenant: Some(&u.tenant), body, has_errors: false }).into_response())
+        Ok(render(&ctx, Page { title, tenant: Some(&u.tenant), body, has_errors: false , nav: String::new()}).into_response())
     }
     .await;
     respond(&ctx, outcome)
@@ -180,7 +180,7 @@ pub async fn confirmation(State(app): State<App>, Path(token): Path<String>, ctx
             link = esc(&link),
         );
         let title = tx.pick("Uw afspraak is gemaakt", "Je afspraak is gemaakt", "Your appointment is booked").to_string();
-        Ok(render(&ctx, Page { title, tenant: Some(&u.tenant), body, has_errors: false }).into_response())
+        Ok(render(&ctx, Page { title, tenant: Some(&u.tenant), body, has_errors: false , nav: String::new()}).into_response())
     }
     .await;
     respond(&ctx, outcome)
@@ -224,6 +224,7 @@ pub async fn reschedule_form(
                         tenant: Some(&u.tenant),
                         body,
                         has_errors: false,
+                        nav: String::new(),
                     },
                 )
                 .into_response())
@@ -271,6 +272,7 @@ async fn times_page(
                 tenant: Some(&u.tenant),
                 body: form,
                 has_errors,
+                nav: String::new(),
             },
         ),
     )
@@ -368,7 +370,7 @@ pub async fn cancel_form(State(app): State<App>, Path(token): Path<String>, ctx:
         let title = tx
             .pick("Wilt u de afspraak afzeggen?", "Wil je de afspraak afzeggen?", "Do you want to cancel the appointment?")
             .to_string();
-        Ok(render(&ctx, Page { title, tenant: Some(&u.tenant), body, has_errors: false }).into_response())
+        Ok(render(&ctx, Page { title, tenant: Some(&u.tenant), body, has_errors: false , nav: String::new()}).into_response())
     }
     .await;
     respond(&ctx, outcome)

@@ -429,6 +429,7 @@ async fn page(
                 tenant: Some(&u.tenant),
                 body,
                 has_errors: !errors.is_empty(),
+                nav: String::new(),
             },
         ),
     )
@@ -520,7 +521,7 @@ pub async fn erase_form(State(app): State<App>, Path(token): Path<String>, ctx: 
                 title,
                 tenant: Some(&u.tenant),
                 body,
-                has_errors: false,
+                has_errors: false, nav: String::new(),
             },
         )
         .into_response())
@@ -581,7 +582,7 @@ pub async fn erased(State(app): State<App>, ctx: Ctx) -> Response {
                 title,
                 tenant: Some(&tenant),
                 body,
-                has_errors: false,
+                has_errors: false, nav: String::new(),
             },
         )
         .into_response())

@@ -44,7 +44,7 @@ pub async fn choose_service(
         let title = tx
             .pick("Kies uw dienst", "Kies je dienst", "Choose a service")
             .to_string();
-        Ok(render(&ctx, Page { title, tenant: Some(&tenant), body, has_errors: false }).into_response())
+        Ok(render(&ctx, Page { title, tenant: Some(&tenant), body, has_errors: false , nav: String::new()}).into_response())
     }
     .await;
     respond(&ctx, outcome)

@@ -23,7 +23,7 @@ const LINKS: &[(&str, &str, &str, bool)] = &[
 ];
 
 /// The navigation as HTML, with `current` (a path from `LINKS`) marked `aria-current="page"`.
-/// Put it at the start of the page body.
+/// Pass it as `Page::nav`: the layout puts it between the header and `main`.
 pub fn staff_nav(tx: &Tx, current: &str, is_admin: bool) -> String {
     let items: String = LINKS
         .iter()

@@ -47,6 +47,7 @@ pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -
             tenant: Some(&u.tenant),
             body,
             has_errors: false,
+            nav: String::new(),
         };
         Ok(render(&ctx, page).into_response())
     }

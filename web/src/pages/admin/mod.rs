@@ -106,8 +106,7 @@ fn admin_only(admin: Result<Admin, Error>, ctx: &Ctx) -> Result<SessionClaims, B
         Err(Error::Forbidden) => {
             let tx = Tx::formal(ctx.lang);
             let body = format!(
-                r#"{nav}<p>{text}</p><p><a class="button" href="/medewerker/wachtrij">{queue}</a></p>"#,
-                nav = staff_nav(&tx, "", false),
+                r#"<p>{text}</p><p><a class="button" href="/medewerker/wachtrij">{queue}</a></p>"#,
                 text = tx.t(
                     "Deze pagina is alleen voor beheerders van de gemeente. U bent ingelogd als medewerker. Vraagt u een beheerder als u iets wilt laten aanpassen.",
                     "This page is for the municipality's administrators only. You are logged in as a clerk. Ask an administrator if something needs to change."
@@ -121,6 +120,7 @@ fn admin_only(admin: Result<Admin, Error>, ctx: &Ctx) -> Result<SessionClaims, B
                     tenant: None,
                     body,
                     has_errors: false,
+                    nav: staff_nav(&tx, "", false),
                 },
             );
             Err(Box::new(ctx.finish((StatusCode::FORBIDDEN, page))))
@@ -144,8 +144,9 @@ fn admin_page(
         Page {
             title,
             tenant: Some(tenant),
-            body: format!("{}{body}", staff_nav(&tx, current, true)),
+            body,
             has_errors: errors,
+            nav: staff_nav(&tx, current, true),
         },
     );
     let status = if errors {

@@ -145,7 +145,7 @@ pub async fn show(
             None => (String::new(), String::new()),
         };
         let body = format!(
-            r#"{nav}<div class="call-layout" id="clerk-call" data-entry="{entry_id}" data-failed="{failed}">
+            r#"<div class="call-layout" id="clerk-call" data-entry="{entry_id}" data-failed="{failed}">
 <div class="call-main">{call}</div>
 <aside class="call-details" aria-labelledby="details-kop">
 <h2 id="details-kop">{details_heading}</h2>
@@ -157,7 +157,6 @@ pub async fn show(
 {outcome_form}
 <p id="back-to-queue" hidden><a class="button button--secondary" href="/medewerker/wachtrij">{back}</a></p>
 <script type="module" src="/static/clerk-call.js"></script>"#,
-            nav = nav(&tx, NAV_CURRENT, &claims),
             entry_id = esc(&entry.id.to_string()),
             failed = tx.t(
                 "Het gesprek kon niet starten. Ga terug naar de wachtrij.",
@@ -172,7 +171,7 @@ pub async fn show(
             title,
             tenant: Some(&tenant),
             body,
-            has_errors: false,
+            has_errors: false, nav: nav(&tx, NAV_CURRENT, &claims),
         };
         Ok(render(&ctx, page).into_response())
     }

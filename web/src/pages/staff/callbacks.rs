@@ -114,8 +114,7 @@ pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx)
             )
         };
         let body = format!(
-            "{nav}{message}{list}",
-            nav = nav(&tx, HERE, &claims)
+            "{message}{list}"
         );
         let title = tx.t("Terugbelverzoeken", "Callback requests").to_string();
         Ok(render(
@@ -124,7 +123,7 @@ pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx)
                 title,
                 tenant: Some(&tenant),
                 body,
-                has_errors: false,
+                has_errors: false, nav: nav(&tx, HERE, &claims),
             },
         )
         .into_response())

@@ -53,6 +53,7 @@ pub async fn choose_municipality(State(app): State<App>, ctx: Ctx) -> Response {
                 tenant: None,
                 body,
                 has_errors: false,
+                nav: String::new(),
             },
         )
         .into_response())
@@ -288,6 +289,7 @@ fn page(
             tenant: Some(tenant),
             body,
             has_errors: !errors.is_empty(),
+            nav: String::new(),
         },
     )
 }

@@ -72,7 +72,7 @@ pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx)
             String::new()
         };
         let body = format!(
-            r#"{nav}{message}<section id="wachtrij" aria-labelledby="wachtrij-kop"
+            r#"{message}<section id="wachtrij" aria-labelledby="wachtrij-kop"
  data-nobody="{nobody}" data-empty="{empty}" data-waiting="{waiting_word}" data-with-clerk="{with_clerk}" data-minutes="{minutes}">
 <form method="post" action="/medewerker/wachtrij/volgende"><p><button type="submit" id="call-next" class="button">{call_next}</button></p></form>
 <p id="call-next-status" role="status"></p>
@@ -86,7 +86,6 @@ pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx)
 </table></div>
 </section>
 <script type="module" src="/static/clerk-queue.js"></script>"#,
-            nav = nav(&tx, HERE, &claims),
             call_next = tx.t("Volgende bewoner", "Next resident"),
             heading = tx.t("Wachtrij", "Queue"),
             table_label = tx.t("Tabel met de wachtrij", "Table of the queue"),
@@ -112,7 +111,7 @@ pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx)
                 title,
                 tenant: Some(&tenant),
                 body,
-                has_errors: false,
+                has_errors: false, nav: nav(&tx, HERE, &claims),
             },
         )
         .into_response())

@@ -81,8 +81,7 @@ pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx)
             )
         };
         let body = format!(
-            r#"{nav}<p class="lead">{intro}</p>{list}"#,
-            nav = nav(&tx, HERE, &claims),
+            r#"<p class="lead">{intro}</p>{list}"#,
             intro = esc(&format!(
                 "{} {day_words}.",
                 tx.t("Alle afspraken van", "All appointments of")
@@ -95,7 +94,7 @@ pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx)
                 title,
                 tenant: Some(tenant),
                 body,
-                has_errors: false,
+                has_errors: false, nav: nav(&tx, HERE, &claims),
             },
         )
         .into_response())
