@@ -332,6 +332,45 @@ fn line_problem(tx: &Tx, line: usize, field: &str, message: &str, what: &str) ->
     say(tx, nl, &format!("line {line}: {message}"))
 }
 
+/// A list typed one item per line, `parts` values between bars: the items, or the first
+/// problem in words with its line number. `build` makes an item of a line's values, `check`
+/// is the booking crate's rule for a list, applied to each line alone so the message can
+/// name the line.
+fn typed_list<T: Clone>(
+    tx: &Tx,
+    typed: &str,
+    parts: usize,
+    what: &str,
+    build: impl Fn(&mut dyn FnMut() -> String) -> T,
+    check: impl Fn(Vec<T>) -> Result<Vec<T>>,
+) -> std::result::Result<Vec<T>, String> {
+    let (nl, en) = if parts == 3 {
+        ("drie", "three")
+    } else {
+        ("twee", "two")
+    };
+    let parsed = lines(typed, parts).map_err(|line| {
+        say(
+            tx,
+            format!("Regel {line}: schrijf {nl} delen met | ertussen: {what}."),
+            &format!("line {line}: write {en} parts separated by |: {what}"),
+        )
+    })?;
+    let items: Vec<(usize, T)> = parsed
+        .into_iter()
+        .map(|(n, values)| {
+            let mut values = values.into_iter();
+            (n, build(&mut || values.next().unwrap_or_default()))
+        })
+        .collect();
+    for (n, item) in &items {
+        if let Err(Error::Invalid { field, message }) = check(vec![item.clone()]) {
+            return Err(line_problem(tx, *n, field, &message, what));
+        }
+    }
+    Ok(items.into_iter().map(|(_, item)| item).collect())
+}
+
 pub async fn save_sources(
     State(app): State<App>,
     AdminSession(claims): AdminSession,
@@ -346,59 +385,32 @@ pub async fn save_sources(
         let f = FormData::parse(&body);
         let typed = f.get("sources").to_string();
         let what = tx.t("code | naam | reden", "code | name | reason");
-        let error = match lines(&typed, 3) {
-            Err(line) => Some(say(
-                &tx,
-                format!("Regel {line}: schrijf drie delen met | ertussen: {what}."),
-                &format!("line {line}: write three parts separated by |: {what}"),
-            )),
-            Ok(parsed) => {
-                let list: Vec<(usize, InfoSource)> = parsed
-                    .into_iter()
-                    .map(|(n, p)| {
-                        let mut p = p.into_iter();
-                        let mut next = || p.next().unwrap_or_default();
-                        (
-                            n,
-                            InfoSource {
-                                code: next(),
-                                label: next(),
-                                reason: next(),
-                            },
-                        )
-                    })
-                    .collect();
-                // Each line on its own first, so the message can name the line.
-                let mut error = list.iter().find_map(|(n, s)| {
-                    match consent::parse_source_list(vec![s.clone()]) {
-                        Err(Error::Invalid { field, message }) => {
-                            Some(line_problem(&tx, *n, field, &message, what))
-                        }
-                        _ => None,
-                    }
-                });
-                if error.is_none() {
-                    let sources: Vec<InfoSource> = list.into_iter().map(|(_, s)| s).collect();
-                    match administration::set_sources(&app, tenant.id, &id, sources).await {
-                        Ok(_) => {}
-                        Err(Error::Invalid { field, message }) => {
-                            error = Some(say(
-                                &tx,
-                                match field {
-                                    "sources" => {
-                                        format!("Geef hoogstens {} bronnen.", consent::MAX_SOURCES)
-                                    }
-                                    _ => "Elke code en elke naam mag maar één keer voorkomen."
-                                        .to_string(),
-                                },
-                                &message,
-                            ))
-                        }
-                        Err(other) => return Err(other),
-                    }
-                }
-                error
-            }
+        let typed_sources = typed_list(
+            &tx,
+            &typed,
+            3,
+            what,
+            |next| InfoSource {
+                code: next(),
+                label: next(),
+                reason: next(),
+            },
+            consent::parse_source_list,
+        );
+        let error = match typed_sources {
+            Err(message) => Some(message),
+            Ok(sources) => match administration::set_sources(&app, tenant.id, &id, sources).await {
+                Ok(_) => None,
+                Err(Error::Invalid { field, message }) => Some(say(
+                    &tx,
+                    match field {
+                        "sources" => format!("Geef hoogstens {} bronnen.", consent::MAX_SOURCES),
+                        _ => "Elke code en elke naam mag maar één keer voorkomen.".to_string(),
+                    },
+                    &message,
+                )),
+                Err(other) => return Err(other),
+            },
         };
         match error {
             None => Ok(see_other(&format!("{HERE}/{}?bronnen=1", service.id))),
@@ -435,56 +447,31 @@ pub async fn save_results(
         let f = FormData::parse(&body);
         let typed = f.get("results").to_string();
         let what = tx.t("code | naam", "code | name");
-        let error = match lines(&typed, 2) {
-            Err(line) => Some(say(
-                &tx,
-                format!("Regel {line}: schrijf twee delen met | ertussen: {what}."),
-                &format!("line {line}: write two parts separated by |: {what}"),
-            )),
-            Ok(parsed) => {
-                let list: Vec<(usize, ResultOption)> = parsed
-                    .into_iter()
-                    .map(|(n, p)| {
-                        let mut p = p.into_iter();
-                        let mut next = || p.next().unwrap_or_default();
-                        (
-                            n,
-                            ResultOption {
-                                code: next(),
-                                label: next(),
-                            },
-                        )
-                    })
-                    .collect();
-                let mut error = list.iter().find_map(|(n, r)| {
-                    match outcome::parse_result_list(vec![r.clone()]) {
-                        Err(Error::Invalid { field, message }) => {
-                            Some(line_problem(&tx, *n, field, &message, what))
-                        }
-                        _ => None,
-                    }
-                });
-                if error.is_none() {
-                    let results: Vec<ResultOption> = list.into_iter().map(|(_, r)| r).collect();
-                    match administration::set_results(&app, tenant.id, &id, results).await {
-                        Ok(_) => {}
-                        Err(Error::Invalid { field, message }) => {
-                            error = Some(say(
-                                &tx,
-                                match field {
-                                    "results" => {
-                                        format!("Geef 1 tot {} resultaten.", outcome::MAX_RESULTS)
-                                    }
-                                    _ => "Elke code mag maar één keer voorkomen.".to_string(),
-                                },
-                                &message,
-                            ))
-                        }
-                        Err(other) => return Err(other),
-                    }
-                }
-                error
-            }
+        let typed_results = typed_list(
+            &tx,
+            &typed,
+            2,
+            what,
+            |next| ResultOption {
+                code: next(),
+                label: next(),
+            },
+            outcome::parse_result_list,
+        );
+        let error = match typed_results {
+            Err(message) => Some(message),
+            Ok(results) => match administration::set_results(&app, tenant.id, &id, results).await {
+                Ok(_) => None,
+                Err(Error::Invalid { field, message }) => Some(say(
+                    &tx,
+                    match field {
+                        "results" => format!("Geef 1 tot {} resultaten.", outcome::MAX_RESULTS),
+                        _ => "Elke code mag maar één keer voorkomen.".to_string(),
+                    },
+                    &message,
+                )),
+                Err(other) => return Err(other),
+            },
         };
         match error {
             None => Ok(see_other(&format!("{HERE}/{}?resultaten=1", service.id))),
@@ -691,6 +678,35 @@ fn service_page(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
+
+    fn results(typed: &str) -> std::result::Result<Vec<ResultOption>, String> {
+        typed_list(
+            &Tx::formal(Lang::Nl),
+            typed,
+            2,
+            "code | naam",
+            |next| ResultOption {
+                code: next(),
+                label: next(),
+            },
+            outcome::parse_result_list,
+        )
+    }
+
+    #[test]
+    fn typed_lists_name_the_line_of_the_first_problem() {
+        let ok = results("klaar | Afgerond\n\nnog | Nog niet klaar").unwrap();
+        assert_eq!(ok.len(), 2);
+        assert_eq!(ok[1].label, "Nog niet klaar");
+        // A line with the wrong number of parts.
+        assert!(results("klaar | Afgerond\nnog")
+            .unwrap_err()
+            .starts_with("Regel 2: schrijf twee delen"));
+        // A line the booking crate's rule refuses (a code with a capital and a space).
+        let refused = results("klaar | Afgerond\n\nNiet Goed | Label").unwrap_err();
+        assert!(refused.starts_with("Regel 3: de code"), "{refused}");
+    }
 
     #[test]
     fn lines_split_at_bars_and_skip_empty_lines() {
