@@ -82,6 +82,8 @@ pub fn line_chart(
         let mut chart = ChartBuilder::on(&root)
             .caption(metric.title(), ("sans-serif", 20))
             .margin(12)
+            // Room for half of the last week's label, which is centred on the right edge.
+            .margin_right(36)
             .x_label_area_size(36)
             .y_label_area_size(48)
             .build_cartesian_2d(0..last, 0.0..top)
@@ -92,6 +94,7 @@ pub fn line_chart(
             .x_label_formatter(&|i| weeks.get(*i).cloned().unwrap_or_default())
             .draw()
             .map_err(|e| draw(e.to_string()))?;
+        let mut drawn = false;
         for (n, (service, name)) in services.iter().enumerate() {
             let colour = COLOURS[n % COLOURS.len()];
             let points: Vec<(usize, f64)> = weeks
@@ -107,6 +110,7 @@ pub fn line_chart(
             if points.is_empty() {
                 continue;
             }
+            drawn = true;
             // A dot on every week with a figure, so a single week shows too.
             chart
                 .draw_series(
@@ -121,12 +125,15 @@ pub fn line_chart(
                 .label(name.as_str())
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colour));
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()
-            .map_err(|e| draw(e.to_string()))?;
+        // Without any line the legend would be an empty box.
+        if drawn {
+            chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.8))
+                .border_style(BLACK)
+                .draw()
+                .map_err(|e| draw(e.to_string()))?;
+        }
         root.present().map_err(|e| draw(e.to_string()))?;
     }
     Ok(svg)
@@ -185,7 +192,14 @@ mod tests {
                 l.contains("<polyline") && l.contains(r##"stroke="#154273" stroke-width="2""##)
             })
             .expect("the first service's line");
-        assert!(line.contains(r#"points="60,163 383,63 ""#), "{line}");
+        assert!(line.contains(r#"points="60,163 371,63 ""#), "{line}");
+        // No waiting times in these rows: no line, and no empty legend box either.
+        let empty = line_chart(Metric::WaitP50, &weeks, &rows, &[(a, "Paspoort".into())]).unwrap();
+        assert!(empty.contains("Wachttijd (mediaan, minuten)"));
+        assert!(!empty.contains("Paspoort"), "{empty}");
+        // The legend's box is drawn with the background at 0.8 opacity.
+        assert!(svg.contains(r#"opacity="0.8""#));
+        assert!(!empty.contains(r#"opacity="0.8""#), "{empty}");
         assert_eq!(Metric::parse("wait_p90"), Some(Metric::WaitP90));
         assert_eq!(Metric::parse("nope"), None);
     }
