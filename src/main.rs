@@ -3,8 +3,8 @@
 use anyhow::Context;
 use axum::routing::get;
 use axum::Router;
+use booking::adapters::mail::{MailConfig, Mailer};
 use booking::auth::SessionKeys;
-use booking::mail::{MailConfig, Mailer};
 use booking::store::Db;
 use booking::{clock::Clock, App};
 use clap::{Parser, Subcommand};
@@ -100,14 +100,14 @@ fn parse_port_range(raw: &str) -> Result<sfu::PortRange, String> {
 /// Signs booking's room grants with the signaling crate's token format.
 struct SignedRoomTokens(RoomTokenKeys);
 
-impl booking::rooms::RoomTokenIssuer for SignedRoomTokens {
-    fn issue(&self, g: &booking::rooms::RoomGrant) -> String {
+impl booking::domain::rooms::RoomTokenIssuer for SignedRoomTokens {
+    fn issue(&self, g: &booking::domain::rooms::RoomGrant) -> String {
         self.0.issue(&RoomClaims {
             room: g.room.clone(),
             sub: g.participant.clone(),
             role: match g.role {
-                booking::rooms::RoomRole::Resident => Role::Resident,
-                booking::rooms::RoomRole::Clerk => Role::Clerk,
+                booking::domain::rooms::RoomRole::Resident => Role::Resident,
+                booking::domain::rooms::RoomRole::Clerk => Role::Clerk,
             },
             name: g.display_name.clone(),
             tenant: g.tenant.clone(),
@@ -188,7 +188,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         mailer: Mailer::new(&mail)?,
         session_keys: SessionKeys::load_or_create(&args.db.data_dir.join("session.key"))?,
         base_url: base_url.clone(),
-        events: booking::queue_events::QueueEvents::start(&db)
+        events: booking::adapters::live_updates::QueueEvents::start(&db)
             .await
             .context("listening for queue changes")?,
     };
@@ -216,14 +216,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     });
     // Delivers recorded outcomes to each municipality's case store; safe to run on every
     // instance (events are claimed under a lease).
-    let _outbox = booking::delivery::spawn_delivery_worker(
+    let _outbox = booking::usecases::delivery::spawn_delivery_worker(
         app.clone(),
-        booking::delivery::DeliveryConfig::default(),
+        booking::usecases::delivery::DeliveryConfig::default(),
     );
     // Erases personal data past each municipality's retention period; idempotent, safe on every
     // instance.
-    let _retention = booking::retention::spawn_retention_worker(app.clone());
-    let issuer: booking::rooms::Issuer = Arc::new(SignedRoomTokens(room_keys.clone()));
+    let _retention = booking::usecases::retention::spawn_retention_worker(app.clone());
+    let issuer: booking::domain::rooms::Issuer = Arc::new(SignedRoomTokens(room_keys.clone()));
     let metrics_sfu = media.clone();
 
     let ops_db = db.clone();

@@ -3,8 +3,8 @@
 //!
 //! `cargo bench -p booking --bench queue`
 
-use booking::ids::{AppointmentId, ServiceId, TenantId};
-use booking::queue::{queue_order, EntryStatus, QueueEntry, QueueEntryId};
+use booking::domain::ids::{AppointmentId, ServiceId, TenantId};
+use booking::domain::queue::{queue_order, EntryStatus, QueueEntry, QueueEntryId};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use jiff::{SignedDuration, Timestamp};
 use std::hint::black_box;

@@ -3,8 +3,8 @@
 //!
 //! `cargo bench -p booking --bench slots`
 
-use booking::ids::ClerkId;
-use booking::slots::{free_slots, ClerkAvailability, Interval, SlotRules, WeeklyWindow};
+use booking::domain::ids::ClerkId;
+use booking::domain::slots::{free_slots, ClerkAvailability, Interval, SlotRules, WeeklyWindow};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use jiff::civil::{date, Date, Weekday};
 use jiff::tz::TimeZone;

@@ -1,7 +1,7 @@
 //! Clerk and admin authentication: argon2id password hashes and a signed session cookie.
 
+use crate::domain::ids::{ClerkId, TenantId};
 use crate::error::{Error, Result};
-use crate::ids::{ClerkId, TenantId};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };

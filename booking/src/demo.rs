@@ -1,13 +1,13 @@
 //! The demo municipality a fresh install starts with, so the platform can be tried at once.
 
 use crate::auth::{hash_password, StaffRole};
-use crate::catalog::{Clerk, Service};
-use crate::consent::InfoSource;
+use crate::domain::catalog::{Clerk, Service};
+use crate::domain::consent::InfoSource;
+use crate::domain::ids::{ClerkId, ServiceId, TenantId};
+use crate::domain::slots::WeeklyWindow;
+use crate::domain::tenant::{Colour, Slug, Tenant, TimeZoneName, Tone};
 use crate::error::Result;
-use crate::ids::{ClerkId, ServiceId, TenantId};
-use crate::slots::WeeklyWindow;
 use crate::store::Db;
-use crate::tenant::{Colour, Slug, Tenant, TimeZoneName, Tone};
 use jiff::civil::Weekday;
 
 pub const DEMO_SLUG: &str = "voorbeeld";

@@ -4,50 +4,22 @@
 //! `tenant`, `catalog`), the use cases (`bookings`), and the edges (`store` for SQL, `api`
 //! for HTTP, `mail` for SMTP).
 
-pub mod access_log;
-pub mod administration;
+pub mod adapters;
 pub mod api;
-pub mod appointment;
 pub mod auth;
-pub mod bookings;
-pub mod callback;
-pub mod case_store;
-pub mod catalog;
-pub mod charts;
 pub mod clock;
-pub mod consent;
-pub mod consenting;
-pub mod dashboard;
-pub mod dates_in_words;
-pub mod delivery;
 pub mod demo;
-pub mod desk;
-pub mod email;
+pub mod domain;
 pub mod error;
-pub mod feedback;
-pub mod ids;
-pub mod invite;
-pub mod mail;
-pub mod outbox;
-pub mod outcome;
-pub mod personal_link;
-pub mod privacy;
-pub mod queue;
-pub mod queue_events;
-pub mod queueing;
-pub mod rating;
-pub mod retention;
-pub mod rooms;
-pub mod slots;
 pub mod store;
-pub mod tenant;
+pub mod usecases;
 
 pub use error::{Error, Result};
 
+use adapters::live_updates::QueueEvents;
+use adapters::mail::Mailer;
 use auth::SessionKeys;
 use clock::Clock;
-use mail::Mailer;
-use queue_events::QueueEvents;
 use store::Db;
 
 /// Everything a request handler needs; cheap to clone.
@@ -69,7 +41,7 @@ impl App {
         self.base_url.starts_with("https://")
     }
 
-    pub fn personal_link(&self, token: &personal_link::PersonalToken) -> String {
+    pub fn personal_link(&self, token: &domain::personal_link::PersonalToken) -> String {
         format!(
             "{}/a/{}",
             self.base_url.trim_end_matches('/'),

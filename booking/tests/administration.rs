@@ -1,15 +1,16 @@
-//! The administration use cases (`booking::administration`) that the admin pages and the JSON
+//! The administration use cases (`booking::usecases::admin`) that the admin pages and the JSON
 //! API share, on real SQLite and PostgreSQL: every problem of a form at once and nothing saved,
 //! scoping to the own municipality, and the effect of hours and absences on the slots.
 
 mod common;
 
-use booking::administration::{self, ClerkInput, ServiceInput, SettingsInput, WindowInput};
 use booking::auth::StaffRole;
-use booking::consent::InfoSource;
-use booking::feedback::Feedback;
-use booking::outcome::ResultOption;
-use booking::tenant::Tenant;
+use booking::domain::consent::InfoSource;
+use booking::domain::feedback::Feedback;
+use booking::domain::outcome::ResultOption;
+use booking::domain::tenant::Tenant;
+use booking::usecases;
+use booking::usecases::admin::{ClerkInput, ServiceInput, SettingsInput, WindowInput};
 use booking::Error;
 use common::{ts, Store, TestApp};
 
@@ -47,11 +48,11 @@ async fn demo(store: Store) -> (TestApp, Tenant) {
 }
 
 /// A second municipality with one service, to check scoping.
-async fn elsewhere(t: &TestApp) -> (Tenant, booking::catalog::Service) {
+async fn elsewhere(t: &TestApp) -> (Tenant, booking::domain::catalog::Service) {
     let mut other = booking::demo::demo_tenant();
-    other.slug = booking::tenant::Slug::parse("elders").unwrap();
+    other.slug = booking::domain::tenant::Slug::parse("elders").unwrap();
     t.app.db.save_tenant(&other).await.unwrap();
-    let service = administration::create_service(&t.app, other.id, &service_input("Elders", 30))
+    let service = usecases::admin::create_service(&t.app, other.id, &service_input("Elders", 30))
         .await
         .unwrap();
     (other, service)
@@ -66,7 +67,7 @@ fn service_input(name: &str, minutes: i64) -> ServiceInput {
     }
 }
 
-fn fields(err: Result<impl Sized, Vec<administration::Problem>>) -> Vec<&'static str> {
+fn fields(err: Result<impl Sized, Vec<usecases::admin::Problem>>) -> Vec<&'static str> {
     match err {
         Ok(_) => Vec::new(),
         Err(problems) => problems.into_iter().map(|(f, _)| f).collect(),
@@ -88,7 +89,7 @@ async fn settings_list_every_problem_and_save_nothing_until_all_are_right(store:
     input.check_in_minutes = 241;
     input.contact_email = "geen adres".into();
     assert_eq!(
-        fields(administration::check_settings(&tenant, &input)),
+        fields(usecases::admin::check_settings(&tenant, &input)),
         [
             "tone",
             "primary_colour",
@@ -97,7 +98,7 @@ async fn settings_list_every_problem_and_save_nothing_until_all_are_right(store:
         ]
     );
     // The use case names the first problem, and saves nothing.
-    let err = administration::update_settings(&t.app, tenant.id, &input).await;
+    let err = usecases::admin::update_settings(&t.app, tenant.id, &input).await;
     match err {
         Err(Error::Invalid { field, message }) => {
             assert_eq!(field, "tone");
@@ -106,7 +107,7 @@ async fn settings_list_every_problem_and_save_nothing_until_all_are_right(store:
         other => panic!("expected invalid, got {other:?}"),
     }
     input.tone = "je".into();
-    let err = administration::update_settings(&t.app, tenant.id, &input).await;
+    let err = usecases::admin::update_settings(&t.app, tenant.id, &input).await;
     match err {
         Err(Error::Invalid { field, message }) => {
             assert_eq!(field, "primary_colour");
@@ -116,19 +117,19 @@ async fn settings_list_every_problem_and_save_nothing_until_all_are_right(store:
     }
     let stored = t.app.db.tenant(tenant.id).await.unwrap();
     assert_eq!(stored.primary_colour.as_str(), "#154273");
-    assert_eq!(stored.tone, booking::tenant::Tone::U);
+    assert_eq!(stored.tone, booking::domain::tenant::Tone::U);
 
     input.primary_colour = "#0B5D1E".into();
     input.check_in_minutes = 20;
     input.contact_email = "balie@voorbeeld.nl".into();
     input.name = "  Gemeente Voorbeeld-Oost ".into();
-    let saved = administration::update_settings(&t.app, tenant.id, &input)
+    let saved = usecases::admin::update_settings(&t.app, tenant.id, &input)
         .await
         .unwrap();
     assert_eq!(saved.primary_colour.as_str(), "#0b5d1e");
     let stored = t.app.db.tenant(tenant.id).await.unwrap();
     assert_eq!(stored.name, "Gemeente Voorbeeld-Oost");
-    assert_eq!(stored.tone, booking::tenant::Tone::Je);
+    assert_eq!(stored.tone, booking::domain::tenant::Tone::Je);
     assert_eq!(stored.check_in_minutes, 20);
     assert_eq!(stored.contact_email, "balie@voorbeeld.nl");
     assert_eq!(stored.slug, tenant.slug, "the address does not change");
@@ -139,16 +140,16 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
     let mut bad = service_input("", 7);
     bad.buffer_minutes = 200;
     assert_eq!(
-        fields(administration::check_service(tenant.id, &bad)),
+        fields(usecases::admin::check_service(tenant.id, &bad)),
         ["name", "duration_minutes", "buffer_minutes"]
     );
     assert_eq!(
-        invalid_field(administration::create_service(&t.app, tenant.id, &bad).await),
+        invalid_field(usecases::admin::create_service(&t.app, tenant.id, &bad).await),
         "name"
     );
     assert_eq!(t.app.db.services(tenant.id).await.unwrap().len(), 3);
 
-    let parking = administration::create_service(
+    let parking = usecases::admin::create_service(
         &t.app,
         tenant.id,
         &service_input(" Parkeervergunning ", 30),
@@ -165,14 +166,14 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
         reason: "Om te controleren.".into(),
     };
     let two = vec![source("brp", "BRP"), source("kenteken", "Kentekenregister")];
-    administration::set_sources(&t.app, tenant.id, &id, two.clone())
+    usecases::admin::set_sources(&t.app, tenant.id, &id, two.clone())
         .await
         .unwrap();
     assert_eq!(t.app.db.service_sources(parking.id).await.unwrap(), two);
     // A list with a code twice is refused whole; the saved list stays.
     let twice = vec![source("brp", "BRP"), source("brp", "Nog eens")];
     assert_eq!(
-        invalid_field(administration::set_sources(&t.app, tenant.id, &id, twice).await),
+        invalid_field(usecases::admin::set_sources(&t.app, tenant.id, &id, twice).await),
         "code"
     );
     assert_eq!(t.app.db.service_sources(parking.id).await.unwrap(), two);
@@ -181,19 +182,19 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
         code: "verleend".into(),
         label: "Vergunning verleend".into(),
     }];
-    administration::set_results(&t.app, tenant.id, &id, results.clone())
+    usecases::admin::set_results(&t.app, tenant.id, &id, results.clone())
         .await
         .unwrap();
     assert_eq!(t.app.db.service_results(parking.id).await.unwrap(), results);
     assert_eq!(
-        invalid_field(administration::set_results(&t.app, tenant.id, &id, Vec::new()).await),
+        invalid_field(usecases::admin::set_results(&t.app, tenant.id, &id, Vec::new()).await),
         "results"
     );
 
     // Name, explanation and times change in place; a wrong duration changes nothing.
     let mut change = service_input("Parkeervergunning aanvragen", 33);
     assert_eq!(
-        invalid_field(administration::update_service(&t.app, tenant.id, &id, &change).await),
+        invalid_field(usecases::admin::update_service(&t.app, tenant.id, &id, &change).await),
         "duration_minutes"
     );
     assert_eq!(
@@ -206,7 +207,7 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
         30
     );
     change.duration_minutes = 45;
-    let changed = administration::update_service(&t.app, tenant.id, &id, &change)
+    let changed = usecases::admin::update_service(&t.app, tenant.id, &id, &change)
         .await
         .unwrap();
     assert_eq!(changed.id, parking.id);
@@ -244,16 +245,16 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
         404
     );
     assert!(matches!(
-        administration::update_service(&t.app, tenant.id, &theirs.id.to_string(), &change).await,
+        usecases::admin::update_service(&t.app, tenant.id, &theirs.id.to_string(), &change).await,
         Err(Error::NotFound(_))
     ));
     let theirs_id = theirs.id.to_string();
     assert!(matches!(
-        administration::set_sources(&t.app, tenant.id, &theirs_id, two.clone()).await,
+        usecases::admin::set_sources(&t.app, tenant.id, &theirs_id, two.clone()).await,
         Err(Error::NotFound(_))
     ));
     assert!(matches!(
-        administration::set_results(&t.app, tenant.id, &theirs_id, results).await,
+        usecases::admin::set_results(&t.app, tenant.id, &theirs_id, results).await,
         Err(Error::NotFound(_))
     ));
     assert!(t
@@ -264,7 +265,7 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
         .unwrap()
         .is_empty());
     assert!(matches!(
-        administration::own_service(&t.app, tenant.id, "geen-id").await,
+        usecases::admin::own_service(&t.app, tenant.id, "geen-id").await,
         Err(Error::NotFound(_))
     ));
 }
@@ -272,7 +273,7 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
 async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
     let (t, tenant) = demo(store).await;
     let parking =
-        administration::create_service(&t.app, tenant.id, &service_input("Parkeervergunning", 30))
+        usecases::admin::create_service(&t.app, tenant.id, &service_input("Parkeervergunning", 30))
             .await
             .unwrap();
     let (_, theirs) = elsewhere(&t).await;
@@ -286,24 +287,24 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
     };
     let own = t.app.db.services(tenant.id).await.unwrap();
     assert_eq!(
-        fields(administration::check_clerk(tenant.id, &own, &input)),
+        fields(usecases::admin::check_clerk(tenant.id, &own, &input)),
         ["name", "email", "password", "services"]
     );
     input.name = "Carla Smit".into();
     input.email = "Carla@Voorbeeld.nl".into();
     input.password = "welkom-carla-123".into();
     assert_eq!(
-        invalid_field(administration::create_clerk(&t.app, tenant.id, &input).await),
+        invalid_field(usecases::admin::create_clerk(&t.app, tenant.id, &input).await),
         "services",
         "another municipality's service cannot be assigned"
     );
     input.services = vec![parking.id];
-    let carla = administration::create_clerk(&t.app, tenant.id, &input)
+    let carla = usecases::admin::create_clerk(&t.app, tenant.id, &input)
         .await
         .unwrap();
     assert_eq!(carla.email, "carla@voorbeeld.nl");
     assert!(matches!(
-        administration::create_clerk(&t.app, tenant.id, &input).await,
+        usecases::admin::create_clerk(&t.app, tenant.id, &input).await,
         Err(Error::Conflict(_))
     ));
     // She can log in with the initial password.
@@ -329,7 +330,7 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
         (window(8, "08:00", "10:00"), "weekday"),
     ] {
         assert_eq!(
-            invalid_field(administration::set_hours(&t.app, tenant.id, &id, &[bad]).await),
+            invalid_field(usecases::admin::set_hours(&t.app, tenant.id, &id, &[bad]).await),
             field
         );
     }
@@ -339,7 +340,7 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
         window(1, "08:00", "12:00"),
         window(3, "10:00", "14:00"),
     ];
-    administration::set_hours(&t.app, tenant.id, &id, &week)
+    usecases::admin::set_hours(&t.app, tenant.id, &id, &week)
         .await
         .unwrap();
     let stored = t.app.db.opening_hours(carla.id).await.unwrap();
@@ -361,7 +362,7 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
         let service = parking.clone();
         async move {
             let day: jiff::civil::Date = day.parse().unwrap();
-            booking::bookings::slots(&app, &tenant, &service, day, day)
+            booking::usecases::booking::slots(&app, &tenant, &service, day, day)
                 .await
                 .unwrap()
         }
@@ -381,10 +382,10 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
     // An absence: the end must be after the start; then Wednesday is off.
     let (from, until) = (ts("2026-12-09T08:00:00Z"), ts("2026-12-09T17:00:00Z"));
     assert_eq!(
-        invalid_field(administration::add_absence(&t.app, tenant.id, &id, until, from, "").await),
+        invalid_field(usecases::admin::add_absence(&t.app, tenant.id, &id, until, from, "").await),
         "end"
     );
-    administration::add_absence(&t.app, tenant.id, &id, from, until, " Cursus ")
+    usecases::admin::add_absence(&t.app, tenant.id, &id, from, until, " Cursus ")
         .await
         .unwrap();
     assert!(slots("2026-12-09").await.is_empty());
@@ -401,27 +402,27 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
 
     // Name, role and services change; the e-mail address (the login) stays.
     let passport = t.app.db.services(tenant.id).await.unwrap()[0].clone();
-    let change = administration::ClerkChange {
+    let change = usecases::admin::ClerkChange {
         name: "Carla Smit-de Boer".into(),
         role: StaffRole::Clerk,
         services: vec![parking.id, passport.id, parking.id],
     };
-    let changed = administration::update_clerk(&t.app, tenant.id, &id, &change)
+    let changed = usecases::admin::update_clerk(&t.app, tenant.id, &id, &change)
         .await
         .unwrap();
     assert_eq!(changed.email, "carla@voorbeeld.nl");
-    let stored = administration::own_clerk(&t.app, tenant.id, &id)
+    let stored = usecases::admin::own_clerk(&t.app, tenant.id, &id)
         .await
         .unwrap();
     assert_eq!(stored.name, "Carla Smit-de Boer");
     assert_eq!(stored.services.len(), 2, "each service once");
     assert!(stored.services.contains(&passport.id));
-    let foreign = administration::ClerkChange {
+    let foreign = usecases::admin::ClerkChange {
         services: vec![theirs.id],
         ..change.clone()
     };
     assert_eq!(
-        invalid_field(administration::update_clerk(&t.app, tenant.id, &id, &foreign).await),
+        invalid_field(usecases::admin::update_clerk(&t.app, tenant.id, &id, &foreign).await),
         "services"
     );
     // The last admin stays an admin; with a second admin, the first may step down.
@@ -435,31 +436,31 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
         .find(|c| c.role == StaffRole::Admin)
         .unwrap();
     let bram_id = bram.id.to_string();
-    let step_down = administration::ClerkChange {
+    let step_down = usecases::admin::ClerkChange {
         name: bram.name.clone(),
         role: StaffRole::Clerk,
         services: bram.services.clone(),
     };
     assert!(matches!(
-        administration::update_clerk(&t.app, tenant.id, &bram_id, &step_down).await,
+        usecases::admin::update_clerk(&t.app, tenant.id, &bram_id, &step_down).await,
         Err(Error::Conflict(_))
     ));
-    administration::update_clerk(
+    usecases::admin::update_clerk(
         &t.app,
         tenant.id,
         &id,
-        &administration::ClerkChange {
+        &usecases::admin::ClerkChange {
             role: StaffRole::Admin,
             ..change.clone()
         },
     )
     .await
     .unwrap();
-    administration::update_clerk(&t.app, tenant.id, &bram_id, &step_down)
+    usecases::admin::update_clerk(&t.app, tenant.id, &bram_id, &step_down)
         .await
         .unwrap();
     assert_eq!(
-        administration::own_clerk(&t.app, tenant.id, &bram_id)
+        usecases::admin::own_clerk(&t.app, tenant.id, &bram_id)
             .await
             .unwrap()
             .role,
@@ -502,15 +503,15 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
     // Another municipality cannot touch her.
     let (other, _) = (t.app.db.tenant_by_slug("elders").await.unwrap(), ());
     assert!(matches!(
-        administration::set_hours(&t.app, other.id, &id, &week).await,
+        usecases::admin::set_hours(&t.app, other.id, &id, &week).await,
         Err(Error::NotFound(_))
     ));
     assert!(matches!(
-        administration::add_absence(&t.app, other.id, &id, from, until, "").await,
+        usecases::admin::add_absence(&t.app, other.id, &id, from, until, "").await,
         Err(Error::NotFound(_))
     ));
     assert!(matches!(
-        administration::update_clerk(&t.app, other.id, &id, &change).await,
+        usecases::admin::update_clerk(&t.app, other.id, &id, &change).await,
         Err(Error::NotFound(_))
     ));
 }
@@ -519,11 +520,11 @@ async fn complaints_are_handled_once_with_a_note(store: Store) {
     let (t, tenant) = demo(store).await;
     let service = t.app.db.services(tenant.id).await.unwrap()[0].clone();
     let passport = service.clone();
-    let booked = booking::bookings::book(
+    let booked = booking::usecases::booking::book(
         &t.app,
         &tenant,
         &passport,
-        booking::bookings::BookingRequest::parse(
+        booking::usecases::booking::BookingRequest::parse(
             "2026-11-30T09:00:00+01:00",
             "Els",
             "els@example.nl",
@@ -561,13 +562,13 @@ async fn complaints_are_handled_once_with_a_note(store: Store) {
 
     assert_eq!(
         invalid_field(
-            administration::handle_complaint(&t.app, tenant.id, admin.id, &id, "   ").await
+            usecases::admin::handle_complaint(&t.app, tenant.id, admin.id, &id, "   ").await
         ),
         "note"
     );
     let (other, _) = elsewhere(&t).await;
     assert!(matches!(
-        administration::handle_complaint(&t.app, other.id, admin.id, &id, "Gebeld").await,
+        usecases::admin::handle_complaint(&t.app, other.id, admin.id, &id, "Gebeld").await,
         Err(Error::NotFound(_))
     ));
     assert_eq!(
@@ -575,7 +576,7 @@ async fn complaints_are_handled_once_with_a_note(store: Store) {
         1
     );
 
-    administration::handle_complaint(&t.app, tenant.id, admin.id, &id, " Gebeld, excuses. ")
+    usecases::admin::handle_complaint(&t.app, tenant.id, admin.id, &id, " Gebeld, excuses. ")
         .await
         .unwrap();
     assert!(t
@@ -590,16 +591,16 @@ async fn complaints_are_handled_once_with_a_note(store: Store) {
     assert_eq!(all[0].handled_by, Some(admin.id));
     assert_eq!(all[0].handled_at, Some(ts(NOW)));
     assert!(matches!(
-        administration::handle_complaint(&t.app, tenant.id, admin.id, &id, "Nog eens").await,
+        usecases::admin::handle_complaint(&t.app, tenant.id, admin.id, &id, "Nog eens").await,
         Err(Error::Conflict(_))
     ));
 
     // A plain comment can be put on the list; another municipality cannot do that.
-    let second = booking::bookings::book(
+    let second = booking::usecases::booking::book(
         &t.app,
         &tenant,
         &passport,
-        booking::bookings::BookingRequest::parse(
+        booking::usecases::booking::BookingRequest::parse(
             "2026-11-30T10:00:00+01:00",
             "Piet",
             "piet@example.nl",
@@ -620,7 +621,7 @@ async fn complaints_are_handled_once_with_a_note(store: Store) {
     t.app.db.insert_feedback(&remark).await.unwrap();
     let remark_id = remark.id.to_string();
     assert!(matches!(
-        administration::mark_complaint(&t.app, other.id, &remark_id).await,
+        usecases::admin::mark_complaint(&t.app, other.id, &remark_id).await,
         Err(Error::NotFound(_))
     ));
     assert!(t
@@ -630,7 +631,7 @@ async fn complaints_are_handled_once_with_a_note(store: Store) {
         .await
         .unwrap()
         .is_empty());
-    administration::mark_complaint(&t.app, tenant.id, &remark_id)
+    usecases::admin::mark_complaint(&t.app, tenant.id, &remark_id)
         .await
         .unwrap();
     let open = t.app.db.complaints(tenant.id, false).await.unwrap();
@@ -645,19 +646,25 @@ async fn the_dashboard_filters_on_a_service_and_checks_the_period(store: Store) 
         (&services[0], "2026-11-30T10:00:00+01:00"),
         (&services[1], "2026-12-01T10:00:00+01:00"),
     ] {
-        booking::bookings::book(
+        booking::usecases::booking::book(
             &t.app,
             &tenant,
             service,
-            booking::bookings::BookingRequest::parse(start, "Jan", "jan@example.nl", None, None)
-                .unwrap(),
+            booking::usecases::booking::BookingRequest::parse(
+                start,
+                "Jan",
+                "jan@example.nl",
+                None,
+                None,
+            )
+            .unwrap(),
         )
         .await
         .unwrap();
     }
     // Both appointments are over (nobody came): they count as due.
     t.app.clock.advance(jiff::SignedDuration::from_hours(48));
-    let all = administration::dashboard(&t.app, &tenant, None, None, None)
+    let all = usecases::admin::dashboard(&t.app, &tenant, None, None, None)
         .await
         .unwrap();
     assert_eq!(all.to.to_string(), "2026-12-02");
@@ -668,7 +675,7 @@ async fn the_dashboard_filters_on_a_service_and_checks_the_period(store: Store) 
     );
     assert_eq!(all.weeks.len(), 12);
     assert_eq!(all.weeks.last().unwrap(), "2026-W49");
-    let all = administration::dashboard(
+    let all = usecases::admin::dashboard(
         &t.app,
         &tenant,
         Some("2026-11-30"),
@@ -682,7 +689,7 @@ async fn the_dashboard_filters_on_a_service_and_checks_the_period(store: Store) 
         .rows
         .iter()
         .all(|r| r.appointments_due == 1 && r.no_shows == 1));
-    let one = administration::dashboard(
+    let one = usecases::admin::dashboard(
         &t.app,
         &tenant,
         Some("2026-12-02"),
@@ -700,7 +707,7 @@ async fn the_dashboard_filters_on_a_service_and_checks_the_period(store: Store) 
     assert_eq!(one.rows[0].service_id, services[1].id);
     assert_eq!(
         invalid_field(
-            administration::dashboard(
+            usecases::admin::dashboard(
                 &t.app,
                 &tenant,
                 Some("2026-12-31"),
@@ -713,7 +720,7 @@ async fn the_dashboard_filters_on_a_service_and_checks_the_period(store: Store) 
     );
     assert_eq!(
         invalid_field(
-            administration::dashboard(&t.app, &tenant, Some("gisteren"), None, None).await
+            usecases::admin::dashboard(&t.app, &tenant, Some("gisteren"), None, None).await
         ),
         "from"
     );
@@ -778,11 +785,12 @@ async fn a_stopped_service_is_not_offered_but_its_appointments_stay(store: Store
 
     // Another municipality cannot stop it, nor can this one stop another's.
     assert!(matches!(
-        administration::set_service_offered(&t.app, other.id, &id, false).await,
+        usecases::admin::set_service_offered(&t.app, other.id, &id, false).await,
         Err(Error::NotFound(_))
     ));
     assert!(matches!(
-        administration::set_service_offered(&t.app, tenant.id, &elders.id.to_string(), false).await,
+        usecases::admin::set_service_offered(&t.app, tenant.id, &elders.id.to_string(), false)
+            .await,
         Err(Error::NotFound(_))
     ));
     assert!(listed(&t).await.contains(&id));
@@ -842,7 +850,7 @@ async fn a_stopped_service_is_not_offered_but_its_appointments_stay(store: Store
         .unwrap();
     assert_eq!(walk_in.status(), 404, "nor a walk-in");
     assert!(matches!(
-        booking::bookings::offered_service(&t.app, tenant.id, passport.id).await,
+        booking::usecases::booking::offered_service(&t.app, tenant.id, passport.id).await,
         Err(Error::NotFound(_))
     ));
 
@@ -868,7 +876,7 @@ async fn a_stopped_service_is_not_offered_but_its_appointments_stay(store: Store
     assert_eq!(stopped["active"], false);
     assert_eq!(all.len(), 3);
     // Editing its details does not offer it again.
-    administration::update_service(&t.app, tenant.id, &id, &service_input("Paspoort", 20))
+    usecases::admin::update_service(&t.app, tenant.id, &id, &service_input("Paspoort", 20))
         .await
         .unwrap();
     assert!(
@@ -881,7 +889,7 @@ async fn a_stopped_service_is_not_offered_but_its_appointments_stay(store: Store
     );
 
     // Offered again: listed and bookable.
-    let again = administration::set_service_offered(&t.app, tenant.id, &id, true)
+    let again = usecases::admin::set_service_offered(&t.app, tenant.id, &id, true)
         .await
         .unwrap();
     assert!(again.active);
@@ -911,10 +919,10 @@ async fn absences_are_removed_within_the_own_municipality(store: Store) {
         .unwrap();
     let anna_id = anna.id.to_string();
     let (from, until) = (ts("2026-12-01T07:00:00Z"), ts("2026-12-01T17:00:00Z"));
-    let first = administration::add_absence(&t.app, tenant.id, &anna_id, from, until, "Cursus")
+    let first = usecases::admin::add_absence(&t.app, tenant.id, &anna_id, from, until, "Cursus")
         .await
         .unwrap();
-    let second = administration::add_absence(
+    let second = usecases::admin::add_absence(
         &t.app,
         tenant.id,
         &anna_id,
@@ -924,7 +932,7 @@ async fn absences_are_removed_within_the_own_municipality(store: Store) {
     )
     .await
     .unwrap();
-    let listed = administration::absences(&t.app, tenant.id, &anna_id)
+    let listed = usecases::admin::absences(&t.app, tenant.id, &anna_id)
         .await
         .unwrap();
     assert_eq!(
@@ -941,24 +949,24 @@ async fn absences_are_removed_within_the_own_municipality(store: Store) {
         (tenant.id, anna_id.clone(), uuid::Uuid::new_v4().to_string()),
     ] {
         assert!(matches!(
-            administration::remove_absence(&t.app, tenant_id, &clerk, &absence).await,
+            usecases::admin::remove_absence(&t.app, tenant_id, &clerk, &absence).await,
             Err(Error::NotFound(_))
         ));
     }
     assert!(matches!(
-        administration::absences(&t.app, other.id, &anna_id).await,
+        usecases::admin::absences(&t.app, other.id, &anna_id).await,
         Err(Error::NotFound(_))
     ));
     assert_eq!(t.app.db.absences(anna.id, ts(NOW)).await.unwrap().len(), 2);
 
     // Removed: the list no longer has it (the other stays), and a second removal is not found.
-    administration::remove_absence(&t.app, tenant.id, &anna_id, &first.to_string())
+    usecases::admin::remove_absence(&t.app, tenant.id, &anna_id, &first.to_string())
         .await
         .unwrap();
     let left = t.app.db.absences(anna.id, ts(NOW)).await.unwrap();
     assert_eq!(left.iter().map(|a| a.id).collect::<Vec<_>>(), [second]);
     assert!(matches!(
-        administration::remove_absence(&t.app, tenant.id, &anna_id, &first.to_string()).await,
+        usecases::admin::remove_absence(&t.app, tenant.id, &anna_id, &first.to_string()).await,
         Err(Error::NotFound(_))
     ));
 
@@ -1032,22 +1040,22 @@ async fn failing_deliveries_are_listed_and_retried_within_the_own_municipality(s
         .await
         .unwrap();
     assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap());
-    let overview = administration::delivery_overview(&t.app, tenant.id)
+    let overview = usecases::admin::delivery_overview(&t.app, tenant.id)
         .await
         .unwrap();
     assert_eq!((overview.pending_count, overview.failing_count), (1, 0));
     assert!(overview.failing.is_empty());
 
     // One attempt fails: listed with the error and the next attempt.
-    let worker = booking::delivery::Worker::new(
+    let worker = booking::usecases::delivery::Worker::new(
         t.app.clone(),
-        booking::delivery::DeliveryConfig {
+        booking::usecases::delivery::DeliveryConfig {
             request_timeout: std::time::Duration::from_secs(5),
             ..Default::default()
         },
     );
     assert_eq!(worker.run_once().await.unwrap(), 1);
-    let overview = administration::delivery_overview(&t.app, tenant.id)
+    let overview = usecases::admin::delivery_overview(&t.app, tenant.id)
         .await
         .unwrap();
     assert_eq!((overview.pending_count, overview.failing_count), (0, 1));
@@ -1068,17 +1076,17 @@ async fn failing_deliveries_are_listed_and_retried_within_the_own_municipality(s
         .id;
 
     // Another municipality sees none of it and cannot retry it.
-    let theirs = administration::delivery_overview(&t.app, other.id)
+    let theirs = usecases::admin::delivery_overview(&t.app, other.id)
         .await
         .unwrap();
     assert!(theirs.failing.is_empty());
     assert_eq!((theirs.pending_count, theirs.failing_count), (0, 0));
     assert!(matches!(
-        administration::retry_delivery(&t.app, other.id, bram, &id).await,
+        usecases::admin::retry_delivery(&t.app, other.id, bram, &id).await,
         Err(Error::NotFound(_))
     ));
     assert_eq!(
-        administration::retry_failing(&t.app, other.id, bram)
+        usecases::admin::retry_failing(&t.app, other.id, bram)
             .await
             .unwrap(),
         0
@@ -1089,7 +1097,7 @@ async fn failing_deliveries_are_listed_and_retried_within_the_own_municipality(s
     );
 
     // Retried: due now (pending); a second retry finds it no longer failing.
-    administration::retry_delivery(&t.app, tenant.id, bram, &id)
+    usecases::admin::retry_delivery(&t.app, tenant.id, bram, &id)
         .await
         .unwrap();
     assert_eq!(
@@ -1097,11 +1105,11 @@ async fn failing_deliveries_are_listed_and_retried_within_the_own_municipality(s
         (1, 0, 0)
     );
     assert!(matches!(
-        administration::retry_delivery(&t.app, tenant.id, bram, &id).await,
+        usecases::admin::retry_delivery(&t.app, tenant.id, bram, &id).await,
         Err(Error::NotFound(_))
     ));
     assert_eq!(worker.run_once().await.unwrap(), 1, "due at once");
-    let again = administration::deliveries(&t.app, tenant.id, None)
+    let again = usecases::admin::deliveries(&t.app, tenant.id, None)
         .await
         .unwrap();
     assert_eq!(again[0].attempts, 2);
@@ -1129,7 +1137,7 @@ async fn failing_deliveries_are_listed_and_retried_within_the_own_municipality(s
         .await
         .unwrap();
     assert_eq!(retried["retried"], 1);
-    let pending = administration::deliveries(&t.app, tenant.id, Some("pending"))
+    let pending = usecases::admin::deliveries(&t.app, tenant.id, Some("pending"))
         .await
         .unwrap();
     assert_eq!(pending.len(), 1);

@@ -104,7 +104,7 @@ async fn booking_lifecycle(store: Store) {
     let hash_stored: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM appointments WHERE link_hash = $1")
             .bind(
-                booking::personal_link::PersonalToken::parse(&token)
+                booking::domain::personal_link::PersonalToken::parse(&token)
                     .unwrap()
                     .hash(),
             )
@@ -377,7 +377,7 @@ async fn bad_input_gets_problem_json(store: Store) {
     );
 
     // Wrong personal tokens: all plain 404, no hint.
-    let fake = booking::personal_link::PersonalToken::generate();
+    let fake = booking::domain::personal_link::PersonalToken::generate();
     for token in [fake.as_str(), "short", "%00"] {
         let resp = t
             .client
@@ -427,12 +427,12 @@ async fn bad_input_gets_problem_json(store: Store) {
 
 async fn fifty_concurrent_bookings_one_winner(store: Store) {
     use booking::auth::StaffRole;
-    use booking::catalog::{Clerk, Service};
-    use booking::ids::{ClerkId, ServiceId};
+    use booking::domain::catalog::{Clerk, Service};
+    use booking::domain::ids::{ClerkId, ServiceId};
 
     let t = spawn(store, ts(NOW), None).await;
     let mut tenant = booking::demo::demo_tenant();
-    tenant.slug = booking::tenant::Slug::parse("een-loket").unwrap();
+    tenant.slug = booking::domain::tenant::Slug::parse("een-loket").unwrap();
     t.app.db.save_tenant(&tenant).await.unwrap();
     let service = Service {
         id: ServiceId::new(),
@@ -564,10 +564,10 @@ async fn staff_access_is_scoped(store: Store) {
 
     // An appointment of another municipality is invisible.
     let mut other = booking::demo::demo_tenant();
-    other.slug = booking::tenant::Slug::parse("elders").unwrap();
+    other.slug = booking::domain::tenant::Slug::parse("elders").unwrap();
     t.app.db.save_tenant(&other).await.unwrap();
-    let service = booking::catalog::Service {
-        id: booking::ids::ServiceId::new(),
+    let service = booking::domain::catalog::Service {
+        id: booking::domain::ids::ServiceId::new(),
         tenant_id: other.id,
         name: "Elders".into(),
         description: String::new(),
@@ -576,8 +576,8 @@ async fn staff_access_is_scoped(store: Store) {
         active: true,
     };
     t.app.db.save_service(&service).await.unwrap();
-    let clerk = booking::catalog::Clerk {
-        id: booking::ids::ClerkId::new(),
+    let clerk = booking::domain::catalog::Clerk {
+        id: booking::domain::ids::ClerkId::new(),
         tenant_id: other.id,
         name: "E".into(),
         email: "e@elders.nl".into(),
@@ -757,7 +757,7 @@ async fn room_tokens_go_to_the_resident_and_the_assigned_clerk(store: Store) {
     assert_eq!(grant["tenant"], "voorbeeld");
     assert_eq!(grant["nbf"], ts("2026-03-20T12:45:00Z").as_second());
     assert_eq!(grant["exp"], ts("2026-03-20T13:50:00Z").as_second());
-    let bad = booking::personal_link::PersonalToken::generate();
+    let bad = booking::domain::personal_link::PersonalToken::generate();
     problem(
         t.client
             .post(api(&format!("/personal/{}/room-token", bad.as_str())))
@@ -949,10 +949,10 @@ async fn day_list_views_are_logged_once_per_clerk_and_day(store: Store) {
 
     // Another municipality's clerk neither sees nor logs these appointments.
     let mut other = booking::demo::demo_tenant();
-    other.slug = booking::tenant::Slug::parse("elders").unwrap();
+    other.slug = booking::domain::tenant::Slug::parse("elders").unwrap();
     t.app.db.save_tenant(&other).await.unwrap();
-    let clerk = booking::catalog::Clerk {
-        id: booking::ids::ClerkId::new(),
+    let clerk = booking::domain::catalog::Clerk {
+        id: booking::domain::ids::ClerkId::new(),
         tenant_id: other.id,
         name: "E".into(),
         email: "e@elders.nl".into(),

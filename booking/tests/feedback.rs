@@ -308,7 +308,10 @@ async fn erasure_keeps_the_rating_and_open_complaints(store: Store) {
         201
     );
     f.t.app.clock.advance(SignedDuration::from_hours(24 * 91));
-    assert_eq!(booking::retention::apply(&f.t.app).await.unwrap(), 2);
+    assert_eq!(
+        booking::usecases::retention::apply(&f.t.app).await.unwrap(),
+        2
+    );
     let db = &f.t.app.db;
     let kept = db
         .feedback_for_appointment(f.tenant.id, plain.id)

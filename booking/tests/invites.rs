@@ -3,7 +3,7 @@
 
 mod common;
 
-use booking::mail::MailConfig;
+use booking::adapters::mail::MailConfig;
 use common::{require_python, spawn, ts, Store, TestApp};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};

@@ -6,10 +6,10 @@
 mod common;
 mod outcomes_support;
 
-use booking::case_store::builtin::BuiltinCaseStore;
-use booking::case_store::{CaseDelivery, CaseStore, DeliveryFuture};
-use booking::delivery::{spawn_delivery_worker, Worker};
-use booking::outbox::DeliveryError;
+use booking::adapters::case_store::builtin::BuiltinCaseStore;
+use booking::adapters::case_store::{CaseDelivery, CaseStore, DeliveryFuture};
+use booking::domain::outbox::DeliveryError;
+use booking::usecases::delivery::{spawn_delivery_worker, Worker};
 use common::Store;
 use jiff::SignedDuration;
 use outcomes_support::{complete, fast_config, fixture, wait_until};
@@ -528,7 +528,7 @@ async fn admin_chooses_the_case_store_and_result_lists(store: Store) {
         200
     );
     match f.t.app.db.case_store_settings(f.tenant.id).await.unwrap() {
-        booking::case_store::CaseStoreSettings::Zgw(c) => {
+        booking::adapters::case_store::CaseStoreSettings::Zgw(c) => {
             assert_eq!(c.secret, "geheim-geheim");
             assert_eq!(c.client_id, "videoloket-2");
         }

@@ -544,7 +544,10 @@ async fn retention_erases_personal_data_per_municipality_and_keeps_statistics(st
     f.t.app
         .clock
         .advance(ts("2026-06-18T09:15:00Z").duration_since(f.t.app.clock.now()));
-    assert_eq!(booking::retention::apply(&f.t.app).await.unwrap(), 0);
+    assert_eq!(
+        booking::usecases::retention::apply(&f.t.app).await.unwrap(),
+        0
+    );
     assert_eq!(personal_status(&f, &early.token).await, 200);
 
     // A second before 90 days after its end: still there. At 90 days: erased; the later call
@@ -553,15 +556,24 @@ async fn retention_erases_personal_data_per_municipality_and_keeps_statistics(st
     f.t.app
         .clock
         .advance(duration - SignedDuration::from_secs(1));
-    assert_eq!(booking::retention::apply(&f.t.app).await.unwrap(), 0);
+    assert_eq!(
+        booking::usecases::retention::apply(&f.t.app).await.unwrap(),
+        0
+    );
     f.t.app.clock.advance(SignedDuration::from_secs(1));
-    assert_eq!(booking::retention::apply(&f.t.app).await.unwrap(), 1);
+    assert_eq!(
+        booking::usecases::retention::apply(&f.t.app).await.unwrap(),
+        1
+    );
     let db = &f.t.app.db;
     let erased = db.appointment(f.tenant.id, early.id).await.unwrap();
-    assert_eq!(erased.resident.name, booking::retention::ERASED_NAME);
+    assert_eq!(
+        erased.resident.name,
+        booking::usecases::retention::ERASED_NAME
+    );
     assert_eq!(
         erased.resident.email.as_str(),
-        booking::retention::ERASED_EMAIL
+        booking::usecases::retention::ERASED_EMAIL
     );
     assert_eq!((erased.resident.phone, erased.resident.note), (None, None));
     assert_eq!(personal_status(&f, &early.token).await, 404);
@@ -597,17 +609,23 @@ async fn retention_erases_personal_data_per_municipality_and_keeps_statistics(st
         "Inwoner Elders"
     );
     assert_eq!(personal_status(&f, &elsewhere.token).await, 200);
-    assert_eq!(booking::retention::apply(&f.t.app).await.unwrap(), 0);
+    assert_eq!(
+        booking::usecases::retention::apply(&f.t.app).await.unwrap(),
+        0
+    );
 
     f.t.app.clock.advance(SignedDuration::from_hours(24 * 275));
-    assert_eq!(booking::retention::apply(&f.t.app).await.unwrap(), 2);
+    assert_eq!(
+        booking::usecases::retention::apply(&f.t.app).await.unwrap(),
+        2
+    );
     assert_eq!(
         db.appointment(other.id, elsewhere.id)
             .await
             .unwrap()
             .resident
             .name,
-        booking::retention::ERASED_NAME
+        booking::usecases::retention::ERASED_NAME
     );
 }
 
@@ -616,7 +634,7 @@ async fn the_retention_worker_applies_the_rule(store: Store) {
     let b = f.book(ts("2026-03-20T09:15:00Z"), "Inwoner Zes").await;
     f.t.app.clock.advance(SignedDuration::from_hours(24 * 91));
     // The worker runs the rule at once, then hourly.
-    let worker = booking::retention::spawn_retention_worker(f.t.app.clone());
+    let worker = booking::usecases::retention::spawn_retention_worker(f.t.app.clone());
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while personal_status(&f, &b.token).await != 404 {
         assert!(
@@ -658,7 +676,7 @@ async fn a_resident_erases_their_data_through_the_personal_link(store: Store) {
             .appointment(f.tenant.id, coming.id)
             .await
             .unwrap();
-    assert_eq!(row.resident.name, booking::retention::ERASED_NAME);
+    assert_eq!(row.resident.name, booking::usecases::retention::ERASED_NAME);
     assert_eq!(row.resident.phone, None);
     assert_eq!(
         f.t.app

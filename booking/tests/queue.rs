@@ -4,11 +4,11 @@
 
 mod common;
 
+use booking::adapters::mail::{MailConfig, Mailer};
 use booking::auth::{hash_password, StaffRole};
-use booking::catalog::Clerk;
 use booking::clock::Clock;
-use booking::ids::{ClerkId, ServiceId};
-use booking::mail::{MailConfig, Mailer};
+use booking::domain::catalog::Clerk;
+use booking::domain::ids::{ClerkId, ServiceId};
 use booking::store::{Db, Dialect};
 use booking::App;
 use common::{postgres_admin_url, spawn, ts, Store, TestApp};
@@ -505,7 +505,7 @@ async fn second_instance(t: &TestApp, db: Db, clock: Clock) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = App {
-        events: booking::queue_events::QueueEvents::start(&db)
+        events: booking::adapters::live_updates::QueueEvents::start(&db)
             .await
             .unwrap(),
         db,

@@ -5,9 +5,9 @@
 
 mod common;
 
+use booking::adapters::live_updates::QueueEvents;
+use booking::adapters::mail::{MailConfig, Mailer};
 use booking::clock::Clock;
-use booking::mail::{MailConfig, Mailer};
-use booking::queue_events::QueueEvents;
 use booking::store::Db;
 use booking::App;
 use common::{spawn, ts, Store, TestApp};

@@ -7,7 +7,7 @@
 mod common;
 mod outcomes_support;
 
-use booking::delivery::Worker;
+use booking::usecases::delivery::Worker;
 use common::{require_python, Store};
 use jiff::SignedDuration;
 use outcomes_support::{complete, fast_config, fixture, Fixture};
@@ -142,13 +142,15 @@ async fn child_delivery_worker() {
     let dir = tempfile::tempdir().unwrap();
     let db = booking::store::Db::connect(&url).await.unwrap();
     let app = booking::App {
-        events: booking::queue_events::QueueEvents::start(&db)
+        events: booking::adapters::live_updates::QueueEvents::start(&db)
             .await
             .unwrap(),
         db,
         clock: booking::clock::Clock::System,
-        mailer: booking::mail::Mailer::new(&booking::mail::MailConfig::Files(dir.path().into()))
-            .unwrap(),
+        mailer: booking::adapters::mail::Mailer::new(&booking::adapters::mail::MailConfig::Files(
+            dir.path().into(),
+        ))
+        .unwrap(),
         session_keys: booking::auth::SessionKeys::from_secret(b"child child child child child ch"),
         base_url: "http://127.0.0.1:9".into(),
     };
@@ -158,7 +160,7 @@ async fn child_delivery_worker() {
     // delays the second worker by 20 s.
     config.request_timeout = Duration::from_secs(10);
     config.lease = SignedDuration::from_secs(20);
-    booking::delivery::spawn_delivery_worker(app, config)
+    booking::usecases::delivery::spawn_delivery_worker(app, config)
         .await
         .unwrap();
 }
@@ -272,9 +274,10 @@ mod tests {
             .unwrap()
             .to_string();
         let settings = f.t.app.db.case_store_settings(f.tenant.id).await.unwrap();
-        let store = booking::case_store::adapter(&settings, &f.t.app.db, &reqwest::Client::new());
+        let store =
+            booking::adapters::case_store::adapter(&settings, &f.t.app.db, &reqwest::Client::new());
         let appointment = f.t.app.db.appointment(f.tenant.id, id).await.unwrap();
-        let delivery = booking::case_store::CaseDelivery {
+        let delivery = booking::adapters::case_store::CaseDelivery {
             key: key2,
             tenant_id: f.tenant.id,
             appointment_id: id,
@@ -370,7 +373,7 @@ mod tests {
         mock.assert_clean().await;
     }
 
-    async fn view_event(f: &Fixture, id: booking::ids::AppointmentId) -> String {
+    async fn view_event(f: &Fixture, id: booking::domain::ids::AppointmentId) -> String {
         f.history(id).await["deliveries"][0]["id"]
             .as_str()
             .unwrap()

@@ -12,9 +12,9 @@
 
 use axum::extract::{Query, State};
 use axum::routing::post;
+use booking::adapters::mail::{MailConfig, Mailer};
 use booking::auth::SessionKeys;
 use booking::clock::Clock;
-use booking::mail::{MailConfig, Mailer};
 use booking::store::Db;
 use booking::App;
 use signaling::token::{Role, RoomClaims, RoomTokenKeys};
@@ -32,14 +32,14 @@ async fn advance(State(clock): State<Clock>, Query(q): Query<HashMap<String, Str
 /// real one. The grant's window (its length) is kept and moved to start at the real now.
 struct SignedRoomTokens(RoomTokenKeys);
 
-impl booking::rooms::RoomTokenIssuer for SignedRoomTokens {
-    fn issue(&self, g: &booking::rooms::RoomGrant) -> String {
+impl booking::domain::rooms::RoomTokenIssuer for SignedRoomTokens {
+    fn issue(&self, g: &booking::domain::rooms::RoomGrant) -> String {
         self.0.issue(&RoomClaims {
             room: g.room.clone(),
             sub: g.participant.clone(),
             role: match g.role {
-                booking::rooms::RoomRole::Resident => Role::Resident,
-                booking::rooms::RoomRole::Clerk => Role::Clerk,
+                booking::domain::rooms::RoomRole::Resident => Role::Resident,
+                booking::domain::rooms::RoomRole::Clerk => Role::Clerk,
             },
             name: g.display_name.clone(),
             tenant: g.tenant.clone(),
@@ -60,7 +60,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let base_url = format!("http://{}", listener.local_addr()?);
     let clock = Clock::fixed(now.parse()?);
     let app = App {
-        events: booking::queue_events::QueueEvents::start(&db).await?,
+        events: booking::adapters::live_updates::QueueEvents::start(&db).await?,
         db,
         clock: clock.clone(),
         mailer: Mailer::new(&MailConfig::Files(dir.path().join("mail")))?,
@@ -69,7 +69,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     // A real call: signaling and the SFU on loopback, tokens signed as in production.
     let room_keys = RoomTokenKeys::from_secret(b"browser tests only, room tokens");
-    let issuer: booking::rooms::Issuer = Arc::new(SignedRoomTokens(room_keys.clone()));
+    let issuer: booking::domain::rooms::Issuer = Arc::new(SignedRoomTokens(room_keys.clone()));
     let media = sfu::Sfu::new(sfu::SfuConfig {
         bind_ip: "127.0.0.1".parse()?,
         ..Default::default()
@@ -77,9 +77,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Delivers recorded outcomes as the platform binary does (on the test clock, so a failed
     // delivery waits for an admin's retry or a clock advance); polls often so a retry shows
     // up quickly in a test.
-    let _outbox = booking::delivery::spawn_delivery_worker(
+    let _outbox = booking::usecases::delivery::spawn_delivery_worker(
         app.clone(),
-        booking::delivery::DeliveryConfig {
+        booking::usecases::delivery::DeliveryConfig {
             poll_interval: std::time::Duration::from_millis(250),
             request_timeout: std::time::Duration::from_secs(5),
             ..Default::default()

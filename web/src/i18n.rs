@@ -2,7 +2,7 @@
 //! residents who read it better. Dutch texts exist in both tones because a municipality
 //! addresses residents either as `u` (formal) or as `je` (informal).
 
-use booking::tenant::{Tenant, Tone};
+use booking::domain::tenant::{Tenant, Tone};
 use jiff::civil::Date;
 use jiff::Timestamp;
 
@@ -75,8 +75,8 @@ impl Tx {
     /// "dinsdag 1 december" / "Tuesday 1 December".
     pub fn day_in_words(&self, date: Date) -> String {
         match self.lang {
-            Lang::Nl => booking::dates_in_words::day_nl(date),
-            Lang::En => booking::dates_in_words::day_en(date),
+            Lang::Nl => booking::domain::dates_in_words::day_nl(date),
+            Lang::En => booking::domain::dates_in_words::day_en(date),
         }
     }
 
@@ -84,7 +84,7 @@ impl Tx {
     /// crate's wording, so the page says exactly what the mail says.
     pub fn when_in_words(&self, tenant: &Tenant, at: Timestamp) -> String {
         match self.lang {
-            Lang::Nl => booking::bookings::when_in_words(tenant, at),
+            Lang::Nl => booking::usecases::booking::when_in_words(tenant, at),
             Lang::En => {
                 let local = at.to_zoned(tenant.time_zone.tz().clone());
                 format!(

@@ -5,7 +5,7 @@ use crate::context::Ctx;
 use crate::html::esc;
 use crate::i18n::Tx;
 use axum::response::Html;
-use booking::tenant::Tenant;
+use booking::domain::tenant::Tenant;
 
 pub struct Page<'a> {
     /// The `h1`, also the start of the document title.
@@ -34,7 +34,7 @@ pub fn render(ctx: &Ctx, page: Page<'_>) -> Html<String> {
     } else {
         ""
     };
-    // The colour is a validated `#rrggbb` with AA contrast against white (booking::tenant::Colour),
+    // The colour is a validated `#rrggbb` with AA contrast against white (booking::domain::tenant::Colour),
     // so it can go into the style attribute as is.
     let colours = page
         .tenant

@@ -1,12 +1,12 @@
 //! Admin endpoints: the municipality's settings, services, clerks and their hours.
 
 use super::{Json, Path};
-use crate::administration;
 use crate::auth::{Admin, StaffRole};
-use crate::catalog::{Clerk, Service};
+use crate::domain::catalog::{Clerk, Service};
+use crate::domain::ids::ServiceId;
+use crate::domain::tenant::{Colour, Tenant, Tone};
 use crate::error::{Error, Problem, Result};
-use crate::ids::ServiceId;
-use crate::tenant::{Colour, Tenant, Tone};
+use crate::usecases;
 use crate::App;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -43,7 +43,7 @@ pub async fn update_settings(
     Admin(claims): Admin,
     Json(body): Json<SettingsBody>,
 ) -> Result<Json<Tenant>> {
-    let input = administration::SettingsInput {
+    let input = usecases::admin::SettingsInput {
         name: body.name,
         tone: body.tone.as_str().into(),
         primary_colour: body.primary_colour.to_string(),
@@ -56,7 +56,7 @@ pub async fn update_settings(
         check_in_minutes: body.check_in_minutes,
         no_show_grace_minutes: body.no_show_grace_minutes,
     };
-    let tenant = administration::update_settings(&app, claims.tenant, &input).await?;
+    let tenant = usecases::admin::update_settings(&app, claims.tenant, &input).await?;
     Ok(Json(tenant))
 }
 
@@ -77,13 +77,13 @@ pub async fn create_service(
     Admin(claims): Admin,
     Json(body): Json<ServiceBody>,
 ) -> Result<(StatusCode, Json<Service>)> {
-    let input = administration::ServiceInput {
+    let input = usecases::admin::ServiceInput {
         name: body.name,
         description: body.description,
         duration_minutes: body.duration_minutes,
         buffer_minutes: body.buffer_minutes,
     };
-    let service = administration::create_service(&app, claims.tenant, &input).await?;
+    let service = usecases::admin::create_service(&app, claims.tenant, &input).await?;
     Ok((StatusCode::CREATED, Json(service)))
 }
 
@@ -95,14 +95,14 @@ pub async fn update_service(
     Path(id): Path<String>,
     Json(body): Json<ServiceBody>,
 ) -> Result<Json<Service>> {
-    let input = administration::ServiceInput {
+    let input = usecases::admin::ServiceInput {
         name: body.name,
         description: body.description,
         duration_minutes: body.duration_minutes,
         buffer_minutes: body.buffer_minutes,
     };
     Ok(Json(
-        administration::update_service(&app, claims.tenant, &id, &input).await?,
+        usecases::admin::update_service(&app, claims.tenant, &id, &input).await?,
     ))
 }
 
@@ -129,14 +129,14 @@ pub async fn create_clerk(
     Admin(claims): Admin,
     Json(body): Json<ClerkBody>,
 ) -> Result<(StatusCode, Json<Clerk>)> {
-    let input = administration::ClerkInput {
+    let input = usecases::admin::ClerkInput {
         name: body.name,
         email: body.email,
         password: body.password,
         role: body.role,
         services: body.services,
     };
-    let clerk = administration::create_clerk(&app, claims.tenant, &input).await?;
+    let clerk = usecases::admin::create_clerk(&app, claims.tenant, &input).await?;
     Ok((StatusCode::CREATED, Json(clerk)))
 }
 
@@ -157,13 +157,13 @@ pub async fn update_clerk(
     Path(id): Path<String>,
     Json(body): Json<ClerkChangeBody>,
 ) -> Result<Json<Clerk>> {
-    let change = administration::ClerkChange {
+    let change = usecases::admin::ClerkChange {
         name: body.name,
         role: body.role,
         services: body.services,
     };
     Ok(Json(
-        administration::update_clerk(&app, claims.tenant, &id, &change).await?,
+        usecases::admin::update_clerk(&app, claims.tenant, &id, &change).await?,
     ))
 }
 
@@ -190,16 +190,16 @@ pub async fn set_hours(
     Path(id): Path<String>,
     Json(body): Json<HoursBody>,
 ) -> Result<StatusCode> {
-    let windows: Vec<administration::WindowInput> = body
+    let windows: Vec<usecases::admin::WindowInput> = body
         .windows
         .into_iter()
-        .map(|w| administration::WindowInput {
+        .map(|w| usecases::admin::WindowInput {
             weekday: w.weekday,
             start: w.start,
             end: w.end,
         })
         .collect();
-    administration::set_hours(&app, claims.tenant, &id, &windows).await?;
+    usecases::admin::set_hours(&app, claims.tenant, &id, &windows).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -228,7 +228,7 @@ pub async fn add_absence(
         .end
         .parse()
         .map_err(|_| Error::invalid("end", "give the time as RFC 3339"))?;
-    administration::add_absence(&app, claims.tenant, &id, start, end, &body.reason).await?;
+    usecases::admin::add_absence(&app, claims.tenant, &id, start, end, &body.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -258,7 +258,7 @@ pub async fn absences(
             .to_string()
     };
     Ok(Json(
-        administration::absences(&app, tenant.id, &id)
+        usecases::admin::absences(&app, tenant.id, &id)
             .await?
             .into_iter()
             .map(|a| AbsenceView {
@@ -280,7 +280,7 @@ pub async fn remove_absence(
     Admin(claims): Admin,
     Path((id, absence)): Path<(String, String)>,
 ) -> Result<StatusCode> {
-    administration::remove_absence(&app, claims.tenant, &id, &absence).await?;
+    usecases::admin::remove_absence(&app, claims.tenant, &id, &absence).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -308,6 +308,6 @@ pub async fn set_offered(
     Json(body): Json<OfferedBody>,
 ) -> Result<Json<Service>> {
     Ok(Json(
-        administration::set_service_offered(&app, claims.tenant, &id, body.active).await?,
+        usecases::admin::set_service_offered(&app, claims.tenant, &id, body.active).await?,
     ))
 }

@@ -3,12 +3,13 @@
 
 use super::{Json, Path};
 use crate::auth::Staff;
-use crate::callback::{CallbackId, CallbackRequest, PartOfDay};
-use crate::catalog::Service;
+use crate::domain::callback::{CallbackId, CallbackRequest, PartOfDay};
+use crate::domain::catalog::Service;
+use crate::domain::ids::{ClerkId, ServiceId};
+use crate::domain::tenant::Tenant;
 use crate::error::{Error, Problem, Result};
-use crate::ids::{ClerkId, ServiceId};
-use crate::queueing::{self, CallbackForm};
-use crate::tenant::Tenant;
+use crate::usecases;
+use crate::usecases::queue::CallbackForm;
 use crate::App;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -76,7 +77,7 @@ pub async fn request(
         .parse()
         .map_err(|_| Error::NotFound("service"))?;
     let form = CallbackForm::parse(service_id, &body.name, &body.phone, &body.part_of_day)?;
-    let request = queueing::request_callback(&app, &tenant, form).await?;
+    let request = usecases::queue::request_callback(&app, &tenant, form).await?;
     let services = app.db.services(tenant.id).await?;
     Ok((
         StatusCode::CREATED,
@@ -87,7 +88,7 @@ pub async fn request(
 #[utoipa::path(get, path = "/api/v1/staff/callbacks", tag = "queue",
     responses((status = 200, body = Vec<CallbackView>, description = "Open requests, oldest first"), (status = 401, body = Problem)))]
 pub async fn open(State(app): State<App>, Staff(claims): Staff) -> Result<Json<Vec<CallbackView>>> {
-    let (tenant, services, open) = crate::desk::open_callbacks(&app, &claims).await?;
+    let (tenant, services, open) = crate::usecases::desk::open_callbacks(&app, &claims).await?;
     Ok(Json(
         open.iter().map(|c| view(&tenant, &services, c)).collect(),
     ))
@@ -104,7 +105,7 @@ pub async fn done(
     let id: CallbackId = id
         .parse()
         .map_err(|_| Error::NotFound("callback request"))?;
-    let handled = queueing::handle_callback(&app, &claims, id).await?;
+    let handled = usecases::queue::handle_callback(&app, &claims, id).await?;
     let tenant = app.db.tenant(claims.tenant).await?;
     let services = app.db.services(tenant.id).await?;
     Ok(Json(view(&tenant, &services, &handled)))

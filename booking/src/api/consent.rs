@@ -3,14 +3,15 @@
 //! call, and recording an outcome refuses (and logs) sources the resident did not allow.
 
 use super::{Json, Path};
-use crate::access_log::{AccessEntry, Action, REASON_OUTCOME};
-use crate::appointment::Appointment;
 use crate::auth::{Admin, Staff};
-use crate::consent::{self, Choice, ChoiceRecord, InfoSource};
-use crate::consenting::{self, Consents};
+use crate::domain::access_log::{AccessEntry, Action, REASON_OUTCOME};
+use crate::domain::appointment::Appointment;
+use crate::domain::consent::{self, Choice, ChoiceRecord, InfoSource};
+use crate::domain::ids::{AppointmentId, ClerkId, ServiceId};
+use crate::domain::tenant::Tenant;
 use crate::error::{Error, Problem, Result};
-use crate::ids::{AppointmentId, ClerkId, ServiceId};
-use crate::tenant::Tenant;
+use crate::usecases;
+use crate::usecases::consent::Consents;
 use crate::App;
 use axum::extract::State;
 use axum::routing::{get, put};
@@ -52,7 +53,7 @@ pub async fn set_sources(
 ) -> Result<Json<Vec<InfoSource>>> {
     // Scoped by the session's tenant: another municipality's service is not found.
     let sources =
-        crate::administration::set_sources(&app, claims.tenant, &id, body.sources).await?;
+        crate::usecases::admin::set_sources(&app, claims.tenant, &id, body.sources).await?;
     Ok(Json(sources))
 }
 
@@ -65,7 +66,7 @@ pub async fn service_sources(
 ) -> Result<Json<Vec<InfoSource>>> {
     let tenant = app.db.tenant_by_slug(&slug).await?;
     let id: ServiceId = service.parse().map_err(|_| Error::NotFound("service"))?;
-    crate::bookings::offered_service(&app, tenant.id, id).await?;
+    crate::usecases::booking::offered_service(&app, tenant.id, id).await?;
     Ok(Json(app.db.service_sources(id).await?))
 }
 
@@ -133,7 +134,7 @@ async fn consent_view(
     tenant: &Tenant,
     appointment: &Appointment,
 ) -> Result<ConsentView> {
-    let c = consenting::view(app, tenant, appointment).await?;
+    let c = usecases::consent::view(app, tenant, appointment).await?;
     Ok(ConsentView::new(tenant, appointment, c))
 }
 
@@ -174,7 +175,7 @@ pub async fn resident_choose(
         .into_iter()
         .map(|c| (c.source, c.choice))
         .collect();
-    let c = consenting::choose(&app, &u.tenant, &u.appointment, &wanted).await?;
+    let c = usecases::consent::choose(&app, &u.tenant, &u.appointment, &wanted).await?;
     Ok(Json(ConsentView::new(&u.tenant, &u.appointment, c)))
 }
 

@@ -1,13 +1,14 @@
 //! The admin dashboard of the own municipality, per service and week, as JSON and as CSV.
 
 use super::{Json, Path, Query};
-use crate::administration::{self, DashboardPeriod};
+use crate::adapters::charts::{self, Metric};
 use crate::auth::Admin;
-use crate::charts::{self, Metric};
-use crate::dashboard::{self, WeekRow};
+use crate::domain::dashboard::{self, WeekRow};
+use crate::domain::ids::ServiceId;
+use crate::domain::tenant::Tenant;
 use crate::error::{Error, Problem, Result};
-use crate::ids::ServiceId;
-use crate::tenant::Tenant;
+use crate::usecases;
+use crate::usecases::admin::DashboardPeriod;
 use crate::App;
 use axum::extract::State;
 use axum::http::header;
@@ -48,14 +49,14 @@ pub struct DashboardView {
 
 #[derive(Serialize, ToSchema)]
 pub struct ServiceName {
-    pub id: crate::ids::ServiceId,
+    pub id: crate::domain::ids::ServiceId,
     pub name: String,
 }
 
 async fn service_filter(app: &App, tenant: &Tenant, q: &PeriodQuery) -> Result<Option<ServiceId>> {
     match q.service.as_deref().filter(|s| !s.is_empty()) {
         Some(raw) => Ok(Some(
-            administration::own_service(app, tenant.id, raw).await?.id,
+            usecases::admin::own_service(app, tenant.id, raw).await?.id,
         )),
         None => Ok(None),
     }
@@ -63,7 +64,7 @@ async fn service_filter(app: &App, tenant: &Tenant, q: &PeriodQuery) -> Result<O
 
 async fn rows(app: &App, tenant: &Tenant, q: &PeriodQuery) -> Result<DashboardPeriod> {
     let service = service_filter(app, tenant, q).await?;
-    administration::dashboard(app, tenant, q.from.as_deref(), q.to.as_deref(), service).await
+    usecases::admin::dashboard(app, tenant, q.from.as_deref(), q.to.as_deref(), service).await
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/dashboard", tag = "dashboard", params(PeriodQuery),

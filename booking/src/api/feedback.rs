@@ -3,10 +3,10 @@
 
 use super::{Json, Path, Query};
 use crate::auth::Admin;
+use crate::domain::feedback::Feedback;
+use crate::domain::ids::{AppointmentId, ClerkId, ServiceId};
+use crate::domain::tenant::Tenant;
 use crate::error::{Error, Problem, Result};
-use crate::feedback::Feedback;
-use crate::ids::{AppointmentId, ClerkId, ServiceId};
-use crate::tenant::Tenant;
 use crate::App;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -87,7 +87,9 @@ pub async fn give(
     Json(body): Json<FeedbackBody>,
 ) -> Result<(StatusCode, Json<FeedbackView>)> {
     let u = super::personal::unlock(&app, &token).await?;
-    let given = crate::rating::give(&app, &u, body.rating, &body.comment, body.complaint).await?;
+    let given =
+        crate::usecases::feedback::give(&app, &u, body.rating, &body.comment, body.complaint)
+            .await?;
     Ok((
         StatusCode::CREATED,
         Json(FeedbackView::new(&u.tenant, &given)),
@@ -98,7 +100,7 @@ pub async fn give(
     responses((status = 200, body = FeedbackView), (status = 404, body = Problem, description = "No feedback yet, or a wrong link")))]
 pub async fn read(State(app): State<App>, Path(token): Path<String>) -> Result<Json<FeedbackView>> {
     let u = super::personal::unlock(&app, &token).await?;
-    let given = crate::rating::given(&app, &u)
+    let given = crate::usecases::feedback::given(&app, &u)
         .await?
         .ok_or(Error::NotFound("feedback"))?;
     Ok(Json(FeedbackView::new(&u.tenant, &given)))
@@ -126,7 +128,7 @@ pub async fn mark_complaint(
     Admin(claims): Admin,
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
-    crate::administration::mark_complaint(&app, claims.tenant, &id).await?;
+    crate::usecases::admin::mark_complaint(&app, claims.tenant, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -171,7 +173,7 @@ pub async fn handled(
     Path(id): Path<String>,
     Json(body): Json<HandledBody>,
 ) -> Result<StatusCode> {
-    crate::administration::handle_complaint(&app, claims.tenant, claims.sub, &id, &body.note)
+    crate::usecases::admin::handle_complaint(&app, claims.tenant, claims.sub, &id, &body.note)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

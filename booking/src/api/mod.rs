@@ -6,12 +6,12 @@ mod callbacks;
 mod consent;
 mod dashboard;
 mod feedback;
+mod live;
 mod outcomes;
 mod personal;
 mod privacy;
 mod public;
 mod queue;
-mod queue_live;
 mod staff;
 
 use crate::error::Error;
@@ -122,8 +122,8 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         queue::leave,
         queue::resident_room_token,
         queue::clerk_room_token,
-        queue_live::staff_events,
-        queue_live::entry_events,
+        live::staff_events,
+        live::entry_events,
         callbacks::request,
         callbacks::open,
         callbacks::done,
@@ -228,10 +228,10 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/staff/queue/{id}/call", post(queue::call))
         .route("/api/v1/staff/queue/{id}/done", post(queue::done))
         .route("/api/v1/staff/queue/summary", get(queue::summary))
-        .route("/api/v1/staff/queue/events", get(queue_live::staff_events))
+        .route("/api/v1/staff/queue/events", get(live::staff_events))
         .route(
             "/api/v1/queue-entries/{token}/events",
-            get(queue_live::entry_events),
+            get(live::entry_events),
         )
         .route("/api/v1/queue-entries/{token}/leave", post(queue::leave))
         .route(

@@ -6,15 +6,15 @@
 //! holds up the clerk.
 
 use super::{Json, Path, Query};
-use crate::appointment::AppointmentStatus;
+use crate::adapters::case_store::{CaseStoreSettings, REDACTED};
 use crate::auth::{Admin, Staff};
-use crate::case_store::{CaseStoreSettings, REDACTED};
+use crate::domain::appointment::AppointmentStatus;
+use crate::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
+use crate::domain::outbox::{overall, DeliveryState};
+use crate::domain::outcome::{self, FollowUp, Outcome, OutcomeDraft, ResultOption};
+use crate::domain::tenant::Tenant;
 use crate::error::{Error, Problem, Result};
-use crate::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
-use crate::outbox::{overall, DeliveryState};
-use crate::outcome::{self, FollowUp, Outcome, OutcomeDraft, ResultOption};
 use crate::store::OutboxEntry;
-use crate::tenant::Tenant;
 use crate::App;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -321,7 +321,7 @@ pub async fn set_results(
     Json(body): Json<ResultsBody>,
 ) -> Result<Json<Vec<ResultOption>>> {
     Ok(Json(
-        crate::administration::set_results(&app, claims.tenant, &id, body.results).await?,
+        crate::usecases::admin::set_results(&app, claims.tenant, &id, body.results).await?,
     ))
 }
 
@@ -379,7 +379,7 @@ pub async fn deliveries(
     Query(q): Query<DeliveriesQuery>,
 ) -> Result<Json<Vec<DeliveryView>>> {
     let tenant = app.db.tenant(claims.tenant).await?;
-    let list = crate::administration::deliveries(&app, tenant.id, q.state.as_deref()).await?;
+    let list = crate::usecases::admin::deliveries(&app, tenant.id, q.state.as_deref()).await?;
     Ok(Json(
         list.iter().map(|e| DeliveryView::new(&tenant, e)).collect(),
     ))
@@ -393,7 +393,7 @@ pub async fn retry(
     Admin(claims): Admin,
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
-    crate::administration::retry_delivery(&app, claims.tenant, claims.sub, &id).await?;
+    crate::usecases::admin::retry_delivery(&app, claims.tenant, claims.sub, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -406,6 +406,6 @@ pub struct Retried {
     responses((status = 200, body = Retried, description = "Every failing delivery is due now"),
         (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn retry_failing(State(app): State<App>, Admin(claims): Admin) -> Result<Json<Retried>> {
-    let retried = crate::administration::retry_failing(&app, claims.tenant, claims.sub).await?;
+    let retried = crate::usecases::admin::retry_failing(&app, claims.tenant, claims.sub).await?;
     Ok(Json(Retried { retried }))
 }

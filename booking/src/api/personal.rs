@@ -3,9 +3,9 @@
 
 use super::public::AppointmentView;
 use super::{Json, Path};
-use crate::bookings;
+use crate::adapters::invite::InviteMethod;
 use crate::error::{Error, Problem, Result};
-use crate::invite::InviteMethod;
+use crate::usecases;
 use crate::App;
 use axum::extract::State;
 use axum::http::header;
@@ -14,7 +14,7 @@ use axum::Extension;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-pub use crate::bookings::unlock;
+pub use crate::usecases::booking::unlock;
 
 #[utoipa::path(get, path = "/api/v1/personal/{token}", tag = "resident",
     responses((status = 200, body = AppointmentView), (status = 404, body = Problem)))]
@@ -38,11 +38,11 @@ pub async fn invite(
 ) -> Result<impl IntoResponse> {
     let u = unlock(&app, &token).await?;
     let method = match u.appointment.status {
-        crate::appointment::AppointmentStatus::Booked => InviteMethod::Request,
-        crate::appointment::AppointmentStatus::Cancelled => InviteMethod::Cancel,
+        crate::domain::appointment::AppointmentStatus::Booked => InviteMethod::Request,
+        crate::domain::appointment::AppointmentStatus::Cancelled => InviteMethod::Cancel,
     };
-    let ics =
-        bookings::invite(&app, &u.tenant, &u.service, &u.appointment, &u.token).to_ics(method);
+    let ics = usecases::booking::invite(&app, &u.tenant, &u.service, &u.appointment, &u.token)
+        .to_ics(method);
     Ok((
         [
             (
@@ -77,7 +77,8 @@ pub async fn reschedule(
         .parse()
         .map_err(|_| Error::invalid("start", "give the time as RFC 3339"))?;
     let moved =
-        bookings::reschedule(&app, &u.tenant, &u.service, &u.appointment, &u.token, start).await?;
+        usecases::booking::reschedule(&app, &u.tenant, &u.service, &u.appointment, &u.token, start)
+            .await?;
     Ok(Json(AppointmentView::new(&u.tenant, &u.service, &moved)))
 }
 
@@ -88,7 +89,8 @@ pub async fn cancel(
     Path(token): Path<String>,
 ) -> Result<Json<AppointmentView>> {
     let u = unlock(&app, &token).await?;
-    let cancelled = bookings::cancel(&app, &u.tenant, &u.service, &u.appointment, &u.token).await?;
+    let cancelled =
+        usecases::booking::cancel(&app, &u.tenant, &u.service, &u.appointment, &u.token).await?;
     Ok(Json(AppointmentView::new(
         &u.tenant, &u.service, &cancelled,
     )))
@@ -106,7 +108,10 @@ pub struct RoomTicket {
 }
 
 impl RoomTicket {
-    pub fn new(grant: &crate::rooms::RoomGrant, issuer: &crate::rooms::Issuer) -> Self {
+    pub fn new(
+        grant: &crate::domain::rooms::RoomGrant,
+        issuer: &crate::domain::rooms::Issuer,
+    ) -> Self {
         Self {
             room: grant.room.clone(),
             token: issuer.issue(grant),
@@ -120,11 +125,14 @@ impl RoomTicket {
     responses((status = 200, body = RoomTicket), (status = 404, body = Problem), (status = 409, body = Problem, description = "Too early, over or cancelled")))]
 pub async fn room_token(
     State(app): State<App>,
-    Extension(issuer): Extension<crate::rooms::Issuer>,
+    Extension(issuer): Extension<crate::domain::rooms::Issuer>,
     Path(token): Path<String>,
 ) -> Result<Json<RoomTicket>> {
     let u = unlock(&app, &token).await?;
-    let grant =
-        crate::rooms::resident_grant(&u.appointment, u.tenant.slug.as_str(), app.clock.now())?;
+    let grant = crate::domain::rooms::resident_grant(
+        &u.appointment,
+        u.tenant.slug.as_str(),
+        app.clock.now(),
+    )?;
     Ok(Json(RoomTicket::new(&grant, &issuer)))
 }

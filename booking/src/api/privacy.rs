@@ -2,7 +2,7 @@
 //! in plain Dutch sentences; and erasing their data through that link.
 
 use super::{Json, Path};
-use crate::access_log::{self, Action};
+use crate::domain::access_log::{self, Action};
 use crate::error::{Problem, Result};
 use crate::App;
 use axum::extract::State;
@@ -38,7 +38,7 @@ pub async fn access_log(
 ) -> Result<Json<Vec<AccessLine>>> {
     let u = super::personal::unlock(&app, &token).await?;
     let tz = u.tenant.time_zone.tz().clone();
-    let entries = crate::privacy::access_log(&app, &u).await?;
+    let entries = crate::usecases::privacy::access_log(&app, &u).await?;
     Ok(Json(
         entries
             .iter()
@@ -70,7 +70,7 @@ pub struct Erased {
         (status = 404, body = Problem), (status = 409, body = Problem, description = "The appointment is still to come: cancel it first")))]
 pub async fn erase(State(app): State<App>, Path(token): Path<String>) -> Result<Json<Erased>> {
     let u = super::personal::unlock(&app, &token).await?;
-    let erased = crate::privacy::erase(&app, &u).await?;
+    let erased = crate::usecases::privacy::erase(&app, &u).await?;
     Ok(Json(Erased {
         erased_at: erased
             .erased_at

@@ -1,13 +1,14 @@
 //! Public endpoints: what a resident without an account may see and do.
 
 use super::{Json, Path, Query};
-use crate::appointment::AppointmentStatus;
-use crate::bookings::{self, BookingRequest};
-use crate::catalog::Service;
-use crate::consent::Choice;
+use crate::domain::appointment::AppointmentStatus;
+use crate::domain::catalog::Service;
+use crate::domain::consent::Choice;
+use crate::domain::ids::{AppointmentId, ServiceId};
+use crate::domain::tenant::{Colour, Tenant, Tone};
 use crate::error::{Error, Problem, Result};
-use crate::ids::{AppointmentId, ServiceId};
-use crate::tenant::{Colour, Tenant, Tone};
+use crate::usecases;
+use crate::usecases::booking::BookingRequest;
 use crate::App;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -66,7 +67,9 @@ pub async fn services(
     Path(slug): Path<String>,
 ) -> Result<Json<Vec<Service>>> {
     let tenant = app.db.tenant_by_slug(&slug).await?;
-    Ok(Json(bookings::offered_services(&app, tenant.id).await?))
+    Ok(Json(
+        usecases::booking::offered_services(&app, tenant.id).await?,
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -109,9 +112,10 @@ pub async fn slots(
     Query(q): Query<SlotQuery>,
 ) -> Result<Json<Vec<SlotView>>> {
     let tenant = app.db.tenant_by_slug(&slug).await?;
-    let service = bookings::offered_service(&app, tenant.id, parse_service(&service)?).await?;
+    let service =
+        usecases::booking::offered_service(&app, tenant.id, parse_service(&service)?).await?;
     let (from, to) = (parse_date("from", &q.from)?, parse_date("to", &q.to)?);
-    let slots = bookings::slots(&app, &tenant, &service, from, to).await?;
+    let slots = usecases::booking::slots(&app, &tenant, &service, from, to).await?;
     Ok(Json(
         slots
             .iter()
@@ -170,7 +174,11 @@ pub struct AppointmentView {
 }
 
 impl AppointmentView {
-    pub fn new(tenant: &Tenant, service: &Service, a: &crate::appointment::Appointment) -> Self {
+    pub fn new(
+        tenant: &Tenant,
+        service: &Service,
+        a: &crate::domain::appointment::Appointment,
+    ) -> Self {
         Self {
             id: a.id,
             tenant: tenant.slug.to_string(),
@@ -178,7 +186,7 @@ impl AppointmentView {
             service: service.name.clone(),
             start: local_rfc3339(tenant, a.start),
             end: local_rfc3339(tenant, a.end),
-            when: bookings::when_in_words(tenant, a.start),
+            when: usecases::booking::when_in_words(tenant, a.start),
             status: a.status,
             sequence: a.sequence,
             name: a.resident.name.clone(),
@@ -207,7 +215,8 @@ pub async fn book(
 ) -> Result<(StatusCode, Json<BookedView>)> {
     let tenant = app.db.tenant_by_slug(&slug).await?;
     let service =
-        bookings::offered_service(&app, tenant.id, parse_service(&body.service_id)?).await?;
+        usecases::booking::offered_service(&app, tenant.id, parse_service(&body.service_id)?)
+            .await?;
     let request = BookingRequest::parse(
         &body.start,
         &body.name,
@@ -221,7 +230,7 @@ pub async fn book(
             .map(|c| (c.source, c.choice))
             .collect(),
     );
-    let booked = bookings::book(&app, &tenant, &service, request).await?;
+    let booked = usecases::booking::book(&app, &tenant, &service, request).await?;
     Ok((
         StatusCode::CREATED,
         Json(BookedView {

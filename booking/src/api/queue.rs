@@ -5,12 +5,13 @@
 use super::personal::unlock;
 use super::{Json, Path};
 use crate::auth::Staff;
-use crate::catalog::Service;
+use crate::domain::catalog::Service;
+use crate::domain::ids::{AppointmentId, ClerkId, ServiceId};
+use crate::domain::queue::{EntryStatus, QueueEntry, QueueEntryId};
+use crate::domain::tenant::Tenant;
 use crate::error::{Error, Problem, Result};
-use crate::ids::{AppointmentId, ClerkId, ServiceId};
-use crate::queue::{EntryStatus, QueueEntry, QueueEntryId};
-use crate::queueing::{self, EntryToken, WalkInRequest};
-use crate::tenant::Tenant;
+use crate::usecases;
+use crate::usecases::queue::{EntryToken, WalkInRequest};
 use crate::App;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -54,7 +55,7 @@ pub(super) async fn resident_view(
     tenant: &Tenant,
     entry: &QueueEntry,
 ) -> Result<QueueEntryView> {
-    let open = queueing::settle_unanswered(app, tenant).await?;
+    let open = usecases::queue::settle_unanswered(app, tenant).await?;
     // Read back after settling: the entry may just have gone back to the queue or been missed.
     let entry = open
         .iter()
@@ -62,7 +63,7 @@ pub(super) async fn resident_view(
         .cloned()
         .unwrap_or(app.db.queue_entry(tenant.id, entry.id).await?);
     let service = app.db.service(tenant.id, entry.service_id).await?;
-    let place = queueing::place(app, &open, &entry, &service, app.clock.now()).await?;
+    let place = usecases::queue::place(app, &open, &entry, &service, app.clock.now()).await?;
     Ok(QueueEntryView {
         status: entry.status,
         service: service.name.clone(),
@@ -89,7 +90,7 @@ pub async fn check_in(
     Path(token): Path<String>,
 ) -> Result<Json<QueueEntryView>> {
     let u = unlock(&app, &token).await?;
-    let entry = queueing::check_in(&app, &u.tenant, &u.appointment, &u.token).await?;
+    let entry = usecases::queue::check_in(&app, &u.tenant, &u.appointment, &u.token).await?;
     Ok(Json(resident_view(&app, &u.tenant, &entry).await?))
 }
 
@@ -122,7 +123,7 @@ pub async fn walk_in(
         .parse()
         .map_err(|_| Error::NotFound("service"))?;
     let request = WalkInRequest::parse(service_id, &body.name, body.phone.as_deref())?;
-    let (entry, token) = queueing::walk_in(&app, &tenant, request).await?;
+    let (entry, token) = usecases::queue::walk_in(&app, &tenant, request).await?;
     Ok((
         StatusCode::CREATED,
         Json(WalkInView {
@@ -150,7 +151,7 @@ pub async fn answer(
     Path(token): Path<String>,
 ) -> Result<Json<QueueEntryView>> {
     let (tenant, entry) = entry_by_token(&app, &token).await?;
-    let answered = queueing::answer(&app, &entry).await?;
+    let answered = usecases::queue::answer(&app, &entry).await?;
     Ok(Json(resident_view(&app, &tenant, &answered).await?))
 }
 
@@ -162,7 +163,7 @@ pub async fn leave(
     Path(token): Path<String>,
 ) -> Result<Json<QueueEntryView>> {
     let (tenant, entry) = entry_by_token(&app, &token).await?;
-    let left = queueing::leave(&app, &entry).await?;
+    let left = usecases::queue::leave(&app, &entry).await?;
     Ok(Json(resident_view(&app, &tenant, &left).await?))
 }
 
@@ -171,13 +172,13 @@ pub async fn leave(
         (status = 409, body = Problem, description = "No clerk is calling this entry")))]
 pub async fn resident_room_token(
     State(app): State<App>,
-    Extension(issuer): Extension<crate::rooms::Issuer>,
+    Extension(issuer): Extension<crate::domain::rooms::Issuer>,
     Path(token): Path<String>,
 ) -> Result<Json<super::personal::RoomTicket>> {
     let (tenant, entry) = entry_by_token(&app, &token).await?;
-    let grant = crate::rooms::queue_grant(
+    let grant = crate::domain::rooms::queue_grant(
         &entry,
-        crate::rooms::QueueCaller::Resident,
+        crate::domain::rooms::QueueCaller::Resident,
         tenant.slug.as_str(),
         app.clock.now(),
     )?;
@@ -190,7 +191,7 @@ pub async fn resident_room_token(
         (status = 409, body = Problem, description = "Not being called or in a call")))]
 pub async fn clerk_room_token(
     State(app): State<App>,
-    Extension(issuer): Extension<crate::rooms::Issuer>,
+    Extension(issuer): Extension<crate::domain::rooms::Issuer>,
     Staff(claims): Staff,
     Path(id): Path<String>,
 ) -> Result<Json<super::personal::RoomTicket>> {
@@ -204,11 +205,12 @@ pub async fn clerk_room_token(
         .find(|c| c.id == claims.sub)
         .map(|c| c.name)
         .ok_or(Error::Unauthenticated)?;
-    let caller = crate::rooms::QueueCaller::Clerk {
+    let caller = crate::domain::rooms::QueueCaller::Clerk {
         id: claims.sub,
         name: &name,
     };
-    let grant = crate::rooms::queue_grant(&entry, caller, tenant.slug.as_str(), app.clock.now())?;
+    let grant =
+        crate::domain::rooms::queue_grant(&entry, caller, tenant.slug.as_str(), app.clock.now())?;
     tracing::info!(clerk = %claims.sub, entry = %entry.id, "room token issued for a queue call");
     Ok(Json(super::personal::RoomTicket::new(&grant, &issuer)))
 }
@@ -272,7 +274,7 @@ pub async fn live_queue(
     Staff(claims): Staff,
 ) -> Result<Json<Vec<StaffQueueEntryView>>> {
     // Opening the list is logged for the residents with an appointment (see `desk::queue`).
-    let (tenant, entries) = crate::desk::queue(&app, &claims).await?;
+    let (tenant, entries) = crate::usecases::desk::queue(&app, &claims).await?;
     let services = app.db.services(tenant.id).await?;
     let now = app.clock.now();
     entries
@@ -284,7 +286,7 @@ pub async fn live_queue(
 
 /// The municipality's open entries: waiting ones in calling order, then those with a clerk.
 pub(super) async fn staff_queue(app: &App, tenant: &Tenant) -> Result<Vec<StaffQueueEntryView>> {
-    let entries = queueing::clerk_queue(app, tenant).await?;
+    let entries = usecases::queue::clerk_queue(app, tenant).await?;
     let services = app.db.services(tenant.id).await?;
     let now = app.clock.now();
     entries
@@ -308,7 +310,7 @@ async fn staff_answer(app: &App, entry: &QueueEntry) -> Result<Json<StaffQueueEn
     responses((status = 200, body = StaffQueueEntryView, description = "The resident is now this clerk's"),
         (status = 204, description = "Nobody waits for this clerk's services"), (status = 401, body = Problem)))]
 pub async fn call_next(State(app): State<App>, Staff(claims): Staff) -> Result<Response> {
-    match queueing::call_next(&app, &claims).await? {
+    match usecases::queue::call_next(&app, &claims).await? {
         Some(entry) => Ok(staff_answer(&app, &entry).await?.into_response()),
         None => Ok(StatusCode::NO_CONTENT.into_response()),
     }
@@ -327,7 +329,7 @@ pub async fn call(
     Staff(claims): Staff,
     Path(id): Path<String>,
 ) -> Result<Json<StaffQueueEntryView>> {
-    let entry = queueing::call(&app, &claims, parse_entry_id(&id)?).await?;
+    let entry = usecases::queue::call(&app, &claims, parse_entry_id(&id)?).await?;
     staff_answer(&app, &entry).await
 }
 
@@ -339,7 +341,7 @@ pub async fn done(
     Staff(claims): Staff,
     Path(id): Path<String>,
 ) -> Result<Json<StaffQueueEntryView>> {
-    let entry = queueing::finish(&app, &claims, parse_entry_id(&id)?).await?;
+    let entry = usecases::queue::finish(&app, &claims, parse_entry_id(&id)?).await?;
     staff_answer(&app, &entry).await
 }
 
@@ -366,7 +368,7 @@ pub async fn summary(
     Staff(claims): Staff,
 ) -> Result<Json<QueueSummaryView>> {
     let tenant = app.db.tenant(claims.tenant).await?;
-    let s = queueing::day_summary(&app, &tenant).await?;
+    let s = usecases::queue::day_summary(&app, &tenant).await?;
     Ok(Json(QueueSummaryView {
         waiting: s.waiting,
         with_clerk: s.with_clerk,

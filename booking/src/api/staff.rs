@@ -3,8 +3,8 @@
 use super::public::AppointmentView;
 use super::{Json, Path, Query};
 use crate::auth::{self, Staff, StaffRole};
+use crate::domain::ids::{AppointmentId, ClerkId, TenantId};
 use crate::error::{Error, Problem, Result};
-use crate::ids::{AppointmentId, ClerkId, TenantId};
 use crate::App;
 use axum::extract::State;
 use axum::http::header;
@@ -34,7 +34,8 @@ pub async fn login(
     State(app): State<App>,
     Json(body): Json<LoginBody>,
 ) -> Result<impl IntoResponse> {
-    let session = crate::desk::login(&app, &body.tenant, &body.email, &body.password).await?;
+    let session =
+        crate::usecases::desk::login(&app, &body.tenant, &body.email, &body.password).await?;
     Ok((
         [(
             header::SET_COOKIE,
@@ -87,7 +88,7 @@ pub async fn appointments(
         })
         .transpose()?;
     // Logged in the access log of every appointment listed (once a day per clerk).
-    let day = crate::desk::day_list(&app, &claims, date).await?;
+    let day = crate::usecases::desk::day_list(&app, &claims, date).await?;
     Ok(Json(
         day.lines
             .iter()
@@ -109,7 +110,7 @@ pub async fn appointment(
     let tenant = app.db.tenant(claims.tenant).await?;
     let service = app.db.service(tenant.id, appointment.service_id).await?;
     // The resident sees this through the personal link; no log entry, no answer.
-    crate::desk::log_opened(&app, &claims, id).await?;
+    crate::usecases::desk::log_opened(&app, &claims, id).await?;
     Ok(Json(AppointmentView::new(&tenant, &service, &appointment)))
 }
 
@@ -117,7 +118,7 @@ pub async fn appointment(
     responses((status = 200, body = super::personal::RoomTicket), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn room_token(
     State(app): State<App>,
-    Extension(issuer): Extension<crate::rooms::Issuer>,
+    Extension(issuer): Extension<crate::domain::rooms::Issuer>,
     Staff(claims): Staff,
     Path(id): Path<String>,
 ) -> Result<Json<super::personal::RoomTicket>> {
@@ -132,7 +133,7 @@ pub async fn room_token(
         .find(|c| c.id == claims.sub)
         .map(|c| c.name)
         .ok_or(Error::Unauthenticated)?;
-    let grant = crate::rooms::clerk_grant(
+    let grant = crate::domain::rooms::clerk_grant(
         &appointment,
         claims.sub,
         &name,

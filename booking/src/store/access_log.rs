@@ -1,9 +1,9 @@
 //! SQL for the append-only access log. There is deliberately no update or delete here.
 
 use super::Db;
-use crate::access_log::{AccessEntry, Action};
+use crate::domain::access_log::{AccessEntry, Action};
+use crate::domain::ids::{AppointmentId, TenantId};
 use crate::error::{Error, Result};
-use crate::ids::{AppointmentId, TenantId};
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};

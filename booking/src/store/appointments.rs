@@ -1,11 +1,11 @@
 use super::columns::{instant, parsed};
 use super::Db;
-use crate::appointment::{Appointment, AppointmentStatus, Resident};
-use crate::consent::Choice;
-use crate::email::Email;
+use crate::domain::appointment::{Appointment, AppointmentStatus, Resident};
+use crate::domain::consent::Choice;
+use crate::domain::email::Email;
+use crate::domain::ids::{AppointmentId, ClerkId, TenantId};
+use crate::domain::slots::Interval;
 use crate::error::{Error, Result};
-use crate::ids::{AppointmentId, ClerkId, TenantId};
-use crate::slots::Interval;
 use jiff::{SignedDuration, Timestamp};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -195,7 +195,7 @@ impl Db {
             placeholders.join(", ")
         );
         let mut query = sqlx::query(&sql)
-            .bind(from.as_second() - crate::appointment::RESERVATION_UNIT_SECONDS)
+            .bind(from.as_second() - crate::domain::appointment::RESERVATION_UNIT_SECONDS)
             .bind(to.as_second());
         for clerk in clerks {
             query = query.bind(clerk.to_string());
@@ -203,8 +203,8 @@ impl Db {
         for row in query.fetch_all(&self.pool).await? {
             let clerk: ClerkId = parsed(&row, "clerk_id")?;
             let start = instant(&row, "unit_start")?;
-            let end =
-                start + SignedDuration::from_secs(crate::appointment::RESERVATION_UNIT_SECONDS);
+            let end = start
+                + SignedDuration::from_secs(crate::domain::appointment::RESERVATION_UNIT_SECONDS);
             let intervals = busy.entry(clerk).or_default();
             match intervals.last_mut() {
                 Some(last) if last.end == start => last.end = end,

@@ -3,9 +3,9 @@
 
 use super::columns::parsed;
 use super::Db;
-use crate::callback::{CallbackId, CallbackRequest, PartOfDay};
+use crate::domain::callback::{CallbackId, CallbackRequest, PartOfDay};
+use crate::domain::ids::{ClerkId, TenantId};
 use crate::error::{Error, Result};
-use crate::ids::{ClerkId, TenantId};
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;

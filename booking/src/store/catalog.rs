@@ -1,9 +1,9 @@
 use super::{flag, Db};
 use crate::auth::StaffRole;
-use crate::catalog::{Absence, Clerk, ClerkSchedule, Service};
+use crate::domain::catalog::{Absence, Clerk, ClerkSchedule, Service};
+use crate::domain::ids::{ClerkId, ServiceId, TenantId};
+use crate::domain::slots::{Interval, WeeklyWindow};
 use crate::error::{Error, Result};
-use crate::ids::{ClerkId, ServiceId, TenantId};
-use crate::slots::{Interval, WeeklyWindow};
 use jiff::civil::Weekday;
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
@@ -37,7 +37,7 @@ fn timestamp(seconds: i64) -> Result<Timestamp> {
 
 impl Db {
     /// Every service of the tenant, offered or not (staff need the stopped ones for the
-    /// appointments they still have); residents get `bookings::offered_services`.
+    /// appointments they still have); residents get `usecases::booking::offered_services`.
     pub async fn services(&self, tenant: TenantId) -> Result<Vec<Service>> {
         let rows = sqlx::query(
             "SELECT id, tenant_id, name, description, duration_minutes, buffer_minutes, active \
@@ -50,7 +50,7 @@ impl Db {
     }
 
     /// A service of this tenant, offered or not; another tenant's service is "not found",
-    /// never visible. Whether residents may book it is `bookings::offered_service`.
+    /// never visible. Whether residents may book it is `usecases::booking::offered_service`.
     pub async fn service(&self, tenant: TenantId, id: ServiceId) -> Result<Service> {
         let row = sqlx::query(
             "SELECT id, tenant_id, name, description, duration_minutes, buffer_minutes, active \

@@ -1,9 +1,9 @@
 //! SQL for the services' information sources and the residents' choices per source.
 
 use super::Db;
-use crate::consent::{Choice, ChoiceRecord, InfoSource};
+use crate::domain::consent::{Choice, ChoiceRecord, InfoSource};
+use crate::domain::ids::{AppointmentId, ServiceId, TenantId};
 use crate::error::{Error, Result};
-use crate::ids::{AppointmentId, ServiceId, TenantId};
 use jiff::Timestamp;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;

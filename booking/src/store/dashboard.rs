@@ -1,10 +1,10 @@
 //! SQL for the dashboard's raw facts of one municipality and period; `dashboard` counts them.
 
 use super::Db;
-use crate::callback::PartOfDay;
-use crate::dashboard::{AppointmentFact, CallbackFact, Facts, FeedbackFact, QueueFact};
+use crate::domain::callback::PartOfDay;
+use crate::domain::dashboard::{AppointmentFact, CallbackFact, Facts, FeedbackFact, QueueFact};
+use crate::domain::ids::{ServiceId, TenantId};
 use crate::error::{Error, Result};
-use crate::ids::{ServiceId, TenantId};
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;

@@ -1,9 +1,9 @@
 //! SQL for residents' feedback and the complaints follow-up list.
 
 use super::{flag, Db};
+use crate::domain::feedback::Feedback;
+use crate::domain::ids::TenantId;
 use crate::error::{Error, Result};
-use crate::feedback::Feedback;
-use crate::ids::TenantId;
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -69,7 +69,7 @@ impl Db {
     pub async fn feedback_for_appointment(
         &self,
         tenant: TenantId,
-        appointment: crate::ids::AppointmentId,
+        appointment: crate::domain::ids::AppointmentId,
     ) -> Result<Option<Feedback>> {
         sqlx::query(&format!(
             "SELECT {COLUMNS} FROM feedback WHERE tenant_id = $1 AND appointment_id = $2"
@@ -128,7 +128,7 @@ impl Db {
         &self,
         tenant: TenantId,
         id: Uuid,
-        by: crate::ids::ClerkId,
+        by: crate::domain::ids::ClerkId,
         note: &str,
         now: Timestamp,
     ) -> Result<()> {

@@ -1,13 +1,13 @@
 //! SQL for outcomes, the outbox, case store settings and the built-in case store.
 
 use super::Db;
-use crate::access_log::AccessEntry;
-use crate::case_store::{CaseDelivery, CaseStoreSettings};
+use crate::adapters::case_store::{CaseDelivery, CaseStoreSettings};
+use crate::domain::access_log::AccessEntry;
+use crate::domain::ids::{AppointmentId, ServiceId, TenantId};
+use crate::domain::outbox::{AfterFailure, DeliveryState};
+use crate::domain::outcome::{default_results, FollowUp, Outcome, ResultOption};
+use crate::domain::tenant::TimeZoneName;
 use crate::error::{Error, Result};
-use crate::ids::{AppointmentId, ServiceId, TenantId};
-use crate::outbox::{AfterFailure, DeliveryState};
-use crate::outcome::{default_results, FollowUp, Outcome, ResultOption};
-use crate::tenant::TimeZoneName;
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;

@@ -4,9 +4,9 @@
 
 use super::columns::{optional_instant, parsed};
 use super::{flag, Db};
+use crate::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
+use crate::domain::queue::{EntryStatus, QueueEntry, QueueEntryId};
 use crate::error::{Error, Result};
-use crate::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
-use crate::queue::{EntryStatus, QueueEntry, QueueEntryId};
 use jiff::{SignedDuration, Timestamp};
 use sqlx::any::AnyRow;
 use sqlx::Row;

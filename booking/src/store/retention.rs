@@ -2,9 +2,9 @@
 //! personal columns are overwritten and the personal link stops working.
 
 use super::Db;
+use crate::domain::ids::{AppointmentId, TenantId};
 use crate::error::Result;
-use crate::ids::{AppointmentId, TenantId};
-use crate::retention::{ERASED_EMAIL, ERASED_NAME};
+use crate::usecases::retention::{ERASED_EMAIL, ERASED_NAME};
 use jiff::Timestamp;
 use sqlx::AnyConnection;
 

@@ -1,7 +1,7 @@
 use super::{flag, Db};
+use crate::domain::ids::TenantId;
+use crate::domain::tenant::{Colour, Slug, Tenant, TimeZoneName, Tone};
 use crate::error::{Error, Result};
-use crate::ids::TenantId;
-use crate::tenant::{Colour, Slug, Tenant, TimeZoneName, Tone};
 use sqlx::Row;
 
 const COLUMNS: &str = "id, slug, name, time_zone, tone, primary_colour, secondary_colour, \

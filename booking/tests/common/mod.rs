@@ -2,10 +2,10 @@
 //! router on an ephemeral loopback port, and a fixed clock the test can move.
 #![allow(dead_code)]
 
+use booking::adapters::live_updates::QueueEvents;
+use booking::adapters::mail::{MailConfig, Mailer};
 use booking::auth::SessionKeys;
 use booking::clock::Clock;
-use booking::mail::{MailConfig, Mailer};
-use booking::queue_events::QueueEvents;
 use booking::store::Db;
 use booking::App;
 use jiff::Timestamp;
@@ -167,8 +167,8 @@ pub fn require_python(test: &str) -> Option<String> {
 /// exactly what booking decided. (The real JWT issuer lives in `signaling` and is tested there.)
 pub struct GrantAsJson;
 
-impl booking::rooms::RoomTokenIssuer for GrantAsJson {
-    fn issue(&self, g: &booking::rooms::RoomGrant) -> String {
+impl booking::domain::rooms::RoomTokenIssuer for GrantAsJson {
+    fn issue(&self, g: &booking::domain::rooms::RoomGrant) -> String {
         serde_json::json!({
             "room": g.room, "participant": g.participant, "role": g.role, "name": g.display_name,
             "tenant": g.tenant, "nbf": g.not_before.as_second(), "exp": g.expires.as_second(),
@@ -177,6 +177,6 @@ impl booking::rooms::RoomTokenIssuer for GrantAsJson {
     }
 }
 
-pub fn grant_issuer() -> booking::rooms::Issuer {
+pub fn grant_issuer() -> booking::domain::rooms::Issuer {
     std::sync::Arc::new(GrantAsJson)
 }

@@ -4,15 +4,15 @@
 #![allow(dead_code)]
 
 use crate::common::{spawn, ts, Store, TestApp};
-use booking::appointment::{reservation_units, Appointment, AppointmentStatus, Resident};
-use booking::case_store::CaseStore;
-use booking::catalog::Service;
-use booking::delivery::DeliveryConfig;
-use booking::email::Email;
-use booking::ids::{AppointmentId, ClerkId};
-use booking::outbox::Backoff;
+use booking::adapters::case_store::CaseStore;
+use booking::domain::appointment::{reservation_units, Appointment, AppointmentStatus, Resident};
+use booking::domain::catalog::Service;
+use booking::domain::email::Email;
+use booking::domain::ids::{AppointmentId, ClerkId};
+use booking::domain::outbox::Backoff;
+use booking::domain::tenant::Tenant;
 use booking::store::NewAppointment;
-use booking::tenant::Tenant;
+use booking::usecases::delivery::DeliveryConfig;
 use jiff::SignedDuration;
 use serde_json::{json, Value};
 use std::future::Future;

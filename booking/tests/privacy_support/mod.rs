@@ -3,14 +3,14 @@
 #![allow(dead_code)]
 
 use crate::common::{spawn, ts, Store, TestApp};
-use booking::appointment::{reservation_units, Appointment, AppointmentStatus, Resident};
 use booking::auth::{hash_password, StaffRole};
-use booking::catalog::{Clerk, Service};
-use booking::email::Email;
-use booking::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
-use booking::personal_link::PersonalToken;
+use booking::domain::appointment::{reservation_units, Appointment, AppointmentStatus, Resident};
+use booking::domain::catalog::{Clerk, Service};
+use booking::domain::email::Email;
+use booking::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
+use booking::domain::personal_link::PersonalToken;
+use booking::domain::tenant::{Slug, Tenant};
 use booking::store::NewAppointment;
-use booking::tenant::{Slug, Tenant};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{json, Value};
 

@@ -12,10 +12,10 @@ use crate::error::{respond, see_other};
 use crate::html::{esc, url};
 use crate::i18n::Tx;
 use crate::layout::{render, Page};
-use ::booking::bookings::{self, BookingRequest};
-use ::booking::catalog::Service;
-use ::booking::consent::InfoSource;
-use ::booking::tenant::Tenant;
+use ::booking::domain::catalog::Service;
+use ::booking::domain::consent::InfoSource;
+use ::booking::domain::tenant::Tenant;
+use ::booking::usecases::booking::{self, BookingRequest};
 use ::booking::{App, Error, Result};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -138,7 +138,7 @@ pub async fn submit(
                 return Ok(page);
             }
         };
-        match bookings::book(&app, &tenant, &service, request).await {
+        match booking::book(&app, &tenant, &service, request).await {
             Ok(booked) => Ok(see_other(&format!(
                 "/a/{}/bevestiging",
                 booked.token.as_str()

@@ -13,9 +13,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use booking::bookings::{unlock, Unlocked};
-use booking::feedback::{Feedback, MAX_COMMENT};
-use booking::rating::{self, RatingState};
+use booking::domain::feedback::{Feedback, MAX_COMMENT};
+use booking::usecases;
+use booking::usecases::booking::{unlock, Unlocked};
+use booking::usecases::feedback::RatingState;
 use booking::{App, Error, Result};
 use serde::Deserialize;
 
@@ -338,7 +339,7 @@ fn closed_page(ctx: &Ctx, tx: &Tx, u: &Unlocked, state: &RatingState) -> Respons
 
 async fn current(app: &App, ctx: &Ctx, u: &Unlocked) -> Result<Response> {
     let tx = Tx::new(ctx.lang, u.tenant.tone);
-    Ok(match rating::state(app, u).await? {
+    Ok(match usecases::feedback::state(app, u).await? {
         RatingState::Open => form_page(ctx, &tx, u, &RatingForm::default(), &[]),
         RatingState::Given(f) => given_page(ctx, &tx, u, &f, ctx.param("gedaan").is_some()),
         other => closed_page(ctx, &tx, u, &other),
@@ -363,7 +364,7 @@ pub async fn give(
     let outcome = async {
         let u = unlock(&app, &token).await?;
         let tx = Tx::new(ctx.lang, u.tenant.tone);
-        if !rating::state(&app, &u).await?.may_rate() {
+        if !usecases::feedback::state(&app, &u).await?.may_rate() {
             // Already given (a second tab, or the back button), or not possible: show why.
             return current(&app, &ctx, &u).await;
         }
@@ -371,7 +372,9 @@ pub async fn give(
         let Some(rating) = rating.filter(|_| errors.is_empty()) else {
             return Ok(form_page(&ctx, &tx, &u, &form, &errors));
         };
-        match rating::give(&app, &u, rating, &form.comment, form.complaint.is_some()).await {
+        match usecases::feedback::give(&app, &u, rating, &form.comment, form.complaint.is_some())
+            .await
+        {
             Ok(_) => Ok(see_other(&format!("{}/beoordeling?gedaan=1", home(&u)))),
             // A race with another tab: the page shows what was given.
             Err(Error::Conflict(_)) => current(&app, &ctx, &u).await,
@@ -396,7 +399,7 @@ pub async fn give(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use booking::tenant::Tone;
+    use booking::domain::tenant::Tone;
 
     fn form(rating: &str, comment: &str, complaint: bool) -> RatingForm {
         RatingForm {

@@ -14,8 +14,8 @@ pub mod staff;
 pub mod staff_nav;
 pub mod video;
 
-use ::booking::catalog::Service;
-use ::booking::tenant::Tenant;
+use ::booking::domain::catalog::Service;
+use ::booking::domain::tenant::Tenant;
 use ::booking::{App, Error, Result};
 
 /// The municipality and one of the services it offers from the path; anything unknown, and a
@@ -23,6 +23,6 @@ use ::booking::{App, Error, Result};
 pub async fn tenant_and_service(app: &App, slug: &str, service: &str) -> Result<(Tenant, Service)> {
     let tenant = app.db.tenant_by_slug(slug).await?;
     let id = service.parse().map_err(|_| Error::NotFound("service"))?;
-    let service = ::booking::bookings::offered_service(app, tenant.id, id).await?;
+    let service = ::booking::usecases::booking::offered_service(app, tenant.id, id).await?;
     Ok((tenant, service))
 }

@@ -12,15 +12,15 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use booking::appointment::AppointmentStatus;
-use booking::bookings;
-use booking::rating::{self, RatingState};
+use booking::domain::appointment::AppointmentStatus;
+use booking::usecases;
+use booking::usecases::feedback::RatingState;
 use booking::{App, Error, Result};
 use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::Deserialize;
 
-pub(super) use booking::bookings::{unlock, Unlocked};
+pub(super) use booking::usecases::booking::{unlock, Unlocked};
 
 fn home(u: &Unlocked) -> String {
     format!("/a/{}", u.token.as_str())
@@ -105,7 +105,7 @@ pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -
             )
         };
         // Once the call has started (a clerk called, or its time came) the resident can rate it.
-        let opinion = match rating::state(&app, &u).await? {
+        let opinion = match usecases::feedback::state(&app, &u).await? {
             RatingState::Open => format!(
                 r#"<h2>{}</h2><p><a class="button" href="{}/beoordeling">{}</a></p>"#,
                 tx.pick("Uw mening", "Je mening", "Your opinion"),
@@ -314,8 +314,15 @@ pub async fn reschedule(
             };
         };
         let day = start.to_zoned(u.tenant.time_zone.tz().clone()).date();
-        match bookings::reschedule(&app, &u.tenant, &u.service, &u.appointment, &u.token, start)
-            .await
+        match usecases::booking::reschedule(
+            &app,
+            &u.tenant,
+            &u.service,
+            &u.appointment,
+            &u.token,
+            start,
+        )
+        .await
         {
             Ok(_) => Ok(see_other(&format!("{}?gedaan=verzet", home(&u)))),
             Err(Error::SlotTaken) => {
@@ -379,7 +386,7 @@ pub async fn cancel_form(State(app): State<App>, Path(token): Path<String>, ctx:
 pub async fn cancel(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -> Response {
     let outcome = async {
         let u = unlock(&app, &token).await?;
-        bookings::cancel(&app, &u.tenant, &u.service, &u.appointment, &u.token).await?;
+        usecases::booking::cancel(&app, &u.tenant, &u.service, &u.appointment, &u.token).await?;
         Ok(see_other(&format!("{}?gedaan=afgezegd", home(&u))))
     }
     .await;

@@ -5,10 +5,10 @@
 
 use crate::html::esc;
 use crate::i18n::Tx;
-use booking::bookings;
-use booking::catalog::Service;
-use booking::slots::Slot;
-use booking::tenant::Tenant;
+use booking::domain::catalog::Service;
+use booking::domain::slots::Slot;
+use booking::domain::tenant::Tenant;
+use booking::usecases;
 use booking::{App, Result};
 use jiff::civil::Date;
 use jiff::ToSpan;
@@ -27,7 +27,7 @@ pub async fn free_days(
     let tz = tenant.time_zone.tz();
     let today = app.clock.now().to_zoned(tz.clone()).date();
     let last = today.checked_add((DAYS_AHEAD - 1).days()).unwrap_or(today);
-    let slots = bookings::slots(app, tenant, service, today, last).await?;
+    let slots = usecases::booking::slots(app, tenant, service, today, last).await?;
     let mut days: BTreeMap<Date, Vec<Slot>> = BTreeMap::new();
     for slot in slots {
         days.entry(slot.start.to_zoned(tz.clone()).date())
@@ -44,7 +44,7 @@ pub async fn free_times(
     service: &Service,
     day: Date,
 ) -> Result<Vec<Slot>> {
-    bookings::slots(app, tenant, service, day, day).await
+    usecases::booking::slots(app, tenant, service, day, day).await
 }
 
 /// A list of day links; `href` gives each day's address.

@@ -14,12 +14,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use booking::access_log;
-use booking::appointment::AppointmentStatus;
-use booking::bookings::{unlock, Unlocked};
-use booking::consent::{self, Choice, InfoSource};
-use booking::consenting::{self, Consents};
-use booking::{privacy, retention, App, Error, Result};
+use booking::domain::access_log;
+use booking::domain::appointment::AppointmentStatus;
+use booking::domain::consent::{self, Choice, InfoSource};
+use booking::usecases;
+use booking::usecases::booking::{unlock, Unlocked};
+use booking::usecases::consent::Consents;
+use booking::usecases::{privacy, retention};
+use booking::{App, Error, Result};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -381,7 +383,7 @@ async fn page(
     errors: &[(String, String)],
 ) -> Result<Response> {
     let tx = Tx::new(ctx.lang, u.tenant.tone);
-    let consents = consenting::view(app, &u.tenant, &u.appointment).await?;
+    let consents = usecases::consent::view(app, &u.tenant, &u.appointment).await?;
     let chosen = chosen.unwrap_or_else(|| {
         consents
             .sources
@@ -461,7 +463,7 @@ pub async fn change_choices(
         if !errors.is_empty() {
             return page(&app, &ctx, &u, Some(wanted), &errors).await;
         }
-        consenting::choose(&app, &u.tenant, &u.appointment, &wanted).await?;
+        usecases::consent::choose(&app, &u.tenant, &u.appointment, &wanted).await?;
         Ok(see_other(&format!("{}/privacy?gedaan=keuzes", home(&u))))
     }
     .await;
@@ -594,7 +596,7 @@ pub async fn erased(State(app): State<App>, ctx: Ctx) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use booking::tenant::Tone;
+    use booking::domain::tenant::Tone;
 
     fn sources() -> Vec<InfoSource> {
         ["brp", "woonbewijs"]

@@ -17,7 +17,7 @@ pub async fn choose_service(
     let outcome = async {
         let tenant = app.db.tenant_by_slug(&slug).await?;
         let tx = Tx::new(ctx.lang, tenant.tone);
-        let services = booking::bookings::offered_services(&app, tenant.id).await?;
+        let services = booking::usecases::booking::offered_services(&app, tenant.id).await?;
         let items: String = services
             .iter()
             .map(|s| {

@@ -13,7 +13,7 @@ use crate::i18n::Tx;
 use crate::layout::{render, Page};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use booking::appointment::AppointmentStatus;
+use booking::domain::appointment::AppointmentStatus;
 use booking::{App, Error};
 
 pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -> Response {

@@ -10,12 +10,13 @@ use crate::html::esc;
 use crate::i18n::Tx;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use booking::administration::{self, ClerkInput, WindowInput};
 use booking::auth::StaffRole;
-use booking::catalog::{Clerk, Service};
-use booking::ids::ServiceId;
-use booking::slots::WeeklyWindow;
-use booking::tenant::Tenant;
+use booking::domain::catalog::{Clerk, Service};
+use booking::domain::ids::ServiceId;
+use booking::domain::slots::WeeklyWindow;
+use booking::domain::tenant::Tenant;
+use booking::usecases;
+use booking::usecases::admin::{ClerkInput, WindowInput};
 use booking::{App, Error, Result};
 
 const HERE: &str = "/beheer/medewerkers";
@@ -73,7 +74,7 @@ pub async fn create(
             role,
             services,
         };
-        if let Err(problems) = administration::check_clerk(tenant.id, &own, &input) {
+        if let Err(problems) = usecases::admin::check_clerk(tenant.id, &own, &input) {
             for (field, message) in problems {
                 let nl = match field {
                     "name" => "Vul de naam in (hoogstens 100 tekens).",
@@ -91,7 +92,7 @@ pub async fn create(
             }
         }
         if errors.is_empty() {
-            match administration::create_clerk(&app, tenant.id, &input).await {
+            match usecases::admin::create_clerk(&app, tenant.id, &input).await {
                 Ok(clerk) => {
                     return Ok(see_other(&format!(
                         "{HERE}/{}/tijden?toegevoegd=1",
@@ -348,7 +349,7 @@ pub async fn hours(
 ) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
-        let clerk = administration::own_clerk(&app, tenant.id, &id).await?;
+        let clerk = usecases::admin::own_clerk(&app, tenant.id, &id).await?;
         let typed = typed_from_windows(&app.db.opening_hours(clerk.id).await?);
         hours_page(
             &app,
@@ -374,7 +375,7 @@ pub async fn save_hours(
 ) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
-        let clerk = administration::own_clerk(&app, tenant.id, &id).await?;
+        let clerk = usecases::admin::own_clerk(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let typed = typed_from_form(&FormData::parse(&body));
         let mut errors: Errors = Vec::new();
@@ -391,10 +392,10 @@ pub async fn save_hours(
                 end: until.clone(),
             };
             if let Err(Error::Invalid { field: which, message }) =
-                administration::check_hours(std::slice::from_ref(&window))
+                usecases::admin::check_hours(std::slice::from_ref(&window))
             {
                 let (id, nl) = match which {
-                    "end" if !until.is_empty() && !from.is_empty() && administration::minute_of_day("end", until).is_ok() && administration::minute_of_day("start", from).is_ok() => (
+                    "end" if !until.is_empty() && !from.is_empty() && usecases::admin::minute_of_day("end", until).is_ok() && usecases::admin::minute_of_day("start", from).is_ok() => (
                         format!("until-{day}-{block}"),
                         format!("Op {nl_day}: de eindtijd moet na de begintijd liggen."),
                     ),
@@ -413,7 +414,7 @@ pub async fn save_hours(
             windows.push(window);
         }
         if errors.is_empty() {
-            administration::set_hours(&app, tenant.id, &id, &windows).await?;
+            usecases::admin::set_hours(&app, tenant.id, &id, &windows).await?;
             return Ok(see_other(&format!("{HERE}/{}/tijden?opgeslagen=1", clerk.id)));
         }
         hours_page(&app, &ctx, &tenant, &clerk, &typed, &FormData(Vec::new()), &errors).await
@@ -431,8 +432,8 @@ pub async fn remove_absence(
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        let clerk = administration::own_clerk(&app, claims.tenant, &id).await?;
-        administration::remove_absence(&app, claims.tenant, &id, &absence).await?;
+        let clerk = usecases::admin::own_clerk(&app, claims.tenant, &id).await?;
+        usecases::admin::remove_absence(&app, claims.tenant, &id, &absence).await?;
         Ok(see_other(&format!(
             "{HERE}/{}/tijden?verwijderd=1",
             clerk.id
@@ -451,7 +452,7 @@ pub async fn add_absence(
 ) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
-        let clerk = administration::own_clerk(&app, tenant.id, &id).await?;
+        let clerk = usecases::admin::own_clerk(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
         let tz = tenant.time_zone.tz().clone();
@@ -482,7 +483,7 @@ pub async fn add_absence(
             ));
         }
         if let (Some(start), Some(end)) = (start, end) {
-            match administration::add_absence(&app, tenant.id, &id, start, end, f.get("reason"))
+            match usecases::admin::add_absence(&app, tenant.id, &id, start, end, f.get("reason"))
                 .await
             {
                 Ok(_) => return Ok(see_other(&format!("{HERE}/{}/tijden?afwezig=1", clerk.id))),
@@ -614,7 +615,7 @@ pub async fn save_clerk(
 ) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
-        let clerk = administration::own_clerk(&app, tenant.id, &id).await?;
+        let clerk = usecases::admin::own_clerk(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
         let mut errors: Errors = Vec::new();
@@ -629,7 +630,7 @@ pub async fn save_clerk(
                 clerk.role
             }
         };
-        let change = administration::ClerkChange {
+        let change = usecases::admin::ClerkChange {
             name: f.get("name").into(),
             role,
             services: f
@@ -639,7 +640,7 @@ pub async fn save_clerk(
                 .collect(),
         };
         let own = app.db.services(tenant.id).await?;
-        if let Err(problems) = administration::check_clerk_change(&own, &change) {
+        if let Err(problems) = usecases::admin::check_clerk_change(&own, &change) {
             for (field, message) in problems {
                 let nl = match field {
                     "name" => "Vul de naam in (hoogstens 100 tekens).",
@@ -650,7 +651,7 @@ pub async fn save_clerk(
             }
         }
         if errors.is_empty() {
-            match administration::update_clerk(&app, tenant.id, &id, &change).await {
+            match usecases::admin::update_clerk(&app, tenant.id, &id, &change).await {
                 Ok(_) => return Ok(see_other(&format!("{HERE}/{}/tijden?gewijzigd=1", clerk.id))),
                 Err(Error::Conflict(message)) => errors.push((
                     "role".into(),

@@ -10,9 +10,9 @@ use crate::html::esc;
 use crate::i18n::Tx;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use booking::administration;
-use booking::feedback::Feedback;
-use booking::tenant::Tenant;
+use booking::domain::feedback::Feedback;
+use booking::domain::tenant::Tenant;
+use booking::usecases;
 use booking::{App, Error, Result};
 
 const HERE: &str = "/beheer/klachten";
@@ -42,7 +42,7 @@ pub async fn handle(
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
         let note = f.get("note");
-        match administration::handle_complaint(&app, tenant.id, claims.sub, &id, note).await {
+        match usecases::admin::handle_complaint(&app, tenant.id, claims.sub, &id, note).await {
             Ok(()) => Ok(see_other(&format!("{HERE}?afgehandeld=1"))),
             Err(Error::Invalid { message, .. }) => {
                 let errors = vec![(
@@ -72,7 +72,7 @@ pub async fn mark(
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        administration::mark_complaint(&app, claims.tenant, &id).await?;
+        usecases::admin::mark_complaint(&app, claims.tenant, &id).await?;
         Ok(see_other(&format!("{HERE}?klacht=1")))
     }
     .await;

@@ -9,8 +9,8 @@ use crate::html::esc;
 use crate::i18n::Tx;
 use axum::extract::State;
 use axum::response::Response;
-use booking::administration;
-use booking::dashboard::WeekRow;
+use booking::domain::dashboard::WeekRow;
+use booking::usecases;
 use booking::{App, Error};
 
 const HERE: &str = "/beheer/dashboard";
@@ -59,7 +59,7 @@ pub async fn show(
             .and_then(|raw| services.iter().find(|s| s.id.to_string() == raw));
         let (from_typed, to_typed) = (ctx.param("van"), ctx.param("tot"));
         let mut errors: Errors = Vec::new();
-        let period = match administration::dashboard(
+        let period = match usecases::admin::dashboard(
             &app,
             &tenant,
             from_typed,
@@ -79,7 +79,7 @@ pub async fn show(
                         &message,
                     ),
                 ));
-                administration::dashboard(&app, &tenant, None, None, chosen.map(|s| s.id)).await?
+                usecases::admin::dashboard(&app, &tenant, None, None, chosen.map(|s| s.id)).await?
             }
             Err(other) => return Err(other),
         };

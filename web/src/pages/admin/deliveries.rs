@@ -1,7 +1,7 @@
 //! `/beheer/zaaksysteem`: the outcomes that did not reach the municipality's case store. Per
 //! delivery the last error and when it is tried again, in words, with "Opnieuw proberen";
 //! "Alles opnieuw proberen" for all of them (for example after the settings were corrected).
-//! The rules live in `booking::administration` (`delivery_overview`, `retry_delivery`,
+//! The rules live in `booking::usecases::admin` (`delivery_overview`, `retry_delivery`,
 //! `retry_failing`), which the JSON API (`/api/v1/admin/deliveries`) calls too.
 
 use super::{admin_page, saved_notice, AdminSession};
@@ -11,9 +11,9 @@ use crate::html::esc;
 use crate::i18n::Tx;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use booking::administration;
+use booking::domain::tenant::Tenant;
 use booking::store::OutboxEntry;
-use booking::tenant::Tenant;
+use booking::usecases;
 use booking::{App, Error, Result};
 use jiff::Timestamp;
 
@@ -42,7 +42,7 @@ pub async fn retry(
 ) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
-        match administration::retry_delivery(&app, tenant.id, claims.sub, &id).await {
+        match usecases::admin::retry_delivery(&app, tenant.id, claims.sub, &id).await {
             Ok(()) => Ok(see_other(&format!("{HERE}?opnieuw=1"))),
             Err(Error::NotFound(_)) => {
                 let tx = Tx::formal(ctx.lang);
@@ -65,7 +65,7 @@ pub async fn retry_all(
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        let retried = administration::retry_failing(&app, claims.tenant, claims.sub).await?;
+        let retried = usecases::admin::retry_failing(&app, claims.tenant, claims.sub).await?;
         Ok(see_other(&format!("{HERE}?alles={retried}")))
     }
     .await;
@@ -117,7 +117,7 @@ fn next_attempt(tx: &Tx, tenant: &Tenant, now: Timestamp, e: &OutboxEntry) -> St
 
 async fn page(app: &App, ctx: &Ctx, tenant: &Tenant, error: Option<&str>) -> Result<Response> {
     let tx = Tx::formal(ctx.lang);
-    let overview = administration::delivery_overview(app, tenant.id).await?;
+    let overview = usecases::admin::delivery_overview(app, tenant.id).await?;
     let now = app.clock.now();
     let retried_all = ctx.param("alles").map(|n| {
         let text = match n {

@@ -5,7 +5,7 @@
 //! Every page is plain HTML forms (no JavaScript): a POST that saves redirects back with a
 //! message (Post/Redirect/Get); a POST with mistakes shows the form again with what was typed,
 //! an error summary linking to the fields, and status 422, and saves nothing. The rules live
-//! in `booking::administration`, which the JSON API calls too.
+//! in `booking::usecases::admin`, which the JSON API calls too.
 
 mod clerks;
 mod complaints;
@@ -25,7 +25,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use booking::auth::{Admin, SessionClaims};
-use booking::tenant::Tenant;
+use booking::domain::tenant::Tenant;
 use booking::{App, Error};
 
 pub fn routes() -> Router<App> {

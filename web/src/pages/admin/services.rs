@@ -13,11 +13,12 @@ use crate::html::esc;
 use crate::i18n::Tx;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use booking::administration::{self, ServiceInput};
-use booking::catalog::Service;
-use booking::consent::{self, InfoSource};
-use booking::outcome::{self, ResultOption};
-use booking::tenant::Tenant;
+use booking::domain::catalog::Service;
+use booking::domain::consent::{self, InfoSource};
+use booking::domain::outcome::{self, ResultOption};
+use booking::domain::tenant::Tenant;
+use booking::usecases;
+use booking::usecases::admin::ServiceInput;
 use booking::{App, Error, Result};
 
 const HERE: &str = "/beheer/onderwerpen";
@@ -46,9 +47,9 @@ pub async fn create(
         let f = FormData::parse(&body);
         let tx = Tx::formal(ctx.lang);
         let input = service_input(&f);
-        match administration::check_service(tenant.id, &input) {
+        match usecases::admin::check_service(tenant.id, &input) {
             Ok(_) => {
-                let service = administration::create_service(&app, tenant.id, &input).await?;
+                let service = usecases::admin::create_service(&app, tenant.id, &input).await?;
                 Ok(see_other(&format!("{HERE}/{}?toegevoegd=1", service.id)))
             }
             Err(problems) => {
@@ -62,7 +63,7 @@ pub async fn create(
 }
 
 /// The service form's problems in the page's language.
-fn service_errors(tx: &Tx, problems: &[administration::Problem]) -> Errors {
+fn service_errors(tx: &Tx, problems: &[usecases::admin::Problem]) -> Errors {
     problems
         .iter()
         .map(|(field, message)| {
@@ -101,13 +102,13 @@ pub async fn save(
 ) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
-        let service = administration::own_service(&app, tenant.id, &id).await?;
+        let service = usecases::admin::own_service(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
         let input = service_input(&f);
-        match administration::check_service(tenant.id, &input) {
+        match usecases::admin::check_service(tenant.id, &input) {
             Ok(_) => {
-                administration::update_service(&app, tenant.id, &id, &input).await?;
+                usecases::admin::update_service(&app, tenant.id, &id, &input).await?;
                 Ok(see_other(&format!("{HERE}/{}?gewijzigd=1", service.id)))
             }
             Err(problems) => {
@@ -136,7 +137,7 @@ pub async fn set_offered(
         let f = FormData::parse(&body);
         let offered = f.get("active") == "1";
         let service =
-            administration::set_service_offered(&app, claims.tenant, &id, offered).await?;
+            usecases::admin::set_service_offered(&app, claims.tenant, &id, offered).await?;
         let key = if offered { "hervat" } else { "gestopt" };
         Ok(see_other(&format!("{HERE}/{}?{key}=1", service.id)))
     }
@@ -275,7 +276,7 @@ pub async fn show(
 ) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
-        let service = administration::own_service(&app, tenant.id, &id).await?;
+        let service = usecases::admin::own_service(&app, tenant.id, &id).await?;
         let sources = sources_text(&app.db.service_sources(service.id).await?);
         let results = results_text(&app.db.service_results(service.id).await?);
         Ok(service_page(
@@ -380,7 +381,7 @@ pub async fn save_sources(
 ) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
-        let service = administration::own_service(&app, tenant.id, &id).await?;
+        let service = usecases::admin::own_service(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
         let typed = f.get("sources").to_string();
@@ -399,18 +400,22 @@ pub async fn save_sources(
         );
         let error = match typed_sources {
             Err(message) => Some(message),
-            Ok(sources) => match administration::set_sources(&app, tenant.id, &id, sources).await {
-                Ok(_) => None,
-                Err(Error::Invalid { field, message }) => Some(say(
-                    &tx,
-                    match field {
-                        "sources" => format!("Geef hoogstens {} bronnen.", consent::MAX_SOURCES),
-                        _ => "Elke code en elke naam mag maar één keer voorkomen.".to_string(),
-                    },
-                    &message,
-                )),
-                Err(other) => return Err(other),
-            },
+            Ok(sources) => {
+                match usecases::admin::set_sources(&app, tenant.id, &id, sources).await {
+                    Ok(_) => None,
+                    Err(Error::Invalid { field, message }) => Some(say(
+                        &tx,
+                        match field {
+                            "sources" => {
+                                format!("Geef hoogstens {} bronnen.", consent::MAX_SOURCES)
+                            }
+                            _ => "Elke code en elke naam mag maar één keer voorkomen.".to_string(),
+                        },
+                        &message,
+                    )),
+                    Err(other) => return Err(other),
+                }
+            }
         };
         match error {
             None => Ok(see_other(&format!("{HERE}/{}?bronnen=1", service.id))),
@@ -442,7 +447,7 @@ pub async fn save_results(
 ) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
-        let service = administration::own_service(&app, tenant.id, &id).await?;
+        let service = usecases::admin::own_service(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
         let typed = f.get("results").to_string();
@@ -460,18 +465,20 @@ pub async fn save_results(
         );
         let error = match typed_results {
             Err(message) => Some(message),
-            Ok(results) => match administration::set_results(&app, tenant.id, &id, results).await {
-                Ok(_) => None,
-                Err(Error::Invalid { field, message }) => Some(say(
-                    &tx,
-                    match field {
-                        "results" => format!("Geef 1 tot {} resultaten.", outcome::MAX_RESULTS),
-                        _ => "Elke code mag maar één keer voorkomen.".to_string(),
-                    },
-                    &message,
-                )),
-                Err(other) => return Err(other),
-            },
+            Ok(results) => {
+                match usecases::admin::set_results(&app, tenant.id, &id, results).await {
+                    Ok(_) => None,
+                    Err(Error::Invalid { field, message }) => Some(say(
+                        &tx,
+                        match field {
+                            "results" => format!("Geef 1 tot {} resultaten.", outcome::MAX_RESULTS),
+                            _ => "Elke code mag maar één keer voorkomen.".to_string(),
+                        },
+                        &message,
+                    )),
+                    Err(other) => return Err(other),
+                }
+            }
         };
         match error {
             None => Ok(see_other(&format!("{HERE}/{}?resultaten=1", service.id))),

@@ -9,8 +9,9 @@ use crate::html::esc;
 use crate::i18n::Tx;
 use axum::extract::State;
 use axum::response::Response;
-use booking::administration::{self, SettingsInput};
-use booking::tenant::{Colour, InvalidColour, Tenant};
+use booking::domain::tenant::{Colour, InvalidColour, Tenant};
+use booking::usecases;
+use booking::usecases::admin::SettingsInput;
 use booking::App;
 
 const HERE: &str = "/beheer";
@@ -58,9 +59,9 @@ pub async fn save(
             check_in_minutes: int("check_in_minutes"),
             no_show_grace_minutes: int("no_show_grace_minutes"),
         };
-        match administration::check_settings(&tenant, &input) {
+        match usecases::admin::check_settings(&tenant, &input) {
             Ok(_) => {
-                administration::update_settings(&app, tenant.id, &input).await?;
+                usecases::admin::update_settings(&app, tenant.id, &input).await?;
                 Ok(see_other("/beheer?opgeslagen=1"))
             }
             Err(problems) => {

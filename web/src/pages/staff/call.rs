@@ -14,9 +14,10 @@ use crate::layout::{render, Page};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use booking::auth::Staff;
-use booking::consent::{self, Choice, InfoSource};
-use booking::queue::QueueEntryId;
-use booking::{desk, App, Error};
+use booking::domain::consent::{self, Choice, InfoSource};
+use booking::domain::queue::QueueEntryId;
+use booking::usecases::desk;
+use booking::{App, Error};
 
 /// The nav has no entry for a call, so no link is marked as the current page.
 const NAV_CURRENT: &str = "";
@@ -183,7 +184,7 @@ pub async fn show(
 /// those the resident allowed), notes and what happens next.
 fn outcome_form(
     tx: &Tx,
-    results: &[booking::outcome::ResultOption],
+    results: &[booking::domain::outcome::ResultOption],
     allowed: &[&InfoSource],
     has_sources: bool,
     appointment: &str,

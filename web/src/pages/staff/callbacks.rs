@@ -11,8 +11,10 @@ use crate::layout::{render, Page};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use booking::auth::Staff;
-use booking::callback::{CallbackId, PartOfDay};
-use booking::{desk, queueing, App, Error};
+use booking::domain::callback::{CallbackId, PartOfDay};
+use booking::usecases;
+use booking::usecases::desk;
+use booking::{App, Error};
 
 const HERE: &str = "/medewerker/terugbellen";
 
@@ -145,7 +147,7 @@ pub async fn done(
         let id: CallbackId = id
             .parse()
             .map_err(|_| Error::NotFound("callback request"))?;
-        match queueing::handle_callback(&app, &claims, id).await {
+        match usecases::queue::handle_callback(&app, &claims, id).await {
             Ok(_) => Ok(see_other(&format!("{HERE}?afgehandeld={id}"))),
             // Another clerk was first: say so rather than show an error page.
             Err(Error::Conflict(_)) => Ok(see_other(&format!("{HERE}?al-afgehandeld={id}"))),

@@ -1,5 +1,5 @@
 //! Logging in and out without JavaScript: the form posts to `/{slug}/medewerker`, which runs the
-//! same login use case as `POST /api/v1/auth/login` (`booking::desk::login`), sets the same
+//! same login use case as `POST /api/v1/auth/login` (`booking::usecases::desk::login`), sets the same
 //! session cookie and redirects (303). Mistakes re-render the form with an error summary.
 
 use super::{safe_return, HOME, LOGIN};
@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use booking::auth::{self, Staff};
-use booking::tenant::Tenant;
+use booking::domain::tenant::Tenant;
 use booking::{App, Error};
 
 /// Longer input is refused before the password is hashed, so a huge form costs nothing.
@@ -163,7 +163,13 @@ pub async fn submit(
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(response);
         }
-        match booking::desk::login(&app, tenant.slug.as_str(), &typed.email, &typed.password).await
+        match booking::usecases::desk::login(
+            &app,
+            tenant.slug.as_str(),
+            &typed.email,
+            &typed.password,
+        )
+        .await
         {
             Ok(session) => {
                 let mut response = see_other(typed.back_to.as_deref().unwrap_or(HOME));

@@ -3,7 +3,7 @@
 //! video and the outcome form after hanging up, and the callback requests. Everything works
 //! without JavaScript except the call itself and the live redraw of the queue.
 //!
-//! The pages call the same use cases as the JSON API (`booking::desk`, `booking::queueing`), so
+//! The pages call the same use cases as the JSON API (`booking::usecases::desk`, `booking::usecases::queue`), so
 //! logging in, access logging and handling a callback behave the same either way. A page that
 //! needs a session and has none sends the clerk to the login, and back after logging in.
 

@@ -1,5 +1,5 @@
 //! `/medewerker/wachtrij`: the live queue. The page is rendered with the queue as it is when
-//! opened (that opening is what the access log records, `booking::desk::queue`);
+//! opened (that opening is what the access log records, `booking::usecases::desk::queue`);
 //! `static/clerk-queue.js` then redraws the table from the Server-Sent Events. "Volgende
 //! bewoner" is a form, so calling the next resident works without JavaScript too.
 
@@ -12,15 +12,17 @@ use crate::layout::{render, Page};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use booking::auth::Staff;
-use booking::queue::{EntryStatus, QueueEntry};
-use booking::{desk, queueing, App, Error};
+use booking::domain::queue::{EntryStatus, QueueEntry};
+use booking::usecases;
+use booking::usecases::desk;
+use booking::{App, Error};
 
 const HERE: &str = "/medewerker/wachtrij";
 
 fn rows(
     tx: &Tx,
     entries: &[QueueEntry],
-    services: &[booking::catalog::Service],
+    services: &[booking::domain::catalog::Service],
     now: jiff::Timestamp,
 ) -> String {
     entries
@@ -126,7 +128,7 @@ pub async fn call_next(State(app): State<App>, staff: Result<Staff, Error>, ctx:
         return to_login(HERE);
     };
     let outcome = async {
-        Ok(match queueing::call_next(&app, &claims).await? {
+        Ok(match usecases::queue::call_next(&app, &claims).await? {
             Some(entry) => see_other(&format!("/medewerker/gesprek/{}", entry.id)),
             None => see_other(&format!("{HERE}?niemand=1")),
         })

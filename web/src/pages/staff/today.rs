@@ -1,6 +1,6 @@
 //! `/medewerker/vandaag`: the municipality's appointments of today (in its own time zone), with
 //! the resident, the service, the clerk and where each stands, in words. Showing the list is
-//! written to each resident's access log (`booking::desk::day_list`).
+//! written to each resident's access log (`booking::usecases::desk::day_list`).
 
 use super::{nav, to_login};
 use crate::context::Ctx;
@@ -11,7 +11,7 @@ use crate::layout::{render, Page};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use booking::auth::Staff;
-use booking::desk::{self, DayStatus};
+use booking::usecases::desk::{self, DayStatus};
 use booking::{App, Error};
 
 const HERE: &str = "/medewerker/vandaag";

@@ -1,8 +1,8 @@
 //! The virtual counter queue, pure: who goes first, when check-in opens, what happens to a
 //! resident who does not answer, and how long the wait is expected to be. No IO here.
 
-use crate::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
-pub use crate::ids::{CallbackId, QueueEntryId};
+use crate::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
+pub use crate::domain::ids::{CallbackId, QueueEntryId};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 

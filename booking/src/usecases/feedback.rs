@@ -2,10 +2,10 @@
 //! pages: where the resident stands (may rate, already rated, not yet) and giving the rating.
 //! The rules themselves are the pure functions in `feedback`.
 
-use crate::appointment::AppointmentStatus;
-use crate::bookings::Unlocked;
+use crate::domain::appointment::AppointmentStatus;
+use crate::domain::feedback::{self, Feedback, FeedbackForm};
 use crate::error::{Error, Result};
-use crate::feedback::{self, Feedback, FeedbackForm};
+use crate::usecases::booking::Unlocked;
 use crate::App;
 use uuid::Uuid;
 

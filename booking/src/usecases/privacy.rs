@@ -2,11 +2,11 @@
 //! pages: who looked at their data (the access log), and erasing their personal data. The
 //! rules are in `retention` (when a resident may erase) and `access_log` (the sentences).
 
-use crate::access_log::AccessEntry;
-use crate::appointment::AppointmentStatus;
-use crate::bookings::Unlocked;
+use crate::domain::access_log::AccessEntry;
+use crate::domain::appointment::AppointmentStatus;
 use crate::error::Result;
-use crate::retention;
+use crate::usecases::booking::Unlocked;
+use crate::usecases::retention;
 use crate::App;
 use jiff::Timestamp;
 

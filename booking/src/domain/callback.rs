@@ -1,9 +1,9 @@
 //! Callback requests: a resident who would rather be phoned than wait in the queue leaves a
 //! number and a part of the day; clerks work through the list.
 
+use crate::domain::ids::{ClerkId, ServiceId, TenantId};
+pub use crate::domain::queue::CallbackId;
 use crate::error::{Error, Result};
-use crate::ids::{ClerkId, ServiceId, TenantId};
-pub use crate::queue::CallbackId;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};

@@ -3,15 +3,15 @@
 //! pages call these same functions, so a clerk who sees residents' personal data in a list is
 //! written to the access log whichever way they look.
 
-use crate::access_log::{AccessEntry, Action, REASON_DAY_LIST, REASON_QUEUE};
-use crate::appointment::{Appointment, AppointmentStatus};
 use crate::auth::{self, SessionClaims, SESSION_SECONDS};
-use crate::callback::CallbackRequest;
-use crate::catalog::{Clerk, Service};
+use crate::domain::access_log::{AccessEntry, Action, REASON_DAY_LIST, REASON_QUEUE};
+use crate::domain::appointment::{Appointment, AppointmentStatus};
+use crate::domain::callback::CallbackRequest;
+use crate::domain::catalog::{Clerk, Service};
+use crate::domain::ids::AppointmentId;
+use crate::domain::queue::{self, EntryStatus, QueueEntry};
+use crate::domain::tenant::Tenant;
 use crate::error::{Error, Result};
-use crate::ids::AppointmentId;
-use crate::queue::{self, EntryStatus, QueueEntry};
-use crate::tenant::Tenant;
 use crate::App;
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
@@ -232,7 +232,7 @@ pub async fn log_opened(
             at: app.clock.now(),
             action: Action::OpenedAppointment,
             source: None,
-            reason: crate::access_log::REASON_OPENED.into(),
+            reason: crate::domain::access_log::REASON_OPENED.into(),
         }])
         .await
 }
@@ -243,7 +243,7 @@ pub async fn day_list(app: &App, claims: &SessionClaims, date: Option<Date>) -> 
     let date = date.unwrap_or_else(|| today(app, &tenant));
     let (from, to) = day_bounds(&tenant, date)?;
     // Apply the answer deadline first, so a call nobody answered shows as it is now.
-    crate::queueing::settle_unanswered(app, &tenant).await?;
+    crate::usecases::queue::settle_unanswered(app, &tenant).await?;
     let services = app.db.services(tenant.id).await?;
     let clerks = app.db.clerks(tenant.id).await?;
     let entries = app
@@ -284,7 +284,7 @@ pub async fn day_list(app: &App, claims: &SessionClaims, date: Option<Date>) -> 
 /// logged: they show the same residents and would log on every change of anyone's place.
 pub async fn queue(app: &App, claims: &SessionClaims) -> Result<(Tenant, Vec<QueueEntry>)> {
     let tenant = app.db.tenant(claims.tenant).await?;
-    let entries = crate::queueing::clerk_queue(app, &tenant).await?;
+    let entries = crate::usecases::queue::clerk_queue(app, &tenant).await?;
     let shown: Vec<AppointmentId> = entries.iter().filter_map(|e| e.appointment_id).collect();
     log_list_view(app, &tenant, claims, &shown, Action::ViewedQueue).await?;
     Ok((tenant, entries))
@@ -304,7 +304,7 @@ pub async fn open_callbacks(
 /// When a callback should have been made at the latest (`callback::deadline`), in the
 /// municipality's time zone.
 pub fn callback_deadline(tenant: &Tenant, request: &CallbackRequest) -> Result<Timestamp> {
-    crate::callback::deadline(
+    crate::domain::callback::deadline(
         request.requested_at,
         request.part_of_day,
         tenant.time_zone.tz(),
@@ -320,10 +320,10 @@ pub fn callback_is_late(tenant: &Tenant, request: &CallbackRequest, now: Timesta
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::appointment::Resident;
-    use crate::callback::{CallbackId, PartOfDay};
-    use crate::ids::{ClerkId, ServiceId, TenantId};
-    use crate::queue::QueueEntryId;
+    use crate::domain::appointment::Resident;
+    use crate::domain::callback::{CallbackId, PartOfDay};
+    use crate::domain::ids::{ClerkId, ServiceId, TenantId};
+    use crate::domain::queue::QueueEntryId;
 
     fn t(s: &str) -> Timestamp {
         s.parse().unwrap()
@@ -341,7 +341,7 @@ mod tests {
             sequence: 0,
             resident: Resident {
                 name: "Jan".into(),
-                email: crate::email::Email::parse("jan@example.nl").unwrap(),
+                email: crate::domain::email::Email::parse("jan@example.nl").unwrap(),
                 phone: None,
                 note: None,
             },

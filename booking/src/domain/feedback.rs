@@ -3,10 +3,10 @@
 //! reads it as one), which puts it on the municipality's follow-up list until handled. Pure:
 //! the form's rules and when feedback may be given.
 
-use crate::appointment::AppointmentStatus;
+use crate::domain::appointment::AppointmentStatus;
+use crate::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
+use crate::domain::queue::EntryStatus;
 use crate::error::{Error, Result};
-use crate::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
-use crate::queue::EntryStatus;
 use jiff::Timestamp;
 use uuid::Uuid;
 

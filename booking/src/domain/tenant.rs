@@ -1,6 +1,6 @@
 //! A municipality (tenant) and the 5-10% it tailors: name, tone, colours, walk-ins, booking window.
 
-use crate::ids::TenantId;
+use crate::domain::ids::TenantId;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

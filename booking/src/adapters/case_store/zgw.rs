@@ -15,9 +15,9 @@
 //! only allows that to clients with the `zaken.geforceerd-bijwerken` scope.
 
 use super::{CaseDelivery, CaseStore, DeliveryFuture};
+use crate::domain::outbox::DeliveryError;
+use crate::domain::outcome::FollowUp;
 use crate::error::{Error, Result};
-use crate::outbox::DeliveryError;
-use crate::outcome::FollowUp;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
@@ -131,7 +131,7 @@ impl ZgwConfig {
 }
 
 /// The zaak identificatie for an appointment; at most 40 characters as the API requires.
-pub fn identificatie(appointment: &crate::ids::AppointmentId) -> String {
+pub fn identificatie(appointment: &crate::domain::ids::AppointmentId) -> String {
     format!("VL-{appointment}")
 }
 
@@ -493,7 +493,7 @@ mod tests {
 
     #[test]
     fn identificatie_fits_the_api_limit() {
-        assert!(identificatie(&crate::ids::AppointmentId::new()).len() <= 40);
+        assert!(identificatie(&crate::domain::ids::AppointmentId::new()).len() <= 40);
     }
 
     #[test]

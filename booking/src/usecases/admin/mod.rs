@@ -8,17 +8,17 @@
 //! all); the use cases refuse with the first one (for the API, which names one field).
 
 use crate::auth::{self, StaffRole};
-use crate::catalog::{Absence, Clerk, Service};
-use crate::consent::{self, InfoSource};
-use crate::dashboard::{self, WeekRow};
-use crate::email::Email;
+use crate::domain::catalog::{Absence, Clerk, Service};
+use crate::domain::consent::{self, InfoSource};
+use crate::domain::dashboard::{self, WeekRow};
+use crate::domain::email::Email;
+use crate::domain::ids::{ClerkId, ServiceId, TenantId};
+use crate::domain::outbox::DeliveryState;
+use crate::domain::outcome::{self, ResultOption};
+use crate::domain::slots::{Interval, WeeklyWindow};
+use crate::domain::tenant::{Colour, Tenant, Tone};
 use crate::error::{Error, Result};
-use crate::ids::{ClerkId, ServiceId, TenantId};
-use crate::outbox::DeliveryState;
-use crate::outcome::{self, ResultOption};
-use crate::slots::{Interval, WeeklyWindow};
 use crate::store::OutboxEntry;
-use crate::tenant::{Colour, Tenant, Tone};
 use crate::App;
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
@@ -604,7 +604,7 @@ pub async fn handle_complaint(
     complaint: &str,
     note: &str,
 ) -> Result<()> {
-    let note = crate::feedback::parse_note(note)?;
+    let note = crate::domain::feedback::parse_note(note)?;
     let id: uuid::Uuid = complaint
         .parse()
         .map_err(|_| Error::NotFound("complaint"))?;

@@ -6,8 +6,8 @@
 //! a correction is the next version and is only allowed on the local day of the first one,
 //! so what reached the case store yesterday is not silently rewritten today.
 
+use crate::domain::ids::{AppointmentId, ClerkId, TenantId};
 use crate::error::{Error, Result};
-use crate::ids::{AppointmentId, ClerkId, TenantId};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;

@@ -47,12 +47,12 @@ pub fn parse_source_list(list: Vec<InfoSource>) -> Result<Vec<InfoSource>> {
             ));
         }
         let label = source.label.trim().to_string();
-        if label.is_empty() || label.chars().count() > crate::outcome::MAX_SOURCE_LEN {
+        if label.is_empty() || label.chars().count() > crate::domain::outcome::MAX_SOURCE_LEN {
             return Err(Error::invalid(
                 "label",
                 format!(
                     "give a label of 1 to {} characters",
-                    crate::outcome::MAX_SOURCE_LEN
+                    crate::domain::outcome::MAX_SOURCE_LEN
                 ),
             ));
         }

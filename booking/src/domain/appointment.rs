@@ -1,7 +1,7 @@
 //! A booked appointment and the transitions it may make.
 
+use crate::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
 use crate::error::{Error, Result};
-use crate::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -47,7 +47,7 @@ pub struct Appointment {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Resident {
     pub name: String,
-    pub email: crate::email::Email,
+    pub email: crate::domain::email::Email,
     pub phone: Option<String>,
     pub note: Option<String>,
 }

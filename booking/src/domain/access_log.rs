@@ -3,8 +3,8 @@
 //! what and why. The store only ever inserts; this module turns an entry into the plain Dutch
 //! sentence the resident reads through the personal link.
 
-use crate::ids::{AppointmentId, ClerkId, TenantId};
-use crate::tenant::Tone;
+use crate::domain::ids::{AppointmentId, ClerkId, TenantId};
+use crate::domain::tenant::Tone;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use serde::Serialize;
@@ -80,7 +80,7 @@ pub fn sentence(entry: &AccessEntry, tz: &TimeZone, tone: Tone) -> String {
     let local = entry.at.to_zoned(tz.clone());
     let when = format!(
         "Op {} om {}",
-        crate::dates_in_words::day_month_nl(local.date()),
+        crate::domain::dates_in_words::day_month_nl(local.date()),
         local.strftime("%H:%M")
     );
     let (your, you) = match tone {
@@ -115,7 +115,7 @@ pub fn sentence_en(entry: &AccessEntry, tz: &TimeZone) -> String {
     let local = entry.at.to_zoned(tz.clone());
     let when = format!(
         "On {} at {}",
-        crate::dates_in_words::day_month_en(local.date()),
+        crate::domain::dates_in_words::day_month_en(local.date()),
         local.strftime("%H:%M")
     );
     let source = entry.source.as_deref().unwrap_or("an information source");

@@ -2,7 +2,7 @@
 //! without a zaaksysteem (or before one is connected). Clerks read them through the API.
 
 use super::{CaseDelivery, CaseStore, DeliveryFuture};
-use crate::outbox::DeliveryError;
+use crate::domain::outbox::DeliveryError;
 use crate::store::Db;
 
 pub struct BuiltinCaseStore {

@@ -2,18 +2,18 @@
 //! Each step loads what it needs, asks the pure slot engine, and lets the database's unique
 //! reservations decide races.
 
-use crate::appointment::{reservation_units, Appointment, AppointmentStatus, Resident};
-use crate::catalog::Service;
-use crate::consent::{self, Choice};
-use crate::email::Email;
+use crate::adapters::invite::{Invite, InviteMethod};
+use crate::adapters::mail::OutgoingMail;
+use crate::domain::appointment::{reservation_units, Appointment, AppointmentStatus, Resident};
+use crate::domain::catalog::Service;
+use crate::domain::consent::{self, Choice};
+use crate::domain::email::Email;
+use crate::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
+use crate::domain::personal_link::PersonalToken;
+use crate::domain::slots::{free_slots, ClerkAvailability, Slot, SlotRules};
+use crate::domain::tenant::{Tenant, Tone};
 use crate::error::{Error, Result};
-use crate::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
-use crate::invite::{Invite, InviteMethod};
-use crate::mail::OutgoingMail;
-use crate::personal_link::PersonalToken;
-use crate::slots::{free_slots, ClerkAvailability, Slot, SlotRules};
 use crate::store::NewAppointment;
-use crate::tenant::{Tenant, Tone};
 use crate::App;
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
@@ -98,7 +98,7 @@ async fn compute_slots(
 }
 
 /// The services residents can choose: the one rule for what is offered (the municipality
-/// can stop offering a service, see `administration::set_service_offered`). Used by the
+/// can stop offering a service, see `usecases::admin::set_service_offered`). Used by the
 /// public API, the resident pages, walk-ins and callback requests alike.
 pub async fn offered_services(app: &App, tenant: TenantId) -> Result<Vec<Service>> {
     let mut services = app.db.services(tenant).await?;
@@ -394,7 +394,7 @@ pub fn when_in_words(tenant: &Tenant, at: Timestamp) -> String {
     let local = at.to_zoned(tenant.time_zone.tz().clone());
     format!(
         "{} {} om {}",
-        crate::dates_in_words::day_nl(local.date()),
+        crate::domain::dates_in_words::day_nl(local.date()),
         local.year(),
         local.strftime("%H:%M")
     )

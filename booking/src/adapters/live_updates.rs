@@ -7,7 +7,7 @@
 //! server instances' changes into the local channels, so clerks connected to different
 //! instances see each other's calls. SQLite serves one instance, so in-process is enough.
 
-use crate::ids::TenantId;
+use crate::domain::ids::TenantId;
 use crate::store::{Db, Dialect};
 use sqlx::postgres::PgListener;
 use std::collections::HashMap;

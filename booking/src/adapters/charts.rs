@@ -1,9 +1,9 @@
 //! The dashboard's charts as server-rendered SVG, drawn by the `plotters` crate: one line per
 //! service over the weeks of the period, for one figure. Pure: rows in, SVG text out.
 
-use crate::dashboard::WeekRow;
+use crate::domain::dashboard::WeekRow;
+use crate::domain::ids::ServiceId;
 use crate::error::{Error, Result};
-use crate::ids::ServiceId;
 use plotters::prelude::*;
 use serde::Deserialize;
 

@@ -2,15 +2,17 @@
 //! finish, and the views residents and clerks get. The rules are in `queue`; this file reads
 //! and writes through `store` around them.
 
-use crate::appointment::{Appointment, AppointmentStatus};
 use crate::auth::SessionClaims;
-use crate::callback::{self, CallbackId, CallbackRequest, PartOfDay};
-use crate::catalog::Service;
+use crate::domain::appointment::{Appointment, AppointmentStatus};
+use crate::domain::callback::{self, CallbackId, CallbackRequest, PartOfDay};
+use crate::domain::catalog::Service;
+use crate::domain::ids::{AppointmentId, ServiceId, TenantId};
+use crate::domain::personal_link::PersonalToken;
+use crate::domain::queue::{
+    self, CheckInRefused, EntryStatus, QueueEntry, QueueEntryId, Unanswered,
+};
+use crate::domain::tenant::Tenant;
 use crate::error::{Error, Result};
-use crate::ids::{AppointmentId, ServiceId, TenantId};
-use crate::personal_link::PersonalToken;
-use crate::queue::{self, CheckInRefused, EntryStatus, QueueEntry, QueueEntryId, Unanswered};
-use crate::tenant::Tenant;
 use crate::App;
 use jiff::{SignedDuration, Timestamp};
 
@@ -53,7 +55,7 @@ pub async fn check_in(
     .map_err(|refused| match refused {
         CheckInRefused::TooEarly { opens_at } => Error::Conflict(format!(
             "you can join the queue from {} ({opens_at})",
-            crate::bookings::when_in_words(tenant, opens_at)
+            crate::usecases::booking::when_in_words(tenant, opens_at)
         )),
         CheckInRefused::TooLate => Error::Conflict(
             "the time to join the queue for this appointment has passed; please book a new one"
@@ -136,7 +138,8 @@ pub async fn walk_in(
             tenant.name
         )));
     }
-    let service = crate::bookings::offered_service(app, tenant.id, request.service_id).await?;
+    let service =
+        crate::usecases::booking::offered_service(app, tenant.id, request.service_id).await?;
     let token = EntryToken::generate();
     let entry = QueueEntry {
         id: QueueEntryId::new(),
@@ -395,7 +398,8 @@ pub async fn request_callback(
     tenant: &Tenant,
     form: CallbackForm,
 ) -> Result<CallbackRequest> {
-    let service = crate::bookings::offered_service(app, tenant.id, form.service_id).await?;
+    let service =
+        crate::usecases::booking::offered_service(app, tenant.id, form.service_id).await?;
     let request = CallbackRequest {
         id: CallbackId::new(),
         tenant_id: tenant.id,

@@ -14,8 +14,8 @@
 //!   (`callback::deadline`, the rule the clerk's list uses for "late"; week requested);
 //! - ratings: week given; open complaints: complaints given that week not yet handled.
 
-use crate::callback::{self, PartOfDay};
-use crate::ids::ServiceId;
+use crate::domain::callback::{self, PartOfDay};
+use crate::domain::ids::ServiceId;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};

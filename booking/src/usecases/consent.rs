@@ -1,13 +1,13 @@
 //! The consent use cases, shared by the JSON API and the resident's pages: the choices per
 //! information source with their history, and changing them until the call starts. The rules
-//! are the pure functions in `consent`; choosing while booking is part of `bookings::book`.
+//! are the pure functions in `consent`; choosing while booking is part of `usecases::booking::book`.
 
-use crate::appointment::{Appointment, AppointmentStatus};
-use crate::consent::{self, Choice, ChoiceRecord, InfoSource};
+use crate::domain::appointment::{Appointment, AppointmentStatus};
+use crate::domain::consent::{self, Choice, ChoiceRecord, InfoSource};
+use crate::domain::feedback;
+use crate::domain::queue::EntryStatus;
+use crate::domain::tenant::Tenant;
 use crate::error::{Error, Result};
-use crate::feedback;
-use crate::queue::EntryStatus;
-use crate::tenant::Tenant;
 use crate::App;
 use jiff::Timestamp;
 
@@ -117,9 +117,9 @@ pub async fn choose(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::appointment::Resident;
-    use crate::email::Email;
-    use crate::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
+    use crate::domain::appointment::Resident;
+    use crate::domain::email::Email;
+    use crate::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
 
     fn appointment(status: AppointmentStatus) -> Appointment {
         let start: Timestamp = "2026-11-30T09:00:00Z".parse().unwrap();

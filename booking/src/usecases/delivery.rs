@@ -7,8 +7,8 @@
 //! Several workers (one per server instance) may run on one database; a claim is a lease, so
 //! they do not deliver the same event at the same time.
 
-use crate::case_store::{self, CaseStore};
-use crate::outbox::{after_failure, Backoff, DeliveryError};
+use crate::adapters::case_store::{self, CaseStore};
+use crate::domain::outbox::{after_failure, Backoff, DeliveryError};
 use crate::store::ClaimedEvent;
 use crate::App;
 use jiff::SignedDuration;
@@ -92,7 +92,7 @@ impl Worker {
             .claim_due(&token, now, now + self.lease(), self.config.batch)
             .await?;
         let count = claimed.len();
-        let mut stores: HashMap<crate::ids::TenantId, Arc<dyn CaseStore>> = HashMap::new();
+        let mut stores: HashMap<crate::domain::ids::TenantId, Arc<dyn CaseStore>> = HashMap::new();
         // Dropping the set (the worker task aborted) aborts the deliveries in it too.
         let mut running = JoinSet::new();
         for event in claimed {
@@ -138,7 +138,10 @@ impl Worker {
         self.config.lease.max(floor)
     }
 
-    async fn store_for(&self, tenant: crate::ids::TenantId) -> crate::Result<Arc<dyn CaseStore>> {
+    async fn store_for(
+        &self,
+        tenant: crate::domain::ids::TenantId,
+    ) -> crate::Result<Arc<dyn CaseStore>> {
         if let Some(store) = &self.config.store_override {
             return Ok(store.clone());
         }

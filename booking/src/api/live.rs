@@ -7,12 +7,12 @@ use super::queue::{
     entry_by_token, resident_view, staff_queue, QueueEntryView, StaffQueueEntryView,
 };
 use super::Path;
+use crate::adapters::live_updates::QueueChanged;
 use crate::auth::Staff;
+use crate::domain::ids::TenantId;
+use crate::domain::queue::QueueEntryId;
 use crate::error::{Error, Problem, Result};
-use crate::ids::TenantId;
-use crate::queue::QueueEntryId;
-use crate::queue_events::QueueChanged;
-use crate::queueing;
+use crate::usecases;
 use crate::App;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -90,7 +90,9 @@ impl Follow {
                 Ok(Err(RecvError::Closed)) => return false,
                 Err(_quiet) => {
                     if let Ok(tenant) = self.app.db.tenant(self.tenant).await {
-                        if let Err(error) = queueing::settle_unanswered(&self.app, &tenant).await {
+                        if let Err(error) =
+                            usecases::queue::settle_unanswered(&self.app, &tenant).await
+                        {
                             tracing::warn!(%error, "could not settle unanswered calls");
                         }
                     }

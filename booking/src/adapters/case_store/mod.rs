@@ -8,10 +8,10 @@
 pub mod builtin;
 pub mod zgw;
 
+use crate::domain::ids::{AppointmentId, TenantId};
+use crate::domain::outbox::DeliveryError;
+use crate::domain::outcome::Outcome;
 use crate::error::{Error, Result};
-use crate::ids::{AppointmentId, TenantId};
-use crate::outbox::DeliveryError;
-use crate::outcome::Outcome;
 use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,7 @@
 //! Outgoing mail: over SMTP when configured, otherwise as .eml files in the data directory.
 
+use crate::adapters::invite::InviteMethod;
 use crate::error::{Error, Result};
-use crate::invite::InviteMethod;
 use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;

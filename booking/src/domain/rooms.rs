@@ -2,7 +2,7 @@
 //! signaling crate; booking only decides the grant and asks an issuer (wired in by the binary)
 //! to sign it, so booking and signaling stay independent.
 
-use crate::appointment::{Appointment, AppointmentStatus};
+use crate::domain::appointment::{Appointment, AppointmentStatus};
 use crate::error::{Error, Result};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
@@ -76,7 +76,7 @@ pub fn resident_grant(
 /// The clerk's grant: only the clerk assigned to the appointment, same window as the resident.
 pub fn clerk_grant(
     appointment: &Appointment,
-    clerk: crate::ids::ClerkId,
+    clerk: crate::domain::ids::ClerkId,
     clerk_name: &str,
     tenant_slug: &str,
     now: Timestamp,
@@ -101,7 +101,7 @@ pub enum QueueCaller<'a> {
     Resident,
     /// A logged-in clerk; only the one who called the entry gets in.
     Clerk {
-        id: crate::ids::ClerkId,
+        id: crate::domain::ids::ClerkId,
         name: &'a str,
     },
 }
@@ -109,12 +109,12 @@ pub enum QueueCaller<'a> {
 /// The grant for a queue call: room = the entry's room, only while the entry is called or
 /// answered (a waiting, finished or missed entry has no call to enter).
 pub fn queue_grant(
-    entry: &crate::queue::QueueEntry,
+    entry: &crate::domain::queue::QueueEntry,
     caller: QueueCaller<'_>,
     tenant_slug: &str,
     now: Timestamp,
 ) -> Result<RoomGrant> {
-    use crate::queue::EntryStatus;
+    use crate::domain::queue::EntryStatus;
     let room = match (&entry.status, &entry.room_id) {
         (EntryStatus::Called | EntryStatus::Answered, Some(room)) => room.clone(),
         _ => return Err(Error::Conflict("no clerk is calling this entry".into())),
@@ -146,8 +146,8 @@ pub fn queue_grant(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::appointment::Resident;
-    use crate::ids::*;
+    use crate::domain::appointment::Resident;
+    use crate::domain::ids::*;
 
     fn appointment() -> Appointment {
         let start: Timestamp = "2026-03-30T07:00:00Z".parse().unwrap();
@@ -162,7 +162,7 @@ mod tests {
             sequence: 0,
             resident: Resident {
                 name: "Jan".into(),
-                email: crate::email::Email::parse("jan@example.nl").unwrap(),
+                email: crate::domain::email::Email::parse("jan@example.nl").unwrap(),
                 phone: None,
                 note: None,
             },

@@ -4,7 +4,7 @@
 //! municipality's time zone; everything else is absolute (`Timestamp`), so daylight-saving
 //! changes only matter when a day's windows are turned into instants.
 
-use crate::ids::ClerkId;
+use crate::domain::ids::ClerkId;
 use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};

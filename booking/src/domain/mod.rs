@@ -1,0 +1,20 @@
+//! The rules, pure: parsed types and functions of their inputs and the time they are given. No
+//! database, HTTP or runtime here (no sqlx, axum or tokio), so every rule is unit-tested alone.
+
+pub mod access_log;
+pub mod appointment;
+pub mod callback;
+pub mod catalog;
+pub mod consent;
+pub mod dashboard;
+pub mod dates_in_words;
+pub mod email;
+pub mod feedback;
+pub mod ids;
+pub mod outbox;
+pub mod outcome;
+pub mod personal_link;
+pub mod queue;
+pub mod rooms;
+pub mod slots;
+pub mod tenant;

@@ -1,0 +1,14 @@
+//! One module per thing a person does (a resident books, a clerk calls the next resident, an
+//! admin changes a setting). The JSON API and the pages call these functions and nothing else:
+//! this layer is the only door to the database, so a rule (and its access-log entry) is
+//! written once whichever way a person comes in.
+
+pub mod admin;
+pub mod booking;
+pub mod consent;
+pub mod delivery;
+pub mod desk;
+pub mod feedback;
+pub mod privacy;
+pub mod queue;
+pub mod retention;
