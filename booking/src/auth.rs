@@ -1,6 +1,7 @@
 //! Clerk and admin authentication: argon2id password hashes and a signed session cookie.
 
 use crate::domain::ids::{ClerkId, TenantId};
+use crate::domain::staff::StaffRole;
 use crate::error::{Error, Result};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -16,29 +17,6 @@ use std::sync::Arc;
 pub const SESSION_COOKIE: &str = "videoloket_session";
 /// A working day; clerks log in again the next morning.
 pub const SESSION_SECONDS: i64 = 10 * 60 * 60;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum StaffRole {
-    Clerk,
-    Admin,
-}
-
-impl StaffRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StaffRole::Clerk => "clerk",
-            StaffRole::Admin => "admin",
-        }
-    }
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "clerk" => Some(StaffRole::Clerk),
-            "admin" => Some(StaffRole::Admin),
-            _ => None,
-        }
-    }
-}
 
 pub fn hash_password(password: &str) -> Result<String> {
     let salt = SaltString::generate(&mut OsRng);

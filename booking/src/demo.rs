@@ -1,10 +1,11 @@
 //! The demo municipality a fresh install starts with, so the platform can be tried at once.
 
-use crate::auth::{hash_password, StaffRole};
+use crate::auth::hash_password;
 use crate::domain::catalog::{Clerk, Service};
 use crate::domain::consent::InfoSource;
 use crate::domain::ids::{ClerkId, ServiceId, TenantId};
 use crate::domain::slots::WeeklyWindow;
+use crate::domain::staff::StaffRole;
 use crate::domain::tenant::{Colour, Slug, Tenant, TimeZoneName, Tone};
 use crate::error::Result;
 use crate::store::Db;

@@ -1,8 +1,8 @@
-//! The booking crate's one error type, mapped once to RFC 9457 problem+json responses.
+//! The booking crate's one error type. It names what went wrong and nothing about HTTP or SQL:
+//! `api::problem` maps it once to RFC 9457 problem+json, the pages in `web` to a page, and the
+//! store turns database errors into `Storage` (and a unique key into the `Conflict` it means).
 
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use std::fmt;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -19,14 +19,15 @@ pub enum Error {
     NotFound(&'static str),
     #[error("this time slot is no longer available")]
     SlotTaken,
+    /// The request is well-formed but the state of things does not allow it (now).
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Conflict),
     #[error("log in first")]
     Unauthenticated,
     #[error("you are not allowed to do this")]
     Forbidden,
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    #[error("storage error: {0}")]
+    Storage(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("mail error: {0}")]
     Mail(String),
     #[error("internal error: {0}")]
@@ -42,96 +43,148 @@ impl Error {
             message: message.into(),
         }
     }
+}
 
-    fn status(&self) -> StatusCode {
+impl From<Conflict> for Error {
+    fn from(conflict: Conflict) -> Self {
+        Error::Conflict(conflict)
+    }
+}
+
+/// Why a request cannot be carried out in the present state. One variant per reason, so a
+/// caller (a page, a test) acts on the reason, never on the wording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conflict {
+    // Appointments
+    AppointmentCancelled,
+    AlreadyCancelled,
+    AppointmentStarted,
+    AppointmentOver,
+    AppointmentChangedMeanwhile,
+    // The video room
+    RoomNotOpenYet {
+        opens: String,
+        minutes: i64,
+    },
+    NoClerkCalling,
+    // The queue
+    CheckInNotOpenYet {
+        opens_in_words: String,
+        opens_at: String,
+    },
+    CheckInClosed,
+    NoWalkIns {
+        municipality: String,
+    },
+    EveryoneTakenMeanwhile,
+    NoLongerWaiting,
+    NotBeingCalled,
+    InConversation,
+    NotInQueue,
+    NotInCallWithYou,
+    CallbackAlreadyHandled,
+    // Consent and privacy
+    ChoicesFrozen,
+    ChoicesChangedMeanwhile,
+    EraseNeedsCancel,
+    // Outcomes
+    NothingToRecord,
+    OutcomeExists {
+        version: u32,
+    },
+    OutcomeChangedMeanwhile {
+        version: Option<u32>,
+    },
+    NoOutcomeToCorrect,
+    CorrectionDayOver,
+    // Feedback
+    NothingToRate,
+    RatingNotYet,
+    AlreadyRated,
+    ComplaintAlreadyHandled,
+    // Administration
+    ClerkEmailTaken,
+    LastAdmin,
+    SlugTaken {
+        slug: String,
+    },
+}
+
+impl fmt::Display for Conflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use Conflict::*;
         match self {
-            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Error::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::SlotTaken | Error::Conflict(_) => StatusCode::CONFLICT,
-            Error::Unauthenticated => StatusCode::UNAUTHORIZED,
-            Error::Forbidden => StatusCode::FORBIDDEN,
-            Error::Database(_) | Error::Mail(_) | Error::Internal(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
+            AppointmentCancelled => f.write_str("this appointment has been cancelled"),
+            AlreadyCancelled => f.write_str("this appointment has already been cancelled"),
+            AppointmentStarted => {
+                f.write_str("this appointment has already started and can no longer be changed")
             }
+            AppointmentOver => f.write_str("this appointment is over"),
+            AppointmentChangedMeanwhile => {
+                f.write_str("the appointment was changed at the same time; please reload")
+            }
+            RoomNotOpenYet { opens, minutes } => write!(
+                f,
+                "the video room opens at {opens} ({minutes} minutes before the appointment)"
+            ),
+            NoClerkCalling => f.write_str("no clerk is calling this entry"),
+            CheckInNotOpenYet {
+                opens_in_words,
+                opens_at,
+            } => write!(
+                f,
+                "you can join the queue from {opens_in_words} ({opens_at})"
+            ),
+            CheckInClosed => f.write_str(
+                "the time to join the queue for this appointment has passed; please book a new one",
+            ),
+            NoWalkIns { municipality } => write!(
+                f,
+                "{municipality} does not take residents without an appointment; please book one"
+            ),
+            EveryoneTakenMeanwhile => f.write_str(
+                "other clerks took every waiting resident at the same moment; please try again",
+            ),
+            NoLongerWaiting => f.write_str("this resident is no longer waiting"),
+            NotBeingCalled => f.write_str("you are not being called right now"),
+            InConversation => f.write_str("you are in the conversation; the clerk ends it"),
+            NotInQueue => f.write_str("you are no longer in the queue"),
+            NotInCallWithYou => f.write_str("this resident is not in a call with you"),
+            CallbackAlreadyHandled => f.write_str("this callback has already been handled"),
+            ChoicesFrozen => f.write_str("the call has started; the choices can no longer change"),
+            ChoicesChangedMeanwhile => f.write_str("the choices were changed meanwhile; reload"),
+            EraseNeedsCancel => f.write_str(
+                "cancel the appointment first; the municipality needs your details for the call",
+            ),
+            NothingToRecord => {
+                f.write_str("this appointment was cancelled; there is no call to record")
+            }
+            OutcomeExists { version } => write!(
+                f,
+                "an outcome was already recorded (version {version}); send a correction"
+            ),
+            OutcomeChangedMeanwhile { version: Some(v) } => {
+                write!(
+                    f,
+                    "the outcome was changed meanwhile (now version {v}); reload"
+                )
+            }
+            OutcomeChangedMeanwhile { version: None } => {
+                f.write_str("the outcome was changed meanwhile; reload")
+            }
+            NoOutcomeToCorrect => f.write_str("there is no outcome to correct yet"),
+            CorrectionDayOver => {
+                f.write_str("an outcome can only be corrected on the day it was recorded")
+            }
+            NothingToRate => {
+                f.write_str("this appointment was cancelled; there was no call to rate")
+            }
+            RatingNotYet => f.write_str("you can give your opinion once the call has started"),
+            AlreadyRated => f.write_str("you already gave your opinion on this call"),
+            ComplaintAlreadyHandled => f.write_str("this complaint was already handled"),
+            ClerkEmailTaken => f.write_str("a clerk with this e-mail address already exists"),
+            LastAdmin => f.write_str("the municipality needs at least one admin"),
+            SlugTaken { slug } => write!(f, "the slug '{slug}' is already in use"),
         }
-    }
-
-    fn kind(&self) -> &'static str {
-        match self {
-            Error::BadRequest(_) => "bad-request",
-            Error::Invalid { .. } => "invalid-field",
-            Error::TooLarge(_) => "too-large",
-            Error::NotFound(_) => "not-found",
-            Error::SlotTaken => "slot-taken",
-            Error::Conflict(_) => "conflict",
-            Error::Unauthenticated => "unauthenticated",
-            Error::Forbidden => "forbidden",
-            Error::Database(_) | Error::Mail(_) | Error::Internal(_) => "internal",
-        }
-    }
-
-    /// True when the database refused a row because a unique key already exists: the signal
-    /// that another request reserved the same clerk time first.
-    pub fn is_unique_violation(err: &sqlx::Error) -> bool {
-        matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
-    }
-}
-
-/// RFC 9457 problem details.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Problem {
-    /// A URI reference naming the problem type.
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
-    pub status: u16,
-    pub detail: String,
-    /// The request field that was wrong, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-}
-
-impl Problem {
-    pub fn new(status: StatusCode, kind: &str, detail: impl Into<String>) -> Self {
-        Self {
-            kind: format!("https://videoloket.nl/problems/{kind}"),
-            title: status.canonical_reason().unwrap_or("Error").to_string(),
-            status: status.as_u16(),
-            detail: detail.into(),
-            field: None,
-        }
-    }
-}
-
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = serde_json::to_vec(&self).unwrap_or_default();
-        (
-            status,
-            [(header::CONTENT_TYPE, "application/problem+json")],
-            body,
-        )
-            .into_response()
-    }
-}
-
-impl IntoResponse for Error {
-    fn into_response(self) -> Response {
-        let status = self.status();
-        // Internal details go to the log, not to the client.
-        let detail = if status.is_server_error() {
-            tracing::error!(error = %self, "request failed");
-            "something went wrong on our side; please try again later".to_string()
-        } else {
-            self.to_string()
-        };
-        let mut problem = Problem::new(status, self.kind(), detail);
-        if let Error::Invalid { field, .. } = &self {
-            problem.field = Some((*field).to_string());
-        }
-        problem.into_response()
     }
 }

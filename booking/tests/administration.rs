@@ -4,10 +4,10 @@
 
 mod common;
 
-use booking::auth::StaffRole;
 use booking::domain::consent::InfoSource;
 use booking::domain::feedback::Feedback;
 use booking::domain::outcome::ResultOption;
+use booking::domain::staff::StaffRole;
 use booking::domain::tenant::Tenant;
 use booking::usecases;
 use booking::usecases::admin::{ClerkInput, ServiceInput, SettingsInput, WindowInput};

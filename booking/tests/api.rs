@@ -426,9 +426,9 @@ async fn bad_input_gets_problem_json(store: Store) {
 }
 
 async fn fifty_concurrent_bookings_one_winner(store: Store) {
-    use booking::auth::StaffRole;
     use booking::domain::catalog::{Clerk, Service};
     use booking::domain::ids::{ClerkId, ServiceId};
+    use booking::domain::staff::StaffRole;
 
     let t = spawn(store, ts(NOW), None).await;
     let mut tenant = booking::demo::demo_tenant();
@@ -581,7 +581,7 @@ async fn staff_access_is_scoped(store: Store) {
         tenant_id: other.id,
         name: "E".into(),
         email: "e@elders.nl".into(),
-        role: booking::auth::StaffRole::Clerk,
+        role: booking::domain::staff::StaffRole::Clerk,
         services: vec![service.id],
     };
     t.app.db.create_clerk(&clerk, "x").await.unwrap();
@@ -956,7 +956,7 @@ async fn day_list_views_are_logged_once_per_clerk_and_day(store: Store) {
         tenant_id: other.id,
         name: "E".into(),
         email: "e@elders.nl".into(),
-        role: booking::auth::StaffRole::Clerk,
+        role: booking::domain::staff::StaffRole::Clerk,
         services: vec![],
     };
     let hash = booking::auth::hash_password("welkom-elders").unwrap();

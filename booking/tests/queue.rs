@@ -5,10 +5,11 @@
 mod common;
 
 use booking::adapters::mail::{MailConfig, Mailer};
-use booking::auth::{hash_password, StaffRole};
+use booking::auth::hash_password;
 use booking::clock::Clock;
 use booking::domain::catalog::Clerk;
 use booking::domain::ids::{ClerkId, ServiceId};
+use booking::domain::staff::StaffRole;
 use booking::store::{Db, Dialect};
 use booking::App;
 use common::{postgres_admin_url, spawn, ts, Store, TestApp};

@@ -1,11 +1,13 @@
 //! Admin endpoints: the municipality's settings, services, clerks and their hours.
 
 use super::{Json, Path};
-use crate::auth::{Admin, StaffRole};
+use crate::api::problem::Problem;
+use crate::auth::Admin;
 use crate::domain::catalog::{Clerk, Service};
 use crate::domain::ids::ServiceId;
+use crate::domain::staff::StaffRole;
 use crate::domain::tenant::{Colour, Tenant, Tone};
-use crate::error::{Error, Problem, Result};
+use crate::error::{Error, Result};
 use crate::usecases;
 use crate::App;
 use axum::extract::State;

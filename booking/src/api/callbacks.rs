@@ -2,12 +2,13 @@
 //! municipality and mark them handled.
 
 use super::{Json, Path};
+use crate::api::problem::Problem;
 use crate::auth::Staff;
 use crate::domain::callback::{CallbackId, CallbackRequest, PartOfDay};
 use crate::domain::catalog::Service;
 use crate::domain::ids::{ClerkId, ServiceId};
 use crate::domain::tenant::Tenant;
-use crate::error::{Error, Problem, Result};
+use crate::error::{Error, Result};
 use crate::usecases;
 use crate::usecases::queue::CallbackForm;
 use crate::App;

@@ -3,13 +3,14 @@
 //! call, and recording an outcome refuses (and logs) sources the resident did not allow.
 
 use super::{Json, Path};
+use crate::api::problem::Problem;
 use crate::auth::{Admin, Staff};
 use crate::domain::access_log::{AccessEntry, Action, REASON_OUTCOME};
 use crate::domain::appointment::Appointment;
 use crate::domain::consent::{self, Choice, ChoiceRecord, InfoSource};
 use crate::domain::ids::{AppointmentId, ClerkId, ServiceId};
 use crate::domain::tenant::Tenant;
-use crate::error::{Error, Problem, Result};
+use crate::error::{Error, Result};
 use crate::usecases;
 use crate::usecases::consent::Consents;
 use crate::App;

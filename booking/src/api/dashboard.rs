@@ -2,11 +2,12 @@
 
 use super::{Json, Path, Query};
 use crate::adapters::charts::{self, Metric};
+use crate::api::problem::Problem;
 use crate::auth::Admin;
 use crate::domain::dashboard::{self, WeekRow};
 use crate::domain::ids::ServiceId;
 use crate::domain::tenant::Tenant;
-use crate::error::{Error, Problem, Result};
+use crate::error::{Error, Result};
 use crate::usecases;
 use crate::usecases::admin::DashboardPeriod;
 use crate::App;

@@ -2,11 +2,12 @@
 //! the municipality's admins.
 
 use super::{Json, Path, Query};
+use crate::api::problem::Problem;
 use crate::auth::Admin;
 use crate::domain::feedback::Feedback;
 use crate::domain::ids::{AppointmentId, ClerkId, ServiceId};
 use crate::domain::tenant::Tenant;
-use crate::error::{Error, Problem, Result};
+use crate::error::{Error, Result};
 use crate::App;
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -8,10 +8,11 @@ use super::queue::{
 };
 use super::Path;
 use crate::adapters::live_updates::QueueChanged;
+use crate::api::problem::Problem;
 use crate::auth::Staff;
 use crate::domain::ids::TenantId;
 use crate::domain::queue::QueueEntryId;
-use crate::error::{Error, Problem, Result};
+use crate::error::{Error, Result};
 use crate::usecases;
 use crate::App;
 use axum::extract::State;

@@ -10,6 +10,7 @@ mod live;
 mod outcomes;
 mod personal;
 mod privacy;
+pub mod problem;
 mod public;
 mod queue;
 mod staff;
@@ -154,7 +155,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         dashboard::csv,
         dashboard::chart,
     ),
-    components(schemas(crate::error::Problem))
+    components(schemas(crate::api::problem::Problem))
 )]
 pub struct ApiDoc;
 

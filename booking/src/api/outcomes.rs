@@ -7,13 +7,14 @@
 
 use super::{Json, Path, Query};
 use crate::adapters::case_store::{CaseStoreSettings, REDACTED};
+use crate::api::problem::Problem;
 use crate::auth::{Admin, Staff};
 use crate::domain::appointment::AppointmentStatus;
 use crate::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
 use crate::domain::outbox::{overall, DeliveryState};
 use crate::domain::outcome::{self, FollowUp, Outcome, OutcomeDraft, ResultOption};
 use crate::domain::tenant::Tenant;
-use crate::error::{Error, Problem, Result};
+use crate::error::{Conflict, Error, Result};
 use crate::store::OutboxEntry;
 use crate::App;
 use axum::extract::State;
@@ -195,9 +196,7 @@ pub async fn record(
     let tenant = app.db.tenant(claims.tenant).await?;
     let appointment = app.db.appointment(tenant.id, id).await?;
     if appointment.status == AppointmentStatus::Cancelled {
-        return Err(Error::Conflict(
-            "this appointment was cancelled; there is no call to record".into(),
-        ));
+        return Err(Conflict::NothingToRecord.into());
     }
     let now = app.clock.now();
     let tz = tenant.time_zone.tz().clone();

@@ -4,7 +4,8 @@
 use super::public::AppointmentView;
 use super::{Json, Path};
 use crate::adapters::invite::InviteMethod;
-use crate::error::{Error, Problem, Result};
+use crate::api::problem::Problem;
+use crate::error::{Error, Result};
 use crate::usecases;
 use crate::App;
 use axum::extract::State;
@@ -129,10 +130,6 @@ pub async fn room_token(
     Path(token): Path<String>,
 ) -> Result<Json<RoomTicket>> {
     let u = unlock(&app, &token).await?;
-    let grant = crate::domain::rooms::resident_grant(
-        &u.appointment,
-        u.tenant.slug.as_str(),
-        app.clock.now(),
-    )?;
+    let grant = crate::domain::rooms::resident_grant(&u.appointment, &u.tenant, app.clock.now())?;
     Ok(Json(RoomTicket::new(&grant, &issuer)))
 }

@@ -2,8 +2,9 @@
 //! in plain Dutch sentences; and erasing their data through that link.
 
 use super::{Json, Path};
+use crate::api::problem::Problem;
 use crate::domain::access_log::{self, Action};
-use crate::error::{Problem, Result};
+use crate::error::Result;
 use crate::App;
 use axum::extract::State;
 use axum::routing::{get, post};

@@ -1,12 +1,13 @@
 //! Public endpoints: what a resident without an account may see and do.
 
 use super::{Json, Path, Query};
+use crate::api::problem::Problem;
 use crate::domain::appointment::AppointmentStatus;
 use crate::domain::catalog::Service;
 use crate::domain::consent::Choice;
 use crate::domain::ids::{AppointmentId, ServiceId};
 use crate::domain::tenant::{Colour, Tenant, Tone};
-use crate::error::{Error, Problem, Result};
+use crate::error::{Error, Result};
 use crate::usecases;
 use crate::usecases::booking::BookingRequest;
 use crate::App;

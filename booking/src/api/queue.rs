@@ -4,12 +4,13 @@
 
 use super::personal::unlock;
 use super::{Json, Path};
+use crate::api::problem::Problem;
 use crate::auth::Staff;
 use crate::domain::catalog::Service;
 use crate::domain::ids::{AppointmentId, ClerkId, ServiceId};
 use crate::domain::queue::{EntryStatus, QueueEntry, QueueEntryId};
 use crate::domain::tenant::Tenant;
-use crate::error::{Error, Problem, Result};
+use crate::error::{Error, Result};
 use crate::usecases;
 use crate::usecases::queue::{EntryToken, WalkInRequest};
 use crate::App;

@@ -2,9 +2,11 @@
 
 use super::public::AppointmentView;
 use super::{Json, Path, Query};
-use crate::auth::{self, Staff, StaffRole};
+use crate::api::problem::Problem;
+use crate::auth::{self, Staff};
 use crate::domain::ids::{AppointmentId, ClerkId, TenantId};
-use crate::error::{Error, Problem, Result};
+use crate::domain::staff::StaffRole;
+use crate::error::{Error, Result};
 use crate::App;
 use axum::extract::State;
 use axum::http::header;
@@ -137,7 +139,7 @@ pub async fn room_token(
         &appointment,
         claims.sub,
         &name,
-        tenant.slug.as_str(),
+        &tenant,
         app.clock.now(),
     )?;
     tracing::info!(clerk = %claims.sub, appointment = %id, "room token issued to clerk");

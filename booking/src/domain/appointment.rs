@@ -1,7 +1,7 @@
 //! A booked appointment and the transitions it may make.
 
 use crate::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
-use crate::error::{Error, Result};
+use crate::error::{Conflict, Result};
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -56,12 +56,10 @@ impl Appointment {
     /// A resident may change or cancel a booked appointment until it starts.
     pub fn ensure_changeable(&self, now: Timestamp) -> Result<()> {
         match self.status {
-            AppointmentStatus::Cancelled => Err(Error::Conflict(
-                "this appointment has already been cancelled".into(),
-            )),
-            AppointmentStatus::Booked if self.start <= now => Err(Error::Conflict(
-                "this appointment has already started and can no longer be changed".into(),
-            )),
+            AppointmentStatus::Cancelled => Err(Conflict::AlreadyCancelled.into()),
+            AppointmentStatus::Booked if self.start <= now => {
+                Err(Conflict::AppointmentStarted.into())
+            }
             AppointmentStatus::Booked => Ok(()),
         }
     }

@@ -1,8 +1,8 @@
 //! What a municipality offers: services and the clerks who handle them, with their hours.
 
-use crate::auth::StaffRole;
 use crate::domain::ids::{ClerkId, ServiceId, TenantId};
 use crate::domain::slots::{Interval, WeeklyWindow};
+use crate::domain::staff::StaffRole;
 use serde::Serialize;
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]

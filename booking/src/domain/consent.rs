@@ -6,7 +6,7 @@
 //! Choices are never overwritten: every change is a new record, the latest per source is in
 //! force, so the resident and the municipality can both see what was allowed when.
 
-use crate::error::{Error, Result};
+use crate::error::{Conflict, Error, Result};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -129,9 +129,7 @@ pub fn current(history: &[ChoiceRecord], code: &str) -> Option<Choice> {
 /// Choices may change until the call starts; afterwards the clerk relies on them.
 pub fn may_change(call_start: Timestamp, now: Timestamp) -> Result<()> {
     if now >= call_start {
-        return Err(Error::Conflict(
-            "the call has started; the choices can no longer change".into(),
-        ));
+        return Err(Conflict::ChoicesFrozen.into());
     }
     Ok(())
 }

@@ -6,7 +6,7 @@
 use crate::domain::appointment::AppointmentStatus;
 use crate::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
 use crate::domain::queue::EntryStatus;
-use crate::error::{Error, Result};
+use crate::error::{Conflict, Error, Result};
 use jiff::Timestamp;
 use uuid::Uuid;
 
@@ -70,14 +70,10 @@ pub fn may_give(
     now: Timestamp,
 ) -> Result<()> {
     if status == AppointmentStatus::Cancelled {
-        return Err(Error::Conflict(
-            "this appointment was cancelled; there was no call to rate".into(),
-        ));
+        return Err(Conflict::NothingToRate.into());
     }
     if !call_started(entry) && now < start {
-        return Err(Error::Conflict(
-            "you can give your opinion once the call has started".into(),
-        ));
+        return Err(Conflict::RatingNotYet.into());
     }
     Ok(())
 }

@@ -17,4 +17,5 @@ pub mod personal_link;
 pub mod queue;
 pub mod rooms;
 pub mod slots;
+pub mod staff;
 pub mod tenant;

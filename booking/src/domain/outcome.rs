@@ -7,7 +7,7 @@
 //! so what reached the case store yesterday is not silently rewritten today.
 
 use crate::domain::ids::{AppointmentId, ClerkId, TenantId};
-use crate::error::{Error, Result};
+use crate::error::{Conflict, Error, Result};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
@@ -270,27 +270,25 @@ pub fn next_version(
     let (Some(first), Some(last)) = (history.first(), history.last()) else {
         return match corrects {
             None => Ok(1),
-            Some(_) => Err(Error::Conflict("there is no outcome to correct yet".into())),
+            Some(_) => Err(Conflict::NoOutcomeToCorrect.into()),
         };
     };
     let Some(seen) = corrects else {
-        return Err(Error::Conflict(format!(
-            "an outcome was already recorded (version {}); send a correction",
-            last.version
-        )));
+        return Err(Conflict::OutcomeExists {
+            version: last.version,
+        }
+        .into());
     };
     if seen != last.version {
-        return Err(Error::Conflict(format!(
-            "the outcome was changed meanwhile (now version {}); reload",
-            last.version
-        )));
+        return Err(Conflict::OutcomeChangedMeanwhile {
+            version: Some(last.version),
+        }
+        .into());
     }
     let first_day = first.recorded_at.to_zoned(tz.clone()).date();
     let today = now.to_zoned(tz.clone()).date();
     if first_day != today {
-        return Err(Error::Conflict(
-            "an outcome can only be corrected on the day it was recorded".into(),
-        ));
+        return Err(Conflict::CorrectionDayOver.into());
     }
     Ok(last.version + 1)
 }
@@ -424,17 +422,19 @@ mod tests {
         assert_eq!(next_version(&history, Some(2), now, &tz).unwrap(), 3);
         assert!(matches!(
             next_version(&history, None, now, &tz),
-            Err(Error::Conflict(_))
+            Err(Error::Conflict(Conflict::OutcomeExists { version: 2 }))
         ));
         assert!(matches!(
             next_version(&history, Some(1), now, &tz),
-            Err(Error::Conflict(_))
+            Err(Error::Conflict(Conflict::OutcomeChangedMeanwhile {
+                version: Some(2)
+            }))
         ));
         // 00:30 local the next day: the day of the first recording is over.
         let tomorrow: Timestamp = "2026-03-20T23:30:00Z".parse().unwrap();
         assert!(matches!(
             next_version(&history, Some(2), tomorrow, &tz),
-            Err(Error::Conflict(_))
+            Err(Error::Conflict(Conflict::CorrectionDayOver))
         ));
     }
 }

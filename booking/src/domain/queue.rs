@@ -174,7 +174,7 @@ pub fn check_in_allowed(
     grace: SignedDuration,
     now: Timestamp,
 ) -> Result<(), CheckInRefused> {
-    let opens_at = start - window;
+    let opens_at = crate::domain::rooms::entry_opens(start, window);
     if now < opens_at {
         Err(CheckInRefused::TooEarly { opens_at })
     } else if now > start + grace {

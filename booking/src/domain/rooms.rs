@@ -3,13 +3,12 @@
 //! to sign it, so booking and signaling stay independent.
 
 use crate::domain::appointment::{Appointment, AppointmentStatus};
-use crate::error::{Error, Result};
+use crate::domain::tenant::Tenant;
+use crate::error::{Conflict, Error, Result};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use std::sync::Arc;
 
-/// Residents may enter this long before the start (the check-in window).
-pub const EARLY_ENTRY: SignedDuration = SignedDuration::from_mins(15);
 /// A call may run over; the token stays valid this long after the planned end.
 pub const OVERRUN: SignedDuration = SignedDuration::from_mins(30);
 
@@ -39,35 +38,43 @@ pub trait RoomTokenIssuer: Send + Sync {
 
 pub type Issuer = Arc<dyn RoomTokenIssuer>;
 
-/// The resident's grant for a booked appointment: from 15 minutes before until 30 minutes
-/// after the planned end. Refused before the window opens (with the time it opens) and for
-/// cancelled or finished appointments.
+/// The one room-entry rule: an appointment's room opens when check-in opens, the
+/// municipality's check-in window before the start. The queue's check-in uses it too, so the
+/// page, the API and the token never disagree about "may I come in yet".
+pub fn entry_opens(start: Timestamp, check_in_window: SignedDuration) -> Timestamp {
+    start - check_in_window
+}
+
+/// The resident's grant for a booked appointment: from the check-in window before the start
+/// until 30 minutes after the planned end. Refused before the window opens (with the time it
+/// opens) and for cancelled or finished appointments.
 pub fn resident_grant(
     appointment: &Appointment,
-    tenant_slug: &str,
+    tenant: &Tenant,
     now: Timestamp,
 ) -> Result<RoomGrant> {
     if appointment.status == AppointmentStatus::Cancelled {
-        return Err(Error::Conflict(
-            "this appointment has been cancelled".into(),
-        ));
+        return Err(Conflict::AppointmentCancelled.into());
     }
-    let opens = appointment.start - EARLY_ENTRY;
+    let window = tenant.check_in_window();
+    let opens = entry_opens(appointment.start, window);
     let closes = appointment.end + OVERRUN;
     if now < opens {
-        return Err(Error::Conflict(format!(
-            "the video room opens at {opens} (15 minutes before the appointment)"
-        )));
+        return Err(Conflict::RoomNotOpenYet {
+            opens: opens.to_string(),
+            minutes: window.as_mins(),
+        }
+        .into());
     }
     if now >= closes {
-        return Err(Error::Conflict("this appointment is over".into()));
+        return Err(Conflict::AppointmentOver.into());
     }
     Ok(RoomGrant {
         room: appointment.id.to_string(),
         participant: format!("resident-{}", appointment.id),
         role: RoomRole::Resident,
         display_name: appointment.resident.name.clone(),
-        tenant: tenant_slug.to_string(),
+        tenant: tenant.slug.to_string(),
         not_before: opens,
         expires: closes,
     })
@@ -78,20 +85,20 @@ pub fn clerk_grant(
     appointment: &Appointment,
     clerk: crate::domain::ids::ClerkId,
     clerk_name: &str,
-    tenant_slug: &str,
+    tenant: &Tenant,
     now: Timestamp,
 ) -> Result<RoomGrant> {
     if appointment.clerk_id != clerk {
         return Err(Error::Forbidden);
     }
-    let mut grant = resident_grant(appointment, tenant_slug, now)?;
+    let mut grant = resident_grant(appointment, tenant, now)?;
     grant.participant = clerk.to_string();
     grant.role = RoomRole::Clerk;
     grant.display_name = clerk_name.to_string();
     Ok(grant)
 }
 
-/// A queue call's token lasts this long from issue (as signaling's `RoomClaims::for_queue_call`):
+/// A queue call's token lasts this long from issue:
 /// a queue entry has no planned end to tie it to.
 pub const QUEUE_CALL: SignedDuration = SignedDuration::from_hours(1);
 
@@ -117,7 +124,7 @@ pub fn queue_grant(
     use crate::domain::queue::EntryStatus;
     let room = match (&entry.status, &entry.room_id) {
         (EntryStatus::Called | EntryStatus::Answered, Some(room)) => room.clone(),
-        _ => return Err(Error::Conflict("no clerk is calling this entry".into())),
+        _ => return Err(Conflict::NoClerkCalling.into()),
     };
     let (participant, role, display_name) = match caller {
         QueueCaller::Resident => (
@@ -149,6 +156,13 @@ mod tests {
     use crate::domain::appointment::Resident;
     use crate::domain::ids::*;
 
+    fn tenant(check_in_minutes: i64) -> Tenant {
+        Tenant {
+            check_in_minutes,
+            ..crate::demo::demo_tenant()
+        }
+    }
+
     fn appointment() -> Appointment {
         let start: Timestamp = "2026-03-30T07:00:00Z".parse().unwrap();
         Appointment {
@@ -171,27 +185,52 @@ mod tests {
     }
 
     #[test]
-    fn resident_window_opens_fifteen_minutes_early_and_closes_after_overrun() {
+    fn resident_window_opens_with_check_in_and_closes_after_overrun() {
         let a = appointment();
-        assert!(resident_grant(&a, "x", a.start - SignedDuration::from_mins(16)).is_err());
-        let grant = resident_grant(&a, "x", a.start - SignedDuration::from_mins(15)).unwrap();
+        let t = tenant(15);
+        assert!(matches!(
+            resident_grant(&a, &t, a.start - SignedDuration::from_mins(16)),
+            Err(Error::Conflict(Conflict::RoomNotOpenYet {
+                minutes: 15,
+                ..
+            }))
+        ));
+        let grant = resident_grant(&a, &t, a.start - SignedDuration::from_mins(15)).unwrap();
         assert_eq!(grant.room, a.id.to_string());
         assert_eq!(grant.role, RoomRole::Resident);
+        assert_eq!(grant.not_before, a.start - SignedDuration::from_mins(15));
         assert_eq!(grant.expires, a.end + OVERRUN);
-        assert!(resident_grant(&a, "x", a.end + OVERRUN).is_err());
+        assert!(resident_grant(&a, &t, a.end + OVERRUN).is_err());
         let mut cancelled = a.clone();
         cancelled.status = AppointmentStatus::Cancelled;
-        assert!(resident_grant(&cancelled, "x", a.start).is_err());
+        assert!(resident_grant(&cancelled, &t, a.start).is_err());
+    }
+
+    #[test]
+    fn the_room_opens_when_check_in_opens() {
+        // A municipality with a 30-minute check-in window: check-in and the room agree.
+        let a = appointment();
+        let t = tenant(30);
+        let at = a.start - SignedDuration::from_mins(30);
+        assert!(resident_grant(&a, &t, at).is_ok());
+        assert!(crate::domain::queue::check_in_allowed(
+            a.start,
+            t.check_in_window(),
+            SignedDuration::from_mins(10),
+            at
+        )
+        .is_ok());
+        assert!(resident_grant(&a, &t, at - SignedDuration::from_secs(1)).is_err());
     }
 
     #[test]
     fn only_the_assigned_clerk_gets_a_grant() {
         let a = appointment();
         assert!(matches!(
-            clerk_grant(&a, ClerkId::new(), "B", "x", a.start),
+            clerk_grant(&a, ClerkId::new(), "B", &tenant(15), a.start),
             Err(Error::Forbidden)
         ));
-        let grant = clerk_grant(&a, a.clerk_id, "Anna", "x", a.start).unwrap();
+        let grant = clerk_grant(&a, a.clerk_id, "Anna", &tenant(15), a.start).unwrap();
         assert_eq!(
             (grant.role, grant.participant),
             (RoomRole::Clerk, a.clerk_id.to_string())

@@ -1,6 +1,7 @@
 //! A municipality (tenant) and the 5-10% it tailors: name, tone, colours, walk-ins, booking window.
 
 use crate::domain::ids::TenantId;
+use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -157,6 +158,13 @@ pub struct Tenant {
     /// Minutes after the start that a resident may still check in; later, a booked appointment
     /// without check-in is a no-show.
     pub no_show_grace_minutes: i64,
+}
+
+impl Tenant {
+    /// How long before an appointment's start the resident may check in and enter the room.
+    pub fn check_in_window(&self) -> SignedDuration {
+        SignedDuration::from_mins(self.check_in_minutes)
+    }
 }
 
 /// An IANA time zone that is known to the bundled tz database.

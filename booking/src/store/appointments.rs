@@ -5,7 +5,7 @@ use crate::domain::consent::Choice;
 use crate::domain::email::Email;
 use crate::domain::ids::{AppointmentId, ClerkId, TenantId};
 use crate::domain::slots::Interval;
-use crate::error::{Error, Result};
+use crate::error::{Conflict, Error, Result};
 use jiff::{SignedDuration, Timestamp};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -78,7 +78,7 @@ async fn reserve(
         query = query.bind(*unit);
     }
     query.execute(&mut **tx).await.map_err(|e| {
-        if Error::is_unique_violation(&e) {
+        if super::is_unique_violation(&e) {
             Error::SlotTaken
         } else {
             e.into()
@@ -238,9 +238,7 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         if updated.rows_affected() != 1 {
-            return Err(Error::Conflict(
-                "the appointment was changed at the same time; please reload".into(),
-            ));
+            return Err(Error::Conflict(Conflict::AppointmentChangedMeanwhile));
         }
         sqlx::query("DELETE FROM clerk_reservations WHERE appointment_id = $1")
             .bind(moved.id.to_string())
@@ -269,9 +267,7 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         if updated.rows_affected() != 1 {
-            return Err(Error::Conflict(
-                "this appointment has already been cancelled".into(),
-            ));
+            return Err(Error::Conflict(Conflict::AlreadyCancelled));
         }
         sqlx::query("DELETE FROM clerk_reservations WHERE appointment_id = $1")
             .bind(id.to_string())

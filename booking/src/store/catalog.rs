@@ -1,9 +1,9 @@
 use super::{flag, Db};
-use crate::auth::StaffRole;
 use crate::domain::catalog::{Absence, Clerk, ClerkSchedule, Service};
 use crate::domain::ids::{ClerkId, ServiceId, TenantId};
 use crate::domain::slots::{Interval, WeeklyWindow};
-use crate::error::{Error, Result};
+use crate::domain::staff::StaffRole;
+use crate::error::{Conflict, Error, Result};
 use jiff::civil::Weekday;
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
@@ -178,8 +178,8 @@ impl Db {
             .execute(&mut *tx)
             .await
             .map_err(|e| {
-                if Error::is_unique_violation(&e) {
-                    Error::Conflict("a clerk with this e-mail address already exists".into())
+                if super::is_unique_violation(&e) {
+                    Error::Conflict(Conflict::ClerkEmailTaken)
                 } else {
                     e.into()
                 }

@@ -3,7 +3,7 @@
 use super::Db;
 use crate::domain::consent::{Choice, ChoiceRecord, InfoSource};
 use crate::domain::ids::{AppointmentId, ServiceId, TenantId};
-use crate::error::{Error, Result};
+use crate::error::{Conflict, Error, Result};
 use jiff::Timestamp;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
@@ -134,8 +134,8 @@ pub(super) async fn insert_choices(
         .execute(&mut *conn)
         .await;
         if let Err(e) = inserted {
-            return Err(if Error::is_unique_violation(&e) {
-                Error::Conflict("the choices were changed meanwhile; reload".into())
+            return Err(if super::is_unique_violation(&e) {
+                Error::Conflict(Conflict::ChoicesChangedMeanwhile)
             } else {
                 e.into()
             });

@@ -3,7 +3,7 @@
 use super::{flag, Db};
 use crate::domain::feedback::Feedback;
 use crate::domain::ids::TenantId;
-use crate::error::{Error, Result};
+use crate::error::{Conflict, Error, Result};
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -59,9 +59,9 @@ impl Db {
         .await;
         match inserted {
             Ok(_) => Ok(()),
-            Err(e) if Error::is_unique_violation(&e) => Err(Error::Conflict(
-                "you already gave your opinion on this call".into(),
-            )),
+            Err(e) if super::is_unique_violation(&e) => {
+                Err(Error::Conflict(Conflict::AlreadyRated))
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -155,7 +155,7 @@ impl Db {
         .await?
         .is_some();
         Err(if exists {
-            Error::Conflict("this complaint was already handled".into())
+            Error::Conflict(Conflict::ComplaintAlreadyHandled)
         } else {
             Error::NotFound("complaint")
         })

@@ -17,6 +17,7 @@ mod tenants;
 pub use appointments::{AppointmentRow, NewAppointment};
 pub use outcomes::{BuiltinCase, BuiltinCaseEvent, ClaimedEvent, OutboxEntry};
 
+use crate::error::Error;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::str::FromStr;
@@ -126,4 +127,22 @@ mod tests {
         let shown = format!("{db:?}");
         assert!(shown.contains("Sqlite") && !shown.contains(&url), "{shown}");
     }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(err: sqlx::Error) -> Self {
+        Error::Storage(Box::new(err))
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for Error {
+    fn from(err: sqlx::migrate::MigrateError) -> Self {
+        Error::Storage(Box::new(err))
+    }
+}
+
+/// True when the database refused a row because a unique key already exists: the signal
+/// that another request reserved the same clerk time first.
+pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }

@@ -7,7 +7,7 @@ use crate::domain::ids::{AppointmentId, ServiceId, TenantId};
 use crate::domain::outbox::{AfterFailure, DeliveryState};
 use crate::domain::outcome::{default_results, FollowUp, Outcome, ResultOption};
 use crate::domain::tenant::TimeZoneName;
-use crate::error::{Error, Result};
+use crate::error::{Conflict, Error, Result};
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -216,8 +216,8 @@ impl Db {
         .execute(&mut *tx)
         .await;
         if let Err(e) = inserted {
-            return Err(if Error::is_unique_violation(&e) {
-                Error::Conflict("the outcome was changed meanwhile; reload".into())
+            return Err(if super::is_unique_violation(&e) {
+                Error::Conflict(Conflict::OutcomeChangedMeanwhile { version: None })
             } else {
                 e.into()
             });

@@ -94,7 +94,7 @@ impl Db {
         .await;
         match inserted {
             Ok(_) => Ok(true),
-            Err(err) if Error::is_unique_violation(&err) => Ok(false),
+            Err(err) if super::is_unique_violation(&err) => Ok(false),
             Err(err) => Err(err.into()),
         }
     }

@@ -1,7 +1,7 @@
 use super::{flag, Db};
 use crate::domain::ids::TenantId;
 use crate::domain::tenant::{Colour, Slug, Tenant, TimeZoneName, Tone};
-use crate::error::{Error, Result};
+use crate::error::{Conflict, Error, Result};
 use sqlx::Row;
 
 const COLUMNS: &str = "id, slug, name, time_zone, tone, primary_colour, secondary_colour, \
@@ -92,8 +92,10 @@ impl Db {
         .execute(&self.pool)
         .await
         .map_err(|e| {
-            if Error::is_unique_violation(&e) {
-                Error::Conflict(format!("the slug '{}' is already in use", t.slug))
+            if super::is_unique_violation(&e) {
+                Error::Conflict(Conflict::SlugTaken {
+                    slug: t.slug.to_string(),
+                })
             } else {
                 e.into()
             }

@@ -7,7 +7,7 @@ use crate::domain::consent::{self, Choice, ChoiceRecord, InfoSource};
 use crate::domain::feedback;
 use crate::domain::queue::EntryStatus;
 use crate::domain::tenant::Tenant;
-use crate::error::{Error, Result};
+use crate::error::{Conflict, Result};
 use crate::App;
 use jiff::Timestamp;
 
@@ -38,12 +38,10 @@ pub fn may_change(
     now: Timestamp,
 ) -> Result<()> {
     if appointment.status == AppointmentStatus::Cancelled {
-        return Err(Error::Conflict("this appointment was cancelled".into()));
+        return Err(Conflict::AppointmentCancelled.into());
     }
     if feedback::call_started(entry) {
-        return Err(Error::Conflict(
-            "the call has started; the choices can no longer change".into(),
-        ));
+        return Err(Conflict::ChoicesFrozen.into());
     }
     consent::may_change(appointment.start, now)
 }

@@ -410,7 +410,7 @@ mod tests {
         let claims = SessionClaims {
             sub: ClerkId::new(),
             tenant: TenantId::new(),
-            role: auth::StaffRole::Clerk,
+            role: crate::domain::staff::StaffRole::Clerk,
             iat: 0,
             exp: 1,
         };

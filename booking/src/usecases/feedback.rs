@@ -4,7 +4,7 @@
 
 use crate::domain::appointment::AppointmentStatus;
 use crate::domain::feedback::{self, Feedback, FeedbackForm};
-use crate::error::{Error, Result};
+use crate::error::{Conflict, Error, Result};
 use crate::usecases::booking::Unlocked;
 use crate::App;
 use uuid::Uuid;
@@ -59,7 +59,9 @@ pub async fn state(app: &App, u: &Unlocked) -> Result<RatingState> {
     }
     Ok(match check(app, u).await {
         Ok(()) => RatingState::Open,
-        Err(Error::Conflict(_)) => RatingState::NotYet,
+        Err(Error::Conflict(Conflict::NothingToRate | Conflict::RatingNotYet)) => {
+            RatingState::NotYet
+        }
         Err(other) => return Err(other),
     })
 }

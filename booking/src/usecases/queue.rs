@@ -12,7 +12,7 @@ use crate::domain::queue::{
     self, CheckInRefused, EntryStatus, QueueEntry, QueueEntryId, Unanswered,
 };
 use crate::domain::tenant::Tenant;
-use crate::error::{Error, Result};
+use crate::error::{Conflict, Error, Result};
 use crate::App;
 use jiff::{SignedDuration, Timestamp};
 
@@ -36,9 +36,7 @@ pub async fn check_in(
     token: &PersonalToken,
 ) -> Result<QueueEntry> {
     if appointment.status == AppointmentStatus::Cancelled {
-        return Err(Error::Conflict(
-            "this appointment has been cancelled".into(),
-        ));
+        return Err(Conflict::AppointmentCancelled.into());
     }
     let existing = app.db.queue_entry_for_appointment(appointment.id).await?;
     if let Some(existing) = existing.as_ref().filter(|e| e.status != EntryStatus::Left) {
@@ -53,14 +51,11 @@ pub async fn check_in(
         now,
     )
     .map_err(|refused| match refused {
-        CheckInRefused::TooEarly { opens_at } => Error::Conflict(format!(
-            "you can join the queue from {} ({opens_at})",
-            crate::usecases::booking::when_in_words(tenant, opens_at)
-        )),
-        CheckInRefused::TooLate => Error::Conflict(
-            "the time to join the queue for this appointment has passed; please book a new one"
-                .into(),
-        ),
+        CheckInRefused::TooEarly { opens_at } => Conflict::CheckInNotOpenYet {
+            opens_in_words: crate::usecases::booking::when_in_words(tenant, opens_at),
+            opens_at: opens_at.to_string(),
+        },
+        CheckInRefused::TooLate => Conflict::CheckInClosed,
     })?;
     if let Some(left) = existing {
         // The appointment has one entry (and the personal link one token), so it is reused.
@@ -133,10 +128,10 @@ pub async fn walk_in(
     request: WalkInRequest,
 ) -> Result<(QueueEntry, EntryToken)> {
     if !tenant.walk_ins_allowed {
-        return Err(Error::Conflict(format!(
-            "{} does not take residents without an appointment; please book one",
-            tenant.name
-        )));
+        return Err(Conflict::NoWalkIns {
+            municipality: tenant.name.clone(),
+        }
+        .into());
     }
     let service =
         crate::usecases::booking::offered_service(app, tenant.id, request.service_id).await?;
@@ -250,9 +245,7 @@ pub async fn call_next(app: &App, claims: &SessionClaims) -> Result<Option<Queue
             }
         }
     }
-    Err(Error::Conflict(
-        "other clerks took every waiting resident at the same moment; please try again".into(),
-    ))
+    Err(Conflict::EveryoneTakenMeanwhile.into())
 }
 
 /// Takes one particular waiting resident, e.g. a walk-in with a question that fits this clerk.
@@ -271,7 +264,7 @@ pub async fn call(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Result
         .take_queue_entry(tenant.id, id, claims.sub, app.clock.now())
         .await?
     {
-        return Err(Error::Conflict("this resident is no longer waiting".into()));
+        return Err(Conflict::NoLongerWaiting.into());
     }
     changed(app, tenant.id).await;
     app.db.queue_entry(tenant.id, id).await
@@ -282,7 +275,7 @@ pub async fn answer(app: &App, entry: &QueueEntry) -> Result<QueueEntry> {
     let tenant = app.db.tenant(entry.tenant_id).await?;
     settle_unanswered(app, &tenant).await?;
     if !app.db.answer_queue_entry(entry.id, app.clock.now()).await? {
-        return Err(Error::Conflict("you are not being called right now".into()));
+        return Err(Conflict::NotBeingCalled.into());
     }
     changed(app, tenant.id).await;
     app.db.queue_entry(tenant.id, entry.id).await
@@ -296,8 +289,8 @@ pub async fn leave(app: &App, entry: &QueueEntry) -> Result<QueueEntry> {
     if !app.db.leave_queue_entry(entry.id, app.clock.now()).await? {
         let now = app.db.queue_entry(tenant.id, entry.id).await?;
         return Err(Error::Conflict(match now.status {
-            EntryStatus::Answered => "you are in the conversation; the clerk ends it".into(),
-            _ => "you are no longer in the queue".into(),
+            EntryStatus::Answered => Conflict::InConversation,
+            _ => Conflict::NotInQueue,
         }));
     }
     tracing::info!(entry = %entry.id, "left the queue");
@@ -314,9 +307,7 @@ pub async fn finish(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Resu
     {
         // Not found for another tenant's entry; a conflict for one that is not this clerk's call.
         app.db.queue_entry(claims.tenant, id).await?;
-        return Err(Error::Conflict(
-            "this resident is not in a call with you".into(),
-        ));
+        return Err(Conflict::NotInCallWithYou.into());
     }
     changed(app, claims.tenant).await;
     app.db.queue_entry(claims.tenant, id).await
@@ -429,9 +420,7 @@ pub async fn handle_callback(
         .await?
     {
         app.db.callback(claims.tenant, id).await?;
-        return Err(Error::Conflict(
-            "this callback has already been handled".into(),
-        ));
+        return Err(Conflict::CallbackAlreadyHandled.into());
     }
     changed(app, claims.tenant).await;
     app.db.callback(claims.tenant, id).await

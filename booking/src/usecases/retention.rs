@@ -9,7 +9,7 @@
 //! worker only calls it periodically. Erasing is one idempotent UPDATE per table, so several
 //! instances running the worker at once do no harm.
 
-use crate::error::{Error, Result};
+use crate::error::{Conflict, Result};
 use crate::App;
 use jiff::{SignedDuration, Timestamp};
 use std::time::Duration;
@@ -41,9 +41,7 @@ pub fn may_erase(cancelled: bool, end: Timestamp, now: Timestamp) -> Result<()> 
     if cancelled || end <= now {
         Ok(())
     } else {
-        Err(Error::Conflict(
-            "cancel the appointment first; the municipality needs your details for the call".into(),
-        ))
+        Err(Conflict::EraseNeedsCancel.into())
     }
 }
 

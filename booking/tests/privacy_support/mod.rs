@@ -3,12 +3,13 @@
 #![allow(dead_code)]
 
 use crate::common::{spawn, ts, Store, TestApp};
-use booking::auth::{hash_password, StaffRole};
+use booking::auth::hash_password;
 use booking::domain::appointment::{reservation_units, Appointment, AppointmentStatus, Resident};
 use booking::domain::catalog::{Clerk, Service};
 use booking::domain::email::Email;
 use booking::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
 use booking::domain::personal_link::PersonalToken;
+use booking::domain::staff::StaffRole;
 use booking::domain::tenant::{Slug, Tenant};
 use booking::store::NewAppointment;
 use jiff::{SignedDuration, Timestamp};

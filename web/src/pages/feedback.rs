@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use booking::domain::feedback::{Feedback, MAX_COMMENT};
+use booking::error::Conflict;
 use booking::usecases;
 use booking::usecases::booking::{unlock, Unlocked};
 use booking::usecases::feedback::RatingState;
@@ -377,7 +378,7 @@ pub async fn give(
         {
             Ok(_) => Ok(see_other(&format!("{}/beoordeling?gedaan=1", home(&u)))),
             // A race with another tab: the page shows what was given.
-            Err(Error::Conflict(_)) => current(&app, &ctx, &u).await,
+            Err(Error::Conflict(Conflict::AlreadyRated)) => current(&app, &ctx, &u).await,
             // The checks above mirror the booking crate's; should they ever differ, the
             // resident still gets the form back with the message at the field.
             Err(Error::Invalid { field, message }) => {

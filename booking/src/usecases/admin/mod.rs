@@ -7,7 +7,7 @@
 //! The `check_*` functions list every problem of a form at once (for a page that shows them
 //! all); the use cases refuse with the first one (for the API, which names one field).
 
-use crate::auth::{self, StaffRole};
+use crate::auth;
 use crate::domain::catalog::{Absence, Clerk, Service};
 use crate::domain::consent::{self, InfoSource};
 use crate::domain::dashboard::{self, WeekRow};
@@ -16,8 +16,9 @@ use crate::domain::ids::{ClerkId, ServiceId, TenantId};
 use crate::domain::outbox::DeliveryState;
 use crate::domain::outcome::{self, ResultOption};
 use crate::domain::slots::{Interval, WeeklyWindow};
+use crate::domain::staff::StaffRole;
 use crate::domain::tenant::{Colour, Tenant, Tone};
-use crate::error::{Error, Result};
+use crate::error::{Conflict, Error, Result};
 use crate::store::OutboxEntry;
 use crate::App;
 use jiff::civil::Date;
@@ -410,9 +411,7 @@ pub async fn update_clerk(
             .filter(|c| c.role == StaffRole::Admin)
             .count();
         if admins <= 1 {
-            return Err(Error::Conflict(
-                "the municipality needs at least one admin".into(),
-            ));
+            return Err(Conflict::LastAdmin.into());
         }
     }
     let mut services = change.services.clone();

@@ -10,11 +10,12 @@ use crate::html::esc;
 use crate::i18n::Tx;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use booking::auth::StaffRole;
 use booking::domain::catalog::{Clerk, Service};
 use booking::domain::ids::ServiceId;
 use booking::domain::slots::WeeklyWindow;
+use booking::domain::staff::StaffRole;
 use booking::domain::tenant::Tenant;
+use booking::error::Conflict;
 use booking::usecases;
 use booking::usecases::admin::{ClerkInput, WindowInput};
 use booking::{App, Error, Result};
@@ -99,12 +100,12 @@ pub async fn create(
                         clerk.id
                     )))
                 }
-                Err(Error::Conflict(message)) => errors.push((
+                Err(Error::Conflict(conflict @ Conflict::ClerkEmailTaken)) => errors.push((
                     "email".into(),
                     say(
                         &tx,
                         "Er is al een medewerker met dit e-mailadres.",
-                        &message,
+                        &conflict.to_string(),
                     ),
                 )),
                 Err(other) => return Err(other),
@@ -653,12 +654,12 @@ pub async fn save_clerk(
         if errors.is_empty() {
             match usecases::admin::update_clerk(&app, tenant.id, &id, &change).await {
                 Ok(_) => return Ok(see_other(&format!("{HERE}/{}/tijden?gewijzigd=1", clerk.id))),
-                Err(Error::Conflict(message)) => errors.push((
+                Err(Error::Conflict(conflict @ Conflict::LastAdmin)) => errors.push((
                     "role".into(),
                     say(
                         &tx,
                         "De gemeente heeft minstens één beheerder nodig. Maak eerst iemand anders beheerder.",
-                        &message,
+                        &conflict.to_string(),
                     ),
                 )),
                 Err(other) => return Err(other),

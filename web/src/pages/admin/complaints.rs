@@ -12,6 +12,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use booking::domain::feedback::Feedback;
 use booking::domain::tenant::Tenant;
+use booking::error::Conflict;
 use booking::usecases;
 use booking::{App, Error, Result};
 
@@ -56,7 +57,9 @@ pub async fn handle(
                 page(&app, &ctx, &tenant, Some(&id), note, &errors).await
             }
             // Handled meanwhile (another admin, or the form sent twice): the list shows it.
-            Err(Error::Conflict(_)) => Ok(see_other(&format!("{HERE}?afgehandeld=1"))),
+            Err(Error::Conflict(Conflict::ComplaintAlreadyHandled)) => {
+                Ok(see_other(&format!("{HERE}?afgehandeld=1")))
+            }
             Err(other) => Err(other),
         }
     }

@@ -12,6 +12,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use booking::auth::Staff;
 use booking::domain::callback::{CallbackId, PartOfDay};
+use booking::error::Conflict;
 use booking::usecases;
 use booking::usecases::desk;
 use booking::{App, Error};
@@ -150,7 +151,9 @@ pub async fn done(
         match usecases::queue::handle_callback(&app, &claims, id).await {
             Ok(_) => Ok(see_other(&format!("{HERE}?afgehandeld={id}"))),
             // Another clerk was first: say so rather than show an error page.
-            Err(Error::Conflict(_)) => Ok(see_other(&format!("{HERE}?al-afgehandeld={id}"))),
+            Err(Error::Conflict(Conflict::CallbackAlreadyHandled)) => {
+                Ok(see_other(&format!("{HERE}?al-afgehandeld={id}")))
+            }
             Err(other) => Err(other),
         }
     }

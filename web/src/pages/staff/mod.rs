@@ -19,7 +19,8 @@ use crate::i18n::Tx;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use booking::auth::{SessionClaims, StaffRole};
+use booking::auth::SessionClaims;
+use booking::domain::staff::StaffRole;
 use booking::App;
 
 pub fn routes() -> Router<App> {
