@@ -25,6 +25,7 @@ use store::Db;
 /// Everything a request handler needs; cheap to clone.
 #[derive(Clone)]
 pub struct App {
+    /// Private to the crate: handlers and pages reach the database through `usecases` only.
     pub db: Db,
     pub clock: Clock,
     pub mailer: Mailer,
@@ -36,6 +37,30 @@ pub struct App {
 }
 
 impl App {
+    pub fn new(
+        db: Db,
+        clock: Clock,
+        mailer: Mailer,
+        session_keys: SessionKeys,
+        base_url: String,
+        events: QueueEvents,
+    ) -> Self {
+        Self {
+            db,
+            clock,
+            mailer,
+            session_keys,
+            base_url,
+            events,
+        }
+    }
+
+    /// The store, for the crate's own tests to set up and inspect rows.
+    #[cfg(feature = "test-support")]
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
     /// Cookies get `Secure` when the platform is served over HTTPS.
     pub fn secure_cookies(&self) -> bool {
         self.base_url.starts_with("https://")

@@ -48,7 +48,7 @@ async fn written_access_entries_cannot_be_changed_or_removed(store: Store) {
             .await
             .unwrap();
     assert_eq!(resp.status(), 200);
-    let pool = &f.t.app.db.pool;
+    let pool = &f.t.app.db().pool;
     assert_eq!(count(pool).await, 1);
 
     let update = sqlx::query("UPDATE access_log SET reason = 'nothing to see'")

@@ -10,7 +10,9 @@ use booking::domain::outcome::ResultOption;
 use booking::domain::staff::StaffRole;
 use booking::domain::tenant::Tenant;
 use booking::usecases;
-use booking::usecases::admin::{ClerkInput, ServiceInput, SettingsInput, WindowInput};
+use booking::usecases::admin::clerks::{ClerkInput, WindowInput};
+use booking::usecases::admin::services::ServiceInput;
+use booking::usecases::admin::settings::SettingsInput;
 use booking::Error;
 use common::{ts, Store, TestApp};
 
@@ -42,8 +44,8 @@ on_both_stores!(
 
 async fn demo(store: Store) -> (TestApp, Tenant) {
     let t = common::spawn(store, ts(NOW), None).await;
-    booking::demo::seed_if_empty(&t.app.db).await.unwrap();
-    let tenant = t.app.db.tenant_by_slug("voorbeeld").await.unwrap();
+    booking::demo::seed_if_empty(&t.app.db()).await.unwrap();
+    let tenant = t.app.db().tenant_by_slug("voorbeeld").await.unwrap();
     (t, tenant)
 }
 
@@ -51,10 +53,11 @@ async fn demo(store: Store) -> (TestApp, Tenant) {
 async fn elsewhere(t: &TestApp) -> (Tenant, booking::domain::catalog::Service) {
     let mut other = booking::demo::demo_tenant();
     other.slug = booking::domain::tenant::Slug::parse("elders").unwrap();
-    t.app.db.save_tenant(&other).await.unwrap();
-    let service = usecases::admin::create_service(&t.app, other.id, &service_input("Elders", 30))
-        .await
-        .unwrap();
+    t.app.db().save_tenant(&other).await.unwrap();
+    let service =
+        usecases::admin::services::create_service(&t.app, other.id, &service_input("Elders", 30))
+            .await
+            .unwrap();
     (other, service)
 }
 
@@ -89,7 +92,7 @@ async fn settings_list_every_problem_and_save_nothing_until_all_are_right(store:
     input.check_in_minutes = 241;
     input.contact_email = "geen adres".into();
     assert_eq!(
-        fields(usecases::admin::check_settings(&tenant, &input)),
+        fields(usecases::admin::settings::check_settings(&tenant, &input)),
         [
             "tone",
             "primary_colour",
@@ -98,7 +101,7 @@ async fn settings_list_every_problem_and_save_nothing_until_all_are_right(store:
         ]
     );
     // The use case names the first problem, and saves nothing.
-    let err = usecases::admin::update_settings(&t.app, tenant.id, &input).await;
+    let err = usecases::admin::settings::update_settings(&t.app, tenant.id, &input).await;
     match err {
         Err(Error::Invalid { field, message }) => {
             assert_eq!(field, "tone");
@@ -107,7 +110,7 @@ async fn settings_list_every_problem_and_save_nothing_until_all_are_right(store:
         other => panic!("expected invalid, got {other:?}"),
     }
     input.tone = "je".into();
-    let err = usecases::admin::update_settings(&t.app, tenant.id, &input).await;
+    let err = usecases::admin::settings::update_settings(&t.app, tenant.id, &input).await;
     match err {
         Err(Error::Invalid { field, message }) => {
             assert_eq!(field, "primary_colour");
@@ -115,7 +118,7 @@ async fn settings_list_every_problem_and_save_nothing_until_all_are_right(store:
         }
         other => panic!("expected invalid, got {other:?}"),
     }
-    let stored = t.app.db.tenant(tenant.id).await.unwrap();
+    let stored = t.app.db().tenant(tenant.id).await.unwrap();
     assert_eq!(stored.primary_colour.as_str(), "#154273");
     assert_eq!(stored.tone, booking::domain::tenant::Tone::U);
 
@@ -123,11 +126,11 @@ async fn settings_list_every_problem_and_save_nothing_until_all_are_right(store:
     input.check_in_minutes = 20;
     input.contact_email = "balie@voorbeeld.nl".into();
     input.name = "  Gemeente Voorbeeld-Oost ".into();
-    let saved = usecases::admin::update_settings(&t.app, tenant.id, &input)
+    let saved = usecases::admin::settings::update_settings(&t.app, tenant.id, &input)
         .await
         .unwrap();
     assert_eq!(saved.primary_colour.as_str(), "#0b5d1e");
-    let stored = t.app.db.tenant(tenant.id).await.unwrap();
+    let stored = t.app.db().tenant(tenant.id).await.unwrap();
     assert_eq!(stored.name, "Gemeente Voorbeeld-Oost");
     assert_eq!(stored.tone, booking::domain::tenant::Tone::Je);
     assert_eq!(stored.check_in_minutes, 20);
@@ -140,16 +143,16 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
     let mut bad = service_input("", 7);
     bad.buffer_minutes = 200;
     assert_eq!(
-        fields(usecases::admin::check_service(tenant.id, &bad)),
+        fields(usecases::admin::services::check_service(tenant.id, &bad)),
         ["name", "duration_minutes", "buffer_minutes"]
     );
     assert_eq!(
-        invalid_field(usecases::admin::create_service(&t.app, tenant.id, &bad).await),
+        invalid_field(usecases::admin::services::create_service(&t.app, tenant.id, &bad).await),
         "name"
     );
-    assert_eq!(t.app.db.services(tenant.id).await.unwrap().len(), 3);
+    assert_eq!(t.app.db().services(tenant.id).await.unwrap().len(), 3);
 
-    let parking = usecases::admin::create_service(
+    let parking = usecases::admin::services::create_service(
         &t.app,
         tenant.id,
         &service_input(" Parkeervergunning ", 30),
@@ -157,7 +160,7 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
     .await
     .unwrap();
     assert_eq!(parking.name, "Parkeervergunning");
-    assert_eq!(t.app.db.services(tenant.id).await.unwrap().len(), 4);
+    assert_eq!(t.app.db().services(tenant.id).await.unwrap().len(), 4);
     let id = parking.id.to_string();
 
     let source = |code: &str, label: &str| InfoSource {
@@ -166,35 +169,42 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
         reason: "Om te controleren.".into(),
     };
     let two = vec![source("brp", "BRP"), source("kenteken", "Kentekenregister")];
-    usecases::admin::set_sources(&t.app, tenant.id, &id, two.clone())
+    usecases::admin::services::set_sources(&t.app, tenant.id, &id, two.clone())
         .await
         .unwrap();
-    assert_eq!(t.app.db.service_sources(parking.id).await.unwrap(), two);
+    assert_eq!(t.app.db().service_sources(parking.id).await.unwrap(), two);
     // A list with a code twice is refused whole; the saved list stays.
     let twice = vec![source("brp", "BRP"), source("brp", "Nog eens")];
     assert_eq!(
-        invalid_field(usecases::admin::set_sources(&t.app, tenant.id, &id, twice).await),
+        invalid_field(usecases::admin::services::set_sources(&t.app, tenant.id, &id, twice).await),
         "code"
     );
-    assert_eq!(t.app.db.service_sources(parking.id).await.unwrap(), two);
+    assert_eq!(t.app.db().service_sources(parking.id).await.unwrap(), two);
 
     let results = vec![ResultOption {
         code: "verleend".into(),
         label: "Vergunning verleend".into(),
     }];
-    usecases::admin::set_results(&t.app, tenant.id, &id, results.clone())
+    usecases::admin::services::set_results(&t.app, tenant.id, &id, results.clone())
         .await
         .unwrap();
-    assert_eq!(t.app.db.service_results(parking.id).await.unwrap(), results);
     assert_eq!(
-        invalid_field(usecases::admin::set_results(&t.app, tenant.id, &id, Vec::new()).await),
+        t.app.db().service_results(parking.id).await.unwrap(),
+        results
+    );
+    assert_eq!(
+        invalid_field(
+            usecases::admin::services::set_results(&t.app, tenant.id, &id, Vec::new()).await
+        ),
         "results"
     );
 
     // Name, explanation and times change in place; a wrong duration changes nothing.
     let mut change = service_input("Parkeervergunning aanvragen", 33);
     assert_eq!(
-        invalid_field(usecases::admin::update_service(&t.app, tenant.id, &id, &change).await),
+        invalid_field(
+            usecases::admin::services::update_service(&t.app, tenant.id, &id, &change).await
+        ),
         "duration_minutes"
     );
     assert_eq!(
@@ -207,14 +217,14 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
         30
     );
     change.duration_minutes = 45;
-    let changed = usecases::admin::update_service(&t.app, tenant.id, &id, &change)
+    let changed = usecases::admin::services::update_service(&t.app, tenant.id, &id, &change)
         .await
         .unwrap();
     assert_eq!(changed.id, parking.id);
-    let stored = t.app.db.service(tenant.id, parking.id).await.unwrap();
+    let stored = t.app.db().service(tenant.id, parking.id).await.unwrap();
     assert_eq!(stored.name, "Parkeervergunning aanvragen");
     assert_eq!(stored.duration_minutes, 45);
-    assert_eq!(t.app.db.services(tenant.id).await.unwrap().len(), 4);
+    assert_eq!(t.app.db().services(tenant.id).await.unwrap().len(), 4);
     // The same through the JSON API, as an admin.
     let login = t
         .client
@@ -245,16 +255,22 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
         404
     );
     assert!(matches!(
-        usecases::admin::update_service(&t.app, tenant.id, &theirs.id.to_string(), &change).await,
+        usecases::admin::services::update_service(
+            &t.app,
+            tenant.id,
+            &theirs.id.to_string(),
+            &change
+        )
+        .await,
         Err(Error::NotFound(_))
     ));
     let theirs_id = theirs.id.to_string();
     assert!(matches!(
-        usecases::admin::set_sources(&t.app, tenant.id, &theirs_id, two.clone()).await,
+        usecases::admin::services::set_sources(&t.app, tenant.id, &theirs_id, two.clone()).await,
         Err(Error::NotFound(_))
     ));
     assert!(matches!(
-        usecases::admin::set_results(&t.app, tenant.id, &theirs_id, results).await,
+        usecases::admin::services::set_results(&t.app, tenant.id, &theirs_id, results).await,
         Err(Error::NotFound(_))
     ));
     assert!(t
@@ -265,17 +281,20 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
         .unwrap()
         .is_empty());
     assert!(matches!(
-        usecases::admin::own_service(&t.app, tenant.id, "geen-id").await,
+        usecases::admin::services::own_service(&t.app, tenant.id, "geen-id").await,
         Err(Error::NotFound(_))
     ));
 }
 
 async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
     let (t, tenant) = demo(store).await;
-    let parking =
-        usecases::admin::create_service(&t.app, tenant.id, &service_input("Parkeervergunning", 30))
-            .await
-            .unwrap();
+    let parking = usecases::admin::services::create_service(
+        &t.app,
+        tenant.id,
+        &service_input("Parkeervergunning", 30),
+    )
+    .await
+    .unwrap();
     let (_, theirs) = elsewhere(&t).await;
 
     let mut input = ClerkInput {
@@ -285,26 +304,28 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
         role: StaffRole::Clerk,
         services: vec![parking.id, theirs.id],
     };
-    let own = t.app.db.services(tenant.id).await.unwrap();
+    let own = t.app.db().services(tenant.id).await.unwrap();
     assert_eq!(
-        fields(usecases::admin::check_clerk(tenant.id, &own, &input)),
+        fields(usecases::admin::clerks::check_clerk(
+            tenant.id, &own, &input
+        )),
         ["name", "email", "password", "services"]
     );
     input.name = "Carla Smit".into();
     input.email = "Carla@Voorbeeld.nl".into();
     input.password = "welkom-carla-123".into();
     assert_eq!(
-        invalid_field(usecases::admin::create_clerk(&t.app, tenant.id, &input).await),
+        invalid_field(usecases::admin::clerks::create_clerk(&t.app, tenant.id, &input).await),
         "services",
         "another municipality's service cannot be assigned"
     );
     input.services = vec![parking.id];
-    let carla = usecases::admin::create_clerk(&t.app, tenant.id, &input)
+    let carla = usecases::admin::clerks::create_clerk(&t.app, tenant.id, &input)
         .await
         .unwrap();
     assert_eq!(carla.email, "carla@voorbeeld.nl");
     assert!(matches!(
-        usecases::admin::create_clerk(&t.app, tenant.id, &input).await,
+        usecases::admin::clerks::create_clerk(&t.app, tenant.id, &input).await,
         Err(Error::Conflict(_))
     ));
     // She can log in with the initial password.
@@ -330,20 +351,20 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
         (window(8, "08:00", "10:00"), "weekday"),
     ] {
         assert_eq!(
-            invalid_field(usecases::admin::set_hours(&t.app, tenant.id, &id, &[bad]).await),
+            invalid_field(usecases::admin::clerks::set_hours(&t.app, tenant.id, &id, &[bad]).await),
             field
         );
     }
-    assert!(t.app.db.opening_hours(carla.id).await.unwrap().is_empty());
+    assert!(t.app.db().opening_hours(carla.id).await.unwrap().is_empty());
     let week = [
         window(1, "13:00", "17:00"),
         window(1, "08:00", "12:00"),
         window(3, "10:00", "14:00"),
     ];
-    usecases::admin::set_hours(&t.app, tenant.id, &id, &week)
+    usecases::admin::clerks::set_hours(&t.app, tenant.id, &id, &week)
         .await
         .unwrap();
-    let stored = t.app.db.opening_hours(carla.id).await.unwrap();
+    let stored = t.app.db().opening_hours(carla.id).await.unwrap();
     let minutes: Vec<(i8, u16, u16)> = stored
         .iter()
         .map(|w| {
@@ -382,14 +403,16 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
     // An absence: the end must be after the start; then Wednesday is off.
     let (from, until) = (ts("2026-12-09T08:00:00Z"), ts("2026-12-09T17:00:00Z"));
     assert_eq!(
-        invalid_field(usecases::admin::add_absence(&t.app, tenant.id, &id, until, from, "").await),
+        invalid_field(
+            usecases::admin::clerks::add_absence(&t.app, tenant.id, &id, until, from, "").await
+        ),
         "end"
     );
-    usecases::admin::add_absence(&t.app, tenant.id, &id, from, until, " Cursus ")
+    usecases::admin::clerks::add_absence(&t.app, tenant.id, &id, from, until, " Cursus ")
         .await
         .unwrap();
     assert!(slots("2026-12-09").await.is_empty());
-    let absences = t.app.db.absences(carla.id, ts(NOW)).await.unwrap();
+    let absences = t.app.db().absences(carla.id, ts(NOW)).await.unwrap();
     assert_eq!(absences.len(), 1);
     assert_eq!(absences[0].reason, "Cursus");
     assert!(t
@@ -401,28 +424,30 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
         .is_empty());
 
     // Name, role and services change; the e-mail address (the login) stays.
-    let passport = t.app.db.services(tenant.id).await.unwrap()[0].clone();
-    let change = usecases::admin::ClerkChange {
+    let passport = t.app.db().services(tenant.id).await.unwrap()[0].clone();
+    let change = usecases::admin::clerks::ClerkChange {
         name: "Carla Smit-de Boer".into(),
         role: StaffRole::Clerk,
         services: vec![parking.id, passport.id, parking.id],
     };
-    let changed = usecases::admin::update_clerk(&t.app, tenant.id, &id, &change)
+    let changed = usecases::admin::clerks::update_clerk(&t.app, tenant.id, &id, &change)
         .await
         .unwrap();
     assert_eq!(changed.email, "carla@voorbeeld.nl");
-    let stored = usecases::admin::own_clerk(&t.app, tenant.id, &id)
+    let stored = usecases::admin::clerks::own_clerk(&t.app, tenant.id, &id)
         .await
         .unwrap();
     assert_eq!(stored.name, "Carla Smit-de Boer");
     assert_eq!(stored.services.len(), 2, "each service once");
     assert!(stored.services.contains(&passport.id));
-    let foreign = usecases::admin::ClerkChange {
+    let foreign = usecases::admin::clerks::ClerkChange {
         services: vec![theirs.id],
         ..change.clone()
     };
     assert_eq!(
-        invalid_field(usecases::admin::update_clerk(&t.app, tenant.id, &id, &foreign).await),
+        invalid_field(
+            usecases::admin::clerks::update_clerk(&t.app, tenant.id, &id, &foreign).await
+        ),
         "services"
     );
     // The last admin stays an admin; with a second admin, the first may step down.
@@ -436,31 +461,31 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
         .find(|c| c.role == StaffRole::Admin)
         .unwrap();
     let bram_id = bram.id.to_string();
-    let step_down = usecases::admin::ClerkChange {
+    let step_down = usecases::admin::clerks::ClerkChange {
         name: bram.name.clone(),
         role: StaffRole::Clerk,
         services: bram.services.clone(),
     };
     assert!(matches!(
-        usecases::admin::update_clerk(&t.app, tenant.id, &bram_id, &step_down).await,
+        usecases::admin::clerks::update_clerk(&t.app, tenant.id, &bram_id, &step_down).await,
         Err(Error::Conflict(_))
     ));
-    usecases::admin::update_clerk(
+    usecases::admin::clerks::update_clerk(
         &t.app,
         tenant.id,
         &id,
-        &usecases::admin::ClerkChange {
+        &usecases::admin::clerks::ClerkChange {
             role: StaffRole::Admin,
             ..change.clone()
         },
     )
     .await
     .unwrap();
-    usecases::admin::update_clerk(&t.app, tenant.id, &bram_id, &step_down)
+    usecases::admin::clerks::update_clerk(&t.app, tenant.id, &bram_id, &step_down)
         .await
         .unwrap();
     assert_eq!(
-        usecases::admin::own_clerk(&t.app, tenant.id, &bram_id)
+        usecases::admin::clerks::own_clerk(&t.app, tenant.id, &bram_id)
             .await
             .unwrap()
             .role,
@@ -501,24 +526,24 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
     assert_eq!(view["services"], serde_json::json!([parking.id]));
 
     // Another municipality cannot touch her.
-    let (other, _) = (t.app.db.tenant_by_slug("elders").await.unwrap(), ());
+    let (other, _) = (t.app.db().tenant_by_slug("elders").await.unwrap(), ());
     assert!(matches!(
-        usecases::admin::set_hours(&t.app, other.id, &id, &week).await,
+        usecases::admin::clerks::set_hours(&t.app, other.id, &id, &week).await,
         Err(Error::NotFound(_))
     ));
     assert!(matches!(
-        usecases::admin::add_absence(&t.app, other.id, &id, from, until, "").await,
+        usecases::admin::clerks::add_absence(&t.app, other.id, &id, from, until, "").await,
         Err(Error::NotFound(_))
     ));
     assert!(matches!(
-        usecases::admin::update_clerk(&t.app, other.id, &id, &change).await,
+        usecases::admin::clerks::update_clerk(&t.app, other.id, &id, &change).await,
         Err(Error::NotFound(_))
     ));
 }
 
 async fn complaints_are_handled_once_with_a_note(store: Store) {
     let (t, tenant) = demo(store).await;
-    let service = t.app.db.services(tenant.id).await.unwrap()[0].clone();
+    let service = t.app.db().services(tenant.id).await.unwrap()[0].clone();
     let passport = service.clone();
     let booked = booking::usecases::booking::book(
         &t.app,
@@ -548,7 +573,7 @@ async fn complaints_are_handled_once_with_a_note(store: Store) {
         handled_by: None,
         handled_note: None,
     };
-    t.app.db.insert_feedback(&complaint).await.unwrap();
+    t.app.db().insert_feedback(&complaint).await.unwrap();
     let admin = t
         .app
         .db
@@ -562,23 +587,31 @@ async fn complaints_are_handled_once_with_a_note(store: Store) {
 
     assert_eq!(
         invalid_field(
-            usecases::admin::handle_complaint(&t.app, tenant.id, admin.id, &id, "   ").await
+            usecases::admin::complaints::handle_complaint(&t.app, tenant.id, admin.id, &id, "   ")
+                .await
         ),
         "note"
     );
     let (other, _) = elsewhere(&t).await;
     assert!(matches!(
-        usecases::admin::handle_complaint(&t.app, other.id, admin.id, &id, "Gebeld").await,
+        usecases::admin::complaints::handle_complaint(&t.app, other.id, admin.id, &id, "Gebeld")
+            .await,
         Err(Error::NotFound(_))
     ));
     assert_eq!(
-        t.app.db.complaints(tenant.id, false).await.unwrap().len(),
+        t.app.db().complaints(tenant.id, false).await.unwrap().len(),
         1
     );
 
-    usecases::admin::handle_complaint(&t.app, tenant.id, admin.id, &id, " Gebeld, excuses. ")
-        .await
-        .unwrap();
+    usecases::admin::complaints::handle_complaint(
+        &t.app,
+        tenant.id,
+        admin.id,
+        &id,
+        " Gebeld, excuses. ",
+    )
+    .await
+    .unwrap();
     assert!(t
         .app
         .db
@@ -586,12 +619,13 @@ async fn complaints_are_handled_once_with_a_note(store: Store) {
         .await
         .unwrap()
         .is_empty());
-    let all = t.app.db.complaints(tenant.id, true).await.unwrap();
+    let all = t.app.db().complaints(tenant.id, true).await.unwrap();
     assert_eq!(all[0].handled_note.as_deref(), Some("Gebeld, excuses."));
     assert_eq!(all[0].handled_by, Some(admin.id));
     assert_eq!(all[0].handled_at, Some(ts(NOW)));
     assert!(matches!(
-        usecases::admin::handle_complaint(&t.app, tenant.id, admin.id, &id, "Nog eens").await,
+        usecases::admin::complaints::handle_complaint(&t.app, tenant.id, admin.id, &id, "Nog eens")
+            .await,
         Err(Error::Conflict(_))
     ));
 
@@ -618,10 +652,10 @@ async fn complaints_are_handled_once_with_a_note(store: Store) {
         comment: "Het duurde lang.".into(),
         ..complaint
     };
-    t.app.db.insert_feedback(&remark).await.unwrap();
+    t.app.db().insert_feedback(&remark).await.unwrap();
     let remark_id = remark.id.to_string();
     assert!(matches!(
-        usecases::admin::mark_complaint(&t.app, other.id, &remark_id).await,
+        usecases::admin::complaints::mark_complaint(&t.app, other.id, &remark_id).await,
         Err(Error::NotFound(_))
     ));
     assert!(t
@@ -631,17 +665,17 @@ async fn complaints_are_handled_once_with_a_note(store: Store) {
         .await
         .unwrap()
         .is_empty());
-    usecases::admin::mark_complaint(&t.app, tenant.id, &remark_id)
+    usecases::admin::complaints::mark_complaint(&t.app, tenant.id, &remark_id)
         .await
         .unwrap();
-    let open = t.app.db.complaints(tenant.id, false).await.unwrap();
+    let open = t.app.db().complaints(tenant.id, false).await.unwrap();
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].id, remark.id);
 }
 
 async fn the_dashboard_filters_on_a_service_and_checks_the_period(store: Store) {
     let (t, tenant) = demo(store).await;
-    let services = t.app.db.services(tenant.id).await.unwrap();
+    let services = t.app.db().services(tenant.id).await.unwrap();
     for (service, start) in [
         (&services[0], "2026-11-30T10:00:00+01:00"),
         (&services[1], "2026-12-01T10:00:00+01:00"),
@@ -664,7 +698,7 @@ async fn the_dashboard_filters_on_a_service_and_checks_the_period(store: Store) 
     }
     // Both appointments are over (nobody came): they count as due.
     t.app.clock.advance(jiff::SignedDuration::from_hours(48));
-    let all = usecases::admin::dashboard(&t.app, &tenant, None, None, None)
+    let all = usecases::admin::dashboard::dashboard(&t.app, &tenant, None, None, None)
         .await
         .unwrap();
     assert_eq!(all.to.to_string(), "2026-12-02");
@@ -675,7 +709,7 @@ async fn the_dashboard_filters_on_a_service_and_checks_the_period(store: Store) 
     );
     assert_eq!(all.weeks.len(), 12);
     assert_eq!(all.weeks.last().unwrap(), "2026-W49");
-    let all = usecases::admin::dashboard(
+    let all = usecases::admin::dashboard::dashboard(
         &t.app,
         &tenant,
         Some("2026-11-30"),
@@ -689,7 +723,7 @@ async fn the_dashboard_filters_on_a_service_and_checks_the_period(store: Store) 
         .rows
         .iter()
         .all(|r| r.appointments_due == 1 && r.no_shows == 1));
-    let one = usecases::admin::dashboard(
+    let one = usecases::admin::dashboard::dashboard(
         &t.app,
         &tenant,
         Some("2026-12-02"),
@@ -707,7 +741,7 @@ async fn the_dashboard_filters_on_a_service_and_checks_the_period(store: Store) 
     assert_eq!(one.rows[0].service_id, services[1].id);
     assert_eq!(
         invalid_field(
-            usecases::admin::dashboard(
+            usecases::admin::dashboard::dashboard(
                 &t.app,
                 &tenant,
                 Some("2026-12-31"),
@@ -720,7 +754,8 @@ async fn the_dashboard_filters_on_a_service_and_checks_the_period(store: Store) 
     );
     assert_eq!(
         invalid_field(
-            usecases::admin::dashboard(&t.app, &tenant, Some("gisteren"), None, None).await
+            usecases::admin::dashboard::dashboard(&t.app, &tenant, Some("gisteren"), None, None)
+                .await
         ),
         "from"
     );
@@ -756,7 +791,7 @@ async fn a_stopped_service_is_not_offered_but_its_appointments_stay(store: Store
                 .collect::<Vec<_>>()
         }
     };
-    let passport = t.app.db.services(tenant.id).await.unwrap()[0].clone();
+    let passport = t.app.db().services(tenant.id).await.unwrap()[0].clone();
     assert!(passport.active);
     let id = passport.id.to_string();
     let slots_url = format!("{base}/services/{id}/slots?from=2026-12-01&to=2026-12-01");
@@ -785,12 +820,17 @@ async fn a_stopped_service_is_not_offered_but_its_appointments_stay(store: Store
 
     // Another municipality cannot stop it, nor can this one stop another's.
     assert!(matches!(
-        usecases::admin::set_service_offered(&t.app, other.id, &id, false).await,
+        usecases::admin::services::set_service_offered(&t.app, other.id, &id, false).await,
         Err(Error::NotFound(_))
     ));
     assert!(matches!(
-        usecases::admin::set_service_offered(&t.app, tenant.id, &elders.id.to_string(), false)
-            .await,
+        usecases::admin::services::set_service_offered(
+            &t.app,
+            tenant.id,
+            &elders.id.to_string(),
+            false
+        )
+        .await,
         Err(Error::NotFound(_))
     ));
     assert!(listed(&t).await.contains(&id));
@@ -838,9 +878,9 @@ async fn a_stopped_service_is_not_offered_but_its_appointments_stay(store: Store
         .await
         .unwrap();
     assert_eq!(callback.status(), 404, "no callback for it either");
-    let mut walk_ins = t.app.db.tenant(tenant.id).await.unwrap();
+    let mut walk_ins = t.app.db().tenant(tenant.id).await.unwrap();
     walk_ins.walk_ins_allowed = true;
-    t.app.db.save_tenant(&walk_ins).await.unwrap();
+    t.app.db().save_tenant(&walk_ins).await.unwrap();
     let walk_in = t
         .client
         .post(format!("{base}/walk-ins"))
@@ -876,9 +916,14 @@ async fn a_stopped_service_is_not_offered_but_its_appointments_stay(store: Store
     assert_eq!(stopped["active"], false);
     assert_eq!(all.len(), 3);
     // Editing its details does not offer it again.
-    usecases::admin::update_service(&t.app, tenant.id, &id, &service_input("Paspoort", 20))
-        .await
-        .unwrap();
+    usecases::admin::services::update_service(
+        &t.app,
+        tenant.id,
+        &id,
+        &service_input("Paspoort", 20),
+    )
+    .await
+    .unwrap();
     assert!(
         !t.app
             .db
@@ -889,7 +934,7 @@ async fn a_stopped_service_is_not_offered_but_its_appointments_stay(store: Store
     );
 
     // Offered again: listed and bookable.
-    let again = usecases::admin::set_service_offered(&t.app, tenant.id, &id, true)
+    let again = usecases::admin::services::set_service_offered(&t.app, tenant.id, &id, true)
         .await
         .unwrap();
     assert!(again.active);
@@ -908,7 +953,7 @@ async fn a_stopped_service_is_not_offered_but_its_appointments_stay(store: Store
 async fn absences_are_removed_within_the_own_municipality(store: Store) {
     let (t, tenant) = demo(store).await;
     let (other, _) = elsewhere(&t).await;
-    let clerks = t.app.db.clerks(tenant.id).await.unwrap();
+    let clerks = t.app.db().clerks(tenant.id).await.unwrap();
     let anna = clerks
         .iter()
         .find(|c| c.email == "anna@voorbeeld.nl")
@@ -919,10 +964,11 @@ async fn absences_are_removed_within_the_own_municipality(store: Store) {
         .unwrap();
     let anna_id = anna.id.to_string();
     let (from, until) = (ts("2026-12-01T07:00:00Z"), ts("2026-12-01T17:00:00Z"));
-    let first = usecases::admin::add_absence(&t.app, tenant.id, &anna_id, from, until, "Cursus")
-        .await
-        .unwrap();
-    let second = usecases::admin::add_absence(
+    let first =
+        usecases::admin::clerks::add_absence(&t.app, tenant.id, &anna_id, from, until, "Cursus")
+            .await
+            .unwrap();
+    let second = usecases::admin::clerks::add_absence(
         &t.app,
         tenant.id,
         &anna_id,
@@ -932,7 +978,7 @@ async fn absences_are_removed_within_the_own_municipality(store: Store) {
     )
     .await
     .unwrap();
-    let listed = usecases::admin::absences(&t.app, tenant.id, &anna_id)
+    let listed = usecases::admin::clerks::absences(&t.app, tenant.id, &anna_id)
         .await
         .unwrap();
     assert_eq!(
@@ -949,24 +995,28 @@ async fn absences_are_removed_within_the_own_municipality(store: Store) {
         (tenant.id, anna_id.clone(), uuid::Uuid::new_v4().to_string()),
     ] {
         assert!(matches!(
-            usecases::admin::remove_absence(&t.app, tenant_id, &clerk, &absence).await,
+            usecases::admin::clerks::remove_absence(&t.app, tenant_id, &clerk, &absence).await,
             Err(Error::NotFound(_))
         ));
     }
     assert!(matches!(
-        usecases::admin::absences(&t.app, other.id, &anna_id).await,
+        usecases::admin::clerks::absences(&t.app, other.id, &anna_id).await,
         Err(Error::NotFound(_))
     ));
-    assert_eq!(t.app.db.absences(anna.id, ts(NOW)).await.unwrap().len(), 2);
+    assert_eq!(
+        t.app.db().absences(anna.id, ts(NOW)).await.unwrap().len(),
+        2
+    );
 
     // Removed: the list no longer has it (the other stays), and a second removal is not found.
-    usecases::admin::remove_absence(&t.app, tenant.id, &anna_id, &first.to_string())
+    usecases::admin::clerks::remove_absence(&t.app, tenant.id, &anna_id, &first.to_string())
         .await
         .unwrap();
-    let left = t.app.db.absences(anna.id, ts(NOW)).await.unwrap();
+    let left = t.app.db().absences(anna.id, ts(NOW)).await.unwrap();
     assert_eq!(left.iter().map(|a| a.id).collect::<Vec<_>>(), [second]);
     assert!(matches!(
-        usecases::admin::remove_absence(&t.app, tenant.id, &anna_id, &first.to_string()).await,
+        usecases::admin::clerks::remove_absence(&t.app, tenant.id, &anna_id, &first.to_string())
+            .await,
         Err(Error::NotFound(_))
     ));
 
@@ -1012,7 +1062,7 @@ async fn failing_deliveries_are_listed_and_retried_within_the_own_municipality(s
     assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
 
     // A booked appointment and its outcome.
-    let service = t.app.db.services(tenant.id).await.unwrap()[0].clone();
+    let service = t.app.db().services(tenant.id).await.unwrap()[0].clone();
     let booked: serde_json::Value = t
         .client
         .post(format!("{}/api/v1/tenants/voorbeeld/appointments", t.base))
@@ -1027,7 +1077,7 @@ async fn failing_deliveries_are_listed_and_retried_within_the_own_municipality(s
         .await
         .unwrap();
     let appointment = booked["appointment"]["id"].as_str().unwrap();
-    let code = t.app.db.service_results(service.id).await.unwrap()[0]
+    let code = t.app.db().service_results(service.id).await.unwrap()[0]
         .code
         .clone();
     let resp = clerk
@@ -1040,7 +1090,7 @@ async fn failing_deliveries_are_listed_and_retried_within_the_own_municipality(s
         .await
         .unwrap();
     assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap());
-    let overview = usecases::admin::delivery_overview(&t.app, tenant.id)
+    let overview = usecases::admin::deliveries::delivery_overview(&t.app, tenant.id)
         .await
         .unwrap();
     assert_eq!((overview.pending_count, overview.failing_count), (1, 0));
@@ -1055,7 +1105,7 @@ async fn failing_deliveries_are_listed_and_retried_within_the_own_municipality(s
         },
     );
     assert_eq!(worker.run_once().await.unwrap(), 1);
-    let overview = usecases::admin::delivery_overview(&t.app, tenant.id)
+    let overview = usecases::admin::deliveries::delivery_overview(&t.app, tenant.id)
         .await
         .unwrap();
     assert_eq!((overview.pending_count, overview.failing_count), (0, 1));
@@ -1076,40 +1126,40 @@ async fn failing_deliveries_are_listed_and_retried_within_the_own_municipality(s
         .id;
 
     // Another municipality sees none of it and cannot retry it.
-    let theirs = usecases::admin::delivery_overview(&t.app, other.id)
+    let theirs = usecases::admin::deliveries::delivery_overview(&t.app, other.id)
         .await
         .unwrap();
     assert!(theirs.failing.is_empty());
     assert_eq!((theirs.pending_count, theirs.failing_count), (0, 0));
     assert!(matches!(
-        usecases::admin::retry_delivery(&t.app, other.id, bram, &id).await,
+        usecases::admin::deliveries::retry_delivery(&t.app, other.id, bram, &id).await,
         Err(Error::NotFound(_))
     ));
     assert_eq!(
-        usecases::admin::retry_failing(&t.app, other.id, bram)
+        usecases::admin::deliveries::retry_failing(&t.app, other.id, bram)
             .await
             .unwrap(),
         0
     );
     assert_eq!(
-        t.app.db.delivery_counts(tenant.id).await.unwrap(),
+        t.app.db().delivery_counts(tenant.id).await.unwrap(),
         (0, 0, 1)
     );
 
     // Retried: due now (pending); a second retry finds it no longer failing.
-    usecases::admin::retry_delivery(&t.app, tenant.id, bram, &id)
+    usecases::admin::deliveries::retry_delivery(&t.app, tenant.id, bram, &id)
         .await
         .unwrap();
     assert_eq!(
-        t.app.db.delivery_counts(tenant.id).await.unwrap(),
+        t.app.db().delivery_counts(tenant.id).await.unwrap(),
         (1, 0, 0)
     );
     assert!(matches!(
-        usecases::admin::retry_delivery(&t.app, tenant.id, bram, &id).await,
+        usecases::admin::deliveries::retry_delivery(&t.app, tenant.id, bram, &id).await,
         Err(Error::NotFound(_))
     ));
     assert_eq!(worker.run_once().await.unwrap(), 1, "due at once");
-    let again = usecases::admin::deliveries(&t.app, tenant.id, None)
+    let again = usecases::admin::deliveries::deliveries(&t.app, tenant.id, None)
         .await
         .unwrap();
     assert_eq!(again[0].attempts, 2);
@@ -1137,7 +1187,7 @@ async fn failing_deliveries_are_listed_and_retried_within_the_own_municipality(s
         .await
         .unwrap();
     assert_eq!(retried["retried"], 1);
-    let pending = usecases::admin::deliveries(&t.app, tenant.id, Some("pending"))
+    let pending = usecases::admin::deliveries::deliveries(&t.app, tenant.id, Some("pending"))
         .await
         .unwrap();
     assert_eq!(pending.len(), 1);

@@ -33,7 +33,7 @@ on_both_stores!(
 
 async fn demo(store: Store) -> (TestApp, Value) {
     let t = spawn(store, ts(NOW), None).await;
-    assert!(booking::demo::seed_if_empty(&t.app.db).await.unwrap());
+    assert!(booking::demo::seed_if_empty(&t.app.db()).await.unwrap());
     let services: Value = t
         .client
         .get(format!("{}/api/v1/tenants/voorbeeld/services", t.base))
@@ -108,14 +108,14 @@ async fn booking_lifecycle(store: Store) {
                     .unwrap()
                     .hash(),
             )
-            .fetch_one(&t.app.db.pool)
+            .fetch_one(&t.app.db().pool)
             .await
             .unwrap();
     assert_eq!(hash_stored, 1);
     let plain_stored: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM appointments WHERE link_hash = $1")
             .bind(&token)
-            .fetch_one(&t.app.db.pool)
+            .fetch_one(&t.app.db().pool)
             .await
             .unwrap();
     assert_eq!(plain_stored, 0);
@@ -369,7 +369,7 @@ async fn bad_input_gets_problem_json(store: Store) {
     assert_eq!(
         t.app
             .db
-            .count_booked(t.app.db.tenant_by_slug("voorbeeld").await.unwrap().id)
+            .count_booked(t.app.db().tenant_by_slug("voorbeeld").await.unwrap().id)
             .await
             .unwrap(),
         2,
@@ -433,7 +433,7 @@ async fn fifty_concurrent_bookings_one_winner(store: Store) {
     let t = spawn(store, ts(NOW), None).await;
     let mut tenant = booking::demo::demo_tenant();
     tenant.slug = booking::domain::tenant::Slug::parse("een-loket").unwrap();
-    t.app.db.save_tenant(&tenant).await.unwrap();
+    t.app.db().save_tenant(&tenant).await.unwrap();
     let service = Service {
         id: ServiceId::new(),
         tenant_id: tenant.id,
@@ -443,7 +443,7 @@ async fn fifty_concurrent_bookings_one_winner(store: Store) {
         buffer_minutes: 0,
         active: true,
     };
-    t.app.db.save_service(&service).await.unwrap();
+    t.app.db().save_service(&service).await.unwrap();
     let clerk = Clerk {
         id: ClerkId::new(),
         tenant_id: tenant.id,
@@ -452,7 +452,7 @@ async fn fifty_concurrent_bookings_one_winner(store: Store) {
         role: StaffRole::Clerk,
         services: vec![service.id],
     };
-    t.app.db.create_clerk(&clerk, "x").await.unwrap();
+    t.app.db().create_clerk(&clerk, "x").await.unwrap();
     t.app
         .db
         .set_opening_hours(clerk.id, &booking::demo::office_hours())
@@ -475,9 +475,9 @@ async fn fifty_concurrent_bookings_one_winner(store: Store) {
         .filter(|s| **s == StatusCode::CONFLICT)
         .count();
     assert_eq!((created, conflicts), (1, 49), "statuses: {statuses:?}");
-    assert_eq!(t.app.db.count_booked(tenant.id).await.unwrap(), 1);
+    assert_eq!(t.app.db().count_booked(tenant.id).await.unwrap(), 1);
     let reservations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clerk_reservations")
-        .fetch_one(&t.app.db.pool)
+        .fetch_one(&t.app.db().pool)
         .await
         .unwrap();
     assert_eq!(reservations, 6, "30 minutes = six 5-minute units, once");
@@ -565,7 +565,7 @@ async fn staff_access_is_scoped(store: Store) {
     // An appointment of another municipality is invisible.
     let mut other = booking::demo::demo_tenant();
     other.slug = booking::domain::tenant::Slug::parse("elders").unwrap();
-    t.app.db.save_tenant(&other).await.unwrap();
+    t.app.db().save_tenant(&other).await.unwrap();
     let service = booking::domain::catalog::Service {
         id: booking::domain::ids::ServiceId::new(),
         tenant_id: other.id,
@@ -575,7 +575,7 @@ async fn staff_access_is_scoped(store: Store) {
         buffer_minutes: 0,
         active: true,
     };
-    t.app.db.save_service(&service).await.unwrap();
+    t.app.db().save_service(&service).await.unwrap();
     let clerk = booking::domain::catalog::Clerk {
         id: booking::domain::ids::ClerkId::new(),
         tenant_id: other.id,
@@ -584,7 +584,7 @@ async fn staff_access_is_scoped(store: Store) {
         role: booking::domain::staff::StaffRole::Clerk,
         services: vec![service.id],
     };
-    t.app.db.create_clerk(&clerk, "x").await.unwrap();
+    t.app.db().create_clerk(&clerk, "x").await.unwrap();
     t.app
         .db
         .set_opening_hours(clerk.id, &booking::demo::office_hours())
@@ -782,7 +782,7 @@ async fn room_tokens_go_to_the_resident_and_the_assigned_clerk(store: Store) {
         .app
         .db
         .appointment(
-            t.app.db.tenant_by_slug("voorbeeld").await.unwrap().id,
+            t.app.db().tenant_by_slug("voorbeeld").await.unwrap().id,
             id.parse().unwrap(),
         )
         .await
@@ -791,7 +791,7 @@ async fn room_tokens_go_to_the_resident_and_the_assigned_clerk(store: Store) {
     let clerks = t
         .app
         .db
-        .clerks(t.app.db.tenant_by_slug("voorbeeld").await.unwrap().id)
+        .clerks(t.app.db().tenant_by_slug("voorbeeld").await.unwrap().id)
         .await
         .unwrap();
     let mut outcomes = Vec::new();
@@ -940,7 +940,7 @@ async fn day_list_views_are_logged_once_per_clerk_and_day(store: Store) {
         .starts_with("Op 21 maart om 10:00"));
     assert_eq!(
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM access_log")
-            .fetch_one(&t.app.db.pool)
+            .fetch_one(&t.app.db().pool)
             .await
             .unwrap(),
         3 + 3 + 1,
@@ -950,7 +950,7 @@ async fn day_list_views_are_logged_once_per_clerk_and_day(store: Store) {
     // Another municipality's clerk neither sees nor logs these appointments.
     let mut other = booking::demo::demo_tenant();
     other.slug = booking::domain::tenant::Slug::parse("elders").unwrap();
-    t.app.db.save_tenant(&other).await.unwrap();
+    t.app.db().save_tenant(&other).await.unwrap();
     let clerk = booking::domain::catalog::Clerk {
         id: booking::domain::ids::ClerkId::new(),
         tenant_id: other.id,
@@ -960,7 +960,7 @@ async fn day_list_views_are_logged_once_per_clerk_and_day(store: Store) {
         services: vec![],
     };
     let hash = booking::auth::hash_password("welkom-elders").unwrap();
-    t.app.db.create_clerk(&clerk, &hash).await.unwrap();
+    t.app.db().create_clerk(&clerk, &hash).await.unwrap();
     let elders = staff_client(&t, "elders", "e@elders.nl", "welkom-elders").await;
     assert!(day_list(&t, &elders, "?date=2026-03-20").await.is_empty());
     assert!(day_list(&t, &elders, "?date=2026-03-23").await.is_empty());

@@ -312,7 +312,7 @@ async fn erasure_keeps_the_rating_and_open_complaints(store: Store) {
         booking::usecases::retention::apply(&f.t.app).await.unwrap(),
         2
     );
-    let db = &f.t.app.db;
+    let db = &f.t.app.db();
     let kept = db
         .feedback_for_appointment(f.tenant.id, plain.id)
         .await

@@ -279,7 +279,7 @@ async fn worker_killed_mid_delivery_then_each_arrives_once(store: Store) {
     f.record_all(&ids, 8).await;
 
     let slow = Arc::new(SlowAck {
-        inner: BuiltinCaseStore::new(f.t.app.db.clone()),
+        inner: BuiltinCaseStore::new(f.t.app.db().clone()),
         ack_delay: Duration::from_millis(150),
         calls: AtomicUsize::new(0),
         stall_after: AtomicUsize::new(40),
@@ -527,7 +527,7 @@ async fn admin_chooses_the_case_store_and_result_lists(store: Store) {
             .status(),
         200
     );
-    match f.t.app.db.case_store_settings(f.tenant.id).await.unwrap() {
+    match f.t.app.db().case_store_settings(f.tenant.id).await.unwrap() {
         booking::adapters::case_store::CaseStoreSettings::Zgw(c) => {
             assert_eq!(c.secret, "geheim-geheim");
             assert_eq!(c.client_id, "videoloket-2");
@@ -711,7 +711,7 @@ async fn unreadable_settings_fail_like_a_store_that_is_down(store: Store) {
         "INSERT INTO case_store_settings (tenant_id, kind, config, updated_at) VALUES ($1, 'zgw', '{\"kind\": \"future\"}', 0)",
     )
     .bind(f.tenant.id.to_string())
-    .execute(&f.t.app.db.pool)
+    .execute(&f.t.app.db().pool)
     .await
     .unwrap();
     assert_eq!(f.record(id, complete()).await.status(), 201);

@@ -85,7 +85,7 @@ async fn consent_is_chosen_while_booking_in_the_same_transaction(store: Store) {
         .collect();
     assert_eq!(codes, vec!["brp", "woonbewijs"]);
     let rows = |table: &'static str| {
-        let db = f.t.app.db.clone();
+        let db = f.t.app.db().clone();
         async move {
             sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
                 .fetch_one(&db.pool)
@@ -518,7 +518,7 @@ async fn retention_erases_personal_data_per_municipality_and_keeps_statistics(st
     // Voorbeeld keeps personal data 90 days (the demo setting), Anderstad 365.
     let mut other = f.other_tenant.clone();
     other.retention_days = 365;
-    f.t.app.db.save_tenant(&other).await.unwrap();
+    f.t.app.db().save_tenant(&other).await.unwrap();
     let early = f.book(ts("2026-03-20T09:15:00Z"), "Inwoner Vroeg").await;
     let late = f.book(ts("2026-03-20T13:00:00Z"), "Inwoner Laat").await;
     let elsewhere = f
@@ -565,7 +565,7 @@ async fn retention_erases_personal_data_per_municipality_and_keeps_statistics(st
         booking::usecases::retention::apply(&f.t.app).await.unwrap(),
         1
     );
-    let db = &f.t.app.db;
+    let db = &f.t.app.db();
     let erased = db.appointment(f.tenant.id, early.id).await.unwrap();
     assert_eq!(
         erased.resident.name,

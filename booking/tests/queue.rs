@@ -144,7 +144,7 @@ impl Demo {
 
 async fn demo(store: Store) -> Demo {
     let t = spawn(store, ts(NOW), None).await;
-    assert!(booking::demo::seed_if_empty(&t.app.db).await.unwrap());
+    assert!(booking::demo::seed_if_empty(&t.app.db()).await.unwrap());
     let services = t
         .client
         .get(format!("{}/api/v1/tenants/voorbeeld/services", t.base))
@@ -352,7 +352,7 @@ async fn walk_in_rules_and_clerk_services(store: Store) {
     let passport_walk_in = d.walk_in(&passport, "Paspoort").await;
 
     // Carla handles moving house only: the passport resident is not hers to take.
-    let tenant = d.t.app.db.tenant_by_slug("voorbeeld").await.unwrap();
+    let tenant = d.t.app.db().tenant_by_slug("voorbeeld").await.unwrap();
     let carla = Clerk {
         id: ClerkId::new(),
         tenant_id: tenant.id,
@@ -418,7 +418,7 @@ async fn walk_in_rules_and_clerk_services(store: Store) {
     // A municipality without walk-ins says so.
     let mut closed = tenant.clone();
     closed.walk_ins_allowed = false;
-    d.t.app.db.save_tenant(&closed).await.unwrap();
+    d.t.app.db().save_tenant(&closed).await.unwrap();
     let p = problem(
         d.t.client
             .post(d.api("/tenants/voorbeeld/walk-ins"))
@@ -485,13 +485,13 @@ async fn unanswered_call_goes_back_once_then_missed(store: Store) {
 
 /// A second handle on the same database, as another server instance or a restarted one has.
 async fn reconnect(t: &TestApp) -> Db {
-    match t.app.db.dialect {
+    match t.app.db().dialect {
         Dialect::Sqlite => Db::connect(&Db::sqlite_url(t.test_db.dir.path()))
             .await
             .unwrap(),
         Dialect::Postgres => {
             let name: String = sqlx::query_scalar("SELECT current_database()::text")
-                .fetch_one(&t.app.db.pool)
+                .fetch_one(&t.app.db().pool)
                 .await
                 .unwrap();
             let admin = postgres_admin_url();
@@ -582,7 +582,7 @@ async fn concurrent_call_next_never_gives_one_resident_twice(store: Store) {
     // The database agrees: each entry called once, by the clerk the answer named.
     let rows: Vec<(String, String, Option<String>)> =
         sqlx::query_as("SELECT id, status, clerk_id FROM queue_entries")
-            .fetch_all(&d.t.app.db.pool)
+            .fetch_all(&d.t.app.db().pool)
             .await
             .unwrap();
     assert_eq!(rows.len(), RESIDENTS);
@@ -1024,7 +1024,7 @@ async fn opening_the_queue_is_logged_once_a_day(store: Store) {
         "Op 20 maart om 13:50 zag een medewerker van de gemeente uw naam in de wachtrij."
     );
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM access_log")
-        .fetch_one(&d.t.app.db.pool)
+        .fetch_one(&d.t.app.db().pool)
         .await
         .unwrap();
     assert_eq!(rows, 1, "nothing logged for the walk-in");

@@ -109,7 +109,7 @@ async fn clerk(base: &str) -> reqwest::Client {
 
 async fn demo(store: Store) -> (TestApp, Value) {
     let t = spawn(store, ts(NOW), None).await;
-    assert!(booking::demo::seed_if_empty(&t.app.db).await.unwrap());
+    assert!(booking::demo::seed_if_empty(&t.app.db()).await.unwrap());
     let services: Vec<Value> = t
         .client
         .get(format!("{}/api/v1/tenants/voorbeeld/services", t.base))
@@ -146,7 +146,7 @@ async fn walk_in(base: &str, passport: &Value, name: &str) -> String {
 
 /// A second server instance on the same database, with its own pool and event hub.
 async fn second_instance(t: &TestApp) -> String {
-    let db = Db::connect(&t.app.db.url).await.unwrap();
+    let db = Db::connect(&t.app.db().url).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = App {
@@ -315,7 +315,7 @@ async fn postgres_listener_recovers_from_a_dropped_connection() {
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
          WHERE datname = current_database() AND query LIKE 'LISTEN%'",
     )
-    .fetch_all(&t.app.db.pool)
+    .fetch_all(&t.app.db().pool)
     .await
     .unwrap();
     // One listener per instance.

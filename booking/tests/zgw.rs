@@ -273,10 +273,13 @@ mod tests {
             .as_str()
             .unwrap()
             .to_string();
-        let settings = f.t.app.db.case_store_settings(f.tenant.id).await.unwrap();
-        let store =
-            booking::adapters::case_store::adapter(&settings, &f.t.app.db, &reqwest::Client::new());
-        let appointment = f.t.app.db.appointment(f.tenant.id, id).await.unwrap();
+        let settings = f.t.app.db().case_store_settings(f.tenant.id).await.unwrap();
+        let store = booking::adapters::case_store::adapter(
+            &settings,
+            &f.t.app.db(),
+            &reqwest::Client::new(),
+        );
+        let appointment = f.t.app.db().appointment(f.tenant.id, id).await.unwrap();
         let delivery = booking::adapters::case_store::CaseDelivery {
             key: key2,
             tenant_id: f.tenant.id,

@@ -45,7 +45,7 @@ pub async fn update_settings(
     Admin(claims): Admin,
     Json(body): Json<SettingsBody>,
 ) -> Result<Json<Tenant>> {
-    let input = usecases::admin::SettingsInput {
+    let input = usecases::admin::settings::SettingsInput {
         name: body.name,
         tone: body.tone.as_str().into(),
         primary_colour: body.primary_colour.to_string(),
@@ -58,7 +58,7 @@ pub async fn update_settings(
         check_in_minutes: body.check_in_minutes,
         no_show_grace_minutes: body.no_show_grace_minutes,
     };
-    let tenant = usecases::admin::update_settings(&app, claims.tenant, &input).await?;
+    let tenant = usecases::admin::settings::update_settings(&app, claims.tenant, &input).await?;
     Ok(Json(tenant))
 }
 
@@ -79,13 +79,13 @@ pub async fn create_service(
     Admin(claims): Admin,
     Json(body): Json<ServiceBody>,
 ) -> Result<(StatusCode, Json<Service>)> {
-    let input = usecases::admin::ServiceInput {
+    let input = usecases::admin::services::ServiceInput {
         name: body.name,
         description: body.description,
         duration_minutes: body.duration_minutes,
         buffer_minutes: body.buffer_minutes,
     };
-    let service = usecases::admin::create_service(&app, claims.tenant, &input).await?;
+    let service = usecases::admin::services::create_service(&app, claims.tenant, &input).await?;
     Ok((StatusCode::CREATED, Json(service)))
 }
 
@@ -97,14 +97,14 @@ pub async fn update_service(
     Path(id): Path<String>,
     Json(body): Json<ServiceBody>,
 ) -> Result<Json<Service>> {
-    let input = usecases::admin::ServiceInput {
+    let input = usecases::admin::services::ServiceInput {
         name: body.name,
         description: body.description,
         duration_minutes: body.duration_minutes,
         buffer_minutes: body.buffer_minutes,
     };
     Ok(Json(
-        usecases::admin::update_service(&app, claims.tenant, &id, &input).await?,
+        usecases::admin::services::update_service(&app, claims.tenant, &id, &input).await?,
     ))
 }
 
@@ -131,14 +131,14 @@ pub async fn create_clerk(
     Admin(claims): Admin,
     Json(body): Json<ClerkBody>,
 ) -> Result<(StatusCode, Json<Clerk>)> {
-    let input = usecases::admin::ClerkInput {
+    let input = usecases::admin::clerks::ClerkInput {
         name: body.name,
         email: body.email,
         password: body.password,
         role: body.role,
         services: body.services,
     };
-    let clerk = usecases::admin::create_clerk(&app, claims.tenant, &input).await?;
+    let clerk = usecases::admin::clerks::create_clerk(&app, claims.tenant, &input).await?;
     Ok((StatusCode::CREATED, Json(clerk)))
 }
 
@@ -159,13 +159,13 @@ pub async fn update_clerk(
     Path(id): Path<String>,
     Json(body): Json<ClerkChangeBody>,
 ) -> Result<Json<Clerk>> {
-    let change = usecases::admin::ClerkChange {
+    let change = usecases::admin::clerks::ClerkChange {
         name: body.name,
         role: body.role,
         services: body.services,
     };
     Ok(Json(
-        usecases::admin::update_clerk(&app, claims.tenant, &id, &change).await?,
+        usecases::admin::clerks::update_clerk(&app, claims.tenant, &id, &change).await?,
     ))
 }
 
@@ -192,16 +192,16 @@ pub async fn set_hours(
     Path(id): Path<String>,
     Json(body): Json<HoursBody>,
 ) -> Result<StatusCode> {
-    let windows: Vec<usecases::admin::WindowInput> = body
+    let windows: Vec<usecases::admin::clerks::WindowInput> = body
         .windows
         .into_iter()
-        .map(|w| usecases::admin::WindowInput {
+        .map(|w| usecases::admin::clerks::WindowInput {
             weekday: w.weekday,
             start: w.start,
             end: w.end,
         })
         .collect();
-    usecases::admin::set_hours(&app, claims.tenant, &id, &windows).await?;
+    usecases::admin::clerks::set_hours(&app, claims.tenant, &id, &windows).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -230,7 +230,8 @@ pub async fn add_absence(
         .end
         .parse()
         .map_err(|_| Error::invalid("end", "give the time as RFC 3339"))?;
-    usecases::admin::add_absence(&app, claims.tenant, &id, start, end, &body.reason).await?;
+    usecases::admin::clerks::add_absence(&app, claims.tenant, &id, start, end, &body.reason)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -260,7 +261,7 @@ pub async fn absences(
             .to_string()
     };
     Ok(Json(
-        usecases::admin::absences(&app, tenant.id, &id)
+        usecases::admin::clerks::absences(&app, tenant.id, &id)
             .await?
             .into_iter()
             .map(|a| AbsenceView {
@@ -282,7 +283,7 @@ pub async fn remove_absence(
     Admin(claims): Admin,
     Path((id, absence)): Path<(String, String)>,
 ) -> Result<StatusCode> {
-    usecases::admin::remove_absence(&app, claims.tenant, &id, &absence).await?;
+    usecases::admin::clerks::remove_absence(&app, claims.tenant, &id, &absence).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -310,6 +311,7 @@ pub async fn set_offered(
     Json(body): Json<OfferedBody>,
 ) -> Result<Json<Service>> {
     Ok(Json(
-        usecases::admin::set_service_offered(&app, claims.tenant, &id, body.active).await?,
+        usecases::admin::services::set_service_offered(&app, claims.tenant, &id, body.active)
+            .await?,
     ))
 }

@@ -9,7 +9,7 @@ use crate::domain::ids::ServiceId;
 use crate::domain::tenant::Tenant;
 use crate::error::{Error, Result};
 use crate::usecases;
-use crate::usecases::admin::DashboardPeriod;
+use crate::usecases::admin::dashboard::DashboardPeriod;
 use crate::App;
 use axum::extract::State;
 use axum::http::header;
@@ -57,7 +57,9 @@ pub struct ServiceName {
 async fn service_filter(app: &App, tenant: &Tenant, q: &PeriodQuery) -> Result<Option<ServiceId>> {
     match q.service.as_deref().filter(|s| !s.is_empty()) {
         Some(raw) => Ok(Some(
-            usecases::admin::own_service(app, tenant.id, raw).await?.id,
+            usecases::admin::services::own_service(app, tenant.id, raw)
+                .await?
+                .id,
         )),
         None => Ok(None),
     }
@@ -65,7 +67,8 @@ async fn service_filter(app: &App, tenant: &Tenant, q: &PeriodQuery) -> Result<O
 
 async fn rows(app: &App, tenant: &Tenant, q: &PeriodQuery) -> Result<DashboardPeriod> {
     let service = service_filter(app, tenant, q).await?;
-    usecases::admin::dashboard(app, tenant, q.from.as_deref(), q.to.as_deref(), service).await
+    usecases::admin::dashboard::dashboard(app, tenant, q.from.as_deref(), q.to.as_deref(), service)
+        .await
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/dashboard", tag = "dashboard", params(PeriodQuery),

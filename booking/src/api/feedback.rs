@@ -129,7 +129,7 @@ pub async fn mark_complaint(
     Admin(claims): Admin,
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
-    crate::usecases::admin::mark_complaint(&app, claims.tenant, &id).await?;
+    crate::usecases::admin::complaints::mark_complaint(&app, claims.tenant, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -174,7 +174,13 @@ pub async fn handled(
     Path(id): Path<String>,
     Json(body): Json<HandledBody>,
 ) -> Result<StatusCode> {
-    crate::usecases::admin::handle_complaint(&app, claims.tenant, claims.sub, &id, &body.note)
-        .await?;
+    crate::usecases::admin::complaints::handle_complaint(
+        &app,
+        claims.tenant,
+        claims.sub,
+        &id,
+        &body.note,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

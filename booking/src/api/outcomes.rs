@@ -320,7 +320,8 @@ pub async fn set_results(
     Json(body): Json<ResultsBody>,
 ) -> Result<Json<Vec<ResultOption>>> {
     Ok(Json(
-        crate::usecases::admin::set_results(&app, claims.tenant, &id, body.results).await?,
+        crate::usecases::admin::services::set_results(&app, claims.tenant, &id, body.results)
+            .await?,
     ))
 }
 
@@ -378,7 +379,8 @@ pub async fn deliveries(
     Query(q): Query<DeliveriesQuery>,
 ) -> Result<Json<Vec<DeliveryView>>> {
     let tenant = app.db.tenant(claims.tenant).await?;
-    let list = crate::usecases::admin::deliveries(&app, tenant.id, q.state.as_deref()).await?;
+    let list =
+        crate::usecases::admin::deliveries::deliveries(&app, tenant.id, q.state.as_deref()).await?;
     Ok(Json(
         list.iter().map(|e| DeliveryView::new(&tenant, e)).collect(),
     ))
@@ -392,7 +394,8 @@ pub async fn retry(
     Admin(claims): Admin,
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
-    crate::usecases::admin::retry_delivery(&app, claims.tenant, claims.sub, &id).await?;
+    crate::usecases::admin::deliveries::retry_delivery(&app, claims.tenant, claims.sub, &id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -405,6 +408,7 @@ pub struct Retried {
     responses((status = 200, body = Retried, description = "Every failing delivery is due now"),
         (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn retry_failing(State(app): State<App>, Admin(claims): Admin) -> Result<Json<Retried>> {
-    let retried = crate::usecases::admin::retry_failing(&app, claims.tenant, claims.sub).await?;
+    let retried =
+        crate::usecases::admin::deliveries::retry_failing(&app, claims.tenant, claims.sub).await?;
     Ok(Json(Retried { retried }))
 }

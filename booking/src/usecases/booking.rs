@@ -98,7 +98,7 @@ async fn compute_slots(
 }
 
 /// The services residents can choose: the one rule for what is offered (the municipality
-/// can stop offering a service, see `usecases::admin::set_service_offered`). Used by the
+/// can stop offering a service, see `usecases::admin::services::set_service_offered`). Used by the
 /// public API, the resident pages, walk-ins and callback requests alike.
 pub async fn offered_services(app: &App, tenant: TenantId) -> Result<Vec<Service>> {
     let mut services = app.db.services(tenant).await?;

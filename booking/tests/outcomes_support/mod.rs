@@ -43,9 +43,9 @@ pub async fn login(t: &TestApp, client: &reqwest::Client, email: &str, password:
 
 pub async fn fixture(store: Store) -> Fixture {
     let t = spawn(store, ts(NOW), None).await;
-    assert!(booking::demo::seed_if_empty(&t.app.db).await.unwrap());
-    let tenant = t.app.db.tenant_by_slug("voorbeeld").await.unwrap();
-    let service = t.app.db.services(tenant.id).await.unwrap().remove(0);
+    assert!(booking::demo::seed_if_empty(&t.app.db()).await.unwrap());
+    let tenant = t.app.db().tenant_by_slug("voorbeeld").await.unwrap();
+    let service = t.app.db().services(tenant.id).await.unwrap().remove(0);
     let clerk = t
         .app
         .db
@@ -168,7 +168,12 @@ impl Fixture {
 
     /// (pending, delivered, failing)
     pub async fn counts(&self) -> (i64, i64, i64) {
-        self.t.app.db.delivery_counts(self.tenant.id).await.unwrap()
+        self.t
+            .app
+            .db()
+            .delivery_counts(self.tenant.id)
+            .await
+            .unwrap()
     }
 }
 

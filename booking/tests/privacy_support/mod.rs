@@ -54,9 +54,9 @@ async fn login(t: &TestApp, tenant: &str, email: &str, password: &str) -> reqwes
 
 pub async fn fixture(store: Store) -> Fixture {
     let mut t = spawn(store, ts(NOW), None).await;
-    assert!(booking::demo::seed_if_empty(&t.app.db).await.unwrap());
-    let tenant = t.app.db.tenant_by_slug("voorbeeld").await.unwrap();
-    let service = t.app.db.services(tenant.id).await.unwrap().remove(0);
+    assert!(booking::demo::seed_if_empty(&t.app.db()).await.unwrap());
+    let tenant = t.app.db().tenant_by_slug("voorbeeld").await.unwrap();
+    let service = t.app.db().services(tenant.id).await.unwrap().remove(0);
     let clerk = t
         .app
         .db
@@ -74,7 +74,7 @@ pub async fn fixture(store: Store) -> Fixture {
     other_tenant.id = TenantId::new();
     other_tenant.slug = Slug::parse("anderstad").unwrap();
     other_tenant.name = "Gemeente Anderstad".into();
-    t.app.db.save_tenant(&other_tenant).await.unwrap();
+    t.app.db().save_tenant(&other_tenant).await.unwrap();
     let other_service = Service {
         id: ServiceId::new(),
         tenant_id: other_tenant.id,
@@ -84,7 +84,7 @@ pub async fn fixture(store: Store) -> Fixture {
         buffer_minutes: 5,
         active: true,
     };
-    t.app.db.save_service(&other_service).await.unwrap();
+    t.app.db().save_service(&other_service).await.unwrap();
     let other_clerk = ClerkId::new();
     t.app
         .db

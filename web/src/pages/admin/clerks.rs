@@ -17,7 +17,7 @@ use booking::domain::staff::StaffRole;
 use booking::domain::tenant::Tenant;
 use booking::error::Conflict;
 use booking::usecases;
-use booking::usecases::admin::{ClerkInput, WindowInput};
+use booking::usecases::admin::clerks::{ClerkInput, WindowInput};
 use booking::{App, Error, Result};
 
 const HERE: &str = "/beheer/medewerkers";
@@ -75,7 +75,7 @@ pub async fn create(
             role,
             services,
         };
-        if let Err(problems) = usecases::admin::check_clerk(tenant.id, &own, &input) {
+        if let Err(problems) = usecases::admin::clerks::check_clerk(tenant.id, &own, &input) {
             for (field, message) in problems {
                 let nl = match field {
                     "name" => "Vul de naam in (hoogstens 100 tekens).",
@@ -93,7 +93,7 @@ pub async fn create(
             }
         }
         if errors.is_empty() {
-            match usecases::admin::create_clerk(&app, tenant.id, &input).await {
+            match usecases::admin::clerks::create_clerk(&app, tenant.id, &input).await {
                 Ok(clerk) => {
                     return Ok(see_other(&format!(
                         "{HERE}/{}/tijden?toegevoegd=1",
@@ -350,7 +350,7 @@ pub async fn hours(
 ) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
-        let clerk = usecases::admin::own_clerk(&app, tenant.id, &id).await?;
+        let clerk = usecases::admin::clerks::own_clerk(&app, tenant.id, &id).await?;
         let typed = typed_from_windows(&app.db.opening_hours(clerk.id).await?);
         hours_page(
             &app,
@@ -376,7 +376,7 @@ pub async fn save_hours(
 ) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
-        let clerk = usecases::admin::own_clerk(&app, tenant.id, &id).await?;
+        let clerk = usecases::admin::clerks::own_clerk(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let typed = typed_from_form(&FormData::parse(&body));
         let mut errors: Errors = Vec::new();
@@ -393,10 +393,10 @@ pub async fn save_hours(
                 end: until.clone(),
             };
             if let Err(Error::Invalid { field: which, message }) =
-                usecases::admin::check_hours(std::slice::from_ref(&window))
+                usecases::admin::clerks::check_hours(std::slice::from_ref(&window))
             {
                 let (id, nl) = match which {
-                    "end" if !until.is_empty() && !from.is_empty() && usecases::admin::minute_of_day("end", until).is_ok() && usecases::admin::minute_of_day("start", from).is_ok() => (
+                    "end" if !until.is_empty() && !from.is_empty() && usecases::admin::clerks::minute_of_day("end", until).is_ok() && usecases::admin::clerks::minute_of_day("start", from).is_ok() => (
                         format!("until-{day}-{block}"),
                         format!("Op {nl_day}: de eindtijd moet na de begintijd liggen."),
                     ),
@@ -415,7 +415,7 @@ pub async fn save_hours(
             windows.push(window);
         }
         if errors.is_empty() {
-            usecases::admin::set_hours(&app, tenant.id, &id, &windows).await?;
+            usecases::admin::clerks::set_hours(&app, tenant.id, &id, &windows).await?;
             return Ok(see_other(&format!("{HERE}/{}/tijden?opgeslagen=1", clerk.id)));
         }
         hours_page(&app, &ctx, &tenant, &clerk, &typed, &FormData(Vec::new()), &errors).await
@@ -433,8 +433,8 @@ pub async fn remove_absence(
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        let clerk = usecases::admin::own_clerk(&app, claims.tenant, &id).await?;
-        usecases::admin::remove_absence(&app, claims.tenant, &id, &absence).await?;
+        let clerk = usecases::admin::clerks::own_clerk(&app, claims.tenant, &id).await?;
+        usecases::admin::clerks::remove_absence(&app, claims.tenant, &id, &absence).await?;
         Ok(see_other(&format!(
             "{HERE}/{}/tijden?verwijderd=1",
             clerk.id
@@ -453,7 +453,7 @@ pub async fn add_absence(
 ) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
-        let clerk = usecases::admin::own_clerk(&app, tenant.id, &id).await?;
+        let clerk = usecases::admin::clerks::own_clerk(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
         let tz = tenant.time_zone.tz().clone();
@@ -484,8 +484,15 @@ pub async fn add_absence(
             ));
         }
         if let (Some(start), Some(end)) = (start, end) {
-            match usecases::admin::add_absence(&app, tenant.id, &id, start, end, f.get("reason"))
-                .await
+            match usecases::admin::clerks::add_absence(
+                &app,
+                tenant.id,
+                &id,
+                start,
+                end,
+                f.get("reason"),
+            )
+            .await
             {
                 Ok(_) => return Ok(see_other(&format!("{HERE}/{}/tijden?afwezig=1", clerk.id))),
                 Err(Error::Invalid { field, message }) => {
@@ -616,7 +623,7 @@ pub async fn save_clerk(
 ) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
-        let clerk = usecases::admin::own_clerk(&app, tenant.id, &id).await?;
+        let clerk = usecases::admin::clerks::own_clerk(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
         let mut errors: Errors = Vec::new();
@@ -631,7 +638,7 @@ pub async fn save_clerk(
                 clerk.role
             }
         };
-        let change = usecases::admin::ClerkChange {
+        let change = usecases::admin::clerks::ClerkChange {
             name: f.get("name").into(),
             role,
             services: f
@@ -641,7 +648,7 @@ pub async fn save_clerk(
                 .collect(),
         };
         let own = app.db.services(tenant.id).await?;
-        if let Err(problems) = usecases::admin::check_clerk_change(&own, &change) {
+        if let Err(problems) = usecases::admin::clerks::check_clerk_change(&own, &change) {
             for (field, message) in problems {
                 let nl = match field {
                     "name" => "Vul de naam in (hoogstens 100 tekens).",
@@ -652,7 +659,7 @@ pub async fn save_clerk(
             }
         }
         if errors.is_empty() {
-            match usecases::admin::update_clerk(&app, tenant.id, &id, &change).await {
+            match usecases::admin::clerks::update_clerk(&app, tenant.id, &id, &change).await {
                 Ok(_) => return Ok(see_other(&format!("{HERE}/{}/tijden?gewijzigd=1", clerk.id))),
                 Err(Error::Conflict(conflict @ Conflict::LastAdmin)) => errors.push((
                     "role".into(),

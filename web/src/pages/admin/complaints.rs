@@ -43,7 +43,9 @@ pub async fn handle(
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
         let note = f.get("note");
-        match usecases::admin::handle_complaint(&app, tenant.id, claims.sub, &id, note).await {
+        match usecases::admin::complaints::handle_complaint(&app, tenant.id, claims.sub, &id, note)
+            .await
+        {
             Ok(()) => Ok(see_other(&format!("{HERE}?afgehandeld=1"))),
             Err(Error::Invalid { message, .. }) => {
                 let errors = vec![(
@@ -75,7 +77,7 @@ pub async fn mark(
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        usecases::admin::mark_complaint(&app, claims.tenant, &id).await?;
+        usecases::admin::complaints::mark_complaint(&app, claims.tenant, &id).await?;
         Ok(see_other(&format!("{HERE}?klacht=1")))
     }
     .await;

@@ -59,7 +59,7 @@ pub async fn show(
             .and_then(|raw| services.iter().find(|s| s.id.to_string() == raw));
         let (from_typed, to_typed) = (ctx.param("van"), ctx.param("tot"));
         let mut errors: Errors = Vec::new();
-        let period = match usecases::admin::dashboard(
+        let period = match usecases::admin::dashboard::dashboard(
             &app,
             &tenant,
             from_typed,
@@ -79,7 +79,7 @@ pub async fn show(
                         &message,
                     ),
                 ));
-                usecases::admin::dashboard(&app, &tenant, None, None, chosen.map(|s| s.id)).await?
+                usecases::admin::dashboard::dashboard(&app, &tenant, None, None, chosen.map(|s| s.id)).await?
             }
             Err(other) => return Err(other),
         };

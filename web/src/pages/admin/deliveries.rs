@@ -42,7 +42,7 @@ pub async fn retry(
 ) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
-        match usecases::admin::retry_delivery(&app, tenant.id, claims.sub, &id).await {
+        match usecases::admin::deliveries::retry_delivery(&app, tenant.id, claims.sub, &id).await {
             Ok(()) => Ok(see_other(&format!("{HERE}?opnieuw=1"))),
             Err(Error::NotFound(_)) => {
                 let tx = Tx::formal(ctx.lang);
@@ -65,7 +65,8 @@ pub async fn retry_all(
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        let retried = usecases::admin::retry_failing(&app, claims.tenant, claims.sub).await?;
+        let retried =
+            usecases::admin::deliveries::retry_failing(&app, claims.tenant, claims.sub).await?;
         Ok(see_other(&format!("{HERE}?alles={retried}")))
     }
     .await;
@@ -117,7 +118,7 @@ fn next_attempt(tx: &Tx, tenant: &Tenant, now: Timestamp, e: &OutboxEntry) -> St
 
 async fn page(app: &App, ctx: &Ctx, tenant: &Tenant, error: Option<&str>) -> Result<Response> {
     let tx = Tx::formal(ctx.lang);
-    let overview = usecases::admin::delivery_overview(app, tenant.id).await?;
+    let overview = usecases::admin::deliveries::delivery_overview(app, tenant.id).await?;
     let now = app.clock.now();
     let retried_all = ctx.param("alles").map(|n| {
         let text = match n {

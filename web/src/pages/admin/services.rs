@@ -18,7 +18,7 @@ use booking::domain::consent::{self, InfoSource};
 use booking::domain::outcome::{self, ResultOption};
 use booking::domain::tenant::Tenant;
 use booking::usecases;
-use booking::usecases::admin::ServiceInput;
+use booking::usecases::admin::services::ServiceInput;
 use booking::{App, Error, Result};
 
 const HERE: &str = "/beheer/onderwerpen";
@@ -47,9 +47,10 @@ pub async fn create(
         let f = FormData::parse(&body);
         let tx = Tx::formal(ctx.lang);
         let input = service_input(&f);
-        match usecases::admin::check_service(tenant.id, &input) {
+        match usecases::admin::services::check_service(tenant.id, &input) {
             Ok(_) => {
-                let service = usecases::admin::create_service(&app, tenant.id, &input).await?;
+                let service =
+                    usecases::admin::services::create_service(&app, tenant.id, &input).await?;
                 Ok(see_other(&format!("{HERE}/{}?toegevoegd=1", service.id)))
             }
             Err(problems) => {
@@ -102,13 +103,13 @@ pub async fn save(
 ) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
-        let service = usecases::admin::own_service(&app, tenant.id, &id).await?;
+        let service = usecases::admin::services::own_service(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
         let input = service_input(&f);
-        match usecases::admin::check_service(tenant.id, &input) {
+        match usecases::admin::services::check_service(tenant.id, &input) {
             Ok(_) => {
-                usecases::admin::update_service(&app, tenant.id, &id, &input).await?;
+                usecases::admin::services::update_service(&app, tenant.id, &id, &input).await?;
                 Ok(see_other(&format!("{HERE}/{}?gewijzigd=1", service.id)))
             }
             Err(problems) => {
@@ -137,7 +138,8 @@ pub async fn set_offered(
         let f = FormData::parse(&body);
         let offered = f.get("active") == "1";
         let service =
-            usecases::admin::set_service_offered(&app, claims.tenant, &id, offered).await?;
+            usecases::admin::services::set_service_offered(&app, claims.tenant, &id, offered)
+                .await?;
         let key = if offered { "hervat" } else { "gestopt" };
         Ok(see_other(&format!("{HERE}/{}?{key}=1", service.id)))
     }
@@ -276,7 +278,7 @@ pub async fn show(
 ) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
-        let service = usecases::admin::own_service(&app, tenant.id, &id).await?;
+        let service = usecases::admin::services::own_service(&app, tenant.id, &id).await?;
         let sources = sources_text(&app.db.service_sources(service.id).await?);
         let results = results_text(&app.db.service_results(service.id).await?);
         Ok(service_page(
@@ -381,7 +383,7 @@ pub async fn save_sources(
 ) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
-        let service = usecases::admin::own_service(&app, tenant.id, &id).await?;
+        let service = usecases::admin::services::own_service(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
         let typed = f.get("sources").to_string();
@@ -401,7 +403,7 @@ pub async fn save_sources(
         let error = match typed_sources {
             Err(message) => Some(message),
             Ok(sources) => {
-                match usecases::admin::set_sources(&app, tenant.id, &id, sources).await {
+                match usecases::admin::services::set_sources(&app, tenant.id, &id, sources).await {
                     Ok(_) => None,
                     Err(Error::Invalid { field, message }) => Some(say(
                         &tx,
@@ -447,7 +449,7 @@ pub async fn save_results(
 ) -> Response {
     let outcome = async {
         let tenant = app.db.tenant(claims.tenant).await?;
-        let service = usecases::admin::own_service(&app, tenant.id, &id).await?;
+        let service = usecases::admin::services::own_service(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
         let typed = f.get("results").to_string();
@@ -466,7 +468,7 @@ pub async fn save_results(
         let error = match typed_results {
             Err(message) => Some(message),
             Ok(results) => {
-                match usecases::admin::set_results(&app, tenant.id, &id, results).await {
+                match usecases::admin::services::set_results(&app, tenant.id, &id, results).await {
                     Ok(_) => None,
                     Err(Error::Invalid { field, message }) => Some(say(
                         &tx,

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::response::Response;
 use booking::domain::tenant::{Colour, InvalidColour, Tenant};
 use booking::usecases;
-use booking::usecases::admin::SettingsInput;
+use booking::usecases::admin::settings::SettingsInput;
 use booking::App;
 
 const HERE: &str = "/beheer";
@@ -59,9 +59,9 @@ pub async fn save(
             check_in_minutes: int("check_in_minutes"),
             no_show_grace_minutes: int("no_show_grace_minutes"),
         };
-        match usecases::admin::check_settings(&tenant, &input) {
+        match usecases::admin::settings::check_settings(&tenant, &input) {
             Ok(_) => {
-                usecases::admin::update_settings(&app, tenant.id, &input).await?;
+                usecases::admin::settings::update_settings(&app, tenant.id, &input).await?;
                 Ok(see_other("/beheer?opgeslagen=1"))
             }
             Err(problems) => {

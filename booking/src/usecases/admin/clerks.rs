@@ -1,0 +1,239 @@
+//! Clerks and admins with their services, weekly hours and absences.
+
+use super::{check_name, first, Problem};
+use crate::auth;
+use crate::domain::catalog::{Absence, Clerk, Service};
+use crate::domain::email::Email;
+use crate::domain::ids::{ClerkId, ServiceId, TenantId};
+use crate::domain::slots::{Interval, WeeklyWindow};
+use crate::domain::staff::StaffRole;
+use crate::error::{Conflict, Error, Result};
+use crate::App;
+use jiff::Timestamp;
+
+#[derive(Clone, Debug)]
+pub struct ClerkInput {
+    pub name: String,
+    pub email: String,
+    /// 12 to 200 characters.
+    pub password: String,
+    pub role: StaffRole,
+    pub services: Vec<ServiceId>,
+}
+
+pub fn check_clerk(
+    tenant: TenantId,
+    own_services: &[Service],
+    input: &ClerkInput,
+) -> std::result::Result<Clerk, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let name = check_name(&mut problems, &input.name);
+    let email = match Email::parse(&input.email) {
+        Ok(e) => e.to_string().to_lowercase(),
+        Err(e) => {
+            problems.push(("email", e.to_string()));
+            String::new()
+        }
+    };
+    if input.password.chars().count() < 12 || input.password.len() > 200 {
+        problems.push(("password", "a password has 12 to 200 characters".into()));
+    }
+    // Only this municipality's services can be assigned.
+    if let Some(foreign) = input
+        .services
+        .iter()
+        .find(|id| !own_services.iter().any(|s| s.id == **id))
+    {
+        problems.push(("services", format!("unknown service {foreign}")));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Clerk {
+        id: ClerkId::new(),
+        tenant_id: tenant,
+        name,
+        email,
+        role: input.role,
+        services: input.services.clone(),
+    })
+}
+
+/// Adds a clerk (or admin). An e-mail address already in use is a conflict.
+pub async fn create_clerk(app: &App, tenant: TenantId, input: &ClerkInput) -> Result<Clerk> {
+    let own = app.db.services(tenant).await?;
+    let clerk = check_clerk(tenant, &own, input).map_err(first)?;
+    app.db
+        .create_clerk(&clerk, &auth::hash_password(&input.password)?)
+        .await?;
+    Ok(clerk)
+}
+
+/// What an admin may change of a clerk: name, role and services (the e-mail address is the
+/// login and stays).
+#[derive(Clone, Debug)]
+pub struct ClerkChange {
+    pub name: String,
+    pub role: StaffRole,
+    pub services: Vec<ServiceId>,
+}
+
+pub fn check_clerk_change(
+    own_services: &[Service],
+    change: &ClerkChange,
+) -> std::result::Result<(), Vec<Problem>> {
+    let mut problems = Vec::new();
+    check_name(&mut problems, &change.name);
+    if let Some(foreign) = change
+        .services
+        .iter()
+        .find(|id| !own_services.iter().any(|s| s.id == **id))
+    {
+        problems.push(("services", format!("unknown service {foreign}")));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// Changes a clerk's name, role and services. The municipality keeps at least one admin, so
+/// the last one cannot become a clerk (409).
+pub async fn update_clerk(
+    app: &App,
+    tenant: TenantId,
+    clerk: &str,
+    change: &ClerkChange,
+) -> Result<Clerk> {
+    let current = own_clerk(app, tenant, clerk).await?;
+    let own = app.db.services(tenant).await?;
+    check_clerk_change(&own, change).map_err(first)?;
+    if current.role == StaffRole::Admin && change.role != StaffRole::Admin {
+        let admins = app
+            .db
+            .clerks(tenant)
+            .await?
+            .iter()
+            .filter(|c| c.role == StaffRole::Admin)
+            .count();
+        if admins <= 1 {
+            return Err(Conflict::LastAdmin.into());
+        }
+    }
+    let mut services = change.services.clone();
+    services.sort_by_key(|s| s.to_string());
+    services.dedup();
+    let updated = Clerk {
+        name: change.name.trim().to_string(),
+        role: change.role,
+        services,
+        ..current
+    };
+    app.db.update_clerk(&updated).await?;
+    Ok(updated)
+}
+
+/// One of the municipality's own clerks; another municipality's is "not found".
+pub async fn own_clerk(app: &App, tenant: TenantId, raw: &str) -> Result<Clerk> {
+    let id: ClerkId = raw.parse().map_err(|_| Error::NotFound("clerk"))?;
+    app.db
+        .clerks(tenant)
+        .await?
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or(Error::NotFound("clerk"))
+}
+
+/// One weekly window as typed: weekday 1 (Monday) to 7, local times `HH:MM`.
+#[derive(Clone, Debug)]
+pub struct WindowInput {
+    pub weekday: i8,
+    pub start: String,
+    pub end: String,
+}
+
+/// Minutes since midnight of `HH:MM` on a 5-minute boundary (24:00 allowed).
+pub fn minute_of_day(field: &'static str, raw: &str) -> Result<u16> {
+    let bad = || Error::invalid(field, "give a time as HH:MM on a 5-minute boundary");
+    let (h, m) = raw.trim().split_once(':').ok_or_else(bad)?;
+    let (h, m): (u16, u16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if m >= 60 || h > 24 {
+        return Err(bad());
+    }
+    let minute = h * 60 + m;
+    if minute > 1440 || minute % 5 != 0 {
+        return Err(bad());
+    }
+    Ok(minute)
+}
+
+/// Checks a week of windows: each window's weekday, times, and end after start.
+pub fn check_hours(windows: &[WindowInput]) -> Result<Vec<WeeklyWindow>> {
+    let mut out = Vec::with_capacity(windows.len());
+    for w in windows {
+        let weekday = jiff::civil::Weekday::from_monday_one_offset(w.weekday)
+            .map_err(|_| Error::invalid("weekday", "use 1 (Monday) to 7 (Sunday)"))?;
+        let (start, end) = (
+            minute_of_day("start", &w.start)?,
+            minute_of_day("end", &w.end)?,
+        );
+        if start >= end {
+            return Err(Error::invalid("end", "the end must be after the start"));
+        }
+        out.push(WeeklyWindow {
+            weekday,
+            start_minute: start,
+            end_minute: end,
+        });
+    }
+    Ok(out)
+}
+
+/// Replaces a clerk's weekly opening hours.
+pub async fn set_hours(
+    app: &App,
+    tenant: TenantId,
+    clerk: &str,
+    windows: &[WindowInput],
+) -> Result<Vec<WeeklyWindow>> {
+    let clerk = own_clerk(app, tenant, clerk).await?;
+    let windows = check_hours(windows)?;
+    app.db.set_opening_hours(clerk.id, &windows).await?;
+    Ok(windows)
+}
+
+/// Adds a period a clerk is away; their slots in it are no longer offered. Returns its id.
+pub async fn add_absence(
+    app: &App,
+    tenant: TenantId,
+    clerk: &str,
+    start: Timestamp,
+    end: Timestamp,
+    reason: &str,
+) -> Result<uuid::Uuid> {
+    let clerk = own_clerk(app, tenant, clerk).await?;
+    if start >= end {
+        return Err(Error::invalid("end", "the end must be after the start"));
+    }
+    if reason.chars().count() > 200 {
+        return Err(Error::invalid("reason", "at most 200 characters"));
+    }
+    app.db
+        .add_absence(clerk.id, Interval::new(start, end), reason.trim())
+        .await
+}
+
+/// A clerk's absences that have not ended yet, earliest first.
+pub async fn absences(app: &App, tenant: TenantId, clerk: &str) -> Result<Vec<Absence>> {
+    let clerk = own_clerk(app, tenant, clerk).await?;
+    app.db.absences(clerk.id, app.clock.now()).await
+}
+
+/// Removes an absence: the clerk's slots in that period are offered again. Another
+/// municipality's clerk or absence, or another clerk's absence, is "not found".
+pub async fn remove_absence(app: &App, tenant: TenantId, clerk: &str, absence: &str) -> Result<()> {
+    let clerk = own_clerk(app, tenant, clerk).await?;
+    let absence: uuid::Uuid = absence.parse().map_err(|_| Error::NotFound("absence"))?;
+    app.db.remove_absence(tenant, clerk.id, absence).await
+}

@@ -1,0 +1,143 @@
+//! Services with their information sources and result lists; stopping and resuming one.
+
+use super::{check_name, check_range, first, Problem};
+use crate::domain::catalog::Service;
+use crate::domain::consent::{self, InfoSource};
+use crate::domain::ids::{ServiceId, TenantId};
+use crate::domain::outcome::{self, ResultOption};
+use crate::error::{Error, Result};
+use crate::App;
+
+#[derive(Clone, Debug, Default)]
+pub struct ServiceInput {
+    pub name: String,
+    pub description: String,
+    /// Multiple of 5 minutes, 5 to 240.
+    pub duration_minutes: i64,
+    /// Multiple of 5 minutes, 0 to 120.
+    pub buffer_minutes: i64,
+}
+
+pub fn check_service(
+    tenant: TenantId,
+    input: &ServiceInput,
+) -> std::result::Result<Service, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let name = check_name(&mut problems, &input.name);
+    if input.description.chars().count() > 2000 {
+        problems.push(("description", "at most 2000 characters".into()));
+    }
+    let before = problems.len();
+    check_range(
+        &mut problems,
+        "duration_minutes",
+        input.duration_minutes,
+        5..=240,
+    );
+    if problems.len() == before && input.duration_minutes % 5 != 0 {
+        problems.push((
+            "duration_minutes",
+            "durations are whole multiples of 5 minutes".into(),
+        ));
+    }
+    let before = problems.len();
+    check_range(
+        &mut problems,
+        "buffer_minutes",
+        input.buffer_minutes,
+        0..=120,
+    );
+    if problems.len() == before && input.buffer_minutes % 5 != 0 {
+        problems.push((
+            "buffer_minutes",
+            "durations are whole multiples of 5 minutes".into(),
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Service {
+        id: ServiceId::new(),
+        tenant_id: tenant,
+        name,
+        description: input.description.trim().to_string(),
+        duration_minutes: input.duration_minutes,
+        buffer_minutes: input.buffer_minutes,
+        active: true,
+    })
+}
+
+pub async fn create_service(app: &App, tenant: TenantId, input: &ServiceInput) -> Result<Service> {
+    let service = check_service(tenant, input).map_err(first)?;
+    app.db.save_service(&service).await?;
+    Ok(service)
+}
+
+/// Changes a service's name, explanation, duration and buffer. Appointments already booked
+/// keep the time they reserved; new bookings use the new duration.
+pub async fn update_service(
+    app: &App,
+    tenant: TenantId,
+    service: &str,
+    input: &ServiceInput,
+) -> Result<Service> {
+    let current = own_service(app, tenant, service).await?;
+    let updated = Service {
+        id: current.id,
+        active: current.active,
+        ..check_service(tenant, input).map_err(first)?
+    };
+    app.db.save_service(&updated).await?;
+    Ok(updated)
+}
+
+/// Stops (`offered: false`) or resumes offering a service. Residents no longer see or book a
+/// stopped service; appointments already made for it stay, with their personal links.
+pub async fn set_service_offered(
+    app: &App,
+    tenant: TenantId,
+    service: &str,
+    offered: bool,
+) -> Result<Service> {
+    let current = own_service(app, tenant, service).await?;
+    app.db
+        .set_service_active(tenant, current.id, offered)
+        .await?;
+    Ok(Service {
+        active: offered,
+        ..current
+    })
+}
+
+/// One of the municipality's own services (offered or not); another municipality's is
+/// "not found".
+pub async fn own_service(app: &App, tenant: TenantId, raw: &str) -> Result<Service> {
+    let id: ServiceId = raw.parse().map_err(|_| Error::NotFound("service"))?;
+    app.db.service(tenant, id).await
+}
+
+/// Replaces a service's information sources (an empty list turns consent per source off).
+pub async fn set_sources(
+    app: &App,
+    tenant: TenantId,
+    service: &str,
+    sources: Vec<InfoSource>,
+) -> Result<Vec<InfoSource>> {
+    let service = own_service(app, tenant, service).await?;
+    let sources = consent::parse_source_list(sources)?;
+    app.db.set_service_sources(service.id, &sources).await?;
+    Ok(sources)
+}
+
+/// Replaces a service's result list (at least one result).
+pub async fn set_results(
+    app: &App,
+    tenant: TenantId,
+    service: &str,
+    results: Vec<ResultOption>,
+) -> Result<Vec<ResultOption>> {
+    let service = own_service(app, tenant, service).await?;
+    let results = outcome::parse_result_list(results)?;
+    app.db.set_service_results(service.id, &results).await?;
+    Ok(results)
+}

@@ -1,0 +1,115 @@
+//! The municipality's settings: name, tone, colours, walk-ins, booking window, retention.
+
+use super::{check_name, check_range, first, Problem};
+use crate::domain::email::Email;
+use crate::domain::ids::TenantId;
+use crate::domain::tenant::{Colour, Tenant, Tone};
+use crate::error::Result;
+use crate::App;
+
+/// The settings form as typed (colours and tone as text, so a page can keep what was typed).
+#[derive(Clone, Debug, Default)]
+pub struct SettingsInput {
+    pub name: String,
+    pub tone: String,
+    pub primary_colour: String,
+    pub secondary_colour: String,
+    pub walk_ins_allowed: bool,
+    pub lead_time_minutes: i64,
+    pub horizon_days: i64,
+    pub retention_days: i64,
+    pub contact_email: String,
+    pub check_in_minutes: i64,
+    pub no_show_grace_minutes: i64,
+}
+
+impl SettingsInput {
+    /// The tenant's current settings, to fill the form.
+    pub fn of(t: &Tenant) -> Self {
+        Self {
+            name: t.name.clone(),
+            tone: t.tone.as_str().into(),
+            primary_colour: t.primary_colour.to_string(),
+            secondary_colour: t.secondary_colour.to_string(),
+            walk_ins_allowed: t.walk_ins_allowed,
+            lead_time_minutes: t.lead_time_minutes,
+            horizon_days: t.horizon_days,
+            retention_days: t.retention_days,
+            contact_email: t.contact_email.clone(),
+            check_in_minutes: t.check_in_minutes,
+            no_show_grace_minutes: t.no_show_grace_minutes,
+        }
+    }
+}
+
+/// The tenant with the new settings applied, or every problem.
+pub fn check_settings(
+    current: &Tenant,
+    input: &SettingsInput,
+) -> std::result::Result<Tenant, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut tenant = current.clone();
+    tenant.name = check_name(&mut problems, &input.name);
+    match Tone::parse(input.tone.trim()) {
+        Some(tone) => tenant.tone = tone,
+        None => problems.push(("tone", "choose u (formal) or je (informal)".into())),
+    }
+    match Colour::parse(input.primary_colour.trim()) {
+        Ok(c) => tenant.primary_colour = c,
+        Err(e) => problems.push(("primary_colour", e.to_string())),
+    }
+    match Colour::parse(input.secondary_colour.trim()) {
+        Ok(c) => tenant.secondary_colour = c,
+        Err(e) => problems.push(("secondary_colour", e.to_string())),
+    }
+    tenant.walk_ins_allowed = input.walk_ins_allowed;
+    check_range(
+        &mut problems,
+        "lead_time_minutes",
+        input.lead_time_minutes,
+        0..=7 * 24 * 60,
+    );
+    check_range(&mut problems, "horizon_days", input.horizon_days, 1..=365);
+    check_range(
+        &mut problems,
+        "retention_days",
+        input.retention_days,
+        1..=3650,
+    );
+    // Check-in may not open before the clerks can prepare, and an appointment cannot wait for
+    // its resident longer than a long appointment lasts.
+    check_range(
+        &mut problems,
+        "check_in_minutes",
+        input.check_in_minutes,
+        0..=240,
+    );
+    check_range(
+        &mut problems,
+        "no_show_grace_minutes",
+        input.no_show_grace_minutes,
+        0..=120,
+    );
+    tenant.lead_time_minutes = input.lead_time_minutes;
+    tenant.horizon_days = input.horizon_days;
+    tenant.retention_days = input.retention_days;
+    tenant.check_in_minutes = input.check_in_minutes;
+    tenant.no_show_grace_minutes = input.no_show_grace_minutes;
+    match Email::parse(&input.contact_email) {
+        Ok(e) => tenant.contact_email = e.to_string(),
+        Err(e) => problems.push(("contact_email", e.to_string())),
+    }
+    if problems.is_empty() {
+        Ok(tenant)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Saves the municipality's settings; nothing is saved when any field is wrong.
+pub async fn update_settings(app: &App, tenant: TenantId, input: &SettingsInput) -> Result<Tenant> {
+    let current = app.db.tenant(tenant).await?;
+    let updated = check_settings(&current, input).map_err(first)?;
+    app.db.save_tenant(&updated).await?;
+    Ok(updated)
+}
