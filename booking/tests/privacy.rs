@@ -569,11 +569,11 @@ async fn retention_erases_personal_data_per_municipality_and_keeps_statistics(st
     let erased = db.appointment(f.tenant.id, early.id).await.unwrap();
     assert_eq!(
         erased.resident.name,
-        booking::usecases::retention::ERASED_NAME
+        booking::domain::retention::ERASED_NAME
     );
     assert_eq!(
         erased.resident.email.as_str(),
-        booking::usecases::retention::ERASED_EMAIL
+        booking::domain::retention::ERASED_EMAIL
     );
     assert_eq!((erased.resident.phone, erased.resident.note), (None, None));
     assert_eq!(personal_status(&f, &early.token).await, 404);
@@ -625,7 +625,7 @@ async fn retention_erases_personal_data_per_municipality_and_keeps_statistics(st
             .unwrap()
             .resident
             .name,
-        booking::usecases::retention::ERASED_NAME
+        booking::domain::retention::ERASED_NAME
     );
 }
 
@@ -676,7 +676,7 @@ async fn a_resident_erases_their_data_through_the_personal_link(store: Store) {
             .appointment(f.tenant.id, coming.id)
             .await
             .unwrap();
-    assert_eq!(row.resident.name, booking::usecases::retention::ERASED_NAME);
+    assert_eq!(row.resident.name, booking::domain::retention::ERASED_NAME);
     assert_eq!(row.resident.phone, None);
     assert_eq!(
         f.t.app

@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod outcome;
 pub mod personal_link;
 pub mod queue;
+pub mod retention;
 pub mod rooms;
 pub mod slots;
 pub mod staff;

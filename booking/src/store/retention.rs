@@ -4,7 +4,7 @@
 use super::Db;
 use crate::domain::ids::{AppointmentId, TenantId};
 use crate::error::Result;
-use crate::usecases::retention::{ERASED_EMAIL, ERASED_NAME};
+use crate::domain::retention::{ERASED_EMAIL, ERASED_NAME};
 use jiff::Timestamp;
 use sqlx::AnyConnection;
 

@@ -6,7 +6,7 @@ use crate::domain::access_log::AccessEntry;
 use crate::domain::appointment::AppointmentStatus;
 use crate::error::Result;
 use crate::usecases::booking::Unlocked;
-use crate::usecases::retention;
+use crate::domain::retention;
 use crate::App;
 use jiff::Timestamp;
 

@@ -20,7 +20,8 @@ use booking::domain::consent::{self, Choice, InfoSource};
 use booking::usecases;
 use booking::usecases::booking::{unlock, Unlocked};
 use booking::usecases::consent::Consents;
-use booking::usecases::{privacy, retention};
+use booking::domain::retention;
+use booking::usecases::privacy;
 use booking::{App, Error, Result};
 
 pub fn routes() -> Router<App> {
