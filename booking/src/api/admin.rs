@@ -18,7 +18,9 @@ use utoipa::ToSchema;
 #[utoipa::path(get, path = "/api/v1/admin/settings", tag = "admin",
     responses((status = 200, body = Tenant), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn settings(State(app): State<App>, Admin(claims): Admin) -> Result<Json<Tenant>> {
-    Ok(Json(app.db.tenant(claims.tenant).await?))
+    Ok(Json(
+        crate::usecases::desk::municipality(&app, &claims).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -111,7 +113,9 @@ pub async fn update_service(
 #[utoipa::path(get, path = "/api/v1/admin/clerks", tag = "admin",
     responses((status = 200, body = Vec<Clerk>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn clerks(State(app): State<App>, Admin(claims): Admin) -> Result<Json<Vec<Clerk>>> {
-    Ok(Json(app.db.clerks(claims.tenant).await?))
+    Ok(Json(
+        crate::usecases::desk::clerks(&app, claims.tenant).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -254,7 +258,7 @@ pub async fn absences(
     Admin(claims): Admin,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<AbsenceView>>> {
-    let tenant = app.db.tenant(claims.tenant).await?;
+    let tenant = crate::usecases::desk::municipality(&app, &claims).await?;
     let local = |t: jiff::Timestamp| {
         t.to_zoned(tenant.time_zone.tz().clone())
             .strftime("%Y-%m-%dT%H:%M:%S%:z")
@@ -291,7 +295,9 @@ pub async fn remove_absence(
     responses((status = 200, body = Vec<Service>, description = "Every service, also those no longer offered (`active` false)"),
         (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn services(State(app): State<App>, Admin(claims): Admin) -> Result<Json<Vec<Service>>> {
-    Ok(Json(app.db.services(claims.tenant).await?))
+    Ok(Json(
+        crate::usecases::desk::services(&app, claims.tenant).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]

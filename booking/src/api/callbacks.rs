@@ -72,14 +72,14 @@ pub async fn request(
     Path(slug): Path<String>,
     Json(body): Json<CallbackBody>,
 ) -> Result<(StatusCode, Json<CallbackView>)> {
-    let tenant = app.db.tenant_by_slug(&slug).await?;
+    let tenant = crate::usecases::booking::municipality(&app, &slug).await?;
     let service_id = body
         .service_id
         .parse()
         .map_err(|_| Error::NotFound("service"))?;
     let form = CallbackForm::parse(service_id, &body.name, &body.phone, &body.part_of_day)?;
     let request = usecases::queue::request_callback(&app, &tenant, form).await?;
-    let services = app.db.services(tenant.id).await?;
+    let services = crate::usecases::desk::services(&app, tenant.id).await?;
     Ok((
         StatusCode::CREATED,
         Json(view(&tenant, &services, &request)),
@@ -107,7 +107,7 @@ pub async fn done(
         .parse()
         .map_err(|_| Error::NotFound("callback request"))?;
     let handled = usecases::queue::handle_callback(&app, &claims, id).await?;
-    let tenant = app.db.tenant(claims.tenant).await?;
-    let services = app.db.services(tenant.id).await?;
+    let tenant = crate::usecases::desk::municipality(&app, &claims).await?;
+    let services = crate::usecases::desk::services(&app, tenant.id).await?;
     Ok(Json(view(&tenant, &services, &handled)))
 }

@@ -5,10 +5,9 @@
 use super::{Json, Path};
 use crate::api::problem::Problem;
 use crate::auth::{Admin, Staff};
-use crate::domain::access_log::{AccessEntry, Action, REASON_OUTCOME};
 use crate::domain::appointment::Appointment;
-use crate::domain::consent::{self, Choice, ChoiceRecord, InfoSource};
-use crate::domain::ids::{AppointmentId, ClerkId, ServiceId};
+use crate::domain::consent::{Choice, ChoiceRecord, InfoSource};
+use crate::domain::ids::{AppointmentId, ServiceId};
 use crate::domain::tenant::Tenant;
 use crate::error::{Error, Result};
 use crate::usecases;
@@ -66,10 +65,9 @@ pub async fn service_sources(
     State(app): State<App>,
     Path((slug, service)): Path<(String, String)>,
 ) -> Result<Json<Vec<InfoSource>>> {
-    let tenant = app.db.tenant_by_slug(&slug).await?;
+    let tenant = usecases::booking::municipality(&app, &slug).await?;
     let id: ServiceId = service.parse().map_err(|_| Error::NotFound("service"))?;
-    crate::usecases::booking::offered_service(&app, tenant.id, id).await?;
-    Ok(Json(app.db.service_sources(id).await?))
+    Ok(Json(usecases::booking::sources(&app, tenant.id, id).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -190,55 +188,6 @@ pub async fn staff_consent(
     Path(id): Path<String>,
 ) -> Result<Json<ConsentView>> {
     let id: AppointmentId = id.parse().map_err(|_| Error::NotFound("appointment"))?;
-    let appointment = app.db.appointment(claims.tenant, id).await?;
-    let tenant = app.db.tenant(claims.tenant).await?;
-    Ok(Json(consent_view(&app, &tenant, &appointment).await?))
-}
-
-/// The access log entries for the sources a clerk records as consulted, or the refusal.
-/// A refused attempt is itself logged (and the outcome is not recorded), so the resident
-/// sees it and the municipality can follow it up.
-pub(super) async fn consulted(
-    app: &App,
-    appointment: &Appointment,
-    clerk: ClerkId,
-    sources: &[String],
-) -> Result<Vec<AccessEntry>> {
-    let list = app.db.service_sources(appointment.service_id).await?;
-    let history = app
-        .db
-        .consent_history(appointment.tenant_id, appointment.id)
-        .await?;
-    let now = app.clock.now();
-    let entry = |action: Action, source: &str| AccessEntry {
-        tenant_id: appointment.tenant_id,
-        appointment_id: appointment.id,
-        clerk_id: clerk,
-        at: now,
-        action,
-        source: Some(source.to_string()),
-        reason: REASON_OUTCOME.into(),
-    };
-    match consent::check_consulted(&list, &history, sources) {
-        Ok(()) => Ok(sources
-            .iter()
-            .map(|s| entry(Action::ConsultedSource, s))
-            .collect()),
-        Err(refused) => {
-            let entries: Vec<AccessEntry> = refused
-                .iter()
-                .map(|s| entry(Action::RefusedSource, s))
-                .collect();
-            app.db.append_access(&entries).await?;
-            tracing::warn!(clerk = %clerk, appointment = %appointment.id, refused = ?refused,
-                "consulted source refused: the resident did not allow it");
-            Err(Error::invalid(
-                "sources",
-                format!(
-                    "the resident did not allow the municipality to consult: {}",
-                    refused.join(", ")
-                ),
-            ))
-        }
-    }
+    let (tenant, appointment, consents) = usecases::consent::for_clerk(&app, &claims, id).await?;
+    Ok(Json(ConsentView::new(&tenant, &appointment, consents)))
 }

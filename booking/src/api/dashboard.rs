@@ -78,7 +78,7 @@ pub async fn json(
     Admin(claims): Admin,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Json<DashboardView>> {
-    let tenant = app.db.tenant(claims.tenant).await?;
+    let tenant = crate::usecases::desk::municipality(&app, &claims).await?;
     let period = rows(&app, &tenant, &q).await?;
     let services = app
         .db
@@ -105,9 +105,9 @@ pub async fn csv(
     Admin(claims): Admin,
     Query(q): Query<PeriodQuery>,
 ) -> Result<impl IntoResponse> {
-    let tenant = app.db.tenant(claims.tenant).await?;
+    let tenant = crate::usecases::desk::municipality(&app, &claims).await?;
     let DashboardPeriod { from, to, rows, .. } = rows(&app, &tenant, &q).await?;
-    let services = app.db.services(tenant.id).await?;
+    let services = crate::usecases::desk::services(&app, tenant.id).await?;
     let body = dashboard::to_csv(&rows, |id| {
         services
             .iter()
@@ -139,7 +139,7 @@ pub async fn chart(
     Query(q): Query<PeriodQuery>,
 ) -> Result<impl IntoResponse> {
     let metric = Metric::parse(&metric).ok_or(Error::NotFound("chart"))?;
-    let tenant = app.db.tenant(claims.tenant).await?;
+    let tenant = crate::usecases::desk::municipality(&app, &claims).await?;
     let only = service_filter(&app, &tenant, &q).await?;
     let period = rows(&app, &tenant, &q).await?;
     let services: Vec<_> = app

@@ -114,8 +114,8 @@ pub async fn comments(
     State(app): State<App>,
     Admin(claims): Admin,
 ) -> Result<Json<Vec<FeedbackView>>> {
-    let tenant = app.db.tenant(claims.tenant).await?;
-    let list = app.db.comments(tenant.id).await?;
+    let tenant = crate::usecases::desk::municipality(&app, &claims).await?;
+    let list = crate::usecases::admin::complaints::comments(&app, tenant.id).await?;
     Ok(Json(
         list.iter().map(|f| FeedbackView::new(&tenant, f)).collect(),
     ))
@@ -152,8 +152,8 @@ pub async fn complaints(
         Some("all") => true,
         Some(_) => return Err(Error::BadRequest("state is open or all".into())),
     };
-    let tenant = app.db.tenant(claims.tenant).await?;
-    let list = app.db.complaints(tenant.id, all).await?;
+    let tenant = crate::usecases::desk::municipality(&app, &claims).await?;
+    let list = crate::usecases::admin::complaints::complaints(&app, tenant.id, all).await?;
     Ok(Json(
         list.iter().map(|f| FeedbackView::new(&tenant, f)).collect(),
     ))

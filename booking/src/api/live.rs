@@ -3,9 +3,7 @@
 //! browser's `EventSource` reconnecting after a dropped connection) never waits for a change
 //! to see where things stand. A view identical to the last one sent is skipped.
 
-use super::queue::{
-    entry_by_token, resident_view, staff_queue, QueueEntryView, StaffQueueEntryView,
-};
+use super::queue::{resident_view, staff_queue, QueueEntryView, StaffQueueEntryView};
 use super::Path;
 use crate::adapters::live_updates::QueueChanged;
 use crate::api::problem::Problem;
@@ -64,17 +62,17 @@ impl Follow {
     async fn render(&self) -> Result<(&'static str, String)> {
         let app = &self.app;
         // Re-read every time: the municipality's settings (time zone) may change meanwhile.
-        let tenant = app.db.tenant(self.tenant).await?;
+        let tenant = usecases::desk::municipality_by_id(app, self.tenant).await?;
         Ok(match &self.follower {
             Follower::Clerk { .. } => {
                 let update = StaffQueueUpdate {
                     queue: staff_queue(app, &tenant).await?,
-                    open_callbacks: app.db.open_callbacks(tenant.id).await?.len(),
+                    open_callbacks: usecases::queue::open_callback_count(app, tenant.id).await?,
                 };
                 ("queue", to_json(&update)?)
             }
             Follower::Resident(id) => {
-                let entry = app.db.queue_entry(tenant.id, *id).await?;
+                let entry = usecases::queue::entry(app, tenant.id, *id).await?;
                 (
                     "entry",
                     to_json(&resident_view(app, &tenant, &entry).await?)?,
@@ -90,7 +88,9 @@ impl Follow {
                 Ok(Ok(_)) | Ok(Err(RecvError::Lagged(_))) => break,
                 Ok(Err(RecvError::Closed)) => return false,
                 Err(_quiet) => {
-                    if let Ok(tenant) = self.app.db.tenant(self.tenant).await {
+                    if let Ok(tenant) =
+                        usecases::desk::municipality_by_id(&self.app, self.tenant).await
+                    {
                         if let Err(error) =
                             usecases::queue::settle_unanswered(&self.app, &tenant).await
                         {
@@ -171,7 +171,7 @@ pub async fn staff_events(
     Staff(claims): Staff,
 ) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
     // Fails now, as a problem response, for a municipality that no longer exists.
-    let tenant = app.db.tenant(claims.tenant).await?.id;
+    let tenant = crate::usecases::desk::municipality(&app, &claims).await?.id;
     let follower = Follower::Clerk {
         session_expires: claims.exp,
     };
@@ -186,6 +186,6 @@ pub async fn entry_events(
     State(app): State<App>,
     Path(token): Path<String>,
 ) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
-    let (tenant, entry) = entry_by_token(&app, &token).await?;
+    let (tenant, entry) = usecases::queue::entry_by_token(&app, &token).await?;
     Ok(follow(app, tenant.id, Follower::Resident(entry.id)))
 }

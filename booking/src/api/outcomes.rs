@@ -6,16 +6,16 @@
 //! holds up the clerk.
 
 use super::{Json, Path, Query};
-use crate::adapters::case_store::{CaseStoreSettings, REDACTED};
+use crate::adapters::case_store::CaseStoreSettings;
 use crate::api::problem::Problem;
 use crate::auth::{Admin, Staff};
-use crate::domain::appointment::AppointmentStatus;
-use crate::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
+use crate::domain::ids::{AppointmentId, ClerkId};
 use crate::domain::outbox::{overall, DeliveryState};
-use crate::domain::outcome::{self, FollowUp, Outcome, OutcomeDraft, ResultOption};
+use crate::domain::outcome::{FollowUp, Outcome, OutcomeDraft, ResultOption};
 use crate::domain::tenant::Tenant;
-use crate::error::{Conflict, Error, Result};
+use crate::error::{Error, Result};
 use crate::store::OutboxEntry;
+use crate::usecases;
 use crate::App;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -132,24 +132,25 @@ pub struct OutcomesView {
     pub results: Vec<ResultOption>,
 }
 
-async fn outcomes_view(app: &App, tenant: &Tenant, id: AppointmentId) -> Result<OutcomesView> {
-    let appointment = app.db.appointment(tenant.id, id).await?;
-    let outcomes = app.db.outcomes(tenant.id, id).await?;
-    let deliveries = app.db.deliveries_for_appointment(tenant.id, id).await?;
-    let states: Vec<DeliveryState> = deliveries.iter().map(|d| d.state).collect();
-    Ok(OutcomesView {
-        appointment_id: id,
-        delivery: overall(&states),
-        outcomes: outcomes
-            .iter()
-            .map(|o| OutcomeView::new(tenant, o))
-            .collect(),
-        deliveries: deliveries
-            .iter()
-            .map(|d| DeliveryView::new(tenant, d))
-            .collect(),
-        results: app.db.service_results(appointment.service_id).await?,
-    })
+impl OutcomesView {
+    fn new(h: &usecases::outcome::History) -> Self {
+        let states: Vec<DeliveryState> = h.deliveries.iter().map(|d| d.state).collect();
+        Self {
+            appointment_id: h.appointment_id,
+            delivery: overall(&states),
+            outcomes: h
+                .outcomes
+                .iter()
+                .map(|o| OutcomeView::new(&h.tenant, o))
+                .collect(),
+            deliveries: h
+                .deliveries
+                .iter()
+                .map(|d| DeliveryView::new(&h.tenant, d))
+                .collect(),
+            results: h.results.clone(),
+        }
+    }
 }
 
 fn appointment_id(raw: &str) -> Result<AppointmentId> {
@@ -163,10 +164,8 @@ pub async fn history(
     Staff(claims): Staff,
     Path(id): Path<String>,
 ) -> Result<Json<OutcomesView>> {
-    let tenant = app.db.tenant(claims.tenant).await?;
-    Ok(Json(
-        outcomes_view(&app, &tenant, appointment_id(&id)?).await?,
-    ))
+    let history = usecases::outcome::history(&app, &claims, appointment_id(&id)?).await?;
+    Ok(Json(OutcomesView::new(&history)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -192,45 +191,16 @@ pub async fn record(
     Path(id): Path<String>,
     Json(body): Json<RecordBody>,
 ) -> Result<(StatusCode, Json<OutcomesView>)> {
-    let id = appointment_id(&id)?;
-    let tenant = app.db.tenant(claims.tenant).await?;
-    let appointment = app.db.appointment(tenant.id, id).await?;
-    if appointment.status == AppointmentStatus::Cancelled {
-        return Err(Conflict::NothingToRecord.into());
-    }
-    let now = app.clock.now();
-    let tz = tenant.time_zone.tz().clone();
-    let results = app.db.service_results(appointment.service_id).await?;
     let draft = OutcomeDraft {
         result: body.result,
         notes: body.notes,
         follow_up: body.follow_up,
         sources: body.sources,
     };
-    let valid = outcome::validate(draft, &results, now.to_zoned(tz.clone()).date())?;
-    // Refused (and logged) unless the resident left each source to the municipality.
-    let access = super::consent::consulted(&app, &appointment, claims.sub, &valid.sources).await?;
-    let history = app.db.outcomes(tenant.id, id).await?;
-    let version = outcome::next_version(&history, body.corrects, now, &tz)?;
-    let recorded = Outcome {
-        id: Uuid::new_v4(),
-        tenant_id: tenant.id,
-        appointment_id: id,
-        version,
-        result_code: valid.result.code,
-        result_label: valid.result.label,
-        notes: valid.notes,
-        follow_up: valid.follow_up,
-        sources: valid.sources,
-        recorded_by: claims.sub,
-        recorded_at: now,
-    };
-    let event = app.db.insert_outcome(&recorded, &access).await?;
-    tracing::info!(clerk = %claims.sub, appointment = %id, version, event = %event, "outcome recorded");
-    Ok((
-        StatusCode::CREATED,
-        Json(outcomes_view(&app, &tenant, id).await?),
-    ))
+    let history =
+        usecases::outcome::record(&app, &claims, appointment_id(&id)?, draft, body.corrects)
+            .await?;
+    Ok((StatusCode::CREATED, Json(OutcomesView::new(&history))))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -262,13 +232,7 @@ pub async fn case(
     Staff(claims): Staff,
     Path(id): Path<String>,
 ) -> Result<Json<CaseView>> {
-    let id = appointment_id(&id)?;
-    let tenant = app.db.tenant(claims.tenant).await?;
-    let case = app
-        .db
-        .builtin_case(tenant.id, id)
-        .await?
-        .ok_or(Error::NotFound("case"))?;
+    let (tenant, case) = usecases::outcome::case(&app, &claims, appointment_id(&id)?).await?;
     Ok(Json(CaseView {
         id: case.id,
         appointment_id: case.appointment_id,
@@ -288,12 +252,6 @@ pub async fn case(
     }))
 }
 
-async fn own_service(app: &App, tenant: TenantId, raw: &str) -> Result<ServiceId> {
-    let id: ServiceId = raw.parse().map_err(|_| Error::NotFound("service"))?;
-    app.db.service(tenant, id).await?;
-    Ok(id)
-}
-
 #[utoipa::path(get, path = "/api/v1/staff/services/{id}/results", tag = "outcomes",
     responses((status = 200, body = Vec<ResultOption>), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn results(
@@ -301,8 +259,7 @@ pub async fn results(
     Staff(claims): Staff,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<ResultOption>>> {
-    let service = own_service(&app, claims.tenant, &id).await?;
-    Ok(Json(app.db.service_results(service).await?))
+    Ok(Json(usecases::outcome::results(&app, &claims, &id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -333,7 +290,7 @@ pub async fn case_store(
     Admin(claims): Admin,
 ) -> Result<Json<CaseStoreSettings>> {
     Ok(Json(
-        app.db.case_store_settings(claims.tenant).await?.redacted(),
+        usecases::admin::case_store::settings(&app, &claims).await?,
     ))
 }
 
@@ -343,25 +300,12 @@ pub async fn case_store(
 pub async fn set_case_store(
     State(app): State<App>,
     Admin(claims): Admin,
-    Json(mut body): Json<CaseStoreSettings>,
+    Json(body): Json<CaseStoreSettings>,
 ) -> Result<Json<CaseStoreSettings>> {
     // The form shows the secret redacted; sending that back means "keep the stored one".
-    if let CaseStoreSettings::Zgw(new) = &mut body {
-        if new.secret == REDACTED {
-            match app.db.case_store_settings(claims.tenant).await? {
-                CaseStoreSettings::Zgw(old) => new.secret = old.secret,
-                CaseStoreSettings::Builtin => {
-                    return Err(Error::invalid("secret", "give the secret"));
-                }
-            }
-        }
-    }
-    let settings = body.validate()?;
-    app.db
-        .save_case_store_settings(claims.tenant, &settings, app.clock.now())
-        .await?;
-    tracing::info!(admin = %claims.sub, kind = settings.kind(), "case store changed");
-    Ok(Json(settings.redacted()))
+    Ok(Json(
+        usecases::admin::case_store::change(&app, &claims, body).await?,
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -378,9 +322,8 @@ pub async fn deliveries(
     Admin(claims): Admin,
     Query(q): Query<DeliveriesQuery>,
 ) -> Result<Json<Vec<DeliveryView>>> {
-    let tenant = app.db.tenant(claims.tenant).await?;
-    let list =
-        crate::usecases::admin::deliveries::deliveries(&app, tenant.id, q.state.as_deref()).await?;
+    let tenant = usecases::desk::municipality(&app, &claims).await?;
+    let list = usecases::admin::deliveries::deliveries(&app, tenant.id, q.state.as_deref()).await?;
     Ok(Json(
         list.iter().map(|e| DeliveryView::new(&tenant, e)).collect(),
     ))

@@ -46,8 +46,7 @@ impl From<&Tenant> for TenantView {
 #[utoipa::path(get, path = "/api/v1/tenants", tag = "public", responses((status = 200, body = Vec<TenantView>)))]
 pub async fn tenants(State(app): State<App>) -> Result<Json<Vec<TenantView>>> {
     Ok(Json(
-        app.db
-            .tenants()
+        usecases::booking::municipalities(&app)
             .await?
             .iter()
             .map(TenantView::from)
@@ -58,7 +57,9 @@ pub async fn tenants(State(app): State<App>) -> Result<Json<Vec<TenantView>>> {
 #[utoipa::path(get, path = "/api/v1/tenants/{slug}", tag = "public",
     responses((status = 200, body = TenantView), (status = 404, body = Problem)))]
 pub async fn tenant(State(app): State<App>, Path(slug): Path<String>) -> Result<Json<TenantView>> {
-    Ok(Json(TenantView::from(&app.db.tenant_by_slug(&slug).await?)))
+    Ok(Json(TenantView::from(
+        &crate::usecases::booking::municipality(&app, &slug).await?,
+    )))
 }
 
 #[utoipa::path(get, path = "/api/v1/tenants/{slug}/services", tag = "public",
@@ -67,7 +68,7 @@ pub async fn services(
     State(app): State<App>,
     Path(slug): Path<String>,
 ) -> Result<Json<Vec<Service>>> {
-    let tenant = app.db.tenant_by_slug(&slug).await?;
+    let tenant = crate::usecases::booking::municipality(&app, &slug).await?;
     Ok(Json(
         usecases::booking::offered_services(&app, tenant.id).await?,
     ))
@@ -112,7 +113,7 @@ pub async fn slots(
     Path((slug, service)): Path<(String, String)>,
     Query(q): Query<SlotQuery>,
 ) -> Result<Json<Vec<SlotView>>> {
-    let tenant = app.db.tenant_by_slug(&slug).await?;
+    let tenant = crate::usecases::booking::municipality(&app, &slug).await?;
     let service =
         usecases::booking::offered_service(&app, tenant.id, parse_service(&service)?).await?;
     let (from, to) = (parse_date("from", &q.from)?, parse_date("to", &q.to)?);
@@ -214,7 +215,7 @@ pub async fn book(
     Path(slug): Path<String>,
     Json(body): Json<BookingBody>,
 ) -> Result<(StatusCode, Json<BookedView>)> {
-    let tenant = app.db.tenant_by_slug(&slug).await?;
+    let tenant = crate::usecases::booking::municipality(&app, &slug).await?;
     let service =
         usecases::booking::offered_service(&app, tenant.id, parse_service(&body.service_id)?)
             .await?;

@@ -12,7 +12,7 @@ use crate::domain::queue::{EntryStatus, QueueEntry, QueueEntryId};
 use crate::domain::tenant::Tenant;
 use crate::error::{Error, Result};
 use crate::usecases;
-use crate::usecases::queue::{EntryToken, WalkInRequest};
+use crate::usecases::queue::WalkInRequest;
 use crate::App;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -56,15 +56,11 @@ pub(super) async fn resident_view(
     tenant: &Tenant,
     entry: &QueueEntry,
 ) -> Result<QueueEntryView> {
-    let open = usecases::queue::settle_unanswered(app, tenant).await?;
-    // Read back after settling: the entry may just have gone back to the queue or been missed.
-    let entry = open
-        .iter()
-        .find(|e| e.id == entry.id)
-        .cloned()
-        .unwrap_or(app.db.queue_entry(tenant.id, entry.id).await?);
-    let service = app.db.service(tenant.id, entry.service_id).await?;
-    let place = usecases::queue::place(app, &open, &entry, &service, app.clock.now()).await?;
+    let usecases::queue::Standing {
+        entry,
+        service,
+        place,
+    } = usecases::queue::standing(app, tenant, entry.id).await?;
     Ok(QueueEntryView {
         status: entry.status,
         service: service.name.clone(),
@@ -74,13 +70,6 @@ pub(super) async fn resident_view(
         joined_at: local_rfc3339(tenant, entry.joined_at),
         room_id: entry.room_id.clone(),
     })
-}
-
-pub(super) async fn entry_by_token(app: &App, raw: &str) -> Result<(Tenant, QueueEntry)> {
-    let token = EntryToken::parse(raw).ok_or(Error::NotFound("queue entry"))?;
-    let entry = app.db.queue_entry_by_token(&token.hash()).await?;
-    let tenant = app.db.tenant(entry.tenant_id).await?;
-    Ok((tenant, entry))
 }
 
 #[utoipa::path(post, path = "/api/v1/personal/{token}/check-in", tag = "queue",
@@ -118,7 +107,7 @@ pub async fn walk_in(
     Path(slug): Path<String>,
     Json(body): Json<WalkInBody>,
 ) -> Result<(StatusCode, Json<WalkInView>)> {
-    let tenant = app.db.tenant_by_slug(&slug).await?;
+    let tenant = crate::usecases::booking::municipality(&app, &slug).await?;
     let service_id = body
         .service_id
         .parse()
@@ -140,7 +129,7 @@ pub async fn entry(
     State(app): State<App>,
     Path(token): Path<String>,
 ) -> Result<Json<QueueEntryView>> {
-    let (tenant, entry) = entry_by_token(&app, &token).await?;
+    let (tenant, entry) = usecases::queue::entry_by_token(&app, &token).await?;
     Ok(Json(resident_view(&app, &tenant, &entry).await?))
 }
 
@@ -151,7 +140,7 @@ pub async fn answer(
     State(app): State<App>,
     Path(token): Path<String>,
 ) -> Result<Json<QueueEntryView>> {
-    let (tenant, entry) = entry_by_token(&app, &token).await?;
+    let (tenant, entry) = usecases::queue::entry_by_token(&app, &token).await?;
     let answered = usecases::queue::answer(&app, &entry).await?;
     Ok(Json(resident_view(&app, &tenant, &answered).await?))
 }
@@ -163,7 +152,7 @@ pub async fn leave(
     State(app): State<App>,
     Path(token): Path<String>,
 ) -> Result<Json<QueueEntryView>> {
-    let (tenant, entry) = entry_by_token(&app, &token).await?;
+    let (tenant, entry) = usecases::queue::entry_by_token(&app, &token).await?;
     let left = usecases::queue::leave(&app, &entry).await?;
     Ok(Json(resident_view(&app, &tenant, &left).await?))
 }
@@ -176,7 +165,7 @@ pub async fn resident_room_token(
     Extension(issuer): Extension<crate::domain::rooms::Issuer>,
     Path(token): Path<String>,
 ) -> Result<Json<super::personal::RoomTicket>> {
-    let (tenant, entry) = entry_by_token(&app, &token).await?;
+    let (tenant, entry) = usecases::queue::entry_by_token(&app, &token).await?;
     let grant = crate::domain::rooms::queue_grant(
         &entry,
         crate::domain::rooms::QueueCaller::Resident,
@@ -196,23 +185,7 @@ pub async fn clerk_room_token(
     Staff(claims): Staff,
     Path(id): Path<String>,
 ) -> Result<Json<super::personal::RoomTicket>> {
-    let tenant = app.db.tenant(claims.tenant).await?;
-    let entry = app.db.queue_entry(tenant.id, parse_entry_id(&id)?).await?;
-    let name = app
-        .db
-        .clerks(tenant.id)
-        .await?
-        .into_iter()
-        .find(|c| c.id == claims.sub)
-        .map(|c| c.name)
-        .ok_or(Error::Unauthenticated)?;
-    let caller = crate::domain::rooms::QueueCaller::Clerk {
-        id: claims.sub,
-        name: &name,
-    };
-    let grant =
-        crate::domain::rooms::queue_grant(&entry, caller, tenant.slug.as_str(), app.clock.now())?;
-    tracing::info!(clerk = %claims.sub, entry = %entry.id, "room token issued for a queue call");
+    let grant = usecases::queue::clerk_room_grant(&app, &claims, parse_entry_id(&id)?).await?;
     Ok(Json(super::personal::RoomTicket::new(&grant, &issuer)))
 }
 
@@ -276,7 +249,7 @@ pub async fn live_queue(
 ) -> Result<Json<Vec<StaffQueueEntryView>>> {
     // Opening the list is logged for the residents with an appointment (see `desk::queue`).
     let (tenant, entries) = crate::usecases::desk::queue(&app, &claims).await?;
-    let services = app.db.services(tenant.id).await?;
+    let services = crate::usecases::desk::services(&app, tenant.id).await?;
     let now = app.clock.now();
     entries
         .iter()
@@ -288,7 +261,7 @@ pub async fn live_queue(
 /// The municipality's open entries: waiting ones in calling order, then those with a clerk.
 pub(super) async fn staff_queue(app: &App, tenant: &Tenant) -> Result<Vec<StaffQueueEntryView>> {
     let entries = usecases::queue::clerk_queue(app, tenant).await?;
-    let services = app.db.services(tenant.id).await?;
+    let services = crate::usecases::desk::services(&app, tenant.id).await?;
     let now = app.clock.now();
     entries
         .iter()
@@ -297,8 +270,8 @@ pub(super) async fn staff_queue(app: &App, tenant: &Tenant) -> Result<Vec<StaffQ
 }
 
 async fn staff_answer(app: &App, entry: &QueueEntry) -> Result<Json<StaffQueueEntryView>> {
-    let tenant = app.db.tenant(entry.tenant_id).await?;
-    let services = app.db.services(tenant.id).await?;
+    let tenant = usecases::desk::municipality_by_id(app, entry.tenant_id).await?;
+    let services = usecases::desk::services(app, tenant.id).await?;
     Ok(Json(staff_view(
         &tenant,
         &services,
@@ -368,7 +341,7 @@ pub async fn summary(
     State(app): State<App>,
     Staff(claims): Staff,
 ) -> Result<Json<QueueSummaryView>> {
-    let tenant = app.db.tenant(claims.tenant).await?;
+    let tenant = crate::usecases::desk::municipality(&app, &claims).await?;
     let s = usecases::queue::day_summary(&app, &tenant).await?;
     Ok(Json(QueueSummaryView {
         waiting: s.waiting,

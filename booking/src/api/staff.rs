@@ -108,12 +108,13 @@ pub async fn appointment(
 ) -> Result<Json<AppointmentView>> {
     let id: AppointmentId = id.parse().map_err(|_| Error::NotFound("appointment"))?;
     // Scoped by the session's tenant: another municipality's appointment is simply not found.
-    let appointment = app.db.appointment(claims.tenant, id).await?;
-    let tenant = app.db.tenant(claims.tenant).await?;
-    let service = app.db.service(tenant.id, appointment.service_id).await?;
     // The resident sees this through the personal link; no log entry, no answer.
-    crate::usecases::desk::log_opened(&app, &claims, id).await?;
-    Ok(Json(AppointmentView::new(&tenant, &service, &appointment)))
+    let o = crate::usecases::desk::open(&app, &claims, id).await?;
+    Ok(Json(AppointmentView::new(
+        &o.tenant,
+        &o.service,
+        &o.appointment,
+    )))
 }
 
 #[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/room-token", tag = "staff",
@@ -125,23 +126,6 @@ pub async fn room_token(
     Path(id): Path<String>,
 ) -> Result<Json<super::personal::RoomTicket>> {
     let id: AppointmentId = id.parse().map_err(|_| Error::NotFound("appointment"))?;
-    let appointment = app.db.appointment(claims.tenant, id).await?;
-    let tenant = app.db.tenant(claims.tenant).await?;
-    let name = app
-        .db
-        .clerks(tenant.id)
-        .await?
-        .into_iter()
-        .find(|c| c.id == claims.sub)
-        .map(|c| c.name)
-        .ok_or(Error::Unauthenticated)?;
-    let grant = crate::domain::rooms::clerk_grant(
-        &appointment,
-        claims.sub,
-        &name,
-        &tenant,
-        app.clock.now(),
-    )?;
-    tracing::info!(clerk = %claims.sub, appointment = %id, "room token issued to clerk");
+    let grant = crate::usecases::desk::room_grant(&app, &claims, id).await?;
     Ok(Json(super::personal::RoomTicket::new(&grant, &issuer)))
 }

@@ -3,8 +3,8 @@
 
 use super::Db;
 use crate::domain::ids::{AppointmentId, TenantId};
-use crate::error::Result;
 use crate::domain::retention::{ERASED_EMAIL, ERASED_NAME};
+use crate::error::Result;
 use jiff::Timestamp;
 use sqlx::AnyConnection;
 

@@ -6,7 +6,7 @@ use crate::adapters::invite::{Invite, InviteMethod};
 use crate::adapters::mail::OutgoingMail;
 use crate::domain::appointment::{reservation_units, Appointment, AppointmentStatus, Resident};
 use crate::domain::catalog::Service;
-use crate::domain::consent::{self, Choice};
+use crate::domain::consent::{self, Choice, InfoSource};
 use crate::domain::email::Email;
 use crate::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
 use crate::domain::personal_link::PersonalToken;
@@ -100,6 +100,23 @@ async fn compute_slots(
 /// The services residents can choose: the one rule for what is offered (the municipality
 /// can stop offering a service, see `usecases::admin::services::set_service_offered`). Used by the
 /// public API, the resident pages, walk-ins and callback requests alike.
+/// Every municipality on the platform, for the start page.
+pub async fn municipalities(app: &App) -> Result<Vec<Tenant>> {
+    app.db.tenants().await
+}
+
+/// The municipality a resident reached by its address (`/voorbeeld`); unknown is "not found".
+pub async fn municipality(app: &App, slug: &str) -> Result<Tenant> {
+    app.db.tenant_by_slug(slug).await
+}
+
+/// What a clerk may need for an offered service, shown to the resident when booking.
+pub async fn sources(app: &App, tenant: TenantId, service: ServiceId) -> Result<Vec<InfoSource>> {
+    offered_service(app, tenant, service).await?;
+    app.db.service_sources(service).await
+}
+
+/// The services a resident may book, ask a callback for or walk in for.
 pub async fn offered_services(app: &App, tenant: TenantId) -> Result<Vec<Service>> {
     let mut services = app.db.services(tenant).await?;
     services.retain(|s| s.active);

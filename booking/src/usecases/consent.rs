@@ -2,9 +2,11 @@
 //! information source with their history, and changing them until the call starts. The rules
 //! are the pure functions in `consent`; choosing while booking is part of `usecases::booking::book`.
 
+use crate::auth::SessionClaims;
 use crate::domain::appointment::{Appointment, AppointmentStatus};
 use crate::domain::consent::{self, Choice, ChoiceRecord, InfoSource};
 use crate::domain::feedback;
+use crate::domain::ids::AppointmentId;
 use crate::domain::queue::EntryStatus;
 use crate::domain::tenant::Tenant;
 use crate::error::{Conflict, Result};
@@ -74,6 +76,18 @@ pub fn assemble(sources: Vec<InfoSource>, history: &[ChoiceRecord], can_change: 
             })
             .collect(),
     }
+}
+
+/// The resident's choices as the clerk sees them beside the call.
+pub async fn for_clerk(
+    app: &App,
+    claims: &SessionClaims,
+    id: AppointmentId,
+) -> Result<(Tenant, Appointment, Consents)> {
+    let appointment = app.db.appointment(claims.tenant, id).await?;
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let consents = view(app, &tenant, &appointment).await?;
+    Ok((tenant, appointment, consents))
 }
 
 pub async fn view(app: &App, tenant: &Tenant, appointment: &Appointment) -> Result<Consents> {

@@ -8,8 +8,9 @@ use crate::domain::access_log::{AccessEntry, Action, REASON_DAY_LIST, REASON_QUE
 use crate::domain::appointment::{Appointment, AppointmentStatus};
 use crate::domain::callback::CallbackRequest;
 use crate::domain::catalog::{Clerk, Service};
-use crate::domain::ids::AppointmentId;
+use crate::domain::ids::{AppointmentId, TenantId};
 use crate::domain::queue::{self, EntryStatus, QueueEntry};
+use crate::domain::rooms::{self, RoomGrant};
 use crate::domain::tenant::Tenant;
 use crate::error::{Error, Result};
 use crate::App;
@@ -235,6 +236,79 @@ pub async fn log_opened(
             reason: crate::domain::access_log::REASON_OPENED.into(),
         }])
         .await
+}
+
+/// The municipality of a logged-in clerk or admin.
+pub async fn municipality(app: &App, claims: &SessionClaims) -> Result<Tenant> {
+    app.db.tenant(claims.tenant).await
+}
+
+/// A municipality by its id, for views that follow one (live updates) or act on a record
+/// that names it (a queue entry).
+pub async fn municipality_by_id(app: &App, id: TenantId) -> Result<Tenant> {
+    app.db.tenant(id).await
+}
+
+/// All the municipality's services, offered or not, to name them in lists.
+pub async fn services(app: &App, tenant: TenantId) -> Result<Vec<Service>> {
+    app.db.services(tenant).await
+}
+
+/// The municipality's clerks and admins.
+pub async fn clerks(app: &App, tenant: TenantId) -> Result<Vec<Clerk>> {
+    app.db.clerks(tenant).await
+}
+
+/// One appointment as a clerk opens it, with its service; written to the access log.
+pub struct Opened {
+    pub tenant: Tenant,
+    pub service: Service,
+    pub appointment: Appointment,
+}
+
+/// A clerk opens an appointment of their municipality (another's is "not found"). The
+/// resident sees this in the access log.
+pub async fn open(app: &App, claims: &SessionClaims, id: AppointmentId) -> Result<Opened> {
+    let appointment = app.db.appointment(claims.tenant, id).await?;
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let service = app.db.service(tenant.id, appointment.service_id).await?;
+    log_opened(app, claims, id).await?;
+    Ok(Opened {
+        tenant,
+        service,
+        appointment,
+    })
+}
+
+/// An appointment of the clerk's municipality, without an access-log entry: for steps that
+/// log themselves (recording an outcome) or show no personal data (a room token).
+pub async fn appointment(
+    app: &App,
+    claims: &SessionClaims,
+    id: AppointmentId,
+) -> Result<Appointment> {
+    app.db.appointment(claims.tenant, id).await
+}
+
+/// The assigned clerk's ticket into an appointment's video room.
+pub async fn room_grant(app: &App, claims: &SessionClaims, id: AppointmentId) -> Result<RoomGrant> {
+    let appointment = app.db.appointment(claims.tenant, id).await?;
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let name = clerk_name(app, claims).await?;
+    let grant = rooms::clerk_grant(&appointment, claims.sub, &name, &tenant, app.clock.now())?;
+    tracing::info!(clerk = %claims.sub, appointment = %id, "room token issued to clerk");
+    Ok(grant)
+}
+
+/// The logged-in clerk's name as the other participants see it.
+pub async fn clerk_name(app: &App, claims: &SessionClaims) -> Result<String> {
+    app.db
+        .clerks(claims.tenant)
+        .await?
+        .into_iter()
+        .find(|c| c.id == claims.sub)
+        .map(|c| c.name)
+        .ok_or(Error::Unauthenticated)
 }
 
 /// The day list for the clerk's municipality, logged as seen by the clerk.

@@ -9,6 +9,7 @@ pub mod consent;
 pub mod delivery;
 pub mod desk;
 pub mod feedback;
+pub mod outcome;
 pub mod privacy;
 pub mod queue;
 pub mod retention;

@@ -4,9 +4,9 @@
 
 use crate::domain::access_log::AccessEntry;
 use crate::domain::appointment::AppointmentStatus;
+use crate::domain::retention;
 use crate::error::Result;
 use crate::usecases::booking::Unlocked;
-use crate::domain::retention;
 use crate::App;
 use jiff::Timestamp;
 

@@ -11,6 +11,7 @@ use crate::domain::personal_link::PersonalToken;
 use crate::domain::queue::{
     self, CheckInRefused, EntryStatus, QueueEntry, QueueEntryId, Unanswered,
 };
+use crate::domain::rooms::{self, RoomGrant};
 use crate::domain::tenant::Tenant;
 use crate::error::{Conflict, Error, Result};
 use crate::App;
@@ -318,6 +319,67 @@ pub async fn finish(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Resu
 pub struct Place {
     pub place: usize,
     pub expected_wait: SignedDuration,
+}
+
+/// An entry of the municipality's queue; another municipality's is "not found".
+pub async fn entry(app: &App, tenant: TenantId, id: QueueEntryId) -> Result<QueueEntry> {
+    app.db.queue_entry(tenant, id).await
+}
+
+/// The entry a resident's token (personal link or walk-in token) stands for, with its
+/// municipality; an unknown token is "not found".
+pub async fn entry_by_token(app: &App, raw: &str) -> Result<(Tenant, QueueEntry)> {
+    let token = EntryToken::parse(raw).ok_or(Error::NotFound("queue entry"))?;
+    let entry = app.db.queue_entry_by_token(&token.hash()).await?;
+    let tenant = app.db.tenant(entry.tenant_id).await?;
+    Ok((tenant, entry))
+}
+
+/// Where a resident stands now: the entry after settling unanswered calls, its service, and
+/// the place and expected wait while waiting.
+pub struct Standing {
+    pub entry: QueueEntry,
+    pub service: Service,
+    pub place: Option<Place>,
+}
+
+pub async fn standing(app: &App, tenant: &Tenant, entry: QueueEntryId) -> Result<Standing> {
+    let open = settle_unanswered(app, tenant).await?;
+    // Read back after settling: the entry may just have gone back to the queue or been missed.
+    let entry = match open.iter().find(|e| e.id == entry) {
+        Some(e) => e.clone(),
+        None => app.db.queue_entry(tenant.id, entry).await?,
+    };
+    let service = app.db.service(tenant.id, entry.service_id).await?;
+    let place = place(app, &open, &entry, &service, app.clock.now()).await?;
+    Ok(Standing {
+        entry,
+        service,
+        place,
+    })
+}
+
+/// How many callback requests are still open, for the clerk's live queue.
+pub async fn open_callback_count(app: &App, tenant: TenantId) -> Result<usize> {
+    Ok(app.db.open_callbacks(tenant).await?.len())
+}
+
+/// The ticket into a queue call's room for the clerk who called the entry.
+pub async fn clerk_room_grant(
+    app: &App,
+    claims: &SessionClaims,
+    id: QueueEntryId,
+) -> Result<RoomGrant> {
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let entry = app.db.queue_entry(tenant.id, id).await?;
+    let name = crate::usecases::desk::clerk_name(app, claims).await?;
+    let caller = rooms::QueueCaller::Clerk {
+        id: claims.sub,
+        name: &name,
+    };
+    let grant = rooms::queue_grant(&entry, caller, tenant.slug.as_str(), app.clock.now())?;
+    tracing::info!(clerk = %claims.sub, entry = %entry.id, "room token issued for a queue call");
+    Ok(grant)
 }
 
 /// The place of a waiting entry among everyone waiting for the same service, and the expected

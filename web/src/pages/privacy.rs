@@ -17,10 +17,10 @@ use axum::{Form, Router};
 use booking::domain::access_log;
 use booking::domain::appointment::AppointmentStatus;
 use booking::domain::consent::{self, Choice, InfoSource};
+use booking::domain::retention;
 use booking::usecases;
 use booking::usecases::booking::{unlock, Unlocked};
 use booking::usecases::consent::Consents;
-use booking::domain::retention;
 use booking::usecases::privacy;
 use booking::{App, Error, Result};
 

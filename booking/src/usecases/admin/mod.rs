@@ -7,6 +7,7 @@
 //! The `check_*` functions list every problem of a form at once (for a page that shows them
 //! all); the use cases refuse with the first one (for the API, which names one field).
 
+pub mod case_store;
 pub mod clerks;
 pub mod complaints;
 pub mod dashboard;

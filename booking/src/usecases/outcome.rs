@@ -1,0 +1,157 @@
+//! A clerk records the outcome of a call (and corrects it the same day), and sees where its
+//! delivery to the case store stands. Recording writes the outcome, the access-log entries
+//! for the sources consulted and the outbox event in one transaction; the delivery worker
+//! (`usecases::delivery`) talks to the case store afterwards, so a slow or broken case store
+//! never holds up the clerk.
+
+use crate::auth::SessionClaims;
+use crate::domain::access_log::{AccessEntry, Action, REASON_OUTCOME};
+use crate::domain::appointment::{Appointment, AppointmentStatus};
+use crate::domain::consent;
+use crate::domain::ids::{AppointmentId, ServiceId};
+use crate::domain::outcome::{self, Outcome, OutcomeDraft, ResultOption};
+use crate::domain::tenant::Tenant;
+use crate::error::{Conflict, Error, Result};
+use crate::store::{BuiltinCase, OutboxEntry};
+use crate::App;
+use uuid::Uuid;
+
+/// An appointment's outcomes, oldest first (the last is in force), their deliveries, and the
+/// results the clerk can choose from.
+pub struct History {
+    pub tenant: Tenant,
+    pub appointment_id: AppointmentId,
+    pub outcomes: Vec<Outcome>,
+    pub deliveries: Vec<OutboxEntry>,
+    pub results: Vec<ResultOption>,
+}
+
+pub async fn history(app: &App, claims: &SessionClaims, id: AppointmentId) -> Result<History> {
+    let tenant = app.db.tenant(claims.tenant).await?;
+    history_of(app, tenant, id).await
+}
+
+async fn history_of(app: &App, tenant: Tenant, id: AppointmentId) -> Result<History> {
+    let appointment = app.db.appointment(tenant.id, id).await?;
+    let outcomes = app.db.outcomes(tenant.id, id).await?;
+    let deliveries = app.db.deliveries_for_appointment(tenant.id, id).await?;
+    let results = app.db.service_results(appointment.service_id).await?;
+    Ok(History {
+        tenant,
+        appointment_id: id,
+        outcomes,
+        deliveries,
+        results,
+    })
+}
+
+/// Records an outcome, or a correction of version `corrects`. Refused for a cancelled
+/// appointment, a result not on the service's list, or a consulted source the resident did
+/// not leave to the municipality (that attempt is logged).
+pub async fn record(
+    app: &App,
+    claims: &SessionClaims,
+    id: AppointmentId,
+    draft: OutcomeDraft,
+    corrects: Option<u32>,
+) -> Result<History> {
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let appointment = app.db.appointment(tenant.id, id).await?;
+    if appointment.status == AppointmentStatus::Cancelled {
+        return Err(Conflict::NothingToRecord.into());
+    }
+    let now = app.clock.now();
+    let tz = tenant.time_zone.tz().clone();
+    let results = app.db.service_results(appointment.service_id).await?;
+    let valid = outcome::validate(draft, &results, now.to_zoned(tz.clone()).date())?;
+    // Refused (and logged) unless the resident left each source to the municipality.
+    let access = consulted(app, &appointment, claims, &valid.sources).await?;
+    let history = app.db.outcomes(tenant.id, id).await?;
+    let version = outcome::next_version(&history, corrects, now, &tz)?;
+    let recorded = Outcome {
+        id: Uuid::new_v4(),
+        tenant_id: tenant.id,
+        appointment_id: id,
+        version,
+        result_code: valid.result.code,
+        result_label: valid.result.label,
+        notes: valid.notes,
+        follow_up: valid.follow_up,
+        sources: valid.sources,
+        recorded_by: claims.sub,
+        recorded_at: now,
+    };
+    let event = app.db.insert_outcome(&recorded, &access).await?;
+    tracing::info!(clerk = %claims.sub, appointment = %id, version, event = %event, "outcome recorded");
+    history_of(app, tenant, id).await
+}
+
+/// The access log entries for the sources a clerk records as consulted, or the refusal.
+/// A refused attempt is itself logged (and the outcome is not recorded), so the resident
+/// sees it and the municipality can follow it up.
+async fn consulted(
+    app: &App,
+    appointment: &Appointment,
+    claims: &SessionClaims,
+    sources: &[String],
+) -> Result<Vec<AccessEntry>> {
+    let list = app.db.service_sources(appointment.service_id).await?;
+    let history = app
+        .db
+        .consent_history(appointment.tenant_id, appointment.id)
+        .await?;
+    let now = app.clock.now();
+    let entry = |action: Action, source: &str| AccessEntry {
+        tenant_id: appointment.tenant_id,
+        appointment_id: appointment.id,
+        clerk_id: claims.sub,
+        at: now,
+        action,
+        source: Some(source.to_string()),
+        reason: REASON_OUTCOME.into(),
+    };
+    match consent::check_consulted(&list, &history, sources) {
+        Ok(()) => Ok(sources
+            .iter()
+            .map(|s| entry(Action::ConsultedSource, s))
+            .collect()),
+        Err(refused) => {
+            let entries: Vec<AccessEntry> = refused
+                .iter()
+                .map(|s| entry(Action::RefusedSource, s))
+                .collect();
+            app.db.append_access(&entries).await?;
+            tracing::warn!(clerk = %claims.sub, appointment = %appointment.id, refused = ?refused,
+                "consulted source refused: the resident did not allow it");
+            Err(Error::invalid(
+                "sources",
+                format!(
+                    "the resident did not allow the municipality to consult: {}",
+                    refused.join(", ")
+                ),
+            ))
+        }
+    }
+}
+
+/// The appointment's case in the built-in case store.
+pub async fn case(
+    app: &App,
+    claims: &SessionClaims,
+    id: AppointmentId,
+) -> Result<(Tenant, BuiltinCase)> {
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let case = app
+        .db
+        .builtin_case(tenant.id, id)
+        .await?
+        .ok_or(Error::NotFound("case"))?;
+    Ok((tenant, case))
+}
+
+/// The result list of one of the municipality's services.
+pub async fn results(app: &App, claims: &SessionClaims, raw: &str) -> Result<Vec<ResultOption>> {
+    let id: ServiceId = raw.parse().map_err(|_| Error::NotFound("service"))?;
+    app.db.service(claims.tenant, id).await?;
+    app.db.service_results(id).await
+}
