@@ -78,6 +78,11 @@ pub fn assemble(sources: Vec<InfoSource>, history: &[ChoiceRecord], can_change: 
     }
 }
 
+/// The information sources of the appointment's service, to choose for.
+pub async fn sources(app: &App, appointment: &Appointment) -> Result<Vec<InfoSource>> {
+    app.db.service_sources(appointment.service_id).await
+}
+
 /// The resident's choices as the clerk sees them beside the call.
 pub async fn for_clerk(
     app: &App,

@@ -8,8 +8,10 @@ use crate::domain::access_log::{AccessEntry, Action, REASON_DAY_LIST, REASON_QUE
 use crate::domain::appointment::{Appointment, AppointmentStatus};
 use crate::domain::callback::CallbackRequest;
 use crate::domain::catalog::{Clerk, Service};
+use crate::domain::consent::{self, Choice, InfoSource};
 use crate::domain::ids::{AppointmentId, TenantId};
-use crate::domain::queue::{self, EntryStatus, QueueEntry};
+use crate::domain::outcome::ResultOption;
+use crate::domain::queue::{self, EntryStatus, QueueEntry, QueueEntryId};
 use crate::domain::rooms::{self, RoomGrant};
 use crate::domain::tenant::Tenant;
 use crate::error::{Error, Result};
@@ -298,6 +300,55 @@ pub async fn room_grant(app: &App, claims: &SessionClaims, id: AppointmentId) ->
     let grant = rooms::clerk_grant(&appointment, claims.sub, &name, &tenant, app.clock.now())?;
     tracing::info!(clerk = %claims.sub, appointment = %id, "room token issued to clerk");
     Ok(grant)
+}
+
+/// What the clerk's call view shows beside the video: who is calling about what, the
+/// appointment if there is one (then logged as opened), the resident's choice per
+/// information source, and the results the outcome form offers.
+pub struct CallView {
+    pub tenant: Tenant,
+    pub entry: QueueEntry,
+    pub service: Service,
+    pub appointment: Option<Appointment>,
+    pub sources: Vec<(InfoSource, Option<Choice>)>,
+    pub results: Vec<ResultOption>,
+}
+
+pub async fn call_view(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Result<CallView> {
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let entry = app.db.queue_entry(tenant.id, id).await?;
+    let service = app.db.service(tenant.id, entry.service_id).await?;
+    let appointment = match entry.appointment_id {
+        Some(a) => Some(app.db.appointment(tenant.id, a).await?),
+        None => None,
+    };
+    let (sources, results) = match &appointment {
+        Some(a) => {
+            // The page shows the appointment's personal data: logged as opened.
+            log_opened(app, claims, a.id).await?;
+            let history = app.db.consent_history(tenant.id, a.id).await?;
+            let sources = app
+                .db
+                .service_sources(service.id)
+                .await?
+                .into_iter()
+                .map(|s| {
+                    let choice = consent::current(&history, &s.code);
+                    (s, choice)
+                })
+                .collect();
+            (sources, app.db.service_results(service.id).await?)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    Ok(CallView {
+        tenant,
+        entry,
+        service,
+        appointment,
+        sources,
+        results,
+    })
 }
 
 /// The logged-in clerk's name as the other participants see it.

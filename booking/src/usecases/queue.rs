@@ -359,6 +359,11 @@ pub async fn standing(app: &App, tenant: &Tenant, entry: QueueEntryId) -> Result
     })
 }
 
+/// One callback request of the municipality; another's is "not found".
+pub async fn callback(app: &App, tenant: TenantId, id: CallbackId) -> Result<CallbackRequest> {
+    app.db.callback(tenant, id).await
+}
+
 /// How many callback requests are still open, for the clerk's live queue.
 pub async fn open_callback_count(app: &App, tenant: TenantId) -> Result<usize> {
     Ok(app.db.open_callbacks(tenant).await?.len())

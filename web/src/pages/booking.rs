@@ -60,7 +60,8 @@ pub async fn choose(
         let start = ctx.param("start").and_then(|s| s.parse::<Timestamp>().ok());
         match (start, day) {
             (Some(start), _) => {
-                let sources = app.db.service_sources(service.id).await?;
+                let sources =
+                    ::booking::usecases::booking::sources(&app, tenant.id, service.id).await?;
                 Ok(details_page(
                     &ctx,
                     &tx,
@@ -111,7 +112,7 @@ pub async fn submit(
             return days_page(&app, &ctx, &tx, &tenant, &service).await;
         };
         let day = start.to_zoned(tenant.time_zone.tz().clone()).date();
-        let sources = app.db.service_sources(service.id).await?;
+        let sources = ::booking::usecases::booking::sources(&app, tenant.id, service.id).await?;
         let consents = choices_from_form(
             &sources,
             details.rest.iter().map(|(k, v)| (k.as_str(), v.as_str())),

@@ -12,7 +12,7 @@ use booking::App;
 pub async fn municipalities(State(app): State<App>, ctx: Ctx) -> Response {
     let outcome = async {
         let tx = Tx::formal(ctx.lang);
-        let tenants = app.db.tenants().await?;
+        let tenants = ::booking::usecases::booking::municipalities(&app).await?;
         let items: String = tenants
             .iter()
             .map(|t| {

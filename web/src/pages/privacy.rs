@@ -457,7 +457,7 @@ pub async fn change_choices(
     let outcome = async {
         let u = unlock(&app, &token).await?;
         let tx = Tx::new(ctx.lang, u.tenant.tone);
-        let sources = app.db.service_sources(u.appointment.service_id).await?;
+        let sources = ::booking::usecases::consent::sources(&app, &u.appointment).await?;
         let pairs = form.iter().map(|(k, v)| (k.as_str(), v.as_str()));
         let wanted = choices_from_form(&sources, pairs);
         let errors = missing_errors(&tx, &sources, &wanted);
@@ -551,7 +551,7 @@ pub async fn erase(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) 
 pub async fn erased(State(app): State<App>, ctx: Ctx) -> Response {
     let outcome = async {
         let slug = ctx.param("gemeente").ok_or(Error::NotFound("municipality"))?;
-        let tenant = app.db.tenant_by_slug(slug).await?;
+        let tenant = ::booking::usecases::booking::municipality(&app, &slug).await?;
         let tx = Tx::new(ctx.lang, tenant.tone);
         let kept = match ctx.lang {
             Lang::Nl => retention::KEPT_BY_LAW,

@@ -15,7 +15,7 @@ pub async fn choose_service(
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        let tenant = app.db.tenant_by_slug(&slug).await?;
+        let tenant = ::booking::usecases::booking::municipality(&app, &slug).await?;
         let tx = Tx::new(ctx.lang, tenant.tone);
         let services = booking::usecases::booking::offered_services(&app, tenant.id).await?;
         let items: String = services

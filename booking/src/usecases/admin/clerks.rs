@@ -145,6 +145,11 @@ pub async fn own_clerk(app: &App, tenant: TenantId, raw: &str) -> Result<Clerk> 
         .ok_or(Error::NotFound("clerk"))
 }
 
+/// A clerk's weekly opening hours.
+pub async fn hours(app: &App, clerk: &Clerk) -> Result<Vec<WeeklyWindow>> {
+    app.db.opening_hours(clerk.id).await
+}
+
 /// One weekly window as typed: weekday 1 (Monday) to 7, local times `HH:MM`.
 #[derive(Clone, Debug)]
 pub struct WindowInput {
@@ -227,6 +232,11 @@ pub async fn add_absence(
 /// A clerk's absences that have not ended yet, earliest first.
 pub async fn absences(app: &App, tenant: TenantId, clerk: &str) -> Result<Vec<Absence>> {
     let clerk = own_clerk(app, tenant, clerk).await?;
+    absences_of(app, &clerk).await
+}
+
+/// The absences of a clerk already loaded as one of the municipality's own.
+pub async fn absences_of(app: &App, clerk: &Clerk) -> Result<Vec<Absence>> {
     app.db.absences(clerk.id, app.clock.now()).await
 }
 

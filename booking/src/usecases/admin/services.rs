@@ -141,3 +141,13 @@ pub async fn set_results(
     app.db.set_service_results(service.id, &results).await?;
     Ok(results)
 }
+
+/// A service's information sources, as the admin edits them.
+pub async fn sources(app: &App, service: &Service) -> Result<Vec<InfoSource>> {
+    app.db.service_sources(service.id).await
+}
+
+/// A service's result list, as the admin edits it.
+pub async fn results(app: &App, service: &Service) -> Result<Vec<ResultOption>> {
+    app.db.service_results(service.id).await
+}

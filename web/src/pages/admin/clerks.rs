@@ -28,7 +28,7 @@ pub async fn list(
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        let tenant = app.db.tenant(claims.tenant).await?;
+        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         list_page(&app, &ctx, &tenant, &FormData(Vec::new()), &Vec::new()).await
     }
     .await;
@@ -42,10 +42,10 @@ pub async fn create(
     body: String,
 ) -> Response {
     let outcome = async {
-        let tenant = app.db.tenant(claims.tenant).await?;
+        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
-        let own = app.db.services(tenant.id).await?;
+        let own = ::booking::usecases::desk::services(&app, tenant.id).await?;
         let mut errors: Errors = Vec::new();
         let role = match f.get("role") {
             "clerk" => StaffRole::Clerk,
@@ -132,8 +132,8 @@ async fn list_page(
     errors: &Errors,
 ) -> Result<Response> {
     let tx = Tx::formal(ctx.lang);
-    let clerks = app.db.clerks(tenant.id).await?;
-    let services = app.db.services(tenant.id).await?;
+    let clerks = ::booking::usecases::desk::clerks(&app, tenant.id).await?;
+    let services = ::booking::usecases::desk::services(&app, tenant.id).await?;
     let service_names = |c: &Clerk| -> String {
         let names: Vec<String> = services
             .iter()
@@ -349,9 +349,10 @@ pub async fn hours(
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        let tenant = app.db.tenant(claims.tenant).await?;
+        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let clerk = usecases::admin::clerks::own_clerk(&app, tenant.id, &id).await?;
-        let typed = typed_from_windows(&app.db.opening_hours(clerk.id).await?);
+        let typed =
+            typed_from_windows(&::booking::usecases::admin::clerks::hours(&app, &clerk).await?);
         hours_page(
             &app,
             &ctx,
@@ -375,7 +376,7 @@ pub async fn save_hours(
     body: String,
 ) -> Response {
     let outcome = async {
-        let tenant = app.db.tenant(claims.tenant).await?;
+        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let clerk = usecases::admin::clerks::own_clerk(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let typed = typed_from_form(&FormData::parse(&body));
@@ -452,7 +453,7 @@ pub async fn add_absence(
     body: String,
 ) -> Response {
     let outcome = async {
-        let tenant = app.db.tenant(claims.tenant).await?;
+        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let clerk = usecases::admin::clerks::own_clerk(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
@@ -508,7 +509,8 @@ pub async fn add_absence(
                 Err(other) => return Err(other),
             }
         }
-        let typed = typed_from_windows(&app.db.opening_hours(clerk.id).await?);
+        let typed =
+            typed_from_windows(&::booking::usecases::admin::clerks::hours(&app, &clerk).await?);
         hours_page(&app, &ctx, &tenant, &clerk, &typed, &f, &errors).await
     }
     .await;
@@ -524,7 +526,7 @@ async fn details_form(
     typed: &FormData,
     errors: &Errors,
 ) -> Result<String> {
-    let services = app.db.services(tenant.id).await?;
+    let services = ::booking::usecases::desk::services(&app, tenant.id).await?;
     let retyped = typed.has("name");
     let name = if retyped {
         typed.get("name").to_string()
@@ -622,7 +624,7 @@ pub async fn save_clerk(
     body: String,
 ) -> Response {
     let outcome = async {
-        let tenant = app.db.tenant(claims.tenant).await?;
+        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let clerk = usecases::admin::clerks::own_clerk(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
@@ -647,7 +649,7 @@ pub async fn save_clerk(
                 .map(|raw| raw.parse().unwrap_or_else(|_| ServiceId::new()))
                 .collect(),
         };
-        let own = app.db.services(tenant.id).await?;
+        let own = ::booking::usecases::desk::services(&app, tenant.id).await?;
         if let Err(problems) = usecases::admin::clerks::check_clerk_change(&own, &change) {
             for (field, message) in problems {
                 let nl = match field {
@@ -672,7 +674,7 @@ pub async fn save_clerk(
                 Err(other) => return Err(other),
             }
         }
-        let typed = typed_from_windows(&app.db.opening_hours(clerk.id).await?);
+        let typed = typed_from_windows(&::booking::usecases::admin::clerks::hours(&app, &clerk).await?);
         hours_page(&app, &ctx, &tenant, &clerk, &typed, &f, &errors).await
     }
     .await;
@@ -742,7 +744,7 @@ async fn hours_page(
         })
         .collect();
     // The form has two blocks a day; more (set through the API) would be lost on saving.
-    let stored = app.db.opening_hours(clerk.id).await?;
+    let stored = ::booking::usecases::admin::clerks::hours(&app, &clerk).await?;
     let crowded: Vec<&str> = (1..=7i8)
         .filter(|day| {
             stored
@@ -768,12 +770,9 @@ async fn hours_page(
             esc(&crowded.join(", "))
         )
     };
-    let now = app.clock.now();
     let tz = tenant.time_zone.tz().clone();
     let base = format!("{HERE}/{}", clerk.id);
-    let absences: String = app
-        .db
-        .absences(clerk.id, now)
+    let absences: String = ::booking::usecases::admin::clerks::absences_of(&app, &clerk)
         .await?
         .iter()
         .map(|a| {

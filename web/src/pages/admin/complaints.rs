@@ -24,7 +24,7 @@ pub async fn list(
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        let tenant = app.db.tenant(claims.tenant).await?;
+        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         page(&app, &ctx, &tenant, None, "", &Vec::new()).await
     }
     .await;
@@ -39,7 +39,7 @@ pub async fn handle(
     body: String,
 ) -> Response {
     let outcome = async {
-        let tenant = app.db.tenant(claims.tenant).await?;
+        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
         let note = f.get("note");
@@ -93,8 +93,8 @@ async fn page(
     errors: &Errors,
 ) -> Result<Response> {
     let tx = Tx::formal(ctx.lang);
-    let all = app.db.complaints(tenant.id, true).await?;
-    let services = app.db.services(tenant.id).await?;
+    let all = ::booking::usecases::admin::complaints::complaints(&app, tenant.id, true).await?;
+    let services = ::booking::usecases::desk::services(&app, tenant.id).await?;
     let tz = tenant.time_zone.tz().clone();
     let when = |t: jiff::Timestamp| {
         t.to_zoned(tz.clone())
@@ -202,9 +202,7 @@ async fn page(
         )
     };
     // Comments that are not complaints (yet): an admin may decide to follow one up.
-    let comments: Vec<Feedback> = app
-        .db
-        .comments(tenant.id)
+    let comments: Vec<Feedback> = ::booking::usecases::admin::complaints::comments(&app, tenant.id)
         .await?
         .into_iter()
         .filter(|f| !f.complaint)

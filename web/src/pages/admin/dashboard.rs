@@ -51,9 +51,9 @@ pub async fn show(
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        let tenant = app.db.tenant(claims.tenant).await?;
+        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let tx = Tx::formal(ctx.lang);
-        let services = app.db.services(tenant.id).await?;
+        let services = ::booking::usecases::desk::services(&app, tenant.id).await?;
         let chosen = ctx
             .param("onderwerp")
             .and_then(|raw| services.iter().find(|s| s.id.to_string() == raw));

@@ -25,7 +25,7 @@ pub async fn show(
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        let tenant = app.db.tenant(claims.tenant).await?;
+        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         page(&app, &ctx, &tenant, None).await
     }
     .await;
@@ -41,7 +41,7 @@ pub async fn retry(
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        let tenant = app.db.tenant(claims.tenant).await?;
+        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         match usecases::admin::deliveries::retry_delivery(&app, tenant.id, claims.sub, &id).await {
             Ok(()) => Ok(see_other(&format!("{HERE}?opnieuw=1"))),
             Err(Error::NotFound(_)) => {

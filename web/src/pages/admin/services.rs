@@ -29,7 +29,7 @@ pub async fn list(
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        let tenant = app.db.tenant(claims.tenant).await?;
+        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         list_page(&app, &ctx, &tenant, &FormData(Vec::new()), &Vec::new()).await
     }
     .await;
@@ -43,7 +43,7 @@ pub async fn create(
     body: String,
 ) -> Response {
     let outcome = async {
-        let tenant = app.db.tenant(claims.tenant).await?;
+        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let f = FormData::parse(&body);
         let tx = Tx::formal(ctx.lang);
         let input = service_input(&f);
@@ -102,7 +102,7 @@ pub async fn save(
     body: String,
 ) -> Response {
     let outcome = async {
-        let tenant = app.db.tenant(claims.tenant).await?;
+        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let service = usecases::admin::services::own_service(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
@@ -114,8 +114,12 @@ pub async fn save(
             }
             Err(problems) => {
                 let errors = service_errors(&tx, &problems);
-                let sources = sources_text(&app.db.service_sources(service.id).await?);
-                let results = results_text(&app.db.service_results(service.id).await?);
+                let sources = sources_text(
+                    &::booking::usecases::admin::services::sources(&app, &service).await?,
+                );
+                let results = results_text(
+                    &::booking::usecases::admin::services::results(&app, &service).await?,
+                );
                 Ok(service_page(
                     &ctx, &tenant, &service, &f, &sources, &results, &errors,
                 ))
@@ -155,7 +159,7 @@ async fn list_page(
     errors: &Errors,
 ) -> Result<Response> {
     let tx = Tx::formal(ctx.lang);
-    let services = app.db.services(tenant.id).await?;
+    let services = ::booking::usecases::desk::services(&app, tenant.id).await?;
     let rows: String = services
         .iter()
         .map(|s| {
@@ -277,10 +281,12 @@ pub async fn show(
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        let tenant = app.db.tenant(claims.tenant).await?;
+        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let service = usecases::admin::services::own_service(&app, tenant.id, &id).await?;
-        let sources = sources_text(&app.db.service_sources(service.id).await?);
-        let results = results_text(&app.db.service_results(service.id).await?);
+        let sources =
+            sources_text(&::booking::usecases::admin::services::sources(&app, &service).await?);
+        let results =
+            results_text(&::booking::usecases::admin::services::results(&app, &service).await?);
         Ok(service_page(
             &ctx,
             &tenant,
@@ -382,7 +388,7 @@ pub async fn save_sources(
     body: String,
 ) -> Response {
     let outcome = async {
-        let tenant = app.db.tenant(claims.tenant).await?;
+        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let service = usecases::admin::services::own_service(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
@@ -422,7 +428,9 @@ pub async fn save_sources(
         match error {
             None => Ok(see_other(&format!("{HERE}/{}?bronnen=1", service.id))),
             Some(message) => {
-                let results = results_text(&app.db.service_results(service.id).await?);
+                let results = results_text(
+                    &::booking::usecases::admin::services::results(&app, &service).await?,
+                );
                 let errors = vec![("sources".to_string(), message)];
                 Ok(service_page(
                     &ctx,
@@ -448,7 +456,7 @@ pub async fn save_results(
     body: String,
 ) -> Response {
     let outcome = async {
-        let tenant = app.db.tenant(claims.tenant).await?;
+        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let service = usecases::admin::services::own_service(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
@@ -485,7 +493,9 @@ pub async fn save_results(
         match error {
             None => Ok(see_other(&format!("{HERE}/{}?resultaten=1", service.id))),
             Some(message) => {
-                let sources = sources_text(&app.db.service_sources(service.id).await?);
+                let sources = sources_text(
+                    &::booking::usecases::admin::services::sources(&app, &service).await?,
+                );
                 let errors = vec![("results".to_string(), message)];
                 Ok(service_page(
                     &ctx,

@@ -22,7 +22,7 @@ pub async fn show(
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        let tenant = app.db.tenant(claims.tenant).await?;
+        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         Ok(form(
             &ctx,
             &tenant,
@@ -41,7 +41,7 @@ pub async fn save(
     body: String,
 ) -> Response {
     let outcome = async {
-        let tenant = app.db.tenant(claims.tenant).await?;
+        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let f = FormData::parse(&body);
         let tx = Tx::formal(ctx.lang);
         // A number that is not a number at all is out of every range.

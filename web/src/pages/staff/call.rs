@@ -81,7 +81,7 @@ pub async fn show(
     };
     let outcome = async {
         let id: QueueEntryId = id.parse().map_err(|_| Error::NotFound("queue entry"))?;
-        let tenant = app.db.tenant(claims.tenant).await?;
+        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let entry = app.db.queue_entry(tenant.id, id).await?;
         let service = app.db.service(tenant.id, entry.service_id).await?;
         let tx = Tx::formal(ctx.lang);

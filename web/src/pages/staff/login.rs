@@ -26,9 +26,7 @@ pub async fn choose_municipality(State(app): State<App>, ctx: Ctx) -> Response {
         let back = safe_return(ctx.param("terug"))
             .map(|p| format!("?terug={}", url(p)))
             .unwrap_or_default();
-        let items: String = app
-            .db
-            .tenants()
+        let items: String = ::booking::usecases::booking::municipalities(&app)
             .await?
             .iter()
             .map(|t| {
@@ -132,7 +130,7 @@ pub async fn form(
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        let tenant = app.db.tenant_by_slug(&slug).await?;
+        let tenant = ::booking::usecases::booking::municipality(&app, &slug).await?;
         let typed = Typed {
             back_to: safe_return(ctx.param("terug")).map(str::to_string),
             ..Typed::default()
@@ -154,7 +152,7 @@ pub async fn submit(
     body: Bytes,
 ) -> Response {
     let outcome = async {
-        let tenant = app.db.tenant_by_slug(&slug).await?;
+        let tenant = ::booking::usecases::booking::municipality(&app, &slug).await?;
         let tx = Tx::formal(ctx.lang);
         let typed = Typed::parse(&body);
         let errors = typed.errors(&tx);

@@ -54,7 +54,7 @@ pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx)
     };
     let outcome = async {
         let (tenant, entries) = desk::queue(&app, &claims).await?;
-        let services = app.db.services(tenant.id).await?;
+        let services = ::booking::usecases::desk::services(&app, tenant.id).await?;
         let tx = Tx::formal(ctx.lang);
         let waiting = entries
             .iter()
