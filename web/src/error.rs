@@ -6,6 +6,7 @@ use crate::layout::{render, Page};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use booking::Error;
+use maud::html;
 
 pub fn error_page(ctx: &Ctx, err: Error) -> Response {
     let tx = Tx::formal(ctx.lang);
@@ -38,10 +39,10 @@ pub fn error_page(ctx: &Ctx, err: Error) -> Response {
             )
         }
     };
-    let body = format!(
-        r#"<p>{text}</p><p><a class="button" href="/">{again}</a></p>"#,
-        again = tx.t("Naar de startpagina", "Go to the start page"),
-    );
+    let body = html! {
+        p { (text) }
+        p { a class="button" href="/" { (tx.t("Naar de startpagina", "Go to the start page")) } }
+    };
     let page = render(
         ctx,
         Page {
@@ -49,7 +50,7 @@ pub fn error_page(ctx: &Ctx, err: Error) -> Response {
             tenant: None,
             body,
             has_errors: false,
-            nav: String::new(),
+            nav: None,
         },
     );
     ctx.finish((status, page))
