@@ -212,3 +212,19 @@ fn after_call(tx: &Tx, token: &str) -> Markup {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn the_words_for_the_script_keep_their_quotes_inside_the_attribute() {
+        let tx = Tx::formal(Lang::Nl);
+        let html = device_check(&tx, "a\"b<c").into_string();
+        assert!(html.contains(r#"data-token="a&quot;b&lt;c""#), "{html}");
+        assert!(html.contains("kies bij Camera en Microfoon &quot;Toestaan&quot; en kies dan"));
+        let waiting = waiting(&tx).into_string();
+        assert!(waiting.contains("Kies dan opnieuw &quot;Ik ben er klaar voor&quot;.\""));
+    }
+}
