@@ -182,16 +182,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .base_url
         .clone()
         .unwrap_or_else(|| format!("http://{}", args.http_addr));
-    let app = App {
-        db: db.clone(),
-        clock: Clock::System,
-        mailer: Mailer::new(&mail)?,
-        session_keys: SessionKeys::load_or_create(&args.db.data_dir.join("session.key"))?,
-        base_url: base_url.clone(),
-        events: booking::adapters::live_updates::QueueEvents::start(&db)
+    let app = App::new(
+        db.clone(),
+        Clock::System,
+        Mailer::new(&mail)?,
+        SessionKeys::load_or_create(&args.db.data_dir.join("session.key"))?,
+        base_url.clone(),
+        booking::adapters::live_updates::QueueEvents::start(&db)
             .await
             .context("listening for queue changes")?,
-    };
+    );
 
     let room_keys = match &args.room_token_secret {
         Some(secret) => RoomTokenKeys::from_secret(secret.as_bytes()),

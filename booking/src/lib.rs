@@ -26,7 +26,7 @@ use store::Db;
 #[derive(Clone)]
 pub struct App {
     /// Private to the crate: handlers and pages reach the database through `usecases` only.
-    pub db: Db,
+    pub(crate) db: Db,
     pub clock: Clock,
     pub mailer: Mailer,
     pub session_keys: SessionKeys,

@@ -209,7 +209,7 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
     );
     assert_eq!(
         t.app
-            .db
+            .db()
             .service(tenant.id, parking.id)
             .await
             .unwrap()
@@ -275,7 +275,7 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
     ));
     assert!(t
         .app
-        .db
+        .db()
         .service_sources(theirs.id)
         .await
         .unwrap()
@@ -417,7 +417,7 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
     assert_eq!(absences[0].reason, "Cursus");
     assert!(t
         .app
-        .db
+        .db()
         .absences(carla.id, ts("2026-12-10T00:00:00Z"))
         .await
         .unwrap()
@@ -453,7 +453,7 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
     // The last admin stays an admin; with a second admin, the first may step down.
     let bram = t
         .app
-        .db
+        .db()
         .clerks(tenant.id)
         .await
         .unwrap()
@@ -576,7 +576,7 @@ async fn complaints_are_handled_once_with_a_note(store: Store) {
     t.app.db().insert_feedback(&complaint).await.unwrap();
     let admin = t
         .app
-        .db
+        .db()
         .clerks(tenant.id)
         .await
         .unwrap()
@@ -614,7 +614,7 @@ async fn complaints_are_handled_once_with_a_note(store: Store) {
     .unwrap();
     assert!(t
         .app
-        .db
+        .db()
         .complaints(tenant.id, false)
         .await
         .unwrap()
@@ -660,7 +660,7 @@ async fn complaints_are_handled_once_with_a_note(store: Store) {
     ));
     assert!(t
         .app
-        .db
+        .db()
         .complaints(tenant.id, false)
         .await
         .unwrap()
@@ -926,7 +926,7 @@ async fn a_stopped_service_is_not_offered_but_its_appointments_stay(store: Store
     .unwrap();
     assert!(
         !t.app
-            .db
+            .db()
             .service(tenant.id, passport.id)
             .await
             .unwrap()
@@ -1035,7 +1035,7 @@ async fn absences_are_removed_within_the_own_municipality(store: Store) {
     assert_eq!(admin.delete(&one).send().await.unwrap().status(), 404);
     assert!(t
         .app
-        .db
+        .db()
         .absences(anna.id, ts(NOW))
         .await
         .unwrap()
@@ -1116,7 +1116,7 @@ async fn failing_deliveries_are_listed_and_retried_within_the_own_municipality(s
     let id = failing.id.to_string();
     let bram = t
         .app
-        .db
+        .db()
         .clerks(tenant.id)
         .await
         .unwrap()

@@ -368,7 +368,7 @@ async fn bad_input_gets_problem_json(store: Store) {
     assert!(taken["type"].as_str().unwrap().ends_with("slot-taken"));
     assert_eq!(
         t.app
-            .db
+            .db()
             .count_booked(t.app.db().tenant_by_slug("voorbeeld").await.unwrap().id)
             .await
             .unwrap(),
@@ -454,7 +454,7 @@ async fn fifty_concurrent_bookings_one_winner(store: Store) {
     };
     t.app.db().create_clerk(&clerk, "x").await.unwrap();
     t.app
-        .db
+        .db()
         .set_opening_hours(clerk.id, &booking::demo::office_hours())
         .await
         .unwrap();
@@ -586,7 +586,7 @@ async fn staff_access_is_scoped(store: Store) {
     };
     t.app.db().create_clerk(&clerk, "x").await.unwrap();
     t.app
-        .db
+        .db()
         .set_opening_hours(clerk.id, &booking::demo::office_hours())
         .await
         .unwrap();
@@ -780,7 +780,7 @@ async fn room_tokens_go_to_the_resident_and_the_assigned_clerk(store: Store) {
     .await;
     let assigned = t
         .app
-        .db
+        .db()
         .appointment(
             t.app.db().tenant_by_slug("voorbeeld").await.unwrap().id,
             id.parse().unwrap(),
@@ -790,7 +790,7 @@ async fn room_tokens_go_to_the_resident_and_the_assigned_clerk(store: Store) {
         .clerk_id;
     let clerks = t
         .app
-        .db
+        .db()
         .clerks(t.app.db().tenant_by_slug("voorbeeld").await.unwrap().id)
         .await
         .unwrap();

@@ -297,7 +297,7 @@ async fn worker_killed_mid_delivery_then_each_arrives_once(store: Store) {
     let (_, delivered_before, _) = f.counts().await;
     let stored_before =
         f.t.app
-            .db
+            .db()
             .builtin_case_event_count(f.tenant.id)
             .await
             .unwrap();
@@ -323,7 +323,7 @@ async fn worker_killed_mid_delivery_then_each_arrives_once(store: Store) {
     // Counted at the store: one case per appointment with exactly one event each.
     assert_eq!(
         f.t.app
-            .db
+            .db()
             .builtin_case_event_count(f.tenant.id)
             .await
             .unwrap(),
@@ -332,7 +332,7 @@ async fn worker_killed_mid_delivery_then_each_arrives_once(store: Store) {
     for id in &ids {
         let case =
             f.t.app
-                .db
+                .db()
                 .builtin_case(f.tenant.id, *id)
                 .await
                 .unwrap()

@@ -63,7 +63,7 @@ async fn consent_is_chosen_while_booking_in_the_same_transaction(store: Store) {
     let anon = reqwest::Client::new();
     let moving =
         f.t.app
-            .db
+            .db()
             .services(f.tenant.id)
             .await
             .unwrap()
@@ -497,7 +497,7 @@ async fn another_municipality_sees_nothing(store: Store) {
     assert!(access_lines(&f, &b.token).await.is_empty());
     assert_eq!(
         f.t.app
-            .db
+            .db()
             .service_sources(f.service.id)
             .await
             .unwrap()
@@ -672,7 +672,7 @@ async fn a_resident_erases_their_data_through_the_personal_link(store: Store) {
     assert_eq!(personal_status(&f, &coming.token).await, 404);
     let row =
         f.t.app
-            .db
+            .db()
             .appointment(f.tenant.id, coming.id)
             .await
             .unwrap();
@@ -680,7 +680,7 @@ async fn a_resident_erases_their_data_through_the_personal_link(store: Store) {
     assert_eq!(row.resident.phone, None);
     assert_eq!(
         f.t.app
-            .db
+            .db()
             .appointment(f.tenant.id, other.id)
             .await
             .unwrap()

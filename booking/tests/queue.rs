@@ -362,7 +362,7 @@ async fn walk_in_rules_and_clerk_services(store: Store) {
         services: vec![moving["id"].as_str().unwrap().parse().unwrap()],
     };
     d.t.app
-        .db
+        .db()
         .create_clerk(&carla, &hash_password("welkom-carla").unwrap())
         .await
         .unwrap();
@@ -505,16 +505,17 @@ async fn reconnect(t: &TestApp) -> Db {
 async fn second_instance(t: &TestApp, db: Db, clock: Clock) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = App {
-        events: booking::adapters::live_updates::QueueEvents::start(&db)
-            .await
-            .unwrap(),
+    let events = booking::adapters::live_updates::QueueEvents::start(&db)
+        .await
+        .unwrap();
+    let app = App::new(
         db,
         clock,
-        mailer: Mailer::new(&MailConfig::Files(t.test_db.dir.path().join("mail2"))).unwrap(),
-        session_keys: t.app.session_keys.clone(),
-        base_url: base.clone(),
-    };
+        Mailer::new(&MailConfig::Files(t.test_db.dir.path().join("mail2"))).unwrap(),
+        t.app.session_keys.clone(),
+        base.clone(),
+        events,
+    );
     let router = booking::api::router(app);
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     base

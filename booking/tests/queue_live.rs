@@ -149,14 +149,15 @@ async fn second_instance(t: &TestApp) -> String {
     let db = Db::connect(&t.app.db().url).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = App {
-        events: QueueEvents::start(&db).await.unwrap(),
+    let events = QueueEvents::start(&db).await.unwrap();
+    let app = App::new(
         db,
-        clock: Clock::fixed(t.app.clock.now()),
-        mailer: Mailer::new(&MailConfig::Files(t.test_db.dir.path().join("mail2"))).unwrap(),
-        session_keys: t.app.session_keys.clone(),
-        base_url: base.clone(),
-    };
+        Clock::fixed(t.app.clock.now()),
+        Mailer::new(&MailConfig::Files(t.test_db.dir.path().join("mail2"))).unwrap(),
+        t.app.session_keys.clone(),
+        base.clone(),
+        events,
+    );
     tokio::spawn(async move {
         axum::serve(listener, booking::api::router(app))
             .await

@@ -141,19 +141,19 @@ async fn child_delivery_worker() {
     let url = std::env::var(CHILD_DB).expect("run by the SIGKILL test only");
     let dir = tempfile::tempdir().unwrap();
     let db = booking::store::Db::connect(&url).await.unwrap();
-    let app = booking::App {
-        events: booking::adapters::live_updates::QueueEvents::start(&db)
-            .await
-            .unwrap(),
-        db,
-        clock: booking::clock::Clock::System,
-        mailer: booking::adapters::mail::Mailer::new(&booking::adapters::mail::MailConfig::Files(
+    let app = booking::App::new(
+        db.clone(),
+        booking::clock::Clock::System,
+        booking::adapters::mail::Mailer::new(&booking::adapters::mail::MailConfig::Files(
             dir.path().into(),
         ))
         .unwrap(),
-        session_keys: booking::auth::SessionKeys::from_secret(b"child child child child child ch"),
-        base_url: "http://127.0.0.1:9".into(),
-    };
+        booking::auth::SessionKeys::from_secret(b"child child child child child ch"),
+        "http://127.0.0.1:9".into(),
+        booking::adapters::live_updates::QueueEvents::start(&db)
+            .await
+            .unwrap(),
+    );
     let mut config = fast_config(None);
     // Longer than it takes, even on a busy machine, to get every delivery to its held
     // POST /statussen, so the kill, not a timeout, ends them; the lease (2 x timeout) then
@@ -263,7 +263,7 @@ mod tests {
         assert_eq!(resp.status(), 200);
         let outcome =
             f.t.app
-                .db
+                .db()
                 .outcomes(f.tenant.id, id)
                 .await
                 .unwrap()

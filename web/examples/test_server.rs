@@ -59,14 +59,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base_url = format!("http://{}", listener.local_addr()?);
     let clock = Clock::fixed(now.parse()?);
-    let app = App {
-        events: booking::adapters::live_updates::QueueEvents::start(&db).await?,
+    let events = booking::adapters::live_updates::QueueEvents::start(&db).await?;
+    let app = App::new(
         db,
-        clock: clock.clone(),
-        mailer: Mailer::new(&MailConfig::Files(dir.path().join("mail")))?,
-        session_keys: SessionKeys::from_secret(b"browser tests only, not a secret"),
-        base_url: base_url.clone(),
-    };
+        clock.clone(),
+        Mailer::new(&MailConfig::Files(dir.path().join("mail")))?,
+        SessionKeys::from_secret(b"browser tests only, not a secret"),
+        base_url.clone(),
+        events,
+    );
     // A real call: signaling and the SFU on loopback, tokens signed as in production.
     let room_keys = RoomTokenKeys::from_secret(b"browser tests only, room tokens");
     let issuer: booking::domain::rooms::Issuer = Arc::new(SignedRoomTokens(room_keys.clone()));

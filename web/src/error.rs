@@ -5,7 +5,9 @@ use crate::i18n::Tx;
 use crate::layout::{render, Page};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use booking::error::Conflict;
 use booking::Error;
+use maud::html;
 
 pub fn error_page(ctx: &Ctx, err: Error) -> Response {
     let tx = Tx::formal(ctx.lang);
@@ -18,12 +20,27 @@ pub fn error_page(ctx: &Ctx, err: Error) -> Response {
                 "This page does not exist (any more). Check the link, or start again.",
             ),
         ),
-        Error::Conflict(_) => (
+        Error::Conflict(
+            Conflict::AppointmentCancelled
+            | Conflict::AlreadyCancelled
+            | Conflict::AppointmentStarted
+            | Conflict::AppointmentOver,
+        ) => (
             StatusCode::CONFLICT,
             tx.t("Dit kan niet meer", "This is no longer possible"),
             tx.t(
                 "Deze afspraak is al afgezegd of al begonnen en kan niet meer worden gewijzigd.",
                 "This appointment has been cancelled or has started and can no longer be changed.",
+            ),
+        ),
+        // Other conflicts are handled on their own pages; one that reaches here was a race
+        // (a colleague or another tab was first), so the page says to look again.
+        Error::Conflict(_) => (
+            StatusCode::CONFLICT,
+            tx.t("Dit kan nu niet", "This is not possible now"),
+            tx.t(
+                "Iemand anders heeft dit net gewijzigd, of het kan op dit moment niet. Ga terug en laad de pagina opnieuw.",
+                "Someone else has just changed this, or it is not possible right now. Go back and reload the page.",
             ),
         ),
         _ => {
@@ -38,10 +55,10 @@ pub fn error_page(ctx: &Ctx, err: Error) -> Response {
             )
         }
     };
-    let body = format!(
-        r#"<p>{text}</p><p><a class="button" href="/">{again}</a></p>"#,
-        again = tx.t("Naar de startpagina", "Go to the start page"),
-    );
+    let body = html! {
+        p { (text) }
+        p { a class="button" href="/" { (tx.t("Naar de startpagina", "Go to the start page")) } }
+    };
     let page = render(
         ctx,
         Page {
@@ -49,7 +66,7 @@ pub fn error_page(ctx: &Ctx, err: Error) -> Response {
             tenant: None,
             body,
             has_errors: false,
-            nav: String::new(),
+            nav: None,
         },
     );
     ctx.finish((status, page))

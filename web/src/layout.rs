@@ -2,22 +2,22 @@
 //! the header, one `main` landmark, and the language switch.
 
 use crate::context::Ctx;
-use crate::html::esc;
 use crate::i18n::Tx;
 use axum::response::Html;
 use booking::domain::tenant::Tenant;
+use maud::{html, Markup, DOCTYPE};
 
 pub struct Page<'a> {
     /// The `h1`, also the start of the document title.
     pub title: String,
     pub tenant: Option<&'a Tenant>,
-    /// The HTML inside `main`, after the `h1`. Built with `esc` for every value.
-    pub body: String,
+    /// The markup inside `main`, after the `h1`.
+    pub body: Markup,
     /// Set when the page shows form errors, so screen readers hear it in the title first.
     pub has_errors: bool,
-    /// The staff navigation (`staff_nav`) on clerk and admin pages, empty elsewhere. It goes
-    /// between the header and `main`, so the skip link passes it.
-    pub nav: String,
+    /// The staff navigation (`staff_nav`) on clerk and admin pages. It goes between the
+    /// header and `main`, so the skip link passes it.
+    pub nav: Option<Markup>,
 }
 
 pub fn render(ctx: &Ctx, page: Page<'_>) -> Html<String> {
@@ -25,75 +25,62 @@ pub fn render(ctx: &Ctx, page: Page<'_>) -> Html<String> {
         Some(t) => Tx::new(ctx.lang, t.tone),
         None => Tx::formal(ctx.lang),
     };
-    let site = page
-        .tenant
-        .map(|t| t.name.clone())
-        .unwrap_or_else(|| "Videoloket".to_string());
+    let site = page.tenant.map_or("Videoloket", |t| t.name.as_str());
     let error_prefix = if page.has_errors {
         tx.t("Fout: ", "Error: ")
     } else {
         ""
     };
-    // The colour is a validated `#rrggbb` with AA contrast against white (booking::domain::tenant::Colour),
-    // so it can go into the style attribute as is.
-    let colours = page
-        .tenant
-        .map(|t| {
-            format!(
-                " style=\"--primary: {}; --secondary: {}\"",
-                t.primary_colour.as_str(),
-                t.secondary_colour.as_str()
-            )
-        })
-        .unwrap_or_default();
+    // The colour is a validated `#rrggbb` with AA contrast against white (booking::domain::tenant::Colour).
+    let colours = page.tenant.map(|t| {
+        format!(
+            "--primary: {}; --secondary: {}",
+            t.primary_colour.as_str(),
+            t.secondary_colour.as_str()
+        )
+    });
     let home = page
         .tenant
-        .map(|t| format!("/{}", t.slug.as_str()))
-        .unwrap_or_else(|| "/".to_string());
+        .map_or_else(|| "/".to_string(), |t| format!("/{}", t.slug.as_str()));
     let other = ctx.lang.other();
-    Html(format!(
-        r##"<!doctype html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{error_prefix}{title} - {site}</title>
-<link rel="stylesheet" href="/static/site.css">
-</head>
-<body{colours}>
-<a class="skip-link" href="#inhoud">{skip}</a>
-<header class="site-header">
-  <div class="container header-row">
-    <a class="site-name" href="{home}">{site}</a>
-    <a class="lang-switch" href="{switch}" lang="{other_code}" hreflang="{other_code}">{other_name}</a>
-  </div>
-</header>
-{nav}<main id="inhoud" class="container" tabindex="-1">
-<h1>{title}</h1>
-{body}
-</main>
-<footer class="site-footer">
-  <div class="container"><p>{footer}</p></div>
-</footer>
-</body>
-</html>
-"##,
-        lang = ctx.lang.code(),
-        title = esc(&page.title),
-        site = esc(&site),
-        skip = tx.t("Naar de inhoud", "Skip to content"),
-        switch = esc(&ctx.switch_href()),
-        other_code = other.code(),
-        other_name = other.own_name(),
-        body = page.body,
-        nav = if page.nav.is_empty() {
-            String::new()
-        } else {
-            format!("<div class=\"container\">{}</div>\n", page.nav)
-        },
-        footer = tx.t(
-            "Videoloket: videobellen met de gemeente.",
-            "Videoloket: video calls with the municipality."
-        ),
-    ))
+    let markup = html! {
+        (DOCTYPE)
+        html lang=(ctx.lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (error_prefix) (page.title) " - " (site) }
+                link rel="stylesheet" href="/static/site.css";
+            }
+            body style=[colours] {
+                a class="skip-link" href="#inhoud" { (tx.t("Naar de inhoud", "Skip to content")) }
+                header class="site-header" {
+                    div class="container header-row" {
+                        a class="site-name" href=(home) { (site) }
+                        a class="lang-switch" href=(ctx.switch_href()) lang=(other.code()) hreflang=(other.code()) {
+                            (other.own_name())
+                        }
+                    }
+                }
+                @if let Some(nav) = page.nav {
+                    div class="container" { (nav) }
+                }
+                main id="inhoud" class="container" tabindex="-1" {
+                    h1 { (page.title) }
+                    (page.body)
+                }
+                footer class="site-footer" {
+                    div class="container" {
+                        p {
+                            (tx.t(
+                                "Videoloket: videobellen met de gemeente.",
+                                "Videoloket: video calls with the municipality."
+                            ))
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Html(markup.into_string())
 }

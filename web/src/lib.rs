@@ -5,6 +5,7 @@
 
 mod context;
 mod error;
+mod form;
 mod html;
 mod i18n;
 mod layout;

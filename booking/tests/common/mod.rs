@@ -116,14 +116,14 @@ pub async fn spawn(store: Store, now: Timestamp, mail: Option<MailConfig>) -> Te
     let mail = mail.unwrap_or_else(|| MailConfig::Files(test_db.dir.path().join("mail")));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = App {
-        db: test_db.db.clone(),
-        clock: Clock::fixed(now),
-        mailer: Mailer::new(&mail).unwrap(),
-        session_keys: SessionKeys::from_secret(b"test secret test secret test sec"),
-        base_url: base.clone(),
-        events: QueueEvents::start(&test_db.db).await.unwrap(),
-    };
+    let app = App::new(
+        test_db.db.clone(),
+        Clock::fixed(now),
+        Mailer::new(&mail).unwrap(),
+        SessionKeys::from_secret(b"test secret test secret test sec"),
+        base.clone(),
+        QueueEvents::start(&test_db.db).await.unwrap(),
+    );
     let router = booking::api::router(app.clone()).layer(axum::Extension(grant_issuer()));
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     let client = reqwest::Client::builder()

@@ -48,7 +48,7 @@ pub async fn fixture(store: Store) -> Fixture {
     let service = t.app.db().services(tenant.id).await.unwrap().remove(0);
     let clerk = t
         .app
-        .db
+        .db()
         .clerks(tenant.id)
         .await
         .unwrap()
@@ -103,7 +103,7 @@ impl Fixture {
             );
             self.t
                 .app
-                .db
+                .db()
                 .insert_appointment(
                     &NewAppointment {
                         appointment: appointment.clone(),

@@ -59,7 +59,7 @@ pub async fn fixture(store: Store) -> Fixture {
     let service = t.app.db().services(tenant.id).await.unwrap().remove(0);
     let clerk = t
         .app
-        .db
+        .db()
         .clerks(tenant.id)
         .await
         .unwrap()
@@ -87,7 +87,7 @@ pub async fn fixture(store: Store) -> Fixture {
     t.app.db().save_service(&other_service).await.unwrap();
     let other_clerk = ClerkId::new();
     t.app
-        .db
+        .db()
         .create_clerk(
             &Clerk {
                 id: other_clerk,
@@ -163,7 +163,7 @@ impl Fixture {
         );
         self.t
             .app
-            .db
+            .db()
             .insert_appointment(
                 &NewAppointment {
                     appointment: appointment.clone(),

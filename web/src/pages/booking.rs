@@ -9,7 +9,8 @@ use super::privacy::{choices_from_form, consent_fieldsets, consent_intro, missin
 use super::tenant_and_service;
 use crate::context::Ctx;
 use crate::error::{respond, see_other};
-use crate::html::{esc, url};
+use crate::form::{error_summary, Field};
+use crate::html::url;
 use crate::i18n::Tx;
 use crate::layout::{render, Page};
 use ::booking::domain::catalog::Service;
@@ -23,6 +24,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use jiff::civil::Date;
 use jiff::Timestamp;
+use maud::html;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -215,17 +217,22 @@ async fn days_page(
     let days = picker::free_days(app, tenant, service).await?;
     let base = base(tenant, service);
     let list = picker::days_list(tx, &days, |day| format!("{base}?day={day}"));
-    let body = format!(
-        r#"<p class="lead">{service}</p><p>{intro}</p>{list}<p><a href="/{slug}">{back}</a></p>"#,
-        service = esc(&service.name),
-        intro = tx.pick(
-            "Op welke dag wilt u het gesprek? Daarna kiest u de tijd.",
-            "Op welke dag wil je het gesprek? Daarna kies je de tijd.",
-            "On which day would you like the call? After that you choose the time."
-        ),
-        slug = url(tenant.slug.as_str()),
-        back = tx.t("Een andere dienst kiezen", "Choose another service"),
-    );
+    let body = html! {
+        p class="lead" { (service.name) }
+        p {
+            (tx.pick(
+                "Op welke dag wilt u het gesprek? Daarna kiest u de tijd.",
+                "Op welke dag wil je het gesprek? Daarna kies je de tijd.",
+                "On which day would you like the call? After that you choose the time."
+            ))
+        }
+        (list)
+        p {
+            a href={ "/" (url(tenant.slug.as_str())) } {
+                (tx.t("Een andere dienst kiezen", "Choose another service"))
+            }
+        }
+    };
     let title = tx.t("Kies een dag", "Choose a day").to_string();
     Ok(render(
         ctx,
@@ -234,7 +241,7 @@ async fn days_page(
             tenant: Some(tenant),
             body,
             has_errors: false,
-            nav: String::new(),
+            nav: None,
         },
     )
     .into_response())
@@ -267,7 +274,10 @@ async fn times_page(
             other_day_href: base,
         },
     );
-    let body = format!(r#"<p class="lead">{}</p>{form}"#, esc(&service.name));
+    let body = html! {
+        p class="lead" { (service.name) }
+        (form)
+    };
     let title = tx.t("Kies een tijd", "Choose a time").to_string();
     Ok((
         status,
@@ -278,7 +288,7 @@ async fn times_page(
                 tenant: Some(tenant),
                 body,
                 has_errors,
-                nav: String::new(),
+                nav: None,
             },
         ),
     )
@@ -297,157 +307,64 @@ fn details_page(
     errors: &[(String, String)],
 ) -> axum::response::Html<String> {
     let day = start.to_zoned(tenant.time_zone.tz().clone()).date();
-    let error_for = |field: &str| {
-        errors
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
-    };
-    let summary = if errors.is_empty() {
-        String::new()
-    } else {
-        let items: String = errors
-            .iter()
-            .map(|(field, message)| {
-                format!(r##"<li><a href="#{field}">{}</a></li>"##, esc(message))
-            })
-            .collect();
-        format!(
-            r#"<div class="error-summary" role="alert" aria-labelledby="error-summary-title"><h2 id="error-summary-title">{}</h2><ul>{items}</ul></div>"#,
-            tx.t(
-                "Er is iets niet goed ingevuld",
-                "Something needs to be corrected"
-            )
-        )
-    };
-    let field = |name: &'static str,
-                 label: &str,
-                 hint: Option<&str>,
-                 input: &str,
-                 value: &str,
-                 autocomplete: &str| {
-        let error = error_for(name);
-        let mut described = Vec::new();
-        let hint_html = hint
-            .map(|h| {
-                described.push(format!("{name}-hint"));
-                format!(r#"<p class="hint" id="{name}-hint">{}</p>"#, esc(h))
-            })
-            .unwrap_or_default();
-        let error_html = error
-            .map(|e| {
-                described.push(format!("{name}-error"));
-                format!(r#"<p class="field-error" id="{name}-error"><span class="visually-hidden">{}</span>{}</p>"#, tx.t("Fout: ", "Error: "), esc(e))
-            })
-            .unwrap_or_default();
-        let aria = if described.is_empty() {
-            String::new()
-        } else {
-            format!(r#" aria-describedby="{}""#, described.join(" "))
-        };
-        let invalid = if error.is_some() {
-            r#" aria-invalid="true""#
-        } else {
-            ""
-        };
-        let class = if error.is_some() {
-            "field field--error"
-        } else {
-            "field"
-        };
-        let control = if input == "textarea" {
-            format!(
-                r#"<textarea id="{name}" name="{name}" rows="4"{aria}{invalid}>{}</textarea>"#,
-                esc(value)
-            )
-        } else {
-            format!(
-                r#"<input type="{input}" id="{name}" name="{name}" value="{}" autocomplete="{autocomplete}"{aria}{invalid}>"#,
-                esc(value)
-            )
-        };
-        format!(
-            r#"<div class="{class}"><label for="{name}">{}</label>{hint_html}{error_html}{control}</div>"#,
-            esc(label)
-        )
-    };
     let optional = tx.t(" (niet verplicht)", " (optional)");
+    let phone_label = format!("{}{optional}", tx.t("Telefoonnummer", "Phone number"));
+    let note_label = format!("{}{optional}", tx.t("Opmerking", "Note"));
     let fields = [
-        field(
-            "name",
-            tx.t("Naam", "Name"),
-            None,
-            "text",
-            &values.name,
-            "name",
-        ),
-        field(
+        Field::input("name", "text", tx.t("Naam", "Name"), &values.name).autocomplete("name"),
+        Field::input(
+            "email",
             "email",
             tx.t("E-mailadres", "Email address"),
-            Some(tx.pick(
-                "Hierheen sturen wij de bevestiging en de link voor het gesprek.",
-                "Hierheen sturen we de bevestiging en de link voor het gesprek.",
-                "We send the confirmation and the link for the call to this address.",
-            )),
-            "email",
             &values.email,
-            "email",
-        ),
-        field(
-            "phone",
-            &format!("{}{optional}", tx.t("Telefoonnummer", "Phone number")),
-            Some(tx.t(
+        )
+        .hint(Some(tx.pick(
+            "Hierheen sturen wij de bevestiging en de link voor het gesprek.",
+            "Hierheen sturen we de bevestiging en de link voor het gesprek.",
+            "We send the confirmation and the link for the call to this address.",
+        )))
+        .autocomplete("email"),
+        Field::input("phone", "tel", &phone_label, &values.phone)
+            .hint(Some(tx.t(
                 "Wij bellen alleen als het gesprek niet lukt.",
                 "We only call if the video call does not work.",
-            )),
-            "tel",
-            &values.phone,
-            "tel",
-        ),
-        field(
-            "note",
-            &format!("{}{optional}", tx.t("Opmerking", "Note")),
-            Some(tx.pick(
-                "Bijvoorbeeld: ik heb een tolk nodig, of ik wil graag dat mijn dochter meekijkt.",
-                "Bijvoorbeeld: ik heb een tolk nodig, of ik wil graag dat mijn dochter meekijkt.",
-                "For example: I need an interpreter, or I would like my daughter to join.",
-            )),
-            "textarea",
-            &values.note,
-            "off",
-        ),
-    ]
-    .concat();
-    let consent = if sources.is_empty() {
-        String::new()
-    } else {
-        let chosen = choices_from_form(
-            sources,
-            values.rest.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        );
-        format!(
-            r#"<h2>{}</h2><p>{}</p>{}"#,
-            tx.t("Gegevens voor het gesprek", "Information for the call"),
-            consent_intro(tx),
-            consent_fieldsets(tx, sources, &chosen, errors)
-        )
-    };
-    let base = base(tenant, service);
-    let body = format!(
-        r#"{summary}<div class="chosen"><p><strong>{service}</strong></p><p>{when}</p><p><a href="{change}">{change_text}</a></p></div>
-<form method="post" action="{base}" novalidate>
-<input type="hidden" name="start" value="{start}">
-{fields}
-{consent}
-<button type="submit" class="button">{submit}</button>
-</form>"#,
-        service = esc(&service.name),
-        when = esc(&capitalise_first(&tx.when_in_words(tenant, start))),
-        change = esc(&format!("{base}?day={day}")),
-        change_text = tx.t("Een andere tijd kiezen", "Choose another time"),
-        start = esc(&start.to_string()),
-        submit = tx.t("Afspraak maken", "Book the appointment"),
+            )))
+            .autocomplete("tel"),
+        Field::textarea("note", 4, &note_label, &values.note).hint(Some(tx.pick(
+            "Bijvoorbeeld: ik heb een tolk nodig, of ik wil graag dat mijn dochter meekijkt.",
+            "Bijvoorbeeld: ik heb een tolk nodig, of ik wil graag dat mijn dochter meekijkt.",
+            "For example: I need an interpreter, or I would like my daughter to join.",
+        ))),
+    ];
+    let chosen = choices_from_form(
+        sources,
+        values.rest.iter().map(|(k, v)| (k.as_str(), v.as_str())),
     );
+    let base = base(tenant, service);
+    let body = html! {
+        (error_summary(tx, errors))
+        div class="chosen" {
+            p { strong { (service.name) } }
+            p { (capitalise_first(&tx.when_in_words(tenant, start))) }
+            p {
+                a href={ (base) "?day=" (day.to_string()) } {
+                    (tx.t("Een andere tijd kiezen", "Choose another time"))
+                }
+            }
+        }
+        form method="post" action=(base) novalidate {
+            input type="hidden" name="start" value=(start.to_string());
+            @for field in &fields {
+                (field.render(tx, errors))
+            }
+            @if !sources.is_empty() {
+                h2 { (tx.t("Gegevens voor het gesprek", "Information for the call")) }
+                p { (consent_intro(tx)) }
+                (consent_fieldsets(tx, sources, &chosen, errors))
+            }
+            button type="submit" class="button" { (tx.t("Afspraak maken", "Book the appointment")) }
+        }
+    };
     let title = tx
         .pick("Uw gegevens", "Je gegevens", "Your details")
         .to_string();
@@ -458,7 +375,7 @@ fn details_page(
             tenant: Some(tenant),
             body,
             has_errors: !errors.is_empty(),
-            nav: String::new(),
+            nav: None,
         },
     )
 }

@@ -2,10 +2,9 @@
 //! comment, which may be marked as a complaint. After sending (Post/Redirect/Get) the same
 //! address thanks the resident and shows what was given; it never shows the form twice.
 
-use super::privacy::error_summary;
 use crate::context::Ctx;
 use crate::error::{respond, see_other};
-use crate::html::esc;
+use crate::form::{self, error_for, error_summary, field_error, Radio};
 use crate::i18n::Tx;
 use crate::layout::{render, Page};
 use axum::extract::{Path, State};
@@ -19,6 +18,7 @@ use booking::usecases;
 use booking::usecases::booking::{unlock, Unlocked};
 use booking::usecases::feedback::RatingState;
 use booking::{App, Error, Result};
+use maud::{html, Markup};
 use serde::Deserialize;
 
 pub fn routes() -> Router<App> {
@@ -40,16 +40,18 @@ fn home(u: &Unlocked) -> String {
     format!("/a/{}", u.token.as_str())
 }
 
-fn back_link(tx: &Tx, u: &Unlocked) -> String {
-    format!(
-        r#"<p><a href="{}">{}</a></p>"#,
-        esc(&home(u)),
-        tx.pick(
-            "Terug naar uw afspraak",
-            "Terug naar je afspraak",
-            "Back to your appointment"
-        )
-    )
+fn back_link(tx: &Tx, u: &Unlocked) -> Markup {
+    html! {
+        p {
+            a href=(home(u)) {
+                (tx.pick(
+                    "Terug naar uw afspraak",
+                    "Terug naar je afspraak",
+                    "Back to your appointment"
+                ))
+            }
+        }
+    }
 }
 
 /// Each problem of the form at once, linked to its field.
@@ -102,111 +104,81 @@ fn form_page(
     values: &RatingForm,
     errors: &[(String, String)],
 ) -> Response {
-    let error_for = |anchor: &str| {
-        errors
-            .iter()
-            .find(|(a, _)| a == anchor)
-            .map(|(_, m)| m.as_str())
+    let rating_error = error_for(errors, "rating-1");
+    let rating_label = |n: i64| match n {
+        1 => tx.t("1 = heel slecht", "1 = very bad").to_string(),
+        10 => tx.t("10 = uitstekend", "10 = excellent").to_string(),
+        n => n.to_string(),
     };
-    let error_html = |id: &str, message: Option<&str>| {
-        message
-            .map(|m| {
-                format!(
-                    r#"<p class="field-error" id="{id}"><span class="visually-hidden">{}</span>{}</p>"#,
-                    tx.t("Fout: ", "Error: "),
-                    esc(m)
-                )
-            })
-            .unwrap_or_default()
-    };
-    let rating_error = error_for("rating-1");
-    let radios: String = (1..=10)
-        .map(|n| {
-            let label = match n {
-                1 => tx.t("1 = heel slecht", "1 = very bad").to_string(),
-                10 => tx.t("10 = uitstekend", "10 = excellent").to_string(),
-                n => n.to_string(),
-            };
-            let checked = if values.rating.trim() == n.to_string() {
-                " checked"
-            } else {
-                ""
-            };
-            let invalid = if rating_error.is_some() {
-                r#" aria-invalid="true""#
-            } else {
-                ""
-            };
-            format!(
-                r#"<div class="radio"><input type="radio" id="rating-{n}" name="rating" value="{n}"{checked}{invalid}><label for="rating-{n}">{label}</label></div>"#
-            )
-        })
-        .collect();
-    let rating_described = if rating_error.is_some() {
-        "rating-hint rating-error"
+    let (rating_class, rating_described) = if rating_error.is_some() {
+        ("rating field--error", "rating-hint rating-error")
     } else {
-        "rating-hint"
+        ("rating", "rating-hint")
     };
-    let comment_error = error_for("comment");
-    let comment_aria = if comment_error.is_some() {
-        r#" aria-describedby="comment-hint comment-error" aria-invalid="true""#
+    let comment_error = error_for(errors, "comment");
+    let (comment_class, comment_described) = if comment_error.is_some() {
+        ("field field--error", "comment-hint comment-error")
     } else {
-        r#" aria-describedby="comment-hint""#
+        ("field", "comment-hint")
     };
-    let body = format!(
-        r#"{summary}<form method="post" action="{home}/beoordeling" novalidate>
-<fieldset class="rating{rating_class}" aria-describedby="{rating_described}">
-<legend>{legend}</legend>
-<p class="hint" id="rating-hint">{rating_hint}</p>
-{rating_error_html}<div class="rating-scale">{radios}</div>
-</fieldset>
-<div class="field{comment_class}">
-<label for="comment">{comment_label}</label>
-<p class="hint" id="comment-hint">{comment_hint}</p>
-{comment_error_html}<textarea id="comment" name="comment" rows="5"{comment_aria}>{comment}</textarea>
-</div>
-<div class="checkbox"><input type="checkbox" id="complaint" name="complaint" value="1"{complaint_checked}><label for="complaint">{complaint_label}</label></div>
-<p><button type="submit" class="button">{submit}</button></p>
-</form>
-{back}"#,
-        summary = error_summary(tx, errors),
-        home = esc(&home(u)),
-        rating_class = if rating_error.is_some() {
-            " field--error"
-        } else {
-            ""
-        },
-        legend = tx.t("Hoe was het gesprek?", "How was the call?"),
-        rating_hint = tx.t(
-            "Geef een cijfer van 1 tot 10. 1 is heel slecht, 10 is uitstekend.",
-            "Give a number from 1 to 10. 1 is very bad, 10 is excellent."
-        ),
-        rating_error_html = error_html("rating-error", rating_error),
-        comment_class = if comment_error.is_some() {
-            " field--error"
-        } else {
-            ""
-        },
-        comment_label = tx.t("Opmerking (niet verplicht)", "Comment (optional)"),
-        comment_hint = tx.pick(
-            "Wat ging goed, wat kan beter? Schrijf geen gegevens over uw gezondheid of geld.",
-            "Wat ging goed, wat kan beter? Schrijf geen gegevens over je gezondheid of geld.",
-            "What went well, what could be better? Do not write about your health or money."
-        ),
-        comment_error_html = error_html("comment-error", comment_error),
-        comment = esc(&values.comment),
-        complaint_checked = if values.complaint.is_some() {
-            " checked"
-        } else {
-            ""
-        },
-        complaint_label = tx.t(
-            "Dit is een klacht: ik wil dat de gemeente hierop reageert",
-            "This is a complaint: I want the municipality to respond"
-        ),
-        submit = tx.t("Mening versturen", "Send my opinion"),
-        back = back_link(tx, u),
-    );
+    let body = html! {
+        (error_summary(tx, errors))
+        form method="post" action={ (home(u)) "/beoordeling" } novalidate {
+            fieldset class=(rating_class) aria-describedby=(rating_described) {
+                legend { (tx.t("Hoe was het gesprek?", "How was the call?")) }
+                p class="hint" id="rating-hint" {
+                    (tx.t(
+                        "Geef een cijfer van 1 tot 10. 1 is heel slecht, 10 is uitstekend.",
+                        "Give a number from 1 to 10. 1 is very bad, 10 is excellent."
+                    ))
+                }
+                @if let Some(e) = rating_error {
+                    (field_error(tx, "rating-error", e))
+                }
+                div class="rating-scale" {
+                    @for n in 1..=10i64 {
+                        (Radio {
+                            id: &format!("rating-{n}"),
+                            name: "rating",
+                            value: &n.to_string(),
+                            label: &rating_label(n),
+                            checked: values.rating.trim() == n.to_string(),
+                            invalid: rating_error.is_some(),
+                            required: false,
+                            described_by: None,
+                        }
+                        .render())
+                    }
+                }
+            }
+            div class=(comment_class) {
+                label for="comment" { (tx.t("Opmerking (niet verplicht)", "Comment (optional)")) }
+                p class="hint" id="comment-hint" {
+                    (tx.pick(
+                        "Wat ging goed, wat kan beter? Schrijf geen gegevens over uw gezondheid of geld.",
+                        "Wat ging goed, wat kan beter? Schrijf geen gegevens over je gezondheid of geld.",
+                        "What went well, what could be better? Do not write about your health or money."
+                    ))
+                }
+                @if let Some(e) = comment_error {
+                    (field_error(tx, "comment-error", e))
+                }
+                textarea id="comment" name="comment" rows="5" aria-describedby=(comment_described)
+                    aria-invalid=[comment_error.map(|_| "true")] { (values.comment) }
+            }
+            div class="checkbox" {
+                input type="checkbox" id="complaint" name="complaint" value="1" checked[values.complaint.is_some()];
+                label for="complaint" {
+                    (tx.t(
+                        "Dit is een klacht: ik wil dat de gemeente hierop reageert",
+                        "This is a complaint: I want the municipality to respond"
+                    ))
+                }
+            }
+            p { button type="submit" class="button" { (tx.t("Mening versturen", "Send my opinion")) } }
+        }
+        (back_link(tx, u))
+    };
     let title = tx
         .pick(
             "Uw mening over het gesprek",
@@ -228,7 +200,7 @@ fn form_page(
                 tenant: Some(&u.tenant),
                 body,
                 has_errors: !errors.is_empty(),
-                nav: String::new(),
+                nav: None,
             },
         ),
     )
@@ -237,30 +209,6 @@ fn form_page(
 
 /// What was given, after sending or on a later visit.
 fn given_page(ctx: &Ctx, tx: &Tx, u: &Unlocked, f: &Feedback, just_given: bool) -> Response {
-    let notice = if just_given {
-        format!(
-            r#"<div class="notice" role="status"><p>{}</p></div>"#,
-            tx.pick(
-                "Uw mening is verstuurd. Dank u wel!",
-                "Je mening is verstuurd. Dank je wel!",
-                "Your opinion has been sent. Thank you!"
-            )
-        )
-    } else {
-        format!(
-            "<p>{}</p>",
-            tx.pick(
-                "U heeft uw mening over dit gesprek al gegeven.",
-                "Je hebt je mening over dit gesprek al gegeven.",
-                "You have already given your opinion of this call."
-            )
-        )
-    };
-    let comment = if f.comment.is_empty() {
-        tx.t("Geen opmerking", "No comment").to_string()
-    } else {
-        esc(&f.comment)
-    };
     let complaint = if f.complaint {
         tx.pick(
             "Ja. De gemeente neemt contact met u op.",
@@ -270,20 +218,44 @@ fn given_page(ctx: &Ctx, tx: &Tx, u: &Unlocked, f: &Feedback, just_given: bool) 
     } else {
         tx.t("Nee", "No")
     };
-    let body = format!(
-        r#"{notice}<dl class="summary" id="given">
-<div><dt>{rating_t}</dt><dd id="given-rating">{rating} {of}</dd></div>
-<div><dt>{comment_t}</dt><dd>{comment}</dd></div>
-<div><dt>{complaint_t}</dt><dd>{complaint}</dd></div>
-</dl>
-{back}"#,
-        rating_t = tx.t("Cijfer", "Rating"),
-        rating = f.rating,
-        of = tx.t("van de 10", "out of 10"),
-        comment_t = tx.t("Opmerking", "Comment"),
-        complaint_t = tx.t("Klacht", "Complaint"),
-        back = back_link(tx, u),
-    );
+    let body = html! {
+        @if just_given {
+            (form::notice(tx.pick(
+                "Uw mening is verstuurd. Dank u wel!",
+                "Je mening is verstuurd. Dank je wel!",
+                "Your opinion has been sent. Thank you!"
+            )))
+        } @else {
+            p {
+                (tx.pick(
+                    "U heeft uw mening over dit gesprek al gegeven.",
+                    "Je hebt je mening over dit gesprek al gegeven.",
+                    "You have already given your opinion of this call."
+                ))
+            }
+        }
+        dl class="summary" id="given" {
+            div {
+                dt { (tx.t("Cijfer", "Rating")) }
+                dd id="given-rating" { (f.rating) " " (tx.t("van de 10", "out of 10")) }
+            }
+            div {
+                dt { (tx.t("Opmerking", "Comment")) }
+                dd {
+                    @if f.comment.is_empty() {
+                        (tx.t("Geen opmerking", "No comment"))
+                    } @else {
+                        (f.comment)
+                    }
+                }
+            }
+            div {
+                dt { (tx.t("Klacht", "Complaint")) }
+                dd { (complaint) }
+            }
+        }
+        (back_link(tx, u))
+    };
     let title = tx
         .pick(
             "Bedankt voor uw mening",
@@ -298,7 +270,7 @@ fn given_page(ctx: &Ctx, tx: &Tx, u: &Unlocked, f: &Feedback, just_given: bool) 
             tenant: Some(&u.tenant),
             body,
             has_errors: false,
-            nav: String::new(),
+            nav: None,
         },
     )
     .into_response()
@@ -317,7 +289,10 @@ fn closed_page(ctx: &Ctx, tx: &Tx, u: &Unlocked, state: &RatingState) -> Respons
             "You can give your opinion once the call has started.",
         ),
     };
-    let body = format!("<p>{text}</p>{}", back_link(tx, u));
+    let body = html! {
+        p { (text) }
+        (back_link(tx, u))
+    };
     let title = tx
         .pick(
             "Uw mening over het gesprek",
@@ -332,7 +307,7 @@ fn closed_page(ctx: &Ctx, tx: &Tx, u: &Unlocked, state: &RatingState) -> Respons
             tenant: Some(&u.tenant),
             body,
             has_errors: false,
-            nav: String::new(),
+            nav: None,
         },
     )
     .into_response()

@@ -5,7 +5,8 @@
 use super::picker::{self, capitalise_first, TimesForm};
 use crate::context::Ctx;
 use crate::error::{respond, see_other};
-use crate::html::{esc, url};
+use crate::form;
+use crate::html::url;
 use crate::i18n::Tx;
 use crate::layout::{render, Page};
 use axum::extract::{Path, State};
@@ -18,6 +19,7 @@ use booking::usecases::feedback::RatingState;
 use booking::{App, Error, Result};
 use jiff::civil::Date;
 use jiff::Timestamp;
+use maud::{html, Markup};
 use serde::Deserialize;
 
 pub(super) use booking::usecases::booking::{unlock, Unlocked};
@@ -27,36 +29,33 @@ fn home(u: &Unlocked) -> String {
 }
 
 /// The appointment as a description list: what, when, who.
-fn summary(tx: &Tx, u: &Unlocked) -> String {
+fn summary(tx: &Tx, u: &Unlocked) -> Markup {
     let a = &u.appointment;
-    format!(
-        r#"<dl class="summary">
-<div><dt>{what_t}</dt><dd>{what}</dd></div>
-<div><dt>{when_t}</dt><dd id="when">{when}</dd></div>
-<div><dt>{name_t}</dt><dd>{name}</dd></div>
-<div><dt>{email_t}</dt><dd>{email}</dd></div>
-</dl>"#,
-        what_t = tx.t("Waarover", "About"),
-        what = esc(&u.service.name),
-        when_t = tx.t("Wanneer", "When"),
-        when = esc(&capitalise_first(&tx.when_in_words(&u.tenant, a.start))),
-        name_t = tx.t("Naam", "Name"),
-        name = esc(&a.resident.name),
-        email_t = tx.t("E-mailadres", "Email address"),
-        email = esc(a.resident.email.as_str()),
-    )
+    html! {
+        dl class="summary" {
+            div { dt { (tx.t("Waarover", "About")) } dd { (u.service.name) } }
+            div {
+                dt { (tx.t("Wanneer", "When")) }
+                dd id="when" { (capitalise_first(&tx.when_in_words(&u.tenant, a.start))) }
+            }
+            div { dt { (tx.t("Naam", "Name")) } dd { (a.resident.name) } }
+            div { dt { (tx.t("E-mailadres", "Email address")) } dd { (a.resident.email.as_str()) } }
+        }
+    }
 }
 
-fn calendar_link(tx: &Tx, u: &Unlocked) -> String {
-    format!(
-        r#"<p><a class="button button--secondary" href="/api/v1/personal/{}/invite.ics" download>{}</a></p>"#,
-        url(u.token.as_str()),
-        tx.pick(
-            "Zet de afspraak in uw agenda",
-            "Zet de afspraak in je agenda",
-            "Add to calendar"
-        )
-    )
+fn calendar_link(tx: &Tx, u: &Unlocked) -> Markup {
+    html! {
+        p {
+            a class="button button--secondary" href={ "/api/v1/personal/" (url(u.token.as_str())) "/invite.ics" } download {
+                (tx.pick(
+                    "Zet de afspraak in uw agenda",
+                    "Zet de afspraak in je agenda",
+                    "Add to calendar"
+                ))
+            }
+        }
+    }
 }
 
 pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -> Response {
@@ -69,72 +68,74 @@ pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -
             Some("afgezegd") => Some(tx.pick("Uw afspraak is afgezegd. U krijgt hierover een e-mail.", "Je afspraak is afgezegd. Je krijgt hierover een e-mail.", "Your appointment has been cancelled. You will get an email about it.")),
             _ => None,
         }
-        .map(|n| format!(r#"<div class="notice" role="status"><p>{n}</p></div>"#))
-        .unwrap_or_default();
+        ;
         let a = &u.appointment;
-        let actions = if a.status == AppointmentStatus::Cancelled {
-            format!(
-                r#"<p>{}</p><p><a class="button" href="/{}">{}</a></p>"#,
-                tx.t("Deze afspraak is afgezegd.", "This appointment has been cancelled."),
-                url(u.tenant.slug.as_str()),
-                tx.t("Een nieuwe afspraak maken", "Book a new appointment"),
-            )
-        } else if a.ensure_changeable(app.clock.now()).is_err() {
-            format!("<p>{}</p>", tx.t("Deze afspraak is al begonnen of voorbij.", "This appointment has started or is over."))
-        } else {
-            format!(
-                r#"{calendar}<h2>{change_t}</h2><p>{change_text}</p>
-<ul class="actions"><li><a class="button button--secondary" href="{home}/verzetten">{move_t}</a></li><li><a class="button button--secondary" href="{home}/afzeggen">{cancel_t}</a></li></ul>"#,
-                calendar = calendar_link(&tx, &u),
-                change_t = tx.pick("Kunt u niet?", "Kun je niet?", "Can't make it?"),
-                change_text = tx.pick("Verzet de afspraak naar een andere tijd of zeg hem af.", "Verzet de afspraak naar een andere tijd of zeg hem af.", "Move the appointment to another time or cancel it."),
-                home = home(&u),
-                move_t = tx.t("Afspraak verzetten", "Move appointment"),
-                cancel_t = tx.t("Afspraak afzeggen", "Cancel appointment"),
-            )
-        };
-        let video = if a.status == AppointmentStatus::Cancelled {
-            String::new()
-        } else {
-            format!(
-                r#"<h2>{}</h2><p>{}</p><p><a class="button" href="{}/video">{}</a></p>"#,
-                tx.t("Videogesprek", "Video call"),
-                tx.pick("Vanaf 15 minuten voor uw afspraak meldt u zich hier. Eerst controleren we samen uw camera en microfoon.", "Vanaf 15 minuten voor je afspraak meld je je hier. Eerst controleren we samen je camera en microfoon.", "From 15 minutes before your appointment you sign in here. First we check your camera and microphone together."),
-                home(&u),
-                tx.t("Naar het videogesprek", "Go to the video call"),
-            )
-        };
+        let home = home(&u);
+        let cancelled = a.status == AppointmentStatus::Cancelled;
+        let changeable = a.ensure_changeable(app.clock.now()).is_ok();
         // Once the call has started (a clerk called, or its time came) the resident can rate it.
-        let opinion = match usecases::feedback::state(&app, &u).await? {
-            RatingState::Open => format!(
-                r#"<h2>{}</h2><p><a class="button" href="{}/beoordeling">{}</a></p>"#,
-                tx.pick("Uw mening", "Je mening", "Your opinion"),
-                home(&u),
-                tx.pick("Geef uw mening over het gesprek", "Geef je mening over het gesprek", "Give your opinion of the call"),
-            ),
-            RatingState::Given(_) => format!(
-                r#"<h2>{}</h2><p>{} <a href="{}/beoordeling">{}</a></p>"#,
-                tx.pick("Uw mening", "Je mening", "Your opinion"),
-                tx.pick("Bedankt voor uw mening over het gesprek.", "Bedankt voor je mening over het gesprek.", "Thank you for your opinion of the call."),
-                home(&u),
-                tx.pick("Bekijk wat u gaf", "Bekijk wat je gaf", "See what you gave"),
-            ),
-            RatingState::NotYet | RatingState::Cancelled => String::new(),
+        let rating = usecases::feedback::state(&app, &u).await?;
+        let body = html! {
+            @if let Some(text) = notice {
+                (form::notice(text))
+            }
+            (summary(&tx, &u))
+            @match rating {
+                RatingState::Open => {
+                    h2 { (tx.pick("Uw mening", "Je mening", "Your opinion")) }
+                    p {
+                        a class="button" href={ (home) "/beoordeling" } {
+                            (tx.pick("Geef uw mening over het gesprek", "Geef je mening over het gesprek", "Give your opinion of the call"))
+                        }
+                    }
+                }
+                RatingState::Given(_) => {
+                    h2 { (tx.pick("Uw mening", "Je mening", "Your opinion")) }
+                    p {
+                        (tx.pick("Bedankt voor uw mening over het gesprek.", "Bedankt voor je mening over het gesprek.", "Thank you for your opinion of the call."))
+                        " "
+                        a href={ (home) "/beoordeling" } {
+                            (tx.pick("Bekijk wat u gaf", "Bekijk wat je gaf", "See what you gave"))
+                        }
+                    }
+                }
+                RatingState::NotYet | RatingState::Cancelled => {}
+            }
+            @if !cancelled {
+                h2 { (tx.t("Videogesprek", "Video call")) }
+                p { (tx.pick("Vanaf 15 minuten voor uw afspraak meldt u zich hier. Eerst controleren we samen uw camera en microfoon.", "Vanaf 15 minuten voor je afspraak meld je je hier. Eerst controleren we samen je camera en microfoon.", "From 15 minutes before your appointment you sign in here. First we check your camera and microphone together.")) }
+                p { a class="button" href={ (home) "/video" } { (tx.t("Naar het videogesprek", "Go to the video call")) } }
+            }
+            @if cancelled {
+                p { (tx.t("Deze afspraak is afgezegd.", "This appointment has been cancelled.")) }
+                p {
+                    a class="button" href={ "/" (url(u.tenant.slug.as_str())) } {
+                        (tx.t("Een nieuwe afspraak maken", "Book a new appointment"))
+                    }
+                }
+            } @else if !changeable {
+                p { (tx.t("Deze afspraak is al begonnen of voorbij.", "This appointment has started or is over.")) }
+            } @else {
+                (calendar_link(&tx, &u))
+                h2 { (tx.pick("Kunt u niet?", "Kun je niet?", "Can't make it?")) }
+                p { (tx.pick("Verzet de afspraak naar een andere tijd of zeg hem af.", "Verzet de afspraak naar een andere tijd of zeg hem af.", "Move the appointment to another time or cancel it.")) }
+                ul class="actions" {
+                    li { a class="button button--secondary" href={ (home) "/verzetten" } { (tx.t("Afspraak verzetten", "Move appointment")) } }
+                    li { a class="button button--secondary" href={ (home) "/afzeggen" } { (tx.t("Afspraak afzeggen", "Cancel appointment")) } }
+                }
+            }
+            h2 { (tx.pick("Uw gegevens", "Je gegevens", "Your data")) }
+            p {
+                (tx.pick(
+                    "Kies welke gegevens de gemeente mag opvragen, zie wie uw gegevens heeft bekeken, of laat uw gegevens verwijderen.",
+                    "Kies welke gegevens de gemeente mag opvragen, zie wie je gegevens heeft bekeken, of laat je gegevens verwijderen.",
+                    "Choose what information the municipality may request, see who looked at your data, or have your data erased."
+                ))
+            }
+            p { a class="button button--secondary" href={ (home) "/privacy" } { (tx.pick("Naar uw gegevens", "Naar je gegevens", "Go to your data")) } }
         };
-        let data = format!(
-            r#"<h2>{}</h2><p>{}</p><p><a class="button button--secondary" href="{}/privacy">{}</a></p>"#,
-            tx.pick("Uw gegevens", "Je gegevens", "Your data"),
-            tx.pick(
-                "Kies welke gegevens de gemeente mag opvragen, zie wie uw gegevens heeft bekeken, of laat uw gegevens verwijderen.",
-                "Kies welke gegevens de gemeente mag opvragen, zie wie je gegevens heeft bekeken, of laat je gegevens verwijderen.",
-                "Choose what information the municipality may request, see who looked at your data, or have your data erased."
-            ),
-            home(&u),
-            tx.pick("Naar uw gegevens", "Naar je gegevens", "Go to your data"),
-        );
-        let body = format!("{notice}{}{opinion}{video}{actions}{data}", summary(&tx, &u));
         let title = tx.pick("Uw afspraak", "Je afspraak", "Your appointment").to_string();
-        Ok(render(&ctx, Page { title, tenant: Some(&u.tenant), body, has_errors: false , nav: String::new()}).into_response())
+        Ok(render(&ctx, Page { title, tenant: Some(&u.tenant), body, has_errors: false , nav: None}).into_response())
     }
     .await;
     respond(&ctx, outcome)
@@ -146,41 +147,37 @@ pub async fn confirmation(State(app): State<App>, Path(token): Path<String>, ctx
         let u = unlock(&app, &token).await?;
         let tx = Tx::new(ctx.lang, u.tenant.tone);
         let link = app.personal_link(&u.token);
-        let prepare: String = [
+        let prepare = [
             tx.pick("Een computer, tablet of telefoon met camera, microfoon en internet.", "Een computer, tablet of telefoon met camera, microfoon en internet.", "A computer, tablet or phone with a camera, a microphone and internet."),
             tx.pick("Uw paspoort, identiteitskaart of rijbewijs.", "Je paspoort, identiteitskaart of rijbewijs.", "Your passport, identity card or driving licence."),
             tx.pick("Papieren die over uw vraag gaan.", "Papieren die over je vraag gaan.", "Papers about your question."),
             tx.pick("Een rustige plek. Open de link 5 minuten voor de afspraak.", "Een rustige plek. Open de link 5 minuten voor de afspraak.", "A quiet place. Open the link 5 minutes before the appointment."),
-        ]
-        .iter()
-        .map(|item| format!("<li>{item}</li>"))
-        .collect();
-        let body = format!(
-            r#"<div class="notice" role="status"><p>{sent}</p></div>
-{summary}
-{calendar}
-<h2>{prepare_t}</h2>
-<ul class="bullets">{prepare}</ul>
-<h2>{link_t}</h2>
-<p>{link_text}</p>
-<p class="personal-link"><a href="{href}">{link}</a></p>"#,
-            sent = esc(&tx
-                .pick("Wij hebben een bevestiging gestuurd naar {email}.", "We hebben een bevestiging gestuurd naar {email}.", "We have sent a confirmation to {email}.")
-                .replace("{email}", u.appointment.resident.email.as_str())),
-            summary = summary(&tx, &u),
-            calendar = calendar_link(&tx, &u),
-            prepare_t = tx.pick("Wat u klaarlegt", "Wat je klaarlegt", "What to prepare"),
-            link_t = tx.pick("Uw persoonlijke link", "Je persoonlijke link", "Your personal link"),
-            link_text = tx.pick(
-                "Met deze link start u het gesprek, en kunt u de afspraak verzetten of afzeggen. Deel hem niet met anderen.",
-                "Met deze link start je het gesprek, en kun je de afspraak verzetten of afzeggen. Deel hem niet met anderen.",
-                "With this link you start the call, and you can move or cancel the appointment. Do not share it."
-            ),
-            href = esc(&home(&u)),
-            link = esc(&link),
-        );
+        ];
+        let sent = tx
+            .pick("Wij hebben een bevestiging gestuurd naar {email}.", "We hebben een bevestiging gestuurd naar {email}.", "We have sent a confirmation to {email}.")
+            .replace("{email}", u.appointment.resident.email.as_str());
+        let body = html! {
+            (form::notice(&sent))
+            (summary(&tx, &u))
+            (calendar_link(&tx, &u))
+            h2 { (tx.pick("Wat u klaarlegt", "Wat je klaarlegt", "What to prepare")) }
+            ul class="bullets" {
+                @for item in prepare {
+                    li { (item) }
+                }
+            }
+            h2 { (tx.pick("Uw persoonlijke link", "Je persoonlijke link", "Your personal link")) }
+            p {
+                (tx.pick(
+                    "Met deze link start u het gesprek, en kunt u de afspraak verzetten of afzeggen. Deel hem niet met anderen.",
+                    "Met deze link start je het gesprek, en kun je de afspraak verzetten of afzeggen. Deel hem niet met anderen.",
+                    "With this link you start the call, and you can move or cancel the appointment. Do not share it."
+                ))
+            }
+            p class="personal-link" { a href=(home(&u)) { (link) } }
+        };
         let title = tx.pick("Uw afspraak is gemaakt", "Je afspraak is gemaakt", "Your appointment is booked").to_string();
-        Ok(render(&ctx, Page { title, tenant: Some(&u.tenant), body, has_errors: false , nav: String::new()}).into_response())
+        Ok(render(&ctx, Page { title, tenant: Some(&u.tenant), body, has_errors: false , nav: None}).into_response())
     }
     .await;
     respond(&ctx, outcome)
@@ -201,21 +198,26 @@ pub async fn reschedule_form(
                 let days = picker::free_days(&app, &u.tenant, &u.service).await?;
                 let base = format!("{}/verzetten", home(&u));
                 let list = picker::days_list(&tx, &days, |day| format!("{base}?day={day}"));
-                let body = format!(
-                    r#"{summary}<p>{intro}</p>{list}<p><a href="{home}">{back}</a></p>"#,
-                    summary = summary(&tx, &u),
-                    intro = tx.pick(
-                        "Kies een nieuwe dag. Daarna kiest u de tijd.",
-                        "Kies een nieuwe dag. Daarna kies je de tijd.",
-                        "Choose a new day. After that you choose the time."
-                    ),
-                    home = esc(&home(&u)),
-                    back = tx.pick(
-                        "Terug naar uw afspraak",
-                        "Terug naar je afspraak",
-                        "Back to your appointment"
-                    ),
-                );
+                let body = html! {
+                    (summary(&tx, &u))
+                    p {
+                        (tx.pick(
+                            "Kies een nieuwe dag. Daarna kiest u de tijd.",
+                            "Kies een nieuwe dag. Daarna kies je de tijd.",
+                            "Choose a new day. After that you choose the time."
+                        ))
+                    }
+                    (list)
+                    p {
+                        a href=(home(&u)) {
+                            (tx.pick(
+                                "Terug naar uw afspraak",
+                                "Terug naar je afspraak",
+                                "Back to your appointment"
+                            ))
+                        }
+                    }
+                };
                 let title = tx.t("Afspraak verzetten", "Move appointment").to_string();
                 Ok(render(
                     &ctx,
@@ -224,7 +226,7 @@ pub async fn reschedule_form(
                         tenant: Some(&u.tenant),
                         body,
                         has_errors: false,
-                        nav: String::new(),
+                        nav: None,
                     },
                 )
                 .into_response())
@@ -272,7 +274,7 @@ async fn times_page(
                 tenant: Some(&u.tenant),
                 body: form,
                 has_errors,
-                nav: String::new(),
+                nav: None,
             },
         ),
     )
@@ -362,22 +364,23 @@ pub async fn cancel_form(State(app): State<App>, Path(token): Path<String>, ctx:
         let u = unlock(&app, &token).await?;
         u.appointment.ensure_changeable(app.clock.now())?;
         let tx = Tx::new(ctx.lang, u.tenant.tone);
-        let body = format!(
-            r#"{summary}<p>{text}</p>
-<form method="post" action="{home}/afzeggen">
-<button type="submit" class="button button--danger">{yes}</button>
-</form>
-<p><a class="button button--secondary" href="{home}">{no}</a></p>"#,
-            summary = summary(&tx, &u),
-            text = tx.pick("Afzeggen kan niet ongedaan worden gemaakt. U kunt daarna wel een nieuwe afspraak maken.", "Afzeggen kan niet ongedaan worden gemaakt. Je kunt daarna wel een nieuwe afspraak maken.", "Cancelling cannot be undone. You can book a new appointment afterwards."),
-            home = esc(&home(&u)),
-            yes = tx.t("Ja, afspraak afzeggen", "Yes, cancel the appointment"),
-            no = tx.pick("Nee, terug naar mijn afspraak", "Nee, terug naar mijn afspraak", "No, back to my appointment"),
-        );
+        let home = home(&u);
+        let body = html! {
+            (summary(&tx, &u))
+            p { (tx.pick("Afzeggen kan niet ongedaan worden gemaakt. U kunt daarna wel een nieuwe afspraak maken.", "Afzeggen kan niet ongedaan worden gemaakt. Je kunt daarna wel een nieuwe afspraak maken.", "Cancelling cannot be undone. You can book a new appointment afterwards.")) }
+            form method="post" action={ (home) "/afzeggen" } {
+                button type="submit" class="button button--danger" { (tx.t("Ja, afspraak afzeggen", "Yes, cancel the appointment")) }
+            }
+            p {
+                a class="button button--secondary" href=(home) {
+                    (tx.pick("Nee, terug naar mijn afspraak", "Nee, terug naar mijn afspraak", "No, back to my appointment"))
+                }
+            }
+        };
         let title = tx
             .pick("Wilt u de afspraak afzeggen?", "Wil je de afspraak afzeggen?", "Do you want to cancel the appointment?")
             .to_string();
-        Ok(render(&ctx, Page { title, tenant: Some(&u.tenant), body, has_errors: false , nav: String::new()}).into_response())
+        Ok(render(&ctx, Page { title, tenant: Some(&u.tenant), body, has_errors: false , nav: None}).into_response())
     }
     .await;
     respond(&ctx, outcome)

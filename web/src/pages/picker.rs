@@ -3,7 +3,7 @@
 //! users tab once into the group and move with the arrow keys, and screen readers hear the
 //! day with every time. No JavaScript.
 
-use crate::html::esc;
+use crate::form::Radio;
 use crate::i18n::Tx;
 use booking::domain::catalog::Service;
 use booking::domain::slots::Slot;
@@ -12,6 +12,7 @@ use booking::usecases;
 use booking::{App, Result};
 use jiff::civil::Date;
 use jiff::ToSpan;
+use maud::{html, Markup};
 use std::collections::BTreeMap;
 
 /// How far ahead the day list looks. Four weeks keeps the list short enough to read aloud;
@@ -52,34 +53,36 @@ pub fn days_list(
     tx: &Tx,
     days: &BTreeMap<Date, Vec<Slot>>,
     href: impl Fn(Date) -> String,
-) -> String {
+) -> Markup {
     if days.is_empty() {
-        return format!(
-            r#"<p>{}</p>"#,
-            tx.pick(
-                "Er zijn de komende vier weken geen tijden vrij. Probeer het later opnieuw of bel de gemeente.",
-                "Er zijn de komende vier weken geen tijden vrij. Probeer het later opnieuw of bel de gemeente.",
-                "There are no free times in the next four weeks. Please try again later or call the municipality."
-            )
-        );
+        return html! {
+            p {
+                (tx.pick(
+                    "Er zijn de komende vier weken geen tijden vrij. Probeer het later opnieuw of bel de gemeente.",
+                    "Er zijn de komende vier weken geen tijden vrij. Probeer het later opnieuw of bel de gemeente.",
+                    "There are no free times in the next four weeks. Please try again later or call the municipality."
+                ))
+            }
+        };
     }
-    let items: String = days
-        .iter()
-        .map(|(day, times)| {
-            let count = match (tx.lang, times.len()) {
-                (crate::i18n::Lang::Nl, 1) => "1 tijd vrij".to_string(),
-                (crate::i18n::Lang::Nl, n) => format!("{n} tijden vrij"),
-                (crate::i18n::Lang::En, 1) => "1 time free".to_string(),
-                (crate::i18n::Lang::En, n) => format!("{n} times free"),
-            };
-            format!(
-                r#"<li><a class="choice" href="{href}"><span class="choice-title">{day}</span><span class="choice-text">{count}</span></a></li>"#,
-                href = esc(&href(*day)),
-                day = esc(&capitalise_first(&tx.day_in_words(*day))),
-            )
-        })
-        .collect();
-    format!(r#"<ul class="choice-list">{items}</ul>"#)
+    let count = |times: usize| match (tx.lang, times) {
+        (crate::i18n::Lang::Nl, 1) => "1 tijd vrij".to_string(),
+        (crate::i18n::Lang::Nl, n) => format!("{n} tijden vrij"),
+        (crate::i18n::Lang::En, 1) => "1 time free".to_string(),
+        (crate::i18n::Lang::En, n) => format!("{n} times free"),
+    };
+    html! {
+        ul class="choice-list" {
+            @for (day, times) in days {
+                li {
+                    a class="choice" href=(href(*day)) {
+                        span class="choice-title" { (capitalise_first(&tx.day_in_words(*day))) }
+                        span class="choice-text" { (count(times.len())) }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// What the times form needs besides the times.
@@ -96,67 +99,47 @@ pub struct TimesForm<'a> {
     pub other_day_href: String,
 }
 
-pub fn times_form(tx: &Tx, tenant: &Tenant, form: TimesForm<'_>) -> String {
+pub fn times_form(tx: &Tx, tenant: &Tenant, form: TimesForm<'_>) -> Markup {
     let tz = tenant.time_zone.tz();
     let legend = capitalise_first(&tx.day_in_words(form.day));
-    let error = form
-        .error
-        .as_deref()
-        .map(|e| {
-            format!(
-                r#"<div class="error-summary" role="alert"><p id="start-error">{}</p></div>"#,
-                esc(e)
-            )
-        })
-        .unwrap_or_default();
-    let described = if form.error.is_some() {
-        r#" aria-describedby="start-error""#
-    } else {
-        ""
-    };
-    let body = if form.times.is_empty() {
-        format!(
-            "<p>{}</p>",
-            tx.t(
-                "Op deze dag is geen tijd meer vrij.",
-                "There is no free time left on this day."
-            )
-        )
-    } else {
-        let radios: String = form
-            .times
-            .iter()
-            .enumerate()
-            .map(|(i, slot)| {
-                format!(
-                    r#"<div class="radio"><input type="radio" id="start-{i}" name="start" value="{value}" required><label for="start-{i}">{time}</label></div>"#,
-                    value = esc(&slot.start.to_string()),
-                    time = slot.start.to_zoned(tz.clone()).strftime("%H:%M"),
-                )
-            })
-            .collect();
-        format!(
-            r#"<form method="{method}" action="{action}" novalidate>
-<input type="hidden" name="day" value="{day}">
-<input type="hidden" name="picked" value="1">
-<fieldset class="times"{described}>
-<legend>{legend}</legend>
-<div class="radio-grid">{radios}</div>
-</fieldset>
-<button type="submit" class="button">{submit}</button>
-</form>"#,
-            method = form.method,
-            day = form.day,
-            action = esc(&form.action),
-            legend = esc(&legend),
-            submit = esc(form.submit),
-        )
-    };
-    format!(
-        r#"{error}{body}<p><a href="{other}">{other_text}</a></p>"#,
-        other = esc(&form.other_day_href),
-        other_text = tx.t("Een andere dag kiezen", "Choose another day"),
-    )
+    let described = form.error.as_ref().map(|_| "start-error");
+    html! {
+        @if let Some(error) = &form.error {
+            div class="error-summary" role="alert" { p id="start-error" { (error) } }
+        }
+        @if form.times.is_empty() {
+            p {
+                (tx.t(
+                    "Op deze dag is geen tijd meer vrij.",
+                    "There is no free time left on this day."
+                ))
+            }
+        } @else {
+            form method=(form.method) action=(form.action) novalidate {
+                input type="hidden" name="day" value=(form.day.to_string());
+                input type="hidden" name="picked" value="1";
+                fieldset class="times" aria-describedby=[described] {
+                    legend { (legend) }
+                    div class="radio-grid" {
+                        @for (i, slot) in form.times.iter().enumerate() {
+                            (Radio {
+                                id: &format!("start-{i}"),
+                                name: "start",
+                                value: &slot.start.to_string(),
+                                label: &slot.start.to_zoned(tz.clone()).strftime("%H:%M").to_string(),
+                                checked: false,
+                                invalid: false,
+                                required: true,
+                                described_by: None,
+                            }.render())
+                        }
+                    }
+                }
+                button type="submit" class="button" { (form.submit) }
+            }
+        }
+        p { a href=(form.other_day_href) { (tx.t("Een andere dag kiezen", "Choose another day")) } }
+    }
 }
 
 pub fn capitalise_first(text: &str) -> String {

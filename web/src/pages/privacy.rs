@@ -6,7 +6,8 @@
 use super::picker::capitalise_first;
 use crate::context::Ctx;
 use crate::error::{respond, see_other};
-use crate::html::{esc, url};
+use crate::form::{self, error_for, error_summary, field_error, Radio};
+use crate::html::url;
 use crate::i18n::{Lang, Tx};
 use crate::layout::{render, Page};
 use axum::extract::{Path, State};
@@ -23,6 +24,7 @@ use booking::usecases::booking::{unlock, Unlocked};
 use booking::usecases::consent::Consents;
 use booking::usecases::privacy;
 use booking::{App, Error, Result};
+use maud::{html, Markup};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -109,57 +111,59 @@ pub fn consent_fieldsets(
     sources: &[InfoSource],
     chosen: &[(String, Choice)],
     errors: &[(String, String)],
-) -> String {
-    sources
-        .iter()
-        .map(|s| {
-            let code = esc(&s.code);
-            let error = errors
-                .iter()
-                .find(|(anchor, _)| *anchor == consent_anchor(&s.code))
-                .map(|(_, m)| m.as_str());
-            let current = chosen.iter().find(|(c, _)| *c == s.code).map(|(_, c)| *c);
-            let mut described = vec![format!("consent-{code}-reason")];
-            let error_html = error
-                .map(|e| {
-                    described.push(format!("consent-{code}-error"));
-                    format!(
-                        r#"<p class="field-error" id="consent-{code}-error"><span class="visually-hidden">{}</span>{}</p>"#,
-                        tx.t("Fout: ", "Error: "),
-                        esc(e)
-                    )
-                })
-                .unwrap_or_default();
-            let invalid = if error.is_some() {
-                r#" aria-invalid="true""#
-            } else {
-                ""
-            };
-            let radios: String = CHOICES
-                .iter()
-                .map(|c| {
-                    let checked = if current == Some(*c) { " checked" } else { "" };
-                    format!(
-                        r#"<div class="radio"><input type="radio" id="consent-{code}-{value}" name="consent-{code}" value="{value}"{checked}{invalid}><label for="consent-{code}-{value}">{label}</label></div>"#,
-                        value = c.as_str(),
-                        label = choice_label(tx, *c),
-                    )
-                })
-                .collect();
-            format!(
-                r#"<fieldset class="consent{error_class}" aria-describedby="{described}">
-<legend>{label}</legend>
-<p class="hint" id="consent-{code}-reason">{why} {reason}</p>
-{error_html}<div class="radio-list">{radios}</div>
-</fieldset>"#,
-                error_class = if error.is_some() { " field--error" } else { "" },
-                described = described.join(" "),
-                label = esc(&s.label),
-                why = tx.t("Waarom?", "Why?"),
-                reason = esc(&s.reason),
-            )
-        })
-        .collect()
+) -> Markup {
+    html! {
+        @for s in sources {
+            (consent_fieldset(tx, s, chosen, errors))
+        }
+    }
+}
+
+fn consent_fieldset(
+    tx: &Tx,
+    s: &InfoSource,
+    chosen: &[(String, Choice)],
+    errors: &[(String, String)],
+) -> Markup {
+    let code = &s.code;
+    let error = error_for(errors, &consent_anchor(code));
+    let current = chosen.iter().find(|(c, _)| c == code).map(|(_, c)| *c);
+    let reason_id = format!("consent-{code}-reason");
+    let error_id = format!("consent-{code}-error");
+    let described = match error {
+        Some(_) => format!("{reason_id} {error_id}"),
+        None => reason_id.clone(),
+    };
+    let class = if error.is_some() {
+        "consent field--error"
+    } else {
+        "consent"
+    };
+    let name = format!("consent-{code}");
+    html! {
+        fieldset class=(class) aria-describedby=(described) {
+            legend { (s.label) }
+            p class="hint" id=(reason_id) { (tx.t("Waarom?", "Why?")) " " (s.reason) }
+            @if let Some(e) = error {
+                (field_error(tx, &error_id, e))
+            }
+            div class="radio-list" {
+                @for c in CHOICES {
+                    (Radio {
+                        id: &format!("consent-{code}-{}", c.as_str()),
+                        name: &name,
+                        value: c.as_str(),
+                        label: choice_label(tx, c),
+                        checked: current == Some(c),
+                        invalid: error.is_some(),
+                        required: false,
+                        described_by: None,
+                    }
+                    .render())
+                }
+            }
+        }
+    }
 }
 
 /// The introduction above the fieldsets, in the booking form and on the privacy page.
@@ -168,30 +172,6 @@ pub fn consent_intro(tx: &Tx) -> &'static str {
         "Voor dit gesprek kan de medewerker gegevens over u nodig hebben. Kies per onderdeel wat de gemeente mag doen. U kunt dit veranderen tot het gesprek begint.",
         "Voor dit gesprek kan de medewerker gegevens over je nodig hebben. Kies per onderdeel wat de gemeente mag doen. Je kunt dit veranderen tot het gesprek begint.",
         "For this call the clerk may need information about you. Choose for each item what the municipality may do. You can change this until the call starts.",
-    )
-}
-
-/// The error summary at the top of a form: each message links to its field.
-pub fn error_summary(tx: &Tx, errors: &[(String, String)]) -> String {
-    if errors.is_empty() {
-        return String::new();
-    }
-    let items: String = errors
-        .iter()
-        .map(|(anchor, message)| {
-            format!(
-                r##"<li><a href="#{}">{}</a></li>"##,
-                esc(anchor),
-                esc(message)
-            )
-        })
-        .collect();
-    format!(
-        r#"<div class="error-summary" role="alert" aria-labelledby="error-summary-title"><h2 id="error-summary-title">{}</h2><ul>{items}</ul></div>"#,
-        tx.t(
-            "Er is iets niet goed ingevuld",
-            "Something needs to be corrected"
-        )
     )
 }
 
@@ -212,34 +192,32 @@ fn choices_section(
     consents: &Consents,
     chosen: &[(String, Choice)],
     errors: &[(String, String)],
-) -> String {
+) -> Markup {
     let heading = tx.pick(
         "Welke gegevens de gemeente mag opvragen",
         "Welke gegevens de gemeente mag opvragen",
         "What the municipality may request",
     );
     if consents.sources.is_empty() {
-        return format!(
-            r#"<h2 id="keuzes">{heading}</h2><p>{}</p>"#,
-            tx.t(
-                "Voor dit gesprek vraagt de gemeente geen extra gegevens op.",
-                "For this call the municipality does not request any extra information."
-            )
-        );
+        return html! {
+            h2 id="keuzes" { (heading) }
+            p {
+                (tx.t(
+                    "Voor dit gesprek vraagt de gemeente geen extra gegevens op.",
+                    "For this call the municipality does not request any extra information."
+                ))
+            }
+        };
     }
     let sources: Vec<InfoSource> = consents.sources.iter().map(|s| s.source.clone()).collect();
     let current = if consents.can_change {
-        format!(
-            r#"<p>{intro}</p>
-<form method="post" action="{home}/privacy" novalidate>
-{fields}
-<button type="submit" class="button">{save}</button>
-</form>"#,
-            intro = consent_intro(tx),
-            home = esc(&home(u)),
-            fields = consent_fieldsets(tx, &sources, chosen, errors),
-            save = tx.t("Keuzes opslaan", "Save choices"),
-        )
+        html! {
+            p { (consent_intro(tx)) }
+            form method="post" action={ (home(u)) "/privacy" } novalidate {
+                (consent_fieldsets(tx, &sources, chosen, errors))
+                button type="submit" class="button" { (tx.t("Keuzes opslaan", "Save choices")) }
+            }
+        }
     } else {
         let why = if u.appointment.status == AppointmentStatus::Cancelled {
             tx.t(
@@ -253,20 +231,21 @@ fn choices_section(
                 "The call has started or is over. The clerk relies on these choices, so you can no longer change them.",
             )
         };
-        let rows: String = consents
-            .sources
-            .iter()
-            .map(|s| {
-                format!(
-                    "<div><dt>{}</dt><dd>{}</dd></div>",
-                    esc(&s.source.label),
-                    s.choice
-                        .map(|c| choice_label(tx, c))
-                        .unwrap_or_else(|| tx.t("Geen keuze gemaakt", "No choice made"))
-                )
-            })
-            .collect();
-        format!(r#"<p>{why}</p><dl class="summary" id="current-choices">{rows}</dl>"#)
+        html! {
+            p { (why) }
+            dl class="summary" id="current-choices" {
+                @for s in &consents.sources {
+                    div {
+                        dt { (s.source.label) }
+                        dd {
+                            (s.choice
+                                .map(|c| choice_label(tx, c))
+                                .unwrap_or_else(|| tx.t("Geen keuze gemaakt", "No choice made")))
+                        }
+                    }
+                }
+            }
+        }
     };
     let changes: Vec<String> = consents
         .history
@@ -279,100 +258,106 @@ fn choices_section(
             Some(format!(
                 "{}: {} — {}",
                 capitalise_first(&tx.moment_in_words(&u.tenant, r.chosen_at)),
-                esc(&s.source.label),
+                s.source.label,
                 choice_label(tx, r.choice),
             ))
         })
         .collect();
-    let history = if changes.is_empty() {
-        format!(
-            "<p>{}</p>",
-            tx.pick(
-                "U heeft nog geen keuzes gemaakt.",
-                "Je hebt nog geen keuzes gemaakt.",
-                "You have not made any choices yet."
-            )
-        )
-    } else {
-        let items: String = changes
-            .into_iter()
-            .map(|line| format!("<li>{line}</li>"))
-            .collect();
-        format!(r#"<ul class="bullets" id="consent-history">{items}</ul>"#)
-    };
-    format!(
-        r#"<h2 id="keuzes">{heading}</h2>{current}<h3>{history_t}</h3>{history}"#,
-        history_t = tx.pick(
-            "Alle keuzes die u maakte",
-            "Alle keuzes die je maakte",
-            "Every choice you made"
-        ),
-    )
+    html! {
+        h2 id="keuzes" { (heading) }
+        (current)
+        h3 {
+            (tx.pick(
+                "Alle keuzes die u maakte",
+                "Alle keuzes die je maakte",
+                "Every choice you made"
+            ))
+        }
+        @if changes.is_empty() {
+            p {
+                (tx.pick(
+                    "U heeft nog geen keuzes gemaakt.",
+                    "Je hebt nog geen keuzes gemaakt.",
+                    "You have not made any choices yet."
+                ))
+            }
+        } @else {
+            ul class="bullets" id="consent-history" {
+                @for line in &changes {
+                    li { (line) }
+                }
+            }
+        }
+    }
 }
 
 /// Section (b): who looked at the data, in plain sentences.
-async fn access_section(app: &App, tx: &Tx, u: &Unlocked) -> Result<String> {
+async fn access_section(app: &App, tx: &Tx, u: &Unlocked) -> Result<Markup> {
     let entries = privacy::access_log(app, u).await?;
     let tz = u.tenant.time_zone.tz();
-    let body = if entries.is_empty() {
-        format!(
-            "<p>{}</p>",
-            tx.pick(
-                "Nog niemand van de gemeente heeft uw gegevens bekeken.",
-                "Nog niemand van de gemeente heeft je gegevens bekeken.",
-                "Nobody at the municipality has looked at your data yet."
-            )
-        )
-    } else {
-        let items: String = entries
-            .iter()
-            .map(|e| {
-                let sentence = match tx.lang {
-                    Lang::Nl => access_log::sentence(e, tz, u.tenant.tone),
-                    Lang::En => access_log::sentence_en(e, tz),
-                };
-                format!("<li>{}</li>", esc(&sentence))
-            })
-            .collect();
-        format!(r#"<ul class="bullets" id="access-log">{items}</ul>"#)
-    };
-    Ok(format!(
-        r#"<h2 id="bekeken">{}</h2><p>{}</p>{body}"#,
-        tx.pick(
-            "Wie heeft uw gegevens bekeken",
-            "Wie heeft je gegevens bekeken",
-            "Who looked at your data"
-        ),
-        tx.pick(
-            "Elke keer dat een medewerker van de gemeente uw afspraak of uw gegevens bekijkt, ziet u dat hier.",
-            "Elke keer dat een medewerker van de gemeente je afspraak of je gegevens bekijkt, zie je dat hier.",
-            "Every time a member of the municipality's staff looks at your appointment or your data, you see it here."
-        ),
-    ))
+    let sentences: Vec<String> = entries
+        .iter()
+        .map(|e| match tx.lang {
+            Lang::Nl => access_log::sentence(e, tz, u.tenant.tone),
+            Lang::En => access_log::sentence_en(e, tz),
+        })
+        .collect();
+    Ok(html! {
+        h2 id="bekeken" {
+            (tx.pick(
+                "Wie heeft uw gegevens bekeken",
+                "Wie heeft je gegevens bekeken",
+                "Who looked at your data"
+            ))
+        }
+        p {
+            (tx.pick(
+                "Elke keer dat een medewerker van de gemeente uw afspraak of uw gegevens bekijkt, ziet u dat hier.",
+                "Elke keer dat een medewerker van de gemeente je afspraak of je gegevens bekijkt, zie je dat hier.",
+                "Every time a member of the municipality's staff looks at your appointment or your data, you see it here."
+            ))
+        }
+        @if sentences.is_empty() {
+            p {
+                (tx.pick(
+                    "Nog niemand van de gemeente heeft uw gegevens bekeken.",
+                    "Nog niemand van de gemeente heeft je gegevens bekeken.",
+                    "Nobody at the municipality has looked at your data yet."
+                ))
+            }
+        } @else {
+            ul class="bullets" id="access-log" {
+                @for sentence in &sentences {
+                    li { (sentence) }
+                }
+            }
+        }
+    })
 }
 
 /// Section (c): erasing, or why it cannot be done yet.
-fn erase_section(app: &App, tx: &Tx, u: &Unlocked) -> String {
+fn erase_section(app: &App, tx: &Tx, u: &Unlocked) -> Markup {
     let heading = tx.t("Mijn gegevens verwijderen", "Erase my data");
-    if privacy::may_erase(app, u).is_ok() {
-        format!(
-            r#"<h2 id="verwijderen">{heading}</h2><p>{text}</p><p><a class="button button--secondary" href="{home}/privacy/verwijderen">{heading}</a></p>"#,
-            text = tx.pick(
-                "U kunt uw naam, e-mailadres, telefoonnummer en opmerking laten verwijderen. Daarna werkt deze link niet meer.",
-                "Je kunt je naam, e-mailadres, telefoonnummer en opmerking laten verwijderen. Daarna werkt deze link niet meer.",
-                "You can have your name, email address, phone number and note erased. After that this link no longer works."
-            ),
-            home = esc(&home(u)),
-        )
-    } else {
-        format!(
-            r#"<h2 id="verwijderen">{heading}</h2><p>{}</p>"#,
-            tx.pick(
-                "Dit kan na het gesprek, of nadat u de afspraak heeft afgezegd. Tot dan heeft de medewerker uw naam en e-mailadres nodig voor het gesprek.",
-                "Dit kan na het gesprek, of nadat je de afspraak hebt afgezegd. Tot dan heeft de medewerker je naam en e-mailadres nodig voor het gesprek.",
-                "You can do this after the call, or after cancelling the appointment. Until then the clerk needs your name and email address for the call."
-            )
-        )
+    html! {
+        h2 id="verwijderen" { (heading) }
+        @if privacy::may_erase(app, u).is_ok() {
+            p {
+                (tx.pick(
+                    "U kunt uw naam, e-mailadres, telefoonnummer en opmerking laten verwijderen. Daarna werkt deze link niet meer.",
+                    "Je kunt je naam, e-mailadres, telefoonnummer en opmerking laten verwijderen. Daarna werkt deze link niet meer.",
+                    "You can have your name, email address, phone number and note erased. After that this link no longer works."
+                ))
+            }
+            p { a class="button button--secondary" href={ (home(u)) "/privacy/verwijderen" } { (heading) } }
+        } @else {
+            p {
+                (tx.pick(
+                    "Dit kan na het gesprek, of nadat u de afspraak heeft afgezegd. Tot dan heeft de medewerker uw naam en e-mailadres nodig voor het gesprek.",
+                    "Dit kan na het gesprek, of nadat je de afspraak hebt afgezegd. Tot dan heeft de medewerker je naam en e-mailadres nodig voor het gesprek.",
+                    "You can do this after the call, or after cancelling the appointment. Until then the clerk needs your name and email address for the call."
+                ))
+            }
+        }
     }
 }
 
@@ -399,25 +384,26 @@ async fn page(
             "Your choices have been saved.",
         )),
         _ => None,
-    }
-    .map(|n| format!(r#"<div class="notice" role="status"><p>{n}</p></div>"#))
-    .unwrap_or_default();
-    let body = format!(
-        r#"{summary}{notice}<p><a href="{home}">{back}</a></p>
-{choices}
-{access}
-{erase}"#,
-        summary = error_summary(&tx, errors),
-        home = esc(&home(u)),
-        back = tx.pick(
-            "Terug naar uw afspraak",
-            "Terug naar je afspraak",
-            "Back to your appointment"
-        ),
-        choices = choices_section(&tx, u, &consents, &chosen, errors),
-        access = access_section(app, &tx, u).await?,
-        erase = erase_section(app, &tx, u),
-    );
+    };
+    let access = access_section(app, &tx, u).await?;
+    let body = html! {
+        (error_summary(&tx, errors))
+        @if let Some(text) = notice {
+            (form::notice(text))
+        }
+        p {
+            a href=(home(u)) {
+                (tx.pick(
+                    "Terug naar uw afspraak",
+                    "Terug naar je afspraak",
+                    "Back to your appointment"
+                ))
+            }
+        }
+        (choices_section(&tx, u, &consents, &chosen, errors))
+        (access)
+        (erase_section(app, &tx, u))
+    };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -432,7 +418,7 @@ async fn page(
                 tenant: Some(&u.tenant),
                 body,
                 has_errors: !errors.is_empty(),
-                nav: String::new(),
+                nav: None,
             },
         ),
     )
@@ -477,40 +463,47 @@ pub async fn erase_form(State(app): State<App>, Path(token): Path<String>, ctx: 
         let u = unlock(&app, &token).await?;
         privacy::may_erase(&app, &u)?;
         let tx = Tx::new(ctx.lang, u.tenant.tone);
-        let body = format!(
-            r#"<p>{what}</p>
-<ul class="bullets"><li>{name}</li><li>{email}</li><li>{phone}</li><li>{note}</li></ul>
-<p>{after}</p>
-<form method="post" action="{home}/privacy/verwijderen">
-<button type="submit" class="button button--danger">{yes}</button>
-</form>
-<p><a class="button button--secondary" href="{home}/privacy">{no}</a></p>"#,
-            what = tx.pick(
-                "Dit verwijderen wij:",
-                "Dit verwijderen we:",
-                "This is what we erase:"
-            ),
-            name = tx.pick("uw naam", "je naam", "your name"),
-            email = tx.pick("uw e-mailadres", "je e-mailadres", "your email address"),
-            phone = tx.pick("uw telefoonnummer", "je telefoonnummer", "your phone number"),
-            note = tx.pick("uw opmerking", "je opmerking", "your note"),
-            after = tx.pick(
-                "Verwijderen kan niet ongedaan worden gemaakt. Daarna werkt uw persoonlijke link niet meer.",
-                "Verwijderen kan niet ongedaan worden gemaakt. Daarna werkt je persoonlijke link niet meer.",
-                "Erasing cannot be undone. After that your personal link no longer works."
-            ),
-            home = esc(&home(&u)),
-            yes = tx.pick(
-                "Ja, mijn gegevens verwijderen",
-                "Ja, mijn gegevens verwijderen",
-                "Yes, erase my data"
-            ),
-            no = tx.pick(
-                "Nee, terug naar mijn gegevens",
-                "Nee, terug naar mijn gegevens",
-                "No, back to my data"
-            ),
-        );
+        let home = home(&u);
+        let body = html! {
+            p {
+                (tx.pick(
+                    "Dit verwijderen wij:",
+                    "Dit verwijderen we:",
+                    "This is what we erase:"
+                ))
+            }
+            ul class="bullets" {
+                li { (tx.pick("uw naam", "je naam", "your name")) }
+                li { (tx.pick("uw e-mailadres", "je e-mailadres", "your email address")) }
+                li { (tx.pick("uw telefoonnummer", "je telefoonnummer", "your phone number")) }
+                li { (tx.pick("uw opmerking", "je opmerking", "your note")) }
+            }
+            p {
+                (tx.pick(
+                    "Verwijderen kan niet ongedaan worden gemaakt. Daarna werkt uw persoonlijke link niet meer.",
+                    "Verwijderen kan niet ongedaan worden gemaakt. Daarna werkt je persoonlijke link niet meer.",
+                    "Erasing cannot be undone. After that your personal link no longer works."
+                ))
+            }
+            form method="post" action={ (home) "/privacy/verwijderen" } {
+                button type="submit" class="button button--danger" {
+                    (tx.pick(
+                        "Ja, mijn gegevens verwijderen",
+                        "Ja, mijn gegevens verwijderen",
+                        "Yes, erase my data"
+                    ))
+                }
+            }
+            p {
+                a class="button button--secondary" href={ (home) "/privacy" } {
+                    (tx.pick(
+                        "Nee, terug naar mijn gegevens",
+                        "Nee, terug naar mijn gegevens",
+                        "No, back to my data"
+                    ))
+                }
+            }
+        };
         let title = tx
             .pick(
                 "Wilt u uw gegevens verwijderen?",
@@ -524,7 +517,7 @@ pub async fn erase_form(State(app): State<App>, Path(token): Path<String>, ctx: 
                 title,
                 tenant: Some(&u.tenant),
                 body,
-                has_errors: false, nav: String::new(),
+                has_errors: false, nav: None,
             },
         )
         .into_response())
@@ -557,21 +550,20 @@ pub async fn erased(State(app): State<App>, ctx: Ctx) -> Response {
             Lang::Nl => retention::KEPT_BY_LAW,
             Lang::En => privacy::KEPT_BY_LAW_EN,
         };
-        let body = format!(
-            r#"<div class="notice" role="status"><p>{done}</p></div>
-<h2>{kept_t}</h2>
-<p id="kept">{kept}</p>
-<p><a class="button" href="/{slug}">{again}</a></p>"#,
-            done = tx.pick(
+        let body = html! {
+            (form::notice(tx.pick(
                 "Uw naam, e-mailadres, telefoonnummer en opmerking zijn verwijderd. Uw persoonlijke link werkt niet meer.",
                 "Je naam, e-mailadres, telefoonnummer en opmerking zijn verwijderd. Je persoonlijke link werkt niet meer.",
                 "Your name, email address, phone number and note have been erased. Your personal link no longer works."
-            ),
-            kept_t = tx.t("Wat de gemeente bewaart", "What the municipality keeps"),
-            kept = esc(kept),
-            slug = url(tenant.slug.as_str()),
-            again = tx.t("Een nieuwe afspraak maken", "Book a new appointment"),
-        );
+            )))
+            h2 { (tx.t("Wat de gemeente bewaart", "What the municipality keeps")) }
+            p id="kept" { (kept) }
+            p {
+                a class="button" href={ "/" (url(tenant.slug.as_str())) } {
+                    (tx.t("Een nieuwe afspraak maken", "Book a new appointment"))
+                }
+            }
+        };
         let title = tx
             .pick(
                 "Uw gegevens zijn verwijderd",
@@ -585,7 +577,7 @@ pub async fn erased(State(app): State<App>, ctx: Ctx) -> Response {
                 title,
                 tenant: Some(&tenant),
                 body,
-                has_errors: false, nav: String::new(),
+                has_errors: false, nav: None,
             },
         )
         .into_response())
@@ -642,7 +634,8 @@ mod tests {
                 "consent-woonbewijs-municipality".to_string(),
                 "Choose <b>".to_string(),
             )],
-        );
+        )
+        .into_string();
         assert!(html.contains(
             r#"id="consent-brp-not_needed" name="consent-brp" value="not_needed" checked"#
         ));

@@ -1,8 +1,8 @@
 //! The navigation shared by the clerk pages (`/medewerker/...`) and the admin pages
 //! (`/beheer/...`). Admin links show only for admins.
 
-use crate::html::esc;
 use crate::i18n::Tx;
+use maud::{html, Markup};
 
 /// One link in the staff navigation: (path, Dutch, English, admin only).
 const LINKS: &[(&str, &str, &str, bool)] = &[
@@ -22,29 +22,22 @@ const LINKS: &[(&str, &str, &str, bool)] = &[
     ("/beheer/zaaksysteem", "Zaaksysteem", "Case system", true),
 ];
 
-/// The navigation as HTML, with `current` (a path from `LINKS`) marked `aria-current="page"`.
+/// The navigation, with `current` (a path from `LINKS`) marked `aria-current="page"`.
 /// Pass it as `Page::nav`: the layout puts it between the header and `main`.
-pub fn staff_nav(tx: &Tx, current: &str, is_admin: bool) -> String {
-    let items: String = LINKS
+pub fn staff_nav(tx: &Tx, current: &str, is_admin: bool) -> Markup {
+    let links = LINKS
         .iter()
-        .filter(|(_, _, _, admin_only)| is_admin || !admin_only)
-        .map(|&(path, nl, en, _)| {
-            let here = if path == current {
-                r#" aria-current="page""#
-            } else {
-                ""
-            };
-            format!(
-                r#"<li><a href="{}"{here}>{}</a></li>"#,
-                esc(path),
-                tx.t(nl, en)
-            )
-        })
-        .collect();
-    format!(
-        r#"<nav class="staff-nav" aria-label="{label}"><ul>{items}</ul>
-<form method="post" action="/medewerker/uitloggen"><button type="submit" class="button button--secondary">{logout}</button></form></nav>"#,
-        label = tx.t("Medewerkersmenu", "Staff menu"),
-        logout = tx.t("Uitloggen", "Log out"),
-    )
+        .filter(|(_, _, _, admin_only)| is_admin || !admin_only);
+    html! {
+        nav class="staff-nav" aria-label=(tx.t("Medewerkersmenu", "Staff menu")) {
+            ul {
+                @for &(path, nl, en, _) in links {
+                    li { a href=(path) aria-current=[(path == current).then_some("page")] { (tx.t(nl, en)) } }
+                }
+            }
+            form method="post" action="/medewerker/uitloggen" {
+                button type="submit" class="button button--secondary" { (tx.t("Uitloggen", "Log out")) }
+            }
+        }
+    }
 }

@@ -8,13 +8,13 @@ use super::call_view::call_view;
 use super::personal::unlock;
 use crate::context::Ctx;
 use crate::error::respond;
-use crate::html::esc;
 use crate::i18n::Tx;
 use crate::layout::{render, Page};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use booking::domain::appointment::AppointmentStatus;
 use booking::{App, Error};
+use maud::{html, Markup};
 
 pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -> Response {
     let outcome = async {
@@ -23,31 +23,29 @@ pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -
             return Err(Error::NotFound("appointment"));
         }
         let tx = Tx::new(ctx.lang, u.tenant.tone);
-        let body = format!(
-            r#"<p><a href="/a/{token}">{back}</a></p>
-{check}
-{waiting}
-{call}
-{after}
-<script type="module" src="/static/resident.js"></script>"#,
-            token = esc(u.token.as_str()),
-            back = tx.pick(
-                "Terug naar uw afspraak",
-                "Terug naar je afspraak",
-                "Back to your appointment"
-            ),
-            check = device_check(&tx, u.token.as_str()),
-            waiting = waiting(&tx),
-            call = call_view(&tx, tx.t("Beeld van de medewerker", "The clerk's picture")),
-            after = after_call(&tx, u.token.as_str()),
-        );
+        let body = html! {
+            p {
+                a href={ "/a/" (u.token.as_str()) } {
+                    (tx.pick(
+                        "Terug naar uw afspraak",
+                        "Terug naar je afspraak",
+                        "Back to your appointment"
+                    ))
+                }
+            }
+            (device_check(&tx, u.token.as_str()))
+            (waiting(&tx))
+            (call_view(&tx, tx.t("Beeld van de medewerker", "The clerk's picture")))
+            (after_call(&tx, u.token.as_str()))
+            script type="module" src="/static/resident.js" {}
+        };
         let title = tx.t("Videogesprek", "Video call").to_string();
         let page = Page {
             title,
             tenant: Some(&u.tenant),
             body,
             has_errors: false,
-            nav: String::new(),
+            nav: None,
         };
         Ok(render(&ctx, page).into_response())
     }
@@ -56,144 +54,177 @@ pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -
 }
 
 /// Camera preview, microphone meter, test sound, and what to do when something is missing.
-fn device_check(tx: &Tx, token: &str) -> String {
-    format!(
-        r#"<section id="apparaten" aria-labelledby="apparaten-kop" data-token="{token}"
- data-denied="{denied}" data-no-devices="{no_devices}" data-no-camera="{no_camera}"
- data-check-in-failed="{check_in_failed}" data-failed="{failed}">
-<h2 id="apparaten-kop">{heading}</h2>
-<p>{intro}</p>
-<div class="device-check">
-  <video id="preview" class="preview-video" autoplay playsinline muted aria-label="{preview_label}"></video>
-  <div>
-    <p><label for="mic-level">{meter_label}</label></p>
-    <meter id="mic-level" class="mic-level" min="0" max="100" low="10" optimum="50" value="0">0</meter>
-    <p class="hint">{meter_hint}</p>
-    <p><button type="button" id="test-sound" class="button button--secondary">{test_sound}</button></p>
-    <p class="hint">{sound_hint}</p>
-  </div>
-</div>
-<div id="device-help" class="notice" role="alert" hidden></div>
-<p><button type="button" id="retry-devices" class="button button--secondary" hidden>{retry}</button></p>
-<p><button type="button" id="ready" class="button" disabled>{ready}</button></p>
-</section>"#,
-        token = esc(token),
-        heading = tx.pick("Eerst uw camera en microfoon", "Eerst je camera en microfoon", "First your camera and microphone"),
-        intro = tx.pick(
-            "Uw browser vraagt of deze pagina uw camera en microfoon mag gebruiken. Kies \"Toestaan\".",
-            "Je browser vraagt of deze pagina je camera en microfoon mag gebruiken. Kies \"Toestaan\".",
-            "Your browser asks whether this page may use your camera and microphone. Choose \"Allow\"."
-        ),
-        preview_label = tx.t("Uw eigen beeld", "Your own picture"),
-        meter_label = tx.pick("Geluid van uw microfoon", "Geluid van je microfoon", "Sound from your microphone"),
-        meter_hint = tx.pick(
-            "Zeg iets. Beweegt de balk mee? Dan hoort de medewerker u.",
-            "Zeg iets. Beweegt de balk mee? Dan hoort de medewerker je.",
-            "Say something. Does the bar move? Then the clerk can hear you."
-        ),
-        test_sound = tx.t("Testgeluid afspelen", "Play test sound"),
-        sound_hint = tx.pick(
-            "Hoort u een toon? Dan hoort u de medewerker ook. Hoort u niets, zet dan het geluid van uw apparaat harder.",
-            "Hoor je een toon? Dan hoor je de medewerker ook. Hoor je niets, zet dan het geluid van je apparaat harder.",
-            "Do you hear a tone? Then you will hear the clerk too. If not, turn up your device's volume."
-        ),
-        retry = tx.t("Opnieuw proberen", "Try again"),
-        ready = tx.t("Ik ben er klaar voor", "I'm ready"),
-        denied = tx.pick(
-            "Deze pagina mag uw camera en microfoon niet gebruiken. Klik links van het webadres op het slotje, kies bij Camera en Microfoon \"Toestaan\" en kies dan \"Opnieuw proberen\".",
-            "Deze pagina mag je camera en microfoon niet gebruiken. Klik links van het webadres op het slotje, kies bij Camera en Microfoon \"Toestaan\" en kies dan \"Opnieuw proberen\".",
-            "This page may not use your camera and microphone. Click the padlock left of the web address, choose \"Allow\" for Camera and Microphone, then choose \"Try again\"."
-        ),
-        no_devices = tx.pick(
-            "We vinden geen microfoon. Sluit een microfoon of headset aan en kies \"Opnieuw proberen\". Lukt het niet? Bel de gemeente.",
-            "We vinden geen microfoon. Sluit een microfoon of headset aan en kies \"Opnieuw proberen\". Lukt het niet? Bel de gemeente.",
-            "We cannot find a microphone. Connect a microphone or headset and choose \"Try again\". No luck? Call the municipality."
-        ),
-        no_camera = tx.pick(
-            "We vinden geen camera. U kunt wel bellen: de medewerker hoort u, maar ziet u niet.",
-            "We vinden geen camera. Je kunt wel bellen: de medewerker hoort je, maar ziet je niet.",
-            "We cannot find a camera. You can still call: the clerk will hear you but not see you."
-        ),
-        check_in_failed = tx.pick(
-            "Aanmelden lukt nu niet. Melden kan vanaf 15 minuten voor uw afspraak.",
-            "Aanmelden lukt nu niet. Melden kan vanaf 15 minuten voor je afspraak.",
-            "Signing in is not possible now. You can sign in from 15 minutes before your appointment."
-        ),
-        failed = tx.t(
-            "Er ging iets mis. Laad de pagina opnieuw.",
-            "Something went wrong. Please reload the page."
-        ),
-    )
+fn device_check(tx: &Tx, token: &str) -> Markup {
+    html! {
+        section id="apparaten" aria-labelledby="apparaten-kop" data-token=(token)
+            data-denied=(tx.pick(
+                "Deze pagina mag uw camera en microfoon niet gebruiken. Klik links van het webadres op het slotje, kies bij Camera en Microfoon \"Toestaan\" en kies dan \"Opnieuw proberen\".",
+                "Deze pagina mag je camera en microfoon niet gebruiken. Klik links van het webadres op het slotje, kies bij Camera en Microfoon \"Toestaan\" en kies dan \"Opnieuw proberen\".",
+                "This page may not use your camera and microphone. Click the padlock left of the web address, choose \"Allow\" for Camera and Microphone, then choose \"Try again\"."
+            ))
+            data-no-devices=(tx.pick(
+                "We vinden geen microfoon. Sluit een microfoon of headset aan en kies \"Opnieuw proberen\". Lukt het niet? Bel de gemeente.",
+                "We vinden geen microfoon. Sluit een microfoon of headset aan en kies \"Opnieuw proberen\". Lukt het niet? Bel de gemeente.",
+                "We cannot find a microphone. Connect a microphone or headset and choose \"Try again\". No luck? Call the municipality."
+            ))
+            data-no-camera=(tx.pick(
+                "We vinden geen camera. U kunt wel bellen: de medewerker hoort u, maar ziet u niet.",
+                "We vinden geen camera. Je kunt wel bellen: de medewerker hoort je, maar ziet je niet.",
+                "We cannot find a camera. You can still call: the clerk will hear you but not see you."
+            ))
+            data-check-in-failed=(tx.pick(
+                "Aanmelden lukt nu niet. Melden kan vanaf 15 minuten voor uw afspraak.",
+                "Aanmelden lukt nu niet. Melden kan vanaf 15 minuten voor je afspraak.",
+                "Signing in is not possible now. You can sign in from 15 minutes before your appointment."
+            ))
+            data-failed=(tx.t(
+                "Er ging iets mis. Laad de pagina opnieuw.",
+                "Something went wrong. Please reload the page."
+            )) {
+            h2 id="apparaten-kop" {
+                (tx.pick("Eerst uw camera en microfoon", "Eerst je camera en microfoon", "First your camera and microphone"))
+            }
+            p {
+                (tx.pick(
+                    "Uw browser vraagt of deze pagina uw camera en microfoon mag gebruiken. Kies \"Toestaan\".",
+                    "Je browser vraagt of deze pagina je camera en microfoon mag gebruiken. Kies \"Toestaan\".",
+                    "Your browser asks whether this page may use your camera and microphone. Choose \"Allow\"."
+                ))
+            }
+            div class="device-check" {
+                video id="preview" class="preview-video" autoplay playsinline muted
+                    aria-label=(tx.t("Uw eigen beeld", "Your own picture")) {}
+                div {
+                    p {
+                        label for="mic-level" {
+                            (tx.pick("Geluid van uw microfoon", "Geluid van je microfoon", "Sound from your microphone"))
+                        }
+                    }
+                    meter id="mic-level" class="mic-level" min="0" max="100" low="10" optimum="50" value="0" { "0" }
+                    p class="hint" {
+                        (tx.pick(
+                            "Zeg iets. Beweegt de balk mee? Dan hoort de medewerker u.",
+                            "Zeg iets. Beweegt de balk mee? Dan hoort de medewerker je.",
+                            "Say something. Does the bar move? Then the clerk can hear you."
+                        ))
+                    }
+                    p {
+                        button type="button" id="test-sound" class="button button--secondary" {
+                            (tx.t("Testgeluid afspelen", "Play test sound"))
+                        }
+                    }
+                    p class="hint" {
+                        (tx.pick(
+                            "Hoort u een toon? Dan hoort u de medewerker ook. Hoort u niets, zet dan het geluid van uw apparaat harder.",
+                            "Hoor je een toon? Dan hoor je de medewerker ook. Hoor je niets, zet dan het geluid van je apparaat harder.",
+                            "Do you hear a tone? Then you will hear the clerk too. If not, turn up your device's volume."
+                        ))
+                    }
+                }
+            }
+            div id="device-help" class="notice" role="alert" hidden {}
+            p {
+                button type="button" id="retry-devices" class="button button--secondary" hidden {
+                    (tx.t("Opnieuw proberen", "Try again"))
+                }
+            }
+            p {
+                button type="button" id="ready" class="button" disabled {
+                    (tx.t("Ik ben er klaar voor", "I'm ready"))
+                }
+            }
+        }
+    }
 }
 
 /// The place in the queue and the expected wait, updated live.
-fn waiting(tx: &Tx) -> String {
-    format!(
-        r#"<section id="wachten" aria-labelledby="wachten-kop" hidden
- data-place="{place}" data-next="{next}" data-left="{left}" data-wait="{wait}" data-called="{called}" data-missed="{missed}">
-<h2 id="wachten-kop">{heading}</h2>
-<p>{intro}</p>
-<p id="queue-status" class="queue-status" role="status"></p>
-<p><button type="button" id="leave-queue" class="button button--secondary">{leave}</button></p>
-</section>"#,
-        leave = tx.t("Wachtrij verlaten", "Leave the queue"),
-        heading = tx.pick("U bent aangemeld", "Je bent aangemeld", "You are signed in"),
-        left = tx.pick(
-            "U heeft de wachtrij verlaten. Wilt u toch gebeld worden? Kies dan opnieuw \"Ik ben er klaar voor\".",
-            "Je hebt de wachtrij verlaten. Wil je toch gebeld worden? Kies dan opnieuw \"Ik ben er klaar voor\".",
-            "You have left the queue. Want to be called after all? Choose \"I'm ready\" again."
-        ),
-        intro = tx.pick(
-            "Blijf op deze pagina. Zodra de medewerker u roept, begint het gesprek vanzelf.",
-            "Blijf op deze pagina. Zodra de medewerker je roept, begint het gesprek vanzelf.",
-            "Stay on this page. As soon as the clerk calls you, the call starts by itself."
-        ),
-        place = tx.pick(
-            "U bent nummer {place} in de wachtrij.",
-            "Je bent nummer {place} in de wachtrij.",
-            "You are number {place} in the queue."
-        ),
-        next = tx.pick(
-            "U bent de volgende.",
-            "Je bent de volgende.",
-            "You are next."
-        ),
-        wait = tx.t(
-            "Verwachte wachttijd: ongeveer {minutes} minuten.",
-            "Expected wait: about {minutes} minutes."
-        ),
-        called = tx.pick(
-            "De medewerker roept u. Het gesprek begint…",
-            "De medewerker roept je. Het gesprek begint…",
-            "The clerk is calling you. The call is starting…"
-        ),
-        missed = tx.pick(
-            "U hebt de oproep gemist. Bel de gemeente of maak een nieuwe afspraak.",
-            "Je hebt de oproep gemist. Bel de gemeente of maak een nieuwe afspraak.",
-            "You missed the call. Call the municipality or book a new appointment."
-        ),
-    )
+fn waiting(tx: &Tx) -> Markup {
+    html! {
+        section id="wachten" aria-labelledby="wachten-kop" hidden
+            data-place=(tx.pick(
+                "U bent nummer {place} in de wachtrij.",
+                "Je bent nummer {place} in de wachtrij.",
+                "You are number {place} in the queue."
+            ))
+            data-next=(tx.pick(
+                "U bent de volgende.",
+                "Je bent de volgende.",
+                "You are next."
+            ))
+            data-left=(tx.pick(
+                "U heeft de wachtrij verlaten. Wilt u toch gebeld worden? Kies dan opnieuw \"Ik ben er klaar voor\".",
+                "Je hebt de wachtrij verlaten. Wil je toch gebeld worden? Kies dan opnieuw \"Ik ben er klaar voor\".",
+                "You have left the queue. Want to be called after all? Choose \"I'm ready\" again."
+            ))
+            data-wait=(tx.t(
+                "Verwachte wachttijd: ongeveer {minutes} minuten.",
+                "Expected wait: about {minutes} minutes."
+            ))
+            data-called=(tx.pick(
+                "De medewerker roept u. Het gesprek begint…",
+                "De medewerker roept je. Het gesprek begint…",
+                "The clerk is calling you. The call is starting…"
+            ))
+            data-missed=(tx.pick(
+                "U hebt de oproep gemist. Bel de gemeente of maak een nieuwe afspraak.",
+                "Je hebt de oproep gemist. Bel de gemeente of maak een nieuwe afspraak.",
+                "You missed the call. Call the municipality or book a new appointment."
+            )) {
+            h2 id="wachten-kop" { (tx.pick("U bent aangemeld", "Je bent aangemeld", "You are signed in")) }
+            p {
+                (tx.pick(
+                    "Blijf op deze pagina. Zodra de medewerker u roept, begint het gesprek vanzelf.",
+                    "Blijf op deze pagina. Zodra de medewerker je roept, begint het gesprek vanzelf.",
+                    "Stay on this page. As soon as the clerk calls you, the call starts by itself."
+                ))
+            }
+            p id="queue-status" class="queue-status" role="status" {}
+            p {
+                button type="button" id="leave-queue" class="button button--secondary" {
+                    (tx.t("Wachtrij verlaten", "Leave the queue"))
+                }
+            }
+        }
+    }
 }
 
 /// Shown once the call has ended: the way to the rating page.
-fn after_call(tx: &Tx, token: &str) -> String {
-    format!(
-        r#"<section id="na-gesprek" aria-labelledby="na-gesprek-kop" hidden>
-<h2 id="na-gesprek-kop">{heading}</h2>
-<p>{text}</p>
-<p><a id="rate-call" class="button" href="/a/{token}/beoordeling">{link}</a></p>
-</section>"#,
-        heading = tx.t("Hoe was het gesprek?", "How was the call?"),
-        text = tx.pick(
-            "Wilt u vertellen hoe het ging? Zo leert de gemeente wat beter kan. Het kost een minuut.",
-            "Wil je vertellen hoe het ging? Zo leert de gemeente wat beter kan. Het kost een minuut.",
-            "Would you tell us how it went? It helps the municipality learn what to improve. It takes a minute."
-        ),
-        token = esc(token),
-        link = tx.pick(
-            "Geef uw mening over het gesprek",
-            "Geef je mening over het gesprek",
-            "Give your opinion of the call"
-        ),
-    )
+fn after_call(tx: &Tx, token: &str) -> Markup {
+    html! {
+        section id="na-gesprek" aria-labelledby="na-gesprek-kop" hidden {
+            h2 id="na-gesprek-kop" { (tx.t("Hoe was het gesprek?", "How was the call?")) }
+            p {
+                (tx.pick(
+                    "Wilt u vertellen hoe het ging? Zo leert de gemeente wat beter kan. Het kost een minuut.",
+                    "Wil je vertellen hoe het ging? Zo leert de gemeente wat beter kan. Het kost een minuut.",
+                    "Would you tell us how it went? It helps the municipality learn what to improve. It takes a minute."
+                ))
+            }
+            p {
+                a id="rate-call" class="button" href={ "/a/" (token) "/beoordeling" } {
+                    (tx.pick(
+                        "Geef uw mening over het gesprek",
+                        "Geef je mening over het gesprek",
+                        "Give your opinion of the call"
+                    ))
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn the_words_for_the_script_keep_their_quotes_inside_the_attribute() {
+        let tx = Tx::formal(Lang::Nl);
+        let html = device_check(&tx, "a\"b<c").into_string();
+        assert!(html.contains(r#"data-token="a&quot;b&lt;c""#), "{html}");
+        assert!(html.contains("kies bij Camera en Microfoon &quot;Toestaan&quot; en kies dan"));
+        let waiting = waiting(&tx).into_string();
+        assert!(waiting.contains("Kies dan opnieuw &quot;Ik ben er klaar voor&quot;.\""));
+    }
 }

@@ -1,16 +1,14 @@
 //! `/beheer/medewerkers`: the clerks (list and add), and per clerk the weekly opening hours
 //! (up to two blocks a day, local time) and absences.
 
-use super::{
-    admin_page, error_for, error_summary, saved_notice, say, AdminSession, Errors, Field, FormData,
-};
+use super::{admin_page, saved_notice, say, AdminSession, Errors, FormData};
 use crate::context::Ctx;
 use crate::error::{respond, see_other};
-use crate::html::esc;
+use crate::form::{error_for, error_summary_unsaved, field_error, Field, Radio};
 use crate::i18n::Tx;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use booking::domain::catalog::{Clerk, Service};
+use booking::domain::catalog::Clerk;
 use booking::domain::ids::ServiceId;
 use booking::domain::slots::WeeklyWindow;
 use booking::domain::staff::StaffRole;
@@ -19,6 +17,7 @@ use booking::error::Conflict;
 use booking::usecases;
 use booking::usecases::admin::clerks::{ClerkInput, WindowInput};
 use booking::{App, Error, Result};
+use maud::{html, Markup};
 
 const HERE: &str = "/beheer/medewerkers";
 
@@ -135,10 +134,10 @@ async fn list_page(
     let clerks = ::booking::usecases::desk::clerks(&app, tenant.id).await?;
     let services = ::booking::usecases::desk::services(&app, tenant.id).await?;
     let service_names = |c: &Clerk| -> String {
-        let names: Vec<String> = services
+        let names: Vec<&str> = services
             .iter()
             .filter(|s| c.services.contains(&s.id))
-            .map(|s| esc(&s.name))
+            .map(|s| s.name.as_str())
             .collect();
         if names.is_empty() {
             tx.t("geen", "none").to_string()
@@ -146,140 +145,118 @@ async fn list_page(
             names.join(", ")
         }
     };
-    let rows: String = clerks
-        .iter()
-        .map(|c| {
-            format!(
-                r#"<tr><th scope="row">{name}</th><td>{email}</td><td>{role}</td><td>{services}</td><td><a href="{HERE}/{id}/tijden">{hours}<span class="visually-hidden"> {of} {name}</span></a></td></tr>"#,
-                name = esc(&c.name),
-                email = esc(&c.email),
-                role = role_name(&tx, c.role),
-                services = service_names(c),
-                id = c.id,
-                hours = tx.t("Wijzigen, tijden en afwezigheid", "Change, hours and absence"),
-                of = tx.t("van", "of"),
-            )
-        })
-        .collect();
-    let field = |id: &str, label: &str, hint: Option<&str>, kind: &str, extra: &str| {
-        Field {
-            id,
-            name: id,
-            label,
-            hint,
-            kind,
-            value: if kind == "password" {
-                ""
-            } else {
-                typed.get(id)
-            },
-            extra,
-        }
-        .html(&tx, errors)
-    };
     let role_now = if typed.has("role") {
         typed.get("role")
     } else {
         "clerk"
     };
     let role_radio = |value: &str, label: &str| {
-        let checked = if role_now == value { " checked" } else { "" };
-        format!(
-            r#"<div class="radio"><input type="radio" id="role-{value}" name="role" value="{value}"{checked}><label for="role-{value}">{label}</label></div>"#
-        )
+        Radio {
+            id: &format!("role-{value}"),
+            name: "role",
+            value,
+            label,
+            checked: role_now == value,
+            invalid: false,
+            required: false,
+            described_by: None,
+        }
+        .render()
     };
     let chosen = typed.all("services");
-    let service_boxes: String = services
-        .iter()
-        .enumerate()
-        .map(|(i, s): (usize, &Service)| {
-            let id = s.id.to_string();
-            let checked = if chosen.contains(&id.as_str()) {
-                " checked"
-            } else {
-                ""
-            };
-            format!(
-                r#"<div class="checkbox"><input type="checkbox" id="service-{i}" name="services" value="{id}"{checked}><label for="service-{i}">{}</label></div>"#,
-                esc(&s.name)
-            )
-        })
-        .collect();
-    let services_error = error_for(errors, "services")
-        .map(|e| {
-            format!(
-                r#"<p class="field-error" id="services-error">{}</p>"#,
-                esc(e)
-            )
-        })
-        .unwrap_or_default();
-    let role_error = error_for(errors, "role")
-        .map(|e| format!(r#"<p class="field-error" id="role-error">{}</p>"#, esc(e)))
-        .unwrap_or_default();
-    let body = format!(
-        r#"{saved}<div class="table-scroll"><table class="queue-table">
-<caption>{caption}</caption>
-<thead><tr><th scope="col">{name_h}</th><th scope="col">{email_h}</th><th scope="col">{role_h}</th><th scope="col">{services_h}</th><th scope="col"><span class="visually-hidden">{hours_h}</span></th></tr></thead>
-<tbody>{rows}</tbody></table></div>
-<h2 id="toevoegen">{add_h}</h2>
-{summary}
-<form method="post" action="{HERE}" class="staff-form" novalidate aria-labelledby="toevoegen">
-{name}{email}{password}
-<fieldset id="role"><legend>{role_legend}</legend>{role_error}<div class="radio-list">{clerk}{admin}</div></fieldset>
-<fieldset id="services"><legend>{services_legend}</legend>{services_error}<div class="checkbox-list">{service_boxes}</div></fieldset>
-<p><button type="submit" class="button">{submit}</button></p>
-</form>"#,
-        saved = saved_notice(ctx, "opgeslagen", tx.t("Opgeslagen.", "Saved.")),
-        caption = tx.t("Medewerkers en beheerders", "Clerks and administrators"),
-        name_h = tx.t("Naam", "Name"),
-        email_h = tx.t("E-mailadres", "Email address"),
-        role_h = tx.t("Rol", "Role"),
-        services_h = tx.t("Onderwerpen", "Services"),
-        hours_h = tx.t("Tijden", "Hours"),
-        add_h = tx.t("Medewerker toevoegen", "Add a clerk"),
-        summary = error_summary(&tx, errors),
-        name = field(
-            "name",
-            tx.t("Naam", "Name"),
-            None,
-            "text",
-            r#" autocomplete="off""#
-        ),
-        email = field(
-            "email",
-            tx.t("E-mailadres", "Email address"),
-            Some(tx.t(
-                "Hiermee logt de medewerker in.",
-                "The clerk logs in with this."
-            )),
-            "email",
-            r#" autocomplete="off""#
-        ),
-        password = field(
-            "password",
-            tx.t("Beginwachtwoord", "Initial password"),
-            Some(tx.t(
-                "Minstens 12 tekens. Geef het veilig door aan de medewerker.",
-                "At least 12 characters. Pass it on to the clerk safely."
-            )),
-            "password",
-            r#" autocomplete="new-password""#
-        ),
-        role_legend = tx.t("Rol", "Role"),
-        clerk = role_radio("clerk", role_name(&tx, StaffRole::Clerk)),
-        admin = role_radio(
-            "admin",
-            tx.t(
-                "Beheerder (mag ook deze beheerpagina's gebruiken)",
-                "Administrator (may also use these admin pages)"
-            )
-        ),
-        services_legend = tx.t(
-            "Onderwerpen die de medewerker behandelt",
-            "Services the clerk handles"
-        ),
-        submit = tx.t("Medewerker toevoegen", "Add clerk"),
-    );
+    let body = html! {
+        (saved_notice(ctx, "opgeslagen", tx.t("Opgeslagen.", "Saved.")).unwrap_or_default())
+        div class="table-scroll" {
+            table class="queue-table" {
+                caption { (tx.t("Medewerkers en beheerders", "Clerks and administrators")) }
+                thead {
+                    tr {
+                        th scope="col" { (tx.t("Naam", "Name")) }
+                        th scope="col" { (tx.t("E-mailadres", "Email address")) }
+                        th scope="col" { (tx.t("Rol", "Role")) }
+                        th scope="col" { (tx.t("Onderwerpen", "Services")) }
+                        th scope="col" { span class="visually-hidden" { (tx.t("Tijden", "Hours")) } }
+                    }
+                }
+                tbody {
+                    @for c in &clerks {
+                        tr {
+                            th scope="row" { (c.name) }
+                            td { (c.email) }
+                            td { (role_name(&tx, c.role)) }
+                            td { (service_names(c)) }
+                            td {
+                                a href={ (HERE) "/" (c.id.to_string()) "/tijden" } {
+                                    (tx.t("Wijzigen, tijden en afwezigheid", "Change, hours and absence"))
+                                    span class="visually-hidden" { " " (tx.t("van", "of")) " " (c.name) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 id="toevoegen" { (tx.t("Medewerker toevoegen", "Add a clerk")) }
+        (error_summary_unsaved(&tx, errors))
+        form method="post" action=(HERE) class="staff-form" novalidate aria-labelledby="toevoegen" {
+            (Field::input("name", "text", tx.t("Naam", "Name"), typed.get("name"))
+                .autocomplete("off")
+                .render(&tx, errors))
+            (Field::input("email", "email", tx.t("E-mailadres", "Email address"), typed.get("email"))
+                .hint(Some(tx.t(
+                    "Hiermee logt de medewerker in.",
+                    "The clerk logs in with this."
+                )))
+                .autocomplete("off")
+                .render(&tx, errors))
+            // A password is never sent back into the page.
+            (Field::input("password", "password", tx.t("Beginwachtwoord", "Initial password"), "")
+                .hint(Some(tx.t(
+                    "Minstens 12 tekens. Geef het veilig door aan de medewerker.",
+                    "At least 12 characters. Pass it on to the clerk safely."
+                )))
+                .autocomplete("new-password")
+                .render(&tx, errors))
+            fieldset id="role" {
+                legend { (tx.t("Rol", "Role")) }
+                @if let Some(e) = error_for(errors, "role") {
+                    (field_error(&tx, "role-error", e))
+                }
+                div class="radio-list" {
+                    (role_radio("clerk", role_name(&tx, StaffRole::Clerk)))
+                    (role_radio(
+                        "admin",
+                        tx.t(
+                            "Beheerder (mag ook deze beheerpagina's gebruiken)",
+                            "Administrator (may also use these admin pages)"
+                        )
+                    ))
+                }
+            }
+            fieldset id="services" {
+                legend {
+                    (tx.t(
+                        "Onderwerpen die de medewerker behandelt",
+                        "Services the clerk handles"
+                    ))
+                }
+                @if let Some(e) = error_for(errors, "services") {
+                    (field_error(&tx, "services-error", e))
+                }
+                div class="checkbox-list" {
+                    @for (i, s) in services.iter().enumerate() {
+                        @let id = s.id.to_string();
+                        div class="checkbox" {
+                            input type="checkbox" id={ "service-" (i) } name="services" value=(id)
+                                checked[chosen.contains(&id.as_str())];
+                            label for={ "service-" (i) } { (s.name) }
+                        }
+                    }
+                }
+            }
+            p { button type="submit" class="button" { (tx.t("Medewerker toevoegen", "Add clerk")) } }
+        }
+    };
     Ok(admin_page(
         ctx,
         tenant,
@@ -525,7 +502,7 @@ async fn details_form(
     clerk: &Clerk,
     typed: &FormData,
     errors: &Errors,
-) -> Result<String> {
+) -> Result<Markup> {
     let services = ::booking::usecases::desk::services(&app, tenant.id).await?;
     let retyped = typed.has("name");
     let name = if retyped {
@@ -548,71 +525,72 @@ async fn details_form(
         clerk.services.iter().map(|s| s.to_string()).collect()
     };
     let role_radio = |value: &str, label: &str| {
-        let checked = if role_now == value { " checked" } else { "" };
-        format!(
-            r#"<div class="radio"><input type="radio" id="role-{value}" name="role" value="{value}"{checked}><label for="role-{value}">{label}</label></div>"#
-        )
+        Radio {
+            id: &format!("role-{value}"),
+            name: "role",
+            value,
+            label,
+            checked: role_now == value,
+            invalid: false,
+            required: false,
+            described_by: None,
+        }
+        .render()
     };
-    let boxes: String = services
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let id = s.id.to_string();
-            let checked = if chosen.contains(&id) { " checked" } else { "" };
-            format!(
-                r#"<div class="checkbox"><input type="checkbox" id="service-{i}" name="services" value="{id}"{checked}><label for="service-{i}">{}</label></div>"#,
-                esc(&s.name)
-            )
-        })
-        .collect();
-    let error_p = |id: &str| {
-        error_for(errors, id)
-            .map(|e| format!(r#"<p class="field-error" id="{id}-error">{}</p>"#, esc(e)))
-            .unwrap_or_default()
-    };
-    let name_field = Field {
-        id: "name",
-        name: "name",
-        label: tx.t("Naam", "Name"),
-        hint: None,
-        kind: "text",
-        value: &name,
-        extra: r#" autocomplete="off""#,
-    }
-    .html(tx, errors);
-    Ok(format!(
-        r#"<h2 id="gegevens-kop">{heading}</h2>
-<p>{email_text} {email}</p>
-<form method="post" action="{HERE}/{id}" class="staff-form" novalidate aria-labelledby="gegevens-kop">
-{name_field}
-<fieldset id="role"><legend>{role_legend}</legend>{role_error}<div class="radio-list">{clerk_radio}{admin_radio}</div></fieldset>
-<fieldset id="services"><legend>{services_legend}</legend>{services_error}<div class="checkbox-list">{boxes}</div></fieldset>
-<p><button type="submit" class="button">{submit}</button></p>
-</form>"#,
-        heading = tx.t("Naam, rol en onderwerpen", "Name, role and services"),
-        email_text = tx.t("Logt in met", "Logs in with"),
-        email = esc(&clerk.email),
-        id = clerk.id,
-        role_legend = tx.t("Rol", "Role"),
-        role_error = error_p("role"),
-        clerk_radio = role_radio("clerk", role_name(tx, StaffRole::Clerk)),
-        admin_radio = role_radio(
-            "admin",
-            tx.t(
-                "Beheerder (mag ook deze beheerpagina's gebruiken)",
-                "Administrator (may also use these admin pages)"
-            )
-        ),
-        services_legend = tx.t(
-            "Onderwerpen die de medewerker behandelt",
-            "Services the clerk handles"
-        ),
-        services_error = error_p("services"),
-        submit = tx.t(
-            "Naam, rol en onderwerpen opslaan",
-            "Save name, role and services"
-        ),
-    ))
+    Ok(html! {
+        h2 id="gegevens-kop" { (tx.t("Naam, rol en onderwerpen", "Name, role and services")) }
+        p { (tx.t("Logt in met", "Logs in with")) " " (clerk.email) }
+        form method="post" action={ (HERE) "/" (clerk.id.to_string()) } class="staff-form" novalidate aria-labelledby="gegevens-kop" {
+            (Field::input("name", "text", tx.t("Naam", "Name"), &name)
+                .autocomplete("off")
+                .render(tx, errors))
+            fieldset id="role" {
+                legend { (tx.t("Rol", "Role")) }
+                @if let Some(e) = error_for(errors, "role") {
+                    (field_error(tx, "role-error", e))
+                }
+                div class="radio-list" {
+                    (role_radio("clerk", role_name(tx, StaffRole::Clerk)))
+                    (role_radio(
+                        "admin",
+                        tx.t(
+                            "Beheerder (mag ook deze beheerpagina's gebruiken)",
+                            "Administrator (may also use these admin pages)"
+                        )
+                    ))
+                }
+            }
+            fieldset id="services" {
+                legend {
+                    (tx.t(
+                        "Onderwerpen die de medewerker behandelt",
+                        "Services the clerk handles"
+                    ))
+                }
+                @if let Some(e) = error_for(errors, "services") {
+                    (field_error(tx, "services-error", e))
+                }
+                div class="checkbox-list" {
+                    @for (i, s) in services.iter().enumerate() {
+                        @let id = s.id.to_string();
+                        div class="checkbox" {
+                            input type="checkbox" id={ "service-" (i) } name="services" value=(id)
+                                checked[chosen.contains(&id)];
+                            label for={ "service-" (i) } { (s.name) }
+                        }
+                    }
+                }
+            }
+            p {
+                button type="submit" class="button" {
+                    (tx.t(
+                        "Naam, rol en onderwerpen opslaan",
+                        "Save name, role and services"
+                    ))
+                }
+            }
+        }
+    })
 }
 
 /// Saves a clerk's name, role and services.
@@ -692,57 +670,26 @@ async fn hours_page(
 ) -> Result<Response> {
     let tx = Tx::formal(ctx.lang);
     let details = details_form(app, &tx, tenant, clerk, absence_typed, errors).await?;
-    let input = |name: String, label: String, value: &str| -> String {
+    // One time of the hours table; the table's headers say what it is, the hidden label too.
+    let input = |name: String, label: String, value: &str| -> Markup {
         let error = error_for(errors, &name);
-        let invalid = if error.is_some() {
-            format!(r#" aria-invalid="true" aria-describedby="{name}-error""#)
-        } else {
-            String::new()
-        };
-        let error_html = error
-            .map(|e| format!(r#"<p class="field-error" id="{name}-error">{}</p>"#, esc(e)))
-            .unwrap_or_default();
-        format!(
-            r#"<label class="visually-hidden" for="{name}">{label}</label>{error_html}<input type="time" step="300" id="{name}" name="{name}" value="{}"{invalid}>"#,
-            esc(value),
-            label = esc(&label),
-        )
+        let error_id = format!("{name}-error");
+        html! {
+            label class="visually-hidden" for=(name) { (label) }
+            @if let Some(e) = error {
+                (field_error(&tx, &error_id, e))
+            }
+            input type="time" step="300" id=(name) name=(name) value=(value)
+                aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| &error_id)];
+        }
     };
-    let rows: String = (1..=7i8)
-        .map(|day| {
-            let (nl_day, en_day) = DAYS[(day - 1) as usize];
-            let day_name = tx.t(nl_day, en_day);
-            let cells: String = ["a", "b"]
-                .into_iter()
-                .map(|block| {
-                    let (from, until) = typed
-                        .iter()
-                        .find(|(d, b, _, _)| *d == day && *b == block)
-                        .map(|(_, _, f, u)| (f.as_str(), u.as_str()))
-                        .unwrap_or(("", ""));
-                    let nth = if block == "a" {
-                        tx.t("blok 1", "block 1")
-                    } else {
-                        tx.t("blok 2", "block 2")
-                    };
-                    format!(
-                        "<td>{}</td><td>{}</td>",
-                        input(
-                            format!("from-{day}-{block}"),
-                            format!("{day_name} {nth}, {}", tx.t("van", "from")),
-                            from
-                        ),
-                        input(
-                            format!("until-{day}-{block}"),
-                            format!("{day_name} {nth}, {}", tx.t("tot", "until")),
-                            until
-                        ),
-                    )
-                })
-                .collect();
-            format!(r#"<tr><th scope="row">{day_name}</th>{cells}</tr>"#)
-        })
-        .collect();
+    let times = |day: i8, block: &str| {
+        typed
+            .iter()
+            .find(|(d, b, _, _)| *d == day && *b == block)
+            .map(|(_, _, f, u)| (f.as_str(), u.as_str()))
+            .unwrap_or(("", ""))
+    };
     // The form has two blocks a day; more (set through the API) would be lost on saving.
     let stored = ::booking::usecases::admin::clerks::hours(&app, &clerk).await?;
     let crowded: Vec<&str> = (1..=7i8)
@@ -758,118 +705,149 @@ async fn hours_page(
             tx.t(nl, en)
         })
         .collect();
-    let crowded = if crowded.is_empty() {
-        String::new()
-    } else {
-        format!(
-            r#"<div class="notice"><p>{} {}.</p></div>"#,
-            tx.t(
-                "Let op: deze pagina toont twee blokken per dag. Opslaan bewaart alleen de eerste twee blokken op",
-                "Note: this page shows two blocks a day. Saving keeps only the first two blocks on"
-            ),
-            esc(&crowded.join(", "))
-        )
-    };
     let tz = tenant.time_zone.tz().clone();
     let base = format!("{HERE}/{}", clerk.id);
-    let absences: String = ::booking::usecases::admin::clerks::absences_of(&app, &clerk)
-        .await?
-        .iter()
-        .map(|a| {
-            let fmt = |t: jiff::Timestamp| {
-                t.to_zoned(tz.clone())
-                    .strftime("%d-%m-%Y %H:%M")
-                    .to_string()
-            };
-            format!(
-                r#"<tr><td>{from}</td><td>{until}</td><td>{reason}</td><td><form method="post" action="{base}/afwezig/{id}/verwijderen"><button type="submit" class="button button--secondary">{remove}<span class="visually-hidden"> ({what} {from})</span></button></form></td></tr>"#,
-                from = fmt(a.period.start),
-                until = fmt(a.period.end),
-                reason = esc(&a.reason),
-                id = a.id,
-                remove = tx.t("Verwijderen", "Remove"),
-                what = tx.t("afwezigheid vanaf", "absence from"),
-            )
-        })
-        .collect();
-    let absences = if absences.is_empty() {
-        format!(
-            "<p>{}</p>",
-            tx.t("Er is geen afwezigheid gepland.", "No absence is planned.")
-        )
-    } else {
-        format!(
-            r#"<div class="table-scroll"><table class="queue-table"><caption>{}</caption><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col"><span class="visually-hidden">{}</span></th></tr></thead><tbody>{absences}</tbody></table></div><p>{}</p>"#,
-            tx.t("Geplande afwezigheid", "Planned absence"),
-            tx.t("Van", "From"),
-            tx.t("Tot", "Until"),
-            tx.t("Reden", "Reason"),
-            tx.t("Actie", "Action"),
-            tx.t(
-                "Verwijdert u een afwezigheid, dan kunnen bewoners in die tijd weer een afspraak bij deze medewerker maken.",
-                "When you remove an absence, residents can book this clerk in that time again."
-            ),
-        )
+    let absences = ::booking::usecases::admin::clerks::absences_of(&app, &clerk).await?;
+    let fmt = |t: jiff::Timestamp| {
+        t.to_zoned(tz.clone())
+            .strftime("%d-%m-%Y %H:%M")
+            .to_string()
     };
-    let absence_field = |id: &str, label: &str, kind: &str, hint: Option<&str>| {
-        Field {
-            id,
-            name: id,
-            label,
-            hint,
-            kind,
-            value: absence_typed.get(id),
-            extra: "",
+    let absence_field =
+        |id: &'static str, label: &'static str, kind: &'static str, hint: Option<&'static str>| {
+            Field::input(id, kind, label, absence_typed.get(id))
+                .hint(hint)
+                .render(&tx, errors)
+        };
+    let notices = [
+        saved_notice(ctx, "toegevoegd", tx.t("De medewerker is toegevoegd. Vul hieronder de werktijden in.", "The clerk has been added. Fill in the working hours below.")),
+        saved_notice(ctx, "opgeslagen", tx.t("De werktijden zijn opgeslagen.", "The working hours have been saved.")),
+        saved_notice(ctx, "gewijzigd", tx.t("Naam, rol en onderwerpen zijn opgeslagen.", "Name, role and services have been saved.")),
+        saved_notice(ctx, "afwezig", tx.t("De afwezigheid is toegevoegd.", "The absence has been added.")),
+        saved_notice(ctx, "verwijderd", tx.t("De afwezigheid is verwijderd. Bewoners kunnen in die tijd weer een afspraak maken.", "The absence has been removed. Residents can book that time again.")),
+    ];
+    let body = html! {
+        @for notice in notices.into_iter().flatten() {
+            (notice)
         }
-        .html(&tx, errors)
+        (error_summary_unsaved(&tx, errors))
+        (details)
+        h2 id="tijden-kop" { (tx.t("Werktijden per week", "Weekly working hours")) }
+        p {
+            (tx.t(
+                "Vul per dag in van hoe laat tot hoe laat de medewerker gesprekken voert, als uu:mm. Een tweede blok is voor bijvoorbeeld na de lunch. Laat een dag leeg als de medewerker dan niet werkt.",
+                "Fill in per day from what time until what time the clerk takes calls, as hh:mm. A second block is for example for after lunch. Leave a day empty when the clerk does not work then."
+            ))
+        }
+        @if !crowded.is_empty() {
+            div class="notice" {
+                p {
+                    (tx.t(
+                        "Let op: deze pagina toont twee blokken per dag. Opslaan bewaart alleen de eerste twee blokken op",
+                        "Note: this page shows two blocks a day. Saving keeps only the first two blocks on"
+                    ))
+                    " " (crowded.join(", ")) "."
+                }
+            }
+        }
+        form method="post" action={ (base) "/tijden" } class="staff-form staff-form--wide" novalidate aria-labelledby="tijden-kop" {
+            div class="table-scroll" {
+                table class="queue-table hours-table" {
+                    caption { (tx.t("Werktijden per weekdag", "Working hours per weekday")) }
+                    thead {
+                        tr {
+                            th scope="col" { (tx.t("Dag", "Day")) }
+                            th scope="col" { (tx.t("Van", "From")) }
+                            th scope="col" { (tx.t("Tot", "Until")) }
+                            th scope="col" { (tx.t("Van (blok 2)", "From (block 2)")) }
+                            th scope="col" { (tx.t("Tot (blok 2)", "Until (block 2)")) }
+                        }
+                    }
+                    tbody {
+                        @for day in 1..=7i8 {
+                            @let (nl_day, en_day) = DAYS[(day - 1) as usize];
+                            @let day_name = tx.t(nl_day, en_day);
+                            tr {
+                                th scope="row" { (day_name) }
+                                @for block in ["a", "b"] {
+                                    @let (from, until) = times(day, block);
+                                    @let nth = if block == "a" {
+                                        tx.t("blok 1", "block 1")
+                                    } else {
+                                        tx.t("blok 2", "block 2")
+                                    };
+                                    td {
+                                        (input(
+                                            format!("from-{day}-{block}"),
+                                            format!("{day_name} {nth}, {}", tx.t("van", "from")),
+                                            from
+                                        ))
+                                    }
+                                    td {
+                                        (input(
+                                            format!("until-{day}-{block}"),
+                                            format!("{day_name} {nth}, {}", tx.t("tot", "until")),
+                                            until
+                                        ))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            p { button type="submit" class="button" { (tx.t("Werktijden opslaan", "Save working hours")) } }
+        }
+        h2 id="afwezig-kop" { (tx.t("Afwezigheid", "Absence")) }
+        @if absences.is_empty() {
+            p { (tx.t("Er is geen afwezigheid gepland.", "No absence is planned.")) }
+        } @else {
+            div class="table-scroll" {
+                table class="queue-table" {
+                    caption { (tx.t("Geplande afwezigheid", "Planned absence")) }
+                    thead {
+                        tr {
+                            th scope="col" { (tx.t("Van", "From")) }
+                            th scope="col" { (tx.t("Tot", "Until")) }
+                            th scope="col" { (tx.t("Reden", "Reason")) }
+                            th scope="col" { span class="visually-hidden" { (tx.t("Actie", "Action")) } }
+                        }
+                    }
+                    tbody {
+                        @for a in &absences {
+                            @let from = fmt(a.period.start);
+                            tr {
+                                td { (from) }
+                                td { (fmt(a.period.end)) }
+                                td { (a.reason) }
+                                td {
+                                    form method="post" action={ (base) "/afwezig/" (a.id.to_string()) "/verwijderen" } {
+                                        button type="submit" class="button button--secondary" {
+                                            (tx.t("Verwijderen", "Remove"))
+                                            span class="visually-hidden" { " (" (tx.t("afwezigheid vanaf", "absence from")) " " (from) ")" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            p {
+                (tx.t(
+                    "Verwijdert u een afwezigheid, dan kunnen bewoners in die tijd weer een afspraak bij deze medewerker maken.",
+                    "When you remove an absence, residents can book this clerk in that time again."
+                ))
+            }
+        }
+        form method="post" action={ (base) "/afwezig" } class="staff-form" novalidate aria-labelledby="afwezig-kop" {
+            (absence_field("absent-from", tx.t("Afwezig vanaf", "Absent from"), "datetime-local", None))
+            (absence_field("absent-until", tx.t("Afwezig tot", "Absent until"), "datetime-local", None))
+            (absence_field("reason", tx.t("Reden (niet verplicht)", "Reason (optional)"), "text", Some(tx.t("Bijvoorbeeld: vakantie. Bewoners zien dit niet.", "For example: holiday. Residents do not see this."))))
+            p { button type="submit" class="button" { (tx.t("Afwezigheid toevoegen", "Add absence")) } }
+        }
+        p { a href=(HERE) { (tx.t("Terug naar de medewerkers", "Back to the clerks")) } }
     };
-    let body = format!(
-        r#"{notices}{summary}
-{details}
-<h2 id="tijden-kop">{hours_h}</h2>
-<p>{hours_intro}</p>
-{crowded}
-<form method="post" action="{base}/tijden" class="staff-form staff-form--wide" novalidate aria-labelledby="tijden-kop">
-<div class="table-scroll"><table class="queue-table hours-table">
-<caption>{caption}</caption>
-<thead><tr><th scope="col">{day_h}</th><th scope="col">{from_h}</th><th scope="col">{until_h}</th><th scope="col">{from2_h}</th><th scope="col">{until2_h}</th></tr></thead>
-<tbody>{rows}</tbody></table></div>
-<p><button type="submit" class="button">{save_hours}</button></p>
-</form>
-<h2 id="afwezig-kop">{absence_h}</h2>
-{absences}
-<form method="post" action="{base}/afwezig" class="staff-form" novalidate aria-labelledby="afwezig-kop">
-{from}{until}{reason}
-<p><button type="submit" class="button">{add_absence}</button></p>
-</form>
-<p><a href="{HERE}">{back}</a></p>"#,
-        notices = [
-            saved_notice(ctx, "toegevoegd", tx.t("De medewerker is toegevoegd. Vul hieronder de werktijden in.", "The clerk has been added. Fill in the working hours below.")),
-            saved_notice(ctx, "opgeslagen", tx.t("De werktijden zijn opgeslagen.", "The working hours have been saved.")),
-            saved_notice(ctx, "gewijzigd", tx.t("Naam, rol en onderwerpen zijn opgeslagen.", "Name, role and services have been saved.")),
-            saved_notice(ctx, "afwezig", tx.t("De afwezigheid is toegevoegd.", "The absence has been added.")),
-            saved_notice(ctx, "verwijderd", tx.t("De afwezigheid is verwijderd. Bewoners kunnen in die tijd weer een afspraak maken.", "The absence has been removed. Residents can book that time again.")),
-        ].concat(),
-        summary = error_summary(&tx, errors),
-        hours_h = tx.t("Werktijden per week", "Weekly working hours"),
-        hours_intro = tx.t(
-            "Vul per dag in van hoe laat tot hoe laat de medewerker gesprekken voert, als uu:mm. Een tweede blok is voor bijvoorbeeld na de lunch. Laat een dag leeg als de medewerker dan niet werkt.",
-            "Fill in per day from what time until what time the clerk takes calls, as hh:mm. A second block is for example for after lunch. Leave a day empty when the clerk does not work then."
-        ),
-        caption = tx.t("Werktijden per weekdag", "Working hours per weekday"),
-        day_h = tx.t("Dag", "Day"),
-        from_h = tx.t("Van", "From"),
-        until_h = tx.t("Tot", "Until"),
-        from2_h = tx.t("Van (blok 2)", "From (block 2)"),
-        until2_h = tx.t("Tot (blok 2)", "Until (block 2)"),
-        save_hours = tx.t("Werktijden opslaan", "Save working hours"),
-        absence_h = tx.t("Afwezigheid", "Absence"),
-        from = absence_field("absent-from", tx.t("Afwezig vanaf", "Absent from"), "datetime-local", None),
-        until = absence_field("absent-until", tx.t("Afwezig tot", "Absent until"), "datetime-local", None),
-        reason = absence_field("reason", tx.t("Reden (niet verplicht)", "Reason (optional)"), "text", Some(tx.t("Bijvoorbeeld: vakantie. Bewoners zien dit niet.", "For example: holiday. Residents do not see this."))),
-        add_absence = tx.t("Afwezigheid toevoegen", "Add absence"),
-        back = tx.t("Terug naar de medewerkers", "Back to the clerks"),
-    );
     Ok(admin_page(
         ctx,
         tenant,

@@ -7,7 +7,7 @@
 use super::{admin_page, saved_notice, AdminSession};
 use crate::context::Ctx;
 use crate::error::{respond, see_other};
-use crate::html::esc;
+use crate::form;
 use crate::i18n::Tx;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -16,6 +16,7 @@ use booking::store::OutboxEntry;
 use booking::usecases;
 use booking::{App, Error, Result};
 use jiff::Timestamp;
+use maud::html;
 
 const HERE: &str = "/beheer/zaaksysteem";
 
@@ -135,104 +136,79 @@ async fn page(app: &App, ctx: &Ctx, tenant: &Tenant, error: Option<&str>) -> Res
                 "{n} outcomes are being sent to the case system again.",
             ),
         };
-        format!(
-            r#"<div class="notice" role="status"><p>{}</p></div>"#,
-            esc(&text.replace("{n}", n))
-        )
+        form::notice(&text.replace("{n}", n))
     });
-    let notices = [
-        saved_notice(
-            ctx,
-            "opnieuw",
-            tx.t(
-                "De uitkomst wordt opnieuw naar het zaaksysteem gestuurd.",
-                "The outcome is being sent to the case system again.",
-            ),
+    let saved = saved_notice(
+        ctx,
+        "opnieuw",
+        tx.t(
+            "De uitkomst wordt opnieuw naar het zaaksysteem gestuurd.",
+            "The outcome is being sent to the case system again.",
         ),
-        retried_all.unwrap_or_default(),
-    ]
-    .concat();
-    let error_box = error
-        .map(|e| {
-            format!(
-                r#"<div class="error-summary" role="alert"><p>{}</p></div>"#,
-                esc(e)
-            )
-        })
-        .unwrap_or_default();
-    let counts = format!(
-        "<ul><li>{failing}</li><li>{pending}</li></ul>",
-        failing = esc(&tx
-            .t("Niet aangekomen: {n}", "Not arrived: {n}")
-            .replace("{n}", &overview.failing_count.to_string())),
-        pending = esc(&tx
-            .t("Wachten op verzending: {n}", "Waiting to be sent: {n}")
-            .replace("{n}", &overview.pending_count.to_string())),
     );
-    let list = if overview.failing.is_empty() {
-        format!(
-            "<p>{}</p>",
-            tx.t(
-                "Alle uitkomsten zijn aangekomen of worden nog verstuurd. Er hoeft niets te gebeuren.",
-                "Every outcome has arrived or is still being sent. Nothing needs to be done."
-            )
-        )
-    } else {
-        let items: String = overview
-            .failing
-            .iter()
-            .enumerate()
-            .map(|(n, e)| {
-                let heading = format!("uitkomst-{}", n + 1);
-                format!(
-                    r#"<article class="complaint" aria-labelledby="{heading}">
-<h3 id="{heading}">{title} {nr}</h3>
-<dl class="summary">
-<div><dt>{recorded_h}</dt><dd>{recorded}</dd></div>
-<div><dt>{version_h}</dt><dd>{version}</dd></div>
-<div><dt>{attempts_h}</dt><dd class="attempts">{attempts}</dd></div>
-<div><dt>{error_h}</dt><dd>{last_error}</dd></div>
-<div><dt>{next_h}</dt><dd>{next}</dd></div>
-</dl>
-<form method="post" action="{HERE}/{id}/opnieuw"><p><button type="submit" class="button button--secondary">{retry}<span class="visually-hidden"> ({title} {nr})</span></button></p></form>
-</article>"#,
-                    title = tx.t("Uitkomst", "Outcome"),
-                    nr = n + 1,
-                    recorded_h = tx.t("Vastgelegd", "Recorded"),
-                    recorded = esc(&tx.moment_in_words(tenant, e.created_at)),
-                    version_h = tx.t("Versie", "Version"),
-                    version = e.version,
-                    attempts_h = tx.t("Pogingen", "Attempts"),
-                    attempts = e.attempts,
-                    error_h = tx.t("Laatste fout", "Last error"),
-                    last_error = esc(e.last_error.as_deref().unwrap_or(tx.t("Onbekend", "Unknown"))),
-                    next_h = tx.t("Volgende poging", "Next attempt"),
-                    next = esc(&next_attempt(&tx, tenant, now, e)),
-                    id = e.id,
-                    retry = tx.t("Opnieuw proberen", "Try again"),
-                )
-            })
-            .collect();
-        format!(
-            r#"<p>{oldest}</p>{items}
-<form method="post" action="{HERE}/alles-opnieuw"><p><button type="submit" class="button">{retry_all}</button></p></form>"#,
-            oldest = tx.t("De oudste staat bovenaan.", "The oldest is at the top."),
-            retry_all = tx.t("Alles opnieuw proberen", "Try all again"),
-        )
+    let body = html! {
+        (saved.unwrap_or_default())
+        (retried_all.unwrap_or_default())
+        @if let Some(e) = error {
+            div class="error-summary" role="alert" { p { (e) } }
+        }
+        p {
+            (tx.t(
+                "Na elk gesprek stuurt Videoloket de uitkomst naar het zaaksysteem van de gemeente. Lukt dat niet, dan ziet u dat hier. Als het zaaksysteem even niet bereikbaar is, probeert Videoloket het later vanzelf opnieuw. U kunt het ook meteen opnieuw laten proberen, bijvoorbeeld nadat de instellingen van het zaaksysteem zijn aangepast.",
+                "After every call Videoloket sends the outcome to the municipality's case system. When that fails, you see it here. When the case system cannot be reached for a while, Videoloket tries again by itself later. You can also have it try again right away, for example after the case system's settings were corrected."
+            ))
+        }
+        h2 id="stand-kop" { (tx.t("Stand van zaken", "Current state")) }
+        ul {
+            li {
+                (tx.t("Niet aangekomen: {n}", "Not arrived: {n}")
+                    .replace("{n}", &overview.failing_count.to_string()))
+            }
+            li {
+                (tx.t("Wachten op verzending: {n}", "Waiting to be sent: {n}")
+                    .replace("{n}", &overview.pending_count.to_string()))
+            }
+        }
+        h2 id="lijst-kop" { (tx.t("Niet aangekomen", "Not arrived")) }
+        @if overview.failing.is_empty() {
+            p {
+                (tx.t(
+                    "Alle uitkomsten zijn aangekomen of worden nog verstuurd. Er hoeft niets te gebeuren.",
+                    "Every outcome has arrived or is still being sent. Nothing needs to be done."
+                ))
+            }
+        } @else {
+            p { (tx.t("De oudste staat bovenaan.", "The oldest is at the top.")) }
+            @for (n, e) in overview.failing.iter().enumerate() {
+                @let heading = format!("uitkomst-{}", n + 1);
+                @let title = format!("{} {}", tx.t("Uitkomst", "Outcome"), n + 1);
+                article class="complaint" aria-labelledby=(heading) {
+                    h3 id=(heading) { (title) }
+                    dl class="summary" {
+                        div { dt { (tx.t("Vastgelegd", "Recorded")) } dd { (tx.moment_in_words(tenant, e.created_at)) } }
+                        div { dt { (tx.t("Versie", "Version")) } dd { (e.version) } }
+                        div { dt { (tx.t("Pogingen", "Attempts")) } dd class="attempts" { (e.attempts) } }
+                        div {
+                            dt { (tx.t("Laatste fout", "Last error")) }
+                            dd { (e.last_error.as_deref().unwrap_or(tx.t("Onbekend", "Unknown"))) }
+                        }
+                        div { dt { (tx.t("Volgende poging", "Next attempt")) } dd { (next_attempt(&tx, tenant, now, e)) } }
+                    }
+                    form method="post" action={ (HERE) "/" (e.id.to_string()) "/opnieuw" } {
+                        p {
+                            button type="submit" class="button button--secondary" {
+                                (tx.t("Opnieuw proberen", "Try again"))
+                                span class="visually-hidden" { " (" (title) ")" }
+                            }
+                        }
+                    }
+                }
+            }
+            form method="post" action={ (HERE) "/alles-opnieuw" } {
+                p { button type="submit" class="button" { (tx.t("Alles opnieuw proberen", "Try all again")) } }
+            }
+        }
     };
-    let body = format!(
-        r#"{notices}{error_box}<p>{intro}</p>
-<h2 id="stand-kop">{state_h}</h2>
-{counts}
-<h2 id="lijst-kop">{list_h}</h2>
-{list}"#,
-        intro = tx.t(
-            "Na elk gesprek stuurt Videoloket de uitkomst naar het zaaksysteem van de gemeente. Lukt dat niet, dan ziet u dat hier. Als het zaaksysteem even niet bereikbaar is, probeert Videoloket het later vanzelf opnieuw. U kunt het ook meteen opnieuw laten proberen, bijvoorbeeld nadat de instellingen van het zaaksysteem zijn aangepast.",
-            "After every call Videoloket sends the outcome to the municipality's case system. When that fails, you see it here. When the case system cannot be reached for a while, Videoloket tries again by itself later. You can also have it try again right away, for example after the case system's settings were corrected."
-        ),
-        state_h = tx.t("Stand van zaken", "Current state"),
-        list_h = tx.t("Niet aangekomen", "Not arrived"),
-    );
     Ok(admin_page(
         ctx,
         tenant,

@@ -15,7 +15,7 @@ mod services;
 mod settings;
 
 use crate::context::Ctx;
-use crate::html::esc;
+use crate::form;
 use crate::i18n::{Lang, Tx};
 use crate::layout::{render, Page};
 use crate::pages::staff_nav::staff_nav;
@@ -27,6 +27,7 @@ use axum::Router;
 use booking::auth::{Admin, SessionClaims};
 use booking::domain::tenant::Tenant;
 use booking::{App, Error};
+use maud::{html, Markup};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -105,14 +106,15 @@ fn admin_only(admin: Result<Admin, Error>, ctx: &Ctx) -> Result<SessionClaims, B
         Ok(Admin(claims)) => Ok(claims),
         Err(Error::Forbidden) => {
             let tx = Tx::formal(ctx.lang);
-            let body = format!(
-                r#"<p>{text}</p><p><a class="button" href="/medewerker/wachtrij">{queue}</a></p>"#,
-                text = tx.t(
-                    "Deze pagina is alleen voor beheerders van de gemeente. U bent ingelogd als medewerker. Vraagt u een beheerder als u iets wilt laten aanpassen.",
-                    "This page is for the municipality's administrators only. You are logged in as a clerk. Ask an administrator if something needs to change."
-                ),
-                queue = tx.t("Naar de wachtrij", "Go to the queue"),
-            );
+            let body = html! {
+                p {
+                    (tx.t(
+                        "Deze pagina is alleen voor beheerders van de gemeente. U bent ingelogd als medewerker. Vraagt u een beheerder als u iets wilt laten aanpassen.",
+                        "This page is for the municipality's administrators only. You are logged in as a clerk. Ask an administrator if something needs to change."
+                    ))
+                }
+                p { a class="button" href="/medewerker/wachtrij" { (tx.t("Naar de wachtrij", "Go to the queue")) } }
+            };
             let page = render(
                 ctx,
                 Page {
@@ -120,7 +122,7 @@ fn admin_only(admin: Result<Admin, Error>, ctx: &Ctx) -> Result<SessionClaims, B
                     tenant: None,
                     body,
                     has_errors: false,
-                    nav: staff_nav(&tx, "", false),
+                    nav: Some(staff_nav(&tx, "", false)),
                 },
             );
             Err(Box::new(ctx.finish((StatusCode::FORBIDDEN, page))))
@@ -135,7 +137,7 @@ fn admin_page(
     tenant: &Tenant,
     current: &str,
     title: String,
-    body: String,
+    body: Markup,
     errors: bool,
 ) -> Response {
     let tx = Tx::formal(ctx.lang);
@@ -146,7 +148,7 @@ fn admin_page(
             tenant: Some(tenant),
             body,
             has_errors: errors,
-            nav: staff_nav(&tx, current, true),
+            nav: Some(staff_nav(&tx, current, true)),
         },
     );
     let status = if errors {
@@ -196,119 +198,9 @@ fn number(raw: &str) -> Option<i64> {
 /// A form's mistakes: (field id, message in the page's language).
 type Errors = Vec<(String, String)>;
 
-fn error_for<'a>(errors: &'a Errors, id: &str) -> Option<&'a str> {
-    errors
-        .iter()
-        .find(|(f, _)| f == id)
-        .map(|(_, m)| m.as_str())
-}
-
-/// The box at the top of a form with mistakes, each linking to its field.
-fn error_summary(tx: &Tx, errors: &Errors) -> String {
-    if errors.is_empty() {
-        return String::new();
-    }
-    let items: String = errors
-        .iter()
-        .map(|(field, message)| {
-            format!(
-                r##"<li><a href="#{}">{}</a></li>"##,
-                esc(field),
-                esc(message)
-            )
-        })
-        .collect();
-    format!(
-        r#"<div class="error-summary" role="alert" aria-labelledby="error-summary-title"><h2 id="error-summary-title">{}</h2><ul>{items}</ul></div>"#,
-        tx.t(
-            "Er is iets niet goed ingevuld. Er is niets opgeslagen.",
-            "Something needs to be corrected. Nothing was saved."
-        )
-    )
-}
-
 /// The "saved" message after a redirect, when the query carries `key`.
-fn saved_notice(ctx: &Ctx, key: &str, text: &str) -> String {
-    if ctx.param(key).is_some() {
-        format!(
-            r#"<div class="notice" role="status"><p>{}</p></div>"#,
-            esc(text)
-        )
-    } else {
-        String::new()
-    }
-}
-
-/// One labelled input (or textarea when `kind` is "textarea") with its hint and error,
-/// linked through `aria-describedby`.
-struct Field<'a> {
-    id: &'a str,
-    name: &'a str,
-    label: &'a str,
-    hint: Option<&'a str>,
-    kind: &'a str,
-    value: &'a str,
-    extra: &'a str,
-}
-
-impl Field<'_> {
-    fn html(&self, tx: &Tx, errors: &Errors) -> String {
-        let error = error_for(errors, self.id);
-        let id = self.id;
-        let mut described = Vec::new();
-        let hint = self
-            .hint
-            .map(|h| {
-                described.push(format!("{id}-hint"));
-                format!(r#"<p class="hint" id="{id}-hint">{}</p>"#, esc(h))
-            })
-            .unwrap_or_default();
-        let error_html = error
-            .map(|e| {
-                described.push(format!("{id}-error"));
-                format!(
-                    r#"<p class="field-error" id="{id}-error"><span class="visually-hidden">{}</span>{}</p>"#,
-                    tx.t("Fout: ", "Error: "),
-                    esc(e)
-                )
-            })
-            .unwrap_or_default();
-        let aria = if described.is_empty() {
-            String::new()
-        } else {
-            format!(r#" aria-describedby="{}""#, described.join(" "))
-        };
-        let invalid = if error.is_some() {
-            r#" aria-invalid="true""#
-        } else {
-            ""
-        };
-        let class = if error.is_some() {
-            "field field--error"
-        } else {
-            "field"
-        };
-        let control = if self.kind == "textarea" {
-            format!(
-                r#"<textarea id="{id}" name="{}" rows="6"{aria}{invalid}{}>{}</textarea>"#,
-                esc(self.name),
-                self.extra,
-                esc(self.value)
-            )
-        } else {
-            format!(
-                r#"<input type="{}" id="{id}" name="{}" value="{}"{aria}{invalid}{}>"#,
-                self.kind,
-                esc(self.name),
-                esc(self.value),
-                self.extra
-            )
-        };
-        format!(
-            r#"<div class="{class}"><label for="{id}">{}</label>{hint}{error_html}{control}</div>"#,
-            esc(self.label)
-        )
-    }
+fn saved_notice(ctx: &Ctx, key: &str, text: &str) -> Option<Markup> {
+    ctx.param(key).map(|_| form::notice(text))
 }
 
 /// The booking crate's English message as a sentence, for English pages.

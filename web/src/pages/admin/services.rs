@@ -4,12 +4,10 @@
 //! Sources and results are edited as text, one per line with `|` between the parts, so a list
 //! of any length works without JavaScript.
 
-use super::{
-    admin_page, error_summary, number, saved_notice, say, AdminSession, Errors, Field, FormData,
-};
+use super::{admin_page, number, saved_notice, say, AdminSession, Errors, FormData};
 use crate::context::Ctx;
 use crate::error::{respond, see_other};
-use crate::html::esc;
+use crate::form::{error_summary_unsaved, Field};
 use crate::i18n::Tx;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -20,6 +18,7 @@ use booking::domain::tenant::Tenant;
 use booking::usecases;
 use booking::usecases::admin::services::ServiceInput;
 use booking::{App, Error, Result};
+use maud::html;
 
 const HERE: &str = "/beheer/onderwerpen";
 
@@ -160,24 +159,6 @@ async fn list_page(
 ) -> Result<Response> {
     let tx = Tx::formal(ctx.lang);
     let services = ::booking::usecases::desk::services(&app, tenant.id).await?;
-    let rows: String = services
-        .iter()
-        .map(|s| {
-            format!(
-                r#"<tr><th scope="row"><a href="{HERE}/{id}">{name}</a></th><td>{duration} {min}</td><td>{buffer} {min}</td><td>{status}</td></tr>"#,
-                id = s.id,
-                status = if s.active {
-                    tx.t("aangeboden", "offered")
-                } else {
-                    tx.t("niet aangeboden", "not offered")
-                },
-                name = esc(&s.name),
-                duration = s.duration_minutes,
-                buffer = s.buffer_minutes,
-                min = tx.t("minuten", "minutes"),
-            )
-        })
-        .collect();
     let value = |name: &str, default: &str| -> String {
         if typed.has(name) {
             typed.get(name).to_string()
@@ -185,85 +166,89 @@ async fn list_page(
             default.to_string()
         }
     };
-    let field = |id: &str, label: &str, hint: Option<&str>, kind: &str, v: &str, extra: &str| {
-        Field {
-            id,
-            name: id,
-            label,
-            hint,
-            kind,
-            value: v,
-            extra,
+    let min = tx.t("minuten", "minutes");
+    let (name, description, duration, buffer) = (
+        value("name", ""),
+        value("description", ""),
+        value("duration_minutes", "30"),
+        value("buffer_minutes", "5"),
+    );
+    let body = html! {
+        div class="table-scroll" {
+            table class="queue-table" {
+                caption {
+                    (tx.t(
+                        "Onderwerpen van de gemeente. Voor een onderwerp dat niet aangeboden wordt, kunnen bewoners geen afspraak maken.",
+                        "The municipality's services. Residents cannot book a service that is not offered."
+                    ))
+                }
+                thead {
+                    tr {
+                        th scope="col" { (tx.t("Onderwerp", "Service")) }
+                        th scope="col" { (tx.t("Duur", "Duration")) }
+                        th scope="col" { (tx.t("Tijd tussen afspraken", "Time between appointments")) }
+                        th scope="col" { (tx.t("Bewoners kunnen boeken", "Residents can book")) }
+                    }
+                }
+                tbody {
+                    @for s in &services {
+                        tr {
+                            th scope="row" { a href={ (HERE) "/" (s.id.to_string()) } { (s.name) } }
+                            td { (s.duration_minutes) " " (min) }
+                            td { (s.buffer_minutes) " " (min) }
+                            td {
+                                @if s.active {
+                                    (tx.t("aangeboden", "offered"))
+                                } @else {
+                                    (tx.t("niet aangeboden", "not offered"))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
-        .html(&tx, errors)
-    };
-    let body = format!(
-        r#"<div class="table-scroll"><table class="queue-table">
-<caption>{caption}</caption>
-<thead><tr><th scope="col">{name_h}</th><th scope="col">{duration_h}</th><th scope="col">{buffer_h}</th><th scope="col">{status_h}</th></tr></thead>
-<tbody>{rows}</tbody></table></div>
-<h2 id="toevoegen">{add_h}</h2>
-{summary}
-<form method="post" action="{HERE}" class="staff-form" novalidate aria-labelledby="toevoegen">
-{name}{description}{duration}{buffer}
-<p><button type="submit" class="button">{submit}</button></p>
-</form>"#,
-        caption = tx.t(
-            "Onderwerpen van de gemeente. Voor een onderwerp dat niet aangeboden wordt, kunnen bewoners geen afspraak maken.",
-            "The municipality's services. Residents cannot book a service that is not offered."
-        ),
-        status_h = tx.t("Bewoners kunnen boeken", "Residents can book"),
-        name_h = tx.t("Onderwerp", "Service"),
-        duration_h = tx.t("Duur", "Duration"),
-        buffer_h = tx.t("Tijd tussen afspraken", "Time between appointments"),
-        add_h = tx.t("Onderwerp toevoegen", "Add a service"),
-        summary = error_summary(&tx, errors),
-        name = field(
-            "name",
-            tx.t("Naam", "Name"),
-            Some(tx.t(
-                "Zoals bewoners het zien, bijvoorbeeld 'Verhuizing doorgeven'.",
-                "As residents see it, for example 'Report a move'."
-            )),
-            "text",
-            &value("name", ""),
-            ""
-        ),
-        description = field(
-            "description",
-            tx.t(
-                "Uitleg voor bewoners (niet verplicht)",
-                "Explanation for residents (optional)"
-            ),
-            None,
-            "textarea",
-            &value("description", ""),
-            ""
-        ),
-        duration = field(
-            "duration_minutes",
-            tx.t("Duur (minuten)", "Duration (minutes)"),
-            Some(tx.t("In stappen van 5 minuten.", "In steps of 5 minutes.")),
-            "text",
-            &value("duration_minutes", "30"),
-            r#" inputmode="numeric""#
-        ),
-        buffer = field(
-            "buffer_minutes",
-            tx.t(
-                "Tijd tussen afspraken (minuten)",
-                "Time between appointments (minutes)"
-            ),
-            Some(tx.t(
+        h2 id="toevoegen" { (tx.t("Onderwerp toevoegen", "Add a service")) }
+        (error_summary_unsaved(&tx, errors))
+        form method="post" action=(HERE) class="staff-form" novalidate aria-labelledby="toevoegen" {
+            (Field::input("name", "text", tx.t("Naam", "Name"), &name)
+                .hint(Some(tx.t(
+                    "Zoals bewoners het zien, bijvoorbeeld 'Verhuizing doorgeven'.",
+                    "As residents see it, for example 'Report a move'."
+                )))
+                .render(&tx, errors))
+            (Field::textarea(
+                "description",
+                6,
+                tx.t(
+                    "Uitleg voor bewoners (niet verplicht)",
+                    "Explanation for residents (optional)"
+                ),
+                &description,
+            )
+            .render(&tx, errors))
+            (Field::input("duration_minutes", "text", tx.t("Duur (minuten)", "Duration (minutes)"), &duration)
+                .hint(Some(tx.t("In stappen van 5 minuten.", "In steps of 5 minutes.")))
+                .numeric()
+                .render(&tx, errors))
+            (Field::input(
+                "buffer_minutes",
+                "text",
+                tx.t(
+                    "Tijd tussen afspraken (minuten)",
+                    "Time between appointments (minutes)"
+                ),
+                &buffer,
+            )
+            .hint(Some(tx.t(
                 "Voor het afronden van het gesprek, in stappen van 5 minuten.",
                 "To finish the call, in steps of 5 minutes."
-            )),
-            "text",
-            &value("buffer_minutes", "5"),
-            r#" inputmode="numeric""#
-        ),
-        submit = tx.t("Onderwerp toevoegen", "Add service"),
-    );
+            )))
+            .numeric()
+            .render(&tx, errors))
+            p { button type="submit" class="button" { (tx.t("Onderwerp toevoegen", "Add service")) } }
+        }
+    };
     Ok(admin_page(
         ctx,
         tenant,
@@ -532,34 +517,7 @@ fn service_page(
         saved_notice(ctx, "resultaten", tx.t("De resultaten zijn opgeslagen.", "The results have been saved.")),
         saved_notice(ctx, "gestopt", tx.t("Het onderwerp wordt niet meer aangeboden. Bewoners kunnen er geen nieuwe afspraak voor maken.", "The service is no longer offered. Residents cannot make new appointments for it.")),
         saved_notice(ctx, "hervat", tx.t("Het onderwerp wordt weer aangeboden. Bewoners kunnen er weer een afspraak voor maken.", "The service is offered again. Residents can book it again.")),
-    ]
-    .concat();
-    let sources_field = Field {
-        id: "sources",
-        name: "sources",
-        label: tx.t("Bronnen, één per regel", "Sources, one per line"),
-        hint: Some(tx.t(
-            "Schrijf per regel: code | naam | reden in gewone taal. Bijvoorbeeld: brp | Basisregistratie Personen | Om uw adres en gezinssamenstelling te controleren. Laat het veld leeg als er geen bronnen nodig zijn.",
-            "Write on each line: code | name | reason in plain language. For example: brp | Basisregistratie Personen | To check your address and household. Leave empty when no sources are needed.",
-        )),
-        kind: "textarea",
-        value: sources,
-        extra: r#" spellcheck="false""#,
-    }
-    .html(&tx, errors);
-    let results_field = Field {
-        id: "results",
-        name: "results",
-        label: tx.t("Resultaten, één per regel", "Results, one per line"),
-        hint: Some(tx.t(
-            "Schrijf per regel: code | naam. Bijvoorbeeld: complete | Aanvraag compleet. De medewerker kiest er één na het gesprek.",
-            "Write on each line: code | name. For example: complete | Application complete. The clerk chooses one after the call.",
-        )),
-        kind: "textarea",
-        value: results,
-        extra: r#" spellcheck="false""#,
-    }
-    .html(&tx, errors);
+    ];
     let value = |name: &str, stored: String| -> String {
         if basics.has(name) {
             basics.get(name).to_string()
@@ -567,123 +525,119 @@ fn service_page(
             stored
         }
     };
-    let basic = |id: &str, label: &str, hint: Option<&str>, kind: &str, v: String, extra: &str| {
-        Field {
-            id,
-            name: id,
-            label,
-            hint,
-            kind,
-            value: &v,
-            extra,
-        }
-        .html(&tx, errors)
-    };
-    let basics_fields = [
-        basic(
-            "name",
-            tx.t("Naam", "Name"),
-            None,
-            "text",
-            value("name", service.name.clone()),
-            "",
-        ),
-        basic(
-            "description",
-            tx.t(
-                "Uitleg voor bewoners (niet verplicht)",
-                "Explanation for residents (optional)",
-            ),
-            None,
-            "textarea",
-            value("description", service.description.clone()),
-            "",
-        ),
-        basic(
-            "duration_minutes",
-            tx.t("Duur (minuten)", "Duration (minutes)"),
-            Some(tx.t(
-                "In stappen van 5 minuten. Afspraken die al gemaakt zijn, houden hun tijd.",
-                "In steps of 5 minutes. Appointments already made keep their time.",
-            )),
-            "text",
-            value("duration_minutes", service.duration_minutes.to_string()),
-            r#" inputmode="numeric""#,
-        ),
-        basic(
-            "buffer_minutes",
-            tx.t(
-                "Tijd tussen afspraken (minuten)",
-                "Time between appointments (minutes)",
-            ),
-            Some(tx.t("In stappen van 5 minuten.", "In steps of 5 minutes.")),
-            "text",
-            value("buffer_minutes", service.buffer_minutes.to_string()),
-            r#" inputmode="numeric""#,
-        ),
-    ]
-    .concat();
-    let offer = if service.active {
-        format!(
-            r#"<p>{state}</p><p>{explain}</p><form method="post" action="{base}/aanbod"><input type="hidden" name="active" value="0"><p><button type="submit" class="button button--secondary">{button}</button></p></form>"#,
-            state = tx.t(
-                "Bewoners kunnen voor dit onderwerp een afspraak maken.",
-                "Residents can book this service."
-            ),
-            explain = tx.t(
-                "Wilt u dit onderwerp niet meer aanbieden? Dan ziet een bewoner het niet meer en kan niemand er een nieuwe afspraak voor maken. Afspraken die al gemaakt zijn blijven staan, en bewoners kunnen hun persoonlijke link blijven gebruiken.",
-                "Do you want to stop offering this service? Residents will no longer see it and nobody can make a new appointment for it. Appointments already made stay, and residents can keep using their personal link."
-            ),
-            button = tx.t("Niet meer aanbieden", "Stop offering"),
-        )
-    } else {
-        format!(
-            r#"<p><strong>{state}</strong></p><p>{explain}</p><form method="post" action="{base}/aanbod"><input type="hidden" name="active" value="1"><p><button type="submit" class="button">{button}</button></p></form>"#,
-            state = tx.t(
-                "Dit onderwerp wordt niet aangeboden.",
-                "This service is not offered."
-            ),
-            explain = tx.t(
-                "Bewoners zien het niet en kunnen er geen afspraak voor maken. Afspraken die al gemaakt zijn, blijven staan.",
-                "Residents do not see it and cannot book it. Appointments already made stay."
-            ),
-            button = tx.t("Weer aanbieden", "Offer again"),
-        )
-    };
-    let body = format!(
-        r#"{notices}{summary}<h2 id="aanbod-kop">{offer_h}</h2>
-{offer}
-<h2 id="gegevens-kop">{basics_h}</h2>
-<form method="post" action="{base}" class="staff-form" novalidate aria-labelledby="gegevens-kop">
-{basics_fields}
-<p><button type="submit" class="button">{save_basics}</button></p>
-</form>
-<h2 id="bronnen-kop">{sources_h}</h2>
-<p>{sources_intro}</p>
-<form method="post" action="{base}/bronnen" class="staff-form" novalidate aria-labelledby="bronnen-kop">
-{sources_field}
-<p><button type="submit" class="button">{save_sources}</button></p>
-</form>
-<h2 id="resultaten-kop">{results_h}</h2>
-<form method="post" action="{base}/resultaten" class="staff-form" novalidate aria-labelledby="resultaten-kop">
-{results_field}
-<p><button type="submit" class="button">{save_results}</button></p>
-</form>
-<p><a href="{HERE}">{back}</a></p>"#,
-        summary = error_summary(&tx, errors),
-        offer_h = tx.t("Aanbieden aan bewoners", "Offered to residents"),
-        basics_h = tx.t("Naam, uitleg en duur", "Name, explanation and duration"),
-        save_basics = tx.t("Gegevens opslaan", "Save details"),
-        sources_h = tx.t("Gegevens die de medewerker mag opvragen", "Information the clerk may look up"),
-        sources_intro = tx.t(
-            "Bewoners zien deze bronnen met de reden, en kiezen per bron of de gemeente het mag opvragen of dat ze het zelf meenemen.",
-            "Residents see these sources with the reason, and choose per source whether the municipality may request it or they bring it themselves."
-        ),
-        save_sources = tx.t("Bronnen opslaan", "Save sources"),
-        results_h = tx.t("Resultaten van een gesprek", "Results of a call"),
-        save_results = tx.t("Resultaten opslaan", "Save results"),
-        back = tx.t("Terug naar de onderwerpen", "Back to the services"),
+    let (name, description, duration, buffer) = (
+        value("name", service.name.clone()),
+        value("description", service.description.clone()),
+        value("duration_minutes", service.duration_minutes.to_string()),
+        value("buffer_minutes", service.buffer_minutes.to_string()),
     );
+    let body = html! {
+        @for notice in notices.into_iter().flatten() {
+            (notice)
+        }
+        (error_summary_unsaved(&tx, errors))
+        h2 id="aanbod-kop" { (tx.t("Aanbieden aan bewoners", "Offered to residents")) }
+        @if service.active {
+            p {
+                (tx.t(
+                    "Bewoners kunnen voor dit onderwerp een afspraak maken.",
+                    "Residents can book this service."
+                ))
+            }
+            p {
+                (tx.t(
+                    "Wilt u dit onderwerp niet meer aanbieden? Dan ziet een bewoner het niet meer en kan niemand er een nieuwe afspraak voor maken. Afspraken die al gemaakt zijn blijven staan, en bewoners kunnen hun persoonlijke link blijven gebruiken.",
+                    "Do you want to stop offering this service? Residents will no longer see it and nobody can make a new appointment for it. Appointments already made stay, and residents can keep using their personal link."
+                ))
+            }
+            form method="post" action={ (base) "/aanbod" } {
+                input type="hidden" name="active" value="0";
+                p { button type="submit" class="button button--secondary" { (tx.t("Niet meer aanbieden", "Stop offering")) } }
+            }
+        } @else {
+            p {
+                strong {
+                    (tx.t(
+                        "Dit onderwerp wordt niet aangeboden.",
+                        "This service is not offered."
+                    ))
+                }
+            }
+            p {
+                (tx.t(
+                    "Bewoners zien het niet en kunnen er geen afspraak voor maken. Afspraken die al gemaakt zijn, blijven staan.",
+                    "Residents do not see it and cannot book it. Appointments already made stay."
+                ))
+            }
+            form method="post" action={ (base) "/aanbod" } {
+                input type="hidden" name="active" value="1";
+                p { button type="submit" class="button" { (tx.t("Weer aanbieden", "Offer again")) } }
+            }
+        }
+        h2 id="gegevens-kop" { (tx.t("Naam, uitleg en duur", "Name, explanation and duration")) }
+        form method="post" action=(base) class="staff-form" novalidate aria-labelledby="gegevens-kop" {
+            (Field::input("name", "text", tx.t("Naam", "Name"), &name).render(&tx, errors))
+            (Field::textarea(
+                "description",
+                6,
+                tx.t(
+                    "Uitleg voor bewoners (niet verplicht)",
+                    "Explanation for residents (optional)",
+                ),
+                &description,
+            )
+            .render(&tx, errors))
+            (Field::input("duration_minutes", "text", tx.t("Duur (minuten)", "Duration (minutes)"), &duration)
+                .hint(Some(tx.t(
+                    "In stappen van 5 minuten. Afspraken die al gemaakt zijn, houden hun tijd.",
+                    "In steps of 5 minutes. Appointments already made keep their time.",
+                )))
+                .numeric()
+                .render(&tx, errors))
+            (Field::input(
+                "buffer_minutes",
+                "text",
+                tx.t(
+                    "Tijd tussen afspraken (minuten)",
+                    "Time between appointments (minutes)",
+                ),
+                &buffer,
+            )
+            .hint(Some(tx.t("In stappen van 5 minuten.", "In steps of 5 minutes.")))
+            .numeric()
+            .render(&tx, errors))
+            p { button type="submit" class="button" { (tx.t("Gegevens opslaan", "Save details")) } }
+        }
+        h2 id="bronnen-kop" { (tx.t("Gegevens die de medewerker mag opvragen", "Information the clerk may look up")) }
+        p {
+            (tx.t(
+                "Bewoners zien deze bronnen met de reden, en kiezen per bron of de gemeente het mag opvragen of dat ze het zelf meenemen.",
+                "Residents see these sources with the reason, and choose per source whether the municipality may request it or they bring it themselves."
+            ))
+        }
+        form method="post" action={ (base) "/bronnen" } class="staff-form" novalidate aria-labelledby="bronnen-kop" {
+            (Field::textarea("sources", 6, tx.t("Bronnen, één per regel", "Sources, one per line"), sources)
+                .hint(Some(tx.t(
+                    "Schrijf per regel: code | naam | reden in gewone taal. Bijvoorbeeld: brp | Basisregistratie Personen | Om uw adres en gezinssamenstelling te controleren. Laat het veld leeg als er geen bronnen nodig zijn.",
+                    "Write on each line: code | name | reason in plain language. For example: brp | Basisregistratie Personen | To check your address and household. Leave empty when no sources are needed.",
+                )))
+                .spellcheck_off()
+                .render(&tx, errors))
+            p { button type="submit" class="button" { (tx.t("Bronnen opslaan", "Save sources")) } }
+        }
+        h2 id="resultaten-kop" { (tx.t("Resultaten van een gesprek", "Results of a call")) }
+        form method="post" action={ (base) "/resultaten" } class="staff-form" novalidate aria-labelledby="resultaten-kop" {
+            (Field::textarea("results", 6, tx.t("Resultaten, één per regel", "Results, one per line"), results)
+                .hint(Some(tx.t(
+                    "Schrijf per regel: code | naam. Bijvoorbeeld: complete | Aanvraag compleet. De medewerker kiest er één na het gesprek.",
+                    "Write on each line: code | name. For example: complete | Application complete. The clerk chooses one after the call.",
+                )))
+                .spellcheck_off()
+                .render(&tx, errors))
+            p { button type="submit" class="button" { (tx.t("Resultaten opslaan", "Save results")) } }
+        }
+        p { a href=(HERE) { (tx.t("Terug naar de onderwerpen", "Back to the services")) } }
+    };
     admin_page(
         ctx,
         tenant,

@@ -1,11 +1,9 @@
 //! `/beheer`: the municipality's settings (name, colours, tone, walk-ins, times, contact).
 
-use super::{
-    admin_page, error_summary, number, saved_notice, say, AdminSession, Errors, Field, FormData,
-};
+use super::{admin_page, number, saved_notice, say, AdminSession, Errors, FormData};
 use crate::context::Ctx;
 use crate::error::{respond, see_other};
-use crate::html::esc;
+use crate::form::{error_for, error_summary_unsaved, Field, Radio};
 use crate::i18n::Tx;
 use axum::extract::State;
 use axum::response::Response;
@@ -13,6 +11,7 @@ use booking::domain::tenant::{Colour, InvalidColour, Tenant};
 use booking::usecases;
 use booking::usecases::admin::settings::SettingsInput;
 use booking::App;
+use maud::html;
 
 const HERE: &str = "/beheer";
 
@@ -144,209 +143,171 @@ fn form_typed(
             value.to_string()
         }
     };
-    let text = |id: &str, label: &str, hint: Option<&str>, kind: &str, value: &str, extra: &str| {
-        Field {
-            id,
-            name: id,
-            label,
-            hint,
-            kind,
-            value,
-            extra,
-        }
-        .html(&tx, errors)
-    };
-    let colour = |id: &str, label: &str, value: &str| {
+    let colour = |id: &'static str, label: &str, value: &str| {
         // The swatch shows the colour only when it is a well-formed colour; its text says it.
-        let swatch = if value.len() == 7
+        let swatch = value.len() == 7
             && value.starts_with('#')
-            && value[1..].chars().all(|c| c.is_ascii_hexdigit())
-        {
-            format!(
-                r#"<span class="colour-swatch" style="background: {v}" aria-hidden="true"></span>"#,
-                v = esc(value)
-            )
-        } else {
-            String::new()
-        };
-        format!(
-            r#"<div class="colour-field">{}{swatch}</div>"#,
-            text(
-                id,
-                label,
-                Some(tx.t(
-                    "Als #rrggbb, bijvoorbeeld #154273. Witte tekst moet er goed op te lezen zijn (contrast minstens 4,5:1).",
-                    "As #rrggbb, for example #154273. White text must be easy to read on it (contrast at least 4.5:1)."
-                )),
-                "text",
-                value,
-                r#" autocomplete="off" spellcheck="false" maxlength="7""#,
-            )
-        )
+            && value[1..].chars().all(|c| c.is_ascii_hexdigit());
+        let field = Field::input(id, "text", label, value)
+            .hint(Some(tx.t(
+                "Als #rrggbb, bijvoorbeeld #154273. Witte tekst moet er goed op te lezen zijn (contrast minstens 4,5:1).",
+                "As #rrggbb, for example #154273. White text must be easy to read on it (contrast at least 4.5:1).",
+            )))
+            .autocomplete("off")
+            .spellcheck_off()
+            .maxlength(7);
+        html! {
+            div class="colour-field" {
+                (field.render(&tx, errors))
+                @if swatch {
+                    span class="colour-swatch" style={ "background: " (value) } aria-hidden="true" {}
+                }
+            }
+        }
     };
-    let tone_error = super::error_for(errors, "tone");
+    let tone_error = error_for(errors, "tone");
     let tone_radio = |value: &str, label: &str, example: &str| {
-        let checked = if values.tone == value { " checked" } else { "" };
-        format!(
-            r#"<div class="radio"><input type="radio" id="tone-{value}" name="tone" value="{value}"{checked} aria-describedby="tone-{value}-example"><label for="tone-{value}">{label}</label></div><p class="hint tone-example" id="tone-{value}-example">{example}</p>"#,
-            label = esc(label),
-            example = esc(example),
-        )
+        let example_id = format!("tone-{value}-example");
+        html! {
+            (Radio {
+                id: &format!("tone-{value}"),
+                name: "tone",
+                value,
+                label,
+                checked: values.tone == value,
+                invalid: false,
+                required: false,
+                described_by: Some(&example_id),
+            }
+            .render())
+            p class="hint tone-example" id=(example_id) { (example) }
+        }
     };
-    let tone = format!(
-        r#"<fieldset id="tone"><legend>{legend}</legend>{error}<div class="radio-list">{u}{je}</div></fieldset>"#,
-        legend = tx.t(
-            "Hoe spreekt de gemeente bewoners aan?",
-            "How does the municipality address residents?"
-        ),
-        error = tone_error
-            .map(|e| format!(r#"<p class="field-error">{}</p>"#, esc(e)))
-            .unwrap_or_default(),
-        u = tone_radio(
-            "u",
-            tx.t("Met u (formeel)", "With u (formal)"),
-            tx.t(
-                "Voorbeeld: \"Op welke dag wilt u het gesprek?\"",
-                "Example: \"Op welke dag wilt u het gesprek?\""
-            ),
-        ),
-        je = tone_radio(
-            "je",
-            tx.t("Met je (informeel)", "With je (informal)"),
-            tx.t(
-                "Voorbeeld: \"Op welke dag wil je het gesprek?\"",
-                "Example: \"Op welke dag wil je het gesprek?\""
-            ),
-        ),
-    );
-    let walk_ins = format!(
-        r#"<fieldset><legend>{legend}</legend><div class="checkbox"><input type="checkbox" id="walk_ins_allowed" name="walk_ins_allowed" value="1"{checked}><label for="walk_ins_allowed">{label}</label></div></fieldset>"#,
-        legend = tx.t("Zonder afspraak", "Without an appointment"),
-        label = tx.t(
-            "Bewoners mogen zonder afspraak in de wachtrij (inloop)",
-            "Residents may join the queue without an appointment (walk-in)"
-        ),
-        checked = if values.walk_ins_allowed {
-            " checked"
-        } else {
-            ""
-        },
-    );
-    let numbers = [
-        text(
-            "lead_time_minutes",
-            tx.t(
-                "Minimale tijd vooruit (minuten)",
-                "Minimum notice (minutes)",
-            ),
-            Some(tx.t(
-                "Zo lang van tevoren moet een afspraak op zijn laatst gemaakt worden.",
-                "How long before the appointment it must be booked at the latest.",
-            )),
-            "text",
-            &num("lead_time_minutes", values.lead_time_minutes),
-            r#" inputmode="numeric""#,
-        ),
-        text(
-            "horizon_days",
-            tx.t("Hoe ver vooruit (dagen)", "How far ahead (days)"),
-            Some(tx.t(
-                "Zo veel dagen vooruit kunnen bewoners een afspraak maken.",
-                "How many days ahead residents can book.",
-            )),
-            "text",
-            &num("horizon_days", values.horizon_days),
-            r#" inputmode="numeric""#,
-        ),
-        text(
-            "check_in_minutes",
-            tx.t(
-                "Aanmelden kan vanaf (minuten voor de afspraak)",
-                "Check-in opens (minutes before the appointment)",
-            ),
-            None,
-            "text",
-            &num("check_in_minutes", values.check_in_minutes),
-            r#" inputmode="numeric""#,
-        ),
-        text(
-            "no_show_grace_minutes",
-            tx.t(
-                "Wachten op een bewoner (minuten na de starttijd)",
-                "Waiting for a resident (minutes after the start)",
-            ),
-            Some(tx.t(
-                "Wie zich daarna nog niet heeft aangemeld, telt als niet verschenen.",
-                "Whoever has not checked in by then counts as a no-show.",
-            )),
-            "text",
-            &num("no_show_grace_minutes", values.no_show_grace_minutes),
-            r#" inputmode="numeric""#,
-        ),
-        text(
-            "retention_days",
-            tx.t(
-                "Bewaartermijn persoonsgegevens (dagen na de afspraak)",
-                "Keep personal data for (days after the appointment)",
-            ),
-            None,
-            "text",
-            &num("retention_days", values.retention_days),
-            r#" inputmode="numeric""#,
-        ),
-    ]
-    .concat();
-    let body = format!(
-        r#"{saved}{summary}<form method="post" action="{HERE}" class="staff-form" novalidate>
-{name}
-{primary}
-{secondary}
-{tone}
-{walk_ins}
-{numbers}
-{email}
-<p><button type="submit" class="button">{submit}</button></p>
-</form>"#,
-        saved = saved_notice(
+    let numeric_field =
+        |id: &'static str, label: &'static str, hint: Option<&'static str>, value: i64| {
+            Field::input(id, "text", label, &num(id, value))
+                .hint(hint)
+                .numeric()
+                .render(&tx, errors)
+        };
+    let body = html! {
+        (saved_notice(
             ctx,
             "opgeslagen",
             tx.t(
                 "De instellingen zijn opgeslagen.",
                 "The settings have been saved."
             )
-        ),
-        summary = error_summary(&tx, errors),
-        name = text(
-            "name",
-            tx.t("Naam van de gemeente", "Name of the municipality"),
-            None,
-            "text",
-            &values.name,
-            r#" autocomplete="organization""#
-        ),
-        primary = colour(
-            "primary_colour",
-            tx.t("Hoofdkleur", "Primary colour"),
-            &values.primary_colour
-        ),
-        secondary = colour(
-            "secondary_colour",
-            tx.t("Tweede kleur", "Secondary colour"),
-            &values.secondary_colour
-        ),
-        email = text(
-            "contact_email",
-            tx.t("E-mailadres voor bewoners", "Email address for residents"),
-            Some(tx.t(
-                "Dit adres staat als afzender in de uitnodigingen.",
-                "This address is the sender of the invitations."
-            )),
-            "email",
-            &values.contact_email,
-            r#" autocomplete="email""#,
-        ),
-        submit = tx.t("Instellingen opslaan", "Save settings"),
-    );
+        ).unwrap_or_default())
+        (error_summary_unsaved(&tx, errors))
+        form method="post" action=(HERE) class="staff-form" novalidate {
+            (Field::input("name", "text", tx.t("Naam van de gemeente", "Name of the municipality"), &values.name)
+                .autocomplete("organization")
+                .render(&tx, errors))
+            (colour("primary_colour", tx.t("Hoofdkleur", "Primary colour"), &values.primary_colour))
+            (colour("secondary_colour", tx.t("Tweede kleur", "Secondary colour"), &values.secondary_colour))
+            fieldset id="tone" {
+                legend {
+                    (tx.t(
+                        "Hoe spreekt de gemeente bewoners aan?",
+                        "How does the municipality address residents?"
+                    ))
+                }
+                @if let Some(e) = tone_error {
+                    p class="field-error" { (e) }
+                }
+                div class="radio-list" {
+                    (tone_radio(
+                        "u",
+                        tx.t("Met u (formeel)", "With u (formal)"),
+                        tx.t(
+                            "Voorbeeld: \"Op welke dag wilt u het gesprek?\"",
+                            "Example: \"Op welke dag wilt u het gesprek?\""
+                        ),
+                    ))
+                    (tone_radio(
+                        "je",
+                        tx.t("Met je (informeel)", "With je (informal)"),
+                        tx.t(
+                            "Voorbeeld: \"Op welke dag wil je het gesprek?\"",
+                            "Example: \"Op welke dag wil je het gesprek?\""
+                        ),
+                    ))
+                }
+            }
+            fieldset {
+                legend { (tx.t("Zonder afspraak", "Without an appointment")) }
+                div class="checkbox" {
+                    input type="checkbox" id="walk_ins_allowed" name="walk_ins_allowed" value="1" checked[values.walk_ins_allowed];
+                    label for="walk_ins_allowed" {
+                        (tx.t(
+                            "Bewoners mogen zonder afspraak in de wachtrij (inloop)",
+                            "Residents may join the queue without an appointment (walk-in)"
+                        ))
+                    }
+                }
+            }
+            (numeric_field(
+                "lead_time_minutes",
+                tx.t(
+                    "Minimale tijd vooruit (minuten)",
+                    "Minimum notice (minutes)",
+                ),
+                Some(tx.t(
+                    "Zo lang van tevoren moet een afspraak op zijn laatst gemaakt worden.",
+                    "How long before the appointment it must be booked at the latest.",
+                )),
+                values.lead_time_minutes,
+            ))
+            (numeric_field(
+                "horizon_days",
+                tx.t("Hoe ver vooruit (dagen)", "How far ahead (days)"),
+                Some(tx.t(
+                    "Zo veel dagen vooruit kunnen bewoners een afspraak maken.",
+                    "How many days ahead residents can book.",
+                )),
+                values.horizon_days,
+            ))
+            (numeric_field(
+                "check_in_minutes",
+                tx.t(
+                    "Aanmelden kan vanaf (minuten voor de afspraak)",
+                    "Check-in opens (minutes before the appointment)",
+                ),
+                None,
+                values.check_in_minutes,
+            ))
+            (numeric_field(
+                "no_show_grace_minutes",
+                tx.t(
+                    "Wachten op een bewoner (minuten na de starttijd)",
+                    "Waiting for a resident (minutes after the start)",
+                ),
+                Some(tx.t(
+                    "Wie zich daarna nog niet heeft aangemeld, telt als niet verschenen.",
+                    "Whoever has not checked in by then counts as a no-show.",
+                )),
+                values.no_show_grace_minutes,
+            ))
+            (numeric_field(
+                "retention_days",
+                tx.t(
+                    "Bewaartermijn persoonsgegevens (dagen na de afspraak)",
+                    "Keep personal data for (days after the appointment)",
+                ),
+                None,
+                values.retention_days,
+            ))
+            (Field::input("contact_email", "email", tx.t("E-mailadres voor bewoners", "Email address for residents"), &values.contact_email)
+                .hint(Some(tx.t(
+                    "Dit adres staat als afzender in de uitnodigingen.",
+                    "This address is the sender of the invitations."
+                )))
+                .autocomplete("email")
+                .render(&tx, errors))
+            p { button type="submit" class="button" { (tx.t("Instellingen opslaan", "Save settings")) } }
+        }
+    };
     admin_page(
         ctx,
         tenant,

@@ -8,16 +8,17 @@ use super::super::call_view::call_view;
 use super::{nav, to_login};
 use crate::context::Ctx;
 use crate::error::respond;
-use crate::html::esc;
+use crate::form::Radio;
 use crate::i18n::Tx;
 use crate::layout::{render, Page};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use booking::auth::Staff;
-use booking::domain::consent::{self, Choice, InfoSource};
+use booking::domain::consent::{Choice, InfoSource};
 use booking::domain::queue::QueueEntryId;
 use booking::usecases::desk;
 use booking::{App, Error};
+use maud::{html, Markup};
 
 /// The nav has no entry for a call, so no link is marked as the current page.
 const NAV_CURRENT: &str = "";
@@ -37,37 +38,30 @@ fn choice_in_words(tx: &Tx, choice: Option<Choice>) -> &'static str {
 }
 
 /// The resident's choices per source, as a definition list beside the call.
-fn consent_panel(tx: &Tx, sources: &[(InfoSource, Option<Choice>)]) -> String {
-    let items: String = if sources.is_empty() {
-        format!(
-            "<p>{}</p>",
-            tx.t(
-                "Voor dit onderwerp zijn geen gegevensbronnen ingesteld.",
-                "No information sources are set for this service."
-            )
-        )
-    } else {
-        let rows: String = sources
-            .iter()
-            .map(|(s, choice)| {
-                format!(
-                    "<div><dt>{}</dt><dd>{}</dd></div>",
-                    esc(&s.label),
-                    choice_in_words(tx, *choice)
-                )
-            })
-            .collect();
-        format!(r#"<dl class="summary" id="consent-choices">{rows}</dl>"#)
-    };
-    format!(
-        r#"<h2 id="consent-kop">{heading}</h2>
-<p>{intro}</p>{items}"#,
-        heading = tx.t("Keuzes van de bewoner", "The resident's choices"),
-        intro = tx.t(
-            "Vraag alleen op wat de bewoner aan de gemeente overliet.",
-            "Only request what the resident left to the municipality."
-        ),
-    )
+fn consent_panel(tx: &Tx, sources: &[(InfoSource, Option<Choice>)]) -> Markup {
+    html! {
+        h2 id="consent-kop" { (tx.t("Keuzes van de bewoner", "The resident's choices")) }
+        p {
+            (tx.t(
+                "Vraag alleen op wat de bewoner aan de gemeente overliet.",
+                "Only request what the resident left to the municipality."
+            ))
+        }
+        @if sources.is_empty() {
+            p {
+                (tx.t(
+                    "Voor dit onderwerp zijn geen gegevensbronnen ingesteld.",
+                    "No information sources are set for this service."
+                ))
+            }
+        } @else {
+            dl class="summary" id="consent-choices" {
+                @for (s, choice) in sources {
+                    div { dt { (s.label) } dd { (choice_in_words(tx, *choice)) } }
+                }
+            }
+        }
+    }
 }
 
 pub async fn show(
@@ -81,14 +75,16 @@ pub async fn show(
     };
     let outcome = async {
         let id: QueueEntryId = id.parse().map_err(|_| Error::NotFound("queue entry"))?;
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
-        let entry = app.db.queue_entry(tenant.id, id).await?;
-        let service = app.db.service(tenant.id, entry.service_id).await?;
+        // Logs the appointment (if any) as opened: the page shows the resident's data.
+        let desk::CallView {
+            tenant,
+            entry,
+            service,
+            appointment,
+            sources,
+            results,
+        } = desk::call_view(&app, &claims, id).await?;
         let tx = Tx::formal(ctx.lang);
-        let appointment = match entry.appointment_id {
-            Some(a) => Some(app.db.appointment(tenant.id, a).await?),
-            None => None,
-        };
         let mut details = vec![
             (tx.t("Naam", "Name"), entry.resident_name.clone()),
             (tx.t("Onderwerp", "Service"), service.name.clone()),
@@ -108,65 +104,56 @@ pub async fn show(
         if let Some(phone) = &entry.resident_phone {
             details.push((tx.t("Telefoon", "Phone"), phone.clone()));
         }
-        let details: String = details
-            .iter()
-            .map(|(k, v)| format!("<div><dt>{}</dt><dd>{}</dd></div>", esc(k), esc(v)))
-            .collect();
         let (consent, outcome_form) = match &appointment {
             Some(a) => {
-                // The page shows the appointment's personal data: logged as opened.
-                desk::log_opened(&app, &claims, a.id).await?;
-                let history = app.db.consent_history(tenant.id, a.id).await?;
-                let sources: Vec<(InfoSource, Option<Choice>)> = app
-                    .db
-                    .service_sources(service.id)
-                    .await?
-                    .into_iter()
-                    .map(|s| {
-                        let choice = consent::current(&history, &s.code);
-                        (s, choice)
-                    })
-                    .collect();
                 let allowed: Vec<&InfoSource> = sources
                     .iter()
                     .filter(|(_, c)| *c == Some(Choice::Municipality))
                     .map(|(s, _)| s)
                     .collect();
                 (
-                    consent_panel(&tx, &sources),
-                    outcome_form(
+                    Some(consent_panel(&tx, &sources)),
+                    Some(outcome_form(
                         &tx,
-                        &app.db.service_results(service.id).await?,
+                        &results,
                         &allowed,
                         !sources.is_empty(),
                         &a.id.to_string(),
-                    ),
+                    )),
                 )
             }
-            None => (String::new(), String::new()),
+            None => (None, None),
         };
-        let body = format!(
-            r#"<div class="call-layout" id="clerk-call" data-entry="{entry_id}" data-failed="{failed}">
-<div class="call-main">{call}</div>
-<aside class="call-details" aria-labelledby="details-kop">
-<h2 id="details-kop">{details_heading}</h2>
-<dl class="summary">{details}</dl>
-{consent}
-</aside>
-</div>
-<p id="clerk-call-status" role="status"></p>
-{outcome_form}
-<p id="back-to-queue" hidden><a class="button button--secondary" href="/medewerker/wachtrij">{back}</a></p>
-<script type="module" src="/static/clerk-call.js"></script>"#,
-            entry_id = esc(&entry.id.to_string()),
-            failed = tx.t(
-                "Het gesprek kon niet starten. Ga terug naar de wachtrij.",
-                "The call could not start. Go back to the queue."
-            ),
-            call = call_view(&tx, tx.t("Beeld van de bewoner", "The resident's picture")),
-            details_heading = tx.t("Gegevens", "Details"),
-            back = tx.t("Terug naar de wachtrij", "Back to the queue"),
-        );
+        let body = html! {
+            div class="call-layout" id="clerk-call" data-entry=(entry.id.to_string())
+                data-failed=(tx.t(
+                    "Het gesprek kon niet starten. Ga terug naar de wachtrij.",
+                    "The call could not start. Go back to the queue."
+                )) {
+                div class="call-main" { (call_view(&tx, tx.t("Beeld van de bewoner", "The resident's picture"))) }
+                aside class="call-details" aria-labelledby="details-kop" {
+                    h2 id="details-kop" { (tx.t("Gegevens", "Details")) }
+                    dl class="summary" {
+                        @for (k, v) in &details {
+                            div { dt { (k) } dd { (v) } }
+                        }
+                    }
+                    @if let Some(consent) = consent {
+                        (consent)
+                    }
+                }
+            }
+            p id="clerk-call-status" role="status" {}
+            @if let Some(outcome_form) = outcome_form {
+                (outcome_form)
+            }
+            p id="back-to-queue" hidden {
+                a class="button button--secondary" href="/medewerker/wachtrij" {
+                    (tx.t("Terug naar de wachtrij", "Back to the queue"))
+                }
+            }
+            script type="module" src="/static/clerk-call.js" {}
+        };
         let title = format!("{} {}", tx.t("Gesprek met", "Call with"), entry.resident_name);
         let page = Page {
             title,
@@ -188,83 +175,86 @@ fn outcome_form(
     allowed: &[&InfoSource],
     has_sources: bool,
     appointment: &str,
-) -> String {
-    let options: String = results
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            format!(
-                r#"<div class="radio"><input type="radio" id="result-{i}" name="result" value="{code}"><label for="result-{i}">{label}</label></div>"#,
-                code = esc(&r.code),
-                label = esc(&r.label),
-            )
-        })
-        .collect();
-    let sources = if allowed.is_empty() {
-        if has_sources {
-            format!(
-                r#"<p id="no-sources">{}</p>"#,
-                tx.t(
-                    "De bewoner heeft geen gegevensbron aan de gemeente overgelaten; u kunt er dus geen als geraadpleegd vastleggen.",
-                    "The resident left no information source to the municipality, so you cannot record any as consulted."
-                )
-            )
-        } else {
-            String::new()
+) -> Markup {
+    let radio = |id: &str, name: &str, value: &str, label: &str, checked: bool| {
+        Radio {
+            id,
+            name,
+            value,
+            label,
+            checked,
+            invalid: false,
+            required: false,
+            described_by: None,
         }
-    } else {
-        let boxes: String = allowed
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                format!(
-                    r#"<div class="radio"><input type="checkbox" id="source-{i}" name="sources" value="{label}"><label for="source-{i}">{label}</label></div>"#,
-                    label = esc(&s.label),
-                )
-            })
-            .collect();
-        format!(
-            r#"<fieldset id="sources-consulted"><legend>{legend}</legend><p class="hint">{hint}</p><div class="radio-list">{boxes}</div></fieldset>"#,
-            legend = tx.t("Geraadpleegde bronnen", "Sources consulted"),
-            hint = tx.t(
-                "Alleen de bronnen die de bewoner aan de gemeente overliet.",
-                "Only the sources the resident left to the municipality."
-            ),
-        )
+        .render()
     };
-    format!(
-        r#"<form id="outcome-form" class="staff-form" hidden data-appointment="{appointment}" data-saved="{saved}" data-failed="{failed}">
-<h2>{heading}</h2>
-<fieldset><legend>{result}</legend><div class="radio-list">{options}</div></fieldset>
-{sources}
-<fieldset><legend>{follow_up}</legend><div class="radio-list">
-<div class="radio"><input type="radio" id="follow-none" name="follow_up" value="none" checked><label for="follow-none">{none}</label></div>
-<div class="radio"><input type="radio" id="follow-new" name="follow_up" value="new_appointment"><label for="follow-new">{new_appointment}</label></div>
-</div></fieldset>
-<div class="field"><label for="notes">{notes}</label><textarea id="notes" name="notes" rows="4"></textarea></div>
-<p><button type="submit" class="button">{save}</button></p>
-<div id="outcome-status" role="status"></div>
-</form>"#,
-        appointment = esc(appointment),
-        heading = tx.t("Uitkomst van het gesprek", "Outcome of the call"),
-        result = tx.t("Resultaat", "Result"),
-        follow_up = tx.t("Vervolg", "Follow-up"),
-        none = tx.t("Geen vervolg nodig", "No follow-up needed"),
-        new_appointment = tx.t(
-            "Bewoner maakt een nieuwe afspraak",
-            "Resident books a new appointment"
-        ),
-        notes = tx.t("Aantekeningen", "Notes"),
-        save = tx.t("Uitkomst vastleggen", "Record outcome"),
-        saved = tx.t(
-            "De uitkomst is vastgelegd.",
-            "The outcome has been recorded."
-        ),
-        failed = tx.t(
-            "Vastleggen lukte niet. Kies een resultaat en probeer het opnieuw.",
-            "Recording failed. Choose a result and try again."
-        ),
-    )
+    html! {
+        form id="outcome-form" class="staff-form" hidden data-appointment=(appointment)
+            data-saved=(tx.t(
+                "De uitkomst is vastgelegd.",
+                "The outcome has been recorded."
+            ))
+            data-failed=(tx.t(
+                "Vastleggen lukte niet. Kies een resultaat en probeer het opnieuw.",
+                "Recording failed. Choose a result and try again."
+            )) {
+            h2 { (tx.t("Uitkomst van het gesprek", "Outcome of the call")) }
+            fieldset {
+                legend { (tx.t("Resultaat", "Result")) }
+                div class="radio-list" {
+                    @for (i, r) in results.iter().enumerate() {
+                        (radio(&format!("result-{i}"), "result", &r.code, &r.label, false))
+                    }
+                }
+            }
+            @if !allowed.is_empty() {
+                fieldset id="sources-consulted" {
+                    legend { (tx.t("Geraadpleegde bronnen", "Sources consulted")) }
+                    p class="hint" {
+                        (tx.t(
+                            "Alleen de bronnen die de bewoner aan de gemeente overliet.",
+                            "Only the sources the resident left to the municipality."
+                        ))
+                    }
+                    div class="radio-list" {
+                        @for (i, s) in allowed.iter().enumerate() {
+                            div class="radio" {
+                                input type="checkbox" id={ "source-" (i) } name="sources" value=(s.label);
+                                label for={ "source-" (i) } { (s.label) }
+                            }
+                        }
+                    }
+                }
+            } @else if has_sources {
+                p id="no-sources" {
+                    (tx.t(
+                        "De bewoner heeft geen gegevensbron aan de gemeente overgelaten; u kunt er dus geen als geraadpleegd vastleggen.",
+                        "The resident left no information source to the municipality, so you cannot record any as consulted."
+                    ))
+                }
+            }
+            fieldset {
+                legend { (tx.t("Vervolg", "Follow-up")) }
+                div class="radio-list" {
+                    (radio("follow-none", "follow_up", "none", tx.t("Geen vervolg nodig", "No follow-up needed"), true))
+                    (radio(
+                        "follow-new",
+                        "follow_up",
+                        "new_appointment",
+                        tx.t("Bewoner maakt een nieuwe afspraak", "Resident books a new appointment"),
+                        false,
+                    ))
+                }
+            }
+            div class="field" {
+                label for="notes" { (tx.t("Aantekeningen", "Notes")) }
+                textarea id="notes" name="notes" rows="4" {}
+            }
+            p { button type="submit" class="button" { (tx.t("Uitkomst vastleggen", "Record outcome")) } }
+            div id="outcome-status" role="status" {}
+        }
+    }
 }
 
 #[cfg(test)]
@@ -284,12 +274,12 @@ mod tests {
     fn the_outcome_form_offers_only_allowed_sources() {
         let tx = Tx::formal(Lang::Nl);
         let brp = source("brp", "BRP");
-        let form = outcome_form(&tx, &[], &[&brp], true, "a");
+        let form = outcome_form(&tx, &[], &[&brp], true, "a").into_string();
         assert!(form.contains(r#"name="sources" value="BRP""#), "{form}");
         assert!(form.contains("Geraadpleegde bronnen"));
-        let none = outcome_form(&tx, &[], &[], true, "a");
+        let none = outcome_form(&tx, &[], &[], true, "a").into_string();
         assert!(!none.contains(r#"name="sources""#) && none.contains("no-sources"));
-        let legacy = outcome_form(&tx, &[], &[], false, "a");
+        let legacy = outcome_form(&tx, &[], &[], false, "a").into_string();
         assert!(!legacy.contains("sources"));
         let panel = consent_panel(
             &tx,
@@ -298,7 +288,8 @@ mod tests {
                 (source("inkomen", "Inkomen <x>"), Some(Choice::SelfSupplied)),
                 (source("wor", "WOR"), None),
             ],
-        );
+        )
+        .into_string();
         assert!(panel.contains("<dt>BRP</dt><dd>Gemeente mag het opvragen</dd>"));
         assert!(
             panel.contains("Inkomen &lt;x&gt;") && panel.contains("Bewoner levert het zelf aan")

@@ -2,10 +2,10 @@
 //! a button "Afgehandeld" that posts (Post/Redirect/Get) to the same use case as
 //! `POST /api/v1/staff/callbacks/{id}/done`.
 
-use super::{nav, notice, to_login};
+use super::{nav, to_login};
 use crate::context::Ctx;
 use crate::error::{respond, see_other};
-use crate::html::esc;
+use crate::form::notice;
 use crate::i18n::Tx;
 use crate::layout::{render, Page};
 use axum::extract::{Path, State};
@@ -16,6 +16,7 @@ use booking::error::Conflict;
 use booking::usecases;
 use booking::usecases::desk;
 use booking::{App, Error};
+use maud::html;
 
 const HERE: &str = "/medewerker/terugbellen";
 
@@ -51,74 +52,80 @@ pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx)
         let tx = Tx::formal(ctx.lang);
         let now = app.clock.now();
         // The message after marking one handled; the name comes from the database, not the URL.
-        let mut message = String::new();
+        let mut message = None;
         for (param, nl, en) in [
             ("afgehandeld", "Afgehandeld: het terugbelverzoek van", "Handled: the callback request of"),
             ("al-afgehandeld", "Een collega had het terugbelverzoek al afgehandeld van", "A colleague had already handled the callback request of"),
         ] {
             if let Some(id) = ctx.param(param).and_then(|raw| raw.parse::<CallbackId>().ok()) {
                 if let Ok(c) = ::booking::usecases::queue::callback(&app, tenant.id, id).await {
-                    message = notice(&format!("{} {}.", tx.t(nl, en), c.resident_name));
+                    message = Some(format!("{} {}.", tx.t(nl, en), c.resident_name));
                 }
             }
         }
-        let list = if open.is_empty() {
-            format!(
-                r#"<p class="notice">{}</p>"#,
-                tx.t(
-                    "Er zijn geen open terugbelverzoeken.",
-                    "There are no open callback requests."
-                )
-            )
-        } else {
-            let rows: String = open
-                .iter()
-                .map(|c| {
-                    let service = services
-                        .iter()
-                        .find(|s| s.id == c.service_id)
-                        .map(|s| s.name.as_str())
-                        .unwrap_or("");
-                    let late = desk::callback_is_late(&tenant, c, now);
-                    format!(
-                        r#"<tr><th scope="row">{name}</th><td><a class="nowrap" href="{tel}">{phone}</a></td><td>{service}</td><td>{when}</td><td>{part}</td><td>{late}</td>
-<td><form method="post" action="/medewerker/terugbellen/{id}/afgehandeld"><button type="submit" class="button button--secondary">{done}<span class="visually-hidden"> ({name})</span></button></form></td></tr>"#,
-                        name = esc(&c.resident_name),
-                        tel = esc(&tel_href(&c.phone)),
-                        phone = esc(&c.phone),
-                        service = esc(service),
-                        when = esc(&tx.when_in_words(&tenant, c.requested_at)),
-                        part = part_of_day(&tx, c.part_of_day),
-                        late = if late {
-                            format!("<strong>{}</strong>", tx.t("Te laat", "Late"))
-                        } else {
-                            tx.t("Op tijd", "On time").to_string()
-                        },
-                        id = c.id,
-                        done = tx.t("Afgehandeld", "Handled"),
-                    )
-                })
-                .collect();
-            format!(
-                r#"<div class="table-scroll" role="region" aria-labelledby="terugbellen-caption" tabindex="0">
-<table class="queue-table" id="terugbellen">
-<caption id="terugbellen-caption">{caption}</caption>
-<thead><tr><th scope="col">{name}</th><th scope="col">{phone}</th><th scope="col">{service}</th><th scope="col">{asked}</th><th scope="col">{call_when}</th><th scope="col">{on_time}</th><th scope="col">{action}</th></tr></thead>
-<tbody>{rows}</tbody>
-</table></div>"#,
-                caption = tx.t("Open terugbelverzoeken, oudste eerst", "Open callback requests, oldest first"),
-                name = tx.t("Naam", "Name"),
-                phone = tx.t("Telefoon", "Phone"),
-                service = tx.t("Onderwerp", "Service"),
-                asked = tx.t("Gevraagd op", "Requested on"),
-                call_when = tx.t("Bellen", "Call"),
-                on_time = tx.t("Op tijd?", "On time?"),
-                action = tx.t("Actie", "Action"),
-            )
+        let body = html! {
+            @if let Some(message) = &message {
+                (notice(message))
+            }
+            @if open.is_empty() {
+                p class="notice" {
+                    (tx.t(
+                        "Er zijn geen open terugbelverzoeken.",
+                        "There are no open callback requests."
+                    ))
+                }
+            } @else {
+                div class="table-scroll" role="region" aria-labelledby="terugbellen-caption" tabindex="0" {
+                    table class="queue-table" id="terugbellen" {
+                        caption id="terugbellen-caption" {
+                            (tx.t("Open terugbelverzoeken, oudste eerst", "Open callback requests, oldest first"))
+                        }
+                        thead {
+                            tr {
+                                th scope="col" { (tx.t("Naam", "Name")) }
+                                th scope="col" { (tx.t("Telefoon", "Phone")) }
+                                th scope="col" { (tx.t("Onderwerp", "Service")) }
+                                th scope="col" { (tx.t("Gevraagd op", "Requested on")) }
+                                th scope="col" { (tx.t("Bellen", "Call")) }
+                                th scope="col" { (tx.t("Op tijd?", "On time?")) }
+                                th scope="col" { (tx.t("Actie", "Action")) }
+                            }
+                        }
+                        tbody {
+                            @for c in &open {
+                                @let service = services
+                                    .iter()
+                                    .find(|s| s.id == c.service_id)
+                                    .map(|s| s.name.as_str())
+                                    .unwrap_or("");
+                                tr {
+                                    th scope="row" { (c.resident_name) }
+                                    td { a class="nowrap" href=(tel_href(&c.phone)) { (c.phone) } }
+                                    td { (service) }
+                                    td { (tx.when_in_words(&tenant, c.requested_at)) }
+                                    td { (part_of_day(&tx, c.part_of_day)) }
+                                    td {
+                                        @if desk::callback_is_late(&tenant, c, now) {
+                                            strong { (tx.t("Te laat", "Late")) }
+                                        } @else {
+                                            (tx.t("Op tijd", "On time"))
+                                        }
+                                    }
+                                    td {
+                                        form method="post" action={ "/medewerker/terugbellen/" (c.id.to_string()) "/afgehandeld" } {
+                                            button type="submit" class="button button--secondary" {
+                                                (tx.t("Afgehandeld", "Handled"))
+                                                span class="visually-hidden" { " (" (c.resident_name) ")" }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         };
-        let body = format!(
-            "{message}{list}"
-        );
         let title = tx.t("Terugbelverzoeken", "Callback requests").to_string();
         Ok(render(
             &ctx,

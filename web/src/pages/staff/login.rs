@@ -5,7 +5,8 @@
 use super::{safe_return, HOME, LOGIN};
 use crate::context::Ctx;
 use crate::error::{respond, see_other};
-use crate::html::{esc, url};
+use crate::form::Field;
+use crate::html::url;
 use crate::i18n::Tx;
 use crate::layout::{render, Page};
 use axum::body::Bytes;
@@ -15,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use booking::auth::{self, Staff};
 use booking::domain::tenant::Tenant;
 use booking::{App, Error};
+use maud::html;
 
 /// Longer input is refused before the password is hashed, so a huge form costs nothing.
 const MAX_EMAIL: usize = 254;
@@ -26,21 +28,17 @@ pub async fn choose_municipality(State(app): State<App>, ctx: Ctx) -> Response {
         let back = safe_return(ctx.param("terug"))
             .map(|p| format!("?terug={}", url(p)))
             .unwrap_or_default();
-        let items: String = ::booking::usecases::booking::municipalities(&app)
-            .await?
-            .iter()
-            .map(|t| {
-                format!(
-                    r#"<li><a class="choice" href="/{}/medewerker{back}">{}</a></li>"#,
-                    url(t.slug.as_str()),
-                    esc(&t.name)
-                )
-            })
-            .collect();
-        let body = format!(
-            r#"<p>{}</p><ul class="choice-list">{items}</ul>"#,
-            tx.t("Kies uw gemeente.", "Choose your municipality.")
-        );
+        let tenants = ::booking::usecases::booking::municipalities(&app).await?;
+        let body = html! {
+            p { (tx.t("Kies uw gemeente.", "Choose your municipality.")) }
+            ul class="choice-list" {
+                @for t in &tenants {
+                    li {
+                        a class="choice" href={ "/" (url(t.slug.as_str())) "/medewerker" (back) } { (t.name) }
+                    }
+                }
+            }
+        };
         let title = tx
             .t("Inloggen voor medewerkers", "Log in for clerks")
             .to_string();
@@ -51,7 +49,7 @@ pub async fn choose_municipality(State(app): State<App>, ctx: Ctx) -> Response {
                 tenant: None,
                 body,
                 has_errors: false,
-                nav: String::new(),
+                nav: None,
             },
         )
         .into_response())
@@ -212,77 +210,38 @@ fn page(
     errors: &[(&'static str, &'static str)],
 ) -> axum::response::Html<String> {
     let tx = Tx::formal(ctx.lang);
-    let error_for = |field: &str| errors.iter().find(|(f, _)| *f == field).map(|(_, m)| *m);
-    let summary = if errors.is_empty() {
-        String::new()
-    } else {
-        // The wrong-password message has the id the older tests and scripts look for.
-        let items: String = errors
-            .iter()
-            .map(|(field, message)| {
-                format!(
-                    r##"<li><a id="login-error" href="#{field}">{}</a></li>"##,
-                    esc(message)
-                )
-            })
-            .take(1)
-            .chain(errors.iter().skip(1).map(|(field, message)| {
-                format!(r##"<li><a href="#{field}">{}</a></li>"##, esc(message))
-            }))
-            .collect();
-        format!(
-            r#"<div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1"><h2 id="error-summary-title">{}</h2><ul>{items}</ul></div>"#,
-            tx.t("Inloggen lukte niet", "Logging in did not work")
-        )
+    let errors: Vec<(String, String)> = errors
+        .iter()
+        .map(|(field, message)| (field.to_string(), message.to_string()))
+        .collect();
+    let body = html! {
+        @if !errors.is_empty() {
+            div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" {
+                h2 id="error-summary-title" { (tx.t("Inloggen lukte niet", "Logging in did not work")) }
+                ul {
+                    @for (i, (field, message)) in errors.iter().enumerate() {
+                        // The first message has the id the older tests and scripts look for.
+                        li { a id=[(i == 0).then_some("login-error")] href={ "#" (field) } { (message) } }
+                    }
+                }
+            }
+        }
+        form id="login-form" class="staff-form" method="post" action={ "/" (url(tenant.slug.as_str())) "/medewerker" } novalidate {
+            @if let Some(back) = &typed.back_to {
+                input type="hidden" name="terug" value=(back);
+            }
+            (Field::input("email", "email", tx.t("E-mailadres", "Email address"), &typed.email)
+                .autocomplete("username")
+                .required()
+                .render(&tx, &errors))
+            // A password is never sent back into the page.
+            (Field::input("password", "password", tx.t("Wachtwoord", "Password"), "")
+                .autocomplete("current-password")
+                .required()
+                .render(&tx, &errors))
+            p { button type="submit" class="button" { (tx.t("Inloggen", "Log in")) } }
+        }
     };
-    let field = |name: &'static str, label: &str, kind: &str, autocomplete: &str, value: &str| {
-        let error = error_for(name);
-        let (class, aria, message) = match error {
-            Some(e) => (
-                "field field--error",
-                format!(r#" aria-describedby="{name}-error" aria-invalid="true""#),
-                format!(
-                    r#"<p class="field-error" id="{name}-error"><span class="visually-hidden">{}</span>{}</p>"#,
-                    tx.t("Fout: ", "Error: "),
-                    esc(e)
-                ),
-            ),
-            None => ("field", String::new(), String::new()),
-        };
-        format!(
-            r#"<div class="{class}"><label for="{name}">{label}</label>{message}<input id="{name}" name="{name}" type="{kind}" autocomplete="{autocomplete}" value="{value}" required{aria}></div>"#,
-            label = esc(label),
-            value = esc(value),
-        )
-    };
-    let back = typed
-        .back_to
-        .as_deref()
-        .map(|p| format!(r#"<input type="hidden" name="terug" value="{}">"#, esc(p)))
-        .unwrap_or_default();
-    let body = format!(
-        r#"{summary}<form id="login-form" class="staff-form" method="post" action="/{slug}/medewerker" novalidate>
-{back}{email}{password}
-<p><button type="submit" class="button">{submit}</button></p>
-</form>"#,
-        slug = url(tenant.slug.as_str()),
-        email = field(
-            "email",
-            tx.t("E-mailadres", "Email address"),
-            "email",
-            "username",
-            &typed.email
-        ),
-        // A password is never sent back into the page.
-        password = field(
-            "password",
-            tx.t("Wachtwoord", "Password"),
-            "password",
-            "current-password",
-            ""
-        ),
-        submit = tx.t("Inloggen", "Log in"),
-    );
     let title = tx
         .t("Inloggen voor medewerkers", "Log in for clerks")
         .to_string();
@@ -293,7 +252,7 @@ fn page(
             tenant: Some(tenant),
             body,
             has_errors: !errors.is_empty(),
-            nav: String::new(),
+            nav: None,
         },
     )
 }

@@ -14,7 +14,7 @@ mod queue;
 mod today;
 
 use crate::error::see_other;
-use crate::html::{esc, url};
+use crate::html::url;
 use crate::i18n::Tx;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -22,6 +22,7 @@ use axum::Router;
 use booking::auth::SessionClaims;
 use booking::domain::staff::StaffRole;
 use booking::App;
+use maud::Markup;
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -66,16 +67,8 @@ fn is_admin(claims: &SessionClaims) -> bool {
 }
 
 /// The shared staff navigation with `current` marked.
-fn nav(tx: &Tx, current: &str, claims: &SessionClaims) -> String {
-    super::staff_nav::staff_nav(tx, current, is_admin(claims))
-}
-
-/// A status message after a form (Post/Redirect/Get), read out by screen readers.
-fn notice(text: &str) -> String {
-    format!(
-        r#"<div class="notice" role="status"><p>{}</p></div>"#,
-        esc(text)
-    )
+fn nav(tx: &Tx, current: &str, claims: &SessionClaims) -> Option<Markup> {
+    Some(super::staff_nav::staff_nav(tx, current, is_admin(claims)))
 }
 
 #[cfg(test)]

@@ -3,10 +3,10 @@
 //! `static/clerk-queue.js` then redraws the table from the Server-Sent Events. "Volgende
 //! bewoner" is a form, so calling the next resident works without JavaScript too.
 
-use super::{nav, notice, to_login};
+use super::{nav, to_login};
 use crate::context::Ctx;
 use crate::error::{respond, see_other};
-use crate::html::esc;
+use crate::form::notice;
 use crate::i18n::Tx;
 use crate::layout::{render, Page};
 use axum::extract::State;
@@ -16,6 +16,7 @@ use booking::domain::queue::{EntryStatus, QueueEntry};
 use booking::usecases;
 use booking::usecases::desk;
 use booking::{App, Error};
+use maud::{html, Markup};
 
 const HERE: &str = "/medewerker/wachtrij";
 
@@ -24,28 +25,28 @@ fn rows(
     entries: &[QueueEntry],
     services: &[booking::domain::catalog::Service],
     now: jiff::Timestamp,
-) -> String {
-    entries
-        .iter()
-        .map(|e| {
-            let service = services
+) -> Markup {
+    html! {
+        @for e in entries {
+            @let service = services
                 .iter()
                 .find(|s| s.id == e.service_id)
                 .map(|s| s.name.as_str())
                 .unwrap_or("");
-            let status = if e.status == EntryStatus::Waiting {
+            @let status = if e.status == EntryStatus::Waiting {
                 tx.t("Wacht", "Waiting")
             } else {
                 tx.t("Bij een medewerker", "With a clerk")
             };
-            let minutes = now.duration_since(e.joined_at).as_secs().max(0) / 60;
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{status}</td><td>{minutes} min.</td></tr>",
-                esc(&e.resident_name),
-                esc(service)
-            )
-        })
-        .collect()
+            @let minutes = now.duration_since(e.joined_at).as_secs().max(0) / 60;
+            tr {
+                td { (e.resident_name) }
+                td { (service) }
+                td { (status) }
+                td { (minutes) " min." }
+            }
+        }
+    }
 }
 
 pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx) -> Response {
@@ -65,47 +66,46 @@ pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx)
         } else {
             format!("{}: {waiting}", tx.t("Wacht", "Waiting"))
         };
-        let message = if ctx.param("niemand").is_some() {
-            notice(tx.t(
-                "Er wacht nu niemand voor uw onderwerpen.",
-                "Nobody is waiting for your services now.",
-            ))
-        } else {
-            String::new()
+        let heading = tx.t("Wachtrij", "Queue");
+        let body = html! {
+            @if ctx.param("niemand").is_some() {
+                (notice(tx.t(
+                    "Er wacht nu niemand voor uw onderwerpen.",
+                    "Nobody is waiting for your services now.",
+                )))
+            }
+            section id="wachtrij" aria-labelledby="wachtrij-kop"
+                data-nobody=(tx.t(
+                    "Er wacht nu niemand voor uw onderwerpen.",
+                    "Nobody is waiting for your services now."
+                ))
+                data-empty=(tx.t("Er wacht niemand.", "Nobody is waiting."))
+                data-waiting=(tx.t("Wacht", "Waiting"))
+                data-with-clerk=(tx.t("Bij een medewerker", "With a clerk"))
+                data-minutes=(tx.t("{minutes} min.", "{minutes} min.")) {
+                form method="post" action="/medewerker/wachtrij/volgende" {
+                    p { button type="submit" id="call-next" class="button" { (tx.t("Volgende bewoner", "Next resident")) } }
+                }
+                p id="call-next-status" role="status" {}
+                h2 id="wachtrij-kop" { (heading) }
+                p id="queue-count" role="status" { (count) }
+                div class="table-scroll" role="region" aria-label=(tx.t("Tabel met de wachtrij", "Table of the queue")) tabindex="0" {
+                    table class="queue-table" {
+                        caption class="visually-hidden" { (heading) }
+                        thead {
+                            tr {
+                                th scope="col" { (tx.t("Naam", "Name")) }
+                                th scope="col" { (tx.t("Onderwerp", "Service")) }
+                                th scope="col" { (tx.t("Status", "Status")) }
+                                th scope="col" { (tx.t("Wacht al", "Waiting for")) }
+                            }
+                        }
+                        tbody id="queue-rows" { (rows(&tx, &entries, &services, app.clock.now())) }
+                    }
+                }
+            }
+            script type="module" src="/static/clerk-queue.js" {}
         };
-        let body = format!(
-            r#"{message}<section id="wachtrij" aria-labelledby="wachtrij-kop"
- data-nobody="{nobody}" data-empty="{empty}" data-waiting="{waiting_word}" data-with-clerk="{with_clerk}" data-minutes="{minutes}">
-<form method="post" action="/medewerker/wachtrij/volgende"><p><button type="submit" id="call-next" class="button">{call_next}</button></p></form>
-<p id="call-next-status" role="status"></p>
-<h2 id="wachtrij-kop">{heading}</h2>
-<p id="queue-count" role="status">{count}</p>
-<div class="table-scroll" role="region" aria-label="{table_label}" tabindex="0">
-<table class="queue-table">
-<caption class="visually-hidden">{heading}</caption>
-<thead><tr><th scope="col">{name}</th><th scope="col">{service}</th><th scope="col">{status}</th><th scope="col">{waited}</th></tr></thead>
-<tbody id="queue-rows">{rows}</tbody>
-</table></div>
-</section>
-<script type="module" src="/static/clerk-queue.js"></script>"#,
-            call_next = tx.t("Volgende bewoner", "Next resident"),
-            heading = tx.t("Wachtrij", "Queue"),
-            table_label = tx.t("Tabel met de wachtrij", "Table of the queue"),
-            name = tx.t("Naam", "Name"),
-            service = tx.t("Onderwerp", "Service"),
-            status = tx.t("Status", "Status"),
-            waited = tx.t("Wacht al", "Waiting for"),
-            nobody = tx.t(
-                "Er wacht nu niemand voor uw onderwerpen.",
-                "Nobody is waiting for your services now."
-            ),
-            empty = tx.t("Er wacht niemand.", "Nobody is waiting."),
-            waiting_word = tx.t("Wacht", "Waiting"),
-            with_clerk = tx.t("Bij een medewerker", "With a clerk"),
-            minutes = tx.t("{minutes} min.", "{minutes} min."),
-            count = esc(&count),
-            rows = rows(&tx, &entries, &services, app.clock.now()),
-        );
         let title = tx.t("Wachtrij", "Queue").to_string();
         Ok(render(
             &ctx,

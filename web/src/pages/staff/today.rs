@@ -5,7 +5,6 @@
 use super::{nav, to_login};
 use crate::context::Ctx;
 use crate::error::respond;
-use crate::html::esc;
 use crate::i18n::Tx;
 use crate::layout::{render, Page};
 use axum::extract::State;
@@ -13,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use booking::auth::Staff;
 use booking::usecases::desk::{self, DayStatus};
 use booking::{App, Error};
+use maud::html;
 
 const HERE: &str = "/medewerker/vandaag";
 
@@ -40,53 +40,43 @@ pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx)
         let tx = Tx::formal(ctx.lang);
         let tz = tenant.time_zone.tz().clone();
         let day_words = tx.day_in_words(day.date);
-        let list = if day.lines.is_empty() {
-            format!(
-                r#"<p class="notice">{}</p>"#,
-                tx.t(
-                    "Er zijn vandaag geen afspraken.",
-                    "There are no appointments today."
-                )
-            )
-        } else {
-            let rows: String = day
-                .lines
-                .iter()
-                .map(|line| {
-                    let a = &line.appointment;
-                    format!(
-                        r#"<tr><th scope="row">{time}</th><td>{name}</td><td>{service}</td><td>{clerk}</td><td>{status}</td></tr>"#,
-                        time = a.start.to_zoned(tz.clone()).strftime("%H:%M"),
-                        name = esc(&a.resident.name),
-                        service = esc(&line.service.name),
-                        clerk = esc(line.clerk.as_ref().map(|c| c.name.as_str()).unwrap_or("")),
-                        status = status_in_words(&tx, line.status),
-                    )
-                })
-                .collect();
-            format!(
-                r#"<div class="table-scroll" role="region" aria-labelledby="vandaag-caption" tabindex="0">
-<table class="queue-table" id="vandaag">
-<caption id="vandaag-caption">{caption} {day_words}</caption>
-<thead><tr><th scope="col">{time}</th><th scope="col">{name}</th><th scope="col">{service}</th><th scope="col">{clerk}</th><th scope="col">{status}</th></tr></thead>
-<tbody>{rows}</tbody>
-</table></div>"#,
-                caption = tx.t("Afspraken op", "Appointments on"),
-                day_words = esc(&day_words),
-                time = tx.t("Tijd", "Time"),
-                name = tx.t("Naam", "Name"),
-                service = tx.t("Onderwerp", "Service"),
-                clerk = tx.t("Medewerker", "Clerk"),
-                status = tx.t("Status", "Status"),
-            )
+        let body = html! {
+            p class="lead" { (tx.t("Alle afspraken van", "All appointments of")) " " (day_words) "." }
+            @if day.lines.is_empty() {
+                p class="notice" {
+                    (tx.t(
+                        "Er zijn vandaag geen afspraken.",
+                        "There are no appointments today."
+                    ))
+                }
+            } @else {
+                div class="table-scroll" role="region" aria-labelledby="vandaag-caption" tabindex="0" {
+                    table class="queue-table" id="vandaag" {
+                        caption id="vandaag-caption" { (tx.t("Afspraken op", "Appointments on")) " " (day_words) }
+                        thead {
+                            tr {
+                                th scope="col" { (tx.t("Tijd", "Time")) }
+                                th scope="col" { (tx.t("Naam", "Name")) }
+                                th scope="col" { (tx.t("Onderwerp", "Service")) }
+                                th scope="col" { (tx.t("Medewerker", "Clerk")) }
+                                th scope="col" { (tx.t("Status", "Status")) }
+                            }
+                        }
+                        tbody {
+                            @for line in &day.lines {
+                                tr {
+                                    th scope="row" { (line.appointment.start.to_zoned(tz.clone()).strftime("%H:%M").to_string()) }
+                                    td { (line.appointment.resident.name) }
+                                    td { (line.service.name) }
+                                    td { (line.clerk.as_ref().map(|c| c.name.as_str()).unwrap_or("")) }
+                                    td { (status_in_words(&tx, line.status)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         };
-        let body = format!(
-            r#"<p class="lead">{intro}</p>{list}"#,
-            intro = esc(&format!(
-                "{} {day_words}.",
-                tx.t("Alle afspraken van", "All appointments of")
-            )),
-        );
         let title = tx.t("Vandaag", "Today").to_string();
         Ok(render(
             &ctx,
