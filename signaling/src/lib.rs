@@ -86,7 +86,6 @@ impl Default for SignalingConfig {
 #[derive(Clone)]
 pub struct SignalingState {
     keys: RoomTokenKeys,
-    sfu: sfu::Sfu,
     config: Arc<SignalingConfig>,
     rooms: Arc<Rooms>,
 }
@@ -94,7 +93,7 @@ pub struct SignalingState {
 impl std::fmt::Debug for SignalingState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SignalingState")
-            .field("sfu", &self.sfu)
+            .field("sfu", self.rooms.sfu())
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
@@ -110,25 +109,25 @@ impl SignalingState {
     pub fn with_config(keys: RoomTokenKeys, sfu: sfu::Sfu, config: SignalingConfig) -> Self {
         Self {
             keys,
-            sfu,
             config: Arc::new(config),
-            rooms: Arc::new(Rooms::default()),
+            rooms: Arc::new(Rooms::new(sfu)),
         }
     }
 
     /// The SFU behind this endpoint.
     pub fn sfu(&self) -> &sfu::Sfu {
-        &self.sfu
+        self.rooms.sfu()
     }
 
-    /// Rooms with at least one participant (connected or reconnecting).
+    /// Rooms with at least one participant (connected or reconnecting). Membership is one
+    /// set: the SFU holds media for exactly the room's members.
     pub fn room_count(&self) -> usize {
-        self.rooms.room_count()
+        self.sfu().room_count()
     }
 
     /// Participants over all rooms (connected or reconnecting).
     pub fn participant_count(&self) -> usize {
-        self.rooms.participant_count()
+        self.sfu().participant_count()
     }
 }
 

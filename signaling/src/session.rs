@@ -100,20 +100,9 @@ pub(crate) async fn run(socket: WebSocket, state: SignalingState, remote: String
     };
     let conn_id = CONNECTION_IDS.fetch_add(1, Ordering::Relaxed);
     let (out_tx, mut out_rx) = mpsc::unbounded_channel();
-
-    // Join under the room lock, so presence and SFU agree even when joins, reconnects and
-    // grace-period expiries interleave.
-    let room_lock = state.rooms.room_lock(&claims.room);
-    let guard = room_lock.lock().await;
-    let attached = state.rooms.attach(&claims, conn_id, out_tx);
-    let connected = state.sfu.connect(&claims.room, &claims.sub).await;
-    let (peer, mut sfu_events) = match connected {
-        Ok(pair) => pair,
+    let attached = match state.rooms.join(&claims, conn_id, out_tx).await {
+        Ok(joined) => joined,
         Err(err) => {
-            state
-                .rooms
-                .remove(&claims.room, &claims.sub, Some(conn_id), LeaveReason::Left);
-            drop(guard);
             warn!(remote = %conn.remote, room = %claims.room, participant = %claims.sub, %err, "join failed");
             match err {
                 SfuError::RoomFull { .. } => {
@@ -128,14 +117,14 @@ pub(crate) async fn run(socket: WebSocket, state: SignalingState, remote: String
             return;
         }
     };
-    drop(guard);
+    let (peer, mut sfu_events) = (attached.peer, attached.sfu_events);
     info!(remote = %conn.remote, room = %claims.room, participant = %claims.sub, role = %claims.role, reconnect = attached.reconnect, "joined");
 
     let joined = ServerMessage::Joined {
         room: claims.room.clone(),
         participant_id: claims.sub.clone(),
         role: claims.role,
-        ice_servers: state.sfu.config().ice_servers.clone(),
+        ice_servers: state.sfu().config().ice_servers.clone(),
         participants: attached.others,
         expires_at: claims.exp,
     };
@@ -300,8 +289,8 @@ async fn session_loop(
                             return Exit::Dropped;
                         }
                     }
-                    Some(Outbound::Close(code, reason)) => {
-                        conn.close(code, reason).await;
+                    Some(Outbound::Replaced) => {
+                        conn.close(close::REPLACED, "connected from elsewhere").await;
                         return Exit::Replaced;
                     }
                     None => return Exit::Replaced,
@@ -343,9 +332,7 @@ async fn handle(
         ClientMessage::Renegotiate => peer.renegotiate().await,
         ClientMessage::RestartIce => peer.restart_ice().await,
         ClientMessage::MediaState { audio, video } => {
-            state
-                .rooms
-                .set_media(&claims.room, &claims.sub, audio, video);
+            state.rooms.set_media(claims, audio, video).await;
             Ok(())
         }
         ClientMessage::Ping => {
@@ -390,51 +377,15 @@ async fn garbage(conn: &mut Conn) -> Exit {
 
 /// Decides the participant's fate after the socket is gone.
 async fn finish(state: &SignalingState, claims: &RoomClaims, conn_id: u64, exit: Exit) {
-    let room_lock = state.rooms.room_lock(&claims.room);
-    let _guard = room_lock.lock().await;
     match exit {
         Exit::Replaced => {}
-        Exit::Leave | Exit::Expired => {
-            let reason = if exit == Exit::Leave {
-                LeaveReason::Left
-            } else {
-                LeaveReason::Expired
-            };
-            if state
-                .rooms
-                .remove(&claims.room, &claims.sub, Some(conn_id), reason)
-            {
-                state
-                    .sfu
-                    .remove_participant(&claims.room, &claims.sub)
-                    .await;
-            }
-        }
+        Exit::Leave => state.rooms.leave(claims, conn_id, LeaveReason::Left).await,
+        Exit::Expired => state.rooms.leave(claims, conn_id, LeaveReason::Expired).await,
         Exit::Dropped => {
-            if !state
-                .rooms
-                .mark_reconnecting(&claims.room, &claims.sub, conn_id)
-            {
-                return;
-            }
             // Come back within the grace period (and the token's lifetime), or be removed.
             let left = Duration::from_secs(u64::try_from(claims.exp - now_unix()).unwrap_or(0));
             let grace = state.config.reconnect_grace.min(left);
-            let task_state = state.clone();
-            let (room, participant) = (claims.room.clone(), claims.sub.clone());
-            let task = tokio::spawn(async move {
-                tokio::time::sleep(grace).await;
-                let room_lock = task_state.rooms.room_lock(&room);
-                let _guard = room_lock.lock().await;
-                if task_state
-                    .rooms
-                    .remove(&room, &participant, None, LeaveReason::Timeout)
-                {
-                    info!(%room, %participant, "did not come back in time");
-                    task_state.sfu.remove_participant(&room, &participant).await;
-                }
-            });
-            state.rooms.set_grace(&claims.room, &claims.sub, task);
+            state.rooms.dropped(claims, conn_id, grace).await;
         }
     }
 }
