@@ -169,8 +169,20 @@ impl Peer {
         let (track_tx, mut track_rx) = mpsc::unbounded_channel();
         let mut engine = MediaEngine::default();
         for (mime, rate, channels, pt, kind) in [
-            (MIME_TYPE_VP8, 90_000, 0, VP8_PAYLOAD_TYPE, RtpCodecKind::Video),
-            (MIME_TYPE_OPUS, 48_000, 2, OPUS_PAYLOAD_TYPE, RtpCodecKind::Audio),
+            (
+                MIME_TYPE_VP8,
+                90_000,
+                0,
+                VP8_PAYLOAD_TYPE,
+                RtpCodecKind::Video,
+            ),
+            (
+                MIME_TYPE_OPUS,
+                48_000,
+                2,
+                OPUS_PAYLOAD_TYPE,
+                RtpCodecKind::Audio,
+            ),
         ] {
             engine.register_codec(
                 RTCRtpCodecParameters {
@@ -205,7 +217,13 @@ impl Peer {
                 .build()
                 .await?,
         );
-        let audio = local_track(&options.name, RtpCodecKind::Audio, MIME_TYPE_OPUS, 48_000, 2);
+        let audio = local_track(
+            &options.name,
+            RtpCodecKind::Audio,
+            MIME_TYPE_OPUS,
+            48_000,
+            2,
+        );
         let video = local_track(&options.name, RtpCodecKind::Video, MIME_TYPE_VP8, 90_000, 0);
         let signals = Arc::new(Mutex::new(Signals {
             messages: vec![(Instant::now(), joined)],

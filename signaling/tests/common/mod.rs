@@ -444,7 +444,14 @@ impl MediaSource {
                     .enumerate()
                     .map(|(i, chunk)| {
                         self.video_seq = self.video_seq.wrapping_add(1);
-                        packet(video_ssrc, VP8_PAYLOAD_TYPE, self.video_seq, video_ts, i == last, chunk)
+                        packet(
+                            video_ssrc,
+                            VP8_PAYLOAD_TYPE,
+                            self.video_seq,
+                            video_ts,
+                            i == last,
+                            chunk,
+                        )
                     })
                     .collect();
                 (audio, video)
