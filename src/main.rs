@@ -8,10 +8,11 @@ use booking::auth::SessionKeys;
 use booking::store::Db;
 use booking::{clock::Clock, App};
 use clap::{Parser, Subcommand};
-use signaling::token::{Role, RoomClaims, RoomTokenKeys};
+use signaling::token::RoomTokenKeys;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use videoloket::SignedRoomTokens;
 
 #[derive(Parser)]
 #[command(
@@ -95,26 +96,6 @@ fn parse_port_range(raw: &str) -> Result<sfu::PortRange, String> {
         return Err("the first port must not be above the last".into());
     }
     Ok(range)
-}
-
-/// Signs booking's room grants with the signaling crate's token format.
-struct SignedRoomTokens(RoomTokenKeys);
-
-impl booking::domain::rooms::RoomTokenIssuer for SignedRoomTokens {
-    fn issue(&self, g: &booking::domain::rooms::RoomGrant) -> String {
-        self.0.issue(&RoomClaims {
-            room: g.room.clone(),
-            sub: g.participant.clone(),
-            role: match g.role {
-                booking::domain::rooms::RoomRole::Resident => Role::Resident,
-                booking::domain::rooms::RoomRole::Clerk => Role::Clerk,
-            },
-            name: g.display_name.clone(),
-            tenant: g.tenant.clone(),
-            nbf: g.not_before.as_second(),
-            exp: g.expires.as_second(),
-        })
-    }
 }
 
 #[derive(Parser)]
@@ -223,7 +204,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // Erases personal data past each municipality's retention period; idempotent, safe on every
     // instance.
     let _retention = booking::usecases::retention::spawn_retention_worker(app.clone());
-    let issuer: booking::domain::rooms::Issuer = Arc::new(SignedRoomTokens(room_keys.clone()));
+    let issuer: booking::domain::rooms::Issuer = Arc::new(SignedRoomTokens::new(room_keys.clone()));
     let metrics_sfu = media.clone();
 
     let ops_db = db.clone();

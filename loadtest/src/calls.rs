@@ -6,19 +6,13 @@ use crate::media::{self, Kind, Receiver, SendCounter, VideoPlan};
 use crate::stats::{self, Percentiles, Samples, Table};
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use futures::{SinkExt, StreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
-use rtc::media_stream::MediaStreamTrack;
-use rtc::peer_connection::configuration::interceptor_registry::register_default_interceptors;
-use rtc::peer_connection::configuration::media_engine::{MIME_TYPE_OPUS, MIME_TYPE_VP8};
+use loadtest::testpeer::{OnRtp, Peer, PeerOptions, OPUS_PAYLOAD_TYPE, VP8_PAYLOAD_TYPE};
 use rtc::peer_connection::transport::RTCDtlsRole;
 use rtc::rtp;
-use rtc::rtp_transceiver::rtp_sender::{
-    RTCRtpCodec, RTCRtpCodecParameters, RTCRtpCodingParameters, RTCRtpEncodingParameters,
-    RtpCodecKind,
-};
+use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
 use serde::Serialize;
-use signaling::protocol::{ClientMessage, ServerMessage};
+use signaling::protocol::ServerMessage;
 use signaling::token::{now_unix, Role, RoomClaims, RoomTokenKeys};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -27,16 +21,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::UdpSocket;
-use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-use tokio_tungstenite::tungstenite::Message;
-use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
-use webrtc::media_stream::track_local::TrackLocal;
-use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
-use webrtc::peer_connection::{
-    MediaEngine, PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler,
-    RTCPeerConnectionIceEvent, RTCSessionDescription, Registry, SettingEngineBuilder,
-};
+use webrtc::media_stream::track_local::TrackLocal as _;
 
 const MAX_CALLS: usize = 200;
 const MAX_STEP_SECONDS: u64 = 60;
@@ -133,22 +119,23 @@ struct Endpoint {
     sent: Vec<Arc<SendCounter>>,
     started: Instant,
     tasks: Vec<JoinHandle<()>>,
-    pc: Option<Arc<dyn PeerConnection>>,
-    leave: Option<mpsc::UnboundedSender<ClientMessage>>,
+    /// The signalling and WebRTC side; `None` for the UDP relay baseline.
+    peer: Option<Peer>,
 }
 
 impl Endpoint {
-    async fn close(mut self) {
-        if let Some(tx) = self.leave.take() {
-            let _ = tx.send(ClientMessage::Leave);
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    async fn close(self) {
         for t in &self.tasks {
             t.abort();
         }
-        if let Some(pc) = self.pc.take() {
-            let _ = pc.close().await;
+        if let Some(peer) = self.peer {
+            peer.leave().await;
         }
+    }
+
+    /// When the first server message matching `pick` arrived.
+    fn arrival(&self, pick: impl Fn(&ServerMessage) -> bool) -> Option<Instant> {
+        self.peer.as_ref()?.arrival(pick)
     }
 }
 
@@ -349,11 +336,27 @@ async fn measure(
             None => no_media += 1,
         }
         for (mark, samples) in [
-            (&r.joined, &mut to_joined),
-            (&r.offer, &mut to_offer),
-            (&r.connected, &mut to_connected),
+            (
+                e.arrival(|m| matches!(m, ServerMessage::Joined { .. })),
+                &mut to_joined,
+            ),
+            (
+                e.arrival(|m| matches!(m, ServerMessage::Offer { .. })),
+                &mut to_offer,
+            ),
+            (
+                e.arrival(|m| {
+                    matches!(
+                        m,
+                        ServerMessage::ConnectionState {
+                            state: sfu::PeerState::Connected
+                        }
+                    )
+                }),
+                &mut to_connected,
+            ),
         ] {
-            if let Some(t) = mark.get() {
+            if let Some(t) = mark {
                 samples.push(t.duration_since(e.started));
             }
         }
@@ -559,60 +562,6 @@ fn print_step(s: &StepReport) {
 // ---------------------------------------------------------------------------------------
 // webrtc-rs peer speaking our signalling protocol
 
-struct Handler {
-    out: mpsc::UnboundedSender<ClientMessage>,
-    tracks: mpsc::UnboundedSender<Arc<dyn TrackRemote>>,
-}
-
-#[async_trait::async_trait]
-impl PeerConnectionEventHandler for Handler {
-    async fn on_ice_candidate(&self, event: RTCPeerConnectionIceEvent) {
-        if let Ok(init) = event.candidate.to_json() {
-            let _ = self.out.send(ClientMessage::Candidate(sfu::IceCandidate {
-                candidate: init.candidate,
-                sdp_mid: init.sdp_mid,
-                sdp_mline_index: init.sdp_mline_index,
-                username_fragment: init.username_fragment,
-            }));
-        }
-    }
-    async fn on_track(&self, track: Arc<dyn TrackRemote>) {
-        let _ = self.tracks.send(track);
-    }
-}
-
-fn local_track(
-    kind: RtpCodecKind,
-    mime: &str,
-    rate: u32,
-    channels: u16,
-) -> (Arc<TrackLocalStaticRTP>, u32) {
-    let ssrc: u32 = rand::random();
-    let id = format!("lt{ssrc}");
-    (
-        Arc::new(TrackLocalStaticRTP::new(MediaStreamTrack::new(
-            format!("s-{id}"),
-            format!("t-{id}-{kind}"),
-            id,
-            kind,
-            vec![RTCRtpEncodingParameters {
-                rtp_coding_parameters: RTCRtpCodingParameters {
-                    ssrc: Some(ssrc),
-                    ..Default::default()
-                },
-                codec: RTCRtpCodec {
-                    mime_type: mime.into(),
-                    clock_rate: rate,
-                    channels,
-                    ..Default::default()
-                },
-                ..Default::default()
-            }],
-        ))),
-        ssrc,
-    )
-}
-
 async fn webrtc_peer(
     ws_url: &str,
     room: &str,
@@ -622,149 +571,35 @@ async fn webrtc_peer(
     dtls_role: &str,
 ) -> Result<Endpoint> {
     let started = Instant::now();
-    let (mut ws, _) = tokio::time::timeout(JOIN_TIMEOUT, tokio_tungstenite::connect_async(ws_url))
-        .await
-        .context("websocket connect timed out")??;
-    let join = serde_json::to_string(&ClientMessage::Join {
-        room: room.into(),
-        token: token.into(),
-    })?;
-    ws.send(Message::Text(join.into())).await?;
-
-    let (out_tx, mut out_rx) = mpsc::unbounded_channel::<ClientMessage>();
-    let (track_tx, mut track_rx) = mpsc::unbounded_channel();
-    let mut engine = MediaEngine::default();
-    for (mime, rate, channels, pt, kind) in [
-        (MIME_TYPE_VP8, 90_000, 0, 96, RtpCodecKind::Video),
-        (MIME_TYPE_OPUS, 48_000, 2, 111, RtpCodecKind::Audio),
-    ] {
-        engine.register_codec(
-            RTCRtpCodecParameters {
-                rtp_codec: RTCRtpCodec {
-                    mime_type: mime.into(),
-                    clock_rate: rate,
-                    channels,
-                    ..Default::default()
-                },
-                payload_type: pt,
-            },
-            kind,
-        )?;
-    }
-    let registry = register_default_interceptors(Registry::new(), &mut engine)?;
-    let mut settings = SettingEngineBuilder::new()
-        .with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled);
-    match dtls_role {
-        "client" => settings = settings.with_answering_dtls_role(RTCDtlsRole::Client),
-        "server" => settings = settings.with_answering_dtls_role(RTCDtlsRole::Server),
-        _ => {}
-    }
-    let settings = settings.build();
-    let pc: Arc<dyn PeerConnection> = Arc::new(
-        PeerConnectionBuilder::new()
-            .with_media_engine(engine)
-            .with_interceptor_registry(registry)
-            .with_setting_engine(settings)
-            .with_handler(Arc::new(Handler {
-                out: out_tx.clone(),
-                tracks: track_tx,
-            }))
-            .with_udp_addrs(vec!["127.0.0.1:0".to_owned()])
-            .build()
-            .await?,
-    );
-    let (audio, audio_ssrc) = local_track(RtpCodecKind::Audio, MIME_TYPE_OPUS, 48_000, 2);
-    let (video, video_ssrc) = local_track(RtpCodecKind::Video, MIME_TYPE_VP8, 90_000, 0);
     let receiver = Arc::new(Receiver::default());
+    let on_rtp: OnRtp = {
+        let receiver = Arc::clone(&receiver);
+        Arc::new(move |_sender, kind, packet| {
+            let kind = if kind == RtpCodecKind::Audio {
+                Kind::Audio
+            } else {
+                Kind::Video
+            };
+            receiver.record(&packet.payload, kind, &measuring);
+        })
+    };
+    let options = PeerOptions {
+        answering_dtls_role: match dtls_role {
+            "client" => Some(RTCDtlsRole::Client),
+            "server" => Some(RTCDtlsRole::Server),
+            _ => None,
+        },
+        join_timeout: JOIN_TIMEOUT,
+        ..PeerOptions::named(format!("lt{}", rand::random::<u32>()))
+    };
+    let peer = Peer::join(ws_url, room, token, options, on_rtp).await?;
     let audio_counter = SendCounter::new(NEXT_STREAM.fetch_add(1, Ordering::Relaxed), Kind::Audio);
     let video_counter = SendCounter::new(NEXT_STREAM.fetch_add(1, Ordering::Relaxed), Kind::Video);
     let mut tasks = Vec::new();
-
-    // Signalling.
-    {
-        let (pc, audio, video, marks) =
-            (pc.clone(), audio.clone(), video.clone(), receiver.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut first = true;
-            loop {
-                tokio::select! {
-                    m = out_rx.recv() => {
-                        let Some(m) = m else { return };
-                        let leave = m == ClientMessage::Leave;
-                        let Ok(text) = serde_json::to_string(&m) else { return };
-                        if ws.send(Message::Text(text.into())).await.is_err() || leave {
-                            let _ = ws.close(None).await;
-                            return;
-                        }
-                    }
-                    incoming = ws.next() => {
-                        let text = match incoming {
-                            Some(Ok(Message::Text(t))) => t,
-                            Some(Ok(_)) => continue,
-                            _ => return,
-                        };
-                        let sdp = match serde_json::from_str::<ServerMessage>(&text) {
-                            Ok(ServerMessage::Offer { sdp }) => {
-                                let _ = marks.offer.set(Instant::now());
-                                sdp
-                            }
-                            Ok(ServerMessage::Joined { .. }) => {
-                                let _ = marks.joined.set(Instant::now());
-                                continue;
-                            }
-                            Ok(ServerMessage::ConnectionState { state: sfu::PeerState::Connected }) => {
-                                let _ = marks.connected.set(Instant::now());
-                                continue;
-                            }
-                            _ => continue,
-                        };
-                        let Ok(offer) = RTCSessionDescription::offer(sdp) else { return };
-                        if pc.set_remote_description(offer).await.is_err() { return; }
-                        if first {
-                            if pc.add_track(audio.clone() as Arc<dyn TrackLocal>).await.is_err() { return; }
-                            if pc.add_track(video.clone() as Arc<dyn TrackLocal>).await.is_err() { return; }
-                        }
-                        let Ok(answer) = pc.create_answer(None).await else { return };
-                        if pc.set_local_description(answer).await.is_err() { return; }
-                        let Some(local) = pc.local_description().await else { return };
-                        let Ok(text) = serde_json::to_string(&ClientMessage::Answer { sdp: local.sdp }) else { return };
-                        if ws.send(Message::Text(text.into())).await.is_err() { return; }
-                        if first {
-                            first = false;
-                            // Drain RTCP feedback on our outgoing tracks.
-                            for t in [audio.clone(), video.clone()] {
-                                tokio::spawn(async move { while t.poll().await.is_some() {} });
-                            }
-                        }
-                    }
-                }
-            }
-        }));
-    }
-    // Receiving.
-    {
-        let (receiver, measuring) = (receiver.clone(), measuring.clone());
-        tasks.push(tokio::spawn(async move {
-            while let Some(track) = track_rx.recv().await {
-                let (receiver, measuring) = (receiver.clone(), measuring.clone());
-                tokio::spawn(async move {
-                    let kind = if track.kind().await == RtpCodecKind::Audio {
-                        Kind::Audio
-                    } else {
-                        Kind::Video
-                    };
-                    while let Some(event) = track.poll().await {
-                        if let TrackRemoteEvent::OnRtpPacket(p) = event {
-                            receiver.record(&p.payload, kind, &measuring);
-                        }
-                    }
-                });
-            }
-        }));
-    }
     // Sending: audio every 20 ms, video frames at the plan's rate.
     {
-        let (audio, counter) = (audio.clone(), audio_counter.clone());
+        let (audio, audio_ssrc) = (Arc::clone(&peer.audio.track), peer.audio.ssrc);
+        let counter = audio_counter.clone();
         tasks.push(tokio::spawn(async move {
             let mut tick = tokio::time::interval(media::AUDIO_INTERVAL);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -775,7 +610,7 @@ async fn webrtc_peer(
                 seq = seq.wrapping_add(1);
                 let p = rtp_packet(
                     audio_ssrc,
-                    111,
+                    OPUS_PAYLOAD_TYPE,
                     seq,
                     n.wrapping_mul(960),
                     true,
@@ -787,7 +622,8 @@ async fn webrtc_peer(
                 }
             }
         }));
-        let (video, counter) = (video.clone(), video_counter.clone());
+        let (video, video_ssrc) = (Arc::clone(&peer.video.track), peer.video.ssrc);
+        let counter = video_counter.clone();
         tasks.push(tokio::spawn(async move {
             let mut tick = tokio::time::interval(plan.interval());
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -800,7 +636,14 @@ async fn webrtc_peer(
                 let last = sizes.len() - 1;
                 for (i, size) in sizes.into_iter().enumerate() {
                     seq = seq.wrapping_add(1);
-                    let p = rtp_packet(video_ssrc, 96, seq, ts, i == last, counter.payload(size));
+                    let p = rtp_packet(
+                        video_ssrc,
+                        VP8_PAYLOAD_TYPE,
+                        seq,
+                        ts,
+                        i == last,
+                        counter.payload(size),
+                    );
                     if video.write_rtp(p).await.is_err() {
                         counter.sent.fetch_sub(1, Ordering::Relaxed);
                     }
@@ -809,15 +652,14 @@ async fn webrtc_peer(
             }
         }));
     }
-    // Wait for `joined` is implicit: media flows once the offer/answer is done; the caller
-    // measures join time as the first packet from the other side.
+    // Media flows once the offer/answer is done; the caller measures join time as the first
+    // packet from the other side.
     Ok(Endpoint {
         receiver,
         sent: vec![audio_counter, video_counter],
         started,
         tasks,
-        pc: Some(pc),
-        leave: Some(out_tx),
+        peer: Some(peer),
     })
 }
 
@@ -1041,7 +883,6 @@ async fn udp_peer(
         sent: vec![audio_counter, video_counter],
         started,
         tasks,
-        pc: None,
-        leave: None,
+        peer: None,
     })
 }

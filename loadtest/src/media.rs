@@ -123,10 +123,6 @@ pub struct StreamRecv {
 pub struct Receiver {
     pub streams: Mutex<HashMap<u32, (Kind, StreamRecv)>>,
     pub first_packet: OnceLock<Instant>,
-    /// Signalling milestones of the join, for the join-time breakdown.
-    pub joined: OnceLock<Instant>,
-    pub offer: OnceLock<Instant>,
-    pub connected: OnceLock<Instant>,
 }
 
 impl Receiver {

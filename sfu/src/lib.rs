@@ -213,67 +213,65 @@ impl Sfu {
     /// place: its previous peer connection is closed and replaced, and the others keep
     /// receiving its media on the same tracks once the new connection is up. A new
     /// participant beyond [`SfuConfig::max_participants`] gets [`SfuError::RoomFull`].
+    ///
+    /// The caller owns room membership: calls of `connect`, [`Sfu::remove_participant`] and
+    /// [`Sfu::close_room`] for one room must not overlap (the signalling layer makes them
+    /// under its room's lock).
     pub async fn connect(
         &self,
         room_id: &str,
         participant_id: &str,
     ) -> Result<(PeerHandle, mpsc::UnboundedReceiver<SfuEvent>), SfuError> {
-        loop {
-            let room = self.room_for(room_id);
-            let _membership = room.membership.lock().await;
-            if room.closed.load(Ordering::Acquire) {
-                continue; // removed while we waited; take the new one
+        let room = self.room_for(room_id);
+        let (participant, is_new) = match room.participant(participant_id) {
+            Some(p) => (p, false),
+            None => {
+                let max = self.ctx.config.max_participants;
+                let Some(p) = room.insert(participant_id, max) else {
+                    self.remove_room_if_empty(&room);
+                    return Err(SfuError::RoomFull { max });
+                };
+                (p, true)
             }
-            let (participant, is_new) = match room.participant(participant_id) {
-                Some(p) => (p, false),
-                None => {
-                    let max = self.ctx.config.max_participants;
-                    let Some(p) = room.insert(participant_id, max) else {
-                        self.remove_room_if_empty(&room);
-                        return Err(SfuError::RoomFull { max });
-                    };
-                    (p, true)
-                }
-            };
+        };
 
-            let (events_tx, events_rx) = mpsc::unbounded_channel();
-            let session = match self.open_session(&room, participant_id, events_tx).await {
-                Ok(session) => session,
-                Err(err) => {
-                    if is_new {
-                        room.remove(participant_id);
-                        self.remove_room_if_empty(&room);
-                    }
-                    return Err(err);
+        let (events_tx, events_rx) = mpsc::unbounded_channel();
+        let session = match self.open_session(&room, participant_id, events_tx).await {
+            Ok(session) => session,
+            Err(err) => {
+                if is_new {
+                    room.remove(participant_id);
+                    self.remove_room_if_empty(&room);
                 }
-            };
-            let previous = lock(&participant.session).replace(Arc::clone(&session));
-            if let Some(previous) = previous {
-                previous.close().await;
+                return Err(err);
             }
-            if is_new {
-                for other in room.others(participant_id) {
-                    if let Some(other_session) = other.current_session() {
-                        for publication in &participant.publications {
-                            if let Err(err) = other_session.add_downlink(publication).await {
-                                warn!(%err, "adding downlink for new participant");
-                            }
-                        }
-                        if let Err(err) = other_session.negotiate(false).await {
-                            warn!(%err, "renegotiating after join");
-                        }
-                    }
-                }
-            }
-            info!(
-                room = room_id,
-                participant = participant_id,
-                reconnect = !is_new,
-                "participant connected"
-            );
-            session.negotiate(false).await?;
-            return Ok((PeerHandle { session }, events_rx));
+        };
+        let previous = lock(&participant.session).replace(Arc::clone(&session));
+        if let Some(previous) = previous {
+            previous.close().await;
         }
+        if is_new {
+            for other in room.others(participant_id) {
+                if let Some(other_session) = other.current_session() {
+                    for publication in &participant.publications {
+                        if let Err(err) = other_session.add_downlink(publication).await {
+                            warn!(%err, "adding downlink for new participant");
+                        }
+                    }
+                    if let Err(err) = other_session.negotiate(false).await {
+                        warn!(%err, "renegotiating after join");
+                    }
+                }
+            }
+        }
+        info!(
+            room = room_id,
+            participant = participant_id,
+            reconnect = !is_new,
+            "participant connected"
+        );
+        session.negotiate(false).await?;
+        Ok((PeerHandle { session }, events_rx))
     }
 
     async fn open_session(
@@ -297,12 +295,12 @@ impl Sfu {
 
     /// Removes a participant for good (left, or did not come back in time): closes its peer
     /// connection, takes its tracks away from the others (renegotiating them) and drops the
-    /// room when it was the last one.
+    /// room when it was the last one. Not concurrently with other membership changes of
+    /// the room (see [`Sfu::connect`]).
     pub async fn remove_participant(&self, room_id: &str, participant_id: &str) {
         let Some(room) = lock(&self.rooms).get(room_id).cloned() else {
             return;
         };
-        let _membership = room.membership.lock().await;
         let Some(participant) = room.remove(participant_id) else {
             return;
         };
@@ -345,7 +343,6 @@ impl Sfu {
         }))
     }
 
-    /// Call with the room's `membership` held.
     fn remove_room_if_empty(&self, room: &Arc<Room>) {
         if room.len() > 0 {
             return;
@@ -354,7 +351,6 @@ impl Sfu {
         if rooms.get(&room.id).is_some_and(|r| Arc::ptr_eq(r, room)) {
             rooms.remove(&room.id);
         }
-        room.closed.store(true, Ordering::Release);
     }
 
     /// Number of rooms with at least one participant.

@@ -1,7 +1,7 @@
 //! A room: the participants of one appointment and what they publish.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 use crate::forwarder::Publication;
@@ -25,15 +25,13 @@ impl Participant {
     }
 }
 
+/// The media side of a room. Who joins and leaves is decided by the caller of
+/// [`crate::Sfu::connect`] and [`crate::Sfu::remove_participant`], which serialises those
+/// per room (so every session gets exactly one downlink per other participant's
+/// publication); the lock here only guards the map for readers such as forwarders.
 pub(crate) struct Room {
     pub id: String,
     participants: Mutex<HashMap<String, Arc<Participant>>>,
-    /// Serialises joins and leaves, so that every session gets exactly one downlink per
-    /// other participant's publication no matter how joins interleave.
-    pub membership: tokio::sync::Mutex<()>,
-    /// Set when the room was removed from the SFU; a join that raced with the removal must
-    /// start over with a fresh room.
-    pub closed: AtomicBool,
     pub stats: Arc<RoomStats>,
     metrics: Arc<Metrics>,
 }
@@ -43,8 +41,6 @@ impl Room {
         Self {
             id,
             participants: Mutex::new(HashMap::new()),
-            membership: tokio::sync::Mutex::new(()),
-            closed: AtomicBool::new(false),
             stats: Arc::new(RoomStats::default()),
             metrics,
         }
@@ -71,7 +67,7 @@ impl Room {
         lock(&self.participants).len()
     }
 
-    /// Adds a participant, unless the room is full. Call with `membership` held.
+    /// Adds a participant, unless the room is full.
     pub fn insert(&self, id: &str, max: usize) -> Option<Arc<Participant>> {
         let mut participants = lock(&self.participants);
         if participants.len() >= max {

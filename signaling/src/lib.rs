@@ -34,6 +34,8 @@
 //! # }
 //! ```
 
+mod admission;
+mod conversation;
 pub mod error;
 mod presence;
 pub mod protocol;
@@ -43,14 +45,15 @@ pub mod token;
 pub use error::TokenError;
 
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
-use axum::http::{Extensions, HeaderMap};
-use axum::response::Response;
+use axum::http::{Extensions, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::admission::PendingJoins;
 use crate::presence::Rooms;
 use crate::token::RoomTokenKeys;
 
@@ -66,8 +69,16 @@ pub struct SignalingConfig {
     pub reconnect_grace: Duration,
     /// Time allowed for the `join` message after the socket opens.
     pub join_timeout: Duration,
-    /// Bad messages tolerated before the socket is closed.
+    /// Bad messages tolerated before the socket is closed; as many messages over a rate
+    /// are refused before the socket is closed too.
     pub max_strikes: u32,
+    /// Sockets from one client address that have not joined yet; more are refused (429).
+    pub max_pending_per_address: usize,
+    /// Messages a client may send per second, with bursts of five seconds' worth.
+    pub messages_per_second: u32,
+    /// ICE candidates a client may send per second (within the messages), with bursts of
+    /// five seconds' worth.
+    pub candidates_per_second: u32,
 }
 
 impl Default for SignalingConfig {
@@ -78,6 +89,9 @@ impl Default for SignalingConfig {
             reconnect_grace: Duration::from_secs(30),
             join_timeout: Duration::from_secs(10),
             max_strikes: 5,
+            max_pending_per_address: 20,
+            messages_per_second: 20,
+            candidates_per_second: 10,
         }
     }
 }
@@ -86,15 +100,15 @@ impl Default for SignalingConfig {
 #[derive(Clone)]
 pub struct SignalingState {
     keys: RoomTokenKeys,
-    sfu: sfu::Sfu,
     config: Arc<SignalingConfig>,
     rooms: Arc<Rooms>,
+    pending: Arc<PendingJoins>,
 }
 
 impl std::fmt::Debug for SignalingState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SignalingState")
-            .field("sfu", &self.sfu)
+            .field("sfu", self.rooms.sfu())
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
@@ -110,29 +124,31 @@ impl SignalingState {
     pub fn with_config(keys: RoomTokenKeys, sfu: sfu::Sfu, config: SignalingConfig) -> Self {
         Self {
             keys,
-            sfu,
             config: Arc::new(config),
-            rooms: Arc::new(Rooms::default()),
+            rooms: Arc::new(Rooms::new(sfu)),
+            pending: Arc::new(PendingJoins::default()),
         }
     }
 
     /// The SFU behind this endpoint.
     pub fn sfu(&self) -> &sfu::Sfu {
-        &self.sfu
+        self.rooms.sfu()
     }
 
-    /// Rooms with at least one participant (connected or reconnecting).
+    /// Rooms with at least one participant (connected or reconnecting). Membership is one
+    /// set: the SFU holds media for exactly the room's members.
     pub fn room_count(&self) -> usize {
-        self.rooms.room_count()
+        self.sfu().room_count()
     }
 
     /// Participants over all rooms (connected or reconnecting).
     pub fn participant_count(&self) -> usize {
-        self.rooms.participant_count()
+        self.sfu().participant_count()
     }
 }
 
-/// Largest WebSocket message the transport accepts at all; the protocol's own limit
+/// Largest WebSocket message the transport accepts at all; a bigger one ends the connection
+/// with [`protocol::close::MESSAGE_TOO_BIG`]. The protocol's own limit
 /// ([`protocol::MAX_CLIENT_MESSAGE_BYTES`]) is lower and answered with an error message.
 const MAX_FRAME_BYTES: usize = 1024 * 1024;
 
@@ -154,7 +170,17 @@ async fn ws_handler(
         .map(|ConnectInfo(addr)| *addr);
     let forwarded_for = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
     let remote = session::describe_remote(addr, forwarded_for);
+    // The peer address, not X-Forwarded-For, which a client can write itself.
+    let max = state.config.max_pending_per_address;
+    let Some(pending) = state.pending.admit(addr.map(|a| a.ip()), max) else {
+        tracing::warn!(%remote, "refused: too many connections waiting to join");
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many connections waiting to join",
+        )
+            .into_response();
+    };
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| session::run(socket, state, remote))
+        .on_upgrade(move |socket| session::run(socket, state, remote, pending))
 }

@@ -1,21 +1,26 @@
-//! Who is in which room, as the signalling layer sees it: connected sockets, participants
-//! expected back after a dropped socket, and their microphone/camera state.
+//! Who is in which room: the one owner of room membership. Each room's members (connected
+//! sockets, participants expected back after a dropped socket, their microphone/camera
+//! state) sit behind that room's lock, and every join and removal makes its SFU call under
+//! the same lock, so the SFU's media always matches the members.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, Weak};
-use tokio::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{mpsc, OwnedMutexGuard};
 use tokio::task::JoinHandle;
+use tracing::info;
 
 use crate::protocol::{LeaveReason, ParticipantInfo, Presence, ServerMessage};
 use crate::token::RoomClaims;
+use sfu::{PeerHandle, Sfu, SfuError, SfuEvent};
 
-/// What a session task is asked to do by others.
+/// What a session task is told by the others in its room.
 #[derive(Debug)]
 pub(crate) enum Outbound {
     /// Send this message.
     Message(ServerMessage),
-    /// Close the socket with this code and reason.
-    Close(u16, &'static str),
+    /// The same participant connected from elsewhere: this socket must go.
+    Replaced,
 }
 
 pub(crate) type ConnTx = mpsc::UnboundedSender<Outbound>;
@@ -28,192 +33,262 @@ struct Member {
     grace: Option<JoinHandle<()>>,
 }
 
-/// Result of [`Rooms::attach`].
-pub(crate) struct Attached {
+#[derive(Default)]
+struct Room {
+    members: HashMap<String, Member>,
+    /// Set when the room was emptied and taken off the map; whoever waited for its lock
+    /// meanwhile starts over with a fresh room.
+    closed: bool,
+}
+
+/// A participant who is in the room now.
+pub(crate) struct Joined {
     /// The participant was already in the room (reconnect or second tab).
     pub reconnect: bool,
     /// Everybody else in the room.
     pub others: Vec<ParticipantInfo>,
+    /// Their new peer connection with the SFU, and its events.
+    pub peer: PeerHandle,
+    pub sfu_events: mpsc::UnboundedReceiver<SfuEvent>,
 }
 
-#[derive(Default)]
 pub(crate) struct Rooms {
-    rooms: Mutex<HashMap<String, HashMap<String, Member>>>,
-    /// Per-room locks that serialise joins and removals across the presence map and the
-    /// SFU. Weak, so a lock disappears with the last user.
-    locks: Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
+    sfu: Sfu,
+    rooms: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Room>>>>,
 }
 
 impl Rooms {
-    pub fn room_lock(&self, room: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = lock(&self.locks);
-        if let Some(existing) = locks.get(room).and_then(Weak::upgrade) {
-            return existing;
+    pub fn new(sfu: Sfu) -> Self {
+        Self {
+            sfu,
+            rooms: Mutex::new(HashMap::new()),
         }
-        locks.retain(|_, weak| weak.strong_count() > 0);
-        let fresh = Arc::new(tokio::sync::Mutex::new(()));
-        locks.insert(room.to_owned(), Arc::downgrade(&fresh));
-        fresh
     }
 
-    /// Registers a live socket for the participant of `claims`, replacing (and closing) a
-    /// previous socket of the same participant, and tells the others.
-    pub fn attach(&self, claims: &RoomClaims, conn_id: u64, tx: ConnTx) -> Attached {
+    pub fn sfu(&self) -> &Sfu {
+        &self.sfu
+    }
+
+    /// Locks the room, creating it when `create` is set and it does not exist.
+    async fn lock_room(&self, id: &str, create: bool) -> Option<OwnedMutexGuard<Room>> {
+        loop {
+            let room = {
+                let mut rooms = lock(&self.rooms);
+                match rooms.get(id) {
+                    Some(room) => Arc::clone(room),
+                    None if create => Arc::clone(rooms.entry(id.to_owned()).or_default()),
+                    None => return None,
+                }
+            };
+            let guard = room.lock_owned().await;
+            if !guard.closed {
+                return Some(guard);
+            }
+        }
+    }
+
+    /// Takes an empty room off the map. Call before releasing its lock.
+    fn close_if_empty(&self, id: &str, room: &mut OwnedMutexGuard<Room>) {
+        if !room.members.is_empty() {
+            return;
+        }
+        room.closed = true;
         let mut rooms = lock(&self.rooms);
-        let room = rooms.entry(claims.room.clone()).or_default();
+        if rooms
+            .get(id)
+            .is_some_and(|r| Arc::ptr_eq(r, OwnedMutexGuard::mutex(room)))
+        {
+            rooms.remove(id);
+        }
+    }
+
+    /// Puts the participant of `claims` in the room with a live socket and a fresh SFU peer
+    /// connection, replacing (and closing) a previous socket of theirs, and tells the
+    /// others. On an SFU failure a new participant is taken out again.
+    pub async fn join(
+        &self,
+        claims: &RoomClaims,
+        conn_id: u64,
+        tx: ConnTx,
+    ) -> Result<Joined, SfuError> {
+        let mut room = self
+            .lock_room(&claims.room, true)
+            .await
+            .expect("created when missing");
         let others: Vec<ParticipantInfo> = room
+            .members
             .values()
             .filter(|m| m.info.id != claims.sub)
             .map(|m| m.info.clone())
             .collect();
-        let reconnect = match room.get_mut(&claims.sub) {
+        let reconnect = match room.members.get_mut(&claims.sub) {
             Some(member) => {
                 if let Some(grace) = member.grace.take() {
                     grace.abort();
                 }
                 if let Some((_, old)) = member.conn.replace((conn_id, tx)) {
-                    let _ = old.send(Outbound::Close(
-                        crate::protocol::close::REPLACED,
-                        "connected from elsewhere",
-                    ));
+                    let _ = old.send(Outbound::Replaced);
                 }
                 member.info.state = Presence::Connected;
                 true
             }
             None => {
-                room.insert(
-                    claims.sub.clone(),
-                    Member {
-                        info: ParticipantInfo {
-                            id: claims.sub.clone(),
-                            name: claims.name.clone(),
-                            role: claims.role,
-                            state: Presence::Connected,
-                            audio: true,
-                            video: true,
-                        },
-                        conn: Some((conn_id, tx)),
-                        grace: None,
-                    },
-                );
+                let info = ParticipantInfo {
+                    id: claims.sub.clone(),
+                    name: claims.name.clone(),
+                    role: claims.role,
+                    state: Presence::Connected,
+                    audio: true,
+                    video: true,
+                };
+                let member = Member {
+                    info,
+                    conn: Some((conn_id, tx)),
+                    grace: None,
+                };
+                room.members.insert(claims.sub.clone(), member);
                 false
             }
         };
-        let message = match room.get(&claims.sub) {
-            Some(member) if !reconnect => ServerMessage::ParticipantJoined {
-                participant: member.info.clone(),
-            },
-            _ => ServerMessage::ParticipantState {
+        let message = if reconnect {
+            ServerMessage::ParticipantState {
                 participant_id: claims.sub.clone(),
                 state: Presence::Connected,
-            },
+            }
+        } else {
+            ServerMessage::ParticipantJoined {
+                participant: room.members[&claims.sub].info.clone(),
+            }
         };
-        broadcast(room, &claims.sub, &message);
-        Attached { reconnect, others }
+        broadcast(&room, &claims.sub, &message);
+
+        match self.sfu.connect(&claims.room, &claims.sub).await {
+            Ok((peer, sfu_events)) => Ok(Joined {
+                reconnect,
+                others,
+                peer,
+                sfu_events,
+            }),
+            Err(err) => {
+                remove_member(&mut room, &claims.sub, Some(conn_id), LeaveReason::Left);
+                self.close_if_empty(&claims.room, &mut room);
+                Err(err)
+            }
+        }
     }
 
-    /// Marks the participant as reconnecting if `conn_id` is still their socket, and tells
-    /// the others. Returns whether it did.
-    pub fn mark_reconnecting(&self, room_id: &str, participant: &str, conn_id: u64) -> bool {
-        let mut rooms = lock(&self.rooms);
-        let Some(room) = rooms.get_mut(room_id) else {
-            return false;
+    /// Takes the participant out for good if `conn_id` is still their socket: the others
+    /// are told, the SFU drops their media.
+    pub async fn leave(&self, claims: &RoomClaims, conn_id: u64, reason: LeaveReason) {
+        self.remove(&claims.room, &claims.sub, Some(conn_id), reason)
+            .await;
+    }
+
+    /// The socket `conn_id` dropped: if it is still the participant's, they are shown as
+    /// reconnecting and keep their place (and media path) for `grace`, then are removed.
+    pub async fn dropped(self: &Arc<Self>, claims: &RoomClaims, conn_id: u64, grace: Duration) {
+        let Some(mut room) = self.lock_room(&claims.room, false).await else {
+            return;
         };
-        let Some(member) = room.get_mut(participant) else {
-            return false;
+        let Some(member) = room.members.get_mut(&claims.sub) else {
+            return;
         };
         if member.conn.as_ref().map(|(id, _)| *id) != Some(conn_id) {
-            return false;
+            return;
         }
         member.conn = None;
         member.info.state = Presence::Reconnecting;
+        let rooms = Arc::clone(self);
+        let (room_id, participant) = (claims.room.clone(), claims.sub.clone());
+        member.grace = Some(tokio::spawn(async move {
+            tokio::time::sleep(grace).await;
+            if rooms
+                .remove(&room_id, &participant, None, LeaveReason::Timeout)
+                .await
+            {
+                info!(room = %room_id, %participant, "did not come back in time");
+            }
+        }));
         broadcast(
-            room,
-            participant,
+            &room,
+            &claims.sub,
             &ServerMessage::ParticipantState {
-                participant_id: participant.to_owned(),
+                participant_id: claims.sub.clone(),
                 state: Presence::Reconnecting,
             },
         );
-        true
-    }
-
-    pub fn set_grace(&self, room_id: &str, participant: &str, task: JoinHandle<()>) {
-        let mut rooms = lock(&self.rooms);
-        match rooms
-            .get_mut(room_id)
-            .and_then(|room| room.get_mut(participant))
-        {
-            Some(member) if member.conn.is_none() => member.grace = Some(task),
-            _ => task.abort(),
-        }
     }
 
     /// Removes the participant if `conn_id` is their socket, or — with `conn_id` `None` — if
-    /// they are still reconnecting. Tells the others. Returns whether it removed them.
-    pub fn remove(
+    /// they are still reconnecting. Returns whether it removed them.
+    async fn remove(
         &self,
         room_id: &str,
         participant: &str,
         conn_id: Option<u64>,
         reason: LeaveReason,
     ) -> bool {
-        let mut rooms = lock(&self.rooms);
-        let Some(room) = rooms.get_mut(room_id) else {
+        let Some(mut room) = self.lock_room(room_id, false).await else {
             return false;
         };
-        let current = room
-            .get(participant)
-            .map(|m| m.conn.as_ref().map(|(id, _)| *id));
-        if current != Some(conn_id) {
+        if !remove_member(&mut room, participant, conn_id, reason) {
             return false;
         }
-        room.remove(participant);
-        broadcast(
-            room,
-            participant,
-            &ServerMessage::ParticipantLeft {
-                participant_id: participant.to_owned(),
-                reason,
-            },
-        );
-        if room.is_empty() {
-            rooms.remove(room_id);
-        }
+        self.sfu.remove_participant(room_id, participant).await;
+        self.close_if_empty(room_id, &mut room);
         true
     }
 
-    pub fn set_media(&self, room_id: &str, participant: &str, audio: bool, video: bool) {
-        let mut rooms = lock(&self.rooms);
-        let Some(room) = rooms.get_mut(room_id) else {
+    /// Records the participant's microphone/camera state and tells the others.
+    pub async fn set_media(&self, claims: &RoomClaims, audio: bool, video: bool) {
+        let Some(mut room) = self.lock_room(&claims.room, false).await else {
             return;
         };
-        if let Some(member) = room.get_mut(participant) {
+        if let Some(member) = room.members.get_mut(&claims.sub) {
             member.info.audio = audio;
             member.info.video = video;
         }
         broadcast(
-            room,
-            participant,
+            &room,
+            &claims.sub,
             &ServerMessage::MediaState {
-                participant_id: participant.to_owned(),
+                participant_id: claims.sub.clone(),
                 audio,
                 video,
             },
         );
     }
-
-    pub fn room_count(&self) -> usize {
-        lock(&self.rooms).len()
-    }
-
-    pub fn participant_count(&self) -> usize {
-        lock(&self.rooms).values().map(HashMap::len).sum()
-    }
 }
 
-fn broadcast(room: &HashMap<String, Member>, except: &str, message: &ServerMessage) {
-    for member in room.values().filter(|m| m.info.id != except) {
+/// Removes the member if `conn_id` matches their socket (`None`: reconnecting) and tells
+/// the others. Returns whether it did.
+fn remove_member(
+    room: &mut Room,
+    participant: &str,
+    conn_id: Option<u64>,
+    reason: LeaveReason,
+) -> bool {
+    let current = room
+        .members
+        .get(participant)
+        .map(|m| m.conn.as_ref().map(|(id, _)| *id));
+    if current != Some(conn_id) {
+        return false;
+    }
+    room.members.remove(participant);
+    broadcast(
+        room,
+        participant,
+        &ServerMessage::ParticipantLeft {
+            participant_id: participant.to_owned(),
+            reason,
+        },
+    );
+    true
+}
+
+fn broadcast(room: &Room, except: &str, message: &ServerMessage) {
+    for member in room.members.values().filter(|m| m.info.id != except) {
         if let Some((_, tx)) = &member.conn {
             let _ = tx.send(Outbound::Message(message.clone()));
         }

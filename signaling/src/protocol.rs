@@ -99,6 +99,8 @@ pub enum ErrorCode {
     Unauthorized,
     /// The room is full; the socket closes next.
     RoomFull,
+    /// Over the connection's message or candidate rate; the message was dropped.
+    RateLimited,
     /// Server-side failure.
     Internal,
 }
@@ -174,6 +176,8 @@ pub enum ServerMessage {
 
 /// WebSocket close codes the server uses (4000-4999 is the application range).
 pub mod close {
+    /// A frame above the transport limit (1 MiB); the standard "message too big".
+    pub const MESSAGE_TOO_BIG: u16 = 1009;
     /// Too many bad messages.
     pub const PROTOCOL: u16 = 4000;
     /// No `join` (with a token) as the first message in time.
@@ -188,6 +192,8 @@ pub mod close {
     pub const REPLACED: u16 = 4005;
     /// The token ran out: the appointment is over.
     pub const EXPIRED: u16 = 4006;
+    /// Kept sending faster than the rate limits.
+    pub const RATE_LIMITED: u16 = 4007;
     /// Server-side failure.
     pub const INTERNAL: u16 = 4500;
 }

@@ -1,5 +1,6 @@
-//! One WebSocket connection: authenticate with `join`, then relay between the client, the
-//! SFU and the room's presence until the client leaves or the socket drops.
+//! One WebSocket connection: the IO around a [`Conversation`], which holds the rules. Reads
+//! frames, room news and SFU events, feeds them in with the time, and carries out the
+//! actions that come back.
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures::stream::{SplitSink, SplitStream};
@@ -11,14 +12,13 @@ use tokio::sync::mpsc;
 use tokio::time::{timeout, Instant};
 use tracing::{debug, info, warn};
 
-use crate::error::TokenError;
-use crate::presence::Outbound;
-use crate::protocol::{
-    close, ClientMessage, ErrorCode, LeaveReason, ServerMessage, MAX_CLIENT_MESSAGE_BYTES,
-};
+use crate::admission::PendingSlot;
+use crate::conversation::{Action, Conversation, Exit, Frame, SfuRequest};
+use crate::presence::{Joined, Outbound};
+use crate::protocol::{LeaveReason, ServerMessage};
 use crate::token::{now_unix, RoomClaims};
 use crate::SignalingState;
-use sfu::{PeerHandle, SfuError, SfuEvent};
+use sfu::{PeerHandle, SfuEvent};
 
 static CONNECTION_IDS: AtomicU64 = AtomicU64::new(1);
 
@@ -28,34 +28,26 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long to wait for the client's close frame after ours.
 const CLOSE_DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// How a session ended, deciding what happens to the participant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Exit {
-    /// Client sent `leave`: gone for good.
-    Leave,
-    /// Socket dropped, heartbeat lost, or garbage: expected back.
-    Dropped,
-    /// Token ran out: the appointment is over.
-    Expired,
-    /// Another socket of the same participant took over.
-    Replaced,
-}
-
 struct Conn {
     tx: SplitSink<WebSocket, Message>,
     rx: SplitStream<WebSocket>,
-    remote: String,
+    /// Reading failed (e.g. on a frame above the limit): nothing more can be read.
+    unreadable: bool,
 }
 
 impl Conn {
-    async fn send(&mut self, message: &ServerMessage) -> bool {
+    async fn send(&mut self, message: Message) -> bool {
+        matches!(
+            timeout(SEND_TIMEOUT, self.tx.send(message)).await,
+            Ok(Ok(()))
+        )
+    }
+
+    async fn send_json(&mut self, message: &ServerMessage) -> bool {
         let Ok(text) = serde_json::to_string(message) else {
             return false;
         };
-        matches!(
-            timeout(SEND_TIMEOUT, self.tx.send(Message::Text(text.into()))).await,
-            Ok(Ok(()))
-        )
+        self.send(Message::Text(text.into())).await
     }
 
     async fn close(&mut self, code: u16, reason: &'static str) {
@@ -63,14 +55,16 @@ impl Conn {
             code,
             reason: Utf8Bytes::from_static(reason),
         };
-        if !matches!(
-            timeout(SEND_TIMEOUT, self.tx.send(Message::Close(Some(frame)))).await,
-            Ok(Ok(()))
-        ) {
+        if !self.send(Message::Close(Some(frame))).await {
             return;
         }
         // Complete the closing handshake: dropping a socket with unread input makes the
-        // kernel reset the connection, and the client would lose our last messages.
+        // kernel reset the connection, and the client would lose our last messages. When
+        // the input cannot be read any more, give the client the same time to read ours.
+        if self.unreadable {
+            tokio::time::sleep(CLOSE_DRAIN_TIMEOUT).await;
+            return;
+        }
         let drain = async {
             while let Some(Ok(message)) = self.rx.next().await {
                 if matches!(message, Message::Close(_)) {
@@ -80,363 +74,226 @@ impl Conn {
         };
         let _ = timeout(CLOSE_DRAIN_TIMEOUT, drain).await;
     }
+}
 
-    async fn refuse(&mut self, code: ErrorCode, close_code: u16, reason: &'static str) {
-        let _ = self
-            .send(&ServerMessage::Error {
-                code,
-                message: reason.to_owned(),
-            })
-            .await;
-        self.close(close_code, reason).await;
+/// The participant once in the room: their socket's id in presence, their peer
+/// connection, and where room news and SFU events arrive.
+struct Member {
+    claims: RoomClaims,
+    conn_id: u64,
+    peer: PeerHandle,
+    sfu_events: mpsc::UnboundedReceiver<SfuEvent>,
+    sfu_open: bool,
+    outbound: mpsc::UnboundedReceiver<Outbound>,
+}
+
+/// What woke the session up.
+enum Event {
+    Frame(Option<Result<Message, axum::Error>>),
+    Sfu(Option<SfuEvent>),
+    Room(Option<Outbound>),
+    Timeout,
+}
+
+pub(crate) async fn run(
+    socket: WebSocket,
+    state: SignalingState,
+    remote: String,
+    pending: PendingSlot,
+) {
+    // Held while the socket has not joined.
+    let mut pending = Some(pending);
+    let (tx, rx) = socket.split();
+    let mut conn = Conn {
+        tx,
+        rx,
+        unreadable: false,
+    };
+    let mut conversation = Conversation::new(
+        state.config.clone(),
+        state.keys.clone(),
+        remote.clone(),
+        Instant::now().into_std(),
+        now_unix(),
+    );
+    let mut member: Option<Member> = None;
+    let exit = 'session: loop {
+        while let Some(action) = conversation.poll_action() {
+            let delivered = match action {
+                Action::Send(message) => conn.send_json(&message).await,
+                Action::Ping => conn.send(Message::Ping(Default::default())).await,
+                Action::Close(code, reason) => {
+                    conn.close(code, reason).await;
+                    true
+                }
+                Action::Join(claims) => {
+                    pending = None;
+                    member = join(&state, &mut conversation, claims, &remote).await;
+                    true
+                }
+                Action::Sfu(request) => {
+                    if let Some(member) = &member {
+                        let result = match request {
+                            SfuRequest::Answer(sdp) => member.peer.apply_answer(sdp).await,
+                            SfuRequest::Candidate(c) => member.peer.add_ice_candidate(c).await,
+                            SfuRequest::Renegotiate => member.peer.renegotiate().await,
+                            SfuRequest::RestartIce => member.peer.restart_ice().await,
+                        };
+                        if let Err(err) = result {
+                            conversation.sfu_failed(&err);
+                        }
+                    }
+                    true
+                }
+                Action::SetMedia { audio, video } => {
+                    if let Some(member) = &member {
+                        state.rooms.set_media(&member.claims, audio, video).await;
+                    }
+                    true
+                }
+                Action::End(exit) => break 'session exit,
+            };
+            if !delivered {
+                conversation.socket_closed(Instant::now().into_std());
+            }
+        }
+
+        let wake = conversation.poll_timeout().map(Instant::from_std);
+        let event = tokio::select! {
+            frame = conn.rx.next() => Event::Frame(frame),
+            event = member_news(&mut member) => event,
+            () = sleep_until(wake) => Event::Timeout,
+        };
+        let now = Instant::now().into_std();
+        match event {
+            Event::Frame(Some(Ok(message))) => {
+                let frame = match message {
+                    Message::Text(text) => Frame::Text(text.as_str().to_owned()),
+                    Message::Binary(_) => Frame::Binary,
+                    Message::Ping(_) | Message::Pong(_) => Frame::Control,
+                    Message::Close(_) => {
+                        conversation.socket_closed(now);
+                        continue;
+                    }
+                };
+                conversation.frame(frame, now);
+            }
+            Event::Frame(Some(Err(err))) => {
+                debug!(%err, "websocket read error");
+                conn.unreadable = true;
+                if is_too_big(err) {
+                    conversation.oversized_frame(now);
+                } else {
+                    conversation.socket_closed(now);
+                }
+            }
+            Event::Frame(None) => conversation.socket_closed(now),
+            Event::Sfu(Some(event)) => {
+                let message = match event {
+                    SfuEvent::Offer { sdp } => ServerMessage::Offer { sdp },
+                    SfuEvent::ConnectionState(state) => ServerMessage::ConnectionState { state },
+                };
+                if !conn.send_json(&message).await {
+                    conversation.socket_closed(now);
+                }
+            }
+            Event::Sfu(None) => {
+                if let Some(member) = &mut member {
+                    member.sfu_open = false;
+                }
+            }
+            Event::Room(Some(Outbound::Message(message))) => {
+                if !conn.send_json(&message).await {
+                    conversation.socket_closed(now);
+                }
+            }
+            Event::Room(Some(Outbound::Replaced) | None) => conversation.replaced(),
+            Event::Timeout => conversation.timeout(now),
+        }
+    };
+    drop(pending);
+    if let Some(member) = member {
+        finish(&state, &member, exit).await;
+        debug!(room = %member.claims.room, participant = %member.claims.sub, ?exit, "session ended");
     }
 }
 
-pub(crate) async fn run(socket: WebSocket, state: SignalingState, remote: String) {
-    let (tx, rx) = socket.split();
-    let mut conn = Conn { tx, rx, remote };
-    let Some(claims) = authenticate(&mut conn, &state).await else {
-        return;
-    };
+async fn join(
+    state: &SignalingState,
+    conversation: &mut Conversation,
+    claims: RoomClaims,
+    remote: &str,
+) -> Option<Member> {
     let conn_id = CONNECTION_IDS.fetch_add(1, Ordering::Relaxed);
-    let (out_tx, mut out_rx) = mpsc::unbounded_channel();
-
-    // Join under the room lock, so presence and SFU agree even when joins, reconnects and
-    // grace-period expiries interleave.
-    let room_lock = state.rooms.room_lock(&claims.room);
-    let guard = room_lock.lock().await;
-    let attached = state.rooms.attach(&claims, conn_id, out_tx);
-    let connected = state.sfu.connect(&claims.room, &claims.sub).await;
-    let (peer, mut sfu_events) = match connected {
-        Ok(pair) => pair,
+    let (out_tx, outbound) = mpsc::unbounded_channel();
+    match state.rooms.join(&claims, conn_id, out_tx).await {
+        Ok(Joined {
+            reconnect,
+            others,
+            peer,
+            sfu_events,
+        }) => {
+            info!(%remote, room = %claims.room, participant = %claims.sub, role = %claims.role, reconnect, "joined");
+            let ice_servers = state.sfu().config().ice_servers.clone();
+            conversation.joined(others, ice_servers, Instant::now().into_std());
+            Some(Member {
+                claims,
+                conn_id,
+                peer,
+                sfu_events,
+                sfu_open: true,
+                outbound,
+            })
+        }
         Err(err) => {
-            state
-                .rooms
-                .remove(&claims.room, &claims.sub, Some(conn_id), LeaveReason::Left);
-            drop(guard);
-            warn!(remote = %conn.remote, room = %claims.room, participant = %claims.sub, %err, "join failed");
-            match err {
-                SfuError::RoomFull { .. } => {
-                    conn.refuse(ErrorCode::RoomFull, close::ROOM_FULL, "room is full")
-                        .await
-                }
-                _ => {
-                    conn.refuse(ErrorCode::Internal, close::INTERNAL, "media server error")
-                        .await
-                }
-            }
-            return;
-        }
-    };
-    drop(guard);
-    info!(remote = %conn.remote, room = %claims.room, participant = %claims.sub, role = %claims.role, reconnect = attached.reconnect, "joined");
-
-    let joined = ServerMessage::Joined {
-        room: claims.room.clone(),
-        participant_id: claims.sub.clone(),
-        role: claims.role,
-        ice_servers: state.sfu.config().ice_servers.clone(),
-        participants: attached.others,
-        expires_at: claims.exp,
-    };
-    let exit = if conn.send(&joined).await {
-        session_loop(
-            &mut conn,
-            &state,
-            &claims,
-            &peer,
-            &mut sfu_events,
-            &mut out_rx,
-        )
-        .await
-    } else {
-        Exit::Dropped
-    };
-    finish(&state, &claims, conn_id, exit).await;
-    debug!(room = %claims.room, participant = %claims.sub, ?exit, "session ended");
-}
-
-/// Waits for `join` and checks its token. Refusals are logged and the socket is closed
-/// with a specific code.
-async fn authenticate(conn: &mut Conn, state: &SignalingState) -> Option<RoomClaims> {
-    let first = timeout(state.config.join_timeout, conn.rx.next()).await;
-    let text = match first {
-        Ok(Some(Ok(Message::Text(text)))) if text.len() <= MAX_CLIENT_MESSAGE_BYTES => text,
-        Ok(Some(Ok(_))) => {
-            warn!(remote = %conn.remote, "refused: first message was not a join");
-            conn.refuse(
-                ErrorCode::Unauthorized,
-                close::UNAUTHORIZED,
-                "join expected",
-            )
-            .await;
-            return None;
-        }
-        Err(_) => {
-            warn!(remote = %conn.remote, "refused: no join in time");
-            conn.refuse(
-                ErrorCode::Unauthorized,
-                close::UNAUTHORIZED,
-                "join expected",
-            )
-            .await;
-            return None;
-        }
-        Ok(None | Some(Err(_))) => return None,
-    };
-    let (room, token) = match serde_json::from_str::<ClientMessage>(&text) {
-        Ok(ClientMessage::Join { room, token }) => (room, token),
-        _ => {
-            warn!(remote = %conn.remote, "refused: first message was not a join");
-            conn.refuse(
-                ErrorCode::Unauthorized,
-                close::UNAUTHORIZED,
-                "join expected",
-            )
-            .await;
-            return None;
-        }
-    };
-    let result = state.keys.verify(&token).and_then(|claims| {
-        if claims.room == room {
-            Ok(claims)
-        } else {
-            Err(TokenError::WrongRoom)
-        }
-    });
-    match result {
-        Ok(claims) => Some(claims),
-        Err(err) => {
-            // Never log the token itself.
-            warn!(remote = %conn.remote, room = %room, reason = %err, "room token refused");
-            let (code, reason) = match err {
-                TokenError::Missing => (close::UNAUTHORIZED, "room token missing"),
-                TokenError::Expired => (close::TOKEN_REFUSED, "room token expired"),
-                TokenError::NotYetValid => (close::TOKEN_REFUSED, "room token not valid yet"),
-                TokenError::Invalid(_) => (close::TOKEN_REFUSED, "room token invalid"),
-                TokenError::WrongRoom => (close::WRONG_ROOM, "room token is for another room"),
-            };
-            conn.refuse(ErrorCode::Unauthorized, code, reason).await;
+            warn!(%remote, room = %claims.room, participant = %claims.sub, %err, "join failed");
+            conversation.join_failed(&err);
             None
         }
     }
 }
 
-async fn session_loop(
-    conn: &mut Conn,
-    state: &SignalingState,
-    claims: &RoomClaims,
-    peer: &PeerHandle,
-    sfu_events: &mut mpsc::UnboundedReceiver<SfuEvent>,
-    out_rx: &mut mpsc::UnboundedReceiver<Outbound>,
-) -> Exit {
-    let config = &state.config;
-    let expires_in = Duration::from_secs(u64::try_from(claims.exp - now_unix()).unwrap_or(0));
-    let expiry = tokio::time::sleep(expires_in);
-    tokio::pin!(expiry);
-    let mut heartbeat = tokio::time::interval(config.heartbeat_interval);
-    heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut last_seen = Instant::now();
-    let mut strikes = 0u32;
-    let mut sfu_open = true;
-
-    loop {
-        tokio::select! {
-            incoming = conn.rx.next() => {
-                let message = match incoming {
-                    Some(Ok(message)) => message,
-                    Some(Err(err)) => {
-                        // Includes frames above the transport limit.
-                        debug!(%err, "websocket read error");
-                        return Exit::Dropped;
-                    }
-                    None => return Exit::Dropped,
-                };
-                last_seen = Instant::now();
-                let text = match message {
-                    Message::Text(text) => text,
-                    Message::Binary(_) => {
-                        strikes += 1;
-                        reply_error(conn, ErrorCode::TooLarge, "binary messages are not supported").await;
-                        if strikes >= config.max_strikes { return garbage(conn).await; }
-                        continue;
-                    }
-                    Message::Close(_) => return Exit::Dropped,
-                    Message::Ping(_) | Message::Pong(_) => continue,
-                };
-                if text.len() > MAX_CLIENT_MESSAGE_BYTES {
-                    strikes += 1;
-                    reply_error(conn, ErrorCode::TooLarge, "message too large").await;
-                    if strikes >= config.max_strikes { return garbage(conn).await; }
-                    continue;
-                }
-                let message = match serde_json::from_str::<ClientMessage>(&text) {
-                    Ok(message) => message,
-                    Err(err) => {
-                        strikes += 1;
-                        reply_error(conn, ErrorCode::BadMessage, &format!("bad message: {err}")).await;
-                        if strikes >= config.max_strikes { return garbage(conn).await; }
-                        continue;
-                    }
-                };
-                if let Some(exit) = handle(conn, state, claims, peer, message).await {
-                    return exit;
-                }
-            }
-            event = sfu_events.recv(), if sfu_open => {
-                let message = match event {
-                    Some(SfuEvent::Offer { sdp }) => ServerMessage::Offer { sdp },
-                    Some(SfuEvent::ConnectionState(state)) => ServerMessage::ConnectionState { state },
-                    None => { sfu_open = false; continue; }
-                };
-                if !conn.send(&message).await {
-                    return Exit::Dropped;
-                }
-            }
-            outbound = out_rx.recv() => {
-                match outbound {
-                    Some(Outbound::Message(message)) => {
-                        if !conn.send(&message).await {
-                            return Exit::Dropped;
-                        }
-                    }
-                    Some(Outbound::Close(code, reason)) => {
-                        conn.close(code, reason).await;
-                        return Exit::Replaced;
-                    }
-                    None => return Exit::Replaced,
-                }
-            }
-            _ = heartbeat.tick() => {
-                if last_seen.elapsed() > config.heartbeat_timeout {
-                    info!(remote = %conn.remote, participant = %claims.sub, "heartbeat lost");
-                    return Exit::Dropped;
-                }
-                let ping = timeout(SEND_TIMEOUT, conn.tx.send(Message::Ping(Default::default()))).await;
-                if !matches!(ping, Ok(Ok(()))) {
-                    return Exit::Dropped;
-                }
-            }
-            _ = &mut expiry => {
-                conn.refuse(ErrorCode::Unauthorized, close::EXPIRED, "appointment ended").await;
-                return Exit::Expired;
-            }
-        }
-    }
-}
-
-/// Handles one well-formed client message. Returns `Some` to end the session.
-async fn handle(
-    conn: &mut Conn,
-    state: &SignalingState,
-    claims: &RoomClaims,
-    peer: &PeerHandle,
-    message: ClientMessage,
-) -> Option<Exit> {
-    let result = match message {
-        ClientMessage::Join { .. } => {
-            reply_error(conn, ErrorCode::Unexpected, "already joined").await;
-            return None;
-        }
-        ClientMessage::Answer { sdp } => peer.apply_answer(sdp).await,
-        ClientMessage::Candidate(candidate) => peer.add_ice_candidate(candidate).await,
-        ClientMessage::Renegotiate => peer.renegotiate().await,
-        ClientMessage::RestartIce => peer.restart_ice().await,
-        ClientMessage::MediaState { audio, video } => {
-            state
-                .rooms
-                .set_media(&claims.room, &claims.sub, audio, video);
-            Ok(())
-        }
-        ClientMessage::Ping => {
-            if !conn.send(&ServerMessage::Pong).await {
-                return Some(Exit::Dropped);
-            }
-            Ok(())
-        }
-        ClientMessage::Leave => {
-            conn.close(1000, "bye").await;
-            return Some(Exit::Leave);
-        }
+/// The next SFU event or room news for the participant; never, before they joined.
+async fn member_news(member: &mut Option<Member>) -> Event {
+    let Some(member) = member else {
+        return std::future::pending().await;
     };
-    if let Err(err) = result {
-        let code = match err {
-            SfuError::InvalidInput {
-                what: "answer",
-                ref reason,
-            } if reason.contains("outstanding") => ErrorCode::Unexpected,
-            SfuError::InvalidInput { .. } => ErrorCode::BadMedia,
-            _ => ErrorCode::Internal,
-        };
-        reply_error(conn, code, &err.to_string()).await;
+    tokio::select! {
+        event = member.sfu_events.recv(), if member.sfu_open => Event::Sfu(event),
+        outbound = member.outbound.recv() => Event::Room(outbound),
     }
-    None
 }
 
-async fn reply_error(conn: &mut Conn, code: ErrorCode, message: &str) {
-    let _ = conn
-        .send(&ServerMessage::Error {
-            code,
-            message: message.to_owned(),
-        })
-        .await;
-}
-
-async fn garbage(conn: &mut Conn) -> Exit {
-    warn!(remote = %conn.remote, "disconnecting client that keeps sending bad messages");
-    conn.close(close::PROTOCOL, "too many bad messages").await;
-    Exit::Dropped
+async fn sleep_until(wake: Option<Instant>) {
+    match wake {
+        Some(wake) => tokio::time::sleep_until(wake).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Decides the participant's fate after the socket is gone.
-async fn finish(state: &SignalingState, claims: &RoomClaims, conn_id: u64, exit: Exit) {
-    let room_lock = state.rooms.room_lock(&claims.room);
-    let _guard = room_lock.lock().await;
+async fn finish(state: &SignalingState, member: &Member, exit: Exit) {
+    let (claims, conn_id) = (&member.claims, member.conn_id);
     match exit {
-        Exit::Replaced => {}
-        Exit::Leave | Exit::Expired => {
-            let reason = if exit == Exit::Leave {
-                LeaveReason::Left
-            } else {
-                LeaveReason::Expired
-            };
-            if state
+        Exit::NotJoined | Exit::Replaced => {}
+        Exit::Leave => state.rooms.leave(claims, conn_id, LeaveReason::Left).await,
+        Exit::Expired => {
+            state
                 .rooms
-                .remove(&claims.room, &claims.sub, Some(conn_id), reason)
-            {
-                state
-                    .sfu
-                    .remove_participant(&claims.room, &claims.sub)
-                    .await;
-            }
+                .leave(claims, conn_id, LeaveReason::Expired)
+                .await
         }
-        Exit::Dropped => {
-            if !state
-                .rooms
-                .mark_reconnecting(&claims.room, &claims.sub, conn_id)
-            {
-                return;
-            }
-            // Come back within the grace period (and the token's lifetime), or be removed.
-            let left = Duration::from_secs(u64::try_from(claims.exp - now_unix()).unwrap_or(0));
-            let grace = state.config.reconnect_grace.min(left);
-            let task_state = state.clone();
-            let (room, participant) = (claims.room.clone(), claims.sub.clone());
-            let task = tokio::spawn(async move {
-                tokio::time::sleep(grace).await;
-                let room_lock = task_state.rooms.room_lock(&room);
-                let _guard = room_lock.lock().await;
-                if task_state
-                    .rooms
-                    .remove(&room, &participant, None, LeaveReason::Timeout)
-                {
-                    info!(%room, %participant, "did not come back in time");
-                    task_state.sfu.remove_participant(&room, &participant).await;
-                }
-            });
-            state.rooms.set_grace(&claims.room, &claims.sub, task);
-        }
+        Exit::Dropped { grace } => state.rooms.dropped(claims, conn_id, grace).await,
     }
+}
+
+/// Whether a read failed on a frame or message above the transport limit.
+fn is_too_big(err: axum::Error) -> bool {
+    use tokio_tungstenite::tungstenite::Error;
+    matches!(
+        err.into_inner().downcast_ref::<Error>(),
+        Some(Error::Capacity(_))
+    )
 }
 
 /// For logs: the peer address, and the client address a reverse proxy reports.

@@ -15,10 +15,6 @@ pub use crate::error::TokenError;
 
 /// Clock skew tolerated on `nbf` and `exp`, in seconds.
 pub const LEEWAY_SECS: u64 = 30;
-/// How long before the appointment starts the room opens.
-pub const EARLY_JOIN_SECS: i64 = 10 * 60;
-/// Lifetime of a token issued for a call taken from the walk-in queue.
-pub const QUEUE_CALL_LIFETIME_SECS: i64 = 60 * 60;
 /// Name of the key file in the data directory.
 pub const KEY_FILE_NAME: &str = "room-token.key";
 
@@ -57,55 +53,11 @@ pub struct RoomClaims {
     pub name: String,
     /// Municipality (tenant) the appointment belongs to.
     pub tenant: String,
-    /// Not valid before.
+    /// Not valid before. The room-entry window (`nbf`..`exp`) is booking's decision; this
+    /// crate only checks it.
     pub nbf: i64,
     /// Expires at (the end of the appointment).
     pub exp: i64,
-}
-
-impl RoomClaims {
-    /// Claims for a booked appointment: valid from [`EARLY_JOIN_SECS`] before `starts_at`
-    /// until `ends_at`.
-    pub fn for_appointment(
-        room: impl Into<String>,
-        sub: impl Into<String>,
-        role: Role,
-        name: impl Into<String>,
-        tenant: impl Into<String>,
-        starts_at: i64,
-        ends_at: i64,
-    ) -> Self {
-        Self {
-            room: room.into(),
-            sub: sub.into(),
-            role,
-            name: name.into(),
-            tenant: tenant.into(),
-            nbf: starts_at - EARLY_JOIN_SECS,
-            exp: ends_at,
-        }
-    }
-
-    /// Claims for a call taken from the queue: valid from `now` for
-    /// [`QUEUE_CALL_LIFETIME_SECS`].
-    pub fn for_queue_call(
-        room: impl Into<String>,
-        sub: impl Into<String>,
-        role: Role,
-        name: impl Into<String>,
-        tenant: impl Into<String>,
-        now: i64,
-    ) -> Self {
-        Self {
-            room: room.into(),
-            sub: sub.into(),
-            role,
-            name: name.into(),
-            tenant: tenant.into(),
-            nbf: now,
-            exp: now + QUEUE_CALL_LIFETIME_SECS,
-        }
-    }
 }
 
 /// The key that signs and verifies room tokens.

@@ -99,6 +99,27 @@ async fn scenario() {
         .await;
     }
 
+    // Every offer, the first included, declares the msid semantic, so strict stacks read
+    // the `a=msid` that names each track's participant.
+    for peer in [&resident, &clerk] {
+        let offers: Vec<String> = peer
+            .messages()
+            .into_iter()
+            .filter_map(|m| match m {
+                ServerMessage::Offer { sdp } => Some(sdp),
+                _ => None,
+            })
+            .collect();
+        assert!(!offers.is_empty(), "{}: no offers", peer.id);
+        for sdp in offers {
+            assert!(
+                sdp.lines().any(|l| l.starts_with("a=msid-semantic:")),
+                "{}: offer without a=msid-semantic:\n{sdp}",
+                peer.id
+            );
+        }
+    }
+
     // The second joiner was announced to the first.
     assert!(
         resident.messages().iter().any(|m| matches!(m,

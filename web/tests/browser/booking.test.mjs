@@ -1,6 +1,6 @@
 // The resident pages in a real browser (Debian chromium through playwright-core).
 //
-// Starts `cargo run -p web --example test_server` (demo municipality, fixed clock: Monday
+// Starts `cargo run -p videoloket --example test_server` (demo municipality, fixed clock: Monday
 // 30 November 2026 08:00 Amsterdam), then:
 //   1. books with the keyboard alone (Tab / Enter / Space), including a form with mistakes,
 //      checks the confirmation's time in words and calendar link, opens the personal link and

@@ -1,4 +1,4 @@
-// What every browser test needs: the test server (`cargo run -p web --example test_server`:
+// What every browser test needs: the test server (`cargo run -p videoloket --example test_server`:
 // demo municipality, fixed clock Monday 30 November 2026 08:00 Amsterdam, signaling and SFU on
 // 127.0.0.1), Debian chromium with fake camera and microphone, and an axe-core check that also
 // keeps a screenshot in test-artifacts/.
@@ -27,7 +27,7 @@ export async function startPlatform() {
   // VIDEOLOKET_TEST_SERVER may name a prebuilt test_server binary (skips the cargo step).
   const [cmd, args] = process.env.VIDEOLOKET_TEST_SERVER
     ? [process.env.VIDEOLOKET_TEST_SERVER, []]
-    : ['cargo', ['run', '-q', '-p', 'web', '--example', 'test_server']];
+    : ['cargo', ['run', '-q', '-p', 'videoloket', '--example', 'test_server']];
   server = spawn(cmd, args, {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit'],

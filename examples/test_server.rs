@@ -17,36 +17,15 @@ use booking::auth::SessionKeys;
 use booking::clock::Clock;
 use booking::store::Db;
 use booking::App;
-use signaling::token::{Role, RoomClaims, RoomTokenKeys};
+use signaling::token::RoomTokenKeys;
 use std::collections::HashMap;
 use std::sync::Arc;
+use videoloket::SignedRoomTokens;
 
 async fn advance(State(clock): State<Clock>, Query(q): Query<HashMap<String, String>>) -> String {
     let minutes: i64 = q.get("minutes").and_then(|m| m.parse().ok()).unwrap_or(0);
     clock.advance(jiff::SignedDuration::from_mins(minutes));
     clock.now().to_string()
-}
-
-/// Signs booking's room grants for the signaling endpoint, as the platform binary does, with
-/// one difference: booking runs on the fixed test clock, signaling checks tokens against the
-/// real one. The grant's window (its length) is kept and moved to start at the real now.
-struct SignedRoomTokens(RoomTokenKeys);
-
-impl booking::domain::rooms::RoomTokenIssuer for SignedRoomTokens {
-    fn issue(&self, g: &booking::domain::rooms::RoomGrant) -> String {
-        self.0.issue(&RoomClaims {
-            room: g.room.clone(),
-            sub: g.participant.clone(),
-            role: match g.role {
-                booking::domain::rooms::RoomRole::Resident => Role::Resident,
-                booking::domain::rooms::RoomRole::Clerk => Role::Clerk,
-            },
-            name: g.display_name.clone(),
-            tenant: g.tenant.clone(),
-            nbf: signaling::token::now_unix(),
-            exp: signaling::token::now_unix() + g.expires.duration_since(g.not_before).as_secs(),
-        })
-    }
 }
 
 #[tokio::main]
@@ -68,9 +47,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         base_url.clone(),
         events,
     );
-    // A real call: signaling and the SFU on loopback, tokens signed as in production.
+    // A real call: signaling and the SFU on loopback, tokens signed as in production, with
+    // one difference: booking runs on the fixed test clock, signaling checks tokens against
+    // the real one, so a grant's window is moved to start at the real now.
     let room_keys = RoomTokenKeys::from_secret(b"browser tests only, room tokens");
-    let issuer: booking::domain::rooms::Issuer = Arc::new(SignedRoomTokens(room_keys.clone()));
+    let issuer: booking::domain::rooms::Issuer =
+        Arc::new(SignedRoomTokens::from_real_now(room_keys.clone()));
     let media = sfu::Sfu::new(sfu::SfuConfig {
         bind_ip: "127.0.0.1".parse()?,
         ..Default::default()

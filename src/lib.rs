@@ -1,0 +1,61 @@
+//! Wiring shared by the platform binary (`src/main.rs`) and the browser tests' test server
+//! (`examples/test_server.rs`): glue between crates that do not depend on each other.
+
+use signaling::token::{Role, RoomClaims, RoomTokenKeys};
+
+/// Signs booking's room grants with the signalling crate's token format. Booking and
+/// signalling know nothing of each other; this is where they meet.
+pub struct SignedRoomTokens {
+    keys: RoomTokenKeys,
+    window: Window,
+}
+
+enum Window {
+    /// The grant's `not_before`..`expires`.
+    AsGranted,
+    /// The grant's length, starting at the real now.
+    FromRealNow,
+}
+
+impl SignedRoomTokens {
+    /// Tokens valid in the window booking granted.
+    pub fn new(keys: RoomTokenKeys) -> Self {
+        Self {
+            keys,
+            window: Window::AsGranted,
+        }
+    }
+
+    /// For a booking that runs on a fixed test clock while signalling checks tokens against
+    /// the real one: the grant's window keeps its length but starts at the real now.
+    pub fn from_real_now(keys: RoomTokenKeys) -> Self {
+        Self {
+            keys,
+            window: Window::FromRealNow,
+        }
+    }
+}
+
+impl booking::domain::rooms::RoomTokenIssuer for SignedRoomTokens {
+    fn issue(&self, g: &booking::domain::rooms::RoomGrant) -> String {
+        let (nbf, exp) = match self.window {
+            Window::AsGranted => (g.not_before.as_second(), g.expires.as_second()),
+            Window::FromRealNow => {
+                let now = signaling::token::now_unix();
+                (now, now + g.expires.duration_since(g.not_before).as_secs())
+            }
+        };
+        self.keys.issue(&RoomClaims {
+            room: g.room.clone(),
+            sub: g.participant.clone(),
+            role: match g.role {
+                booking::domain::rooms::RoomRole::Resident => Role::Resident,
+                booking::domain::rooms::RoomRole::Clerk => Role::Clerk,
+            },
+            name: g.display_name.clone(),
+            tenant: g.tenant.clone(),
+            nbf,
+            exp,
+        })
+    }
+}
