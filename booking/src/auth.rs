@@ -11,7 +11,7 @@ use axum::http::{header, request::Parts};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 pub const SESSION_COOKIE: &str = "videoloket_session";
 /// A working day; clerks log in again the next morning.
@@ -46,6 +46,60 @@ pub fn hash_password(password: &str) -> Result<String> {
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| Error::Internal(format!("hashing password: {e}")))
+}
+
+/// At most this many Argon2 computations run at once, each on tokio's blocking pool: a burst of
+/// logins waits its turn instead of stalling the async workers that answer everyone else.
+static HASHING: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+});
+
+/// `hash_password` on the blocking pool, bounded by `HASHING`.
+pub async fn hash_password_async(password: &str) -> Result<String> {
+    let password = password.to_owned();
+    let _permit = HASHING
+        .acquire()
+        .await
+        .map_err(|e| Error::Internal(format!("hashing: {e}")))?;
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| Error::Internal(format!("hashing: {e}")))?
+}
+
+/// `verify_password` on the blocking pool, bounded by `HASHING`.
+pub async fn verify_password_async(password: &str, hash: &str) -> bool {
+    let (password, hash) = (password.to_owned(), hash.to_owned());
+    let Ok(_permit) = HASHING.acquire().await else {
+        return false;
+    };
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false)
+}
+
+/// Why a new password is refused, or `None` when it will do: 12 to 200 characters, and not
+/// guessable (zxcvbn score 3 or more, judged also against the person's own name and address).
+pub fn password_weakness(password: &str, personal: &[&str]) -> Option<String> {
+    if password.chars().count() < 12 || password.len() > 200 {
+        return Some("a password has 12 to 200 characters".into());
+    }
+    // "Carla de Vries", "carla@voorbeeld.nl" -> carla, de, vries, voorbeeld, nl
+    let words: Vec<String> = personal
+        .iter()
+        .flat_map(|text| text.split(|c: char| !c.is_alphanumeric()))
+        .filter(|word| !word.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let score = zxcvbn::zxcvbn(password, &words).score();
+    if score < zxcvbn::Score::Three {
+        return Some(
+            "this password is too easy to guess (a common word, name, pattern or repetition); \
+             choose a longer one, for example a few unrelated words"
+                .into(),
+        );
+    }
+    None
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
@@ -121,12 +175,22 @@ pub fn load_or_create_secret(file: &Path) -> std::io::Result<Vec<u8>> {
     }
     let mut secret = vec![0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut secret);
-    std::fs::write(file, &secret)?;
+    // Created with mode 0600, so the key is never readable by others, not even for a moment.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))?;
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
     }
+    // A too-short key file (possibly with a wider mode) is replaced, not rewritten in place.
+    match std::fs::remove_file(file) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let mut out = options.open(file)?;
+    std::io::Write::write_all(&mut out, &secret)?;
+    out.sync_all()?;
     Ok(secret)
 }
 
@@ -196,6 +260,62 @@ mod tests {
         assert!(verify_password("correct horse", &hash));
         assert!(!verify_password("wrong", &hash));
         assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn weak_passwords_are_refused() {
+        assert!(password_weakness("kort", &[]).is_some(), "too short");
+        assert!(
+            password_weakness("aaaaaaaaaaaa", &[]).is_some(),
+            "repetition"
+        );
+        assert!(password_weakness("password1234", &[]).is_some(), "common");
+        assert!(
+            password_weakness("qwertyuiop123", &[]).is_some(),
+            "keyboard walk"
+        );
+        let carla = ["Carla Smit", "carla@voorbeeld.nl"];
+        assert!(
+            password_weakness("voorbeeld1234", &carla).is_some(),
+            "own address and a sequence"
+        );
+        assert_eq!(password_weakness("welkom-carla-123", &carla), None);
+        assert_eq!(password_weakness("paars olifant fietst traag", &[]), None);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn hashing_runs_off_the_async_workers() {
+        let hash = hash_password_async("correct horse").await.unwrap();
+        assert!(verify_password_async("correct horse", &hash).await);
+        // On the runtime's only thread, a ticker keeps ticking while a hash is verified: the
+        // work happens elsewhere.
+        let verifying = tokio::spawn(async move { verify_password_async("wrong", &hash).await });
+        let mut ticks = 0;
+        while !verifying.is_finished() {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            ticks += 1;
+        }
+        assert!(!verifying.await.unwrap());
+        assert!(ticks >= 3, "the runtime was blocked ({ticks} ticks)");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_session_key_file_is_private_from_the_start() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("session.key");
+        std::fs::write(&file, b"short").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let secret = load_or_create_secret(&file).unwrap();
+        assert_eq!(secret.len(), 32);
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(
+            load_or_create_secret(&file).unwrap(),
+            secret,
+            "kept across restarts"
+        );
     }
 
     #[test]

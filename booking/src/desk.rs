@@ -44,7 +44,7 @@ pub async fn login(app: &App, slug: &str, email: &str, password: &str) -> Result
         .as_ref()
         .map(|(_, _, h)| h.as_str())
         .unwrap_or(DUMMY_HASH.as_str());
-    let password_ok = auth::verify_password(password, hash);
+    let password_ok = auth::verify_password_async(password, hash).await;
     let (clerk_id, role) = match account {
         Some((id, role, _)) if password_ok => (id, role),
         _ => {

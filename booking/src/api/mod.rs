@@ -12,6 +12,7 @@ mod privacy;
 mod public;
 mod queue;
 mod queue_live;
+pub mod security;
 mod staff;
 
 use crate::error::Error;
