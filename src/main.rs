@@ -3,8 +3,9 @@
 use anyhow::Context;
 use axum::routing::get;
 use axum::Router;
+use booking::api::security::end_session_on_logout;
 use booking::api::security::{protect, SiteOrigin};
-use booking::auth::SessionKeys;
+use booking::auth::{SessionKeys, SessionLifetimes};
 use booking::mail::{MailConfig, Mailer};
 use booking::store::Db;
 use booking::{clock::Clock, App};
@@ -13,6 +14,7 @@ use signaling::token::{Role, RoomClaims, RoomTokenKeys};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Parser)]
 #[command(
@@ -86,6 +88,12 @@ struct ServeArgs {
     /// directory when unset.
     #[arg(long, env = "VIDEOLOKET_ROOM_TOKEN_SECRET", hide_env_values = true)]
     room_token_secret: Option<String>,
+    /// A clerk's session ends after this many seconds without a request.
+    #[arg(long, env = "VIDEOLOKET_SESSION_IDLE_SECONDS", default_value_t = 30 * 60)]
+    session_idle_seconds: u64,
+    /// A clerk's session ends this many seconds after logging in, however busy.
+    #[arg(long, env = "VIDEOLOKET_SESSION_MAX_SECONDS", default_value_t = 10 * 60 * 60)]
+    session_max_seconds: u64,
     /// Log as JSON lines.
     #[arg(long, env = "VIDEOLOKET_LOG_JSON")]
     log_json: bool,
@@ -243,7 +251,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         db: db.clone(),
         clock: Clock::System,
         mailer: Mailer::new(&mail)?,
-        session_keys: SessionKeys::load_or_create(&args.db.data_dir.join("session.key"))?,
+        session_keys: SessionKeys::load_or_create(&args.db.data_dir.join("session.key"))?
+            .with_lifetimes(SessionLifetimes {
+                idle: Duration::from_secs(args.session_idle_seconds),
+                absolute: Duration::from_secs(args.session_max_seconds),
+            }),
         base_url: base_url.clone(),
         events: booking::queue_events::QueueEvents::start(&db)
             .await
@@ -280,6 +292,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let metrics_sfu = media.clone();
 
     let ops_db = db.clone();
+    let sessions = app.clone();
     let router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route(
@@ -310,7 +323,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .merge(signaling::router(signaling::SignalingState::new(
             room_keys, media,
         )));
-    let router = protect(router, &site)
+    let router = end_session_on_logout(protect(router, &site), sessions)
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span));
 
     let listener = tokio::net::TcpListener::bind(args.http_addr)

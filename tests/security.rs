@@ -775,3 +775,118 @@ async fn finding_2_no_token_or_secret_reaches_the_log_even_at_trace() {
         );
     }
 }
+
+// ---- 3. revocable sessions -------------------------------------------------------------------
+
+async fn me(server: &Server, cookie: &str) -> u16 {
+    client()
+        .get(server.api("/staff/me"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn finding_3_logout_ends_the_session_at_once() {
+    let server = Server::start(&[], &[]);
+    let c = client();
+    // The API's logout.
+    let cookie = login(&server, "anna@voorbeeld.nl", "welkom-anna").await;
+    assert_eq!(me(&server, &cookie).await, 200);
+    let out = c
+        .post(server.api("/auth/logout"))
+        .header("cookie", &cookie)
+        .header("origin", &server.base)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 204);
+    assert_eq!(me(&server, &cookie).await, 401, "the old cookie is dead");
+    // The pages' logout.
+    let cookie = login(&server, "anna@voorbeeld.nl", "welkom-anna").await;
+    let out = c
+        .post(format!("{}/medewerker/uitloggen", server.base))
+        .header("cookie", &cookie)
+        .header("origin", &server.base)
+        .send()
+        .await
+        .unwrap();
+    assert!(out.status().is_redirection());
+    assert_eq!(me(&server, &cookie).await, 401, "the old cookie is dead");
+    let page = c
+        .get(format!("{}/medewerker/vandaag", server.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(page.status(), 200, "no clerk page with the old cookie");
+}
+
+#[tokio::test]
+async fn finding_3_a_demoted_admin_loses_admin_rights_at_once() {
+    let server = Server::start(&[], &[]);
+    let c = client();
+    let bram = login(&server, "bram@voorbeeld.nl", "welkom-bram").await;
+    let service = services(&server).await[0]["id"].clone();
+    let created: Value = c
+        .post(server.api("/admin/clerks"))
+        .header("cookie", &bram)
+        .header("origin", &server.base)
+        .json(&json!({"name": "Carla Smit", "email": "carla@voorbeeld.nl",
+            "password": "paars olifant fietst traag", "role": "admin", "services": [service]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let carla_id = created["id"].as_str().expect("created").to_string();
+    let carla = login(&server, "carla@voorbeeld.nl", "paars olifant fietst traag").await;
+    let admin_list = |cookie: String| {
+        c.get(server.api("/admin/clerks"))
+            .header("cookie", cookie)
+            .send()
+    };
+    assert_eq!(admin_list(carla.clone()).await.unwrap().status(), 200);
+    let demoted = c
+        .put(server.api(&format!("/admin/clerks/{carla_id}")))
+        .header("cookie", &bram)
+        .header("origin", &server.base)
+        .json(&json!({"name": "Carla Smit", "role": "clerk", "services": [service]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(demoted.status(), 200);
+    assert_eq!(admin_list(carla.clone()).await.unwrap().status(), 403);
+    let new_admin = c
+        .post(server.api("/admin/clerks"))
+        .header("cookie", &carla)
+        .header("origin", &server.base)
+        .json(&json!({"name": "Dirk Vos", "email": "dirk@voorbeeld.nl",
+            "password": "blauwe giraf zwemt snel", "role": "admin", "services": [service]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(new_admin.status(), 403, "no new admin from a demoted one");
+    assert_eq!(me(&server, &carla).await, 200, "still a clerk");
+}
+
+#[tokio::test]
+async fn finding_3_sessions_end_when_idle_and_after_their_lifetime() {
+    let idle = Server::start(&[("VIDEOLOKET_SESSION_IDLE_SECONDS", "2")], &[]);
+    let cookie = login(&idle, "anna@voorbeeld.nl", "welkom-anna").await;
+    assert_eq!(me(&idle, &cookie).await, 200);
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    assert_eq!(me(&idle, &cookie).await, 401, "idle too long");
+
+    let busy = Server::start(&[("VIDEOLOKET_SESSION_MAX_SECONDS", "3")], &[]);
+    let cookie = login(&busy, "anna@voorbeeld.nl", "welkom-anna").await;
+    assert_eq!(me(&busy, &cookie).await, 200);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(me(&busy, &cookie).await, 200);
+    tokio::time::sleep(Duration::from_millis(3000)).await;
+    assert_eq!(me(&busy, &cookie).await, 401, "past the absolute lifetime");
+}

@@ -126,6 +126,24 @@ pub struct SessionClaims {
 pub struct SessionKeys {
     encoding: Arc<EncodingKey>,
     decoding: Arc<DecodingKey>,
+    pub lifetimes: SessionLifetimes,
+}
+
+/// How long a staff session lasts on the server: it ends after `idle` without a request and
+/// after `absolute` in any case (wall-clock time, whatever the business clock says).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionLifetimes {
+    pub idle: std::time::Duration,
+    pub absolute: std::time::Duration,
+}
+
+impl Default for SessionLifetimes {
+    fn default() -> Self {
+        Self {
+            idle: std::time::Duration::from_secs(30 * 60),
+            absolute: std::time::Duration::from_secs(SESSION_SECONDS as u64),
+        }
+    }
 }
 
 impl SessionKeys {
@@ -133,7 +151,12 @@ impl SessionKeys {
         Self {
             encoding: Arc::new(EncodingKey::from_secret(secret)),
             decoding: Arc::new(DecodingKey::from_secret(secret)),
+            lifetimes: SessionLifetimes::default(),
         }
+    }
+
+    pub fn with_lifetimes(self, lifetimes: SessionLifetimes) -> Self {
+        Self { lifetimes, ..self }
     }
 
     /// Reads the secret from `file`, creating a random one on first start so sessions survive
@@ -205,7 +228,57 @@ pub fn clear_session_cookie() -> String {
     format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
 }
 
-/// A logged-in clerk or admin. Handlers that take this are unreachable without a valid cookie.
+/// The session's key in `staff_sessions`: a hash, so a database dump holds no usable cookie.
+fn session_key(token: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(token.as_bytes()))
+}
+
+fn wall_clock_now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+/// Signs the session cookie for `claims` and records the session on the server.
+pub async fn start_session(app: &crate::App, claims: &SessionClaims) -> Result<String> {
+    let token = app.session_keys.issue(claims)?;
+    app.db
+        .insert_staff_session(&session_key(&token), claims.sub, wall_clock_now())
+        .await?;
+    Ok(token)
+}
+
+/// Ends the session of this cookie value at once (logout).
+pub async fn end_session(app: &crate::App, token: &str) -> Result<()> {
+    app.db.end_staff_session(&session_key(token)).await
+}
+
+/// The clerk's current role if the session is still live on the server; ends it when it has
+/// been idle or open too long.
+async fn live_session_role(app: &crate::App, token: &str) -> Result<StaffRole> {
+    let key = session_key(token);
+    let session = app
+        .db
+        .staff_session(&key)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    let now = wall_clock_now();
+    let limits = app.session_keys.lifetimes;
+    if now - session.last_seen_at > limits.idle.as_secs() as i64
+        || now - session.created_at > limits.absolute.as_secs() as i64
+    {
+        app.db.end_staff_session(&key).await?;
+        return Err(Error::Unauthenticated);
+    }
+    // Written at most about once a minute per session, not on every request.
+    let refresh_after = (limits.idle.as_secs() as i64 / 30).min(60);
+    if now - session.last_seen_at >= refresh_after {
+        app.db.touch_staff_session(&key, now).await?;
+    }
+    Ok(session.role)
+}
+
+/// A logged-in clerk or admin. Handlers that take this are unreachable without a valid cookie
+/// whose session is still live on the server; the role is the clerk's current one.
 #[derive(Clone, Debug)]
 pub struct Staff(pub SessionClaims);
 
@@ -214,8 +287,12 @@ pub struct Staff(pub SessionClaims);
 pub struct Admin(pub SessionClaims);
 
 fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+    request_cookie(&parts.headers, name)
+}
+
+/// The value of cookie `name` in a request's headers.
+pub fn request_cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -230,9 +307,10 @@ impl FromRequestParts<crate::App> for Staff {
 
     async fn from_request_parts(parts: &mut Parts, app: &crate::App) -> Result<Self> {
         let token = cookie_value(parts, SESSION_COOKIE).ok_or(Error::Unauthenticated)?;
-        let claims = app
+        let mut claims = app
             .session_keys
             .verify(token, app.clock.now().as_second())?;
+        claims.role = live_session_role(app, token).await?;
         Ok(Staff(claims))
     }
 }

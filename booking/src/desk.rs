@@ -60,7 +60,7 @@ pub async fn login(app: &App, slug: &str, email: &str, password: &str) -> Result
         iat: now,
         exp: now + SESSION_SECONDS,
     };
-    let token = app.session_keys.issue(&claims)?;
+    let token = auth::start_session(app, &claims).await?;
     tracing::info!(tenant = %tenant.slug, clerk = %clerk_id, "logged in");
     Ok(Session { claims, token })
 }

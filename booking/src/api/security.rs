@@ -226,6 +226,34 @@ pub fn login_limits_with(router: Router, quotas: LoginQuotas) -> Router {
     router.layer(middleware::from_fn_with_state(limits, limit_logins))
 }
 
+/// Ends the server-side session whenever a response clears the session cookie (the API's and
+/// the pages' logout), so a copy of the old cookie is worthless afterwards.
+pub fn end_session_on_logout(router: Router, app: crate::App) -> Router {
+    router.layer(middleware::from_fn_with_state(app, end_cleared_session))
+}
+
+async fn end_cleared_session(
+    State(app): State<crate::App>,
+    request: Request,
+    next: Next,
+) -> axum::response::Response {
+    let token = crate::auth::request_cookie(request.headers(), crate::auth::SESSION_COOKIE)
+        .map(str::to_owned);
+    let response = next.run(request).await;
+    let cleared = format!("{}=;", crate::auth::SESSION_COOKIE);
+    let clears = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(cleared.as_bytes()));
+    if let (true, Some(token)) = (clears, token) {
+        if let Err(e) = crate::auth::end_session(&app, &token).await {
+            return e.into_response();
+        }
+    }
+    response
+}
+
 /// The two ways to log in, told apart by path.
 #[derive(Debug, PartialEq, Eq)]
 enum LoginRoute<'a> {
