@@ -4,7 +4,7 @@ use anyhow::Context;
 use axum::routing::get;
 use axum::Router;
 use booking::api::security::end_session_on_logout;
-use booking::api::security::{protect, SiteOrigin};
+use booking::api::security::{protect, LoginQuotas, SiteOrigin};
 use booking::auth::{SessionKeys, SessionLifetimes};
 use booking::mail::{MailConfig, Mailer};
 use booking::store::Db;
@@ -94,6 +94,14 @@ struct ServeArgs {
     /// A clerk's session ends this many seconds after logging in, however busy.
     #[arg(long, env = "VIDEOLOKET_SESSION_MAX_SECONDS", default_value_t = 10 * 60 * 60)]
     session_max_seconds: u64,
+    /// Login attempts from one client address before they are slowed to one per 2 seconds
+    /// (raise it for a load test, or behind a proxy that makes every client one address).
+    #[arg(
+        long,
+        env = "VIDEOLOKET_LOGIN_ATTEMPTS_PER_ADDRESS",
+        default_value = "30"
+    )]
+    login_attempts_per_address: std::num::NonZeroU32,
     /// Log as JSON lines.
     #[arg(long, env = "VIDEOLOKET_LOG_JSON")]
     log_json: bool,
@@ -323,8 +331,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .merge(signaling::router(signaling::SignalingState::new(
             room_keys, media,
         )));
-    let router = end_session_on_logout(protect(router, &site), sessions)
-        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span));
+    let router = end_session_on_logout(
+        protect(
+            router,
+            &site,
+            LoginQuotas::with_address_burst(args.login_attempts_per_address),
+        ),
+        sessions,
+    )
+    .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span));
 
     let listener = tokio::net::TcpListener::bind(args.http_addr)
         .await

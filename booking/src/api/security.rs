@@ -63,9 +63,9 @@ fn origin_of(url: &str) -> Option<String> {
 }
 
 /// Security headers, the same-origin check and login limits around `router`.
-pub fn protect(router: Router, site: &SiteOrigin) -> Router {
+pub fn protect(router: Router, site: &SiteOrigin, logins: LoginQuotas) -> Router {
     // The last layer added runs first: headers go on refusals too.
-    security_headers(same_origin_only(login_limits(router), site), site)
+    security_headers(same_origin_only(login_limits(router, logins), site), site)
 }
 
 /// Content-Security-Policy: scripts and styles only from the site's own files, no inline
@@ -193,6 +193,18 @@ pub struct LoginQuotas {
     pub per_address: Quota,
 }
 
+impl LoginQuotas {
+    /// The default quotas, with `burst` login attempts per client address before the limit.
+    pub fn with_address_burst(burst: NonZeroU32) -> Self {
+        Self {
+            per_address: Quota::with_period(Duration::from_secs(2))
+                .expect("non-zero period")
+                .allow_burst(burst),
+            ..Self::default()
+        }
+    }
+}
+
 impl Default for LoginQuotas {
     fn default() -> Self {
         Self {
@@ -213,12 +225,8 @@ struct LoginLimits {
     per_address: DefaultKeyedRateLimiter<IpAddr>,
 }
 
-/// Login rate limits with the default quotas, on the API login and the clerk login form.
-pub fn login_limits(router: Router) -> Router {
-    login_limits_with(router, LoginQuotas::default())
-}
-
-pub fn login_limits_with(router: Router, quotas: LoginQuotas) -> Router {
+/// Login rate limits on the API login and the clerk login form.
+pub fn login_limits(router: Router, quotas: LoginQuotas) -> Router {
     let limits = Arc::new(LoginLimits {
         per_account: RateLimiter::keyed(quotas.per_account),
         per_address: RateLimiter::keyed(quotas.per_address),
