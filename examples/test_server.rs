@@ -79,6 +79,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .route("/test/clock/advance", post(advance))
                 .with_state(clock),
         );
+    // The platform's security headers (CSP and the rest), so the pages are tested under them.
+    let router = booking::api::security::security_headers(
+        router,
+        &booking::api::security::SiteOrigin::parse(&base_url)?,
+    );
     // The browser tests read the resident's mail (the personal link) from here.
     println!("mail directory {}", dir.path().join("mail").display());
     println!("listening on {base_url}");

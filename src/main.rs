@@ -4,7 +4,9 @@ use anyhow::Context;
 use axum::routing::get;
 use axum::Router;
 use booking::adapters::mail::{MailConfig, Mailer};
-use booking::auth::SessionKeys;
+use booking::api::security::end_session_on_logout;
+use booking::api::security::{protect, LoginQuotas, SiteOrigin};
+use booking::auth::{SessionKeys, SessionLifetimes};
 use booking::store::Db;
 use booking::{clock::Clock, App};
 use clap::{Parser, Subcommand};
@@ -12,6 +14,7 @@ use signaling::token::RoomTokenKeys;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use videoloket::SignedRoomTokens;
 
 #[derive(Parser)]
@@ -56,9 +59,13 @@ struct ServeArgs {
     /// .eml files under DATA_DIR/mail.
     #[arg(long, env = "VIDEOLOKET_SMTP_URL")]
     smtp_url: Option<String>,
-    /// Do not create the demo municipality on an empty database.
-    #[arg(long, env = "VIDEOLOKET_NO_DEMO")]
+    /// Do not create the demo municipality on an empty SQLite database.
+    #[arg(long, env = "VIDEOLOKET_NO_DEMO", conflicts_with = "demo")]
     no_demo: bool,
+    /// Create the demo municipality (with its printed logins) on an empty database, also on
+    /// PostgreSQL. Without it only the SQLite default gets the demo.
+    #[arg(long, env = "VIDEOLOKET_DEMO")]
+    demo: bool,
     /// UDP (and ICE-TCP) ports for media, e.g. 40000-40999. Unset: ephemeral ports.
     #[arg(long, env = "VIDEOLOKET_MEDIA_PORTS", value_parser = parse_port_range)]
     media_ports: Option<sfu::PortRange>,
@@ -78,9 +85,24 @@ struct ServeArgs {
     /// At most this many people in one video room.
     #[arg(long, env = "VIDEOLOKET_MAX_PARTICIPANTS", default_value_t = 3)]
     max_participants: usize,
-    /// Secret that signs room tokens; generated once into the data directory when unset.
+    /// Secret that signs room tokens (at least 32 bytes); generated once into the data
+    /// directory when unset.
     #[arg(long, env = "VIDEOLOKET_ROOM_TOKEN_SECRET", hide_env_values = true)]
     room_token_secret: Option<String>,
+    /// A clerk's session ends after this many seconds without a request.
+    #[arg(long, env = "VIDEOLOKET_SESSION_IDLE_SECONDS", default_value_t = 30 * 60)]
+    session_idle_seconds: u64,
+    /// A clerk's session ends this many seconds after logging in, however busy.
+    #[arg(long, env = "VIDEOLOKET_SESSION_MAX_SECONDS", default_value_t = 10 * 60 * 60)]
+    session_max_seconds: u64,
+    /// Login attempts from one client address before they are slowed to one per 2 seconds
+    /// (raise it for a load test, or behind a proxy that makes every client one address).
+    #[arg(
+        long,
+        env = "VIDEOLOKET_LOGIN_ATTEMPTS_PER_ADDRESS",
+        default_value = "30"
+    )]
+    login_attempts_per_address: std::num::NonZeroU32,
     /// Log as JSON lines.
     #[arg(long, env = "VIDEOLOKET_LOG_JSON")]
     log_json: bool,
@@ -108,12 +130,62 @@ impl DbArgs {
     fn url(&self) -> anyhow::Result<String> {
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("creating data directory {}", self.data_dir.display()))?;
-        Ok(self
-            .database_url
-            .clone()
-            .unwrap_or_else(|| Db::sqlite_url(&self.data_dir)))
+        match &self.database_url {
+            Some(url) => Ok(url.clone()),
+            None => {
+                private_file(&self.data_dir.join("videoloket.db"))?;
+                Ok(Db::sqlite_url(&self.data_dir))
+            }
+        }
     }
 }
+
+/// Creates `file` empty with mode 0600 (or narrows an existing one to 0600) before SQLite
+/// opens it: it holds residents' personal data. SQLite gives its -wal and -shm files the
+/// database file's mode.
+fn private_file(file: &std::path::Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(file)
+            .with_context(|| format!("creating {}", file.display()))?;
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("making {} private", file.display()))?;
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Ok(())
+}
+
+/// The demo municipality is for trying the platform on the SQLite default; on PostgreSQL (a
+/// real installation) only when asked with `--demo`.
+fn seeds_demo(db_url: &str, demo: bool, no_demo: bool) -> bool {
+    demo || (db_url.starts_with("sqlite:") && !no_demo)
+}
+
+/// Room tokens admit people to calls: a short secret could be guessed offline from one token.
+fn room_token_keys(
+    secret: Option<&str>,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<RoomTokenKeys> {
+    match secret {
+        Some(secret) if secret.len() < MIN_ROOM_TOKEN_SECRET => anyhow::bail!(
+            "VIDEOLOKET_ROOM_TOKEN_SECRET is {} bytes; it must be at least {MIN_ROOM_TOKEN_SECRET} \
+             (for example the output of `openssl rand -hex 32`), or leave it unset to have one \
+             generated into the data directory",
+            secret.len()
+        ),
+        Some(secret) => Ok(RoomTokenKeys::from_secret(secret.as_bytes())),
+        None => Ok(RoomTokenKeys::load_or_create(data_dir)?),
+    }
+}
+
+const MIN_ROOM_TOKEN_SECRET: usize = 32;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -146,15 +218,14 @@ fn init_tracing(json: bool) {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing(args.log_json);
+    // Refuse a weak secret before touching the database.
+    let room_keys = room_token_keys(args.room_token_secret.as_deref(), &args.db.data_dir)?;
     let url = args.db.url()?;
     let db = Db::connect(&url)
         .await
         .context("connecting to the database")?;
-    let seeded = if args.no_demo {
-        false
-    } else {
-        booking::demo::seed_if_empty(&db).await?
-    };
+    let demo = seeds_demo(&url, args.demo, args.no_demo);
+    let seeded = demo && booking::demo::seed_if_empty(&db).await?;
     let mail = match &args.smtp_url {
         Some(url) => MailConfig::Smtp(url.clone()),
         None => MailConfig::Files(args.db.data_dir.join("mail")),
@@ -163,21 +234,24 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .base_url
         .clone()
         .unwrap_or_else(|| format!("http://{}", args.http_addr));
+    let site =
+        SiteOrigin::parse(&base_url).map_err(|e| anyhow::anyhow!("VIDEOLOKET_BASE_URL: {e}"))?;
     let app = App::new(
         db.clone(),
         Clock::System,
         Mailer::new(&mail)?,
-        SessionKeys::load_or_create(&args.db.data_dir.join("session.key"))?,
+        SessionKeys::load_or_create(&args.db.data_dir.join("session.key"))?.with_lifetimes(
+            SessionLifetimes {
+                idle: Duration::from_secs(args.session_idle_seconds),
+                absolute: Duration::from_secs(args.session_max_seconds),
+            },
+        ),
         base_url.clone(),
         booking::adapters::live_updates::QueueEvents::start(&db)
             .await
             .context("listening for queue changes")?,
     );
 
-    let room_keys = match &args.room_token_secret {
-        Some(secret) => RoomTokenKeys::from_secret(secret.as_bytes()),
-        None => RoomTokenKeys::load_or_create(&args.db.data_dir)?,
-    };
     let media = sfu::Sfu::new(sfu::SfuConfig {
         max_participants: args.max_participants,
         bind_ip: args.media_bind_ip.unwrap_or(args.http_addr.ip()),
@@ -208,6 +282,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let metrics_sfu = media.clone();
 
     let ops_db = db.clone();
+    let sessions = app.clone();
     let router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route(
@@ -237,13 +312,21 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .merge(booking::api::router(app).layer(axum::Extension(issuer)))
         .merge(signaling::router(signaling::SignalingState::new(
             room_keys, media,
-        )))
-        .layer(tower_http::trace::TraceLayer::new_for_http());
+        )));
+    let router = end_session_on_logout(
+        protect(
+            router,
+            &site,
+            LoginQuotas::with_address_burst(args.login_attempts_per_address),
+        ),
+        sessions,
+    )
+    .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span));
 
     let listener = tokio::net::TcpListener::bind(args.http_addr)
         .await
         .with_context(|| format!("binding {}", args.http_addr))?;
-    print_welcome(&base_url, &url, &args, seeded);
+    print_welcome(&base_url, &url, &args, demo, seeded);
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -255,7 +338,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_welcome(base_url: &str, db_url: &str, args: &ServeArgs, seeded: bool) {
+/// The request's route pattern (`/a/{token}`), never its path: paths and query strings carry
+/// personal links and tokens, which must not reach the log.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("(no route)", |path| path.as_str());
+    tracing::debug_span!("request", method = %request.method(), route)
+}
+
+fn print_welcome(base_url: &str, db_url: &str, args: &ServeArgs, demo: bool, seeded: bool) {
     let store = if db_url.starts_with("sqlite:") {
         "SQLite"
     } else {
@@ -276,7 +369,13 @@ fn print_welcome(base_url: &str, db_url: &str, args: &ServeArgs, seeded: bool) {
         "  Video signaling:        {}/ws",
         base_url.replacen("http", "ws", 1)
     );
-    if seeded || !args.no_demo {
+    if !demo && !args.no_demo {
+        println!(
+            "No demo municipality on PostgreSQL: start once with --demo to create it on an \
+             empty database."
+        );
+    }
+    if demo || seeded {
         println!("Demo clerk logins (municipality '{slug}'):");
         for login in &booking::demo::DEMO_LOGINS {
             println!(
@@ -294,4 +393,30 @@ fn print_welcome(base_url: &str, db_url: &str, args: &ServeArgs, seeded: bool) {
         );
     }
     println!();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_is_seeded_on_sqlite_only_unless_asked() {
+        let sqlite = "sqlite://data/videoloket.db?mode=rwc";
+        let postgres = "postgres://localhost/videoloket";
+        assert!(seeds_demo(sqlite, false, false));
+        assert!(!seeds_demo(sqlite, false, true));
+        assert!(!seeds_demo(postgres, false, false));
+        assert!(seeds_demo(postgres, true, false));
+    }
+
+    #[test]
+    fn short_room_token_secrets_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let refusal = room_token_keys(Some("too short"), dir.path())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(refusal.contains("at least 32"), "{refusal}");
+        assert!(room_token_keys(Some(&"x".repeat(32)), dir.path()).is_ok());
+    }
 }

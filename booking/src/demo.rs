@@ -1,6 +1,6 @@
 //! The demo municipality a fresh install starts with, so the platform can be tried at once.
 
-use crate::auth::hash_password;
+use crate::auth::hash_password_async;
 use crate::domain::catalog::{Clerk, Service};
 use crate::domain::consent::InfoSource;
 use crate::domain::ids::{ClerkId, ServiceId, TenantId};
@@ -131,7 +131,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool> {
             role: login.role,
             services: service_ids.clone(),
         };
-        db.create_clerk(&clerk, &hash_password(login.password)?)
+        db.create_clerk(&clerk, &hash_password_async(login.password).await?)
             .await?;
         db.set_opening_hours(clerk.id, &office_hours()).await?;
     }

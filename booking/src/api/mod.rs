@@ -13,6 +13,7 @@ mod privacy;
 pub mod problem;
 mod public;
 mod queue;
+pub mod security;
 mod staff;
 
 use crate::error::Error;

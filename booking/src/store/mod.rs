@@ -12,10 +12,12 @@ mod feedback;
 mod outcomes;
 mod queue;
 mod retention;
+mod sessions;
 mod tenants;
 
 pub use appointments::{AppointmentRow, NewAppointment};
 pub use outcomes::{BuiltinCase, BuiltinCaseEvent, ClaimedEvent, OutboxEntry};
+pub use sessions::StaffSessionRow;
 
 use crate::error::Error;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

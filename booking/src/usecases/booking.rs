@@ -504,10 +504,10 @@ async fn notify(
     };
     match app.mailer.send(&mail).await {
         Ok(()) => {
-            tracing::info!(appointment = %appointment.id, personal_link = %link, "mail sent to resident")
+            tracing::info!(appointment = %appointment.id, "mail sent to resident")
         }
         Err(e) => {
-            tracing::warn!(appointment = %appointment.id, personal_link = %link, error = %e, "could not send mail")
+            tracing::warn!(appointment = %appointment.id, error = %e, "could not send mail")
         }
     }
 }

@@ -47,7 +47,7 @@ pub async fn login(app: &App, slug: &str, email: &str, password: &str) -> Result
         .as_ref()
         .map(|(_, _, h)| h.as_str())
         .unwrap_or(DUMMY_HASH.as_str());
-    let password_ok = auth::verify_password(password, hash);
+    let password_ok = auth::verify_password_async(password, hash).await;
     let (clerk_id, role) = match account {
         Some((id, role, _)) if password_ok => (id, role),
         _ => {
@@ -63,7 +63,7 @@ pub async fn login(app: &App, slug: &str, email: &str, password: &str) -> Result
         iat: now,
         exp: now + SESSION_SECONDS,
     };
-    let token = app.session_keys.issue(&claims)?;
+    let token = auth::start_session(app, &claims).await?;
     tracing::info!(tenant = %tenant.slug, clerk = %clerk_id, "logged in");
     Ok(Session { claims, token })
 }

@@ -15,7 +15,7 @@ use jiff::Timestamp;
 pub struct ClerkInput {
     pub name: String,
     pub email: String,
-    /// 12 to 200 characters.
+    /// 12 to 200 characters, not easy to guess (`auth::password_weakness`).
     pub password: String,
     pub role: StaffRole,
     pub services: Vec<ServiceId>,
@@ -35,8 +35,8 @@ pub fn check_clerk(
             String::new()
         }
     };
-    if input.password.chars().count() < 12 || input.password.len() > 200 {
-        problems.push(("password", "a password has 12 to 200 characters".into()));
+    if let Some(why) = auth::password_weakness(&input.password, &[&input.name, &input.email]) {
+        problems.push(("password", why.to_string()));
     }
     // Only this municipality's services can be assigned.
     if let Some(foreign) = input
@@ -64,7 +64,7 @@ pub async fn create_clerk(app: &App, tenant: TenantId, input: &ClerkInput) -> Re
     let own = app.db.services(tenant).await?;
     let clerk = check_clerk(tenant, &own, input).map_err(first)?;
     app.db
-        .create_clerk(&clerk, &auth::hash_password(&input.password)?)
+        .create_clerk(&clerk, &auth::hash_password_async(&input.password).await?)
         .await?;
     Ok(clerk)
 }

@@ -79,7 +79,15 @@ pub async fn create(
                 let nl = match field {
                     "name" => "Vul de naam in (hoogstens 100 tekens).",
                     "email" => "Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.nl.",
-                    "password" => "Kies een beginwachtwoord van minstens 12 tekens.",
+                    "password" => match booking::auth::password_weakness(
+                        &input.password,
+                        &[&input.name, &input.email],
+                    ) {
+                        Some(booking::auth::PasswordWeakness::Guessable) => {
+                            "Dit wachtwoord is te makkelijk te raden. Kies een langer wachtwoord, bijvoorbeeld een paar losse woorden."
+                        }
+                        _ => "Kies een beginwachtwoord van minstens 12 tekens.",
+                    },
                     "services" => "Kies alleen onderwerpen uit de lijst.",
                     _ => message.as_str(),
                 };
