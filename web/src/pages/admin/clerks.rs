@@ -23,25 +23,21 @@ const HERE: &str = "/beheer/medewerkers";
 
 pub async fn list(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     ctx: Ctx,
 ) -> Response {
-    let outcome = async {
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
-        list_page(&app, &ctx, &tenant, &FormData(Vec::new()), &Vec::new()).await
-    }
-    .await;
+    let outcome =
+        async { list_page(&app, &ctx, &tenant, &FormData(Vec::new()), &Vec::new()).await }.await;
     respond(&ctx, outcome)
 }
 
 pub async fn create(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     ctx: Ctx,
     body: String,
 ) -> Response {
     let outcome = async {
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
         let own = ::booking::usecases::desk::services(&app, tenant.id).await?;
@@ -329,12 +325,11 @@ fn typed_from_form(f: &FormData) -> Typed {
 
 pub async fn hours(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let clerk = usecases::admin::clerks::own_clerk(&app, tenant.id, &id).await?;
         let typed =
             typed_from_windows(&::booking::usecases::admin::clerks::hours(&app, &clerk).await?);
@@ -355,13 +350,12 @@ pub async fn hours(
 
 pub async fn save_hours(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
 ) -> Response {
     let outcome = async {
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let clerk = usecases::admin::clerks::own_clerk(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let typed = typed_from_form(&FormData::parse(&body));
@@ -414,7 +408,7 @@ pub async fn save_hours(
 /// already gone (or is not this municipality's) is "not found".
 pub async fn remove_absence(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { claims, .. }: AdminSession,
     Path((id, absence)): Path<(String, String)>,
     ctx: Ctx,
 ) -> Response {
@@ -432,13 +426,12 @@ pub async fn remove_absence(
 
 pub async fn add_absence(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
 ) -> Response {
     let outcome = async {
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let clerk = usecases::admin::clerks::own_clerk(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
@@ -604,13 +597,12 @@ async fn details_form(
 /// Saves a clerk's name, role and services.
 pub async fn save_clerk(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
 ) -> Response {
     let outcome = async {
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let clerk = usecases::admin::clerks::own_clerk(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);

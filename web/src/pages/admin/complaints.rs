@@ -19,26 +19,21 @@ const HERE: &str = "/beheer/klachten";
 
 pub async fn list(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     ctx: Ctx,
 ) -> Response {
-    let outcome = async {
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
-        page(&app, &ctx, &tenant, None, "", &Vec::new()).await
-    }
-    .await;
+    let outcome = async { page(&app, &ctx, &tenant, None, "", &Vec::new()).await }.await;
     respond(&ctx, outcome)
 }
 
 pub async fn handle(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { claims, tenant }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
 ) -> Response {
     let outcome = async {
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
         let note = f.get("note");
@@ -71,7 +66,7 @@ pub async fn handle(
 /// Puts a comment on the complaints list.
 pub async fn mark(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { claims, .. }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
 ) -> Response {

@@ -48,11 +48,10 @@ fn distribution(r: &WeekRow) -> String {
 
 pub async fn show(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let tx = Tx::formal(ctx.lang);
         let services = ::booking::usecases::desk::services(&app, tenant.id).await?;
         let chosen = ctx

@@ -22,14 +22,10 @@ const HERE: &str = "/beheer/zaaksysteem";
 
 pub async fn show(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     ctx: Ctx,
 ) -> Response {
-    let outcome = async {
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
-        page(&app, &ctx, &tenant, None).await
-    }
-    .await;
+    let outcome = async { page(&app, &ctx, &tenant, None).await }.await;
     respond(&ctx, outcome)
 }
 
@@ -37,12 +33,11 @@ pub async fn show(
 /// meantime, or not this municipality's) is said on the page.
 pub async fn retry(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { claims, tenant }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         match usecases::admin::deliveries::retry_delivery(&app, tenant.id, claims.sub, &id).await {
             Ok(()) => Ok(see_other(&format!("{HERE}?opnieuw=1"))),
             Err(Error::NotFound(_)) => {
@@ -62,7 +57,7 @@ pub async fn retry(
 
 pub async fn retry_all(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { claims, .. }: AdminSession,
     ctx: Ctx,
 ) -> Response {
     let outcome = async {

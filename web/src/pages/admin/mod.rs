@@ -86,7 +86,11 @@ const LOGIN: &str = "/medewerker";
 
 /// The admin's session, as a handler argument. Everyone else is answered before the handler
 /// runs: no session goes to the login, a clerk gets a 403 page that says why.
-pub struct AdminSession(pub SessionClaims);
+pub struct AdminSession {
+    pub claims: SessionClaims,
+    /// The admin's municipality, loaded once here for every admin page.
+    pub tenant: Tenant,
+}
 
 impl FromRequestParts<App> for AdminSession {
     type Rejection = Response;
@@ -97,7 +101,11 @@ impl FromRequestParts<App> for AdminSession {
     ) -> Result<Self, Response> {
         let admin = Admin::from_request_parts(parts, app).await;
         let ctx = Ctx::from_parts(parts);
-        admin_only(admin, &ctx).map(AdminSession).map_err(|r| *r)
+        let claims = admin_only(admin, &ctx).map_err(|r| *r)?;
+        match booking::usecases::desk::municipality(app, &claims).await {
+            Ok(tenant) => Ok(AdminSession { claims, tenant }),
+            Err(err) => Err(crate::error::error_page(&ctx, err)),
+        }
     }
 }
 

@@ -24,25 +24,21 @@ const HERE: &str = "/beheer/onderwerpen";
 
 pub async fn list(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     ctx: Ctx,
 ) -> Response {
-    let outcome = async {
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
-        list_page(&app, &ctx, &tenant, &FormData(Vec::new()), &Vec::new()).await
-    }
-    .await;
+    let outcome =
+        async { list_page(&app, &ctx, &tenant, &FormData(Vec::new()), &Vec::new()).await }.await;
     respond(&ctx, outcome)
 }
 
 pub async fn create(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     ctx: Ctx,
     body: String,
 ) -> Response {
     let outcome = async {
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let f = FormData::parse(&body);
         let tx = Tx::formal(ctx.lang);
         let input = service_input(&f);
@@ -95,13 +91,12 @@ fn service_input(f: &FormData) -> ServiceInput {
 /// Saves the service's name, explanation and times.
 pub async fn save(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
 ) -> Response {
     let outcome = async {
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let service = usecases::admin::services::own_service(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
@@ -132,7 +127,7 @@ pub async fn save(
 /// Stops (`active=0`) or resumes (`active=1`) offering the service, then back to its page.
 pub async fn set_offered(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { claims, .. }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
@@ -261,12 +256,11 @@ async fn list_page(
 
 pub async fn show(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let service = usecases::admin::services::own_service(&app, tenant.id, &id).await?;
         let sources =
             sources_text(&::booking::usecases::admin::services::sources(&app, &service).await?);
@@ -367,13 +361,12 @@ fn typed_list<T: Clone>(
 
 pub async fn save_sources(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
 ) -> Response {
     let outcome = async {
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let service = usecases::admin::services::own_service(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
@@ -435,13 +428,12 @@ pub async fn save_sources(
 
 pub async fn save_results(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
 ) -> Response {
     let outcome = async {
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let service = usecases::admin::services::own_service(&app, tenant.id, &id).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);

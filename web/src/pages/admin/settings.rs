@@ -15,32 +15,17 @@ use maud::html;
 
 const HERE: &str = "/beheer";
 
-pub async fn show(
-    State(app): State<App>,
-    AdminSession(claims): AdminSession,
-    ctx: Ctx,
-) -> Response {
-    let outcome = async {
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
-        Ok(form(
-            &ctx,
-            &tenant,
-            &SettingsInput::of(&tenant),
-            &Vec::new(),
-        ))
-    }
-    .await;
-    respond(&ctx, outcome)
+pub async fn show(AdminSession { tenant, .. }: AdminSession, ctx: Ctx) -> Response {
+    form(&ctx, &tenant, &SettingsInput::of(&tenant), &Vec::new())
 }
 
 pub async fn save(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     ctx: Ctx,
     body: String,
 ) -> Response {
     let outcome = async {
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let f = FormData::parse(&body);
         let tx = Tx::formal(ctx.lang);
         // A number that is not a number at all is out of every range.
