@@ -33,7 +33,7 @@ on_both_stores!(
 
 async fn demo(store: Store) -> (TestApp, Value) {
     let t = spawn(store, ts(NOW), None).await;
-    assert!(booking::demo::seed_if_empty(&t.app.db()).await.unwrap());
+    assert!(booking::demo::seed_if_empty(t.app.db()).await.unwrap());
     let services: Value = t
         .client
         .get(format!("{}/api/v1/tenants/voorbeeld/services", t.base))

@@ -33,7 +33,7 @@ fn mailcheck(python: &str, kind: &str, file: &Path) -> Value {
 }
 
 async fn passport(t: &TestApp) -> Value {
-    booking::demo::seed_if_empty(&t.app.db()).await.unwrap();
+    booking::demo::seed_if_empty(t.app.db()).await.unwrap();
     let services: Vec<Value> = t
         .client
         .get(format!("{}/api/v1/tenants/voorbeeld/services", t.base))

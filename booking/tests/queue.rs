@@ -144,7 +144,7 @@ impl Demo {
 
 async fn demo(store: Store) -> Demo {
     let t = spawn(store, ts(NOW), None).await;
-    assert!(booking::demo::seed_if_empty(&t.app.db()).await.unwrap());
+    assert!(booking::demo::seed_if_empty(t.app.db()).await.unwrap());
     let services = t
         .client
         .get(format!("{}/api/v1/tenants/voorbeeld/services", t.base))

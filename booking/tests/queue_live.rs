@@ -109,7 +109,7 @@ async fn clerk(base: &str) -> reqwest::Client {
 
 async fn demo(store: Store) -> (TestApp, Value) {
     let t = spawn(store, ts(NOW), None).await;
-    assert!(booking::demo::seed_if_empty(&t.app.db()).await.unwrap());
+    assert!(booking::demo::seed_if_empty(t.app.db()).await.unwrap());
     let services: Vec<Value> = t
         .client
         .get(format!("{}/api/v1/tenants/voorbeeld/services", t.base))

@@ -276,7 +276,7 @@ mod tests {
         let settings = f.t.app.db().case_store_settings(f.tenant.id).await.unwrap();
         let store = booking::adapters::case_store::adapter(
             &settings,
-            &f.t.app.db(),
+            f.t.app.db(),
             &reqwest::Client::new(),
         );
         let appointment = f.t.app.db().appointment(f.tenant.id, id).await.unwrap();

@@ -261,7 +261,7 @@ pub async fn live_queue(
 /// The municipality's open entries: waiting ones in calling order, then those with a clerk.
 pub(super) async fn staff_queue(app: &App, tenant: &Tenant) -> Result<Vec<StaffQueueEntryView>> {
     let entries = usecases::queue::clerk_queue(app, tenant).await?;
-    let services = crate::usecases::desk::services(&app, tenant.id).await?;
+    let services = crate::usecases::desk::services(app, tenant.id).await?;
     let now = app.clock.now();
     entries
         .iter()

@@ -116,21 +116,6 @@ pub(crate) fn flag(value: bool) -> i64 {
     i64::from(value)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::Db;
-
-    #[tokio::test]
-    async fn debug_output_leaves_out_the_url() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = Db::sqlite_url(dir.path());
-        let db = Db::connect(&url).await.unwrap();
-        assert_eq!(db.url, url);
-        let shown = format!("{db:?}");
-        assert!(shown.contains("Sqlite") && !shown.contains(&url), "{shown}");
-    }
-}
-
 impl From<sqlx::Error> for Error {
     fn from(err: sqlx::Error) -> Self {
         Error::Storage(Box::new(err))
@@ -147,4 +132,19 @@ impl From<sqlx::migrate::MigrateError> for Error {
 /// that another request reserved the same clerk time first.
 pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Db;
+
+    #[tokio::test]
+    async fn debug_output_leaves_out_the_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = Db::sqlite_url(dir.path());
+        let db = Db::connect(&url).await.unwrap();
+        assert_eq!(db.url, url);
+        let shown = format!("{db:?}");
+        assert!(shown.contains("Sqlite") && !shown.contains(&url), "{shown}");
+    }
 }

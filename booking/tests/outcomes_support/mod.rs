@@ -43,7 +43,7 @@ pub async fn login(t: &TestApp, client: &reqwest::Client, email: &str, password:
 
 pub async fn fixture(store: Store) -> Fixture {
     let t = spawn(store, ts(NOW), None).await;
-    assert!(booking::demo::seed_if_empty(&t.app.db()).await.unwrap());
+    assert!(booking::demo::seed_if_empty(t.app.db()).await.unwrap());
     let tenant = t.app.db().tenant_by_slug("voorbeeld").await.unwrap();
     let service = t.app.db().services(tenant.id).await.unwrap().remove(0);
     let clerk = t

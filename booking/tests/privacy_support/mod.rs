@@ -54,7 +54,7 @@ async fn login(t: &TestApp, tenant: &str, email: &str, password: &str) -> reqwes
 
 pub async fn fixture(store: Store) -> Fixture {
     let mut t = spawn(store, ts(NOW), None).await;
-    assert!(booking::demo::seed_if_empty(&t.app.db()).await.unwrap());
+    assert!(booking::demo::seed_if_empty(t.app.db()).await.unwrap());
     let tenant = t.app.db().tenant_by_slug("voorbeeld").await.unwrap();
     let service = t.app.db().services(tenant.id).await.unwrap().remove(0);
     let clerk = t

@@ -21,7 +21,7 @@ use ::booking::{App, Error, Result};
 /// The municipality and one of the services it offers from the path; anything unknown, and a
 /// service it stopped offering, is "not found".
 pub async fn tenant_and_service(app: &App, slug: &str, service: &str) -> Result<(Tenant, Service)> {
-    let tenant = ::booking::usecases::booking::municipality(&app, &slug).await?;
+    let tenant = ::booking::usecases::booking::municipality(app, slug).await?;
     let id = service.parse().map_err(|_| Error::NotFound("service"))?;
     let service = ::booking::usecases::booking::offered_service(app, tenant.id, id).await?;
     Ok((tenant, service))

@@ -544,7 +544,7 @@ pub async fn erase(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) 
 pub async fn erased(State(app): State<App>, ctx: Ctx) -> Response {
     let outcome = async {
         let slug = ctx.param("gemeente").ok_or(Error::NotFound("municipality"))?;
-        let tenant = ::booking::usecases::booking::municipality(&app, &slug).await?;
+        let tenant = ::booking::usecases::booking::municipality(&app, slug).await?;
         let tx = Tx::new(ctx.lang, tenant.tone);
         let kept = match ctx.lang {
             Lang::Nl => retention::KEPT_BY_LAW,

@@ -135,8 +135,8 @@ async fn list_page(
     errors: &Errors,
 ) -> Result<Response> {
     let tx = Tx::formal(ctx.lang);
-    let clerks = ::booking::usecases::desk::clerks(&app, tenant.id).await?;
-    let services = ::booking::usecases::desk::services(&app, tenant.id).await?;
+    let clerks = ::booking::usecases::desk::clerks(app, tenant.id).await?;
+    let services = ::booking::usecases::desk::services(app, tenant.id).await?;
     let service_names = |c: &Clerk| -> String {
         let names: Vec<&str> = services
             .iter()
@@ -504,7 +504,7 @@ async fn details_form(
     typed: &FormData,
     errors: &Errors,
 ) -> Result<Markup> {
-    let services = ::booking::usecases::desk::services(&app, tenant.id).await?;
+    let services = ::booking::usecases::desk::services(app, tenant.id).await?;
     let retyped = typed.has("name");
     let name = if retyped {
         typed.get("name").to_string()
@@ -691,7 +691,7 @@ async fn hours_page(
             .unwrap_or(("", ""))
     };
     // The form has two blocks a day; more (set through the API) would be lost on saving.
-    let stored = ::booking::usecases::admin::clerks::hours(&app, &clerk).await?;
+    let stored = ::booking::usecases::admin::clerks::hours(app, clerk).await?;
     let crowded: Vec<&str> = (1..=7i8)
         .filter(|day| {
             stored
@@ -707,7 +707,7 @@ async fn hours_page(
         .collect();
     let tz = tenant.time_zone.tz().clone();
     let base = format!("{HERE}/{}", clerk.id);
-    let absences = ::booking::usecases::admin::clerks::absences_of(&app, &clerk).await?;
+    let absences = ::booking::usecases::admin::clerks::absences_of(app, clerk).await?;
     let fmt = |t: jiff::Timestamp| {
         t.to_zoned(tz.clone())
             .strftime("%d-%m-%Y %H:%M")

@@ -87,8 +87,8 @@ async fn page(
     errors: &Errors,
 ) -> Result<Response> {
     let tx = Tx::formal(ctx.lang);
-    let all = ::booking::usecases::admin::complaints::complaints(&app, tenant.id, true).await?;
-    let services = ::booking::usecases::desk::services(&app, tenant.id).await?;
+    let all = ::booking::usecases::admin::complaints::complaints(app, tenant.id, true).await?;
+    let services = ::booking::usecases::desk::services(app, tenant.id).await?;
     let tz = tenant.time_zone.tz().clone();
     let when = |t: jiff::Timestamp| {
         t.to_zoned(tz.clone())
@@ -105,7 +105,7 @@ async fn page(
     let (open, handled): (Vec<&Feedback>, Vec<&Feedback>) =
         all.iter().partition(|f| f.handled_at.is_none());
     // Comments that are not complaints (yet): an admin may decide to follow one up.
-    let comments: Vec<Feedback> = ::booking::usecases::admin::complaints::comments(&app, tenant.id)
+    let comments: Vec<Feedback> = ::booking::usecases::admin::complaints::comments(app, tenant.id)
         .await?
         .into_iter()
         .filter(|f| !f.complaint)

@@ -153,7 +153,7 @@ async fn list_page(
     errors: &Errors,
 ) -> Result<Response> {
     let tx = Tx::formal(ctx.lang);
-    let services = ::booking::usecases::desk::services(&app, tenant.id).await?;
+    let services = ::booking::usecases::desk::services(app, tenant.id).await?;
     let value = |name: &str, default: &str| -> String {
         if typed.has(name) {
             typed.get(name).to_string()
