@@ -152,6 +152,7 @@ pub async fn run(args: BookingArgs) -> Result<()> {
     let api = format!("{}/api/v1", args.base_url.trim_end_matches('/'));
     let client = reqwest::Client::builder()
         .cookie_store(true)
+        .default_headers(stats::same_origin(&args.base_url)?)
         .pool_max_idle_per_host(args.residents + 8)
         .timeout(Duration::from_secs(30))
         .build()?;

@@ -101,9 +101,10 @@ struct Tally {
     lost: u64,
 }
 
-fn client() -> Result<reqwest::Client> {
+fn client(base_url: &str) -> Result<reqwest::Client> {
     Ok(reqwest::Client::builder()
         .cookie_store(true)
+        .default_headers(stats::same_origin(base_url)?)
         .timeout(Duration::from_secs(30))
         .build()?)
 }
@@ -131,7 +132,7 @@ pub async fn run(args: QueueArgs) -> Result<()> {
         bail!("--call-rate must be 0.1..=1000");
     }
     let api = format!("{}/api/v1", args.base_url.trim_end_matches('/'));
-    let admin = client()?;
+    let admin = client(&args.base_url)?;
     let r = admin
         .post(format!("{api}/auth/login"))
         .json(&json!({"tenant": args.tenant, "email": args.admin_email, "password": args.admin_password}))
@@ -182,9 +183,10 @@ pub async fn run(args: QueueArgs) -> Result<()> {
     let next = Arc::new(AtomicU64::new(0));
     let mut workers = Vec::new();
     for _ in 0..4 {
-        let (admin, api, next, clerks, bar, service_id, tenant) = (
+        let (admin, api, base_url, next, clerks, bar, service_id, tenant) = (
             admin.clone(),
             api.clone(),
+            args.base_url.clone(),
             next.clone(),
             clerks.clone(),
             bar.clone(),
@@ -210,7 +212,7 @@ pub async fn run(args: QueueArgs) -> Result<()> {
                     "create clerk",
                 )
                 .await?;
-                let c = client()?;
+                let c = client(&base_url)?;
                 let r = c
                     .post(format!("{api}/auth/login"))
                     .json(&json!({"tenant": tenant, "email": email, "password": "loadtest-password-123"}))

@@ -159,6 +159,17 @@ pub fn require_loopback(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The server refuses state-changing requests from another site (CSRF check on Origin); a
+/// load client says it comes from the server's own origin, as the browser pages do.
+pub fn same_origin(base_url: &str) -> anyhow::Result<reqwest::header::HeaderMap> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ORIGIN,
+        base_url.trim_end_matches('/').parse()?,
+    );
+    Ok(headers)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
