@@ -8,7 +8,7 @@ undocumented status or content type fails the run.
     python tests/contract/run.py [path/to/videoloket]   (default: target/debug/videoloket)
 
 Bounds: CONTRACT_MAX_EXAMPLES per operation (default 30) and CONTRACT_MAX_SECONDS per identity
-(default 80), so the whole run stays within a few minutes on two cores.
+(default 60), so the whole run stays within a few minutes on two cores.
 """
 
 import http.cookiejar
@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_EXAMPLES = os.environ.get("CONTRACT_MAX_EXAMPLES", "30")
-MAX_SECONDS = os.environ.get("CONTRACT_MAX_SECONDS", "80")
+MAX_SECONDS = os.environ.get("CONTRACT_MAX_SECONDS", "60")
 SESSION_COOKIE = "videoloket_session"
 DEMO_TENANT = "voorbeeld"
 CLERK = ("anna@voorbeeld.nl", "welkom-anna")
