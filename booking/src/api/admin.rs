@@ -15,6 +15,9 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// Read the municipality's settings
+///
+/// Name, tone, colours, walk-ins, check-in window, no-show grace, lead time, horizon and retention.
 #[utoipa::path(get, path = "/api/v1/admin/settings", tag = "admin",
     responses((status = 200, body = Tenant), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn settings(State(app): State<App>, Admin(claims): Admin) -> Result<Json<Tenant>> {
@@ -25,21 +28,34 @@ pub async fn settings(State(app): State<App>, Admin(claims): Admin) -> Result<Js
 
 #[derive(Deserialize, ToSchema)]
 pub struct SettingsBody {
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     pub tone: Tone,
     pub primary_colour: Colour,
     pub secondary_colour: Colour,
     pub walk_ins_allowed: bool,
+    /// How long before a slot it can still be booked, 0 to 10080 (a week).
+    #[schema(minimum = 0, maximum = 10080)]
     pub lead_time_minutes: i64,
+    /// How far ahead slots are offered, 1 to 365 days.
+    #[schema(minimum = 1, maximum = 365)]
     pub horizon_days: i64,
+    /// How long residents' details are kept after the appointment, 1 to 3650 days.
+    #[schema(minimum = 1, maximum = 3650)]
     pub retention_days: i64,
+    #[schema(format = Email, max_length = 254)]
     pub contact_email: String,
     /// Minutes before the appointment that check-in opens, 0 to 240.
+    #[schema(minimum = 0, maximum = 240)]
     pub check_in_minutes: i64,
     /// Minutes after the start that check-in stays open before a no-show, 0 to 120.
+    #[schema(minimum = 0, maximum = 120)]
     pub no_show_grace_minutes: i64,
 }
 
+/// Change the municipality's settings
+///
+/// Colours must reach a contrast of 4.5:1 against white; the answer is the municipality as now stored.
 #[utoipa::path(put, path = "/api/v1/admin/settings", tag = "admin", request_body = SettingsBody,
     responses((status = 200, body = Tenant), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_settings(
@@ -66,14 +82,21 @@ pub async fn update_settings(
 
 #[derive(Deserialize, ToSchema)]
 pub struct ServiceBody {
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
+    #[schema(max_length = 2000)]
     pub description: String,
-    /// Multiple of 5 minutes.
+    /// 5 to 240, a multiple of 5 minutes.
+    #[schema(minimum = 5, maximum = 240, multiple_of = 5)]
     pub duration_minutes: i64,
-    /// Multiple of 5 minutes.
+    /// Time kept free after each appointment: 0 to 120, a multiple of 5 minutes.
+    #[schema(minimum = 0, maximum = 120, multiple_of = 5)]
     pub buffer_minutes: i64,
 }
 
+/// Add a service
+///
+/// A new service with its duration and buffer, offered at once.
 #[utoipa::path(post, path = "/api/v1/admin/services", tag = "admin", request_body = ServiceBody,
     responses((status = 201, body = Service), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_service(
@@ -91,6 +114,9 @@ pub async fn create_service(
     Ok((StatusCode::CREATED, Json(service)))
 }
 
+/// Change a service
+///
+/// Name, description, duration and buffer. Existing appointments keep their times.
 #[utoipa::path(put, path = "/api/v1/admin/services/{id}", tag = "admin", request_body = ServiceBody,
     responses((status = 200, body = Service), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_service(
@@ -110,6 +136,9 @@ pub async fn update_service(
     ))
 }
 
+/// List the clerks
+///
+/// Every clerk and admin of the municipality, with the services they handle.
 #[utoipa::path(get, path = "/api/v1/admin/clerks", tag = "admin",
     responses((status = 200, body = Vec<Clerk>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn clerks(State(app): State<App>, Admin(claims): Admin) -> Result<Json<Vec<Clerk>>> {
@@ -120,14 +149,20 @@ pub async fn clerks(State(app): State<App>, Admin(claims): Admin) -> Result<Json
 
 #[derive(Deserialize, ToSchema)]
 pub struct ClerkBody {
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
-    /// At least 12 characters.
+    /// 12 to 200 characters.
+    #[schema(min_length = 12, max_length = 200)]
     pub password: String,
     pub role: StaffRole,
     pub services: Vec<ServiceId>,
 }
 
+/// Add a clerk or admin
+///
+/// An e-mail address already in use is a 409.
 #[utoipa::path(post, path = "/api/v1/admin/clerks", tag = "admin", request_body = ClerkBody,
     responses((status = 201, body = Clerk), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_clerk(
@@ -148,12 +183,16 @@ pub async fn create_clerk(
 
 #[derive(Deserialize, ToSchema)]
 pub struct ClerkChangeBody {
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     pub role: StaffRole,
     /// The complete list of services the clerk handles.
     pub services: Vec<ServiceId>,
 }
 
+/// Change a clerk
+///
+/// Name, role and services. The last admin cannot become a clerk (409).
 #[utoipa::path(put, path = "/api/v1/admin/clerks/{id}", tag = "admin", request_body = ClerkChangeBody,
     responses((status = 200, body = Clerk), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "The last admin cannot become a clerk"), (status = 422, body = Problem)))]
@@ -181,13 +220,19 @@ pub struct HoursBody {
 #[derive(Deserialize, ToSchema)]
 pub struct WindowBody {
     /// 1 = Monday .. 7 = Sunday.
+    #[schema(minimum = 1, maximum = 7)]
     pub weekday: i8,
-    /// Local time HH:MM.
+    /// Local time HH:MM on a 5-minute boundary.
+    #[schema(pattern = r"^([01][0-9]|2[0-3]):[0-5][05]$")]
     pub start: String,
-    /// Local time HH:MM (24:00 allowed).
+    /// Local time HH:MM on a 5-minute boundary (24:00 allowed), after `start`.
+    #[schema(pattern = r"^(([01][0-9]|2[0-3]):[0-5][05]|24:00)$")]
     pub end: String,
 }
 
+/// Set a clerk's weekly hours
+///
+/// Replaces the weekly windows (local wall-clock times) in which the clerk takes appointments.
 #[utoipa::path(put, path = "/api/v1/admin/clerks/{id}/hours", tag = "admin", request_body = HoursBody,
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_hours(
@@ -212,12 +257,18 @@ pub async fn set_hours(
 #[derive(Deserialize, ToSchema)]
 pub struct AbsenceBody {
     /// RFC 3339.
+    #[schema(format = DateTime)]
     pub start: String,
-    /// RFC 3339.
+    /// RFC 3339, after `start`.
+    #[schema(format = DateTime)]
     pub end: String,
+    #[schema(max_length = 200)]
     pub reason: String,
 }
 
+/// Add an absence
+///
+/// The clerk is not offered in this period; appointments already booked stay.
 #[utoipa::path(post, path = "/api/v1/admin/clerks/{id}/absences", tag = "admin", request_body = AbsenceBody,
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_absence(
@@ -250,6 +301,9 @@ pub struct AbsenceView {
     pub reason: String,
 }
 
+/// List a clerk's absences
+///
+/// Absences that have not ended, earliest first.
 #[utoipa::path(get, path = "/api/v1/admin/clerks/{id}/absences", tag = "admin",
     responses((status = 200, body = Vec<AbsenceView>, description = "Absences that have not ended, earliest first"),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -278,6 +332,9 @@ pub async fn absences(
     ))
 }
 
+/// Remove an absence
+///
+/// The clerk's slots in that period are offered again.
 #[utoipa::path(delete, path = "/api/v1/admin/clerks/{id}/absences/{absence}", tag = "admin",
     responses((status = 204, description = "Removed; the clerk's slots in that period are offered again"),
         (status = 401, body = Problem), (status = 403, body = Problem),
@@ -291,6 +348,9 @@ pub async fn remove_absence(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// List every service
+///
+/// Also the services no longer offered (`active` false).
 #[utoipa::path(get, path = "/api/v1/admin/services", tag = "admin",
     responses((status = 200, body = Vec<Service>, description = "Every service, also those no longer offered (`active` false)"),
         (status = 401, body = Problem), (status = 403, body = Problem)))]
@@ -307,6 +367,9 @@ pub struct OfferedBody {
     pub active: bool,
 }
 
+/// Stop or resume offering a service
+///
+/// A stopped service is not found for new bookings, walk-ins and callbacks; existing appointments keep working.
 #[utoipa::path(put, path = "/api/v1/admin/services/{id}/active", tag = "admin", request_body = OfferedBody,
     responses((status = 200, body = Service), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem)))]

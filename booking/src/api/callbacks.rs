@@ -19,10 +19,17 @@ use utoipa::ToSchema;
 
 #[derive(Deserialize, ToSchema)]
 pub struct CallbackBody {
+    #[schema(
+        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     pub service_id: String,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
+    /// 6 to 15 digits; spaces, `+`, `-` and parentheses may separate them.
+    #[schema(pattern = r"^[ +()-]*([0-9][ +()-]*){6,15}$")]
     pub phone: String,
     /// morning, afternoon or evening
+    #[schema(pattern = r"^\s*(morning|afternoon|evening)\s*$")]
     pub part_of_day: String,
 }
 
@@ -65,6 +72,9 @@ fn view(tenant: &Tenant, services: &[Service], c: &CallbackRequest) -> CallbackV
     }
 }
 
+/// Ask to be called back
+///
+/// A clerk calls the given phone number in the chosen part of the day (morning, afternoon or evening).
 #[utoipa::path(post, path = "/api/v1/tenants/{slug}/callbacks", tag = "queue", request_body = CallbackBody,
     responses((status = 201, body = CallbackView), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn request(
@@ -86,6 +96,9 @@ pub async fn request(
     ))
 }
 
+/// List the open callback requests
+///
+/// Oldest first.
 #[utoipa::path(get, path = "/api/v1/staff/callbacks", tag = "queue",
     responses((status = 200, body = Vec<CallbackView>, description = "Open requests, oldest first"), (status = 401, body = Problem)))]
 pub async fn open(State(app): State<App>, Staff(claims): Staff) -> Result<Json<Vec<CallbackView>>> {
@@ -95,6 +108,9 @@ pub async fn open(State(app): State<App>, Staff(claims): Staff) -> Result<Json<V
     ))
 }
 
+/// Mark a callback request handled
+///
+/// Handling it twice is a 409.
 #[utoipa::path(post, path = "/api/v1/staff/callbacks/{id}/done", tag = "queue",
     responses((status = 200, body = CallbackView), (status = 401, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Already handled")))]

@@ -42,6 +42,9 @@ pub struct SourcesBody {
     pub sources: Vec<InfoSource>,
 }
 
+/// Set a service's information sources
+///
+/// What a clerk may consult for this service, each with a plain reason shown to the resident.
 #[utoipa::path(put, path = "/api/v1/admin/services/{id}/sources", tag = "privacy", request_body = SourcesBody,
     responses((status = 200, body = Vec<InfoSource>), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -58,6 +61,9 @@ pub async fn set_sources(
     Ok(Json(sources))
 }
 
+/// List a service's information sources
+///
+/// Shown when booking, so the resident can choose per source.
 #[utoipa::path(get, path = "/api/v1/tenants/{slug}/services/{service}/sources", tag = "privacy",
     responses((status = 200, body = Vec<InfoSource>, description = "What the clerk may need, shown when booking"),
         (status = 404, body = Problem)))]
@@ -138,6 +144,9 @@ async fn consent_view(
     Ok(ConsentView::new(tenant, appointment, c))
 }
 
+/// Read the resident's choices
+///
+/// Per information source, with the time of each change.
 #[utoipa::path(get, path = "/api/v1/personal/{token}/consent", tag = "resident",
     responses((status = 200, body = ConsentView), (status = 404, body = Problem)))]
 pub async fn resident_consent(
@@ -161,6 +170,9 @@ pub struct ChooseBody {
     pub choices: Vec<SourceChoice>,
 }
 
+/// Change the resident's choices
+///
+/// Until the call starts; every change is a new row.
 #[utoipa::path(put, path = "/api/v1/personal/{token}/consent", tag = "resident", request_body = ChooseBody,
     responses((status = 200, body = ConsentView), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Cancelled, or the call has started"), (status = 422, body = Problem)))]
@@ -179,6 +191,9 @@ pub async fn resident_choose(
     Ok(Json(ConsentView::new(&u.tenant, &u.appointment, c)))
 }
 
+/// Read the resident's choices (clerk)
+///
+/// Beside the call, so the clerk knows which sources may be consulted.
 #[utoipa::path(get, path = "/api/v1/staff/appointments/{id}/consent", tag = "privacy",
     responses((status = 200, body = ConsentView, description = "The resident's choices, beside the call"),
         (status = 401, body = Problem), (status = 404, body = Problem)))]

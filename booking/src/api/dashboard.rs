@@ -29,10 +29,15 @@ pub fn routes() -> Router<App> {
 #[derive(Deserialize, IntoParams)]
 pub struct PeriodQuery {
     /// First local date, YYYY-MM-DD (counted from its week's Monday).
+    #[param(format = Date)]
     pub from: Option<String>,
     /// Last local date, YYYY-MM-DD, inclusive.
+    #[param(format = Date)]
     pub to: Option<String>,
     /// Only this service (its id); all services when absent.
+    #[param(
+        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     pub service: Option<String>,
 }
 
@@ -71,8 +76,12 @@ async fn rows(app: &App, tenant: &Tenant, q: &PeriodQuery) -> Result<DashboardPe
         .await
 }
 
+/// Read the dashboard
+///
+/// Figures per service and ISO week over the period.
 #[utoipa::path(get, path = "/api/v1/admin/dashboard", tag = "dashboard", params(PeriodQuery),
-    responses((status = 200, body = DashboardView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = DashboardView), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem, description = "`service` is not one of this municipality's services"), (status = 422, body = Problem)))]
 pub async fn json(
     State(app): State<App>,
     Admin(claims): Admin,
@@ -98,8 +107,12 @@ pub async fn json(
     }))
 }
 
+/// Download the dashboard as CSV
+///
+/// The same figures as `GET /api/v1/admin/dashboard`.
 #[utoipa::path(get, path = "/api/v1/admin/dashboard.csv", tag = "dashboard", params(PeriodQuery),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem, description = "`service` is not one of this municipality's services"), (status = 422, body = Problem)))]
 pub async fn csv(
     State(app): State<App>,
     Admin(claims): Admin,
@@ -127,6 +140,9 @@ pub async fn csv(
     ))
 }
 
+/// Draw a dashboard chart
+///
+/// An SVG line chart with a line per service over the weeks.
 #[utoipa::path(get, path = "/api/v1/admin/dashboard/charts/{metric}", tag = "dashboard",
     params(("metric" = String, Path,
         description = "calls, average_rating, wait_p50, wait_p90, no_show_rate, missed_calls or complaints_open"), PeriodQuery),

@@ -71,14 +71,20 @@ impl FeedbackView {
 #[derive(Deserialize, ToSchema)]
 pub struct FeedbackBody {
     /// 1 (very bad) to 10 (excellent).
+    #[schema(minimum = 1, maximum = 10)]
     pub rating: i64,
+    /// Required (not blank) for a complaint.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub comment: String,
     /// Mark the comment as a complaint: the municipality follows it up.
     #[serde(default)]
     pub complaint: bool,
 }
 
+/// Rate the call
+///
+/// After the call started: a rating 1-10, an optional comment and whether it is a complaint. Once per appointment.
 #[utoipa::path(post, path = "/api/v1/personal/{token}/feedback", tag = "resident", request_body = FeedbackBody,
     responses((status = 201, body = FeedbackView), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Before the call started (no clerk called yet and before the start), cancelled, or already given"), (status = 422, body = Problem)))]
@@ -97,6 +103,9 @@ pub async fn give(
     ))
 }
 
+/// Read the given feedback
+///
+/// 404 when none was given yet.
 #[utoipa::path(get, path = "/api/v1/personal/{token}/feedback", tag = "resident",
     responses((status = 200, body = FeedbackView), (status = 404, body = Problem, description = "No feedback yet, or a wrong link")))]
 pub async fn read(State(app): State<App>, Path(token): Path<String>) -> Result<Json<FeedbackView>> {
@@ -107,6 +116,9 @@ pub async fn read(State(app): State<App>, Path(token): Path<String>) -> Result<J
     Ok(Json(FeedbackView::new(&u.tenant, &given)))
 }
 
+/// List comments
+///
+/// Feedback with a comment, newest first.
 #[utoipa::path(get, path = "/api/v1/admin/comments", tag = "feedback",
     responses((status = 200, body = Vec<FeedbackView>, description = "Feedback with a comment, newest first"),
         (status = 401, body = Problem), (status = 403, body = Problem)))]
@@ -121,6 +133,9 @@ pub async fn comments(
     ))
 }
 
+/// Mark a comment as a complaint
+///
+/// It goes on the complaints list.
 #[utoipa::path(post, path = "/api/v1/admin/comments/{id}/complaint", tag = "feedback",
     responses((status = 204, description = "On the complaints list"), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -136,9 +151,13 @@ pub async fn mark_complaint(
 #[derive(Deserialize, IntoParams)]
 pub struct ComplaintsQuery {
     /// `all` includes the handled complaints; by default only the open ones.
+    #[param(pattern = "^(open|all)$")]
     pub state: Option<String>,
 }
 
+/// List complaints
+///
+/// Oldest first; only the open ones unless `state` is `all`.
 #[utoipa::path(get, path = "/api/v1/admin/complaints", tag = "feedback", params(ComplaintsQuery),
     responses((status = 200, body = Vec<FeedbackView>, description = "Oldest first"),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
@@ -162,9 +181,13 @@ pub async fn complaints(
 #[derive(Deserialize, ToSchema)]
 pub struct HandledBody {
     /// How the complaint was handled, for the record.
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub note: String,
 }
 
+/// Mark a complaint handled
+///
+/// With a note on what was done; it leaves the open list.
 #[utoipa::path(post, path = "/api/v1/admin/complaints/{id}/handled", tag = "feedback", request_body = HandledBody,
     responses((status = 204, description = "Off the open list"), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]

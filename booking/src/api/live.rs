@@ -162,6 +162,9 @@ fn follow(
         .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
 }
 
+/// Follow the queue live
+///
+/// Server-Sent Events: the queue now and after every change, until the session ends.
 #[utoipa::path(get, path = "/api/v1/staff/queue/events", tag = "queue",
     responses((status = 200, content_type = "text/event-stream", body = StaffQueueUpdate,
         description = "Server-Sent Events named `queue`, one with the current queue and one after every change"),
@@ -178,6 +181,9 @@ pub async fn staff_events(
     Ok(follow(app, tenant, follower))
 }
 
+/// Follow a queue entry live
+///
+/// Server-Sent Events: the entry now and after every change of place, expected wait or status.
 #[utoipa::path(get, path = "/api/v1/queue-entries/{token}/events", tag = "queue",
     responses((status = 200, content_type = "text/event-stream", body = QueueEntryView,
         description = "Server-Sent Events named `entry`, one with the entry now and one after every change of the place, the expected wait or the status"),

@@ -5,6 +5,7 @@ mod admin;
 mod callbacks;
 mod consent;
 mod dashboard;
+mod document;
 mod feedback;
 mod live;
 mod outcomes;
@@ -22,6 +23,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts};
 use axum::routing::{delete, get, post, put};
 use axum::Router;
+use document::SharedAnswers;
 use utoipa::OpenApi;
 
 /// JSON body whose rejections become problem+json.
@@ -156,7 +158,23 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         dashboard::csv,
         dashboard::chart,
     ),
-    components(schemas(crate::api::problem::Problem))
+    components(schemas(crate::api::problem::Problem)),
+    modifiers(&SharedAnswers),
+    tags(
+        (name = "public", description = "A resident without an account: municipalities, services, free slots, booking. \
+            Journey 1 (book) starts here; see docs/api.md."),
+        (name = "resident", description = "What the holder of a personal link (the `token` from the booking) may see and do."),
+        (name = "queue", description = "The counter queue and calls without an appointment. Journey 2 (queue call): \
+            `POST /tenants/{slug}/walk-ins` -> the clerk's `POST /staff/queue/call-next` -> the resident's \
+            `POST /queue-entries/{token}/answer` -> `POST /queue-entries/{token}/room-token` and \
+            `POST /staff/queue/{id}/room-token`."),
+        (name = "staff", description = "A clerk's login and day. Log in with `POST /auth/login`; the session cookie opens the `staff` and `admin` operations."),
+        (name = "outcomes", description = "Journey 3 (outcome): what the clerk records after the call, and its delivery to the case store."),
+        (name = "privacy", description = "Information sources and the resident's choices per source."),
+        (name = "feedback", description = "Ratings, comments and complaints after the call."),
+        (name = "admin", description = "The municipality's settings, services and clerks (admins only)."),
+        (name = "dashboard", description = "Figures per service and ISO week (admins only)."),
+    )
 )]
 pub struct ApiDoc;
 

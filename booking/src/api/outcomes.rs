@@ -157,6 +157,9 @@ fn appointment_id(raw: &str) -> Result<AppointmentId> {
     raw.parse().map_err(|_| Error::NotFound("appointment"))
 }
 
+/// Read the outcomes of an appointment
+///
+/// Every version, oldest first (the last is in force), with the delivery state and the results the clerk can choose from.
 #[utoipa::path(get, path = "/api/v1/staff/appointments/{id}/outcomes", tag = "outcomes",
     responses((status = 200, body = OutcomesView), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn history(
@@ -173,15 +176,21 @@ pub struct RecordBody {
     /// A code from the service's result list.
     pub result: String,
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub notes: String,
     pub follow_up: FollowUp,
     /// Information sources consulted.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub sources: Vec<String>,
     /// For a correction: the version being corrected (the latest the clerk saw).
+    #[schema(minimum = 1)]
     pub corrects: Option<u32>,
 }
 
+/// Record or correct the outcome
+///
+/// Journey 3 (outcome). The result (one of the service's result list), notes, follow-up and the sources consulted. A correction is a new version: `corrects` names the latest version the clerk saw (409 when another came since). A consulted source the resident did not leave to the municipality is a 422. Delivery to the case store follows.
 #[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/outcomes", tag = "outcomes", request_body = RecordBody,
     responses((status = 201, body = OutcomesView, description = "Recorded; delivery to the case store follows"),
         (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -224,6 +233,9 @@ pub struct CaseEventView {
     pub stored_at: String,
 }
 
+/// Read the appointment's case
+///
+/// The case in the built-in case store, once delivered.
 #[utoipa::path(get, path = "/api/v1/staff/appointments/{id}/case", tag = "outcomes",
     responses((status = 200, body = CaseView, description = "The appointment's case in the built-in case store"),
         (status = 401, body = Problem), (status = 404, body = Problem)))]
@@ -252,6 +264,9 @@ pub async fn case(
     }))
 }
 
+/// List a service's results
+///
+/// The result codes a clerk may record for this service.
 #[utoipa::path(get, path = "/api/v1/staff/services/{id}/results", tag = "outcomes",
     responses((status = 200, body = Vec<ResultOption>), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn results(
@@ -267,6 +282,9 @@ pub struct ResultsBody {
     pub results: Vec<ResultOption>,
 }
 
+/// Set a service's results
+///
+/// Replaces the list of result codes a clerk may record.
 #[utoipa::path(put, path = "/api/v1/admin/services/{id}/results", tag = "outcomes", request_body = ResultsBody,
     responses((status = 200, body = Vec<ResultOption>), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -282,6 +300,9 @@ pub async fn set_results(
     ))
 }
 
+/// Read the case-store settings
+///
+/// Built-in or a ZGW Zaken API; secrets are shown as ********.
 #[utoipa::path(get, path = "/api/v1/admin/case-store", tag = "outcomes",
     responses((status = 200, body = CaseStoreSettings, description = "Secrets are shown as ********"),
         (status = 401, body = Problem), (status = 403, body = Problem)))]
@@ -294,6 +315,9 @@ pub async fn case_store(
     ))
 }
 
+/// Change the case-store settings
+///
+/// Built-in or a ZGW Zaken API with its address and credentials.
 #[utoipa::path(put, path = "/api/v1/admin/case-store", tag = "outcomes", request_body = CaseStoreSettings,
     responses((status = 200, body = CaseStoreSettings), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 422, body = Problem)))]
@@ -311,9 +335,13 @@ pub async fn set_case_store(
 #[derive(Deserialize, IntoParams)]
 pub struct DeliveriesQuery {
     /// pending, delivered or failing (the default).
+    #[param(pattern = "^(pending|delivered|failing)$")]
     pub state: Option<String>,
 }
 
+/// List case-store deliveries
+///
+/// At most 500, oldest first, in one state (`failing` by default).
 #[utoipa::path(get, path = "/api/v1/admin/deliveries", tag = "outcomes", params(DeliveriesQuery),
     responses((status = 200, body = Vec<DeliveryView>, description = "At most 500, oldest first"),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
@@ -329,6 +357,9 @@ pub async fn deliveries(
     ))
 }
 
+/// Retry one delivery
+///
+/// Due now; the worker picks it up.
 #[utoipa::path(post, path = "/api/v1/admin/deliveries/{id}/retry", tag = "outcomes",
     responses((status = 204, description = "Due now; the worker picks it up"), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -347,6 +378,9 @@ pub struct Retried {
     pub retried: u64,
 }
 
+/// Retry every failing delivery
+///
+/// Every failing delivery is due now.
 #[utoipa::path(post, path = "/api/v1/admin/deliveries/retry-failing", tag = "outcomes",
     responses((status = 200, body = Retried, description = "Every failing delivery is due now"),
         (status = 401, body = Problem), (status = 403, body = Problem)))]

@@ -17,6 +17,9 @@ use utoipa::ToSchema;
 
 pub use crate::usecases::booking::unlock;
 
+/// Read the appointment behind a personal link
+///
+/// A wrong or erased token is a plain 404.
 #[utoipa::path(get, path = "/api/v1/personal/{token}", tag = "resident",
     responses((status = 200, body = AppointmentView), (status = 404, body = Problem)))]
 pub async fn read(
@@ -31,6 +34,9 @@ pub async fn read(
     )))
 }
 
+/// Download the calendar invite
+///
+/// The appointment as an iCalendar file (METHOD:REQUEST), the same one that was mailed.
 #[utoipa::path(get, path = "/api/v1/personal/{token}/invite.ics", tag = "resident",
     responses((status = 200, content_type = "text/calendar", body = String), (status = 404, body = Problem)))]
 pub async fn invite(
@@ -62,9 +68,13 @@ pub async fn invite(
 #[derive(Deserialize, ToSchema)]
 pub struct RescheduleBody {
     /// RFC 3339, one of the offered slot starts.
+    #[schema(format = DateTime)]
     pub start: String,
 }
 
+/// Move the appointment to another slot
+///
+/// Takes one of the offered slot starts; the invite's SEQUENCE goes up.
 #[utoipa::path(post, path = "/api/v1/personal/{token}/reschedule", tag = "resident", request_body = RescheduleBody,
     responses((status = 200, body = AppointmentView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn reschedule(
@@ -83,6 +93,9 @@ pub async fn reschedule(
     Ok(Json(AppointmentView::new(&u.tenant, &u.service, &moved)))
 }
 
+/// Cancel the appointment
+///
+/// The slot is offered again. Cancelling twice is a 409.
 #[utoipa::path(post, path = "/api/v1/personal/{token}/cancel", tag = "resident",
     responses((status = 200, body = AppointmentView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn cancel(
@@ -122,6 +135,9 @@ impl RoomTicket {
     }
 }
 
+/// Get the resident's room token for the appointment's video call
+///
+/// Works from when check-in opens (the municipality's check-in window before the start) until the appointment is over. The ticket names the room and carries the token for the signalling WebSocket (see docs/signaling.md).
 #[utoipa::path(post, path = "/api/v1/personal/{token}/room-token", tag = "resident",
     responses((status = 200, body = RoomTicket), (status = 404, body = Problem), (status = 409, body = Problem, description = "Too early, over or cancelled")))]
 pub async fn room_token(

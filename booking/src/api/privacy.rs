@@ -31,6 +31,9 @@ pub struct AccessLine {
     pub sentence: String,
 }
 
+/// Read who looked at the appointment
+///
+/// The access log in plain Dutch, oldest first.
 #[utoipa::path(get, path = "/api/v1/personal/{token}/access-log", tag = "resident",
     responses((status = 200, body = Vec<AccessLine>, description = "Oldest first"), (status = 404, body = Problem)))]
 pub async fn access_log(
@@ -66,6 +69,9 @@ pub struct Erased {
     pub kept: String,
 }
 
+/// Erase the resident's data
+///
+/// Once the appointment is no longer to come (a future one must be cancelled first): name, e-mail, phone and notes are erased and the personal link stops working.
 #[utoipa::path(post, path = "/api/v1/personal/{token}/erase", tag = "resident",
     responses((status = 200, body = Erased, description = "Erased; the personal link no longer works"),
         (status = 404, body = Problem), (status = 409, body = Problem, description = "The appointment is still to come: cancel it first")))]

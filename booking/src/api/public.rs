@@ -43,6 +43,9 @@ impl From<&Tenant> for TenantView {
     }
 }
 
+/// List the municipalities
+///
+/// Every municipality on this platform, with the slug that names it in the other routes.
 #[utoipa::path(get, path = "/api/v1/tenants", tag = "public", responses((status = 200, body = Vec<TenantView>)))]
 pub async fn tenants(State(app): State<App>) -> Result<Json<Vec<TenantView>>> {
     Ok(Json(
@@ -54,6 +57,9 @@ pub async fn tenants(State(app): State<App>) -> Result<Json<Vec<TenantView>>> {
     ))
 }
 
+/// Read a municipality
+///
+/// Name, tone, colours, time zone and whether it takes walk-ins.
 #[utoipa::path(get, path = "/api/v1/tenants/{slug}", tag = "public",
     responses((status = 200, body = TenantView), (status = 404, body = Problem)))]
 pub async fn tenant(State(app): State<App>, Path(slug): Path<String>) -> Result<Json<TenantView>> {
@@ -62,6 +68,9 @@ pub async fn tenant(State(app): State<App>, Path(slug): Path<String>) -> Result<
     )))
 }
 
+/// List a municipality's services
+///
+/// The services offered to residents now; a stopped service is left out.
 #[utoipa::path(get, path = "/api/v1/tenants/{slug}/services", tag = "public",
     responses((status = 200, body = Vec<Service>), (status = 404, body = Problem)))]
 pub async fn services(
@@ -77,8 +86,10 @@ pub async fn services(
 #[derive(Deserialize, IntoParams)]
 pub struct SlotQuery {
     /// First local date, YYYY-MM-DD.
+    #[param(format = Date)]
     pub from: String,
-    /// Last local date (inclusive), YYYY-MM-DD.
+    /// Last local date (inclusive), YYYY-MM-DD, at most 62 days after `from`.
+    #[param(format = Date)]
     pub to: String,
 }
 
@@ -106,6 +117,9 @@ fn parse_service(raw: &str) -> Result<ServiceId> {
     raw.parse().map_err(|_| Error::NotFound("service"))
 }
 
+/// List the free slots of a service
+///
+/// Start times between `from` and `to` (local dates, inclusive) at which at least one clerk is free. Times carry the municipality's UTC offset; give one of these starts unchanged when booking.
 #[utoipa::path(get, path = "/api/v1/tenants/{slug}/services/{service}/slots", tag = "public", params(SlotQuery),
     responses((status = 200, body = Vec<SlotView>), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn slots(
@@ -132,12 +146,21 @@ pub async fn slots(
 
 #[derive(Deserialize, ToSchema)]
 pub struct BookingBody {
+    #[schema(
+        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     pub service_id: String,
     /// RFC 3339, one of the offered slot starts.
+    #[schema(format = DateTime)]
     pub start: String,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    /// At least 6 digits; spaces, `+`, `-` and parentheses may separate them.
+    #[schema(max_length = 20, pattern = r"^[ +()-]*([0-9][ +()-]*){6,}$")]
     pub phone: Option<String>,
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
     /// The resident's choice per information source of the service (see
     /// `GET /api/v1/tenants/{slug}/services/{service}/sources`), stored with the appointment
@@ -207,6 +230,9 @@ pub struct BookedView {
     pub token: String,
 }
 
+/// Book an appointment
+///
+/// Journey 1 (book). Books one of the offered slot starts for the resident and mails the invite. The answer carries the secret personal link and its `token`, which the `resident` operations take; it is shown only once.
 #[utoipa::path(post, path = "/api/v1/tenants/{slug}/appointments", tag = "public", request_body = BookingBody,
     responses((status = 201, body = BookedView), (status = 404, body = Problem), (status = 409, body = Problem),
         (status = 422, body = Problem, description = "A field is wrong (`field` names it), including an unknown source in `consents`")))]

@@ -72,6 +72,9 @@ pub(super) async fn resident_view(
     })
 }
 
+/// Check in for the appointment
+///
+/// Puts the appointment in the counter queue, from when check-in opens. Follow the entry at `GET /api/v1/queue-entries/{token}` with the entry's token from the answer.
 #[utoipa::path(post, path = "/api/v1/personal/{token}/check-in", tag = "queue",
     responses((status = 200, body = QueueEntryView, description = "In the queue; follow it at /api/v1/queue-entries/{token}"),
         (status = 404, body = Problem), (status = 409, body = Problem, description = "Too early (says from when), too late, or cancelled")))]
@@ -86,9 +89,15 @@ pub async fn check_in(
 
 #[derive(Deserialize, ToSchema)]
 pub struct WalkInBody {
+    #[schema(
+        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     pub service_id: String,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
-    /// For a callback when the video call fails.
+    /// For a callback when the video call fails: 6 to 15 digits; spaces, `+`, `-` and
+    /// parentheses may separate them.
+    #[schema(pattern = r"^[ +()-]*([0-9][ +()-]*){6,15}$")]
     pub phone: Option<String>,
 }
 
@@ -99,6 +108,9 @@ pub struct WalkInView {
     pub entry: QueueEntryView,
 }
 
+/// Join the queue without an appointment
+///
+/// Journey 2 (queue call), step 1. The answer carries the entry's `token`: keep it to follow the place in the queue, to answer the call and to get the room token.
 #[utoipa::path(post, path = "/api/v1/tenants/{slug}/walk-ins", tag = "queue", request_body = WalkInBody,
     responses((status = 201, body = WalkInView), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "The municipality takes no walk-ins"), (status = 422, body = Problem)))]
@@ -123,6 +135,9 @@ pub async fn walk_in(
     ))
 }
 
+/// Read a queue entry
+///
+/// Place in the queue, expected wait and status (`waiting`, `called`, `answered`, `done`, `missed` or `left`); `room_id` once a clerk calls.
 #[utoipa::path(get, path = "/api/v1/queue-entries/{token}", tag = "queue",
     responses((status = 200, body = QueueEntryView), (status = 404, body = Problem)))]
 pub async fn entry(
@@ -133,6 +148,9 @@ pub async fn entry(
     Ok(Json(resident_view(&app, &tenant, &entry).await?))
 }
 
+/// Answer the clerk's call
+///
+/// Journey 2, step 3. While the entry is `called` (within 60 seconds of the call) the resident answers; the entry becomes `answered`. Then both sides fetch their room token.
 #[utoipa::path(post, path = "/api/v1/queue-entries/{token}/answer", tag = "queue",
     responses((status = 200, body = QueueEntryView), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Not being called")))]
@@ -145,6 +163,9 @@ pub async fn answer(
     Ok(Json(resident_view(&app, &tenant, &answered).await?))
 }
 
+/// Leave the queue
+///
+/// While waiting or being called. A conversation is ended by the clerk.
 #[utoipa::path(post, path = "/api/v1/queue-entries/{token}/leave", tag = "queue",
     responses((status = 200, body = QueueEntryView, description = "Left; the status is `left`"), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Not waiting or being called (a conversation is ended by the clerk)")))]
@@ -157,6 +178,9 @@ pub async fn leave(
     Ok(Json(resident_view(&app, &tenant, &left).await?))
 }
 
+/// Get the resident's room token for a queue call
+///
+/// Journey 2, step 4 (resident). Works once a clerk calls this entry. The ticket carries the token for the signalling WebSocket (see docs/signaling.md).
 #[utoipa::path(post, path = "/api/v1/queue-entries/{token}/room-token", tag = "queue",
     responses((status = 200, body = super::personal::RoomTicket), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "No clerk is calling this entry")))]
@@ -175,6 +199,9 @@ pub async fn resident_room_token(
     Ok(Json(super::personal::RoomTicket::new(&grant, &issuer)))
 }
 
+/// Get the clerk's room token for a queue call
+///
+/// Journey 2, step 4 (clerk). Only the clerk who called the entry, while it is `called` or `answered`.
 #[utoipa::path(post, path = "/api/v1/staff/queue/{id}/room-token", tag = "queue",
     responses((status = 200, body = super::personal::RoomTicket), (status = 401, body = Problem),
         (status = 403, body = Problem, description = "Another clerk called this entry"), (status = 404, body = Problem),
@@ -240,6 +267,9 @@ fn staff_view(
     })
 }
 
+/// List the queue
+///
+/// Waiting residents in calling order, then those with a clerk. Opening the queue is written to the access log of residents with an appointment.
 #[utoipa::path(get, path = "/api/v1/staff/queue", tag = "queue",
     responses((status = 200, body = Vec<StaffQueueEntryView>, description = "Waiting residents in calling order, then those with a clerk"),
         (status = 401, body = Problem)))]
@@ -280,6 +310,9 @@ async fn staff_answer(app: &App, entry: &QueueEntry) -> Result<Json<StaffQueueEn
     )?))
 }
 
+/// Call the next resident
+///
+/// Journey 2, step 2. Takes the first waiting resident for one of this clerk's services (no two clerks get the same one). 204 when nobody waits. The resident has 60 seconds to answer.
 #[utoipa::path(post, path = "/api/v1/staff/queue/call-next", tag = "queue",
     responses((status = 200, body = StaffQueueEntryView, description = "The resident is now this clerk's"),
         (status = 204, description = "Nobody waits for this clerk's services"), (status = 401, body = Problem)))]
@@ -294,6 +327,9 @@ fn parse_entry_id(raw: &str) -> Result<QueueEntryId> {
     raw.parse().map_err(|_| Error::NotFound("queue entry"))
 }
 
+/// Call a given resident
+///
+/// Calls one waiting entry out of order.
 #[utoipa::path(post, path = "/api/v1/staff/queue/{id}/call", tag = "queue",
     responses((status = 200, body = StaffQueueEntryView), (status = 401, body = Problem),
         (status = 403, body = Problem, description = "Not one of this clerk's services"), (status = 404, body = Problem),
@@ -307,6 +343,9 @@ pub async fn call(
     staff_answer(&app, &entry).await
 }
 
+/// End the conversation
+///
+/// The entry is done; the clerk can call the next resident.
 #[utoipa::path(post, path = "/api/v1/staff/queue/{id}/done", tag = "queue",
     responses((status = 200, body = StaffQueueEntryView), (status = 401, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Not in a call with this clerk")))]
@@ -335,6 +374,9 @@ pub struct QueueSummaryView {
     pub handled_callbacks: i64,
 }
 
+/// Count the queue
+///
+/// Today's figures: waiting, with a clerk, handled, missed, left, late, the no-shows and the open callback requests.
 #[utoipa::path(get, path = "/api/v1/staff/queue/summary", tag = "queue",
     responses((status = 200, body = QueueSummaryView), (status = 401, body = Problem)))]
 pub async fn summary(

@@ -30,6 +30,9 @@ pub struct StaffView {
     pub role: StaffRole,
 }
 
+/// Log in as a clerk or admin
+///
+/// Sets the session cookie (`videoloket_session`, HttpOnly) that the `staff` and `admin` operations need. A wrong address or password is the same 401.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "staff", request_body = LoginBody,
     responses((status = 200, body = StaffView, description = "Sets the session cookie"), (status = 401, body = Problem)))]
 pub async fn login(
@@ -51,6 +54,9 @@ pub async fn login(
     ))
 }
 
+/// Log out
+///
+/// Clears the session cookie.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "staff", responses((status = 204)))]
 pub async fn logout() -> impl IntoResponse {
     (
@@ -59,6 +65,9 @@ pub async fn logout() -> impl IntoResponse {
     )
 }
 
+/// Who is logged in
+///
+/// The clerk, municipality and role of the session.
 #[utoipa::path(get, path = "/api/v1/staff/me", tag = "staff",
     responses((status = 200, body = StaffView), (status = 401, body = Problem)))]
 pub async fn me(Staff(claims): Staff) -> Json<StaffView> {
@@ -72,11 +81,16 @@ pub async fn me(Staff(claims): Staff) -> Json<StaffView> {
 #[derive(Deserialize, IntoParams)]
 pub struct DayQuery {
     /// Local date YYYY-MM-DD; today when left out.
+    #[param(format = Date)]
     pub date: Option<String>,
 }
 
+/// List a day's appointments
+///
+/// The municipality's appointments on one local date (today when `date` is left out), earliest first. Opening the list is written to each resident's access log.
 #[utoipa::path(get, path = "/api/v1/staff/appointments", tag = "staff", params(DayQuery),
-    responses((status = 200, body = Vec<AppointmentView>), (status = 401, body = Problem)))]
+    responses((status = 200, body = Vec<AppointmentView>), (status = 401, body = Problem),
+        (status = 422, body = Problem, description = "`date` is not a date")))]
 pub async fn appointments(
     State(app): State<App>,
     Staff(claims): Staff,
@@ -99,6 +113,9 @@ pub async fn appointments(
     ))
 }
 
+/// Open one appointment
+///
+/// Written to the resident's access log.
 #[utoipa::path(get, path = "/api/v1/staff/appointments/{id}", tag = "staff",
     responses((status = 200, body = AppointmentView), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn appointment(
@@ -117,6 +134,9 @@ pub async fn appointment(
     )))
 }
 
+/// Get the clerk's room token for an appointment's video call
+///
+/// Only the assigned clerk, from when the room opens. The ticket carries the token for the signalling WebSocket (see docs/signaling.md).
 #[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/room-token", tag = "staff",
     responses((status = 200, body = super::personal::RoomTicket), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn room_token(
