@@ -75,7 +75,7 @@ def login(base: str, email: str, password: str) -> str:
     request = urllib.request.Request(
         f"{base}/api/v1/auth/login",
         data=body.encode(),
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", "Origin": base},
         method="POST",
     )
     with opener.open(request, timeout=10) as r:
@@ -124,6 +124,9 @@ def run(base: str, who: str, cookie: str | None, report_dir: Path) -> bool:
         "--exclude-path-regex",
         "/events$",
     ]
+    # The server refuses state-changing requests from another site (issue #13 item 8); a
+    # browser on the platform's own pages sends this Origin, so the contract client does too.
+    command += ["-H", f"Origin: {base}"]
     if cookie:
         command += ["-H", f"Cookie: {SESSION_COOKIE}={cookie}"]
     print(f"\n--- contract as {who} ---", flush=True)

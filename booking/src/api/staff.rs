@@ -34,7 +34,8 @@ pub struct StaffView {
 ///
 /// Sets the session cookie (`videoloket_session`, HttpOnly) that the `staff` and `admin` operations need. A wrong address or password is the same 401.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "staff", request_body = LoginBody,
-    responses((status = 200, body = StaffView, description = "Sets the session cookie"), (status = 401, body = Problem)))]
+    responses((status = 200, body = StaffView, description = "Sets the session cookie"), (status = 401, body = Problem),
+        (status = 429, body = Problem, description = "Too many attempts for this account or from this address; `Retry-After` says when to try again")))]
 pub async fn login(
     State(app): State<App>,
     Json(body): Json<LoginBody>,

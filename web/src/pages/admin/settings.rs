@@ -16,7 +16,8 @@ use maud::html;
 const HERE: &str = "/beheer";
 
 pub async fn show(AdminSession { tenant, .. }: AdminSession, ctx: Ctx) -> Response {
-    form(&ctx, &tenant, &SettingsInput::of(&tenant), &Vec::new())
+    // `finish` remembers a language chosen with ?lang= in a cookie.
+    ctx.finish(form(&ctx, &tenant, &SettingsInput::of(&tenant), &Vec::new()))
 }
 
 pub async fn save(
