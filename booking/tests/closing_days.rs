@@ -37,7 +37,7 @@ on_both_stores!(
 
 async fn demo(store: Store) -> (TestApp, Tenant) {
     let t = common::spawn(store, ts(NOW), None).await;
-    booking::demo::seed_if_empty(&t.app.db()).await.unwrap();
+    booking::demo::seed_if_empty(t.app.db()).await.unwrap();
     let tenant = t.app.db().tenant_by_slug("voorbeeld").await.unwrap();
     (t, tenant)
 }
