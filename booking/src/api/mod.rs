@@ -3,6 +3,7 @@
 
 mod admin;
 mod callbacks;
+mod closing_days;
 mod consent;
 mod dashboard;
 mod document;
@@ -114,6 +115,9 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         admin::remove_absence,
         admin::services,
         admin::set_offered,
+        closing_days::closing_days,
+        closing_days::add_closing_day,
+        closing_days::remove_closing_day,
         queue::check_in,
         queue::walk_in,
         queue::entry,
@@ -270,6 +274,7 @@ pub fn router(app: App) -> Router {
         .merge(privacy::routes())
         .merge(feedback::routes())
         .merge(dashboard::routes())
+        .merge(closing_days::routes())
         .fallback(|| async { Error::NotFound("resource") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app)

@@ -5,6 +5,7 @@ pub mod access_log;
 pub mod appointment;
 pub mod callback;
 pub mod catalog;
+pub mod closing_days;
 pub mod consent;
 pub mod dashboard;
 pub mod dates_in_words;

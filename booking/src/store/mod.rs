@@ -5,6 +5,7 @@ mod access_log;
 mod appointments;
 mod callbacks;
 mod catalog;
+mod closing_days;
 mod columns;
 mod consent;
 mod dashboard;

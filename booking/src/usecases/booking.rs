@@ -6,6 +6,7 @@ use crate::adapters::invite::{Invite, InviteMethod};
 use crate::adapters::mail::OutgoingMail;
 use crate::domain::appointment::{reservation_units, Appointment, AppointmentStatus, Resident};
 use crate::domain::catalog::Service;
+use crate::domain::closing_days::close_for_everyone;
 use crate::domain::consent::{self, Choice, InfoSource};
 use crate::domain::email::Email;
 use crate::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
@@ -78,7 +79,7 @@ async fn compute_slots(
     } else {
         app.db.busy_intervals(&ids, range_start, range_end).await?
     };
-    let clerks: Vec<ClerkAvailability> = schedules
+    let mut clerks: Vec<ClerkAvailability> = schedules
         .into_iter()
         .map(|s| ClerkAvailability {
             busy: busy.remove(&s.clerk).unwrap_or_default(),
@@ -87,6 +88,9 @@ async fn compute_slots(
             absences: s.absences,
         })
         .collect();
+    // Closing days hold for bookings too (`ignore_bookings`): a closed time is never bookable.
+    let closed = super::admin::closing_days::closed_periods(app, tenant, from, to).await?;
+    close_for_everyone(&mut clerks, &closed);
     Ok(free_slots(
         &rules(tenant, service),
         tz,

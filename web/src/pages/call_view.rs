@@ -28,8 +28,9 @@ pub fn call_view(tx: &Tx, other_label: &str) -> Markup {
             ))
             data-other-left=(tx.t("De ander heeft opgehangen.", "The other person hung up."))
             data-ended=(tx.t("Het gesprek is afgelopen.", "The call has ended."))
-            data-refused=(tx.t(
+            data-refused=(tx.pick(
                 "U kunt niet (meer) in dit gesprek. Vraag de gemeente om een nieuwe afspraak.",
+                "Je kunt niet (meer) in dit gesprek. Vraag de gemeente om een nieuwe afspraak.",
                 "You cannot join this call (any more). Ask the municipality for a new appointment."
             ))
             data-mic-on=(tx.t("Microfoon aanzetten", "Turn microphone on"))
@@ -41,7 +42,7 @@ pub fn call_view(tx: &Tx, other_label: &str) -> Markup {
             div class="call-videos" {
                 video id="remote-video" class="remote-video" autoplay playsinline aria-label=(other_label) {}
                 video id="self-video" class="self-video" autoplay playsinline muted
-                    aria-label=(tx.t("Uw eigen beeld", "Your own picture")) {}
+                    aria-label=(tx.pick("Uw eigen beeld", "Je eigen beeld", "Your own picture")) {}
             }
             p {
                 button type="button" id="play-button" class="button call-button" hidden {
@@ -49,14 +50,16 @@ pub fn call_view(tx: &Tx, other_label: &str) -> Markup {
                 }
             }
             p id="remote-no-video" class="notice" hidden {
-                (tx.t(
+                (tx.pick(
                     "De ander heeft geen camera aan; u hoort elkaar wel.",
+                    "De ander heeft geen camera aan; jullie horen elkaar wel.",
                     "The other person's camera is off; you can still hear each other."
                 ))
             }
             p id="audio-only" class="notice" hidden {
-                (tx.t(
+                (tx.pick(
                     "U belt zonder camera: de ander hoort u wel, maar ziet u niet.",
+                    "Je belt zonder camera: de ander hoort je wel, maar ziet je niet.",
                     "You are calling without a camera: the other person hears you but cannot see you."
                 ))
             }
@@ -70,5 +73,27 @@ pub fn call_view(tx: &Tx, other_label: &str) -> Markup {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+    use booking::domain::tenant::Tone;
+
+    #[test]
+    fn a_je_municipality_is_addressed_with_je_in_the_call() {
+        let html = call_view(&Tx::new(Lang::Nl, Tone::Je), "de medewerker").into_string();
+        assert!(
+            html.contains("Je belt zonder camera: de ander hoort je wel"),
+            "{html}"
+        );
+        assert!(html.contains("Je eigen beeld"));
+        for formal in ["U belt", "Uw eigen", "U kunt", "; u hoort"] {
+            assert!(!html.contains(formal), "{formal} in {html}");
+        }
+        let formal = call_view(&Tx::new(Lang::Nl, Tone::U), "de medewerker").into_string();
+        assert!(formal.contains("U belt zonder camera"));
     }
 }

@@ -15,11 +15,8 @@ use jiff::ToSpan;
 use maud::{html, Markup};
 use std::collections::BTreeMap;
 
-/// How far ahead the day list looks. Four weeks keeps the list short enough to read aloud;
-/// the municipality's own horizon still applies inside the slot engine.
-const DAYS_AHEAD: i64 = 28;
-
-/// The local dates with at least one free time, each with its times.
+/// The local dates with at least one free time, each with its times: from today to the end
+/// of the municipality's booking horizon.
 pub async fn free_days(
     app: &App,
     tenant: &Tenant,
@@ -27,13 +24,26 @@ pub async fn free_days(
 ) -> Result<BTreeMap<Date, Vec<Slot>>> {
     let tz = tenant.time_zone.tz();
     let today = app.clock.now().to_zoned(tz.clone()).date();
-    let last = today.checked_add((DAYS_AHEAD - 1).days()).unwrap_or(today);
-    let slots = usecases::booking::slots(app, tenant, service, today, last).await?;
+    let last = today
+        .checked_add(tenant.horizon_days.days())
+        .unwrap_or(today);
     let mut days: BTreeMap<Date, Vec<Slot>> = BTreeMap::new();
-    for slot in slots {
-        days.entry(slot.start.to_zoned(tz.clone()).date())
-            .or_default()
-            .push(slot);
+    // The slot query covers a limited range at a time.
+    let mut from = today;
+    while from <= last {
+        let to = from
+            .checked_add((usecases::booking::MAX_RANGE_DAYS - 1).days())
+            .unwrap_or(last)
+            .min(last);
+        for slot in usecases::booking::slots(app, tenant, service, from, to).await? {
+            days.entry(slot.start.to_zoned(tz.clone()).date())
+                .or_default()
+                .push(slot);
+        }
+        match to.tomorrow() {
+            Ok(next) => from = next,
+            Err(_) => break,
+        }
     }
     Ok(days)
 }
@@ -48,7 +58,8 @@ pub async fn free_times(
     usecases::booking::slots(app, tenant, service, day, day).await
 }
 
-/// A list of day links; `href` gives each day's address.
+/// The day links, grouped per ISO week under a heading: compact on a wide screen (the days of
+/// a week side by side), each link still a large target. `href` gives each day's address.
 pub fn days_list(
     tx: &Tx,
     days: &BTreeMap<Date, Vec<Slot>>,
@@ -58,9 +69,9 @@ pub fn days_list(
         return html! {
             p {
                 (tx.pick(
-                    "Er zijn de komende vier weken geen tijden vrij. Probeer het later opnieuw of bel de gemeente.",
-                    "Er zijn de komende vier weken geen tijden vrij. Probeer het later opnieuw of bel de gemeente.",
-                    "There are no free times in the next four weeks. Please try again later or call the municipality."
+                    "Er zijn nu geen tijden vrij. Probeer het later opnieuw of bel de gemeente.",
+                    "Er zijn nu geen tijden vrij. Probeer het later opnieuw of bel de gemeente.",
+                    "There are no free times now. Please try again later or call the municipality."
                 ))
             }
         };
@@ -71,13 +82,27 @@ pub fn days_list(
         (crate::i18n::Lang::En, 1) => "1 time free".to_string(),
         (crate::i18n::Lang::En, n) => format!("{n} times free"),
     };
+    let mut weeks: BTreeMap<(i16, i8), Vec<(Date, usize)>> = BTreeMap::new();
+    for (day, times) in days {
+        let week = day.iso_week_date();
+        weeks
+            .entry((week.year(), week.week()))
+            .or_default()
+            .push((*day, times.len()));
+    }
     html! {
-        ul class="choice-list" {
-            @for (day, times) in days {
-                li {
-                    a class="choice" href=(href(*day)) {
-                        span class="choice-title" { (capitalise_first(&tx.day_in_words(*day))) }
-                        span class="choice-text" { (count(times.len())) }
+        @for ((_, week), week_days) in &weeks {
+            @let heading = format!("week-{}", week_days[0].0);
+            section class="week" aria-labelledby=(heading) {
+                h2 class="week-title" id=(heading) { (tx.t("Week", "Week")) " " (week) }
+                ul class="choice-list week-days" {
+                    @for (day, times) in week_days {
+                        li {
+                            a class="choice" href=(href(*day)) {
+                                span class="choice-title" { (capitalise_first(&tx.day_in_words(*day))) }
+                                span class="choice-text" { (count(*times)) }
+                            }
+                        }
                     }
                 }
             }

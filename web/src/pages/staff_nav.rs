@@ -17,6 +17,12 @@ const LINKS: &[(&str, &str, &str, bool)] = &[
     ("/beheer", "Instellingen", "Settings", true),
     ("/beheer/onderwerpen", "Onderwerpen", "Services", true),
     ("/beheer/medewerkers", "Medewerkers", "Clerks", true),
+    (
+        "/beheer/sluitingsdagen",
+        "Sluitingsdagen",
+        "Closing days",
+        true,
+    ),
     ("/beheer/dashboard", "Dashboard", "Dashboard", true),
     ("/beheer/klachten", "Klachten", "Complaints", true),
     ("/beheer/zaaksysteem", "Zaaksysteem", "Case system", true),

@@ -93,7 +93,7 @@ fn device_check(tx: &Tx, token: &str) -> Markup {
             }
             div class="device-check" {
                 video id="preview" class="preview-video" autoplay playsinline muted
-                    aria-label=(tx.t("Uw eigen beeld", "Your own picture")) {}
+                    aria-label=(tx.pick("Uw eigen beeld", "Je eigen beeld", "Your own picture")) {}
                 div {
                     p {
                         label for="mic-level" {

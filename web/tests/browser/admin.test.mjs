@@ -684,6 +684,7 @@ test('every admin page fits 360 px without sideways scrolling', async () => {
     '/beheer/dashboard',
     '/beheer/klachten',
     '/beheer/zaaksysteem',
+    '/beheer/sluitingsdagen',
   ]) {
     const res = await page.goto(`${base}${p}`);
     assert.equal(res.status(), 200, p);

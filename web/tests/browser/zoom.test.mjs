@@ -50,6 +50,7 @@ async function pagesToCheck() {
       '/medewerker/vandaag', '/medewerker/wachtrij', '/medewerker/terugbellen',
       '/beheer', '/beheer/onderwerpen', `/beheer/onderwerpen/${service.id}`, '/beheer/medewerkers',
       `/beheer/medewerkers/${clerks[0].id}/tijden`, '/beheer/dashboard', '/beheer/klachten', '/beheer/zaaksysteem',
+      '/beheer/sluitingsdagen',
     ],
   };
 }

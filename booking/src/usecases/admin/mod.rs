@@ -9,6 +9,7 @@
 
 pub mod case_store;
 pub mod clerks;
+pub mod closing_days;
 pub mod complaints;
 pub mod dashboard;
 pub mod deliveries;

@@ -8,6 +8,7 @@
 //! in `booking::usecases::admin`, which the JSON API calls too.
 
 mod clerks;
+mod closing_days;
 mod complaints;
 mod dashboard;
 mod deliveries;
@@ -68,6 +69,14 @@ pub fn routes() -> Router<App> {
         .route(
             "/beheer/medewerkers/{id}/afwezig/{absence}/verwijderen",
             post(clerks::remove_absence),
+        )
+        .route(
+            "/beheer/sluitingsdagen",
+            get(closing_days::show).post(closing_days::add),
+        )
+        .route(
+            "/beheer/sluitingsdagen/{id}/verwijderen",
+            post(closing_days::remove),
         )
         .route("/beheer/dashboard", get(dashboard::show))
         .route("/beheer/klachten", get(complaints::list))

@@ -1,0 +1,254 @@
+//! The municipality's closing days: the Dutch public holidays, preloaded for the coming years,
+//! and its own closing days and part days. The slot engine treats each as an absence of every
+//! clerk (`usecases::booking`), so no slot is offered and a direct booking is refused; adding
+//! one lists the appointments already booked then, for the admin to move or cancel.
+
+use super::{first, Problem};
+use crate::domain::appointment::{Appointment, AppointmentStatus};
+use crate::domain::closing_days::{dutch_public_holidays, ClosingDay, PartOfDay};
+use crate::domain::slots::Interval;
+use crate::domain::tenant::Tenant;
+use crate::error::{Error, Result};
+use crate::App;
+use jiff::civil::Date;
+use jiff::ToSpan;
+
+/// Public holidays are preloaded for this year and the next two: more than the longest
+/// booking horizon (365 days) ahead.
+pub const HOLIDAY_YEARS_AHEAD: i16 = 2;
+
+/// The admin's list shows closing days up to this many days ahead.
+pub const LIST_DAYS_AHEAD: i64 = 3 * 366;
+
+/// A closing day as an admin types it: a date, an optional time range, a name.
+#[derive(Clone, Debug, Default)]
+pub struct ClosingDayInput {
+    /// YYYY-MM-DD.
+    pub date: String,
+    /// HH:MM, or empty with `to` empty for the whole day.
+    pub from: String,
+    pub to: String,
+    pub name: String,
+}
+
+/// "9:00", "09:00" or "12.30" as minutes after midnight; "24:00" is the end of the day.
+fn minutes(raw: &str) -> Option<u16> {
+    let (hours, mins) = raw.trim().split_once([':', '.'])?;
+    if mins.len() != 2 || hours.is_empty() || hours.len() > 2 {
+        return None;
+    }
+    let (hours, mins): (u16, u16) = (hours.parse().ok()?, mins.parse().ok()?);
+    (mins < 60 && (hours < 24 || (hours == 24 && mins == 0))).then_some(hours * 60 + mins)
+}
+
+/// Every problem of the form at once; `today` is the municipality's local date.
+pub fn check_closing_day(
+    input: &ClosingDayInput,
+    today: Date,
+) -> std::result::Result<ClosingDay, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let date = match input.date.trim().parse::<Date>() {
+        Ok(date) if date < today => {
+            problems.push(("date", "give a date from today on".into()));
+            None
+        }
+        Ok(date) => Some(date),
+        Err(_) => {
+            problems.push(("date", "give a date as YYYY-MM-DD, e.g. 2026-12-24".into()));
+            None
+        }
+    };
+    let part = match (input.from.trim(), input.to.trim()) {
+        ("", "") => None,
+        (from, to) => match (minutes(from), minutes(to)) {
+            (Some(start), Some(end)) => match PartOfDay::new(start, end) {
+                Some(part) => Some(part),
+                None => {
+                    problems.push(("to", "the end time must be after the start time".into()));
+                    None
+                }
+            },
+            (None, _) => {
+                problems.push((
+                    "from",
+                    "give a start time as HH:MM, or leave both times empty for the whole day"
+                        .into(),
+                ));
+                None
+            }
+            (_, None) => {
+                problems.push((
+                    "to",
+                    "give an end time as HH:MM, or leave both times empty for the whole day".into(),
+                ));
+                None
+            }
+        },
+    };
+    let name = input.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        problems.push(("name", "give a name of 1 to 100 characters".into()));
+    }
+    match date {
+        Some(date) if problems.is_empty() => Ok(ClosingDay {
+            id: uuid::Uuid::new_v4(),
+            date,
+            part,
+            name: name.to_string(),
+            holiday: false,
+        }),
+        _ => Err(problems),
+    }
+}
+
+fn today(app: &App, tenant: &Tenant) -> Date {
+    app.clock
+        .now()
+        .to_zoned(tenant.time_zone.tz().clone())
+        .date()
+}
+
+/// Makes sure the public holidays of this year and the coming years are in the tenant's list.
+/// Each year is loaded once, so a holiday an admin removed stays removed.
+pub async fn preload_public_holidays(app: &App, tenant: &Tenant) -> Result<()> {
+    let year = today(app, tenant).year();
+    let done = app.db.preloaded_holiday_years(tenant.id, year).await?;
+    for year in (year..=year.saturating_add(HOLIDAY_YEARS_AHEAD)).filter(|y| !done.contains(y)) {
+        let days: Vec<ClosingDay> = dutch_public_holidays(year)
+            .into_iter()
+            .map(|(date, name)| ClosingDay {
+                id: uuid::Uuid::new_v4(),
+                date,
+                part: None,
+                name: name.to_string(),
+                holiday: true,
+            })
+            .collect();
+        app.db.preload_holidays(tenant.id, year, &days).await?;
+    }
+    Ok(())
+}
+
+/// The closed periods touching local dates `from..=to`, as absolute time: what the slot
+/// engine and the booking check take as everyone's absence.
+pub async fn closed_periods(
+    app: &App,
+    tenant: &Tenant,
+    from: Date,
+    to: Date,
+) -> Result<Vec<Interval>> {
+    preload_public_holidays(app, tenant).await?;
+    let tz = tenant.time_zone.tz();
+    // A day either side: a period on the previous date may reach past midnight in UTC.
+    let from = from.yesterday().unwrap_or(from);
+    let to = to.tomorrow().unwrap_or(to);
+    Ok(app
+        .db
+        .closing_days(tenant.id, from, to)
+        .await?
+        .iter()
+        .filter_map(|day| day.period(tz))
+        .collect())
+}
+
+/// A closing day with the appointments still booked in it.
+#[derive(Clone, Debug)]
+pub struct ClosingDayWithAppointments {
+    pub day: ClosingDay,
+    pub appointments: Vec<Appointment>,
+}
+
+/// The booked (not cancelled) appointments that overlap the closing day.
+async fn appointments_in(app: &App, tenant: &Tenant, day: &ClosingDay) -> Result<Vec<Appointment>> {
+    let Some(period) = day.period(tenant.time_zone.tz()) else {
+        return Ok(Vec::new());
+    };
+    // Appointments are shorter than a day, so one that overlaps started at most a day before.
+    let since = period.start - jiff::SignedDuration::from_hours(24);
+    let mut appointments = app
+        .db
+        .appointments_between(tenant.id, since, period.end)
+        .await?;
+    appointments.retain(|a| {
+        a.status == AppointmentStatus::Booked && Interval::new(a.start, a.end).overlaps(&period)
+    });
+    Ok(appointments)
+}
+
+/// The tenant's closing days from today on, each with the appointments booked in it.
+pub async fn closing_days(app: &App, tenant: &Tenant) -> Result<Vec<ClosingDayWithAppointments>> {
+    preload_public_holidays(app, tenant).await?;
+    let today = today(app, tenant);
+    let last = today.checked_add(LIST_DAYS_AHEAD.days()).unwrap_or(today);
+    let mut list = Vec::new();
+    for day in app.db.closing_days(tenant.id, today, last).await? {
+        let appointments = appointments_in(app, tenant, &day).await?;
+        list.push(ClosingDayWithAppointments { day, appointments });
+    }
+    Ok(list)
+}
+
+/// Adds a closing day or part day; the answer lists the appointments already booked then.
+pub async fn add_closing_day(
+    app: &App,
+    tenant: &Tenant,
+    input: &ClosingDayInput,
+) -> Result<ClosingDayWithAppointments> {
+    let day = check_closing_day(input, today(app, tenant)).map_err(first)?;
+    app.db.add_closing_day(tenant.id, &day).await?;
+    let appointments = appointments_in(app, tenant, &day).await?;
+    Ok(ClosingDayWithAppointments { day, appointments })
+}
+
+/// Removes a closing day, a preloaded public holiday included; an id that is not one of the
+/// municipality's closing days is "not found".
+pub async fn remove_closing_day(app: &App, tenant: &Tenant, id: &str) -> Result<()> {
+    let id: uuid::Uuid = id.parse().map_err(|_| Error::NotFound("closing day"))?;
+    app.db.remove_closing_day(tenant.id, id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn input(date: &str, from: &str, to: &str, name: &str) -> ClosingDayInput {
+        ClosingDayInput {
+            date: date.into(),
+            from: from.into(),
+            to: to.into(),
+            name: name.into(),
+        }
+    }
+
+    #[test]
+    fn a_whole_day_and_a_part_day_are_read() {
+        let today = date(2026, 12, 1);
+        let whole = check_closing_day(&input("2026-12-31", "", "", " Oudjaar "), today).unwrap();
+        assert_eq!(whole.part, None);
+        assert_eq!(whole.name, "Oudjaar");
+        let part =
+            check_closing_day(&input("2026-12-24", "12:00", "24:00", "Kerstavond"), today).unwrap();
+        assert_eq!(part.part, PartOfDay::new(720, 1440));
+        let morning = check_closing_day(&input("2026-12-24", "9:00", "12.30", "x"), today).unwrap();
+        assert_eq!(morning.part, PartOfDay::new(540, 750));
+    }
+
+    #[test]
+    fn every_problem_is_named_at_its_field() {
+        let today = date(2026, 12, 1);
+        let fields = |i: ClosingDayInput| -> Vec<&'static str> {
+            check_closing_day(&i, today)
+                .unwrap_err()
+                .into_iter()
+                .map(|(field, _)| field)
+                .collect()
+        };
+        assert_eq!(fields(input("2026-11-30", "", "", "x")), ["date"]);
+        assert_eq!(fields(input("24-12-2026", "", "", "")), ["date", "name"]);
+        assert_eq!(fields(input("2026-12-24", "13:00", "", "x")), ["to"]);
+        assert_eq!(fields(input("2026-12-24", "1pm", "14:00", "x")), ["from"]);
+        assert_eq!(fields(input("2026-12-24", "14:00", "13:00", "x")), ["to"]);
+        assert_eq!(fields(input("2026-12-24", "10:00", "24:30", "x")), ["to"]);
+    }
+}
