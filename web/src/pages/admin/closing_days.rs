@@ -23,25 +23,21 @@ const HERE: &str = "/beheer/sluitingsdagen";
 
 pub async fn show(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     ctx: Ctx,
 ) -> Response {
-    let outcome = async {
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
-        page(&app, &ctx, &tenant, &FormData(Vec::new()), &Vec::new()).await
-    }
-    .await;
+    let outcome =
+        async { page(&app, &ctx, &tenant, &FormData(Vec::new()), &Vec::new()).await }.await;
     respond(&ctx, outcome)
 }
 
 pub async fn add(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     ctx: Ctx,
     body: String,
 ) -> Response {
     let outcome = async {
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
         let input = ClosingDayInput {
@@ -99,12 +95,11 @@ pub async fn add(
 /// Removes a closing day (a public holiday too); one already gone is "not found".
 pub async fn remove(
     State(app): State<App>,
-    AdminSession(claims): AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        let tenant = ::booking::usecases::desk::municipality(&app, &claims).await?;
         closing::remove_closing_day(&app, &tenant, &id).await?;
         Ok(see_other(&format!("{HERE}?verwijderd=1")))
     }

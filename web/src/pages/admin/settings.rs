@@ -17,7 +17,12 @@ const HERE: &str = "/beheer";
 
 pub async fn show(AdminSession { tenant, .. }: AdminSession, ctx: Ctx) -> Response {
     // `finish` remembers a language chosen with ?lang= in a cookie.
-    ctx.finish(form(&ctx, &tenant, &SettingsInput::of(&tenant), &Vec::new()))
+    ctx.finish(form(
+        &ctx,
+        &tenant,
+        &SettingsInput::of(&tenant),
+        &Vec::new(),
+    ))
 }
 
 pub async fn save(
