@@ -7,6 +7,7 @@
 //! so what reached the case store yesterday is not silently rewritten today.
 
 use crate::domain::ids::{AppointmentId, ClerkId, TenantId};
+use crate::domain::text::{FreeText, Lines};
 use crate::error::{Conflict, Error, Result};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -185,13 +186,10 @@ pub fn validate(
                 ),
             )
         })?;
-    let notes = draft.notes.trim().to_string();
-    if notes.chars().count() > MAX_NOTES {
-        return Err(Error::invalid(
-            "notes",
-            format!("at most {MAX_NOTES} characters"),
-        ));
-    }
+    let notes = FreeText::optional(&draft.notes, Lines::Many, MAX_NOTES)
+        .map_err(|p| p.at("notes"))?
+        .map(FreeText::into_string)
+        .unwrap_or_default();
     if let FollowUp::Callback { on } = draft.follow_up {
         if on < today {
             return Err(Error::invalid(
