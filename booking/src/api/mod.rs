@@ -103,8 +103,12 @@ impl From<PathRejection> for Error {
     }
 }
 impl From<QueryRejection> for Error {
-    fn from(rejection: QueryRejection) -> Self {
-        Error::BadRequest(format!("invalid query string: {}", rejection.body_text()))
+    fn from(_: QueryRejection) -> Self {
+        // The parser's text names Rust types; the query's parameters are in the API description.
+        Error::BadRequest(
+            "the query string does not match this address's parameters; see the API description"
+                .into(),
+        )
     }
 }
 
