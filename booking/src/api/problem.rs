@@ -264,6 +264,21 @@ mod tests {
     }
 
     #[test]
+    fn a_panic_is_a_500_problem() {
+        for panic in [
+            Box::new("boom") as Box<dyn std::any::Any + Send>,
+            Box::new(String::from("boom")),
+        ] {
+            let response = answer_panic(panic);
+            assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+            assert_eq!(
+                response.headers()[header::CONTENT_TYPE],
+                "application/problem+json"
+            );
+        }
+    }
+
+    #[test]
     fn control_characters_are_never_echoed() {
         let problem = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "x", "'a\r\nb\u{0}'");
         assert_eq!(problem.detail, "'a\u{FFFD}\u{FFFD}b\u{FFFD}'");
