@@ -32,6 +32,25 @@ pub enum Error {
     Mail(String),
     #[error("internal error: {0}")]
     Internal(String),
+    /// A JSON request body that could not be read as the request it should be.
+    #[error("{0:?}")]
+    Body(BodyProblem),
+}
+
+/// What was wrong with a JSON request body, named so `api::problem` can say it in the
+/// client's language. `pointer` is a JSON pointer (RFC 6901) to the field, e.g. `/service_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyProblem {
+    /// The body is not JSON at all (or not sent as JSON).
+    NotJson,
+    /// JSON, but not the object the request is.
+    NotAnObject,
+    Missing {
+        pointer: String,
+    },
+    WrongValue {
+        pointer: String,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -75,6 +75,74 @@ async fn parsed_invite(t: &TestApp, python: &str, token: &str) -> Value {
     mailcheck(python, "ics", &file)
 }
 
+/// Names as residents write them, at the edges of what is valid: every parser reads the
+/// invite, the lines are folded at 75 octets, and the name comes back as it was given.
+#[tokio::test]
+async fn invites_with_hostile_names_pass_the_strict_parsers() {
+    let Some(python) = require_python("invites_with_hostile_names_pass_the_strict_parsers") else {
+        return;
+    };
+    let t = spawn(Store::Sqlite, ts(NOW), None).await;
+    let service = passport(&t).await;
+    let longest = format!("Zoë {}", "é🌷".repeat(48));
+    let names = [
+        "Jan de Vries, jr.; zoon: de oudste",
+        "Zoë d'Ancona-Brontë",
+        "محمد العلي",
+        "שרה כהן",
+        longest.as_str(),
+    ];
+    let slots: Vec<Value> = t
+        .client
+        .get(format!(
+            "{}/api/v1/tenants/voorbeeld/services/{}/slots?from=2026-03-27&to=2026-03-27",
+            t.base,
+            service["id"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let starts = slots.iter().step_by(2).map(|s| s["start"].clone());
+    for (name, start) in names.iter().zip(starts) {
+        let resp = t
+            .client
+            .post(format!("{}/api/v1/tenants/voorbeeld/appointments", t.base))
+            .json(&json!({"service_id": service["id"], "start": start, "name": name, "email": "jan@example.nl"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 201, "{name}");
+        let booked: Value = resp.json().await.unwrap();
+        let token = booked["token"].as_str().unwrap();
+        let ics = t
+            .client
+            .get(format!("{}/api/v1/personal/{token}/invite.ics", t.base))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let file = t.test_db.dir.path().join(format!("{}.ics", &token[..8]));
+        std::fs::write(&file, &ics).unwrap();
+        let read = mailcheck(&python, "strict", &file);
+        for parser in ["ical", "vobject", "icalendar"] {
+            assert_eq!(
+                read[parser]["attendee_cn"],
+                json!([name]),
+                "{parser}: {read}"
+            );
+            assert_eq!(
+                read[parser]["organizer_cn"], "Gemeente Voorbeeld",
+                "{parser}"
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn invites_parse_with_icalendar_across_the_dst_change() {
     let Some(python) = require_python("invites_parse_with_icalendar_across_the_dst_change") else {

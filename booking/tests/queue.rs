@@ -705,7 +705,8 @@ async fn callbacks_summary_and_no_shows(store: Store) {
         .await
         .unwrap();
     assert_eq!(list.len(), 1);
-    assert_eq!(list[0]["phone"], "0612345678");
+    // Typed as 0612345678; stored and shown in E.164.
+    assert_eq!(list[0]["phone"], "+31612345678");
     assert_eq!(list[0]["part_of_day"], "afternoon");
     assert_eq!(summary(&d, &anna).await["open_callbacks"], 1);
     let id = list[0]["id"].as_str().unwrap();

@@ -3,6 +3,9 @@
     mailcheck.py ics FILE    parse an iCalendar file with `icalendar`, print its fields as JSON
     mailcheck.py eml FILE    parse a mail with the stdlib `email` package, find the calendar
                              part and parse it too; print headers + fields as JSON
+    mailcheck.py strict FILE parse an iCalendar file with the strict `ical` parser, with
+                             `vobject` and with `icalendar`; check every line is at most 75
+                             octets; print what each read as JSON
 """
 import email
 import email.policy
@@ -62,11 +65,53 @@ def mail_fields(raw: bytes) -> dict:
     return out
 
 
+def strict_fields(raw: bytes) -> dict:
+    # Imported here so the other checks run without these parsers installed.
+    import vobject
+    from ical.calendar_stream import IcsCalendarStream
+
+    lines = raw.split(b"\r\n")
+    if lines[-1] != b"":
+        raise SystemExit("the file does not end with CRLF")
+    too_long = [line for line in lines if len(line) > 75]
+    if too_long:
+        raise SystemExit(f"lines over 75 octets: {too_long!r}")
+    text = raw.decode("utf-8")
+    strict = IcsCalendarStream.calendar_from_ics(text)
+    if len(strict.events) != 1:
+        raise SystemExit(f"ical: expected one VEVENT, found {len(strict.events)}")
+    event = strict.events[0]
+    v = vobject.readOne(text)
+    permissive = calendar_fields(raw)
+    return {
+        "ical": {
+            "summary": event.summary,
+            "attendee_cn": [a.common_name for a in event.attendees],
+            "organizer_cn": event.organizer.common_name if event.organizer else None,
+        },
+        "vobject": {
+            "summary": v.vevent.summary.value,
+            "attendee_cn": [a.params["CN"][0] for a in v.vevent.attendee_list],
+            "organizer_cn": v.vevent.organizer.params["CN"][0],
+        },
+        "icalendar": {
+            "summary": permissive["summary"],
+            "attendee_cn": [permissive["attendee_cn"]],
+            "organizer_cn": permissive["organizer_cn"],
+        },
+    }
+
+
 def main() -> None:
     kind, path = sys.argv[1], sys.argv[2]
     with open(path, "rb") as f:
         raw = f.read()
-    fields = calendar_fields(raw) if kind == "ics" else mail_fields(raw)
+    if kind == "ics":
+        fields = calendar_fields(raw)
+    elif kind == "strict":
+        fields = strict_fields(raw)
+    else:
+        fields = mail_fields(raw)
     print(json.dumps(fields))
 
 

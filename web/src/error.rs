@@ -84,3 +84,41 @@ pub fn respond(ctx: &Ctx, outcome: Result<Response, Error>) -> Response {
 pub fn see_other(to: &str) -> Response {
     axum::response::Redirect::to(to).into_response()
 }
+
+/// A panic in a page handler becomes an error page; the correlation id is logged beside the
+/// panic and shown on the page, so a resident's report can be matched to it. There is no
+/// request context here, so the page says it in Dutch and English.
+pub fn panic_page(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let correlation_id = uuid::Uuid::new_v4();
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(%correlation_id, panic = message, "a page handler panicked");
+    let page = html! {
+        (maud::DOCTYPE)
+        html lang="nl" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "Er ging iets mis" }
+                link rel="stylesheet" href="/static/site.css";
+            }
+            body {
+                main {
+                    h1 { "Er ging iets mis" }
+                    p { "Er ging bij ons iets mis. Probeer het over een paar minuten opnieuw." }
+                    p lang="en" { "Something went wrong on our side. Please try again in a few minutes." }
+                    p { "Kenmerk / reference: " code { (correlation_id) } }
+                    p { a class="button" href="/" { "Naar de startpagina" } }
+                }
+            }
+        }
+    };
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        axum::response::Html(page.into_string()),
+    )
+        .into_response()
+}

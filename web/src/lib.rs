@@ -86,5 +86,8 @@ pub fn router(app: booking::App) -> Router {
             "/a/{token}/afzeggen",
             get(pages::personal::cancel_form).post(pages::personal::cancel),
         )
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            error::panic_page,
+        ))
         .with_state(app)
 }

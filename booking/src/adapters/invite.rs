@@ -1,5 +1,6 @@
 //! Calendar invites (RFC 5545, iTIP METHOD REQUEST/CANCEL) built with the `ics` crate.
 
+use crate::domain::text::one_line;
 use ics::parameters::{PartStat, Role, CN, RSVP};
 use ics::properties::{
     Action, Attendee, Description, DtEnd, DtStart, Method, Organizer, Sequence, Status, Summary,
@@ -47,9 +48,37 @@ fn utc(ts: Timestamp) -> String {
     ts.strftime("%Y%m%dT%H%M%SZ").to_string()
 }
 
-/// Parameter values with separators must be quoted (RFC 5545 3.2); quotes themselves cannot appear.
+/// Parameter values with separators must be quoted (RFC 5545 3.2); quotes and control
+/// characters cannot appear in them (a name stored before text was parsed may hold CR or LF).
 fn quoted(value: &str) -> String {
-    format!("\"{}\"", value.replace('"', "'"))
+    format!("\"{}\"", one_line(value).replace('"', "'"))
+}
+
+/// The longest content line in octets, CRLF not counted (RFC 5545 3.1).
+const MAX_LINE_OCTETS: usize = 75;
+
+/// Folds every content line at 75 octets, never inside a UTF-8 sequence. The `ics` crate folds
+/// too, but its continuation lines are 76 octets with the leading space, so its folds are
+/// undone first.
+fn fold_lines(ics: &str) -> String {
+    let unfolded = ics.replace("\r\n ", "");
+    let mut out = String::with_capacity(unfolded.len() + unfolded.len() / 24);
+    for line in unfolded.split_terminator("\r\n") {
+        let mut room = MAX_LINE_OCTETS;
+        let mut used = 0;
+        for c in line.chars() {
+            if used + c.len_utf8() > room {
+                out.push_str("\r\n ");
+                // The space that marks a continuation counts towards its line.
+                room = MAX_LINE_OCTETS - 1;
+                used = 0;
+            }
+            out.push(c);
+            used += c.len_utf8();
+        }
+        out.push_str("\r\n");
+    }
+    out
 }
 
 impl Invite {
@@ -87,7 +116,7 @@ impl Invite {
             InviteMethod::Cancel => event.push(Status::cancelled()),
         }
         calendar.add_event(event);
-        calendar.to_string()
+        fold_lines(&calendar.to_string())
     }
 }
 
@@ -128,6 +157,39 @@ mod tests {
         }
         assert!(ics.contains("\\, with commas\\; and"));
         assert!(ics.contains("\r\n"));
+    }
+
+    #[test]
+    fn lines_are_folded_at_75_octets_never_inside_a_character() {
+        let mut hostile = invite();
+        hostile.attendee_name = format!("Zoë 🌷 {}", "é".repeat(90));
+        hostile.summary = format!("Videoafspraak {}", "老虎 ".repeat(60));
+        hostile.description = "a".repeat(400);
+        let ics = hostile.to_ics(InviteMethod::Request);
+        assert!(ics.ends_with("\r\n"));
+        let mut folded = 0;
+        for line in ics.split_terminator("\r\n") {
+            assert!(line.len() <= 75, "{} octets: {line}", line.len());
+            folded += usize::from(line.starts_with(' '));
+        }
+        assert!(folded > 10, "long values are folded:\n{ics}");
+        // Unfolding gives the values back whole (the split never broke a character).
+        let unfolded = ics.replace("\r\n ", "");
+        assert!(unfolded.contains(&"é".repeat(90)));
+        assert!(unfolded.contains(&format!("DESCRIPTION:{}", "a".repeat(400))));
+    }
+
+    #[test]
+    fn a_stored_name_with_line_breaks_stays_inside_its_parameter() {
+        let mut legacy = invite();
+        legacy.attendee_name = "Jan\r\nORGANIZER:mailto:evil@example.org\u{7}".into();
+        legacy.organizer_name = "Gemeente\nX".into();
+        let ics = legacy.to_ics(InviteMethod::Request);
+        let unfolded = ics.replace("\r\n ", "");
+        assert!(!unfolded.contains("\r\nORGANIZER:mailto:evil"), "{ics}");
+        assert!(!ics.contains('\u{7}'));
+        assert!(unfolded.contains("CN=\"Jan  ORGANIZER:mailto:evil@example.org \""));
+        assert_eq!(ics.matches("ORGANIZER").count(), 2, "{ics}");
     }
 
     #[test]

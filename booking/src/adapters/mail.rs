@@ -1,6 +1,7 @@
 //! Outgoing mail: over SMTP when configured, otherwise as .eml files in the data directory.
 
 use crate::adapters::invite::InviteMethod;
+use crate::domain::text::one_line;
 use crate::error::{Error, Result};
 use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -65,18 +66,28 @@ impl Mailer {
     }
 }
 
+/// A display name and address for a header. The name is made one line first: a value stored
+/// before text was parsed may hold CR or LF, which must never reach a header.
 fn mailbox(name: &str, email: &str) -> Result<Mailbox> {
     let address = email
         .parse()
-        .map_err(|e| Error::Mail(format!("bad address {email}: {e}")))?;
-    Ok(Mailbox::new(Some(name.to_string()), address))
+        .map_err(|_| Error::Mail(format!("bad address {:?}", one_line(email))))?;
+    let name = one_line(name).trim().to_string();
+    Ok(Mailbox::new((!name.is_empty()).then_some(name), address))
 }
 
-fn build_message(mail: &OutgoingMail) -> Result<Message> {
+/// Builds the message, or says why it cannot: whatever is stored, building never takes the
+/// request down with it.
+pub fn build_message(mail: &OutgoingMail) -> Result<Message> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build_unguarded(mail)))
+        .unwrap_or_else(|_| Err(Error::Mail("the message could not be built".into())))
+}
+
+fn build_unguarded(mail: &OutgoingMail) -> Result<Message> {
     let builder = Message::builder()
         .from(mailbox(&mail.from_name, &mail.from_email)?)
         .to(mailbox(&mail.to_name, &mail.to_email)?)
-        .subject(mail.subject.clone());
+        .subject(one_line(&mail.subject));
     let text = SinglePart::plain(mail.body.clone());
     let message = match &mail.invite {
         None => builder.singlepart(text),
@@ -93,4 +104,66 @@ fn build_message(mail: &OutgoingMail) -> Result<Message> {
         }
     };
     message.map_err(|e| Error::Mail(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mail(to_name: &str, from_name: &str) -> OutgoingMail {
+        OutgoingMail {
+            from_name: from_name.into(),
+            from_email: "loket@voorbeeld.nl".into(),
+            to_name: to_name.into(),
+            to_email: "jan@example.nl".into(),
+            subject: format!("Uw videoafspraak met {from_name}"),
+            body: "Beste Jan".into(),
+            invite: Some((InviteMethod::Request, "BEGIN:VCALENDAR\r\n".into())),
+        }
+    }
+
+    fn headers(message: &Message) -> String {
+        let raw = String::from_utf8_lossy(&message.formatted()).to_string();
+        raw.split("\r\n\r\n").next().unwrap().to_string()
+    }
+
+    #[test]
+    fn the_worst_valid_names_make_a_message() {
+        let longest = "é".repeat(crate::domain::text::PersonName::MAX_CHARS);
+        for name in [
+            longest.as_str(),
+            "Zoë d'Ancona-Brontë",
+            "محمد العلي",
+            "Anna 🌷 \"de\" <Vries>, jr.; @home",
+        ] {
+            let message = build_message(&mail(name, name)).unwrap();
+            assert!(headers(&message).contains("To: "));
+        }
+    }
+
+    #[test]
+    fn stored_line_breaks_never_reach_a_header() {
+        for stored in [
+            "Jan\nORGANIZER:mailto:evil@example.org",
+            "Jan\rBcc: evil@example.org",
+            "Jan\r\nBcc: evil@example.org\u{0}",
+            "\n",
+        ] {
+            let message = build_message(&mail(stored, stored)).expect(stored);
+            let headers = headers(&message);
+            assert!(
+                !headers
+                    .lines()
+                    .any(|l| l.starts_with("Bcc") || l.starts_with("ORGANIZER")),
+                "{headers}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_stored_address_that_is_not_one_is_an_error_not_a_panic() {
+        let mut bad = mail("Jan", "Gemeente");
+        bad.to_email = "jan\r\n@example.nl".into();
+        assert!(matches!(build_message(&bad), Err(Error::Mail(_))));
+    }
 }

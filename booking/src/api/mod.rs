@@ -18,7 +18,7 @@ mod queue;
 pub mod security;
 mod staff;
 
-use crate::error::Error;
+use crate::error::{BodyProblem, Error};
 use crate::App;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts};
@@ -51,17 +51,54 @@ impl From<JsonRejection> for Error {
         if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             return Error::TooLarge(MAX_BODY_BYTES);
         }
+        // Well-formed JSON with a missing or mistyped field says which; the parser's own text
+        // never reaches the client (`api::problem` words it).
         match rejection {
-            // Well-formed JSON with a missing or mistyped field: say which.
-            JsonRejection::JsonDataError(e) => Error::Invalid {
-                field: "body",
-                message: e.body_text(),
-            },
-            other => Error::BadRequest(format!(
-                "the request body is not valid JSON: {}",
-                other.body_text()
-            )),
+            JsonRejection::JsonDataError(e) => Error::Body(data_problem(&e)),
+            _ => Error::Body(BodyProblem::NotJson),
         }
+    }
+}
+
+/// Names the field a well-formed body got wrong, as a JSON pointer.
+fn data_problem(rejection: &axum::extract::rejection::JsonDataError) -> BodyProblem {
+    use std::error::Error as _;
+    let mut source = rejection.source();
+    while let Some(error) = source {
+        if let Some(e) = error.downcast_ref::<serde_path_to_error::Error<serde_json::Error>>() {
+            return located(e.path(), &e.inner().to_string());
+        }
+        source = error.source();
+    }
+    BodyProblem::NotAnObject
+}
+
+fn located(path: &serde_path_to_error::Path, message: &str) -> BodyProblem {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        let token = match segment {
+            Segment::Seq { index } => index.to_string(),
+            Segment::Map { key } => key.clone(),
+            Segment::Enum { variant } => variant.clone(),
+            Segment::Unknown => continue,
+        };
+        // RFC 6901: '~' and '/' inside a name are escaped.
+        pointer.push('/');
+        pointer.push_str(&token.replace('~', "~0").replace('/', "~1"));
+    }
+    // serde names a missing field in backticks: "missing field `service_id` at line 1 column 2".
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        if let Some((name, _)) = rest.split_once('`') {
+            pointer.push('/');
+            pointer.push_str(&name.replace('~', "~0").replace('/', "~1"));
+            return BodyProblem::Missing { pointer };
+        }
+    }
+    if pointer.is_empty() {
+        BodyProblem::NotAnObject
+    } else {
+        BodyProblem::WrongValue { pointer }
     }
 }
 impl From<PathRejection> for Error {
@@ -70,8 +107,12 @@ impl From<PathRejection> for Error {
     }
 }
 impl From<QueryRejection> for Error {
-    fn from(rejection: QueryRejection) -> Self {
-        Error::BadRequest(format!("invalid query string: {}", rejection.body_text()))
+    fn from(_: QueryRejection) -> Self {
+        // The parser's text names Rust types; the query's parameters are in the API description.
+        Error::BadRequest(
+            "the query string does not match this address's parameters; see the API description"
+                .into(),
+        )
     }
 }
 
@@ -277,5 +318,11 @@ pub fn router(app: App) -> Router {
         .merge(closing_days::routes())
         .fallback(|| async { Error::NotFound("resource") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            problem::answer_panic,
+        ))
+        .layer(axum::middleware::from_fn(
+            problem::speak_the_clients_language,
+        ))
         .with_state(app)
 }

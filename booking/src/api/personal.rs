@@ -5,7 +5,8 @@ use super::public::AppointmentView;
 use super::{Json, Path};
 use crate::adapters::invite::InviteMethod;
 use crate::api::problem::Problem;
-use crate::error::{Error, Result};
+use crate::domain::start_time::StartTime;
+use crate::error::Result;
 use crate::usecases;
 use crate::App;
 use axum::extract::State;
@@ -83,10 +84,7 @@ pub async fn reschedule(
     Json(body): Json<RescheduleBody>,
 ) -> Result<Json<AppointmentView>> {
     let u = unlock(&app, &token).await?;
-    let start = body
-        .start
-        .parse()
-        .map_err(|_| Error::invalid("start", "give the time as RFC 3339"))?;
+    let start = StartTime::parse(&body.start)?;
     let moved =
         usecases::booking::reschedule(&app, &u.tenant, &u.service, &u.appointment, &u.token, start)
             .await?;

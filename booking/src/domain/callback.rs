@@ -34,24 +34,6 @@ impl PartOfDay {
     }
 }
 
-/// A Dutch or international phone number as people type it: 6 to 15 digits, with spaces,
-/// dashes, brackets and a leading plus allowed. Returned trimmed.
-pub fn phone_number(raw: &str) -> Option<String> {
-    let p = raw.trim();
-    let digits = p.chars().filter(char::is_ascii_digit).count();
-    let shape_ok = p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
-    (shape_ok && (6..=15).contains(&digits)).then(|| p.to_string())
-}
-
-/// A resident's name as given in a form: 1 to 100 characters, trimmed.
-pub fn resident_name(raw: &str) -> Result<String> {
-    let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(Error::invalid("name", "give a name of 1 to 100 characters"));
-    }
-    Ok(name.to_string())
-}
-
 /// When a callback should have been made at the latest: the end of the chosen part of the day
 /// (12:00, 17:00, 21:00 local) on the day of the request, or the next day when the request came
 /// after that part of the day had ended. The clerk's list ("late") and the dashboard ("on
@@ -106,21 +88,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn phone_numbers_and_names_are_checked() {
-        assert_eq!(
-            phone_number(" 06-12345678 ").as_deref(),
-            Some("06-12345678")
-        );
-        assert_eq!(
-            phone_number("+31 (0)70 123 4567").as_deref(),
-            Some("+31 (0)70 123 4567")
-        );
-        assert_eq!(phone_number("12345"), None);
-        assert_eq!(phone_number("bel me"), None);
-        assert_eq!(phone_number("1234567890123456"), None);
-        assert_eq!(resident_name("  Jan ").unwrap(), "Jan");
-        assert!(resident_name(" ").is_err());
-        assert!(resident_name(&"x".repeat(101)).is_err());
+    fn parts_of_day_are_parsed() {
         assert_eq!(PartOfDay::parse("evening"), Some(PartOfDay::Evening));
         assert_eq!(PartOfDay::parse("night"), None);
     }

@@ -6,6 +6,7 @@
 //! Choices are never overwritten: every change is a new record, the latest per source is in
 //! force, so the resident and the municipality can both see what was allowed when.
 
+use crate::domain::text::{FreeText, Lines, TextProblem};
 use crate::error::{Conflict, Error, Result};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -46,23 +47,27 @@ pub fn parse_source_list(list: Vec<InfoSource>) -> Result<Vec<InfoSource>> {
                 format!("{code:?}: use 1 to 40 of a-z, 0-9, _ and -"),
             ));
         }
-        let label = source.label.trim().to_string();
-        if label.is_empty() || label.chars().count() > crate::domain::outcome::MAX_SOURCE_LEN {
-            return Err(Error::invalid(
-                "label",
-                format!(
-                    "give a label of 1 to {} characters",
-                    crate::domain::outcome::MAX_SOURCE_LEN
-                ),
-            ));
-        }
-        let reason = source.reason.trim().to_string();
-        if reason.is_empty() || reason.chars().count() > 500 {
-            return Err(Error::invalid(
-                "reason",
-                "give a reason of 1 to 500 characters",
-            ));
-        }
+        let max = crate::domain::outcome::MAX_SOURCE_LEN;
+        let label = match FreeText::parse(&source.label, Lines::One, max) {
+            Ok(label) => label.into_string(),
+            Err(TextProblem::Empty | TextProblem::TooLong { .. }) => {
+                return Err(Error::invalid(
+                    "label",
+                    format!("give a label of 1 to {max} characters"),
+                ))
+            }
+            Err(other) => return Err(other.at("label")),
+        };
+        let reason = match FreeText::parse(&source.reason, Lines::Many, 500) {
+            Ok(reason) => reason.into_string(),
+            Err(TextProblem::Empty | TextProblem::TooLong { .. }) => {
+                return Err(Error::invalid(
+                    "reason",
+                    "give a reason of 1 to 500 characters",
+                ))
+            }
+            Err(other) => return Err(other.at("reason")),
+        };
         if out.iter().any(|o| o.code == code || o.label == label) {
             return Err(Error::invalid(
                 "code",
@@ -318,6 +323,20 @@ mod tests {
             ]
         )
         .is_err());
+    }
+
+    #[test]
+    fn source_labels_and_reasons_are_typed_text() {
+        let source = |label: &str, reason: &str| InfoSource {
+            code: "brp".into(),
+            label: label.into(),
+            reason: reason.into(),
+        };
+        assert!(parse_source_list(vec![source("BRP\r\nX", "Uw adres")]).is_err());
+        assert!(parse_source_list(vec![source("BRP", "Uw\u{0}adres")]).is_err());
+        let ok = parse_source_list(vec![source(" BRP ", "Uw adres\nen woonplaats")]).unwrap();
+        assert_eq!(ok[0].label, "BRP");
+        assert_eq!(ok[0].reason, "Uw adres\nen woonplaats");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use crate::domain::appointment::AppointmentStatus;
 use crate::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
 use crate::domain::queue::EntryStatus;
+use crate::domain::text::{FreeText, Lines, TextProblem};
 use crate::error::{Conflict, Error, Result};
 use jiff::Timestamp;
 use uuid::Uuid;
@@ -27,13 +28,10 @@ impl FeedbackForm {
             .ok()
             .filter(|r| (1..=10).contains(r))
             .ok_or_else(|| Error::invalid("rating", "give a rating from 1 to 10"))?;
-        let comment = comment.trim().to_string();
-        if comment.chars().count() > MAX_COMMENT {
-            return Err(Error::invalid(
-                "comment",
-                format!("at most {MAX_COMMENT} characters"),
-            ));
-        }
+        let comment = FreeText::optional(comment, Lines::Many, MAX_COMMENT)
+            .map_err(|p| p.at("comment"))?
+            .map(FreeText::into_string)
+            .unwrap_or_default();
         // A complaint is a comment the municipality follows up; without words there is
         // nothing to follow up.
         if complaint && comment.is_empty() {
@@ -80,14 +78,14 @@ pub fn may_give(
 
 /// Checks an admin's note on handling a complaint.
 pub fn parse_note(note: &str) -> Result<String> {
-    let note = note.trim().to_string();
-    if note.is_empty() || note.chars().count() > MAX_NOTE {
-        return Err(Error::invalid(
+    match FreeText::parse(note, Lines::Many, MAX_NOTE) {
+        Ok(note) => Ok(note.into_string()),
+        Err(TextProblem::Empty | TextProblem::TooLong { .. }) => Err(Error::invalid(
             "note",
             format!("say in 1 to {MAX_NOTE} characters how it was handled"),
-        ));
+        )),
+        Err(other) => Err(other.at("note")),
     }
-    Ok(note)
 }
 
 /// Stored feedback.

@@ -20,4 +20,6 @@ pub mod retention;
 pub mod rooms;
 pub mod slots;
 pub mod staff;
+pub mod start_time;
 pub mod tenant;
+pub mod text;

@@ -7,6 +7,7 @@
 //! so what reached the case store yesterday is not silently rewritten today.
 
 use crate::domain::ids::{AppointmentId, ClerkId, TenantId};
+use crate::domain::text::{FreeText, Lines, TextProblem};
 use crate::error::{Conflict, Error, Result};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -68,13 +69,16 @@ pub fn parse_result_list(list: Vec<ResultOption>) -> Result<Vec<ResultOption>> {
                 format!("{code:?}: use 1 to 40 of a-z, 0-9, _ and -"),
             ));
         }
-        let label = option.label.trim().to_string();
-        if label.is_empty() || label.chars().count() > 100 {
-            return Err(Error::invalid(
-                "label",
-                "give a label of 1 to 100 characters",
-            ));
-        }
+        let label = match FreeText::parse(&option.label, Lines::One, 100) {
+            Ok(label) => label.into_string(),
+            Err(TextProblem::Empty | TextProblem::TooLong { .. }) => {
+                return Err(Error::invalid(
+                    "label",
+                    "give a label of 1 to 100 characters",
+                ))
+            }
+            Err(other) => return Err(other.at("label")),
+        };
         if out.iter().any(|o| o.code == code) {
             return Err(Error::invalid("code", format!("{code} appears twice")));
         }
@@ -185,13 +189,10 @@ pub fn validate(
                 ),
             )
         })?;
-    let notes = draft.notes.trim().to_string();
-    if notes.chars().count() > MAX_NOTES {
-        return Err(Error::invalid(
-            "notes",
-            format!("at most {MAX_NOTES} characters"),
-        ));
-    }
+    let notes = FreeText::optional(&draft.notes, Lines::Many, MAX_NOTES)
+        .map_err(|p| p.at("notes"))?
+        .map(FreeText::into_string)
+        .unwrap_or_default();
     if let FollowUp::Callback { on } = draft.follow_up {
         if on < today {
             return Err(Error::invalid(

@@ -12,7 +12,9 @@ use crate::domain::email::Email;
 use crate::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
 use crate::domain::personal_link::PersonalToken;
 use crate::domain::slots::{free_slots, ClerkAvailability, Slot, SlotRules};
+use crate::domain::start_time::StartTime;
 use crate::domain::tenant::{Tenant, Tone};
+use crate::domain::text::{one_line, FreeText, Lines, PersonName, PhoneNumber};
 use crate::error::{Error, Result};
 use crate::store::NewAppointment;
 use crate::App;
@@ -21,7 +23,7 @@ use jiff::{SignedDuration, Timestamp};
 
 /// The longest date range one slot query may cover.
 pub const MAX_RANGE_DAYS: i64 = 62;
-pub const MAX_NAME_LEN: usize = 100;
+pub const MAX_NAME_LEN: usize = PersonName::MAX_CHARS;
 pub const MAX_NOTE_LEN: usize = 1000;
 pub const MAX_PHONE_LEN: usize = 20;
 
@@ -111,6 +113,11 @@ pub async fn municipalities(app: &App) -> Result<Vec<Tenant>> {
 
 /// The municipality a resident reached by its address (`/voorbeeld`); unknown is "not found".
 pub async fn municipality(app: &App, slug: &str) -> Result<Tenant> {
+    // An address no municipality can have (a NUL, say) is not looked up: PostgreSQL would
+    // refuse the query text instead of finding nothing.
+    if slug.is_empty() || slug.len() > 100 || slug.chars().any(char::is_control) {
+        return Err(Error::NotFound("municipality"));
+    }
     app.db.tenant_by_slug(slug).await
 }
 
@@ -167,7 +174,8 @@ pub async fn slots(
 /// A booking request after parsing: nothing in here can be malformed.
 #[derive(Clone, Debug)]
 pub struct BookingRequest {
-    pub start: Timestamp,
+    /// As written; `book` checks its offset against the municipality's zone.
+    pub start: StartTime,
     pub resident: Resident,
     /// The resident's choice per information source of the service, stored with the
     /// appointment; checked against the service's sources by `book`.
@@ -182,55 +190,22 @@ impl BookingRequest {
         phone: Option<&str>,
         note: Option<&str>,
     ) -> Result<Self> {
-        let start: Timestamp = start.parse().map_err(|_| {
-            Error::invalid(
-                "start",
-                "give the time as RFC 3339, e.g. 2026-03-30T09:00:00+02:00",
-            )
-        })?;
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(Error::invalid("name", "please fill in your name"));
-        }
-        if name.chars().count() > MAX_NAME_LEN {
-            return Err(Error::invalid(
-                "name",
-                format!("a name can be at most {MAX_NAME_LEN} characters"),
-            ));
-        }
+        let start = StartTime::parse(start)?;
+        let name = PersonName::parse(name).map_err(|p| p.at("name"))?;
         let email = Email::parse(email).map_err(|e| Error::invalid("email", e.to_string()))?;
         let phone = phone
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(str::to_string);
-        if let Some(p) = &phone {
-            let ok = p.len() <= MAX_PHONE_LEN
-                && p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c))
-                && p.chars().filter(|c| c.is_ascii_digit()).count() >= 6;
-            if !ok {
-                return Err(Error::invalid(
-                    "phone",
-                    "give a phone number with digits only, e.g. 06 12345678",
-                ));
-            }
-        }
-        let note = note
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .map(str::to_string);
-        if note
-            .as_ref()
-            .is_some_and(|n| n.chars().count() > MAX_NOTE_LEN)
-        {
-            return Err(Error::invalid(
-                "note",
-                format!("a note can be at most {MAX_NOTE_LEN} characters"),
-            ));
-        }
+            .filter(|p| !p.trim().is_empty())
+            .map(PhoneNumber::parse)
+            .transpose()
+            .map_err(|p| p.at("phone"))?
+            .map(PhoneNumber::into_string);
+        let note = FreeText::optional(note.unwrap_or(""), Lines::Many, MAX_NOTE_LEN)
+            .map_err(|p| p.at("note"))?
+            .map(FreeText::into_string);
         Ok(Self {
             start,
             resident: Resident {
-                name: name.to_string(),
+                name: name.into_string(),
                 email,
                 phone,
                 note,
@@ -288,9 +263,10 @@ pub async fn book(
         return Err(Error::NotFound("service"));
     }
     // Unknown sources are refused before anything is written.
+    let start = request.start.in_zone(tenant.time_zone.tz())?;
     let sources = app.db.service_sources(service.id).await?;
     let consents = consent::at_booking(&sources, &request.consents)?;
-    let clerks = clerks_free_at(app, tenant, service, request.start).await?;
+    let clerks = clerks_free_at(app, tenant, service, start).await?;
     let token = PersonalToken::generate();
     let now = app.clock.now();
     let rules = rules(tenant, service);
@@ -299,14 +275,14 @@ pub async fn book(
         tenant_id: tenant.id,
         service_id: service.id,
         clerk_id: clerks[0],
-        start: request.start,
-        end: request.start + rules.duration,
+        start,
+        end: start + rules.duration,
         status: AppointmentStatus::Booked,
         sequence: 0,
         resident: request.resident,
         created_at: now,
     };
-    let units = reservation_units(request.start, rules.occupied(request.start).end);
+    let units = reservation_units(start, rules.occupied(start).end);
     // Try each free clerk in turn; the database's unique reservations decide any race.
     let mut booked = false;
     for clerk in &clerks {
@@ -351,9 +327,10 @@ pub async fn reschedule(
     service: &Service,
     current: &Appointment,
     token: &PersonalToken,
-    start: Timestamp,
+    start: StartTime,
 ) -> Result<Appointment> {
     current.ensure_changeable(app.clock.now())?;
+    let start = start.in_zone(tenant.time_zone.tz())?;
     if start == current.start {
         return Ok(current.clone());
     }
@@ -479,7 +456,7 @@ async fn notify(
                 "Beste {name},\n\n{your_cap} videoafspraak met {tenant} over {service} is op {when}.\n\n\
                  Open op dat moment deze link: {link}\nMet dezelfde link kunt {you} de afspraak verzetten of afzeggen.\n\n\
                  ---\nYour video appointment with {tenant} ({service}) is on {when_en}. Open this link at that time: {link}\n",
-                name = appointment.resident.name,
+                name = one_line(&appointment.resident.name),
                 your_cap = capitalise(your),
                 tenant = tenant.name,
                 service = service.name,
@@ -489,7 +466,7 @@ async fn notify(
             format!("Afspraak afgezegd: {when}"),
             format!(
                 "Beste {name},\n\n{your_cap} videoafspraak op {when} is afgezegd.\n\n---\nYour appointment on {when_en} has been cancelled.\n",
-                name = appointment.resident.name,
+                name = one_line(&appointment.resident.name),
                 your_cap = capitalise(your),
             ),
         ),

@@ -4,7 +4,7 @@
 
 use crate::auth::SessionClaims;
 use crate::domain::appointment::{Appointment, AppointmentStatus};
-use crate::domain::callback::{self, CallbackId, CallbackRequest, PartOfDay};
+use crate::domain::callback::{CallbackId, CallbackRequest, PartOfDay};
 use crate::domain::catalog::Service;
 use crate::domain::ids::{AppointmentId, ServiceId, TenantId};
 use crate::domain::personal_link::PersonalToken;
@@ -13,6 +13,7 @@ use crate::domain::queue::{
 };
 use crate::domain::rooms::{self, RoomGrant};
 use crate::domain::tenant::Tenant;
+use crate::domain::text::{PersonName, PhoneNumber};
 use crate::error::{Conflict, Error, Result};
 use crate::App;
 use jiff::{SignedDuration, Timestamp};
@@ -106,16 +107,17 @@ pub struct WalkInRequest {
 
 impl WalkInRequest {
     pub fn parse(service_id: ServiceId, name: &str, phone: Option<&str>) -> Result<Self> {
-        let phone =
-            match phone.map(str::trim).filter(|p| !p.is_empty()) {
-                Some(raw) => Some(callback::phone_number(raw).ok_or_else(|| {
-                    Error::invalid("phone", "give a phone number of 6 to 15 digits")
-                })?),
-                None => None,
-            };
+        let phone = phone
+            .filter(|p| !p.trim().is_empty())
+            .map(PhoneNumber::parse)
+            .transpose()
+            .map_err(|p| p.at("phone"))?
+            .map(PhoneNumber::into_string);
         Ok(Self {
             service_id,
-            name: callback::resident_name(name)?,
+            name: PersonName::parse(name)
+                .map_err(|p| p.at("name"))?
+                .into_string(),
             phone,
         })
     }
@@ -440,9 +442,12 @@ impl CallbackForm {
     ) -> Result<Self> {
         Ok(Self {
             service_id,
-            name: callback::resident_name(name)?,
-            phone: callback::phone_number(phone)
-                .ok_or_else(|| Error::invalid("phone", "give a phone number of 6 to 15 digits"))?,
+            name: PersonName::parse(name)
+                .map_err(|p| p.at("name"))?
+                .into_string(),
+            phone: PhoneNumber::parse(phone)
+                .map_err(|p| p.at("phone"))?
+                .into_string(),
             part_of_day: PartOfDay::parse(part_of_day).ok_or_else(|| {
                 Error::invalid("part_of_day", "choose morning, afternoon or evening")
             })?,

@@ -15,6 +15,7 @@ use crate::i18n::Tx;
 use crate::layout::{render, Page};
 use ::booking::domain::catalog::Service;
 use ::booking::domain::consent::InfoSource;
+use ::booking::domain::start_time::StartTime;
 use ::booking::domain::tenant::Tenant;
 use ::booking::usecases::booking::{self, BookingRequest};
 use ::booking::{App, Error, Result};
@@ -59,7 +60,10 @@ pub async fn choose(
         let (tenant, service) = tenant_and_service(&app, &slug, &service).await?;
         let tx = Tx::new(ctx.lang, tenant.tone);
         let day = ctx.param("day").and_then(|d| d.parse::<Date>().ok());
-        let start = ctx.param("start").and_then(|s| s.parse::<Timestamp>().ok());
+        let start = ctx
+            .param("start")
+            .and_then(|s| StartTime::parse(s).ok())
+            .and_then(|s| s.in_zone(tenant.time_zone.tz()).ok());
         match (start, day) {
             (Some(start), _) => {
                 let sources =
@@ -110,7 +114,10 @@ pub async fn submit(
     let outcome = async {
         let (tenant, service) = tenant_and_service(&app, &slug, &service).await?;
         let tx = Tx::new(ctx.lang, tenant.tone);
-        let Ok(start) = details.start.parse::<Timestamp>() else {
+        let Some(start) = StartTime::parse(&details.start)
+            .ok()
+            .and_then(|s| s.in_zone(tenant.time_zone.tz()).ok())
+        else {
             return days_page(&app, &ctx, &tx, &tenant, &service).await;
         };
         let day = start.to_zoned(tenant.time_zone.tz().clone()).date();
@@ -353,7 +360,7 @@ fn details_page(
             }
         }
         form method="post" action=(base) novalidate {
-            input type="hidden" name="start" value=(start.to_string());
+            input type="hidden" name="start" value=(StartTime::written(start, tenant.time_zone.tz()));
             @for field in &fields {
                 (field.render(tx, errors))
             }

@@ -9,6 +9,7 @@ use crate::form;
 use crate::html::url;
 use crate::i18n::Tx;
 use crate::layout::{render, Page};
+use ::booking::domain::start_time::StartTime;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -18,7 +19,6 @@ use booking::usecases;
 use booking::usecases::feedback::RatingState;
 use booking::{App, Error, Result};
 use jiff::civil::Date;
-use jiff::Timestamp;
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -298,7 +298,10 @@ pub async fn reschedule(
     let outcome = async {
         let u = unlock(&app, &token).await?;
         let tx = Tx::new(ctx.lang, u.tenant.tone);
-        let Ok(start) = form.start.parse::<Timestamp>() else {
+        let Some(start) = StartTime::parse(&form.start)
+            .ok()
+            .filter(|s| s.in_zone(u.tenant.time_zone.tz()).is_ok())
+        else {
             return match form.day.parse::<Date>() {
                 Ok(day) => {
                     times_page(
@@ -315,7 +318,7 @@ pub async fn reschedule(
                 Err(_) => Ok(see_other(&format!("{}/verzetten", home(&u)))),
             };
         };
-        let day = start.to_zoned(u.tenant.time_zone.tz().clone()).date();
+        let day = start.at.to_zoned(u.tenant.time_zone.tz().clone()).date();
         match usecases::booking::reschedule(
             &app,
             &u.tenant,

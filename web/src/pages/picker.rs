@@ -5,6 +5,7 @@
 
 use crate::form::Radio;
 use crate::i18n::Tx;
+use ::booking::domain::start_time::StartTime;
 use booking::domain::catalog::Service;
 use booking::domain::slots::Slot;
 use booking::domain::tenant::Tenant;
@@ -150,7 +151,7 @@ pub fn times_form(tx: &Tx, tenant: &Tenant, form: TimesForm<'_>) -> Markup {
                             (Radio {
                                 id: &format!("start-{i}"),
                                 name: "start",
-                                value: &slot.start.to_string(),
+                                value: &StartTime::written(slot.start, tz),
                                 label: &slot.start.to_zoned(tz.clone()).strftime("%H:%M").to_string(),
                                 checked: false,
                                 invalid: false,

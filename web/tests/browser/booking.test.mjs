@@ -152,7 +152,7 @@ test('book, open the personal link and cancel, with the keyboard alone', async (
 test('a time taken while the form was open says so and offers the other times', async () => {
   const ids = await serviceIds();
   const service = ids.Verhuizing;
-  const start = '2026-12-01T09:00:00Z'; // Tuesday 1 December, 10:00 in Amsterdam
+  const start = '2026-12-01T10:00:00+01:00'; // Tuesday 1 December, 10:00 in Amsterdam, as the pages write it
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   await page.goto(`${base}/voorbeeld/${service}?start=${encodeURIComponent(start)}`);

@@ -7,6 +7,7 @@ use crate::domain::email::Email;
 use crate::domain::ids::{ClerkId, ServiceId, TenantId};
 use crate::domain::slots::{Interval, WeeklyWindow};
 use crate::domain::staff::StaffRole;
+use crate::domain::text::{FreeText, Lines};
 use crate::error::{Conflict, Error, Result};
 use crate::App;
 use jiff::Timestamp;
@@ -125,7 +126,7 @@ pub async fn update_clerk(
     services.sort_by_key(|s| s.to_string());
     services.dedup();
     let updated = Clerk {
-        name: change.name.trim().to_string(),
+        name: check_name(&mut Vec::new(), &change.name),
         role: change.role,
         services,
         ..current
@@ -221,11 +222,12 @@ pub async fn add_absence(
     if start >= end {
         return Err(Error::invalid("end", "the end must be after the start"));
     }
-    if reason.chars().count() > 200 {
-        return Err(Error::invalid("reason", "at most 200 characters"));
-    }
+    let reason = FreeText::optional(reason, Lines::One, 200)
+        .map_err(|p| p.at("reason"))?
+        .map(FreeText::into_string)
+        .unwrap_or_default();
     app.db
-        .add_absence(clerk.id, Interval::new(start, end), reason.trim())
+        .add_absence(clerk.id, Interval::new(start, end), &reason)
         .await
 }
 

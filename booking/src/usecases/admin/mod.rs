@@ -16,6 +16,7 @@ pub mod deliveries;
 pub mod services;
 pub mod settings;
 
+use crate::domain::text::{FreeText, Lines, TextProblem};
 use crate::error::Error;
 
 /// A field that is wrong and why, in English (the API's words; pages word it themselves).
@@ -43,10 +44,17 @@ pub(super) fn check_range(
     }
 }
 
+/// The name of a municipality, a service or a clerk: one line of 1 to 100 characters.
 pub(super) fn check_name(problems: &mut Vec<Problem>, raw: &str) -> String {
-    let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        problems.push(("name", "give a name of 1 to 100 characters".into()));
+    match FreeText::parse(raw, Lines::One, 100) {
+        Ok(name) => name.into_string(),
+        Err(TextProblem::Empty | TextProblem::TooLong { .. }) => {
+            problems.push(("name", "give a name of 1 to 100 characters".into()));
+            String::new()
+        }
+        Err(other) => {
+            problems.push(("name", other.message("name")));
+            String::new()
+        }
     }
-    name.to_string()
 }

@@ -5,6 +5,7 @@ use crate::domain::catalog::Service;
 use crate::domain::consent::{self, InfoSource};
 use crate::domain::ids::{ServiceId, TenantId};
 use crate::domain::outcome::{self, ResultOption};
+use crate::domain::text::{FreeText, Lines, TextProblem};
 use crate::error::{Error, Result};
 use crate::App;
 
@@ -24,9 +25,17 @@ pub fn check_service(
 ) -> std::result::Result<Service, Vec<Problem>> {
     let mut problems = Vec::new();
     let name = check_name(&mut problems, &input.name);
-    if input.description.chars().count() > 2000 {
-        problems.push(("description", "at most 2000 characters".into()));
-    }
+    let description = match FreeText::optional(&input.description, Lines::Many, 2000) {
+        Ok(text) => text.map(FreeText::into_string).unwrap_or_default(),
+        Err(TextProblem::TooLong { .. }) => {
+            problems.push(("description", "at most 2000 characters".into()));
+            String::new()
+        }
+        Err(other) => {
+            problems.push(("description", other.message("description")));
+            String::new()
+        }
+    };
     let before = problems.len();
     check_range(
         &mut problems,
@@ -60,7 +69,7 @@ pub fn check_service(
         id: ServiceId::new(),
         tenant_id: tenant,
         name,
-        description: input.description.trim().to_string(),
+        description,
         duration_minutes: input.duration_minutes,
         buffer_minutes: input.buffer_minutes,
         active: true,
