@@ -71,7 +71,11 @@ async fn book(t: &TestApp, tenant: &Tenant, start: jiff::Timestamp) -> reqwest::
         ))
         .json(&json!({
             "service_id": service.id.to_string(),
-            "start": start.to_string(),
+            // The municipality's own offset, as the slot list gives it (a `Z` time is refused).
+            "start": start
+                .to_zoned(tenant.time_zone.tz().clone())
+                .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                .to_string(),
             "name": "Sara Sluiting",
             "email": "sara@example.nl",
         }))
