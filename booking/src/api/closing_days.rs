@@ -93,6 +93,11 @@ fn view(tenant: &Tenant, item: ClosingDayWithAppointments) -> ClosingDayView {
     }
 }
 
+/// List the closing days
+///
+/// The municipality's closing days from today on, earliest first: the Dutch public holidays
+/// (preloaded for this year and the next two, each removable) and its own days and part days.
+/// No slots are offered in a closing period.
 #[utoipa::path(get, path = "/api/v1/admin/closing-days", tag = "admin",
     responses((status = 200, body = Vec<ClosingDayView>, description = "Closing days from today on (public holidays preloaded for this year and the next two), earliest first"),
         (status = 401, body = Problem), (status = 403, body = Problem)))]
@@ -108,14 +113,22 @@ pub async fn closing_days(
 #[derive(Deserialize, ToSchema)]
 pub struct ClosingDayBody {
     /// YYYY-MM-DD, today or later.
+    #[schema(format = Date)]
     pub date: String,
     /// HH:MM; leave out with `to` for the whole day.
+    #[schema(pattern = r"^\d{2}:\d{2}$")]
     pub from: Option<String>,
     /// HH:MM after `from` (24:00 for the end of the day).
+    #[schema(pattern = r"^\d{2}:\d{2}$")]
     pub to: Option<String>,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
 }
 
+/// Add a closing day or part day
+///
+/// From then on no slots are offered in that period, and booking a time in it is refused. The
+/// answer lists the appointments already booked in it, so they can be rescheduled or cancelled.
 #[utoipa::path(post, path = "/api/v1/admin/closing-days", tag = "admin", request_body = ClosingDayBody,
     responses((status = 201, body = ClosingDayView, description = "Added; `appointments` lists those already booked in it"),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
@@ -135,6 +148,9 @@ pub async fn add_closing_day(
     Ok((StatusCode::CREATED, Json(view(&tenant, added))))
 }
 
+/// Remove a closing day
+///
+/// Its slots are offered again; a removed public holiday is not preloaded again.
 #[utoipa::path(delete, path = "/api/v1/admin/closing-days/{id}", tag = "admin",
     responses((status = 204, description = "Removed; its slots are offered again"),
         (status = 401, body = Problem), (status = 403, body = Problem),
