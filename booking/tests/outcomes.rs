@@ -310,7 +310,13 @@ async fn worker_killed_mid_delivery_then_each_arrives_once(store: Store) {
     slow.stall_after.store(usize::MAX, Ordering::SeqCst);
     f.t.app.clock.advance(SignedDuration::from_secs(61));
     let second = spawn_delivery_worker(f.t.app.clone(), fast_config(Some(slow.clone())));
-    wait_until("all are delivered", Duration::from_secs(40), || async {
+    // On a loaded machine a delivery can time out and wait for its retry on the test's fixed
+    // clock; about once a second, let the longest backoff pass so such a retry comes due.
+    let polls = AtomicUsize::new(0);
+    wait_until("all are delivered", Duration::from_secs(60), || async {
+        if polls.fetch_add(1, Ordering::SeqCst) % 50 == 49 {
+            f.t.app.clock.advance(SignedDuration::from_secs(31));
+        }
         f.counts().await == (0, N as i64, 0)
     })
     .await;
