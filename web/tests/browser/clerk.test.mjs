@@ -106,7 +106,8 @@ test('clerk without JavaScript: log in, today, callbacks by keyboard, log out', 
   await Promise.all([page.waitForURL(`${base}/medewerker/terugbellen`), page.keyboard.press('Enter')]);
   assert.equal(await page.locator('h1').innerText(), 'Terugbelverzoeken');
   const request = page.locator('tr', { hasText: 'Kees Bakker' });
-  assert.equal(await request.getByRole('link', { name: '06 12345678' }).getAttribute('href'), 'tel:0612345678');
+  // Stored in E.164 (issue 14): the national input 06 12345678 becomes +31612345678.
+  assert.equal(await request.getByRole('link', { name: '+31612345678' }).getAttribute('href'), 'tel:+31612345678');
   assert.match(await request.innerText(), /Paspoort[\s\S]*maandag 30 november 2026 om 08:00\s+'s ochtends \(voor 12:00\)\s+Op tijd/);
   await accessible(page, 'clerk-05-callbacks');
 
