@@ -11,6 +11,7 @@ use booking::store::Db;
 use booking::{clock::Clock, App};
 use clap::{Parser, Subcommand};
 use signaling::token::RoomTokenKeys;
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -89,6 +90,10 @@ struct ServeArgs {
     /// directory when unset.
     #[arg(long, env = "VIDEOLOKET_ROOM_TOKEN_SECRET", hide_env_values = true)]
     room_token_secret: Option<String>,
+    /// File with the key that signs staff session cookies; created (0600) when missing.
+    /// Instances behind one load balancer must share it. Default: DATA_DIR/session.key.
+    #[arg(long, env = "VIDEOLOKET_SESSION_KEY_FILE")]
+    session_key_file: Option<PathBuf>,
     /// A clerk's session ends after this many seconds without a request.
     #[arg(long, env = "VIDEOLOKET_SESSION_IDLE_SECONDS", default_value_t = 30 * 60)]
     session_idle_seconds: u64,
@@ -103,6 +108,10 @@ struct ServeArgs {
         default_value = "30"
     )]
     login_attempts_per_address: std::num::NonZeroU32,
+    /// After SIGTERM or Ctrl-C: how long calls in progress may go on before the process
+    /// stops anyway. No new call starts meanwhile and /readyz answers 503.
+    #[arg(long, env = "VIDEOLOKET_SHUTDOWN_GRACE_SECONDS", default_value_t = 600)]
+    shutdown_grace_seconds: u64,
     /// Log as JSON lines.
     #[arg(long, env = "VIDEOLOKET_LOG_JSON")]
     log_json: bool,
@@ -240,12 +249,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         db.clone(),
         Clock::System,
         Mailer::new(&mail)?,
-        SessionKeys::load_or_create(&args.db.data_dir.join("session.key"))?.with_lifetimes(
-            SessionLifetimes {
-                idle: Duration::from_secs(args.session_idle_seconds),
-                absolute: Duration::from_secs(args.session_max_seconds),
-            },
-        ),
+        SessionKeys::load_or_create(
+            &args
+                .session_key_file
+                .clone()
+                .unwrap_or_else(|| args.db.data_dir.join("session.key")),
+        )?
+        .with_lifetimes(SessionLifetimes {
+            idle: Duration::from_secs(args.session_idle_seconds),
+            absolute: Duration::from_secs(args.session_max_seconds),
+        }),
         base_url.clone(),
         booking::adapters::live_updates::QueueEvents::start(&db)
             .await
@@ -282,6 +295,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let metrics_sfu = media.clone();
 
     let ops_db = db.clone();
+    let ops_media = media.clone();
+    let shutdown_media = media.clone();
     let sessions = app.clone();
     let router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -289,8 +304,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "/readyz",
             get(move || {
                 let db = ops_db.clone();
+                let draining = ops_media.is_draining();
                 async move {
-                    if db.ping().await {
+                    if draining {
+                        // A load balancer sends new visitors to another instance.
+                        (axum::http::StatusCode::SERVICE_UNAVAILABLE, "shutting down")
+                    } else if db.ping().await {
                         (axum::http::StatusCode::OK, "ready")
                     } else {
                         (
@@ -327,15 +346,68 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", args.http_addr))?;
     print_welcome(&base_url, &url, &args, demo, seeded);
-    axum::serve(
+    let (drained, drained_rx) = tokio::sync::oneshot::channel();
+    let grace = Duration::from_secs(args.shutdown_grace_seconds);
+    let server = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    .with_graceful_shutdown(async move {
+        drain_calls(shutdown_media, grace).await;
+        let _ = drained.send(());
+    });
+    tokio::select! {
+        served = server.into_future() => served?,
+        // Live queue streams (SSE) and lingering sockets never end by themselves: once the
+        // calls are over they get a few seconds, then the process stops.
+        _ = async {
+            let _ = drained_rx.await;
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        } => {}
+    }
+    tracing::info!("stopped");
     Ok(())
+}
+
+/// Waits for SIGTERM (systemd, containers) or Ctrl-C, then lets the calls in progress finish:
+/// no new call starts on this instance, and the wait ends when the last call has ended or
+/// `grace` has passed.
+async fn drain_calls(media: sfu::Sfu, grace: Duration) {
+    stop_requested().await;
+    media.start_draining();
+    tracing::info!(
+        calls = media.room_count(),
+        grace_seconds = grace.as_secs(),
+        "shutting down: no new calls; waiting for the calls in progress to end"
+    );
+    let deadline = tokio::time::Instant::now() + grace;
+    while media.room_count() > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    if media.room_count() > 0 {
+        tracing::warn!(
+            calls = media.room_count(),
+            "shutdown grace period over: ending the calls still running"
+        );
+    }
+}
+
+async fn stop_requested() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = terminate.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+                return;
+            }
+            Err(err) => tracing::warn!(%err, "cannot listen for SIGTERM; only Ctrl-C stops"),
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// The request's route pattern (`/a/{token}`), never its path: paths and query strings carry

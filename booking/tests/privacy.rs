@@ -529,16 +529,36 @@ async fn retention_erases_personal_data_per_municipality_and_keeps_statistics(st
             json!({"service_id": f.service.id.to_string(), "name": "Bel Mij", "phone": "0612345678", "part_of_day": "morning"}))
         .await;
     assert_eq!(status, 201);
+    let (status, walk_in) = f
+        .send(&reqwest::Client::new(), Method::POST, "/tenants/voorbeeld/walk-ins",
+            json!({"service_id": f.service.id.to_string(), "name": "Loop Binnen", "phone": "0612345678"}))
+        .await;
+    assert_eq!(status, 201, "{walk_in}");
+    let walk_in_token = walk_in["token"].as_str().unwrap().to_owned();
+    let walk_in = f.t.app.db().open_queue(f.tenant.id).await.unwrap();
+    let walk_in = walk_in
+        .iter()
+        .find(|e| e.resident_name == "Loop Binnen")
+        .unwrap()
+        .id;
     f.t.app.clock.advance(SignedDuration::from_mins(40));
     let (status, body) = f
         .send(
             &f.t.client,
             Method::POST,
             &format!("/staff/appointments/{}/outcomes", early.id),
-            json!({"result": "complete", "follow_up": {"kind": "none"}}),
+            json!({"result": "complete", "notes": "Inwoner Vroeg belt zelf de notaris", "follow_up": {"kind": "none"}}),
         )
         .await;
     assert_eq!(status, 201, "{body}");
+    // Delivered to the (built-in) case store, which keeps the outcome as the law requires.
+    assert_eq!(
+        booking::usecases::delivery::Worker::new(f.t.app.clone(), Default::default())
+            .run_once()
+            .await
+            .unwrap(),
+        1
+    );
 
     // 90 days after the start of the early call, but before its end: nothing is due yet.
     f.t.app
@@ -580,7 +600,12 @@ async fn retention_erases_personal_data_per_municipality_and_keeps_statistics(st
     // Statistics survive: the appointment's service, time and status, and the outcome.
     assert_eq!(erased.service_id, f.service.id);
     assert_eq!(erased.start, ts("2026-03-20T09:15:00Z"));
-    assert_eq!(db.outcomes(f.tenant.id, early.id).await.unwrap().len(), 1);
+    let outcomes = db.outcomes(f.tenant.id, early.id).await.unwrap();
+    assert_eq!(outcomes.len(), 1);
+    assert_eq!(
+        outcomes[0].notes, "",
+        "the platform's copy of the notes is gone"
+    );
     assert_eq!(
         db.appointment(f.tenant.id, late.id)
             .await
@@ -599,6 +624,21 @@ async fn retention_erases_personal_data_per_municipality_and_keeps_statistics(st
         ),
         ("Verwijderd", "")
     );
+    // So did the walk-in (joined 90 days ago).
+    let walked_in = db.queue_entry(f.tenant.id, walk_in).await.unwrap();
+    assert_eq!(
+        (walked_in.resident_name.as_str(), walked_in.resident_phone),
+        ("Verwijderd", None)
+    );
+    let (status, _) = f
+        .send(
+            &reqwest::Client::new(),
+            Method::GET,
+            &format!("/queue-entries/{walk_in_token}"),
+            json!(null),
+        )
+        .await;
+    assert_eq!(status, 404, "the walk-in's token no longer works");
     // Anderstad keeps a year: its resident is untouched, and a second run changes nothing.
     assert_eq!(
         db.appointment(other.id, elsewhere.id)

@@ -9,6 +9,10 @@ pub enum SfuError {
         /// The configured limit.
         max: usize,
     },
+    /// This node is shutting down and starts no new call; another node (or this one after
+    /// its restart) will.
+    #[error("this media server is shutting down")]
+    Draining,
     /// The participant's peer connection was replaced or closed.
     #[error("peer connection is closed")]
     Closed,

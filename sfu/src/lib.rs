@@ -175,6 +175,8 @@ pub(crate) struct SharedContext {
 pub struct Sfu {
     ctx: Arc<SharedContext>,
     rooms: Arc<Mutex<HashMap<String, Arc<Room>>>>,
+    /// Set when the node is shutting down: calls in progress go on, no new call starts here.
+    draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl fmt::Debug for Sfu {
@@ -197,7 +199,20 @@ impl Sfu {
                 ports,
             }),
             rooms: Arc::new(Mutex::new(HashMap::new())),
+            draining: Arc::default(),
         }
+    }
+
+    /// Stops starting new calls on this node (it is shutting down): a join that would open a
+    /// new room gets [`SfuError::Draining`], while people joining or rejoining a call already
+    /// here are still let in, so running calls can finish.
+    pub fn start_draining(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether [`Sfu::start_draining`] was called.
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::SeqCst)
     }
 
     /// The configuration this SFU runs with.
@@ -212,7 +227,8 @@ impl Sfu {
     /// A participant that is already in the room (reconnecting, or a second tab) keeps its
     /// place: its previous peer connection is closed and replaced, and the others keep
     /// receiving its media on the same tracks once the new connection is up. A new
-    /// participant beyond [`SfuConfig::max_participants`] gets [`SfuError::RoomFull`].
+    /// participant beyond [`SfuConfig::max_participants`] gets [`SfuError::RoomFull`]; a new
+    /// room while draining gets [`SfuError::Draining`].
     ///
     /// The caller owns room membership: calls of `connect`, [`Sfu::remove_participant`] and
     /// [`Sfu::close_room`] for one room must not overlap (the signalling layer makes them
@@ -222,6 +238,9 @@ impl Sfu {
         room_id: &str,
         participant_id: &str,
     ) -> Result<(PeerHandle, mpsc::UnboundedReceiver<SfuEvent>), SfuError> {
+        if self.is_draining() && !lock(&self.rooms).contains_key(room_id) {
+            return Err(SfuError::Draining);
+        }
         let room = self.room_for(room_id);
         let (participant, is_new) = match room.participant(participant_id) {
             Some(p) => (p, false),
@@ -441,5 +460,33 @@ impl PeerHandle {
     /// Number of other participants' tracks this connection carries to the client.
     pub fn downlink_count(&self) -> usize {
         self.session.downlink_count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::{IpAddr, Ipv4Addr};
+
+    #[tokio::test]
+    async fn draining_lets_running_calls_go_on_but_starts_no_new_one() {
+        let sfu = Sfu::new(SfuConfig {
+            bind_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            ..SfuConfig::default()
+        });
+        let (_resident, _events) = sfu.connect("call-1", "resident").await.unwrap();
+        sfu.start_draining();
+
+        assert!(matches!(
+            sfu.connect("call-2", "resident").await,
+            Err(SfuError::Draining)
+        ));
+        let (_clerk, _events) = sfu.connect("call-1", "clerk").await.unwrap();
+        let (_again, _events) = sfu.connect("call-1", "resident").await.unwrap();
+        assert_eq!(sfu.room_count(), 1);
+        assert_eq!(sfu.room_participant_count("call-1"), 2);
+
+        sfu.close_room("call-1").await;
+        assert_eq!(sfu.room_count(), 0);
     }
 }

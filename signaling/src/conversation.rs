@@ -371,6 +371,11 @@ impl Conversation {
             SfuError::RoomFull { .. } => {
                 self.refuse(ErrorCode::RoomFull, close::ROOM_FULL, "room is full")
             }
+            SfuError::Draining => self.refuse(
+                ErrorCode::Restarting,
+                close::SERVICE_RESTART,
+                "server is restarting, join again",
+            ),
             _ => self.refuse(ErrorCode::Internal, close::INTERNAL, "media server error"),
         }
     }
@@ -679,6 +684,24 @@ mod tests {
                 ErrorCode::RoomFull,
                 close::ROOM_FULL,
                 "room is full",
+                Exit::NotJoined
+            )
+        );
+    }
+
+    #[test]
+    fn a_draining_server_sends_the_new_call_elsewhere() {
+        let t0 = Instant::now();
+        let mut c = fresh(t0);
+        c.frame(join_text(ROOM, &keys().issue(&claims(ROOM, 600))), t0);
+        drain(&mut c);
+        c.join_failed(&SfuError::Draining);
+        assert_eq!(
+            drain(&mut c),
+            refusal(
+                ErrorCode::Restarting,
+                close::SERVICE_RESTART,
+                "server is restarting, join again",
                 Exit::NotJoined
             )
         );

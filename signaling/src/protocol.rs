@@ -101,6 +101,9 @@ pub enum ErrorCode {
     RoomFull,
     /// Over the connection's message or candidate rate; the message was dropped.
     RateLimited,
+    /// This server is shutting down and starts no new call; join again (the socket closes
+    /// next with 1012).
+    Restarting,
     /// Server-side failure.
     Internal,
 }
@@ -194,6 +197,9 @@ pub mod close {
     pub const EXPIRED: u16 = 4006;
     /// Kept sending faster than the rate limits.
     pub const RATE_LIMITED: u16 = 4007;
+    /// The server is shutting down and takes no new call: join again in a moment (the
+    /// standard "service restart", which a load balancer sends to another instance).
+    pub const SERVICE_RESTART: u16 = 1012;
     /// Server-side failure.
     pub const INTERNAL: u16 = 4500;
 }

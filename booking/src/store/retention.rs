@@ -25,6 +25,13 @@ const ERASE_FEEDBACK: &str = "UPDATE feedback SET comment = '' WHERE appointment
     (SELECT id FROM appointments WHERE tenant_id = $1 AND erased_at = $2) \
     AND NOT (complaint = 1 AND handled_at IS NULL)";
 
+/// A clerk's notes may name people. Once the outcome is in the case store (which keeps it as
+/// the law requires), the platform's copy of the notes goes; an outcome still on its way keeps
+/// them until delivered, and the next run clears them.
+const ERASE_OUTCOME_NOTES: &str = "UPDATE outcomes SET notes = '' WHERE notes <> '' \
+    AND appointment_id IN (SELECT id FROM appointments WHERE tenant_id = $1 AND erased_at IS NOT NULL) \
+    AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.outcome_id = outcomes.id AND o.state <> 'delivered')";
+
 /// The rows that hang off the appointments just erased (marked with `erased_at = now`).
 async fn erase_dependents(
     conn: &mut AnyConnection,
@@ -68,6 +75,22 @@ impl Db {
         if erased > 0 {
             erase_dependents(&mut tx, tenant, now).await?;
         }
+        sqlx::query(ERASE_OUTCOME_NOTES)
+            .bind(tenant.to_string())
+            .execute(&mut *tx)
+            .await?;
+        // Walk-ins are not tied to an appointment either: the time they joined counts.
+        sqlx::query(
+            "UPDATE queue_entries SET resident_name = $1, resident_phone = NULL, \
+             token_hash = 'erased:' || id \
+             WHERE tenant_id = $2 AND appointment_id IS NULL AND joined_at <= $3 \
+             AND token_hash NOT LIKE 'erased:%'",
+        )
+        .bind(ERASED_NAME)
+        .bind(tenant.to_string())
+        .bind(cutoff.as_second())
+        .execute(&mut *tx)
+        .await?;
         // Callback requests are not tied to an appointment: the request time counts.
         sqlx::query(
             "UPDATE callback_requests SET resident_name = $1, phone = '' \
