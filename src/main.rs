@@ -32,7 +32,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the platform (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate(DbArgs),
 }
@@ -208,7 +208,7 @@ async fn main() -> anyhow::Result<()> {
             println!("Database is up to date.");
             Ok(())
         }
-        Some(Command::Serve(args)) => serve(args).await,
+        Some(Command::Serve(args)) => serve(*args).await,
         // No subcommand: serve with settings from the environment and defaults.
         None => serve(DefaultServe::parse_from(["videoloket"]).args).await,
     }
