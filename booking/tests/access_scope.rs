@@ -232,7 +232,9 @@ async fn an_outcome_before_the_call_is_refused_and_nothing_is_written(store: Sto
         .clock
         .advance(ts("2026-03-21T08:55:00Z").duration_since(f.t.app.clock.now()));
     f.start_call(b.id).await;
-    let (status, body) = f.send(&f.t.client, Method::POST, &path, with_source).await;
+    // A day later the old session has timed out: Anna logs in again.
+    let anna = privacy_support::login(&f.t, "voorbeeld", "anna@voorbeeld.nl", "welkom-anna").await;
+    let (status, body) = f.send(&anna, Method::POST, &path, with_source).await;
     assert_eq!(status, 201, "{body}");
     let lines = access_lines(&f, &b.token).await;
     assert_eq!(lines.len(), 1);
