@@ -405,14 +405,14 @@ async fn walk_in_rules_and_clerk_services(store: Store) {
     )
     .await;
     assert_eq!(d.entry(&passport_walk_in).await["status"], "called");
-    // Carla cannot finish Anna's call.
+    // Carla cannot finish Anna's call: a service she does not handle is "not found" to her.
     problem(
         carla
             .post(d.api(&format!("/staff/queue/{passport_id}/done")))
             .send()
             .await
             .unwrap(),
-        StatusCode::CONFLICT,
+        StatusCode::NOT_FOUND,
     )
     .await;
 
