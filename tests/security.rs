@@ -178,8 +178,14 @@ async fn call_resident(server: &Server, appointment: &str) {
         .await
         .unwrap();
     let tenant = db.tenant_by_slug("voorbeeld").await.unwrap();
-    let anna = db.clerks(tenant.id).await.unwrap().into_iter()
-        .find(|c| c.email == "anna@voorbeeld.nl").unwrap().id;
+    let anna = db
+        .clerks(tenant.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.email == "anna@voorbeeld.nl")
+        .unwrap()
+        .id;
     let id = appointment.parse().unwrap();
     let now = jiff::Timestamp::now();
     let entry = match db.queue_entry_for_appointment(id).await.unwrap() {
@@ -209,7 +215,10 @@ async fn call_resident(server: &Server, appointment: &str) {
         }
     };
     if entry.status == EntryStatus::Waiting {
-        assert!(db.take_queue_entry(tenant.id, entry.id, anna, now).await.unwrap());
+        assert!(db
+            .take_queue_entry(tenant.id, entry.id, anna, now)
+            .await
+            .unwrap());
     }
 }
 

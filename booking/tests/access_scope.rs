@@ -85,12 +85,36 @@ async fn each_staff_read_adds_one_entry_the_resident_reads(store: Store) {
 
     // The clerk, then the admin: each read is one more line, with the action it was.
     let reads = [
-        (&f.t.client, format!("/staff/appointments/{}", b.id), "opened_appointment"),
-        (&f.t.client, format!("/staff/appointments/{}/outcomes", b.id), "viewed_outcome"),
-        (&f.t.client, format!("/staff/appointments/{}/consent", b.id), "viewed_consent"),
-        (&f.t.client, format!("/staff/appointments/{}/outcomes", b.id), "viewed_outcome"),
-        (&f.admin, format!("/staff/appointments/{}/outcomes", b.id), "viewed_outcome"),
-        (&f.admin, format!("/staff/appointments/{}/consent", b.id), "viewed_consent"),
+        (
+            &f.t.client,
+            format!("/staff/appointments/{}", b.id),
+            "opened_appointment",
+        ),
+        (
+            &f.t.client,
+            format!("/staff/appointments/{}/outcomes", b.id),
+            "viewed_outcome",
+        ),
+        (
+            &f.t.client,
+            format!("/staff/appointments/{}/consent", b.id),
+            "viewed_consent",
+        ),
+        (
+            &f.t.client,
+            format!("/staff/appointments/{}/outcomes", b.id),
+            "viewed_outcome",
+        ),
+        (
+            &f.admin,
+            format!("/staff/appointments/{}/outcomes", b.id),
+            "viewed_outcome",
+        ),
+        (
+            &f.admin,
+            format!("/staff/appointments/{}/consent", b.id),
+            "viewed_consent",
+        ),
     ];
     for (i, (client, path, action)) in reads.iter().enumerate() {
         let (status, body) = f.get(client, path).await;
@@ -120,16 +144,13 @@ async fn each_staff_read_adds_one_entry_the_resident_reads(store: Store) {
     // Another resident's log is their own.
     assert!(access_lines(&f, &other.token).await.is_empty());
     // The rows are in the database with the reader: the clerk, then the admin.
-    let rows = f
-        .t
-        .app
-        .db()
-        .access_log(f.tenant.id, b.id)
-        .await
-        .unwrap();
+    let rows = f.t.app.db().access_log(f.tenant.id, b.id).await.unwrap();
     assert_eq!(rows.len(), reads.len());
     assert_eq!(rows[0].clerk_id, f.clerk);
-    assert_ne!(rows[4].clerk_id, f.clerk, "the admin's read names the admin");
+    assert_ne!(
+        rows[4].clerk_id, f.clerk,
+        "the admin's read names the admin"
+    );
 }
 
 async fn a_clerk_of_another_service_finds_nothing_and_changes_nothing(store: Store) {
@@ -188,7 +209,12 @@ async fn a_clerk_of_another_service_finds_nothing_and_changes_nothing(store: Sto
         .await;
     assert_eq!(status, 201, "{body}");
     let (status, body) = f
-        .send(&f.t.client, Method::POST, &format!("/staff/callbacks/{callback}/done"), json!({}))
+        .send(
+            &f.t.client,
+            Method::POST,
+            &format!("/staff/callbacks/{callback}/done"),
+            json!({}),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
 }
@@ -199,13 +225,16 @@ async fn an_outcome_before_the_call_is_refused_and_nothing_is_written(store: Sto
     // A future appointment (tomorrow) that nobody called: the demo clerk's own.
     let b = f.book(ts("2026-03-21T09:00:00Z"), "Inwoner Vier").await;
     let (status, _) = f
-        .send(&reqwest::Client::new(), Method::PUT, &format!("/personal/{}/consent", b.token),
-            json!({"choices": [{"source": "brp", "choice": "municipality"}]}))
+        .send(
+            &reqwest::Client::new(),
+            Method::PUT,
+            &format!("/personal/{}/consent", b.token),
+            json!({"choices": [{"source": "brp", "choice": "municipality"}]}),
+        )
         .await;
     assert_eq!(status, 200);
     let path = format!("/staff/appointments/{}/outcomes", b.id);
-    let with_source =
-        json!({"result": "complete", "notes": "", "follow_up": {"kind": "none"}, "sources": ["BRP"]});
+    let with_source = json!({"result": "complete", "notes": "", "follow_up": {"kind": "none"}, "sources": ["BRP"]});
     for client in [&f.t.client, &f.admin] {
         let (status, problem) = f
             .send(client, Method::POST, &path, with_source.clone())

@@ -8,9 +8,9 @@
 
 use booking::adapters::invite::{Invite, InviteMethod};
 use booking::domain::email::Email;
+use booking::domain::start_time::StartTime;
 use booking::domain::text::{FreeText, Lines, PersonName, PhoneNumber};
 use booking::usecases::booking::BookingRequest;
-use booking::domain::start_time::StartTime;
 use proptest::prelude::*;
 
 /// Strings people and attackers send: any Unicode, weighted towards the characters that break

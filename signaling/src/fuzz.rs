@@ -51,8 +51,18 @@ fn json_ish() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::from),
         any::<f64>().prop_map(Value::from),
         prop::sample::select(vec![
-            "join", "answer", "candidate", "media_state", "renegotiate", "restart_ice", "ping",
-            "leave", "offer", "pong", "", ROOM,
+            "join",
+            "answer",
+            "candidate",
+            "media_state",
+            "renegotiate",
+            "restart_ice",
+            "ping",
+            "leave",
+            "offer",
+            "pong",
+            "",
+            ROOM,
         ])
         .prop_map(Value::from),
         ".{0,40}".prop_map(Value::from),
@@ -97,7 +107,10 @@ fn drain(c: &mut Conversation) -> Vec<Action> {
 fn refusal_is_typed(code: ErrorCode) -> bool {
     matches!(
         code,
-        ErrorCode::BadMessage | ErrorCode::TooLarge | ErrorCode::Unexpected | ErrorCode::RateLimited
+        ErrorCode::BadMessage
+            | ErrorCode::TooLarge
+            | ErrorCode::Unexpected
+            | ErrorCode::RateLimited
     )
 }
 

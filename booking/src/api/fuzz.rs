@@ -32,9 +32,19 @@ fn json_ish() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::from),
         any::<f64>().prop_map(Value::from),
         prop::sample::select(vec![
-            "2026-03-27T09:00:00+01:00", "jan@example.nl", "06 12345678", "Jan de Vries",
-            "municipality", "self", "not_needed", "brp", "0b7e7a8e-2f4a-4a8e-9d7b-0e6c1f2a3b4c",
-            "", "\u{0}", "a\r\nb", "\u{202e}",
+            "2026-03-27T09:00:00+01:00",
+            "jan@example.nl",
+            "06 12345678",
+            "Jan de Vries",
+            "municipality",
+            "self",
+            "not_needed",
+            "brp",
+            "0b7e7a8e-2f4a-4a8e-9d7b-0e6c1f2a3b4c",
+            "",
+            "\u{0}",
+            "a\r\nb",
+            "\u{202e}",
         ])
         .prop_map(Value::from),
         any::<String>().prop_map(Value::from),
@@ -58,8 +68,10 @@ fn receive(bytes: Vec<u8>) -> Result<BookingRequest, Error> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("a runtime");
-    let Json(body) =
-        runtime.block_on(<Json<BookingBody> as FromRequest<()>>::from_request(request, &()))?;
+    let Json(body) = runtime.block_on(<Json<BookingBody> as FromRequest<()>>::from_request(
+        request,
+        &(),
+    ))?;
     BookingRequest::parse(
         &body.start,
         &body.name,

@@ -74,7 +74,8 @@ pub const REASON_OPENED: &str = "om uw afspraak voor te bereiden of te voeren";
 pub const REASON_OUTCOME: &str = "bij het vastleggen van de uitkomst van het gesprek";
 pub const REASON_DAY_LIST: &str = "om de afspraken van de dag te plannen";
 pub const REASON_QUEUE: &str = "om de wachtrij af te handelen";
-pub const REASON_VIEWED_OUTCOME: &str = "om de uitkomst van het gesprek te bekijken of af te handelen";
+pub const REASON_VIEWED_OUTCOME: &str =
+    "om de uitkomst van het gesprek te bekijken of af te handelen";
 pub const REASON_VIEWED_CONSENT: &str = "om te zien welke gegevens geraadpleegd mogen worden";
 
 impl Action {

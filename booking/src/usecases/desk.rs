@@ -233,7 +233,14 @@ pub async fn log_opened(
     claims: &SessionClaims,
     appointment: AppointmentId,
 ) -> Result<()> {
-    log_read(app, claims, appointment, Action::OpenedAppointment, REASON_OPENED).await
+    log_read(
+        app,
+        claims,
+        appointment,
+        Action::OpenedAppointment,
+        REASON_OPENED,
+    )
+    .await
 }
 
 /// Writes one read of a resident's data (every time, like opening the appointment): called by
@@ -287,7 +294,11 @@ pub(crate) async fn ensure_handles(
 
 /// A queue entry the logged-in member of staff may act on (their services, or their call);
 /// another's is "not found". Not logged: the callers log what they show.
-pub async fn queue_entry(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Result<QueueEntry> {
+pub async fn queue_entry(
+    app: &App,
+    claims: &SessionClaims,
+    id: QueueEntryId,
+) -> Result<QueueEntry> {
     let entry = app.db.queue_entry(claims.tenant, id).await?;
     let theirs = entry.clerk_id == Some(claims.sub);
     ensure_handles(app, claims, entry.service_id, theirs, "queue entry").await?;

@@ -33,7 +33,14 @@ pub async fn history(app: &App, claims: &SessionClaims, id: AppointmentId) -> Re
     let tenant = app.db.tenant(claims.tenant).await?;
     desk::appointment(app, claims, id).await?;
     let history = history_of(app, tenant, id).await?;
-    desk::log_read(app, claims, id, Action::ViewedOutcome, REASON_VIEWED_OUTCOME).await?;
+    desk::log_read(
+        app,
+        claims,
+        id,
+        Action::ViewedOutcome,
+        REASON_VIEWED_OUTCOME,
+    )
+    .await?;
     Ok(history)
 }
 
@@ -158,7 +165,14 @@ pub async fn case(
         .builtin_case(tenant.id, id)
         .await?
         .ok_or(Error::NotFound("case"))?;
-    desk::log_read(app, claims, id, Action::ViewedOutcome, REASON_VIEWED_OUTCOME).await?;
+    desk::log_read(
+        app,
+        claims,
+        id,
+        Action::ViewedOutcome,
+        REASON_VIEWED_OUTCOME,
+    )
+    .await?;
     Ok((tenant, case))
 }
 
