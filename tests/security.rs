@@ -169,6 +169,59 @@ async fn book(server: &Server) -> Value {
     response.json().await.unwrap()
 }
 
+/// Anna called the booked resident, written to the server's database as the queue's use cases
+/// write it: on the real clock the appointment's check-in may not be open yet, and an outcome
+/// is recorded only once the call started (finding 10).
+async fn call_resident(server: &Server, appointment: &str) {
+    use booking::domain::queue::{EntryStatus, QueueEntry, QueueEntryId};
+    let db = booking::store::Db::connect(&booking::store::Db::sqlite_url(server.data.path()))
+        .await
+        .unwrap();
+    let tenant = db.tenant_by_slug("voorbeeld").await.unwrap();
+    let anna = db
+        .clerks(tenant.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.email == "anna@voorbeeld.nl")
+        .unwrap()
+        .id;
+    let id = appointment.parse().unwrap();
+    let now = jiff::Timestamp::now();
+    let entry = match db.queue_entry_for_appointment(id).await.unwrap() {
+        Some(entry) => entry,
+        None => {
+            let a = db.appointment(tenant.id, id).await.unwrap();
+            let entry = QueueEntry {
+                id: QueueEntryId::new(),
+                tenant_id: tenant.id,
+                service_id: a.service_id,
+                appointment_id: Some(id),
+                due_at: Some(a.start),
+                joined_at: now,
+                resident_name: a.resident.name.clone(),
+                resident_phone: None,
+                status: EntryStatus::Waiting,
+                clerk_id: None,
+                room_id: None,
+                called_at: None,
+                first_called_at: None,
+                answered_at: None,
+                done_at: None,
+                requeued: false,
+            };
+            assert!(db.insert_queue_entry(&entry, "finding-10").await.unwrap());
+            entry
+        }
+    };
+    if entry.status == EntryStatus::Waiting {
+        assert!(db
+            .take_queue_entry(tenant.id, entry.id, anna, now)
+            .await
+            .unwrap());
+    }
+}
+
 // ---- 7. security headers -----------------------------------------------------------------
 
 fn assert_protected(response: &reqwest::Response, what: &str, private: bool) {
@@ -719,7 +772,8 @@ async fn finding_2_no_token_or_secret_reaches_the_log_even_at_trace() {
         .await
         .unwrap();
 
-    // The clerk records an outcome for the booked appointment.
+    // The clerk records an outcome for the booked appointment, once the call started.
+    call_resident(&server, booked["appointment"]["id"].as_str().unwrap()).await;
     let results: Value = staff(c.get(server.api(&format!("/staff/services/{service}/results"))))
         .send()
         .await

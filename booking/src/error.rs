@@ -108,6 +108,8 @@ pub enum Conflict {
     EraseNeedsCancel,
     // Outcomes
     NothingToRecord,
+    /// No clerk has called the resident yet: there is no call to record an outcome of.
+    CallNotStarted,
     OutcomeExists {
         version: u32,
     },
@@ -178,6 +180,9 @@ impl fmt::Display for Conflict {
             NothingToRecord => {
                 f.write_str("this appointment was cancelled; there is no call to record")
             }
+            CallNotStarted => f.write_str(
+                "the call has not started yet; record the outcome once you have called the resident",
+            ),
             OutcomeExists { version } => write!(
                 f,
                 "an outcome was already recorded (version {version}); send a correction"

@@ -1077,6 +1077,25 @@ async fn failing_deliveries_are_listed_and_retried_within_the_own_municipality(s
         .await
         .unwrap();
     let appointment = booked["appointment"]["id"].as_str().unwrap();
+    // Anna calls the resident; then the outcome can be recorded.
+    let anna = t
+        .app
+        .db()
+        .clerks(tenant.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.email == "anna@voorbeeld.nl")
+        .unwrap()
+        .id;
+    common::start_call(
+        t.app.db(),
+        tenant.id,
+        appointment.parse().unwrap(),
+        anna,
+        t.app.clock.now(),
+    )
+    .await;
     let code = t.app.db().service_results(service.id).await.unwrap()[0]
         .code
         .clone();

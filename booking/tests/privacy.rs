@@ -383,6 +383,7 @@ async fn unallowed_sources_are_refused_and_logged(store: Store) {
         .await;
     assert_eq!(status, 200);
     f.t.app.clock.advance(SignedDuration::from_mins(45));
+    f.start_call(b.id).await;
 
     let outcome = |sources: Value| json!({"result": "complete", "follow_up": {"kind": "none"}, "sources": sources});
     let path = format!("/staff/appointments/{}/outcomes", b.id);
@@ -542,6 +543,7 @@ async fn retention_erases_personal_data_per_municipality_and_keeps_statistics(st
         .unwrap()
         .id;
     f.t.app.clock.advance(SignedDuration::from_mins(40));
+    f.start_call(early.id).await;
     let (status, body) = f
         .send(
             &f.t.client,

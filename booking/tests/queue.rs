@@ -372,13 +372,14 @@ async fn walk_in_rules_and_clerk_services(store: Store) {
     assert!(d.call_next(&carla).await.is_none());
     let queue = d.live_queue(&carla).await;
     let passport_id = queue[0]["id"].as_str().unwrap().to_string();
+    // Not hers: "not found", as another municipality's entry (issue 13, finding 10).
     problem(
         carla
             .post(d.api(&format!("/staff/queue/{passport_id}/call")))
             .send()
             .await
             .unwrap(),
-        StatusCode::FORBIDDEN,
+        StatusCode::NOT_FOUND,
     )
     .await;
     d.walk_in(&moving, "Verhuizer").await;
@@ -404,14 +405,14 @@ async fn walk_in_rules_and_clerk_services(store: Store) {
     )
     .await;
     assert_eq!(d.entry(&passport_walk_in).await["status"], "called");
-    // Carla cannot finish Anna's call.
+    // Carla cannot finish Anna's call: a service she does not handle is "not found" to her.
     problem(
         carla
             .post(d.api(&format!("/staff/queue/{passport_id}/done")))
             .send()
             .await
             .unwrap(),
-        StatusCode::CONFLICT,
+        StatusCode::NOT_FOUND,
     )
     .await;
 

@@ -37,6 +37,8 @@
 mod admission;
 mod conversation;
 pub mod error;
+#[cfg(test)]
+mod fuzz;
 mod presence;
 pub mod protocol;
 mod session;

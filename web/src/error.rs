@@ -33,6 +33,14 @@ pub fn error_page(ctx: &Ctx, err: Error) -> Response {
                 "This appointment has been cancelled or has started and can no longer be changed.",
             ),
         ),
+        Error::Conflict(Conflict::CallNotStarted) => (
+            StatusCode::CONFLICT,
+            tx.t("Het gesprek is nog niet begonnen", "The call has not started yet"),
+            tx.t(
+                "U kunt de uitkomst vastleggen zodra u de bewoner hebt opgeroepen.",
+                "You can record the outcome once you have called the resident.",
+            ),
+        ),
         // Other conflicts are handled on their own pages; one that reaches here was a race
         // (a colleague or another tab was first), so the page says to look again.
         Error::Conflict(_) => (

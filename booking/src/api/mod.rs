@@ -8,6 +8,8 @@ mod consent;
 mod dashboard;
 mod document;
 mod feedback;
+#[cfg(test)]
+mod fuzz;
 mod live;
 mod outcomes;
 mod personal;

@@ -23,6 +23,11 @@ pub enum Action {
     /// The resident (name, service, how long waiting) was in the live queue a clerk opened.
     /// Logged once per clerk, appointment and day.
     ViewedQueue,
+    /// A clerk or admin read the appointment's outcomes (with their delivery to the case
+    /// store) or its case in the built-in case store.
+    ViewedOutcome,
+    /// A clerk or admin read the resident's choices per information source.
+    ViewedConsent,
 }
 
 impl Action {
@@ -33,6 +38,8 @@ impl Action {
             Action::RefusedSource => "refused_source",
             Action::ViewedDayList => "viewed_day_list",
             Action::ViewedQueue => "viewed_queue",
+            Action::ViewedOutcome => "viewed_outcome",
+            Action::ViewedConsent => "viewed_consent",
         }
     }
 
@@ -43,6 +50,8 @@ impl Action {
             "refused_source" => Some(Action::RefusedSource),
             "viewed_day_list" => Some(Action::ViewedDayList),
             "viewed_queue" => Some(Action::ViewedQueue),
+            "viewed_outcome" => Some(Action::ViewedOutcome),
+            "viewed_consent" => Some(Action::ViewedConsent),
             _ => None,
         }
     }
@@ -65,6 +74,9 @@ pub const REASON_OPENED: &str = "om uw afspraak voor te bereiden of te voeren";
 pub const REASON_OUTCOME: &str = "bij het vastleggen van de uitkomst van het gesprek";
 pub const REASON_DAY_LIST: &str = "om de afspraken van de dag te plannen";
 pub const REASON_QUEUE: &str = "om de wachtrij af te handelen";
+pub const REASON_VIEWED_OUTCOME: &str =
+    "om de uitkomst van het gesprek te bekijken of af te handelen";
+pub const REASON_VIEWED_CONSENT: &str = "om te zien welke gegevens geraadpleegd mogen worden";
 
 impl Action {
     /// The list views: logged at most once per clerk, appointment and local day.
@@ -107,6 +119,13 @@ pub fn sentence(entry: &AccessEntry, tz: &TimeZone, tone: Tone) -> String {
         Action::ViewedQueue => {
             format!("{when} zag een medewerker van de gemeente {your} naam in de wachtrij.")
         }
+        Action::ViewedOutcome => format!(
+            "{when} heeft een medewerker van de gemeente de uitkomst van {your} gesprek bekeken."
+        ),
+        Action::ViewedConsent => format!(
+            "{when} heeft een medewerker van de gemeente {your} keuzes bekeken over de \
+             gegevens die de gemeente mag raadplegen."
+        ),
     }
 }
 
@@ -137,6 +156,13 @@ pub fn sentence_en(entry: &AccessEntry, tz: &TimeZone) -> String {
         Action::ViewedQueue => {
             format!("{when} a member of the municipality's staff saw your name in the queue.")
         }
+        Action::ViewedOutcome => format!(
+            "{when} a member of the municipality's staff viewed the outcome of your conversation."
+        ),
+        Action::ViewedConsent => format!(
+            "{when} a member of the municipality's staff viewed your choices about the \
+             information the municipality may consult."
+        ),
     }
 }
 
@@ -206,6 +232,27 @@ mod tests {
     }
 
     #[test]
+    fn reading_outcomes_and_choices_reads_as_plain_sentences() {
+        let tz = TimeZone::get("Europe/Amsterdam").unwrap();
+        assert_eq!(
+            sentence(&entry(Action::ViewedOutcome, None), &tz, Tone::U),
+            "Op 12 maart om 10:14 heeft een medewerker van de gemeente de uitkomst van uw \
+             gesprek bekeken."
+        );
+        assert_eq!(
+            sentence(&entry(Action::ViewedConsent, None), &tz, Tone::Je),
+            "Op 12 maart om 10:14 heeft een medewerker van de gemeente je keuzes bekeken over \
+             de gegevens die de gemeente mag raadplegen."
+        );
+        assert_eq!(
+            sentence_en(&entry(Action::ViewedOutcome, None), &tz),
+            "On 12 March at 10:14 a member of the municipality's staff viewed the outcome of \
+             your conversation."
+        );
+        assert!(!Action::ViewedOutcome.is_list_view() && !Action::ViewedConsent.is_list_view());
+    }
+
+    #[test]
     fn actions_round_trip_through_their_stored_text() {
         for a in [
             Action::OpenedAppointment,
@@ -213,6 +260,8 @@ mod tests {
             Action::RefusedSource,
             Action::ViewedDayList,
             Action::ViewedQueue,
+            Action::ViewedOutcome,
+            Action::ViewedConsent,
         ] {
             assert_eq!(Action::parse(a.as_str()), Some(a));
         }

@@ -7,6 +7,7 @@
 //! so what reached the case store yesterday is not silently rewritten today.
 
 use crate::domain::ids::{AppointmentId, ClerkId, TenantId};
+use crate::domain::queue::EntryStatus;
 use crate::domain::text::{FreeText, Lines, TextProblem};
 use crate::error::{Conflict, Error, Result};
 use jiff::civil::Date;
@@ -294,9 +295,43 @@ pub fn next_version(
     Ok(last.version + 1)
 }
 
+/// An outcome is about a call that took place, so it is recorded only once a clerk called the
+/// resident through the queue: being called, in the call, finished, or called twice without an
+/// answer (which is itself an outcome worth recording). Before that there is nothing to record,
+/// and a clerk cannot write a result on an appointment still to come.
+pub fn may_record(entry: Option<EntryStatus>) -> Result<()> {
+    match entry {
+        Some(
+            EntryStatus::Called | EntryStatus::Answered | EntryStatus::Done | EntryStatus::Missed,
+        ) => Ok(()),
+        Some(EntryStatus::Waiting | EntryStatus::Left) | None => {
+            Err(Conflict::CallNotStarted.into())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_outcome_waits_for_the_call() {
+        assert!(may_record(None).is_err());
+        assert!(may_record(Some(EntryStatus::Waiting)).is_err());
+        assert!(may_record(Some(EntryStatus::Left)).is_err());
+        for started in [
+            EntryStatus::Called,
+            EntryStatus::Answered,
+            EntryStatus::Done,
+            EntryStatus::Missed,
+        ] {
+            assert!(may_record(Some(started)).is_ok(), "{started:?}");
+        }
+        assert!(matches!(
+            may_record(None),
+            Err(Error::Conflict(Conflict::CallNotStarted))
+        ));
+    }
 
     fn draft(result: &str) -> OutcomeDraft {
         OutcomeDraft {

@@ -3,6 +3,7 @@
 //! are the pure functions in `consent`; choosing while booking is part of `usecases::booking::book`.
 
 use crate::auth::SessionClaims;
+use crate::domain::access_log::{Action, REASON_VIEWED_CONSENT};
 use crate::domain::appointment::{Appointment, AppointmentStatus};
 use crate::domain::consent::{self, Choice, ChoiceRecord, InfoSource};
 use crate::domain::feedback;
@@ -83,15 +84,24 @@ pub async fn sources(app: &App, appointment: &Appointment) -> Result<Vec<InfoSou
     app.db.service_sources(appointment.service_id).await
 }
 
-/// The resident's choices as the clerk sees them beside the call.
+/// The resident's choices as the clerk sees them beside the call: only for an appointment the
+/// clerk may handle (another is "not found"), written to the resident's access log every time.
 pub async fn for_clerk(
     app: &App,
     claims: &SessionClaims,
     id: AppointmentId,
 ) -> Result<(Tenant, Appointment, Consents)> {
-    let appointment = app.db.appointment(claims.tenant, id).await?;
+    let appointment = crate::usecases::desk::appointment(app, claims, id).await?;
     let tenant = app.db.tenant(claims.tenant).await?;
     let consents = view(app, &tenant, &appointment).await?;
+    crate::usecases::desk::log_read(
+        app,
+        claims,
+        id,
+        Action::ViewedConsent,
+        REASON_VIEWED_CONSENT,
+    )
+    .await?;
     Ok((tenant, appointment, consents))
 }
 

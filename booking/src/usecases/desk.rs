@@ -4,15 +4,18 @@
 //! written to the access log whichever way they look.
 
 use crate::auth::{self, SessionClaims, SESSION_SECONDS};
-use crate::domain::access_log::{AccessEntry, Action, REASON_DAY_LIST, REASON_QUEUE};
+use crate::domain::access_log::{
+    AccessEntry, Action, REASON_DAY_LIST, REASON_OPENED, REASON_QUEUE,
+};
 use crate::domain::appointment::{Appointment, AppointmentStatus};
 use crate::domain::callback::CallbackRequest;
 use crate::domain::catalog::{Clerk, Service};
 use crate::domain::consent::{self, Choice, InfoSource};
-use crate::domain::ids::{AppointmentId, TenantId};
+use crate::domain::ids::{AppointmentId, ServiceId, TenantId};
 use crate::domain::outcome::ResultOption;
 use crate::domain::queue::{self, EntryStatus, QueueEntry, QueueEntryId};
 use crate::domain::rooms::{self, RoomGrant};
+use crate::domain::staff;
 use crate::domain::tenant::Tenant;
 use crate::error::{Error, Result};
 use crate::App;
@@ -230,18 +233,76 @@ pub async fn log_opened(
     claims: &SessionClaims,
     appointment: AppointmentId,
 ) -> Result<()> {
-    tracing::info!(clerk = %claims.sub, %appointment, "clerk opened appointment");
+    log_read(
+        app,
+        claims,
+        appointment,
+        Action::OpenedAppointment,
+        REASON_OPENED,
+    )
+    .await
+}
+
+/// Writes one read of a resident's data (every time, like opening the appointment): called by
+/// the use case that reads, before it answers, so no read reaches a clerk unlogged.
+pub(crate) async fn log_read(
+    app: &App,
+    claims: &SessionClaims,
+    appointment: AppointmentId,
+    action: Action,
+    reason: &str,
+) -> Result<()> {
+    tracing::info!(clerk = %claims.sub, %appointment, action = action.as_str(), "clerk read a resident's data");
     app.db
         .append_access(&[AccessEntry {
             tenant_id: claims.tenant,
             appointment_id: appointment,
             clerk_id: claims.sub,
             at: app.clock.now(),
-            action: Action::OpenedAppointment,
+            action,
             source: None,
-            reason: crate::domain::access_log::REASON_OPENED.into(),
+            reason: reason.into(),
         }])
         .await
+}
+
+/// Whether the logged-in member of staff may see and act on a record of `service` (see
+/// `staff::may_handle`); "not found" otherwise, as for another municipality's records, so a
+/// clerk does not even learn that it exists. Role and services are read from the store, so a
+/// change by an admin counts at once.
+pub(crate) async fn ensure_handles(
+    app: &App,
+    claims: &SessionClaims,
+    service: ServiceId,
+    booked_with_them: bool,
+    what: &'static str,
+) -> Result<()> {
+    let me = app
+        .db
+        .clerks(claims.tenant)
+        .await?
+        .into_iter()
+        .find(|c| c.id == claims.sub)
+        .ok_or(Error::Unauthenticated)?;
+    if staff::may_handle(me.role, &me.services, service, booked_with_them) {
+        Ok(())
+    } else {
+        tracing::info!(clerk = %claims.sub, what, "record of a service the clerk does not handle");
+        Err(Error::NotFound(what))
+    }
+}
+
+/// A queue entry the logged-in member of staff may act on (their services, or their call);
+/// another's is "not found". Not logged: the callers log what they show.
+pub async fn queue_entry(
+    app: &App,
+    claims: &SessionClaims,
+    id: QueueEntryId,
+) -> Result<QueueEntry> {
+    let entry = app.db.queue_entry(claims.tenant, id).await?;
+    let theirs = entry.clerk_id == Some(claims.sub);
+    ensure_handles(app, claims, entry.service_id, theirs, "queue entry").await?;
+    Ok(entry)
 }
 
 /// The municipality of a logged-in clerk or admin.
@@ -275,7 +336,7 @@ pub struct Opened {
 /// A clerk opens an appointment of their municipality (another's is "not found"). The
 /// resident sees this in the access log.
 pub async fn open(app: &App, claims: &SessionClaims, id: AppointmentId) -> Result<Opened> {
-    let appointment = app.db.appointment(claims.tenant, id).await?;
+    let appointment = appointment(app, claims, id).await?;
     let tenant = app.db.tenant(claims.tenant).await?;
     let service = app.db.service(tenant.id, appointment.service_id).await?;
     log_opened(app, claims, id).await?;
@@ -286,19 +347,24 @@ pub async fn open(app: &App, claims: &SessionClaims, id: AppointmentId) -> Resul
     })
 }
 
-/// An appointment of the clerk's municipality, without an access-log entry: for steps that
-/// log themselves (recording an outcome) or show no personal data (a room token).
+/// An appointment the logged-in member of staff may act on (their services, or booked with
+/// them), without an access-log entry: for steps that log themselves (recording an outcome,
+/// reading the outcomes or the choices) or show no personal data (a room token). Another's is
+/// "not found".
 pub async fn appointment(
     app: &App,
     claims: &SessionClaims,
     id: AppointmentId,
 ) -> Result<Appointment> {
-    app.db.appointment(claims.tenant, id).await
+    let appointment = app.db.appointment(claims.tenant, id).await?;
+    let theirs = appointment.clerk_id == claims.sub;
+    ensure_handles(app, claims, appointment.service_id, theirs, "appointment").await?;
+    Ok(appointment)
 }
 
 /// The assigned clerk's ticket into an appointment's video room.
 pub async fn room_grant(app: &App, claims: &SessionClaims, id: AppointmentId) -> Result<RoomGrant> {
-    let appointment = app.db.appointment(claims.tenant, id).await?;
+    let appointment = appointment(app, claims, id).await?;
     let tenant = app.db.tenant(claims.tenant).await?;
     let name = clerk_name(app, claims).await?;
     let grant = rooms::clerk_grant(&appointment, claims.sub, &name, &tenant, app.clock.now())?;
@@ -320,7 +386,7 @@ pub struct CallView {
 
 pub async fn call_view(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Result<CallView> {
     let tenant = app.db.tenant(claims.tenant).await?;
-    let entry = app.db.queue_entry(tenant.id, id).await?;
+    let entry = queue_entry(app, claims, id).await?;
     let service = app.db.service(tenant.id, entry.service_id).await?;
     let appointment = match entry.appointment_id {
         Some(a) => Some(app.db.appointment(tenant.id, a).await?),

@@ -5,7 +5,7 @@
 //! never holds up the clerk.
 
 use crate::auth::SessionClaims;
-use crate::domain::access_log::{AccessEntry, Action, REASON_OUTCOME};
+use crate::domain::access_log::{AccessEntry, Action, REASON_OUTCOME, REASON_VIEWED_OUTCOME};
 use crate::domain::appointment::{Appointment, AppointmentStatus};
 use crate::domain::consent;
 use crate::domain::ids::{AppointmentId, ServiceId};
@@ -13,6 +13,7 @@ use crate::domain::outcome::{self, Outcome, OutcomeDraft, ResultOption};
 use crate::domain::tenant::Tenant;
 use crate::error::{Conflict, Error, Result};
 use crate::store::{BuiltinCase, OutboxEntry};
+use crate::usecases::desk;
 use crate::App;
 use uuid::Uuid;
 
@@ -26,9 +27,21 @@ pub struct History {
     pub results: Vec<ResultOption>,
 }
 
+/// The outcomes and their deliveries as a clerk or admin reads them: only an appointment they
+/// may handle (another is "not found"), and written to the resident's access log, every time.
 pub async fn history(app: &App, claims: &SessionClaims, id: AppointmentId) -> Result<History> {
     let tenant = app.db.tenant(claims.tenant).await?;
-    history_of(app, tenant, id).await
+    desk::appointment(app, claims, id).await?;
+    let history = history_of(app, tenant, id).await?;
+    desk::log_read(
+        app,
+        claims,
+        id,
+        Action::ViewedOutcome,
+        REASON_VIEWED_OUTCOME,
+    )
+    .await?;
+    Ok(history)
 }
 
 async fn history_of(app: &App, tenant: Tenant, id: AppointmentId) -> Result<History> {
@@ -45,9 +58,11 @@ async fn history_of(app: &App, tenant: Tenant, id: AppointmentId) -> Result<Hist
     })
 }
 
-/// Records an outcome, or a correction of version `corrects`. Refused for a cancelled
-/// appointment, a result not on the service's list, or a consulted source the resident did
-/// not leave to the municipality (that attempt is logged).
+/// Records an outcome, or a correction of version `corrects`. Only on an appointment the
+/// clerk may handle (another is "not found"), once a clerk called the resident
+/// (`outcome::may_record`). Refused for a cancelled appointment, a result not on the service's
+/// list, or a consulted source the resident did not leave to the municipality (that attempt
+/// is logged).
 pub async fn record(
     app: &App,
     claims: &SessionClaims,
@@ -56,10 +71,12 @@ pub async fn record(
     corrects: Option<u32>,
 ) -> Result<History> {
     let tenant = app.db.tenant(claims.tenant).await?;
-    let appointment = app.db.appointment(tenant.id, id).await?;
+    let appointment = desk::appointment(app, claims, id).await?;
     if appointment.status == AppointmentStatus::Cancelled {
         return Err(Conflict::NothingToRecord.into());
     }
+    let entry = app.db.queue_entry_for_appointment(id).await?;
+    outcome::may_record(entry.map(|e| e.status))?;
     let now = app.clock.now();
     let tz = tenant.time_zone.tz().clone();
     let results = app.db.service_results(appointment.service_id).await?;
@@ -134,18 +151,28 @@ async fn consulted(
     }
 }
 
-/// The appointment's case in the built-in case store.
+/// The appointment's case in the built-in case store (the outcomes as delivered): scoped and
+/// logged like the outcomes.
 pub async fn case(
     app: &App,
     claims: &SessionClaims,
     id: AppointmentId,
 ) -> Result<(Tenant, BuiltinCase)> {
     let tenant = app.db.tenant(claims.tenant).await?;
+    desk::appointment(app, claims, id).await?;
     let case = app
         .db
         .builtin_case(tenant.id, id)
         .await?
         .ok_or(Error::NotFound("case"))?;
+    desk::log_read(
+        app,
+        claims,
+        id,
+        Action::ViewedOutcome,
+        REASON_VIEWED_OUTCOME,
+    )
+    .await?;
     Ok((tenant, case))
 }
 

@@ -252,16 +252,11 @@ pub async fn call_next(app: &App, claims: &SessionClaims) -> Result<Option<Queue
 }
 
 /// Takes one particular waiting resident, e.g. a walk-in with a question that fits this clerk.
+/// An entry of a service the clerk does not handle is "not found".
 pub async fn call(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Result<QueueEntry> {
     let tenant = app.db.tenant(claims.tenant).await?;
     settle_unanswered(app, &tenant).await?;
-    let entry = app.db.queue_entry(tenant.id, id).await?;
-    if !clerk_services(app, claims)
-        .await?
-        .contains(&entry.service_id)
-    {
-        return Err(Error::Forbidden);
-    }
+    crate::usecases::desk::queue_entry(app, claims, id).await?;
     if !app
         .db
         .take_queue_entry(tenant.id, id, claims.sub, app.clock.now())
@@ -303,6 +298,8 @@ pub async fn leave(app: &App, entry: &QueueEntry) -> Result<QueueEntry> {
 
 /// The clerk is done with the resident.
 pub async fn finish(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Result<QueueEntry> {
+    // An entry of a service the clerk does not handle is "not found", as another tenant's.
+    crate::usecases::desk::queue_entry(app, claims, id).await?;
     if !app
         .db
         .finish_queue_entry(claims.tenant, id, claims.sub, app.clock.now())
@@ -361,9 +358,17 @@ pub async fn standing(app: &App, tenant: &Tenant, entry: QueueEntryId) -> Result
     })
 }
 
-/// One callback request of the municipality; another's is "not found".
-pub async fn callback(app: &App, tenant: TenantId, id: CallbackId) -> Result<CallbackRequest> {
-    app.db.callback(tenant, id).await
+/// One callback request the clerk may handle; another municipality's, or one for a service
+/// the clerk does not handle, is "not found".
+pub async fn callback(
+    app: &App,
+    claims: &SessionClaims,
+    id: CallbackId,
+) -> Result<CallbackRequest> {
+    let request = app.db.callback(claims.tenant, id).await?;
+    crate::usecases::desk::ensure_handles(app, claims, request.service_id, false, "callback")
+        .await?;
+    Ok(request)
 }
 
 /// How many callback requests are still open, for the clerk's live queue.
@@ -378,7 +383,7 @@ pub async fn clerk_room_grant(
     id: QueueEntryId,
 ) -> Result<RoomGrant> {
     let tenant = app.db.tenant(claims.tenant).await?;
-    let entry = app.db.queue_entry(tenant.id, id).await?;
+    let entry = crate::usecases::desk::queue_entry(app, claims, id).await?;
     let name = crate::usecases::desk::clerk_name(app, claims).await?;
     let caller = rooms::QueueCaller::Clerk {
         id: claims.sub,
@@ -486,6 +491,10 @@ pub async fn handle_callback(
     claims: &SessionClaims,
     id: CallbackId,
 ) -> Result<CallbackRequest> {
+    // A callback for a service the clerk does not handle is "not found", as another tenant's.
+    let request = app.db.callback(claims.tenant, id).await?;
+    crate::usecases::desk::ensure_handles(app, claims, request.service_id, false, "callback")
+        .await?;
     if !app
         .db
         .handle_callback(claims.tenant, id, claims.sub, app.clock.now())

@@ -180,3 +180,44 @@ impl booking::domain::rooms::RoomTokenIssuer for GrantAsJson {
 pub fn grant_issuer() -> booking::domain::rooms::Issuer {
     std::sync::Arc::new(GrantAsJson)
 }
+
+/// The resident of appointment `id` checked in and `clerk` called them through the queue,
+/// written as the queue's use cases write it (a waiting entry, then taken by the clerk): an
+/// outcome is recorded only once the call started (`outcome::may_record`). Returns the entry.
+pub async fn start_call(
+    db: &Db,
+    tenant: booking::domain::ids::TenantId,
+    id: booking::domain::ids::AppointmentId,
+    clerk: booking::domain::ids::ClerkId,
+    now: Timestamp,
+) -> booking::domain::queue::QueueEntryId {
+    use booking::domain::queue::{EntryStatus, QueueEntry, QueueEntryId};
+    let appointment = db.appointment(tenant, id).await.unwrap();
+    let entry = QueueEntry {
+        id: QueueEntryId::new(),
+        tenant_id: tenant,
+        service_id: appointment.service_id,
+        appointment_id: Some(id),
+        due_at: Some(appointment.start),
+        joined_at: now,
+        resident_name: appointment.resident.name.clone(),
+        resident_phone: None,
+        status: EntryStatus::Waiting,
+        clerk_id: None,
+        room_id: None,
+        called_at: None,
+        first_called_at: None,
+        answered_at: None,
+        done_at: None,
+        requeued: false,
+    };
+    assert!(db
+        .insert_queue_entry(&entry, &format!("test-entry-{}", entry.id))
+        .await
+        .unwrap());
+    assert!(db
+        .take_queue_entry(tenant, entry.id, clerk, now)
+        .await
+        .unwrap());
+    entry.id
+}

@@ -72,8 +72,25 @@ pub async fn fixture(store: Store) -> Fixture {
 }
 
 impl Fixture {
-    /// `n` booked appointments of the clerk, back to back from now on.
+    /// `n` booked appointments of the clerk, back to back from now on, whose residents checked
+    /// in and were called by the clerk: an outcome is recorded only once the call started.
     pub async fn appointments(&self, n: usize) -> Vec<AppointmentId> {
+        let ids = self.booked(n).await;
+        for &id in &ids {
+            crate::common::start_call(
+                self.t.app.db(),
+                self.tenant.id,
+                id,
+                self.clerk,
+                self.t.app.clock.now(),
+            )
+            .await;
+        }
+        ids
+    }
+
+    /// `n` booked appointments of the clerk, back to back from now on; nobody called yet.
+    pub async fn booked(&self, n: usize) -> Vec<AppointmentId> {
         let now = self.t.app.clock.now();
         let mut ids = Vec::with_capacity(n);
         for i in 0..n {

@@ -37,7 +37,7 @@ pub struct Booked {
     pub token: String,
 }
 
-async fn login(t: &TestApp, tenant: &str, email: &str, password: &str) -> reqwest::Client {
+pub async fn login(t: &TestApp, tenant: &str, email: &str, password: &str) -> reqwest::Client {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .build()
@@ -178,6 +178,18 @@ impl Fixture {
             id: appointment.id,
             token: token.as_str().to_string(),
         }
+    }
+
+    /// The resident checked in and the demo clerk called them (see `common::start_call`).
+    pub async fn start_call(&self, id: AppointmentId) -> booking::domain::queue::QueueEntryId {
+        crate::common::start_call(
+            self.t.app.db(),
+            self.tenant.id,
+            id,
+            self.clerk,
+            self.t.app.clock.now(),
+        )
+        .await
     }
 
     pub async fn get(&self, client: &reqwest::Client, path: &str) -> (u16, Value) {

@@ -610,6 +610,13 @@ test('case system: a failing delivery is shown with its error, retried one by on
   })).json();
   const anna = await apiLogin('anna@voorbeeld.nl', 'welkom-anna');
   const clerk = { 'content-type': 'application/json', cookie: anna };
+  // An outcome follows the call: at the appointment's time Ria checks in and Anna calls her.
+  const now = await (await fetch(`${base}/test/clock/advance?minutes=0`, { method: 'POST' })).text();
+  const minutes = Math.round((Date.parse(free[0].start) - Date.parse(now)) / 60000);
+  await fetch(`${base}/test/clock/advance?minutes=${minutes}`, { method: 'POST' });
+  assert.equal((await fetch(api(`/personal/${booked.token}/check-in`), { method: 'POST' })).status, 200);
+  const called = await fetch(api('/staff/queue/call-next'), { method: 'POST', headers: clerk });
+  assert.equal(called.status, 200, await called.text());
   const results = await (await fetch(api(`/staff/services/${passport.id}/results`), { headers: clerk })).json();
   const recorded = await fetch(api(`/staff/appointments/${booked.appointment.id}/outcomes`), {
     method: 'POST',

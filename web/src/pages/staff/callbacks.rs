@@ -58,7 +58,7 @@ pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx)
             ("al-afgehandeld", "Een collega had het terugbelverzoek al afgehandeld van", "A colleague had already handled the callback request of"),
         ] {
             if let Some(id) = ctx.param(param).and_then(|raw| raw.parse::<CallbackId>().ok()) {
-                if let Ok(c) = ::booking::usecases::queue::callback(&app, tenant.id, id).await {
+                if let Ok(c) = ::booking::usecases::queue::callback(&app, &claims, id).await {
                     message = Some(format!("{} {}.", tx.t(nl, en), c.resident_name));
                 }
             }
