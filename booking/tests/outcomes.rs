@@ -520,9 +520,40 @@ async fn admin_chooses_the_case_store_and_result_lists(store: Store) {
         .unwrap();
     assert_eq!(saved["secret"], "********");
     assert_eq!(saved["zaken_api"], "https://zaken.example.nl/api/v1");
-    // Sending the redacted form back keeps the secret.
+    // Finding 9 of issue 13: the redacted secret with a new address or client id is refused,
+    // so an admin cannot send the stored secret to a host of their choice.
+    for (field, value) in [
+        ("client_id", "videoloket-2"),
+        ("zaken_api", "https://attacker.example/api/v1"),
+    ] {
+        let mut moved = saved.clone();
+        moved[field] = json!(value);
+        let resp = f.admin.put(&url).json(&moved).send().await.unwrap();
+        assert_eq!(resp.status(), 422, "{field}");
+        let problem = resp.json::<Value>().await.unwrap();
+        assert_eq!(problem["field"], "secret");
+        assert!(
+            problem["detail"].as_str().unwrap().contains("opnieuw"),
+            "{problem}"
+        );
+    }
+    // With the secret entered again it is accepted.
     let mut again = saved.clone();
     again["client_id"] = json!("videoloket-2");
+    again["secret"] = json!("geheim-nieuw");
+    assert_eq!(
+        f.admin
+            .put(&url)
+            .json(&again)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // Sending the redacted form back for the same address and client id keeps the secret.
+    again["secret"] = json!("********");
+    again["user"] = json!("Balie");
     assert_eq!(
         f.admin
             .put(&url)
@@ -535,8 +566,14 @@ async fn admin_chooses_the_case_store_and_result_lists(store: Store) {
     );
     match f.t.app.db().case_store_settings(f.tenant.id).await.unwrap() {
         booking::adapters::case_store::CaseStoreSettings::Zgw(c) => {
-            assert_eq!(c.secret, "geheim-geheim");
+            // Stored sealed: the row holds no secret in plain text.
+            assert!(!c.secret.contains("geheim"), "{}", c.secret);
+            assert_eq!(
+                common::test_secrets_key().open(&c.secret).unwrap(),
+                "geheim-nieuw"
+            );
             assert_eq!(c.client_id, "videoloket-2");
+            assert_eq!(c.user, "Balie");
         }
         other => panic!("expected ZGW settings, got {other:?}"),
     }
