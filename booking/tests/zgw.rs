@@ -285,7 +285,14 @@ mod tests {
             .as_str()
             .unwrap()
             .to_string();
-        let settings = f.t.app.db().case_store_settings(f.tenant.id).await.unwrap();
+        let settings =
+            f.t.app
+                .db()
+                .case_store_settings(f.tenant.id)
+                .await
+                .unwrap()
+                .opened(&common::test_secrets_key())
+                .unwrap();
         let store = booking::adapters::case_store::adapter(
             &settings,
             f.t.app.db(),
@@ -335,7 +342,8 @@ mod tests {
         assert_eq!(view["delivery"], "failing");
         assert_eq!(
             view["deliveries"][0]["last_error"],
-            "POST /zaken: 400 Bad Request: Invalid input.: Het zaaktype is niet gepubliceerd."
+            // The status and the problem's title and code; never the body's free text.
+            "POST /zaken: 400 Bad Request: Invalid input. (invalid)"
         );
         assert!(
             view["deliveries"][0]["next_attempt_at"].is_null(),

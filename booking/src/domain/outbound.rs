@@ -97,7 +97,7 @@ impl OutboundRule {
                 rule.networks.push(net.trunc());
             } else if let Ok(ip) = bare.parse::<IpAddr>() {
                 rule.networks.push(IpNet::from(ip));
-            } else if is_host_name(entry) {
+            } else if is_host_name(entry.trim_end_matches('.')) {
                 rule.hosts.push(normal_host(entry));
             } else {
                 return Err(format!(
