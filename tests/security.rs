@@ -564,9 +564,7 @@ async fn finding_9_case_store_secrets_are_sealed_and_bound_to_their_address() {
         };
         looked += bytes.len();
         assert!(
-            !bytes
-                .windows(SECRET.len())
-                .any(|w| w == SECRET.as_bytes()),
+            !bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()),
             "the case-store secret is readable in {name}"
         );
     }
@@ -609,7 +607,10 @@ async fn finding_1_the_case_store_never_reaches_internal_addresses() {
     let code = results[0]["code"].as_str().expect("a result code");
     let mut settings = zgw_settings("http://192.0.2.1", "videoloket", "geheim-genoeg");
     settings["resultaattypen"] = json!({code: "https://catalogi.example.nl/resultaattypen/1"});
-    assert_eq!(put_case_store(&server, &admin, &settings).await.status(), 200);
+    assert_eq!(
+        put_case_store(&server, &admin, &settings).await.status(),
+        200
+    );
     let recorded = client()
         .post(server.api(&format!(
             "/staff/appointments/{}/outcomes",
@@ -624,8 +625,14 @@ async fn finding_1_the_case_store_never_reaches_internal_addresses() {
     assert_eq!(recorded.status(), 201);
 
     for (base, refused) in [
-        (format!("http://127.0.0.1:{port}"), "127.0.0.1 is an internal address"),
-        (format!("http://localhost:{port}"), "localhost is an internal address"),
+        (
+            format!("http://127.0.0.1:{port}"),
+            "127.0.0.1 is an internal address",
+        ),
+        (
+            format!("http://localhost:{port}"),
+            "localhost is an internal address",
+        ),
         (format!("http://[::1]:{port}"), "::1 is an internal address"),
         (
             format!("http://[::ffff:127.0.0.1]:{port}"),
@@ -635,10 +642,16 @@ async fn finding_1_the_case_store_never_reaches_internal_addresses() {
             "http://169.254.169.254".to_string(),
             "169.254.169.254 is an internal address",
         ),
-        (format!("http://0.0.0.0:{port}"), "0.0.0.0 is an internal address"),
+        (
+            format!("http://0.0.0.0:{port}"),
+            "0.0.0.0 is an internal address",
+        ),
     ] {
         settings["zaken_api"] = json!(format!("{base}/zaken/api/v1"));
-        assert_eq!(put_case_store(&server, &admin, &settings).await.status(), 200);
+        assert_eq!(
+            put_case_store(&server, &admin, &settings).await.status(),
+            200
+        );
         client()
             .post(server.api("/admin/deliveries/retry-failing"))
             .header("cookie", &admin)

@@ -44,6 +44,7 @@ on_both_stores!(
     admin_chooses_the_case_store_and_result_lists,
     two_workers_never_deliver_an_event_twice,
     unreadable_settings_fail_like_a_store_that_is_down,
+    secrets_stored_in_plain_text_are_sealed_at_start,
 );
 
 /// A case store in the test's memory. Like a real one it acts on an idempotency key once;
@@ -768,4 +769,62 @@ async fn unreadable_settings_fail_like_a_store_that_is_down(store: Store) {
         "{error}"
     );
     assert!(view["deliveries"][0]["next_attempt_at"].is_string());
+}
+
+/// Issue 13, finding 9: a secret an older version stored in plain text keeps working and is
+/// sealed by the start-up step.
+async fn secrets_stored_in_plain_text_are_sealed_at_start(store: Store) {
+    use booking::adapters::case_store::{zgw::ZgwConfig, CaseStoreSettings};
+    let f = fixture(store).await;
+    let legacy = ZgwConfig {
+        zaken_api: "https://zaken.example.nl/api/v1".into(),
+        client_id: "videoloket".into(),
+        secret: "oud-geheim-in-platte-tekst".into(),
+        zaaktype: "https://catalogi.example.nl/zaaktypen/1".into(),
+        rsin: "002220647".into(),
+        roltype: "https://catalogi.example.nl/roltypen/1".into(),
+        end_statustype: "https://catalogi.example.nl/statustypen/9".into(),
+        resultaattypen: [(
+            "complete".to_string(),
+            "https://catalogi.example.nl/resultaattypen/1".to_string(),
+        )]
+        .into(),
+        user: "videoloket".into(),
+    };
+    f.t.app
+        .db()
+        .save_case_store_settings(
+            f.tenant.id,
+            &CaseStoreSettings::Zgw(Box::new(legacy.clone())),
+            f.t.app.clock.now(),
+        )
+        .await
+        .unwrap();
+    let key = common::test_secrets_key();
+    // Read as it is before sealing.
+    let read = f.t.app.db().case_store_settings(f.tenant.id).await.unwrap();
+    assert!(read.has_plain_secret());
+    assert_eq!(
+        read.opened(&key).unwrap(),
+        CaseStoreSettings::Zgw(Box::new(legacy.clone()))
+    );
+
+    let sealed = booking::usecases::admin::case_store::seal_plain_secrets(&f.t.app)
+        .await
+        .unwrap();
+    assert_eq!(sealed, 1);
+    let stored = f.t.app.db().case_store_settings(f.tenant.id).await.unwrap();
+    assert!(!stored.has_plain_secret());
+    assert!(!stored.to_config().unwrap().contains("platte-tekst"));
+    assert_eq!(
+        stored.opened(&key).unwrap(),
+        CaseStoreSettings::Zgw(Box::new(legacy))
+    );
+    // Run again: nothing left to seal.
+    assert_eq!(
+        booking::usecases::admin::case_store::seal_plain_secrets(&f.t.app)
+            .await
+            .unwrap(),
+        0
+    );
 }

@@ -661,9 +661,7 @@ impl Fake {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let answer = Arc::new(Mutex::new(Answer::Redirect));
         let state = (answer.clone(), base.clone(), trap_base);
-        let router = axum::Router::new()
-            .fallback(fake_answer)
-            .with_state(state);
+        let router = axum::Router::new().fallback(fake_answer).with_state(state);
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         Fake {
             base,
@@ -704,7 +702,9 @@ async fn fake_answer(
             let zaak = format!("{base}/api/v1/zaken/1");
             let body = match (method.as_str(), path.rsplit('/').next().unwrap_or("")) {
                 ("POST", "zaken") => json!({"url": zaak}),
-                ("GET", "rollen") => json!({"results": [{"url": format!("{base}/api/v1/rollen/1")}]}),
+                ("GET", "rollen") => {
+                    json!({"results": [{"url": format!("{base}/api/v1/rollen/1")}]})
+                }
                 ("GET", "resultaten") => {
                     json!({"results": [{"url": format!("{base}/api/v1/resultaten/1"), "resultaattype": COMPLETE}]})
                 }
@@ -760,9 +760,17 @@ async fn finding_1_redirects_foreign_links_huge_and_raw_answers_go_no_further() 
     // The redirect is not followed: the status is the answer.
     assert_eq!(errors[0], "GET /zaken: 302 Found");
     // A `next` link to another origin is not followed.
-    assert!(errors[1].contains("linked to another address"), "{}", errors[1]);
+    assert!(
+        errors[1].contains("linked to another address"),
+        "{}",
+        errors[1]
+    );
     // A huge answer is given up on.
-    assert!(errors[2].contains("larger than 1048576 bytes"), "{}", errors[2]);
+    assert!(
+        errors[2].contains("larger than 1048576 bytes"),
+        "{}",
+        errors[2]
+    );
     // Another system's body is never shown, only the status.
     assert_eq!(errors[3], "GET /zaken: 500 Internal Server Error");
     let listed = f

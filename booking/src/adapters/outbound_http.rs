@@ -39,9 +39,8 @@ impl Resolve for CheckedResolver {
         let rule = self.rule.clone();
         let host = name.as_str().to_string();
         Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let allowed = allowed_addresses(&rule, &host, &found)?;
             Ok(Box::new(allowed.into_iter()) as Addrs)
         })
@@ -188,7 +187,10 @@ mod tests {
             .await
             .err()
             .expect("localhost is refused");
-        assert!(refused.to_string().contains("internal address"), "{refused}");
+        assert!(
+            refused.to_string().contains("internal address"),
+            "{refused}"
+        );
     }
 
     #[test]

@@ -9,31 +9,31 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 /// Networks that are not the public internet: loopback, private, shared (CGNAT), link-local,
 /// multicast, unspecified, broadcast, documentation, benchmarking and reserved ranges.
 const INTERNAL: &[IpNet] = &[
-    v4(0, 0, 0, 0, 8),     // "this network", unspecified
-    v4(10, 0, 0, 0, 8),    // private
-    v4(100, 64, 0, 0, 10), // shared address space (CGNAT)
-    v4(127, 0, 0, 0, 8),   // loopback
-    v4(169, 254, 0, 0, 16), // link-local, cloud metadata
-    v4(172, 16, 0, 0, 12), // private
-    v4(192, 0, 0, 0, 24),  // IETF protocol assignments
-    v4(192, 0, 2, 0, 24),  // documentation
-    v4(192, 88, 99, 0, 24), // 6to4 relay anycast
-    v4(192, 168, 0, 0, 16), // private
-    v4(198, 18, 0, 0, 15), // benchmarking
-    v4(198, 51, 100, 0, 24), // documentation
-    v4(203, 0, 113, 0, 24), // documentation
-    v4(224, 0, 0, 0, 4),   // multicast
-    v4(240, 0, 0, 0, 4),   // reserved, broadcast
-    v6([0, 0, 0, 0, 0, 0, 0, 0], 128), // unspecified
-    v6([0, 0, 0, 0, 0, 0, 0, 1], 128), // loopback
-    v6([0x100, 0, 0, 0, 0, 0, 0, 0], 64), // discard
-    v6([0x2001, 0, 0, 0, 0, 0, 0, 0], 23), // IETF protocol assignments (Teredo, benchmarking)
+    v4(0, 0, 0, 0, 8),                         // "this network", unspecified
+    v4(10, 0, 0, 0, 8),                        // private
+    v4(100, 64, 0, 0, 10),                     // shared address space (CGNAT)
+    v4(127, 0, 0, 0, 8),                       // loopback
+    v4(169, 254, 0, 0, 16),                    // link-local, cloud metadata
+    v4(172, 16, 0, 0, 12),                     // private
+    v4(192, 0, 0, 0, 24),                      // IETF protocol assignments
+    v4(192, 0, 2, 0, 24),                      // documentation
+    v4(192, 88, 99, 0, 24),                    // 6to4 relay anycast
+    v4(192, 168, 0, 0, 16),                    // private
+    v4(198, 18, 0, 0, 15),                     // benchmarking
+    v4(198, 51, 100, 0, 24),                   // documentation
+    v4(203, 0, 113, 0, 24),                    // documentation
+    v4(224, 0, 0, 0, 4),                       // multicast
+    v4(240, 0, 0, 0, 4),                       // reserved, broadcast
+    v6([0, 0, 0, 0, 0, 0, 0, 0], 128),         // unspecified
+    v6([0, 0, 0, 0, 0, 0, 0, 1], 128),         // loopback
+    v6([0x100, 0, 0, 0, 0, 0, 0, 0], 64),      // discard
+    v6([0x2001, 0, 0, 0, 0, 0, 0, 0], 23),     // IETF protocol assignments (Teredo, benchmarking)
     v6([0x2001, 0xdb8, 0, 0, 0, 0, 0, 0], 32), // documentation
-    v6([0x3fff, 0, 0, 0, 0, 0, 0, 0], 20), // documentation
-    v6([0xfc00, 0, 0, 0, 0, 0, 0, 0], 7), // unique local
-    v6([0xfe80, 0, 0, 0, 0, 0, 0, 0], 10), // link-local
-    v6([0xfec0, 0, 0, 0, 0, 0, 0, 0], 10), // site-local (deprecated)
-    v6([0xff00, 0, 0, 0, 0, 0, 0, 0], 8), // multicast
+    v6([0x3fff, 0, 0, 0, 0, 0, 0, 0], 20),     // documentation
+    v6([0xfc00, 0, 0, 0, 0, 0, 0, 0], 7),      // unique local
+    v6([0xfe80, 0, 0, 0, 0, 0, 0, 0], 10),     // link-local
+    v6([0xfec0, 0, 0, 0, 0, 0, 0, 0], 10),     // site-local (deprecated)
+    v6([0xff00, 0, 0, 0, 0, 0, 0, 0], 8),      // multicast
 ];
 
 const fn v4(a: u8, b: u8, c: u8, d: u8, prefix: u8) -> IpNet {
@@ -42,7 +42,9 @@ const fn v4(a: u8, b: u8, c: u8, d: u8, prefix: u8) -> IpNet {
 
 const fn v6(s: [u16; 8], prefix: u8) -> IpNet {
     IpNet::new_assert(
-        IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7])),
+        IpAddr::V6(Ipv6Addr::new(
+            s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7],
+        )),
         prefix,
     )
 }
@@ -127,9 +129,9 @@ fn normal_host(host: &str) -> String {
 fn is_host_name(raw: &str) -> bool {
     !raw.is_empty()
         && raw.len() <= 253
-        && raw
-            .split('.')
-            .all(|label| !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        && raw.split('.').all(|label| {
+            !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
 }
 
 #[cfg(test)]

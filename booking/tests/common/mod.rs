@@ -114,7 +114,8 @@ pub fn mail_dir(app: &TestApp) -> PathBuf {
 /// The key test apps seal stored secrets with; a second process on the same database (the
 /// ZGW worker kill test) needs the same one.
 pub fn test_secrets_key() -> booking::adapters::sealed::SecretsKey {
-    booking::adapters::sealed::SecretsKey::from_material(b"test secrets key test secrets key").unwrap()
+    booking::adapters::sealed::SecretsKey::from_material(b"test secrets key test secrets key")
+        .unwrap()
 }
 
 pub async fn spawn(store: Store, now: Timestamp, mail: Option<MailConfig>) -> TestApp {

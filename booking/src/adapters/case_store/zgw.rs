@@ -246,10 +246,13 @@ impl ZgwCaseStore {
         let body = outbound_http::read_capped(response)
             .await
             .map_err(|e| match e {
-                ReadFailure::Refused(refusal) => DeliveryError::Transient(format!("{what}: {refusal}")),
-                ReadFailure::Transport(e) => {
-                    DeliveryError::Transient(format!("{what}: reading the answer: {}", describe(&e)))
+                ReadFailure::Refused(refusal) => {
+                    DeliveryError::Transient(format!("{what}: {refusal}"))
                 }
+                ReadFailure::Transport(e) => DeliveryError::Transient(format!(
+                    "{what}: reading the answer: {}",
+                    describe(&e)
+                )),
             })?;
         if status.is_success() {
             return if body.trim_ascii().is_empty() {
@@ -467,7 +470,11 @@ fn problem_text(status: StatusCode, body: &[u8]) -> String {
     let Ok(problem) = serde_json::from_slice::<Value>(body) else {
         return text;
     };
-    let field = |v: &Value| v.as_str().map(|s| truncate(s.trim(), 120)).filter(|s| !s.is_empty());
+    let field = |v: &Value| {
+        v.as_str()
+            .map(|s| truncate(s.trim(), 120))
+            .filter(|s| !s.is_empty())
+    };
     if let Some(title) = field(&problem["title"]) {
         text.push_str(&format!(": {title}"));
     }
@@ -556,12 +563,21 @@ mod tests {
     #[test]
     fn links_are_followed_on_the_stores_origin_only() {
         let base = "https://zaken.example.nl/api/v1";
-        assert!(same_origin("https://zaken.example.nl/api/v1/statussen?page=2", base));
+        assert!(same_origin(
+            "https://zaken.example.nl/api/v1/statussen?page=2",
+            base
+        ));
         assert!(same_origin("https://zaken.example.nl:443/other", base));
-        assert!(!same_origin("http://zaken.example.nl/api/v1/statussen", base));
+        assert!(!same_origin(
+            "http://zaken.example.nl/api/v1/statussen",
+            base
+        ));
         assert!(!same_origin("https://zaken.example.nl:8443/api/v1", base));
         assert!(!same_origin("http://169.254.169.254/latest", base));
-        assert!(!same_origin("https://zaken.example.nl.evil.example/api/v1", base));
+        assert!(!same_origin(
+            "https://zaken.example.nl.evil.example/api/v1",
+            base
+        ));
         assert!(!same_origin("not a url", base));
     }
 

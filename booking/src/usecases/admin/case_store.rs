@@ -3,6 +3,7 @@
 //! the redacted value back keeps it, but only for the URL and client id it was entered for.
 
 use crate::adapters::case_store::{CaseStoreSettings, REDACTED};
+use crate::adapters::sealed::SecretsKey;
 use crate::auth::SessionClaims;
 use crate::error::{Error, Result};
 use crate::App;
@@ -38,10 +39,12 @@ pub async fn change(
             {
                 return Err(Error::invalid("secret", SECRET_AGAIN));
             }
-            match CaseStoreSettings::Zgw(old).opened(&app.secrets)? {
-                CaseStoreSettings::Zgw(old) => zgw.secret = old.secret,
-                CaseStoreSettings::Builtin => unreachable!("opening keeps the kind"),
-            }
+            // Sealed, or in plain text from before sealing existed.
+            zgw.secret = if SecretsKey::is_sealed(&old.secret) {
+                app.secrets.open(&old.secret)?
+            } else {
+                old.secret
+            };
         }
     }
     let settings = new.validate()?;
