@@ -4,9 +4,11 @@ use anyhow::Context;
 use axum::routing::get;
 use axum::Router;
 use booking::adapters::mail::{MailConfig, Mailer};
+use booking::adapters::sealed::SecretsKey;
 use booking::api::security::end_session_on_logout;
 use booking::api::security::{protect, LoginQuotas, SiteOrigin};
 use booking::auth::{SessionKeys, SessionLifetimes};
+use booking::domain::outbound::OutboundRule;
 use booking::store::Db;
 use booking::{clock::Clock, App};
 use clap::{Parser, Subcommand};
@@ -112,9 +114,22 @@ struct ServeArgs {
     /// stops anyway. No new call starts meanwhile and /readyz answers 503.
     #[arg(long, env = "VIDEOLOKET_SHUTDOWN_GRACE_SECONDS", default_value_t = 600)]
     shutdown_grace_seconds: u64,
+    /// Internal hosts and networks a municipality's case store may be on, comma-separated
+    /// (host names, addresses, CIDR networks such as 10.1.0.0/16). Without it the delivery
+    /// worker calls public addresses only: no loopback, private, link-local or metadata address.
+    #[arg(long, env = "VIDEOLOKET_CASE_STORE_ALLOW", value_parser = parse_outbound_rule)]
+    case_store_allow: Option<OutboundRule>,
+    /// File with the key (at least 32 bytes) that seals stored secrets such as case-store
+    /// secrets; generated once as DATA_DIR/secrets.key (mode 0600) when unset.
+    #[arg(long, env = "VIDEOLOKET_SECRETS_KEY_FILE")]
+    secrets_key_file: Option<PathBuf>,
     /// Log as JSON lines.
     #[arg(long, env = "VIDEOLOKET_LOG_JSON")]
     log_json: bool,
+}
+
+fn parse_outbound_rule(raw: &str) -> Result<OutboundRule, String> {
+    OutboundRule::parse(raw)
 }
 
 fn parse_port_range(raw: &str) -> Result<sfu::PortRange, String> {
@@ -229,6 +244,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing(args.log_json);
     // Refuse a weak secret before touching the database.
     let room_keys = room_token_keys(args.room_token_secret.as_deref(), &args.db.data_dir)?;
+    let secrets_key = match &args.secrets_key_file {
+        Some(file) => SecretsKey::read(file),
+        None => SecretsKey::load_or_create(&args.db.data_dir.join("secrets.key")),
+    }
+    .map_err(|e| anyhow::anyhow!("VIDEOLOKET_SECRETS_KEY_FILE: {e}"))?;
     let url = args.db.url()?;
     let db = Db::connect(&url)
         .await
@@ -263,7 +283,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         booking::adapters::live_updates::QueueEvents::start(&db)
             .await
             .context("listening for queue changes")?,
-    );
+    )
+    .with_secrets_key(secrets_key);
+    // Secrets stored before sealing existed are sealed now.
+    let sealed = booking::usecases::admin::case_store::seal_plain_secrets(&app)
+        .await
+        .context("sealing stored secrets")?;
+    if sealed > 0 {
+        tracing::info!(sealed, "stored case-store secrets sealed");
+    }
 
     let media = sfu::Sfu::new(sfu::SfuConfig {
         max_participants: args.max_participants,
@@ -286,7 +314,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // instance (events are claimed under a lease).
     let _outbox = booking::usecases::delivery::spawn_delivery_worker(
         app.clone(),
-        booking::usecases::delivery::DeliveryConfig::default(),
+        booking::usecases::delivery::DeliveryConfig {
+            outbound: args.case_store_allow.clone().unwrap_or_default(),
+            ..Default::default()
+        },
     );
     // Erases personal data past each municipality's retention period; idempotent, safe on every
     // instance.

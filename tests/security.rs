@@ -535,6 +535,7 @@ async fn finding_9_database_and_keys_are_private_files() {
         "videoloket.db-shm",
         "session.key",
         "room-token.key",
+        "secrets.key",
     ] {
         let file = server.data.path().join(name);
         if !file.exists() && name.contains("db-") {
@@ -565,6 +566,178 @@ fn finding_9_short_room_token_secrets_are_refused_at_start() {
     assert!(
         said.contains("VIDEOLOKET_ROOM_TOKEN_SECRET is 6 bytes; it must be at least 32"),
         "{said}"
+    );
+}
+
+/// Case-store settings pointing at `base`, as an admin would send them.
+fn zgw_settings(base: &str, client_id: &str, secret: &str) -> Value {
+    let catalog = "https://catalogi.example.nl/catalogi/api/v1";
+    json!({"kind": "zgw", "zaken_api": format!("{base}/zaken/api/v1"), "client_id": client_id,
+        "secret": secret, "zaaktype": format!("{catalog}/zaaktypen/1"), "rsin": "002220647",
+        "roltype": format!("{catalog}/roltypen/1"), "end_statustype": format!("{catalog}/statustypen/1"),
+        "resultaattypen": {"complete": format!("{catalog}/resultaattypen/1")}})
+}
+
+async fn put_case_store(server: &Server, admin: &str, settings: &Value) -> reqwest::Response {
+    client()
+        .put(server.api("/admin/case-store"))
+        .header("cookie", admin)
+        .header("origin", &server.base)
+        .json(settings)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn finding_9_case_store_secrets_are_sealed_and_bound_to_their_address() {
+    const SECRET: &str = "Zeer-Geheim-ZGW-Sleutel-C0FFEE";
+    let server = Server::start(&[], &[]);
+    let admin = login(&server, "bram@voorbeeld.nl", "welkom-bram").await;
+    let settings = zgw_settings("https://openzaak.example.nl", "videoloket", SECRET);
+    let saved = put_case_store(&server, &admin, &settings).await;
+    assert_eq!(saved.status(), 200);
+    let saved: Value = saved.json().await.unwrap();
+    assert_eq!(saved["secret"], "********");
+
+    // The redacted secret with another address: refused, the secret must be entered again.
+    let moved = zgw_settings("http://attacker.example:8000", "videoloket", "********");
+    let refused = put_case_store(&server, &admin, &moved).await;
+    assert_eq!(refused.status(), 422);
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(problem["field"], "secret", "{problem}");
+    let same = zgw_settings("https://openzaak.example.nl", "videoloket", "********");
+    assert_eq!(put_case_store(&server, &admin, &same).await.status(), 200);
+
+    // The secret is in no file of the database (main file, WAL, shared memory).
+    let mut looked = 0;
+    for name in ["videoloket.db", "videoloket.db-wal", "videoloket.db-shm"] {
+        let Ok(bytes) = std::fs::read(server.data.path().join(name)) else {
+            continue;
+        };
+        looked += bytes.len();
+        assert!(
+            !bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()),
+            "the case-store secret is readable in {name}"
+        );
+    }
+    assert!(looked > 0, "the database files were read");
+}
+
+// ---- 1. server-side request forgery through the case-store URL ---------------------------
+
+#[tokio::test]
+async fn finding_1_the_case_store_never_reaches_internal_addresses() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // A listener on loopback (IPv4 and, where there is one, IPv6) that counts connections.
+    let trap = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = trap.local_addr().unwrap().port();
+    let trap6 = tokio::net::TcpListener::bind(("::1", port)).await.ok();
+    let hits = Arc::new(AtomicUsize::new(0));
+    for listener in std::iter::once(trap).chain(trap6) {
+        let hits = hits.clone();
+        tokio::spawn(async move {
+            while listener.accept().await.is_ok() {
+                hits.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+    }
+
+    let server = Server::start(&[], &[]);
+    let admin = login(&server, "bram@voorbeeld.nl", "welkom-bram").await;
+    let clerk = login(&server, "anna@voorbeeld.nl", "welkom-anna").await;
+    let booked = book(&server).await;
+    let service = booked["appointment"]["service_id"].as_str().unwrap();
+    let results: Value = client()
+        .get(server.api(&format!("/staff/services/{service}/results")))
+        .header("cookie", &clerk)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = results[0]["code"].as_str().expect("a result code");
+    let mut settings = zgw_settings("http://192.0.2.1", "videoloket", "geheim-genoeg");
+    settings["resultaattypen"] = json!({code: "https://catalogi.example.nl/resultaattypen/1"});
+    assert_eq!(
+        put_case_store(&server, &admin, &settings).await.status(),
+        200
+    );
+    let recorded = client()
+        .post(server.api(&format!(
+            "/staff/appointments/{}/outcomes",
+            booked["appointment"]["id"].as_str().unwrap()
+        )))
+        .header("cookie", &clerk)
+        .header("origin", &server.base)
+        .json(&json!({"result": code, "notes": "", "follow_up": {"kind": "none"}, "sources": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(recorded.status(), 201);
+
+    for (base, refused) in [
+        (
+            format!("http://127.0.0.1:{port}"),
+            "127.0.0.1 is an internal address",
+        ),
+        (
+            format!("http://localhost:{port}"),
+            "localhost is an internal address",
+        ),
+        (format!("http://[::1]:{port}"), "::1 is an internal address"),
+        (
+            format!("http://[::ffff:127.0.0.1]:{port}"),
+            "::ffff:127.0.0.1 is an internal address",
+        ),
+        (
+            "http://169.254.169.254".to_string(),
+            "169.254.169.254 is an internal address",
+        ),
+        (
+            format!("http://0.0.0.0:{port}"),
+            "0.0.0.0 is an internal address",
+        ),
+    ] {
+        settings["zaken_api"] = json!(format!("{base}/zaken/api/v1"));
+        assert_eq!(
+            put_case_store(&server, &admin, &settings).await.status(),
+            200
+        );
+        client()
+            .post(server.api("/admin/deliveries/retry-failing"))
+            .header("cookie", &admin)
+            .header("origin", &server.base)
+            .send()
+            .await
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let failing: Value = client()
+                .get(server.api("/admin/deliveries"))
+                .header("cookie", &admin)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let error = failing[0]["last_error"].as_str().unwrap_or_default();
+            if error.contains(refused) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{base}: no refusal within 60 s; last error {error:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "the delivery worker connected to the loopback listener"
     );
 }
 

@@ -18,6 +18,7 @@ pub use error::{Error, Result};
 
 use adapters::live_updates::QueueEvents;
 use adapters::mail::Mailer;
+use adapters::sealed::SecretsKey;
 use auth::SessionKeys;
 use clock::Clock;
 use store::Db;
@@ -34,6 +35,8 @@ pub struct App {
     pub base_url: String,
     /// Live queue updates for the clerks and residents connected to this instance.
     pub events: QueueEvents,
+    /// Seals the secrets admins enter (case store) before they are stored.
+    pub(crate) secrets: SecretsKey,
 }
 
 impl App {
@@ -52,7 +55,15 @@ impl App {
             session_keys,
             base_url,
             events,
+            // A key that dies with the process; the binary sets the configured one.
+            secrets: SecretsKey::random(),
         }
+    }
+
+    /// The key stored secrets are sealed with (`--secrets-key-file`).
+    pub fn with_secrets_key(mut self, key: SecretsKey) -> Self {
+        self.secrets = key;
+        self
     }
 
     /// The store, for the crate's own tests to set up and inspect rows.

@@ -44,6 +44,7 @@ on_both_stores!(
     admin_chooses_the_case_store_and_result_lists,
     two_workers_never_deliver_an_event_twice,
     unreadable_settings_fail_like_a_store_that_is_down,
+    secrets_stored_in_plain_text_are_sealed_at_start,
 );
 
 /// A case store in the test's memory. Like a real one it acts on an idempotency key once;
@@ -520,9 +521,40 @@ async fn admin_chooses_the_case_store_and_result_lists(store: Store) {
         .unwrap();
     assert_eq!(saved["secret"], "********");
     assert_eq!(saved["zaken_api"], "https://zaken.example.nl/api/v1");
-    // Sending the redacted form back keeps the secret.
+    // Finding 9 of issue 13: the redacted secret with a new address or client id is refused,
+    // so an admin cannot send the stored secret to a host of their choice.
+    for (field, value) in [
+        ("client_id", "videoloket-2"),
+        ("zaken_api", "https://attacker.example/api/v1"),
+    ] {
+        let mut moved = saved.clone();
+        moved[field] = json!(value);
+        let resp = f.admin.put(&url).json(&moved).send().await.unwrap();
+        assert_eq!(resp.status(), 422, "{field}");
+        let problem = resp.json::<Value>().await.unwrap();
+        assert_eq!(problem["field"], "secret");
+        assert!(
+            problem["detail"].as_str().unwrap().contains("opnieuw"),
+            "{problem}"
+        );
+    }
+    // With the secret entered again it is accepted.
     let mut again = saved.clone();
     again["client_id"] = json!("videoloket-2");
+    again["secret"] = json!("geheim-nieuw");
+    assert_eq!(
+        f.admin
+            .put(&url)
+            .json(&again)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // Sending the redacted form back for the same address and client id keeps the secret.
+    again["secret"] = json!("********");
+    again["user"] = json!("Balie");
     assert_eq!(
         f.admin
             .put(&url)
@@ -535,8 +567,14 @@ async fn admin_chooses_the_case_store_and_result_lists(store: Store) {
     );
     match f.t.app.db().case_store_settings(f.tenant.id).await.unwrap() {
         booking::adapters::case_store::CaseStoreSettings::Zgw(c) => {
-            assert_eq!(c.secret, "geheim-geheim");
+            // Stored sealed: the row holds no secret in plain text.
+            assert!(!c.secret.contains("geheim"), "{}", c.secret);
+            assert_eq!(
+                common::test_secrets_key().open(&c.secret).unwrap(),
+                "geheim-nieuw"
+            );
             assert_eq!(c.client_id, "videoloket-2");
+            assert_eq!(c.user, "Balie");
         }
         other => panic!("expected ZGW settings, got {other:?}"),
     }
@@ -731,4 +769,62 @@ async fn unreadable_settings_fail_like_a_store_that_is_down(store: Store) {
         "{error}"
     );
     assert!(view["deliveries"][0]["next_attempt_at"].is_string());
+}
+
+/// Issue 13, finding 9: a secret an older version stored in plain text keeps working and is
+/// sealed by the start-up step.
+async fn secrets_stored_in_plain_text_are_sealed_at_start(store: Store) {
+    use booking::adapters::case_store::{zgw::ZgwConfig, CaseStoreSettings};
+    let f = fixture(store).await;
+    let legacy = ZgwConfig {
+        zaken_api: "https://zaken.example.nl/api/v1".into(),
+        client_id: "videoloket".into(),
+        secret: "oud-geheim-in-platte-tekst".into(),
+        zaaktype: "https://catalogi.example.nl/zaaktypen/1".into(),
+        rsin: "002220647".into(),
+        roltype: "https://catalogi.example.nl/roltypen/1".into(),
+        end_statustype: "https://catalogi.example.nl/statustypen/9".into(),
+        resultaattypen: [(
+            "complete".to_string(),
+            "https://catalogi.example.nl/resultaattypen/1".to_string(),
+        )]
+        .into(),
+        user: "videoloket".into(),
+    };
+    f.t.app
+        .db()
+        .save_case_store_settings(
+            f.tenant.id,
+            &CaseStoreSettings::Zgw(Box::new(legacy.clone())),
+            f.t.app.clock.now(),
+        )
+        .await
+        .unwrap();
+    let key = common::test_secrets_key();
+    // Read as it is before sealing.
+    let read = f.t.app.db().case_store_settings(f.tenant.id).await.unwrap();
+    assert!(read.has_plain_secret());
+    assert_eq!(
+        read.opened(&key).unwrap(),
+        CaseStoreSettings::Zgw(Box::new(legacy.clone()))
+    );
+
+    let sealed = booking::usecases::admin::case_store::seal_plain_secrets(&f.t.app)
+        .await
+        .unwrap();
+    assert_eq!(sealed, 1);
+    let stored = f.t.app.db().case_store_settings(f.tenant.id).await.unwrap();
+    assert!(!stored.has_plain_secret());
+    assert!(!stored.to_config().unwrap().contains("platte-tekst"));
+    assert_eq!(
+        stored.opened(&key).unwrap(),
+        CaseStoreSettings::Zgw(Box::new(legacy))
+    );
+    // Run again: nothing left to seal.
+    assert_eq!(
+        booking::usecases::admin::case_store::seal_plain_secrets(&f.t.app)
+            .await
+            .unwrap(),
+        0
+    );
 }

@@ -7,12 +7,16 @@
 mod common;
 mod outcomes_support;
 
+use booking::adapters::outbound_http::OutboundHttp;
+use booking::domain::outbound::OutboundRule;
 use booking::usecases::delivery::Worker;
 use common::{require_python, Store};
 use jiff::SignedDuration;
 use outcomes_support::{complete, fast_config, fixture, Fixture};
 use serde_json::{json, Value};
 use std::process::Stdio;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -102,12 +106,18 @@ async fn connect(f: &Fixture, mock: &Mock, secret: &str) {
     assert_eq!(resp.status(), 200);
 }
 
+fn loopback() -> OutboundRule {
+    OutboundRule::parse("127.0.0.0/8").unwrap()
+}
+
 async fn setup(test: &str) -> Option<(Fixture, Mock, Worker)> {
     let python = require_python(test)?;
     let (f, mock) = tokio::join!(fixture(Store::Sqlite), Mock::start(&python));
     connect(&f, &mock, SECRET).await;
     let mut config = fast_config(None);
     config.request_timeout = Duration::from_secs(2);
+    // The mock runs on loopback, which only an operator's exception lets the worker call.
+    config.outbound = loopback();
     let worker = Worker::new(f.t.app.clone(), config);
     Some((f, mock, worker))
 }
@@ -153,13 +163,15 @@ async fn child_delivery_worker() {
         booking::adapters::live_updates::QueueEvents::start(&db)
             .await
             .unwrap(),
-    );
+    )
+    .with_secrets_key(common::test_secrets_key());
     let mut config = fast_config(None);
     // Longer than it takes, even on a busy machine, to get every delivery to its held
     // POST /statussen, so the kill, not a timeout, ends them; the lease (2 x timeout) then
     // delays the second worker by 20 s.
     config.request_timeout = Duration::from_secs(10);
     config.lease = SignedDuration::from_secs(20);
+    config.outbound = loopback();
     booking::usecases::delivery::spawn_delivery_worker(app, config)
         .await
         .unwrap();
@@ -273,11 +285,18 @@ mod tests {
             .as_str()
             .unwrap()
             .to_string();
-        let settings = f.t.app.db().case_store_settings(f.tenant.id).await.unwrap();
+        let settings =
+            f.t.app
+                .db()
+                .case_store_settings(f.tenant.id)
+                .await
+                .unwrap()
+                .opened(&common::test_secrets_key())
+                .unwrap();
         let store = booking::adapters::case_store::adapter(
             &settings,
             f.t.app.db(),
-            &reqwest::Client::new(),
+            &OutboundHttp::new(loopback(), Duration::from_secs(5)),
         );
         let appointment = f.t.app.db().appointment(f.tenant.id, id).await.unwrap();
         let delivery = booking::adapters::case_store::CaseDelivery {
@@ -323,7 +342,8 @@ mod tests {
         assert_eq!(view["delivery"], "failing");
         assert_eq!(
             view["deliveries"][0]["last_error"],
-            "POST /zaken: 400 Bad Request: Invalid input.: Het zaaktype is niet gepubliceerd."
+            // The status and the problem's title and code; never the body's free text.
+            "POST /zaken: 400 Bad Request: Invalid input. (invalid)"
         );
         assert!(
             view["deliveries"][0]["next_attempt_at"].is_null(),
@@ -599,4 +619,174 @@ mod tests {
             "a zaak was never created twice, not even attempted"
         );
     }
+}
+
+// ---- Issue 13, finding 1: what a case store answers cannot reach further ---------------------
+
+/// How the fake store below answers.
+#[derive(Clone, Copy, PartialEq)]
+enum Answer {
+    /// Every request: 302 to the trap listener.
+    Redirect,
+    /// A zaak with rol and resultaat, then a list of statussen whose `next` is the trap.
+    ForeignNext,
+    /// 2 MiB, streamed without a length.
+    Huge,
+    /// 500 with another system's page as the body.
+    RawBody,
+}
+
+const RAW: &str = "ami-id i-0abc123 AccessKeyId ASIA-SECRET-INTERNAL-ANSWER";
+
+/// A store on loopback (allowed for this test) and a trap listener on another port (another
+/// origin) that counts the connections it gets.
+struct Fake {
+    base: String,
+    answer: Arc<Mutex<Answer>>,
+    trap_hits: Arc<AtomicUsize>,
+}
+
+impl Fake {
+    async fn start() -> Fake {
+        let trap = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let trap_base = format!("http://{}", trap.local_addr().unwrap());
+        let trap_hits = Arc::new(AtomicUsize::new(0));
+        let hits = trap_hits.clone();
+        tokio::spawn(async move {
+            while trap.accept().await.is_ok() {
+                hits.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let answer = Arc::new(Mutex::new(Answer::Redirect));
+        let state = (answer.clone(), base.clone(), trap_base);
+        let router = axum::Router::new().fallback(fake_answer).with_state(state);
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        Fake {
+            base,
+            answer,
+            trap_hits,
+        }
+    }
+}
+
+async fn fake_answer(
+    axum::extract::State((answer, base, trap)): axum::extract::State<(
+        Arc<Mutex<Answer>>,
+        String,
+        String,
+    )>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let answer = *answer.lock().unwrap();
+    let path = uri.path();
+    match answer {
+        Answer::Redirect => (
+            axum::http::StatusCode::FOUND,
+            [("location", format!("{trap}/stolen"))],
+        )
+            .into_response(),
+        Answer::Huge => {
+            let chunks = (0..32).map(|_| Ok::<_, std::io::Error>(vec![b' '; 64 * 1024]));
+            axum::body::Body::from_stream(futures::stream::iter(chunks)).into_response()
+        }
+        Answer::RawBody => (
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            format!("<html><pre>{RAW}</pre></html>"),
+        )
+            .into_response(),
+        Answer::ForeignNext => {
+            let zaak = format!("{base}/api/v1/zaken/1");
+            let body = match (method.as_str(), path.rsplit('/').next().unwrap_or("")) {
+                ("POST", "zaken") => json!({"url": zaak}),
+                ("GET", "rollen") => {
+                    json!({"results": [{"url": format!("{base}/api/v1/rollen/1")}]})
+                }
+                ("GET", "resultaten") => {
+                    json!({"results": [{"url": format!("{base}/api/v1/resultaten/1"), "resultaattype": COMPLETE}]})
+                }
+                ("GET", "statussen") => {
+                    json!({"results": [], "next": format!("{trap}/api/v1/statussen?page=2")})
+                }
+                _ => json!({"results": []}),
+            };
+            axum::Json(body).into_response()
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finding_1_redirects_foreign_links_huge_and_raw_answers_go_no_further() {
+    let fake = Fake::start().await;
+    let f = fixture(Store::Sqlite).await;
+    let settings = json!({"kind": "zgw", "zaken_api": format!("{}/api/v1", fake.base), "client_id": "videoloket-test",
+        "secret": SECRET, "zaaktype": ZAAKTYPE, "rsin": "002220647", "roltype": ROLTYPE, "end_statustype": END,
+        "resultaattypen": {"complete": COMPLETE}});
+    let resp = f
+        .admin
+        .put(f.url("/api/v1/admin/case-store"))
+        .json(&settings)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let mut config = fast_config(None);
+    config.outbound = loopback();
+    let worker = Worker::new(f.t.app.clone(), config);
+    let ids = f.appointments(4).await;
+
+    let mut errors = Vec::new();
+    for (id, answer) in ids.iter().zip([
+        Answer::Redirect,
+        Answer::ForeignNext,
+        Answer::Huge,
+        Answer::RawBody,
+    ]) {
+        *fake.answer.lock().unwrap() = answer;
+        assert_eq!(f.record(*id, complete()).await.status(), 201);
+        assert_eq!(worker.run_once().await.unwrap(), 1);
+        let view = f.history(*id).await;
+        assert_eq!(view["delivery"], "failing");
+        errors.push(
+            view["deliveries"][0]["last_error"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    // The redirect is not followed: the status is the answer.
+    assert_eq!(errors[0], "GET /zaken: 302 Found");
+    // A `next` link to another origin is not followed.
+    assert!(
+        errors[1].contains("linked to another address"),
+        "{}",
+        errors[1]
+    );
+    // A huge answer is given up on.
+    assert!(
+        errors[2].contains("larger than 1048576 bytes"),
+        "{}",
+        errors[2]
+    );
+    // Another system's body is never shown, only the status.
+    assert_eq!(errors[3], "GET /zaken: 500 Internal Server Error");
+    let listed = f
+        .admin
+        .get(f.url("/api/v1/admin/deliveries"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(listed.contains("500 Internal Server Error"), "{listed}");
+    assert!(!listed.contains("SECRET-INTERNAL"), "{listed}");
+    assert_eq!(
+        fake.trap_hits.load(Ordering::SeqCst),
+        0,
+        "the worker called the other origin"
+    );
 }

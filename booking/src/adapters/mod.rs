@@ -6,3 +6,5 @@ pub mod charts;
 pub mod invite;
 pub mod live_updates;
 pub mod mail;
+pub mod outbound_http;
+pub mod sealed;

@@ -317,7 +317,10 @@ pub async fn case_store(
 
 /// Change the case-store settings
 ///
-/// Built-in or a ZGW Zaken API with its address and credentials.
+/// Built-in or a ZGW Zaken API with its address and credentials. A secret of ********
+/// keeps the stored one only while `zaken_api` and `client_id` stay the same; with a new
+/// address or client id the secret must be entered again (422, field `secret`). The worker
+/// calls only public addresses unless the operator allows others (`--case-store-allow`).
 #[utoipa::path(put, path = "/api/v1/admin/case-store", tag = "outcomes", request_body = CaseStoreSettings,
     responses((status = 200, body = CaseStoreSettings), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 422, body = Problem)))]
@@ -326,7 +329,8 @@ pub async fn set_case_store(
     Admin(claims): Admin,
     Json(body): Json<CaseStoreSettings>,
 ) -> Result<Json<CaseStoreSettings>> {
-    // The form shows the secret redacted; sending that back means "keep the stored one".
+    // The form shows the secret redacted; sending that back means "keep the stored one"
+    // (for the same address and client id).
     Ok(Json(
         usecases::admin::case_store::change(&app, &claims, body).await?,
     ))

@@ -12,6 +12,7 @@ pub mod dates_in_words;
 pub mod email;
 pub mod feedback;
 pub mod ids;
+pub mod outbound;
 pub mod outbox;
 pub mod outcome;
 pub mod personal_link;

@@ -8,6 +8,8 @@
 //! they do not deliver the same event at the same time.
 
 use crate::adapters::case_store::{self, CaseStore};
+use crate::adapters::outbound_http::OutboundHttp;
+use crate::domain::outbound::OutboundRule;
 use crate::domain::outbox::{after_failure, Backoff, DeliveryError};
 use crate::store::ClaimedEvent;
 use crate::App;
@@ -31,6 +33,8 @@ pub struct DeliveryConfig {
     pub request_timeout: Duration,
     /// Replaces every municipality's case store; for tests that count deliveries.
     pub store_override: Option<Arc<dyn CaseStore>>,
+    /// Internal hosts and networks the operator allows case stores on (none by default).
+    pub outbound: OutboundRule,
 }
 
 impl Default for DeliveryConfig {
@@ -42,6 +46,7 @@ impl Default for DeliveryConfig {
             backoff: Backoff::default(),
             request_timeout: Duration::from_secs(30),
             store_override: None,
+            outbound: OutboundRule::public_only(),
         }
     }
 }
@@ -56,16 +61,12 @@ pub fn spawn_delivery_worker(app: App, config: DeliveryConfig) -> JoinHandle<()>
 pub struct Worker {
     app: App,
     config: DeliveryConfig,
-    http: reqwest::Client,
+    http: OutboundHttp,
 }
 
 impl Worker {
     pub fn new(app: App, config: DeliveryConfig) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(config.request_timeout)
-            .user_agent("videoloket")
-            .build()
-            .unwrap_or_default();
+        let http = OutboundHttp::new(config.outbound.clone(), config.request_timeout);
         Self { app, config, http }
     }
 
@@ -145,7 +146,12 @@ impl Worker {
         if let Some(store) = &self.config.store_override {
             return Ok(store.clone());
         }
-        let settings = self.app.db.case_store_settings(tenant).await?;
+        let settings = self
+            .app
+            .db
+            .case_store_settings(tenant)
+            .await?
+            .opened(&self.app.secrets)?;
         Ok(case_store::adapter(&settings, &self.app.db, &self.http))
     }
 }

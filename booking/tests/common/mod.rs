@@ -111,6 +111,13 @@ pub fn mail_dir(app: &TestApp) -> PathBuf {
     app.test_db.dir.path().join("mail")
 }
 
+/// The key test apps seal stored secrets with; a second process on the same database (the
+/// ZGW worker kill test) needs the same one.
+pub fn test_secrets_key() -> booking::adapters::sealed::SecretsKey {
+    booking::adapters::sealed::SecretsKey::from_material(b"test secrets key test secrets key")
+        .unwrap()
+}
+
 pub async fn spawn(store: Store, now: Timestamp, mail: Option<MailConfig>) -> TestApp {
     let test_db = TestDb::new(store).await;
     let mail = mail.unwrap_or_else(|| MailConfig::Files(test_db.dir.path().join("mail")));
@@ -123,7 +130,8 @@ pub async fn spawn(store: Store, now: Timestamp, mail: Option<MailConfig>) -> Te
         SessionKeys::from_secret(b"test secret test secret test sec"),
         base.clone(),
         QueueEvents::start(&test_db.db).await.unwrap(),
-    );
+    )
+    .with_secrets_key(test_secrets_key());
     let router = booking::api::router(app.clone()).layer(axum::Extension(grant_issuer()));
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     let client = reqwest::Client::builder()

@@ -211,6 +211,7 @@ pub fn fast_config(store: Option<Arc<dyn CaseStore>>) -> DeliveryConfig {
         },
         request_timeout: Duration::from_secs(5),
         store_override: store,
+        ..Default::default()
     }
 }
 

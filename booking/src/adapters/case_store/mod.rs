@@ -8,6 +8,7 @@
 pub mod builtin;
 pub mod zgw;
 
+use crate::adapters::sealed::SecretsKey;
 use crate::domain::ids::{AppointmentId, TenantId};
 use crate::domain::outbox::DeliveryError;
 use crate::domain::outcome::Outcome;
@@ -88,6 +89,34 @@ impl CaseStoreSettings {
         }
     }
 
+    /// The same settings with the secret sealed, for storing.
+    pub fn sealed(&self, key: &SecretsKey) -> Self {
+        match self {
+            CaseStoreSettings::Builtin => CaseStoreSettings::Builtin,
+            CaseStoreSettings::Zgw(c) => CaseStoreSettings::Zgw(Box::new(zgw::ZgwConfig {
+                secret: key.seal(&c.secret),
+                ..(**c).clone()
+            })),
+        }
+    }
+
+    /// Stored settings with the secret opened. A secret stored before sealing existed is
+    /// read as it is (and sealed when the settings are next saved or at start-up).
+    pub fn opened(self, key: &SecretsKey) -> Result<Self> {
+        match self {
+            CaseStoreSettings::Zgw(mut c) if SecretsKey::is_sealed(&c.secret) => {
+                c.secret = key.open(&c.secret)?;
+                Ok(CaseStoreSettings::Zgw(c))
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// Whether the stored form still holds a secret in plain text.
+    pub fn has_plain_secret(&self) -> bool {
+        matches!(self, CaseStoreSettings::Zgw(c) if !SecretsKey::is_sealed(&c.secret))
+    }
+
     /// Serialized settings for the `config` column.
     pub fn to_config(&self) -> Result<String> {
         serde_json::to_string(self).map_err(|e| Error::Internal(e.to_string()))
@@ -99,14 +128,15 @@ impl CaseStoreSettings {
     }
 }
 
-/// What the admin API shows instead of a stored secret; sending it back keeps the secret.
+/// What the admin API shows instead of a stored secret; sending it back keeps the secret, as
+/// long as the URL and client id stay the same.
 pub const REDACTED: &str = "********";
 
 /// The adapter for a municipality's settings.
 pub fn adapter(
     settings: &CaseStoreSettings,
     db: &crate::store::Db,
-    http: &reqwest::Client,
+    http: &crate::adapters::outbound_http::OutboundHttp,
 ) -> Arc<dyn CaseStore> {
     match settings {
         CaseStoreSettings::Builtin => Arc::new(builtin::BuiltinCaseStore::new(db.clone())),

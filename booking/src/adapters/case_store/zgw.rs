@@ -15,6 +15,7 @@
 //! only allows that to clients with the `zaken.geforceerd-bijwerken` scope.
 
 use super::{CaseDelivery, CaseStore, DeliveryFuture};
+use crate::adapters::outbound_http::{self, OutboundHttp, ReadFailure};
 use crate::domain::outbox::DeliveryError;
 use crate::domain::outcome::FollowUp;
 use crate::error::{Error, Result};
@@ -176,11 +177,11 @@ struct ZgwClaims<'a> {
 
 pub struct ZgwCaseStore {
     config: ZgwConfig,
-    http: reqwest::Client,
+    http: OutboundHttp,
 }
 
 impl ZgwCaseStore {
-    pub fn new(config: ZgwConfig, http: reqwest::Client) -> Self {
+    pub fn new(config: ZgwConfig, http: OutboundHttp) -> Self {
         Self { config, http }
     }
 
@@ -213,9 +214,21 @@ impl ZgwCaseStore {
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Result<Value, DeliveryError> {
+        let what = format!(
+            "{method} {}",
+            url.strip_prefix(&self.config.zaken_api).unwrap_or(url)
+        );
+        // Links in answers (`next`, a resultaat's `url`) are followed only on the store's own
+        // origin: the signed token goes nowhere else.
+        if !same_origin(url, &self.config.zaken_api) {
+            return Err(DeliveryError::Refused(format!(
+                "{what}: the case store linked to another address; not followed"
+            )));
+        }
         let mut request = self
             .http
             .request(method.clone(), url)
+            .map_err(|refusal| DeliveryError::Transient(format!("{what}: {refusal}")))?
             .bearer_auth(self.token()?)
             .header("Accept", "application/json")
             .query(query);
@@ -225,29 +238,32 @@ impl ZgwCaseStore {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let what = format!(
-            "{method} {}",
-            url.strip_prefix(&self.config.zaken_api).unwrap_or(url)
-        );
         let response = request
             .send()
             .await
             .map_err(|e| DeliveryError::Transient(format!("{what}: {}", describe(&e))))?;
         let status = response.status();
-        let text = response
-            .text()
+        let body = outbound_http::read_capped(response)
             .await
-            .map_err(|e| DeliveryError::Transient(format!("{what}: reading the answer: {e}")))?;
+            .map_err(|e| match e {
+                ReadFailure::Refused(refusal) => {
+                    DeliveryError::Transient(format!("{what}: {refusal}"))
+                }
+                ReadFailure::Transport(e) => DeliveryError::Transient(format!(
+                    "{what}: reading the answer: {}",
+                    describe(&e)
+                )),
+            })?;
         if status.is_success() {
-            return if text.trim().is_empty() {
+            return if body.trim_ascii().is_empty() {
                 Ok(Value::Null)
             } else {
-                serde_json::from_str(&text).map_err(|e| {
+                serde_json::from_slice(&body).map_err(|e| {
                     DeliveryError::Transient(format!("{what}: answer is not JSON: {e}"))
                 })
             };
         }
-        let message = format!("{what}: {}", problem_text(status, &text));
+        let message = format!("{what}: {}", problem_text(status, &body));
         Err(classify(status, message))
     }
 
@@ -446,31 +462,49 @@ fn classify(status: StatusCode, message: String) -> DeliveryError {
     }
 }
 
-/// The server's problem detail (ZGW `Fout`/`ValidatieFout`) as one line.
-fn problem_text(status: StatusCode, body: &str) -> String {
-    let Ok(problem) = serde_json::from_str::<Value>(body) else {
-        return format!("{status}: {}", truncate(body.trim(), 300));
-    };
+/// What is shown of a refusal: the HTTP status and the store's problem `title` and `code` (ZGW
+/// `Fout`), with the `name` and `code` of each invalid parameter, each cut short. Never the raw
+/// body: with a misconfigured URL that could be another system's answer, shown to an admin.
+fn problem_text(status: StatusCode, body: &[u8]) -> String {
     let mut text = status.to_string();
-    for key in ["title", "detail"] {
-        if let Some(v) = problem[key].as_str().filter(|v| !v.is_empty()) {
-            text.push_str(&format!(": {v}"));
-        }
+    let Ok(problem) = serde_json::from_slice::<Value>(body) else {
+        return text;
+    };
+    let field = |v: &Value| {
+        v.as_str()
+            .map(|s| truncate(s.trim(), 120))
+            .filter(|s| !s.is_empty())
+    };
+    if let Some(title) = field(&problem["title"]) {
+        text.push_str(&format!(": {title}"));
+    }
+    if let Some(code) = field(&problem["code"]) {
+        text.push_str(&format!(" ({code})"));
     }
     if let Some(params) = problem["invalidParams"].as_array() {
-        for p in params {
+        for p in params.iter().take(10) {
             text.push_str(&format!(
                 "; {}: {}",
-                p["name"].as_str().unwrap_or("?"),
-                p["reason"].as_str().unwrap_or("?")
+                field(&p["name"]).unwrap_or_else(|| "?".into()),
+                field(&p["code"]).unwrap_or_else(|| "?".into())
             ));
         }
     }
     text
 }
 
+/// Same scheme, host and port.
+fn same_origin(url: &str, base: &str) -> bool {
+    match (reqwest::Url::parse(url), reqwest::Url::parse(base)) {
+        (Ok(a), Ok(b)) => a.origin() == b.origin(),
+        _ => false,
+    }
+}
+
 fn describe(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
+    if let Some(refusal) = outbound_http::refusal_in(e) {
+        refusal.to_string()
+    } else if e.is_timeout() {
         "timed out".into()
     } else if e.is_connect() {
         format!("cannot connect: {e}")
@@ -512,13 +546,39 @@ mod tests {
         let body = r#"{"type":"x","code":"invalid","title":"Invalid input.","status":400,"detail":"","instance":"i",
             "invalidParams":[{"name":"zaaktype","code":"bad-url","reason":"De URL is ongeldig."}]}"#;
         assert_eq!(
-            problem_text(StatusCode::BAD_REQUEST, body),
-            "400 Bad Request: Invalid input.; zaaktype: De URL is ongeldig."
+            problem_text(StatusCode::BAD_REQUEST, body.as_bytes()),
+            "400 Bad Request: Invalid input. (invalid); zaaktype: bad-url"
+        );
+        // Anything else in the body (another system's answer) is never shown.
+        assert_eq!(
+            problem_text(StatusCode::BAD_GATEWAY, b"<html>ami-id: secret</html>"),
+            "502 Bad Gateway"
         );
         assert_eq!(
-            problem_text(StatusCode::BAD_GATEWAY, "<html>oops</html>"),
-            "502 Bad Gateway: <html>oops</html>"
+            problem_text(StatusCode::OK, br#"{"AccessKeyId":"AKIA","Token":"t"}"#),
+            "200 OK"
         );
+    }
+
+    #[test]
+    fn links_are_followed_on_the_stores_origin_only() {
+        let base = "https://zaken.example.nl/api/v1";
+        assert!(same_origin(
+            "https://zaken.example.nl/api/v1/statussen?page=2",
+            base
+        ));
+        assert!(same_origin("https://zaken.example.nl:443/other", base));
+        assert!(!same_origin(
+            "http://zaken.example.nl/api/v1/statussen",
+            base
+        ));
+        assert!(!same_origin("https://zaken.example.nl:8443/api/v1", base));
+        assert!(!same_origin("http://169.254.169.254/latest", base));
+        assert!(!same_origin(
+            "https://zaken.example.nl.evil.example/api/v1",
+            base
+        ));
+        assert!(!same_origin("not a url", base));
     }
 
     #[test]
