@@ -11,6 +11,7 @@ pub mod clock;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod limits;
 pub mod store;
 pub mod usecases;
 
@@ -34,6 +35,9 @@ pub struct App {
     pub base_url: String,
     /// Live queue updates for the clerks and residents connected to this instance.
     pub events: QueueEvents,
+    /// Limits on anonymous bookings, walk-ins, callbacks, mails and live streams (none unless
+    /// set with `with_flood_limits`).
+    pub limits: std::sync::Arc<limits::FloodLimits>,
 }
 
 impl App {
@@ -52,7 +56,14 @@ impl App {
             session_keys,
             base_url,
             events,
+            limits: std::sync::Arc::new(limits::FloodLimits::unlimited()),
         }
+    }
+
+    /// Counts anonymous actions per client, as the platform binary does (docs/security.md).
+    pub fn with_flood_limits(mut self, quotas: &limits::FloodQuotas) -> Self {
+        self.limits = std::sync::Arc::new(limits::FloodLimits::new(quotas));
+        self
     }
 
     /// The store, for the crate's own tests to set up and inspect rows.
