@@ -89,7 +89,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         booking::api::security::protect(
             router,
             &booking::api::security::SiteOrigin::parse(&base_url)?,
-            booking::api::security::LoginQuotas::default(),
+            // The per-account burst is raised: the tests log the demo accounts in dozens of
+            // times (the limit itself is proven in tests/security.rs).
+            booking::api::security::LoginQuotas::with_account_burst(
+                std::num::NonZeroU32::new(1000).expect("non-zero"),
+            ),
         ),
         app,
     );

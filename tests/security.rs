@@ -920,16 +920,13 @@ async fn free_slots(server: &Server) -> (String, Vec<String>) {
     (service, starts)
 }
 
-async fn book_at(
-    server: &Server,
-    service: &str,
-    start: &str,
-    email: &str,
-    phone: Option<&str>,
-) -> reqwest::Response {
+/// Books the first slot still free (each booking takes a clerk's time, so the free starts
+/// change after each).
+async fn book_at(server: &Server, email: &str, phone: Option<&str>) -> reqwest::Response {
+    let (service, starts) = free_slots(server).await;
     client()
         .post(server.api("/tenants/voorbeeld/appointments"))
-        .json(&json!({"service_id": service, "start": start, "name": "Sanne Bakker",
+        .json(&json!({"service_id": service, "start": starts[0], "name": "Sanne Bakker",
             "email": email, "phone": phone}))
         .send()
         .await
@@ -984,13 +981,13 @@ async fn finding_6_bookings_walk_ins_and_callbacks_are_limited_per_client_addres
         ],
         &[],
     );
-    let (service, starts) = free_slots(&server).await;
-    for (i, start) in starts.iter().take(3).enumerate() {
+    let (service, _) = free_slots(&server).await;
+    for i in 0..3 {
         let email = format!("bewoner-{i}@example.nl");
-        let response = book_at(&server, &service, start, &email, None).await;
+        let response = book_at(&server, &email, None).await;
         assert_eq!(response.status(), 201, "booking {i}");
     }
-    let refused = book_at(&server, &service, &starts[3], "nog-een@example.nl", None).await;
+    let refused = book_at(&server, "nog-een@example.nl", None).await;
     let words = assert_too_many(refused, "the fourth booking").await;
     assert!(
         words.contains("te veel afspraken") && words.contains("netwerk"),
@@ -1018,32 +1015,25 @@ async fn finding_6_bookings_walk_ins_and_callbacks_are_limited_per_client_addres
 #[tokio::test]
 async fn finding_6_one_e_mail_address_or_phone_number_is_limited_from_any_address() {
     let server = Server::start(&[("VIDEOLOKET_REQUESTS_PER_CONTACT", "2")], &[]);
-    let (service, starts) = free_slots(&server).await;
-    for start in &starts[..2] {
-        let response = book_at(&server, &service, start, "doelwit@example.nl", None).await;
+    let (service, _) = free_slots(&server).await;
+    for _ in 0..2 {
+        let response = book_at(&server, "doelwit@example.nl", None).await;
         assert_eq!(response.status(), 201);
     }
     // Written otherwise, the same address.
-    let refused = book_at(&server, &service, &starts[2], " Doelwit@Example.nl", None).await;
+    let refused = book_at(&server, " Doelwit@Example.nl", None).await;
     let words = assert_too_many(refused, "a third booking for one e-mail address").await;
     assert!(words.contains("e-mailadres"), "{words}");
     // Another e-mail address with the same phone number twice more.
-    for (i, start) in starts[3..5].iter().enumerate() {
+    for i in 0..2 {
         let email = format!("ander-{i}@example.nl");
-        let response = book_at(&server, &service, start, &email, Some("0612345678")).await;
+        let response = book_at(&server, &email, Some("0612345678")).await;
         let status = response.status();
         if status != 201 {
             panic!("{status}: {}", response.text().await.unwrap());
         }
     }
-    let refused = book_at(
-        &server,
-        &service,
-        &starts[5],
-        "derde@example.nl",
-        Some("06 1234 5678"),
-    )
-    .await;
+    let refused = book_at(&server, "derde@example.nl", Some("06 1234 5678")).await;
     let words = assert_too_many(refused, "a third booking for one phone number").await;
     assert!(words.contains("telefoonnummer"), "{words}");
     for _ in 0..2 {
@@ -1063,12 +1053,10 @@ async fn finding_6_one_e_mail_address_or_phone_number_is_limited_from_any_addres
 async fn finding_6_one_client_cannot_send_mail_to_addresses_of_its_choice_without_end() {
     // The default limits: 10 bookings per client address an hour.
     let server = Server::start(&[], &[]);
-    let (service, starts) = free_slots(&server).await;
-    assert!(starts.len() >= 16, "enough free slots: {}", starts.len());
     let mut booked = 0;
-    for (i, start) in starts.iter().take(16).enumerate() {
+    for i in 0..16 {
         let email = format!("slachtoffer-{i}@example.nl");
-        match book_at(&server, &service, start, &email, None).await.status().as_u16() {
+        match book_at(&server, &email, None).await.status().as_u16() {
             201 => booked += 1,
             429 => {}
             other => panic!("booking {i}: {other}"),

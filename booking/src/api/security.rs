@@ -228,6 +228,19 @@ impl LoginQuotas {
     }
 }
 
+impl LoginQuotas {
+    /// The default quotas, with `burst` attempts per account before the limit (the browser
+    /// tests log the demo accounts in many times in a row).
+    pub fn with_account_burst(burst: NonZeroU32) -> Self {
+        Self {
+            per_account: Quota::with_period(Duration::from_secs(30))
+                .expect("non-zero period")
+                .allow_burst(burst),
+            ..Self::default()
+        }
+    }
+}
+
 impl Default for LoginQuotas {
     fn default() -> Self {
         Self {
