@@ -78,8 +78,7 @@ impl signaling::RoomAdmission for BookedRooms {
         claims: &'a RoomClaims,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>> {
         Box::pin(async move {
-            match booking::usecases::rooms::admits(&self.app, &claims.tenant, &claims.room).await
-            {
+            match booking::usecases::rooms::admits(&self.app, &claims.tenant, &claims.room).await {
                 Ok(admits) => admits,
                 // Refused when it cannot be told: a retry joins once the database answers.
                 Err(error) => {

@@ -413,7 +413,9 @@ fn print_welcome(base_url: &str, db_url: &str, args: &ServeArgs, demo: bool, see
     println!("  Health:                 {base_url}/healthz");
     match args.metrics_addr {
         Some(addr) => println!("  Metrics (operator only): http://{addr}/metrics"),
-        None => println!("  Metrics:                off (set VIDEOLOKET_METRICS_ADDR to serve them)"),
+        None => {
+            println!("  Metrics:                off (set VIDEOLOKET_METRICS_ADDR to serve them)")
+        }
     }
     println!(
         "  Video signaling:        {}/ws",

@@ -926,8 +926,10 @@ async fn book_at(server: &Server, email: &str, phone: Option<&str>) -> reqwest::
     let (service, starts) = free_slots(server).await;
     client()
         .post(server.api("/tenants/voorbeeld/appointments"))
-        .json(&json!({"service_id": service, "start": starts[0], "name": "Sanne Bakker",
-            "email": email, "phone": phone}))
+        .json(
+            &json!({"service_id": service, "start": starts[0], "name": "Sanne Bakker",
+            "email": email, "phone": phone}),
+        )
         .send()
         .await
         .unwrap()
@@ -946,8 +948,10 @@ async fn ask_callback(server: &Server, service: &str, phone: &str) -> reqwest::R
     client()
         .post(server.api("/tenants/voorbeeld/callbacks"))
         .header("accept-language", "en")
-        .json(&json!({"service_id": service, "name": "Piet Post", "phone": phone,
-            "part_of_day": "morning"}))
+        .json(
+            &json!({"service_id": service, "name": "Piet Post", "phone": phone,
+            "part_of_day": "morning"}),
+        )
         .send()
         .await
         .unwrap()
@@ -995,7 +999,11 @@ async fn finding_6_bookings_walk_ins_and_callbacks_are_limited_per_client_addres
     );
 
     for i in 0..3 {
-        assert_eq!(walk_in(&server, &service, None).await.status(), 201, "walk-in {i}");
+        assert_eq!(
+            walk_in(&server, &service, None).await.status(),
+            201,
+            "walk-in {i}"
+        );
     }
     assert_too_many(walk_in(&server, &service, None).await, "the fourth walk-in").await;
 
@@ -1038,7 +1046,9 @@ async fn finding_6_one_e_mail_address_or_phone_number_is_limited_from_any_addres
     assert!(words.contains("telefoonnummer"), "{words}");
     for _ in 0..2 {
         assert_eq!(
-            walk_in(&server, &service, Some("0687654321")).await.status(),
+            walk_in(&server, &service, Some("0687654321"))
+                .await
+                .status(),
             201
         );
     }
@@ -1117,7 +1127,9 @@ async fn finding_11_metrics_are_not_on_the_public_port() {
         .unwrap();
     assert_eq!(private.status(), 200);
     assert!(private.text().await.unwrap().contains("videoloket_sfu"));
-    assert!(server.printed.contains(&format!("http://{metrics_addr}/metrics")));
+    assert!(server
+        .printed
+        .contains(&format!("http://{metrics_addr}/metrics")));
 
     // Off unless asked for.
     let plain = Server::start(&[], &[]);
@@ -1141,8 +1153,7 @@ async fn join_room(server: &Server, room: &str, token: &str) -> (Value, Option<u
     ws.send(Message::Text(join.into())).await.unwrap();
     let mut first = Value::Null;
     let mut close = None;
-    while let Ok(Some(Ok(message))) =
-        tokio::time::timeout(Duration::from_secs(20), ws.next()).await
+    while let Ok(Some(Ok(message))) = tokio::time::timeout(Duration::from_secs(20), ws.next()).await
     {
         match message {
             Message::Text(text) if first.is_null() => {

@@ -77,8 +77,8 @@ impl FloodLimits {
     }
 
     pub fn new(quotas: &FloodQuotas) -> Self {
-        let twice =
-            NonZeroU32::new(quotas.per_contact.get().saturating_mul(2)).unwrap_or(quotas.per_contact);
+        let twice = NonZeroU32::new(quotas.per_contact.get().saturating_mul(2))
+            .unwrap_or(quotas.per_contact);
         Self {
             limiters: Some(Limiters {
                 bookings: RateLimiter::keyed(per_hour(quotas.bookings_per_address)),
@@ -128,10 +128,7 @@ impl FloodLimits {
     pub fn mail_allowed(&self, recipient: &str) -> bool {
         match &self.limiters {
             None => true,
-            Some(l) => l
-                .mails
-                .check_key(&recipient.trim().to_lowercase())
-                .is_ok(),
+            Some(l) => l.mails.check_key(&recipient.trim().to_lowercase()).is_ok(),
         }
     }
 
@@ -280,7 +277,10 @@ mod tests {
         let limits = FloodLimits::new(&quotas(1));
         let one: IpAddr = "2001:db8:1:2::1".parse().unwrap();
         let same_64: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
-        assert_eq!(refused_by(limits.check(Flood::Bookings, Some(one), &[])), None);
+        assert_eq!(
+            refused_by(limits.check(Flood::Bookings, Some(one), &[])),
+            None
+        );
         assert_eq!(
             refused_by(limits.check(Flood::Bookings, Some(same_64), &[])),
             Some(CountedBy::Address)

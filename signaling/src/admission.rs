@@ -5,8 +5,8 @@
 use crate::token::RoomClaims;
 use std::collections::HashMap;
 use std::future::Future;
-use std::pin::Pin;
 use std::net::IpAddr;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 /// Asked at every join, after the token checked out: whether the room still admits anyone.

@@ -368,7 +368,10 @@ impl Conversation {
     /// The platform says the room admits nobody any more (the appointment or call is done),
     /// though the token is still valid: closed as an ended call, so the client does not retry.
     pub fn room_closed(&mut self) {
-        self.reply_error(ErrorCode::Unauthorized, "the conversation is over".to_owned());
+        self.reply_error(
+            ErrorCode::Unauthorized,
+            "the conversation is over".to_owned(),
+        );
         self.actions
             .push_back(Action::Close(close::EXPIRED, "the conversation is over"));
         self.end(Exit::NotJoined);

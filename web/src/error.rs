@@ -4,10 +4,10 @@ use crate::context::Ctx;
 use crate::i18n::Tx;
 use crate::layout::{render, Page};
 use axum::http::{header, StatusCode};
-use booking::api::problem::{too_many_words, Language};
-use booking::error::TooMany;
 use axum::response::{IntoResponse, Response};
+use booking::api::problem::{too_many_words, Language};
 use booking::error::Conflict;
+use booking::error::TooMany;
 use booking::Error;
 use maud::html;
 
@@ -100,7 +100,10 @@ fn too_many_page(ctx: &Ctx, tx: &Tx, too_many: &TooMany) -> Response {
     );
     ctx.finish((
         StatusCode::TOO_MANY_REQUESTS,
-        [(header::RETRY_AFTER, too_many.retry_after_seconds().to_string())],
+        [(
+            header::RETRY_AFTER,
+            too_many.retry_after_seconds().to_string(),
+        )],
         page,
     ))
 }

@@ -244,10 +244,9 @@ impl IntoResponse for Error {
         }
         let mut response = problem.into_response();
         if let Error::TooMany(too_many) = &self {
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                too_many.retry_after_seconds().into(),
-            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, too_many.retry_after_seconds().into());
         }
         response
     }
@@ -266,7 +265,10 @@ pub fn too_many_words(t: &TooMany, language: Language) -> String {
         Flood::Bookings => ("afspraken gemaakt", "bookings made"),
         Flood::WalkIns => ("aanmeldingen voor de wachtrij", "queue sign-ups"),
         Flood::Callbacks => ("terugbelverzoeken", "callback requests"),
-        Flood::LiveStreams => ("vensters met de wachtrij open", "windows following the queue open"),
+        Flood::LiveStreams => (
+            "vensters met de wachtrij open",
+            "windows following the queue open",
+        ),
     };
     let (nl_by, en_by) = match t.by {
         CountedBy::Address => ("vanaf uw netwerk", "from your network"),
