@@ -28,6 +28,8 @@ struct Cli {
     command: Option<Command>,
 }
 
+// Parsed once at start-up; the size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Run the platform (the default).
