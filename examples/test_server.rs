@@ -8,7 +8,8 @@
 //! `VIDEOLOKET_TEST_NOW` (RFC 3339) to choose another moment. A test moves it forward with
 //! `POST /test/clock/advance?minutes=N` (a booking must lie in the future, a rating or a
 //! complaint needs a call that has started). The outcome delivery worker runs, as in the
-//! platform binary.
+//! platform binary, and so do the platform's security layers (origin check, login limits,
+//! limits on anonymous actions, room admission).
 
 use axum::extract::{Query, State};
 use axum::routing::post;
@@ -20,7 +21,7 @@ use booking::App;
 use signaling::token::RoomTokenKeys;
 use std::collections::HashMap;
 use std::sync::Arc;
-use videoloket::SignedRoomTokens;
+use videoloket::{BookedRooms, SignedRoomTokens};
 
 async fn advance(State(clock): State<Clock>, Query(q): Query<HashMap<String, String>>) -> String {
     let minutes: i64 = q.get("minutes").and_then(|m| m.parse().ok()).unwrap_or(0);
@@ -46,7 +47,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         SessionKeys::from_secret(b"browser tests only, not a secret"),
         base_url.clone(),
         events,
-    );
+    )
+    // The platform's default limits on anonymous actions, as a resident meets them.
+    .with_flood_limits(&booking::limits::FloodQuotas::default());
     // A real call: signaling and the SFU on loopback, tokens signed as in production, with
     // one difference: booking runs on the fixed test clock, signaling checks tokens against
     // the real one, so a grant's window is moved to start at the real now.
@@ -70,19 +73,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let router = booking::api::router(app.clone())
         .layer(axum::Extension(issuer))
-        .merge(web::router(app))
-        .merge(signaling::router(signaling::SignalingState::new(
-            room_keys, media,
-        )))
+        .merge(web::router(app.clone()))
+        .merge(signaling::router(
+            signaling::SignalingState::new(room_keys, media)
+                .with_admission(Arc::new(BookedRooms::new(app.clone()))),
+        ))
         .merge(
             axum::Router::new()
                 .route("/test/clock/advance", post(advance))
                 .with_state(clock),
         );
-    // The platform's security headers (CSP and the rest), so the pages are tested under them.
-    let router = booking::api::security::security_headers(
-        router,
-        &booking::api::security::SiteOrigin::parse(&base_url)?,
+    // The platform's security layers (headers and CSP, the same-origin check, login limits,
+    // ending sessions at logout), so the pages are tested under the real rules.
+    let router = booking::api::security::end_session_on_logout(
+        booking::api::security::protect(
+            router,
+            &booking::api::security::SiteOrigin::parse(&base_url)?,
+            // The per-account burst is raised: the tests log the demo accounts in dozens of
+            // times (the limit itself is proven in tests/security.rs).
+            booking::api::security::LoginQuotas::with_account_burst(
+                std::num::NonZeroU32::new(1000).expect("non-zero"),
+            ),
+        ),
+        app,
     );
     // The browser tests read the resident's mail (the personal link) from here.
     println!("mail directory {}", dir.path().join("mail").display());
@@ -96,6 +109,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let _ = std::fs::remove_dir_all(&temporary);
         std::process::exit(0);
     });
-    axum::serve(listener, router).await?;
+    // The client address, for the per-address limits.
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .await?;
     Ok(())
 }

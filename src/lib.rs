@@ -59,3 +59,33 @@ impl booking::domain::rooms::RoomTokenIssuer for SignedRoomTokens {
         })
     }
 }
+
+/// Signalling asks booking, at every join, whether the room a valid token names still admits
+/// anyone: not once the appointment is cancelled or finished, or the queue call done.
+pub struct BookedRooms {
+    app: booking::App,
+}
+
+impl BookedRooms {
+    pub fn new(app: booking::App) -> Self {
+        Self { app }
+    }
+}
+
+impl signaling::RoomAdmission for BookedRooms {
+    fn admits<'a>(
+        &'a self,
+        claims: &'a RoomClaims,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>> {
+        Box::pin(async move {
+            match booking::usecases::rooms::admits(&self.app, &claims.tenant, &claims.room).await {
+                Ok(admits) => admits,
+                // Refused when it cannot be told: a retry joins once the database answers.
+                Err(error) => {
+                    tracing::warn!(%error, "could not check whether the room is still open");
+                    false
+                }
+            }
+        })
+    }
+}

@@ -18,7 +18,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use videoloket::SignedRoomTokens;
+use videoloket::{BookedRooms, SignedRoomTokens};
 
 #[derive(Parser)]
 #[command(
@@ -123,6 +123,27 @@ struct ServeArgs {
     /// secrets; generated once as DATA_DIR/secrets.key (mode 0600) when unset.
     #[arg(long, env = "VIDEOLOKET_SECRETS_KEY_FILE")]
     secrets_key_file: Option<PathBuf>,
+    /// Bookings one client address may make per hour (then one more every hour / this many).
+    #[arg(long, env = "VIDEOLOKET_BOOKINGS_PER_ADDRESS", default_value = "10")]
+    bookings_per_address: std::num::NonZeroU32,
+    /// Walk-ins (queue sign-ups) one client address may make per hour; higher, since a
+    /// municipal office's public computers share one address.
+    #[arg(long, env = "VIDEOLOKET_WALK_INS_PER_ADDRESS", default_value = "60")]
+    walk_ins_per_address: std::num::NonZeroU32,
+    /// Callback requests one client address may make per hour.
+    #[arg(long, env = "VIDEOLOKET_CALLBACKS_PER_ADDRESS", default_value = "20")]
+    callbacks_per_address: std::num::NonZeroU32,
+    /// Bookings, walk-ins and callback requests per e-mail address or phone number per hour
+    /// (each counted apart); mails to one recipient: twice this.
+    #[arg(long, env = "VIDEOLOKET_REQUESTS_PER_CONTACT", default_value = "5")]
+    requests_per_contact: std::num::NonZeroU32,
+    /// Live queue streams open at once on one resident's queue token.
+    #[arg(long, env = "VIDEOLOKET_STREAMS_PER_TOKEN", default_value_t = 5)]
+    streams_per_token: usize,
+    /// Serve /metrics (room and participant counts, room ids) on this separate address, e.g.
+    /// 127.0.0.1:9090; unset: no metrics at all. Never on the public HTTP address.
+    #[arg(long, env = "VIDEOLOKET_METRICS_ADDR")]
+    metrics_addr: Option<SocketAddr>,
     /// Log as JSON lines.
     #[arg(long, env = "VIDEOLOKET_LOG_JSON")]
     log_json: bool,
@@ -142,6 +163,18 @@ fn parse_port_range(raw: &str) -> Result<sfu::PortRange, String> {
         return Err("the first port must not be above the last".into());
     }
     Ok(range)
+}
+
+impl ServeArgs {
+    fn flood_quotas(&self) -> booking::limits::FloodQuotas {
+        booking::limits::FloodQuotas {
+            bookings_per_address: self.bookings_per_address,
+            walk_ins_per_address: self.walk_ins_per_address,
+            callbacks_per_address: self.callbacks_per_address,
+            per_contact: self.requests_per_contact,
+            streams_per_token: self.streams_per_token,
+        }
+    }
 }
 
 #[derive(Parser)]
@@ -284,7 +317,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .await
             .context("listening for queue changes")?,
     )
-    .with_secrets_key(secrets_key);
+    .with_secrets_key(secrets_key)
+    .with_flood_limits(&args.flood_quotas());
     // Secrets stored before sealing existed are sealed now.
     let sealed = booking::usecases::admin::case_store::seal_plain_secrets(&app)
         .await
@@ -351,18 +385,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 }
             }),
         )
-        .route(
-            "/metrics",
-            get(move || {
-                let sfu = metrics_sfu.clone();
-                async move { sfu.metrics_text() }
-            }),
-        )
         .merge(web::router(app.clone()))
-        .merge(booking::api::router(app).layer(axum::Extension(issuer)))
-        .merge(signaling::router(signaling::SignalingState::new(
-            room_keys, media,
-        )));
+        .merge(booking::api::router(app.clone()).layer(axum::Extension(issuer)))
+        .merge(signaling::router(
+            signaling::SignalingState::new(room_keys, media)
+                .with_admission(Arc::new(BookedRooms::new(app.clone()))),
+        ));
     let router = end_session_on_logout(
         protect(
             router,
@@ -376,6 +404,25 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.http_addr)
         .await
         .with_context(|| format!("binding {}", args.http_addr))?;
+    // The metrics name every municipality's rooms: only on their own address, for the
+    // operator's monitoring, never on the public one.
+    if let Some(metrics_addr) = args.metrics_addr {
+        let metrics = tokio::net::TcpListener::bind(metrics_addr)
+            .await
+            .with_context(|| format!("binding the metrics address {metrics_addr}"))?;
+        let router = Router::new().route(
+            "/metrics",
+            get(move || {
+                let sfu = metrics_sfu.clone();
+                async move { sfu.metrics_text() }
+            }),
+        );
+        tokio::spawn(async move {
+            if let Err(error) = axum::serve(metrics, router).await {
+                tracing::error!(%error, "the metrics listener stopped");
+            }
+        });
+    }
     print_welcome(&base_url, &url, &args, demo, seeded);
     let (drained, drained_rx) = tokio::sync::oneshot::channel();
     let grace = Duration::from_secs(args.shutdown_grace_seconds);
@@ -467,7 +514,12 @@ fn print_welcome(base_url: &str, db_url: &str, args: &ServeArgs, demo: bool, see
     println!("  Demo municipality:      {base_url}/api/v1/tenants/{slug}");
     println!("  Its services:           {base_url}/api/v1/tenants/{slug}/services");
     println!("  Health:                 {base_url}/healthz");
-    println!("  Metrics:                {base_url}/metrics");
+    match args.metrics_addr {
+        Some(addr) => println!("  Metrics (operator only): http://{addr}/metrics"),
+        None => {
+            println!("  Metrics:                off (set VIDEOLOKET_METRICS_ADDR to serve them)")
+        }
+    }
     println!(
         "  Video signaling:        {}/ws",
         base_url.replacen("http", "ws", 1)

@@ -1117,3 +1117,353 @@ async fn finding_3_sessions_end_when_idle_and_after_their_lifetime() {
     tokio::time::sleep(Duration::from_millis(3000)).await;
     assert_eq!(me(&busy, &cookie).await, 401, "past the absolute lifetime");
 }
+
+// ---- 6. anonymous floods ---------------------------------------------------------------------
+
+/// The first service's id and the starts of its free slots in the coming two weeks.
+async fn free_slots(server: &Server) -> (String, Vec<String>) {
+    let service = services(server).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let from = jiff::Zoned::now().date();
+    let to = from.checked_add(jiff::Span::new().days(14)).unwrap();
+    let slots: Value = client()
+        .get(server.api(&format!(
+            "/tenants/voorbeeld/services/{service}/slots?from={from}&to={to}"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let starts = slots
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["start"].as_str().unwrap().to_string())
+        .collect();
+    (service, starts)
+}
+
+/// Books the first slot still free (each booking takes a clerk's time, so the free starts
+/// change after each).
+async fn book_at(server: &Server, email: &str, phone: Option<&str>) -> reqwest::Response {
+    let (service, starts) = free_slots(server).await;
+    client()
+        .post(server.api("/tenants/voorbeeld/appointments"))
+        .json(
+            &json!({"service_id": service, "start": starts[0], "name": "Sanne Bakker",
+            "email": email, "phone": phone}),
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn walk_in(server: &Server, service: &str, phone: Option<&str>) -> reqwest::Response {
+    client()
+        .post(server.api("/tenants/voorbeeld/walk-ins"))
+        .json(&json!({"service_id": service, "name": "Piet Post", "phone": phone}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn ask_callback(server: &Server, service: &str, phone: &str) -> reqwest::Response {
+    client()
+        .post(server.api("/tenants/voorbeeld/callbacks"))
+        .header("accept-language", "en")
+        .json(
+            &json!({"service_id": service, "name": "Piet Post", "phone": phone,
+            "part_of_day": "morning"}),
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A 429 problem with `Retry-After` and words that say what to do; returns the words.
+async fn assert_too_many(response: reqwest::Response, what: &str) -> String {
+    assert_eq!(response.status(), 429, "{what}");
+    let wait: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(wait >= 1, "{what}: Retry-After {wait}");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json",
+        "{what}"
+    );
+    let problem: Value = response.json().await.unwrap();
+    problem["detail"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn finding_6_bookings_walk_ins_and_callbacks_are_limited_per_client_address() {
+    let server = Server::start(
+        &[
+            ("VIDEOLOKET_BOOKINGS_PER_ADDRESS", "3"),
+            ("VIDEOLOKET_WALK_INS_PER_ADDRESS", "3"),
+            ("VIDEOLOKET_CALLBACKS_PER_ADDRESS", "3"),
+        ],
+        &[],
+    );
+    let (service, _) = free_slots(&server).await;
+    for i in 0..3 {
+        let email = format!("bewoner-{i}@example.nl");
+        let response = book_at(&server, &email, None).await;
+        assert_eq!(response.status(), 201, "booking {i}");
+    }
+    let refused = book_at(&server, "nog-een@example.nl", None).await;
+    let words = assert_too_many(refused, "the fourth booking").await;
+    assert!(
+        words.contains("te veel afspraken") && words.contains("netwerk"),
+        "{words}"
+    );
+
+    for i in 0..3 {
+        assert_eq!(
+            walk_in(&server, &service, None).await.status(),
+            201,
+            "walk-in {i}"
+        );
+    }
+    assert_too_many(walk_in(&server, &service, None).await, "the fourth walk-in").await;
+
+    for i in 0..3 {
+        let phone = format!("06123456{i:02}");
+        let response = ask_callback(&server, &service, &phone).await;
+        assert_eq!(response.status(), 201, "callback {i}");
+    }
+    let words = assert_too_many(
+        ask_callback(&server, &service, "0612345699").await,
+        "the fourth callback",
+    )
+    .await;
+    assert!(words.contains("Too many callback requests"), "{words}");
+}
+
+#[tokio::test]
+async fn finding_6_one_e_mail_address_or_phone_number_is_limited_from_any_address() {
+    let server = Server::start(&[("VIDEOLOKET_REQUESTS_PER_CONTACT", "2")], &[]);
+    let (service, _) = free_slots(&server).await;
+    for _ in 0..2 {
+        let response = book_at(&server, "doelwit@example.nl", None).await;
+        assert_eq!(response.status(), 201);
+    }
+    // Written otherwise, the same address.
+    let refused = book_at(&server, " Doelwit@Example.nl", None).await;
+    let words = assert_too_many(refused, "a third booking for one e-mail address").await;
+    assert!(words.contains("e-mailadres"), "{words}");
+    // Another e-mail address with the same phone number twice more.
+    for i in 0..2 {
+        let email = format!("ander-{i}@example.nl");
+        let response = book_at(&server, &email, Some("0612345678")).await;
+        let status = response.status();
+        if status != 201 {
+            panic!("{status}: {}", response.text().await.unwrap());
+        }
+    }
+    let refused = book_at(&server, "derde@example.nl", Some("06 1234 5678")).await;
+    let words = assert_too_many(refused, "a third booking for one phone number").await;
+    assert!(words.contains("telefoonnummer"), "{words}");
+    for _ in 0..2 {
+        assert_eq!(
+            walk_in(&server, &service, Some("0687654321"))
+                .await
+                .status(),
+            201
+        );
+    }
+    assert_too_many(
+        walk_in(&server, &service, Some("+31687654321")).await,
+        "a third walk-in with one phone number",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn finding_6_one_client_cannot_send_mail_to_addresses_of_its_choice_without_end() {
+    // The default limits: 10 bookings per client address an hour.
+    let server = Server::start(&[], &[]);
+    let mut booked = 0;
+    for i in 0..16 {
+        let email = format!("slachtoffer-{i}@example.nl");
+        match book_at(&server, &email, None).await.status().as_u16() {
+            201 => booked += 1,
+            429 => {}
+            other => panic!("booking {i}: {other}"),
+        }
+    }
+    assert_eq!(booked, 10, "bookings from one address");
+    tokio::time::sleep(Duration::from_millis(300)).await; // let the mail files land
+    let mails = std::fs::read_dir(server.data.path().join("mail"))
+        .map(|dir| dir.count())
+        .unwrap_or(0);
+    assert_eq!(mails, 10, "mails sent for one client address");
+}
+
+#[tokio::test]
+async fn finding_6_live_streams_on_one_token_are_limited() {
+    let server = Server::start(&[("VIDEOLOKET_STREAMS_PER_TOKEN", "2")], &[]);
+    let (service, _) = free_slots(&server).await;
+    let entry: Value = walk_in(&server, &service, None).await.json().await.unwrap();
+    let token = entry["token"].as_str().unwrap();
+    let events = server.api(&format!("/queue-entries/{token}/events"));
+    let mut open = Vec::new();
+    for i in 0..2 {
+        let response = client().get(&events).send().await.unwrap();
+        assert_eq!(response.status(), 200, "stream {i}");
+        open.push(response);
+    }
+    let words = assert_too_many(
+        client().get(&events).send().await.unwrap(),
+        "a third stream on one token",
+    )
+    .await;
+    assert!(words.contains("vensters"), "{words}");
+    drop(open);
+}
+
+// ---- 11. room admission and metrics --------------------------------------------------------
+
+#[tokio::test]
+async fn finding_11_metrics_are_not_on_the_public_port() {
+    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let metrics_addr = format!("127.0.0.1:{metrics_port}");
+    let server = Server::start(&[("VIDEOLOKET_METRICS_ADDR", &metrics_addr)], &[]);
+    let public = client()
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(public.status(), 404);
+    assert!(!public.text().await.unwrap().contains("videoloket_sfu"));
+    let private = client()
+        .get(format!("http://{metrics_addr}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(private.status(), 200);
+    assert!(private.text().await.unwrap().contains("videoloket_sfu"));
+    assert!(server
+        .printed
+        .contains(&format!("http://{metrics_addr}/metrics")));
+
+    // Off unless asked for.
+    let plain = Server::start(&[], &[]);
+    let public = client()
+        .get(format!("{}/metrics", plain.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(public.status(), 404);
+    assert!(!public.text().await.unwrap().contains("videoloket_sfu"));
+}
+
+/// Joins `room` with `token` on the server's signalling endpoint; returns the first message
+/// the server sends and the close code, if it closed.
+async fn join_room(server: &Server, room: &str, token: &str) -> (Value, Option<u16>) {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let url = format!("{}/ws", server.base.replacen("http", "ws", 1));
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    let join = json!({"type": "join", "room": room, "token": token}).to_string();
+    ws.send(Message::Text(join.into())).await.unwrap();
+    let mut first = Value::Null;
+    let mut close = None;
+    while let Ok(Some(Ok(message))) = tokio::time::timeout(Duration::from_secs(20), ws.next()).await
+    {
+        match message {
+            Message::Text(text) if first.is_null() => {
+                first = serde_json::from_str(&text).unwrap();
+                if first["type"] == "joined" {
+                    break;
+                }
+            }
+            Message::Close(frame) => {
+                close = frame.map(|f| u16::from(f.code));
+                break;
+            }
+            _ => {}
+        }
+    }
+    (first, close)
+}
+
+#[tokio::test]
+async fn finding_11_a_finished_calls_room_token_admits_nobody() {
+    let server = Server::start(&[], &[]);
+    let c = client();
+    let (service, _) = free_slots(&server).await;
+    let entry: Value = walk_in(&server, &service, None).await.json().await.unwrap();
+    let entry_token = entry["token"].as_str().unwrap().to_string();
+    let session = login(&server, "anna@voorbeeld.nl", "welkom-anna").await;
+    let staff = |request: reqwest::RequestBuilder| {
+        request
+            .header("cookie", &session)
+            .header("origin", &server.base)
+    };
+    let called: Value = staff(c.post(server.api("/staff/queue/call-next")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = called["id"].as_str().expect("called entry").to_string();
+    let answered = c
+        .post(server.api(&format!("/queue-entries/{entry_token}/answer")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answered.status(), 200);
+    let ticket = |response: reqwest::Response| async move {
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        (
+            body["room"].as_str().unwrap().to_string(),
+            body["token"].as_str().unwrap().to_string(),
+        )
+    };
+    let (room, clerk_token) = ticket(
+        staff(c.post(server.api(&format!("/staff/queue/{id}/room-token"))))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let (_, resident_token) = ticket(
+        c.post(server.api(&format!("/queue-entries/{entry_token}/room-token")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+
+    // During the call the token admits.
+    let (first, _) = join_room(&server, &room, &resident_token).await;
+    assert_eq!(first["type"], "joined", "{first}");
+
+    let done = staff(c.post(server.api(&format!("/staff/queue/{id}/done"))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 200);
+
+    // The call is over: neither token admits any more, though both are within their hour.
+    for token in [&clerk_token, &resident_token] {
+        let (first, close) = join_room(&server, &room, token).await;
+        assert_eq!(first["type"], "error", "{first}");
+        assert_eq!(first["code"], "unauthorized", "{first}");
+        assert_eq!(close, Some(4006), "closed as an ended call");
+    }
+}

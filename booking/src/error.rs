@@ -35,6 +35,66 @@ pub enum Error {
     /// A JSON request body that could not be read as the request it should be.
     #[error("{0:?}")]
     Body(BodyProblem),
+    /// Over a limit on anonymous actions (`limits`); try again after `retry_after`.
+    #[error("{0}")]
+    TooMany(TooMany),
+}
+
+/// Which limit a request went over, and when to try again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooMany {
+    pub what: Flood,
+    pub by: CountedBy,
+    pub retry_after: std::time::Duration,
+}
+
+impl TooMany {
+    /// Whole seconds to wait, rounded up (for `Retry-After` and the words).
+    pub fn retry_after_seconds(&self) -> u64 {
+        self.retry_after.as_secs() + u64::from(self.retry_after.subsec_nanos() > 0)
+    }
+}
+
+/// The anonymous actions that are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Flood {
+    Bookings,
+    WalkIns,
+    Callbacks,
+    LiveStreams,
+}
+
+/// What a count was kept by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CountedBy {
+    /// The client's network address.
+    Address,
+    Email,
+    Phone,
+    /// One queue entry's token (live streams open at once).
+    Token,
+}
+
+impl fmt::Display for TooMany {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.what {
+            Flood::Bookings => "bookings",
+            Flood::WalkIns => "queue sign-ups",
+            Flood::Callbacks => "callback requests",
+            Flood::LiveStreams => "live updates open",
+        };
+        let by = match self.by {
+            CountedBy::Address => "from your network",
+            CountedBy::Email => "for this e-mail address",
+            CountedBy::Phone => "for this phone number",
+            CountedBy::Token => "for this place in the queue (close other windows)",
+        };
+        write!(
+            f,
+            "too many {what} {by}; please wait {} seconds and try again",
+            self.retry_after_seconds()
+        )
+    }
 }
 
 /// What was wrong with a JSON request body, named so `api::problem` can say it in the

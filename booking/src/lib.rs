@@ -11,6 +11,7 @@ pub mod clock;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod limits;
 pub mod store;
 pub mod usecases;
 
@@ -37,6 +38,9 @@ pub struct App {
     pub events: QueueEvents,
     /// Seals the secrets admins enter (case store) before they are stored.
     pub(crate) secrets: SecretsKey,
+    /// Limits on anonymous bookings, walk-ins, callbacks, mails and live streams (none unless
+    /// set with `with_flood_limits`).
+    pub limits: std::sync::Arc<limits::FloodLimits>,
 }
 
 impl App {
@@ -57,12 +61,19 @@ impl App {
             events,
             // A key that dies with the process; the binary sets the configured one.
             secrets: SecretsKey::random(),
+            limits: std::sync::Arc::new(limits::FloodLimits::unlimited()),
         }
     }
 
     /// The key stored secrets are sealed with (`--secrets-key-file`).
     pub fn with_secrets_key(mut self, key: SecretsKey) -> Self {
         self.secrets = key;
+        self
+    }
+
+    /// Counts anonymous actions per client, as the platform binary does (docs/security.md).
+    pub fn with_flood_limits(mut self, quotas: &limits::FloodQuotas) -> Self {
+        self.limits = std::sync::Arc::new(limits::FloodLimits::new(quotas));
         self
     }
 

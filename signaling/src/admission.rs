@@ -1,9 +1,24 @@
-//! Bounds the sockets one client address keeps open without joining: each costs a task
-//! and a buffer until the join deadline, so a single client cannot pile them up.
+//! Who gets in: `RoomAdmission`, the platform's say on whether a room still admits anyone,
+//! and the bound on sockets one client address keeps open without joining (each costs a task
+//! and a buffer until the join deadline, so a single client cannot pile them up).
 
+use crate::token::RoomClaims;
 use std::collections::HashMap;
+use std::future::Future;
 use std::net::IpAddr;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+
+/// Asked at every join, after the token checked out: whether the room still admits anyone.
+/// A token outlives the conversation it was issued for; the platform (which knows the
+/// appointments) says no once the appointment or queue call is done. This crate knows nothing
+/// of appointments: the binary implements it.
+pub trait RoomAdmission: Send + Sync + 'static {
+    fn admits<'a>(
+        &'a self,
+        claims: &'a RoomClaims,
+    ) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>>;
+}
 
 /// Sockets that have not joined yet, per client address (`None`: address unknown).
 #[derive(Default)]

@@ -365,6 +365,18 @@ impl Conversation {
         });
     }
 
+    /// The platform says the room admits nobody any more (the appointment or call is done),
+    /// though the token is still valid: closed as an ended call, so the client does not retry.
+    pub fn room_closed(&mut self) {
+        self.reply_error(
+            ErrorCode::Unauthorized,
+            "the conversation is over".to_owned(),
+        );
+        self.actions
+            .push_back(Action::Close(close::EXPIRED, "the conversation is over"));
+        self.end(Exit::NotJoined);
+    }
+
     /// The SFU would not take the participant.
     pub fn join_failed(&mut self, err: &SfuError) {
         match err {

@@ -44,6 +44,7 @@ pub mod protocol;
 mod session;
 pub mod token;
 
+pub use admission::RoomAdmission;
 pub use error::TokenError;
 
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
@@ -105,6 +106,7 @@ pub struct SignalingState {
     config: Arc<SignalingConfig>,
     rooms: Arc<Rooms>,
     pending: Arc<PendingJoins>,
+    admission: Option<Arc<dyn RoomAdmission>>,
 }
 
 impl std::fmt::Debug for SignalingState {
@@ -129,7 +131,15 @@ impl SignalingState {
             config: Arc::new(config),
             rooms: Arc::new(Rooms::new(sfu)),
             pending: Arc::new(PendingJoins::default()),
+            admission: None,
         }
+    }
+
+    /// Asks `admission` at every join whether the room still admits anyone (without it, a
+    /// valid token is enough).
+    pub fn with_admission(mut self, admission: Arc<dyn RoomAdmission>) -> Self {
+        self.admission = Some(admission);
+        self
     }
 
     /// The SFU behind this endpoint.

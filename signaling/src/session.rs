@@ -224,6 +224,13 @@ async fn join(
     claims: RoomClaims,
     remote: &str,
 ) -> Option<Member> {
+    if let Some(admission) = &state.admission {
+        if !admission.admits(&claims).await {
+            warn!(%remote, room = %claims.room, participant = %claims.sub, "refused: the conversation is over");
+            conversation.room_closed();
+            return None;
+        }
+    }
     let conn_id = CONNECTION_IDS.fetch_add(1, Ordering::Relaxed);
     let (out_tx, outbound) = mpsc::unbounded_channel();
     match state.rooms.join(&claims, conn_id, out_tx).await {

@@ -3,14 +3,19 @@
 use crate::context::Ctx;
 use crate::i18n::Tx;
 use crate::layout::{render, Page};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use booking::api::problem::{too_many_words, Language};
 use booking::error::Conflict;
+use booking::error::TooMany;
 use booking::Error;
 use maud::html;
 
 pub fn error_page(ctx: &Ctx, err: Error) -> Response {
     let tx = Tx::formal(ctx.lang);
+    if let Error::TooMany(too_many) = &err {
+        return too_many_page(ctx, &tx, too_many);
+    }
     let (status, title, text) = match &err {
         Error::NotFound(_) => (
             StatusCode::NOT_FOUND,
@@ -78,6 +83,37 @@ pub fn error_page(ctx: &Ctx, err: Error) -> Response {
         },
     );
     ctx.finish((status, page))
+}
+
+/// Over a limit on anonymous actions (bookings from one network, one e-mail address...): a 429
+/// page that says which and how long to wait, with `Retry-After`.
+fn too_many_page(ctx: &Ctx, tx: &Tx, too_many: &TooMany) -> Response {
+    let language = match ctx.lang {
+        crate::i18n::Lang::Nl => Language::Dutch,
+        crate::i18n::Lang::En => Language::English,
+    };
+    let body = html! {
+        p role="alert" { (too_many_words(too_many, language)) }
+        p { a class="button" href="/" { (tx.t("Naar de startpagina", "Go to the start page")) } }
+    };
+    let page = render(
+        ctx,
+        Page {
+            title: tx.t("Even wachten", "Please wait").to_string(),
+            tenant: None,
+            body,
+            has_errors: false,
+            nav: None,
+        },
+    );
+    ctx.finish((
+        StatusCode::TOO_MANY_REQUESTS,
+        [(
+            header::RETRY_AFTER,
+            too_many.retry_after_seconds().to_string(),
+        )],
+        page,
+    ))
 }
 
 /// Turns a handler's outcome into a response: a page, or an error page in the right language.

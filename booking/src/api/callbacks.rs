@@ -3,6 +3,7 @@
 
 use super::{Json, Path};
 use crate::api::problem::Problem;
+use crate::api::security::ClientAddress;
 use crate::auth::Staff;
 use crate::domain::callback::{CallbackId, CallbackRequest, PartOfDay};
 use crate::domain::catalog::Service;
@@ -76,9 +77,11 @@ fn view(tenant: &Tenant, services: &[Service], c: &CallbackRequest) -> CallbackV
 ///
 /// A clerk calls the given phone number in the chosen part of the day (morning, afternoon or evening).
 #[utoipa::path(post, path = "/api/v1/tenants/{slug}/callbacks", tag = "queue", request_body = CallbackBody,
-    responses((status = 201, body = CallbackView), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = CallbackView), (status = 404, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem, description = "Too many callback requests from this client address or phone number; `Retry-After` says when to try again")))]
 pub async fn request(
     State(app): State<App>,
+    ClientAddress(client): ClientAddress,
     Path(slug): Path<String>,
     Json(body): Json<CallbackBody>,
 ) -> Result<(StatusCode, Json<CallbackView>)> {
@@ -88,6 +91,7 @@ pub async fn request(
         .parse()
         .map_err(|_| Error::NotFound("service"))?;
     let form = CallbackForm::parse(service_id, &body.name, &body.phone, &body.part_of_day)?;
+    form.count(&app, client)?;
     let request = usecases::queue::request_callback(&app, &tenant, form).await?;
     let services = crate::usecases::desk::services(&app, tenant.id).await?;
     Ok((

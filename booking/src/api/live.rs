@@ -55,6 +55,9 @@ struct Follow {
     changes: broadcast::Receiver<QueueChanged>,
     started: bool,
     last_sent: Option<String>,
+    /// A resident's place among the streams open on their token; given back when the stream
+    /// ends (the client went away).
+    _slot: Option<crate::limits::StreamSlot>,
 }
 
 impl Follow {
@@ -147,6 +150,7 @@ fn follow(
     app: App,
     tenant: TenantId,
     follower: Follower,
+    slot: Option<crate::limits::StreamSlot>,
 ) -> Sse<impl Stream<Item = std::result::Result<Event, Infallible>>> {
     // Subscribe before the first view is read, so a change between the two is not lost.
     let changes = app.events.subscribe(tenant);
@@ -157,6 +161,7 @@ fn follow(
         changes,
         started: false,
         last_sent: None,
+        _slot: slot,
     };
     Sse::new(futures::stream::unfold(state, Follow::next))
         .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
@@ -178,7 +183,7 @@ pub async fn staff_events(
     let follower = Follower::Clerk {
         session_expires: claims.exp,
     };
-    Ok(follow(app, tenant, follower))
+    Ok(follow(app, tenant, follower, None))
 }
 
 /// Follow a queue entry live
@@ -187,11 +192,18 @@ pub async fn staff_events(
 #[utoipa::path(get, path = "/api/v1/queue-entries/{token}/events", tag = "queue",
     responses((status = 200, content_type = "text/event-stream", body = QueueEntryView,
         description = "Server-Sent Events named `entry`, one with the entry now and one after every change of the place, the expected wait or the status"),
-        (status = 404, body = Problem)))]
+        (status = 404, body = Problem),
+        (status = 429, body = Problem, description = "Too many streams open on this token at once; close one first")))]
 pub async fn entry_events(
     State(app): State<App>,
     Path(token): Path<String>,
 ) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
     let (tenant, entry) = usecases::queue::entry_by_token(&app, &token).await?;
-    Ok(follow(app, tenant.id, Follower::Resident(entry.id)))
+    let slot = app.limits.open_stream(&entry.id.to_string())?;
+    Ok(follow(
+        app,
+        tenant.id,
+        Follower::Resident(entry.id),
+        Some(slot),
+    ))
 }

@@ -3,7 +3,7 @@
 //! The words are Dutch unless the client's `Accept-Language` prefers English; the language is
 //! chosen here once per request (`speak_the_clients_language`).
 
-use crate::error::{BodyProblem, Error};
+use crate::error::{BodyProblem, CountedBy, Error, Flood, TooMany};
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
@@ -187,6 +187,7 @@ fn status(err: &Error) -> StatusCode {
         Error::SlotTaken | Error::Conflict(_) => StatusCode::CONFLICT,
         Error::Unauthenticated => StatusCode::UNAUTHORIZED,
         Error::Forbidden => StatusCode::FORBIDDEN,
+        Error::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
         Error::Storage(_) | Error::Mail(_) | Error::Internal(_) => {
             StatusCode::INTERNAL_SERVER_ERROR
         }
@@ -204,6 +205,7 @@ fn kind(err: &Error) -> &'static str {
         Error::Conflict(_) => "conflict",
         Error::Unauthenticated => "unauthenticated",
         Error::Forbidden => "forbidden",
+        Error::TooMany(_) => "too-many-requests",
         Error::Storage(_) | Error::Mail(_) | Error::Internal(_) => "internal",
     }
 }
@@ -226,6 +228,8 @@ impl IntoResponse for Error {
             )
         } else if let Error::Body(problem) = &self {
             body_words(problem, language)
+        } else if let Error::TooMany(too_many) = &self {
+            too_many_words(too_many, language)
         } else {
             self.to_string()
         };
@@ -238,8 +242,47 @@ impl IntoResponse for Error {
             }
             _ => {}
         }
-        problem.into_response()
+        let mut response = problem.into_response();
+        if let Error::TooMany(too_many) = &self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, too_many.retry_after_seconds().into());
+        }
+        response
     }
+}
+
+/// "Too many bookings from your network": plain words, with how long to wait.
+pub fn too_many_words(t: &TooMany, language: Language) -> String {
+    let seconds = t.retry_after_seconds();
+    let wait = if seconds > 90 {
+        let minutes = seconds.div_ceil(60);
+        language.say(format!("{minutes} minuten"), format!("{minutes} minutes"))
+    } else {
+        language.say(format!("{seconds} seconden"), format!("{seconds} seconds"))
+    };
+    let (nl_what, en_what) = match t.what {
+        Flood::Bookings => ("afspraken gemaakt", "bookings made"),
+        Flood::WalkIns => ("aanmeldingen voor de wachtrij", "queue sign-ups"),
+        Flood::Callbacks => ("terugbelverzoeken", "callback requests"),
+        Flood::LiveStreams => (
+            "vensters met de wachtrij open",
+            "windows following the queue open",
+        ),
+    };
+    let (nl_by, en_by) = match t.by {
+        CountedBy::Address => ("vanaf uw netwerk", "from your network"),
+        CountedBy::Email => ("met dit e-mailadres", "with this e-mail address"),
+        CountedBy::Phone => ("met dit telefoonnummer", "with this phone number"),
+        CountedBy::Token => (
+            "voor deze plek in de wachtrij; sluit de andere vensters",
+            "for this place in the queue; close the other windows",
+        ),
+    };
+    language.say(
+        format!("Er zijn te veel {nl_what} {nl_by}. Probeer het over {wait} opnieuw."),
+        format!("Too many {en_what} {en_by}. Please try again in {wait}."),
+    )
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use super::{Json, Path, Query};
 use crate::api::problem::Problem;
+use crate::api::security::ClientAddress;
 use crate::domain::appointment::AppointmentStatus;
 use crate::domain::catalog::Service;
 use crate::domain::consent::Choice;
@@ -235,9 +236,11 @@ pub struct BookedView {
 /// Journey 1 (book). Books one of the offered slot starts for the resident and mails the invite. The answer carries the secret personal link and its `token`, which the `resident` operations take; it is shown only once.
 #[utoipa::path(post, path = "/api/v1/tenants/{slug}/appointments", tag = "public", request_body = BookingBody,
     responses((status = 201, body = BookedView), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 429, body = Problem, description = "Too many bookings from this client address, e-mail address or phone number; `Retry-After` says when to try again"),
         (status = 422, body = Problem, description = "A field is wrong (`field` names it), including an unknown source in `consents`")))]
 pub async fn book(
     State(app): State<App>,
+    ClientAddress(client): ClientAddress,
     Path(slug): Path<String>,
     Json(body): Json<BookingBody>,
 ) -> Result<(StatusCode, Json<BookedView>)> {
@@ -258,6 +261,7 @@ pub async fn book(
             .map(|c| (c.source, c.choice))
             .collect(),
     );
+    request.count(&app, client)?;
     let booked = usecases::booking::book(&app, &tenant, &service, request).await?;
     Ok((
         StatusCode::CREATED,

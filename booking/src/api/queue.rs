@@ -5,6 +5,7 @@
 use super::personal::unlock;
 use super::{Json, Path};
 use crate::api::problem::Problem;
+use crate::api::security::ClientAddress;
 use crate::auth::Staff;
 use crate::domain::catalog::Service;
 use crate::domain::ids::{AppointmentId, ClerkId, ServiceId};
@@ -113,9 +114,11 @@ pub struct WalkInView {
 /// Journey 2 (queue call), step 1. The answer carries the entry's `token`: keep it to follow the place in the queue, to answer the call and to get the room token.
 #[utoipa::path(post, path = "/api/v1/tenants/{slug}/walk-ins", tag = "queue", request_body = WalkInBody,
     responses((status = 201, body = WalkInView), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "The municipality takes no walk-ins"), (status = 422, body = Problem)))]
+        (status = 409, body = Problem, description = "The municipality takes no walk-ins"), (status = 422, body = Problem),
+        (status = 429, body = Problem, description = "Too many walk-ins from this client address or phone number; `Retry-After` says when to try again")))]
 pub async fn walk_in(
     State(app): State<App>,
+    ClientAddress(client): ClientAddress,
     Path(slug): Path<String>,
     Json(body): Json<WalkInBody>,
 ) -> Result<(StatusCode, Json<WalkInView>)> {
@@ -125,6 +128,7 @@ pub async fn walk_in(
         .parse()
         .map_err(|_| Error::NotFound("service"))?;
     let request = WalkInRequest::parse(service_id, &body.name, body.phone.as_deref())?;
+    request.count(&app, client)?;
     let (entry, token) = usecases::queue::walk_in(&app, &tenant, request).await?;
     Ok((
         StatusCode::CREATED,

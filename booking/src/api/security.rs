@@ -187,6 +187,28 @@ fn has_session_cookie(headers: &HeaderMap) -> bool {
         })
 }
 
+/// The client's network address: the TCP peer, when the server was started with
+/// `into_make_service_with_connect_info` (the platform binary and the browser-test server);
+/// `None` otherwise. Behind a reverse proxy every client is the proxy (docs/security.md).
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddress(pub Option<IpAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(peer)| peer.ip()),
+        ))
+    }
+}
+
 /// Login attempts, counted per account (municipality and e-mail address) and per client
 /// address, whatever their outcome. After the burst, one more attempt per period.
 pub struct LoginQuotas {
@@ -199,6 +221,19 @@ impl LoginQuotas {
     pub fn with_address_burst(burst: NonZeroU32) -> Self {
         Self {
             per_address: Quota::with_period(Duration::from_secs(2))
+                .expect("non-zero period")
+                .allow_burst(burst),
+            ..Self::default()
+        }
+    }
+}
+
+impl LoginQuotas {
+    /// The default quotas, with `burst` attempts per account before the limit (the browser
+    /// tests log the demo accounts in many times in a row).
+    pub fn with_account_burst(burst: NonZeroU32) -> Self {
+        Self {
+            per_account: Quota::with_period(Duration::from_secs(30))
                 .expect("non-zero period")
                 .allow_burst(burst),
             ..Self::default()

@@ -98,6 +98,38 @@ pub fn clerk_grant(
     Ok(grant)
 }
 
+/// What a room belongs to, as the room id names it: an appointment (with its queue entry once
+/// checked in) or a queue call (the entry's own room).
+pub enum RoomOwner<'a> {
+    Appointment {
+        appointment: &'a Appointment,
+        entry: Option<&'a crate::domain::queue::QueueEntry>,
+    },
+    QueueCall(&'a crate::domain::queue::QueueEntry),
+}
+
+/// Whether a room still admits a holder of a valid token: tokens outlive the conversation (an
+/// appointment's until 30 minutes after its planned end, a queue call's for an hour), so once
+/// the appointment is cancelled or its queue entry is finished (done, missed, left), or a queue
+/// call is no longer called or answered, nobody enters any more.
+pub fn room_admits(owner: RoomOwner<'_>) -> bool {
+    use crate::domain::queue::EntryStatus;
+    match owner {
+        RoomOwner::Appointment { appointment, entry } => {
+            appointment.status != AppointmentStatus::Cancelled
+                && !entry.is_some_and(|e| {
+                    matches!(
+                        e.status,
+                        EntryStatus::Done | EntryStatus::Missed | EntryStatus::Left
+                    )
+                })
+        }
+        RoomOwner::QueueCall(entry) => {
+            matches!(entry.status, EntryStatus::Called | EntryStatus::Answered)
+        }
+    }
+}
+
 /// A queue call's token lasts this long from issue:
 /// a queue entry has no planned end to tie it to.
 pub const QUEUE_CALL: SignedDuration = SignedDuration::from_hours(1);
@@ -235,5 +267,65 @@ mod tests {
             (grant.role, grant.participant),
             (RoomRole::Clerk, a.clerk_id.to_string())
         );
+    }
+
+    fn queue_entry(status: crate::domain::queue::EntryStatus) -> crate::domain::queue::QueueEntry {
+        let at: Timestamp = "2026-03-30T07:00:00Z".parse().unwrap();
+        crate::domain::queue::QueueEntry {
+            id: crate::domain::queue::QueueEntryId::new(),
+            tenant_id: TenantId::new(),
+            service_id: ServiceId::new(),
+            appointment_id: None,
+            due_at: None,
+            joined_at: at,
+            resident_name: "Jan".into(),
+            resident_phone: None,
+            status,
+            clerk_id: None,
+            room_id: None,
+            called_at: None,
+            first_called_at: None,
+            answered_at: None,
+            done_at: None,
+            requeued: false,
+        }
+    }
+
+    #[test]
+    fn a_room_stops_admitting_once_the_conversation_is_done() {
+        use crate::domain::queue::EntryStatus::*;
+        let booked = appointment();
+        let admits = |a: &Appointment, e: Option<crate::domain::queue::EntryStatus>| {
+            let entry = e.map(queue_entry);
+            room_admits(RoomOwner::Appointment {
+                appointment: a,
+                entry: entry.as_ref(),
+            })
+        };
+        assert!(admits(&booked, None));
+        for open in [Waiting, Called, Answered] {
+            assert!(admits(&booked, Some(open)), "{open:?}");
+        }
+        for over in [Done, Missed, Left] {
+            assert!(!admits(&booked, Some(over)), "{over:?}");
+        }
+        let mut cancelled = appointment();
+        cancelled.status = AppointmentStatus::Cancelled;
+        assert!(!admits(&cancelled, None));
+
+        for (status, admitted) in [
+            (Waiting, false),
+            (Called, true),
+            (Answered, true),
+            (Done, false),
+            (Missed, false),
+            (Left, false),
+        ] {
+            assert_eq!(
+                room_admits(RoomOwner::QueueCall(&queue_entry(status))),
+                admitted,
+                "{status:?}"
+            );
+        }
     }
 }

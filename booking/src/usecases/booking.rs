@@ -15,7 +15,7 @@ use crate::domain::slots::{free_slots, ClerkAvailability, Slot, SlotRules};
 use crate::domain::start_time::StartTime;
 use crate::domain::tenant::{Tenant, Tone};
 use crate::domain::text::{one_line, FreeText, Lines, PersonName, PhoneNumber};
-use crate::error::{Error, Result};
+use crate::error::{CountedBy, Error, Flood, Result};
 use crate::store::NewAppointment;
 use crate::App;
 use jiff::civil::Date;
@@ -183,6 +183,16 @@ pub struct BookingRequest {
 }
 
 impl BookingRequest {
+    /// Counts this booking against the limits on anonymous actions: per client address, per
+    /// e-mail address and per phone number (`Error::TooMany` once over).
+    pub fn count(&self, app: &App, client: Option<std::net::IpAddr>) -> Result<()> {
+        let mut contacts = vec![(CountedBy::Email, self.resident.email.as_str())];
+        if let Some(phone) = &self.resident.phone {
+            contacts.push((CountedBy::Phone, phone.as_str()));
+        }
+        app.limits.check(Flood::Bookings, client, &contacts)
+    }
+
     pub fn parse(
         start: &str,
         name: &str,
@@ -483,6 +493,11 @@ async fn notify(
             invite(app, tenant, service, appointment, token).to_ics(method),
         )),
     };
+    // Whoever books or moves appointments with someone else's address cannot flood them.
+    if !app.limits.mail_allowed(&mail.to_email) {
+        tracing::warn!(appointment = %appointment.id, "mail not sent: too many mails to this address this hour");
+        return;
+    }
     match app.mailer.send(&mail).await {
         Ok(()) => {
             tracing::info!(appointment = %appointment.id, "mail sent to resident")

@@ -14,7 +14,7 @@ use crate::domain::queue::{
 use crate::domain::rooms::{self, RoomGrant};
 use crate::domain::tenant::Tenant;
 use crate::domain::text::{PersonName, PhoneNumber};
-use crate::error::{Conflict, Error, Result};
+use crate::error::{Conflict, CountedBy, Error, Flood, Result};
 use crate::App;
 use jiff::{SignedDuration, Timestamp};
 
@@ -106,6 +106,17 @@ pub struct WalkInRequest {
 }
 
 impl WalkInRequest {
+    /// Counts this walk-in against the limits on anonymous actions: per client address and per
+    /// phone number (`Error::TooMany` once over).
+    pub fn count(&self, app: &App, client: Option<std::net::IpAddr>) -> Result<()> {
+        let phone: Vec<_> = self
+            .phone
+            .iter()
+            .map(|p| (CountedBy::Phone, p.as_str()))
+            .collect();
+        app.limits.check(Flood::WalkIns, client, &phone)
+    }
+
     pub fn parse(service_id: ServiceId, name: &str, phone: Option<&str>) -> Result<Self> {
         let phone = phone
             .filter(|p| !p.trim().is_empty())
@@ -439,6 +450,16 @@ pub struct CallbackForm {
 }
 
 impl CallbackForm {
+    /// Counts this request against the limits on anonymous actions: per client address and per
+    /// phone number (`Error::TooMany` once over).
+    pub fn count(&self, app: &App, client: Option<std::net::IpAddr>) -> Result<()> {
+        app.limits.check(
+            Flood::Callbacks,
+            client,
+            &[(CountedBy::Phone, self.phone.as_str())],
+        )
+    }
+
     pub fn parse(
         service_id: ServiceId,
         name: &str,

@@ -13,6 +13,7 @@ use crate::form::{error_summary, Field};
 use crate::html::url;
 use crate::i18n::Tx;
 use crate::layout::{render, Page};
+use ::booking::api::security::ClientAddress;
 use ::booking::domain::catalog::Service;
 use ::booking::domain::consent::InfoSource;
 use ::booking::domain::start_time::StartTime;
@@ -107,6 +108,7 @@ pub async fn choose(
 
 pub async fn submit(
     State(app): State<App>,
+    ClientAddress(client): ClientAddress,
     Path((slug, service)): Path<(String, String)>,
     ctx: Ctx,
     Form(details): Form<Details>,
@@ -148,6 +150,8 @@ pub async fn submit(
                 return Ok(page);
             }
         };
+        // Over a limit: the error page says so and when to try again.
+        request.count(&app, client)?;
         match booking::book(&app, &tenant, &service, request).await {
             Ok(booked) => Ok(see_other(&format!(
                 "/a/{}/bevestiging",

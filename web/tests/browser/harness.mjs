@@ -48,6 +48,16 @@ export async function startPlatform() {
     });
     server.on('exit', (code) => reject(new Error(`test server exited with ${code}`)));
   });
+  // The server refuses changes that do not say they come from its own site when they carry a
+  // login (docs/security.md); a browser sends Origin by itself, Node's fetch does not.
+  const plainFetch = globalThis.fetch;
+  globalThis.fetch = (url, init = {}) => {
+    const method = (init.method || 'GET').toUpperCase();
+    if (method === 'GET' || method === 'HEAD') return plainFetch(url, init);
+    const headers = new Headers(init.headers);
+    if (!headers.has('origin')) headers.set('origin', base);
+    return plainFetch(url, { ...init, headers });
+  };
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: [
