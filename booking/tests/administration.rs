@@ -77,7 +77,7 @@ fn fields(err: Result<impl Sized, Vec<usecases::admin::Problem>>) -> Vec<&'stati
     }
 }
 
-fn invalid_field<T: std::fmt::Debug>(r: booking::Result<T>) -> &'static str {
+fn invalid_field<T: std::fmt::Debug>(r: booking::Result<T>) -> String {
     match r {
         Err(Error::Invalid { field, .. }) => field,
         other => panic!("expected a field problem, got {other:?}"),
@@ -104,8 +104,8 @@ async fn settings_list_every_problem_and_save_nothing_until_all_are_right(store:
     let err = usecases::admin::settings::update_settings(&t.app, tenant.id, &input).await;
     match err {
         Err(Error::Invalid { field, message }) => {
-            assert_eq!(field, "tone");
-            assert!(!message.is_empty());
+            assert_eq!(field, "/tone");
+            assert!(!message.dutch.is_empty() && !message.english.is_empty());
         }
         other => panic!("expected invalid, got {other:?}"),
     }
@@ -113,8 +113,9 @@ async fn settings_list_every_problem_and_save_nothing_until_all_are_right(store:
     let err = usecases::admin::settings::update_settings(&t.app, tenant.id, &input).await;
     match err {
         Err(Error::Invalid { field, message }) => {
-            assert_eq!(field, "primary_colour");
-            assert!(message.contains("contrast 1.07:1"), "{message}");
+            assert_eq!(field, "/primary_colour");
+            assert!(message.english.contains("contrast of 1.07:1"), "{message:?}");
+            assert!(message.dutch.contains("contrast van 1,07:1"), "{message:?}");
         }
         other => panic!("expected invalid, got {other:?}"),
     }
@@ -148,7 +149,7 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
     );
     assert_eq!(
         invalid_field(usecases::admin::services::create_service(&t.app, tenant.id, &bad).await),
-        "name"
+        "/name"
     );
     assert_eq!(t.app.db().services(tenant.id).await.unwrap().len(), 3);
 
@@ -177,7 +178,7 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
     let twice = vec![source("brp", "BRP"), source("brp", "Nog eens")];
     assert_eq!(
         invalid_field(usecases::admin::services::set_sources(&t.app, tenant.id, &id, twice).await),
-        "code"
+        "/sources/1/code"
     );
     assert_eq!(t.app.db().service_sources(parking.id).await.unwrap(), two);
 
@@ -196,7 +197,7 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
         invalid_field(
             usecases::admin::services::set_results(&t.app, tenant.id, &id, Vec::new()).await
         ),
-        "results"
+        "/results"
     );
 
     // Name, explanation and times change in place; a wrong duration changes nothing.
@@ -205,7 +206,7 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
         invalid_field(
             usecases::admin::services::update_service(&t.app, tenant.id, &id, &change).await
         ),
-        "duration_minutes"
+        "/duration_minutes"
     );
     assert_eq!(
         t.app
@@ -316,7 +317,7 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
     input.password = "welkom-carla-123".into();
     assert_eq!(
         invalid_field(usecases::admin::clerks::create_clerk(&t.app, tenant.id, &input).await),
-        "services",
+        "/services",
         "another municipality's service cannot be assigned"
     );
     input.services = vec![parking.id];
@@ -345,10 +346,10 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
         end: end.into(),
     };
     for (bad, field) in [
-        (window(3, "14:00", "10:00"), "end"),
-        (window(3, "8:03", "10:00"), "start"),
-        (window(3, "08:00", "25:00"), "end"),
-        (window(8, "08:00", "10:00"), "weekday"),
+        (window(3, "14:00", "10:00"), "/windows/0/end"),
+        (window(3, "8:03", "10:00"), "/windows/0/start"),
+        (window(3, "08:00", "25:00"), "/windows/0/end"),
+        (window(8, "08:00", "10:00"), "/windows/0/weekday"),
     ] {
         assert_eq!(
             invalid_field(usecases::admin::clerks::set_hours(&t.app, tenant.id, &id, &[bad]).await),
@@ -406,7 +407,7 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
         invalid_field(
             usecases::admin::clerks::add_absence(&t.app, tenant.id, &id, until, from, "").await
         ),
-        "end"
+        "/end"
     );
     usecases::admin::clerks::add_absence(&t.app, tenant.id, &id, from, until, " Cursus ")
         .await
@@ -448,7 +449,7 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
         invalid_field(
             usecases::admin::clerks::update_clerk(&t.app, tenant.id, &id, &foreign).await
         ),
-        "services"
+        "/services"
     );
     // The last admin stays an admin; with a second admin, the first may step down.
     let bram = t
@@ -590,7 +591,7 @@ async fn complaints_are_handled_once_with_a_note(store: Store) {
             usecases::admin::complaints::handle_complaint(&t.app, tenant.id, admin.id, &id, "   ")
                 .await
         ),
-        "note"
+        "/note"
     );
     let (other, _) = elsewhere(&t).await;
     assert!(matches!(
@@ -750,14 +751,14 @@ async fn the_dashboard_filters_on_a_service_and_checks_the_period(store: Store) 
             )
             .await
         ),
-        "to"
+        "/to"
     );
     assert_eq!(
         invalid_field(
             usecases::admin::dashboard::dashboard(&t.app, &tenant, Some("gisteren"), None, None)
                 .await
         ),
-        "from"
+        "/from"
     );
 }
 

@@ -280,11 +280,11 @@ pub async fn add_absence(
     let start: jiff::Timestamp = body
         .start
         .parse()
-        .map_err(|_| Error::invalid("start", "give the time as RFC 3339"))?;
+        .map_err(|_| not_a_moment("/start"))?;
     let end: jiff::Timestamp = body
         .end
         .parse()
-        .map_err(|_| Error::invalid("end", "give the time as RFC 3339"))?;
+        .map_err(|_| not_a_moment("/end"))?;
     usecases::admin::clerks::add_absence(&app, claims.tenant, &id, start, end, &body.reason)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -383,4 +383,12 @@ pub async fn set_offered(
         usecases::admin::services::set_service_offered(&app, claims.tenant, &id, body.active)
             .await?,
     ))
+}
+
+fn not_a_moment(pointer: &str) -> Error {
+    Error::invalid(
+        pointer,
+        "Geef het moment als RFC 3339, bijvoorbeeld 2026-03-30T09:00:00+02:00.",
+        "Give the moment as RFC 3339, e.g. 2026-03-30T09:00:00+02:00.",
+    )
 }

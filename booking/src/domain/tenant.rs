@@ -43,6 +43,22 @@ pub enum InvalidColour {
     Contrast { colour: String, ratio: f64 },
 }
 
+impl InvalidColour {
+    /// The refusal for people, in Dutch and English.
+    pub fn words(&self) -> crate::error::Words {
+        match self {
+            InvalidColour::Format(_) => crate::error::Words::new(
+                "Geef een kleur als #rrggbb, bijvoorbeeld #154273.",
+                "Give a colour as #rrggbb, e.g. #154273.",
+            ),
+            InvalidColour::Contrast { colour, ratio } => crate::error::Words::new(
+                format!("Witte tekst op {colour} heeft een contrast van {}:1; er is minstens 4,5:1 nodig. Kies een donkerder kleur.", format!("{ratio:.2}").replace('.', ",")),
+                format!("White text on {colour} has a contrast of {ratio:.2}:1; at least 4.5:1 is needed. Choose a darker colour."),
+            ),
+        }
+    }
+}
+
 impl Colour {
     pub fn parse(raw: &str) -> Result<Self, InvalidColour> {
         let hex = raw

@@ -5,7 +5,7 @@
 //! only in multi-line notes. Accents, apostrophes, hyphens, right-to-left text and emoji are
 //! ordinary characters and stay.
 
-use crate::error::Error;
+use crate::error::{Error, Words};
 use std::fmt;
 use unicode_normalization::UnicodeNormalization;
 
@@ -20,25 +20,36 @@ pub enum TextProblem {
 }
 
 impl TextProblem {
-    /// The refusal for a request field, in words a person understands.
-    pub fn at(self, field: &'static str) -> Error {
-        Error::invalid(field, self.message(field))
+    /// The refusal of the request field at `pointer` (e.g. `/name`), in words a person
+    /// understands.
+    pub fn at(self, pointer: &str) -> Error {
+        let key = pointer.rsplit('/').next().unwrap_or(pointer);
+        Error::invalid_because(pointer, self.message(key))
     }
 
-    /// The same refusal as English words (the API's; pages word it themselves).
-    pub fn message(&self, field: &str) -> String {
+    /// The same refusal as Dutch and English words, naming the field by its key.
+    pub fn message(&self, key: &str) -> Words {
         match self {
-            TextProblem::Empty => format!("fill in {field}"),
-            TextProblem::TooLong { max } => {
-                format!("{field} can be at most {max} characters")
-            }
-            TextProblem::ControlCharacter => format!(
-                "{field} contains an invisible control character; type the text again without it"
+            TextProblem::Empty => Words::new(
+                format!("Het veld ‘{key}’ is leeg; vul het in."),
+                format!("The field ‘{key}’ is empty; fill it in."),
             ),
-            TextProblem::LineBreak => format!("{field} must fit on one line"),
-            TextProblem::NotAPhoneNumber => {
-                "give a phone number, e.g. 06 12345678 or +31 6 12345678".to_string()
-            }
+            TextProblem::TooLong { max } => Words::new(
+                format!("Het veld ‘{key}’ mag hoogstens {max} tekens lang zijn."),
+                format!("The field ‘{key}’ can be at most {max} characters long."),
+            ),
+            TextProblem::ControlCharacter => Words::new(
+                format!("Het veld ‘{key}’ bevat een onzichtbaar stuurteken; typ de tekst opnieuw zonder dat teken."),
+                format!("The field ‘{key}’ contains an invisible control character; type the text again without it."),
+            ),
+            TextProblem::LineBreak => Words::new(
+                format!("Het veld ‘{key}’ moet op één regel passen."),
+                format!("The field ‘{key}’ must fit on one line."),
+            ),
+            TextProblem::NotAPhoneNumber => Words::new(
+                "Geef een telefoonnummer, bijvoorbeeld 06 12345678 of +31 6 12345678.",
+                "Give a phone number, e.g. 06 12345678 or +31 6 12345678.",
+            ),
         }
     }
 }

@@ -22,7 +22,11 @@ pub async fn change(
             match app.db.case_store_settings(claims.tenant).await? {
                 CaseStoreSettings::Zgw(old) => zgw.secret = old.secret,
                 CaseStoreSettings::Builtin => {
-                    return Err(Error::invalid("secret", "give the secret"));
+                    return Err(Error::invalid(
+                        "/secret",
+                        "Geef het geheim (secret) van de koppeling.",
+                        "Give the secret of the connection.",
+                    ));
                 }
             }
         }

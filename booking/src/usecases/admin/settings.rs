@@ -4,7 +4,7 @@ use super::{check_name, check_range, first, Problem};
 use crate::domain::email::Email;
 use crate::domain::ids::TenantId;
 use crate::domain::tenant::{Colour, Tenant, Tone};
-use crate::error::Result;
+use crate::error::{Result, Words};
 use crate::App;
 
 /// The settings form as typed (colours and tone as text, so a page can keep what was typed).
@@ -52,15 +52,21 @@ pub fn check_settings(
     tenant.name = check_name(&mut problems, &input.name);
     match Tone::parse(input.tone.trim()) {
         Some(tone) => tenant.tone = tone,
-        None => problems.push(("tone", "choose u (formal) or je (informal)".into())),
+        None => problems.push((
+            "tone",
+            Words::new(
+                "Kies u (formeel) of je (informeel).",
+                "Choose u (formal) or je (informal).",
+            ),
+        )),
     }
     match Colour::parse(input.primary_colour.trim()) {
         Ok(c) => tenant.primary_colour = c,
-        Err(e) => problems.push(("primary_colour", e.to_string())),
+        Err(e) => problems.push(("primary_colour", e.words())),
     }
     match Colour::parse(input.secondary_colour.trim()) {
         Ok(c) => tenant.secondary_colour = c,
-        Err(e) => problems.push(("secondary_colour", e.to_string())),
+        Err(e) => problems.push(("secondary_colour", e.words())),
     }
     tenant.walk_ins_allowed = input.walk_ins_allowed;
     check_range(
@@ -97,7 +103,7 @@ pub fn check_settings(
     tenant.no_show_grace_minutes = input.no_show_grace_minutes;
     match Email::parse(&input.contact_email) {
         Ok(e) => tenant.contact_email = e.to_string(),
-        Err(e) => problems.push(("contact_email", e.to_string())),
+        Err(e) => problems.push(("contact_email", e.words())),
     }
     if problems.is_empty() {
         Ok(tenant)
