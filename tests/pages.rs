@@ -25,9 +25,13 @@ macro_rules! on_both_stores {
     )*};
 }
 
-on_both_stores!(a_reschedule_in_the_wrong_offset_is_a_plain_message_on_the_page);
+on_both_stores!(
+    a_reschedule_in_the_wrong_offset_is_a_plain_message_on_the_page,
+    the_municipalitys_phone_and_introduction_are_on_its_pages,
+);
 
 struct Site {
+    app: booking::App,
     base: String,
     client: reqwest::Client,
     _db: TestDb,
@@ -49,13 +53,14 @@ async fn site(store: Store) -> Site {
         base.clone(),
         QueueEvents::start(&test_db.db).await.unwrap(),
     );
-    let router = booking::api::router(app.clone()).merge(web::router(app));
+    let router = booking::api::router(app.clone()).merge(web::router(app.clone()));
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
     Site {
+        app,
         base,
         client,
         _db: test_db,
@@ -135,4 +140,41 @@ async fn a_reschedule_in_the_wrong_offset_is_a_plain_message_on_the_page(store: 
     assert_eq!(shown.status(), StatusCode::OK);
     let shown: Value = shown.json().await.unwrap();
     assert_eq!(shown["start"], START, "{shown}");
+}
+
+async fn the_municipalitys_phone_and_introduction_are_on_its_pages(store: Store) {
+    use booking::usecases::admin::settings::{update_settings, SettingsInput};
+    let s = site(store).await;
+    let tenant = booking::usecases::booking::municipality(&s.app, "voorbeeld")
+        .await
+        .unwrap();
+    let page = |path: &str| {
+        let url = format!("{}{path}", s.base);
+        let client = s.client.clone();
+        async move {
+            let response = client.get(url).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            response.text().await.unwrap()
+        }
+    };
+    assert!(!page("/voorbeeld").await.contains("tel:"), "no number given yet");
+    let mut input = SettingsInput::of(&tenant);
+    input.phone = "14 030".into();
+    input.intro_nl = "Welkom <b>bij</b> ons.".into();
+    input.intro_en = "Welcome.".into();
+    input.opening_hours = "Ma-vr 9:00-17:00".into();
+    update_settings(&s.app, tenant.id, &input).await.unwrap();
+    let start = page("/voorbeeld").await;
+    assert!(start.contains(r#"<a href="tel:14030">14 030</a>"#), "{start}");
+    assert!(start.contains("Bel ons: "), "{start}");
+    assert!(start.contains("Welkom &lt;b&gt;bij&lt;/b&gt; ons."), "escaped: {start}");
+    assert!(start.contains("Ma-vr 9:00-17:00"), "{start}");
+    let english = page("/voorbeeld?lang=en").await;
+    assert!(english.contains("Welcome."), "{english}");
+    assert!(english.contains("Call us: "), "{english}");
+    let services = booking::usecases::booking::offered_services(&s.app, tenant.id)
+        .await
+        .unwrap();
+    let booking_page = page(&format!("/voorbeeld/{}", services[0].id)).await;
+    assert!(booking_page.contains(r#"href="tel:14030""#), "on every resident page");
 }

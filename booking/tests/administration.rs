@@ -40,6 +40,7 @@ on_both_stores!(
     a_stopped_service_is_not_offered_but_its_appointments_stay,
     absences_are_removed_within_the_own_municipality,
     failing_deliveries_are_listed_and_retried_within_the_own_municipality,
+    resident_facing_settings_are_parsed_and_kept,
 );
 
 async fn demo(store: Store) -> (TestApp, Tenant) {
@@ -1202,4 +1203,48 @@ async fn failing_deliveries_are_listed_and_retried_within_the_own_municipality(s
         404,
         "no longer failing"
     );
+}
+
+async fn resident_facing_settings_are_parsed_and_kept(store: Store) {
+    let (t, tenant) = demo(store).await;
+    let mut input = SettingsInput::of(&tenant);
+    input.phone = "bel ons maar".into();
+    input.intro_nl = "x".repeat(2001);
+    input.address = "Markt 1\u{7}".into();
+    assert_eq!(
+        fields(usecases::admin::settings::check_settings(&tenant, &input)),
+        ["phone", "address", "intro_nl"]
+    );
+    match usecases::admin::settings::update_settings(&t.app, tenant.id, &input).await {
+        Err(Error::Invalid { field, message }) => {
+            assert_eq!(field, "/phone");
+            assert!(message.dutch.contains("14 030"), "{message:?}");
+            assert!(message.english.contains("14 030"), "{message:?}");
+        }
+        other => panic!("expected invalid, got {other:?}"),
+    }
+    let stored = t.app.db().tenant(tenant.id).await.unwrap();
+    assert_eq!(stored.resident_info, Default::default(), "nothing saved");
+
+    input.phone = " 14 030 ".into();
+    input.intro_nl = "Welkom bij de gemeente.\n\nBel of kom langs.".into();
+    input.intro_en = String::new();
+    input.address = "Markt 1\r\n1234 AB Voorbeeld".into();
+    input.opening_hours = "Ma-vr 9:00-17:00".into();
+    usecases::admin::settings::update_settings(&t.app, tenant.id, &input)
+        .await
+        .unwrap();
+    let stored = t.app.db().tenant(tenant.id).await.unwrap().resident_info;
+    assert_eq!(stored.phone.as_deref(), Some("14030"));
+    assert_eq!(stored.address, "Markt 1\n1234 AB Voorbeeld");
+    assert_eq!(stored.intro_nl, "Welkom bij de gemeente.\n\nBel of kom langs.");
+    assert_eq!(stored.opening_hours, "Ma-vr 9:00-17:00");
+    // Emptying the phone number removes it.
+    let mut input = SettingsInput::of(&t.app.db().tenant(tenant.id).await.unwrap());
+    assert_eq!(input.phone, "14030");
+    input.phone = " ".into();
+    usecases::admin::settings::update_settings(&t.app, tenant.id, &input)
+        .await
+        .unwrap();
+    assert_eq!(t.app.db().tenant(tenant.id).await.unwrap().resident_info.phone, None);
 }

@@ -478,6 +478,19 @@ async fn notify(
             ),
         ),
     };
+    // How to reach the municipality, in every mail, when it gave a number.
+    let body = match tenant
+        .resident_info
+        .phone
+        .as_deref()
+        .and_then(|p| PhoneNumber::parse_for_municipality(p).ok())
+    {
+        Some(phone) => format!(
+            "{body}\nBel ons / Call us: {}\n",
+            phone.in_words()
+        ),
+        None => body,
+    };
     let mail = OutgoingMail {
         from_name: tenant.name.clone(),
         from_email: tenant.contact_email.clone(),
