@@ -88,8 +88,10 @@ async fn a_reschedule_in_the_wrong_offset_is_a_plain_message_on_the_page(store: 
     let booked: Value = s
         .client
         .post(format!("{}/api/v1/tenants/voorbeeld/appointments", s.base))
-        .json(&json!({"service_id": passport["id"], "start": START, "name": "Jan",
-                      "email": "jan@example.nl"}))
+        .json(
+            &json!({"service_id": passport["id"], "start": START, "name": "Jan",
+                      "email": "jan@example.nl"}),
+        )
         .send()
         .await
         .unwrap()
@@ -111,7 +113,11 @@ async fn a_reschedule_in_the_wrong_offset_is_a_plain_message_on_the_page(store: 
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{start}");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{start}"
+        );
         let page = response.text().await.unwrap();
         assert!(
             page.contains("Deze tijd kan niet worden gekozen. Kies een tijd uit de lijst."),
@@ -157,7 +163,10 @@ async fn the_municipalitys_phone_and_introduction_are_on_its_pages(store: Store)
             response.text().await.unwrap()
         }
     };
-    assert!(!page("/voorbeeld").await.contains("tel:"), "no number given yet");
+    assert!(
+        !page("/voorbeeld").await.contains("tel:"),
+        "no number given yet"
+    );
     let mut input = SettingsInput::of(&tenant);
     input.phone = "14 030".into();
     input.intro_nl = "Welkom <b>bij</b> ons.".into();
@@ -165,9 +174,15 @@ async fn the_municipalitys_phone_and_introduction_are_on_its_pages(store: Store)
     input.opening_hours = "Ma-vr 9:00-17:00".into();
     update_settings(&s.app, tenant.id, &input).await.unwrap();
     let start = page("/voorbeeld").await;
-    assert!(start.contains(r#"<a href="tel:14030">14 030</a>"#), "{start}");
+    assert!(
+        start.contains(r#"<a href="tel:14030">14 030</a>"#),
+        "{start}"
+    );
     assert!(start.contains("Bel ons: "), "{start}");
-    assert!(start.contains("Welkom &lt;b&gt;bij&lt;/b&gt; ons."), "escaped: {start}");
+    assert!(
+        start.contains("Welkom &lt;b&gt;bij&lt;/b&gt; ons."),
+        "escaped: {start}"
+    );
     assert!(start.contains("Ma-vr 9:00-17:00"), "{start}");
     let english = page("/voorbeeld?lang=en").await;
     assert!(english.contains("Welcome."), "{english}");
@@ -176,5 +191,8 @@ async fn the_municipalitys_phone_and_introduction_are_on_its_pages(store: Store)
         .await
         .unwrap();
     let booking_page = page(&format!("/voorbeeld/{}", services[0].id)).await;
-    assert!(booking_page.contains(r#"href="tel:14030""#), "on every resident page");
+    assert!(
+        booking_page.contains(r#"href="tel:14030""#),
+        "on every resident page"
+    );
 }

@@ -115,7 +115,7 @@ async fn settings_list_every_problem_and_save_nothing_until_all_are_right(store:
     match err {
         Err(Error::Invalid { field, message }) => {
             assert_eq!(field, "/primary_colour");
-            assert!(message.english.contains("contrast of 1.07:1"), "{message:?}");
+            assert!(message.english.contains("contrast 1.07:1"), "{message:?}");
             assert!(message.dutch.contains("contrast van 1,07:1"), "{message:?}");
         }
         other => panic!("expected invalid, got {other:?}"),
@@ -1237,7 +1237,10 @@ async fn resident_facing_settings_are_parsed_and_kept(store: Store) {
     let stored = t.app.db().tenant(tenant.id).await.unwrap().resident_info;
     assert_eq!(stored.phone.as_deref(), Some("14030"));
     assert_eq!(stored.address, "Markt 1\n1234 AB Voorbeeld");
-    assert_eq!(stored.intro_nl, "Welkom bij de gemeente.\n\nBel of kom langs.");
+    assert_eq!(
+        stored.intro_nl,
+        "Welkom bij de gemeente.\n\nBel of kom langs."
+    );
     assert_eq!(stored.opening_hours, "Ma-vr 9:00-17:00");
     // Emptying the phone number removes it.
     let mut input = SettingsInput::of(&t.app.db().tenant(tenant.id).await.unwrap());
@@ -1246,5 +1249,14 @@ async fn resident_facing_settings_are_parsed_and_kept(store: Store) {
     usecases::admin::settings::update_settings(&t.app, tenant.id, &input)
         .await
         .unwrap();
-    assert_eq!(t.app.db().tenant(tenant.id).await.unwrap().resident_info.phone, None);
+    assert_eq!(
+        t.app
+            .db()
+            .tenant(tenant.id)
+            .await
+            .unwrap()
+            .resident_info
+            .phone,
+        None
+    );
 }

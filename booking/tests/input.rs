@@ -381,21 +381,62 @@ async fn refusals_are_written_for_people_in_dutch_and_english_at_a_json_pointer(
     let callbacks = "/api/v1/tenants/voorbeeld/callbacks";
     let slots = format!("/api/v1/tenants/voorbeeld/services/{id}/slots?from=morgen&to=2026-03-27");
     let cases: Vec<(Option<Value>, String, &str, &str)> = vec![
-        (Some(with(json!({"name": "Jan\u{7}Vries"}))), appointments.into(), "/name", "stuurteken"),
-        (Some(with(json!({"name": "  "}))), appointments.into(), "/name", "leeg"),
-        (Some(with(json!({"email": "jan@"}))), appointments.into(), "/email", "e-mailadres"),
-        (Some(with(json!({"phone": "bel me"}))), appointments.into(), "/phone", "telefoonnummer"),
-        (Some(with(json!({"start": "2026-03-27T10:00:00+02:00"}))), appointments.into(), "/start", "tijdzone van de gemeente"),
-        (Some(with(json!({"start": "2026-03-27T09:00:00+01:00[Mars/Olympus]"}))), appointments.into(), "/start", "RFC 3339"),
-        (Some(with(json!({"start": "2026-03-19T09:00:00+01:00"}))), appointments.into(), "/start", "voorbij"),
         (
-            Some(with(json!({"consents": [{"source": "kadaster", "choice": "self"}]}))),
+            Some(with(json!({"name": "Jan\u{7}Vries"}))),
+            appointments.into(),
+            "/name",
+            "stuurteken",
+        ),
+        (
+            Some(with(json!({"name": "  "}))),
+            appointments.into(),
+            "/name",
+            "leeg",
+        ),
+        (
+            Some(with(json!({"email": "jan@"}))),
+            appointments.into(),
+            "/email",
+            "e-mailadres",
+        ),
+        (
+            Some(with(json!({"phone": "bel me"}))),
+            appointments.into(),
+            "/phone",
+            "telefoonnummer",
+        ),
+        (
+            Some(with(json!({"start": "2026-03-27T10:00:00+02:00"}))),
+            appointments.into(),
+            "/start",
+            "tijdzone van de gemeente",
+        ),
+        (
+            Some(with(
+                json!({"start": "2026-03-27T09:00:00+01:00[Mars/Olympus]"}),
+            )),
+            appointments.into(),
+            "/start",
+            "RFC 3339",
+        ),
+        (
+            Some(with(json!({"start": "2026-03-19T09:00:00+01:00"}))),
+            appointments.into(),
+            "/start",
+            "voorbij",
+        ),
+        (
+            Some(with(
+                json!({"consents": [{"source": "kadaster", "choice": "self"}]}),
+            )),
             appointments.into(),
             "/consents/0/source",
             "geen bron",
         ),
         (
-            Some(json!({"service_id": id, "name": "Jan", "phone": "0612345678", "part_of_day": "nacht"})),
+            Some(
+                json!({"service_id": id, "name": "Jan", "phone": "0612345678", "part_of_day": "nacht"}),
+            ),
             callbacks.into(),
             "/part_of_day",
             "ochtend",
@@ -410,19 +451,33 @@ async fn refusals_are_written_for_people_in_dutch_and_english_at_a_json_pointer(
                 None => t.client.get(format!("{}{path}", t.base)),
             };
             let p = problem(
-                request.header("accept-language", language).send().await.unwrap(),
+                request
+                    .header("accept-language", language)
+                    .send()
+                    .await
+                    .unwrap(),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await;
             assert_eq!(p["field"], pointer, "{path} {body:?}: {p}");
             let detail = p["detail"].as_str().unwrap().to_string();
-            for parser_words in ["line ", "column", "deserialize", "expected", "invalid type", "Error"] {
+            for parser_words in [
+                "line ",
+                "column",
+                "deserialize",
+                "expected",
+                "invalid type",
+                "Error",
+            ] {
                 assert!(!detail.contains(parser_words), "{detail}");
             }
             assert!(detail.ends_with('.'), "a sentence: {detail}");
             details.push(detail);
         }
         assert!(details[0].contains(dutch_word), "{pointer}: {}", details[0]);
-        assert_ne!(details[0], details[1], "{pointer}: Dutch and English differ");
+        assert_ne!(
+            details[0], details[1],
+            "{pointer}: Dutch and English differ"
+        );
     }
 }

@@ -85,8 +85,7 @@ pub fn router(app: booking::App) -> Router {
         .route(
             "/a/{token}/afzeggen",
             get(pages::personal::cancel_form).post(pages::personal::cancel),
-        )
-        ;
+        );
     with_panic_page(pages).with_state(app)
 }
 

@@ -305,14 +305,8 @@ pub async fn add_absence(
     Path(id): Path<String>,
     Json(body): Json<AbsenceBody>,
 ) -> Result<StatusCode> {
-    let start: jiff::Timestamp = body
-        .start
-        .parse()
-        .map_err(|_| not_a_moment("/start"))?;
-    let end: jiff::Timestamp = body
-        .end
-        .parse()
-        .map_err(|_| not_a_moment("/end"))?;
+    let start: jiff::Timestamp = body.start.parse().map_err(|_| not_a_moment("/start"))?;
+    let end: jiff::Timestamp = body.end.parse().map_err(|_| not_a_moment("/end"))?;
     usecases::admin::clerks::add_absence(&app, claims.tenant, &id, start, end, &body.reason)
         .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -291,7 +291,10 @@ mod tests {
     #[test]
     fn an_invalid_field_is_worded_in_the_clients_language_at_its_pointer() {
         let refusal = || Error::invalid("/sources/0/code", "Nederlands.", "English.");
-        for (language, detail) in [(Language::Dutch, "Nederlands."), (Language::English, "English.")] {
+        for (language, detail) in [
+            (Language::Dutch, "Nederlands."),
+            (Language::English, "English."),
+        ] {
             let response = LANGUAGE.sync_scope(language, || refusal().into_response());
             assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
             let body = json_of(response);
@@ -301,7 +304,9 @@ mod tests {
     }
 
     fn json_of(response: Response) -> serde_json::Value {
-        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let body = runtime
             .block_on(axum::body::to_bytes(response.into_body(), 1 << 16))
             .unwrap();

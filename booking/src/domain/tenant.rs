@@ -53,7 +53,7 @@ impl InvalidColour {
             ),
             InvalidColour::Contrast { colour, ratio } => crate::error::Words::new(
                 format!("Witte tekst op {colour} heeft een contrast van {}:1; er is minstens 4,5:1 nodig. Kies een donkerder kleur.", format!("{ratio:.2}").replace('.', ",")),
-                format!("White text on {colour} has a contrast of {ratio:.2}:1; at least 4.5:1 is needed. Choose a darker colour."),
+                format!("Colour {colour} has contrast {ratio:.2}:1 with white text; at least 4.5:1 is needed."),
             ),
         }
     }

@@ -259,14 +259,26 @@ mod tests {
         assert_eq!(short.as_str(), "14030");
         assert_eq!(short.in_words(), "14 030");
         assert_eq!(
-            PhoneNumber::parse_for_municipality("14-0411").unwrap().as_str(),
+            PhoneNumber::parse_for_municipality("14-0411")
+                .unwrap()
+                .as_str(),
             "140411"
         );
         assert_eq!(
-            PhoneNumber::parse_for_municipality("020 123 4567").unwrap().as_str(),
+            PhoneNumber::parse_for_municipality("020 123 4567")
+                .unwrap()
+                .as_str(),
             "+31201234567"
         );
-        for bad in ["14", "1403", "1412345", "14 0301 2", "bel ons", "14\u{0}030", ""] {
+        for bad in [
+            "14",
+            "1403",
+            "1412345",
+            "14 0301 2",
+            "bel ons",
+            "14\u{0}030",
+            "",
+        ] {
             assert!(PhoneNumber::parse_for_municipality(bad).is_err(), "{bad:?}");
         }
         // Residents give a number the municipality can call back: no short numbers.

@@ -485,10 +485,7 @@ async fn notify(
         .as_deref()
         .and_then(|p| PhoneNumber::parse_for_municipality(p).ok())
     {
-        Some(phone) => format!(
-            "{body}\nBel ons / Call us: {}\n",
-            phone.in_words()
-        ),
+        Some(phone) => format!("{body}\nBel ons / Call us: {}\n", phone.in_words()),
         None => body,
     };
     let mail = OutgoingMail {

@@ -310,16 +310,18 @@ pub async fn reschedule(
                         &tx,
                         &u,
                         day,
-                        Some(if form.start.trim().is_empty() {
-                            tx.t("Kies een tijd.", "Choose a time.")
-                        } else {
-                            // A stale or altered form: the time is not one this page offers.
-                            tx.t(
+                        Some(
+                            if form.start.trim().is_empty() {
+                                tx.t("Kies een tijd.", "Choose a time.")
+                            } else {
+                                // A stale or altered form: the time is not one this page offers.
+                                tx.t(
                                 "Deze tijd kan niet worden gekozen. Kies een tijd uit de lijst.",
                                 "This time cannot be chosen. Choose a time from the list.",
                             )
-                        }
-                        .to_string()),
+                            }
+                            .to_string(),
+                        ),
                         StatusCode::UNPROCESSABLE_ENTITY,
                     )
                     .await

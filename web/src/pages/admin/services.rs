@@ -459,7 +459,9 @@ pub async fn save_results(
                     Err(Error::Invalid { field, message }) => Some(say(
                         &tx,
                         match field.as_str() {
-                            "/results" => format!("Geef 1 tot {} resultaten.", outcome::MAX_RESULTS),
+                            "/results" => {
+                                format!("Geef 1 tot {} resultaten.", outcome::MAX_RESULTS)
+                            }
                             _ => "Elke code mag maar één keer voorkomen.".to_string(),
                         },
                         &message.english,

@@ -62,7 +62,12 @@ pub async fn save(
             Err(problems) => {
                 let errors: Errors = problems
                     .iter()
-                    .map(|(field, message)| (field.to_string(), dutch(&tx, field, &message.english, &input)))
+                    .map(|(field, message)| {
+                        (
+                            field.to_string(),
+                            dutch(&tx, field, &message.english, &input),
+                        )
+                    })
                     .collect();
                 // Keep what was typed, the numbers as typed too.
                 Ok(form_typed(&ctx, &tenant, &input, &f, &errors))
