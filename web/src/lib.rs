@@ -108,8 +108,9 @@ mod tests {
         let pages: Router = with_panic_page(Router::new().route(
             "/a/{token}",
             get(|| async {
-                let stored: Option<&str> = None;
-                stored.expect("a value the page relied on").to_string()
+                // A bug: an index that is not there.
+                let stored: Vec<String> = Vec::new();
+                stored[0].clone()
             }),
         ));
         let response = pages
@@ -126,7 +127,7 @@ mod tests {
             .unwrap();
         let page = String::from_utf8(body.to_vec()).unwrap();
         assert!(page.contains("Er ging iets mis"), "{page}");
-        assert!(!page.contains("a value the page relied on"), "{page}");
+        assert!(!page.contains("index out of bounds"), "{page}");
         let id = page
             .split("<code>")
             .nth(1)
