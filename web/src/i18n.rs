@@ -198,13 +198,14 @@ mod tests {
 
     #[test]
     fn english_field_errors_come_from_booking_in_sentence_case() {
+        use booking::error::Words;
         let tx = Tx::formal(Lang::En);
         assert_eq!(
-            tx.field_error("name", "please fill in your name"),
+            tx.field_error("/name", &Words::new("x", "please fill in your name")),
             "Please fill in your name."
         );
         assert!(Tx::formal(Lang::Nl)
-            .field_error("email", "x")
+            .field_error("/email", &Words::new("x", "x"))
             .contains("e-mailadres"));
     }
 }
