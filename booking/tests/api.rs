@@ -299,7 +299,7 @@ async fn bad_input_gets_problem_json(store: Store) {
     )
     .await;
     assert_eq!(past["field"], "/start");
-    assert!(past["detail"].as_str().unwrap().contains("past"));
+    assert!(past["detail"].as_str().unwrap().contains("voorbij"));
     let email = problem(
         post(body(&passport["id"], ok_start, "Jan", "jan@example"))
             .await
