@@ -843,7 +843,7 @@ async fn finding_4_weak_passwords_are_refused_for_new_clerks() {
             .unwrap();
         assert_eq!(r.status(), 422, "{weak}");
         let problem: Value = r.json().await.unwrap();
-        assert_eq!(problem["field"], "password", "{weak}: {problem}");
+        assert_eq!(problem["field"], "/password", "{weak}: {problem}");
     }
     let r = client()
         .post(server.api("/admin/clerks"))

@@ -65,7 +65,15 @@ async fn first_command_serves_the_demo_and_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let (server, printed) = start(dir.path(), port);
+    let metrics_port = free_port();
+    let (server, printed) = start_with(
+        dir.path(),
+        port,
+        &[(
+            "VIDEOLOKET_METRICS_ADDR",
+            &format!("127.0.0.1:{metrics_port}"),
+        )],
+    );
     assert!(
         printed.contains(&format!("{base}/api/v1/openapi.json")),
         "printed:\n{printed}"
@@ -104,8 +112,10 @@ async fn first_command_serves_the_demo_and_survives_a_restart() {
         .await
         .unwrap();
     assert!(openapi["paths"]["/api/v1/tenants/{slug}/appointments"]["post"].is_object());
+    let public_metrics = client.get(format!("{base}/metrics")).send().await.unwrap();
+    assert_eq!(public_metrics.status(), 404, "metrics are not on the public address");
     let metrics = client
-        .get(format!("{base}/metrics"))
+        .get(format!("http://127.0.0.1:{metrics_port}/metrics"))
         .send()
         .await
         .unwrap()
@@ -182,7 +192,46 @@ async fn sigterm_lets_the_call_in_progress_end_then_stops() {
         ],
     );
     let keys = RoomTokenKeys::from_secret(secret.as_bytes());
-    let (mut resident, joined) = join(port, &keys, "call-1", "resident-1").await;
+    // Rooms admit only for appointments that are on (issue 13): book two.
+    let client = reqwest::Client::new();
+    let api = format!("{base}/api/v1/tenants/voorbeeld");
+    let services: serde_json::Value = client
+        .get(format!("{api}/services"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let service = services[0]["id"].as_str().unwrap().to_string();
+    let from = jiff::Zoned::now().date();
+    let to = from.checked_add(jiff::Span::new().days(14)).unwrap();
+    let slots: serde_json::Value = client
+        .get(format!(
+            "{api}/services/{service}/slots?from={from}&to={to}"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut rooms = Vec::new();
+    for slot in &slots.as_array().unwrap()[..2] {
+        let booked: serde_json::Value = client
+            .post(format!("{api}/appointments"))
+            .json(&serde_json::json!({"service_id": service, "start": slot["start"],
+                "name": "Sanne Bakker", "email": "sanne@example.nl"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        rooms.push(booked["appointment"]["id"].as_str().expect("booked").to_string());
+    }
+    let (call_1, call_2) = (rooms[0].as_str(), rooms[1].as_str());
+    let (mut resident, joined) = join(port, &keys, call_1, "resident-1").await;
     assert_eq!(joined["type"], "joined", "{joined}");
 
     let terminated = Command::new("kill")
@@ -190,7 +239,6 @@ async fn sigterm_lets_the_call_in_progress_end_then_stops() {
         .status()
         .unwrap();
     assert!(terminated.success());
-    let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
@@ -212,7 +260,7 @@ async fn sigterm_lets_the_call_in_progress_end_then_stops() {
     );
 
     // A new call goes elsewhere; the running call still takes its clerk.
-    let (mut elsewhere, refused) = join(port, &keys, "call-2", "resident-2").await;
+    let (mut elsewhere, refused) = join(port, &keys, call_2, "resident-2").await;
     assert_eq!(refused["type"], "error", "{refused}");
     assert_eq!(refused["code"], "restarting", "{refused}");
     let close = loop {
@@ -223,7 +271,7 @@ async fn sigterm_lets_the_call_in_progress_end_then_stops() {
         }
     };
     assert_eq!(u16::from(close.unwrap().code), 1012);
-    let (mut clerk, joined) = join(port, &keys, "call-1", "clerk-1").await;
+    let (mut clerk, joined) = join(port, &keys, call_1, "clerk-1").await;
     assert_eq!(joined["type"], "joined", "{joined}");
     assert_eq!(
         server.0.try_wait().unwrap(),

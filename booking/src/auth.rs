@@ -76,6 +76,22 @@ impl std::fmt::Display for PasswordWeakness {
     }
 }
 
+impl PasswordWeakness {
+    /// The refusal for people, in Dutch and English.
+    pub fn words(self) -> crate::error::Words {
+        match self {
+            PasswordWeakness::Length => crate::error::Words::new(
+                "Een wachtwoord heeft 12 tot 200 tekens.",
+                "A password has 12 to 200 characters.",
+            ),
+            PasswordWeakness::Guessable => crate::error::Words::new(
+                "Dit wachtwoord is te makkelijk te raden (een gewoon woord, naam, patroon of herhaling); kies een langer, bijvoorbeeld een paar woorden die niets met elkaar te maken hebben.",
+                "This password is too easy to guess (a common word, name, pattern or repetition); choose a longer one, for example a few unrelated words.",
+            ),
+        }
+    }
+}
+
 pub fn password_weakness(password: &str, personal: &[&str]) -> Option<PasswordWeakness> {
     if password.chars().count() < 12 || password.len() > 200 {
         return Some(PasswordWeakness::Length);

@@ -52,6 +52,7 @@ pub fn demo_tenant() -> Tenant {
         contact_email: "loket@voorbeeld.nl".into(),
         check_in_minutes: 15,
         no_show_grace_minutes: 15,
+        resident_info: Default::default(),
     }
 }
 

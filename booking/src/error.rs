@@ -8,11 +8,10 @@ use std::fmt;
 pub enum Error {
     #[error("{0}")]
     BadRequest(String),
+    /// A request field that is wrong. `field` is a JSON pointer (RFC 6901) into the request,
+    /// e.g. `/name` or `/sources/0/code`; `message` says why, for people, in Dutch and English.
     #[error("{field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
+    Invalid { field: String, message: Words },
     #[error("the request is larger than {0} bytes")]
     TooLarge(usize),
     #[error("{0} not found")]
@@ -115,12 +114,43 @@ pub enum BodyProblem {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-impl Error {
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        Error::Invalid {
-            field,
-            message: message.into(),
+/// A sentence for a person, in Dutch and in English; the reader's language picks one. Never
+/// parser or database text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Words {
+    pub dutch: String,
+    pub english: String,
+}
+
+impl Words {
+    pub fn new(dutch: impl Into<String>, english: impl Into<String>) -> Self {
+        Self {
+            dutch: dutch.into(),
+            english: english.into(),
         }
+    }
+}
+
+impl fmt::Display for Words {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.english)
+    }
+}
+
+impl Error {
+    /// A refusal of the field at `pointer` (a JSON pointer such as `/name`).
+    pub fn invalid(
+        pointer: impl Into<String>,
+        dutch: impl Into<String>,
+        english: impl Into<String>,
+    ) -> Self {
+        Self::invalid_because(pointer, Words::new(dutch, english))
+    }
+
+    pub fn invalid_because(pointer: impl Into<String>, message: Words) -> Self {
+        let field = pointer.into();
+        debug_assert!(field.starts_with('/'), "not a JSON pointer: {field}");
+        Error::Invalid { field, message }
     }
 }
 

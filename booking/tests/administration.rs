@@ -40,6 +40,7 @@ on_both_stores!(
     a_stopped_service_is_not_offered_but_its_appointments_stay,
     absences_are_removed_within_the_own_municipality,
     failing_deliveries_are_listed_and_retried_within_the_own_municipality,
+    resident_facing_settings_are_parsed_and_kept,
 );
 
 async fn demo(store: Store) -> (TestApp, Tenant) {
@@ -77,7 +78,7 @@ fn fields(err: Result<impl Sized, Vec<usecases::admin::Problem>>) -> Vec<&'stati
     }
 }
 
-fn invalid_field<T: std::fmt::Debug>(r: booking::Result<T>) -> &'static str {
+fn invalid_field<T: std::fmt::Debug>(r: booking::Result<T>) -> String {
     match r {
         Err(Error::Invalid { field, .. }) => field,
         other => panic!("expected a field problem, got {other:?}"),
@@ -104,8 +105,8 @@ async fn settings_list_every_problem_and_save_nothing_until_all_are_right(store:
     let err = usecases::admin::settings::update_settings(&t.app, tenant.id, &input).await;
     match err {
         Err(Error::Invalid { field, message }) => {
-            assert_eq!(field, "tone");
-            assert!(!message.is_empty());
+            assert_eq!(field, "/tone");
+            assert!(!message.dutch.is_empty() && !message.english.is_empty());
         }
         other => panic!("expected invalid, got {other:?}"),
     }
@@ -113,8 +114,9 @@ async fn settings_list_every_problem_and_save_nothing_until_all_are_right(store:
     let err = usecases::admin::settings::update_settings(&t.app, tenant.id, &input).await;
     match err {
         Err(Error::Invalid { field, message }) => {
-            assert_eq!(field, "primary_colour");
-            assert!(message.contains("contrast 1.07:1"), "{message}");
+            assert_eq!(field, "/primary_colour");
+            assert!(message.english.contains("contrast 1.07:1"), "{message:?}");
+            assert!(message.dutch.contains("contrast van 1,07:1"), "{message:?}");
         }
         other => panic!("expected invalid, got {other:?}"),
     }
@@ -148,7 +150,7 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
     );
     assert_eq!(
         invalid_field(usecases::admin::services::create_service(&t.app, tenant.id, &bad).await),
-        "name"
+        "/name"
     );
     assert_eq!(t.app.db().services(tenant.id).await.unwrap().len(), 3);
 
@@ -177,7 +179,7 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
     let twice = vec![source("brp", "BRP"), source("brp", "Nog eens")];
     assert_eq!(
         invalid_field(usecases::admin::services::set_sources(&t.app, tenant.id, &id, twice).await),
-        "code"
+        "/sources/1/code"
     );
     assert_eq!(t.app.db().service_sources(parking.id).await.unwrap(), two);
 
@@ -196,7 +198,7 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
         invalid_field(
             usecases::admin::services::set_results(&t.app, tenant.id, &id, Vec::new()).await
         ),
-        "results"
+        "/results"
     );
 
     // Name, explanation and times change in place; a wrong duration changes nothing.
@@ -205,7 +207,7 @@ async fn services_with_sources_and_results_stay_in_the_own_municipality(store: S
         invalid_field(
             usecases::admin::services::update_service(&t.app, tenant.id, &id, &change).await
         ),
-        "duration_minutes"
+        "/duration_minutes"
     );
     assert_eq!(
         t.app
@@ -316,7 +318,7 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
     input.password = "welkom-carla-123".into();
     assert_eq!(
         invalid_field(usecases::admin::clerks::create_clerk(&t.app, tenant.id, &input).await),
-        "services",
+        "/services",
         "another municipality's service cannot be assigned"
     );
     input.services = vec![parking.id];
@@ -345,10 +347,10 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
         end: end.into(),
     };
     for (bad, field) in [
-        (window(3, "14:00", "10:00"), "end"),
-        (window(3, "8:03", "10:00"), "start"),
-        (window(3, "08:00", "25:00"), "end"),
-        (window(8, "08:00", "10:00"), "weekday"),
+        (window(3, "14:00", "10:00"), "/windows/0/end"),
+        (window(3, "8:03", "10:00"), "/windows/0/start"),
+        (window(3, "08:00", "25:00"), "/windows/0/end"),
+        (window(8, "08:00", "10:00"), "/windows/0/weekday"),
     ] {
         assert_eq!(
             invalid_field(usecases::admin::clerks::set_hours(&t.app, tenant.id, &id, &[bad]).await),
@@ -406,7 +408,7 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
         invalid_field(
             usecases::admin::clerks::add_absence(&t.app, tenant.id, &id, until, from, "").await
         ),
-        "end"
+        "/end"
     );
     usecases::admin::clerks::add_absence(&t.app, tenant.id, &id, from, until, " Cursus ")
         .await
@@ -448,7 +450,7 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
         invalid_field(
             usecases::admin::clerks::update_clerk(&t.app, tenant.id, &id, &foreign).await
         ),
-        "services"
+        "/services"
     );
     // The last admin stays an admin; with a second admin, the first may step down.
     let bram = t
@@ -590,7 +592,7 @@ async fn complaints_are_handled_once_with_a_note(store: Store) {
             usecases::admin::complaints::handle_complaint(&t.app, tenant.id, admin.id, &id, "   ")
                 .await
         ),
-        "note"
+        "/note"
     );
     let (other, _) = elsewhere(&t).await;
     assert!(matches!(
@@ -750,14 +752,14 @@ async fn the_dashboard_filters_on_a_service_and_checks_the_period(store: Store) 
             )
             .await
         ),
-        "to"
+        "/to"
     );
     assert_eq!(
         invalid_field(
             usecases::admin::dashboard::dashboard(&t.app, &tenant, Some("gisteren"), None, None)
                 .await
         ),
-        "from"
+        "/from"
     );
 }
 
@@ -1219,5 +1221,61 @@ async fn failing_deliveries_are_listed_and_retried_within_the_own_municipality(s
             .status(),
         404,
         "no longer failing"
+    );
+}
+
+async fn resident_facing_settings_are_parsed_and_kept(store: Store) {
+    let (t, tenant) = demo(store).await;
+    let mut input = SettingsInput::of(&tenant);
+    input.phone = "bel ons maar".into();
+    input.intro_nl = "x".repeat(2001);
+    input.address = "Markt 1\u{7}".into();
+    assert_eq!(
+        fields(usecases::admin::settings::check_settings(&tenant, &input)),
+        ["phone", "address", "intro_nl"]
+    );
+    match usecases::admin::settings::update_settings(&t.app, tenant.id, &input).await {
+        Err(Error::Invalid { field, message }) => {
+            assert_eq!(field, "/phone");
+            assert!(message.dutch.contains("14 030"), "{message:?}");
+            assert!(message.english.contains("14 030"), "{message:?}");
+        }
+        other => panic!("expected invalid, got {other:?}"),
+    }
+    let stored = t.app.db().tenant(tenant.id).await.unwrap();
+    assert_eq!(stored.resident_info, Default::default(), "nothing saved");
+
+    input.phone = " 14 030 ".into();
+    input.intro_nl = "Welkom bij de gemeente.\n\nBel of kom langs.".into();
+    input.intro_en = String::new();
+    input.address = "Markt 1\r\n1234 AB Voorbeeld".into();
+    input.opening_hours = "Ma-vr 9:00-17:00".into();
+    usecases::admin::settings::update_settings(&t.app, tenant.id, &input)
+        .await
+        .unwrap();
+    let stored = t.app.db().tenant(tenant.id).await.unwrap().resident_info;
+    assert_eq!(stored.phone.as_deref(), Some("14030"));
+    assert_eq!(stored.address, "Markt 1\n1234 AB Voorbeeld");
+    assert_eq!(
+        stored.intro_nl,
+        "Welkom bij de gemeente.\n\nBel of kom langs."
+    );
+    assert_eq!(stored.opening_hours, "Ma-vr 9:00-17:00");
+    // Emptying the phone number removes it.
+    let mut input = SettingsInput::of(&t.app.db().tenant(tenant.id).await.unwrap());
+    assert_eq!(input.phone, "14030");
+    input.phone = " ".into();
+    usecases::admin::settings::update_settings(&t.app, tenant.id, &input)
+        .await
+        .unwrap();
+    assert_eq!(
+        t.app
+            .db()
+            .tenant(tenant.id)
+            .await
+            .unwrap()
+            .resident_info
+            .phone,
+        None
     );
 }

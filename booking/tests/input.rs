@@ -35,6 +35,7 @@ on_both_stores!(
     stored_line_breaks_never_cost_the_resident_the_link,
     start_times_are_strict_rfc_3339_in_the_municipalitys_offset,
     body_errors_are_plain_words_in_the_clients_language,
+    refusals_are_written_for_people_in_dutch_and_english_at_a_json_pointer,
 );
 
 async fn demo(store: Store) -> (TestApp, Value) {
@@ -107,7 +108,7 @@ async fn control_characters_are_refused_and_nothing_is_written(store: Store) {
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-        assert_eq!(p["field"], "name", "{name:?}");
+        assert_eq!(p["field"], "/name", "{name:?}");
         for (path, body) in [
             (
                 "/tenants/voorbeeld/walk-ins",
@@ -120,7 +121,7 @@ async fn control_characters_are_refused_and_nothing_is_written(store: Store) {
         ] {
             let resp = post(&t, path, body).await;
             let p = problem(resp, StatusCode::UNPROCESSABLE_ENTITY).await;
-            assert_eq!(p["field"], "name", "{path} {name:?}");
+            assert_eq!(p["field"], "/name", "{path} {name:?}");
         }
     }
     let mut note = booking(&passport, START, "Jan");
@@ -130,7 +131,7 @@ async fn control_characters_are_refused_and_nothing_is_written(store: Store) {
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
-    assert_eq!(p["field"], "note");
+    assert_eq!(p["field"], "/note");
     // Nothing was written: the slot is still free for a name from anywhere.
     let resp = post(
         &t,
@@ -253,7 +254,7 @@ async fn start_times_are_strict_rfc_3339_in_the_municipalitys_offset(store: Stor
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-        assert_eq!(p["field"], "start", "{start}");
+        assert_eq!(p["field"], "/start", "{start}");
     }
     // The same instant in another offset: refused, saying which offset was expected.
     for start in ["2026-03-27T08:00:00Z", "2026-03-27T10:00:00+02:00"] {
@@ -267,7 +268,7 @@ async fn start_times_are_strict_rfc_3339_in_the_municipalitys_offset(store: Stor
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-        assert_eq!(p["field"], "start");
+        assert_eq!(p["field"], "/start");
         assert!(
             p["detail"]
                 .as_str()
@@ -301,7 +302,7 @@ async fn start_times_are_strict_rfc_3339_in_the_municipalitys_offset(store: Stor
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-        assert_eq!(p["field"], "start", "{start}");
+        assert_eq!(p["field"], "/start", "{start}");
     }
 }
 
@@ -363,5 +364,120 @@ async fn body_errors_are_plain_words_in_the_clients_language(store: Store) {
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
-    assert_eq!(p["field"], "email");
+    assert_eq!(p["field"], "/email");
+}
+
+async fn refusals_are_written_for_people_in_dutch_and_english_at_a_json_pointer(store: Store) {
+    let (t, passport) = demo(store).await;
+    let id = passport["id"].as_str().unwrap();
+    let with = |overrides: Value| {
+        let mut body = booking(&passport, START, "Jan");
+        for (k, v) in overrides.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    let appointments = "/api/v1/tenants/voorbeeld/appointments";
+    let callbacks = "/api/v1/tenants/voorbeeld/callbacks";
+    let slots = format!("/api/v1/tenants/voorbeeld/services/{id}/slots?from=morgen&to=2026-03-27");
+    let cases: Vec<(Option<Value>, String, &str, &str)> = vec![
+        (
+            Some(with(json!({"name": "Jan\u{7}Vries"}))),
+            appointments.into(),
+            "/name",
+            "stuurteken",
+        ),
+        (
+            Some(with(json!({"name": "  "}))),
+            appointments.into(),
+            "/name",
+            "leeg",
+        ),
+        (
+            Some(with(json!({"email": "jan@"}))),
+            appointments.into(),
+            "/email",
+            "e-mailadres",
+        ),
+        (
+            Some(with(json!({"phone": "bel me"}))),
+            appointments.into(),
+            "/phone",
+            "telefoonnummer",
+        ),
+        (
+            Some(with(json!({"start": "2026-03-27T10:00:00+02:00"}))),
+            appointments.into(),
+            "/start",
+            "tijdzone van de gemeente",
+        ),
+        (
+            Some(with(
+                json!({"start": "2026-03-27T09:00:00+01:00[Mars/Olympus]"}),
+            )),
+            appointments.into(),
+            "/start",
+            "RFC 3339",
+        ),
+        (
+            Some(with(json!({"start": "2026-03-19T09:00:00+01:00"}))),
+            appointments.into(),
+            "/start",
+            "voorbij",
+        ),
+        (
+            Some(with(
+                json!({"consents": [{"source": "kadaster", "choice": "self"}]}),
+            )),
+            appointments.into(),
+            "/consents/0/source",
+            "geen bron",
+        ),
+        (
+            Some(
+                json!({"service_id": id, "name": "Jan", "phone": "0612345678", "part_of_day": "nacht"}),
+            ),
+            callbacks.into(),
+            "/part_of_day",
+            "ochtend",
+        ),
+        (None, slots, "/from", "datum"),
+    ];
+    for (body, path, pointer, dutch_word) in cases {
+        let mut details = Vec::new();
+        for language in ["nl-NL,nl;q=0.9", "en-GB,en;q=0.8"] {
+            let request = match &body {
+                Some(body) => t.client.post(format!("{}{path}", t.base)).json(body),
+                None => t.client.get(format!("{}{path}", t.base)),
+            };
+            let p = problem(
+                request
+                    .header("accept-language", language)
+                    .send()
+                    .await
+                    .unwrap(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+            assert_eq!(p["field"], pointer, "{path} {body:?}: {p}");
+            let detail = p["detail"].as_str().unwrap().to_string();
+            for parser_words in [
+                "line ",
+                "column",
+                "deserialize",
+                "expected",
+                "invalid type",
+                "Error",
+            ] {
+                assert!(!detail.contains(parser_words), "{detail}");
+            }
+            assert!(detail.ends_with('.'), "a sentence: {detail}");
+            details.push(detail);
+        }
+        assert!(details[0].contains(dutch_word), "{pointer}: {}", details[0]);
+        assert_ne!(
+            details[0], details[1],
+            "{pointer}: Dutch and English differ"
+        );
+    }
 }

@@ -132,7 +132,7 @@ async fn record_correct_and_deliver_to_the_builtin_store(store: Store) {
         .record(a, json!({"result": "nope", "follow_up": {"kind": "none"}}))
         .await;
     assert_eq!(resp.status(), 422);
-    assert_eq!(resp.json::<Value>().await.unwrap()["field"], "result");
+    assert_eq!(resp.json::<Value>().await.unwrap()["field"], "/result");
     let resp = f
         .record(
             a,
@@ -507,7 +507,7 @@ async fn admin_chooses_the_case_store_and_result_lists(store: Store) {
     bad["rsin"] = json!("123456789");
     let resp = f.admin.put(&url).json(&bad).send().await.unwrap();
     assert_eq!(resp.status(), 422);
-    assert_eq!(resp.json::<Value>().await.unwrap()["field"], "rsin");
+    assert_eq!(resp.json::<Value>().await.unwrap()["field"], "/rsin");
 
     let saved: Value = f
         .admin

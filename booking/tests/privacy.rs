@@ -116,7 +116,7 @@ async fn consent_is_chosen_while_booking_in_the_same_transaction(store: Store) {
         )
         .await;
     assert_eq!(status, 422, "{problem}");
-    assert_eq!(problem["field"], "consents");
+    assert_eq!(problem["field"], "/consents/1/source");
     assert_eq!(rows("appointments").await, 0, "no appointment written");
     assert_eq!(rows("consent_choices").await, 0, "no choice written");
     let (status, problem) = f
@@ -397,7 +397,7 @@ async fn unallowed_sources_are_refused_and_logged(store: Store) {
             .send(&f.t.client, Method::POST, &path, outcome(refused.clone()))
             .await;
         assert_eq!(status, 422, "{refused}: {problem}");
-        assert_eq!(problem["field"], "sources");
+        assert_eq!(problem["field"], "/sources");
         f.t.app.clock.advance(SignedDuration::from_secs(1));
     }
     let (_, history) = f.get(&f.t.client, &path).await;

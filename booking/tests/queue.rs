@@ -304,10 +304,10 @@ async fn walk_in_rules_and_clerk_services(store: Store) {
     let moving = d.service("Verhuizing").clone();
 
     for (body, field) in [
-        (json!({"service_id": passport["id"], "name": "  "}), "name"),
+        (json!({"service_id": passport["id"], "name": "  "}), "/name"),
         (
             json!({"service_id": passport["id"], "name": "Jan", "phone": "bel me"}),
-            "phone",
+            "/phone",
         ),
     ] {
         let p = problem(
@@ -692,7 +692,7 @@ async fn callbacks_summary_and_no_shows(store: Store) {
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
-    assert_eq!(p["field"], "part_of_day");
+    assert_eq!(p["field"], "/part_of_day");
     let resp = ask(json!({"service_id": passport["id"], "name": "Bel mij", "phone": "0612345678", "part_of_day": "afternoon"}))
         .await
         .unwrap();

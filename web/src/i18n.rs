@@ -97,13 +97,21 @@ impl Tx {
         }
     }
 
+    /// The booking crate's words in the page's language.
+    pub fn words(&self, message: &booking::error::Words) -> String {
+        match self.lang {
+            Lang::Nl => message.dutch.clone(),
+            Lang::En => message.english.clone(),
+        }
+    }
+
     /// A form field's error in the page's language. The booking crate words its checks in
     /// English for the API; in Dutch we say per field what is needed.
-    pub fn field_error(&self, field: &str, english: &str) -> String {
+    pub fn field_error(&self, field: &str, message: &booking::error::Words) -> String {
         if self.lang == Lang::En {
-            return capitalise(english);
+            return capitalise(&message.english);
         }
-        match field {
+        match field.trim_start_matches('/') {
             "name" => self.pick(
                 "Vul uw naam in (hoogstens 100 tekens).",
                 "Vul je naam in (hoogstens 100 tekens).",
@@ -190,13 +198,14 @@ mod tests {
 
     #[test]
     fn english_field_errors_come_from_booking_in_sentence_case() {
+        use booking::error::Words;
         let tx = Tx::formal(Lang::En);
         assert_eq!(
-            tx.field_error("name", "please fill in your name"),
+            tx.field_error("/name", &Words::new("x", "please fill in your name")),
             "Please fill in your name."
         );
         assert!(Tx::formal(Lang::Nl)
-            .field_error("email", "x")
+            .field_error("/email", &Words::new("x", "x"))
             .contains("e-mailadres"));
     }
 }

@@ -71,6 +71,9 @@ pub fn render(ctx: &Ctx, page: Page<'_>) -> Html<String> {
                 }
                 footer class="site-footer" {
                     div class="container" {
+                        @if let Some(t) = page.tenant {
+                            (contact(&tx, t))
+                        }
                         p {
                             (tx.t(
                                 "Videoloket: videobellen met de gemeente.",
@@ -83,4 +86,31 @@ pub fn render(ctx: &Ctx, page: Page<'_>) -> Html<String> {
         }
     };
     Html(markup.into_string())
+}
+
+/// How to reach the municipality, on every page of a municipality: its phone number as a
+/// `tel:` link, its address and opening hours, as far as it gave them.
+fn contact(tx: &Tx, tenant: &Tenant) -> maud::Markup {
+    let info = &tenant.resident_info;
+    let phone = info
+        .phone
+        .as_deref()
+        .and_then(|p| booking::domain::text::PhoneNumber::parse_for_municipality(p).ok());
+    html! {
+        @if let Some(phone) = phone {
+            p class="contact-phone" {
+                (tx.t("Bel ons: ", "Call us: "))
+                a href={ "tel:" (phone.as_str()) } { (phone.in_words()) }
+            }
+        }
+        @if !info.address.is_empty() {
+            p class="multiline" { (info.address) }
+        }
+        @if !info.opening_hours.is_empty() {
+            p class="multiline" {
+                (tx.t("Openingstijden: ", "Opening hours: "))
+                (info.opening_hours)
+            }
+        }
+    }
 }

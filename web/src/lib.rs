@@ -51,7 +51,7 @@ fn script_routes() -> Router<booking::App> {
 /// The resident pages. Merge with `booking::api::router`; this router sets no fallback so the
 /// merge keeps the API's problem+json fallback.
 pub fn router(app: booking::App) -> Router {
-    Router::new()
+    let pages = Router::new()
         .route("/", get(pages::home::municipalities))
         .route(
             "/static/site.css",
@@ -85,9 +85,54 @@ pub fn router(app: booking::App) -> Router {
         .route(
             "/a/{token}/afzeggen",
             get(pages::personal::cancel_form).post(pages::personal::cancel),
-        )
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
-            error::panic_page,
-        ))
-        .with_state(app)
+        );
+    with_panic_page(pages).with_state(app)
+}
+
+/// A panic in any page handler becomes the 500 page with a correlation id.
+fn with_panic_page<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    router.layer(tower_http::catch_panic::CatchPanicLayer::custom(
+        error::panic_page,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panic_in_a_page_handler_is_a_500_page_with_a_correlation_id() {
+        let pages: Router = with_panic_page(Router::new().route(
+            "/a/{token}",
+            get(|| async {
+                // A bug: an index that is not there.
+                let stored: Vec<String> = Vec::new();
+                stored[0].clone()
+            }),
+        ));
+        let response = pages
+            .oneshot(Request::get("/a/x").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        let page = String::from_utf8(body.to_vec()).unwrap();
+        assert!(page.contains("Er ging iets mis"), "{page}");
+        assert!(!page.contains("index out of bounds"), "{page}");
+        let id = page
+            .split("<code>")
+            .nth(1)
+            .and_then(|rest| rest.split("</code>").next())
+            .expect("a correlation id on the page");
+        assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+    }
 }

@@ -17,7 +17,8 @@ use utoipa::ToSchema;
 
 /// Read the municipality's settings
 ///
-/// Name, tone, colours, walk-ins, check-in window, no-show grace, lead time, horizon and retention.
+/// Name, tone, colours, walk-ins, check-in window, no-show grace, lead time, horizon and retention,
+/// and what residents see: phone number, address, opening hours and introduction.
 #[utoipa::path(get, path = "/api/v1/admin/settings", tag = "admin",
     responses((status = 200, body = Tenant), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn settings(State(app): State<App>, Admin(claims): Admin) -> Result<Json<Tenant>> {
@@ -51,6 +52,28 @@ pub struct SettingsBody {
     /// Minutes after the start that check-in stays open before a no-show, 0 to 120.
     #[schema(minimum = 0, maximum = 120)]
     pub no_show_grace_minutes: i64,
+    /// The number residents call, shown on every resident page and in the mails: E.164, a
+    /// Dutch number (`020 123 4567`) or a municipal short number (`14 030`). Empty or left
+    /// out: none shown.
+    #[serde(default)]
+    #[schema(max_length = 40)]
+    pub phone: String,
+    /// Postal or visiting address; lines separated by `\n`.
+    #[serde(default)]
+    #[schema(max_length = 300)]
+    pub address: String,
+    /// Opening hours in the municipality's own words; lines separated by `\n`.
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub opening_hours: String,
+    /// The introduction on the municipality's start page, in Dutch.
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub intro_nl: String,
+    /// The same in English; empty shows the Dutch one.
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub intro_en: String,
 }
 
 /// Change the municipality's settings
@@ -75,6 +98,11 @@ pub async fn update_settings(
         contact_email: body.contact_email,
         check_in_minutes: body.check_in_minutes,
         no_show_grace_minutes: body.no_show_grace_minutes,
+        phone: body.phone,
+        address: body.address,
+        opening_hours: body.opening_hours,
+        intro_nl: body.intro_nl,
+        intro_en: body.intro_en,
     };
     let tenant = usecases::admin::settings::update_settings(&app, claims.tenant, &input).await?;
     Ok(Json(tenant))
@@ -277,14 +305,8 @@ pub async fn add_absence(
     Path(id): Path<String>,
     Json(body): Json<AbsenceBody>,
 ) -> Result<StatusCode> {
-    let start: jiff::Timestamp = body
-        .start
-        .parse()
-        .map_err(|_| Error::invalid("start", "give the time as RFC 3339"))?;
-    let end: jiff::Timestamp = body
-        .end
-        .parse()
-        .map_err(|_| Error::invalid("end", "give the time as RFC 3339"))?;
+    let start: jiff::Timestamp = body.start.parse().map_err(|_| not_a_moment("/start"))?;
+    let end: jiff::Timestamp = body.end.parse().map_err(|_| not_a_moment("/end"))?;
     usecases::admin::clerks::add_absence(&app, claims.tenant, &id, start, end, &body.reason)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -383,4 +405,12 @@ pub async fn set_offered(
         usecases::admin::services::set_service_offered(&app, claims.tenant, &id, body.active)
             .await?,
     ))
+}
+
+fn not_a_moment(pointer: &str) -> Error {
+    Error::invalid(
+        pointer,
+        "Geef het moment als RFC 3339, bijvoorbeeld 2026-03-30T09:00:00+02:00.",
+        "Give the moment as RFC 3339, e.g. 2026-03-30T09:00:00+02:00.",
+    )
 }

@@ -230,13 +230,15 @@ impl IntoResponse for Error {
             body_words(problem, language)
         } else if let Error::TooMany(too_many) = &self {
             too_many_words(too_many, language)
+        } else if let Error::Invalid { message, .. } = &self {
+            language.say(message.dutch.clone(), message.english.clone())
         } else {
             self.to_string()
         };
         let mut problem = Problem::new(status, kind(&self), detail);
         problem.correlation_id = correlation_id;
         match &self {
-            Error::Invalid { field, .. } => problem.field = Some((*field).to_string()),
+            Error::Invalid { field, .. } => problem.field = Some(field.clone()),
             Error::Body(BodyProblem::Missing { pointer } | BodyProblem::WrongValue { pointer }) => {
                 problem.field = Some(pointer.clone())
             }
@@ -306,8 +308,8 @@ mod tests {
         assert_eq!(prefers("en;q=0.2, nl;q=0.8"), Language::Dutch);
     }
 
-    #[test]
-    fn a_panic_is_a_500_problem() {
+    #[tokio::test]
+    async fn a_panic_is_a_500_problem_with_a_correlation_id() {
         for panic in [
             Box::new("boom") as Box<dyn std::any::Any + Send>,
             Box::new(String::from("boom")),
@@ -318,7 +320,40 @@ mod tests {
                 response.headers()[header::CONTENT_TYPE],
                 "application/problem+json"
             );
+            let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+                .await
+                .unwrap();
+            let problem: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            let id = problem["correlation_id"].as_str().unwrap();
+            assert!(uuid::Uuid::parse_str(id).is_ok(), "{problem}");
+            assert!(problem["detail"].as_str().unwrap().contains(id));
+            assert!(!problem.to_string().contains("boom"), "{problem}");
         }
+    }
+
+    #[test]
+    fn an_invalid_field_is_worded_in_the_clients_language_at_its_pointer() {
+        let refusal = || Error::invalid("/sources/0/code", "Nederlands.", "English.");
+        for (language, detail) in [
+            (Language::Dutch, "Nederlands."),
+            (Language::English, "English."),
+        ] {
+            let response = LANGUAGE.sync_scope(language, || refusal().into_response());
+            assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let body = json_of(response);
+            assert_eq!(body["detail"], detail);
+            assert_eq!(body["field"], "/sources/0/code");
+        }
+    }
+
+    fn json_of(response: Response) -> serde_json::Value {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let body = runtime
+            .block_on(axum::body::to_bytes(response.into_body(), 1 << 16))
+            .unwrap();
+        serde_json::from_slice(&body).unwrap()
     }
 
     #[test]

@@ -109,9 +109,15 @@ fn local_rfc3339(tenant: &Tenant, at: jiff::Timestamp) -> String {
         .to_string()
 }
 
-fn parse_date(field: &'static str, raw: &str) -> Result<Date> {
-    raw.parse()
-        .map_err(|_| Error::invalid(field, "give a date as YYYY-MM-DD"))
+/// A date query parameter; `pointer` names the parameter (`/from`).
+fn parse_date(pointer: &str, raw: &str) -> Result<Date> {
+    raw.parse().map_err(|_| {
+        Error::invalid(
+            pointer,
+            "Geef een datum als JJJJ-MM-DD, bijvoorbeeld 2026-03-30.",
+            "Give a date as YYYY-MM-DD, e.g. 2026-03-30.",
+        )
+    })
 }
 
 fn parse_service(raw: &str) -> Result<ServiceId> {
@@ -131,7 +137,7 @@ pub async fn slots(
     let tenant = crate::usecases::booking::municipality(&app, &slug).await?;
     let service =
         usecases::booking::offered_service(&app, tenant.id, parse_service(&service)?).await?;
-    let (from, to) = (parse_date("from", &q.from)?, parse_date("to", &q.to)?);
+    let (from, to) = (parse_date("/from", &q.from)?, parse_date("/to", &q.to)?);
     let slots = usecases::booking::slots(&app, &tenant, &service, from, to).await?;
     Ok(Json(
         slots
@@ -166,7 +172,7 @@ pub struct BookingBody {
     /// The resident's choice per information source of the service (see
     /// `GET /api/v1/tenants/{slug}/services/{service}/sources`), stored with the appointment
     /// in the same transaction. Sources left out can be chosen later through the personal
-    /// link. An unknown or repeated source is a 422 with `field: consents`, and nothing is
+    /// link. An unknown or repeated source is a 422 with `field` `/consents/{i}/source`, and nothing is
     /// booked.
     #[serde(default)]
     pub consents: Vec<ConsentChoice>,

@@ -100,8 +100,13 @@ pub async fn appointments(
     let date: Option<jiff::civil::Date> = q
         .date
         .map(|raw| {
-            raw.parse()
-                .map_err(|_| Error::invalid("date", "give a date as YYYY-MM-DD"))
+            raw.parse().map_err(|_| {
+                Error::invalid(
+                    "/date",
+                    "Geef een datum als JJJJ-MM-DD, bijvoorbeeld 2026-03-30.",
+                    "Give a date as YYYY-MM-DD, e.g. 2026-03-30.",
+                )
+            })
         })
         .transpose()?;
     // Logged in the access log of every appointment listed (once a day per clerk).

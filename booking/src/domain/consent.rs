@@ -29,12 +29,14 @@ pub struct InfoSource {
 pub fn parse_source_list(list: Vec<InfoSource>) -> Result<Vec<InfoSource>> {
     if list.len() > MAX_SOURCES {
         return Err(Error::invalid(
-            "sources",
-            format!("at most {MAX_SOURCES} sources"),
+            "/sources",
+            format!("Geef hoogstens {MAX_SOURCES} bronnen."),
+            format!("Give at most {MAX_SOURCES} sources."),
         ));
     }
     let mut out: Vec<InfoSource> = Vec::with_capacity(list.len());
-    for source in list {
+    for (i, source) in list.into_iter().enumerate() {
+        let at = |key: &str| format!("/sources/{i}/{key}");
         let code = source.code.trim().to_string();
         let good_code = !code.is_empty()
             && code.len() <= 40
@@ -42,9 +44,9 @@ pub fn parse_source_list(list: Vec<InfoSource>) -> Result<Vec<InfoSource>> {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
         if !good_code {
-            return Err(Error::invalid(
-                "code",
-                format!("{code:?}: use 1 to 40 of a-z, 0-9, _ and -"),
+            return Err(Error::invalid_because(
+                at("code"),
+                crate::domain::outcome::code_shape(),
             ));
         }
         let max = crate::domain::outcome::MAX_SOURCE_LEN;
@@ -52,26 +54,29 @@ pub fn parse_source_list(list: Vec<InfoSource>) -> Result<Vec<InfoSource>> {
             Ok(label) => label.into_string(),
             Err(TextProblem::Empty | TextProblem::TooLong { .. }) => {
                 return Err(Error::invalid(
-                    "label",
-                    format!("give a label of 1 to {max} characters"),
+                    at("label"),
+                    format!("Geef een naam van 1 tot {max} tekens."),
+                    format!("Give a label of 1 to {max} characters."),
                 ))
             }
-            Err(other) => return Err(other.at("label")),
+            Err(other) => return Err(other.at(&at("label"))),
         };
         let reason = match FreeText::parse(&source.reason, Lines::Many, 500) {
             Ok(reason) => reason.into_string(),
             Err(TextProblem::Empty | TextProblem::TooLong { .. }) => {
                 return Err(Error::invalid(
-                    "reason",
-                    "give a reason of 1 to 500 characters",
+                    at("reason"),
+                    "Geef een reden van 1 tot 500 tekens.",
+                    "Give a reason of 1 to 500 characters.",
                 ))
             }
-            Err(other) => return Err(other.at("reason")),
+            Err(other) => return Err(other.at(&at("reason"))),
         };
         if out.iter().any(|o| o.code == code || o.label == label) {
             return Err(Error::invalid(
-                "code",
-                format!("{code} ({label}) appears twice"),
+                at("code"),
+                format!("De bron {code} ({label}) staat er twee keer in."),
+                format!("The source {code} ({label}) appears twice."),
             ));
         }
         out.push(InfoSource {
@@ -147,21 +152,34 @@ pub fn changes(
     wanted: &[(String, Choice)],
 ) -> Result<Vec<(String, Choice)>> {
     let mut out: Vec<(String, Choice)> = Vec::new();
-    for (code, choice) in wanted {
+    for (i, (code, choice)) in wanted.iter().enumerate() {
         if !sources.iter().any(|s| &s.code == code) {
-            return Err(Error::invalid(
-                "choices",
-                format!("{code} is not a source of this service"),
-            ));
+            return Err(not_a_source(format!("/choices/{i}/source"), code));
         }
         if out.iter().any(|(c, _)| c == code) {
-            return Err(Error::invalid("choices", format!("{code} appears twice")));
+            return Err(twice(format!("/choices/{i}/source"), code));
         }
         if current(history, code) != Some(*choice) {
             out.push((code.clone(), *choice));
         }
     }
     Ok(out)
+}
+
+fn not_a_source(pointer: String, code: &str) -> Error {
+    Error::invalid(
+        pointer,
+        format!("{code} is geen bron van deze dienst."),
+        format!("{code} is not a source of this service."),
+    )
+}
+
+fn twice(pointer: String, code: &str) -> Error {
+    Error::invalid(
+        pointer,
+        format!("Voor {code} staat er twee keer een keuze."),
+        format!("{code} has a choice twice."),
+    )
 }
 
 /// Checks the choices made while booking: every source must be one of the service's, each
@@ -172,16 +190,13 @@ pub fn at_booking(
     wanted: &[(String, Choice)],
 ) -> Result<Vec<(String, Choice)>> {
     let mut out: Vec<(String, Choice)> = Vec::with_capacity(wanted.len());
-    for (code, choice) in wanted {
+    for (i, (code, choice)) in wanted.iter().enumerate() {
         let code = code.trim();
         if !sources.iter().any(|s| s.code == code) {
-            return Err(Error::invalid(
-                "consents",
-                format!("{code} is not a source of this service"),
-            ));
+            return Err(not_a_source(format!("/consents/{i}/source"), code));
         }
         if out.iter().any(|(c, _)| c == code) {
-            return Err(Error::invalid("consents", format!("{code} appears twice")));
+            return Err(twice(format!("/consents/{i}/source"), code));
         }
         out.push((code.to_string(), *choice));
     }
@@ -359,7 +374,7 @@ mod tests {
         );
         assert!(at_booking(&sources, &[]).unwrap().is_empty());
         match at_booking(&sources, &[("kadaster".into(), Choice::NotNeeded)]) {
-            Err(Error::Invalid { field, .. }) => assert_eq!(field, "consents"),
+            Err(Error::Invalid { field, .. }) => assert_eq!(field, "/consents/0/source"),
             other => panic!("{other:?}"),
         }
         assert!(at_booking(

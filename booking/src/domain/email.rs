@@ -12,6 +12,16 @@ pub struct Email(String);
 #[error("'{0}' is not a valid e-mail address")]
 pub struct InvalidEmail(pub String);
 
+impl InvalidEmail {
+    /// The refusal for people; the address typed is not repeated (it may hold anything).
+    pub fn words(&self) -> crate::error::Words {
+        crate::error::Words::new(
+            "Geef een geldig e-mailadres, bijvoorbeeld naam@voorbeeld.nl.",
+            "Give a valid e-mail address, e.g. name@example.org.",
+        )
+    }
+}
+
 impl Email {
     pub const MAX_LEN: usize = 254;
 

@@ -27,17 +27,24 @@ impl FeedbackForm {
         let rating = u8::try_from(rating)
             .ok()
             .filter(|r| (1..=10).contains(r))
-            .ok_or_else(|| Error::invalid("rating", "give a rating from 1 to 10"))?;
+            .ok_or_else(|| {
+                Error::invalid(
+                    "/rating",
+                    "Geef een cijfer van 1 tot en met 10.",
+                    "Give a rating from 1 to 10.",
+                )
+            })?;
         let comment = FreeText::optional(comment, Lines::Many, MAX_COMMENT)
-            .map_err(|p| p.at("comment"))?
+            .map_err(|p| p.at("/comment"))?
             .map(FreeText::into_string)
             .unwrap_or_default();
         // A complaint is a comment the municipality follows up; without words there is
         // nothing to follow up.
         if complaint && comment.is_empty() {
             return Err(Error::invalid(
-                "comment",
-                "write what went wrong to file a complaint",
+                "/comment",
+                "Schrijf op wat er misging; dan kan de gemeente de klacht behandelen.",
+                "Write what went wrong; then the municipality can handle the complaint.",
             ));
         }
         Ok(Self {
@@ -81,10 +88,11 @@ pub fn parse_note(note: &str) -> Result<String> {
     match FreeText::parse(note, Lines::Many, MAX_NOTE) {
         Ok(note) => Ok(note.into_string()),
         Err(TextProblem::Empty | TextProblem::TooLong { .. }) => Err(Error::invalid(
-            "note",
-            format!("say in 1 to {MAX_NOTE} characters how it was handled"),
+            "/note",
+            format!("Schrijf in 1 tot {MAX_NOTE} tekens hoe de klacht is afgehandeld."),
+            format!("Say in 1 to {MAX_NOTE} characters how the complaint was handled."),
         )),
-        Err(other) => Err(other.at("note")),
+        Err(other) => Err(other.at("/note")),
     }
 }
 

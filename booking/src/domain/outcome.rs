@@ -48,16 +48,26 @@ pub fn default_results() -> Vec<ResultOption> {
     .collect()
 }
 
+/// The refusal of a code that is not 1 to 40 of a-z, 0-9, `_` and `-`.
+pub(crate) fn code_shape() -> crate::error::Words {
+    crate::error::Words::new(
+        "Een code heeft 1 tot 40 tekens: a-z, 0-9, _ en -.",
+        "A code has 1 to 40 characters: a-z, 0-9, _ and -.",
+    )
+}
+
 /// Checks an admin's result list: codes well-formed and unique, labels present.
 pub fn parse_result_list(list: Vec<ResultOption>) -> Result<Vec<ResultOption>> {
     if list.is_empty() || list.len() > MAX_RESULTS {
         return Err(Error::invalid(
-            "results",
-            format!("give 1 to {MAX_RESULTS} results"),
+            "/results",
+            format!("Geef 1 tot {MAX_RESULTS} uitkomsten."),
+            format!("Give 1 to {MAX_RESULTS} results."),
         ));
     }
     let mut out: Vec<ResultOption> = Vec::with_capacity(list.len());
-    for option in list {
+    for (i, option) in list.into_iter().enumerate() {
+        let at = |key: &str| format!("/results/{i}/{key}");
         let code = option.code.trim().to_string();
         let good_code = !code.is_empty()
             && code.len() <= 40
@@ -65,23 +75,25 @@ pub fn parse_result_list(list: Vec<ResultOption>) -> Result<Vec<ResultOption>> {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
         if !good_code {
-            return Err(Error::invalid(
-                "code",
-                format!("{code:?}: use 1 to 40 of a-z, 0-9, _ and -"),
-            ));
+            return Err(Error::invalid_because(at("code"), code_shape()));
         }
         let label = match FreeText::parse(&option.label, Lines::One, 100) {
             Ok(label) => label.into_string(),
             Err(TextProblem::Empty | TextProblem::TooLong { .. }) => {
                 return Err(Error::invalid(
-                    "label",
-                    "give a label of 1 to 100 characters",
+                    at("label"),
+                    "Geef een naam van 1 tot 100 tekens.",
+                    "Give a label of 1 to 100 characters.",
                 ))
             }
-            Err(other) => return Err(other.at("label")),
+            Err(other) => return Err(other.at(&at("label"))),
         };
         if out.iter().any(|o| o.code == code) {
-            return Err(Error::invalid("code", format!("{code} appears twice")));
+            return Err(Error::invalid(
+                at("code"),
+                format!("De code {code} staat er twee keer in."),
+                format!("The code {code} appears twice."),
+            ));
         }
         out.push(ResultOption { code, label });
     }
@@ -178,27 +190,27 @@ pub fn validate(
         .find(|r| r.code == draft.result.trim())
         .cloned()
         .ok_or_else(|| {
+            let codes = results
+                .iter()
+                .map(|r| r.code.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
             Error::invalid(
-                "result",
-                format!(
-                    "choose one of: {}",
-                    results
-                        .iter()
-                        .map(|r| r.code.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                "/result",
+                format!("Kies een van deze uitkomsten: {codes}."),
+                format!("Choose one of these results: {codes}."),
             )
         })?;
     let notes = FreeText::optional(&draft.notes, Lines::Many, MAX_NOTES)
-        .map_err(|p| p.at("notes"))?
+        .map_err(|p| p.at("/notes"))?
         .map(FreeText::into_string)
         .unwrap_or_default();
     if let FollowUp::Callback { on } = draft.follow_up {
         if on < today {
             return Err(Error::invalid(
-                "follow_up",
-                "a callback cannot be in the past",
+                "/follow_up/on",
+                "Een terugbeldatum kan niet in het verleden liggen.",
+                "A callback date cannot be in the past.",
             ));
         }
         if today
@@ -208,24 +220,27 @@ pub fn validate(
             > MAX_CALLBACK_DAYS
         {
             return Err(Error::invalid(
-                "follow_up",
-                "a callback is at most a year ahead",
+                "/follow_up/on",
+                "Een terugbeldatum ligt hoogstens een jaar vooruit.",
+                "A callback date is at most a year ahead.",
             ));
         }
     }
     if draft.sources.len() > MAX_SOURCES {
         return Err(Error::invalid(
-            "sources",
-            format!("at most {MAX_SOURCES} sources"),
+            "/sources",
+            format!("Geef hoogstens {MAX_SOURCES} bronnen."),
+            format!("Give at most {MAX_SOURCES} sources."),
         ));
     }
     let mut sources: Vec<String> = Vec::with_capacity(draft.sources.len());
-    for source in &draft.sources {
+    for (i, source) in draft.sources.iter().enumerate() {
         let source = source.trim();
         if source.is_empty() || source.chars().count() > MAX_SOURCE_LEN {
             return Err(Error::invalid(
-                "sources",
-                format!("each source has 1 to {MAX_SOURCE_LEN} characters"),
+                format!("/sources/{i}"),
+                format!("Elke bron heeft 1 tot {MAX_SOURCE_LEN} tekens."),
+                format!("Each source has 1 to {MAX_SOURCE_LEN} characters."),
             ));
         }
         // Ticking the same source twice is the same statement; keep it once.
@@ -359,16 +374,13 @@ mod tests {
         let results = default_results();
         assert!(matches!(
             validate(draft("nope"), &results, today()),
-            Err(Error::Invalid {
-                field: "result",
-                ..
-            })
+            Err(Error::Invalid { field, .. }) if field == "/result"
         ));
         let mut long = draft("complete");
         long.notes = "x".repeat(MAX_NOTES + 1);
         assert!(matches!(
             validate(long, &results, today()),
-            Err(Error::Invalid { field: "notes", .. })
+            Err(Error::Invalid { field, .. }) if field == "/notes"
         ));
         let mut empty_source = draft("complete");
         empty_source.sources = vec!["  ".into()];

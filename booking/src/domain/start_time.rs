@@ -14,12 +14,18 @@ pub struct StartTime {
     pub offset: Offset,
 }
 
-const SHAPE: &str = "give the time as RFC 3339, e.g. 2026-03-30T09:00:00+02:00";
+fn not_a_start_time() -> Error {
+    Error::invalid(
+        "/start",
+        "Geef de tijd als RFC 3339, bijvoorbeeld 2026-03-30T09:00:00+02:00 (zonder tijdzone tussen haken).",
+        "Give the time as RFC 3339, e.g. 2026-03-30T09:00:00+02:00 (no time zone in brackets).",
+    )
+}
 
 impl StartTime {
     /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)`, offset at most 18 hours.
     pub fn parse(raw: &str) -> Result<Self> {
-        let bad = || Error::invalid("start", SHAPE);
+        let bad = not_a_start_time;
         let b = raw.as_bytes();
         // The date and time part is fixed width; 'T' may be lower case or a space (RFC 3339 5.6
         // note), which we do not allow: clients send what our slot list gives them.
@@ -66,8 +72,9 @@ impl StartTime {
                 let minutes = i32::from(o[4] - b'0') * 10 + i32::from(o[5] - b'0');
                 if minutes > 59 || hours * 60 + minutes > 18 * 60 {
                     return Err(Error::invalid(
-                        "start",
-                        "the offset from UTC can be at most 18 hours, e.g. +02:00",
+                        "/start",
+                        "Het verschil met UTC is hoogstens 18 uur, bijvoorbeeld +02:00.",
+                        "The offset from UTC can be at most 18 hours, e.g. +02:00.",
                     ));
                 }
                 let sign = if o[0] == b'-' { -1 } else { 1 };
@@ -92,12 +99,12 @@ impl StartTime {
         let expected = tz.to_offset(self.at);
         if expected != self.offset {
             let local = self.at.to_zoned(tz.clone());
+            let written = local.strftime("%Y-%m-%dT%H:%M:%S%:z");
+            let expected = local.strftime("%:z");
             return Err(Error::invalid(
-                "start",
-                format!(
-                    "use the municipality's offset at that time: {}",
-                    local.strftime("%Y-%m-%dT%H:%M:%S%:z")
-                ),
+                "/start",
+                format!("Geef de tijd in de tijdzone van de gemeente; op dat moment is dat {expected}, dus {written}."),
+                format!("Give the time in the municipality's time zone; at that moment that is {expected}, so {written}."),
             ));
         }
         Ok(self.at)
@@ -137,8 +144,9 @@ mod tests {
             let start = StartTime::parse(raw).unwrap();
             match start.in_zone(&amsterdam()) {
                 Err(Error::Invalid { field, message }) => {
-                    assert_eq!(field, "start");
-                    assert!(message.contains("+01:00"), "{message}");
+                    assert_eq!(field, "/start");
+                    assert!(message.dutch.contains("+01:00"), "{message:?}");
+                    assert!(message.english.contains("+01:00"), "{message:?}");
                 }
                 other => panic!("{raw}: {other:?}"),
             }

@@ -43,6 +43,22 @@ pub enum InvalidColour {
     Contrast { colour: String, ratio: f64 },
 }
 
+impl InvalidColour {
+    /// The refusal for people, in Dutch and English.
+    pub fn words(&self) -> crate::error::Words {
+        match self {
+            InvalidColour::Format(_) => crate::error::Words::new(
+                "Geef een kleur als #rrggbb, bijvoorbeeld #154273.",
+                "Give a colour as #rrggbb, e.g. #154273.",
+            ),
+            InvalidColour::Contrast { colour, ratio } => crate::error::Words::new(
+                format!("Witte tekst op {colour} heeft een contrast van {}:1; er is minstens 4,5:1 nodig. Kies een donkerder kleur.", format!("{ratio:.2}").replace('.', ",")),
+                format!("Colour {colour} has contrast {ratio:.2}:1 with white text; at least 4.5:1 is needed."),
+            ),
+        }
+    }
+}
+
 impl Colour {
     pub fn parse(raw: &str) -> Result<Self, InvalidColour> {
         let hex = raw
@@ -158,6 +174,30 @@ pub struct Tenant {
     /// Minutes after the start that a resident may still check in; later, a booked appointment
     /// without check-in is a no-show.
     pub no_show_grace_minutes: i64,
+    pub resident_info: ResidentInfo,
+}
+
+/// What residents see of their municipality beyond its name (issue 17): how to phone and visit
+/// it, when it is open, and its own introduction per language. Parsed by the settings use case
+/// (`PhoneNumber`, `FreeText`); empty text is "not given".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ResidentInfo {
+    /// E.164 (`+31201234567`) or a Dutch municipal short number (`14030`).
+    pub phone: Option<String>,
+    /// Postal or visiting address, one or more lines.
+    pub address: String,
+    /// Opening hours in the municipality's own words, one or more lines.
+    pub opening_hours: String,
+    /// The introduction on the municipality's start page, in Dutch.
+    pub intro_nl: String,
+    /// The same in English; empty shows the Dutch one.
+    pub intro_en: String,
+}
+
+impl ResidentInfo {
+    pub const MAX_ADDRESS: usize = 300;
+    pub const MAX_OPENING_HOURS: usize = 500;
+    pub const MAX_INTRO: usize = 2000;
 }
 
 impl Tenant {

@@ -5,7 +5,7 @@
 //! only in multi-line notes. Accents, apostrophes, hyphens, right-to-left text and emoji are
 //! ordinary characters and stay.
 
-use crate::error::Error;
+use crate::error::{Error, Words};
 use std::fmt;
 use unicode_normalization::UnicodeNormalization;
 
@@ -20,25 +20,36 @@ pub enum TextProblem {
 }
 
 impl TextProblem {
-    /// The refusal for a request field, in words a person understands.
-    pub fn at(self, field: &'static str) -> Error {
-        Error::invalid(field, self.message(field))
+    /// The refusal of the request field at `pointer` (e.g. `/name`), in words a person
+    /// understands.
+    pub fn at(self, pointer: &str) -> Error {
+        let key = pointer.rsplit('/').next().unwrap_or(pointer);
+        Error::invalid_because(pointer, self.message(key))
     }
 
-    /// The same refusal as English words (the API's; pages word it themselves).
-    pub fn message(&self, field: &str) -> String {
+    /// The same refusal as Dutch and English words, naming the field by its key.
+    pub fn message(&self, key: &str) -> Words {
         match self {
-            TextProblem::Empty => format!("fill in {field}"),
-            TextProblem::TooLong { max } => {
-                format!("{field} can be at most {max} characters")
-            }
-            TextProblem::ControlCharacter => format!(
-                "{field} contains an invisible control character; type the text again without it"
+            TextProblem::Empty => Words::new(
+                format!("Het veld ‘{key}’ is leeg; vul het in."),
+                format!("The field ‘{key}’ is empty; fill it in."),
             ),
-            TextProblem::LineBreak => format!("{field} must fit on one line"),
-            TextProblem::NotAPhoneNumber => {
-                "give a phone number, e.g. 06 12345678 or +31 6 12345678".to_string()
-            }
+            TextProblem::TooLong { max } => Words::new(
+                format!("Het veld ‘{key}’ mag hoogstens {max} tekens lang zijn."),
+                format!("The field ‘{key}’ can be at most {max} characters long."),
+            ),
+            TextProblem::ControlCharacter => Words::new(
+                format!("Het veld ‘{key}’ bevat een onzichtbaar stuurteken; typ de tekst opnieuw zonder dat teken."),
+                format!("The field ‘{key}’ contains an invisible control character; type the text again without it."),
+            ),
+            TextProblem::LineBreak => Words::new(
+                format!("Het veld ‘{key}’ moet op één regel passen."),
+                format!("The field ‘{key}’ must fit on one line."),
+            ),
+            TextProblem::NotAPhoneNumber => Words::new(
+                "Geef een telefoonnummer, bijvoorbeeld 06 12345678 of +31 6 12345678.",
+                "Give a phone number, e.g. 06 12345678 or +31 6 12345678.",
+            ),
         }
     }
 }
@@ -190,6 +201,30 @@ impl PhoneNumber {
         Ok(Self(format!("+{international}")))
     }
 
+    /// A number residents call the municipality on: any number `parse` takes, or a Dutch
+    /// municipal short number, 14 and the area code without its 0 (`14 030`), stored as
+    /// digits (`14030`). Short numbers are not E.164: they work only from within the
+    /// Netherlands, which is where the municipality's residents call from.
+    pub fn parse_for_municipality(raw: &str) -> Result<Self, TextProblem> {
+        let typed = clean(raw, Lines::One, 40)?;
+        let digits: String = typed.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+        let short = digits.starts_with("140")
+            && (5..=6).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit());
+        if short {
+            return Ok(Self(digits));
+        }
+        Self::parse(raw)
+    }
+
+    /// As people read it: a short number grouped (`14 030`), others as stored.
+    pub fn in_words(&self) -> String {
+        match self.0.strip_prefix("14") {
+            Some(area) if !self.0.starts_with('+') => format!("14 {area}"),
+            _ => self.0.clone(),
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -217,6 +252,38 @@ pub fn one_line(stored: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_municipality_may_give_its_14_short_number() {
+        let short = PhoneNumber::parse_for_municipality("14 030").unwrap();
+        assert_eq!(short.as_str(), "14030");
+        assert_eq!(short.in_words(), "14 030");
+        assert_eq!(
+            PhoneNumber::parse_for_municipality("14-0411")
+                .unwrap()
+                .as_str(),
+            "140411"
+        );
+        assert_eq!(
+            PhoneNumber::parse_for_municipality("020 123 4567")
+                .unwrap()
+                .as_str(),
+            "+31201234567"
+        );
+        for bad in [
+            "14",
+            "1403",
+            "1412345",
+            "14 0301 2",
+            "bel ons",
+            "14\u{0}030",
+            "",
+        ] {
+            assert!(PhoneNumber::parse_for_municipality(bad).is_err(), "{bad:?}");
+        }
+        // Residents give a number the municipality can call back: no short numbers.
+        assert!(PhoneNumber::parse("14 030").is_err());
+    }
 
     #[test]
     fn names_from_everywhere_stay_valid() {

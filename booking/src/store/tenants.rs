@@ -1,12 +1,12 @@
 use super::{flag, Db};
 use crate::domain::ids::TenantId;
-use crate::domain::tenant::{Colour, Slug, Tenant, TimeZoneName, Tone};
+use crate::domain::tenant::{Colour, ResidentInfo, Slug, Tenant, TimeZoneName, Tone};
 use crate::error::{Conflict, Error, Result};
 use sqlx::Row;
 
 const COLUMNS: &str = "id, slug, name, time_zone, tone, primary_colour, secondary_colour, \
     walk_ins_allowed, lead_time_minutes, horizon_days, retention_days, contact_email, \
-    check_in_minutes, no_show_grace_minutes";
+    check_in_minutes, no_show_grace_minutes, phone, address, opening_hours, intro_nl, intro_en";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<Tenant> {
     let corrupt = |what: &str| Error::Internal(format!("stored tenant has invalid {what}"));
@@ -31,6 +31,13 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Tenant> {
         contact_email: row.try_get("contact_email")?,
         check_in_minutes: row.try_get("check_in_minutes")?,
         no_show_grace_minutes: row.try_get("no_show_grace_minutes")?,
+        resident_info: ResidentInfo {
+            phone: row.try_get("phone")?,
+            address: row.try_get("address")?,
+            opening_hours: row.try_get("opening_hours")?,
+            intro_nl: row.try_get("intro_nl")?,
+            intro_en: row.try_get("intro_en")?,
+        },
     })
 }
 
@@ -65,15 +72,19 @@ impl Db {
         sqlx::query(
             "INSERT INTO tenants (id, slug, name, time_zone, tone, primary_colour, secondary_colour, \
              walk_ins_allowed, lead_time_minutes, horizon_days, retention_days, contact_email, \
-             check_in_minutes, no_show_grace_minutes) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             check_in_minutes, no_show_grace_minutes, phone, address, opening_hours, intro_nl, \
+             intro_en) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+             $18, $19) \
              ON CONFLICT (id) DO UPDATE SET slug = excluded.slug, name = excluded.name, \
              time_zone = excluded.time_zone, tone = excluded.tone, \
              primary_colour = excluded.primary_colour, secondary_colour = excluded.secondary_colour, \
              walk_ins_allowed = excluded.walk_ins_allowed, lead_time_minutes = excluded.lead_time_minutes, \
              horizon_days = excluded.horizon_days, retention_days = excluded.retention_days, \
              contact_email = excluded.contact_email, check_in_minutes = excluded.check_in_minutes, \
-             no_show_grace_minutes = excluded.no_show_grace_minutes",
+             no_show_grace_minutes = excluded.no_show_grace_minutes, phone = excluded.phone, \
+             address = excluded.address, opening_hours = excluded.opening_hours, \
+             intro_nl = excluded.intro_nl, intro_en = excluded.intro_en",
         )
         .bind(t.id.to_string())
         .bind(t.slug.as_str())
@@ -89,6 +100,11 @@ impl Db {
         .bind(&t.contact_email)
         .bind(t.check_in_minutes)
         .bind(t.no_show_grace_minutes)
+        .bind(t.resident_info.phone.clone())
+        .bind(&t.resident_info.address)
+        .bind(&t.resident_info.opening_hours)
+        .bind(&t.resident_info.intro_nl)
+        .bind(&t.resident_info.intro_en)
         .execute(&self.pool)
         .await
         .map_err(|e| {

@@ -153,8 +153,9 @@ pub async fn slots(
 ) -> Result<Vec<Slot>> {
     if to < from {
         return Err(Error::invalid(
-            "to",
-            "the end date is before the start date",
+            "/to",
+            "De einddatum ligt voor de begindatum.",
+            "The end date is before the start date.",
         ));
     }
     if from
@@ -164,8 +165,9 @@ pub async fn slots(
         > MAX_RANGE_DAYS
     {
         return Err(Error::invalid(
-            "to",
-            format!("ask for at most {MAX_RANGE_DAYS} days at a time"),
+            "/to",
+            format!("Vraag hoogstens {MAX_RANGE_DAYS} dagen tegelijk op."),
+            format!("Ask for at most {MAX_RANGE_DAYS} days at a time."),
         ));
     }
     compute_slots(app, tenant, service, from, to, false).await
@@ -201,16 +203,16 @@ impl BookingRequest {
         note: Option<&str>,
     ) -> Result<Self> {
         let start = StartTime::parse(start)?;
-        let name = PersonName::parse(name).map_err(|p| p.at("name"))?;
-        let email = Email::parse(email).map_err(|e| Error::invalid("email", e.to_string()))?;
+        let name = PersonName::parse(name).map_err(|p| p.at("/name"))?;
+        let email = Email::parse(email).map_err(|e| Error::invalid_because("/email", e.words()))?;
         let phone = phone
             .filter(|p| !p.trim().is_empty())
             .map(PhoneNumber::parse)
             .transpose()
-            .map_err(|p| p.at("phone"))?
+            .map_err(|p| p.at("/phone"))?
             .map(PhoneNumber::into_string);
         let note = FreeText::optional(note.unwrap_or(""), Lines::Many, MAX_NOTE_LEN)
-            .map_err(|p| p.at("note"))?
+            .map_err(|p| p.at("/note"))?
             .map(FreeText::into_string);
         Ok(Self {
             start,
@@ -239,7 +241,11 @@ async fn clerks_free_at(
     start: Timestamp,
 ) -> Result<Vec<ClerkId>> {
     if start <= app.clock.now() {
-        return Err(Error::invalid("start", "this time is in the past"));
+        return Err(Error::invalid(
+            "/start",
+            "Deze tijd is al voorbij; kies een tijd in de toekomst.",
+            "This time has passed; choose a time in the future.",
+        ));
     }
     let date = start.to_zoned(tenant.time_zone.tz().clone()).date();
     let free = compute_slots(app, tenant, service, date, date, false).await?;
@@ -251,8 +257,9 @@ async fn clerks_free_at(
         Err(Error::SlotTaken)
     } else {
         Err(Error::invalid(
-            "start",
-            "this is not a time that can be booked for this service",
+            "/start",
+            "Op deze tijd kan deze dienst niet worden geboekt; kies een tijd uit de lijst met vrije tijden.",
+            "This service cannot be booked at this time; choose a time from the list of free times.",
         ))
     }
 }
@@ -480,6 +487,16 @@ async fn notify(
                 your_cap = capitalise(your),
             ),
         ),
+    };
+    // How to reach the municipality, in every mail, when it gave a number.
+    let body = match tenant
+        .resident_info
+        .phone
+        .as_deref()
+        .and_then(|p| PhoneNumber::parse_for_municipality(p).ok())
+    {
+        Some(phone) => format!("{body}\nBel ons / Call us: {}\n", phone.in_words()),
+        None => body,
     };
     let mail = OutgoingMail {
         from_name: tenant.name.clone(),

@@ -140,12 +140,11 @@ async fn consulted(
             app.db.append_access(&entries).await?;
             tracing::warn!(clerk = %claims.sub, appointment = %appointment.id, refused = ?refused,
                 "consulted source refused: the resident did not allow it");
+            let refused = refused.join(", ");
             Err(Error::invalid(
-                "sources",
-                format!(
-                    "the resident did not allow the municipality to consult: {}",
-                    refused.join(", ")
-                ),
+                "/sources",
+                format!("De inwoner heeft de gemeente geen toestemming gegeven om dit te raadplegen: {refused}."),
+                format!("The resident did not allow the municipality to consult: {refused}."),
             ))
         }
     }

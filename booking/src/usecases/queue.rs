@@ -122,12 +122,12 @@ impl WalkInRequest {
             .filter(|p| !p.trim().is_empty())
             .map(PhoneNumber::parse)
             .transpose()
-            .map_err(|p| p.at("phone"))?
+            .map_err(|p| p.at("/phone"))?
             .map(PhoneNumber::into_string);
         Ok(Self {
             service_id,
             name: PersonName::parse(name)
-                .map_err(|p| p.at("name"))?
+                .map_err(|p| p.at("/name"))?
                 .into_string(),
             phone,
         })
@@ -469,13 +469,17 @@ impl CallbackForm {
         Ok(Self {
             service_id,
             name: PersonName::parse(name)
-                .map_err(|p| p.at("name"))?
+                .map_err(|p| p.at("/name"))?
                 .into_string(),
             phone: PhoneNumber::parse(phone)
-                .map_err(|p| p.at("phone"))?
+                .map_err(|p| p.at("/phone"))?
                 .into_string(),
             part_of_day: PartOfDay::parse(part_of_day).ok_or_else(|| {
-                Error::invalid("part_of_day", "choose morning, afternoon or evening")
+                Error::invalid(
+                    "/part_of_day",
+                    "Kies morning (ochtend), afternoon (middag) of evening (avond).",
+                    "Choose morning, afternoon or evening.",
+                )
             })?,
         })
     }

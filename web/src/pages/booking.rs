@@ -170,11 +170,8 @@ pub async fn submit(
                 )
                 .await
             }
-            Err(Error::Invalid {
-                field: "start",
-                message,
-            }) => {
-                let error = tx.field_error("start", &message);
+            Err(Error::Invalid { field, message }) if field == "/start" => {
+                let error = tx.field_error(&field, &message);
                 times_page(
                     &app,
                     &ctx,
@@ -211,7 +208,9 @@ fn field_errors(tx: &Tx, d: &Details) -> Vec<(String, String)> {
         .into_iter()
         .filter_map(|check| match check {
             Err(Error::Invalid { field, message }) => {
-                Some((field.to_string(), tx.field_error(field, &message)))
+                let key = field.trim_start_matches('/').to_string();
+                let error = tx.field_error(&field, &message);
+                Some((key, error))
             }
             _ => None,
         })

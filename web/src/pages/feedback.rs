@@ -357,12 +357,12 @@ pub async fn give(
             // The checks above mirror the booking crate's; should they ever differ, the
             // resident still gets the form back with the message at the field.
             Err(Error::Invalid { field, message }) => {
-                let anchor = if field == "rating" {
+                let anchor = if field == "/rating" {
                     "rating-1"
                 } else {
                     "comment"
                 };
-                let errors = vec![(anchor.to_string(), message)];
+                let errors = vec![(anchor.to_string(), tx.words(&message))];
                 Ok(form_page(&ctx, &tx, &u, &form, &errors))
             }
             Err(other) => Err(other),

@@ -310,7 +310,18 @@ pub async fn reschedule(
                         &tx,
                         &u,
                         day,
-                        Some(tx.t("Kies een tijd.", "Choose a time.").to_string()),
+                        Some(
+                            if form.start.trim().is_empty() {
+                                tx.t("Kies een tijd.", "Choose a time.")
+                            } else {
+                                // A stale or altered form: the time is not one this page offers.
+                                tx.t(
+                                "Deze tijd kan niet worden gekozen. Kies een tijd uit de lijst.",
+                                "This time cannot be chosen. Choose a time from the list.",
+                            )
+                            }
+                            .to_string(),
+                        ),
                         StatusCode::UNPROCESSABLE_ENTITY,
                     )
                     .await
@@ -349,7 +360,7 @@ pub async fn reschedule(
                     &tx,
                     &u,
                     day,
-                    Some(tx.field_error(field, &message)),
+                    Some(tx.field_error(&field, &message)),
                     StatusCode::UNPROCESSABLE_ENTITY,
                 )
                 .await

@@ -19,7 +19,20 @@ pub async fn choose_service(
         let tenant = ::booking::usecases::booking::municipality(&app, &slug).await?;
         let tx = Tx::new(ctx.lang, tenant.tone);
         let services = booking::usecases::booking::offered_services(&app, tenant.id).await?;
+        let info = &tenant.resident_info;
+        let intro = match ctx.lang {
+            crate::i18n::Lang::En if !info.intro_en.is_empty() => Some((&info.intro_en, "en")),
+            _ if !info.intro_nl.is_empty() => Some((&info.intro_nl, "nl")),
+            _ => None,
+        };
         let body = html! {
+            @if let Some((intro, lang)) = intro {
+                div class="municipality-intro" lang=(lang) {
+                    @for paragraph in intro.split("\n\n") {
+                        p class="multiline" { (paragraph) }
+                    }
+                }
+            }
             p class="lead" {
                 (tx.pick(
                     "Waarover wilt u met de gemeente praten?",

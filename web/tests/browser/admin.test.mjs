@@ -3,6 +3,8 @@
 //   1. access: no session goes to the login, a clerk gets a 403 page in words;
 //   2. settings: a colour without AA contrast is refused with the reason and nothing changes;
 //      a valid colour is saved; tone "je" makes the resident pages say "je", then back to "u";
+//      a wrong phone number is refused; phone, opening hours and introduction show on the
+//      resident pages (the number as a tel: link in the footer);
 //   3. services: add one (after a mistake), give it two information sources and results, and
 //      see it offered on /voorbeeld;
 //   4. clerks: add one (after a mistake), set weekly hours (after a mistake) and an absence,
@@ -188,6 +190,46 @@ test('tone "je" makes the resident pages say je; back to "u"', async () => {
   assert.equal(await submit(page, 'Instellingen opslaan'), 200);
   await resident.goto(`${base}/voorbeeld`);
   assert.equal(await text(resident, 'h1'), 'Kies uw dienst');
+  await context.close();
+});
+
+test('settings: phone number, opening hours and introduction show on the resident pages', async () => {
+  const { page, context } = await asAdmin();
+  const resident = await context.newPage();
+  await page.goto(`${base}/beheer`);
+  await page.fill('#phone', 'bel ons');
+  assert.equal(await submit(page, 'Instellingen opslaan'), 422);
+  assert.match(await text(page, '.error-summary'), /telefoonnummer, bijvoorbeeld 14 030/);
+  assert.equal(await page.getAttribute('#phone', 'aria-invalid'), 'true');
+  await expectAccessible(page, 'admin-settings-phone-error');
+
+  await page.fill('#phone', '14 030');
+  await page.fill('#opening_hours', 'Maandag tot en met vrijdag 9:00-17:00');
+  await page.fill('#intro_nl', 'Welkom bij het videoloket van Gemeente Voorbeeld.');
+  await page.fill('#intro_en', 'Welcome to the video counter of Gemeente Voorbeeld.');
+  assert.equal(await submit(page, 'Instellingen opslaan'), 200);
+  assert.equal(await page.inputValue('#phone'), '14030');
+
+  await resident.goto(`${base}/voorbeeld`);
+  assert.match(await text(resident, 'main'), /Welkom bij het videoloket van Gemeente Voorbeeld\./);
+  assert.equal(await resident.locator('footer a[href="tel:14030"]').innerText(), '14 030');
+  assert.match(await text(resident, 'footer'), /Bel ons: 14 030/);
+  assert.match(await text(resident, 'footer'), /Openingstijden: Maandag tot en met vrijdag 9:00-17:00/);
+  await expectAccessible(resident, 'resident-contact');
+  const passport = (await services()).find((s) => s.name.startsWith('Paspoort'));
+  await resident.goto(`${base}/voorbeeld/${passport.id}`);
+  assert.equal(await resident.locator('footer a[href="tel:14030"]').count(), 1, 'on every resident page');
+  await resident.goto(`${base}/voorbeeld?lang=en`);
+  assert.match(await text(resident, 'main'), /Welcome to the video counter/);
+  assert.match(await text(resident, 'footer'), /Call us: 14 030/);
+  await expectAccessible(resident, 'resident-contact-en');
+
+  // Back to none, for the other tests.
+  await page.goto(`${base}/beheer`);
+  for (const id of ['#phone', '#opening_hours', '#intro_nl', '#intro_en']) await page.fill(id, '');
+  assert.equal(await submit(page, 'Instellingen opslaan'), 200);
+  await resident.goto(`${base}/voorbeeld`);
+  assert.equal(await resident.locator('a[href^="tel:"]').count(), 0);
   await context.close();
 });
 

@@ -94,31 +94,49 @@ impl ZgwConfig {
             ("end_statustype", &self.end_statustype),
         ] {
             if !is_url(value) {
-                return Err(Error::invalid(field, "give an http(s) URL"));
+                return Err(Error::invalid(
+                    format!("/{field}"),
+                    "Geef een http(s)-URL.",
+                    "Give an http(s) URL.",
+                ));
             }
         }
         if !valid_rsin(&self.rsin) {
             return Err(Error::invalid(
-                "rsin",
-                "give the nine-digit RSIN (it must pass the 11-test)",
+                "/rsin",
+                "Geef het RSIN van negen cijfers (het moet de elfproef doorstaan).",
+                "Give the nine-digit RSIN (it must pass the 11-test).",
             ));
         }
         if self.client_id.trim().is_empty() || self.client_id.len() > 200 {
-            return Err(Error::invalid("client_id", "give the client id"));
+            return Err(Error::invalid(
+                "/client_id",
+                "Geef de client-id (1 tot 200 tekens).",
+                "Give the client id (1 to 200 characters).",
+            ));
         }
         if self.secret.len() < 8 {
-            return Err(Error::invalid("secret", "give the secret (8+ characters)"));
+            return Err(Error::invalid(
+                "/secret",
+                "Geef het geheim (secret) van minstens 8 tekens.",
+                "Give the secret of at least 8 characters.",
+            ));
         }
         if self.resultaattypen.is_empty() {
             return Err(Error::invalid(
-                "resultaattypen",
-                "map at least one result code to a resultaattype URL",
+                "/resultaattypen",
+                "Koppel minstens één uitkomstcode aan een resultaattype-URL.",
+                "Map at least one result code to a resultaattype URL.",
             ));
         }
         if let Some((code, _)) = self.resultaattypen.iter().find(|(_, url)| !is_url(url)) {
             return Err(Error::invalid(
-                "resultaattypen",
-                format!("{code}: give an http(s) URL"),
+                format!(
+                    "/resultaattypen/{}",
+                    code.replace('~', "~0").replace('/', "~1")
+                ),
+                "Geef een http(s)-URL.",
+                "Give an http(s) URL.",
             ));
         }
         let user = self.user.trim();

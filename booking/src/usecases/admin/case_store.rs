@@ -30,7 +30,11 @@ pub async fn change(
             let old = match app.db.case_store_settings(claims.tenant).await? {
                 CaseStoreSettings::Zgw(old) => old,
                 CaseStoreSettings::Builtin => {
-                    return Err(Error::invalid("secret", "give the secret"));
+                    return Err(Error::invalid(
+                        "/secret",
+                        "Geef het geheim (secret) van de koppeling.",
+                        "Give the secret of the connection.",
+                    ));
                 }
             };
             // Otherwise an admin could send the stored secret to an address of their choice.

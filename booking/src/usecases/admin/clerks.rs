@@ -8,7 +8,7 @@ use crate::domain::ids::{ClerkId, ServiceId, TenantId};
 use crate::domain::slots::{Interval, WeeklyWindow};
 use crate::domain::staff::StaffRole;
 use crate::domain::text::{FreeText, Lines};
-use crate::error::{Conflict, Error, Result};
+use crate::error::{Conflict, Error, Result, Words};
 use crate::App;
 use jiff::Timestamp;
 
@@ -32,12 +32,12 @@ pub fn check_clerk(
     let email = match Email::parse(&input.email) {
         Ok(e) => e.to_string().to_lowercase(),
         Err(e) => {
-            problems.push(("email", e.to_string()));
+            problems.push(("email", e.words()));
             String::new()
         }
     };
     if let Some(why) = auth::password_weakness(&input.password, &[&input.name, &input.email]) {
-        problems.push(("password", why.to_string()));
+        problems.push(("password", why.words()));
     }
     // Only this municipality's services can be assigned.
     if let Some(foreign) = input
@@ -45,7 +45,7 @@ pub fn check_clerk(
         .iter()
         .find(|id| !own_services.iter().any(|s| s.id == **id))
     {
-        problems.push(("services", format!("unknown service {foreign}")));
+        problems.push(("services", unknown_service(foreign)));
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -79,6 +79,13 @@ pub struct ClerkChange {
     pub services: Vec<ServiceId>,
 }
 
+fn unknown_service(id: &ServiceId) -> Words {
+    Words::new(
+        format!("De dienst {id} is niet van deze gemeente."),
+        format!("The service {id} is not one of this municipality's."),
+    )
+}
+
 pub fn check_clerk_change(
     own_services: &[Service],
     change: &ClerkChange,
@@ -90,7 +97,7 @@ pub fn check_clerk_change(
         .iter()
         .find(|id| !own_services.iter().any(|s| s.id == **id))
     {
-        problems.push(("services", format!("unknown service {foreign}")));
+        problems.push(("services", unknown_service(foreign)));
     }
     if problems.is_empty() {
         Ok(())
@@ -160,8 +167,14 @@ pub struct WindowInput {
 }
 
 /// Minutes since midnight of `HH:MM` on a 5-minute boundary (24:00 allowed).
-pub fn minute_of_day(field: &'static str, raw: &str) -> Result<u16> {
-    let bad = || Error::invalid(field, "give a time as HH:MM on a 5-minute boundary");
+pub fn minute_of_day(pointer: &str, raw: &str) -> Result<u16> {
+    let bad = || {
+        Error::invalid(
+            pointer,
+            "Geef een tijd als uu:mm, in stappen van 5 minuten, bijvoorbeeld 09:05.",
+            "Give a time as HH:MM in steps of 5 minutes, e.g. 09:05.",
+        )
+    };
     let (h, m) = raw.trim().split_once(':').ok_or_else(bad)?;
     let (h, m): (u16, u16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
     if m >= 60 || h > 24 {
@@ -177,15 +190,25 @@ pub fn minute_of_day(field: &'static str, raw: &str) -> Result<u16> {
 /// Checks a week of windows: each window's weekday, times, and end after start.
 pub fn check_hours(windows: &[WindowInput]) -> Result<Vec<WeeklyWindow>> {
     let mut out = Vec::with_capacity(windows.len());
-    for w in windows {
-        let weekday = jiff::civil::Weekday::from_monday_one_offset(w.weekday)
-            .map_err(|_| Error::invalid("weekday", "use 1 (Monday) to 7 (Sunday)"))?;
+    for (i, w) in windows.iter().enumerate() {
+        let at = |key: &str| format!("/windows/{i}/{key}");
+        let weekday = jiff::civil::Weekday::from_monday_one_offset(w.weekday).map_err(|_| {
+            Error::invalid(
+                at("weekday"),
+                "Geef de dag als 1 (maandag) tot en met 7 (zondag).",
+                "Give the day as 1 (Monday) to 7 (Sunday).",
+            )
+        })?;
         let (start, end) = (
-            minute_of_day("start", &w.start)?,
-            minute_of_day("end", &w.end)?,
+            minute_of_day(&at("start"), &w.start)?,
+            minute_of_day(&at("end"), &w.end)?,
         );
         if start >= end {
-            return Err(Error::invalid("end", "the end must be after the start"));
+            return Err(Error::invalid(
+                at("end"),
+                "Het einde moet na het begin liggen.",
+                "The end must be after the start.",
+            ));
         }
         out.push(WeeklyWindow {
             weekday,
@@ -220,10 +243,14 @@ pub async fn add_absence(
 ) -> Result<uuid::Uuid> {
     let clerk = own_clerk(app, tenant, clerk).await?;
     if start >= end {
-        return Err(Error::invalid("end", "the end must be after the start"));
+        return Err(Error::invalid(
+            "/end",
+            "Het einde moet na het begin liggen.",
+            "The end must be after the start.",
+        ));
     }
     let reason = FreeText::optional(reason, Lines::One, 200)
-        .map_err(|p| p.at("reason"))?
+        .map_err(|p| p.at("/reason"))?
         .map(FreeText::into_string)
         .unwrap_or_default();
     app.db

@@ -8,7 +8,7 @@ use crate::domain::appointment::{Appointment, AppointmentStatus};
 use crate::domain::closing_days::{dutch_public_holidays, ClosingDay, PartOfDay};
 use crate::domain::slots::Interval;
 use crate::domain::tenant::Tenant;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Words};
 use crate::App;
 use jiff::civil::Date;
 use jiff::ToSpan;
@@ -49,12 +49,24 @@ pub fn check_closing_day(
     let mut problems = Vec::new();
     let date = match input.date.trim().parse::<Date>() {
         Ok(date) if date < today => {
-            problems.push(("date", "give a date from today on".into()));
+            problems.push((
+                "date",
+                Words::new(
+                    "Geef een datum vanaf vandaag.",
+                    "Give a date from today on.",
+                ),
+            ));
             None
         }
         Ok(date) => Some(date),
         Err(_) => {
-            problems.push(("date", "give a date as YYYY-MM-DD, e.g. 2026-12-24".into()));
+            problems.push((
+                "date",
+                Words::new(
+                    "Geef een datum als JJJJ-MM-DD, bijvoorbeeld 2026-12-24.",
+                    "Give a date as YYYY-MM-DD, e.g. 2026-12-24.",
+                ),
+            ));
             None
         }
     };
@@ -64,22 +76,33 @@ pub fn check_closing_day(
             (Some(start), Some(end)) => match PartOfDay::new(start, end) {
                 Some(part) => Some(part),
                 None => {
-                    problems.push(("to", "the end time must be after the start time".into()));
+                    problems.push((
+                        "to",
+                        Words::new(
+                            "De eindtijd moet na de begintijd liggen.",
+                            "The end time must be after the start time.",
+                        ),
+                    ));
                     None
                 }
             },
             (None, _) => {
                 problems.push((
                     "from",
-                    "give a start time as HH:MM, or leave both times empty for the whole day"
-                        .into(),
+                    Words::new(
+                        "Geef een begintijd als uu:mm, of laat beide tijden leeg voor de hele dag.",
+                        "Give a start time as HH:MM, or leave both times empty for the whole day.",
+                    ),
                 ));
                 None
             }
             (_, None) => {
                 problems.push((
                     "to",
-                    "give an end time as HH:MM, or leave both times empty for the whole day".into(),
+                    Words::new(
+                        "Geef een eindtijd als uu:mm, of laat beide tijden leeg voor de hele dag.",
+                        "Give an end time as HH:MM, or leave both times empty for the whole day.",
+                    ),
                 ));
                 None
             }
@@ -87,7 +110,7 @@ pub fn check_closing_day(
     };
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        problems.push(("name", "give a name of 1 to 100 characters".into()));
+        problems.push(("name", super::name_of_1_to_100()));
     }
     match date {
         Some(date) if problems.is_empty() => Ok(ClosingDay {

@@ -23,10 +23,14 @@ pub struct DashboardPeriod {
     pub rows: Vec<WeekRow>,
 }
 
-fn parse_date(field: &'static str, raw: &str) -> Result<Date> {
-    raw.trim()
-        .parse()
-        .map_err(|_| Error::invalid(field, "give a date as YYYY-MM-DD"))
+fn parse_date(pointer: &str, raw: &str) -> Result<Date> {
+    raw.trim().parse().map_err(|_| {
+        Error::invalid(
+            pointer,
+            "Geef een datum als JJJJ-MM-DD, bijvoorbeeld 2026-03-30.",
+            "Give a date as YYYY-MM-DD, e.g. 2026-03-30.",
+        )
+    })
 }
 
 /// The dashboard rows for `from..=to` (local dates; defaults: the last 12 weeks), of one
@@ -43,11 +47,11 @@ pub async fn dashboard(
     let now = app.clock.now();
     let today = now.to_zoned(tz.clone()).date();
     let to = match to.filter(|s| !s.trim().is_empty()) {
-        Some(raw) => parse_date("to", raw)?,
+        Some(raw) => parse_date("/to", raw)?,
         None => today,
     };
     let from = match from.filter(|s| !s.trim().is_empty()) {
-        Some(raw) => parse_date("from", raw)?,
+        Some(raw) => parse_date("/from", raw)?,
         None => to
             .checked_sub(jiff::Span::new().weeks(DEFAULT_WEEKS - 1))
             .map_err(internal)?,
@@ -58,8 +62,9 @@ pub async fn dashboard(
     );
     if to < from || from.until(to).map_err(internal)?.get_days() > MAX_DAYS {
         return Err(Error::invalid(
-            "to",
-            format!("give a period of at most {MAX_DAYS} days, from before to"),
+            "/to",
+            format!("Geef een periode van hoogstens {MAX_DAYS} dagen, met ‘van’ voor ‘tot’."),
+            format!("Give a period of at most {MAX_DAYS} days, with ‘from’ before ‘to’."),
         ));
     }
     let start: Timestamp = from.to_zoned(tz.clone()).map_err(internal)?.timestamp();

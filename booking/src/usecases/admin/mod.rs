@@ -17,16 +17,18 @@ pub mod services;
 pub mod settings;
 
 use crate::domain::text::{FreeText, Lines, TextProblem};
-use crate::error::Error;
+use crate::error::{Error, Words};
 
-/// A field that is wrong and why, in English (the API's words; pages word it themselves).
-pub type Problem = (&'static str, String);
+/// A field that is wrong (its form and JSON key) and why, in Dutch and English (the API's
+/// words; pages may word it themselves).
+pub type Problem = (&'static str, Words);
 
+/// The first problem as the API's refusal, the key as a JSON pointer.
 pub(super) fn first(problems: Vec<Problem>) -> Error {
     problems
         .into_iter()
         .next()
-        .map(|(field, message)| Error::invalid(field, message))
+        .map(|(field, message)| Error::invalid_because(format!("/{field}"), message))
         .unwrap_or_else(|| Error::Internal("no problem to report".into()))
 }
 
@@ -37,9 +39,13 @@ pub(super) fn check_range(
     range: std::ops::RangeInclusive<i64>,
 ) {
     if !range.contains(&value) {
+        let (low, high) = (range.start(), range.end());
         problems.push((
             field,
-            format!("must be between {} and {}", range.start(), range.end()),
+            Words::new(
+                format!("Geef een heel getal van {low} tot en met {high}."),
+                format!("Give a whole number from {low} to {high}."),
+            ),
         ));
     }
 }
@@ -49,7 +55,7 @@ pub(super) fn check_name(problems: &mut Vec<Problem>, raw: &str) -> String {
     match FreeText::parse(raw, Lines::One, 100) {
         Ok(name) => name.into_string(),
         Err(TextProblem::Empty | TextProblem::TooLong { .. }) => {
-            problems.push(("name", "give a name of 1 to 100 characters".into()));
+            problems.push(("name", name_of_1_to_100()));
             String::new()
         }
         Err(other) => {
@@ -57,4 +63,11 @@ pub(super) fn check_name(problems: &mut Vec<Problem>, raw: &str) -> String {
             String::new()
         }
     }
+}
+
+pub(super) fn name_of_1_to_100() -> Words {
+    Words::new(
+        "Geef een naam van 1 tot 100 tekens.",
+        "Give a name of 1 to 100 characters.",
+    )
 }

@@ -6,7 +6,7 @@ use crate::domain::consent::{self, InfoSource};
 use crate::domain::ids::{ServiceId, TenantId};
 use crate::domain::outcome::{self, ResultOption};
 use crate::domain::text::{FreeText, Lines, TextProblem};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Words};
 use crate::App;
 
 #[derive(Clone, Debug, Default)]
@@ -28,7 +28,13 @@ pub fn check_service(
     let description = match FreeText::optional(&input.description, Lines::Many, 2000) {
         Ok(text) => text.map(FreeText::into_string).unwrap_or_default(),
         Err(TextProblem::TooLong { .. }) => {
-            problems.push(("description", "at most 2000 characters".into()));
+            problems.push((
+                "description",
+                Words::new(
+                    "De beschrijving mag hoogstens 2000 tekens lang zijn.",
+                    "The description can be at most 2000 characters long.",
+                ),
+            ));
             String::new()
         }
         Err(other) => {
@@ -46,7 +52,10 @@ pub fn check_service(
     if problems.len() == before && input.duration_minutes % 5 != 0 {
         problems.push((
             "duration_minutes",
-            "durations are whole multiples of 5 minutes".into(),
+            Words::new(
+                "Geef een duur in hele stappen van 5 minuten.",
+                "Give a duration in whole steps of 5 minutes.",
+            ),
         ));
     }
     let before = problems.len();
@@ -59,7 +68,10 @@ pub fn check_service(
     if problems.len() == before && input.buffer_minutes % 5 != 0 {
         problems.push((
             "buffer_minutes",
-            "durations are whole multiples of 5 minutes".into(),
+            Words::new(
+                "Geef een duur in hele stappen van 5 minuten.",
+                "Give a duration in whole steps of 5 minutes.",
+            ),
         ));
     }
     if !problems.is_empty() {

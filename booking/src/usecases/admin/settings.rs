@@ -1,10 +1,12 @@
-//! The municipality's settings: name, tone, colours, walk-ins, booking window, retention.
+//! The municipality's settings: name, tone, colours, walk-ins, booking window, retention, and
+//! what residents see of it (phone number, address, opening hours, introduction).
 
 use super::{check_name, check_range, first, Problem};
 use crate::domain::email::Email;
 use crate::domain::ids::TenantId;
-use crate::domain::tenant::{Colour, Tenant, Tone};
-use crate::error::Result;
+use crate::domain::tenant::{Colour, ResidentInfo, Tenant, Tone};
+use crate::domain::text::{FreeText, Lines, PhoneNumber};
+use crate::error::{Result, Words};
 use crate::App;
 
 /// The settings form as typed (colours and tone as text, so a page can keep what was typed).
@@ -21,6 +23,12 @@ pub struct SettingsInput {
     pub contact_email: String,
     pub check_in_minutes: i64,
     pub no_show_grace_minutes: i64,
+    /// Empty: no phone number shown.
+    pub phone: String,
+    pub address: String,
+    pub opening_hours: String,
+    pub intro_nl: String,
+    pub intro_en: String,
 }
 
 impl SettingsInput {
@@ -38,6 +46,11 @@ impl SettingsInput {
             contact_email: t.contact_email.clone(),
             check_in_minutes: t.check_in_minutes,
             no_show_grace_minutes: t.no_show_grace_minutes,
+            phone: t.resident_info.phone.clone().unwrap_or_default(),
+            address: t.resident_info.address.clone(),
+            opening_hours: t.resident_info.opening_hours.clone(),
+            intro_nl: t.resident_info.intro_nl.clone(),
+            intro_en: t.resident_info.intro_en.clone(),
         }
     }
 }
@@ -52,15 +65,21 @@ pub fn check_settings(
     tenant.name = check_name(&mut problems, &input.name);
     match Tone::parse(input.tone.trim()) {
         Some(tone) => tenant.tone = tone,
-        None => problems.push(("tone", "choose u (formal) or je (informal)".into())),
+        None => problems.push((
+            "tone",
+            Words::new(
+                "Kies u (formeel) of je (informeel).",
+                "Choose u (formal) or je (informal).",
+            ),
+        )),
     }
     match Colour::parse(input.primary_colour.trim()) {
         Ok(c) => tenant.primary_colour = c,
-        Err(e) => problems.push(("primary_colour", e.to_string())),
+        Err(e) => problems.push(("primary_colour", e.words())),
     }
     match Colour::parse(input.secondary_colour.trim()) {
         Ok(c) => tenant.secondary_colour = c,
-        Err(e) => problems.push(("secondary_colour", e.to_string())),
+        Err(e) => problems.push(("secondary_colour", e.words())),
     }
     tenant.walk_ins_allowed = input.walk_ins_allowed;
     check_range(
@@ -97,12 +116,53 @@ pub fn check_settings(
     tenant.no_show_grace_minutes = input.no_show_grace_minutes;
     match Email::parse(&input.contact_email) {
         Ok(e) => tenant.contact_email = e.to_string(),
-        Err(e) => problems.push(("contact_email", e.to_string())),
+        Err(e) => problems.push(("contact_email", e.words())),
     }
+    tenant.resident_info = check_resident_info(&mut problems, input);
     if problems.is_empty() {
         Ok(tenant)
     } else {
         Err(problems)
+    }
+}
+
+/// Phone number, address, opening hours and introductions as residents will see them.
+fn check_resident_info(problems: &mut Vec<Problem>, input: &SettingsInput) -> ResidentInfo {
+    let phone = if input.phone.trim().is_empty() {
+        None
+    } else {
+        match PhoneNumber::parse_for_municipality(&input.phone) {
+            Ok(phone) => Some(phone.into_string()),
+            Err(_) => {
+                problems.push((
+                    "phone",
+                    Words::new(
+                        "Geef een telefoonnummer, bijvoorbeeld 14 030 of 020 123 4567, of laat het veld leeg.",
+                        "Give a phone number, e.g. 14 030 or 020 123 4567, or leave the field empty.",
+                    ),
+                ));
+                None
+            }
+        }
+    };
+    let mut text = |field: &'static str, raw: &str, max: usize| {
+        FreeText::optional(raw, Lines::Many, max)
+            .map(|t| t.map(FreeText::into_string).unwrap_or_default())
+            .unwrap_or_else(|problem| {
+                problems.push((field, problem.message(field)));
+                String::new()
+            })
+    };
+    ResidentInfo {
+        address: text("address", &input.address, ResidentInfo::MAX_ADDRESS),
+        opening_hours: text(
+            "opening_hours",
+            &input.opening_hours,
+            ResidentInfo::MAX_OPENING_HOURS,
+        ),
+        intro_nl: text("intro_nl", &input.intro_nl, ResidentInfo::MAX_INTRO),
+        intro_en: text("intro_en", &input.intro_en, ResidentInfo::MAX_INTRO),
+        phone,
     }
 }
 

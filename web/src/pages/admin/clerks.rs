@@ -85,14 +85,14 @@ pub async fn create(
                         _ => "Kies een beginwachtwoord van minstens 12 tekens.",
                     },
                     "services" => "Kies alleen onderwerpen uit de lijst.",
-                    _ => message.as_str(),
+                    _ => message.dutch.as_str(),
                 };
                 let id = if field == "services" {
                     "services".to_string()
                 } else {
                     field.to_string()
                 };
-                errors.push((id, say(&tx, nl, &message)));
+                errors.push((id, say(&tx, nl, &message.english)));
             }
         }
         if errors.is_empty() {
@@ -375,8 +375,8 @@ pub async fn save_hours(
             if let Err(Error::Invalid { field: which, message }) =
                 usecases::admin::clerks::check_hours(std::slice::from_ref(&window))
             {
-                let (id, nl) = match which {
-                    "end" if !until.is_empty() && !from.is_empty() && usecases::admin::clerks::minute_of_day("end", until).is_ok() && usecases::admin::clerks::minute_of_day("start", from).is_ok() => (
+                let (id, nl) = match which.rsplit('/').next().unwrap_or_default() {
+                    "end" if !until.is_empty() && !from.is_empty() && usecases::admin::clerks::minute_of_day("/end", until).is_ok() && usecases::admin::clerks::minute_of_day("/start", from).is_ok() => (
                         format!("until-{day}-{block}"),
                         format!("Op {nl_day}: de eindtijd moet na de begintijd liggen."),
                     ),
@@ -389,7 +389,7 @@ pub async fn save_hours(
                         format!("Op {nl_day}: vul een begintijd in als uu:mm, in stappen van 5 minuten, of laat beide tijden leeg."),
                     ),
                 };
-                errors.push((id, say(&tx, nl, &format!("{en_day}: {message}"))));
+                errors.push((id, say(&tx, nl, &format!("{en_day}: {}", message.english))));
                 continue;
             }
             windows.push(window);
@@ -475,14 +475,14 @@ pub async fn add_absence(
             {
                 Ok(_) => return Ok(see_other(&format!("{HERE}/{}/tijden?afwezig=1", clerk.id))),
                 Err(Error::Invalid { field, message }) => {
-                    let (id, nl) = match field {
-                        "reason" => ("reason", "De reden mag hoogstens 200 tekens lang zijn."),
+                    let (id, nl) = match field.as_str() {
+                        "/reason" => ("reason", "De reden mag hoogstens 200 tekens lang zijn."),
                         _ => (
                             "absent-until",
                             "Het einde van de afwezigheid moet na het begin liggen.",
                         ),
                     };
-                    errors.push((id.into(), say(&tx, nl, &message)));
+                    errors.push((id.into(), say(&tx, nl, &message.english)));
                 }
                 Err(other) => return Err(other),
             }
@@ -633,9 +633,9 @@ pub async fn save_clerk(
                 let nl = match field {
                     "name" => "Vul de naam in (hoogstens 100 tekens).",
                     "services" => "Kies alleen onderwerpen uit de lijst.",
-                    _ => message.as_str(),
+                    _ => message.dutch.as_str(),
                 };
-                errors.push((field.to_string(), say(&tx, nl, &message)));
+                errors.push((field.to_string(), say(&tx, nl, &message.english)));
             }
         }
         if errors.is_empty() {

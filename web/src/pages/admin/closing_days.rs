@@ -57,7 +57,7 @@ pub async fn add(
                 .into_iter()
                 .map(|(field, message)| {
                     let (id, nl) = match field {
-                        "date" if message.contains("today") => (
+                        "date" if message.english.contains("today") => (
                             "closing-date",
                             "Kies een datum vanaf vandaag.",
                         ),
@@ -66,7 +66,7 @@ pub async fn add(
                             "closing-from",
                             "Vul de begintijd in als uu:mm, of laat beide tijden leeg voor de hele dag.",
                         ),
-                        "to" if message.contains("after") => (
+                        "to" if message.english.contains("after") => (
                             "closing-to",
                             "De eindtijd moet na de begintijd liggen.",
                         ),
@@ -76,7 +76,7 @@ pub async fn add(
                         ),
                         _ => ("closing-name", "Vul een naam in van hoogstens 100 tekens."),
                     };
-                    (id.to_string(), say(&tx, nl, &message))
+                    (id.to_string(), say(&tx, nl, &message.english))
                 })
                 .collect();
             return page(&app, &ctx, &tenant, &f, &errors).await;

@@ -47,7 +47,7 @@ pub async fn handle(
                     say(
                         &tx,
                         "Schrijf in 1 tot 2000 tekens hoe de klacht is afgehandeld.",
-                        &message,
+                        &message.english,
                     ),
                 )];
                 page(&app, &ctx, &tenant, Some(&id), note, &errors).await

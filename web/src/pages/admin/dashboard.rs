@@ -70,13 +70,13 @@ pub async fn show(
         {
             Ok(p) => p,
             Err(Error::Invalid { field, message }) => {
-                let id = if field == "from" { "van" } else { "tot" };
+                let id = if field == "/from" { "van" } else { "tot" };
                 errors.push((
                     id.into(),
                     say(
                         &tx,
                         "Vul de periode in als twee datums (van voor tot), hoogstens twee jaar.",
-                        &message,
+                        &message.english,
                     ),
                 ));
                 usecases::admin::dashboard::dashboard(&app, &tenant, None, None, chosen.map(|s| s.id)).await?

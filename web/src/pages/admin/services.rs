@@ -72,9 +72,9 @@ fn service_errors(tx: &Tx, problems: &[usecases::admin::Problem]) -> Errors {
                 "buffer_minutes" => {
                     "Vul bij 'Tijd tussen afspraken' een aantal minuten in van 0 tot en met 120, in stappen van 5."
                 }
-                _ => message.as_str(),
+                _ => message.dutch.as_str(),
             };
-            (field.to_string(), say(tx, nl, message))
+            (field.to_string(), say(tx, nl, &message.english))
         })
         .collect()
 }
@@ -353,7 +353,8 @@ fn typed_list<T: Clone>(
         .collect();
     for (n, item) in &items {
         if let Err(Error::Invalid { field, message }) = check(vec![item.clone()]) {
-            return Err(line_problem(tx, *n, field, &message, what));
+            let key = field.rsplit('/').next().unwrap_or_default();
+            return Err(line_problem(tx, *n, key, &message.english, what));
         }
     }
     Ok(items.into_iter().map(|(_, item)| item).collect())
@@ -391,13 +392,13 @@ pub async fn save_sources(
                     Ok(_) => None,
                     Err(Error::Invalid { field, message }) => Some(say(
                         &tx,
-                        match field {
-                            "sources" => {
+                        match field.as_str() {
+                            "/sources" => {
                                 format!("Geef hoogstens {} bronnen.", consent::MAX_SOURCES)
                             }
                             _ => "Elke code en elke naam mag maar één keer voorkomen.".to_string(),
                         },
-                        &message,
+                        &message.english,
                     )),
                     Err(other) => return Err(other),
                 }
@@ -457,11 +458,13 @@ pub async fn save_results(
                     Ok(_) => None,
                     Err(Error::Invalid { field, message }) => Some(say(
                         &tx,
-                        match field {
-                            "results" => format!("Geef 1 tot {} resultaten.", outcome::MAX_RESULTS),
+                        match field.as_str() {
+                            "/results" => {
+                                format!("Geef 1 tot {} resultaten.", outcome::MAX_RESULTS)
+                            }
                             _ => "Elke code mag maar één keer voorkomen.".to_string(),
                         },
-                        &message,
+                        &message.english,
                     )),
                     Err(other) => return Err(other),
                 }

@@ -48,6 +48,11 @@ pub async fn save(
             contact_email: f.get("contact_email").into(),
             check_in_minutes: int("check_in_minutes"),
             no_show_grace_minutes: int("no_show_grace_minutes"),
+            phone: f.get("phone").into(),
+            address: f.get("address").into(),
+            opening_hours: f.get("opening_hours").into(),
+            intro_nl: f.get("intro_nl").into(),
+            intro_en: f.get("intro_en").into(),
         };
         match usecases::admin::settings::check_settings(&tenant, &input) {
             Ok(_) => {
@@ -57,7 +62,12 @@ pub async fn save(
             Err(problems) => {
                 let errors: Errors = problems
                     .iter()
-                    .map(|(field, message)| (field.to_string(), dutch(&tx, field, message, &input)))
+                    .map(|(field, message)| {
+                        (
+                            field.to_string(),
+                            dutch(&tx, field, &message.english, &input),
+                        )
+                    })
                     .collect();
                 // Keep what was typed, the numbers as typed too.
                 Ok(form_typed(&ctx, &tenant, &input, &f, &errors))
@@ -108,6 +118,10 @@ fn dutch(tx: &Tx, field: &str, message: &str, input: &SettingsInput) -> String {
             "Vul bij 'Wachten op een bewoner' een aantal minuten in van 0 tot en met 120.".into()
         }
         "contact_email" => "Vul een geldig e-mailadres in, bijvoorbeeld loket@gemeente.nl.".into(),
+        "phone" => "Vul een telefoonnummer in, bijvoorbeeld 14 030 of 020 123 4567, of laat het veld leeg.".into(),
+        "address" => "Het adres mag hoogstens 300 tekens lang zijn, zonder onzichtbare stuurtekens.".into(),
+        "opening_hours" => "De openingstijden mogen hoogstens 500 tekens lang zijn, zonder onzichtbare stuurtekens.".into(),
+        "intro_nl" | "intro_en" => "Een welkomsttekst mag hoogstens 2000 tekens lang zijn, zonder onzichtbare stuurtekens.".into(),
         _ => message.to_string(),
     };
     say(tx, nl, message)
@@ -296,6 +310,34 @@ fn form_typed(
                 )))
                 .autocomplete("email")
                 .render(&tx, errors))
+            fieldset {
+                legend { (tx.t("Wat bewoners van de gemeente zien", "What residents see of the municipality")) }
+                (Field::input("phone", "tel", tx.t("Telefoonnummer", "Phone number"), &values.phone)
+                    .hint(Some(tx.t(
+                        "Staat op elke pagina voor bewoners en in de bevestigingsmail, bijvoorbeeld 14 030. Laat leeg om geen nummer te tonen.",
+                        "Shown on every resident page and in the confirmation mail, for example 14 030. Leave empty to show no number.",
+                    )))
+                    .autocomplete("tel")
+                    .maxlength(40)
+                    .render(&tx, errors))
+                (Field::textarea("address", 3, tx.t("Adres", "Address"), &values.address)
+                    .hint(Some(tx.t("Post- of bezoekadres.", "Postal or visiting address.")))
+                    .render(&tx, errors))
+                (Field::textarea("opening_hours", 3, tx.t("Openingstijden", "Opening hours"), &values.opening_hours)
+                    .render(&tx, errors))
+                (Field::textarea("intro_nl", 4, tx.t("Welkomsttekst (Nederlands)", "Introduction (Dutch)"), &values.intro_nl)
+                    .hint(Some(tx.t(
+                        "Staat bovenaan de startpagina van de gemeente.",
+                        "Shown at the top of the municipality's start page.",
+                    )))
+                    .render(&tx, errors))
+                (Field::textarea("intro_en", 4, tx.t("Welkomsttekst (Engels)", "Introduction (English)"), &values.intro_en)
+                    .hint(Some(tx.t(
+                        "Leeg: de Nederlandse tekst wordt getoond.",
+                        "Empty: the Dutch text is shown.",
+                    )))
+                    .render(&tx, errors))
+            }
             p { button type="submit" class="button" { (tx.t("Instellingen opslaan", "Save settings")) } }
         }
     };
