@@ -76,7 +76,7 @@ pub async fn update_settings(
         check_in_minutes: body.check_in_minutes,
         no_show_grace_minutes: body.no_show_grace_minutes,
     };
-    let tenant = usecases::admin::settings::update_settings(&app, claims.tenant, &input).await?;
+    let tenant = usecases::admin::settings::update_settings(&app, &claims, &input).await?;
     Ok(Json(tenant))
 }
 
@@ -110,7 +110,7 @@ pub async fn create_service(
         duration_minutes: body.duration_minutes,
         buffer_minutes: body.buffer_minutes,
     };
-    let service = usecases::admin::services::create_service(&app, claims.tenant, &input).await?;
+    let service = usecases::admin::services::create_service(&app, &claims, &input).await?;
     Ok((StatusCode::CREATED, Json(service)))
 }
 
@@ -132,7 +132,7 @@ pub async fn update_service(
         buffer_minutes: body.buffer_minutes,
     };
     Ok(Json(
-        usecases::admin::services::update_service(&app, claims.tenant, &id, &input).await?,
+        usecases::admin::services::update_service(&app, &claims, &id, &input).await?,
     ))
 }
 
@@ -177,7 +177,7 @@ pub async fn create_clerk(
         role: body.role,
         services: body.services,
     };
-    let clerk = usecases::admin::clerks::create_clerk(&app, claims.tenant, &input).await?;
+    let clerk = usecases::admin::clerks::create_clerk(&app, &claims, &input).await?;
     Ok((StatusCode::CREATED, Json(clerk)))
 }
 
@@ -208,7 +208,7 @@ pub async fn update_clerk(
         services: body.services,
     };
     Ok(Json(
-        usecases::admin::clerks::update_clerk(&app, claims.tenant, &id, &change).await?,
+        usecases::admin::clerks::update_clerk(&app, &claims, &id, &change).await?,
     ))
 }
 
@@ -250,7 +250,7 @@ pub async fn set_hours(
             end: w.end,
         })
         .collect();
-    usecases::admin::clerks::set_hours(&app, claims.tenant, &id, &windows).await?;
+    usecases::admin::clerks::set_hours(&app, &claims, &id, &windows).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -285,7 +285,7 @@ pub async fn add_absence(
         .end
         .parse()
         .map_err(|_| Error::invalid("end", "give the time as RFC 3339"))?;
-    usecases::admin::clerks::add_absence(&app, claims.tenant, &id, start, end, &body.reason)
+    usecases::admin::clerks::add_absence(&app, &claims, &id, start, end, &body.reason)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -344,7 +344,7 @@ pub async fn remove_absence(
     Admin(claims): Admin,
     Path((id, absence)): Path<(String, String)>,
 ) -> Result<StatusCode> {
-    usecases::admin::clerks::remove_absence(&app, claims.tenant, &id, &absence).await?;
+    usecases::admin::clerks::remove_absence(&app, &claims, &id, &absence).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -380,7 +380,7 @@ pub async fn set_offered(
     Json(body): Json<OfferedBody>,
 ) -> Result<Json<Service>> {
     Ok(Json(
-        usecases::admin::services::set_service_offered(&app, claims.tenant, &id, body.active)
+        usecases::admin::services::set_service_offered(&app, &claims, &id, body.active)
             .await?,
     ))
 }

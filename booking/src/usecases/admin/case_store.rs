@@ -32,5 +32,12 @@ pub async fn change(
         .save_case_store_settings(claims.tenant, &settings, app.clock.now())
         .await?;
     tracing::info!(admin = %claims.sub, kind = settings.kind(), "case store changed");
+    super::audit::record(
+        app,
+        claims.into(),
+        crate::domain::audit::AuditAction::CaseStoreChanged,
+        settings.kind(),
+    )
+    .await?;
     Ok(settings.redacted())
 }

@@ -1,8 +1,9 @@
 //! The municipality's settings: name, tone, colours, walk-ins, booking window, retention.
 
 use super::{check_name, check_range, first, Problem};
+use super::audit::{self, By};
+use crate::domain::audit::AuditAction;
 use crate::domain::email::Email;
-use crate::domain::ids::TenantId;
 use crate::domain::tenant::{Colour, Tenant, Tone};
 use crate::error::Result;
 use crate::App;
@@ -107,9 +108,15 @@ pub fn check_settings(
 }
 
 /// Saves the municipality's settings; nothing is saved when any field is wrong.
-pub async fn update_settings(app: &App, tenant: TenantId, input: &SettingsInput) -> Result<Tenant> {
-    let current = app.db.tenant(tenant).await?;
+pub async fn update_settings(
+    app: &App,
+    by: impl Into<By>,
+    input: &SettingsInput,
+) -> Result<Tenant> {
+    let by = by.into();
+    let current = app.db.tenant(by.tenant).await?;
     let updated = check_settings(&current, input).map_err(first)?;
     app.db.save_tenant(&updated).await?;
+    audit::record(app, by, AuditAction::SettingsChanged, &updated.name).await?;
     Ok(updated)
 }

@@ -23,7 +23,7 @@ const HERE: &str = "/beheer/medewerkers";
 
 pub async fn list(
     State(app): State<App>,
-    AdminSession { tenant, .. }: AdminSession,
+    AdminSession { tenant, claims }: AdminSession,
     ctx: Ctx,
 ) -> Response {
     let outcome =
@@ -33,7 +33,7 @@ pub async fn list(
 
 pub async fn create(
     State(app): State<App>,
-    AdminSession { tenant, .. }: AdminSession,
+    AdminSession { tenant, claims }: AdminSession,
     ctx: Ctx,
     body: String,
 ) -> Response {
@@ -96,7 +96,7 @@ pub async fn create(
             }
         }
         if errors.is_empty() {
-            match usecases::admin::clerks::create_clerk(&app, tenant.id, &input).await {
+            match usecases::admin::clerks::create_clerk(&app, &claims, &input).await {
                 Ok(clerk) => {
                     return Ok(see_other(&format!(
                         "{HERE}/{}/tijden?toegevoegd=1",
@@ -325,7 +325,7 @@ fn typed_from_form(f: &FormData) -> Typed {
 
 pub async fn hours(
     State(app): State<App>,
-    AdminSession { tenant, .. }: AdminSession,
+    AdminSession { tenant, claims }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
 ) -> Response {
@@ -350,7 +350,7 @@ pub async fn hours(
 
 pub async fn save_hours(
     State(app): State<App>,
-    AdminSession { tenant, .. }: AdminSession,
+    AdminSession { tenant, claims }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
@@ -395,7 +395,7 @@ pub async fn save_hours(
             windows.push(window);
         }
         if errors.is_empty() {
-            usecases::admin::clerks::set_hours(&app, tenant.id, &id, &windows).await?;
+            usecases::admin::clerks::set_hours(&app, &claims, &id, &windows).await?;
             return Ok(see_other(&format!("{HERE}/{}/tijden?opgeslagen=1", clerk.id)));
         }
         hours_page(&app, &ctx, &tenant, &clerk, &typed, &FormData(Vec::new()), &errors).await
@@ -414,7 +414,7 @@ pub async fn remove_absence(
 ) -> Response {
     let outcome = async {
         let clerk = usecases::admin::clerks::own_clerk(&app, claims.tenant, &id).await?;
-        usecases::admin::clerks::remove_absence(&app, claims.tenant, &id, &absence).await?;
+        usecases::admin::clerks::remove_absence(&app, &claims, &id, &absence).await?;
         Ok(see_other(&format!(
             "{HERE}/{}/tijden?verwijderd=1",
             clerk.id
@@ -426,7 +426,7 @@ pub async fn remove_absence(
 
 pub async fn add_absence(
     State(app): State<App>,
-    AdminSession { tenant, .. }: AdminSession,
+    AdminSession { tenant, claims }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
@@ -465,7 +465,7 @@ pub async fn add_absence(
         if let (Some(start), Some(end)) = (start, end) {
             match usecases::admin::clerks::add_absence(
                 &app,
-                tenant.id,
+                &claims,
                 &id,
                 start,
                 end,
@@ -597,7 +597,7 @@ async fn details_form(
 /// Saves a clerk's name, role and services.
 pub async fn save_clerk(
     State(app): State<App>,
-    AdminSession { tenant, .. }: AdminSession,
+    AdminSession { tenant, claims }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
@@ -639,7 +639,7 @@ pub async fn save_clerk(
             }
         }
         if errors.is_empty() {
-            match usecases::admin::clerks::update_clerk(&app, tenant.id, &id, &change).await {
+            match usecases::admin::clerks::update_clerk(&app, &claims, &id, &change).await {
                 Ok(_) => return Ok(see_other(&format!("{HERE}/{}/tijden?gewijzigd=1", clerk.id))),
                 Err(Error::Conflict(conflict @ Conflict::LastAdmin)) => errors.push((
                     "role".into(),
