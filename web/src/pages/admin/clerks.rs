@@ -23,7 +23,7 @@ const HERE: &str = "/beheer/medewerkers";
 
 pub async fn list(
     State(app): State<App>,
-    AdminSession { tenant, claims }: AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     ctx: Ctx,
 ) -> Response {
     let outcome =
@@ -136,6 +136,7 @@ async fn list_page(
 ) -> Result<Response> {
     let tx = Tx::formal(ctx.lang);
     let clerks = ::booking::usecases::desk::clerks(app, tenant.id).await?;
+    let inactive = usecases::admin::clerks::deactivated(app, tenant.id).await?;
     let services = ::booking::usecases::desk::services(app, tenant.id).await?;
     let service_names = |c: &Clerk| -> String {
         let names: Vec<&str> = services
@@ -170,6 +171,25 @@ async fn list_page(
     let chosen = typed.all("services");
     let body = html! {
         (saved_notice(ctx, "opgeslagen", tx.t("Opgeslagen.", "Saved.")).unwrap_or_default())
+        (saved_notice(ctx, "gedeactiveerd", tx.t(
+            "Gedeactiveerd: deze medewerker is meteen uitgelogd en kan niet meer inloggen.",
+            "Deactivated: this clerk was logged out at once and can no longer log in.",
+        )).unwrap_or_default())
+        (saved_notice(ctx, "geactiveerd", tx.t(
+            "Weer actief: deze medewerker kan weer inloggen.",
+            "Active again: this clerk can log in again.",
+        )).unwrap_or_default())
+        @if let Some(refusal) = ctx.param("geweigerd") {
+            div class="error-summary" role="alert" tabindex="-1" {
+                p { (match refusal {
+                    "zelf" => tx.t("U kunt uw eigen account niet deactiveren.", "You cannot deactivate your own account."),
+                    _ => tx.t(
+                        "Dit is de laatste actieve beheerder; de gemeente heeft er minstens één nodig.",
+                        "This is the last active administrator; the municipality needs at least one.",
+                    ),
+                }) }
+            }
+        }
         div class="table-scroll" {
             table class="queue-table" {
                 caption { (tx.t("Medewerkers en beheerders", "Clerks and administrators")) }
@@ -180,6 +200,7 @@ async fn list_page(
                         th scope="col" { (tx.t("Rol", "Role")) }
                         th scope="col" { (tx.t("Onderwerpen", "Services")) }
                         th scope="col" { span class="visually-hidden" { (tx.t("Tijden", "Hours")) } }
+                        th scope="col" { (tx.t("Account", "Account")) }
                     }
                 }
                 tbody {
@@ -193,6 +214,17 @@ async fn list_page(
                                 a href={ (HERE) "/" (c.id.to_string()) "/tijden" } {
                                     (tx.t("Wijzigen, tijden en afwezigheid", "Change, hours and absence"))
                                     span class="visually-hidden" { " " (tx.t("van", "of")) " " (c.name) }
+                                }
+                            }
+                            td {
+                                @let active = !inactive.contains(&c.id);
+                                form method="post" action={ (HERE) "/" (c.id.to_string()) "/actief" } {
+                                    input type="hidden" name="actief" value=(if active { "0" } else { "1" });
+                                    @if !active { span { (tx.t("Gedeactiveerd", "Deactivated")) " " } }
+                                    button type="submit" class="button button--secondary" {
+                                        (if active { tx.t("Deactiveren", "Deactivate") } else { tx.t("Weer activeren", "Reactivate") })
+                                        span class="visually-hidden" { " " (c.name) }
+                                    }
                                 }
                             }
                         }
@@ -325,7 +357,7 @@ fn typed_from_form(f: &FormData) -> Typed {
 
 pub async fn hours(
     State(app): State<App>,
-    AdminSession { tenant, claims }: AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
 ) -> Response {
@@ -856,4 +888,30 @@ async fn hours_page(
         body,
         !errors.is_empty(),
     ))
+}
+
+/// Deactivates or reactivates a clerk (`actief=0` or `1`) and goes back to the list.
+pub async fn set_active(
+    State(app): State<App>,
+    AdminSession { claims, .. }: AdminSession,
+    Path(id): Path<String>,
+    ctx: Ctx,
+    body: String,
+) -> Response {
+    let outcome = async {
+        let active = FormData::parse(&body).get("actief") == "1";
+        match usecases::admin::clerks::set_clerk_active(&app, &claims, &id, active).await {
+            Ok(_) if active => Ok(see_other(&format!("{HERE}?geactiveerd=1"))),
+            Ok(_) => Ok(see_other(&format!("{HERE}?gedeactiveerd=1"))),
+            Err(Error::Conflict(Conflict::DeactivateSelf)) => {
+                Ok(see_other(&format!("{HERE}?geweigerd=zelf")))
+            }
+            Err(Error::Conflict(Conflict::LastAdmin)) => {
+                Ok(see_other(&format!("{HERE}?geweigerd=laatste")))
+            }
+            Err(other) => Err(other),
+        }
+    }
+    .await;
+    respond(&ctx, outcome)
 }

@@ -23,7 +23,7 @@ const HERE: &str = "/beheer/sluitingsdagen";
 
 pub async fn show(
     State(app): State<App>,
-    AdminSession { tenant, claims }: AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     ctx: Ctx,
 ) -> Response {
     let outcome =

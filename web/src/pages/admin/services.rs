@@ -24,7 +24,7 @@ const HERE: &str = "/beheer/onderwerpen";
 
 pub async fn list(
     State(app): State<App>,
-    AdminSession { tenant, claims }: AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     ctx: Ctx,
 ) -> Response {
     let outcome =
@@ -256,7 +256,7 @@ async fn list_page(
 
 pub async fn show(
     State(app): State<App>,
-    AdminSession { tenant, claims }: AdminSession,
+    AdminSession { tenant, .. }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
 ) -> Response {
