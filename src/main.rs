@@ -37,6 +37,55 @@ enum Command {
     Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate(DbArgs),
+    /// Municipalities on the platform (the operator's work): create, list, suspend, resume.
+    Tenant(TenantArgs),
+}
+
+#[derive(clap::Args)]
+struct TenantArgs {
+    #[command(subcommand)]
+    action: TenantAction,
+    #[command(flatten)]
+    db: DbArgs,
+    /// The address users open, used in the first admin's link.
+    #[arg(long, env = "VIDEOLOKET_BASE_URL", default_value = "http://127.0.0.1:8080")]
+    base_url: String,
+    /// SMTP URL; without it the mail is written under DATA_DIR/mail, as `serve` does.
+    #[arg(long, env = "VIDEOLOKET_SMTP_URL")]
+    smtp_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum TenantAction {
+    /// Add a municipality and mail its first admin a link to choose a password.
+    Create {
+        /// Its address on the platform, e.g. utrecht (lowercase letters, digits, dashes).
+        #[arg(long)]
+        slug: String,
+        /// e.g. "Gemeente Utrecht".
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        admin_email: String,
+        /// The first admin's name; "Beheerder <name>" when not given.
+        #[arg(long, default_value = "")]
+        admin_name: String,
+        #[arg(long, default_value = booking::usecases::operator::DEFAULT_TIME_ZONE)]
+        time_zone: String,
+    },
+    /// List the municipalities.
+    List,
+    /// Suspend a municipality: residents read it is not available, logins are refused,
+    /// sessions end. Nothing is deleted.
+    Suspend {
+        #[arg(long)]
+        slug: String,
+    },
+    /// Resume a suspended municipality.
+    Resume {
+        #[arg(long)]
+        slug: String,
+    },
 }
 
 #[derive(clap::Args, Clone)]
@@ -147,6 +196,10 @@ struct ServeArgs {
     /// Log as JSON lines.
     #[arg(long, env = "VIDEOLOKET_LOG_JSON")]
     log_json: bool,
+    /// A file holding the platform operator's bearer token (at least 32 bytes) for
+    /// `/api/v1/operator/...`. Unset: the operator API is off.
+    #[arg(long, env = "VIDEOLOKET_OPERATOR_TOKEN_FILE")]
+    operator_token_file: Option<PathBuf>,
 }
 
 fn parse_outbound_rule(raw: &str) -> Result<OutboundRule, String> {
@@ -257,9 +310,99 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Serve(args)) => serve(*args).await,
+        Some(Command::Tenant(args)) => tenant(args).await,
         // No subcommand: serve with settings from the environment and defaults.
         None => serve(DefaultServe::parse_from(["videoloket"]).args).await,
     }
+}
+
+/// `videoloket tenant ...`: the same use cases as the operator API, on the same database.
+async fn tenant(args: TenantArgs) -> anyhow::Result<()> {
+    use booking::usecases::operator;
+    init_tracing(false);
+    let url = args.db.url()?;
+    let db = Db::connect(&url)
+        .await
+        .context("connecting to the database")?;
+    let mail = match &args.smtp_url {
+        Some(url) => MailConfig::Smtp(url.clone()),
+        None => MailConfig::Files(args.db.data_dir.join("mail")),
+    };
+    let app = App::new(
+        db.clone(),
+        Clock::System,
+        Mailer::new(&mail)?,
+        SessionKeys::load_or_create(&args.db.data_dir.join("session.key"))?,
+        args.base_url.clone(),
+        booking::adapters::live_updates::QueueEvents::start(&db)
+            .await
+            .context("listening for queue changes")?,
+    );
+    match &args.action {
+        TenantAction::Create {
+            slug,
+            name,
+            admin_email,
+            admin_name,
+            time_zone,
+        } => {
+            let created = operator::create_municipality(
+                &app,
+                &operator::NewMunicipality {
+                    slug: slug.clone(),
+                    name: name.clone(),
+                    admin_email: admin_email.clone(),
+                    admin_name: admin_name.clone(),
+                    time_zone: time_zone.clone(),
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "Created {} at {}/{}.",
+                created.tenant.name,
+                args.base_url.trim_end_matches('/'),
+                created.tenant.slug
+            );
+            if created.mailed {
+                println!(
+                    "Mailed {} a link to choose a password (valid until {}).",
+                    created.admin_email, created.link_expires
+                );
+            } else {
+                println!(
+                    "The mail to {} could not be sent (see the log); once mail works, use                      'wachtwoord vergeten' on the login page.",
+                    created.admin_email
+                );
+            }
+        }
+        TenantAction::List => {
+            for listed in operator::municipalities(&app)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
+                println!(
+                    "{:<24} {:<40} {:<20} {}",
+                    listed.tenant.slug.as_str(),
+                    listed.tenant.name,
+                    listed.tenant.time_zone.as_str(),
+                    if listed.suspended { "suspended" } else { "active" }
+                );
+            }
+        }
+        TenantAction::Suspend { slug } | TenantAction::Resume { slug } => {
+            let suspend = matches!(args.action, TenantAction::Suspend { .. });
+            let listed = operator::set_suspended(&app, slug, suspend)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{} is {}.",
+                listed.tenant.name,
+                if suspend { "suspended" } else { "active again" }
+            );
+        }
+    }
+    Ok(())
 }
 
 fn init_tracing(json: bool) {
@@ -359,6 +502,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let issuer: booking::domain::rooms::Issuer = Arc::new(SignedRoomTokens::new(room_keys.clone()));
     let metrics_sfu = media.clone();
 
+    let operator = match &args.operator_token_file {
+        Some(file) => {
+            let raw = std::fs::read_to_string(file)
+                .with_context(|| format!("reading the operator token {}", file.display()))?;
+            Some(
+                booking::api::operator::OperatorToken::new(&raw)
+                    .map_err(|e| anyhow::anyhow!("VIDEOLOKET_OPERATOR_TOKEN_FILE: {e}"))?,
+            )
+        }
+        None => None,
+    };
     let ops_db = db.clone();
     let ops_media = media.clone();
     let shutdown_media = media.clone();
@@ -385,6 +539,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 }
             }),
         )
+        .merge(match operator {
+            Some(token) => booking::api::operator::router(app.clone(), token),
+            None => Router::new(),
+        })
         .merge(web::router(app.clone()))
         .merge(booking::api::router(app.clone()).layer(axum::Extension(issuer)))
         .merge(signaling::router(

@@ -238,7 +238,7 @@ pub fn clear_session_cookie() -> String {
 }
 
 /// The session's key in `staff_sessions`: a hash, so a database dump holds no usable cookie.
-fn session_key(token: &str) -> String {
+pub(crate) fn session_key(token: &str) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(token.as_bytes()))
 }

@@ -216,6 +216,13 @@ pub enum Conflict {
     // Administration
     ClerkEmailTaken,
     LastAdmin,
+    DeactivateSelf,
+    // Accounts and the platform
+    PasswordLinkUsed,
+    PasswordLinkExpired,
+    MunicipalitySuspended {
+        municipality: String,
+    },
     SlugTaken {
         slug: String,
     },
@@ -298,6 +305,17 @@ impl fmt::Display for Conflict {
             ComplaintAlreadyHandled => f.write_str("this complaint was already handled"),
             ClerkEmailTaken => f.write_str("a clerk with this e-mail address already exists"),
             LastAdmin => f.write_str("the municipality needs at least one admin"),
+            DeactivateSelf => f.write_str("you cannot deactivate your own account"),
+            PasswordLinkUsed => f.write_str(
+                "this link has already been used; ask for a new one with 'wachtwoord vergeten'",
+            ),
+            PasswordLinkExpired => f.write_str(
+                "this link has expired; ask for a new one with 'wachtwoord vergeten'",
+            ),
+            MunicipalitySuspended { municipality } => write!(
+                f,
+                "{municipality} is not available on this platform at the moment; please contact the municipality"
+            ),
             SlugTaken { slug } => write!(f, "the slug '{slug}' is already in use"),
         }
     }

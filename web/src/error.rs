@@ -46,6 +46,14 @@ pub fn error_page(ctx: &Ctx, err: Error) -> Response {
                 "You can record the outcome once you have called the resident.",
             ),
         ),
+        Error::Conflict(Conflict::MunicipalitySuspended { .. }) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            tx.t("Niet beschikbaar", "Not available"),
+            tx.t(
+                "Deze gemeente is op dit moment niet beschikbaar via Videoloket. Neem contact op met de gemeente zelf.",
+                "This municipality is not available through Videoloket at the moment. Please contact the municipality itself.",
+            ),
+        ),
         // Other conflicts are handled on their own pages; one that reaches here was a race
         // (a colleague or another tab was first), so the page says to look again.
         Error::Conflict(_) => (

@@ -104,7 +104,7 @@ pub async fn update_settings(
         intro_nl: body.intro_nl,
         intro_en: body.intro_en,
     };
-    let tenant = usecases::admin::settings::update_settings(&app, claims.tenant, &input).await?;
+    let tenant = usecases::admin::settings::update_settings(&app, &claims, &input).await?;
     Ok(Json(tenant))
 }
 
@@ -138,7 +138,7 @@ pub async fn create_service(
         duration_minutes: body.duration_minutes,
         buffer_minutes: body.buffer_minutes,
     };
-    let service = usecases::admin::services::create_service(&app, claims.tenant, &input).await?;
+    let service = usecases::admin::services::create_service(&app, &claims, &input).await?;
     Ok((StatusCode::CREATED, Json(service)))
 }
 
@@ -160,7 +160,7 @@ pub async fn update_service(
         buffer_minutes: body.buffer_minutes,
     };
     Ok(Json(
-        usecases::admin::services::update_service(&app, claims.tenant, &id, &input).await?,
+        usecases::admin::services::update_service(&app, &claims, &id, &input).await?,
     ))
 }
 
@@ -205,7 +205,7 @@ pub async fn create_clerk(
         role: body.role,
         services: body.services,
     };
-    let clerk = usecases::admin::clerks::create_clerk(&app, claims.tenant, &input).await?;
+    let clerk = usecases::admin::clerks::create_clerk(&app, &claims, &input).await?;
     Ok((StatusCode::CREATED, Json(clerk)))
 }
 
@@ -236,7 +236,7 @@ pub async fn update_clerk(
         services: body.services,
     };
     Ok(Json(
-        usecases::admin::clerks::update_clerk(&app, claims.tenant, &id, &change).await?,
+        usecases::admin::clerks::update_clerk(&app, &claims, &id, &change).await?,
     ))
 }
 
@@ -278,7 +278,7 @@ pub async fn set_hours(
             end: w.end,
         })
         .collect();
-    usecases::admin::clerks::set_hours(&app, claims.tenant, &id, &windows).await?;
+    usecases::admin::clerks::set_hours(&app, &claims, &id, &windows).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -307,7 +307,7 @@ pub async fn add_absence(
 ) -> Result<StatusCode> {
     let start: jiff::Timestamp = body.start.parse().map_err(|_| not_a_moment("/start"))?;
     let end: jiff::Timestamp = body.end.parse().map_err(|_| not_a_moment("/end"))?;
-    usecases::admin::clerks::add_absence(&app, claims.tenant, &id, start, end, &body.reason)
+    usecases::admin::clerks::add_absence(&app, &claims, &id, start, end, &body.reason)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -366,7 +366,7 @@ pub async fn remove_absence(
     Admin(claims): Admin,
     Path((id, absence)): Path<(String, String)>,
 ) -> Result<StatusCode> {
-    usecases::admin::clerks::remove_absence(&app, claims.tenant, &id, &absence).await?;
+    usecases::admin::clerks::remove_absence(&app, &claims, &id, &absence).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -402,7 +402,7 @@ pub async fn set_offered(
     Json(body): Json<OfferedBody>,
 ) -> Result<Json<Service>> {
     Ok(Json(
-        usecases::admin::services::set_service_offered(&app, claims.tenant, &id, body.active)
+        usecases::admin::services::set_service_offered(&app, &claims, &id, body.active)
             .await?,
     ))
 }

@@ -144,7 +144,7 @@ pub async fn add_closing_day(
         to: body.to.unwrap_or_default(),
         name: body.name,
     };
-    let added = usecases::admin::closing_days::add_closing_day(&app, &tenant, &input).await?;
+    let added = usecases::admin::closing_days::add_closing_day(&app, &tenant, &input, &claims).await?;
     Ok((StatusCode::CREATED, Json(view(&tenant, added))))
 }
 
@@ -161,6 +161,6 @@ pub async fn remove_closing_day(
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
     let tenant = usecases::desk::municipality(&app, &claims).await?;
-    usecases::admin::closing_days::remove_closing_day(&app, &tenant, &id).await?;
+    usecases::admin::closing_days::remove_closing_day(&app, &tenant, &id, &claims).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Every failure leaves as RFC 9457 problem+json, including
 //! malformed JSON, bad paths and bad query strings (see the extractors below).
 
+mod accounts;
 mod admin;
 mod callbacks;
 mod closing_days;
@@ -11,6 +12,7 @@ mod feedback;
 #[cfg(test)]
 mod fuzz;
 mod live;
+pub mod operator;
 mod outcomes;
 mod personal;
 mod privacy;
@@ -161,6 +163,11 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         closing_days::closing_days,
         closing_days::add_closing_day,
         closing_days::remove_closing_day,
+        accounts::request_reset,
+        accounts::set_password,
+        accounts::change_password,
+        accounts::set_active,
+        accounts::audit,
         queue::check_in,
         queue::walk_in,
         queue::entry,
@@ -318,6 +325,7 @@ pub fn router(app: App) -> Router {
         .merge(feedback::routes())
         .merge(dashboard::routes())
         .merge(closing_days::routes())
+        .merge(accounts::routes())
         .fallback(|| async { Error::NotFound("resource") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(

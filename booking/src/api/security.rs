@@ -312,11 +312,14 @@ impl<'a> LoginRoute<'a> {
         if *method != Method::POST {
             return None;
         }
-        if path == "/api/v1/auth/login" {
+        // A password-reset request is limited like a login: it names an account too.
+        if path == "/api/v1/auth/login" || path == "/api/v1/auth/password-reset" {
             return Some(LoginRoute::Api);
         }
         match path.trim_start_matches('/').split('/').collect::<Vec<_>>()[..] {
-            [slug, "medewerker"] if !slug.is_empty() => Some(LoginRoute::Form { slug }),
+            [slug, "medewerker"] | [slug, "medewerker", "wachtwoord-vergeten"] if !slug.is_empty() => {
+                Some(LoginRoute::Form { slug })
+            }
             _ => None,
         }
     }

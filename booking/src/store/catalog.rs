@@ -139,14 +139,15 @@ impl Db {
             .collect()
     }
 
-    /// The login record: clerk id, role and password hash, by tenant and email.
+    /// The login record of an active clerk: id, role and password hash, by tenant and email.
+    /// A deactivated clerk has none, so logging in fails as for an unknown address.
     pub async fn clerk_login(
         &self,
         tenant: TenantId,
         email: &str,
     ) -> Result<Option<(ClerkId, StaffRole, String)>> {
         let row = sqlx::query(
-            "SELECT id, role, password_hash FROM clerks WHERE tenant_id = $1 AND email = $2",
+            "SELECT id, role, password_hash FROM clerks WHERE tenant_id = $1 AND email = $2 AND active = 1",
         )
         .bind(tenant.to_string())
         .bind(email.trim().to_lowercase())
@@ -294,7 +295,7 @@ impl Db {
     ) -> Result<Vec<ClerkSchedule>> {
         let clerk_rows = sqlx::query(
             "SELECT c.id FROM clerks c JOIN clerk_services cs ON cs.clerk_id = c.id \
-             WHERE c.tenant_id = $1 AND cs.service_id = $2 ORDER BY c.id",
+             WHERE c.tenant_id = $1 AND cs.service_id = $2 AND c.active = 1 ORDER BY c.id",
         )
         .bind(tenant.to_string())
         .bind(service.to_string())
@@ -316,7 +317,7 @@ impl Db {
         // round trip per clerk (the load test showed that dominating with 100 clerks).
         let service_clerks =
             "SELECT cs.clerk_id FROM clerk_services cs JOIN clerks c ON c.id = cs.clerk_id \
-                              WHERE c.tenant_id = $1 AND cs.service_id = $2";
+                              WHERE c.tenant_id = $1 AND cs.service_id = $2 AND c.active = 1";
         let hours = sqlx::query(&format!(
             "SELECT clerk_id, weekday, start_minute, end_minute FROM opening_hours \
              WHERE clerk_id IN ({service_clerks})"

@@ -2,6 +2,7 @@
 //! query is written once. Times are Unix seconds and flags 0/1 integers in both dialects.
 
 mod access_log;
+mod accounts;
 mod appointments;
 mod callbacks;
 mod catalog;
@@ -16,6 +17,7 @@ mod retention;
 mod sessions;
 mod tenants;
 
+pub use accounts::PasswordLinkRow;
 pub use appointments::{AppointmentRow, NewAppointment};
 pub use outcomes::{BuiltinCase, BuiltinCaseEvent, ClaimedEvent, OutboxEntry};
 pub use sessions::StaffSessionRow;

@@ -35,10 +35,13 @@ impl Db {
         Ok(())
     }
 
+    /// The session, while its clerk is active and the municipality not suspended: either
+    /// change counts at the next request.
     pub async fn staff_session(&self, token_hash: &str) -> Result<Option<StaffSessionRow>> {
         let row = sqlx::query(
             "SELECT s.created_at, s.last_seen_at, c.role FROM staff_sessions s \
-             JOIN clerks c ON c.id = s.clerk_id WHERE s.token_hash = $1",
+             JOIN clerks c ON c.id = s.clerk_id JOIN tenants t ON t.id = c.tenant_id \
+             WHERE s.token_hash = $1 AND c.active = 1 AND t.suspended = 0",
         )
         .bind(token_hash)
         .fetch_optional(&self.pool)

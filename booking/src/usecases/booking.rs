@@ -15,7 +15,7 @@ use crate::domain::slots::{free_slots, ClerkAvailability, Slot, SlotRules};
 use crate::domain::start_time::StartTime;
 use crate::domain::tenant::{Tenant, Tone};
 use crate::domain::text::{one_line, FreeText, Lines, PersonName, PhoneNumber};
-use crate::error::{CountedBy, Error, Flood, Result};
+use crate::error::{Conflict, CountedBy, Error, Flood, Result};
 use crate::store::NewAppointment;
 use crate::App;
 use jiff::civil::Date;
@@ -107,18 +107,34 @@ async fn compute_slots(
 /// can stop offering a service, see `usecases::admin::services::set_service_offered`). Used by the
 /// public API, the resident pages, walk-ins and callback requests alike.
 /// Every municipality on the platform, for the start page.
+/// The municipalities residents can reach (a suspended one is left out).
 pub async fn municipalities(app: &App) -> Result<Vec<Tenant>> {
-    app.db.tenants().await
+    let mut open = Vec::new();
+    for tenant in app.db.tenants().await? {
+        if !app.db.tenant_suspended(tenant.id).await? {
+            open.push(tenant);
+        }
+    }
+    Ok(open)
 }
 
-/// The municipality a resident reached by its address (`/voorbeeld`); unknown is "not found".
+/// The municipality a resident reached by its address (`/voorbeeld`); unknown is "not found",
+/// a suspended one `Conflict::MunicipalitySuspended` (residents read that it is not
+/// available; staff cannot log in).
 pub async fn municipality(app: &App, slug: &str) -> Result<Tenant> {
     // An address no municipality can have (a NUL, say) is not looked up: PostgreSQL would
     // refuse the query text instead of finding nothing.
     if slug.is_empty() || slug.len() > 100 || slug.chars().any(char::is_control) {
         return Err(Error::NotFound("municipality"));
     }
-    app.db.tenant_by_slug(slug).await
+    let tenant = app.db.tenant_by_slug(slug).await?;
+    if app.db.tenant_suspended(tenant.id).await? {
+        return Err(Conflict::MunicipalitySuspended {
+            municipality: tenant.name,
+        }
+        .into());
+    }
+    Ok(tenant)
 }
 
 /// What a clerk may need for an offered service, shown to the resident when booking.

@@ -3,12 +3,14 @@
 //! this layer is the only door to the database, so a rule (and its access-log entry) is
 //! written once whichever way a person comes in.
 
+pub mod accounts;
 pub mod admin;
 pub mod booking;
 pub mod consent;
 pub mod delivery;
 pub mod desk;
 pub mod feedback;
+pub mod operator;
 pub mod outcome;
 pub mod privacy;
 pub mod queue;

@@ -26,6 +26,8 @@ const LINKS: &[(&str, &str, &str, bool)] = &[
     ("/beheer/dashboard", "Dashboard", "Dashboard", true),
     ("/beheer/klachten", "Klachten", "Complaints", true),
     ("/beheer/zaaksysteem", "Zaaksysteem", "Case system", true),
+    ("/beheer/logboek", "Logboek", "Audit log", true),
+    ("/medewerker/wachtwoord", "Wachtwoord", "Password", false),
 ];
 
 /// The navigation, with `current` (a path from `LINKS`) marked `aria-current="page"`.

@@ -60,6 +60,13 @@ pub async fn change(
         )
         .await?;
     tracing::info!(admin = %claims.sub, kind = settings.kind(), "case store changed");
+    super::audit::record(
+        app,
+        claims.into(),
+        crate::domain::audit::AuditAction::CaseStoreChanged,
+        settings.kind(),
+    )
+    .await?;
     Ok(settings.redacted())
 }
 

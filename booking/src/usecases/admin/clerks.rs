@@ -1,6 +1,8 @@
 //! Clerks and admins with their services, weekly hours and absences.
 
+use super::audit::{self, By};
 use super::{check_name, first, Problem};
+use crate::domain::audit::AuditAction;
 use crate::auth;
 use crate::domain::catalog::{Absence, Clerk, Service};
 use crate::domain::email::Email;
@@ -61,12 +63,14 @@ pub fn check_clerk(
 }
 
 /// Adds a clerk (or admin). An e-mail address already in use is a conflict.
-pub async fn create_clerk(app: &App, tenant: TenantId, input: &ClerkInput) -> Result<Clerk> {
-    let own = app.db.services(tenant).await?;
-    let clerk = check_clerk(tenant, &own, input).map_err(first)?;
+pub async fn create_clerk(app: &App, by: impl Into<By>, input: &ClerkInput) -> Result<Clerk> {
+    let by = by.into();
+    let own = app.db.services(by.tenant).await?;
+    let clerk = check_clerk(by.tenant, &own, input).map_err(first)?;
     app.db
         .create_clerk(&clerk, &auth::hash_password_async(&input.password).await?)
         .await?;
+    audit::record(app, by, AuditAction::ClerkAdded, &clerk.name).await?;
     Ok(clerk)
 }
 
@@ -110,22 +114,27 @@ pub fn check_clerk_change(
 /// the last one cannot become a clerk (409).
 pub async fn update_clerk(
     app: &App,
-    tenant: TenantId,
+    by: impl Into<By>,
     clerk: &str,
     change: &ClerkChange,
 ) -> Result<Clerk> {
+    let by = by.into();
+    let tenant = by.tenant;
     let current = own_clerk(app, tenant, clerk).await?;
     let own = app.db.services(tenant).await?;
     check_clerk_change(&own, change).map_err(first)?;
     if current.role == StaffRole::Admin && change.role != StaffRole::Admin {
-        let admins = app
+        // Only active admins count: a deactivated one cannot log in to administer.
+        let inactive = app.db.inactive_clerks(tenant).await?;
+        let other_active_admins = app
             .db
             .clerks(tenant)
             .await?
             .iter()
-            .filter(|c| c.role == StaffRole::Admin)
+            .filter(|c| c.role == StaffRole::Admin && c.id != current.id)
+            .filter(|c| !inactive.contains(&c.id))
             .count();
-        if admins <= 1 {
+        if other_active_admins == 0 {
             return Err(Conflict::LastAdmin.into());
         }
     }
@@ -139,6 +148,7 @@ pub async fn update_clerk(
         ..current
     };
     app.db.update_clerk(&updated).await?;
+    audit::record(app, by, AuditAction::ClerkChanged, &updated.name).await?;
     Ok(updated)
 }
 
@@ -222,26 +232,29 @@ pub fn check_hours(windows: &[WindowInput]) -> Result<Vec<WeeklyWindow>> {
 /// Replaces a clerk's weekly opening hours.
 pub async fn set_hours(
     app: &App,
-    tenant: TenantId,
+    by: impl Into<By>,
     clerk: &str,
     windows: &[WindowInput],
 ) -> Result<Vec<WeeklyWindow>> {
-    let clerk = own_clerk(app, tenant, clerk).await?;
+    let by = by.into();
+    let clerk = own_clerk(app, by.tenant, clerk).await?;
     let windows = check_hours(windows)?;
     app.db.set_opening_hours(clerk.id, &windows).await?;
+    audit::record(app, by, AuditAction::ClerkHoursChanged, &clerk.name).await?;
     Ok(windows)
 }
 
 /// Adds a period a clerk is away; their slots in it are no longer offered. Returns its id.
 pub async fn add_absence(
     app: &App,
-    tenant: TenantId,
+    by: impl Into<By>,
     clerk: &str,
     start: Timestamp,
     end: Timestamp,
     reason: &str,
 ) -> Result<uuid::Uuid> {
-    let clerk = own_clerk(app, tenant, clerk).await?;
+    let by = by.into();
+    let clerk = own_clerk(app, by.tenant, clerk).await?;
     if start >= end {
         return Err(Error::invalid(
             "/end",
@@ -253,9 +266,12 @@ pub async fn add_absence(
         .map_err(|p| p.at("/reason"))?
         .map(FreeText::into_string)
         .unwrap_or_default();
-    app.db
+    let id = app
+        .db
         .add_absence(clerk.id, Interval::new(start, end), &reason)
-        .await
+        .await?;
+    audit::record(app, by, AuditAction::ClerkAbsenceAdded, &clerk.name).await?;
+    Ok(id)
 }
 
 /// A clerk's absences that have not ended yet, earliest first.
@@ -271,8 +287,60 @@ pub async fn absences_of(app: &App, clerk: &Clerk) -> Result<Vec<Absence>> {
 
 /// Removes an absence: the clerk's slots in that period are offered again. Another
 /// municipality's clerk or absence, or another clerk's absence, is "not found".
-pub async fn remove_absence(app: &App, tenant: TenantId, clerk: &str, absence: &str) -> Result<()> {
-    let clerk = own_clerk(app, tenant, clerk).await?;
+pub async fn remove_absence(
+    app: &App,
+    by: impl Into<By>,
+    clerk: &str,
+    absence: &str,
+) -> Result<()> {
+    let by = by.into();
+    let clerk = own_clerk(app, by.tenant, clerk).await?;
     let absence: uuid::Uuid = absence.parse().map_err(|_| Error::NotFound("absence"))?;
-    app.db.remove_absence(tenant, clerk.id, absence).await
+    app.db.remove_absence(by.tenant, clerk.id, absence).await?;
+    audit::record(app, by, AuditAction::ClerkAbsenceRemoved, &clerk.name).await
+}
+
+/// The municipality's deactivated clerks (they cannot log in and are offered to nobody).
+pub async fn deactivated(app: &App, tenant: TenantId) -> Result<Vec<ClerkId>> {
+    app.db.inactive_clerks(tenant).await
+}
+
+/// Deactivates (`active: false`) or reactivates a clerk. Deactivating ends the clerk's
+/// sessions at once; the last active admin cannot be deactivated (409), and nobody
+/// deactivates themself.
+pub async fn set_clerk_active(
+    app: &App,
+    by: impl Into<By>,
+    clerk: &str,
+    active: bool,
+) -> Result<Clerk> {
+    let by = by.into();
+    let target = own_clerk(app, by.tenant, clerk).await?;
+    if !active {
+        if by.clerk == Some(target.id) {
+            return Err(Conflict::DeactivateSelf.into());
+        }
+        let inactive = app.db.inactive_clerks(by.tenant).await?;
+        let other_active_admins = app
+            .db
+            .clerks(by.tenant)
+            .await?
+            .iter()
+            .filter(|c| c.role == StaffRole::Admin && c.id != target.id)
+            .filter(|c| !inactive.contains(&c.id))
+            .count();
+        if target.role == StaffRole::Admin && other_active_admins == 0 {
+            return Err(Conflict::LastAdmin.into());
+        }
+    }
+    let action = if active {
+        AuditAction::ClerkReactivated
+    } else {
+        AuditAction::ClerkDeactivated
+    };
+    let line = audit::entry(app, by, action, &target.name).await?;
+    app.db
+        .set_clerk_active(by.tenant, target.id, active, &line)
+        .await?;
+    Ok(target)
 }

@@ -3,6 +3,7 @@
 //! clerk (`usecases::booking`), so no slot is offered and a direct booking is refused; adding
 //! one lists the appointments already booked then, for the admin to move or cancel.
 
+use crate::domain::audit::AuditAction;
 use super::{first, Problem};
 use crate::domain::appointment::{Appointment, AppointmentStatus};
 use crate::domain::closing_days::{dutch_public_holidays, ClosingDay, PartOfDay};
@@ -216,18 +217,35 @@ pub async fn add_closing_day(
     app: &App,
     tenant: &Tenant,
     input: &ClosingDayInput,
+    by: impl Into<super::audit::By>,
 ) -> Result<ClosingDayWithAppointments> {
     let day = check_closing_day(input, today(app, tenant)).map_err(first)?;
     app.db.add_closing_day(tenant.id, &day).await?;
+    let subject = format!("{} {}", day.date, day.name);
+    super::audit::record(app, by.into(), AuditAction::ClosingDayAdded, subject).await?;
     let appointments = appointments_in(app, tenant, &day).await?;
     Ok(ClosingDayWithAppointments { day, appointments })
 }
 
 /// Removes a closing day, a preloaded public holiday included; an id that is not one of the
 /// municipality's closing days is "not found".
-pub async fn remove_closing_day(app: &App, tenant: &Tenant, id: &str) -> Result<()> {
+pub async fn remove_closing_day(
+    app: &App,
+    tenant: &Tenant,
+    id: &str,
+    by: impl Into<super::audit::By>,
+) -> Result<()> {
     let id: uuid::Uuid = id.parse().map_err(|_| Error::NotFound("closing day"))?;
-    app.db.remove_closing_day(tenant.id, id).await
+    let removed = app
+        .db
+        .closing_days(tenant.id, Date::MIN, Date::MAX)
+        .await?
+        .into_iter()
+        .find(|d| d.id == id)
+        .map(|d| format!("{} {}", d.date, d.name))
+        .unwrap_or_default();
+    app.db.remove_closing_day(tenant.id, id).await?;
+    super::audit::record(app, by.into(), AuditAction::ClosingDayRemoved, removed).await
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! The `check_*` functions list every problem of a form at once (for a page that shows them
 //! all); the use cases refuse with the first one (for the API, which names one field).
 
+pub mod audit;
 pub mod case_store;
 pub mod clerks;
 pub mod closing_days;
@@ -51,7 +52,7 @@ pub(super) fn check_range(
 }
 
 /// The name of a municipality, a service or a clerk: one line of 1 to 100 characters.
-pub(super) fn check_name(problems: &mut Vec<Problem>, raw: &str) -> String {
+pub(crate) fn check_name(problems: &mut Vec<Problem>, raw: &str) -> String {
     match FreeText::parse(raw, Lines::One, 100) {
         Ok(name) => name.into_string(),
         Err(TextProblem::Empty | TextProblem::TooLong { .. }) => {

@@ -1,5 +1,7 @@
 //! Services with their information sources and result lists; stopping and resuming one.
 
+use super::audit::{self, By};
+use crate::domain::audit::AuditAction;
 use super::{check_name, check_range, first, Problem};
 use crate::domain::catalog::Service;
 use crate::domain::consent::{self, InfoSource};
@@ -88,9 +90,15 @@ pub fn check_service(
     })
 }
 
-pub async fn create_service(app: &App, tenant: TenantId, input: &ServiceInput) -> Result<Service> {
-    let service = check_service(tenant, input).map_err(first)?;
+pub async fn create_service(
+    app: &App,
+    by: impl Into<By>,
+    input: &ServiceInput,
+) -> Result<Service> {
+    let by = by.into();
+    let service = check_service(by.tenant, input).map_err(first)?;
     app.db.save_service(&service).await?;
+    audit::record(app, by, AuditAction::ServiceAdded, &service.name).await?;
     Ok(service)
 }
 
@@ -98,17 +106,19 @@ pub async fn create_service(app: &App, tenant: TenantId, input: &ServiceInput) -
 /// keep the time they reserved; new bookings use the new duration.
 pub async fn update_service(
     app: &App,
-    tenant: TenantId,
+    by: impl Into<By>,
     service: &str,
     input: &ServiceInput,
 ) -> Result<Service> {
-    let current = own_service(app, tenant, service).await?;
+    let by = by.into();
+    let current = own_service(app, by.tenant, service).await?;
     let updated = Service {
         id: current.id,
         active: current.active,
-        ..check_service(tenant, input).map_err(first)?
+        ..check_service(by.tenant, input).map_err(first)?
     };
     app.db.save_service(&updated).await?;
+    audit::record(app, by, AuditAction::ServiceChanged, &updated.name).await?;
     Ok(updated)
 }
 
@@ -116,14 +126,21 @@ pub async fn update_service(
 /// stopped service; appointments already made for it stay, with their personal links.
 pub async fn set_service_offered(
     app: &App,
-    tenant: TenantId,
+    by: impl Into<By>,
     service: &str,
     offered: bool,
 ) -> Result<Service> {
-    let current = own_service(app, tenant, service).await?;
+    let by = by.into();
+    let current = own_service(app, by.tenant, service).await?;
     app.db
-        .set_service_active(tenant, current.id, offered)
+        .set_service_active(by.tenant, current.id, offered)
         .await?;
+    let action = if offered {
+        AuditAction::ServiceResumed
+    } else {
+        AuditAction::ServiceStopped
+    };
+    audit::record(app, by, action, &current.name).await?;
     Ok(Service {
         active: offered,
         ..current
@@ -140,26 +157,30 @@ pub async fn own_service(app: &App, tenant: TenantId, raw: &str) -> Result<Servi
 /// Replaces a service's information sources (an empty list turns consent per source off).
 pub async fn set_sources(
     app: &App,
-    tenant: TenantId,
+    by: impl Into<By>,
     service: &str,
     sources: Vec<InfoSource>,
 ) -> Result<Vec<InfoSource>> {
-    let service = own_service(app, tenant, service).await?;
+    let by = by.into();
+    let service = own_service(app, by.tenant, service).await?;
     let sources = consent::parse_source_list(sources)?;
     app.db.set_service_sources(service.id, &sources).await?;
+    audit::record(app, by, AuditAction::ServiceSourcesChanged, &service.name).await?;
     Ok(sources)
 }
 
 /// Replaces a service's result list (at least one result).
 pub async fn set_results(
     app: &App,
-    tenant: TenantId,
+    by: impl Into<By>,
     service: &str,
     results: Vec<ResultOption>,
 ) -> Result<Vec<ResultOption>> {
-    let service = own_service(app, tenant, service).await?;
+    let by = by.into();
+    let service = own_service(app, by.tenant, service).await?;
     let results = outcome::parse_result_list(results)?;
     app.db.set_service_results(service.id, &results).await?;
+    audit::record(app, by, AuditAction::ServiceResultsChanged, &service.name).await?;
     Ok(results)
 }
 

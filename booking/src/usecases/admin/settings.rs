@@ -2,6 +2,8 @@
 //! what residents see of it (phone number, address, opening hours, introduction).
 
 use super::{check_name, check_range, first, Problem};
+use super::audit::{self, By};
+use crate::domain::audit::AuditAction;
 use crate::domain::email::Email;
 use crate::domain::ids::TenantId;
 use crate::domain::tenant::{Colour, ResidentInfo, Tenant, Tone};
@@ -167,9 +169,15 @@ fn check_resident_info(problems: &mut Vec<Problem>, input: &SettingsInput) -> Re
 }
 
 /// Saves the municipality's settings; nothing is saved when any field is wrong.
-pub async fn update_settings(app: &App, tenant: TenantId, input: &SettingsInput) -> Result<Tenant> {
-    let current = app.db.tenant(tenant).await?;
+pub async fn update_settings(
+    app: &App,
+    by: impl Into<By>,
+    input: &SettingsInput,
+) -> Result<Tenant> {
+    let by = by.into();
+    let current = app.db.tenant(by.tenant).await?;
     let updated = check_settings(&current, input).map_err(first)?;
     app.db.save_tenant(&updated).await?;
+    audit::record(app, by, AuditAction::SettingsChanged, &updated.name).await?;
     Ok(updated)
 }

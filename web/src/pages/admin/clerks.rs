@@ -33,7 +33,7 @@ pub async fn list(
 
 pub async fn create(
     State(app): State<App>,
-    AdminSession { tenant, .. }: AdminSession,
+    AdminSession { tenant, claims }: AdminSession,
     ctx: Ctx,
     body: String,
 ) -> Response {
@@ -96,7 +96,7 @@ pub async fn create(
             }
         }
         if errors.is_empty() {
-            match usecases::admin::clerks::create_clerk(&app, tenant.id, &input).await {
+            match usecases::admin::clerks::create_clerk(&app, &claims, &input).await {
                 Ok(clerk) => {
                     return Ok(see_other(&format!(
                         "{HERE}/{}/tijden?toegevoegd=1",
@@ -136,6 +136,7 @@ async fn list_page(
 ) -> Result<Response> {
     let tx = Tx::formal(ctx.lang);
     let clerks = ::booking::usecases::desk::clerks(app, tenant.id).await?;
+    let inactive = usecases::admin::clerks::deactivated(app, tenant.id).await?;
     let services = ::booking::usecases::desk::services(app, tenant.id).await?;
     let service_names = |c: &Clerk| -> String {
         let names: Vec<&str> = services
@@ -170,6 +171,25 @@ async fn list_page(
     let chosen = typed.all("services");
     let body = html! {
         (saved_notice(ctx, "opgeslagen", tx.t("Opgeslagen.", "Saved.")).unwrap_or_default())
+        (saved_notice(ctx, "gedeactiveerd", tx.t(
+            "Gedeactiveerd: deze medewerker is meteen uitgelogd en kan niet meer inloggen.",
+            "Deactivated: this clerk was logged out at once and can no longer log in.",
+        )).unwrap_or_default())
+        (saved_notice(ctx, "geactiveerd", tx.t(
+            "Weer actief: deze medewerker kan weer inloggen.",
+            "Active again: this clerk can log in again.",
+        )).unwrap_or_default())
+        @if let Some(refusal) = ctx.param("geweigerd") {
+            div class="error-summary" role="alert" tabindex="-1" {
+                p { (match refusal {
+                    "zelf" => tx.t("U kunt uw eigen account niet deactiveren.", "You cannot deactivate your own account."),
+                    _ => tx.t(
+                        "Dit is de laatste actieve beheerder; de gemeente heeft er minstens één nodig.",
+                        "This is the last active administrator; the municipality needs at least one.",
+                    ),
+                }) }
+            }
+        }
         div class="table-scroll" {
             table class="queue-table" {
                 caption { (tx.t("Medewerkers en beheerders", "Clerks and administrators")) }
@@ -180,6 +200,7 @@ async fn list_page(
                         th scope="col" { (tx.t("Rol", "Role")) }
                         th scope="col" { (tx.t("Onderwerpen", "Services")) }
                         th scope="col" { span class="visually-hidden" { (tx.t("Tijden", "Hours")) } }
+                        th scope="col" { (tx.t("Account", "Account")) }
                     }
                 }
                 tbody {
@@ -193,6 +214,17 @@ async fn list_page(
                                 a href={ (HERE) "/" (c.id.to_string()) "/tijden" } {
                                     (tx.t("Wijzigen, tijden en afwezigheid", "Change, hours and absence"))
                                     span class="visually-hidden" { " " (tx.t("van", "of")) " " (c.name) }
+                                }
+                            }
+                            td {
+                                @let active = !inactive.contains(&c.id);
+                                form method="post" action={ (HERE) "/" (c.id.to_string()) "/actief" } {
+                                    input type="hidden" name="actief" value=(if active { "0" } else { "1" });
+                                    @if !active { span { (tx.t("Gedeactiveerd", "Deactivated")) " " } }
+                                    button type="submit" class="button button--secondary" {
+                                        (if active { tx.t("Deactiveren", "Deactivate") } else { tx.t("Weer activeren", "Reactivate") })
+                                        span class="visually-hidden" { " " (c.name) }
+                                    }
                                 }
                             }
                         }
@@ -350,7 +382,7 @@ pub async fn hours(
 
 pub async fn save_hours(
     State(app): State<App>,
-    AdminSession { tenant, .. }: AdminSession,
+    AdminSession { tenant, claims }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
@@ -395,7 +427,7 @@ pub async fn save_hours(
             windows.push(window);
         }
         if errors.is_empty() {
-            usecases::admin::clerks::set_hours(&app, tenant.id, &id, &windows).await?;
+            usecases::admin::clerks::set_hours(&app, &claims, &id, &windows).await?;
             return Ok(see_other(&format!("{HERE}/{}/tijden?opgeslagen=1", clerk.id)));
         }
         hours_page(&app, &ctx, &tenant, &clerk, &typed, &FormData(Vec::new()), &errors).await
@@ -414,7 +446,7 @@ pub async fn remove_absence(
 ) -> Response {
     let outcome = async {
         let clerk = usecases::admin::clerks::own_clerk(&app, claims.tenant, &id).await?;
-        usecases::admin::clerks::remove_absence(&app, claims.tenant, &id, &absence).await?;
+        usecases::admin::clerks::remove_absence(&app, &claims, &id, &absence).await?;
         Ok(see_other(&format!(
             "{HERE}/{}/tijden?verwijderd=1",
             clerk.id
@@ -426,7 +458,7 @@ pub async fn remove_absence(
 
 pub async fn add_absence(
     State(app): State<App>,
-    AdminSession { tenant, .. }: AdminSession,
+    AdminSession { tenant, claims }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
@@ -465,7 +497,7 @@ pub async fn add_absence(
         if let (Some(start), Some(end)) = (start, end) {
             match usecases::admin::clerks::add_absence(
                 &app,
-                tenant.id,
+                &claims,
                 &id,
                 start,
                 end,
@@ -597,7 +629,7 @@ async fn details_form(
 /// Saves a clerk's name, role and services.
 pub async fn save_clerk(
     State(app): State<App>,
-    AdminSession { tenant, .. }: AdminSession,
+    AdminSession { tenant, claims }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
@@ -639,7 +671,7 @@ pub async fn save_clerk(
             }
         }
         if errors.is_empty() {
-            match usecases::admin::clerks::update_clerk(&app, tenant.id, &id, &change).await {
+            match usecases::admin::clerks::update_clerk(&app, &claims, &id, &change).await {
                 Ok(_) => return Ok(see_other(&format!("{HERE}/{}/tijden?gewijzigd=1", clerk.id))),
                 Err(Error::Conflict(conflict @ Conflict::LastAdmin)) => errors.push((
                     "role".into(),
@@ -856,4 +888,30 @@ async fn hours_page(
         body,
         !errors.is_empty(),
     ))
+}
+
+/// Deactivates or reactivates a clerk (`actief=0` or `1`) and goes back to the list.
+pub async fn set_active(
+    State(app): State<App>,
+    AdminSession { claims, .. }: AdminSession,
+    Path(id): Path<String>,
+    ctx: Ctx,
+    body: String,
+) -> Response {
+    let outcome = async {
+        let active = FormData::parse(&body).get("actief") == "1";
+        match usecases::admin::clerks::set_clerk_active(&app, &claims, &id, active).await {
+            Ok(_) if active => Ok(see_other(&format!("{HERE}?geactiveerd=1"))),
+            Ok(_) => Ok(see_other(&format!("{HERE}?gedeactiveerd=1"))),
+            Err(Error::Conflict(Conflict::DeactivateSelf)) => {
+                Ok(see_other(&format!("{HERE}?geweigerd=zelf")))
+            }
+            Err(Error::Conflict(Conflict::LastAdmin)) => {
+                Ok(see_other(&format!("{HERE}?geweigerd=laatste")))
+            }
+            Err(other) => Err(other),
+        }
+    }
+    .await;
+    respond(&ctx, outcome)
 }

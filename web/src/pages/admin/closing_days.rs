@@ -33,7 +33,7 @@ pub async fn show(
 
 pub async fn add(
     State(app): State<App>,
-    AdminSession { tenant, .. }: AdminSession,
+    AdminSession { tenant, claims }: AdminSession,
     ctx: Ctx,
     body: String,
 ) -> Response {
@@ -81,7 +81,7 @@ pub async fn add(
                 .collect();
             return page(&app, &ctx, &tenant, &f, &errors).await;
         }
-        let added = closing::add_closing_day(&app, &tenant, &input).await?;
+        let added = closing::add_closing_day(&app, &tenant, &input, &claims).await?;
         Ok(see_other(&format!(
             "{HERE}?toegevoegd={}#dag-{}",
             added.appointments.len(),
@@ -95,12 +95,12 @@ pub async fn add(
 /// Removes a closing day (a public holiday too); one already gone is "not found".
 pub async fn remove(
     State(app): State<App>,
-    AdminSession { tenant, .. }: AdminSession,
+    AdminSession { tenant, claims }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
-        closing::remove_closing_day(&app, &tenant, &id).await?;
+        closing::remove_closing_day(&app, &tenant, &id, &claims).await?;
         Ok(see_other(&format!("{HERE}?verwijderd=1")))
     }
     .await;

@@ -7,6 +7,7 @@
 //! an error summary linking to the fields, and status 422, and saves nothing. The rules live
 //! in `booking::usecases::admin`, which the JSON API calls too.
 
+mod audit;
 mod clerks;
 mod closing_days;
 mod complaints;
@@ -58,6 +59,8 @@ pub fn routes() -> Router<App> {
             get(clerks::list).post(clerks::create),
         )
         .route("/beheer/medewerkers/{id}", post(clerks::save_clerk))
+        .route("/beheer/medewerkers/{id}/actief", post(clerks::set_active))
+        .route("/beheer/logboek", get(audit::show))
         .route(
             "/beheer/medewerkers/{id}/tijden",
             get(clerks::hours).post(clerks::save_hours),

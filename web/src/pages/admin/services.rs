@@ -34,7 +34,7 @@ pub async fn list(
 
 pub async fn create(
     State(app): State<App>,
-    AdminSession { tenant, .. }: AdminSession,
+    AdminSession { tenant, claims }: AdminSession,
     ctx: Ctx,
     body: String,
 ) -> Response {
@@ -45,7 +45,7 @@ pub async fn create(
         match usecases::admin::services::check_service(tenant.id, &input) {
             Ok(_) => {
                 let service =
-                    usecases::admin::services::create_service(&app, tenant.id, &input).await?;
+                    usecases::admin::services::create_service(&app, &claims, &input).await?;
                 Ok(see_other(&format!("{HERE}/{}?toegevoegd=1", service.id)))
             }
             Err(problems) => {
@@ -91,7 +91,7 @@ fn service_input(f: &FormData) -> ServiceInput {
 /// Saves the service's name, explanation and times.
 pub async fn save(
     State(app): State<App>,
-    AdminSession { tenant, .. }: AdminSession,
+    AdminSession { tenant, claims }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
@@ -103,7 +103,7 @@ pub async fn save(
         let input = service_input(&f);
         match usecases::admin::services::check_service(tenant.id, &input) {
             Ok(_) => {
-                usecases::admin::services::update_service(&app, tenant.id, &id, &input).await?;
+                usecases::admin::services::update_service(&app, &claims, &id, &input).await?;
                 Ok(see_other(&format!("{HERE}/{}?gewijzigd=1", service.id)))
             }
             Err(problems) => {
@@ -136,7 +136,7 @@ pub async fn set_offered(
         let f = FormData::parse(&body);
         let offered = f.get("active") == "1";
         let service =
-            usecases::admin::services::set_service_offered(&app, claims.tenant, &id, offered)
+            usecases::admin::services::set_service_offered(&app, &claims, &id, offered)
                 .await?;
         let key = if offered { "hervat" } else { "gestopt" };
         Ok(see_other(&format!("{HERE}/{}?{key}=1", service.id)))
@@ -362,7 +362,7 @@ fn typed_list<T: Clone>(
 
 pub async fn save_sources(
     State(app): State<App>,
-    AdminSession { tenant, .. }: AdminSession,
+    AdminSession { tenant, claims }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
@@ -388,7 +388,7 @@ pub async fn save_sources(
         let error = match typed_sources {
             Err(message) => Some(message),
             Ok(sources) => {
-                match usecases::admin::services::set_sources(&app, tenant.id, &id, sources).await {
+                match usecases::admin::services::set_sources(&app, &claims, &id, sources).await {
                     Ok(_) => None,
                     Err(Error::Invalid { field, message }) => Some(say(
                         &tx,
@@ -429,7 +429,7 @@ pub async fn save_sources(
 
 pub async fn save_results(
     State(app): State<App>,
-    AdminSession { tenant, .. }: AdminSession,
+    AdminSession { tenant, claims }: AdminSession,
     Path(id): Path<String>,
     ctx: Ctx,
     body: String,
@@ -454,7 +454,7 @@ pub async fn save_results(
         let error = match typed_results {
             Err(message) => Some(message),
             Ok(results) => {
-                match usecases::admin::services::set_results(&app, tenant.id, &id, results).await {
+                match usecases::admin::services::set_results(&app, &claims, &id, results).await {
                     Ok(_) => None,
                     Err(Error::Invalid { field, message }) => Some(say(
                         &tx,

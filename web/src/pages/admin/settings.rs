@@ -27,7 +27,7 @@ pub async fn show(AdminSession { tenant, .. }: AdminSession, ctx: Ctx) -> Respon
 
 pub async fn save(
     State(app): State<App>,
-    AdminSession { tenant, .. }: AdminSession,
+    AdminSession { tenant, claims }: AdminSession,
     ctx: Ctx,
     body: String,
 ) -> Response {
@@ -56,7 +56,7 @@ pub async fn save(
         };
         match usecases::admin::settings::check_settings(&tenant, &input) {
             Ok(_) => {
-                usecases::admin::settings::update_settings(&app, tenant.id, &input).await?;
+                usecases::admin::settings::update_settings(&app, &claims, &input).await?;
                 Ok(see_other("/beheer?opgeslagen=1"))
             }
             Err(problems) => {

@@ -241,6 +241,7 @@ fn page(
                 .render(&tx, &errors))
             p { button type="submit" class="button" { (tx.t("Inloggen", "Log in")) } }
         }
+        p { a href={ "/" (url(tenant.slug.as_str())) "/medewerker/wachtwoord-vergeten" } { (tx.t("Wachtwoord vergeten?", "Forgot your password?")) } }
     };
     let title = tx
         .t("Inloggen voor medewerkers", "Log in for clerks")

@@ -10,6 +10,7 @@
 mod call;
 mod callbacks;
 mod login;
+mod password;
 mod queue;
 mod today;
 
@@ -29,6 +30,18 @@ pub fn routes() -> Router<App> {
         .route("/medewerker", get(login::choose_municipality))
         .route("/{slug}/medewerker", get(login::form).post(login::submit))
         .route("/medewerker/uitloggen", post(login::logout))
+        .route(
+            "/{slug}/medewerker/wachtwoord/{token}",
+            get(password::link_form).post(password::set_by_link),
+        )
+        .route(
+            "/{slug}/medewerker/wachtwoord-vergeten",
+            get(password::forgot_form).post(password::forgot),
+        )
+        .route(
+            "/medewerker/wachtwoord",
+            get(password::change_form).post(password::change),
+        )
         .route("/medewerker/vandaag", get(today::show))
         .route("/medewerker/wachtrij", get(queue::show))
         .route("/medewerker/wachtrij/volgende", post(queue::call_next))
