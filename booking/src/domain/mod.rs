@@ -20,6 +20,7 @@ pub mod retention;
 pub mod rooms;
 pub mod slots;
 pub mod staff;
+pub mod sso;
 pub mod start_time;
 pub mod tenant;
 pub mod text;

@@ -13,3 +13,4 @@ pub mod outcome;
 pub mod privacy;
 pub mod queue;
 pub mod retention;
+pub mod sso;

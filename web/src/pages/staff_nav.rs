@@ -26,6 +26,7 @@ const LINKS: &[(&str, &str, &str, bool)] = &[
     ("/beheer/dashboard", "Dashboard", "Dashboard", true),
     ("/beheer/klachten", "Klachten", "Complaints", true),
     ("/beheer/zaaksysteem", "Zaaksysteem", "Case system", true),
+    ("/beheer/inloggen", "Inloggen", "Login", true),
 ];
 
 /// The navigation, with `current` (a path from `LINKS`) marked `aria-current="page"`.

@@ -11,6 +11,7 @@ mod call;
 mod callbacks;
 mod login;
 mod queue;
+mod sso;
 mod today;
 
 use crate::error::see_other;
@@ -28,6 +29,8 @@ pub fn routes() -> Router<App> {
     Router::new()
         .route("/medewerker", get(login::choose_municipality))
         .route("/{slug}/medewerker", get(login::form).post(login::submit))
+        .route("/{slug}/medewerker/sso", get(sso::start))
+        .route("/{slug}/medewerker/sso/terug", get(sso::callback))
         .route("/medewerker/uitloggen", post(login::logout))
         .route("/medewerker/vandaag", get(today::show))
         .route("/medewerker/wachtrij", get(queue::show))
