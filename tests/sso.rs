@@ -288,8 +288,13 @@ async fn at_provider(
         .nth(1)
         .and_then(|rest| rest.split('"').next())
         .expect("the provider's login form");
+    let action = if action.starts_with("http") {
+        action.to_string()
+    } else {
+        format!("{}{action}", p.provider.issuer)
+    };
     let mut r = browser
-        .post(format!("{}{action}", p.provider.issuer))
+        .post(action)
         .form(&[("prompt", "login"), ("login", login), ("password", "x")])
         .send()
         .await

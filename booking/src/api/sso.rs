@@ -17,25 +17,25 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct SsoBody {
     /// The name on the login button: "Inloggen met <provider_name>".
-    #[schema(max_length = 200, example = "Gemeente-account")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S", example = "Gemeente-account")]
     pub provider_name: String,
     /// The issuer, e.g. `https://login.microsoftonline.com/<tenant>/v2.0`; `https://` only
     /// (`http://` on the machine itself for development).
-    #[schema(max_length = 500)]
+    #[schema(min_length = 1, max_length = 500)]
     pub issuer_url: String,
-    #[schema(max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub client_id: String,
     /// `********` keeps the stored secret.
-    #[schema(max_length = 1000)]
+    #[schema(min_length = 1, max_length = 1000)]
     pub client_secret: String,
     /// The ID token claim with the role, e.g. `groups` or `roles` (a string or a list).
-    #[schema(max_length = 200, example = "groups")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S", example = "groups")]
     pub role_claim: String,
     /// The claim value that makes someone an admin.
-    #[schema(max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub admin_value: String,
     /// The claim value that makes someone a clerk.
-    #[schema(max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub clerk_value: String,
     /// `false`: staff of this municipality log in through the provider only.
     pub password_login: bool,

@@ -144,7 +144,7 @@ impl SsoSettings {
                 "the clerk value must differ from the admin value",
             ));
         }
-        if client_secret.is_empty() || client_secret.len() > 1000 {
+        if client_secret.is_empty() || client_secret.chars().count() > 1000 {
             return Err(Error::invalid(
                 "client_secret",
                 "give the client secret (at most 1000 characters)",

@@ -15,7 +15,6 @@ pub use crate::adapters::case_store::REDACTED;
 use crate::auth::{self, SessionClaims, SESSION_SECONDS};
 use crate::domain::ids::TenantId;
 use crate::domain::sso::SsoSettings;
-use crate::domain::staff::StaffRole;
 use crate::domain::tenant::Tenant;
 use crate::error::{Error, Result};
 use crate::store::PendingLogin;

@@ -93,6 +93,7 @@ pub async fn callback(
             error: ctx.param("error").map(str::to_string),
         };
         let cookie_state = request_cookie(&headers, STATE_COOKIE);
+        let mut keep_cookie = false;
         let response = match sso::finish(&app, &tenant, answer, cookie_state).await {
             Ok(done) => {
                 let to = done.back_to.as_deref().unwrap_or(HOME).to_string();
@@ -121,8 +122,15 @@ pub async fn callback(
                 )?
             }
             Err(SsoRefusal::Other(err)) => return Err(err),
-            Err(refusal) => refused(&ctx, &tenant, &refusal),
+            Err(refusal) => {
+                // A state that is not this browser's leaves its own login under way alone.
+                keep_cookie = matches!(refusal, SsoRefusal::StateMismatch);
+                refused(&ctx, &tenant, &refusal)
+            }
         };
+        if keep_cookie {
+            return Ok(response);
+        }
         // The login under way is over, whichever way it went.
         with_cookie(response, &sso::clear_state_cookie())
     }
