@@ -137,7 +137,10 @@ struct Platform {
 async fn platform(store: Store, clock: Clock) -> Option<Platform> {
     let dir = tempfile::tempdir().unwrap();
     let (db, pg) = match store {
-        Store::Sqlite => (Db::connect(&Db::sqlite_url(dir.path())).await.unwrap(), None),
+        Store::Sqlite => (
+            Db::connect(&Db::sqlite_url(dir.path())).await.unwrap(),
+            None,
+        ),
         Store::Postgres => {
             sqlx::any::install_default_drivers();
             let admin_url = std::env::var("TEST_DATABASE_URL")
@@ -240,7 +243,12 @@ async fn set_up_sso(p: &Platform, body: &Value) -> Value {
         .send()
         .await
         .unwrap();
-    assert_eq!(saved.status(), StatusCode::OK, "{}", saved.text().await.unwrap());
+    assert_eq!(
+        saved.status(),
+        StatusCode::OK,
+        "{}",
+        saved.text().await.unwrap()
+    );
     saved.json().await.unwrap()
 }
 
@@ -269,7 +277,12 @@ async fn at_provider(
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     let authorize = location(&start, &p.base);
     assert!(authorize.starts_with(&p.provider.issuer), "{authorize}");
-    for part in ["code_challenge_method=S256", "code_challenge=", "nonce=", "state="] {
+    for part in [
+        "code_challenge_method=S256",
+        "code_challenge=",
+        "nonce=",
+        "state=",
+    ] {
         assert!(authorize.contains(part), "{part} in {authorize}");
     }
     let mut next = edit(authorize);
@@ -339,7 +352,11 @@ async fn clerks_and_admins_log_in_with_the_role_from_the_claim(store: Store) {
     let Some(p) = platform(store, Clock::System).await else {
         return;
     };
-    let saved = set_up_sso(&p, &settings(&p, "videoloket", "videoloket-test-secret", true)).await;
+    let saved = set_up_sso(
+        &p,
+        &settings(&p, "videoloket", "videoloket-test-secret", true),
+    )
+    .await;
     assert_eq!(saved["client_secret"], "********", "never shown back");
     assert!(!saved.to_string().contains("videoloket-test-secret"));
     assert_eq!(
@@ -407,9 +424,15 @@ async fn clerks_and_admins_log_in_with_the_role_from_the_claim(store: Store) {
         .unwrap();
     assert_eq!(posted.status(), StatusCode::FORBIDDEN);
     let page = posted.text().await.unwrap();
-    assert!(page.contains("Inloggen met een wachtwoord staat uit"), "{page}");
+    assert!(
+        page.contains("Inloggen met een wachtwoord staat uit"),
+        "{page}"
+    );
     assert!(!page.contains("id=\"login-form\""));
-    assert!(me(&p, &form).await.is_none(), "no session from a refused password");
+    assert!(
+        me(&p, &form).await.is_none(),
+        "no session from a refused password"
+    );
     let (_, status, _) = sso_login(&p, "bram").await;
     assert_eq!(status, StatusCode::OK);
 }
@@ -418,7 +441,11 @@ async fn refusals_are_plain_and_leave_no_session(store: Store) {
     let Some(p) = platform(store, Clock::System).await else {
         return;
     };
-    set_up_sso(&p, &settings(&p, "videoloket", "videoloket-test-secret", true)).await;
+    set_up_sso(
+        &p,
+        &settings(&p, "videoloket", "videoloket-test-secret", true),
+    )
+    .await;
 
     // A state changed on the way back is refused, and the real one still works, once.
     let b = browser();
@@ -432,7 +459,10 @@ async fn refusals_are_plain_and_leave_no_session(store: Store) {
     assert!(tampered.starts_with(head));
     let (status, page) = back_from_provider(&b, &tampered).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(page.contains("Deze inlogpoging is verlopen, al gebruikt"), "{page}");
+    assert!(
+        page.contains("Deze inlogpoging is verlopen, al gebruikt"),
+        "{page}"
+    );
     assert!(me(&p, &b).await.is_none());
     // Another browser (without the state cookie) cannot finish this login either.
     let (status, _) = back_from_provider(&browser(), &callback).await;
@@ -454,7 +484,10 @@ async fn refusals_are_plain_and_leave_no_session(store: Store) {
     // A code the provider issued to another application: its token endpoint refuses it for
     // ours, so no ID token for another audience is ever accepted.
     let b = browser();
-    let callback = at_provider(&p, &b, "anna", |u| u.replace("client_id=videoloket", "client_id=ander")).await;
+    let callback = at_provider(&p, &b, "anna", |u| {
+        u.replace("client_id=videoloket", "client_id=ander")
+    })
+    .await;
     let (status, page) = back_from_provider(&b, &callback).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
     assert!(page.contains("weigerde de inlogcode"), "{page}");
@@ -468,7 +501,11 @@ async fn refusals_are_plain_and_leave_no_session(store: Store) {
     let (status, page) = back_from_provider(&b, &callback).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
     assert!(me(&p, &b).await.is_none());
-    set_up_sso(&p, &settings(&p, "videoloket", "videoloket-test-secret", true)).await;
+    set_up_sso(
+        &p,
+        &settings(&p, "videoloket", "videoloket-test-secret", true),
+    )
+    .await;
 
     // Someone the municipality does not know, and someone without a role.
     let (b, status, page) = sso_login(&p, "onbekend").await;
@@ -511,9 +548,16 @@ async fn an_expired_id_token_is_refused(store: Store) {
     let Some(p) = platform(store, Clock::fixed(ahead)).await else {
         return;
     };
-    set_up_sso(&p, &settings(&p, "videoloket", "videoloket-test-secret", true)).await;
+    set_up_sso(
+        &p,
+        &settings(&p, "videoloket", "videoloket-test-secret", true),
+    )
+    .await;
     let (b, status, page) = sso_login(&p, "anna").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
-    assert!(page.contains("inlogbewijs van uw organisatie is verlopen"), "{page}");
+    assert!(
+        page.contains("inlogbewijs van uw organisatie is verlopen"),
+        "{page}"
+    );
     assert!(me(&p, &b).await.is_none());
 }

@@ -17,7 +17,12 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct SsoBody {
     /// The name on the login button: "Inloggen met <provider_name>".
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S", example = "Gemeente-account")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"\S",
+        example = "Gemeente-account"
+    )]
     pub provider_name: String,
     /// The issuer, e.g. `https://login.microsoftonline.com/<tenant>/v2.0`; `https://` only
     /// (`http://` on the machine itself for development).

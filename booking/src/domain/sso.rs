@@ -91,7 +91,9 @@ pub fn issuer_url(raw: &str) -> Result<String> {
             "give the issuer's https:// address (without ? or #), e.g. https://login.microsoftonline.com/<tenant>/v2.0",
         )
     };
-    if value.len() > MAX_URL || value.contains(['?', '#', ' ']) || value.chars().any(char::is_control)
+    if value.len() > MAX_URL
+        || value.contains(['?', '#', ' '])
+        || value.chars().any(char::is_control)
     {
         return Err(refuse());
     }
@@ -104,7 +106,9 @@ pub fn issuer_url(raw: &str) -> Result<String> {
                 || authority
                     .strip_prefix(host)
                     .and_then(|port| port.strip_prefix(':'))
-                    .is_some_and(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
+                    .is_some_and(|port| {
+                        !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())
+                    })
         });
         if !loopback {
             return Err(refuse());

@@ -27,9 +27,9 @@ use openidconnect::core::{
 };
 use openidconnect::{
     AdditionalClaims, AuthenticationFlow, AuthorizationCode, ClaimsVerificationError, ClientId,
-    ClientSecret, CsrfToken, EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet,
-    EndpointSet, IdTokenFields, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier,
-    RedirectUrl, Scope, StandardErrorResponse, StandardTokenResponse,
+    ClientSecret, CsrfToken, EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet,
+    IdTokenFields, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
+    StandardErrorResponse, StandardTokenResponse,
 };
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
@@ -372,7 +372,8 @@ pub async fn finish(
 ) -> Result<Finished, SsoRefusal> {
     let state = callback.state.as_deref().unwrap_or("");
     // The state in the URL must be the one this browser was given, and a login under way.
-    let same_browser = cookie_state.is_some_and(|c| !c.is_empty() && c.as_bytes() == state.as_bytes());
+    let same_browser =
+        cookie_state.is_some_and(|c| !c.is_empty() && c.as_bytes() == state.as_bytes());
     if state.is_empty() || !same_browser {
         tracing::warn!(tenant = %tenant.slug, "single sign-on: state does not match the browser's");
         return Err(SsoRefusal::StateMismatch);
@@ -515,8 +516,8 @@ mod tests {
 
     use openidconnect::core::CoreRsaPrivateSigningKey;
     use openidconnect::{
-        Audience, IdTokenVerifier, JsonWebKeyId, JsonWebKeySet, PrivateSigningKey,
-        StandardClaims, SubjectIdentifier,
+        Audience, IdTokenVerifier, JsonWebKeyId, JsonWebKeySet, PrivateSigningKey, StandardClaims,
+        SubjectIdentifier,
     };
 
     const ISSUER: &str = "https://login.example.nl";
@@ -601,7 +602,11 @@ mod tests {
             "issued for another client"
         );
         assert_eq!(
-            problem(&token(1, "https://evil.example", CLIENT, "n1", iat), "n1", iat + 60),
+            problem(
+                &token(1, "https://evil.example", CLIENT, "n1", iat),
+                "n1",
+                iat + 60
+            ),
             Some(TokenProblem::Issuer)
         );
         assert_eq!(problem(&good, "n2", iat + 60), Some(TokenProblem::Nonce));

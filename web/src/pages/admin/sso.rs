@@ -50,7 +50,14 @@ pub async fn show(
     let outcome = async {
         let settings = sso::settings(&app, &claims).await?;
         let set_up = settings.is_some();
-        Ok(form(&ctx, &app, &tenant, &input_of(settings), set_up, &Vec::new()))
+        Ok(form(
+            &ctx,
+            &app,
+            &tenant,
+            &input_of(settings),
+            set_up,
+            &Vec::new(),
+        ))
     }
     .await;
     respond(&ctx, outcome)

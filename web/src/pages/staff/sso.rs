@@ -49,8 +49,8 @@ pub fn login_choice(
 }
 
 fn with_cookie(mut response: Response, cookie: &str) -> Result<Response, Error> {
-    let value = HeaderValue::from_str(cookie)
-        .map_err(|e| Error::Internal(format!("cookie: {e}")))?;
+    let value =
+        HeaderValue::from_str(cookie).map_err(|e| Error::Internal(format!("cookie: {e}")))?;
     response.headers_mut().append(header::SET_COOKIE, value);
     Ok(response)
 }
@@ -245,7 +245,9 @@ fn refused(ctx: &Ctx, tenant: &Tenant, refusal: &SsoRefusal) -> Response {
     let page = render(
         ctx,
         Page {
-            title: tx.t("Inloggen lukte niet", "Logging in did not work").to_string(),
+            title: tx
+                .t("Inloggen lukte niet", "Logging in did not work")
+                .to_string(),
             tenant: Some(tenant),
             body,
             has_errors: false,
