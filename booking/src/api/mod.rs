@@ -20,6 +20,7 @@ pub mod problem;
 mod public;
 mod queue;
 pub mod security;
+mod sso;
 mod staff;
 
 use crate::error::{BodyProblem, Error};
@@ -211,6 +212,9 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         dashboard::json,
         dashboard::csv,
         dashboard::chart,
+        sso::settings,
+        sso::change,
+        sso::remove,
     ),
     components(schemas(crate::api::problem::Problem)),
     modifiers(&SharedAnswers),
@@ -263,6 +267,10 @@ pub fn router(app: App) -> Router {
         )
         .route("/api/v1/auth/login", post(staff::login))
         .route("/api/v1/auth/logout", post(staff::logout))
+        .route(
+            "/api/v1/admin/sso",
+            get(sso::settings).put(sso::change).delete(sso::remove),
+        )
         .route("/api/v1/staff/me", get(staff::me))
         .route("/api/v1/staff/appointments", get(staff::appointments))
         .route("/api/v1/staff/appointments/{id}", get(staff::appointment))

@@ -21,6 +21,7 @@ pub mod queue;
 pub mod retention;
 pub mod rooms;
 pub mod slots;
+pub mod sso;
 pub mod staff;
 pub mod start_time;
 pub mod tenant;

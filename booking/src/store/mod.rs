@@ -15,12 +15,14 @@ mod outcomes;
 mod queue;
 mod retention;
 mod sessions;
+mod sso;
 mod tenants;
 
 pub use accounts::PasswordLinkRow;
 pub use appointments::{AppointmentRow, NewAppointment};
 pub use outcomes::{BuiltinCase, BuiltinCaseEvent, ClaimedEvent, OutboxEntry};
 pub use sessions::StaffSessionRow;
+pub use sso::PendingLogin;
 
 use crate::error::Error;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

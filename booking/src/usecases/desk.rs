@@ -38,11 +38,17 @@ pub struct Session {
 
 /// Checks a clerk's or admin's email address and password for the municipality `slug`. An
 /// unknown municipality, an unknown address and a wrong password are all the same
-/// `Unauthenticated`, and take the same time.
+/// `Unauthenticated`, and take the same time. A municipality that switched password login off
+/// (`usecases::sso`) refuses every password with `Forbidden`.
 pub async fn login(app: &App, slug: &str, email: &str, password: &str) -> Result<Session> {
     let tenant = super::booking::municipality(app, slug)
         .await
         .map_err(|_| Error::Unauthenticated)?;
+    // Single sign-on only: the password is not even looked at.
+    if !super::sso::password_login_allowed(app, tenant.id).await? {
+        tracing::info!(tenant = %tenant.slug, "password login refused: single sign-on only");
+        return Err(Error::Forbidden);
+    }
     // No account has an address with a control character; PostgreSQL would refuse a NUL.
     let email = email.trim();
     let account = if email.chars().any(char::is_control) {

@@ -16,3 +16,4 @@ pub mod privacy;
 pub mod queue;
 pub mod retention;
 pub mod rooms;
+pub mod sso;

@@ -28,6 +28,7 @@ const LINKS: &[(&str, &str, &str, bool)] = &[
     ("/beheer/zaaksysteem", "Zaaksysteem", "Case system", true),
     ("/beheer/logboek", "Logboek", "Audit log", true),
     ("/medewerker/wachtwoord", "Wachtwoord", "Password", false),
+    ("/beheer/inloggen", "Inloggen", "Login", true),
 ];
 
 /// The navigation, with `current` (a path from `LINKS`) marked `aria-current="page"`.

@@ -15,6 +15,7 @@ mod dashboard;
 mod deliveries;
 mod services;
 mod settings;
+mod sso;
 
 use crate::context::Ctx;
 use crate::form;
@@ -85,6 +86,7 @@ pub fn routes() -> Router<App> {
         .route("/beheer/klachten", get(complaints::list))
         .route("/beheer/klachten/{id}", post(complaints::handle))
         .route("/beheer/klachten/opmerking/{id}", post(complaints::mark))
+        .route(sso::HERE, get(sso::show).post(sso::save))
         .route("/beheer/zaaksysteem", get(deliveries::show))
         .route(
             "/beheer/zaaksysteem/alles-opnieuw",

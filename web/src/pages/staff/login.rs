@@ -15,6 +15,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use booking::auth::{self, Staff};
 use booking::domain::tenant::Tenant;
+use booking::usecases::sso::{login_options, LoginOptions};
 use booking::{App, Error};
 use maud::html;
 
@@ -137,7 +138,8 @@ pub async fn form(
         if matches!(&staff, Ok(Staff(claims)) if claims.tenant == tenant.id) {
             return Ok(see_other(typed.back_to.as_deref().unwrap_or(HOME)));
         }
-        Ok(page(&ctx, &tenant, &typed, &[]).into_response())
+        let options = login_options(&app, tenant.id).await?;
+        Ok(page(&ctx, &tenant, &typed, &[], &options).into_response())
     }
     .await;
     respond(&ctx, outcome)
@@ -153,9 +155,10 @@ pub async fn submit(
         let tenant = ::booking::usecases::booking::municipality(&app, &slug).await?;
         let tx = Tx::formal(ctx.lang);
         let typed = Typed::parse(&body);
+        let options = login_options(&app, tenant.id).await?;
         let errors = typed.errors(&tx);
-        if !errors.is_empty() {
-            let mut response = page(&ctx, &tenant, &typed, &errors).into_response();
+        if !errors.is_empty() && options.password_login {
+            let mut response = page(&ctx, &tenant, &typed, &errors, &options).into_response();
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(response);
         }
@@ -183,8 +186,22 @@ pub async fn submit(
                         "The email address or the password is wrong.",
                     ),
                 )];
-                let mut response = page(&ctx, &tenant, &typed, &wrong).into_response();
+                let mut response =
+                    page(&ctx, &tenant, &typed, &wrong, &options).into_response();
                 *response.status_mut() = StatusCode::UNAUTHORIZED;
+                Ok(response)
+            }
+            // Single sign-on only (`booking::usecases::sso`): the page shows the button.
+            Err(Error::Forbidden) => {
+                let off = [(
+                    "sso-login",
+                    tx.t(
+                        "Inloggen met een wachtwoord staat uit bij deze gemeente. Gebruik de knop hieronder.",
+                        "Logging in with a password is switched off at this municipality. Use the button below.",
+                    ),
+                )];
+                let mut response = page(&ctx, &tenant, &typed, &off, &options).into_response();
+                *response.status_mut() = StatusCode::FORBIDDEN;
                 Ok(response)
             }
             Err(other) => Err(other),
@@ -208,6 +225,7 @@ fn page(
     tenant: &Tenant,
     typed: &Typed,
     errors: &[(&'static str, &'static str)],
+    options: &LoginOptions,
 ) -> axum::response::Html<String> {
     let tx = Tx::formal(ctx.lang);
     let errors: Vec<(String, String)> = errors
@@ -226,6 +244,8 @@ fn page(
                 }
             }
         }
+        (super::sso::login_choice(&tx, tenant, options, typed.back_to.as_deref()))
+        @if options.password_login {
         form id="login-form" class="staff-form" method="post" action={ "/" (url(tenant.slug.as_str())) "/medewerker" } novalidate {
             @if let Some(back) = &typed.back_to {
                 input type="hidden" name="terug" value=(back);
@@ -241,7 +261,8 @@ fn page(
                 .render(&tx, &errors))
             p { button type="submit" class="button" { (tx.t("Inloggen", "Log in")) } }
         }
-        p { a href={ "/" (url(tenant.slug.as_str())) "/medewerker/wachtwoord-vergeten" } { (tx.t("Wachtwoord vergeten?", "Forgot your password?")) } }
+            p { a href={ "/" (url(tenant.slug.as_str())) "/medewerker/wachtwoord-vergeten" } { (tx.t("Wachtwoord vergeten?", "Forgot your password?")) } }
+        }
     };
     let title = tx
         .t("Inloggen voor medewerkers", "Log in for clerks")

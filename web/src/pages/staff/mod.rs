@@ -12,6 +12,7 @@ mod callbacks;
 mod login;
 mod password;
 mod queue;
+mod sso;
 mod today;
 
 use crate::error::see_other;
@@ -29,6 +30,8 @@ pub fn routes() -> Router<App> {
     Router::new()
         .route("/medewerker", get(login::choose_municipality))
         .route("/{slug}/medewerker", get(login::form).post(login::submit))
+        .route("/{slug}/medewerker/sso", get(sso::start))
+        .route("/{slug}/medewerker/sso/terug", get(sso::callback))
         .route("/medewerker/uitloggen", post(login::logout))
         .route(
             "/{slug}/medewerker/wachtwoord/{token}",
