@@ -67,15 +67,22 @@ impl RoleMapping {
 const MAX_TEXT: usize = 200;
 const MAX_URL: usize = 500;
 
-fn text(field: &'static str, raw: &str, what: &str) -> Result<String> {
+/// `what` names the field in Dutch and English, e.g. ("de client-id", "the client id").
+fn text(field: &'static str, raw: &str, what: (&str, &str)) -> Result<String> {
+    let (dutch, english) = what;
     let value = raw.trim();
     if value.is_empty() {
-        return Err(Error::invalid(field, format!("give {what}")));
+        return Err(Error::invalid(
+            format!("/{field}"),
+            format!("Geef {dutch}."),
+            format!("Give {english}."),
+        ));
     }
     if value.chars().count() > MAX_TEXT || value.chars().any(char::is_control) {
         return Err(Error::invalid(
-            field,
-            format!("{what} is one line of at most {MAX_TEXT} characters"),
+            format!("/{field}"),
+            format!("Geef {dutch} op één regel van hoogstens {MAX_TEXT} tekens."),
+            format!("Give {english} on one line of at most {MAX_TEXT} characters."),
         ));
     }
     Ok(value.to_string())
@@ -87,8 +94,9 @@ pub fn issuer_url(raw: &str) -> Result<String> {
     let value = raw.trim().trim_end_matches('/');
     let refuse = || {
         Error::invalid(
-            "issuer_url",
-            "give the issuer's https:// address (without ? or #), e.g. https://login.microsoftonline.com/<tenant>/v2.0",
+            "/issuer_url",
+            "Geef het https://-adres van de identity provider (zonder ? of #), bijvoorbeeld https://login.microsoftonline.com/<tenant>/v2.0",
+            "Give the issuer's https:// address (without ? or #), e.g. https://login.microsoftonline.com/<tenant>/v2.0",
         )
     };
     if value.len() > MAX_URL
@@ -138,26 +146,28 @@ impl SsoSettings {
         password_login: bool,
     ) -> Result<Self> {
         let roles = RoleMapping {
-            claim: text("role_claim", role_claim, "the claim that carries the role")?,
-            admin_value: text("admin_value", admin_value, "the value that means admin")?,
-            clerk_value: text("clerk_value", clerk_value, "the value that means clerk")?,
+            claim: text("role_claim", role_claim, ("de claim met de rol", "the claim that carries the role"))?,
+            admin_value: text("admin_value", admin_value, ("de waarde voor beheerder", "the value that means admin"))?,
+            clerk_value: text("clerk_value", clerk_value, ("de waarde voor medewerker", "the value that means clerk"))?,
         };
         if roles.admin_value == roles.clerk_value {
             return Err(Error::invalid(
-                "clerk_value",
-                "the clerk value must differ from the admin value",
+                "/clerk_value",
+                "De waarde voor medewerker moet verschillen van die voor beheerder.",
+                "The clerk value must differ from the admin value",
             ));
         }
         if client_secret.is_empty() || client_secret.chars().count() > 1000 {
             return Err(Error::invalid(
-                "client_secret",
-                "give the client secret (at most 1000 characters)",
+                "/client_secret",
+                "Geef het client secret (hoogstens 1000 tekens).",
+                "Give the client secret (at most 1000 characters).",
             ));
         }
         Ok(Self {
-            provider_name: text("provider_name", provider_name, "the provider's name")?,
+            provider_name: text("provider_name", provider_name, ("de naam van de provider", "the provider's name"))?,
             issuer_url: issuer_url(issuer)?,
-            client_id: text("client_id", client_id, "the client id")?,
+            client_id: text("client_id", client_id, ("de client-id", "the client id"))?,
             client_secret: client_secret.to_string(),
             roles,
             password_login,

@@ -178,7 +178,7 @@ pub async fn link_holder(app: &App, token: &str) -> Result<LinkHolder> {
 pub async fn set_password_by_link(app: &App, token: &str, password: &str) -> Result<LinkHolder> {
     let (hash, link) = usable_link(app, token).await?;
     if let Some(why) = auth::password_weakness(password, &[&link.name, &link.email]) {
-        return Err(Error::invalid("password", why.to_string()));
+        return Err(Error::invalid_because("/password", why.words()));
     }
     let password_hash = auth::hash_password_async(password).await?;
     let line = AuditEntry {
@@ -225,12 +225,13 @@ pub async fn change_password(
     let stored = app.db.clerk_password_hash(me.id).await?;
     if !auth::verify_password_async(current, &stored).await {
         return Err(Error::invalid(
-            "current_password",
-            "this is not your current password",
+            "/current_password",
+            "Dit is niet uw huidige wachtwoord.",
+            "This is not your current password.",
         ));
     }
     if let Some(why) = auth::password_weakness(new, &[&me.name, &me.email]) {
-        return Err(Error::invalid("new_password", why.to_string()));
+        return Err(Error::invalid_because("/new_password", why.words()));
     }
     let password_hash = auth::hash_password_async(new).await?;
     let line = AuditEntry {

@@ -85,6 +85,7 @@ fn with_defaults(
         contact_email,
         check_in_minutes: 15,
         no_show_grace_minutes: 15,
+        resident_info: Default::default(),
     }
 }
 
@@ -96,17 +97,18 @@ pub async fn create_municipality(app: &App, input: &NewMunicipality) -> Result<C
         .filter(|s| !RESERVED_SLUGS.contains(&s.as_str()) && !s.as_str().starts_with('-'))
         .ok_or_else(|| {
             Error::invalid(
-                "slug",
-                "use 1 to 63 lowercase letters, digits and dashes, not a platform path",
+                "/slug",
+                "Gebruik 1 tot 63 kleine letters, cijfers en streepjes, en geen pad van het platform.",
+                "Use 1 to 63 lowercase letters, digits and dashes, not a platform path.",
             )
         })?;
     let mut problems = Vec::new();
     let name = check_name(&mut problems, &input.name);
     if let Some(problem) = problems.into_iter().next() {
-        return Err(Error::invalid(problem.0, problem.1));
+        return Err(Error::invalid_because(format!("/{}", problem.0), problem.1));
     }
     let email = Email::parse(&input.admin_email)
-        .map_err(|e| Error::invalid("admin_email", e.to_string()))?
+        .map_err(|e| Error::invalid_because("/admin_email", e.words()))?
         .to_string()
         .to_lowercase();
     let zone = match input.time_zone.trim() {
@@ -114,7 +116,11 @@ pub async fn create_municipality(app: &App, input: &NewMunicipality) -> Result<C
         zone => zone,
     };
     let time_zone = TimeZoneName::parse(zone).ok_or_else(|| {
-        Error::invalid("time_zone", "give an IANA time zone such as Europe/Amsterdam")
+        Error::invalid(
+            "/time_zone",
+            "Geef een IANA-tijdzone, zoals Europe/Amsterdam.",
+            "Give an IANA time zone such as Europe/Amsterdam.",
+        )
     })?;
     let admin_name = match input.admin_name.trim() {
         "" => format!("Beheerder {name}"),
@@ -122,7 +128,11 @@ pub async fn create_municipality(app: &App, input: &NewMunicipality) -> Result<C
             let mut problems = Vec::new();
             let parsed = check_name(&mut problems, given);
             if !problems.is_empty() {
-                return Err(Error::invalid("admin_name", "give a name of 1 to 100 characters"));
+                return Err(Error::invalid(
+                    "/admin_name",
+                    "Geef een naam van 1 tot 100 tekens.",
+                    "Give a name of 1 to 100 characters.",
+                ));
             }
             parsed
         }

@@ -155,7 +155,13 @@ pub async fn change(app: &App, claims: &SessionClaims, new: SsoInput) -> Result<
     let secret = if new.client_secret == REDACTED {
         match app.db.sso_settings(claims.tenant).await? {
             Some(old) => open_secret(&old.client_secret)?,
-            None => return Err(Error::invalid("client_secret", "give the client secret")),
+            None => {
+                return Err(Error::invalid(
+                    "/client_secret",
+                    "Geef het client secret.",
+                    "Give the client secret.",
+                ))
+            }
         }
     } else {
         new.client_secret.clone()

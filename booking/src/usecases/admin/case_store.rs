@@ -10,8 +10,9 @@ use crate::App;
 
 /// Said when the URL or client id changed but the secret was not entered again.
 pub const SECRET_AGAIN: &str = "Vul het geheim opnieuw in: het adres of de client-id is \
-    gewijzigd, en het bewaarde geheim gaat alleen naar het adres waarvoor het is ingevuld. / \
-    Enter the secret again: the address or client id changed, and the stored secret only goes \
+    gewijzigd, en het bewaarde geheim gaat alleen naar het adres waarvoor het is ingevuld.";
+/// `SECRET_AGAIN` in English.
+pub const SECRET_AGAIN_ENGLISH: &str = "Enter the secret again: the address or client id changed, and the stored secret only goes \
     to the address it was entered for.";
 
 /// The settings with the secret redacted.
@@ -41,7 +42,7 @@ pub async fn change(
             if base_url(&old.zaken_api) != base_url(&zgw.zaken_api)
                 || old.client_id.trim() != zgw.client_id.trim()
             {
-                return Err(Error::invalid("secret", SECRET_AGAIN));
+                return Err(Error::invalid("/secret", SECRET_AGAIN, SECRET_AGAIN_ENGLISH));
             }
             // Sealed, or in plain text from before sealing existed.
             zgw.secret = if SecretsKey::is_sealed(&old.secret) {

@@ -90,7 +90,8 @@ pub async fn save(
         match sso::change(&app, &claims, input.clone()).await {
             Ok(_) => Ok(see_other(&format!("{HERE}?opgeslagen=1"))),
             Err(Error::Invalid { field, message }) => {
-                let errors: Errors = vec![(field.to_string(), dutch(&tx, field, &message))];
+                let field = field.trim_start_matches('/');
+                let errors: Errors = vec![(field.to_string(), dutch(&tx, field, &message.english))];
                 // A typed secret is not sent back into the page.
                 let mut shown = input;
                 if shown.client_secret != REDACTED {

@@ -258,7 +258,7 @@ pub async fn change(
         let (current, new) = (form_value(&body, "current_password"), form_value(&body, "new_password"));
         match accounts::change_password(&app, &claims, token, &current, &new).await {
             Ok(()) => Ok(see_other(&format!("{CHANGE}?gewijzigd=1"))),
-            Err(Error::Invalid { field: "current_password", .. }) => {
+            Err(Error::Invalid { field, .. }) if field == "/current_password" => {
                 let errors = vec![("current_password".to_string(), tx.t("Dit is niet uw huidige wachtwoord.", "This is not your current password.").to_string())];
                 Ok(change_page(&ctx, &claims, &errors, false))
             }
