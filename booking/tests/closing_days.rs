@@ -273,7 +273,8 @@ async fn closing_days_stay_within_the_own_municipality(store: Store) {
     .await;
     assert!(matches!(result, Err(Error::NotFound(_))));
     let result =
-        usecases::admin::closing_days::remove_closing_day(&t.app, &tenant, "not-an-id", tenant.id).await;
+        usecases::admin::closing_days::remove_closing_day(&t.app, &tenant, "not-an-id", tenant.id)
+            .await;
     assert!(matches!(result, Err(Error::NotFound(_))));
     assert_eq!(
         usecases::admin::closing_days::closing_days(&t.app, &other)

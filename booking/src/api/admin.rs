@@ -285,8 +285,7 @@ pub async fn add_absence(
         .end
         .parse()
         .map_err(|_| Error::invalid("end", "give the time as RFC 3339"))?;
-    usecases::admin::clerks::add_absence(&app, &claims, &id, start, end, &body.reason)
-        .await?;
+    usecases::admin::clerks::add_absence(&app, &claims, &id, start, end, &body.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -380,7 +379,6 @@ pub async fn set_offered(
     Json(body): Json<OfferedBody>,
 ) -> Result<Json<Service>> {
     Ok(Json(
-        usecases::admin::services::set_service_offered(&app, &claims, &id, body.active)
-            .await?,
+        usecases::admin::services::set_service_offered(&app, &claims, &id, body.active).await?,
     ))
 }

@@ -114,7 +114,10 @@ pub async fn create_municipality(app: &App, input: &NewMunicipality) -> Result<C
         zone => zone,
     };
     let time_zone = TimeZoneName::parse(zone).ok_or_else(|| {
-        Error::invalid("time_zone", "give an IANA time zone such as Europe/Amsterdam")
+        Error::invalid(
+            "time_zone",
+            "give an IANA time zone such as Europe/Amsterdam",
+        )
     })?;
     let admin_name = match input.admin_name.trim() {
         "" => format!("Beheerder {name}"),
@@ -122,7 +125,10 @@ pub async fn create_municipality(app: &App, input: &NewMunicipality) -> Result<C
             let mut problems = Vec::new();
             let parsed = check_name(&mut problems, given);
             if !problems.is_empty() {
-                return Err(Error::invalid("admin_name", "give a name of 1 to 100 characters"));
+                return Err(Error::invalid(
+                    "admin_name",
+                    "give a name of 1 to 100 characters",
+                ));
             }
             parsed
         }
@@ -150,7 +156,10 @@ pub async fn create_municipality(app: &App, input: &NewMunicipality) -> Result<C
         at: app.clock.now(),
         actor: Actor::operator(),
         action: AuditAction::MunicipalityCreated,
-        subject: format!("{} ({}), eerste beheerder {}", tenant.name, tenant.slug, email),
+        subject: format!(
+            "{} ({}), eerste beheerder {}",
+            tenant.name, tenant.slug, email
+        ),
     };
     app.db
         .create_tenant_with_admin(&tenant, &admin, &unusable, (&hash, created, expires), &line)

@@ -1,7 +1,7 @@
 //! The municipality's settings: name, tone, colours, walk-ins, booking window, retention.
 
-use super::{check_name, check_range, first, Problem};
 use super::audit::{self, By};
+use super::{check_name, check_range, first, Problem};
 use crate::domain::audit::AuditAction;
 use crate::domain::email::Email;
 use crate::domain::tenant::{Colour, Tenant, Tone};
