@@ -48,7 +48,11 @@ struct TenantArgs {
     #[command(flatten)]
     db: DbArgs,
     /// The address users open, used in the first admin's link.
-    #[arg(long, env = "VIDEOLOKET_BASE_URL", default_value = "http://127.0.0.1:8080")]
+    #[arg(
+        long,
+        env = "VIDEOLOKET_BASE_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
     base_url: String,
     /// SMTP URL; without it the mail is written under DATA_DIR/mail, as `serve` does.
     #[arg(long, env = "VIDEOLOKET_SMTP_URL")]
@@ -386,7 +390,11 @@ async fn tenant(args: TenantArgs) -> anyhow::Result<()> {
                     listed.tenant.slug.as_str(),
                     listed.tenant.name,
                     listed.tenant.time_zone.as_str(),
-                    if listed.suspended { "suspended" } else { "active" }
+                    if listed.suspended {
+                        "suspended"
+                    } else {
+                        "active"
+                    }
                 );
             }
         }

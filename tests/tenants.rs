@@ -38,9 +38,10 @@ impl Drop for PgDb {
                 .block_on(async move {
                     sqlx::any::install_default_drivers();
                     if let Ok(pool) = sqlx::AnyPool::connect(&url).await {
-                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                            .execute(&pool)
-                            .await;
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&pool)
+                                .await;
                     }
                 })
         })
@@ -192,28 +193,56 @@ async fn second_municipality(store: Store) {
         data.path(),
         db_url,
         &base,
-        &["create", "--slug", "utrecht", "--name", "Gemeente Utrecht", "--admin-email", "beheer@utrecht.example"],
+        &[
+            "create",
+            "--slug",
+            "utrecht",
+            "--name",
+            "Gemeente Utrecht",
+            "--admin-email",
+            "beheer@utrecht.example",
+        ],
     );
     let said = String::from_utf8_lossy(&created.stdout);
-    assert!(created.status.success(), "{said}{}", String::from_utf8_lossy(&created.stderr));
+    assert!(
+        created.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
     assert!(said.contains("Mailed beheer@utrecht.example"), "{said}");
     let again = cli(
         data.path(),
         db_url,
         &base,
-        &["create", "--slug", "utrecht", "--name", "Nog een", "--admin-email", "x@utrecht.example"],
+        &[
+            "create",
+            "--slug",
+            "utrecht",
+            "--name",
+            "Nog een",
+            "--admin-email",
+            "x@utrecht.example",
+        ],
     );
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already in use"));
     let listed = cli(data.path(), db_url, &base, &["list"]);
     let listed = String::from_utf8_lossy(&listed.stdout);
-    assert!(listed.contains("utrecht") && listed.contains("Europe/Amsterdam") && listed.contains("active"), "{listed}");
+    assert!(
+        listed.contains("utrecht")
+            && listed.contains("Europe/Amsterdam")
+            && listed.contains("active"),
+        "{listed}"
+    );
 
     let _server = serve(data.path(), db_url, port);
     let open_db = || async {
-        let url = db_url
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("sqlite://{}?mode=rw", data.path().join("videoloket.db").display()));
+        let url = db_url.map(str::to_string).unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rw",
+                data.path().join("videoloket.db").display()
+            )
+        });
         sqlx::any::install_default_drivers();
         sqlx::AnyPool::connect(&url).await.unwrap()
     };
@@ -221,9 +250,20 @@ async fn second_municipality(store: Store) {
     // The operator API answers only its token.
     let anyone = reqwest::Client::new();
     let operator_url = format!("{base}/api/v1/operator/tenants");
-    assert_eq!(status_of(anyone.get(&operator_url).send().await.unwrap()).await, 401);
     assert_eq!(
-        status_of(anyone.get(&operator_url).bearer_auth("wrong-token-wrong-token-wrong-token!!").send().await.unwrap()).await,
+        status_of(anyone.get(&operator_url).send().await.unwrap()).await,
+        401
+    );
+    assert_eq!(
+        status_of(
+            anyone
+                .get(&operator_url)
+                .bearer_auth("wrong-token-wrong-token-wrong-token!!")
+                .send()
+                .await
+                .unwrap()
+        )
+        .await,
         401
     );
     let all: Value = anyone
@@ -235,7 +275,13 @@ async fn second_municipality(store: Store) {
         .json()
         .await
         .unwrap();
-    assert!(all.as_array().unwrap().iter().any(|t| t["slug"] == "utrecht" && t["suspended"] == false), "{all}");
+    assert!(
+        all.as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["slug"] == "utrecht" && t["suspended"] == false),
+        "{all}"
+    );
 
     // The first admin chooses a password through the mailed link; the link counts once.
     let mail_dir = data.path().join("mail");
@@ -247,14 +293,33 @@ async fn second_municipality(store: Store) {
         .await
         .unwrap();
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("beheer@utrecht.example"));
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("beheer@utrecht.example"));
     let link = format!("{base}/api/v1/auth/password-links/{token}");
-    let weak = anyone.post(&link).json(&json!({"password": "utrecht12345"})).send().await.unwrap();
+    let weak = anyone
+        .post(&link)
+        .json(&json!({"password": "utrecht12345"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(weak.status(), 422, "a guessable password is refused");
     let admin_password = "paarse olifant fietst traag";
-    let set = anyone.post(&link).json(&json!({"password": admin_password})).send().await.unwrap();
+    let set = anyone
+        .post(&link)
+        .json(&json!({"password": admin_password}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(set.status(), 204);
-    let twice = anyone.post(&link).json(&json!({"password": "een heel ander wachtwoord"})).send().await.unwrap();
+    let twice = anyone
+        .post(&link)
+        .json(&json!({"password": "een heel ander wachtwoord"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(twice.status(), 409, "a link counts once");
     assert!(twice.text().await.unwrap().contains("already been used"));
 
@@ -283,14 +348,20 @@ async fn second_municipality(store: Store) {
         .await
         .unwrap();
     let clerk_id = clerk["id"].as_str().expect("clerk created").to_string();
-    let windows: Vec<Value> = (1..=7).map(|d| json!({"weekday": d, "start": "00:00", "end": "24:00"})).collect();
+    let windows: Vec<Value> = (1..=7)
+        .map(|d| json!({"weekday": d, "start": "00:00", "end": "24:00"}))
+        .collect();
     let hours = admin
         .put(format!("{base}/api/v1/admin/clerks/{clerk_id}/hours"))
         .json(&json!({"windows": windows}))
         .send()
         .await
         .unwrap();
-    assert!(hours.status().is_success(), "{}", hours.text().await.unwrap());
+    assert!(
+        hours.status().is_success(),
+        "{}",
+        hours.text().await.unwrap()
+    );
 
     // A resident books there.
     let today = jiff::Zoned::now().date();
@@ -305,7 +376,11 @@ async fn second_municipality(store: Store) {
         .json()
         .await
         .unwrap();
-    let start = slots.as_array().and_then(|s| s.first()).expect("slots offered")["start"].clone();
+    let start = slots
+        .as_array()
+        .and_then(|s| s.first())
+        .expect("slots offered")["start"]
+        .clone();
     let booked = anyone
         .post(format!("{base}/api/v1/tenants/utrecht/appointments"))
         .json(&json!({"service_id": service_id, "start": start, "name": "Jan Jansen", "email": "jan@example.org"}))
@@ -320,27 +395,55 @@ async fn second_municipality(store: Store) {
     let me = format!("{base}/api/v1/staff/me");
     assert_eq!(status_of(carla.get(&me).send().await.unwrap()).await, 200);
     let active = format!("{base}/api/v1/admin/clerks/{clerk_id}/active");
-    let off = admin.put(&active).json(&json!({"active": false})).send().await.unwrap();
+    let off = admin
+        .put(&active)
+        .json(&json!({"active": false}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(off.status(), 200);
     assert_eq!(status_of(carla.get(&me).send().await.unwrap()).await, 401);
-    assert_eq!(login(&base, "carla@utrecht.example", clerk_password).await.1, 401);
+    assert_eq!(
+        login(&base, "carla@utrecht.example", clerk_password)
+            .await
+            .1,
+        401
+    );
     let me_admin: Value = admin.get(&me).send().await.unwrap().json().await.unwrap();
     let self_off = admin
-        .put(format!("{base}/api/v1/admin/clerks/{}/active", me_admin["clerk_id"].as_str().unwrap()))
+        .put(format!(
+            "{base}/api/v1/admin/clerks/{}/active",
+            me_admin["clerk_id"].as_str().unwrap()
+        ))
         .json(&json!({"active": false}))
         .send()
         .await
         .unwrap();
     assert_eq!(self_off.status(), 409, "the last active admin stays");
-    let on = admin.put(&active).json(&json!({"active": true})).send().await.unwrap();
+    let on = admin
+        .put(&active)
+        .json(&json!({"active": true}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(on.status(), 200);
-    assert_eq!(login(&base, "carla@utrecht.example", clerk_password).await.1, 200);
+    assert_eq!(
+        login(&base, "carla@utrecht.example", clerk_password)
+            .await
+            .1,
+        200
+    );
 
     // "Wachtwoord vergeten": the same answer for a known and an unknown address; an expired
     // link is refused.
     let reset = format!("{base}/api/v1/auth/password-reset");
     for email in ["carla@utrecht.example", "niemand@utrecht.example"] {
-        let asked = anyone.post(&reset).json(&json!({"tenant": "utrecht", "email": email})).send().await.unwrap();
+        let asked = anyone
+            .post(&reset)
+            .json(&json!({"tenant": "utrecht", "email": email}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(asked.status(), 202);
     }
     let reset_token = password_link(&mail_dir, &mut seen);
@@ -371,41 +474,99 @@ async fn second_municipality(store: Store) {
     assert_eq!(wrong.status(), 422);
     let changed = admin
         .put(&password)
-        .json(&json!({"current_password": admin_password, "new_password": "rode vos rent snel weg"}))
+        .json(
+            &json!({"current_password": admin_password, "new_password": "rode vos rent snel weg"}),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(changed.status(), 204);
     assert_eq!(status_of(admin.get(&me).send().await.unwrap()).await, 200);
-    assert_eq!(status_of(admin_elsewhere.get(&me).send().await.unwrap()).await, 401);
+    assert_eq!(
+        status_of(admin_elsewhere.get(&me).send().await.unwrap()).await,
+        401
+    );
 
     // Every change is in the audit trail, which cannot be rewritten.
-    let trail: Value = admin.get(format!("{base}/api/v1/admin/audit")).send().await.unwrap().json().await.unwrap();
-    let actions: Vec<&str> = trail.as_array().unwrap().iter().map(|l| l["action"].as_str().unwrap()).collect();
+    let trail: Value = admin
+        .get(format!("{base}/api/v1/admin/audit"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["action"].as_str().unwrap())
+        .collect();
     for expected in [
-        "municipality_created", "password_set", "service_added", "clerk_added", "clerk_hours_changed",
-        "clerk_deactivated", "clerk_reactivated", "password_link_sent", "password_changed",
+        "municipality_created",
+        "password_set",
+        "service_added",
+        "clerk_added",
+        "clerk_hours_changed",
+        "clerk_deactivated",
+        "clerk_reactivated",
+        "password_link_sent",
+        "password_changed",
     ] {
-        assert!(actions.contains(&expected), "{expected} missing in {actions:?}");
+        assert!(
+            actions.contains(&expected),
+            "{expected} missing in {actions:?}"
+        );
     }
-    assert!(trail[0]["actor"] == "Beheerder Gemeente Utrecht", "{}", trail[0]);
-    assert!(sqlx::query("UPDATE admin_audit SET subject = 'niets'").execute(&pool).await.is_err());
-    assert!(sqlx::query("DELETE FROM admin_audit").execute(&pool).await.is_err());
-    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM admin_audit").fetch_one(&pool).await.unwrap();
+    assert!(
+        trail[0]["actor"] == "Beheerder Gemeente Utrecht",
+        "{}",
+        trail[0]
+    );
+    assert!(sqlx::query("UPDATE admin_audit SET subject = 'niets'")
+        .execute(&pool)
+        .await
+        .is_err());
+    assert!(sqlx::query("DELETE FROM admin_audit")
+        .execute(&pool)
+        .await
+        .is_err());
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM admin_audit")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(count as usize, actions.len());
     pool.close().await;
 
     // Suspended with the CLI: residents read it is not available, sessions end, logins fail.
-    let suspended = cli(data.path(), db_url, &base, &["suspend", "--slug", "utrecht"]);
-    assert!(suspended.status.success(), "{}", String::from_utf8_lossy(&suspended.stderr));
-    let services = anyone.get(format!("{base}/api/v1/tenants/utrecht/services")).send().await.unwrap();
+    let suspended = cli(
+        data.path(),
+        db_url,
+        &base,
+        &["suspend", "--slug", "utrecht"],
+    );
+    assert!(
+        suspended.status.success(),
+        "{}",
+        String::from_utf8_lossy(&suspended.stderr)
+    );
+    let services = anyone
+        .get(format!("{base}/api/v1/tenants/utrecht/services"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(services.status(), 409);
     assert!(services.text().await.unwrap().contains("not available"));
     let page = anyone.get(format!("{base}/utrecht")).send().await.unwrap();
     assert_eq!(page.status(), 503);
     assert!(page.text().await.unwrap().contains("niet beschikbaar"));
     assert_eq!(status_of(admin.get(&me).send().await.unwrap()).await, 401);
-    assert_eq!(login(&base, "beheer@utrecht.example", "rode vos rent snel weg").await.1, 401);
+    assert_eq!(
+        login(&base, "beheer@utrecht.example", "rode vos rent snel weg")
+            .await
+            .1,
+        401
+    );
     // Resumed through the operator API.
     let resumed = anyone
         .put(format!("{base}/api/v1/operator/tenants/utrecht/suspended"))
@@ -415,13 +576,30 @@ async fn second_municipality(store: Store) {
         .await
         .unwrap();
     assert_eq!(resumed.status(), 200);
-    let services = anyone.get(format!("{base}/api/v1/tenants/utrecht/services")).send().await.unwrap();
+    let services = anyone
+        .get(format!("{base}/api/v1/tenants/utrecht/services"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(services.status(), 200);
-    assert_eq!(login(&base, "beheer@utrecht.example", "rode vos rent snel weg").await.1, 200);
+    assert_eq!(
+        login(&base, "beheer@utrecht.example", "rode vos rent snel weg")
+            .await
+            .1,
+        200
+    );
 }
 
 fn uuid_like() -> String {
-    format!("{:x}{:x}", std::process::id(), Instant::now().elapsed().as_nanos() ^ (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()))
+    format!(
+        "{:x}{:x}",
+        std::process::id(),
+        Instant::now().elapsed().as_nanos()
+            ^ (std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos())
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

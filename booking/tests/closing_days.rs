@@ -118,6 +118,7 @@ async fn holidays_are_preloaded_once_and_stay_removed(store: Store) {
         &t.app,
         &tenant,
         &christmas.day.id.to_string(),
+        tenant.id,
     )
     .await
     .unwrap();
@@ -150,6 +151,7 @@ async fn a_closing_day_removes_its_slots_and_names_the_bookings(store: Store) {
         &t.app,
         &tenant,
         &input("2026-11-29", "", "", "Gisteren"),
+        tenant.id,
     )
     .await;
     assert!(matches!(refused, Err(Error::Invalid { field, .. }) if field == "/date"));
@@ -158,6 +160,7 @@ async fn a_closing_day_removes_its_slots_and_names_the_bookings(store: Store) {
         &t.app,
         &tenant,
         &input("2026-12-08", "", "", "Studiedag"),
+        tenant.id,
     )
     .await
     .unwrap();
@@ -175,6 +178,7 @@ async fn a_closing_day_removes_its_slots_and_names_the_bookings(store: Store) {
         &t.app,
         &tenant,
         &input("2026-12-09", "12:00", "24:00", "Middag dicht"),
+        tenant.id,
     )
     .await
     .unwrap();
@@ -264,11 +268,13 @@ async fn closing_days_stay_within_the_own_municipality(store: Store) {
         &t.app,
         &tenant,
         &theirs[0].day.id.to_string(),
+        tenant.id,
     )
     .await;
     assert!(matches!(result, Err(Error::NotFound(_))));
     let result =
-        usecases::admin::closing_days::remove_closing_day(&t.app, &tenant, "not-an-id").await;
+        usecases::admin::closing_days::remove_closing_day(&t.app, &tenant, "not-an-id", tenant.id)
+            .await;
     assert!(matches!(result, Err(Error::NotFound(_))));
     assert_eq!(
         usecases::admin::closing_days::closing_days(&t.app, &other)

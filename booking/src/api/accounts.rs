@@ -90,7 +90,8 @@ pub async fn change_password(
     headers: HeaderMap,
     Json(body): Json<ChangePasswordBody>,
 ) -> Result<StatusCode> {
-    let token = auth::request_cookie(&headers, auth::SESSION_COOKIE).ok_or(Error::Unauthenticated)?;
+    let token =
+        auth::request_cookie(&headers, auth::SESSION_COOKIE).ok_or(Error::Unauthenticated)?;
     usecases::accounts::change_password(
         &app,
         &claims,
@@ -127,8 +128,7 @@ pub async fn set_active(
     Path(id): Path<String>,
     Json(body): Json<ActiveBody>,
 ) -> Result<Json<ActiveView>> {
-    let clerk =
-        usecases::admin::clerks::set_clerk_active(&app, &claims, &id, body.active).await?;
+    let clerk = usecases::admin::clerks::set_clerk_active(&app, &claims, &id, body.active).await?;
     Ok(Json(ActiveView {
         clerk_id: clerk.id,
         active: body.active,

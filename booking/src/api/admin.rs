@@ -402,8 +402,7 @@ pub async fn set_offered(
     Json(body): Json<OfferedBody>,
 ) -> Result<Json<Service>> {
     Ok(Json(
-        usecases::admin::services::set_service_offered(&app, &claims, &id, body.active)
-            .await?,
+        usecases::admin::services::set_service_offered(&app, &claims, &id, body.active).await?,
     ))
 }
 

@@ -144,7 +144,8 @@ pub async fn add_closing_day(
         to: body.to.unwrap_or_default(),
         name: body.name,
     };
-    let added = usecases::admin::closing_days::add_closing_day(&app, &tenant, &input, &claims).await?;
+    let added =
+        usecases::admin::closing_days::add_closing_day(&app, &tenant, &input, &claims).await?;
     Ok((StatusCode::CREATED, Json(view(&tenant, added))))
 }
 

@@ -56,8 +56,7 @@ pub async fn set_sources(
 ) -> Result<Json<Vec<InfoSource>>> {
     // Scoped by the session's tenant: another municipality's service is not found.
     let sources =
-        crate::usecases::admin::services::set_sources(&app, &claims, &id, body.sources)
-            .await?;
+        crate::usecases::admin::services::set_sources(&app, &claims, &id, body.sources).await?;
     Ok(Json(sources))
 }
 

@@ -78,10 +78,7 @@ impl FromRequestParts<OperatorState> for Operator {
 /// The operator's routes, answering only `token`.
 pub fn router(app: App, token: OperatorToken) -> Router {
     Router::new()
-        .route(
-            "/api/v1/operator/tenants",
-            get(list).post(create),
-        )
+        .route("/api/v1/operator/tenants", get(list).post(create))
         .route(
             "/api/v1/operator/tenants/{slug}/suspended",
             put(set_suspended),

@@ -295,8 +295,7 @@ pub async fn set_results(
     Json(body): Json<ResultsBody>,
 ) -> Result<Json<Vec<ResultOption>>> {
     Ok(Json(
-        crate::usecases::admin::services::set_results(&app, &claims, &id, body.results)
-            .await?,
+        crate::usecases::admin::services::set_results(&app, &claims, &id, body.results).await?,
     ))
 }
 

@@ -317,7 +317,9 @@ impl<'a> LoginRoute<'a> {
             return Some(LoginRoute::Api);
         }
         match path.trim_start_matches('/').split('/').collect::<Vec<_>>()[..] {
-            [slug, "medewerker"] | [slug, "medewerker", "wachtwoord-vergeten"] if !slug.is_empty() => {
+            [slug, "medewerker"] | [slug, "medewerker", "wachtwoord-vergeten"]
+                if !slug.is_empty() =>
+            {
                 Some(LoginRoute::Form { slug })
             }
             _ => None,

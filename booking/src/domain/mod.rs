@@ -2,8 +2,8 @@
 //! database, HTTP or runtime here (no sqlx, axum or tokio), so every rule is unit-tested alone.
 
 pub mod access_log;
-pub mod audit;
 pub mod appointment;
+pub mod audit;
 pub mod callback;
 pub mod catalog;
 pub mod closing_days;

@@ -245,7 +245,8 @@ impl Db {
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await?;
-        let corrupt = |what: &str| Error::Internal(format!("stored password link has invalid {what}"));
+        let corrupt =
+            |what: &str| Error::Internal(format!("stored password link has invalid {what}"));
         row.map(|r| {
             Ok(PasswordLinkRow {
                 clerk: r
@@ -289,11 +290,13 @@ impl Db {
             return Ok(false);
         }
         // The other links of the account are spent too: the newest password counts.
-        sqlx::query("UPDATE password_links SET used_at = $1 WHERE clerk_id = $2 AND used_at IS NULL")
-            .bind(now)
-            .bind(clerk.to_string())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE password_links SET used_at = $1 WHERE clerk_id = $2 AND used_at IS NULL",
+        )
+        .bind(now)
+        .bind(clerk.to_string())
+        .execute(&mut *tx)
+        .await?;
         set_password(&mut tx, clerk, password_hash).await?;
         sqlx::query("DELETE FROM staff_sessions WHERE clerk_id = $1")
             .bind(clerk.to_string())

@@ -131,7 +131,14 @@ pub async fn request_reset(app: &App, slug: &str, email: &str) -> Result<()> {
         .await?;
     let app = app.clone();
     tokio::spawn(async move {
-        let _ = mail_link(&app, &tenant, (&name.0, &name.1), &token, LinkPurpose::Reset).await;
+        let _ = mail_link(
+            &app,
+            &tenant,
+            (&name.0, &name.1),
+            &token,
+            LinkPurpose::Reset,
+        )
+        .await;
     });
     Ok(())
 }
@@ -242,6 +249,11 @@ pub async fn change_password(
         subject: me.name.clone(),
     };
     app.db
-        .change_password(me.id, &password_hash, &auth::session_key(session_token), &line)
+        .change_password(
+            me.id,
+            &password_hash,
+            &auth::session_key(session_token),
+            &line,
+        )
         .await
 }

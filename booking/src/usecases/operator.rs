@@ -160,7 +160,10 @@ pub async fn create_municipality(app: &App, input: &NewMunicipality) -> Result<C
         at: app.clock.now(),
         actor: Actor::operator(),
         action: AuditAction::MunicipalityCreated,
-        subject: format!("{} ({}), eerste beheerder {}", tenant.name, tenant.slug, email),
+        subject: format!(
+            "{} ({}), eerste beheerder {}",
+            tenant.name, tenant.slug, email
+        ),
     };
     app.db
         .create_tenant_with_admin(&tenant, &admin, &unusable, (&hash, created, expires), &line)

@@ -2,8 +2,8 @@
 
 use super::audit::{self, By};
 use super::{check_name, first, Problem};
-use crate::domain::audit::AuditAction;
 use crate::auth;
+use crate::domain::audit::AuditAction;
 use crate::domain::catalog::{Absence, Clerk, Service};
 use crate::domain::email::Email;
 use crate::domain::ids::{ClerkId, ServiceId, TenantId};

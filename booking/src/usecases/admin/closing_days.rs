@@ -3,9 +3,9 @@
 //! clerk (`usecases::booking`), so no slot is offered and a direct booking is refused; adding
 //! one lists the appointments already booked then, for the admin to move or cancel.
 
-use crate::domain::audit::AuditAction;
 use super::{first, Problem};
 use crate::domain::appointment::{Appointment, AppointmentStatus};
+use crate::domain::audit::AuditAction;
 use crate::domain::closing_days::{dutch_public_holidays, ClosingDay, PartOfDay};
 use crate::domain::slots::Interval;
 use crate::domain::tenant::Tenant;

@@ -1,8 +1,8 @@
 //! Services with their information sources and result lists; stopping and resuming one.
 
 use super::audit::{self, By};
-use crate::domain::audit::AuditAction;
 use super::{check_name, check_range, first, Problem};
+use crate::domain::audit::AuditAction;
 use crate::domain::catalog::Service;
 use crate::domain::consent::{self, InfoSource};
 use crate::domain::ids::{ServiceId, TenantId};
@@ -90,11 +90,7 @@ pub fn check_service(
     })
 }
 
-pub async fn create_service(
-    app: &App,
-    by: impl Into<By>,
-    input: &ServiceInput,
-) -> Result<Service> {
+pub async fn create_service(app: &App, by: impl Into<By>, input: &ServiceInput) -> Result<Service> {
     let by = by.into();
     let service = check_service(by.tenant, input).map_err(first)?;
     app.db.save_service(&service).await?;

@@ -1,8 +1,8 @@
 //! The municipality's settings: name, tone, colours, walk-ins, booking window, retention, and
 //! what residents see of it (phone number, address, opening hours, introduction).
 
-use super::{check_name, check_range, first, Problem};
 use super::audit::{self, By};
+use super::{check_name, check_range, first, Problem};
 use crate::domain::audit::AuditAction;
 use crate::domain::email::Email;
 use crate::domain::ids::TenantId;

@@ -136,8 +136,7 @@ pub async fn set_offered(
         let f = FormData::parse(&body);
         let offered = f.get("active") == "1";
         let service =
-            usecases::admin::services::set_service_offered(&app, &claims, &id, offered)
-                .await?;
+            usecases::admin::services::set_service_offered(&app, &claims, &id, offered).await?;
         let key = if offered { "hervat" } else { "gestopt" };
         Ok(see_other(&format!("{HERE}/{}?{key}=1", service.id)))
     }

@@ -45,7 +45,14 @@ fn weakness_words(tx: &Tx, password: &str, personal: &[&str]) -> String {
     }
 }
 
-fn page(ctx: &Ctx, tenant: Option<&Tenant>, title: &str, body: Markup, errors: bool, nav: Option<Markup>) -> Response {
+fn page(
+    ctx: &Ctx,
+    tenant: Option<&Tenant>,
+    title: &str,
+    body: Markup,
+    errors: bool,
+    nav: Option<Markup>,
+) -> Response {
     let page = render(
         ctx,
         Page {
@@ -68,10 +75,7 @@ fn page(ctx: &Ctx, tenant: Option<&Tenant>, title: &str, body: Markup, errors: b
 fn spent_link(ctx: &Ctx, slug: &str, conflict: &Conflict) -> Response {
     let tx = Tx::formal(ctx.lang);
     let text = match conflict {
-        Conflict::PasswordLinkExpired => tx.t(
-            "Deze link is verlopen.",
-            "This link has expired.",
-        ),
+        Conflict::PasswordLinkExpired => tx.t("Deze link is verlopen.", "This link has expired."),
         _ => tx.t(
             "Deze link is al gebruikt. Een link werkt maar één keer.",
             "This link has already been used. A link works only once.",
@@ -83,12 +87,25 @@ fn spent_link(ctx: &Ctx, slug: &str, conflict: &Conflict) -> Response {
             (tx.t("Vraag een nieuwe link aan", "Ask for a new link"))
         } }
     };
-    let mut response = page(ctx, None, tx.t("Link werkt niet meer", "Link no longer works"), body, false, None);
+    let mut response = page(
+        ctx,
+        None,
+        tx.t("Link werkt niet meer", "Link no longer works"),
+        body,
+        false,
+        None,
+    );
     *response.status_mut() = StatusCode::CONFLICT;
     response
 }
 
-fn set_form(ctx: &Ctx, slug: &str, token: &str, holder: &accounts::LinkHolder, errors: &[(String, String)]) -> Response {
+fn set_form(
+    ctx: &Ctx,
+    slug: &str,
+    token: &str,
+    holder: &accounts::LinkHolder,
+    errors: &[(String, String)],
+) -> Response {
     let tx = Tx::formal(ctx.lang);
     let body = html! {
         (error_summary_unsaved(&tx, errors))
@@ -107,13 +124,26 @@ fn set_form(ctx: &Ctx, slug: &str, token: &str, holder: &accounts::LinkHolder, e
             p { button type="submit" class="button" { (tx.t("Wachtwoord instellen", "Set password")) } }
         }
     };
-    page(ctx, Some(&holder.tenant), tx.t("Wachtwoord kiezen", "Choose a password"), body, !errors.is_empty(), None)
+    page(
+        ctx,
+        Some(&holder.tenant),
+        tx.t("Wachtwoord kiezen", "Choose a password"),
+        body,
+        !errors.is_empty(),
+        None,
+    )
 }
 
-pub async fn link_form(State(app): State<App>, Path((slug, token)): Path<(String, String)>, ctx: Ctx) -> Response {
+pub async fn link_form(
+    State(app): State<App>,
+    Path((slug, token)): Path<(String, String)>,
+    ctx: Ctx,
+) -> Response {
     let outcome = async {
         match accounts::link_holder(&app, &token).await {
-            Ok(holder) if holder.tenant.slug.as_str() == slug => Ok(set_form(&ctx, &slug, &token, &holder, &[])),
+            Ok(holder) if holder.tenant.slug.as_str() == slug => {
+                Ok(set_form(&ctx, &slug, &token, &holder, &[]))
+            }
             Ok(_) => Err(Error::NotFound("password link")),
             Err(Error::Conflict(c)) => Ok(spent_link(&ctx, &slug, &c)),
             Err(e) => Err(e),
@@ -180,7 +210,14 @@ fn forgot_page(ctx: &Ctx, tenant: &Tenant, sent: bool) -> Response {
         }
         p { a href={ "/" (url(tenant.slug.as_str())) "/medewerker" } { (tx.t("Terug naar inloggen", "Back to logging in")) } }
     };
-    page(ctx, Some(tenant), tx.t("Wachtwoord vergeten", "Forgot password"), body, false, None)
+    page(
+        ctx,
+        Some(tenant),
+        tx.t("Wachtwoord vergeten", "Forgot password"),
+        body,
+        false,
+        None,
+    )
 }
 
 pub async fn forgot_form(State(app): State<App>, Path(slug): Path<String>, ctx: Ctx) -> Response {
@@ -193,7 +230,12 @@ pub async fn forgot_form(State(app): State<App>, Path(slug): Path<String>, ctx: 
 }
 
 /// Always the same answer; the login limits (`api::security`) apply to this form too.
-pub async fn forgot(State(app): State<App>, Path(slug): Path<String>, ctx: Ctx, body: String) -> Response {
+pub async fn forgot(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    ctx: Ctx,
+    body: String,
+) -> Response {
     let outcome = async {
         let tenant = booking::usecases::booking::municipality(&app, &slug).await?;
         accounts::request_reset(&app, tenant.slug.as_str(), &form_value(&body, "email")).await?;
@@ -205,7 +247,12 @@ pub async fn forgot(State(app): State<App>, Path(slug): Path<String>, ctx: Ctx, 
 
 const CHANGE: &str = "/medewerker/wachtwoord";
 
-fn change_page(ctx: &Ctx, claims: &auth::SessionClaims, errors: &[(String, String)], saved: bool) -> Response {
+fn change_page(
+    ctx: &Ctx,
+    claims: &auth::SessionClaims,
+    errors: &[(String, String)],
+    saved: bool,
+) -> Response {
     let tx = Tx::formal(ctx.lang);
     let body = html! {
         @if saved {
@@ -231,7 +278,14 @@ fn change_page(ctx: &Ctx, claims: &auth::SessionClaims, errors: &[(String, Strin
             p { button type="submit" class="button" { (tx.t("Wachtwoord wijzigen", "Change password")) } }
         }
     };
-    page(ctx, None, tx.t("Wachtwoord wijzigen", "Change password"), body, !errors.is_empty(), nav(&tx, CHANGE, claims))
+    page(
+        ctx,
+        None,
+        tx.t("Wachtwoord wijzigen", "Change password"),
+        body,
+        !errors.is_empty(),
+        nav(&tx, CHANGE, claims),
+    )
 }
 
 pub async fn change_form(staff: Result<Staff, Error>, ctx: Ctx) -> Response {
@@ -254,8 +308,12 @@ pub async fn change(
     };
     let outcome = async {
         let tx = Tx::formal(ctx.lang);
-        let token = auth::request_cookie(&headers, auth::SESSION_COOKIE).ok_or(Error::Unauthenticated)?;
-        let (current, new) = (form_value(&body, "current_password"), form_value(&body, "new_password"));
+        let token =
+            auth::request_cookie(&headers, auth::SESSION_COOKIE).ok_or(Error::Unauthenticated)?;
+        let (current, new) = (
+            form_value(&body, "current_password"),
+            form_value(&body, "new_password"),
+        );
         match accounts::change_password(&app, &claims, token, &current, &new).await {
             Ok(()) => Ok(see_other(&format!("{CHANGE}?gewijzigd=1"))),
             Err(Error::Invalid { field, .. }) if field == "/current_password" => {
