@@ -5,7 +5,6 @@ use super::audit::{self, By};
 use super::{check_name, check_range, first, Problem};
 use crate::domain::audit::AuditAction;
 use crate::domain::email::Email;
-use crate::domain::ids::TenantId;
 use crate::domain::tenant::{Colour, ResidentInfo, Tenant, Tone};
 use crate::domain::text::{FreeText, Lines, PhoneNumber};
 use crate::error::{Result, Words};
