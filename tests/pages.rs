@@ -2,7 +2,6 @@
 //! back (issue 14): a plain message on the page, never a 5xx or parser text.
 
 #[path = "../booking/tests/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 
 use common::{ts, Store, TestDb};

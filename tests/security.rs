@@ -605,7 +605,7 @@ async fn finding_9_case_store_secrets_are_sealed_and_bound_to_their_address() {
     let refused = put_case_store(&server, &admin, &moved).await;
     assert_eq!(refused.status(), 422);
     let problem: Value = refused.json().await.unwrap();
-    assert_eq!(problem["field"], "secret", "{problem}");
+    assert_eq!(problem["field"], "/secret", "{problem}");
     let same = zgw_settings("https://openzaak.example.nl", "videoloket", "********");
     assert_eq!(put_case_store(&server, &admin, &same).await.status(), 200);
 
@@ -664,6 +664,7 @@ async fn finding_1_the_case_store_never_reaches_internal_addresses() {
         put_case_store(&server, &admin, &settings).await.status(),
         200
     );
+    call_resident(&server, booked["appointment"]["id"].as_str().unwrap()).await;
     let recorded = client()
         .post(server.api(&format!(
             "/staff/appointments/{}/outcomes",

@@ -113,7 +113,11 @@ async fn first_command_serves_the_demo_and_survives_a_restart() {
         .unwrap();
     assert!(openapi["paths"]["/api/v1/tenants/{slug}/appointments"]["post"].is_object());
     let public_metrics = client.get(format!("{base}/metrics")).send().await.unwrap();
-    assert_eq!(public_metrics.status(), 404, "metrics are not on the public address");
+    assert_eq!(
+        public_metrics.status(),
+        404,
+        "metrics are not on the public address"
+    );
     let metrics = client
         .get(format!("http://127.0.0.1:{metrics_port}/metrics"))
         .send()
@@ -220,15 +224,22 @@ async fn sigterm_lets_the_call_in_progress_end_then_stops() {
     for slot in &slots.as_array().unwrap()[..2] {
         let booked: serde_json::Value = client
             .post(format!("{api}/appointments"))
-            .json(&serde_json::json!({"service_id": service, "start": slot["start"],
-                "name": "Sanne Bakker", "email": "sanne@example.nl"}))
+            .json(
+                &serde_json::json!({"service_id": service, "start": slot["start"],
+                "name": "Sanne Bakker", "email": "sanne@example.nl"}),
+            )
             .send()
             .await
             .unwrap()
             .json()
             .await
             .unwrap();
-        rooms.push(booked["appointment"]["id"].as_str().expect("booked").to_string());
+        rooms.push(
+            booked["appointment"]["id"]
+                .as_str()
+                .expect("booked")
+                .to_string(),
+        );
     }
     let (call_1, call_2) = (rooms[0].as_str(), rooms[1].as_str());
     let (mut resident, joined) = join(port, &keys, call_1, "resident-1").await;

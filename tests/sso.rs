@@ -95,6 +95,7 @@ fn start_provider(redirect_uri: &str) -> Option<Provider> {
         }
     }
     let _ = child.kill();
+    let _ = child.wait();
     panic!("the OpenID provider did not start");
 }
 

@@ -321,7 +321,7 @@ async fn second_municipality(store: Store) {
         .await
         .unwrap();
     assert_eq!(twice.status(), 409, "a link counts once");
-    assert!(twice.text().await.unwrap().contains("already been used"));
+    assert!(twice.text().await.unwrap().contains("al gebruikt"));
 
     // The admin logs in and sets up a service, a clerk and hours.
     let (admin, status) = login(&base, "beheer@utrecht.example", admin_password).await;
@@ -460,7 +460,7 @@ async fn second_municipality(store: Store) {
         .await
         .unwrap();
     assert_eq!(expired.status(), 409);
-    assert!(expired.text().await.unwrap().contains("expired"));
+    assert!(expired.text().await.unwrap().contains("verlopen"));
 
     // Changing one's own password ends the other sessions, not this one.
     let (admin_elsewhere, _) = login(&base, "beheer@utrecht.example", admin_password).await;
@@ -556,7 +556,7 @@ async fn second_municipality(store: Store) {
         .await
         .unwrap();
     assert_eq!(services.status(), 409);
-    assert!(services.text().await.unwrap().contains("not available"));
+    assert!(services.text().await.unwrap().contains("niet beschikbaar"));
     let page = anyone.get(format!("{base}/utrecht")).send().await.unwrap();
     assert_eq!(page.status(), 503);
     assert!(page.text().await.unwrap().contains("niet beschikbaar"));

@@ -129,6 +129,10 @@ pub struct SessionClaims {
     pub role: StaffRole,
     pub iat: i64,
     pub exp: i64,
+    /// Random per login, so two logins of one clerk in the same second are two sessions (one
+    /// can end without the other).
+    #[serde(default)]
+    pub jti: String,
 }
 
 #[derive(Clone)]
@@ -414,6 +418,7 @@ mod tests {
             role: StaffRole::Clerk,
             iat: 1000,
             exp: 2000,
+            jti: String::new(),
         };
         let token = keys.issue(&claims).unwrap();
         assert_eq!(keys.verify(&token, 1500).unwrap().sub, claims.sub);

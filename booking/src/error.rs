@@ -228,6 +228,95 @@ pub enum Conflict {
     },
 }
 
+impl Conflict {
+    /// The reason in Dutch, formal ("u"); `Display` gives the English.
+    pub fn dutch(&self) -> String {
+        use Conflict::*;
+        match self {
+            AppointmentCancelled => "Deze afspraak is geannuleerd.".into(),
+            AlreadyCancelled => "Deze afspraak was al geannuleerd.".into(),
+            AppointmentStarted => {
+                "Deze afspraak is al begonnen en kan niet meer worden gewijzigd.".into()
+            }
+            AppointmentOver => "Deze afspraak is voorbij.".into(),
+            AppointmentChangedMeanwhile => {
+                "De afspraak is tegelijk gewijzigd; laad de pagina opnieuw.".into()
+            }
+            RoomNotOpenYet { opens, minutes } => format!(
+                "Het videogesprek gaat open om {opens} ({minutes} minuten voor de afspraak)."
+            ),
+            NoClerkCalling => "Er roept nu geen medewerker op.".into(),
+            CheckInNotOpenYet {
+                opens_in_words,
+                opens_at,
+            } => format!("U kunt zich aanmelden vanaf {opens_in_words} ({opens_at})."),
+            CheckInClosed => "De tijd om u voor deze afspraak aan te melden is voorbij; \
+                maak een nieuwe afspraak."
+                .into(),
+            NoWalkIns { municipality } => format!(
+                "{municipality} helpt geen inwoners zonder afspraak; maak een afspraak."
+            ),
+            EveryoneTakenMeanwhile => "Andere medewerkers namen tegelijk alle wachtende \
+                inwoners; probeer het opnieuw."
+                .into(),
+            NoLongerWaiting => "Deze inwoner wacht niet meer.".into(),
+            NotBeingCalled => "U wordt nu niet opgeroepen.".into(),
+            InConversation => "U bent in gesprek; de medewerker beëindigt het gesprek.".into(),
+            NotInQueue => "U staat niet meer in de wachtrij.".into(),
+            NotInCallWithYou => "Deze inwoner is niet met u in gesprek.".into(),
+            CallbackAlreadyHandled => "Dit terugbelverzoek is al afgehandeld.".into(),
+            ChoicesFrozen => {
+                "Het gesprek is begonnen; de keuzes kunnen niet meer veranderen.".into()
+            }
+            ChoicesChangedMeanwhile => {
+                "De keuzes zijn intussen gewijzigd; laad de pagina opnieuw.".into()
+            }
+            EraseNeedsCancel => "Annuleer eerst de afspraak; de gemeente heeft uw gegevens \
+                nodig voor het gesprek."
+                .into(),
+            NothingToRecord => {
+                "Deze afspraak is geannuleerd; er is geen gesprek om vast te leggen.".into()
+            }
+            CallNotStarted => "Het gesprek is nog niet begonnen; leg de uitkomst vast \
+                zodra u de inwoner hebt opgeroepen."
+                .into(),
+            OutcomeExists { version } => format!(
+                "Er is al een uitkomst vastgelegd (versie {version}); stuur een correctie."
+            ),
+            OutcomeChangedMeanwhile { version: Some(v) } => format!(
+                "De uitkomst is intussen gewijzigd (nu versie {v}); laad de pagina opnieuw."
+            ),
+            OutcomeChangedMeanwhile { version: None } => {
+                "De uitkomst is intussen gewijzigd; laad de pagina opnieuw.".into()
+            }
+            NoOutcomeToCorrect => "Er is nog geen uitkomst om te corrigeren.".into(),
+            CorrectionDayOver => {
+                "Een uitkomst kan alleen worden gecorrigeerd op de dag dat die is vastgelegd."
+                    .into()
+            }
+            NothingToRate => {
+                "Deze afspraak is geannuleerd; er was geen gesprek om te beoordelen.".into()
+            }
+            RatingNotYet => "U kunt uw mening geven zodra het gesprek is begonnen.".into(),
+            AlreadyRated => "U hebt uw mening over dit gesprek al gegeven.".into(),
+            ComplaintAlreadyHandled => "Deze klacht is al afgehandeld.".into(),
+            ClerkEmailTaken => "Er is al een medewerker met dit e-mailadres.".into(),
+            LastAdmin => "De gemeente heeft minstens één beheerder nodig.".into(),
+            DeactivateSelf => "U kunt uw eigen account niet uitzetten.".into(),
+            PasswordLinkUsed => "Deze link is al gebruikt; vraag een nieuwe aan met \
+                'wachtwoord vergeten'."
+                .into(),
+            PasswordLinkExpired => "Deze link is verlopen; vraag een nieuwe aan met \
+                'wachtwoord vergeten'."
+                .into(),
+            MunicipalitySuspended { municipality } => format!(
+                "{municipality} is op dit moment niet beschikbaar via dit platform; neem contact op met de gemeente."
+            ),
+            SlugTaken { slug } => format!("De korte naam '{slug}' is al in gebruik."),
+        }
+    }
+}
+
 impl fmt::Display for Conflict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use Conflict::*;

@@ -242,7 +242,10 @@ async fn an_outcome_before_the_call_is_refused_and_nothing_is_written(store: Sto
         assert_eq!(status, 409, "{problem}");
         assert_eq!(problem["type"], "https://videoloket.nl/problems/conflict");
         assert!(
-            problem["detail"].as_str().unwrap().contains("not started"),
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("nog niet begonnen"),
             "{problem}"
         );
     }

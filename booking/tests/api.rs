@@ -386,7 +386,10 @@ async fn bad_input_gets_problem_json(store: Store) {
             .await
             .unwrap();
         let body = problem(resp, StatusCode::NOT_FOUND).await;
-        assert_eq!(body["detail"], "appointment not found");
+        assert_eq!(
+            body["detail"],
+            "Dit is niet gevonden. Controleer de link of het adres."
+        );
     }
     problem(
         t.client
@@ -735,7 +738,7 @@ async fn room_tokens_go_to_the_resident_and_the_assigned_clerk(store: Store) {
     assert!(early["detail"]
         .as_str()
         .unwrap()
-        .contains("opens at 2026-03-20T12:45:00Z"));
+        .contains("open om 2026-03-20T12:45:00Z"));
 
     t.app
         .clock

@@ -532,7 +532,7 @@ async fn admin_chooses_the_case_store_and_result_lists(store: Store) {
         let resp = f.admin.put(&url).json(&moved).send().await.unwrap();
         assert_eq!(resp.status(), 422, "{field}");
         let problem = resp.json::<Value>().await.unwrap();
-        assert_eq!(problem["field"], "secret");
+        assert_eq!(problem["field"], "/secret");
         assert!(
             problem["detail"].as_str().unwrap().contains("opnieuw"),
             "{problem}"

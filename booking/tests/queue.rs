@@ -430,7 +430,7 @@ async fn walk_in_rules_and_clerk_services(store: Store) {
         StatusCode::CONFLICT,
     )
     .await;
-    assert!(p["detail"].as_str().unwrap().contains("appointment"));
+    assert!(p["detail"].as_str().unwrap().contains("zonder afspraak"));
 }
 
 async fn unanswered_call_goes_back_once_then_missed(store: Store) {
@@ -658,7 +658,7 @@ async fn callbacks_summary_and_no_shows(store: Store) {
     assert_eq!(s["no_shows"], json!([stays_away_id]));
     // Checking in now is too late.
     let late = problem(check_in(&d, &stays_away).await, StatusCode::CONFLICT).await;
-    assert!(late["detail"].as_str().unwrap().contains("passed"));
+    assert!(late["detail"].as_str().unwrap().contains("voorbij"));
 
     let called = d.call_next(&anna).await.unwrap();
     assert_eq!(called["resident_name"], "Komt");
@@ -860,7 +860,7 @@ async fn resident_leaves_the_queue(store: Store) {
             .unwrap();
     assert_eq!(answered.status(), StatusCode::OK);
     let refused = problem(leave(&d, &third).await, StatusCode::CONFLICT).await;
-    assert!(refused["detail"].as_str().unwrap().contains("clerk"));
+    assert!(refused["detail"].as_str().unwrap().contains("medewerker"));
     assert_eq!(d.entry(&third).await["status"], "answered");
 
     let s = summary(&d, &anna).await;

@@ -307,8 +307,7 @@ pub async fn add_absence(
 ) -> Result<StatusCode> {
     let start: jiff::Timestamp = body.start.parse().map_err(|_| not_a_moment("/start"))?;
     let end: jiff::Timestamp = body.end.parse().map_err(|_| not_a_moment("/end"))?;
-    usecases::admin::clerks::add_absence(&app, &claims, &id, start, end, &body.reason)
-        .await?;
+    usecases::admin::clerks::add_absence(&app, &claims, &id, start, end, &body.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

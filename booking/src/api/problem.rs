@@ -210,6 +210,19 @@ fn kind(err: &Error) -> &'static str {
     }
 }
 
+/// The Dutch words for the refusals that are not about one field; `Display` has the English.
+fn dutch_detail(error: &Error) -> Option<String> {
+    Some(match error {
+        Error::Conflict(conflict) => conflict.dutch(),
+        Error::NotFound(_) => "Dit is niet gevonden. Controleer de link of het adres.".into(),
+        Error::SlotTaken => "Deze tijd is niet meer vrij; kies een andere tijd.".into(),
+        Error::Unauthenticated => "Log eerst in.".into(),
+        Error::Forbidden => "U mag dit niet doen.".into(),
+        Error::TooLarge(bytes) => format!("Het verzoek is groter dan {bytes} bytes."),
+        _ => return None,
+    })
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = status(&self);
@@ -232,6 +245,8 @@ impl IntoResponse for Error {
             too_many_words(too_many, language)
         } else if let Error::Invalid { message, .. } = &self {
             language.say(message.dutch.clone(), message.english.clone())
+        } else if let Some(dutch) = dutch_detail(&self) {
+            language.say(dutch, self.to_string())
         } else {
             self.to_string()
         };
@@ -343,6 +358,41 @@ mod tests {
             let body = json_of(response);
             assert_eq!(body["detail"], detail);
             assert_eq!(body["field"], "/sources/0/code");
+        }
+    }
+
+    #[test]
+    fn conflicts_and_other_refusals_are_worded_in_the_clients_language() {
+        use crate::error::Conflict;
+        let refusals = || {
+            [
+                Error::Conflict(Conflict::AppointmentCancelled),
+                Error::Conflict(Conflict::OutcomeExists { version: 2 }),
+                Error::NotFound("appointment"),
+                Error::SlotTaken,
+                Error::Unauthenticated,
+                Error::Forbidden,
+            ]
+        };
+        let dutch: Vec<_> = refusals()
+            .into_iter()
+            .map(|e| {
+                LANGUAGE.sync_scope(Language::Dutch, || json_of(e.into_response()))["detail"]
+                    .clone()
+            })
+            .collect();
+        let english: Vec<_> = refusals()
+            .into_iter()
+            .map(|e| {
+                LANGUAGE.sync_scope(Language::English, || json_of(e.into_response()))["detail"]
+                    .clone()
+            })
+            .collect();
+        assert_eq!(dutch[0], "Deze afspraak is geannuleerd.");
+        assert_eq!(english[0], "this appointment has been cancelled");
+        assert!(dutch[1].as_str().unwrap().contains("versie 2"));
+        for (nl, en) in dutch.iter().zip(&english) {
+            assert_ne!(nl, en, "one wording for both languages: {nl}");
         }
     }
 

@@ -146,9 +146,21 @@ impl SsoSettings {
         password_login: bool,
     ) -> Result<Self> {
         let roles = RoleMapping {
-            claim: text("role_claim", role_claim, ("de claim met de rol", "the claim that carries the role"))?,
-            admin_value: text("admin_value", admin_value, ("de waarde voor beheerder", "the value that means admin"))?,
-            clerk_value: text("clerk_value", clerk_value, ("de waarde voor medewerker", "the value that means clerk"))?,
+            claim: text(
+                "role_claim",
+                role_claim,
+                ("de claim met de rol", "the claim that carries the role"),
+            )?,
+            admin_value: text(
+                "admin_value",
+                admin_value,
+                ("de waarde voor beheerder", "the value that means admin"),
+            )?,
+            clerk_value: text(
+                "clerk_value",
+                clerk_value,
+                ("de waarde voor medewerker", "the value that means clerk"),
+            )?,
         };
         if roles.admin_value == roles.clerk_value {
             return Err(Error::invalid(
@@ -165,7 +177,11 @@ impl SsoSettings {
             ));
         }
         Ok(Self {
-            provider_name: text("provider_name", provider_name, ("de naam van de provider", "the provider's name"))?,
+            provider_name: text(
+                "provider_name",
+                provider_name,
+                ("de naam van de provider", "the provider's name"),
+            )?,
             issuer_url: issuer_url(issuer)?,
             client_id: text("client_id", client_id, ("de client-id", "the client id"))?,
             client_secret: client_secret.to_string(),

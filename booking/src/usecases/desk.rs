@@ -75,6 +75,7 @@ pub async fn login(app: &App, slug: &str, email: &str, password: &str) -> Result
         role,
         iat: now,
         exp: now + SESSION_SECONDS,
+        jti: uuid::Uuid::new_v4().to_string(),
     };
     let token = auth::start_session(app, &claims).await?;
     tracing::info!(tenant = %tenant.slug, clerk = %clerk_id, "logged in");
@@ -614,6 +615,7 @@ mod tests {
             role: crate::domain::staff::StaffRole::Clerk,
             iat: 0,
             exp: 1,
+            jti: String::new(),
         };
         let ids = [AppointmentId::new(), AppointmentId::new()];
         let at = t("2026-11-30T07:00:00Z");

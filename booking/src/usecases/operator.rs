@@ -148,12 +148,9 @@ pub async fn create_municipality(app: &App, input: &NewMunicipality) -> Result<C
     };
     // A hash of 256 random bits nobody knows: no password opens the account, and a login
     // attempt takes as long as for any other account.
-    let unusable = auth::hash_password_async(
-        &crate::domain::personal_link::PersonalToken::generate()
-            .as_str()
-            .to_string(),
-    )
-    .await?;
+    let unusable =
+        auth::hash_password_async(crate::domain::personal_link::PersonalToken::generate().as_str())
+            .await?;
     let (token, hash, created, expires) = accounts::new_link(app, LinkPurpose::FirstPassword);
     let line = AuditEntry {
         tenant: tenant.id,

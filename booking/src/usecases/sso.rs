@@ -12,6 +12,7 @@
 use super::desk::Session;
 /// The client secret as the API and the admin page show it; sent back, it keeps the stored one.
 pub use crate::adapters::case_store::REDACTED;
+use crate::adapters::sealed::SecretsKey;
 use crate::auth::{self, SessionClaims, SESSION_SECONDS};
 use crate::domain::ids::TenantId;
 use crate::domain::sso::SsoSettings;
@@ -104,15 +105,15 @@ static PROVIDER_HTTP: LazyLock<openidconnect::reqwest::Client> = LazyLock::new(|
 
 // ---- The stored client secret ----------------------------------------------------------------
 
-/// The client secret as written to the database. The one place to seal it (issue 17: stored
-/// secrets encrypted) once `adapters::sealed` exists.
-fn store_secret(plain: &str) -> Result<String> {
-    Ok(plain.to_string())
+/// The client secret as written to the database: sealed with the platform's secrets key, like
+/// the case store's (issue 13, finding 9).
+fn store_secret(key: &SecretsKey, plain: &str) -> Result<String> {
+    Ok(key.seal(plain))
 }
 
 /// The client secret as read from the database; the counterpart of `store_secret`.
-fn open_secret(stored: &str) -> Result<String> {
-    Ok(stored.to_string())
+fn open_secret(key: &SecretsKey, stored: &str) -> Result<String> {
+    key.open(stored)
 }
 
 // ---- Settings (admin) --------------------------------------------------------------------------
@@ -154,7 +155,7 @@ pub async fn settings(app: &App, claims: &SessionClaims) -> Result<Option<SsoSet
 pub async fn change(app: &App, claims: &SessionClaims, new: SsoInput) -> Result<SsoSettings> {
     let secret = if new.client_secret == REDACTED {
         match app.db.sso_settings(claims.tenant).await? {
-            Some(old) => open_secret(&old.client_secret)?,
+            Some(old) => open_secret(&app.secrets, &old.client_secret)?,
             None => {
                 return Err(Error::invalid(
                     "/client_secret",
@@ -176,7 +177,7 @@ pub async fn change(app: &App, claims: &SessionClaims, new: SsoInput) -> Result<
         &new.clerk_value,
         new.password_login,
     )?;
-    settings.client_secret = store_secret(&settings.client_secret)?;
+    settings.client_secret = store_secret(&app.secrets, &settings.client_secret)?;
     app.db
         .save_sso_settings(claims.tenant, &settings, app.clock.now().as_second())
         .await?;
@@ -292,7 +293,10 @@ async fn client(app: &App, tenant: &Tenant) -> Result<OidcClient, SsoRefusal> {
     Ok(OidcClient::from_provider_metadata(
         metadata,
         ClientId::new(settings.client_id),
-        Some(ClientSecret::new(open_secret(&settings.client_secret)?)),
+        Some(ClientSecret::new(open_secret(
+            &app.secrets,
+            &settings.client_secret,
+        )?)),
     )
     .set_redirect_uri(redirect))
 }
@@ -473,6 +477,7 @@ pub async fn finish(
         role,
         iat: now,
         exp: now + SESSION_SECONDS,
+        jti: uuid::Uuid::new_v4().to_string(),
     };
     let token = auth::start_session(app, &session_claims).await?;
     tracing::info!(tenant = %tenant.slug, %clerk, "logged in through single sign-on");
@@ -625,7 +630,10 @@ mod tests {
 
     #[test]
     fn the_stored_secret_round_trips() {
-        let stored = store_secret("s3cret").unwrap();
-        assert_eq!(open_secret(&stored).unwrap(), "s3cret");
+        let key = SecretsKey::random();
+        let stored = store_secret(&key, "s3cret").unwrap();
+        assert!(!stored.contains("s3cret"), "sealed, not plain: {stored}");
+        assert_eq!(open_secret(&key, &stored).unwrap(), "s3cret");
+        assert!(open_secret(&SecretsKey::random(), &stored).is_err());
     }
 }

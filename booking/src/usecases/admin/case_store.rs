@@ -12,7 +12,8 @@ use crate::App;
 pub const SECRET_AGAIN: &str = "Vul het geheim opnieuw in: het adres of de client-id is \
     gewijzigd, en het bewaarde geheim gaat alleen naar het adres waarvoor het is ingevuld.";
 /// `SECRET_AGAIN` in English.
-pub const SECRET_AGAIN_ENGLISH: &str = "Enter the secret again: the address or client id changed, and the stored secret only goes \
+pub const SECRET_AGAIN_ENGLISH: &str =
+    "Enter the secret again: the address or client id changed, and the stored secret only goes \
     to the address it was entered for.";
 
 /// The settings with the secret redacted.
@@ -42,7 +43,11 @@ pub async fn change(
             if base_url(&old.zaken_api) != base_url(&zgw.zaken_api)
                 || old.client_id.trim() != zgw.client_id.trim()
             {
-                return Err(Error::invalid("/secret", SECRET_AGAIN, SECRET_AGAIN_ENGLISH));
+                return Err(Error::invalid(
+                    "/secret",
+                    SECRET_AGAIN,
+                    SECRET_AGAIN_ENGLISH,
+                ));
             }
             // Sealed, or in plain text from before sealing existed.
             zgw.secret = if SecretsKey::is_sealed(&old.secret) {

@@ -317,7 +317,14 @@ pub async fn change(
         match accounts::change_password(&app, &claims, token, &current, &new).await {
             Ok(()) => Ok(see_other(&format!("{CHANGE}?gewijzigd=1"))),
             Err(Error::Invalid { field, .. }) if field == "/current_password" => {
-                let errors = vec![("current_password".to_string(), tx.t("Dit is niet uw huidige wachtwoord.", "This is not your current password.").to_string())];
+                let errors = vec![(
+                    "current_password".to_string(),
+                    tx.t(
+                        "Dit is niet uw huidige wachtwoord.",
+                        "This is not your current password.",
+                    )
+                    .to_string(),
+                )];
                 Ok(change_page(&ctx, &claims, &errors, false))
             }
             Err(Error::Invalid { .. }) => {
