@@ -153,6 +153,14 @@ pub fn cross_site_refusal(
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return None;
     }
+    // Browsers label each request with where it comes from (Fetch Metadata); no page can set
+    // this header. It is what tells our own form posts apart: under `Referrer-Policy:
+    // no-referrer` a browser sends them with `Origin: null`.
+    if let Some(fetch_site) = headers.get("sec-fetch-site") {
+        if fetch_site == "same-origin" {
+            return None;
+        }
+    }
     let claimed = match headers.get(header::ORIGIN) {
         Some(origin) => Some(origin.to_str().unwrap_or("?")),
         None => headers
@@ -455,6 +463,24 @@ mod tests {
             let h = headers(&[(header::ORIGIN, other)]);
             assert!(
                 cross_site_refusal(&site(), &Method::DELETE, &h).is_some(),
+                "{other}"
+            );
+        }
+        // Our own form posts under `Referrer-Policy: no-referrer` say `Origin: null`; the
+        // browser's Fetch Metadata tells them apart from another site's.
+        let own_form = headers(&[
+            (header::ORIGIN, "null"),
+            (HeaderName::from_static("sec-fetch-site"), "same-origin"),
+        ]);
+        assert_eq!(cross_site_refusal(&site(), &post, &own_form), None);
+        for other in ["cross-site", "same-site", "none"] {
+            let forged = headers(&[
+                (header::ORIGIN, "null"),
+                (HeaderName::from_static("sec-fetch-site"), other),
+                (header::COOKIE, "videoloket_session=abc"),
+            ]);
+            assert!(
+                cross_site_refusal(&site(), &post, &forged).is_some(),
                 "{other}"
             );
         }
