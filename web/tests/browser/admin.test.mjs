@@ -224,6 +224,8 @@ test('settings: phone number, opening hours and introduction show on the residen
   assert.match(await text(resident, 'main'), /Welcome to the video counter/);
   assert.match(await text(resident, 'footer'), /Call us: 14 030/);
   await expectAccessible(resident, 'resident-contact-en');
+  // The language is a cookie of this browser, which the admin page shares: back to Dutch.
+  await resident.goto(`${base}/voorbeeld?lang=nl`);
 
   // Back to none, for the other tests.
   await page.goto(`${base}/beheer`);
@@ -630,7 +632,9 @@ test('services: stop offering one; residents cannot book it, the appointment mad
 });
 
 test('case system: a failing delivery is shown with its error, retried one by one and all at once', async () => {
-  const { page, context, cookie } = await asAdmin();
+  const admin = await asAdmin();
+  const { page, context } = admin;
+  let { cookie } = admin;
   const json = { 'content-type': 'application/json', cookie };
   const caseStore = (settings) =>
     fetch(api('/admin/case-store'), { method: 'PUT', headers: json, body: JSON.stringify(settings) });
@@ -658,6 +662,9 @@ test('case system: a failing delivery is shown with its error, retried one by on
   // Logged in at that time: a session cookie counts on the server's clock.
   const anna = await apiLogin('anna@voorbeeld.nl', 'welkom-anna');
   const clerk = { 'content-type': 'application/json', cookie: anna };
+  cookie = await apiLogin('bram@voorbeeld.nl', 'welkom-bram');
+  json.cookie = cookie;
+  await context.addCookies([browserCookie(cookie)]);
   assert.equal((await fetch(api(`/personal/${booked.token}/check-in`), { method: 'POST' })).status, 200);
   const called = await fetch(api('/staff/queue/call-next'), { method: 'POST', headers: clerk });
   assert.equal(called.status, 200, await called.text());
