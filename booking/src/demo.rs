@@ -53,6 +53,7 @@ pub fn demo_tenant() -> Tenant {
         check_in_minutes: 15,
         no_show_grace_minutes: 15,
         resident_info: Default::default(),
+        logo_version: None,
     }
 }
 

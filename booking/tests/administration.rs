@@ -41,6 +41,7 @@ on_both_stores!(
     absences_are_removed_within_the_own_municipality,
     failing_deliveries_are_listed_and_retried_within_the_own_municipality,
     resident_facing_settings_are_parsed_and_kept,
+    a_logo_is_rebuilt_stored_served_and_removed_per_municipality,
 );
 
 async fn demo(store: Store) -> (TestApp, Tenant) {
@@ -1277,5 +1278,88 @@ async fn resident_facing_settings_are_parsed_and_kept(store: Store) {
             .resident_info
             .phone,
         None
+    );
+}
+
+async fn a_logo_is_rebuilt_stored_served_and_removed_per_municipality(store: Store) {
+    let (t, tenant) = demo(store).await;
+    let (other, _) = elsewhere(&t).await;
+    assert_eq!(tenant.logo_version, None);
+
+    // A refused upload stores nothing.
+    let refused = usecases::logo::upload(&t.app, tenant.id, b"GIF89a not a logo").await;
+    assert_eq!(invalid_field(refused), "/logo");
+    assert!(matches!(
+        usecases::logo::of_municipality(&t.app, "voorbeeld").await,
+        Err(Error::NotFound(_))
+    ));
+
+    let svg = br##"<svg xmlns="http://www.w3.org/2000/svg" width="80" height="20" onload="alert(1)"><rect width="80" height="20" fill="#00529b"/></svg>"##;
+    usecases::logo::upload(&t.app, tenant.id, svg)
+        .await
+        .unwrap();
+    let stored = usecases::logo::of_municipality(&t.app, "voorbeeld")
+        .await
+        .unwrap();
+    assert_eq!(stored.kind().media_type(), "image/svg+xml");
+    let text = String::from_utf8(stored.bytes().to_vec()).unwrap();
+    assert!(text.contains("<path") && !text.contains("onload"), "{text}");
+    let version = t.app.db().tenant(tenant.id).await.unwrap().logo_version;
+    assert_eq!(version, Some(ts(NOW).as_second()));
+    // The other municipality has none; saving the settings keeps the logo.
+    assert!(usecases::logo::of_municipality(&t.app, other.slug.as_str())
+        .await
+        .is_err());
+    usecases::admin::settings::update_settings(&t.app, tenant.id, &SettingsInput::of(&tenant))
+        .await
+        .unwrap();
+    assert!(usecases::logo::of_municipality(&t.app, "voorbeeld")
+        .await
+        .is_ok());
+
+    // A PNG replaces the SVG (binary bytes survive the store unchanged).
+    let mut png = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut png, 3, 2);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().unwrap();
+        writer
+            .write_image_data(&[
+                0, 255, 7, 128, 0, 255, 1, 2, 3, 250, 251, 252, 9, 0, 0, 0, 0, 9,
+            ])
+            .unwrap();
+    }
+    let uploaded = usecases::logo::upload(&t.app, tenant.id, &png)
+        .await
+        .unwrap();
+    let stored = usecases::logo::of_municipality(&t.app, "voorbeeld")
+        .await
+        .unwrap();
+    assert_eq!(stored, uploaded);
+    assert_eq!(stored.kind().media_type(), "image/png");
+
+    usecases::logo::remove(&t.app, tenant.id).await.unwrap();
+    assert!(usecases::logo::of_municipality(&t.app, "voorbeeld")
+        .await
+        .is_err());
+    assert_eq!(
+        t.app.db().tenant(tenant.id).await.unwrap().logo_version,
+        None
+    );
+    // Removing again is no error.
+    usecases::logo::remove(&t.app, tenant.id).await.unwrap();
+
+    let trail = t.app.db().audit_trail(tenant.id, 500).await.unwrap();
+    let actions: Vec<_> = trail.iter().map(|l| l.action.as_str()).collect();
+    assert_eq!(
+        actions.iter().filter(|a| **a == "logo_changed").count(),
+        2,
+        "{actions:?}"
+    );
+    assert_eq!(
+        actions.iter().filter(|a| **a == "logo_removed").count(),
+        1,
+        "{actions:?}"
     );
 }

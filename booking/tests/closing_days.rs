@@ -33,6 +33,7 @@ on_both_stores!(
     holidays_are_preloaded_once_and_stay_removed,
     a_closing_day_removes_its_slots_and_names_the_bookings,
     closing_days_stay_within_the_own_municipality,
+    residents_on_a_closing_day_are_messaged_once,
 );
 
 async fn demo(store: Store) -> (TestApp, Tenant) {
@@ -283,4 +284,85 @@ async fn closing_days_stay_within_the_own_municipality(store: Store) {
             .len(),
         theirs.len()
     );
+}
+
+/// The mails in the test app's mail directory to `address`, as text.
+fn mails_to(t: &TestApp, address: &str) -> Vec<String> {
+    let Ok(dir) = std::fs::read_dir(common::mail_dir(t)) else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| std::fs::read(e.ok()?.path()).ok())
+        // Unfolded headers and soft line breaks, so a sentence reads as one.
+        .map(|b| {
+            String::from_utf8_lossy(&b)
+                .replace("=\r\n", "")
+                .replace("\r\n ", " ")
+        })
+        .filter(|m| m.contains(&format!("<{address}>")))
+        .collect()
+}
+
+async fn residents_on_a_closing_day_are_messaged_once(store: Store) {
+    let (t, tenant) = demo(store).await;
+    let day = date(2026, 12, 10);
+    let free = times_on(&t, &tenant, day).await;
+    assert_eq!(book(&t, &tenant, free[2]).await.status(), 201);
+    let confirmations = mails_to(&t, "sara@example.nl").len();
+    let added = usecases::admin::closing_days::add_closing_day(
+        &t.app,
+        &tenant,
+        &ClosingDayInput {
+            date: "2026-12-10".into(),
+            from: String::new(),
+            to: String::new(),
+            name: "Verhuizing".into(),
+        },
+        tenant.id,
+    )
+    .await
+    .unwrap();
+    assert_eq!(added.appointments.len(), 1);
+    let id = added.day.id.to_string();
+
+    let done = usecases::admin::closing_days::message_residents(&t.app, &tenant, &id, tenant.id)
+        .await
+        .unwrap();
+    assert_eq!((done.sent, done.earlier, done.failed), (1, 0, 0));
+    let mails = mails_to(&t, "sara@example.nl");
+    assert_eq!(mails.len(), confirmations + 1);
+    let mail = mails
+        .iter()
+        .find(|m| m.contains("gaat niet door"))
+        .expect("the closing day mail");
+    assert!(mail.contains("kan niet doorgaan"), "{mail}");
+    assert!(
+        !mail.contains("BEGIN:VCALENDAR"),
+        "no invite: the appointment stands until moved"
+    );
+
+    // Pressing again messages nobody twice; the list says who was messaged.
+    let again = usecases::admin::closing_days::message_residents(&t.app, &tenant, &id, tenant.id)
+        .await
+        .unwrap();
+    assert_eq!((again.sent, again.earlier), (0, 1));
+    assert_eq!(mails_to(&t, "sara@example.nl").len(), confirmations + 1);
+    let listed = usecases::admin::closing_days::closing_days(&t.app, &tenant)
+        .await
+        .unwrap();
+    let listed = listed.iter().find(|d| d.day.id == added.day.id).unwrap();
+    assert_eq!(listed.messaged, vec![listed.appointments[0].id]);
+
+    // Another municipality's admin cannot use this day's id.
+    let mut other = booking::demo::demo_tenant();
+    other.slug = booking::domain::tenant::Slug::parse("elders").unwrap();
+    t.app.db().save_tenant(&other).await.unwrap();
+    assert!(matches!(
+        usecases::admin::closing_days::message_residents(&t.app, &other, &id, other.id).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        usecases::admin::closing_days::message_residents(&t.app, &tenant, "nonsense", tenant.id)
+            .await,
+        Err(Error::NotFound(_))
+    ));
 }

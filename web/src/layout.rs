@@ -56,7 +56,13 @@ pub fn render(ctx: &Ctx, page: Page<'_>) -> Html<String> {
                 a class="skip-link" href="#inhoud" { (tx.t("Naar de inhoud", "Skip to content")) }
                 header class="site-header" {
                     div class="container header-row" {
-                        a class="site-name" href=(home) { (site) }
+                        a class="site-name" href=(home) {
+                            // The name follows, so the picture is decoration for a screen reader.
+                            @if let Some((slug, version)) = page.tenant.and_then(|t| Some((t.slug.as_str(), t.logo_version?))) {
+                                img class="site-logo" src={ "/" (slug) "/logo?v=" (version) } alt="" height="48";
+                            }
+                            (site)
+                        }
                         a class="lang-switch" href=(ctx.switch_href()) lang=(other.code()) hreflang=(other.code()) {
                             (other.own_name())
                         }

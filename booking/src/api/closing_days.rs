@@ -63,7 +63,9 @@ fn hh_mm(minute: u16) -> String {
 }
 
 fn view(tenant: &Tenant, item: ClosingDayWithAppointments) -> ClosingDayView {
-    let ClosingDayWithAppointments { day, appointments } = item;
+    let ClosingDayWithAppointments {
+        day, appointments, ..
+    } = item;
     let ClosingDay {
         id,
         date,

@@ -83,8 +83,7 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 /// pages and the API never land in a shared or browser cache. HSTS only when the site is
 /// served over https.
 pub fn security_headers(router: Router, site: &SiteOrigin) -> Router {
-    let fixed: [(HeaderName, &'static str); 6] = [
-        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+    let fixed: [(HeaderName, &'static str); 5] = [
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "no-referrer"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -102,6 +101,14 @@ pub fn security_headers(router: Router, site: &SiteOrigin) -> Router {
         |response: &Response<Body>| match response.headers().get(header::CACHE_CONTROL) {
             Some(value) if value.as_bytes().starts_with(b"public") => Some(value.clone()),
             _ => Some(HeaderValue::from_static("no-store")),
+        },
+    ));
+    // The site's policy, unless a response sandboxes itself (a municipality's logo: stricter).
+    router = router.layer(SetResponseHeaderLayer::overriding(
+        header::CONTENT_SECURITY_POLICY,
+        |response: &Response<Body>| match response.headers().get(header::CONTENT_SECURITY_POLICY) {
+            Some(own) if own.to_str().is_ok_and(|p| p.ends_with("; sandbox")) => Some(own.clone()),
+            _ => Some(HeaderValue::from_static(CONTENT_SECURITY_POLICY)),
         },
     ));
     for (name, value) in fixed {

@@ -30,9 +30,12 @@ pub enum AuditAction {
     PasswordLinkSent,
     PasswordSet,
     PasswordChanged,
+    LogoChanged,
+    LogoRemoved,
+    ResidentsMessaged,
 }
 
-const ALL: [AuditAction; 23] = [
+const ALL: [AuditAction; 26] = [
     AuditAction::MunicipalityCreated,
     AuditAction::MunicipalitySuspended,
     AuditAction::MunicipalityResumed,
@@ -56,6 +59,9 @@ const ALL: [AuditAction; 23] = [
     AuditAction::PasswordLinkSent,
     AuditAction::PasswordSet,
     AuditAction::PasswordChanged,
+    AuditAction::LogoChanged,
+    AuditAction::LogoRemoved,
+    AuditAction::ResidentsMessaged,
 ];
 
 impl AuditAction {
@@ -85,6 +91,9 @@ impl AuditAction {
             PasswordLinkSent => "password_link_sent",
             PasswordSet => "password_set",
             PasswordChanged => "password_changed",
+            LogoChanged => "logo_changed",
+            LogoRemoved => "logo_removed",
+            ResidentsMessaged => "residents_messaged",
         }
     }
 
@@ -119,6 +128,9 @@ impl AuditAction {
             PasswordLinkSent => ("Wachtwoordlink verstuurd", "Password link sent"),
             PasswordSet => ("Wachtwoord ingesteld", "Password set"),
             PasswordChanged => ("Wachtwoord gewijzigd", "Password changed"),
+            LogoChanged => ("Logo gewijzigd", "Logo changed"),
+            LogoRemoved => ("Logo verwijderd", "Logo removed"),
+            ResidentsMessaged => ("Bewoners bericht gestuurd", "Residents sent a message"),
         }
     }
 }

@@ -175,6 +175,10 @@ pub struct Tenant {
     /// without check-in is a no-show.
     pub no_show_grace_minutes: i64,
     pub resident_info: ResidentInfo,
+    /// When the logo was last uploaded (Unix seconds), so its address changes with it; `None`
+    /// when the municipality has no logo. The picture itself is read apart (`usecases::logo`).
+    #[serde(skip)]
+    pub logo_version: Option<i64>,
 }
 
 /// What residents see of their municipality beyond its name (issue 17): how to phone and visit

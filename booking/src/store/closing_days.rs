@@ -1,7 +1,7 @@
 use super::columns::parsed;
 use super::Db;
 use crate::domain::closing_days::{ClosingDay, PartOfDay};
-use crate::domain::ids::TenantId;
+use crate::domain::ids::{AppointmentId, TenantId};
 use crate::error::{Error, Result};
 use jiff::civil::Date;
 use sqlx::any::AnyRow;
@@ -125,5 +125,34 @@ impl Db {
         rows.iter()
             .map(|r| Ok(r.try_get::<i64, _>("year")? as i16))
             .collect()
+    }
+
+    /// The appointments already messaged about this closing day.
+    pub async fn closing_day_messaged(&self, day: uuid::Uuid) -> Result<Vec<AppointmentId>> {
+        let rows = sqlx::query(
+            "SELECT appointment_id FROM closing_day_messages WHERE closing_day_id = $1",
+        )
+        .bind(day.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| parsed(r, "appointment_id")).collect()
+    }
+
+    pub async fn record_closing_day_message(
+        &self,
+        day: uuid::Uuid,
+        appointment: AppointmentId,
+        at: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO closing_day_messages (closing_day_id, appointment_id, sent_at) \
+             VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(day.to_string())
+        .bind(appointment.to_string())
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 }

@@ -1,12 +1,14 @@
 use super::{flag, Db};
 use crate::domain::ids::TenantId;
+use crate::domain::logo::{Logo, LogoKind};
 use crate::domain::tenant::{Colour, ResidentInfo, Slug, Tenant, TimeZoneName, Tone};
 use crate::error::{Conflict, Error, Result};
 use sqlx::Row;
 
 const COLUMNS: &str = "id, slug, name, time_zone, tone, primary_colour, secondary_colour, \
     walk_ins_allowed, lead_time_minutes, horizon_days, retention_days, contact_email, \
-    check_in_minutes, no_show_grace_minutes, phone, address, opening_hours, intro_nl, intro_en";
+    check_in_minutes, no_show_grace_minutes, phone, address, opening_hours, intro_nl, intro_en, \
+    (SELECT l.updated_at FROM tenant_logos l WHERE l.tenant_id = tenants.id) AS logo_version";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<Tenant> {
     let corrupt = |what: &str| Error::Internal(format!("stored tenant has invalid {what}"));
@@ -38,6 +40,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Tenant> {
             intro_nl: row.try_get("intro_nl")?,
             intro_en: row.try_get("intro_en")?,
         },
+        logo_version: row.try_get("logo_version")?,
     })
 }
 
@@ -117,5 +120,42 @@ impl Db {
             }
         })?;
         Ok(())
+    }
+
+    /// Stores the municipality's logo, replacing the one before.
+    pub async fn save_logo(&self, tenant: TenantId, logo: &Logo, at: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO tenant_logos (tenant_id, media_type, bytes, updated_at) \
+             VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (tenant_id) DO UPDATE SET media_type = excluded.media_type, \
+             bytes = excluded.bytes, updated_at = excluded.updated_at",
+        )
+        .bind(tenant.to_string())
+        .bind(logo.kind().media_type())
+        .bind(logo.bytes().to_vec())
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Removes the logo; `false` when there was none.
+    pub async fn remove_logo(&self, tenant: TenantId) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM tenant_logos WHERE tenant_id = $1")
+            .bind(tenant.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn logo(&self, tenant: TenantId) -> Result<Option<Logo>> {
+        let row = sqlx::query("SELECT media_type, bytes FROM tenant_logos WHERE tenant_id = $1")
+            .bind(tenant.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let kind = LogoKind::parse_media_type(&row.try_get::<String, _>("media_type")?)
+            .ok_or_else(|| Error::Internal("stored logo has an unknown media type".into()))?;
+        Ok(Some(Logo::from_stored(kind, row.try_get("bytes")?)))
     }
 }

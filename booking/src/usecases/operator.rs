@@ -86,6 +86,7 @@ fn with_defaults(
         check_in_minutes: 15,
         no_show_grace_minutes: 15,
         resident_info: Default::default(),
+        logo_version: None,
     }
 }
 

@@ -15,6 +15,7 @@ const LINKS: &[(&str, &str, &str, bool)] = &[
         false,
     ),
     ("/beheer", "Instellingen", "Settings", true),
+    ("/beheer/logo", "Logo", "Logo", true),
     ("/beheer/onderwerpen", "Onderwerpen", "Services", true),
     ("/beheer/medewerkers", "Medewerkers", "Clerks", true),
     (

@@ -5,14 +5,15 @@
 //      in the demo), grouped per week;
 //   2. adding a closing day with mistakes shows them all and saves nothing; adding one on a
 //      day with a booking names that appointment; its slots are gone and a direct booking is
-//      refused; a part day keeps the other part of the day;
+//      refused; a part day keeps the other part of the day; the admin messages the booked
+//      resident once (the mail says the appointment cannot go ahead);
 //   3. removing a closing day (a preloaded holiday too) offers its slots again, and the holiday
 //      stays removed.
 // axe-core runs on every page state. Fixed clock: Monday 30 November 2026 08:00 Amsterdam.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPlatform, stopPlatform, expectAccessible, apiLogin, browserCookie } from './harness.mjs';
+import { startPlatform, stopPlatform, expectAccessible, apiLogin, browserCookie, mailsTo } from './harness.mjs';
 
 let base;
 let browser;
@@ -133,6 +134,17 @@ test('a closing day with mistakes is refused; one on a booked day names the book
   assert.match(booked, /Studiedag/);
   assert.match(booked, /sluiting@example\.nl/);
   await expectAccessible(page, 'closing-04-added-with-booking');
+
+  // The admin messages the resident once: the button goes, the row says "Verstuurd".
+  const mailsBefore = mailsTo('sluiting@example.nl').length;
+  assert.equal(await submit(page, /Stuur bericht aan 1 bewoners/), 200);
+  assert.match(await page.locator('.notice').first().innerText(), /Bericht verstuurd aan 1 bewoners/);
+  assert.match(await page.locator('table', { hasText: 'Sara Sluiting' }).innerText(), /Verstuurd/);
+  assert.equal(await page.getByRole('button', { name: /Stuur bericht/ }).count(), 0);
+  await expectAccessible(page, 'closing-04b-residents-messaged');
+  const mails = mailsTo('sluiting@example.nl');
+  assert.equal(mails.length, mailsBefore + 1);
+  assert.match(mails.at(-1), /kan niet doorgaan: de gemeente is dan gesloten/);
 
   assert.deepEqual(await slots(service, '2026-12-08'), [], 'the day is closed');
   const direct = await book(service, free[2].start, 'Direct Proberen');

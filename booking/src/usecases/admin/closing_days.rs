@@ -4,12 +4,17 @@
 //! one lists the appointments already booked then, for the admin to move or cancel.
 
 use super::{first, Problem};
+use crate::adapters::mail::OutgoingMail;
 use crate::domain::appointment::{Appointment, AppointmentStatus};
 use crate::domain::audit::AuditAction;
 use crate::domain::closing_days::{dutch_public_holidays, ClosingDay, PartOfDay};
+use crate::domain::ids::AppointmentId;
 use crate::domain::slots::Interval;
 use crate::domain::tenant::Tenant;
+use crate::domain::tenant::Tone;
+use crate::domain::text::PhoneNumber;
 use crate::error::{Error, Result, Words};
+use crate::usecases::booking;
 use crate::App;
 use jiff::civil::Date;
 use jiff::ToSpan;
@@ -180,6 +185,8 @@ pub async fn closed_periods(
 pub struct ClosingDayWithAppointments {
     pub day: ClosingDay,
     pub appointments: Vec<Appointment>,
+    /// Those of `appointments` whose resident was already messaged about the closing day.
+    pub messaged: Vec<AppointmentId>,
 }
 
 /// The booked (not cancelled) appointments that overlap the closing day.
@@ -207,7 +214,16 @@ pub async fn closing_days(app: &App, tenant: &Tenant) -> Result<Vec<ClosingDayWi
     let mut list = Vec::new();
     for day in app.db.closing_days(tenant.id, today, last).await? {
         let appointments = appointments_in(app, tenant, &day).await?;
-        list.push(ClosingDayWithAppointments { day, appointments });
+        let messaged = if appointments.is_empty() {
+            Vec::new()
+        } else {
+            app.db.closing_day_messaged(day.id).await?
+        };
+        list.push(ClosingDayWithAppointments {
+            day,
+            appointments,
+            messaged,
+        });
     }
     Ok(list)
 }
@@ -224,7 +240,104 @@ pub async fn add_closing_day(
     let subject = format!("{} {}", day.date, day.name);
     super::audit::record(app, by.into(), AuditAction::ClosingDayAdded, subject).await?;
     let appointments = appointments_in(app, tenant, &day).await?;
-    Ok(ClosingDayWithAppointments { day, appointments })
+    Ok(ClosingDayWithAppointments {
+        day,
+        appointments,
+        messaged: Vec::new(),
+    })
+}
+
+/// How messaging the residents of a closing day went.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ResidentsMessaged {
+    pub sent: usize,
+    /// Messaged before: not again.
+    pub earlier: usize,
+    /// The mail could not be sent now; pressing again tries them again.
+    pub failed: usize,
+}
+
+/// Tells every resident with a booked appointment on the closing day that the appointment
+/// cannot go ahead, and how to choose another time. Each resident is messaged once per
+/// closing day; a mail that fails is tried again the next time.
+pub async fn message_residents(
+    app: &App,
+    tenant: &Tenant,
+    id: &str,
+    by: impl Into<super::audit::By>,
+) -> Result<ResidentsMessaged> {
+    let day = find(app, tenant, id).await?;
+    let appointments = appointments_in(app, tenant, &day).await?;
+    let earlier = app.db.closing_day_messaged(day.id).await?;
+    let mut result = ResidentsMessaged::default();
+    for appointment in &appointments {
+        if earlier.contains(&appointment.id) {
+            result.earlier += 1;
+            continue;
+        }
+        let mail = closing_day_mail(tenant, appointment);
+        let sent = app.limits.mail_allowed(&mail.to_email) && app.mailer.send(&mail).await.is_ok();
+        if sent {
+            app.db
+                .record_closing_day_message(day.id, appointment.id, app.clock.now().as_second())
+                .await?;
+            result.sent += 1;
+        } else {
+            tracing::warn!(appointment = %appointment.id, "closing day mail not sent");
+            result.failed += 1;
+        }
+    }
+    if result.sent > 0 {
+        let subject = format!("{} {} ({})", day.date, day.name, result.sent);
+        super::audit::record(app, by.into(), AuditAction::ResidentsMessaged, subject).await?;
+    }
+    Ok(result)
+}
+
+fn closing_day_mail(tenant: &Tenant, appointment: &Appointment) -> OutgoingMail {
+    let your = match tenant.tone {
+        Tone::Je => "Je",
+        Tone::U => "Uw",
+    };
+    let when = booking::when_in_words(tenant, appointment.start);
+    let when_en = booking::when_in_english(tenant, appointment.start);
+    let call = tenant
+        .resident_info
+        .phone
+        .as_deref()
+        .and_then(|p| PhoneNumber::parse_for_municipality(p).ok())
+        .map(|phone| phone.in_words());
+    let (call_nl, call_en) = match &call {
+        Some(number) => (format!(" of bel {number}"), format!(" or call {number}")),
+        None => (String::new(), String::new()),
+    };
+    let body = format!(
+        "Beste {name},\n\n{your} videoafspraak op {when} kan niet doorgaan: de gemeente is dan gesloten.\n\n\
+         Kies een nieuwe tijd met de link in de bevestigingsmail{call_nl}.\n\n\
+         ---\nYour video appointment on {when_en} cannot go ahead: the municipality is closed then. \
+         Choose another time with the link in the confirmation mail{call_en}.\n",
+        name = appointment.resident.name.replace(['\r', '\n'], " "),
+    );
+    OutgoingMail {
+        from_name: tenant.name.clone(),
+        from_email: tenant.contact_email.clone(),
+        to_name: appointment.resident.name.clone(),
+        to_email: appointment.resident.email.to_string(),
+        subject: format!("{your} afspraak van {when} gaat niet door"),
+        body,
+        invite: None,
+    }
+}
+
+/// One of the municipality's closing days by its id; any other id is "not found".
+async fn find(app: &App, tenant: &Tenant, id: &str) -> Result<ClosingDay> {
+    let id: uuid::Uuid = id.parse().map_err(|_| Error::NotFound("closing day"))?;
+    app.db
+        .closing_days(tenant.id, Date::MIN, Date::MAX)
+        .await?
+        .into_iter()
+        .find(|d| d.id == id)
+        .ok_or(Error::NotFound("closing day"))
 }
 
 /// Removes a closing day, a preloaded public holiday included; an id that is not one of the

@@ -92,6 +92,24 @@ pub async fn add(
     respond(&ctx, outcome)
 }
 
+/// Messages the residents booked on a closing day (each once) and says how many were reached.
+pub async fn message(
+    State(app): State<App>,
+    AdminSession { tenant, claims }: AdminSession,
+    Path(id): Path<String>,
+    ctx: Ctx,
+) -> Response {
+    let outcome = async {
+        let done = closing::message_residents(&app, &tenant, &id, &claims).await?;
+        Ok(see_other(&format!(
+            "{HERE}?bericht={}&mislukt={}#afspraken-kop",
+            done.sent, done.failed
+        )))
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
 /// Removes a closing day (a public holiday too); one already gone is "not found".
 pub async fn remove(
     State(app): State<App>,
@@ -149,6 +167,21 @@ async fn page(
         };
         form::notice(&text.replace("{n}", n))
     });
+    let messaged = ctx.param("bericht").map(|sent| {
+        let failed = ctx.param("mislukt").unwrap_or("0");
+        let text = if failed == "0" {
+            tx.t(
+                "Bericht verstuurd aan {n} bewoners. Zij kiezen zelf een nieuwe tijd of bellen de gemeente.",
+                "Message sent to {n} residents. They choose another time themselves or call the municipality.",
+            )
+        } else {
+            tx.t(
+                "Bericht verstuurd aan {n} bewoners. Bij {f} bewoners lukte het nu niet: probeer het later opnieuw of bel hen.",
+                "Message sent to {n} residents. For {f} residents it failed for now: try again later or call them.",
+            )
+        };
+        form::notice(&text.replace("{n}", sent).replace("{f}", failed))
+    });
     let removed = saved_notice(
         ctx,
         "verwijderd",
@@ -167,6 +200,7 @@ async fn page(
     let body = html! {
         @if let Some(notice) = added { (notice) }
         @if let Some(notice) = removed { (notice) }
+        @if let Some(notice) = messaged { (notice) }
         (form::error_summary_unsaved(&tx, errors))
         p {
             (tx.t(
@@ -178,9 +212,20 @@ async fn page(
             h2 id="afspraken-kop" { (tx.t("Afspraken op een sluitingsdag", "Appointments on a closing day")) }
             p {
                 (tx.t(
-                    "Deze afspraken waren al gemaakt. Neem contact op met de bewoner om de afspraak te verzetten of te annuleren.",
-                    "These appointments were booked before. Contact the resident to move or cancel the appointment."
+                    "Deze afspraken waren al gemaakt. Stuur de bewoners een bericht: dat de afspraak niet doorgaat en hoe zij een nieuwe tijd kiezen. Bewoners zonder e-mail belt u.",
+                    "These appointments were booked before. Send the residents a message: that the appointment cannot go ahead and how to choose another time. Call residents without e-mail."
                 ))
+            }
+            @for item in &booked {
+                @let waiting = item.appointments.iter().filter(|a| !item.messaged.contains(&a.id)).count();
+                @if waiting > 0 {
+                    form method="post" action={ (HERE) "/" (item.day.id.to_string()) "/bericht" } {
+                        button type="submit" class="button" {
+                            (tx.t("Stuur bericht aan {n} bewoners", "Send a message to {n} residents").replace("{n}", &waiting.to_string()))
+                            span class="visually-hidden" { " (" (item.day.name) ", " (item.day.date.to_string()) ")" }
+                        }
+                    }
+                }
             }
             div class="table-scroll" {
                 table class="queue-table" {
@@ -192,6 +237,7 @@ async fn page(
                             th scope="col" { (tx.t("Bewoner", "Resident")) }
                             th scope="col" { (tx.t("E-mail", "E-mail")) }
                             th scope="col" { (tx.t("Telefoon", "Phone")) }
+                            th scope="col" { (tx.t("Bericht", "Message")) }
                         }
                     }
                     tbody {
@@ -203,6 +249,13 @@ async fn page(
                                     td { (a.resident.name) }
                                     td { a href={ "mailto:" (a.resident.email.to_string()) } { (a.resident.email.to_string()) } }
                                     td { (a.resident.phone.clone().unwrap_or_default()) }
+                                    td {
+                                        @if item.messaged.contains(&a.id) {
+                                            (tx.t("Verstuurd", "Sent"))
+                                        } @else {
+                                            (tx.t("Nog niet", "Not yet"))
+                                        }
+                                    }
                                 }
                             }
                         }

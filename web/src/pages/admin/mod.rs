@@ -13,6 +13,7 @@ mod closing_days;
 mod complaints;
 mod dashboard;
 mod deliveries;
+mod logo;
 mod services;
 mod settings;
 mod sso;
@@ -31,6 +32,11 @@ use booking::auth::{Admin, SessionClaims};
 use booking::domain::tenant::Tenant;
 use booking::{App, Error};
 use maud::{html, Markup};
+
+/// The logo's own address, for every page of the municipality.
+pub fn logo_route() -> Router<App> {
+    Router::new().route("/{slug}/logo", get(logo::serve))
+}
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -63,6 +69,13 @@ pub fn routes() -> Router<App> {
         .route("/beheer/medewerkers/{id}/actief", post(clerks::set_active))
         .route("/beheer/logboek", get(audit::show))
         .route(
+            logo::HERE,
+            get(logo::show)
+                .post(logo::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(logo::MAX_BODY_BYTES)),
+        )
+        .route("/beheer/logo/verwijderen", post(logo::remove))
+        .route(
             "/beheer/medewerkers/{id}/tijden",
             get(clerks::hours).post(clerks::save_hours),
         )
@@ -81,6 +94,10 @@ pub fn routes() -> Router<App> {
         .route(
             "/beheer/sluitingsdagen/{id}/verwijderen",
             post(closing_days::remove),
+        )
+        .route(
+            "/beheer/sluitingsdagen/{id}/bericht",
+            post(closing_days::message),
         )
         .route("/beheer/dashboard", get(dashboard::show))
         .route("/beheer/klachten", get(complaints::list))
