@@ -34,6 +34,7 @@ on_both_stores!(
     complaints_are_followed_up_by_the_own_municipality_only,
     erasure_keeps_the_rating_and_open_complaints,
     the_dashboard_counts_the_week_of_the_own_municipality,
+    a_clerk_sees_the_ratings_of_their_own_calls_only,
 );
 
 async fn give(f: &Fixture, token: &str, body: Value) -> (u16, Value) {
@@ -513,4 +514,70 @@ async fn the_dashboard_counts_the_week_of_the_own_municipality(store: Store) {
         .await
         .unwrap();
     assert_eq!(resp.text().await.unwrap().lines().count(), 1);
+}
+
+fn claims_of(
+    tenant: booking::domain::ids::TenantId,
+    clerk: booking::domain::ids::ClerkId,
+) -> booking::auth::SessionClaims {
+    booking::auth::SessionClaims {
+        sub: clerk,
+        tenant,
+        role: booking::domain::staff::StaffRole::Clerk,
+        iat: 0,
+        exp: i64::MAX,
+        jti: "test".into(),
+    }
+}
+
+async fn a_clerk_sees_the_ratings_of_their_own_calls_only(store: Store) {
+    let f = fixture(store).await;
+    let mine = f.book(ts("2026-03-20T09:30:00Z"), "Inwoner Mijn").await;
+    let theirs = f
+        .book_other(ts("2026-03-20T09:30:00Z"), "Inwoner Elders")
+        .await;
+    let clerk = claims_of(f.tenant.id, f.clerk);
+    assert!(booking::usecases::feedback::on_my_calls(&f.t.app, &clerk)
+        .await
+        .unwrap()
+        .is_empty());
+    f.t.app.clock.advance(SignedDuration::from_mins(40));
+    let (status, _) = give(
+        &f,
+        &mine.token,
+        json!({"rating": 7, "comment": "Duidelijk uitgelegd."}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, _) = give(
+        &f,
+        &theirs.token,
+        json!({"rating": 3, "comment": "Te lang gewacht."}),
+    )
+    .await;
+    assert_eq!(status, 201);
+
+    let seen = booking::usecases::feedback::on_my_calls(&f.t.app, &clerk)
+        .await
+        .unwrap();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(
+        (seen[0].rating, seen[0].comment.as_str()),
+        (7, "Duidelijk uitgelegd.")
+    );
+    assert_eq!(seen[0].service_id, f.service.id);
+    let other = claims_of(f.other_tenant.id, f.other_clerk);
+    let seen = booking::usecases::feedback::on_my_calls(&f.t.app, &other)
+        .await
+        .unwrap();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].rating, 3);
+    // A clerk of another municipality with the same clerk id finds nothing here.
+    let stranger = claims_of(f.other_tenant.id, f.clerk);
+    assert!(
+        booking::usecases::feedback::on_my_calls(&f.t.app, &stranger)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -2,7 +2,7 @@
 
 use super::{flag, Db};
 use crate::domain::feedback::Feedback;
-use crate::domain::ids::TenantId;
+use crate::domain::ids::{ClerkId, TenantId};
 use crate::error::{Conflict, Error, Result};
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
@@ -159,5 +159,32 @@ impl Db {
         } else {
             Error::NotFound("complaint")
         })
+    }
+
+    /// The feedback on the calls a clerk held, newest first: the calls whose latest outcome the
+    /// clerk recorded; without an outcome, the clerk who called the resident from the queue;
+    /// without either, the clerk the appointment was booked with.
+    pub async fn feedback_on_calls_of(
+        &self,
+        tenant: TenantId,
+        clerk: ClerkId,
+        limit: i64,
+    ) -> Result<Vec<Feedback>> {
+        let rows = sqlx::query(
+            "SELECT f.id, f.tenant_id, f.appointment_id, f.service_id, f.rating, f.comment, \
+             f.complaint, f.given_at, f.handled_at, f.handled_by, f.handled_note \
+             FROM feedback f JOIN appointments a ON a.id = f.appointment_id \
+             WHERE f.tenant_id = $1 AND COALESCE((SELECT o.recorded_by FROM outcomes o \
+               WHERE o.appointment_id = a.id ORDER BY o.version DESC LIMIT 1), \
+               (SELECT q.clerk_id FROM queue_entries q WHERE q.appointment_id = a.id), \
+               a.clerk_id) = $2 \
+             ORDER BY f.given_at DESC LIMIT $3",
+        )
+        .bind(tenant.to_string())
+        .bind(clerk.to_string())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
     }
 }

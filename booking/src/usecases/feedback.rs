@@ -2,8 +2,10 @@
 //! pages: where the resident stands (may rate, already rated, not yet) and giving the rating.
 //! The rules themselves are the pure functions in `feedback`.
 
+use crate::auth::SessionClaims;
 use crate::domain::appointment::AppointmentStatus;
 use crate::domain::feedback::{self, Feedback, FeedbackForm};
+use crate::domain::ids::ServiceId;
 use crate::error::{Conflict, Error, Result};
 use crate::usecases::booking::Unlocked;
 use crate::App;
@@ -94,4 +96,32 @@ pub async fn give(
     app.db.insert_feedback(&given).await?;
     tracing::info!(appointment = %u.appointment.id, rating = given.rating, complaint = given.complaint, "feedback given");
     Ok(given)
+}
+
+/// The ratings and comments on the clerk's own calls, newest first (the last 200), to learn
+/// from. Without the residents' names: a clerk sees how calls went, not who said what.
+pub async fn on_my_calls(app: &App, claims: &SessionClaims) -> Result<Vec<MyCallRating>> {
+    let given = app
+        .db
+        .feedback_on_calls_of(claims.tenant, claims.sub, 200)
+        .await?;
+    Ok(given
+        .into_iter()
+        .map(|f| MyCallRating {
+            service_id: f.service_id,
+            rating: f.rating,
+            comment: f.comment,
+            given_at: f.given_at,
+        })
+        .collect())
+}
+
+/// One rating on a clerk's call, as the clerk sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MyCallRating {
+    pub service_id: ServiceId,
+    pub rating: u8,
+    /// Empty when the resident gave none; "Verwijderd" after the retention period.
+    pub comment: String,
+    pub given_at: jiff::Timestamp,
 }

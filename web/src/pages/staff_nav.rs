@@ -14,6 +14,12 @@ const LINKS: &[(&str, &str, &str, bool)] = &[
         "Callbacks",
         false,
     ),
+    (
+        "/medewerker/beoordelingen",
+        "Beoordelingen",
+        "Ratings",
+        false,
+    ),
     ("/beheer", "Instellingen", "Settings", true),
     ("/beheer/logo", "Logo", "Logo", true),
     ("/beheer/onderwerpen", "Onderwerpen", "Services", true),

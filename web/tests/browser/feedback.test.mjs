@@ -8,7 +8,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPlatform, stopPlatform, expectAccessible, apiLogin, focused, tabTo, bookPassport } from './harness.mjs';
+import { startPlatform, stopPlatform, expectAccessible, apiLogin, browserCookie, focused, tabTo, bookPassport } from './harness.mjs';
 
 let base;
 let browser;
@@ -76,6 +76,19 @@ test('rating opens once a clerk called; a complaint in English with the keyboard
   // ---- 3. on the municipality's follow-up list ----
   const complaints = await (await fetch(`${base}/api/v1/admin/complaints`, { headers: { cookie: admin } })).json();
   assert.ok(complaints.some((c) => c.comment === 'I waited twenty minutes without any message.'));
+
+  // Anna, who called the resident, sees the rating and the comment without a name.
+  const annaContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await annaContext.addCookies([browserCookie(clerk)]);
+  const annaPage = await annaContext.newPage();
+  await annaPage.goto(`${base}/medewerker/beoordelingen`);
+  assert.equal(await annaPage.locator('h1').innerText(), 'Mijn beoordelingen');
+  const row = await annaPage.locator('tbody tr').first().innerText();
+  assert.match(row, /\b3\b/);
+  assert.match(row, /I waited twenty minutes without any message\./);
+  assert.doesNotMatch(await annaPage.locator('main').innerText(), /Kees|Boer/);
+  await expectAccessible(annaPage, 'feedback-03b-clerk-ratings');
+  await annaContext.close();
 
   // The personal link now thanks instead of asking.
   await page.goto(`${base}/a/${token}?lang=nl`);

@@ -12,6 +12,7 @@ mod callbacks;
 mod login;
 mod password;
 mod queue;
+mod ratings;
 mod sso;
 mod today;
 
@@ -50,6 +51,7 @@ pub fn routes() -> Router<App> {
         .route("/medewerker/wachtrij/volgende", post(queue::call_next))
         .route("/medewerker/gesprek/{id}", get(call::show))
         .route("/medewerker/terugbellen", get(callbacks::show))
+        .route(ratings::HERE, get(ratings::show))
         .route(
             "/medewerker/terugbellen/{id}/afgehandeld",
             post(callbacks::done),
