@@ -590,15 +590,33 @@ async fn complaints_are_handled_once_with_a_note(store: Store) {
 
     assert_eq!(
         invalid_field(
-            usecases::admin::complaints::handle_complaint(&t.app, tenant.id, admin.id, &id, "   ")
-                .await
+            usecases::admin::complaints::handle_complaint(
+                &t.app, tenant.id, admin.id, &id, "   ", ""
+            )
+            .await
         ),
         "/note"
     );
+    assert_eq!(
+        invalid_field(
+            usecases::admin::complaints::handle_complaint(
+                &t.app,
+                tenant.id,
+                admin.id,
+                &id,
+                "Gebeld",
+                &"x".repeat(2001)
+            )
+            .await
+        ),
+        "/answer"
+    );
     let (other, _) = elsewhere(&t).await;
     assert!(matches!(
-        usecases::admin::complaints::handle_complaint(&t.app, other.id, admin.id, &id, "Gebeld")
-            .await,
+        usecases::admin::complaints::handle_complaint(
+            &t.app, other.id, admin.id, &id, "Gebeld", ""
+        )
+        .await,
         Err(Error::NotFound(_))
     ));
     assert_eq!(
@@ -612,6 +630,7 @@ async fn complaints_are_handled_once_with_a_note(store: Store) {
         admin.id,
         &id,
         " Gebeld, excuses. ",
+        "Het spijt ons dat u zo lang moest wachten.\nWe letten er voortaan beter op.",
     )
     .await
     .unwrap();
@@ -626,9 +645,22 @@ async fn complaints_are_handled_once_with_a_note(store: Store) {
     assert_eq!(all[0].handled_note.as_deref(), Some("Gebeld, excuses."));
     assert_eq!(all[0].handled_by, Some(admin.id));
     assert_eq!(all[0].handled_at, Some(ts(NOW)));
+    assert_eq!(
+        all[0].answer.as_deref(),
+        Some("Het spijt ons dat u zo lang moest wachten.\nWe letten er voortaan beter op.")
+    );
+    // The resident gets the answer by mail.
+    let answered = std::fs::read_dir(common::mail_dir(&t))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .filter(|m| m.contains("els@example.nl") && m.contains("Antwoord op uw klacht"))
+        .count();
+    assert_eq!(answered, 1, "one mail with the answer");
     assert!(matches!(
-        usecases::admin::complaints::handle_complaint(&t.app, tenant.id, admin.id, &id, "Nog eens")
-            .await,
+        usecases::admin::complaints::handle_complaint(
+            &t.app, tenant.id, admin.id, &id, "Nog eens", ""
+        )
+        .await,
         Err(Error::Conflict(_))
     ));
 

@@ -15,3 +15,7 @@ CREATE TABLE closing_day_messages (
     sent_at BIGINT NOT NULL,
     PRIMARY KEY (closing_day_id, appointment_id)
 );
+
+-- Issue 16 item 9: the municipality's answer to a complaint, which the resident receives by
+-- mail and reads on the personal link page.
+ALTER TABLE feedback ADD COLUMN answer TEXT;

@@ -49,6 +49,8 @@ pub struct FeedbackView {
     pub handled_at: Option<String>,
     pub handled_by: Option<ClerkId>,
     pub handled_note: Option<String>,
+    /// The municipality's answer to the complaint, as the resident received it.
+    pub answer: Option<String>,
 }
 
 impl FeedbackView {
@@ -64,6 +66,7 @@ impl FeedbackView {
             handled_at: f.handled_at.map(|t| local(tenant, t)),
             handled_by: f.handled_by,
             handled_note: f.handled_note.clone(),
+            answer: f.answer.clone(),
         }
     }
 }
@@ -183,6 +186,11 @@ pub struct HandledBody {
     /// How the complaint was handled, for the record.
     #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub note: String,
+    /// The answer for the resident: mailed to them and shown on their personal link page.
+    /// Empty or left out: no answer (for example when the resident was phoned).
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub answer: String,
 }
 
 /// Mark a complaint handled
@@ -203,6 +211,7 @@ pub async fn handled(
         claims.sub,
         &id,
         &body.note,
+        &body.answer,
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -96,6 +96,22 @@ pub fn parse_note(note: &str) -> Result<String> {
     }
 }
 
+/// The answer to a complaint as typed: empty is no answer (the resident may have been phoned).
+pub fn parse_answer(answer: &str) -> Result<Option<String>> {
+    if answer.trim().is_empty() {
+        return Ok(None);
+    }
+    match FreeText::parse(answer, Lines::Many, MAX_NOTE) {
+        Ok(answer) => Ok(Some(answer.into_string())),
+        Err(TextProblem::TooLong { .. }) => Err(Error::invalid(
+            "/answer",
+            format!("Het antwoord aan de bewoner mag hoogstens {MAX_NOTE} tekens zijn."),
+            format!("The answer to the resident may have at most {MAX_NOTE} characters."),
+        )),
+        Err(other) => Err(other.at("/answer")),
+    }
+}
+
 /// Stored feedback.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Feedback {
@@ -110,6 +126,8 @@ pub struct Feedback {
     pub handled_at: Option<Timestamp>,
     pub handled_by: Option<ClerkId>,
     pub handled_note: Option<String>,
+    /// The municipality's answer to a complaint, for the resident.
+    pub answer: Option<String>,
 }
 
 #[cfg(test)]

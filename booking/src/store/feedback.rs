@@ -10,7 +10,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 const COLUMNS: &str = "id, tenant_id, appointment_id, service_id, rating, comment, complaint, \
-    given_at, handled_at, handled_by, handled_note";
+    given_at, handled_at, handled_by, handled_note, answer";
 
 fn from_row(row: &AnyRow) -> Result<Feedback> {
     let corrupt = |what: &str| Error::Internal(format!("stored feedback has invalid {what}"));
@@ -38,6 +38,7 @@ fn from_row(row: &AnyRow) -> Result<Feedback> {
             .map(|s| s.parse().map_err(|_| corrupt("handled_by")))
             .transpose()?,
         handled_note: row.try_get("handled_note")?,
+        answer: row.try_get("answer")?,
     })
 }
 
@@ -45,7 +46,7 @@ impl Db {
     /// Stores the appointment's feedback; a second one is a conflict (one per appointment).
     pub async fn insert_feedback(&self, f: &Feedback) -> Result<()> {
         let inserted = sqlx::query(&format!(
-            "INSERT INTO feedback ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, NULL)"
+            "INSERT INTO feedback ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, NULL, NULL)"
         ))
         .bind(f.id.to_string())
         .bind(f.tenant_id.to_string())
@@ -64,6 +65,20 @@ impl Db {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    pub async fn feedback_by_id(&self, tenant: TenantId, id: Uuid) -> Result<Feedback> {
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM feedback WHERE tenant_id = $1 AND id = $2"
+        ))
+        .bind(tenant.to_string())
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()?
+        .ok_or(Error::NotFound("complaint"))
     }
 
     pub async fn feedback_for_appointment(
@@ -130,15 +145,17 @@ impl Db {
         id: Uuid,
         by: crate::domain::ids::ClerkId,
         note: &str,
+        answer: Option<&str>,
         now: Timestamp,
     ) -> Result<()> {
         let done = sqlx::query(
-            "UPDATE feedback SET handled_at = $1, handled_by = $2, handled_note = $3 \
-             WHERE tenant_id = $4 AND id = $5 AND complaint = 1 AND handled_at IS NULL",
+            "UPDATE feedback SET handled_at = $1, handled_by = $2, handled_note = $3, answer = $4 \
+             WHERE tenant_id = $5 AND id = $6 AND complaint = 1 AND handled_at IS NULL",
         )
         .bind(now.as_second())
         .bind(by.to_string())
         .bind(note)
+        .bind(answer)
         .bind(tenant.to_string())
         .bind(id.to_string())
         .execute(&self.pool)
@@ -172,7 +189,7 @@ impl Db {
     ) -> Result<Vec<Feedback>> {
         let rows = sqlx::query(
             "SELECT f.id, f.tenant_id, f.appointment_id, f.service_id, f.rating, f.comment, \
-             f.complaint, f.given_at, f.handled_at, f.handled_by, f.handled_note \
+             f.complaint, f.given_at, f.handled_at, f.handled_by, f.handled_note, f.answer \
              FROM feedback f JOIN appointments a ON a.id = f.appointment_id \
              WHERE f.tenant_id = $1 AND COALESCE((SELECT o.recorded_by FROM outcomes o \
                WHERE o.appointment_id = a.id ORDER BY o.version DESC LIMIT 1), \

@@ -91,6 +91,7 @@ pub async fn give(
         handled_at: None,
         handled_by: None,
         handled_note: None,
+        answer: None,
     };
     // One per appointment: the store's unique key turns a second one into a conflict.
     app.db.insert_feedback(&given).await?;

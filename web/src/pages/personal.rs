@@ -89,13 +89,21 @@ pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -
                         }
                     }
                 }
-                RatingState::Given(_) => {
+                RatingState::Given(given) => {
                     h2 { (tx.pick("Uw mening", "Je mening", "Your opinion")) }
                     p {
                         (tx.pick("Bedankt voor uw mening over het gesprek.", "Bedankt voor je mening over het gesprek.", "Thank you for your opinion of the call."))
                         " "
                         a href={ (home) "/beoordeling" } {
                             (tx.pick("Bekijk wat u gaf", "Bekijk wat je gaf", "See what you gave"))
+                        }
+                    }
+                    @if let Some(answer) = &given.answer {
+                        h3 id="antwoord-klacht" { (tx.pick("Antwoord op uw klacht", "Antwoord op je klacht", "Answer to your complaint")) }
+                        div class="complaint-answer" aria-labelledby="antwoord-klacht" {
+                            @for line in answer.lines() {
+                                p { (line) }
+                            }
                         }
                     }
                 }

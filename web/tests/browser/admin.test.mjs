@@ -23,7 +23,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPlatform, stopPlatform, expectAccessible, apiLogin, browserCookie } from './harness.mjs';
+import { startPlatform, stopPlatform, expectAccessible, apiLogin, browserCookie, mailsTo } from './harness.mjs';
 
 let base;
 let browser;
@@ -485,12 +485,22 @@ test('complaints: a resident complains after the call, the admin handles it', as
   assert.equal(await page.locator('textarea[aria-invalid="true"]').count(), 1);
   await expectAccessible(page, 'admin-complaints-error');
 
-  await page.locator('textarea').fill('Bewoner gebeld, excuses aangeboden en een nieuwe afspraak gemaakt.');
+  await page.getByLabel('Hoe is de klacht afgehandeld?').fill('Bewoner gebeld, excuses aangeboden en een nieuwe afspraak gemaakt.');
+  await page.getByLabel('Antwoord aan de bewoner (niet verplicht)').fill('Het spijt ons. We hebben de verbinding laten nakijken.');
   assert.equal(await submit(page, /Markeer als afgehandeld/), 200);
   assert.match(await text(page, '[role="status"]'), /De klacht is afgehandeld/);
   assert.match(await text(page, 'main'), /Er zijn geen open klachten/);
   assert.match(await text(page, '#afgehandeld'), /Bewoner gebeld, excuses aangeboden/);
   await expectAccessible(page, 'admin-complaints-handled');
+  assert.match(await text(page, '#afgehandeld'), /Antwoord aan de bewoner: Het spijt ons/);
+
+  // The resident reads the answer on the personal link page and got it by mail.
+  const resident = await browser.newPage();
+  await resident.goto(`${base}/a/${booked.token}`);
+  assert.match(await text(resident, '.complaint-answer'), /Het spijt ons\. We hebben de verbinding laten nakijken\./);
+  await expectAccessible(resident, 'admin-complaint-answer-resident');
+  await resident.close();
+  assert.ok(mailsTo('els@example.nl').some((m) => /Antwoord op uw klacht/.test(m) && /laten nakijken/.test(m)));
 
   const openList = await (await fetch(api('/admin/complaints'), { headers: { cookie } })).json();
   assert.deepEqual(openList, []);

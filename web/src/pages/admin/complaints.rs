@@ -1,7 +1,7 @@
 //! `/beheer/klachten`: the open complaints, oldest first, each with a form to mark it handled
 //! with a note; the handled ones below.
 
-use super::{admin_page, saved_notice, say, AdminSession, Errors, FormData};
+use super::{admin_page, saved_notice, AdminSession, Errors, FormData};
 use crate::context::Ctx;
 use crate::error::{respond, see_other};
 use crate::form::{error_summary_unsaved, Field};
@@ -22,7 +22,7 @@ pub async fn list(
     AdminSession { tenant, .. }: AdminSession,
     ctx: Ctx,
 ) -> Response {
-    let outcome = async { page(&app, &ctx, &tenant, None, "", &Vec::new()).await }.await;
+    let outcome = async { page(&app, &ctx, &tenant, None, ("", ""), &Vec::new()).await }.await;
     respond(&ctx, outcome)
 }
 
@@ -37,20 +37,21 @@ pub async fn handle(
         let tx = Tx::formal(ctx.lang);
         let f = FormData::parse(&body);
         let note = f.get("note");
-        match usecases::admin::complaints::handle_complaint(&app, tenant.id, claims.sub, &id, note)
-            .await
+        let answer = f.get("answer");
+        match usecases::admin::complaints::handle_complaint(
+            &app, tenant.id, claims.sub, &id, note, answer,
+        )
+        .await
         {
             Ok(()) => Ok(see_other(&format!("{HERE}?afgehandeld=1"))),
-            Err(Error::Invalid { message, .. }) => {
-                let errors = vec![(
-                    format!("note-{id}"),
-                    say(
-                        &tx,
-                        "Schrijf in 1 tot 2000 tekens hoe de klacht is afgehandeld.",
-                        &message.english,
-                    ),
-                )];
-                page(&app, &ctx, &tenant, Some(&id), note, &errors).await
+            Err(Error::Invalid { field, message }) => {
+                let field = if field == "/answer" { "answer" } else { "note" };
+                let words = match tx.lang {
+                    crate::i18n::Lang::Nl => message.dutch,
+                    crate::i18n::Lang::En => message.english,
+                };
+                let errors = vec![(format!("{field}-{id}"), words)];
+                page(&app, &ctx, &tenant, Some(&id), (note, answer), &errors).await
             }
             // Handled meanwhile (another admin, or the form sent twice): the list shows it.
             Err(Error::Conflict(Conflict::ComplaintAlreadyHandled)) => {
@@ -83,7 +84,7 @@ async fn page(
     ctx: &Ctx,
     tenant: &Tenant,
     typed_for: Option<&str>,
-    typed: &str,
+    (typed, typed_answer): (&str, &str),
     errors: &Errors,
 ) -> Result<Response> {
     let tx = Tx::formal(ctx.lang);
@@ -129,6 +130,7 @@ async fn page(
             @let id = f.id.to_string();
             @let field = format!("note-{id}");
             @let value = if typed_for == Some(id.as_str()) { typed } else { "" };
+            @let answer_value = if typed_for == Some(id.as_str()) { typed_answer } else { "" };
             @let heading = format!("complaint-{}", n + 1);
             @let title = format!("{} {}", tx.t("Klacht", "Complaint"), n + 1);
             article class="complaint" aria-labelledby=(heading) {
@@ -143,6 +145,13 @@ async fn page(
                     (Field::textarea(&field, 3, tx.t("Hoe is de klacht afgehandeld?", "How was the complaint handled?"), value)
                         .name("note")
                         .hint(Some(tx.t("Bijvoorbeeld: bewoner gebeld en excuses aangeboden.", "For example: called the resident and apologised.")))
+                        .render(&tx, errors))
+                    (Field::textarea(&format!("answer-{id}"), 4, tx.t("Antwoord aan de bewoner (niet verplicht)", "Answer to the resident (optional)"), answer_value)
+                        .name("answer")
+                        .hint(Some(tx.t(
+                            "De bewoner krijgt dit per e-mail en leest het op de eigen afspraakpagina. Laat leeg als u de bewoner al gebeld hebt.",
+                            "The resident receives this by e-mail and reads it on their appointment page. Leave empty if you already phoned the resident.",
+                        )))
                         .render(&tx, errors))
                     p {
                         button type="submit" class="button" {
@@ -183,7 +192,14 @@ async fn page(
                                 td { (f.rating) }
                                 td { (f.comment) }
                                 td { (f.handled_at.map(when).unwrap_or_default()) }
-                                td { (f.handled_note.as_deref().unwrap_or("")) }
+                                td {
+                                    (f.handled_note.as_deref().unwrap_or(""))
+                                    @if let Some(answer) = &f.answer {
+                                        br;
+                                        strong { (tx.t("Antwoord aan de bewoner: ", "Answer to the resident: ")) }
+                                        (answer)
+                                    }
+                                }
                             }
                         }
                     }
