@@ -575,6 +575,7 @@ async fn complaints_are_handled_once_with_a_note(store: Store) {
         handled_at: None,
         handled_by: None,
         handled_note: None,
+        answer: None,
     };
     t.app.db().insert_feedback(&complaint).await.unwrap();
     let admin = t
