@@ -124,8 +124,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// TURN for the browser test that starts its own coturn: VIDEOLOKET_TURN_URLS (comma list) and
 /// VIDEOLOKET_TURN_SECRET, as the platform reads them; neither set: no TURN.
-fn turn_from_env(
-) -> Result<Option<signaling::turn::TurnConfig>, signaling::turn::TurnConfigError> {
+fn turn_from_env() -> Result<Option<signaling::turn::TurnConfig>, signaling::turn::TurnConfigError>
+{
     let urls: Vec<String> = std::env::var("VIDEOLOKET_TURN_URLS")
         .unwrap_or_default()
         .split(',')

@@ -141,10 +141,19 @@ struct ServeArgs {
     #[arg(long, env = "VIDEOLOKET_TURN_URLS", value_delimiter = ',')]
     turn_urls: Vec<String>,
     /// File holding the secret shared with coturn's `static-auth-secret` (use-auth-secret).
-    #[arg(long, env = "VIDEOLOKET_TURN_SECRET_FILE", conflicts_with = "turn_secret")]
+    #[arg(
+        long,
+        env = "VIDEOLOKET_TURN_SECRET_FILE",
+        conflicts_with = "turn_secret"
+    )]
     turn_secret_file: Option<PathBuf>,
     /// The TURN secret itself (prefer --turn-secret-file; environment only).
-    #[arg(long = "turn-secret", env = "VIDEOLOKET_TURN_SECRET", hide = true, hide_env_values = true)]
+    #[arg(
+        long = "turn-secret",
+        env = "VIDEOLOKET_TURN_SECRET",
+        hide = true,
+        hide_env_values = true
+    )]
     turn_secret: Option<String>,
     /// How long a TURN credential may open new relays, in seconds.
     #[arg(long, env = "VIDEOLOKET_TURN_CREDENTIAL_SECONDS", default_value_t = signaling::turn::DEFAULT_LIFETIME.as_secs())]
@@ -325,9 +334,9 @@ fn turn_config(args: &ServeArgs) -> anyhow::Result<Option<signaling::turn::TurnC
                 .with_context(|| format!("reading the TURN secret {}", file.display()))?;
             Some(TurnSecret::parse(&raw).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?)
         }
-        (None, Some(raw)) => {
-            Some(TurnSecret::parse(raw).map_err(|e| anyhow::anyhow!("VIDEOLOKET_TURN_SECRET: {e}"))?)
-        }
+        (None, Some(raw)) => Some(
+            TurnSecret::parse(raw).map_err(|e| anyhow::anyhow!("VIDEOLOKET_TURN_SECRET: {e}"))?,
+        ),
         (None, None) => None,
     };
     TurnConfig::from_settings(

@@ -184,7 +184,10 @@ mod tests {
     #[test]
     fn ice_server_expires_lifetime_after_now_and_changes_with_time() {
         let turn = config(
-            &["turns:turn.example.nl:443?transport=tcp", " turn:turn.example.nl:3478"],
+            &[
+                "turns:turn.example.nl:443?transport=tcp",
+                " turn:turn.example.nl:3478",
+            ],
             Some("s3cret"),
         )
         .unwrap()

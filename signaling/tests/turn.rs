@@ -65,9 +65,8 @@ impl Coturn {
 }
 
 fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join(program).is_file())
-    })
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
 fn free_port() -> u16 {
@@ -85,8 +84,15 @@ async fn start_coturn() -> Coturn {
     let dir = std::env::temp_dir().join(format!("videoloket-coturn-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).expect("coturn dir");
     let status = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"])
-        .args(["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args([
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ])
         .arg("-keyout")
         .arg(dir.join("key.pem"))
         .arg("-out")
@@ -194,7 +200,10 @@ async fn every_join_and_rejoin_gets_a_fresh_credential_for_the_turn_urls() {
         "{expiry} not 600 s after {before}..{after}"
     );
     assert_eq!(participant, "resident-1");
-    assert!(first[0].credential.as_deref().is_some_and(|c| !c.is_empty()));
+    assert!(first[0]
+        .credential
+        .as_deref()
+        .is_some_and(|c| !c.is_empty()));
     drop(ws);
 
     // The rejoin (a new socket with the same token) after the clock moved on by a second
@@ -217,7 +226,14 @@ async fn relay_only_aiortc_peers_talk_through_coturn_over_tls() {
         let server = server_with_turn(coturn.turns_url(), SECRET).await;
         let (clerk, resident) = tokio::join!(
             run_peer(&python, &server, &coturn, "clerk-1", Role::Clerk, 60.0),
-            run_peer(&python, &server, &coturn, "resident-1", Role::Resident, 60.0),
+            run_peer(
+                &python,
+                &server,
+                &coturn,
+                "resident-1",
+                Role::Resident,
+                60.0
+            ),
         );
         let log = coturn.log();
         for report in [&clerk, &resident] {
@@ -255,10 +271,22 @@ async fn coturn_refuses_a_credential_minted_with_another_secret() {
     tokio::time::timeout(Duration::from_secs(90), async {
         let coturn = start_coturn().await;
         let server = server_with_turn(coturn.turns_url(), "not-the-secret-coturn-knows").await;
-        let report = run_peer(&python, &server, &coturn, "resident-9", Role::Resident, 12.0).await;
+        let report = run_peer(
+            &python,
+            &server,
+            &coturn,
+            "resident-9",
+            Role::Resident,
+            12.0,
+        )
+        .await;
         // Either no media until the timeout or no relay at all (aiortc gives up gathering).
         assert_ne!(report.exit, Some(0), "{report:?}");
-        assert_eq!(report.stats["video_frames"].as_u64().unwrap_or(0), 0, "{report:?}");
+        assert_eq!(
+            report.stats["video_frames"].as_u64().unwrap_or(0),
+            0,
+            "{report:?}"
+        );
         let log = coturn.log();
         assert!(
             !log.contains("ALLOCATE processed, success"),
