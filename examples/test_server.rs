@@ -74,10 +74,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let router = booking::api::router(app.clone())
         .layer(axum::Extension(issuer))
         .merge(web::router(app.clone()))
-        .merge(signaling::router(
-            signaling::SignalingState::new(room_keys, media)
-                .with_admission(Arc::new(BookedRooms::new(app.clone()))),
-        ))
+        .merge(signaling::router({
+            let state = signaling::SignalingState::new(room_keys, media)
+                .with_admission(Arc::new(BookedRooms::new(app.clone())));
+            match turn_from_env()? {
+                Some(turn) => state.with_turn(turn),
+                None => state,
+            }
+        }))
         .merge(
             axum::Router::new()
                 .route("/test/clock/advance", post(advance))
@@ -116,4 +120,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )
     .await?;
     Ok(())
+}
+
+/// TURN for the browser test that starts its own coturn: VIDEOLOKET_TURN_URLS (comma list) and
+/// VIDEOLOKET_TURN_SECRET, as the platform reads them; neither set: no TURN.
+fn turn_from_env() -> Result<Option<signaling::turn::TurnConfig>, signaling::turn::TurnConfigError>
+{
+    let urls: Vec<String> = std::env::var("VIDEOLOKET_TURN_URLS")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::to_owned)
+        .collect();
+    let secret = std::env::var("VIDEOLOKET_TURN_SECRET")
+        .ok()
+        .map(|raw| signaling::turn::TurnSecret::parse(&raw))
+        .transpose()?;
+    signaling::turn::TurnConfig::from_settings(&urls, secret, signaling::turn::DEFAULT_LIFETIME)
 }

@@ -135,6 +135,29 @@ struct ServeArgs {
     /// here yet; use plain URLs).
     #[arg(long, env = "VIDEOLOKET_ICE_SERVERS", value_delimiter = ',')]
     ice_servers: Vec<String>,
+    /// TURN URLs handed to browsers with a fresh time-limited credential at every join,
+    /// comma-separated, e.g. turns:turn.example.nl:443?transport=tcp,turn:turn.example.nl:3478.
+    /// Needs the TURN secret.
+    #[arg(long, env = "VIDEOLOKET_TURN_URLS", value_delimiter = ',')]
+    turn_urls: Vec<String>,
+    /// File holding the secret shared with coturn's `static-auth-secret` (use-auth-secret).
+    #[arg(
+        long,
+        env = "VIDEOLOKET_TURN_SECRET_FILE",
+        conflicts_with = "turn_secret"
+    )]
+    turn_secret_file: Option<PathBuf>,
+    /// The TURN secret itself (prefer --turn-secret-file; environment only).
+    #[arg(
+        long = "turn-secret",
+        env = "VIDEOLOKET_TURN_SECRET",
+        hide = true,
+        hide_env_values = true
+    )]
+    turn_secret: Option<String>,
+    /// How long a TURN credential may open new relays, in seconds.
+    #[arg(long, env = "VIDEOLOKET_TURN_CREDENTIAL_SECONDS", default_value_t = signaling::turn::DEFAULT_LIFETIME.as_secs())]
+    turn_credential_seconds: u64,
     /// Also accept media over TCP (ICE-TCP) for networks that block UDP.
     #[arg(long, env = "VIDEOLOKET_ICE_TCP")]
     ice_tcp: bool,
@@ -301,6 +324,29 @@ fn room_token_keys(
 
 const MIN_ROOM_TOKEN_SECRET: usize = 32;
 
+/// TURN URLs without the secret (or the other way round) would hand browsers a relay they
+/// cannot use: refused at start.
+fn turn_config(args: &ServeArgs) -> anyhow::Result<Option<signaling::turn::TurnConfig>> {
+    use signaling::turn::{TurnConfig, TurnSecret};
+    let secret = match (&args.turn_secret_file, &args.turn_secret) {
+        (Some(file), _) => {
+            let raw = std::fs::read_to_string(file)
+                .with_context(|| format!("reading the TURN secret {}", file.display()))?;
+            Some(TurnSecret::parse(&raw).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?)
+        }
+        (None, Some(raw)) => Some(
+            TurnSecret::parse(raw).map_err(|e| anyhow::anyhow!("VIDEOLOKET_TURN_SECRET: {e}"))?,
+        ),
+        (None, None) => None,
+    };
+    TurnConfig::from_settings(
+        &args.turn_urls,
+        secret,
+        Duration::from_secs(args.turn_credential_seconds),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -428,6 +474,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing(args.log_json);
     // Refuse a weak secret before touching the database.
     let room_keys = room_token_keys(args.room_token_secret.as_deref(), &args.db.data_dir)?;
+    let turn = turn_config(&args)?;
     let secrets_key = match &args.secrets_key_file {
         Some(file) => SecretsKey::read(file),
         None => SecretsKey::load_or_create(&args.db.data_dir.join("secrets.key")),
@@ -553,10 +600,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         })
         .merge(web::router(app.clone()))
         .merge(booking::api::router(app.clone()).layer(axum::Extension(issuer)))
-        .merge(signaling::router(
-            signaling::SignalingState::new(room_keys, media)
-                .with_admission(Arc::new(BookedRooms::new(app.clone()))),
-        ));
+        .merge(signaling::router({
+            let state = signaling::SignalingState::new(room_keys, media)
+                .with_admission(Arc::new(BookedRooms::new(app.clone())));
+            match turn {
+                Some(turn) => state.with_turn(turn),
+                None => state,
+            }
+        }));
     let router = end_session_on_logout(
         protect(
             router,

@@ -43,6 +43,7 @@ mod presence;
 pub mod protocol;
 mod session;
 pub mod token;
+pub mod turn;
 
 pub use admission::RoomAdmission;
 pub use error::TokenError;
@@ -59,6 +60,7 @@ use std::time::Duration;
 use crate::admission::PendingJoins;
 use crate::presence::Rooms;
 use crate::token::RoomTokenKeys;
+use crate::turn::TurnConfig;
 
 /// Timing and limits of the signalling endpoint.
 #[derive(Debug, Clone)]
@@ -107,6 +109,7 @@ pub struct SignalingState {
     rooms: Arc<Rooms>,
     pending: Arc<PendingJoins>,
     admission: Option<Arc<dyn RoomAdmission>>,
+    turn: Option<Arc<TurnConfig>>,
 }
 
 impl std::fmt::Debug for SignalingState {
@@ -132,6 +135,7 @@ impl SignalingState {
             rooms: Arc::new(Rooms::new(sfu)),
             pending: Arc::new(PendingJoins::default()),
             admission: None,
+            turn: None,
         }
     }
 
@@ -140,6 +144,23 @@ impl SignalingState {
     pub fn with_admission(mut self, admission: Arc<dyn RoomAdmission>) -> Self {
         self.admission = Some(admission);
         self
+    }
+
+    /// Hands every joining participant fresh credentials for this TURN server in `joined`,
+    /// besides the SFU's configured ICE servers.
+    pub fn with_turn(mut self, turn: TurnConfig) -> Self {
+        self.turn = Some(Arc::new(turn));
+        self
+    }
+
+    /// The ICE servers for `participant` joining at `now_unix`: the SFU's configured ones and,
+    /// with TURN, a credential minted now (so a rejoin gets a fresh one).
+    pub(crate) fn ice_servers_for(&self, participant: &str, now_unix: i64) -> Vec<sfu::IceServer> {
+        let mut servers = self.sfu().config().ice_servers.clone();
+        if let Some(turn) = &self.turn {
+            servers.push(turn.ice_server(participant, now_unix));
+        }
+        servers
     }
 
     /// The SFU behind this endpoint.

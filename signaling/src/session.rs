@@ -241,7 +241,7 @@ async fn join(
             sfu_events,
         }) => {
             info!(%remote, room = %claims.room, participant = %claims.sub, role = %claims.role, reconnect, "joined");
-            let ice_servers = state.sfu().config().ice_servers.clone();
+            let ice_servers = state.ice_servers_for(&claims.sub, now_unix());
             conversation.joined(others, ice_servers, Instant::now().into_std());
             Some(Member {
                 claims,

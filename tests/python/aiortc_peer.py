@@ -14,7 +14,9 @@ Two modes:
       decoded, 1 otherwise (after --timeout seconds).
 
 Traffic stays on loopback: host candidates are restricted to 127.0.0.1 and no STUN
-server is used.
+server is used. With --relay the peer uses only the TURN server from `joined` (relay
+candidates, as a browser with iceTransportPolicy "relay"), trusting --turn-ca for turns:, and
+reports the types of its selected local candidates.
 """
 
 import argparse
@@ -22,16 +24,20 @@ import asyncio
 import fractions
 import json
 import math
+import ssl
 import sys
 import time
 
 import aioice.ice
 import av
 import websockets
+import aiortc.rtcicetransport
 from aiortc import (
     MediaStreamTrack,
     RTCBundlePolicy,
     RTCConfiguration,
+    RTCIceServer,
+    RTCIceTransportPolicy,
     RTCPeerConnection,
     RTCSessionDescription,
 )
@@ -43,6 +49,30 @@ WIDTH, HEIGHT = 320, 240
 # Loopback only: no interface addresses, no default Google STUN server.
 aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
 RTCIceGatherer.getDefaultIceServers = classmethod(lambda cls: [])
+
+
+def trust_turn_ca(cafile: str) -> None:
+    """turns: with a test certificate: aioice's default TLS context would refuse it."""
+    context = ssl.create_default_context(cafile=cafile)
+    original = aiortc.rtcicetransport.connection_kwargs
+
+    def with_context(servers):
+        kwargs = original(servers)
+        if kwargs.get("turn_ssl") is True:
+            kwargs["turn_ssl"] = context
+        return kwargs
+
+    aiortc.rtcicetransport.connection_kwargs = with_context
+
+
+def selected_local_candidate_types(pc: RTCPeerConnection) -> list:
+    """The type of the local candidate of each nominated pair (aioice keeps them)."""
+    types = set()
+    for transceiver in pc.getTransceivers():
+        ice = transceiver.receiver.transport.transport
+        for pair in ice._connection._nominated.values():
+            types.add(pair.local_candidate.type)
+    return sorted(types)
 
 
 def pattern_frame(index: int) -> av.VideoFrame:
@@ -146,14 +176,8 @@ async def join(args: argparse.Namespace) -> int:
     # max-bundle: with aiortc's default ("balanced"), a second video m-section in one
     # offer (our uplink plus another participant's video) is bound to a transport that
     # bundling then discards, and that track never receives anything.
-    pc = RTCPeerConnection(
-        RTCConfiguration(iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
-    )
     consumers = []
-
-    @pc.on("track")
-    def on_track(track: MediaStreamTrack) -> None:
-        consumers.append(asyncio.ensure_future(consume(track)))
+    pc = None
 
     async with websockets.connect(args.url, max_size=2**20) as ws:
         await ws.send(json.dumps({"type": "join", "room": args.room, "token": args.token}))
@@ -161,6 +185,23 @@ async def join(args: argparse.Namespace) -> int:
         if joined.get("type") != "joined":
             print(json.dumps({"error": joined}), flush=True)
             return 1
+        if args.relay:
+            servers = [
+                RTCIceServer(urls=s["urls"], username=s.get("username"), credential=s.get("credential"))
+                for s in joined.get("ice_servers", [])
+            ]
+            config = RTCConfiguration(
+                iceServers=servers,
+                iceTransportPolicy=RTCIceTransportPolicy.RELAY,
+                bundlePolicy=RTCBundlePolicy.MAX_BUNDLE,
+            )
+        else:
+            config = RTCConfiguration(iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
+        pc = RTCPeerConnection(config)
+
+        @pc.on("track")
+        def on_track(track: MediaStreamTrack) -> None:
+            consumers.append(asyncio.ensure_future(consume(track)))
 
         async def signalling() -> None:
             first = True
@@ -187,6 +228,8 @@ async def join(args: argparse.Namespace) -> int:
             ok = False
         # Keep publishing a little longer so the other side can count our media too.
         await asyncio.sleep(args.linger)
+        if args.relay:
+            stats["selected_local_candidate_types"] = selected_local_candidate_types(pc)
         print(json.dumps(stats), flush=True)
         try:
             await ws.send(json.dumps({"type": "leave"}))
@@ -212,6 +255,8 @@ def main() -> int:
     peer.add_argument("--min-frames", type=int, default=20)
     peer.add_argument("--timeout", type=float, default=40)
     peer.add_argument("--linger", type=float, default=2)
+    peer.add_argument("--relay", action="store_true", help="only relay candidates, through the TURN server from joined")
+    peer.add_argument("--turn-ca", help="CA certificate (PEM) to trust for turns:")
     parser.add_argument("--verbose", action="store_true", help="aiortc debug logging to stderr")
     args = parser.parse_args()
     if args.verbose:
@@ -219,6 +264,8 @@ def main() -> int:
 
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
 
+    if args.command == "join" and args.turn_ca:
+        trust_turn_ca(args.turn_ca)
     if args.command == "write-ivf":
         write_ivf(args.path, args.frames)
         return 0

@@ -48,8 +48,21 @@ pub fn loopback_sfu_config() -> sfu::SfuConfig {
 }
 
 pub async fn start_server(sfu_config: sfu::SfuConfig, config: SignalingConfig) -> TestServer {
+    start_server_with(sfu_config, config, |state| state).await
+}
+
+/// As [`start_server`], with the state adjusted (e.g. TURN) before it serves.
+pub async fn start_server_with(
+    sfu_config: sfu::SfuConfig,
+    config: SignalingConfig,
+    adjust: impl FnOnce(SignalingState) -> SignalingState,
+) -> TestServer {
     let keys = RoomTokenKeys::from_secret(b"test-secret-test-secret-test-secret!");
-    let state = SignalingState::with_config(keys.clone(), sfu::Sfu::new(sfu_config), config);
+    let state = adjust(SignalingState::with_config(
+        keys.clone(),
+        sfu::Sfu::new(sfu_config),
+        config,
+    ));
     let app = signaling::router(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

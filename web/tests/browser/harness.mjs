@@ -21,8 +21,9 @@ let browser;
 let mailDir;
 let base;
 
-/** Starts the test server and the browser; returns `{ base, browser }`. */
-export async function startPlatform() {
+/** Starts the test server and the browser; returns `{ base, browser }`. `browserArgs`: more
+ * Chromium switches for one test file. */
+export async function startPlatform({ browserArgs = [] } = {}) {
   mkdirSync(artifacts, { recursive: true });
   // VIDEOLOKET_TEST_SERVER may name a prebuilt test_server binary (skips the cargo step).
   const [cmd, args] = process.env.VIDEOLOKET_TEST_SERVER
@@ -65,6 +66,7 @@ export async function startPlatform() {
       '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--no-first-run',
+      ...browserArgs,
     ],
   });
   return { base, browser };
