@@ -1,8 +1,9 @@
 //! `/medewerker/gesprek/{id}`: the call with a queue entry. Beside the video: the resident's
 //! details and, for an appointment, the resident's choice per information source. After
-//! "Gesprek beëindigen" (not "Ophangen", which only leaves the room) the outcome form appears; its "Geraadpleegde bronnen" offers only the sources the
-//! resident left to the municipality (the API refuses and logs any other). Opening this page
-//! shows personal data, so it is written to the access log as "opened".
+//! "Gesprek beëindigen" (not "Ophangen", which only leaves the room) the outcome form appears;
+//! its "Geraadpleegde bronnen" offers only the sources the resident left to the municipality
+//! (the API refuses and logs any other). Opening this page shows personal data, so it is
+//! written to the access log as "opened".
 
 use super::super::call_view::call_view;
 use super::{nav, to_login};
