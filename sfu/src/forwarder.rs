@@ -375,7 +375,9 @@ fn write<T>(m: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 
 #[cfg(test)]
 mod tests {
-    use super::{KeyframeDecision, KeyframeGate, KeyframeNeed, Rewriter, KEYFRAME_REQUEST_INTERVAL};
+    use super::{
+        KeyframeDecision, KeyframeGate, KeyframeNeed, Rewriter, KEYFRAME_REQUEST_INTERVAL,
+    };
     use std::time::{Duration, Instant};
 
     #[test]
@@ -384,24 +386,39 @@ mod tests {
         let t0 = Instant::now();
         let mut gate = KeyframeGate::default();
         // A subscriber's PLI: sent.
-        assert_eq!(gate.ask(KeyframeNeed::Repeat, t0), KeyframeDecision::SendNow);
+        assert_eq!(
+            gate.ask(KeyframeNeed::Repeat, t0),
+            KeyframeDecision::SendNow
+        );
         // Another 20 ms later: merged into one at the end of the interval, then nothing more.
         assert_eq!(
             gate.ask(KeyframeNeed::Repeat, t0 + ms(20)),
             KeyframeDecision::SendAt(t0 + KEYFRAME_REQUEST_INTERVAL)
         );
-        assert_eq!(gate.ask(KeyframeNeed::Repeat, t0 + ms(30)), KeyframeDecision::Merged);
+        assert_eq!(
+            gate.ask(KeyframeNeed::Repeat, t0 + ms(30)),
+            KeyframeDecision::Merged
+        );
         // A subscriber that becomes ready 20 ms after a request does not wait ~480 ms.
-        assert_eq!(gate.ask(KeyframeNeed::Start, t0 + ms(40)), KeyframeDecision::SendNow);
+        assert_eq!(
+            gate.ask(KeyframeNeed::Start, t0 + ms(40)),
+            KeyframeDecision::SendNow
+        );
         // The scheduled one still goes out; afterwards a repeat waits for the interval again.
         gate.fired(t0 + KEYFRAME_REQUEST_INTERVAL);
         assert_eq!(
-            gate.ask(KeyframeNeed::Repeat, t0 + KEYFRAME_REQUEST_INTERVAL + ms(10)),
+            gate.ask(
+                KeyframeNeed::Repeat,
+                t0 + KEYFRAME_REQUEST_INTERVAL + ms(10)
+            ),
             KeyframeDecision::SendAt(t0 + KEYFRAME_REQUEST_INTERVAL * 2)
         );
         // Once the interval is over, a repeat goes at once.
         let mut quiet = KeyframeGate::default();
-        assert_eq!(quiet.ask(KeyframeNeed::Start, t0), KeyframeDecision::SendNow);
+        assert_eq!(
+            quiet.ask(KeyframeNeed::Start, t0),
+            KeyframeDecision::SendNow
+        );
         assert_eq!(
             quiet.ask(KeyframeNeed::Repeat, t0 + KEYFRAME_REQUEST_INTERVAL),
             KeyframeDecision::SendNow

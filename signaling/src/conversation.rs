@@ -412,7 +412,8 @@ impl Conversation {
         if matches!(self.phase, Phase::Ended) {
             return;
         }
-        self.actions.push_back(Action::Send(ServerMessage::Replaced));
+        self.actions
+            .push_back(Action::Send(ServerMessage::Replaced));
         self.actions
             .push_back(Action::Close(close::REPLACED, "connected from elsewhere"));
         self.end(Exit::Replaced);
@@ -902,10 +903,7 @@ mod tests {
         let later = t0 + Duration::from_secs(5);
         let mut second = fresh(t0);
         second.frame(join_text(ROOM, &token), later);
-        assert_eq!(
-            drain(&mut second),
-            [Action::Join(claims(ROOM, 3600))]
-        );
+        assert_eq!(drain(&mut second), [Action::Join(claims(ROOM, 3600))]);
         first.replaced();
         assert!(matches!(
             drain(&mut first)[..],

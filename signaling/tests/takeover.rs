@@ -23,7 +23,10 @@ async fn a_second_device_takes_over_and_the_first_is_told() {
         let token = server.token("room-t", "resident-1", Role::Resident);
         let mut first = server.ws().await;
         first.join("room-t", &token).await;
-        assert!(matches!(first.recv().await, Ok(ServerMessage::Joined { .. })));
+        assert!(matches!(
+            first.recv().await,
+            Ok(ServerMessage::Joined { .. })
+        ));
 
         let mut second = server.ws().await;
         second.join("room-t", &token).await;
@@ -40,7 +43,10 @@ async fn a_second_device_takes_over_and_the_first_is_told() {
                 Err(closed) => break closed,
             }
         };
-        assert!(saw_replaced, "the first socket must be told it was replaced");
+        assert!(
+            saw_replaced,
+            "the first socket must be told it was replaced"
+        );
         assert_eq!(closed.code, close::REPLACED, "{closed:?}");
         // The newcomer is in the room, alone, and keeps working.
         assert_eq!(server.state.sfu().room_participant_count("room-t"), 1);

@@ -265,12 +265,24 @@ mod tests {
         assert!(html.contains(r#"data-token="a&quot;b&lt;c""#), "{html}");
         assert!(html.contains("Hieronder staat hoe u dat toestaat op uw apparaat."));
         let help = permission_help(&tx).into_string();
-        assert!(help.contains("kies bij Camera en Microfoon &quot;Toestaan&quot;."), "{help}");
-        assert!(help.contains("Instellingen &gt; Safari &gt; Camera"), "{help}");
+        assert!(
+            help.contains("kies bij Camera en Microfoon &quot;Toestaan&quot;."),
+            "{help}"
+        );
+        assert!(
+            help.contains("Instellingen &gt; Safari &gt; Camera"),
+            "{help}"
+        );
         assert!(help.contains("iPhone of iPad (Safari):") && help.contains("Android (Chrome):"));
         let english = permission_help(&Tx::formal(Lang::En)).into_string();
-        assert!(english.contains("Settings &gt; Safari &gt; Camera"), "{english}");
-        assert!(english.contains("choose &quot;Permissions&quot;"), "{english}");
+        assert!(
+            english.contains("Settings &gt; Safari &gt; Camera"),
+            "{english}"
+        );
+        assert!(
+            english.contains("choose &quot;Permissions&quot;"),
+            "{english}"
+        );
         let waiting = waiting(&tx).into_string();
         assert!(waiting.contains("Kies dan opnieuw &quot;Ik ben er klaar voor&quot;.\""));
     }

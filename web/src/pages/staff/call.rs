@@ -91,10 +91,19 @@ pub async fn show(
             (tx.t("Onderwerp", "Service"), service.name.clone()),
         ];
         if let Some(a) = &appointment {
-            details.push((tx.t("Afspraak", "Appointment"), tx.when_in_words(&tenant, a.start)));
-            details.push((tx.t("E-mail", "Email"), a.resident.email.as_str().to_string()));
+            details.push((
+                tx.t("Afspraak", "Appointment"),
+                tx.when_in_words(&tenant, a.start),
+            ));
+            details.push((
+                tx.t("E-mail", "Email"),
+                a.resident.email.as_str().to_string(),
+            ));
             if let Some(note) = a.resident.note.as_deref().filter(|n| !n.is_empty()) {
-                details.push((tx.t("Opmerking van de bewoner", "Resident's note"), note.to_string()));
+                details.push((
+                    tx.t("Opmerking van de bewoner", "Resident's note"),
+                    note.to_string(),
+                ));
             }
         } else {
             details.push((
@@ -162,12 +171,17 @@ pub async fn show(
             }
             script type="module" src="/static/clerk-call.js" {}
         };
-        let title = format!("{} {}", tx.t("Gesprek met", "Call with"), entry.resident_name);
+        let title = format!(
+            "{} {}",
+            tx.t("Gesprek met", "Call with"),
+            entry.resident_name
+        );
         let page = Page {
             title,
             tenant: Some(&tenant),
             body,
-            has_errors: false, nav: nav(&tx, NAV_CURRENT, &claims),
+            has_errors: false,
+            nav: nav(&tx, NAV_CURRENT, &claims),
         };
         Ok(render(&ctx, page).into_response())
     }
