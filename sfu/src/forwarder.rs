@@ -35,8 +35,7 @@ pub(crate) struct Publication {
     pub kind: MediaKind,
     sinks: RwLock<Vec<Arc<Downlink>>>,
     source: Mutex<Option<Source>>,
-    last_keyframe_request: Mutex<Option<Instant>>,
-    keyframe_request_pending: AtomicBool,
+    keyframes: Mutex<KeyframeGate>,
     metrics: Arc<Metrics>,
     room_stats: Arc<RoomStats>,
 }
@@ -53,8 +52,7 @@ impl Publication {
             kind,
             sinks: RwLock::new(Vec::new()),
             source: Mutex::new(None),
-            last_keyframe_request: Mutex::new(None),
-            keyframe_request_pending: AtomicBool::new(false),
+            keyframes: Mutex::new(KeyframeGate::default()),
             metrics,
             room_stats,
         }
@@ -68,39 +66,23 @@ impl Publication {
         write(&self.sinks).retain(|s| s.session_id != session_id);
     }
 
-    /// Asks the publisher for a keyframe (video only). Requests within
-    /// [`KEYFRAME_REQUEST_INTERVAL`] of the last one are merged into one sent when the
-    /// interval is over, so a late request (a subscriber that just became ready) is never
-    /// lost.
-    pub async fn request_keyframe(self: &Arc<Self>) {
+    /// Asks the publisher for a keyframe (video only). A subscriber that starts (or a new
+    /// source) gets one at once; repeated requests within [`KEYFRAME_REQUEST_INTERVAL`] are
+    /// merged into one sent when the interval is over, so a late one is never lost.
+    pub async fn request_keyframe(self: &Arc<Self>, need: KeyframeNeed) {
         if self.kind != MediaKind::Video {
             return;
         }
-        let wait = {
-            let mut last = lock(&self.last_keyframe_request);
-            match *last {
-                Some(t) if t.elapsed() < KEYFRAME_REQUEST_INTERVAL => {
-                    if self.keyframe_request_pending.swap(true, Ordering::AcqRel) {
-                        return; // one is already scheduled
-                    }
-                    Some(KEYFRAME_REQUEST_INTERVAL - t.elapsed())
-                }
-                _ => {
-                    *last = Some(Instant::now());
-                    None
-                }
-            }
-        };
-        match wait {
-            None => self.send_pli().await,
-            Some(delay) => {
+        let decision = lock(&self.keyframes).ask(need, Instant::now());
+        match decision {
+            KeyframeDecision::SendNow => self.send_pli().await,
+            KeyframeDecision::Merged => {}
+            KeyframeDecision::SendAt(at) => {
                 let this = Arc::downgrade(self);
                 spawn_tracked(&self.metrics, async move {
-                    tokio::time::sleep(delay).await;
+                    tokio::time::sleep_until(at.into()).await;
                     if let Some(this) = this.upgrade() {
-                        this.keyframe_request_pending
-                            .store(false, Ordering::Release);
-                        *lock(&this.last_keyframe_request) = Some(Instant::now());
+                        lock(&this.keyframes).fired(Instant::now());
                         this.send_pli().await;
                     }
                 });
@@ -152,7 +134,7 @@ impl Publication {
                     media_ssrc: ssrc,
                 });
                 debug!(publisher = %self.publisher_id, kind = %self.kind, %mime, ssrc, "source started");
-                self.request_keyframe().await;
+                self.request_keyframe(KeyframeNeed::Start).await;
             }
             if Some(packet.header.payload_type) != primary_pt {
                 // RTX/FEC of the uplink: repaired by the NACK interceptor, not relayed.
@@ -266,13 +248,68 @@ impl Downlink {
                 let Some(publication) = publication.upgrade() else {
                     break;
                 };
-                publication.request_keyframe().await;
+                publication.request_keyframe(KeyframeNeed::Repeat).await;
             }
             if events == 0 {
                 // `poll` yields nothing before the track is bound; allow a later retry.
                 this.rtcp_reader_started.store(false, Ordering::Release);
             }
         })
+    }
+}
+
+/// Why a keyframe is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyframeNeed {
+    /// A subscriber just became ready, or the publisher's source is new: nothing can be
+    /// shown before a keyframe, so it goes out at once.
+    Start,
+    /// A subscriber's PLI/FIR (it lost something): merged with the others.
+    Repeat,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum KeyframeDecision {
+    SendNow,
+    /// Merged into a request due at this moment (the caller schedules it).
+    SendAt(Instant),
+    /// Merged into one already scheduled.
+    Merged,
+}
+
+/// When keyframe requests go to the publisher (sans-IO: time passed in).
+#[derive(Debug, Default)]
+pub(crate) struct KeyframeGate {
+    last: Option<Instant>,
+    scheduled: bool,
+}
+
+impl KeyframeGate {
+    pub fn ask(&mut self, need: KeyframeNeed, now: Instant) -> KeyframeDecision {
+        if need == KeyframeNeed::Start {
+            self.last = Some(now);
+            return KeyframeDecision::SendNow;
+        }
+        match self.last {
+            Some(last) if now.saturating_duration_since(last) < KEYFRAME_REQUEST_INTERVAL => {
+                if self.scheduled {
+                    KeyframeDecision::Merged
+                } else {
+                    self.scheduled = true;
+                    KeyframeDecision::SendAt(last + KEYFRAME_REQUEST_INTERVAL)
+                }
+            }
+            _ => {
+                self.last = Some(now);
+                KeyframeDecision::SendNow
+            }
+        }
+    }
+
+    /// The scheduled request went out at `now`.
+    pub fn fired(&mut self, now: Instant) {
+        self.scheduled = false;
+        self.last = Some(now);
     }
 }
 
@@ -338,7 +375,55 @@ fn write<T>(m: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 
 #[cfg(test)]
 mod tests {
-    use super::Rewriter;
+    use super::{
+        KeyframeDecision, KeyframeGate, KeyframeNeed, Rewriter, KEYFRAME_REQUEST_INTERVAL,
+    };
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn a_starting_subscriber_gets_a_keyframe_at_once_repeats_are_merged() {
+        let ms = Duration::from_millis;
+        let t0 = Instant::now();
+        let mut gate = KeyframeGate::default();
+        // A subscriber's PLI: sent.
+        assert_eq!(
+            gate.ask(KeyframeNeed::Repeat, t0),
+            KeyframeDecision::SendNow
+        );
+        // Another 20 ms later: merged into one at the end of the interval, then nothing more.
+        assert_eq!(
+            gate.ask(KeyframeNeed::Repeat, t0 + ms(20)),
+            KeyframeDecision::SendAt(t0 + KEYFRAME_REQUEST_INTERVAL)
+        );
+        assert_eq!(
+            gate.ask(KeyframeNeed::Repeat, t0 + ms(30)),
+            KeyframeDecision::Merged
+        );
+        // A subscriber that becomes ready 20 ms after a request does not wait ~480 ms.
+        assert_eq!(
+            gate.ask(KeyframeNeed::Start, t0 + ms(40)),
+            KeyframeDecision::SendNow
+        );
+        // The scheduled one still goes out; afterwards a repeat waits for the interval again.
+        gate.fired(t0 + KEYFRAME_REQUEST_INTERVAL);
+        assert_eq!(
+            gate.ask(
+                KeyframeNeed::Repeat,
+                t0 + KEYFRAME_REQUEST_INTERVAL + ms(10)
+            ),
+            KeyframeDecision::SendAt(t0 + KEYFRAME_REQUEST_INTERVAL * 2)
+        );
+        // Once the interval is over, a repeat goes at once.
+        let mut quiet = KeyframeGate::default();
+        assert_eq!(
+            quiet.ask(KeyframeNeed::Start, t0),
+            KeyframeDecision::SendNow
+        );
+        assert_eq!(
+            quiet.ask(KeyframeNeed::Repeat, t0 + KEYFRAME_REQUEST_INTERVAL),
+            KeyframeDecision::SendNow
+        );
+    }
 
     #[test]
     fn rewriter_passes_through_then_continues_across_a_source_switch() {

@@ -29,7 +29,7 @@ use webrtc::peer_connection::{
 use webrtc::rtp_transceiver::{RTCRtpTransceiverDirection, RTCRtpTransceiverInit};
 
 use crate::engine::media_setup;
-use crate::forwarder::{Downlink, Publication};
+use crate::forwarder::{Downlink, KeyframeNeed, Publication};
 use crate::metrics::{spawn_tracked, TransportStats};
 use crate::room::Room;
 use crate::{IceCandidate, MediaKind, PeerState, SfuError, SfuEvent, SharedContext};
@@ -399,7 +399,8 @@ impl PeerSession {
             if let Some(reader) = downlink.rtcp_reader(Arc::downgrade(&publication)) {
                 let task = spawn_tracked(&self.ctx.metrics, reader);
                 self.track_task(task);
-                publication.request_keyframe().await;
+                // This subscriber can show nothing before a keyframe: ask at once.
+                publication.request_keyframe(KeyframeNeed::Start).await;
             }
         }
     }

@@ -405,11 +405,15 @@ impl Conversation {
         self.reply_error(code, err.to_string());
     }
 
-    /// The same participant connected from elsewhere.
+    /// The same participant connected from elsewhere (another device or tab): that socket
+    /// takes over the call, this one is told why before it closes, so its page can say the
+    /// call moved instead of trying to get back in.
     pub fn replaced(&mut self) {
         if matches!(self.phase, Phase::Ended) {
             return;
         }
+        self.actions
+            .push_back(Action::Send(ServerMessage::Replaced));
         self.actions
             .push_back(Action::Close(close::REPLACED, "connected from elsewhere"));
         self.end(Exit::Replaced);
@@ -874,12 +878,81 @@ mod tests {
         assert_eq!(
             drain(&mut c),
             [
+                Action::Send(ServerMessage::Replaced),
                 Action::Close(close::REPLACED, "connected from elsewhere"),
                 Action::End(Exit::Replaced)
             ]
         );
         c.socket_closed(t0);
         assert_eq!(drain(&mut c), [], "the end is final");
+        c.replaced();
+        assert_eq!(drain(&mut c), [], "told once");
+    }
+
+    #[test]
+    fn a_second_device_with_the_same_token_is_admitted_while_the_first_is_in_the_room() {
+        // The takeover itself is presence's (the older socket gets `replaced`); the rule here
+        // is that the newcomer is not refused for being the same participant.
+        let t0 = Instant::now();
+        let token = keys().issue(&claims(ROOM, 3600));
+        let mut first = fresh(t0);
+        first.frame(join_text(ROOM, &token), t0);
+        assert!(matches!(drain(&mut first)[..], [Action::Join(_)]));
+        first.joined(Vec::new(), Vec::new(), t0);
+        drain(&mut first);
+        let later = t0 + Duration::from_secs(5);
+        let mut second = fresh(t0);
+        second.frame(join_text(ROOM, &token), later);
+        assert_eq!(drain(&mut second), [Action::Join(claims(ROOM, 3600))]);
+        first.replaced();
+        assert!(matches!(
+            drain(&mut first)[..],
+            [
+                Action::Send(ServerMessage::Replaced),
+                Action::Close(close::REPLACED, _),
+                Action::End(Exit::Replaced)
+            ]
+        ));
+    }
+
+    #[test]
+    fn leaving_is_not_final_for_the_token_which_admits_a_rejoin() {
+        // A resident who hung up may go back in while the appointment lasts: `leave` ends
+        // this socket's conversation only, the same token joins again on a new one.
+        let t0 = Instant::now();
+        let token = keys().issue(&claims(ROOM, 3600));
+        let mut c = fresh(t0);
+        c.frame(join_text(ROOM, &token), t0);
+        drain(&mut c);
+        c.joined(Vec::new(), Vec::new(), t0);
+        drain(&mut c);
+        c.frame(text(r#"{"type":"leave"}"#), t0);
+        assert_eq!(
+            drain(&mut c),
+            [Action::Close(1000, "bye"), Action::End(Exit::Leave)]
+        );
+        let mut again = fresh(t0);
+        again.frame(join_text(ROOM, &token), t0 + Duration::from_secs(60));
+        assert!(matches!(drain(&mut again)[..], [Action::Join(_)]));
+    }
+
+    #[test]
+    fn restart_ice_asks_the_peer_connection_for_an_ice_restart_offer() {
+        let t0 = Instant::now();
+        let mut c = in_room(t0, 3600);
+        c.frame(text(r#"{"type":"restart_ice"}"#), t0);
+        assert_eq!(drain(&mut c), [Action::Sfu(SfuRequest::RestartIce)]);
+        // The client asks again on every network change; each ask is passed on (the peer
+        // connection merges asks while an offer waits for its answer).
+        c.frame(text(r#"{"type":"restart_ice"}"#), t0);
+        c.frame(text(r#"{"type":"restart_ice"}"#), t0);
+        assert_eq!(
+            drain(&mut c),
+            [
+                Action::Sfu(SfuRequest::RestartIce),
+                Action::Sfu(SfuRequest::RestartIce)
+            ]
+        );
     }
 
     #[test]

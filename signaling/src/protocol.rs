@@ -168,6 +168,9 @@ pub enum ServerMessage {
     },
     /// Reply to `ping`.
     Pong,
+    /// The same participant joined from another socket (another device or tab), which took
+    /// over the call; this socket closes next with 4005 and should not join again by itself.
+    Replaced,
     /// Something was wrong with the last message (or the connection is about to close).
     Error {
         /// Machine-readable code.
@@ -246,6 +249,10 @@ mod tests {
         assert_eq!(
             left,
             r#"{"type":"participant_left","participant_id":"p","reason":"timeout"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&ServerMessage::Replaced).unwrap(),
+            r#"{"type":"replaced"}"#
         );
     }
 }

@@ -1,11 +1,16 @@
 // The call screen both the resident and the clerk see: large remote video, small self-view,
 // big buttons with words, and the connection state in words. The words come from the page
 // (data-* attributes rendered by the server in the visitor's language).
+//
+// "Ophangen" only leaves the room, after a confirm step; while the conversation lasts (the
+// clerk ends it, not a button here) "Opnieuw deelnemen" joins again.
 
-import { Call } from "/static/call.js";
+import { Call, openMedia } from "/static/call.js";
 
 /**
  * Starts the call inside `root` (the markup of web/src/pages/call_view.rs).
+ * `onEnded(state)` is called once the call is over for this page: "ended" (the conversation
+ * is over), "refused" or "moved" (another device took over).
  * @returns {Call}
  */
 export function startCallView(root, { ticket, stream, camera, onEnded }) {
@@ -18,6 +23,10 @@ export function startCallView(root, { ticket, stream, camera, onEnded }) {
   const cam = $("camera-button");
   const hangUp = $("hang-up-button");
   const remoteNoVideo = $("remote-no-video");
+  const dialog = $("leave-dialog");
+  const rejoin = $("rejoin");
+  const videos = root.querySelector(".call-videos");
+  const controls = root.querySelector(".call-controls");
 
   root.hidden = false;
   self.srcObject = stream;
@@ -35,32 +44,52 @@ export function startCallView(root, { ticket, stream, camera, onEnded }) {
     "other-joined": w.connected,
     "other-reconnecting": w.otherReconnecting,
     "other-left": w.otherLeft,
+    left: w.left,
+    moved: w.moved,
     ended: w.ended,
     refused: w.refused,
   };
+  const FINAL = new Set(["ended", "refused", "moved"]);
   let connected = false;
   let otherHere = false;
+  let over = false;
+  let micOn = true;
+  let camOn = true;
+
+  function showCall(on) {
+    videos.hidden = !on;
+    controls.hidden = !on;
+    mic.disabled = cam.disabled = hangUp.disabled = !on;
+  }
+
   const call = new Call({
     ticket,
     stream,
     remoteVideo: remote,
     onState: (s) => {
+      if (over) return;
       if (s === "connected") connected = true;
-      if (s === "reconnecting") connected = false;
+      if (s === "reconnecting" || s === "left") connected = false;
       if (s === "other-joined") otherHere = true;
-      if (s === "other-left") otherHere = false;
+      if (s === "other-left" || s === "left") otherHere = false;
       // Until the other is there, "connected" alone would suggest someone is listening.
       let text = words[s];
       if ((s === "connected" || s === "other-joined") && !(connected && otherHere)) {
         text = connected ? w.waitingOther : w.connecting;
       }
+      if (s === "other-left" && !connected) text = w.connecting;
       state.textContent = text;
       state.dataset.state = s;
-      if (s === "ended" || s === "refused" || call.leaving) {
-        mic.disabled = cam.disabled = hangUp.disabled = true;
+      if (s === "left") {
+        showCall(false);
+        rejoin.hidden = false;
+        rejoin.querySelector("button").focus();
+      } else if (FINAL.has(s)) {
+        over = true;
+        if (dialog.open) dialog.close();
         // Nothing more to see or press: the state line says the call is over.
-        root.querySelector(".call-videos").hidden = true;
-        root.querySelector(".call-controls").hidden = true;
+        showCall(false);
+        rejoin.hidden = true;
         onEnded && onEnded(s);
       }
     },
@@ -78,21 +107,62 @@ export function startCallView(root, { ticket, stream, camera, onEnded }) {
     remote.play().then(() => (play.hidden = true), () => {});
   });
 
-  let micOn = true;
   mic.addEventListener("click", () => {
     micOn = !micOn;
     call.setAudio(micOn);
     mic.textContent = micOn ? w.micOff : w.micOn;
     mic.classList.toggle("call-button--off", !micOn);
   });
-  let camOn = true;
   cam.addEventListener("click", () => {
     camOn = !camOn;
     call.setVideo(camOn);
     cam.textContent = camOn ? w.cameraOff : w.cameraOn;
     cam.classList.toggle("call-button--off", !camOn);
   });
-  hangUp.addEventListener("click", () => call.hangUp());
+
+  // Hanging up asks first (the button sits next to the microphone button); "No" is the
+  // default, so Escape or Enter keeps the call.
+  hangUp.addEventListener("click", () => {
+    dialog.showModal();
+    $("cancel-leave").focus();
+  });
+  $("cancel-leave").addEventListener("click", () => {
+    dialog.close();
+    hangUp.focus();
+  });
+  $("confirm-leave").addEventListener("click", () => {
+    dialog.close();
+    call.leave();
+  });
+
+  rejoin.querySelector("button").addEventListener("click", async () => {
+    const button = rejoin.querySelector("button");
+    button.disabled = true;
+    let media;
+    try {
+      media = await openMedia();
+    } catch {
+      state.textContent = w.refused;
+      button.disabled = false;
+      return;
+    }
+    button.disabled = false;
+    if (over) {
+      media.stream.getTracks().forEach((t) => t.stop());
+      return;
+    }
+    rejoin.hidden = true;
+    self.srcObject = media.stream;
+    // The buttons start again from "on", as the new tracks do.
+    micOn = camOn = true;
+    mic.textContent = w.micOff;
+    cam.textContent = w.cameraOff;
+    mic.classList.remove("call-button--off");
+    cam.classList.remove("call-button--off");
+    showCall(true);
+    call.start(media.stream);
+    root.querySelector("h2").focus();
+  });
 
   // For diagnostics (and the browser tests): the call in progress.
   window.videoloketCall = call;

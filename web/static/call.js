@@ -8,8 +8,14 @@
 // Close codes after which joining again cannot help (token refused, room full, taken over,
 // the appointment is over); see "Close codes" in docs/signaling.md.
 const FINAL_CLOSE_CODES = new Set([1000, 4001, 4002, 4003, 4004, 4005, 4006]);
+// Another socket with our token took over the call (another device or tab).
+const REPLACED = 4005;
 // A dropped socket keeps our place for 30 s on the server; try again well within that.
 const RECONNECT_DELAY_MS = 1500;
+// A peer connection "disconnected" this long gets an ICE restart; "failed" gets one at once.
+const DISCONNECTED_RESTART_MS = 2000;
+// Network events come in bursts (Wi-Fi off, mobile on): one restart per this interval.
+const RESTART_ICE_MIN_INTERVAL_MS = 1000;
 
 export class Call {
   /**
@@ -18,8 +24,9 @@ export class Call {
    * @param {MediaStream} o.stream our microphone (and camera, when there is one)
    * @param {HTMLVideoElement} o.remoteVideo where the other participant appears
    * @param {(state: string) => void} o.onState "connecting", "connected", "reconnecting",
-   *   "other-joined", "other-reconnecting", "other-left" (the call ended when nobody is left),
-   *   "ended" or "refused"
+   *   "other-joined", "other-reconnecting", "other-left" (the other may come back), "left"
+   *   (we left; `start()` joins again), "moved" (another device took over), "ended" or
+   *   "refused"
    * @param {(media: {audio: boolean, video: boolean}) => void} [o.onRemoteMedia]
    */
   constructor({ ticket, stream, remoteVideo, onState, onRemoteMedia }) {
@@ -34,13 +41,44 @@ export class Call {
     this.leaving = false;
     this.remoteStream = null;
     this.others = new Set();
+    /** How many ICE restarts this page asked for (diagnostics and tests). */
+    this.iceRestarts = 0;
+    this.lastIceRestart = 0;
+    this.disconnectedTimer = 0;
+    this.network = null; // AbortController of the network-change listeners
     /** Called when the browser will not start the remote video by itself (autoplay policy). */
     this.onPlayBlocked = () => {};
   }
 
-  start() {
+  /** Joins (again, after `leave()`: then with a fresh `stream`). */
+  start(stream) {
+    if (stream) this.stream = stream;
+    this.leaving = false;
     this.onState("connecting");
+    this.watchNetwork();
     this.connect();
+  }
+
+  // A new network (Wi-Fi to mobile, a VPN, waking up) breaks the ICE path long before the
+  // socket notices: ask the server for an offer with fresh ICE credentials.
+  watchNetwork() {
+    this.network?.abort();
+    this.network = new AbortController();
+    const signal = this.network.signal;
+    window.addEventListener("online", () => this.restartIce("online"), { signal });
+    navigator.connection?.addEventListener("change", () => this.restartIce("connection-change"), { signal });
+  }
+
+  restartIce(why) {
+    if (this.leaving || !this.pc) return false;
+    const now = Date.now();
+    if (now - this.lastIceRestart < RESTART_ICE_MIN_INTERVAL_MS) return false;
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false; // rejoining gives a fresh connection anyway
+    this.lastIceRestart = now;
+    this.iceRestarts += 1;
+    console.info("asking for an ICE restart:", why);
+    this.send({ type: "restart_ice" });
+    return true;
   }
 
   connect() {
@@ -52,8 +90,8 @@ export class Call {
     ws.onclose = (e) => {
       if (this.ws !== ws || this.leaving) return;
       if (FINAL_CLOSE_CODES.has(e.code)) {
-        this.closePeer();
-        this.onState(e.code === 4006 || e.code === 1000 ? "ended" : "refused");
+        const state = e.code === REPLACED ? "moved" : e.code === 4006 || e.code === 1000 ? "ended" : "refused";
+        this.finish(state);
         return;
       }
       // Joining again with the same token gives a fresh peer connection (docs/signaling.md).
@@ -94,14 +132,14 @@ export class Call {
         this.onState(msg.state === "reconnecting" ? "other-reconnecting" : "other-joined");
         break;
       case "participant_left":
+        // Leaving the room is not the end of the conversation: the other may come back
+        // (only the clerk ends it, and the page learns that from the queue).
         this.others.delete(msg.participant_id);
-        if (msg.reason === "left" && this.others.size === 0) {
-          // The other hung up for good and nobody is left: end our side too, so the camera
-          // and microphone go off instead of staying on for an empty room.
-          this.finish("other-left");
-        } else {
-          this.onState("other-left");
-        }
+        this.onState("other-left");
+        break;
+      case "replaced":
+        // The close (4005) follows; say where the call went, do not join again.
+        this.finish("moved");
         break;
       case "media_state":
         this.onRemoteMedia({ audio: msg.audio, video: msg.video });
@@ -129,6 +167,16 @@ export class Call {
       this.remoteVideo.play().catch((err) => {
         if (err.name === "NotAllowedError") this.onPlayBlocked();
       });
+    };
+    pc.onconnectionstatechange = () => {
+      if (this.pc !== pc) return;
+      clearTimeout(this.disconnectedTimer);
+      if (pc.connectionState === "failed") this.restartIce("failed");
+      else if (pc.connectionState === "disconnected") {
+        this.disconnectedTimer = setTimeout(() => {
+          if (this.pc === pc && pc.connectionState === "disconnected") this.restartIce("disconnected");
+        }, DISCONNECTED_RESTART_MS);
+      }
     };
     pc.attached = false;
     return pc;
@@ -183,21 +231,32 @@ export class Call {
   }
 
   closePeer() {
+    clearTimeout(this.disconnectedTimer);
     if (this.pc) this.pc.close();
     this.pc = null;
   }
 
-  hangUp() {
+  /** Leaves the room (camera and microphone off); `start(stream)` joins again. */
+  leave() {
+    this.finish("left");
+  }
+
+  /** The conversation is over (the clerk ended it, or the clerk ends it here). */
+  end() {
     this.finish("ended");
   }
 
   finish(state) {
+    const wasLeaving = this.leaving;
     this.leaving = true;
-    this.send({ type: "leave" });
-    if (this.ws) this.ws.close(1000);
+    this.network?.abort();
+    // A socket that was taken over is no longer ours to leave with.
+    if (state !== "moved") this.send({ type: "leave" });
+    if (this.ws && this.ws.readyState <= WebSocket.OPEN) this.ws.close(1000);
     this.closePeer();
     this.stream.getTracks().forEach((t) => t.stop());
-    this.onState(state);
+    // After leaving, only the end of the conversation is still news.
+    if (!wasLeaving || state === "ended") this.onState(state);
   }
 }
 

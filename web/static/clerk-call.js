@@ -1,5 +1,7 @@
-// The clerk's call page: camera and microphone, the room ticket for this queue entry, the call;
-// after hanging up the entry is marked done and the outcome form appears.
+// The clerk's call page: camera and microphone, the room ticket for this queue entry, the call.
+// "Ophangen" only leaves the room (the clerk can go back in, and so can the resident); "Gesprek
+// beëindigen" marks the entry done, which ends the conversation for both, and then the outcome
+// form appears. A reload while the entry is called or answered is back in the call.
 import { openMedia } from "/static/call.js";
 import { startCallView } from "/static/call-view.js";
 
@@ -9,8 +11,12 @@ const status = document.getElementById("clerk-call-status");
 const form = document.getElementById("outcome-form");
 const back = document.getElementById("back-to-queue");
 
-async function finish() {
-  await fetch(`/api/v1/staff/queue/${entry}/done`, { method: "POST" });
+const endBlock = document.getElementById("end-conversation");
+const endDialog = document.getElementById("end-dialog");
+let call = null;
+
+function showOutcome() {
+  endBlock.hidden = true;
   back.hidden = false;
   if (form) {
     form.hidden = false;
@@ -18,6 +24,27 @@ async function finish() {
     form.querySelector("h2").focus();
   }
 }
+
+document.getElementById("end-button").addEventListener("click", () => {
+  endDialog.showModal();
+  document.getElementById("cancel-end").focus();
+});
+document.getElementById("cancel-end").addEventListener("click", () => {
+  endDialog.close();
+  document.getElementById("end-button").focus();
+});
+document.getElementById("confirm-end").addEventListener("click", async () => {
+  endDialog.close();
+  const resp = await fetch(`/api/v1/staff/queue/${entry}/done`, { method: "POST" });
+  if (!resp.ok) {
+    status.textContent = root.dataset.endFailed;
+    return;
+  }
+  status.textContent = "";
+  // The resident's page learns it from the queue and ends there too.
+  call?.end();
+  showOutcome();
+});
 
 async function start() {
   const ticket = await fetch(`/api/v1/staff/queue/${entry}/room-token`, { method: "POST" });
@@ -35,16 +62,15 @@ async function start() {
     back.hidden = false;
     return;
   }
-  let finished = false;
-  startCallView(document.getElementById("gesprek"), {
+  endBlock.hidden = false;
+  call = startCallView(document.getElementById("gesprek"), {
     ticket: await ticket.json(),
     stream: media.stream,
     camera: media.camera,
-    onEnded: () => {
-      if (!finished) {
-        finished = true;
-        finish();
-      }
+    onEnded: (state) => {
+      // The token ran out or the conversation is over: time for the outcome.
+      if (state === "ended") showOutcome();
+      else back.hidden = false;
     },
   });
 }

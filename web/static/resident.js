@@ -1,6 +1,11 @@
 // The resident's video page (web/src/pages/video.rs): device check, check in, wait (live from
 // the queue's Server-Sent Events), answer when called, then the call. The words come from the
 // page's data attributes, in the visitor's language.
+//
+// A reload (or the link opened on another device) puts the resident back where the queue entry
+// stands: waiting, being called, in the call (the new page takes the call over), or after it.
+// The entry's events are followed during the call too: the clerk ending the conversation
+// (status `done`) ends it here.
 
 import { openMedia } from "/static/call.js";
 import { startCallView } from "/static/call-view.js";
@@ -21,6 +26,7 @@ let meterTimer = 0;
 function say(text) {
   help.textContent = text;
   help.hidden = !text;
+  document.getElementById("permission-help").hidden = text !== check.dataset.denied;
 }
 
 function audioContext() {
@@ -47,6 +53,7 @@ function startMeter(stream) {
   }, 100);
 }
 
+/** Opens camera and microphone; false (with help on the page) when that fails. */
 async function openDevices() {
   say("");
   retry.hidden = true;
@@ -59,7 +66,7 @@ async function openDevices() {
     say(err.name === "NotAllowedError" || err.name === "SecurityError"
       ? check.dataset.denied
       : check.dataset.noDevices);
-    return;
+    return false;
   }
   const preview = document.getElementById("preview");
   preview.srcObject = media.stream;
@@ -67,6 +74,7 @@ async function openDevices() {
   if (!media.camera) say(check.dataset.noCamera);
   startMeter(media.stream);
   ready.disabled = false;
+  return true;
 }
 
 // One second of a soft 440 Hz tone through the speakers.
@@ -81,7 +89,12 @@ document.getElementById("test-sound").addEventListener("click", () => {
   tone.stop(ctx.currentTime + 1);
 });
 
-retry.addEventListener("click", openDevices);
+// Where the entry stood when the page loaded, until the devices work.
+let resumeWith = null;
+
+retry.addEventListener("click", async () => {
+  if ((await openDevices()) && resumeWith) resume(resumeWith);
+});
 
 function post(path) {
   return fetch(`/api/v1${path}`, { method: "POST", headers: { Accept: "application/json" } });
@@ -100,7 +113,9 @@ ready.addEventListener("click", async () => {
   follow();
 });
 
-let events = null; // the queue entry's Server-Sent Events while waiting
+let events = null; // the queue entry's Server-Sent Events while waiting and in the call
+let call = null; // the call, once joined
+let joining = false;
 
 // Leaving while waiting (or while being called, before answering): back to the check, from
 // where "I'm ready" joins the queue again.
@@ -108,6 +123,7 @@ document.getElementById("leave-queue").addEventListener("click", async () => {
   const resp = await post(`/queue-entries/${token}/leave`);
   if (!resp.ok) return; // already in the call: only the clerk ends it
   events?.close();
+  events = null;
   waitingView.hidden = true;
   check.hidden = false;
   ready.disabled = false;
@@ -115,46 +131,68 @@ document.getElementById("leave-queue").addEventListener("click", async () => {
 });
 
 function follow() {
-  const status = document.getElementById("queue-status");
-  const w = waitingView.dataset;
+  if (events) return;
   events = new EventSource(`/api/v1/queue-entries/${token}/events`);
-  let answering = false;
-  events.addEventListener("entry", async (e) => {
-    const entry = JSON.parse(e.data);
-    if (entry.status === "waiting") {
-      const place = entry.place === 1 ? w.next : w.place.replace("{place}", entry.place);
-      const wait = entry.expected_wait_minutes == null
-        ? ""
-        : " " + w.wait.replace("{minutes}", entry.expected_wait_minutes);
-      status.textContent = place + wait;
-    } else if (entry.status === "called" && !answering) {
-      answering = true;
-      status.textContent = w.called;
-      events.close();
-      await join();
-    } else if (entry.status === "missed") {
-      status.textContent = w.missed;
-      events.close();
-    }
-  });
+  events.addEventListener("entry", (e) => onEntry(JSON.parse(e.data)));
 }
 
-async function join() {
-  const answered = await post(`/queue-entries/${token}/answer`);
-  const ticket = answered.ok ? await post(`/queue-entries/${token}/room-token`) : answered;
+function stopFollowing() {
+  events?.close();
+  events = null;
+}
+
+async function onEntry(entry) {
+  const status = document.getElementById("queue-status");
+  const w = waitingView.dataset;
+  if (entry.status === "waiting") {
+    const place = entry.place === 1 ? w.next : w.place.replace("{place}", entry.place);
+    const wait = entry.expected_wait_minutes == null
+      ? ""
+      : " " + w.wait.replace("{minutes}", entry.expected_wait_minutes);
+    status.textContent = place + wait;
+  } else if ((entry.status === "called" || entry.status === "answered") && !call && !joining) {
+    joining = true;
+    status.textContent = w.called;
+    await join(entry.status === "called");
+    joining = false;
+  } else if (entry.status === "missed") {
+    status.textContent = w.missed;
+    stopFollowing();
+  } else if (entry.status === "done") {
+    stopFollowing();
+    if (call) call.end(); // the clerk ended the conversation
+    else afterCall();
+  }
+}
+
+function afterCall() {
+  clearInterval(meterTimer);
+  media?.stream.getTracks().forEach((t) => t.stop());
+  check.hidden = true;
+  waitingView.hidden = true;
+  document.getElementById("na-gesprek").hidden = false;
+}
+
+async function join(mustAnswer) {
+  // Answered already (a reload, another device): straight to the room.
+  if (mustAnswer) await post(`/queue-entries/${token}/answer`);
+  const ticket = await post(`/queue-entries/${token}/room-token`);
   if (!ticket.ok) {
     document.getElementById("queue-status").textContent = check.dataset.failed;
     return;
   }
   clearInterval(meterTimer);
+  check.hidden = true;
   waitingView.hidden = true;
-  startCallView(callView, {
+  call = startCallView(callView, {
     ticket: await ticket.json(),
     stream: media.stream,
     camera: media.camera,
     onEnded: (state) => {
-      // After the conversation: a clear way to the rating page (not when refused entry).
-      if (state === "refused") return;
+      stopFollowing();
+      // After the conversation: a clear way to the rating page (not when refused entry, nor
+      // on the page whose call moved to another device).
+      if (state !== "ended") return;
       const after = document.getElementById("na-gesprek");
       if (after.hidden) after.hidden = false;
     },
@@ -162,4 +200,28 @@ async function join() {
   document.getElementById("gesprek-kop").focus();
 }
 
-openDevices();
+/** Back to where the queue entry stands (after a reload), once the devices work. */
+function resume(entry) {
+  resumeWith = null;
+  if (!entry || entry.status === "left") return; // not (or no longer) in the queue: check in
+  if (entry.status === "done") return afterCall();
+  check.hidden = true;
+  waitingView.hidden = false;
+  if (entry.status === "missed") {
+    document.getElementById("queue-status").textContent = waitingView.dataset.missed;
+    return;
+  }
+  follow(); // waiting, called or answered: the first event says which
+}
+
+async function start() {
+  const standing = fetch(`/api/v1/queue-entries/${token}`, { headers: { Accept: "application/json" } })
+    .then((r) => (r.ok ? r.json() : null), () => null);
+  const devices = await openDevices();
+  const entry = await standing;
+  if (entry?.status === "done") return afterCall(); // no devices needed to rate the call
+  if (devices) resume(entry);
+  else resumeWith = entry;
+}
+
+start();

@@ -26,7 +26,20 @@ pub fn call_view(tx: &Tx, other_label: &str) -> Markup {
                 "De verbinding van de ander hapert. Even geduld…",
                 "The other person's connection is unstable. Please wait…"
             ))
-            data-other-left=(tx.t("De ander heeft opgehangen.", "The other person hung up."))
+            data-other-left=(tx.t(
+                "De ander heeft het gesprek verlaten en kan terugkomen. Blijf op deze pagina.",
+                "The other person left the call and may come back. Please stay on this page."
+            ))
+            data-left=(tx.pick(
+                "U heeft het gesprek verlaten. Zolang het gesprek niet is beëindigd, kunt u opnieuw deelnemen.",
+                "Je hebt het gesprek verlaten. Zolang het gesprek niet is beëindigd, kun je opnieuw deelnemen.",
+                "You left the call. As long as the conversation has not been ended, you can join again."
+            ))
+            data-moved=(tx.pick(
+                "Het gesprek is verplaatst naar een ander apparaat. Wilt u hier verder? Laad deze pagina dan opnieuw.",
+                "Het gesprek is verplaatst naar een ander apparaat. Wil je hier verder? Laad deze pagina dan opnieuw.",
+                "The call moved to another device. Want to continue here? Then reload this page."
+            ))
             data-ended=(tx.t("Het gesprek is afgelopen.", "The call has ended."))
             data-refused=(tx.pick(
                 "U kunt niet (meer) in dit gesprek. Vraag de gemeente om een nieuwe afspraak.",
@@ -67,8 +80,51 @@ pub fn call_view(tx: &Tx, other_label: &str) -> Markup {
                 li { button type="button" id="mic-button" class="button call-button" { (mic_off) } }
                 li { button type="button" id="camera-button" class="button call-button" { (camera_off) } }
                 li {
-                    button type="button" id="hang-up-button" class="button button--danger call-button" {
+                    button type="button" id="hang-up-button" class="button button--danger call-button"
+                        aria-haspopup="dialog" {
                         (tx.t("Ophangen", "Hang up"))
+                    }
+                }
+            }
+            p id="rejoin" hidden {
+                button type="button" id="rejoin-button" class="button call-button" {
+                    (tx.t("Opnieuw deelnemen", "Join again"))
+                }
+            }
+            (leave_dialog(tx))
+        }
+    }
+}
+
+/// The confirm step before leaving the room: "No" is focused first, so a stray Enter or
+/// Escape keeps the call.
+fn leave_dialog(tx: &Tx) -> Markup {
+    html! {
+        dialog id="leave-dialog" class="confirm-dialog" aria-labelledby="leave-dialog-kop"
+            aria-describedby="leave-dialog-uitleg" {
+            h2 id="leave-dialog-kop" {
+                (tx.pick(
+                    "Weet u zeker dat u het gesprek wilt verlaten?",
+                    "Weet je zeker dat je het gesprek wilt verlaten?",
+                    "Are you sure you want to leave the call?"
+                ))
+            }
+            p id="leave-dialog-uitleg" {
+                (tx.pick(
+                    "U kunt daarna opnieuw deelnemen, zolang het gesprek niet is beëindigd.",
+                    "Je kunt daarna opnieuw deelnemen, zolang het gesprek niet is beëindigd.",
+                    "You can join again afterwards, as long as the conversation has not been ended."
+                ))
+            }
+            ul class="actions" {
+                li {
+                    button type="button" id="confirm-leave" class="button button--danger call-button" {
+                        (tx.t("Ja, gesprek verlaten", "Yes, leave the call"))
+                    }
+                }
+                li {
+                    button type="button" id="cancel-leave" class="button button--secondary call-button" {
+                        (tx.t("Nee, terug", "No, go back"))
                     }
                 }
             }
@@ -93,7 +149,13 @@ mod tests {
         for formal in ["U belt", "Uw eigen", "U kunt", "; u hoort"] {
             assert!(!html.contains(formal), "{formal} in {html}");
         }
+        assert!(html.contains("Weet je zeker dat je het gesprek wilt verlaten?"));
+        assert!(html.contains("kun je opnieuw deelnemen"));
         let formal = call_view(&Tx::new(Lang::Nl, Tone::U), "de medewerker").into_string();
         assert!(formal.contains("U belt zonder camera"));
+        assert!(formal.contains("Weet u zeker dat u het gesprek wilt verlaten?"));
+        let english = call_view(&Tx::new(Lang::En, Tone::U), "the clerk").into_string();
+        assert!(english.contains("The call moved to another device."));
+        assert!(english.contains("Yes, leave the call") && english.contains("No, go back"));
     }
 }

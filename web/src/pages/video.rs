@@ -58,9 +58,9 @@ fn device_check(tx: &Tx, token: &str) -> Markup {
     html! {
         section id="apparaten" aria-labelledby="apparaten-kop" data-token=(token)
             data-denied=(tx.pick(
-                "Deze pagina mag uw camera en microfoon niet gebruiken. Klik links van het webadres op het slotje, kies bij Camera en Microfoon \"Toestaan\" en kies dan \"Opnieuw proberen\".",
-                "Deze pagina mag je camera en microfoon niet gebruiken. Klik links van het webadres op het slotje, kies bij Camera en Microfoon \"Toestaan\" en kies dan \"Opnieuw proberen\".",
-                "This page may not use your camera and microphone. Click the padlock left of the web address, choose \"Allow\" for Camera and Microphone, then choose \"Try again\"."
+                "Deze pagina mag uw camera en microfoon niet gebruiken. Hieronder staat hoe u dat toestaat op uw apparaat.",
+                "Deze pagina mag je camera en microfoon niet gebruiken. Hieronder staat hoe je dat toestaat op je apparaat.",
+                "This page may not use your camera and microphone. Below is how to allow it on your device."
             ))
             data-no-devices=(tx.pick(
                 "We vinden geen microfoon. Sluit een microfoon of headset aan en kies \"Opnieuw proberen\". Lukt het niet? Bel de gemeente.",
@@ -123,6 +123,7 @@ fn device_check(tx: &Tx, token: &str) -> Markup {
                 }
             }
             div id="device-help" class="notice" role="alert" hidden {}
+            (permission_help(tx))
             p {
                 button type="button" id="retry-devices" class="button button--secondary" hidden {
                     (tx.t("Opnieuw proberen", "Try again"))
@@ -132,6 +133,45 @@ fn device_check(tx: &Tx, token: &str) -> Markup {
                 button type="button" id="ready" class="button" disabled {
                     (tx.t("Ik ben er klaar voor", "I'm ready"))
                 }
+            }
+        }
+    }
+}
+
+/// How to allow camera and microphone after refusing them, per kind of device: the padlock
+/// of a computer's browser, Safari on an iPhone or iPad, Chrome on Android.
+fn permission_help(tx: &Tx) -> Markup {
+    html! {
+        div id="permission-help" class="notice" hidden {
+            ul {
+                li {
+                    strong { (tx.t("Computer:", "Computer:")) } " "
+                    (tx.t(
+                        "klik links van het webadres op het slotje en kies bij Camera en Microfoon \"Toestaan\".",
+                        "click the padlock left of the web address and choose \"Allow\" for Camera and Microphone."
+                    ))
+                }
+                li {
+                    strong { (tx.t("iPhone of iPad (Safari):", "iPhone or iPad (Safari):")) } " "
+                    (tx.pick(
+                        "tik links in de adresbalk op \"aA\", kies \"Website-instellingen\" en zet Camera en Microfoon op \"Sta toe\". Staat het daar niet? Ga naar Instellingen > Safari > Camera en Instellingen > Safari > Microfoon en kies \"Vraag\" of \"Sta toe\". Laad daarna deze pagina opnieuw.",
+                        "tik links in de adresbalk op \"aA\", kies \"Website-instellingen\" en zet Camera en Microfoon op \"Sta toe\". Staat het daar niet? Ga naar Instellingen > Safari > Camera en Instellingen > Safari > Microfoon en kies \"Vraag\" of \"Sta toe\". Laad daarna deze pagina opnieuw.",
+                        "tap \"aA\" at the left of the address bar, choose \"Website Settings\" and set Camera and Microphone to \"Allow\". Not there? Go to Settings > Safari > Camera and Settings > Safari > Microphone and choose \"Ask\" or \"Allow\". Then reload this page."
+                    ))
+                }
+                li {
+                    strong { (tx.t("Android (Chrome):", "Android (Chrome):")) } " "
+                    (tx.t(
+                        "tik links van het webadres op het slotje of het instellingen-icoon, kies \"Rechten\" en zet Camera en Microfoon aan.",
+                        "tap the padlock or settings icon left of the web address, choose \"Permissions\" and turn on Camera and Microphone."
+                    ))
+                }
+            }
+            p {
+                (tx.t(
+                    "Kies daarna \"Opnieuw proberen\".",
+                    "Then choose \"Try again\"."
+                ))
             }
         }
     }
@@ -223,7 +263,26 @@ mod tests {
         let tx = Tx::formal(Lang::Nl);
         let html = device_check(&tx, "a\"b<c").into_string();
         assert!(html.contains(r#"data-token="a&quot;b&lt;c""#), "{html}");
-        assert!(html.contains("kies bij Camera en Microfoon &quot;Toestaan&quot; en kies dan"));
+        assert!(html.contains("Hieronder staat hoe u dat toestaat op uw apparaat."));
+        let help = permission_help(&tx).into_string();
+        assert!(
+            help.contains("kies bij Camera en Microfoon &quot;Toestaan&quot;."),
+            "{help}"
+        );
+        assert!(
+            help.contains("Instellingen &gt; Safari &gt; Camera"),
+            "{help}"
+        );
+        assert!(help.contains("iPhone of iPad (Safari):") && help.contains("Android (Chrome):"));
+        let english = permission_help(&Tx::formal(Lang::En)).into_string();
+        assert!(
+            english.contains("Settings &gt; Safari &gt; Camera"),
+            "{english}"
+        );
+        assert!(
+            english.contains("choose &quot;Permissions&quot;"),
+            "{english}"
+        );
         let waiting = waiting(&tx).into_string();
         assert!(waiting.contains("Kies dan opnieuw &quot;Ik ben er klaar voor&quot;.\""));
     }

@@ -6,9 +6,12 @@
 //   2. the clerk logs in, sees the resident in the live queue, and calls next;
 //   3. both pages show the other's video playing (frames decoded, time advancing) and both
 //      peer connections receive ever more RTP bytes;
-//   4. the clerk hangs up, the resident's page says so, and the clerk records an outcome that
-//      the outcomes API then returns;
-//   5. without a camera the device check says so and the call would be audio only; with
+//   4. the resident hangs up (a confirm step first), goes back in, reloads mid-call and is back
+//      in; the clerk reloads and is back in; the link opened on a second device takes the call
+//      over and the first page says the call moved;
+//   5. the clerk ends the conversation (its own button, confirmed), the resident's page says
+//      so, and the clerk records an outcome that the outcomes API then returns;
+//   6. without a camera the device check says so and the call would be audio only; with
 //      camera and microphone refused it says how to allow them.
 // axe-core runs on every new page and must report zero violations. Screenshots go to
 // test-artifacts/.
@@ -56,8 +59,8 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
   assert.equal(checkIn.status, 200);
 
   // ---- the resident books on the pages and receives the mail with the personal link ----
-  const residentContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const resident = await residentContext.newPage();
+  let residentContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  let resident = await residentContext.newPage();
   const passport = await passportService();
   await resident.goto(`${base}/voorbeeld/${passport.id}?day=2026-11-30`);
   await resident.getByLabel('09:30', { exact: true }).check();
@@ -172,12 +175,83 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
   await resident.getByRole('button', { name: 'Microfoon aanzetten' }).click();
   assert.equal(await resident.evaluate(() => window.videoloketCall.stream.getAudioTracks()[0].enabled), true);
 
-  // ---- the clerk hangs up and records the outcome ----
-  await clerk.getByRole('button', { name: 'Ophangen' }).click();
-  await resident.waitForFunction(() => document.getElementById('call-state').textContent === 'De ander heeft opgehangen.', null, { timeout: 15_000 });
-  // Nobody else in the room: the resident's side ends too, camera and microphone off.
+  // ---- the resident hangs up: a confirm step, then back in ----
+  const videoLink = `${base}/a/${booked.token}/video`;
+  const entryStatus = async () => (await (await fetch(`${base}/api/v1/queue-entries/${booked.token}`)).json()).status;
+  await resident.getByRole('button', { name: 'Ophangen' }).click();
+  const leaveDialog = resident.getByRole('dialog', { name: 'Weet u zeker dat u het gesprek wilt verlaten?' });
+  await leaveDialog.waitFor({ state: 'visible' });
+  // "No" has the focus: Enter keeps the call.
+  assert.equal(await resident.evaluate(() => document.activeElement.id), 'cancel-leave');
+  await expectAccessible(resident, 'call-16-resident-confirm-leave');
+  await resident.keyboard.press('Enter');
+  await leaveDialog.waitFor({ state: 'hidden' });
+  assert.equal(await resident.locator('#call-state').innerText(), 'Verbonden');
+  await expectBytesGrowing(resident);
+  // Now for real.
+  await resident.getByRole('button', { name: 'Ophangen' }).click();
+  await resident.getByRole('button', { name: 'Ja, gesprek verlaten' }).click();
+  await resident.waitForFunction(() => document.getElementById('call-state').dataset.state === 'left');
+  assert.equal(await resident.locator('#call-state').innerText(), 'U heeft het gesprek verlaten. Zolang het gesprek niet is beëindigd, kunt u opnieuw deelnemen.');
+  assert.equal(await resident.evaluate(() => window.videoloketCall.stream.getTracks().every((t) => t.readyState === 'ended')), true, 'camera and microphone off after leaving');
+  await clerk.waitForFunction(() => document.getElementById('call-state').dataset.state === 'other-left', null, { timeout: 15_000 });
+  assert.equal(await clerk.locator('#call-state').innerText(), 'De ander heeft het gesprek verlaten en kan terugkomen. Blijf op deze pagina.');
+  // Leaving is not the end: the clerk's page stays in the call, the entry stays answered.
+  assert.equal(await clerk.locator('#outcome-form').isHidden(), true);
+  assert.equal(await entryStatus(), 'answered');
+  await expectAccessible(resident, 'call-17-resident-left');
+  await resident.getByRole('button', { name: 'Opnieuw deelnemen' }).click();
+  await resident.waitForFunction(() => document.getElementById('call-state').textContent === 'Verbonden', null, { timeout: 20_000 });
+  await expectPlaying(resident, '#remote-video');
+  await expectPlaying(clerk, '#remote-video');
+  await clerk.waitForFunction(() => document.getElementById('call-state').textContent === 'Verbonden');
+
+  // ---- a reload mid-call puts each side back in the call ----
+  await resident.reload();
+  await resident.locator('#gesprek').waitFor({ state: 'visible', timeout: 20_000 });
+  assert.equal(await resident.locator('#apparaten').isHidden(), true);
+  await expectPlaying(resident, '#remote-video');
+  await expectPlaying(clerk, '#remote-video');
+  await resident.waitForFunction(() => document.getElementById('call-state').textContent === 'Verbonden', null, { timeout: 20_000 });
+  await clerk.reload();
+  await clerk.locator('#gesprek').waitFor({ state: 'visible', timeout: 20_000 });
+  await expectPlaying(clerk, '#remote-video');
+  await expectPlaying(resident, '#remote-video');
+  await clerk.waitForFunction(() => document.getElementById('call-state').textContent === 'Verbonden', null, { timeout: 20_000 });
+  assert.equal(await entryStatus(), 'answered');
+
+  // ---- the link opened on a second device takes the call over ----
+  const secondContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const second = await secondContext.newPage();
+  await second.goto(videoLink);
+  await second.locator('#gesprek').waitFor({ state: 'visible', timeout: 20_000 });
+  await expectPlaying(second, '#remote-video');
+  await resident.waitForFunction(() => document.getElementById('call-state').dataset.state === 'moved', null, { timeout: 20_000 });
+  assert.equal(await resident.locator('#call-state').innerText(), 'Het gesprek is verplaatst naar een ander apparaat. Wilt u hier verder? Laad deze pagina dan opnieuw.');
+  assert.equal(await resident.getByRole('button', { name: 'Opnieuw deelnemen' }).isHidden(), true);
+  assert.equal(await resident.evaluate(() => window.videoloketCall.stream.getTracks().every((t) => t.readyState === 'ended')), true);
+  await expectAccessible(resident, 'call-18-resident-moved');
+  await expectPlaying(clerk, '#remote-video');
+  await expectBytesGrowing(clerk);
+  // The first page stays where it is (no reconnect loop taking the call back).
+  await resident.waitForTimeout(3000);
+  assert.equal(await resident.evaluate(() => document.getElementById('call-state').dataset.state), 'moved');
+  await expectBytesGrowing(second);
+  await residentContext.close();
+  residentContext = secondContext;
+  resident = second;
+
+  // ---- the clerk ends the conversation and records the outcome ----
+  await clerk.getByRole('button', { name: 'Gesprek beëindigen' }).click();
+  await clerk.getByRole('dialog', { name: 'Weet u zeker dat u het gesprek wilt beëindigen?' }).waitFor({ state: 'visible' });
+  await expectAccessible(clerk, 'call-19-clerk-confirm-end');
+  await clerk.getByRole('button', { name: 'Ja, gesprek beëindigen' }).click();
+  await resident.waitForFunction(() => document.getElementById('call-state').textContent === 'Het gesprek is afgelopen.', null, { timeout: 15_000 });
+  // The conversation is over for the resident too: camera and microphone off, no way back in.
   await resident.waitForFunction(() => window.videoloketCall.stream.getTracks().every((t) => t.readyState === 'ended'));
   assert.equal(await resident.getByRole('button', { name: 'Ophangen' }).isHidden(), true);
+  assert.equal(await resident.getByRole('button', { name: 'Opnieuw deelnemen' }).isHidden(), true);
+  assert.equal(await entryStatus(), 'done');
   await clerk.locator('#outcome-form').waitFor({ state: 'visible' });
   assert.equal(await clerk.locator('#call-state').innerText(), 'Het gesprek is afgelopen.');
   // Without a result the form says what is missing and records nothing.
@@ -301,7 +375,13 @@ test('device check: no camera means audio only, refused devices get help in Dutc
   await page.addInitScript(() => { window.refuseAll = true; });
   await page.reload();
   await page.locator('#device-help').waitFor({ state: 'visible' });
-  assert.match(await page.locator('#device-help').innerText(), /mag uw camera en microfoon niet gebruiken\. Klik links van het webadres op het slotje/);
+  assert.match(await page.locator('#device-help').innerText(), /mag uw camera en microfoon niet gebruiken\. Hieronder staat hoe u dat toestaat op uw apparaat\./);
+  // Help for each kind of device, not only a computer's padlock.
+  const steps = await page.locator('#permission-help').innerText();
+  assert.match(steps, /Computer: klik links van het webadres op het slotje/);
+  assert.match(steps, /iPhone of iPad \(Safari\): tik links in de adresbalk op "aA"/);
+  assert.match(steps, /Instellingen > Safari > Camera/);
+  assert.match(steps, /Android \(Chrome\): tik links van het webadres op het slotje of het instellingen-icoon, kies "Rechten"/);
   assert.equal(await page.getByRole('button', { name: 'Ik ben er klaar voor' }).isDisabled(), true);
   assert.equal(await page.getByRole('button', { name: 'Opnieuw proberen' }).isVisible(), true);
   await expectAccessible(page, 'call-10-refused');
@@ -310,6 +390,7 @@ test('device check: no camera means audio only, refused devices get help in Dutc
   await page.goto(`${base}/a/${booked.token}/video?lang=en`);
   await page.locator('#device-help').waitFor({ state: 'visible' });
   assert.match(await page.locator('#device-help').innerText(), /^This page may not use your camera and microphone\./);
+  assert.match(await page.locator('#permission-help').innerText(), /iPhone or iPad \(Safari\): tap "aA"[\s\S]*Settings > Safari > Camera[\s\S]*Android \(Chrome\):[\s\S]*"Permissions"/);
   assert.equal(await page.getByRole('button', { name: "I'm ready" }).isDisabled(), true);
   await expectAccessible(page, 'call-11-refused-en');
   await context.close();

@@ -209,7 +209,8 @@ test('after hanging up the outcome records the consulted source the resident all
   assert.equal(chosen.status, 200, await chosen.text());
   assert.equal((await fetch(`${base}/api/v1/personal/${booked.token}/check-in`, { method: 'POST' })).status, 200);
 
-  // This time with JavaScript: the clerk's page starts the call (alone in the room) and hangs up.
+  // This time with JavaScript: the clerk's page starts the call (alone in the room), leaves
+  // the room, then ends the conversation.
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   await page.goto(`${base}/voorbeeld/medewerker?terug=/medewerker/wachtrij`);
@@ -218,7 +219,13 @@ test('after hanging up the outcome records the consulted source the resident all
   await Promise.all([page.waitForURL(`${base}/medewerker/wachtrij`), page.getByRole('button', { name: 'Inloggen' }).click()]);
   await Promise.all([page.waitForURL(/\/medewerker\/gesprek\//), page.getByRole('button', { name: 'Volgende bewoner' }).click()]);
   assert.equal(await page.locator('h1').innerText(), 'Gesprek met Ruud Smit');
+  // Leaving the room is not ending the conversation: no outcome form yet.
   await page.getByRole('button', { name: 'Ophangen' }).click();
+  await page.getByRole('button', { name: 'Ja, gesprek verlaten' }).click();
+  await page.getByRole('button', { name: 'Opnieuw deelnemen' }).waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#outcome-form').isHidden(), true);
+  await page.getByRole('button', { name: 'Gesprek beëindigen' }).click();
+  await page.getByRole('button', { name: 'Ja, gesprek beëindigen' }).click();
   await page.locator('#outcome-form').waitFor({ state: 'visible' });
   const offered = await page.locator('input[name=sources]').evaluateAll((boxes) => boxes.map((b) => b.value));
   assert.deepEqual(offered, ['BRP']);

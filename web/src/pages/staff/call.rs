@@ -1,8 +1,9 @@
 //! `/medewerker/gesprek/{id}`: the call with a queue entry. Beside the video: the resident's
 //! details and, for an appointment, the resident's choice per information source. After
-//! hanging up the outcome form appears; its "Geraadpleegde bronnen" offers only the sources the
-//! resident left to the municipality (the API refuses and logs any other). Opening this page
-//! shows personal data, so it is written to the access log as "opened".
+//! "Gesprek beëindigen" (not "Ophangen", which only leaves the room) the outcome form appears;
+//! its "Geraadpleegde bronnen" offers only the sources the resident left to the municipality
+//! (the API refuses and logs any other). Opening this page shows personal data, so it is
+//! written to the access log as "opened".
 
 use super::super::call_view::call_view;
 use super::{nav, to_login};
@@ -90,10 +91,19 @@ pub async fn show(
             (tx.t("Onderwerp", "Service"), service.name.clone()),
         ];
         if let Some(a) = &appointment {
-            details.push((tx.t("Afspraak", "Appointment"), tx.when_in_words(&tenant, a.start)));
-            details.push((tx.t("E-mail", "Email"), a.resident.email.as_str().to_string()));
+            details.push((
+                tx.t("Afspraak", "Appointment"),
+                tx.when_in_words(&tenant, a.start),
+            ));
+            details.push((
+                tx.t("E-mail", "Email"),
+                a.resident.email.as_str().to_string(),
+            ));
             if let Some(note) = a.resident.note.as_deref().filter(|n| !n.is_empty()) {
-                details.push((tx.t("Opmerking van de bewoner", "Resident's note"), note.to_string()));
+                details.push((
+                    tx.t("Opmerking van de bewoner", "Resident's note"),
+                    note.to_string(),
+                ));
             }
         } else {
             details.push((
@@ -129,8 +139,15 @@ pub async fn show(
                 data-failed=(tx.t(
                     "Het gesprek kon niet starten. Ga terug naar de wachtrij.",
                     "The call could not start. Go back to the queue."
+                ))
+                data-end-failed=(tx.t(
+                    "Beëindigen lukte niet. Probeer het opnieuw.",
+                    "Ending failed. Please try again."
                 )) {
-                div class="call-main" { (call_view(&tx, tx.t("Beeld van de bewoner", "The resident's picture"))) }
+                div class="call-main" {
+                    (call_view(&tx, tx.t("Beeld van de bewoner", "The resident's picture")))
+                    (end_conversation(&tx))
+                }
                 aside class="call-details" aria-labelledby="details-kop" {
                     h2 id="details-kop" { (tx.t("Gegevens", "Details")) }
                     dl class="summary" {
@@ -154,12 +171,17 @@ pub async fn show(
             }
             script type="module" src="/static/clerk-call.js" {}
         };
-        let title = format!("{} {}", tx.t("Gesprek met", "Call with"), entry.resident_name);
+        let title = format!(
+            "{} {}",
+            tx.t("Gesprek met", "Call with"),
+            entry.resident_name
+        );
         let page = Page {
             title,
             tenant: Some(&tenant),
             body,
-            has_errors: false, nav: nav(&tx, NAV_CURRENT, &claims),
+            has_errors: false,
+            nav: nav(&tx, NAV_CURRENT, &claims),
         };
         Ok(render(&ctx, page).into_response())
     }
@@ -167,7 +189,48 @@ pub async fn show(
     respond(&ctx, outcome)
 }
 
-/// Shown after hanging up: the result (from the service's list), the sources consulted (only
+/// "Gesprek beëindigen": ends the conversation for both (the queue entry is done, the room
+/// admits nobody any more), then the outcome form. Leaving the room ("Ophangen") is not this:
+/// the clerk and the resident can go back in until the clerk ends it.
+fn end_conversation(tx: &Tx) -> Markup {
+    html! {
+        p id="end-conversation" hidden {
+            button type="button" id="end-button" class="button button--secondary call-button"
+                aria-haspopup="dialog" {
+                (tx.t("Gesprek beëindigen", "End the conversation"))
+            }
+        }
+        dialog id="end-dialog" class="confirm-dialog" aria-labelledby="end-dialog-kop"
+            aria-describedby="end-dialog-uitleg" {
+            h2 id="end-dialog-kop" {
+                (tx.t(
+                    "Weet u zeker dat u het gesprek wilt beëindigen?",
+                    "Are you sure you want to end the conversation?"
+                ))
+            }
+            p id="end-dialog-uitleg" {
+                (tx.t(
+                    "De bewoner kan daarna niet meer terug in dit gesprek. Daarna legt u de uitkomst vast.",
+                    "The resident cannot come back into this conversation afterwards. Then you record the outcome."
+                ))
+            }
+            ul class="actions" {
+                li {
+                    button type="button" id="confirm-end" class="button button--danger call-button" {
+                        (tx.t("Ja, gesprek beëindigen", "Yes, end the conversation"))
+                    }
+                }
+                li {
+                    button type="button" id="cancel-end" class="button button--secondary call-button" {
+                        (tx.t("Nee, terug", "No, go back"))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Shown after the conversation ended: the result (from the service's list), the sources consulted (only
 /// those the resident allowed), notes and what happens next.
 fn outcome_form(
     tx: &Tx,
