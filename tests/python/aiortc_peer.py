@@ -43,6 +43,7 @@ from aiortc import (
 )
 from aiortc.mediastreams import MediaStreamError
 from aiortc.rtcicetransport import RTCIceGatherer
+from aiortc.sdp import candidate_from_sdp
 
 WIDTH, HEIGHT = 320, 240
 
@@ -63,6 +64,22 @@ def trust_turn_ca(cafile: str) -> None:
         return kwargs
 
     aiortc.rtcicetransport.connection_kwargs = with_context
+
+
+async def add_bundled_candidates(pc: RTCPeerConnection, offer_sdp: str) -> None:
+    """The server's candidates, to the bundled transport.
+
+    With max-bundle, aiortc keeps the candidates of the last m-section for the shared
+    transport, and the server lists its candidates in the first one. Without a relay this
+    goes unnoticed (the server's checks arrive and make a peer-reflexive candidate), but a
+    relay only lets in what its permissions allow, and those follow remote candidates.
+    """
+    transports = {t.receiver.transport.transport for t in pc.getTransceivers()}
+    for line in offer_sdp.splitlines():
+        if line.startswith("a=candidate:"):
+            candidate = candidate_from_sdp(line[len("a=candidate:"):])
+            for transport in transports:
+                await transport.addRemoteCandidate(candidate)
 
 
 def selected_local_candidate_types(pc: RTCPeerConnection) -> list:
@@ -217,6 +234,7 @@ async def join(args: argparse.Namespace) -> int:
                     pc.addTrack(PatternVideoTrack())
                     first = False
                 await pc.setLocalDescription(await pc.createAnswer())
+                await add_bundled_candidates(pc, message["sdp"])
                 # aiortc gathers before returning: the answer carries the candidates.
                 await ws.send(json.dumps({"type": "answer", "sdp": pc.localDescription.sdp}))
 
