@@ -1,5 +1,6 @@
 //! The page shell every page shares: `lang`, skip link, the municipality's name and colour in
-//! the header, one `main` landmark, and the language switch.
+//! the header, one `main` landmark, the language switch, and how to phone with a question: the
+//! municipality's number when it is known and gave one, else the platform's help line.
 
 use crate::context::Ctx;
 use crate::i18n::Tx;
@@ -18,6 +19,36 @@ pub struct Page<'a> {
     /// The staff navigation (`staff_nav`) on clerk and admin pages. It goes between the
     /// header and `main`, so the skip link passes it.
     pub nav: Option<Markup>,
+}
+
+/// The phone number residents call when no municipality is known (the start page, an error
+/// page without a municipality) or the municipality gave none: 14 + the area code reaches every
+/// Dutch municipality, and the government's general line answers questions about which one.
+pub const PLATFORM_PHONE: &str = "1400";
+
+/// "Vragen? Bel 14 030" as a large `tel:` link: the municipality's number, or the platform's.
+fn question_line(tx: &Tx, tenant: Option<&Tenant>) -> Markup {
+    use booking::domain::text::PhoneNumber;
+    let own = tenant
+        .and_then(|t| t.resident_info.phone.as_deref())
+        .and_then(|p| PhoneNumber::parse_for_municipality(p).ok());
+    let (href, words) = match &own {
+        Some(phone) => (phone.as_str().to_string(), phone.in_words()),
+        None => (PLATFORM_PHONE.to_string(), PLATFORM_PHONE.to_string()),
+    };
+    let whom = match (own.is_some(), tenant) {
+        (true, Some(t)) => t.name.clone(),
+        _ => tx.t("de Rijksoverheid", "the Dutch government").to_string(),
+    };
+    html! {
+        p class="question-line" {
+            (tx.t("Vragen? ", "Questions? "))
+            a class="tel-link" href={ "tel:" (href) }
+                aria-label=(format!("{} {} ({whom})", tx.t("Bel", "Call"), words)) {
+                (tx.t("Bel ", "Call ")) (words)
+            }
+        }
+    }
 }
 
 pub fn render(ctx: &Ctx, page: Page<'_>) -> Html<String> {
@@ -57,6 +88,9 @@ pub fn render(ctx: &Ctx, page: Page<'_>) -> Html<String> {
                 header class="site-header" {
                     div class="container header-row" {
                         a class="site-name" href=(home) { (site) }
+                        @if page.nav.is_none() {
+                            (question_line(&tx, page.tenant))
+                        }
                         a class="lang-switch" href=(ctx.switch_href()) lang=(other.code()) hreflang=(other.code()) {
                             (other.own_name())
                         }

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod booking;
+pub mod callback;
 mod call_view;
 pub mod feedback;
 pub mod home;
@@ -13,6 +14,7 @@ pub mod services;
 pub mod staff;
 pub mod staff_nav;
 pub mod video;
+pub mod walk_in;
 
 use ::booking::domain::catalog::Service;
 use ::booking::domain::tenant::Tenant;

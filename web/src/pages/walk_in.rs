@@ -217,8 +217,12 @@ fn form_page(
 }
 
 pub async fn show(State(app): State<App>, Path(slug): Path<String>, ctx: Ctx) -> Response {
+    let tenant = match ::booking::usecases::booking::municipality(&app, &slug).await {
+        Ok(tenant) => tenant,
+        Err(err) => return crate::error::error_page(&ctx, err),
+    };
     let outcome = async {
-        let tenant = ::booking::usecases::booking::municipality(&app, &slug).await?;
+        let tenant = &tenant;
         if !tenant.walk_ins_allowed {
             return Ok(no_walk_ins(&ctx, &tenant));
         }
@@ -226,7 +230,7 @@ pub async fn show(State(app): State<App>, Path(slug): Path<String>, ctx: Ctx) ->
         Ok(form_page(&ctx, &tenant, &services, &WalkInForm::default(), &[]))
     }
     .await;
-    respond(&ctx, outcome)
+    crate::error::respond_for(&ctx, &tenant, outcome)
 }
 
 pub async fn submit(
@@ -236,8 +240,12 @@ pub async fn submit(
     ctx: Ctx,
     Form(form): Form<WalkInForm>,
 ) -> Response {
+    let tenant = match ::booking::usecases::booking::municipality(&app, &slug).await {
+        Ok(tenant) => tenant,
+        Err(err) => return crate::error::error_page(&ctx, err),
+    };
     let outcome = async {
-        let tenant = ::booking::usecases::booking::municipality(&app, &slug).await?;
+        let tenant = &tenant;
         if !tenant.walk_ins_allowed {
             return Ok(no_walk_ins(&ctx, &tenant));
         }
@@ -286,7 +294,7 @@ pub async fn submit(
         }
     }
     .await;
-    respond(&ctx, outcome)
+    crate::error::respond_for(&ctx, &tenant, outcome)
 }
 
 /// The words of the status line, for the page and (as data attributes) for `walkin.js`.
@@ -384,7 +392,7 @@ pub async fn standing(State(app): State<App>, Path(token): Path<String>, ctx: Ct
             }
             p { (tx.t("Waarover: ", "About: ")) strong { (standing.service.name) } }
             p class="queue-status lead" id="queue-status" role="status" aria-live="polite"
-                data-token=(token)
+                data-token=(token) data-status=(standing.entry.status.as_str())
                 data-next=(words.next) data-place=(words.place) data-wait=(words.wait)
                 data-called=(words.called) data-in-call=(words.in_call) data-missed=(words.missed)
                 data-left=(words.left) data-done=(words.done) {
@@ -398,7 +406,7 @@ pub async fn standing(State(app): State<App>, Path(token): Path<String>, ctx: Ct
                         "Keep this page open. When it is your turn, you will see it here."
                     ))
                 }
-                p class="no-js-only" { a href=(here) { (tx.t("Vernieuw de pagina", "Refresh the page")) } }
+                p id="refresh" { a href=(here) { (tx.t("Vernieuw de pagina", "Refresh the page")) } }
                 form method="post" action={ (here) "/verlaten" } {
                     button type="submit" class="button button--secondary" id="leave-line" {
                         (tx.t("De rij verlaten", "Leave the line"))
@@ -417,7 +425,7 @@ pub async fn standing(State(app): State<App>, Path(token): Path<String>, ctx: Ct
         let page = render(
             &ctx,
             Page {
-                title: tx.t("Uw plek in de rij", "Your place in line").to_string(),
+                title: tx.pick("Uw plek in de rij", "Je plek in de rij", "Your place in line").to_string(),
                 tenant: Some(&tenant),
                 body,
                 has_errors: false,
