@@ -165,7 +165,7 @@ async fn callback_attempts_and_unreachable_after_two(store: Store) {
     let evening = request_callback(&t, &passport, "evening").await;
     assert_eq!(evening.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let problem: Value = evening.json().await.unwrap();
-    assert_eq!(problem["errors"][0]["pointer"], "/part_of_day", "{problem}");
+    assert_eq!(problem["field"], "/part_of_day", "{problem}");
 
     let anna = clerk(&t).await;
     advance_to(&t, "2026-11-30T08:30:00Z");
