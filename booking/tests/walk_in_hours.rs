@@ -50,7 +50,10 @@ async fn demo(store: Store, now: &str) -> (TestApp, Value) {
 
 fn advance_to(t: &TestApp, at: &str) {
     let by = ts(at).duration_since(t.app.clock.now());
-    assert!(by >= SignedDuration::ZERO, "the test clock only moves forward");
+    assert!(
+        by >= SignedDuration::ZERO,
+        "the test clock only moves forward"
+    );
     t.app.clock.advance(by);
 }
 
@@ -64,7 +67,10 @@ async fn walk_in(t: &TestApp, service: &Value) -> reqwest::Response {
 }
 
 async fn clerk(t: &TestApp) -> reqwest::Client {
-    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
     let resp = client
         .post(format!("{}/api/v1/auth/login", t.base))
         .header("origin", &t.base)
@@ -83,9 +89,18 @@ async fn walk_ins_follow_the_clerks_hours(store: Store) {
     assert_eq!(night.status(), StatusCode::CONFLICT);
     let problem: Value = night.json().await.unwrap();
     let detail = problem["detail"].as_str().unwrap();
-    assert!(detail.contains("maandag 30 november 2026 om 09:00"), "{problem}");
+    assert!(
+        detail.contains("maandag 30 november 2026 om 09:00"),
+        "{problem}"
+    );
     assert!(detail.contains("2026-11-30T09:00:00+01:00"), "{problem}");
-    assert!(t.app.db().open_queue(t.app.db().tenant_by_slug("voorbeeld").await.unwrap().id).await.unwrap().is_empty());
+    assert!(t
+        .app
+        .db()
+        .open_queue(t.app.db().tenant_by_slug("voorbeeld").await.unwrap().id)
+        .await
+        .unwrap()
+        .is_empty());
 
     // 10:00: the clerks work, the walk-in joins.
     advance_to(&t, "2026-11-30T09:00:00Z");
@@ -113,7 +128,10 @@ async fn walk_ins_follow_the_clerks_hours(store: Store) {
     assert_eq!(closed.status(), StatusCode::CONFLICT);
     let problem: Value = closed.json().await.unwrap();
     assert!(
-        problem["detail"].as_str().unwrap().contains("woensdag 2 december 2026 om 09:00"),
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("woensdag 2 december 2026 om 09:00"),
         "{problem}"
     );
     // In English too.
@@ -129,7 +147,10 @@ async fn walk_ins_follow_the_clerks_hours(store: Store) {
         .await
         .unwrap();
     assert!(
-        english["detail"].as_str().unwrap().contains("Wednesday 2 December 2026 at 09:00"),
+        english["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Wednesday 2 December 2026 at 09:00"),
         "{english}"
     );
 }
@@ -143,9 +164,19 @@ async fn request_callback(t: &TestApp, service: &Value, part: &str) -> reqwest::
         .unwrap()
 }
 
-async fn attempt(t: &TestApp, clerk: &reqwest::Client, id: &Value, reached: bool, note: &str) -> reqwest::Response {
+async fn attempt(
+    t: &TestApp,
+    clerk: &reqwest::Client,
+    id: &Value,
+    reached: bool,
+    note: &str,
+) -> reqwest::Response {
     clerk
-        .post(format!("{}/api/v1/staff/callbacks/{}/attempts", t.base, id.as_str().unwrap()))
+        .post(format!(
+            "{}/api/v1/staff/callbacks/{}/attempts",
+            t.base,
+            id.as_str().unwrap()
+        ))
         .header("origin", &t.base)
         .json(&json!({"reached": reached, "note": note}))
         .send()
@@ -172,12 +203,23 @@ async fn callback_attempts_and_unreachable_after_two(store: Store) {
     let once = attempt(&t, &anna, &first["id"], false, "Voicemail ingesproken").await;
     assert_eq!(once.status(), StatusCode::OK);
     let once: Value = once.json().await.unwrap();
-    assert_eq!(once["closed"], Value::Null, "one failed attempt leaves it open");
+    assert_eq!(
+        once["closed"],
+        Value::Null,
+        "one failed attempt leaves it open"
+    );
     let tenant = t.app.db().tenant_by_slug("voorbeeld").await.unwrap();
-    assert!(booking::usecases::callbacks::untold_unreachable(&t.app, 10).await.unwrap().is_empty());
+    assert!(booking::usecases::callbacks::untold_unreachable(&t.app, 10)
+        .await
+        .unwrap()
+        .is_empty());
 
     advance_to(&t, "2026-11-30T10:00:00Z");
-    let twice: Value = attempt(&t, &anna, &first["id"], false, "").await.json().await.unwrap();
+    let twice: Value = attempt(&t, &anna, &first["id"], false, "")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(twice["closed"], "unreachable");
     let open: Vec<Value> = anna
         .get(format!("{}/api/v1/staff/callbacks", t.base))
@@ -189,7 +231,10 @@ async fn callback_attempts_and_unreachable_after_two(store: Store) {
         .unwrap();
     assert!(open.is_empty(), "closed requests leave the list: {open:?}");
     // A third attempt on the closed request is refused and not recorded.
-    assert_eq!(attempt(&t, &anna, &first["id"], true, "").await.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        attempt(&t, &anna, &first["id"], true, "").await.status(),
+        StatusCode::CONFLICT
+    );
     let id: booking::domain::callback::CallbackId = first["id"].as_str().unwrap().parse().unwrap();
     let attempts = t.app.db().callback_attempts(id).await.unwrap();
     assert_eq!(attempts.len(), 2);
@@ -197,25 +242,53 @@ async fn callback_attempts_and_unreachable_after_two(store: Store) {
     assert!(attempts.iter().all(|a| !a.reached));
 
     // The outbox's hook sees the one resident to tell, once.
-    let untold = booking::usecases::callbacks::untold_unreachable(&t.app, 10).await.unwrap();
+    let untold = booking::usecases::callbacks::untold_unreachable(&t.app, 10)
+        .await
+        .unwrap();
     assert_eq!(untold.len(), 1);
     assert_eq!(untold[0].id, id);
     assert_eq!(untold[0].phone, "+31612345678");
-    assert!(booking::usecases::callbacks::mark_unreachable_told(&t.app, id).await.unwrap());
-    assert!(!booking::usecases::callbacks::mark_unreachable_told(&t.app, id).await.unwrap());
-    assert!(booking::usecases::callbacks::untold_unreachable(&t.app, 10).await.unwrap().is_empty());
+    assert!(
+        booking::usecases::callbacks::mark_unreachable_told(&t.app, id)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !booking::usecases::callbacks::mark_unreachable_told(&t.app, id)
+            .await
+            .unwrap()
+    );
+    assert!(booking::usecases::callbacks::untold_unreachable(&t.app, 10)
+        .await
+        .unwrap()
+        .is_empty());
 
     // Not reached, then reached: closed as reached, no notice.
-    let second: Value = request_callback(&t, &passport, "afternoon").await.json().await.unwrap();
+    let second: Value = request_callback(&t, &passport, "afternoon")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(second["promised_from"], "2026-11-30T13:00:00+01:00");
     let _ = attempt(&t, &anna, &second["id"], false, "").await;
-    let done: Value = attempt(&t, &anna, &second["id"], true, "Vraag beantwoord").await.json().await.unwrap();
+    let done: Value = attempt(&t, &anna, &second["id"], true, "Vraag beantwoord")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(done["closed"], "reached");
-    assert!(booking::usecases::callbacks::untold_unreachable(&t.app, 10).await.unwrap().is_empty());
+    assert!(booking::usecases::callbacks::untold_unreachable(&t.app, 10)
+        .await
+        .unwrap()
+        .is_empty());
     let _ = tenant;
 
     // A note that is too long is a 422 and records nothing.
-    let third: Value = request_callback(&t, &passport, "afternoon").await.json().await.unwrap();
+    let third: Value = request_callback(&t, &passport, "afternoon")
+        .await
+        .json()
+        .await
+        .unwrap();
     let long = attempt(&t, &anna, &third["id"], false, &"x".repeat(1001)).await;
     assert_eq!(long.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let id: booking::domain::callback::CallbackId = third["id"].as_str().unwrap().parse().unwrap();
@@ -227,7 +300,11 @@ async fn on_time_rate_counts_the_first_attempt(store: Store) {
     let (t, passport) = demo(store, "2026-11-30T07:00:00Z").await;
     let mut ids = Vec::new();
     for _ in 0..3 {
-        let c: Value = request_callback(&t, &passport, "morning").await.json().await.unwrap();
+        let c: Value = request_callback(&t, &passport, "morning")
+            .await
+            .json()
+            .await
+            .unwrap();
         ids.push(c["id"].clone());
     }
     let anna = clerk(&t).await;
@@ -244,9 +321,15 @@ async fn on_time_rate_counts_the_first_attempt(store: Store) {
     let _ = attempt(&t, &anna, &ids[2], true, "").await;
 
     let tenant = t.app.db().tenant_by_slug("voorbeeld").await.unwrap();
-    let period = booking::usecases::admin::dashboard::dashboard(&t.app, &tenant, Some("2026-11-30"), Some("2026-11-30"), None)
-        .await
-        .unwrap();
+    let period = booking::usecases::admin::dashboard::dashboard(
+        &t.app,
+        &tenant,
+        Some("2026-11-30"),
+        Some("2026-11-30"),
+        None,
+    )
+    .await
+    .unwrap();
     let row = period
         .rows
         .iter()

@@ -6,9 +6,9 @@ use crate::layout::{render, Page};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use booking::api::problem::{too_many_words, Language};
+use booking::domain::tenant::Tenant;
 use booking::error::Conflict;
 use booking::error::TooMany;
-use booking::domain::tenant::Tenant;
 use booking::Error;
 use maud::html;
 

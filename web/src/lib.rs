@@ -77,7 +77,10 @@ pub fn router(app: booking::App) -> Router {
             get(pages::walk_in::show).post(pages::walk_in::submit),
         )
         .route("/w/{token}", get(pages::walk_in::standing))
-        .route("/w/{token}/verlaten", axum::routing::post(pages::walk_in::leave))
+        .route(
+            "/w/{token}/verlaten",
+            axum::routing::post(pages::walk_in::leave),
+        )
         .route(
             "/{slug}/terugbellen",
             get(pages::callback::show).post(pages::callback::submit),

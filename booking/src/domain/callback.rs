@@ -3,8 +3,8 @@
 
 use crate::domain::ids::{ClerkId, ServiceId, TenantId};
 pub use crate::domain::queue::CallbackId;
-use crate::error::{Error, Result};
 use crate::domain::slots::Interval;
+use crate::error::{Error, Result};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
@@ -244,7 +244,10 @@ mod tests {
                 ("2026-12-01".into(), PartOfDay::Afternoon),
             ]
         );
-        assert_eq!(c[0].window, Interval::new(at("2026-11-30T12:00:00Z"), at("2026-11-30T16:00:00Z")));
+        assert_eq!(
+            c[0].window,
+            Interval::new(at("2026-11-30T12:00:00Z"), at("2026-11-30T16:00:00Z"))
+        );
         // Friday evening: Monday's parts only.
         let c = choices(at("2026-12-04T18:00:00Z"), &tz, weekdays);
         assert_eq!(c.len(), 2);
@@ -263,13 +266,15 @@ mod tests {
         let tz = TimeZone::get("Europe/Amsterdam").unwrap();
         let window = Interval::new(at("2026-11-30T12:00:00Z"), at("2026-11-30T16:00:00Z"));
         let asked = at("2026-11-30T08:00:00Z");
-        let on_time = |t: &str| {
-            first_attempt_on_time(asked, PartOfDay::Afternoon, Some(window), at(t), &tz)
-        };
+        let on_time =
+            |t: &str| first_attempt_on_time(asked, PartOfDay::Afternoon, Some(window), at(t), &tz);
         assert!(on_time("2026-11-30T12:00:00Z"));
         assert!(on_time("2026-11-30T16:00:00Z"));
         assert!(!on_time("2026-11-30T16:00:01Z"));
-        assert!(!on_time("2026-11-30T09:00:00Z"), "before the promise is not what was promised");
+        assert!(
+            !on_time("2026-11-30T09:00:00Z"),
+            "before the promise is not what was promised"
+        );
     }
 
     #[test]

@@ -181,11 +181,9 @@ pub fn weekly(facts: &Facts, tz: &TimeZone, grace: SignedDuration, now: Timestam
     for c in &facts.callbacks {
         let r = row_of(&mut rows, c.service, c.requested, tz);
         r.callbacks += 1;
-        r.callbacks_on_time += u32::from(
-            c.first_attempt.is_some_and(|first| {
-                callback::first_attempt_on_time(c.requested, c.part_of_day, c.promised, first, tz)
-            }),
-        );
+        r.callbacks_on_time += u32::from(c.first_attempt.is_some_and(|first| {
+            callback::first_attempt_on_time(c.requested, c.part_of_day, c.promised, first, tz)
+        }));
     }
     for (key, r) in rows.iter_mut() {
         if r.ratings > 0 {

@@ -25,5 +25,5 @@ pub mod sso;
 pub mod staff;
 pub mod start_time;
 pub mod tenant;
-pub mod working_hours;
 pub mod text;
+pub mod working_hours;

@@ -149,7 +149,10 @@ mod tests {
             hours: vec![],
             absences: vec![],
         };
-        assert_eq!(next_open(&[nobody], &tz, at("2026-11-30T09:00:00Z"), 14), None);
+        assert_eq!(
+            next_open(&[nobody], &tz, at("2026-11-30T09:00:00Z"), 14),
+            None
+        );
         assert_eq!(next_open(&[], &tz, at("2026-11-30T09:00:00Z"), 14), None);
     }
 }

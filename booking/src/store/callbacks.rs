@@ -4,8 +4,8 @@
 use super::columns::parsed;
 use super::Db;
 use crate::domain::callback::{Attempt, CallbackId, CallbackRequest, Closed, PartOfDay};
-use crate::domain::slots::Interval;
 use crate::domain::ids::TenantId;
+use crate::domain::slots::Interval;
 use crate::error::{Error, Result};
 use jiff::Timestamp;
 use sqlx::any::AnyRow;

@@ -18,13 +18,20 @@ const LOOK_AHEAD_DAYS: i16 = 14;
 
 /// The clerks who handle these services, with closing days as everyone's absence, for the
 /// coming two weeks.
-async fn schedules(app: &App, tenant: &Tenant, services: &[ServiceId]) -> Result<Vec<ClerkSchedule>> {
-    let today = app.clock.now().to_zoned(tenant.time_zone.tz().clone()).date();
+async fn schedules(
+    app: &App,
+    tenant: &Tenant,
+    services: &[ServiceId],
+) -> Result<Vec<ClerkSchedule>> {
+    let today = app
+        .clock
+        .now()
+        .to_zoned(tenant.time_zone.tz().clone())
+        .date();
     let until = today
         .checked_add(jiff::Span::new().days(i64::from(LOOK_AHEAD_DAYS)))
         .unwrap_or(today);
-    let closed =
-        super::admin::closing_days::closed_periods(app, tenant, today, until).await?;
+    let closed = super::admin::closing_days::closed_periods(app, tenant, today, until).await?;
     let mut all: Vec<ClerkSchedule> = Vec::new();
     for service in services {
         for mut s in app.db.schedules_for_service(tenant.id, *service).await? {
@@ -51,12 +58,14 @@ pub async fn walk_in_hours(app: &App, tenant: &Tenant, service: ServiceId) -> Re
     let clerks = schedules(app, tenant, &[service]).await?;
     let now = app.clock.now();
     let tz = tenant.time_zone.tz();
-    Ok(match working_hours::next_open(&clerks, tz, now, LOOK_AHEAD_DAYS) {
-        Some(stretch) if stretch.start <= now => WalkInHours::OpenNow,
-        next => WalkInHours::Closed {
-            opens_next: next.map(|s| s.start),
+    Ok(
+        match working_hours::next_open(&clerks, tz, now, LOOK_AHEAD_DAYS) {
+            Some(stretch) if stretch.start <= now => WalkInHours::OpenNow,
+            next => WalkInHours::Closed {
+                opens_next: next.map(|s| s.start),
+            },
         },
-    })
+    )
 }
 
 /// The refusal of a walk-in outside the hours, with when it opens next in words.

@@ -154,7 +154,9 @@ pub async fn walk_in(
     if let crate::usecases::callbacks::WalkInHours::Closed { opens_next } =
         crate::usecases::callbacks::walk_in_hours(app, tenant, service.id).await?
     {
-        return Err(crate::usecases::callbacks::walk_in_closed(tenant, opens_next));
+        return Err(crate::usecases::callbacks::walk_in_closed(
+            tenant, opens_next,
+        ));
     }
     let token = EntryToken::generate();
     let entry = QueueEntry {

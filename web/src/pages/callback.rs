@@ -78,7 +78,11 @@ fn form_page(
     let group = |id: &str| {
         let error = error_for(errors, id);
         (
-            if error.is_some() { "field field--error" } else { "field" },
+            if error.is_some() {
+                "field field--error"
+            } else {
+                "field"
+            },
             error,
         )
     };
@@ -185,7 +189,15 @@ pub async fn show(State(app): State<App>, Path(slug): Path<String>, ctx: Ctx) ->
         let services = ::booking::usecases::booking::offered_services(&app, tenant.id).await?;
         let choices = callbacks::choices(&app, &tenant).await?;
         let today = today(&app, &tenant);
-        Ok(form_page(&ctx, &tenant, today, &services, &choices, &CallbackFields::default(), &[]))
+        Ok(form_page(
+            &ctx,
+            &tenant,
+            today,
+            &services,
+            &choices,
+            &CallbackFields::default(),
+            &[],
+        ))
     }
     .await;
     crate::error::respond_for(&ctx, &tenant, outcome)
@@ -212,17 +224,35 @@ pub async fn submit(
         let service = form.dienst.parse().ok();
         let any = service.unwrap_or_default();
         for (field, check) in [
-            ("phone", CallbackForm::parse(any, "Naam", &form.phone, "morning")),
-            ("name", CallbackForm::parse(any, &form.name, "0612345678", "morning")),
+            (
+                "phone",
+                CallbackForm::parse(any, "Naam", &form.phone, "morning"),
+            ),
+            (
+                "name",
+                CallbackForm::parse(any, &form.name, "0612345678", "morning"),
+            ),
         ] {
             if let Err(Error::Invalid { message, .. }) = check {
-                errors.push((field.into(), tx.field_error(field, &message)));
+                // The phone number is required here, unlike on the booking form.
+                let words = if field == "phone" {
+                    tx.pick(
+                        "Vul uw telefoonnummer in, bijvoorbeeld 06 12345678.",
+                        "Vul je telefoonnummer in, bijvoorbeeld 06 12345678.",
+                        "Enter your phone number, for example 06 12345678.",
+                    )
+                    .to_string()
+                } else {
+                    tx.field_error(field, &message)
+                };
+                errors.push((field.into(), words));
             }
         }
         if service.is_none() {
             errors.push((
                 "dienst".into(),
-                tx.t("Kies waarover het gaat.", "Choose what it is about.").into(),
+                tx.t("Kies waarover het gaat.", "Choose what it is about.")
+                    .into(),
             ));
         }
         let chosen = choices.iter().find(|p| moment_value(p) == form.moment);
@@ -237,7 +267,9 @@ pub async fn submit(
             ));
         }
         let (Some(service), Some(chosen), true) = (service, chosen, errors.is_empty()) else {
-            return Ok(form_page(&ctx, &tenant, today, &services, &choices, &form, &errors));
+            return Ok(form_page(
+                &ctx, &tenant, today, &services, &choices, &form, &errors,
+            ));
         };
         let request = CallbackForm::parse(service, &form.name, &form.phone, chosen.part.as_str())?
             .on(&chosen.date.to_string())?;
@@ -260,7 +292,9 @@ pub async fn submit(
                     )
                     .to_string(),
                 )];
-                Ok(form_page(&ctx, &tenant, today, &services, &choices, &form, &errors))
+                Ok(form_page(
+                    &ctx, &tenant, today, &services, &choices, &form, &errors,
+                ))
             }
             Err(other) => Err(other),
         }

@@ -3,8 +3,8 @@
 
 pub mod admin;
 pub mod booking;
-pub mod callback;
 mod call_view;
+pub mod callback;
 pub mod feedback;
 pub mod home;
 pub mod personal;

@@ -83,7 +83,9 @@ fn no_walk_ins(ctx: &Ctx, tenant: &Tenant) -> Response {
     let page = render(
         ctx,
         Page {
-            title: tx.t("Binnenlopen kan hier niet", "No walk-ins here").to_string(),
+            title: tx
+                .t("Binnenlopen kan hier niet", "No walk-ins here")
+                .to_string(),
             tenant: Some(tenant),
             body,
             has_errors: false,
@@ -201,7 +203,12 @@ fn form_page(
     let page = render(
         ctx,
         Page {
-            title: tx.t("Binnenlopen zonder afspraak", "Walk in without an appointment").to_string(),
+            title: tx
+                .t(
+                    "Binnenlopen zonder afspraak",
+                    "Walk in without an appointment",
+                )
+                .to_string(),
             tenant: Some(tenant),
             body,
             has_errors: !errors.is_empty(),
@@ -227,7 +234,13 @@ pub async fn show(State(app): State<App>, Path(slug): Path<String>, ctx: Ctx) ->
             return Ok(no_walk_ins(&ctx, &tenant));
         }
         let services = services_and_hours(&app, &tenant).await?;
-        Ok(form_page(&ctx, &tenant, &services, &WalkInForm::default(), &[]))
+        Ok(form_page(
+            &ctx,
+            &tenant,
+            &services,
+            &WalkInForm::default(),
+            &[],
+        ))
     }
     .await;
     crate::error::respond_for(&ctx, &tenant, outcome)
@@ -255,7 +268,8 @@ pub async fn submit(
         if service.is_none() {
             errors.push((
                 "dienst".into(),
-                tx.t("Kies waarover het gaat.", "Choose what it is about.").into(),
+                tx.t("Kies waarover het gaat.", "Choose what it is about.")
+                    .into(),
             ));
         }
         let phone = Some(form.phone.as_str());
@@ -311,7 +325,11 @@ struct StatusWords {
 
 fn status_words(tx: &Tx) -> StatusWords {
     StatusWords {
-        next: tx.pick("U bent de volgende.", "Jij bent de volgende.", "You are next."),
+        next: tx.pick(
+            "U bent de volgende.",
+            "Jij bent de volgende.",
+            "You are next.",
+        ),
         place: tx.pick(
             "Er zijn {ahead} mensen voor u. U bent nummer {place}.",
             "Er zijn {ahead} mensen voor je. Je bent nummer {place}.",
@@ -359,10 +377,9 @@ fn status_text(words: &StatusWords, standing: &queue::Standing) -> String {
                 };
                 format!(
                     "{place} {}",
-                    words.wait.replace(
-                        "{minutes}",
-                        &p.expected_wait.as_mins().max(1).to_string()
-                    )
+                    words
+                        .wait
+                        .replace("{minutes}", &p.expected_wait.as_mins().max(1).to_string())
                 )
             }
             None => words.next.to_string(),
