@@ -185,7 +185,6 @@ pub async fn show(State(app): State<App>, Path(slug): Path<String>, ctx: Ctx) ->
         Err(err) => return crate::error::error_page(&ctx, err),
     };
     let outcome = async {
-        let tenant = &tenant;
         let services = ::booking::usecases::booking::offered_services(&app, tenant.id).await?;
         let choices = callbacks::choices(&app, &tenant).await?;
         let today = today(&app, &tenant);
@@ -215,7 +214,6 @@ pub async fn submit(
         Err(err) => return crate::error::error_page(&ctx, err),
     };
     let outcome = async {
-        let tenant = &tenant;
         let tx = Tx::new(ctx.lang, tenant.tone);
         let services = ::booking::usecases::booking::offered_services(&app, tenant.id).await?;
         let choices = callbacks::choices(&app, &tenant).await?;
@@ -309,7 +307,6 @@ pub async fn confirmation(State(app): State<App>, Path(slug): Path<String>, ctx:
         Err(err) => return crate::error::error_page(&ctx, err),
     };
     let outcome = async {
-        let tenant = &tenant;
         let tx = Tx::new(ctx.lang, tenant.tone);
         let date: Option<Date> = ctx.param("dag").and_then(|d| d.parse().ok());
         let part = ctx.param("deel").and_then(PartOfDay::parse);

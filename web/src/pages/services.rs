@@ -19,7 +19,6 @@ pub async fn choose_service(
         Err(err) => return crate::error::error_page(&ctx, err),
     };
     let outcome = async {
-        let tenant = &tenant;
         let tx = Tx::new(ctx.lang, tenant.tone);
         let services = booking::usecases::booking::offered_services(&app, tenant.id).await?;
         let info = &tenant.resident_info;

@@ -229,7 +229,6 @@ pub async fn show(State(app): State<App>, Path(slug): Path<String>, ctx: Ctx) ->
         Err(err) => return crate::error::error_page(&ctx, err),
     };
     let outcome = async {
-        let tenant = &tenant;
         if !tenant.walk_ins_allowed {
             return Ok(no_walk_ins(&ctx, &tenant));
         }
@@ -258,7 +257,6 @@ pub async fn submit(
         Err(err) => return crate::error::error_page(&ctx, err),
     };
     let outcome = async {
-        let tenant = &tenant;
         if !tenant.walk_ins_allowed {
             return Ok(no_walk_ins(&ctx, &tenant));
         }
