@@ -185,6 +185,13 @@ pub enum Conflict {
     NoWalkIns {
         municipality: String,
     },
+    /// Nobody who handles the service is working now; `opens_next` (RFC 3339, local offset)
+    /// and its words say when someone is, `None` when nobody is within two weeks.
+    WalkInClosed {
+        opens_next: Option<String>,
+        opens_in_dutch: Option<String>,
+        opens_in_english: Option<String>,
+    },
     EveryoneTakenMeanwhile,
     NoLongerWaiting,
     NotBeingCalled,
@@ -256,6 +263,17 @@ impl Conflict {
             NoWalkIns { municipality } => format!(
                 "{municipality} helpt geen inwoners zonder afspraak; maak een afspraak."
             ),
+            WalkInClosed {
+                opens_in_dutch: Some(words),
+                opens_next: Some(at),
+                ..
+            } => format!(
+                "Er is nu niemand aan het werk voor deze dienst. U kunt binnenlopen vanaf {words} ({at}), \
+                 een afspraak maken of vragen of we u terugbellen."
+            ),
+            WalkInClosed { .. } => "Er is de komende twee weken niemand aan het werk voor deze \
+                dienst. Maak een afspraak of vraag of we u terugbellen."
+                .into(),
             EveryoneTakenMeanwhile => "Andere medewerkers namen tegelijk alle wachtende \
                 inwoners; probeer het opnieuw."
                 .into(),
@@ -348,6 +366,19 @@ impl fmt::Display for Conflict {
             NoWalkIns { municipality } => write!(
                 f,
                 "{municipality} does not take residents without an appointment; please book one"
+            ),
+            WalkInClosed {
+                opens_in_english: Some(words),
+                opens_next: Some(at),
+                ..
+            } => write!(
+                f,
+                "nobody is working for this service now; you can walk in from {words} ({at}), \
+                 book an appointment or ask us to call you back"
+            ),
+            WalkInClosed { .. } => f.write_str(
+                "nobody is working for this service in the next two weeks; book an appointment \
+                 or ask us to call you back",
             ),
             EveryoneTakenMeanwhile => f.write_str(
                 "other clerks took every waiting resident at the same moment; please try again",

@@ -6,15 +6,29 @@ use crate::layout::{render, Page};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use booking::api::problem::{too_many_words, Language};
+use booking::domain::tenant::Tenant;
 use booking::error::Conflict;
 use booking::error::TooMany;
 use booking::Error;
 use maud::html;
 
 pub fn error_page(ctx: &Ctx, err: Error) -> Response {
-    let tx = Tx::formal(ctx.lang);
+    error_page_of(ctx, None, err)
+}
+
+/// The error page of a municipality's page: its name, colours and phone number stay, so the
+/// resident can phone it about what went wrong.
+pub fn error_page_for(ctx: &Ctx, tenant: &Tenant, err: Error) -> Response {
+    error_page_of(ctx, Some(tenant), err)
+}
+
+fn error_page_of(ctx: &Ctx, tenant: Option<&Tenant>, err: Error) -> Response {
+    let tx = match tenant {
+        Some(t) => Tx::new(ctx.lang, t.tone),
+        None => Tx::formal(ctx.lang),
+    };
     if let Error::TooMany(too_many) = &err {
-        return too_many_page(ctx, &tx, too_many);
+        return too_many_page(ctx, tenant, &tx, too_many);
     }
     let (status, title, text) = match &err {
         Error::NotFound(_) => (
@@ -76,15 +90,16 @@ pub fn error_page(ctx: &Ctx, err: Error) -> Response {
             )
         }
     };
+    let home = tenant.map_or_else(|| "/".to_string(), |t| format!("/{}", t.slug.as_str()));
     let body = html! {
         p { (text) }
-        p { a class="button" href="/" { (tx.t("Naar de startpagina", "Go to the start page")) } }
+        p { a class="button" href=(home) { (tx.t("Naar de startpagina", "Go to the start page")) } }
     };
     let page = render(
         ctx,
         Page {
             title: title.to_string(),
-            tenant: None,
+            tenant,
             body,
             has_errors: false,
             nav: None,
@@ -95,7 +110,7 @@ pub fn error_page(ctx: &Ctx, err: Error) -> Response {
 
 /// Over a limit on anonymous actions (bookings from one network, one e-mail address...): a 429
 /// page that says which and how long to wait, with `Retry-After`.
-fn too_many_page(ctx: &Ctx, tx: &Tx, too_many: &TooMany) -> Response {
+fn too_many_page(ctx: &Ctx, tenant: Option<&Tenant>, tx: &Tx, too_many: &TooMany) -> Response {
     let language = match ctx.lang {
         crate::i18n::Lang::Nl => Language::Dutch,
         crate::i18n::Lang::En => Language::English,
@@ -108,7 +123,7 @@ fn too_many_page(ctx: &Ctx, tx: &Tx, too_many: &TooMany) -> Response {
         ctx,
         Page {
             title: tx.t("Even wachten", "Please wait").to_string(),
-            tenant: None,
+            tenant,
             body,
             has_errors: false,
             nav: None,
@@ -129,6 +144,14 @@ pub fn respond(ctx: &Ctx, outcome: Result<Response, Error>) -> Response {
     match outcome {
         Ok(response) => ctx.finish(response),
         Err(err) => error_page(ctx, err),
+    }
+}
+
+/// `respond` for a municipality's page: an error page keeps the municipality (and its phone).
+pub fn respond_for(ctx: &Ctx, tenant: &Tenant, outcome: Result<Response, Error>) -> Response {
+    match outcome {
+        Ok(response) => ctx.finish(response),
+        Err(err) => error_page_for(ctx, tenant, err),
     }
 }
 
@@ -163,6 +186,7 @@ pub fn panic_page(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
                     p { "Er ging bij ons iets mis. Probeer het over een paar minuten opnieuw." }
                     p lang="en" { "Something went wrong on our side. Please try again in a few minutes." }
                     p { "Kenmerk / reference: " code { (correlation_id) } }
+                    p { "Vragen? / Questions? " a href={ "tel:" (crate::layout::PLATFORM_PHONE) } { "Bel / Call " (crate::layout::PLATFORM_PHONE) } }
                     p { a class="button" href="/" { "Naar de startpagina" } }
                 }
             }

@@ -1,5 +1,6 @@
 //! The page shell every page shares: `lang`, skip link, the municipality's name and colour in
-//! the header, one `main` landmark, and the language switch.
+//! the header, one `main` landmark, the language switch, and how to phone with a question: the
+//! municipality's number when it is known and gave one, else the platform's help line.
 
 use crate::context::Ctx;
 use crate::i18n::Tx;
@@ -18,6 +19,43 @@ pub struct Page<'a> {
     /// The staff navigation (`staff_nav`) on clerk and admin pages. It goes between the
     /// header and `main`, so the skip link passes it.
     pub nav: Option<Markup>,
+}
+
+/// The phone number residents call when no municipality is known (the start page, an error
+/// page without a municipality): the government's general line, which helps find the right one.
+pub const PLATFORM_PHONE: &str = "1400";
+
+/// "Vragen? Bel 14 030" as a large `tel:` link: the municipality's number on its pages (none
+/// when it gave none), the platform's line on pages without a municipality.
+fn question_line(tx: &Tx, tenant: Option<&Tenant>) -> Markup {
+    use booking::domain::text::PhoneNumber;
+    let (href, words, whom) = match tenant {
+        Some(t) => {
+            let Some(phone) = t
+                .resident_info
+                .phone
+                .as_deref()
+                .and_then(|p| PhoneNumber::parse_for_municipality(p).ok())
+            else {
+                return html! {};
+            };
+            (phone.as_str().to_string(), phone.in_words(), t.name.clone())
+        }
+        None => (
+            PLATFORM_PHONE.to_string(),
+            PLATFORM_PHONE.to_string(),
+            tx.t("de Rijksoverheid", "the Dutch government").to_string(),
+        ),
+    };
+    html! {
+        p class="question-line" {
+            (tx.t("Vragen? ", "Questions? "))
+            a class="tel-link" href={ "tel:" (href) }
+                aria-label=(format!("{} {words} ({whom})", tx.t("Bel", "Call"))) {
+                (tx.t("Bel ", "Call ")) (words)
+            }
+        }
+    }
 }
 
 pub fn render(ctx: &Ctx, page: Page<'_>) -> Html<String> {
@@ -62,6 +100,9 @@ pub fn render(ctx: &Ctx, page: Page<'_>) -> Html<String> {
                                 img class="site-logo" src={ "/" (slug) "/logo?v=" (version) } alt="" height="48";
                             }
                             (site)
+                        }
+                        @if page.nav.is_none() {
+                            (question_line(&tx, page.tenant))
                         }
                         a class="lang-switch" href=(ctx.switch_href()) lang=(other.code()) hreflang=(other.code()) {
                             (other.own_name())
@@ -118,5 +159,48 @@ fn contact(tx: &Tx, tenant: &Tenant) -> maud::Markup {
                 (info.opening_hours)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page_for(tenant: Option<&Tenant>) -> String {
+        let (parts, ()) = axum::http::Request::builder()
+            .uri("/voorbeeld")
+            .body(())
+            .unwrap()
+            .into_parts();
+        let ctx = Ctx::from_parts(&parts);
+        let page = Page {
+            title: "Test".into(),
+            tenant,
+            body: html! { p { "inhoud" } },
+            has_errors: false,
+            nav: None,
+        };
+        render(&ctx, page).0
+    }
+
+    #[test]
+    fn every_page_says_whom_to_phone() {
+        let mut tenant = booking::demo::demo_tenant();
+        tenant.resident_info.phone = Some("14 030".into());
+        let own = page_for(Some(&tenant));
+        assert!(
+            own.contains("Vragen? <a class=\"tel-link\" href=\"tel:"),
+            "{own}"
+        );
+        assert!(own.contains(">Bel 14 030</a>"), "{own}");
+        // Without a municipality: the platform's line; a municipality without a number of
+        // its own shows none rather than another's.
+        let platform = page_for(None);
+        assert!(
+            platform.contains(&format!("href=\"tel:{PLATFORM_PHONE}\"")),
+            "{platform}"
+        );
+        tenant.resident_info.phone = None;
+        assert!(!page_for(Some(&tenant)).contains("tel:"));
     }
 }

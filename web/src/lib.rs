@@ -26,6 +26,7 @@ const SCRIPTS: &[(&str, &str)] = &[
     ("resident.js", include_str!("../static/resident.js")),
     ("clerk-queue.js", include_str!("../static/clerk-queue.js")),
     ("clerk-call.js", include_str!("../static/clerk-call.js")),
+    ("walkin.js", include_str!("../static/walkin.js")),
 ];
 
 fn script_routes() -> Router<booking::App> {
@@ -72,6 +73,23 @@ pub fn router(app: booking::App) -> Router {
         .merge(pages::privacy::routes())
         .merge(pages::admin::logo_route())
         .route("/{slug}", get(pages::services::choose_service))
+        .route(
+            "/{slug}/inloop",
+            get(pages::walk_in::show).post(pages::walk_in::submit),
+        )
+        .route("/w/{token}", get(pages::walk_in::standing))
+        .route(
+            "/w/{token}/verlaten",
+            axum::routing::post(pages::walk_in::leave),
+        )
+        .route(
+            "/{slug}/terugbellen",
+            get(pages::callback::show).post(pages::callback::submit),
+        )
+        .route(
+            "/{slug}/terugbellen/bevestiging",
+            get(pages::callback::confirmation),
+        )
         .route(
             "/{slug}/{service}",
             get(pages::booking::choose).post(pages::booking::submit),

@@ -5,7 +5,7 @@ use super::{Json, Path};
 use crate::api::problem::Problem;
 use crate::api::security::ClientAddress;
 use crate::auth::Staff;
-use crate::domain::callback::{CallbackId, CallbackRequest, PartOfDay};
+use crate::domain::callback::{CallbackId, CallbackRequest, Closed, PartOfDay};
 use crate::domain::catalog::Service;
 use crate::domain::ids::{ClerkId, ServiceId};
 use crate::domain::tenant::Tenant;
@@ -32,6 +32,22 @@ pub struct CallbackBody {
     /// morning, afternoon or evening
     #[schema(pattern = r"^\s*(morning|afternoon|evening)\s*$")]
     pub part_of_day: String,
+    /// The day to be called, `YYYY-MM-DD`: today or the next working day. Left out: the first
+    /// of those on which the part of the day is still possible.
+    #[serde(default)]
+    #[schema(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    pub date: Option<String>,
+}
+
+/// One attempt to phone the resident back.
+#[derive(Deserialize, ToSchema)]
+pub struct AttemptBody {
+    /// Whether the resident answered.
+    pub reached: bool,
+    /// What the clerk wants to remember, at most 1000 characters.
+    #[serde(default)]
+    #[schema(max_length = 1000)]
+    pub note: Option<String>,
 }
 
 /// A callback request as the resident and the clerks see it.
@@ -46,6 +62,11 @@ pub struct CallbackView {
     pub requested_at: String,
     pub handled_at: Option<String>,
     pub handled_by: Option<ClerkId>,
+    /// The window promised to the resident (local time), when one was.
+    pub promised_from: Option<String>,
+    pub promised_until: Option<String>,
+    /// How it ended: reached, or unreachable after two attempts.
+    pub closed: Option<Closed>,
 }
 
 fn local_rfc3339(tenant: &Tenant, at: jiff::Timestamp) -> String {
@@ -70,12 +91,17 @@ fn view(tenant: &Tenant, services: &[Service], c: &CallbackRequest) -> CallbackV
         requested_at: local_rfc3339(tenant, c.requested_at),
         handled_at: c.handled_at.map(|t| local_rfc3339(tenant, t)),
         handled_by: c.handled_by,
+        promised_from: c.promised.map(|p| local_rfc3339(tenant, p.start)),
+        promised_until: c.promised.map(|p| local_rfc3339(tenant, p.end)),
+        closed: c.closed,
     }
 }
 
 /// Ask to be called back
 ///
-/// A clerk calls the given phone number in the chosen part of the day (morning, afternoon or evening).
+/// A clerk calls the given phone number in the chosen part of the day (morning 09:00-12:00,
+/// afternoon 13:00-17:00), today while that part has not ended, or on the next working day. A
+/// part that is not possible is a 422 at `/part_of_day`.
 #[utoipa::path(post, path = "/api/v1/tenants/{slug}/callbacks", tag = "queue", request_body = CallbackBody,
     responses((status = 201, body = CallbackView), (status = 404, body = Problem), (status = 422, body = Problem),
         (status = 429, body = Problem, description = "Too many callback requests from this client address or phone number; `Retry-After` says when to try again")))]
@@ -90,7 +116,10 @@ pub async fn request(
         .service_id
         .parse()
         .map_err(|_| Error::NotFound("service"))?;
-    let form = CallbackForm::parse(service_id, &body.name, &body.phone, &body.part_of_day)?;
+    let mut form = CallbackForm::parse(service_id, &body.name, &body.phone, &body.part_of_day)?;
+    if let Some(date) = body.date.as_deref() {
+        form = form.on(date)?;
+    }
     form.count(&app, client)?;
     let request = usecases::queue::request_callback(&app, &tenant, form).await?;
     let services = crate::usecases::desk::services(&app, tenant.id).await?;
@@ -130,4 +159,27 @@ pub async fn done(
     let tenant = crate::usecases::desk::municipality(&app, &claims).await?;
     let services = crate::usecases::desk::services(&app, tenant.id).await?;
     Ok(Json(view(&tenant, &services, &handled)))
+}
+
+/// Record an attempt to phone back
+///
+/// Reached closes the request; the second attempt that does not reach the resident closes it
+/// as unreachable (the resident is then told by SMS). An attempt on a closed request is a 409.
+#[utoipa::path(post, path = "/api/v1/staff/callbacks/{id}/attempts", tag = "queue", request_body = AttemptBody,
+    responses((status = 200, body = CallbackView), (status = 401, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Already closed"), (status = 422, body = Problem)))]
+pub async fn attempt(
+    State(app): State<App>,
+    Staff(claims): Staff,
+    Path(id): Path<String>,
+    Json(body): Json<AttemptBody>,
+) -> Result<Json<CallbackView>> {
+    let id: CallbackId = id
+        .parse()
+        .map_err(|_| Error::NotFound("callback request"))?;
+    let form = usecases::callbacks::AttemptForm::parse(body.reached, body.note.as_deref())?;
+    let request = usecases::callbacks::record_attempt(&app, &claims, id, form).await?;
+    let tenant = crate::usecases::desk::municipality(&app, &claims).await?;
+    let services = crate::usecases::desk::services(&app, tenant.id).await?;
+    Ok(Json(view(&tenant, &services, &request)))
 }

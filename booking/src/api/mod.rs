@@ -186,6 +186,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         callbacks::request,
         callbacks::open,
         callbacks::done,
+        callbacks::attempt,
         outcomes::history,
         outcomes::record,
         outcomes::case,
@@ -327,6 +328,10 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/tenants/{slug}/callbacks", post(callbacks::request))
         .route("/api/v1/staff/callbacks", get(callbacks::open))
         .route("/api/v1/staff/callbacks/{id}/done", post(callbacks::done))
+        .route(
+            "/api/v1/staff/callbacks/{id}/attempts",
+            post(callbacks::attempt),
+        )
         .merge(outcomes::routes())
         .merge(consent::routes())
         .merge(privacy::routes())

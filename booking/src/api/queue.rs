@@ -114,7 +114,7 @@ pub struct WalkInView {
 /// Journey 2 (queue call), step 1. The answer carries the entry's `token`: keep it to follow the place in the queue, to answer the call and to get the room token.
 #[utoipa::path(post, path = "/api/v1/tenants/{slug}/walk-ins", tag = "queue", request_body = WalkInBody,
     responses((status = 201, body = WalkInView), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "The municipality takes no walk-ins"), (status = 422, body = Problem),
+        (status = 409, body = Problem, description = "The municipality takes no walk-ins, or nobody who handles the service works now (`WalkInClosed`: the detail says when walk-ins open next)"), (status = 422, body = Problem),
         (status = 429, body = Problem, description = "Too many walk-ins from this client address or phone number; `Retry-After` says when to try again")))]
 pub async fn walk_in(
     State(app): State<App>,

@@ -3,7 +3,9 @@
 
 use crate::domain::ids::{ClerkId, ServiceId, TenantId};
 pub use crate::domain::queue::CallbackId;
+use crate::domain::slots::Interval;
 use crate::error::{Error, Result};
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -31,6 +33,128 @@ impl PartOfDay {
             "evening" => Some(Self::Evening),
             _ => None,
         }
+    }
+}
+
+/// The hours a part of the day stands for, local: the promise "between 13:00 and 17:00".
+pub fn part_hours(part: PartOfDay) -> (i8, i8) {
+    match part {
+        PartOfDay::Morning => (9, 12),
+        PartOfDay::Afternoon => (13, 17),
+        PartOfDay::Evening => (17, 21),
+    }
+}
+
+/// A part of a day the municipality promises to call in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Promise {
+    pub date: Date,
+    pub part: PartOfDay,
+    pub window: Interval,
+}
+
+impl Promise {
+    pub fn new(date: Date, part: PartOfDay, tz: &TimeZone) -> Option<Self> {
+        let (from, until) = part_hours(part);
+        let at = |hour: i8| {
+            date.at(hour, 0, 0, 0)
+                .to_zoned(tz.clone())
+                .ok()
+                .map(|z| z.timestamp())
+        };
+        Some(Self {
+            date,
+            part,
+            window: Interval::new(at(from)?, at(until)?),
+        })
+    }
+}
+
+/// The parts of the day a resident may choose: the morning and afternoon of today that have not
+/// ended yet (when today is a working day), and those of the next working day within two weeks.
+pub fn choices(now: Timestamp, tz: &TimeZone, working_day: impl Fn(Date) -> bool) -> Vec<Promise> {
+    let today = now.to_zoned(tz.clone()).date();
+    let parts = [PartOfDay::Morning, PartOfDay::Afternoon];
+    let mut out: Vec<Promise> = Vec::new();
+    if working_day(today) {
+        out.extend(
+            parts
+                .iter()
+                .filter_map(|p| Promise::new(today, *p, tz))
+                .filter(|p| p.window.end > now),
+        );
+    }
+    let next = (1..=14)
+        .filter_map(|d| today.checked_add(jiff::Span::new().days(d)).ok())
+        .find(|d| working_day(*d));
+    if let Some(next) = next {
+        out.extend(parts.iter().filter_map(|p| Promise::new(next, *p, tz)));
+    }
+    out
+}
+
+/// After this many attempts without reaching the resident the request is closed as unreachable.
+pub const UNREACHABLE_AFTER: usize = 2;
+
+/// How a callback request ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Closed {
+    Reached,
+    Unreachable,
+}
+
+impl Closed {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reached => "reached",
+            Self::Unreachable => "unreachable",
+        }
+    }
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "reached" => Some(Self::Reached),
+            "unreachable" => Some(Self::Unreachable),
+            _ => None,
+        }
+    }
+}
+
+/// What an attempt does to the request: reached closes it; the second time not reached closes
+/// it as unreachable; otherwise it stays open for another try. `failed_before` counts the
+/// earlier attempts that did not reach the resident.
+pub fn after_attempt(reached: bool, failed_before: usize) -> Option<Closed> {
+    if reached {
+        Some(Closed::Reached)
+    } else if failed_before + 1 >= UNREACHABLE_AFTER {
+        Some(Closed::Unreachable)
+    } else {
+        None
+    }
+}
+
+/// One try to phone the resident back.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attempt {
+    pub at: Timestamp,
+    pub clerk: ClerkId,
+    pub reached: bool,
+    /// What the clerk noted (a `FreeText`), empty when nothing.
+    pub note: String,
+}
+
+/// The first attempt was within the promised window. A request from before promises were kept
+/// counts by its deadline (`deadline`).
+pub fn first_attempt_on_time(
+    requested_at: Timestamp,
+    part: PartOfDay,
+    promised: Option<Interval>,
+    first_attempt: Timestamp,
+    tz: &TimeZone,
+) -> bool {
+    match promised {
+        Some(window) => window.start <= first_attempt && first_attempt <= window.end,
+        None => handled_on_time(requested_at, part, first_attempt, tz),
     }
 }
 
@@ -81,11 +205,77 @@ pub struct CallbackRequest {
     pub requested_at: Timestamp,
     pub handled_at: Option<Timestamp>,
     pub handled_by: Option<ClerkId>,
+    /// The window promised to the resident; `None` for requests from before promises.
+    pub promised: Option<Interval>,
+    /// How it ended, once closed (`handled_at` says when).
+    pub closed: Option<Closed>,
+}
+
+impl CallbackRequest {
+    /// The end of the promise, or of the chosen part of the day for older requests.
+    pub fn deadline(&self, tz: &TimeZone) -> Result<Timestamp> {
+        match self.promised {
+            Some(window) => Ok(window.end),
+            None => deadline(self.requested_at, self.part_of_day, tz),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn choices_are_the_rest_of_today_and_the_next_working_day() {
+        let tz = TimeZone::get("Europe/Amsterdam").unwrap();
+        let weekdays = |d: Date| d.weekday().to_monday_one_offset() <= 5;
+        // Monday 30 November 2026, 12:30 local: the morning is over.
+        let c = choices(at("2026-11-30T11:30:00Z"), &tz, weekdays);
+        let got: Vec<_> = c.iter().map(|p| (p.date.to_string(), p.part)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("2026-11-30".into(), PartOfDay::Afternoon),
+                ("2026-12-01".into(), PartOfDay::Morning),
+                ("2026-12-01".into(), PartOfDay::Afternoon),
+            ]
+        );
+        assert_eq!(
+            c[0].window,
+            Interval::new(at("2026-11-30T12:00:00Z"), at("2026-11-30T16:00:00Z"))
+        );
+        // Friday evening: Monday's parts only.
+        let c = choices(at("2026-12-04T18:00:00Z"), &tz, weekdays);
+        assert_eq!(c.len(), 2);
+        assert!(c.iter().all(|p| p.date.to_string() == "2026-12-07"));
+    }
+
+    #[test]
+    fn the_second_failed_attempt_closes_as_unreachable() {
+        assert_eq!(after_attempt(false, 0), None);
+        assert_eq!(after_attempt(false, 1), Some(Closed::Unreachable));
+        assert_eq!(after_attempt(true, 1), Some(Closed::Reached));
+    }
+
+    #[test]
+    fn on_time_means_the_first_attempt_lies_in_the_promise() {
+        let tz = TimeZone::get("Europe/Amsterdam").unwrap();
+        let window = Interval::new(at("2026-11-30T12:00:00Z"), at("2026-11-30T16:00:00Z"));
+        let asked = at("2026-11-30T08:00:00Z");
+        let on_time =
+            |t: &str| first_attempt_on_time(asked, PartOfDay::Afternoon, Some(window), at(t), &tz);
+        assert!(on_time("2026-11-30T12:00:00Z"));
+        assert!(on_time("2026-11-30T16:00:00Z"));
+        assert!(!on_time("2026-11-30T16:00:01Z"));
+        assert!(
+            !on_time("2026-11-30T09:00:00Z"),
+            "before the promise is not what was promised"
+        );
+    }
 
     #[test]
     fn parts_of_day_are_parsed() {

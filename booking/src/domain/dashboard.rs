@@ -10,8 +10,8 @@
 //! - no-shows: booked appointments (week of the start) nobody checked in for once the grace
 //!   period is over, out of the booked appointments whose grace period is over;
 //! - missed calls: queue entries called but never answered;
-//! - callbacks on time: handled by the end of the part of the day the resident chose
-//!   (`callback::deadline`, the rule the clerk's list uses for "late"; week requested);
+//! - callbacks on time: the first attempt to phone lies in the promised window
+//!   (`callback::first_attempt_on_time`; older requests: by `callback::deadline`; week requested);
 //! - ratings: week given; open complaints: complaints given that week not yet handled.
 
 use crate::domain::callback::{self, PartOfDay};
@@ -51,7 +51,10 @@ pub struct CallbackFact {
     pub service: ServiceId,
     pub requested: Timestamp,
     pub part_of_day: PartOfDay,
-    pub handled: Option<Timestamp>,
+    /// The promised window; `None` for requests from before promises were kept.
+    pub promised: Option<crate::domain::slots::Interval>,
+    /// The first attempt to phone, or for older requests the time it was marked handled.
+    pub first_attempt: Option<Timestamp>,
 }
 
 #[derive(Default)]
@@ -178,10 +181,9 @@ pub fn weekly(facts: &Facts, tz: &TimeZone, grace: SignedDuration, now: Timestam
     for c in &facts.callbacks {
         let r = row_of(&mut rows, c.service, c.requested, tz);
         r.callbacks += 1;
-        r.callbacks_on_time += u32::from(
-            c.handled
-                .is_some_and(|h| callback::handled_on_time(c.requested, c.part_of_day, h, tz)),
-        );
+        r.callbacks_on_time += u32::from(c.first_attempt.is_some_and(|first| {
+            callback::first_attempt_on_time(c.requested, c.part_of_day, c.promised, first, tz)
+        }));
     }
     for (key, r) in rows.iter_mut() {
         if r.ratings > 0 {
@@ -372,19 +374,22 @@ mod tests {
                     requested: t("2026-03-23T09:00:00Z"),
                     part_of_day: PartOfDay::Morning,
                     // 12:00 in Amsterdam: the end of the morning, just on time.
-                    handled: Some(t("2026-03-23T11:00:00Z")),
+                    promised: None,
+                    first_attempt: Some(t("2026-03-23T11:00:00Z")),
                 },
                 CallbackFact {
                     service: b,
                     requested: t("2026-03-23T09:00:00Z"),
                     part_of_day: PartOfDay::Morning,
-                    handled: Some(t("2026-03-23T11:00:01Z")),
+                    promised: None,
+                    first_attempt: Some(t("2026-03-23T11:00:01Z")),
                 },
                 CallbackFact {
                     service: b,
                     requested: t("2026-03-23T09:00:00Z"),
                     part_of_day: PartOfDay::Morning,
-                    handled: None,
+                    promised: None,
+                    first_attempt: None,
                 },
             ],
         };

@@ -27,3 +27,4 @@ pub mod staff;
 pub mod start_time;
 pub mod tenant;
 pub mod text;
+pub mod working_hours;

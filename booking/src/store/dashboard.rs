@@ -96,7 +96,10 @@ impl Db {
         })
         .collect::<Result<Vec<_>>>()?;
         let callbacks = bind(
-            "SELECT service_id, requested_at, part_of_day, handled_at FROM callback_requests \
+            "SELECT service_id, requested_at, part_of_day, handled_at, promised_from, \
+             promised_until, (SELECT MIN(a.attempted_at) FROM callback_attempts a \
+             WHERE a.callback_id = callback_requests.id) AS first_attempt \
+             FROM callback_requests \
              WHERE tenant_id = $1 AND requested_at >= $2 AND requested_at < $3",
         )
         .fetch_all(&self.pool)
@@ -108,7 +111,17 @@ impl Db {
                 requested: ts(r, "requested_at")?,
                 part_of_day: PartOfDay::parse(&r.try_get::<String, _>("part_of_day")?)
                     .ok_or_else(|| Error::Internal("unknown part of day in the database".into()))?,
-                handled: opt_ts(r, "handled_at")?,
+                promised: match (opt_ts(r, "promised_from")?, opt_ts(r, "promised_until")?) {
+                    (Some(from), Some(until)) => {
+                        Some(crate::domain::slots::Interval::new(from, until))
+                    }
+                    _ => None,
+                },
+                // Requests closed before attempts were recorded count by when they were closed.
+                first_attempt: match opt_ts(r, "first_attempt")? {
+                    Some(first) => Some(first),
+                    None => opt_ts(r, "handled_at")?,
+                },
             })
         })
         .collect::<Result<Vec<_>>>()?;

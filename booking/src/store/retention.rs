@@ -91,6 +91,15 @@ impl Db {
         .bind(cutoff.as_second())
         .execute(&mut *tx)
         .await?;
+        // The clerks' notes on callback attempts may name the resident: erased with the request.
+        sqlx::query(
+            "UPDATE callback_attempts SET note = '' WHERE note <> '' AND callback_id IN \
+             (SELECT id FROM callback_requests WHERE tenant_id = $1 AND requested_at <= $2)",
+        )
+        .bind(tenant.to_string())
+        .bind(cutoff.as_second())
+        .execute(&mut *tx)
+        .await?;
         // Callback requests are not tied to an appointment: the request time counts.
         sqlx::query(
             "UPDATE callback_requests SET resident_name = $1, phone = '' \

@@ -506,11 +506,7 @@ pub async fn open_callbacks(
 /// When a callback should have been made at the latest (`callback::deadline`), in the
 /// municipality's time zone.
 pub fn callback_deadline(tenant: &Tenant, request: &CallbackRequest) -> Result<Timestamp> {
-    crate::domain::callback::deadline(
-        request.requested_at,
-        request.part_of_day,
-        tenant.time_zone.tz(),
-    )
+    request.deadline(tenant.time_zone.tz())
 }
 
 /// Late: still open after its deadline.
@@ -645,6 +641,8 @@ mod tests {
             requested_at: t(at),
             handled_at: None,
             handled_by: None,
+            promised: None,
+            closed: None,
         };
         // 09:00 Amsterdam (08:00 UTC) asking for the morning: due by 12:00 Amsterdam.
         let morning = request("2026-11-30T08:00:00Z", PartOfDay::Morning);

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod booking;
+pub mod callbacks;
 pub mod consent;
 pub mod delivery;
 pub mod desk;

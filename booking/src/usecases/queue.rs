@@ -149,6 +149,15 @@ pub async fn walk_in(
     }
     let service =
         crate::usecases::booking::offered_service(app, tenant.id, request.service_id).await?;
+    // Only while someone who handles the service works now: a walk-in at night would wait
+    // for nobody.
+    if let crate::usecases::callbacks::WalkInHours::Closed { opens_next } =
+        crate::usecases::callbacks::walk_in_hours(app, tenant, service.id).await?
+    {
+        return Err(crate::usecases::callbacks::walk_in_closed(
+            tenant, opens_next,
+        ));
+    }
     let token = EntryToken::generate();
     let entry = QueueEntry {
         id: QueueEntryId::new(),
@@ -447,6 +456,8 @@ pub struct CallbackForm {
     pub name: String,
     pub phone: String,
     pub part_of_day: PartOfDay,
+    /// The day chosen on the page; the API may leave it out (the first day with that part).
+    pub date: Option<jiff::civil::Date>,
 }
 
 impl CallbackForm {
@@ -481,7 +492,20 @@ impl CallbackForm {
                     "Choose morning, afternoon or evening.",
                 )
             })?,
+            date: None,
         })
+    }
+
+    /// The day chosen with the part of the day (`YYYY-MM-DD`).
+    pub fn on(mut self, date: &str) -> Result<Self> {
+        self.date = Some(date.parse().map_err(|_| {
+            Error::invalid(
+                "/date",
+                "Kies een dag uit de lijst.",
+                "Choose a day from the list.",
+            )
+        })?);
+        Ok(self)
     }
 }
 
@@ -493,6 +517,8 @@ pub async fn request_callback(
 ) -> Result<CallbackRequest> {
     let service =
         crate::usecases::booking::offered_service(app, tenant.id, form.service_id).await?;
+    let promise =
+        crate::usecases::callbacks::promise(app, tenant, form.part_of_day, form.date).await?;
     let request = CallbackRequest {
         id: CallbackId::new(),
         tenant_id: tenant.id,
@@ -503,6 +529,8 @@ pub async fn request_callback(
         requested_at: app.clock.now(),
         handled_at: None,
         handled_by: None,
+        promised: Some(promise.window),
+        closed: None,
     };
     app.db.insert_callback(&request).await?;
     tracing::info!(callback = %request.id, "callback requested");
@@ -510,26 +538,17 @@ pub async fn request_callback(
     Ok(request)
 }
 
-/// A clerk phoned the resident back.
+/// A clerk phoned the resident back and reached them: an attempt that closes the request.
 pub async fn handle_callback(
     app: &App,
     claims: &SessionClaims,
     id: CallbackId,
 ) -> Result<CallbackRequest> {
-    // A callback for a service the clerk does not handle is "not found", as another tenant's.
-    let request = app.db.callback(claims.tenant, id).await?;
-    crate::usecases::desk::ensure_handles(app, claims, request.service_id, false, "callback")
-        .await?;
-    if !app
-        .db
-        .handle_callback(claims.tenant, id, claims.sub, app.clock.now())
-        .await?
-    {
-        app.db.callback(claims.tenant, id).await?;
-        return Err(Conflict::CallbackAlreadyHandled.into());
-    }
-    changed(app, claims.tenant).await;
-    app.db.callback(claims.tenant, id).await
+    let reached = crate::usecases::callbacks::AttemptForm {
+        reached: true,
+        note: String::new(),
+    };
+    crate::usecases::callbacks::record_attempt(app, claims, id, reached).await
 }
 
 /// The municipality's queue today (local day): what is open, what was handled, who is late,

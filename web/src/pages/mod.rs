@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod booking;
 mod call_view;
+pub mod callback;
 pub mod feedback;
 pub mod home;
 pub mod personal;
@@ -13,6 +14,7 @@ pub mod services;
 pub mod staff;
 pub mod staff_nav;
 pub mod video;
+pub mod walk_in;
 
 use ::booking::domain::catalog::Service;
 use ::booking::domain::tenant::Tenant;

@@ -1,7 +1,6 @@
 //! `/{slug}`: the services a municipality offers by video.
 
 use crate::context::Ctx;
-use crate::error::respond;
 use crate::html::url;
 use crate::i18n::Tx;
 use crate::layout::{render, Page};
@@ -15,8 +14,11 @@ pub async fn choose_service(
     Path(slug): Path<String>,
     ctx: Ctx,
 ) -> Response {
+    let tenant = match ::booking::usecases::booking::municipality(&app, &slug).await {
+        Ok(tenant) => tenant,
+        Err(err) => return crate::error::error_page(&ctx, err),
+    };
     let outcome = async {
-        let tenant = ::booking::usecases::booking::municipality(&app, &slug).await?;
         let tx = Tx::new(ctx.lang, tenant.tone);
         let services = booking::usecases::booking::offered_services(&app, tenant.id).await?;
         let info = &tenant.resident_info;
@@ -61,5 +63,5 @@ pub async fn choose_service(
         Ok(render(&ctx, Page { title, tenant: Some(&tenant), body, has_errors: false , nav: None }).into_response())
     }
     .await;
-    respond(&ctx, outcome)
+    crate::error::respond_for(&ctx, &tenant, outcome)
 }

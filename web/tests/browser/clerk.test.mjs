@@ -112,9 +112,9 @@ test('clerk without JavaScript: log in, today, callbacks by keyboard, log out', 
   await accessible(page, 'clerk-05-callbacks');
 
   // Marked handled with the keyboard: a message, and the request is gone.
-  await tabTo(page, /^Afgehandeld/);
-  await Promise.all([page.waitForURL(/\/medewerker\/terugbellen\?afgehandeld=/), page.keyboard.press('Enter')]);
-  assert.equal(await page.getByRole('status').innerText(), 'Afgehandeld: het terugbelverzoek van Kees Bakker.');
+  await tabTo(page, /^Bereikt/);
+  await Promise.all([page.waitForURL(/\/medewerker\/terugbellen\?bereikt=/), page.keyboard.press('Enter')]);
+  assert.equal(await page.getByRole('status').innerText(), 'Bereikt en afgehandeld: het terugbelverzoek van Kees Bakker.');
   assert.equal(await page.locator('tr', { hasText: 'Kees Bakker' }).count(), 0);
   assert.match(await page.locator('main').innerText(), /Er zijn geen open terugbelverzoeken\./);
   const open = await (await context.request.get(`${base}/api/v1/staff/callbacks`)).json();

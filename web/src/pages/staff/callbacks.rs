@@ -1,6 +1,7 @@
 //! `/medewerker/terugbellen`: the callback requests nobody handled yet, oldest first, each with
-//! a button "Afgehandeld" that posts (Post/Redirect/Get) to the same use case as
-//! `POST /api/v1/staff/callbacks/{id}/done`.
+//! its earlier attempts and a form to record one: an optional note and "Bereikt" / "Niet
+//! bereikt", posted (Post/Redirect/Get) to the same use case as
+//! `POST /api/v1/staff/callbacks/{id}/attempts`.
 
 use super::{nav, to_login};
 use crate::context::Ctx;
@@ -11,7 +12,7 @@ use crate::layout::{render, Page};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use booking::auth::Staff;
-use booking::domain::callback::{CallbackId, PartOfDay};
+use booking::domain::callback::{CallbackId, Closed, PartOfDay};
 use booking::error::Conflict;
 use booking::usecases;
 use booking::usecases::desk;
@@ -49,12 +50,19 @@ pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx)
     };
     let outcome = async {
         let (tenant, services, open) = desk::open_callbacks(&app, &claims).await?;
+        let mut attempts = Vec::new();
+        for c in &open {
+            attempts.push((c.id, usecases::callbacks::attempts(&app, &claims, c.id).await.unwrap_or_default()));
+        }
         let tx = Tx::formal(ctx.lang);
         let now = app.clock.now();
         // The message after marking one handled; the name comes from the database, not the URL.
         let mut message = None;
         for (param, nl, en) in [
             ("afgehandeld", "Afgehandeld: het terugbelverzoek van", "Handled: the callback request of"),
+            ("bereikt", "Bereikt en afgehandeld: het terugbelverzoek van", "Reached and handled: the callback request of"),
+            ("niet-bereikt", "Niet bereikt; probeer het later nog een keer: het terugbelverzoek van", "Not reached; try again later: the callback request of"),
+            ("onbereikbaar", "Twee keer niet bereikt; de bewoner krijgt een sms en het verzoek is gesloten: het terugbelverzoek van", "Not reached twice; the resident gets a text message and the request is closed: the callback request of"),
             ("al-afgehandeld", "Een collega had het terugbelverzoek al afgehandeld van", "A colleague had already handled the callback request of"),
         ] {
             if let Some(id) = ctx.param(param).and_then(|raw| raw.parse::<CallbackId>().ok()) {
@@ -103,7 +111,18 @@ pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx)
                                     td { a class="nowrap" href=(tel_href(&c.phone)) { (c.phone) } }
                                     td { (service) }
                                     td { (tx.when_in_words(&tenant, c.requested_at)) }
-                                    td { (part_of_day(&tx, c.part_of_day)) }
+                                    td {
+                                        @match c.promised {
+                                            Some(window) => {
+                                                @let local = window.start.to_zoned(tenant.time_zone.tz().clone());
+                                                @if local.date() != now.to_zoned(tenant.time_zone.tz().clone()).date() {
+                                                    (tx.day_in_words(local.date())) ", "
+                                                }
+                                                (part_of_day(&tx, c.part_of_day))
+                                            }
+                                            None => (part_of_day(&tx, c.part_of_day)),
+                                        }
+                                    }
                                     td {
                                         @if desk::callback_is_late(&tenant, c, now) {
                                             strong { (tx.t("Te laat", "Late")) }
@@ -112,10 +131,34 @@ pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx)
                                         }
                                     }
                                     td {
-                                        form method="post" action={ "/medewerker/terugbellen/" (c.id.to_string()) "/afgehandeld" } {
-                                            button type="submit" class="button button--secondary" {
-                                                (tx.t("Afgehandeld", "Handled"))
+                                        @let tries = attempts.iter().find(|(id, _)| *id == c.id).map(|(_, a)| a.as_slice()).unwrap_or(&[]);
+                                        @if !tries.is_empty() {
+                                            ul class="attempts" {
+                                                @for a in tries {
+                                                    li {
+                                                        (tx.moment_in_words(&tenant, a.at)) ": "
+                                                        @if a.reached { (tx.t("bereikt", "reached")) } @else { (tx.t("niet bereikt", "not reached")) }
+                                                        @if !a.note.is_empty() { " — " span class="multiline" { (a.note) } }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                        @let note_id = format!("notitie-{}", c.id);
+                                        form method="post" action={ "/medewerker/terugbellen/" (c.id.to_string()) "/poging" } class="attempt-form" {
+                                            label for=(note_id) {
+                                                (tx.t("Notitie (niet verplicht)", "Note (optional)"))
                                                 span class="visually-hidden" { " (" (c.resident_name) ")" }
+                                            }
+                                            textarea id=(note_id) name="notitie" rows="2" {}
+                                            div class="button-row" {
+                                                button type="submit" name="uitkomst" value="bereikt" class="button button--secondary" {
+                                                    (tx.t("Bereikt", "Reached"))
+                                                    span class="visually-hidden" { " (" (c.resident_name) ")" }
+                                                }
+                                                button type="submit" name="uitkomst" value="niet-bereikt" class="button button--secondary" {
+                                                    (tx.t("Niet bereikt", "Not reached"))
+                                                    span class="visually-hidden" { " (" (c.resident_name) ")" }
+                                                }
                                             }
                                         }
                                     }
@@ -177,4 +220,58 @@ mod tests {
         assert_eq!(tel_href("+31 (0)70 123-4567"), "tel:+31701234567");
         assert_eq!(tel_href("06 12345678"), "tel:0612345678");
     }
+}
+
+#[derive(serde::Deserialize)]
+pub struct AttemptFields {
+    #[serde(default)]
+    uitkomst: String,
+    #[serde(default)]
+    notitie: String,
+}
+
+/// One attempt to phone back: reached, or not (the second time closes the request).
+pub async fn attempt(
+    State(app): State<App>,
+    staff: Result<Staff, Error>,
+    Path(id): Path<String>,
+    ctx: Ctx,
+    axum::Form(fields): axum::Form<AttemptFields>,
+) -> Response {
+    let Ok(Staff(claims)) = staff else {
+        return to_login(HERE);
+    };
+    let outcome = async {
+        let id: CallbackId = id
+            .parse()
+            .map_err(|_| Error::NotFound("callback request"))?;
+        let reached = match fields.uitkomst.as_str() {
+            "bereikt" => true,
+            "niet-bereikt" => false,
+            _ => {
+                return Err(Error::invalid(
+                    "/uitkomst",
+                    "Kies Bereikt of Niet bereikt.",
+                    "Choose Reached or Not reached.",
+                ))
+            }
+        };
+        let form = usecases::callbacks::AttemptForm::parse(reached, Some(&fields.notitie))?;
+        match usecases::callbacks::record_attempt(&app, &claims, id, form).await {
+            Ok(c) => {
+                let said = match c.closed {
+                    Some(Closed::Reached) => "bereikt",
+                    Some(Closed::Unreachable) => "onbereikbaar",
+                    None => "niet-bereikt",
+                };
+                Ok(see_other(&format!("{HERE}?{said}={id}")))
+            }
+            Err(Error::Conflict(Conflict::CallbackAlreadyHandled)) => {
+                Ok(see_other(&format!("{HERE}?al-afgehandeld={id}")))
+            }
+            Err(other) => Err(other),
+        }
+    }
+    .await;
+    respond(&ctx, outcome)
 }

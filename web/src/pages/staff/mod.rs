@@ -56,6 +56,10 @@ pub fn routes() -> Router<App> {
             "/medewerker/terugbellen/{id}/afgehandeld",
             post(callbacks::done),
         )
+        .route(
+            "/medewerker/terugbellen/{id}/poging",
+            post(callbacks::attempt),
+        )
 }
 
 /// Where a clerk without a session goes: the municipalities, each with its login form.
