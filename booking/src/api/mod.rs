@@ -9,6 +9,7 @@ mod consent;
 mod dashboard;
 mod document;
 mod feedback;
+pub mod inbound_sms;
 #[cfg(test)]
 mod fuzz;
 mod live;

@@ -13,6 +13,7 @@ pub mod dates_in_words;
 pub mod email;
 pub mod feedback;
 pub mod ids;
+pub mod message;
 pub mod outbound;
 pub mod outbox;
 pub mod outcome;

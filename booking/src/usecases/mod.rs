@@ -10,6 +10,7 @@ pub mod consent;
 pub mod delivery;
 pub mod desk;
 pub mod feedback;
+pub mod messages;
 pub mod operator;
 pub mod outcome;
 pub mod privacy;

@@ -13,6 +13,7 @@ mod closing_days;
 mod complaints;
 mod dashboard;
 mod deliveries;
+mod messages;
 mod services;
 mod settings;
 mod sso;
@@ -93,6 +94,8 @@ pub fn routes() -> Router<App> {
             post(deliveries::retry_all),
         )
         .route("/beheer/zaaksysteem/{id}/opnieuw", post(deliveries::retry))
+        .route(messages::HERE, get(messages::show).post(messages::save))
+        .route("/beheer/berichten/{id}/opnieuw", post(messages::retry))
 }
 
 /// Where someone without a session goes.
