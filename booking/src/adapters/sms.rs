@@ -64,7 +64,9 @@ impl SmsSender for FileSink {
             let path = self.dir.join(format!("{name}.json"));
             tokio::fs::write(&path, body.to_string())
                 .await
-                .map_err(|e| DeliveryError::Transient(format!("cannot write {}: {e}", path.display())))
+                .map_err(|e| {
+                    DeliveryError::Transient(format!("cannot write {}: {e}", path.display()))
+                })
         })
     }
 }
@@ -210,7 +212,12 @@ mod tests {
         assert_eq!(key.service_id, SERVICE);
         assert_eq!(key.secret, SECRET);
         assert!(!format!("{key:?}").contains(SECRET));
-        for bad in ["", "short", &format!("{SERVICE}{SECRET}"), &format!("x-{SERVICE}-nope")] {
+        for bad in [
+            "",
+            "short",
+            &format!("{SERVICE}{SECRET}"),
+            &format!("x-{SERVICE}-nope"),
+        ] {
             assert!(NotifyKey::parse(bad).is_err(), "{bad}");
         }
     }

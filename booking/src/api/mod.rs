@@ -9,9 +9,9 @@ mod consent;
 mod dashboard;
 mod document;
 mod feedback;
-pub mod inbound_sms;
 #[cfg(test)]
 mod fuzz;
+pub mod inbound_sms;
 mod live;
 pub mod operator;
 mod outcomes;

@@ -159,7 +159,11 @@ pub fn dedupe_key(
     } else {
         format!("seq-{sequence}")
     };
-    format!("{appointment}:{}:{which}:{}", kind.as_str(), channel.as_str())
+    format!(
+        "{appointment}:{}:{which}:{}",
+        kind.as_str(),
+        channel.as_str()
+    )
 }
 
 /// The municipality's reminder choices.
@@ -194,13 +198,16 @@ impl ReminderSettings {
 /// the settings say; the settings are read when one is due, so turning one on or off holds
 /// for appointments already booked too.
 pub fn reminders(start: Timestamp, now: Timestamp) -> Vec<(MessageKind, Timestamp)> {
-    [MessageKind::ReminderDayBefore, MessageKind::ReminderHourBefore]
-        .into_iter()
-        .filter_map(|kind| {
-            let due = start - kind.lead()?;
-            (due > now).then_some((kind, due))
-        })
-        .collect()
+    [
+        MessageKind::ReminderDayBefore,
+        MessageKind::ReminderHourBefore,
+    ]
+    .into_iter()
+    .filter_map(|kind| {
+        let due = start - kind.lead()?;
+        (due > now).then_some((kind, due))
+    })
+    .collect()
 }
 
 /// What an inbound text asks for. Only cancelling is understood; everything else gets an
@@ -322,7 +329,13 @@ mod tests {
 
     #[test]
     fn inbound_words_are_read_loosely_and_only_those() {
-        for yes in ["annuleren", " ANNULEREN\n", "Afzeggen.", "cancel", "Cancel!"] {
+        for yes in [
+            "annuleren",
+            " ANNULEREN\n",
+            "Afzeggen.",
+            "cancel",
+            "Cancel!",
+        ] {
             assert_eq!(inbound_request(yes), InboundRequest::Cancel, "{yes:?}");
         }
         for no in ["", "annuleer", "niet annuleren", "ja", "cancel please"] {
@@ -332,7 +345,10 @@ mod tests {
 
     #[test]
     fn sender_numbers_become_e164() {
-        assert_eq!(sender_number("31612345678").as_deref(), Some("+31612345678"));
+        assert_eq!(
+            sender_number("31612345678").as_deref(),
+            Some("+31612345678")
+        );
         assert_eq!(
             sender_number("+31612345678").as_deref(),
             Some("+31612345678")

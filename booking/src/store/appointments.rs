@@ -91,7 +91,8 @@ impl Db {
     /// Inserts the appointment and its reservations atomically. `Err(SlotTaken)` when any unit
     /// of the clerk is already reserved; nothing is written then.
     pub async fn insert_appointment(&self, new: &NewAppointment, now: Timestamp) -> Result<()> {
-        self.insert_appointment_with_consents(new, &[], &[], now).await
+        self.insert_appointment_with_consents(new, &[], &[], now)
+            .await
     }
 
     /// The same, with the resident's consent choices made while booking, in the same

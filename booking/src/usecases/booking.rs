@@ -4,13 +4,13 @@
 
 use super::messages::for_change;
 use crate::adapters::invite::Invite;
-use crate::domain::message::MessageKind;
 use crate::domain::appointment::{reservation_units, Appointment, AppointmentStatus, Resident};
 use crate::domain::catalog::Service;
 use crate::domain::closing_days::close_for_everyone;
 use crate::domain::consent::{self, Choice, InfoSource};
 use crate::domain::email::Email;
 use crate::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
+use crate::domain::message::MessageKind;
 use crate::domain::personal_link::PersonalToken;
 use crate::domain::slots::{free_slots, ClerkAvailability, Slot, SlotRules};
 use crate::domain::start_time::StartTime;
@@ -318,7 +318,14 @@ pub async fn book(
     };
     let units = reservation_units(start, rules.occupied(start).end);
     let link = app.personal_link(&token);
-    let messages = for_change(app, tenant, service, &appointment, Some(&link), MessageKind::Confirmation);
+    let messages = for_change(
+        app,
+        tenant,
+        service,
+        &appointment,
+        Some(&link),
+        MessageKind::Confirmation,
+    );
     // Try each free clerk in turn; the database's unique reservations decide any race.
     let mut booked = false;
     for clerk in &clerks {
@@ -370,11 +377,22 @@ pub async fn reschedule(
     moved.sequence = current.sequence + 1;
     let now = app.clock.now();
     let link = app.personal_link(token);
-    let messages = for_change(app, tenant, service, &moved, Some(&link), MessageKind::Change);
+    let messages = for_change(
+        app,
+        tenant,
+        service,
+        &moved,
+        Some(&link),
+        MessageKind::Change,
+    );
     let mut done = false;
     for clerk in &clerks {
         moved.clerk_id = *clerk;
-        match app.db.move_appointment(&moved, &units, &messages, now).await {
+        match app
+            .db
+            .move_appointment(&moved, &units, &messages, now)
+            .await
+        {
             Ok(()) => {
                 done = true;
                 break;

@@ -71,11 +71,28 @@ pub struct Notice {
 /// Queues a notice now; the worker sends it within a second or so, with retries.
 pub async fn enqueue(app: &App, notice: Notice) -> Result<()> {
     let tenant = app.db.tenant(notice.tenant).await?;
-    let message = notice_message(&tenant, notice, app.clock.now());
+    let message = notice_message(app, &tenant, notice);
     app.db.insert_messages(&[message]).await
 }
 
-fn notice_message(tenant: &Tenant, notice: Notice, now: Timestamp) -> NewMessage {
+/// The payload as stored: sealed under the platform's secrets key, since it holds the
+/// resident's personal link, which is otherwise stored only as a hash.
+fn sealed(app: &App, payload: &Payload) -> String {
+    app.secrets
+        .seal(&serde_json::to_string(payload).unwrap_or_default())
+}
+
+/// The text a stored message says (the mail's body or the SMS), for the admin's list and
+/// tests; None once emptied or when it cannot be opened.
+pub fn text_of(app: &App, m: &MessageRow) -> Option<String> {
+    let payload: Payload = serde_json::from_str(&app.secrets.open(&m.payload).ok()?).ok()?;
+    Some(match payload {
+        Payload::Mail { body, .. } | Payload::Sms { body } => body,
+    })
+}
+
+fn notice_message(app: &App, tenant: &Tenant, notice: Notice) -> NewMessage {
+    let now = app.clock.now();
     let (channel, recipient, payload) = match notice.to {
         Recipient::Mail { name, email } => (
             Channel::Mail,
@@ -103,7 +120,7 @@ fn notice_message(tenant: &Tenant, notice: Notice, now: Timestamp) -> NewMessage
         channel,
         dedupe_key: format!("notice:{}:{}", notice.key, channel.as_str()),
         recipient,
-        payload: serde_json::to_string(&payload).unwrap_or_default(),
+        payload: sealed(app, &payload),
         appointment_start: None,
         due: now,
         created_at: now,
@@ -124,21 +141,28 @@ pub(crate) fn for_change(
 ) -> Vec<NewMessage> {
     let now = app.clock.now();
     let mut out = Vec::new();
-    let mut add = |kind: MessageKind, channel: Channel, recipient: String, payload: Payload, due| {
-        out.push(NewMessage {
-            id: uuid::Uuid::new_v4(),
-            tenant_id: tenant.id,
-            appointment_id: Some(appointment.id),
-            kind,
-            channel,
-            dedupe_key: dedupe_key(appointment.id, kind, appointment.sequence, appointment.start, channel),
-            recipient,
-            payload: serde_json::to_string(&payload).unwrap_or_default(),
-            appointment_start: kind.is_reminder().then_some(appointment.start),
-            due,
-            created_at: now,
-        });
-    };
+    let mut add =
+        |kind: MessageKind, channel: Channel, recipient: String, payload: Payload, due| {
+            out.push(NewMessage {
+                id: uuid::Uuid::new_v4(),
+                tenant_id: tenant.id,
+                appointment_id: Some(appointment.id),
+                kind,
+                channel,
+                dedupe_key: dedupe_key(
+                    appointment.id,
+                    kind,
+                    appointment.sequence,
+                    appointment.start,
+                    channel,
+                ),
+                recipient,
+                payload: sealed(app, &payload),
+                appointment_start: kind.is_reminder().then_some(appointment.start),
+                due,
+                created_at: now,
+            });
+        };
     let words = Words::new(tenant, service, appointment, link);
     let email = resident_email(appointment);
     // Whoever books or moves appointments with someone else's address cannot flood them.
@@ -173,7 +197,15 @@ pub(crate) fn for_change(
     }
     let phone = resident_phone(appointment);
     if let Some(phone) = &phone {
-        add(kind, Channel::Sms, phone.clone(), Payload::Sms { body: words.sms(kind) }, now);
+        add(
+            kind,
+            Channel::Sms,
+            phone.clone(),
+            Payload::Sms {
+                body: words.sms(kind),
+            },
+            now,
+        );
     }
     if matches!(kind, MessageKind::Confirmation | MessageKind::Change) {
         for (reminder, due) in reminders(appointment.start, now) {
@@ -190,7 +222,15 @@ pub(crate) fn for_change(
                 add(reminder, Channel::Mail, email.clone(), payload, due);
             }
             if let Some(phone) = &phone {
-                add(reminder, Channel::Sms, phone.clone(), Payload::Sms { body: words.sms(reminder) }, due);
+                add(
+                    reminder,
+                    Channel::Sms,
+                    phone.clone(),
+                    Payload::Sms {
+                        body: words.sms(reminder),
+                    },
+                    due,
+                );
             }
         }
     }
@@ -245,7 +285,16 @@ impl Words {
     }
 
     fn mail(&self, kind: MessageKind) -> (String, String) {
-        let Words { tenant, service, name, when, when_en, you, your, .. } = self;
+        let Words {
+            tenant,
+            service,
+            name,
+            when,
+            when_en,
+            you,
+            your,
+            ..
+        } = self;
         let your_cap = capitalise(your);
         let link = self.link.as_deref().unwrap_or("");
         let (subject, body) = match kind {
@@ -292,9 +341,19 @@ impl Words {
     }
 
     fn sms(&self, kind: MessageKind) -> String {
-        let Words { tenant, when, when_en, your, .. } = self;
+        let Words {
+            tenant,
+            when,
+            when_en,
+            your,
+            ..
+        } = self;
         let your_cap = capitalise(your);
-        let link = self.link.as_deref().map(|l| format!(" {l}")).unwrap_or_default();
+        let link = self
+            .link
+            .as_deref()
+            .map(|l| format!(" {l}"))
+            .unwrap_or_default();
         match kind {
             MessageKind::Cancel => format!(
                 "{tenant}: {your_cap} videoafspraak op {when} is afgezegd. / Your appointment on {when_en} is cancelled."
@@ -441,12 +500,21 @@ impl MessageWorker {
             }
             Err(error) => {
                 let attempt = m.attempts + 1;
-                let after = after_failure(&error, attempt, now, &self.config.backoff, rand::random::<f64>());
+                let after = after_failure(
+                    &error,
+                    attempt,
+                    now,
+                    &self.config.backoff,
+                    rand::random::<f64>(),
+                );
                 let words = plain_error(m.channel, &after.last_error);
                 tracing::warn!(message = %m.id, error = %after.last_error, attempt, "message not sent");
                 match after.next_attempt_at {
                     Some(next) if attempt < MAX_ATTEMPTS => {
-                        self.app.db.retry_message_later(&m.id, token, &words, next).await?;
+                        self.app
+                            .db
+                            .retry_message_later(&m.id, token, &words, next)
+                            .await?;
                     }
                     _ => {
                         self.app
@@ -480,19 +548,41 @@ impl MessageWorker {
         if appointment.start <= self.app.clock.now() {
             return Ok(Some("De afspraak was al begonnen."));
         }
-        if !self.app.db.reminder_settings(m.tenant_id).await?.wants(m.kind) {
+        if !self
+            .app
+            .db
+            .reminder_settings(m.tenant_id)
+            .await?
+            .wants(m.kind)
+        {
             return Ok(Some("Deze herinnering staat uit in de instellingen."));
         }
         Ok(None)
     }
 
     async fn send(&self, m: &MessageRow) -> std::result::Result<(), DeliveryError> {
-        let payload: Payload = serde_json::from_str(&m.payload)
-            .map_err(|_| DeliveryError::Refused("the stored message cannot be read".into()))?;
+        let payload: Payload = self
+            .app
+            .secrets
+            .open(&m.payload)
+            .ok()
+            .and_then(|plain| serde_json::from_str(&plain).ok())
+            .ok_or_else(|| DeliveryError::Refused("the stored message cannot be read".into()))?;
         match payload {
-            Payload::Mail { from_name, from_email, to_name, subject, body, invite } => {
+            Payload::Mail {
+                from_name,
+                from_email,
+                to_name,
+                subject,
+                body,
+                invite,
+            } => {
                 let invite = invite.map(|(method, ics)| {
-                    let method = if method == "CANCEL" { InviteMethod::Cancel } else { InviteMethod::Request };
+                    let method = if method == "CANCEL" {
+                        InviteMethod::Cancel
+                    } else {
+                        InviteMethod::Request
+                    };
                     (method, ics)
                 });
                 let mail = OutgoingMail {
@@ -639,7 +729,7 @@ pub async fn inbound_sms(app: &App, slug: &str, sms: &InboundSms) -> Result<Inbo
         subject: String::new(),
         body: reply,
     };
-    let mut message = notice_message(&tenant, notice, app.clock.now());
+    let mut message = notice_message(app, &tenant, notice);
     message.kind = MessageKind::Reply;
     app.db.insert_messages(&[message]).await?;
     Ok(InboundOutcome::Replied)

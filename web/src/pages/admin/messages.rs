@@ -18,7 +18,11 @@ use maud::html;
 
 pub const HERE: &str = "/beheer/berichten";
 
-pub async fn show(State(app): State<App>, AdminSession { tenant, .. }: AdminSession, ctx: Ctx) -> Response {
+pub async fn show(
+    State(app): State<App>,
+    AdminSession { tenant, .. }: AdminSession,
+    ctx: Ctx,
+) -> Response {
     let outcome = page(&app, &ctx, &tenant).await;
     respond(&ctx, outcome)
 }
@@ -63,7 +67,10 @@ fn state_words(tx: &Tx, state: MessageState) -> &'static str {
         MessageState::Queued => tx.t("Wacht op verzending", "Waiting to be sent"),
         MessageState::Sent => tx.t("Verzonden", "Sent"),
         MessageState::Failed => tx.t("Mislukt", "Failed"),
-        MessageState::Dropped => tx.t("Niet verzonden: niet meer nodig", "Not sent: no longer needed"),
+        MessageState::Dropped => tx.t(
+            "Niet verzonden: niet meer nodig",
+            "Not sent: no longer needed",
+        ),
     }
 }
 
@@ -71,8 +78,22 @@ async fn page(app: &App, ctx: &Ctx, tenant: &Tenant) -> Result<Response> {
     let tx = Tx::formal(ctx.lang);
     let settings = messages::reminder_settings(app, tenant.id).await?;
     let list = messages::list(app, tenant.id).await?;
-    let saved = saved_notice(ctx, "opgeslagen", tx.t("De instellingen zijn opgeslagen.", "The settings were saved."));
-    let retried = saved_notice(ctx, "opnieuw", tx.t("Het bericht wordt opnieuw verstuurd.", "The message is being sent again."));
+    let saved = saved_notice(
+        ctx,
+        "opgeslagen",
+        tx.t(
+            "De instellingen zijn opgeslagen.",
+            "The settings were saved.",
+        ),
+    );
+    let retried = saved_notice(
+        ctx,
+        "opnieuw",
+        tx.t(
+            "Het bericht wordt opnieuw verstuurd.",
+            "The message is being sent again.",
+        ),
+    );
     let body = html! {
         (saved.unwrap_or_default())
         (retried.unwrap_or_default())
@@ -145,5 +166,12 @@ async fn page(app: &App, ctx: &Ctx, tenant: &Tenant) -> Result<Response> {
             }
         }
     };
-    Ok(admin_page(ctx, tenant, HERE, tx.t("Berichten", "Messages").to_string(), body, false))
+    Ok(admin_page(
+        ctx,
+        tenant,
+        HERE,
+        tx.t("Berichten", "Messages").to_string(),
+        body,
+        false,
+    ))
 }
