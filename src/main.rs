@@ -213,7 +213,7 @@ struct ServeArgs {
     notify_api_key_file: Option<PathBuf>,
     /// The Notify SMS template whose text is `((bericht))`.
     #[arg(long, env = "VIDEOLOKET_NOTIFY_SMS_TEMPLATE_ID")]
-    notify_sms_template_id: Option<uuid::Uuid>,
+    notify_sms_template_id: Option<String>,
     /// Internal hosts and networks the Notify API may be on (as --case-store-allow).
     #[arg(long, env = "VIDEOLOKET_NOTIFY_ALLOW", value_parser = parse_outbound_rule)]
     notify_allow: Option<OutboundRule>,

@@ -23,7 +23,7 @@ use crate::domain::text::{one_line, PhoneNumber};
 use crate::error::{Error, Result};
 use crate::store::{MessageRow, NewMessage};
 use crate::App;
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -440,7 +440,7 @@ impl MessageWorker {
     pub async fn run(self) {
         let mut rounds: u64 = 0;
         loop {
-            if rounds % 600 == 0 {
+            if rounds.is_multiple_of(600) {
                 let before = self.app.clock.now() - self.config.keep_text_for;
                 if let Err(e) = self.app.db.empty_old_messages(before).await {
                     tracing::warn!(error = %e, "could not empty old messages");
