@@ -411,7 +411,8 @@ impl MessageConfig {
     /// Texts go to `<dir>` as JSON files: the default without a Notify account.
     pub fn with_sms_files(dir: std::path::PathBuf) -> std::io::Result<Self> {
         Ok(Self {
-            poll_interval: Duration::from_secs(1),
+            // A cheap indexed query; short, so a confirmation follows the booking closely.
+            poll_interval: Duration::from_millis(250),
             batch: 32,
             backoff: Backoff::default(),
             request_timeout: Duration::from_secs(30),
@@ -492,7 +493,14 @@ impl MessageWorker {
         let now = self.app.clock.now();
         match result {
             Ok(()) => {
-                tracing::info!(message = %m.id, kind = m.kind.as_str(), channel = m.channel.as_str(), "message sent");
+                match m.channel {
+                    Channel::Mail => {
+                        tracing::info!(message = %m.id, kind = m.kind.as_str(), "mail sent to resident")
+                    }
+                    Channel::Sms => {
+                        tracing::info!(message = %m.id, kind = m.kind.as_str(), "text sent to resident")
+                    }
+                }
                 self.app
                     .db
                     .finish_message(&m.id, token, MessageState::Sent, None, now)
