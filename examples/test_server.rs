@@ -71,6 +71,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             ..Default::default()
         },
     );
+    // Mails and texts to residents go out from the messages outbox, as in the platform binary;
+    // texts as JSON files beside the mail.
+    let mut messages =
+        booking::usecases::messages::MessageConfig::with_sms_files(dir.path().join("sms"))?;
+    messages.poll_interval = std::time::Duration::from_millis(100);
+    let _messages = booking::usecases::messages::spawn_message_worker(app.clone(), messages);
     let router = booking::api::router(app.clone())
         .layer(axum::Extension(issuer))
         .merge(web::router(app.clone()))

@@ -227,6 +227,23 @@ struct ServeArgs {
     /// `/api/v1/operator/...`. Unset: the operator API is off.
     #[arg(long, env = "VIDEOLOKET_OPERATOR_TOKEN_FILE")]
     operator_token_file: Option<PathBuf>,
+    /// The Notify API (GOV.UK Notify as NotifyNL runs it) for texts to residents, e.g.
+    /// https://api.notify.nl. Unset: texts are written as JSON files to DATA_DIR/sms.
+    #[arg(long, env = "VIDEOLOKET_NOTIFY_URL", requires_all = ["notify_api_key_file", "notify_sms_template_id"])]
+    notify_url: Option<String>,
+    /// File with the Notify API key (`<name>-<service id>-<secret key>`).
+    #[arg(long, env = "VIDEOLOKET_NOTIFY_API_KEY_FILE")]
+    notify_api_key_file: Option<PathBuf>,
+    /// The Notify SMS template whose text is `((bericht))`.
+    #[arg(long, env = "VIDEOLOKET_NOTIFY_SMS_TEMPLATE_ID")]
+    notify_sms_template_id: Option<String>,
+    /// Internal hosts and networks the Notify API may be on (as --case-store-allow).
+    #[arg(long, env = "VIDEOLOKET_NOTIFY_ALLOW", value_parser = parse_outbound_rule)]
+    notify_allow: Option<OutboundRule>,
+    /// File with the bearer token configured as Notify's inbound-text callback token; turns on
+    /// `POST /api/v1/tenants/{slug}/inbound-sms` ("annuleren" by text). Unset: no such route.
+    #[arg(long, env = "VIDEOLOKET_NOTIFY_INBOUND_TOKEN_FILE")]
+    notify_inbound_token_file: Option<PathBuf>,
 }
 
 fn parse_outbound_rule(raw: &str) -> Result<OutboundRule, String> {
@@ -551,6 +568,42 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             ..Default::default()
         },
     );
+    // Sends mails and texts to residents from the messages outbox, with retries; safe on every
+    // instance (messages are claimed under a lease).
+    let mut message_config =
+        booking::usecases::messages::MessageConfig::with_sms_files(args.db.data_dir.join("sms"))
+            .context("creating the SMS directory")?;
+    if let (Some(url), Some(key_file), Some(template)) = (
+        &args.notify_url,
+        &args.notify_api_key_file,
+        &args.notify_sms_template_id,
+    ) {
+        let raw = std::fs::read_to_string(key_file)
+            .with_context(|| format!("reading the Notify API key {}", key_file.display()))?;
+        let key = booking::adapters::sms::NotifyKey::parse(&raw)
+            .map_err(|e| anyhow::anyhow!("VIDEOLOKET_NOTIFY_API_KEY_FILE: {e}"))?;
+        message_config.sms = Arc::new(booking::adapters::sms::NotifySms {
+            base_url: url.clone(),
+            key,
+            template_id: template.to_string(),
+            http: booking::adapters::outbound_http::OutboundHttp::new(
+                args.notify_allow.clone().unwrap_or_default(),
+                message_config.request_timeout,
+            ),
+        });
+    }
+    let _messages = booking::usecases::messages::spawn_message_worker(app.clone(), message_config);
+    let inbound_sms = match &args.notify_inbound_token_file {
+        Some(file) => {
+            let raw = std::fs::read_to_string(file)
+                .with_context(|| format!("reading the inbound SMS token {}", file.display()))?;
+            Some(
+                booking::api::inbound_sms::InboundToken::new(&raw)
+                    .map_err(|e| anyhow::anyhow!("VIDEOLOKET_NOTIFY_INBOUND_TOKEN_FILE: {e}"))?,
+            )
+        }
+        None => None,
+    };
     // Erases personal data past each municipality's retention period; idempotent, safe on every
     // instance.
     let _retention = booking::usecases::retention::spawn_retention_worker(app.clone());
@@ -596,6 +649,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         )
         .merge(match operator {
             Some(token) => booking::api::operator::router(app.clone(), token),
+            None => Router::new(),
+        })
+        .merge(match inbound_sms {
+            Some(token) => booking::api::inbound_sms::router(app.clone(), token),
             None => Router::new(),
         })
         .merge(web::router(app.clone()))

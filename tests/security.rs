@@ -1301,7 +1301,17 @@ async fn finding_6_one_client_cannot_send_mail_to_addresses_of_its_choice_withou
         }
     }
     assert_eq!(booked, 10, "bookings from one address");
-    tokio::time::sleep(Duration::from_millis(300)).await; // let the mail files land
+    // Mails leave through the messages outbox (polled every second): wait for them to land.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::fs::read_dir(server.data.path().join("mail"))
+        .map(|dir| dir.count())
+        .unwrap_or(0)
+        < 10
+        && std::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await; // and for any mail too many
     let mails = std::fs::read_dir(server.data.path().join("mail"))
         .map(|dir| dir.count())
         .unwrap_or(0);

@@ -121,8 +121,7 @@ async fn booking_lifecycle(store: Store) {
     assert_eq!(plain_stored, 0);
 
     // The mail with the invite was written.
-    let mails: Vec<_> = std::fs::read_dir(common::mail_dir(&t)).unwrap().collect();
-    assert_eq!(mails.len(), 1);
+    assert_eq!(common::mails_written(&t, 1).await, 1);
 
     let personal = format!("{}/api/v1/personal/{token}", t.base);
     let read: Value = t
@@ -222,7 +221,7 @@ async fn booking_lifecycle(store: Store) {
             ))
     );
     assert_eq!(
-        std::fs::read_dir(common::mail_dir(&t)).unwrap().count(),
+        common::mails_written(&t, 3).await,
         3,
         "booked, moved, cancelled"
     );

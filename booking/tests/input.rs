@@ -223,6 +223,7 @@ async fn stored_line_breaks_never_cost_the_resident_the_link(store: Store) {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let mut mails = 0;
+    common::mails_written(&t, 2).await;
     for entry in std::fs::read_dir(mail_dir(&t)).unwrap() {
         let raw = std::fs::read_to_string(entry.unwrap().path()).unwrap();
         let headers = raw.split("\r\n\r\n").next().unwrap();

@@ -234,6 +234,7 @@ async fn invites_parse_with_icalendar_across_the_dst_change() {
     assert_eq!(cancelled["uid"], moved["uid"]);
 
     // The .eml files written by default carry the same invites as attachments.
+    common::mails_written(&t, 4).await;
     let mut mails: Vec<_> = std::fs::read_dir(common::mail_dir(&t))
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -8,3 +8,4 @@ pub mod live_updates;
 pub mod mail;
 pub mod outbound_http;
 pub mod sealed;
+pub mod sms;

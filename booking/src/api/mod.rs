@@ -11,6 +11,7 @@ mod document;
 mod feedback;
 #[cfg(test)]
 mod fuzz;
+pub mod inbound_sms;
 mod live;
 pub mod operator;
 mod outcomes;

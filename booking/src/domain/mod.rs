@@ -14,6 +14,7 @@ pub mod email;
 pub mod feedback;
 pub mod ids;
 pub mod logo;
+pub mod message;
 pub mod outbound;
 pub mod outbox;
 pub mod outcome;

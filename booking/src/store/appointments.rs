@@ -91,7 +91,8 @@ impl Db {
     /// Inserts the appointment and its reservations atomically. `Err(SlotTaken)` when any unit
     /// of the clerk is already reserved; nothing is written then.
     pub async fn insert_appointment(&self, new: &NewAppointment, now: Timestamp) -> Result<()> {
-        self.insert_appointment_with_consents(new, &[], now).await
+        self.insert_appointment_with_consents(new, &[], &[], now)
+            .await
     }
 
     /// The same, with the resident's consent choices made while booking, in the same
@@ -100,6 +101,7 @@ impl Db {
         &self,
         new: &NewAppointment,
         consents: &[(String, Choice)],
+        messages: &[super::messages::NewMessage],
         now: Timestamp,
     ) -> Result<()> {
         let a = &new.appointment;
@@ -129,6 +131,7 @@ impl Db {
         .await?;
         reserve(&mut tx, a.clerk_id, a.id, &new.units).await?;
         super::consent::insert_choices(&mut tx, a.tenant_id, a.id, consents, 1, now).await?;
+        super::messages::insert_in(&mut tx, messages).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -221,6 +224,7 @@ impl Db {
         &self,
         moved: &Appointment,
         units: &[i64],
+        messages: &[super::messages::NewMessage],
         now: Timestamp,
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
@@ -245,6 +249,7 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         reserve(&mut tx, moved.clerk_id, moved.id, units).await?;
+        super::messages::write_in(&mut tx, moved.id, Some(moved.start), messages).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -254,6 +259,7 @@ impl Db {
         &self,
         id: AppointmentId,
         new_sequence: u32,
+        messages: &[super::messages::NewMessage],
         now: Timestamp,
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
@@ -273,6 +279,7 @@ impl Db {
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
+        super::messages::write_in(&mut tx, id, None, messages).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -11,6 +11,7 @@ mod columns;
 mod consent;
 mod dashboard;
 mod feedback;
+mod messages;
 mod outcomes;
 mod queue;
 mod retention;
@@ -20,6 +21,7 @@ mod tenants;
 
 pub use accounts::PasswordLinkRow;
 pub use appointments::{AppointmentRow, NewAppointment};
+pub use messages::{MessageRow, NewMessage};
 pub use outcomes::{BuiltinCase, BuiltinCaseEvent, ClaimedEvent, OutboxEntry};
 pub use sessions::StaffSessionRow;
 pub use sso::PendingLogin;

@@ -2,19 +2,20 @@
 //! Each step loads what it needs, asks the pure slot engine, and lets the database's unique
 //! reservations decide races.
 
-use crate::adapters::invite::{Invite, InviteMethod};
-use crate::adapters::mail::OutgoingMail;
+use super::messages::for_change;
+use crate::adapters::invite::Invite;
 use crate::domain::appointment::{reservation_units, Appointment, AppointmentStatus, Resident};
 use crate::domain::catalog::Service;
 use crate::domain::closing_days::close_for_everyone;
 use crate::domain::consent::{self, Choice, InfoSource};
 use crate::domain::email::Email;
 use crate::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
+use crate::domain::message::MessageKind;
 use crate::domain::personal_link::PersonalToken;
 use crate::domain::slots::{free_slots, ClerkAvailability, Slot, SlotRules};
 use crate::domain::start_time::StartTime;
-use crate::domain::tenant::{Tenant, Tone};
-use crate::domain::text::{one_line, FreeText, Lines, PersonName, PhoneNumber};
+use crate::domain::tenant::Tenant;
+use crate::domain::text::{FreeText, Lines, PersonName, PhoneNumber};
 use crate::error::{Conflict, CountedBy, Error, Flood, Result};
 use crate::store::NewAppointment;
 use crate::App;
@@ -316,6 +317,15 @@ pub async fn book(
         created_at: now,
     };
     let units = reservation_units(start, rules.occupied(start).end);
+    let link = app.personal_link(&token);
+    let messages = for_change(
+        app,
+        tenant,
+        service,
+        &appointment,
+        Some(&link),
+        MessageKind::Confirmation,
+    );
     // Try each free clerk in turn; the database's unique reservations decide any race.
     let mut booked = false;
     for clerk in &clerks {
@@ -327,7 +337,7 @@ pub async fn book(
         };
         match app
             .db
-            .insert_appointment_with_consents(&new, &consents, now)
+            .insert_appointment_with_consents(&new, &consents, &messages, now)
             .await
         {
             Ok(()) => {
@@ -342,15 +352,6 @@ pub async fn book(
         return Err(Error::SlotTaken);
     }
     tracing::info!(appointment = %appointment.id, tenant = %tenant.slug, "appointment booked");
-    notify(
-        app,
-        tenant,
-        service,
-        &appointment,
-        &token,
-        InviteMethod::Request,
-    )
-    .await;
     Ok(Booked { appointment, token })
 }
 
@@ -375,10 +376,23 @@ pub async fn reschedule(
     moved.end = start + rules.duration;
     moved.sequence = current.sequence + 1;
     let now = app.clock.now();
+    let link = app.personal_link(token);
+    let messages = for_change(
+        app,
+        tenant,
+        service,
+        &moved,
+        Some(&link),
+        MessageKind::Change,
+    );
     let mut done = false;
     for clerk in &clerks {
         moved.clerk_id = *clerk;
-        match app.db.move_appointment(&moved, &units, now).await {
+        match app
+            .db
+            .move_appointment(&moved, &units, &messages, now)
+            .await
+        {
             Ok(()) => {
                 done = true;
                 break;
@@ -390,7 +404,6 @@ pub async fn reschedule(
     if !done {
         return Err(Error::SlotTaken);
     }
-    notify(app, tenant, service, &moved, token, InviteMethod::Request).await;
     Ok(moved)
 }
 
@@ -401,22 +414,36 @@ pub async fn cancel(
     current: &Appointment,
     token: &PersonalToken,
 ) -> Result<Appointment> {
+    let link = app.personal_link(token);
+    cancel_with(app, tenant, service, current, Some(&link)).await
+}
+
+/// Cancels without the personal link: the resident texted "annuleren" from the appointment's
+/// number (`usecases::messages::inbound_sms`).
+pub(crate) async fn cancel_without_link(
+    app: &App,
+    tenant: &Tenant,
+    service: &Service,
+    current: &Appointment,
+) -> Result<Appointment> {
+    cancel_with(app, tenant, service, current, None).await
+}
+
+async fn cancel_with(
+    app: &App,
+    tenant: &Tenant,
+    service: &Service,
+    current: &Appointment,
+    link: Option<&str>,
+) -> Result<Appointment> {
     current.ensure_changeable(app.clock.now())?;
     let mut cancelled = current.clone();
     cancelled.sequence += 1;
     cancelled.status = AppointmentStatus::Cancelled;
+    let messages = for_change(app, tenant, service, &cancelled, link, MessageKind::Cancel);
     app.db
-        .cancel_appointment(current.id, cancelled.sequence, app.clock.now())
+        .cancel_appointment(current.id, cancelled.sequence, &messages, app.clock.now())
         .await?;
-    notify(
-        app,
-        tenant,
-        service,
-        &cancelled,
-        token,
-        InviteMethod::Cancel,
-    )
-    .await;
     Ok(cancelled)
 }
 
@@ -463,90 +490,6 @@ pub fn invite(
         attendee_name: appointment.resident.name.clone(),
         attendee_email: appointment.resident.email.to_string(),
     }
-}
-
-/// Mails the resident; a mail failure is logged, never undoes the booking (the page shows the
-/// personal link too).
-async fn notify(
-    app: &App,
-    tenant: &Tenant,
-    service: &Service,
-    appointment: &Appointment,
-    token: &PersonalToken,
-    method: InviteMethod,
-) {
-    let link = app.personal_link(token);
-    let (you, your) = match tenant.tone {
-        Tone::Je => ("je", "je"),
-        Tone::U => ("u", "uw"),
-    };
-    let when = when_in_words(tenant, appointment.start);
-    let when_en = when_in_english(tenant, appointment.start);
-    let (subject, body) = match method {
-        InviteMethod::Request => (
-            format!("{} videoafspraak: {when}", capitalise(your)),
-            format!(
-                "Beste {name},\n\n{your_cap} videoafspraak met {tenant} over {service} is op {when}.\n\n\
-                 Open op dat moment deze link: {link}\nMet dezelfde link kunt {you} de afspraak verzetten of afzeggen.\n\n\
-                 ---\nYour video appointment with {tenant} ({service}) is on {when_en}. Open this link at that time: {link}\n",
-                name = one_line(&appointment.resident.name),
-                your_cap = capitalise(your),
-                tenant = tenant.name,
-                service = service.name,
-            ),
-        ),
-        InviteMethod::Cancel => (
-            format!("Afspraak afgezegd: {when}"),
-            format!(
-                "Beste {name},\n\n{your_cap} videoafspraak op {when} is afgezegd.\n\n---\nYour appointment on {when_en} has been cancelled.\n",
-                name = one_line(&appointment.resident.name),
-                your_cap = capitalise(your),
-            ),
-        ),
-    };
-    // How to reach the municipality, in every mail, when it gave a number.
-    let body = match tenant
-        .resident_info
-        .phone
-        .as_deref()
-        .and_then(|p| PhoneNumber::parse_for_municipality(p).ok())
-    {
-        Some(phone) => format!("{body}\nBel ons / Call us: {}\n", phone.in_words()),
-        None => body,
-    };
-    let mail = OutgoingMail {
-        from_name: tenant.name.clone(),
-        from_email: tenant.contact_email.clone(),
-        to_name: appointment.resident.name.clone(),
-        to_email: appointment.resident.email.to_string(),
-        subject,
-        body,
-        invite: Some((
-            method,
-            invite(app, tenant, service, appointment, token).to_ics(method),
-        )),
-    };
-    // Whoever books or moves appointments with someone else's address cannot flood them.
-    if !app.limits.mail_allowed(&mail.to_email) {
-        tracing::warn!(appointment = %appointment.id, "mail not sent: too many mails to this address this hour");
-        return;
-    }
-    match app.mailer.send(&mail).await {
-        Ok(()) => {
-            tracing::info!(appointment = %appointment.id, "mail sent to resident")
-        }
-        Err(e) => {
-            tracing::warn!(appointment = %appointment.id, error = %e, "could not send mail")
-        }
-    }
-}
-
-fn capitalise(word: &str) -> String {
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// Everything a resident's personal link opens. A token of the wrong shape never reaches the

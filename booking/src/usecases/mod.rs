@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod desk;
 pub mod feedback;
 pub mod logo;
+pub mod messages;
 pub mod operator;
 pub mod outcome;
 pub mod privacy;

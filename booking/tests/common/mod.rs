@@ -111,6 +111,25 @@ pub fn mail_dir(app: &TestApp) -> PathBuf {
     app.test_db.dir.path().join("mail")
 }
 
+/// Waits (up to 10 s) until the messages worker has written `count` mails, then returns how
+/// many there are; mails leave after the request, through the outbox.
+pub async fn mails_written(app: &TestApp, count: usize) -> usize {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let n = std::fs::read_dir(mail_dir(app))
+            .map(|d| d.count())
+            .unwrap_or(0);
+        if n >= count || std::time::Instant::now() > deadline {
+            // A moment more, so a mail too many would show up too.
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            return std::fs::read_dir(mail_dir(app))
+                .map(|d| d.count())
+                .unwrap_or(0);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// The key test apps seal stored secrets with; a second process on the same database (the
 /// ZGW worker kill test) needs the same one.
 pub fn test_secrets_key() -> booking::adapters::sealed::SecretsKey {
@@ -134,6 +153,12 @@ pub async fn spawn(store: Store, now: Timestamp, mail: Option<MailConfig>) -> Te
     .with_secrets_key(test_secrets_key());
     let router = booking::api::router(app.clone()).layer(axum::Extension(grant_issuer()));
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    // Mails and texts leave through the messages outbox, as in the platform binary.
+    let mut messages =
+        booking::usecases::messages::MessageConfig::with_sms_files(test_db.dir.path().join("sms"))
+            .unwrap();
+    messages.poll_interval = std::time::Duration::from_millis(20);
+    booking::usecases::messages::spawn_message_worker(app.clone(), messages);
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .build()

@@ -33,6 +33,7 @@ const LINKS: &[(&str, &str, &str, bool)] = &[
     ("/beheer/dashboard", "Dashboard", "Dashboard", true),
     ("/beheer/klachten", "Klachten", "Complaints", true),
     ("/beheer/zaaksysteem", "Zaaksysteem", "Case system", true),
+    ("/beheer/berichten", "Berichten", "Messages", true),
     ("/beheer/logboek", "Logboek", "Audit log", true),
     ("/medewerker/wachtwoord", "Wachtwoord", "Password", false),
     ("/beheer/inloggen", "Inloggen", "Login", true),

@@ -19,7 +19,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startPlatform, stopPlatform, expectAccessible, artifacts, mailsTo, bookPassport, passportService } from './harness.mjs';
+import { startPlatform, stopPlatform, expectAccessible, artifacts, mailsTo, waitForMails, bookPassport, passportService } from './harness.mjs';
 
 let base;
 let browser;
@@ -69,7 +69,7 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
   await resident.getByLabel('E-mailadres', { exact: true }).fill('jan.reis@example.nl');
   await Promise.all([resident.waitForNavigation(), resident.getByRole('button', { name: 'Afspraak maken' }).click()]);
   assert.equal(await resident.locator('h1').innerText(), 'Uw afspraak is gemaakt');
-  const mails = mailsTo('jan.reis@example.nl');
+  const mails = await waitForMails('jan.reis@example.nl', 1);
   assert.equal(mails.length, 1, 'one confirmation mail');
   assert.match(mails[0], /^Content-Type: text\/calendar; method=REQUEST/m);
   const link = mails[0].match(/http:\/\/\S+\/a\/[A-Za-z0-9_-]+/)[0];

@@ -104,6 +104,15 @@ export function mailsTo(address) {
     .sort((a, b) => Date.parse(a.match(/^Date: (.*)$/m)?.[1]) - Date.parse(b.match(/^Date: (.*)$/m)?.[1]));
 }
 
+/** Waits (up to 10 s) until `count` mails went to `address`; mails leave through the outbox. */
+export async function waitForMails(address, count) {
+  const deadline = Date.now() + 10_000;
+  while (mailsTo(address).length < count && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return mailsTo(address);
+}
+
 /** Runs axe-core on the page; any violation fails the test with its rule and elements. */
 export async function expectAccessible(page, name) {
   await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });

@@ -14,6 +14,7 @@ mod complaints;
 mod dashboard;
 mod deliveries;
 mod logo;
+mod messages;
 mod services;
 mod settings;
 mod sso;
@@ -110,6 +111,8 @@ pub fn routes() -> Router<App> {
             post(deliveries::retry_all),
         )
         .route("/beheer/zaaksysteem/{id}/opnieuw", post(deliveries::retry))
+        .route(messages::HERE, get(messages::show).post(messages::save))
+        .route("/beheer/berichten/{id}/opnieuw", post(messages::retry))
 }
 
 /// Where someone without a session goes.
