@@ -70,6 +70,7 @@ pub fn router(app: booking::App) -> Router {
         .merge(pages::admin::routes())
         .merge(pages::feedback::routes())
         .merge(pages::privacy::routes())
+        .merge(pages::find::routes())
         .route("/{slug}", get(pages::services::choose_service))
         .route(
             "/{slug}/{service}",

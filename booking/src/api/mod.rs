@@ -11,6 +11,7 @@ mod document;
 mod feedback;
 #[cfg(test)]
 mod fuzz;
+mod for_caller;
 mod live;
 pub mod operator;
 mod outcomes;
@@ -186,6 +187,14 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         callbacks::request,
         callbacks::open,
         callbacks::done,
+        for_caller::find,
+        for_caller::services,
+        for_caller::slots,
+        for_caller::book,
+        for_caller::search,
+        for_caller::reschedule,
+        for_caller::cancel,
+        for_caller::resend,
         outcomes::history,
         outcomes::record,
         outcomes::case,
@@ -328,6 +337,7 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/staff/callbacks", get(callbacks::open))
         .route("/api/v1/staff/callbacks/{id}/done", post(callbacks::done))
         .merge(outcomes::routes())
+        .merge(for_caller::routes())
         .merge(consent::routes())
         .merge(privacy::routes())
         .merge(feedback::routes())

@@ -19,7 +19,7 @@ mod sso;
 mod tenants;
 
 pub use accounts::PasswordLinkRow;
-pub use appointments::{AppointmentRow, NewAppointment};
+pub use appointments::{AppointmentRow, AppointmentSearch, NewAppointment};
 pub use outcomes::{BuiltinCase, BuiltinCaseEvent, ClaimedEvent, OutboxEntry};
 pub use sessions::StaffSessionRow;
 pub use sso::PendingLogin;
@@ -101,6 +101,9 @@ impl Db {
             Dialect::Sqlite => SQLITE_MIGRATIONS.run(&db.pool).await?,
             Dialect::Postgres => POSTGRES_MIGRATIONS.run(&db.pool).await?,
         }
+        db.backfill_booking_codes()
+            .await
+            .map_err(|e| sqlx::Error::Protocol(format!("booking codes: {e}")))?;
         Ok(db)
     }
 

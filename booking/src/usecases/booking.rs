@@ -4,7 +4,10 @@
 
 use crate::adapters::invite::{Invite, InviteMethod};
 use crate::adapters::mail::OutgoingMail;
-use crate::domain::appointment::{reservation_units, Appointment, AppointmentStatus, Resident};
+use crate::domain::appointment::{
+    reservation_units, Appointment, AppointmentStatus, Contact, Resident,
+};
+use crate::domain::booking_code::BookingCode;
 use crate::domain::catalog::Service;
 use crate::domain::closing_days::close_for_everyone;
 use crate::domain::consent::{self, Choice, InfoSource};
@@ -204,13 +207,18 @@ impl BookingRequest {
     /// Counts this booking against the limits on anonymous actions: per client address, per
     /// e-mail address and per phone number (`Error::TooMany` once over).
     pub fn count(&self, app: &App, client: Option<std::net::IpAddr>) -> Result<()> {
-        let mut contacts = vec![(CountedBy::Email, self.resident.email.as_str())];
-        if let Some(phone) = &self.resident.phone {
+        let mut contacts = Vec::new();
+        if let Some(email) = self.resident.email() {
+            contacts.push((CountedBy::Email, email.as_str()));
+        }
+        if let Some(phone) = self.resident.phone() {
             contacts.push((CountedBy::Phone, phone.as_str()));
         }
         app.limits.check(Flood::Bookings, client, &contacts)
     }
 
+    /// `email` may be left blank when `phone` is given (issue 16): one of the two is needed
+    /// to reach the resident.
     pub fn parse(
         start: &str,
         name: &str,
@@ -220,13 +228,23 @@ impl BookingRequest {
     ) -> Result<Self> {
         let start = StartTime::parse(start)?;
         let name = PersonName::parse(name).map_err(|p| p.at("/name"))?;
-        let email = Email::parse(email).map_err(|e| Error::invalid_because("/email", e.words()))?;
+        let email = Some(email)
+            .filter(|e| !e.trim().is_empty())
+            .map(Email::parse)
+            .transpose()
+            .map_err(|e| Error::invalid_because("/email", e.words()))?;
         let phone = phone
             .filter(|p| !p.trim().is_empty())
             .map(PhoneNumber::parse)
             .transpose()
-            .map_err(|p| p.at("/phone"))?
-            .map(PhoneNumber::into_string);
+            .map_err(|p| p.at("/phone"))?;
+        let contact = Contact::new(email, phone).ok_or_else(|| {
+            Error::invalid(
+                "/email",
+                "Vul een e-mailadres of een mobiel nummer in. Dan kunnen we de bevestiging sturen.",
+                "Fill in an email address or a mobile number, so we can send the confirmation.",
+            )
+        })?;
         let note = FreeText::optional(note.unwrap_or(""), Lines::Many, MAX_NOTE_LEN)
             .map_err(|p| p.at("/note"))?
             .map(FreeText::into_string);
@@ -234,8 +252,7 @@ impl BookingRequest {
             start,
             resident: Resident {
                 name: name.into_string(),
-                email,
-                phone,
+                contact,
                 note,
             },
             consents: Vec::new(),
@@ -291,6 +308,18 @@ pub async fn book(
     service: &Service,
     request: BookingRequest,
 ) -> Result<Booked> {
+    book_as(app, tenant, service, request, None).await
+}
+
+/// Books for the resident, or for a caller by the clerk `by` (then the resident's access log
+/// says so, written in the booking's transaction).
+pub(crate) async fn book_as(
+    app: &App,
+    tenant: &Tenant,
+    service: &Service,
+    request: BookingRequest,
+    by: Option<crate::domain::ids::ClerkId>,
+) -> Result<Booked> {
     // Also when a caller loaded the service itself: a stopped service takes no new bookings.
     if !service.active {
         return Err(Error::NotFound("service"));
@@ -313,6 +342,7 @@ pub async fn book(
         status: AppointmentStatus::Booked,
         sequence: 0,
         resident: request.resident,
+        code: BookingCode::generate(),
         created_at: now,
     };
     let units = reservation_units(start, rules.occupied(start).end);
@@ -325,9 +355,18 @@ pub async fn book(
             link_hash: token.hash(),
             units: units.clone(),
         };
+        let logged = by.map(|clerk| crate::domain::access_log::AccessEntry {
+            tenant_id: tenant.id,
+            appointment_id: appointment.id,
+            clerk_id: Some(clerk),
+            at: now,
+            action: crate::domain::access_log::Action::BookedByClerk,
+            source: None,
+            reason: crate::domain::access_log::REASON_BY_PHONE.into(),
+        });
         match app
             .db
-            .insert_appointment_with_consents(&new, &consents, now)
+            .insert_appointment_logged(&new, &consents, now, logged.as_ref())
             .await
         {
             Ok(()) => {
@@ -461,13 +500,27 @@ pub fn invite(
         organizer_name: tenant.name.clone(),
         organizer_email: tenant.contact_email.clone(),
         attendee_name: appointment.resident.name.clone(),
-        attendee_email: appointment.resident.email.to_string(),
+        attendee_email: appointment.resident.email().map(ToString::to_string),
     }
+}
+
+/// A further personal link for the appointment (the earlier ones keep working), stored as a
+/// hash with `entry` (who issued it and why) in the resident's access log.
+pub(crate) async fn issue_link(
+    app: &App,
+    appointment: &Appointment,
+    entry: crate::domain::access_log::AccessEntry,
+) -> Result<PersonalToken> {
+    let token = PersonalToken::generate();
+    app.db
+        .add_link(appointment.id, &token.hash(), &entry)
+        .await?;
+    Ok(token)
 }
 
 /// Mails the resident; a mail failure is logged, never undoes the booking (the page shows the
 /// personal link too).
-async fn notify(
+pub(crate) async fn notify(
     app: &App,
     tenant: &Tenant,
     service: &Service,
@@ -487,8 +540,11 @@ async fn notify(
             format!("{} videoafspraak: {when}", capitalise(your)),
             format!(
                 "Beste {name},\n\n{your_cap} videoafspraak met {tenant} over {service} is op {when}.\n\n\
-                 Open op dat moment deze link: {link}\nMet dezelfde link kunt {you} de afspraak verzetten of afzeggen.\n\n\
-                 ---\nYour video appointment with {tenant} ({service}) is on {when_en}. Open this link at that time: {link}\n",
+                 Open op dat moment deze link: {link}\nMet dezelfde link kunt {you} de afspraak verzetten of afzeggen.\n\
+                 Afspraakcode: {code} (noem deze code als {you} ons belt, of zoek er {your} afspraak mee op).\n\n\
+                 ---\nYour video appointment with {tenant} ({service}) is on {when_en}. Open this link at that time: {link}\n\
+                 Booking code: {code}\n",
+                code = appointment.code,
                 name = one_line(&appointment.resident.name),
                 your_cap = capitalise(your),
                 tenant = tenant.name,
@@ -514,11 +570,18 @@ async fn notify(
         Some(phone) => format!("{body}\nBel ons / Call us: {}\n", phone.in_words()),
         None => body,
     };
+    let Some(to_email) = appointment.resident.email() else {
+        // A resident who gave only a mobile number (issue 16): the text message with the code
+        // and link goes out here once the SMS outbox exists; the confirmation page and the
+        // clerk already show both.
+        tracing::info!(appointment = %appointment.id, "no e-mail address: confirmation not mailed");
+        return;
+    };
     let mail = OutgoingMail {
         from_name: tenant.name.clone(),
         from_email: tenant.contact_email.clone(),
         to_name: appointment.resident.name.clone(),
-        to_email: appointment.resident.email.to_string(),
+        to_email: to_email.to_string(),
         subject,
         body,
         invite: Some((

@@ -200,7 +200,7 @@ pub fn list_view_entries(
         .map(|&appointment_id| AccessEntry {
             tenant_id: claims.tenant,
             appointment_id,
-            clerk_id: claims.sub,
+            clerk_id: Some(claims.sub),
             at,
             action,
             source: None,
@@ -264,7 +264,7 @@ pub(crate) async fn log_read(
         .append_access(&[AccessEntry {
             tenant_id: claims.tenant,
             appointment_id: appointment,
-            clerk_id: claims.sub,
+            clerk_id: Some(claims.sub),
             at: app.clock.now(),
             action,
             source: None,

@@ -10,6 +10,8 @@ pub mod consent;
 pub mod delivery;
 pub mod desk;
 pub mod feedback;
+pub mod find_appointment;
+pub mod for_caller;
 pub mod operator;
 pub mod outcome;
 pub mod privacy;

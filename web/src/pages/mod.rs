@@ -5,6 +5,7 @@ pub mod admin;
 pub mod booking;
 mod call_view;
 pub mod feedback;
+pub mod find;
 pub mod home;
 pub mod personal;
 mod picker;

@@ -14,6 +14,12 @@ const LINKS: &[(&str, &str, &str, bool)] = &[
         "Callbacks",
         false,
     ),
+    (
+        "/medewerker/afspraken",
+        "Afspraak maken of zoeken",
+        "Book or find",
+        false,
+    ),
     ("/beheer", "Instellingen", "Settings", true),
     ("/beheer/onderwerpen", "Onderwerpen", "Services", true),
     ("/beheer/medewerkers", "Medewerkers", "Clerks", true),
