@@ -78,7 +78,7 @@ fn view(tenant: &Tenant, item: ClosingDayWithAppointments) -> ClosingDayView {
             .to_zoned(tenant.time_zone.tz().clone())
             .strftime("%Y-%m-%dT%H:%M:%S%:z")
             .to_string(),
-        resident_name: a.resident.name,
+        resident_name: a.resident.name.clone(),
         resident_email: a.resident.email().map(ToString::to_string),
         resident_phone: a.resident.phone().map(ToString::to_string),
     };
