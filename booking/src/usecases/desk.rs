@@ -543,10 +543,10 @@ mod tests {
             sequence: 0,
             resident: Resident {
                 name: "Jan".into(),
-                email: crate::domain::email::Email::parse("jan@example.nl").unwrap(),
-                phone: None,
+                contact: crate::domain::appointment::Contact::Email(crate::domain::email::Email::parse("jan@example.nl").unwrap()),
                 note: None,
             },
+            code: crate::domain::booking_code::BookingCode::generate(),
             created_at: t("2026-11-01T09:00:00Z"),
         }
     }
