@@ -621,7 +621,7 @@ mod tests {
         let at = t("2026-11-30T07:00:00Z");
         let entries = list_view_entries(&claims, &ids, Action::ViewedQueue, at);
         assert_eq!(entries.len(), 2);
-        assert!(entries.iter().all(|e| e.clerk_id == claims.sub
+        assert!(entries.iter().all(|e| e.clerk_id == Some(claims.sub)
             && e.tenant_id == claims.tenant
             && e.action == Action::ViewedQueue
             && e.reason == REASON_QUEUE
