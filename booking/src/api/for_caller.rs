@@ -82,6 +82,8 @@ pub struct BookableService {
 }
 
 /// The services the clerk may book for a caller
+///
+/// The offered services the clerk handles (all of them for an admin).
 #[utoipa::path(get, path = "/api/v1/staff/bookable-services", tag = "staff",
     responses((status = 200, body = Vec<BookableService>), (status = 401, body = Problem)))]
 pub async fn services(
@@ -102,6 +104,8 @@ pub async fn services(
 }
 
 /// Free times of a service the clerk handles
+///
+/// As the public slot list; another service is a 404.
 #[utoipa::path(get, path = "/api/v1/staff/services/{id}/slots", tag = "staff", params(SlotQuery),
     responses((status = 200, body = Vec<SlotView>), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn slots(
@@ -138,7 +142,7 @@ pub struct CallerBookingBody {
     pub name: String,
     /// One of `email` and `phone` is required.
     #[serde(default)]
-    #[schema(max_length = 254)]
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
     #[schema(max_length = 40)]
     pub phone: Option<String>,

@@ -165,7 +165,7 @@ pub struct BookingBody {
     /// The e-mail address for the confirmation. May be left out (or empty) when `phone` is
     /// given: one of the two is required, or the answer is 422 with `field` `/email`.
     #[serde(default)]
-    #[schema(max_length = 254)]
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
     /// A (mobile) phone number: Dutch (`06-12345678`) or international (`+32 ...`).
     #[schema(max_length = 20, pattern = r"^[ +()-]*([0-9][ +()-]*){6,}$")]
