@@ -210,6 +210,16 @@ async fn phone_only_booking_and_finding_it_again(store: Store) {
     }
     // Code without phone or date: 422.
     problem(d.find(json!({"code": code})).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+
+    // Appointments from before migration 0024 get their code at start-up.
+    sqlx::query("UPDATE appointments SET booking_code = NULL")
+        .execute(&d.t.app.db().pool)
+        .await
+        .unwrap();
+    assert_eq!(d.t.app.db().backfill_booking_codes().await.unwrap(), 1);
+    let id = a["id"].as_str().unwrap().parse().unwrap();
+    let again = d.t.app.db().appointment(tenant.id, id).await.unwrap();
+    assert_ne!(again.code.grouped(), code, "a fresh code was drawn");
 }
 
 async fn guesses_are_limited_per_code(store: Store) {
