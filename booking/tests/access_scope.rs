@@ -148,7 +148,8 @@ async fn each_staff_read_adds_one_entry_the_resident_reads(store: Store) {
     assert_eq!(rows.len(), reads.len());
     assert_eq!(rows[0].clerk_id, Some(f.clerk));
     assert_ne!(
-        rows[4].clerk_id, Some(f.clerk),
+        rows[4].clerk_id,
+        Some(f.clerk),
         "the admin's read names the admin"
     );
 }

@@ -597,7 +597,10 @@ async fn retention_erases_personal_data_per_municipality_and_keeps_statistics(st
         erased.resident.email().map(|e| e.as_str()),
         Some(booking::domain::retention::ERASED_EMAIL)
     );
-    assert_eq!((erased.resident.phone(), erased.resident.note.as_deref()), (None, None));
+    assert_eq!(
+        (erased.resident.phone(), erased.resident.note.as_deref()),
+        (None, None)
+    );
     assert_eq!(personal_status(&f, &early.token).await, 404);
     // Statistics survive: the appointment's service, time and status, and the outcome.
     assert_eq!(erased.service_id, f.service.id);

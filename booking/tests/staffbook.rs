@@ -137,13 +137,21 @@ async fn phone_only_booking_and_finding_it_again(store: Store) {
     )
     .await;
     assert_eq!(refused["field"], "/email", "{refused}");
-    assert!(refused["detail"].as_str().unwrap().contains("mobiel nummer"), "{refused}");
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap()
+            .contains("mobiel nummer"),
+        "{refused}"
+    );
     let tenant = d.t.app.db().tenant_by_slug("voorbeeld").await.unwrap();
     assert_eq!(d.t.app.db().count_booked(tenant.id).await.unwrap(), 0);
 
     // A phone number alone is enough.
-    let resp = book(json!({"service_id": passport["id"], "start": "2026-03-20T14:00:00+01:00",
-        "name": "Jan Zonder Mail", "phone": "06-12345678"}))
+    let resp = book(
+        json!({"service_id": passport["id"], "start": "2026-03-20T14:00:00+01:00",
+        "name": "Jan Zonder Mail", "phone": "06-12345678"}),
+    )
     .await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     let booked: Value = resp.json().await.unwrap();
@@ -169,7 +177,12 @@ async fn phone_only_booking_and_finding_it_again(store: Store) {
     assert_ne!(new_token, booked["token"].as_str().unwrap());
     // Both links open the appointment.
     for token in [new_token, booked["token"].as_str().unwrap()] {
-        let resp = d.t.client.get(d.api(&format!("/personal/{token}"))).send().await.unwrap();
+        let resp =
+            d.t.client
+                .get(d.api(&format!("/personal/{token}")))
+                .send()
+                .await
+                .unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
     }
     // Code + date works too.
@@ -181,7 +194,10 @@ async fn phone_only_booking_and_finding_it_again(store: Store) {
         actions(&log),
         vec!["found_by_resident", "found_by_resident"]
     );
-    assert!(log[0]["sentence"].as_str().unwrap().contains("afspraakcode"));
+    assert!(log[0]["sentence"]
+        .as_str()
+        .unwrap()
+        .contains("afspraakcode"));
 
     // Wrong phone, wrong date and an unknown (well-formed) code: one and the same answer.
     let unknown = loop {
@@ -205,11 +221,19 @@ async fn phone_only_booking_and_finding_it_again(store: Store) {
     typo.swap(0, 1);
     if typo[0] != typo[1] {
         let typo: String = typo.into_iter().collect();
-        let p = problem(d.find(json!({"code": typo, "phone": "0612345678"})).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let p = problem(
+            d.find(json!({"code": typo, "phone": "0612345678"})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
         assert_eq!(p["field"], "/code");
     }
     // Code without phone or date: 422.
-    problem(d.find(json!({"code": code})).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    problem(
+        d.find(json!({"code": code})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
 
     // Appointments from before migration 0024 get their code at start-up.
     sqlx::query("UPDATE appointments SET booking_code = NULL")
@@ -236,36 +260,66 @@ async fn guesses_are_limited_per_code(store: Store) {
     let booked: Value = d.t.client.post(d.api("/tenants/voorbeeld/appointments"))
         .json(&json!({"service_id": passport["id"], "start": "2026-03-20T14:00:00+01:00", "name": "Jan", "phone": "0612345678"}))
         .send().await.unwrap().json().await.unwrap();
-    let code = booked["appointment"]["booking_code"].as_str().unwrap().to_string();
+    let code = booked["appointment"]["booking_code"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let per_code = quotas.per_contact.get();
     for _ in 0..per_code {
-        problem(d.find(json!({"code": code, "phone": "0699999999"})).await, StatusCode::NOT_FOUND).await;
+        problem(
+            d.find(json!({"code": code, "phone": "0699999999"})).await,
+            StatusCode::NOT_FOUND,
+        )
+        .await;
     }
     // Over the limit even with the right phone number: 429 in plain words, Retry-After.
     let resp = d.find(json!({"code": code, "phone": "0612345678"})).await;
     assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(resp.headers().contains_key("retry-after"));
     let p: Value = resp.json().await.unwrap();
-    assert!(p["detail"].as_str().unwrap().contains("afspraakcode"), "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("afspraakcode"),
+        "{p}"
+    );
 }
 
 async fn clerk_acts_for_a_caller_and_each_act_is_logged(store: Store) {
     let d = demo(store).await;
     let passport = d.service("Paspoort").clone();
     let anna = d.clerk("anna@voorbeeld.nl", "welkom-anna").await;
-    let bookable: Vec<Value> = anna.get(d.api("/staff/bookable-services")).send().await.unwrap().json().await.unwrap();
+    let bookable: Vec<Value> = anna
+        .get(d.api("/staff/bookable-services"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(bookable.iter().any(|s| s["id"] == passport["id"]));
     let slots: Vec<Value> = anna
-        .get(d.api(&format!("/staff/services/{}/slots?from=2026-03-23&to=2026-03-23", passport["id"].as_str().unwrap())))
-        .send().await.unwrap().json().await.unwrap();
+        .get(d.api(&format!(
+            "/staff/services/{}/slots?from=2026-03-23&to=2026-03-23",
+            passport["id"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(slots.len() >= 2);
     let (first, second) = (slots[0]["start"].clone(), slots[1]["start"].clone());
 
     // Neither e-mail nor phone: 422.
     problem(
-        anna.post(d.api("/staff/bookings")).json(&json!({"service_id": passport["id"], "start": first, "name": "Beller"})).send().await.unwrap(),
+        anna.post(d.api("/staff/bookings"))
+            .json(&json!({"service_id": passport["id"], "start": first, "name": "Beller"}))
+            .send()
+            .await
+            .unwrap(),
         StatusCode::UNPROCESSABLE_ENTITY,
-    ).await;
+    )
+    .await;
     let resp = anna
         .post(d.api("/staff/bookings"))
         .json(&json!({"service_id": passport["id"], "start": first, "name": "Beller Zonder Mail", "phone": "06 11122233"}))
@@ -273,41 +327,98 @@ async fn clerk_acts_for_a_caller_and_each_act_is_logged(store: Store) {
     assert_eq!(resp.status(), StatusCode::CREATED);
     let booked: Value = resp.json().await.unwrap();
     let id = booked["appointment"]["id"].as_str().unwrap().to_string();
-    let code = booked["appointment"]["booking_code"].as_str().unwrap().to_string();
+    let code = booked["appointment"]["booking_code"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let token = booked["token"].as_str().unwrap().to_string();
     let log = d.access_log(&token).await;
     assert_eq!(actions(&log), vec!["booked_by_clerk"]);
-    assert!(log[0]["sentence"].as_str().unwrap().contains("gemaakt door een medewerker aan de telefoon"), "{log:?}");
+    assert!(
+        log[0]["sentence"]
+            .as_str()
+            .unwrap()
+            .contains("gemaakt door een medewerker aan de telefoon"),
+        "{log:?}"
+    );
 
     // Search by code, phone and name finds it; each search is logged.
     for q in [code.as_str(), "0611122233", "zonder mail"] {
-        let found: Vec<Value> = anna.get(d.api("/staff/search")).query(&[("q", q)]).send().await.unwrap().json().await.unwrap();
+        let found: Vec<Value> = anna
+            .get(d.api("/staff/search"))
+            .query(&[("q", q)])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(found.len(), 1, "{q}");
         assert_eq!(found[0]["id"], id.as_str());
     }
-    problem(anna.get(d.api("/staff/search")).query(&[("q", "x")]).send().await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    problem(
+        anna.get(d.api("/staff/search"))
+            .query(&[("q", "x")])
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
 
     // Move, resend, cancel.
-    let moved: Value = anna.post(d.api(&format!("/staff/appointments/{id}/reschedule"))).json(&json!({"start": second}))
-        .send().await.unwrap().json().await.unwrap();
+    let moved: Value = anna
+        .post(d.api(&format!("/staff/appointments/{id}/reschedule")))
+        .json(&json!({"start": second}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(moved["appointment"]["start"], second);
-    let resent = anna.post(d.api(&format!("/staff/appointments/{id}/resend"))).send().await.unwrap();
+    let resent = anna
+        .post(d.api(&format!("/staff/appointments/{id}/resend")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resent.status(), StatusCode::OK);
     let resent: Value = resent.json().await.unwrap();
     let fresh = resent["token"].as_str().unwrap();
     assert_ne!(fresh, token);
     assert_eq!(resent["appointment"]["booking_code"], code.as_str());
-    let cancelled: Value = anna.post(d.api(&format!("/staff/appointments/{id}/cancel"))).send().await.unwrap().json().await.unwrap();
+    let cancelled: Value = anna
+        .post(d.api(&format!("/staff/appointments/{id}/cancel")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(cancelled["appointment"]["status"], "cancelled");
-    problem(anna.post(d.api(&format!("/staff/appointments/{id}/cancel"))).send().await.unwrap(), StatusCode::CONFLICT).await;
+    problem(
+        anna.post(d.api(&format!("/staff/appointments/{id}/cancel")))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::CONFLICT,
+    )
+    .await;
 
     // The test clock stands still, so the entries share one time: compared as a set.
     let mut logged = actions(&d.access_log(fresh).await);
     logged.sort();
     assert_eq!(
         logged,
-        vec!["booked_by_clerk", "cancelled_by_clerk", "found_by_clerk", "found_by_clerk",
-             "found_by_clerk", "rescheduled_by_clerk", "resent_by_clerk"]
+        vec![
+            "booked_by_clerk",
+            "cancelled_by_clerk",
+            "found_by_clerk",
+            "found_by_clerk",
+            "found_by_clerk",
+            "rescheduled_by_clerk",
+            "resent_by_clerk"
+        ]
     );
     // The resident's mail-less appointment: the resident finds it with code + phone.
     let found = d.find(json!({"code": code, "phone": "0611122233"})).await;
@@ -320,15 +431,26 @@ async fn clerk_acts_for_a_caller_and_each_act_is_logged(store: Store) {
     assert_eq!(resp.status(), StatusCode::CREATED);
     let with_mail: Value = resp.json().await.unwrap();
     let id2 = with_mail["appointment"]["id"].as_str().unwrap();
-    let resent: Value = anna.post(d.api(&format!("/staff/appointments/{id2}/resend"))).send().await.unwrap().json().await.unwrap();
+    let resent: Value = anna
+        .post(d.api(&format!("/staff/appointments/{id2}/resend")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let link = resent["personal_link"].as_str().unwrap();
-    let mailed = std::fs::read_dir(common::mail_dir(&d.t)).unwrap()
+    let mailed = std::fs::read_dir(common::mail_dir(&d.t))
+        .unwrap()
         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
         .collect::<Vec<_>>()
         .join("\n")
         .replace("=\r\n", "")
         .replace("=\n", "");
-    assert!(mailed.contains(&link[link.len() - 20..]), "the resent mail carries the new link");
+    assert!(
+        mailed.contains(&link[link.len() - 20..]),
+        "the resent mail carries the new link"
+    );
 }
 
 async fn clerks_of_other_services_or_municipalities_see_nothing(store: Store) {
@@ -344,7 +466,11 @@ async fn clerks_of_other_services_or_municipalities_see_nothing(store: Store) {
         role: StaffRole::Clerk,
         services: vec![moving["id"].as_str().unwrap().parse().unwrap()],
     };
-    d.t.app.db().create_clerk(&carla, &hash_password("welkom-carla").unwrap()).await.unwrap();
+    d.t.app
+        .db()
+        .create_clerk(&carla, &hash_password("welkom-carla").unwrap())
+        .await
+        .unwrap();
     let carla = d.clerk("carla@voorbeeld.nl", "welkom-carla").await;
 
     let booked: Value = d.t.client.post(d.api("/tenants/voorbeeld/appointments"))
@@ -355,18 +481,61 @@ async fn clerks_of_other_services_or_municipalities_see_nothing(store: Store) {
 
     // Carla handles moving house only: passport is not bookable for her, and the passport
     // appointment is "not found" for every act and absent from her searches.
-    let bookable: Vec<Value> = carla.get(d.api("/staff/bookable-services")).send().await.unwrap().json().await.unwrap();
+    let bookable: Vec<Value> = carla
+        .get(d.api("/staff/bookable-services"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(bookable.iter().all(|s| s["id"] != passport["id"]));
-    problem(carla.get(d.api(&format!("/staff/services/{}/slots?from=2026-03-23&to=2026-03-23", passport["id"].as_str().unwrap()))).send().await.unwrap(), StatusCode::NOT_FOUND).await;
+    problem(
+        carla
+            .get(d.api(&format!(
+                "/staff/services/{}/slots?from=2026-03-23&to=2026-03-23",
+                passport["id"].as_str().unwrap()
+            )))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
     problem(carla.post(d.api("/staff/bookings"))
         .json(&json!({"service_id": passport["id"], "start": "2026-03-23T10:00:00+01:00", "name": "X", "phone": "0612345670"}))
         .send().await.unwrap(), StatusCode::NOT_FOUND).await;
     for act in ["resend", "cancel"] {
-        problem(carla.post(d.api(&format!("/staff/appointments/{id}/{act}"))).send().await.unwrap(), StatusCode::NOT_FOUND).await;
+        problem(
+            carla
+                .post(d.api(&format!("/staff/appointments/{id}/{act}")))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::NOT_FOUND,
+        )
+        .await;
     }
-    problem(carla.post(d.api(&format!("/staff/appointments/{id}/reschedule"))).json(&json!({"start": "2026-03-23T10:00:00+01:00"})).send().await.unwrap(), StatusCode::NOT_FOUND).await;
+    problem(
+        carla
+            .post(d.api(&format!("/staff/appointments/{id}/reschedule")))
+            .json(&json!({"start": "2026-03-23T10:00:00+01:00"}))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
     for q in [code, "0612345678", "Piet"] {
-        let found: Vec<Value> = carla.get(d.api("/staff/search")).query(&[("q", q)]).send().await.unwrap().json().await.unwrap();
+        let found: Vec<Value> = carla
+            .get(d.api("/staff/search"))
+            .query(&[("q", q)])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert!(found.is_empty(), "{q}: {found:?}");
     }
 
@@ -382,20 +551,52 @@ async fn clerks_of_other_services_or_municipalities_see_nothing(store: Store) {
         role: StaffRole::Admin,
         services: vec![],
     };
-    d.t.app.db().create_clerk(&elsewhere, &hash_password("welkom-elders").unwrap()).await.unwrap();
-    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    let resp = client.post(d.api("/auth/login"))
+    d.t.app
+        .db()
+        .create_clerk(&elsewhere, &hash_password("welkom-elders").unwrap())
+        .await
+        .unwrap();
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let resp = client
+        .post(d.api("/auth/login"))
         .json(&json!({"tenant": "elders", "email": "e@elders.nl", "password": "welkom-elders"}))
-        .send().await.unwrap();
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
-    let found: Vec<Value> = client.get(d.api("/staff/search")).query(&[("q", code)]).send().await.unwrap().json().await.unwrap();
+    let found: Vec<Value> = client
+        .get(d.api("/staff/search"))
+        .query(&[("q", code)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(found.is_empty());
-    problem(client.post(d.api(&format!("/staff/appointments/{id}/resend"))).send().await.unwrap(), StatusCode::NOT_FOUND).await;
+    problem(
+        client
+            .post(d.api(&format!("/staff/appointments/{id}/resend")))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
     // Nor can a resident of "elders" find it with the right code and phone.
     problem(
-        client.post(d.api("/tenants/elders/appointments/find")).json(&json!({"code": code, "phone": "0612345678"})).send().await.unwrap(),
+        client
+            .post(d.api("/tenants/elders/appointments/find"))
+            .json(&json!({"code": code, "phone": "0612345678"}))
+            .send()
+            .await
+            .unwrap(),
         StatusCode::NOT_FOUND,
-    ).await;
+    )
+    .await;
     // The passport resident's log shows none of these attempts.
     let log = d.access_log(booked["token"].as_str().unwrap()).await;
     assert!(log.is_empty(), "{log:?}");

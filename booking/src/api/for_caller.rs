@@ -31,7 +31,10 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/staff/services/{id}/slots", get(slots))
         .route("/api/v1/staff/bookings", post(book))
         .route("/api/v1/staff/search", get(search))
-        .route("/api/v1/staff/appointments/{id}/reschedule", post(reschedule))
+        .route(
+            "/api/v1/staff/appointments/{id}/reschedule",
+            post(reschedule),
+        )
         .route("/api/v1/staff/appointments/{id}/cancel", post(cancel))
         .route("/api/v1/staff/appointments/{id}/resend", post(resend))
 }

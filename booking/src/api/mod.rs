@@ -9,9 +9,9 @@ mod consent;
 mod dashboard;
 mod document;
 mod feedback;
+mod for_caller;
 #[cfg(test)]
 mod fuzz;
-mod for_caller;
 mod live;
 pub mod operator;
 mod outcomes;

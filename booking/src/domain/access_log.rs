@@ -155,15 +155,15 @@ pub fn sentence(entry: &AccessEntry, tz: &TimeZone, tone: Tone) -> String {
             "{when} heeft een medewerker van de gemeente {your} keuzes bekeken over de \
              gegevens die de gemeente mag raadplegen."
         ),
-        Action::BookedByClerk => format!(
-            "{when} is {your} afspraak gemaakt door een medewerker aan de telefoon."
-        ),
-        Action::RescheduledByClerk => format!(
-            "{when} is {your} afspraak verzet door een medewerker aan de telefoon."
-        ),
-        Action::CancelledByClerk => format!(
-            "{when} is {your} afspraak afgezegd door een medewerker aan de telefoon."
-        ),
+        Action::BookedByClerk => {
+            format!("{when} is {your} afspraak gemaakt door een medewerker aan de telefoon.")
+        }
+        Action::RescheduledByClerk => {
+            format!("{when} is {your} afspraak verzet door een medewerker aan de telefoon.")
+        }
+        Action::CancelledByClerk => {
+            format!("{when} is {your} afspraak afgezegd door een medewerker aan de telefoon.")
+        }
         Action::ResentByClerk => format!(
             "{when} heeft een medewerker aan de telefoon de bevestiging opnieuw gestuurd, met \
              een nieuwe persoonlijke link."
@@ -213,7 +213,9 @@ pub fn sentence_en(entry: &AccessEntry, tz: &TimeZone) -> String {
             "{when} a member of the municipality's staff viewed your choices about the \
              information the municipality may consult."
         ),
-        Action::BookedByClerk => format!("{when} your appointment was made by a clerk on the phone."),
+        Action::BookedByClerk => {
+            format!("{when} your appointment was made by a clerk on the phone.")
+        }
         Action::RescheduledByClerk => {
             format!("{when} your appointment was moved by a clerk on the phone.")
         }
@@ -223,9 +225,9 @@ pub fn sentence_en(entry: &AccessEntry, tz: &TimeZone) -> String {
         Action::ResentByClerk => format!(
             "{when} a clerk on the phone sent the confirmation again, with a new personal link."
         ),
-        Action::FoundByClerk => format!(
-            "{when} a clerk looked up your appointment, to help you on the phone."
-        ),
+        Action::FoundByClerk => {
+            format!("{when} a clerk looked up your appointment, to help you on the phone.")
+        }
         Action::FoundByResident => format!(
             "{when} your appointment was looked up with its booking code. A new personal link \
              was made."
@@ -331,7 +333,10 @@ mod tests {
             "On 12 March at 10:14 your appointment was made by a clerk on the phone."
         );
         let found = sentence(&entry(Action::FoundByResident, None), &tz, Tone::Je);
-        assert!(found.contains("je afspraak") && found.contains("afspraakcode"), "{found}");
+        assert!(
+            found.contains("je afspraak") && found.contains("afspraakcode"),
+            "{found}"
+        );
     }
 
     #[test]

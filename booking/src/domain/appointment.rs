@@ -1,11 +1,11 @@
 //! A booked appointment and the transitions it may make.
 
-use crate::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
-use crate::error::{Conflict, Result};
-use jiff::Timestamp;
 use crate::domain::booking_code::BookingCode;
 use crate::domain::email::Email;
+use crate::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
 use crate::domain::text::PhoneNumber;
+use crate::error::{Conflict, Result};
+use jiff::Timestamp;
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -144,9 +144,15 @@ mod tests {
         let both = Contact::new(Some(email.clone()), Some(phone.clone())).unwrap();
         assert_eq!((both.email(), both.phone()), (Some(&email), Some(&phone)));
         let only_phone = Contact::new(None, Some(phone.clone())).unwrap();
-        assert_eq!((only_phone.email(), only_phone.phone()), (None, Some(&phone)));
+        assert_eq!(
+            (only_phone.email(), only_phone.phone()),
+            (None, Some(&phone))
+        );
         let only_email = Contact::new(Some(email.clone()), None).unwrap();
-        assert_eq!((only_email.email(), only_email.phone()), (Some(&email), None));
+        assert_eq!(
+            (only_email.email(), only_email.phone()),
+            (Some(&email), None)
+        );
     }
 
     #[test]

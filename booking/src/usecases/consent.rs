@@ -161,7 +161,9 @@ mod tests {
             sequence: 0,
             resident: Resident {
                 name: "Jan".into(),
-                contact: crate::domain::appointment::Contact::Email(Email::parse("jan@example.nl").unwrap()),
+                contact: crate::domain::appointment::Contact::Email(
+                    Email::parse("jan@example.nl").unwrap(),
+                ),
                 note: None,
             },
             code: crate::domain::booking_code::BookingCode::generate(),

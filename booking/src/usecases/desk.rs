@@ -543,7 +543,9 @@ mod tests {
             sequence: 0,
             resident: Resident {
                 name: "Jan".into(),
-                contact: crate::domain::appointment::Contact::Email(crate::domain::email::Email::parse("jan@example.nl").unwrap()),
+                contact: crate::domain::appointment::Contact::Email(
+                    crate::domain::email::Email::parse("jan@example.nl").unwrap(),
+                ),
                 note: None,
             },
             code: crate::domain::booking_code::BookingCode::generate(),

@@ -65,8 +65,11 @@ impl FindRequest {
 
     /// Counts one attempt from `client` and on this code (`Error::TooMany` once over).
     pub fn count(&self, app: &App, client: Option<std::net::IpAddr>) -> Result<()> {
-        app.limits
-            .check(Flood::Finds, client, &[(CountedBy::Code, self.code.as_str())])
+        app.limits.check(
+            Flood::Finds,
+            client,
+            &[(CountedBy::Code, self.code.as_str())],
+        )
     }
 }
 

@@ -4,7 +4,7 @@
 //! phone"); another municipality's appointments, or those of a service the clerk does not
 //! handle (`domain::staff::may_handle`), are "not found".
 
-use super::booking::{self, BookingRequest, Booked};
+use super::booking::{self, Booked, BookingRequest};
 use super::desk::ensure_handles;
 use crate::adapters::invite::InviteMethod;
 use crate::auth::SessionClaims;
@@ -88,7 +88,11 @@ pub struct Acted {
     pub token: PersonalToken,
 }
 
-async fn entry_for(app: &App, claims: &SessionClaims, id: AppointmentId) -> Result<(Tenant, Service, Appointment)> {
+async fn entry_for(
+    app: &App,
+    claims: &SessionClaims,
+    id: AppointmentId,
+) -> Result<(Tenant, Service, Appointment)> {
     let appointment = super::desk::appointment(app, claims, id).await?;
     let tenant = app.db.tenant(claims.tenant).await?;
     let service = app.db.service(tenant.id, appointment.service_id).await?;
@@ -161,7 +165,15 @@ pub async fn resend(app: &App, claims: &SessionClaims, id: AppointmentId) -> Res
     let token = PersonalToken::generate();
     remember(app, claims, &appointment, &token, Action::ResentByClerk).await?;
     if appointment.status == crate::domain::appointment::AppointmentStatus::Booked {
-        booking::notify(app, &tenant, &service, &appointment, &token, InviteMethod::Request).await;
+        booking::notify(
+            app,
+            &tenant,
+            &service,
+            &appointment,
+            &token,
+            InviteMethod::Request,
+        )
+        .await;
     }
     Ok(Acted {
         tenant,

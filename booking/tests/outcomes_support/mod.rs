@@ -108,7 +108,9 @@ impl Fixture {
                 sequence: 0,
                 resident: Resident {
                     name: format!("Inwoner {i}"),
-                    contact: booking::domain::appointment::Contact::Email(Email::parse(&format!("inwoner{i}@example.nl")).unwrap()),
+                    contact: booking::domain::appointment::Contact::Email(
+                        Email::parse(&format!("inwoner{i}@example.nl")).unwrap(),
+                    ),
                     note: None,
                 },
                 code: booking::domain::booking_code::BookingCode::generate(),

@@ -151,7 +151,10 @@ impl Fixture {
             sequence: 0,
             resident: Resident {
                 name: name.into(),
-                contact: booking::domain::appointment::Contact::Both { email: Email::parse("inwoner@example.nl").unwrap(), phone: booking::domain::text::PhoneNumber::parse("0612345678").unwrap() },
+                contact: booking::domain::appointment::Contact::Both {
+                    email: Email::parse("inwoner@example.nl").unwrap(),
+                    phone: booking::domain::text::PhoneNumber::parse("0612345678").unwrap(),
+                },
                 note: Some("Ik heb een vraag over mijn paspoort.".into()),
             },
             code: booking::domain::booking_code::BookingCode::generate(),

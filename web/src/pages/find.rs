@@ -78,7 +78,13 @@ fn page(
             button type="submit" class="button" { (tx.t("Afspraak zoeken", "Find appointment")) }
         }
     };
-    let title = tx.pick("Uw afspraak zoeken", "Je afspraak zoeken", "Find your appointment").to_string();
+    let title = tx
+        .pick(
+            "Uw afspraak zoeken",
+            "Je afspraak zoeken",
+            "Find your appointment",
+        )
+        .to_string();
     let mut response = render(
         ctx,
         Page {
@@ -98,7 +104,14 @@ pub async fn form(State(app): State<App>, Path(slug): Path<String>, ctx: Ctx) ->
     let outcome = async {
         let tenant = ::booking::usecases::booking::municipality(&app, &slug).await?;
         let tx = Tx::new(ctx.lang, tenant.tone);
-        Ok(page(&ctx, &tx, &tenant, &Typed::default(), &[], StatusCode::OK))
+        Ok(page(
+            &ctx,
+            &tx,
+            &tenant,
+            &Typed::default(),
+            &[],
+            StatusCode::OK,
+        ))
     }
     .await;
     respond(&ctx, outcome)

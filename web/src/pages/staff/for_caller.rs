@@ -187,7 +187,14 @@ fn actions(tx: &Tx, a: &Appointment) -> Markup {
 }
 
 /// After an act: what happened, the code to read aloud and the new personal link.
-fn done_page(app: &App, ctx: &Ctx, tx: &Tx, claims: &SessionClaims, acted: &Acted, what: &str) -> Response {
+fn done_page(
+    app: &App,
+    ctx: &Ctx,
+    tx: &Tx,
+    claims: &SessionClaims,
+    acted: &Acted,
+    what: &str,
+) -> Response {
     let a = &acted.appointment;
     let link = app.personal_link(&acted.token);
     let body = html! {
@@ -212,7 +219,15 @@ fn done_page(app: &App, ctx: &Ctx, tx: &Tx, claims: &SessionClaims, acted: &Acte
         }
         p { a href=(HERE) { (tx.t("Terug naar afspraak maken of zoeken", "Back to book or find")) } }
     };
-    page(ctx, tx, claims, &acted.tenant, tx.t("Gedaan", "Done").to_string(), body, false)
+    page(
+        ctx,
+        tx,
+        claims,
+        &acted.tenant,
+        tx.t("Gedaan", "Done").to_string(),
+        body,
+        false,
+    )
 }
 
 /// `/medewerker/afspraak-maken/{service}`: days, then times with the caller's details.
@@ -233,7 +248,19 @@ pub async fn book_form(
         match day {
             None => days_page(&app, &ctx, &tx, &claims, &tenant, &service).await,
             Some(day) => {
-                details_page(&app, &ctx, &tx, &claims, &tenant, &service, day, &Caller::default(), &[], StatusCode::OK).await
+                details_page(
+                    &app,
+                    &ctx,
+                    &tx,
+                    &claims,
+                    &tenant,
+                    &service,
+                    day,
+                    &Caller::default(),
+                    &[],
+                    StatusCode::OK,
+                )
+                .await
             }
         }
     }
@@ -256,7 +283,16 @@ async fn days_page(
         p { (tx.t("Kies een dag met vrije tijden.", "Choose a day with free times.")) }
         (picker::days_list(tx, &days, |day| format!("{base}?day={day}")))
     };
-    Ok(page(ctx, tx, claims, tenant, tx.t("Afspraak maken: kies een dag", "Book: choose a day").to_string(), body, false))
+    Ok(page(
+        ctx,
+        tx,
+        claims,
+        tenant,
+        tx.t("Afspraak maken: kies een dag", "Book: choose a day")
+            .to_string(),
+        body,
+        false,
+    ))
 }
 
 /// The caller's details as typed; every field optional so a tampered form still gets a page.
@@ -298,16 +334,37 @@ async fn details_page(
     let sources = booking::usecases::booking::sources(app, tenant.id, service.id).await?;
     let tz = tenant.time_zone.tz();
     let base = format!("/medewerker/afspraak-maken/{}", service.id);
-    let chosen = choices_from_form(&sources, typed.rest.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let chosen = choices_from_form(
+        &sources,
+        typed.rest.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    );
     let now_chosen = typed.consent == "now";
     let optional = tx.t(" (als de beller dat heeft)", " (if the caller has one)");
     let email_label = format!("{}{optional}", tx.t("E-mailadres", "Email address"));
     let fields = [
-        Field::input("name", "text", tx.t("Naam van de beller", "Caller's name"), &typed.name),
-        Field::input("phone", "tel", tx.t("Telefoonnummer", "Phone number"), &typed.phone)
-            .hint(Some(tx.t("Een e-mailadres of een telefoonnummer is nodig, of allebei.", "An email address or a phone number is needed, or both."))),
+        Field::input(
+            "name",
+            "text",
+            tx.t("Naam van de beller", "Caller's name"),
+            &typed.name,
+        ),
+        Field::input(
+            "phone",
+            "tel",
+            tx.t("Telefoonnummer", "Phone number"),
+            &typed.phone,
+        )
+        .hint(Some(tx.t(
+            "Een e-mailadres of een telefoonnummer is nodig, of allebei.",
+            "An email address or a phone number is needed, or both.",
+        ))),
         Field::input("email", "email", &email_label, &typed.email),
-        Field::textarea("note", 3, tx.t("Opmerking (niet verplicht)", "Note (optional)"), &typed.note),
+        Field::textarea(
+            "note",
+            3,
+            tx.t("Opmerking (niet verplicht)", "Note (optional)"),
+            &typed.note,
+        ),
     ];
     let legend = capitalise_first(&tx.day_in_words(day));
     let body = html! {
@@ -352,7 +409,16 @@ async fn details_page(
         }
         p { a href=(base) { (tx.t("Een andere dag kiezen", "Choose another day")) } }
     };
-    let mut response = page(ctx, tx, claims, tenant, tx.t("Afspraak maken voor een beller", "Book for a caller").to_string(), body, !errors.is_empty());
+    let mut response = page(
+        ctx,
+        tx,
+        claims,
+        tenant,
+        tx.t("Afspraak maken voor een beller", "Book for a caller")
+            .to_string(),
+        body,
+        !errors.is_empty(),
+    );
     *response.status_mut() = status;
     Ok(response)
 }
@@ -360,7 +426,12 @@ async fn details_page(
 fn invalid_to_errors(tx: &Tx, err: &Error) -> Option<Vec<(String, String)>> {
     match err {
         Error::Invalid { field, message } => Some(vec![(
-            field.trim_start_matches('/').split('/').next().unwrap_or("").to_string(),
+            field
+                .trim_start_matches('/')
+                .split('/')
+                .next()
+                .unwrap_or("")
+                .to_string(),
             tx.field_error(field, message),
         )]),
         _ => None,
@@ -383,35 +454,100 @@ pub async fn book(
         let tenant = booking::usecases::desk::municipality(&app, &claims).await?;
         let day = typed.day.parse::<Date>().ok();
         let Some(day) = day else {
-            return Ok(see_other(&format!("/medewerker/afspraak-maken/{}", service.id)));
+            return Ok(see_other(&format!(
+                "/medewerker/afspraak-maken/{}",
+                service.id
+            )));
         };
         if typed.start.trim().is_empty() {
-            let errors = vec![("start".to_string(), tx.t("Kies een tijd.", "Choose a time.").to_string())];
-            return details_page(&app, &ctx, &tx, &claims, &tenant, &service, day, &typed, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+            let errors = vec![(
+                "start".to_string(),
+                tx.t("Kies een tijd.", "Choose a time.").to_string(),
+            )];
+            return details_page(
+                &app,
+                &ctx,
+                &tx,
+                &claims,
+                &tenant,
+                &service,
+                day,
+                &typed,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
         let sources = booking::usecases::booking::sources(&app, tenant.id, service.id).await?;
         let consents = if typed.consent == "now" {
-            choices_from_form(&sources, typed.rest.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            choices_from_form(
+                &sources,
+                typed.rest.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            )
         } else {
             Vec::new()
         };
-        let request = BookingRequest::parse(&typed.start, &typed.name, &typed.email, Some(&typed.phone), Some(&typed.note))
-            .map(|r| r.with_consents(consents));
+        let request = BookingRequest::parse(
+            &typed.start,
+            &typed.name,
+            &typed.email,
+            Some(&typed.phone),
+            Some(&typed.note),
+        )
+        .map(|r| r.with_consents(consents));
         let result = match request {
             Ok(request) => for_caller::book(&app, &claims, service.id, request).await,
             Err(e) => Err(e),
         };
         match result {
             Ok(booked) => {
-                let acted = Acted { tenant, service, appointment: booked.appointment, token: booked.token };
-                Ok(done_page(&app, &ctx, &tx, &claims, &acted, tx.t("De afspraak is gemaakt.", "The appointment is booked.")))
+                let acted = Acted {
+                    tenant,
+                    service,
+                    appointment: booked.appointment,
+                    token: booked.token,
+                };
+                Ok(done_page(
+                    &app,
+                    &ctx,
+                    &tx,
+                    &claims,
+                    &acted,
+                    tx.t("De afspraak is gemaakt.", "The appointment is booked."),
+                ))
             }
             Err(Error::SlotTaken) => {
                 let errors = vec![("start".to_string(), tx.slot_taken().to_string())];
-                details_page(&app, &ctx, &tx, &claims, &tenant, &service, day, &typed, &errors, StatusCode::CONFLICT).await
+                details_page(
+                    &app,
+                    &ctx,
+                    &tx,
+                    &claims,
+                    &tenant,
+                    &service,
+                    day,
+                    &typed,
+                    &errors,
+                    StatusCode::CONFLICT,
+                )
+                .await
             }
             Err(err) => match invalid_to_errors(&tx, &err) {
-                Some(errors) => details_page(&app, &ctx, &tx, &claims, &tenant, &service, day, &typed, &errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+                Some(errors) => {
+                    details_page(
+                        &app,
+                        &ctx,
+                        &tx,
+                        &claims,
+                        &tenant,
+                        &service,
+                        day,
+                        &typed,
+                        &errors,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                    )
+                    .await
+                }
                 None => Err(err),
             },
         }
@@ -465,7 +601,16 @@ pub async fn reschedule_form(
                 }
             }
         };
-        Ok(page(&ctx, &tx, &claims, &tenant, tx.t("Afspraak verzetten", "Move the appointment").to_string(), body, false))
+        Ok(page(
+            &ctx,
+            &tx,
+            &claims,
+            &tenant,
+            tx.t("Afspraak verzetten", "Move the appointment")
+                .to_string(),
+            body,
+            false,
+        ))
     }
     .await;
     respond(&ctx, outcome)
@@ -497,7 +642,14 @@ pub async fn reschedule(
             return Ok(see_other(&back));
         };
         match for_caller::reschedule(&app, &claims, id, start).await {
-            Ok(acted) => Ok(done_page(&app, &ctx, &tx, &claims, &acted, tx.t("De afspraak is verzet.", "The appointment has been moved."))),
+            Ok(acted) => Ok(done_page(
+                &app,
+                &ctx,
+                &tx,
+                &claims,
+                &acted,
+                tx.t("De afspraak is verzet.", "The appointment has been moved."),
+            )),
             Err(Error::SlotTaken) => Ok(see_other(&back)),
             Err(other) => Err(other),
         }
@@ -518,7 +670,17 @@ pub async fn cancel(
     let outcome = async {
         let tx = Tx::formal(ctx.lang);
         let acted = for_caller::cancel(&app, &claims, appointment_id(&id)?).await?;
-        Ok(done_page(&app, &ctx, &tx, &claims, &acted, tx.t("De afspraak is afgezegd.", "The appointment has been cancelled.")))
+        Ok(done_page(
+            &app,
+            &ctx,
+            &tx,
+            &claims,
+            &acted,
+            tx.t(
+                "De afspraak is afgezegd.",
+                "The appointment has been cancelled.",
+            ),
+        ))
     }
     .await;
     respond(&ctx, outcome)
@@ -536,7 +698,17 @@ pub async fn resend(
     let outcome = async {
         let tx = Tx::formal(ctx.lang);
         let acted = for_caller::resend(&app, &claims, appointment_id(&id)?).await?;
-        Ok(done_page(&app, &ctx, &tx, &claims, &acted, tx.t("Er is een nieuwe persoonlijke link gemaakt.", "A new personal link has been made.")))
+        Ok(done_page(
+            &app,
+            &ctx,
+            &tx,
+            &claims,
+            &acted,
+            tx.t(
+                "Er is een nieuwe persoonlijke link gemaakt.",
+                "A new personal link has been made.",
+            ),
+        ))
     }
     .await;
     respond(&ctx, outcome)

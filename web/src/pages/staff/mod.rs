@@ -59,7 +59,10 @@ pub fn routes() -> Router<App> {
             "/medewerker/afspraken/{id}/verzetten",
             get(for_caller::reschedule_form).post(for_caller::reschedule),
         )
-        .route("/medewerker/afspraken/{id}/afzeggen", post(for_caller::cancel))
+        .route(
+            "/medewerker/afspraken/{id}/afzeggen",
+            post(for_caller::cancel),
+        )
         .route(
             "/medewerker/afspraken/{id}/opnieuw-sturen",
             post(for_caller::resend),
