@@ -61,6 +61,8 @@ pub enum Flood {
     WalkIns,
     Callbacks,
     LiveStreams,
+    /// Looking up an appointment with its booking code (issue 16): guesses.
+    Finds,
 }
 
 /// What a count was kept by.
@@ -72,6 +74,8 @@ pub enum CountedBy {
     Phone,
     /// One queue entry's token (live streams open at once).
     Token,
+    /// One booking code (guesses at its phone number or date).
+    Code,
 }
 
 impl fmt::Display for TooMany {
@@ -81,12 +85,14 @@ impl fmt::Display for TooMany {
             Flood::WalkIns => "queue sign-ups",
             Flood::Callbacks => "callback requests",
             Flood::LiveStreams => "live updates open",
+            Flood::Finds => "attempts to find an appointment",
         };
         let by = match self.by {
             CountedBy::Address => "from your network",
             CountedBy::Email => "for this e-mail address",
             CountedBy::Phone => "for this phone number",
             CountedBy::Token => "for this place in the queue (close other windows)",
+            CountedBy::Code => "for this booking code",
         };
         write!(
             f,

@@ -55,6 +55,7 @@ struct Limiters {
     bookings: DefaultKeyedRateLimiter<IpAddr>,
     walk_ins: DefaultKeyedRateLimiter<IpAddr>,
     callbacks: DefaultKeyedRateLimiter<IpAddr>,
+    finds: DefaultKeyedRateLimiter<IpAddr>,
     /// (what, "email:..." or "phone:...").
     contacts: DefaultKeyedRateLimiter<(Flood, String)>,
     mails: DefaultKeyedRateLimiter<String>,
@@ -84,6 +85,7 @@ impl FloodLimits {
                 bookings: RateLimiter::keyed(per_hour(quotas.bookings_per_address)),
                 walk_ins: RateLimiter::keyed(per_hour(quotas.walk_ins_per_address)),
                 callbacks: RateLimiter::keyed(per_hour(quotas.callbacks_per_address)),
+                finds: RateLimiter::keyed(per_hour(quotas.bookings_per_address)),
                 contacts: RateLimiter::keyed(per_hour(quotas.per_contact)),
                 mails: RateLimiter::keyed(per_hour(twice)),
                 streams_per_token: quotas.streams_per_token,
@@ -108,6 +110,9 @@ impl FloodLimits {
             Flood::Bookings => &l.bookings,
             Flood::WalkIns => &l.walk_ins,
             Flood::Callbacks => &l.callbacks,
+            // Guesses at a booking code's phone number or date share the bookings' quota per
+            // address; per code they get the per-contact quota (`CountedBy::Code`).
+            Flood::Finds => &l.finds,
             Flood::LiveStreams => return Ok(()),
         };
         if let Some(client) = client {
@@ -163,6 +168,7 @@ impl Limiters {
             self.bookings.retain_recent();
             self.walk_ins.retain_recent();
             self.callbacks.retain_recent();
+            self.finds.retain_recent();
             self.contacts.retain_recent();
             self.mails.retain_recent();
         }

@@ -195,10 +195,12 @@ async fn stored_line_breaks_never_cost_the_resident_the_link(store: Store) {
         sequence: 0,
         resident: Resident {
             name: "Jan\r\nORGANIZER:mailto:evil@example.org\u{7}".into(),
-            email: Email::parse("jan@example.nl").unwrap(),
-            phone: None,
+            contact: booking::domain::appointment::Contact::Email(
+                Email::parse("jan@example.nl").unwrap(),
+            ),
             note: Some("oud\r\nBcc: x".into()),
         },
+        code: booking::domain::booking_code::BookingCode::generate(),
         created_at: ts(NOW),
     };
     db.insert_appointment(

@@ -305,7 +305,11 @@ mod tests {
             appointment_id: id,
             service_name: f.service.name.clone(),
             resident_name: appointment.resident.name.clone(),
-            resident_email: appointment.resident.email.to_string(),
+            resident_email: appointment
+                .resident
+                .email()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             appointment_start: appointment.start,
             appointment_date: "2026-03-20".parse().unwrap(),
             outcome,

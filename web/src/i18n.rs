@@ -112,6 +112,9 @@ impl Tx {
             return capitalise(&message.english);
         }
         match field.trim_start_matches('/') {
+            // Issue 16: these messages are written for residents already.
+            "email" if message.english.contains("mobile number") => return message.dutch.clone(),
+            "code" | "date" | "q" => return message.dutch.clone(),
             "name" => self.pick(
                 "Vul uw naam in (hoogstens 100 tekens).",
                 "Vul je naam in (hoogstens 100 tekens).",

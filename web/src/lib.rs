@@ -72,6 +72,7 @@ pub fn router(app: booking::App) -> Router {
         .merge(pages::feedback::routes())
         .merge(pages::privacy::routes())
         .merge(pages::admin::logo_route())
+        .merge(pages::find::routes())
         .route("/{slug}", get(pages::services::choose_service))
         .route(
             "/{slug}/inloop",

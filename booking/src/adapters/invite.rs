@@ -40,7 +40,8 @@ pub struct Invite {
     pub organizer_name: String,
     pub organizer_email: String,
     pub attendee_name: String,
-    pub attendee_email: String,
+    /// Empty for a resident who gave only a phone number: the event then has no ATTENDEE.
+    pub attendee_email: Option<String>,
 }
 
 /// iCalendar UTC date-time: 20260330T070000Z.
@@ -99,12 +100,14 @@ impl Invite {
         organizer.add(CN::new(quoted(&self.organizer_name)));
         event.push(organizer);
 
-        let mut attendee = Attendee::new(format!("mailto:{}", self.attendee_email));
-        attendee.add(CN::new(quoted(&self.attendee_name)));
-        attendee.add(Role::REQ_PARTICIPANT);
-        attendee.add(PartStat::ACCEPTED);
-        attendee.add(RSVP::False);
-        event.push(attendee);
+        if let Some(email) = &self.attendee_email {
+            let mut attendee = Attendee::new(format!("mailto:{email}"));
+            attendee.add(CN::new(quoted(&self.attendee_name)));
+            attendee.add(Role::REQ_PARTICIPANT);
+            attendee.add(PartStat::ACCEPTED);
+            attendee.add(RSVP::False);
+            event.push(attendee);
+        }
 
         match method {
             InviteMethod::Request => {
@@ -137,7 +140,7 @@ mod tests {
             organizer_name: "Gemeente Voorbeeld".into(),
             organizer_email: "loket@voorbeeld.nl".into(),
             attendee_name: "Jan de Vries".into(),
-            attendee_email: "jan@example.nl".into(),
+            attendee_email: Some("jan@example.nl".into()),
         }
     }
 

@@ -37,7 +37,7 @@ pub struct BookedAppointment {
     /// RFC 3339, municipality's local time.
     pub start: String,
     pub resident_name: String,
-    pub resident_email: String,
+    pub resident_email: Option<String>,
     pub resident_phone: Option<String>,
 }
 
@@ -80,9 +80,9 @@ fn view(tenant: &Tenant, item: ClosingDayWithAppointments) -> ClosingDayView {
             .to_zoned(tenant.time_zone.tz().clone())
             .strftime("%Y-%m-%dT%H:%M:%S%:z")
             .to_string(),
-        resident_name: a.resident.name,
-        resident_email: a.resident.email.to_string(),
-        resident_phone: a.resident.phone,
+        resident_name: a.resident.name.clone(),
+        resident_email: a.resident.email().map(ToString::to_string),
+        resident_phone: a.resident.phone().map(ToString::to_string),
     };
     ClosingDayView {
         id,

@@ -9,6 +9,7 @@ mod consent;
 mod dashboard;
 mod document;
 mod feedback;
+mod for_caller;
 #[cfg(test)]
 mod fuzz;
 pub mod inbound_sms;
@@ -188,6 +189,14 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         callbacks::open,
         callbacks::done,
         callbacks::attempt,
+        for_caller::find,
+        for_caller::services,
+        for_caller::slots,
+        for_caller::book,
+        for_caller::search,
+        for_caller::reschedule,
+        for_caller::cancel,
+        for_caller::resend,
         outcomes::history,
         outcomes::record,
         outcomes::case,
@@ -334,6 +343,7 @@ pub fn router(app: App) -> Router {
             post(callbacks::attempt),
         )
         .merge(outcomes::routes())
+        .merge(for_caller::routes())
         .merge(consent::routes())
         .merge(privacy::routes())
         .merge(feedback::routes())

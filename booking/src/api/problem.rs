@@ -286,6 +286,10 @@ pub fn too_many_words(t: &TooMany, language: Language) -> String {
             "vensters met de wachtrij open",
             "windows following the queue open",
         ),
+        Flood::Finds => (
+            "pogingen gedaan om een afspraak te vinden",
+            "attempts made to find an appointment",
+        ),
     };
     let (nl_by, en_by) = match t.by {
         CountedBy::Address => ("vanaf uw netwerk", "from your network"),
@@ -295,6 +299,7 @@ pub fn too_many_words(t: &TooMany, language: Language) -> String {
             "voor deze plek in de wachtrij; sluit de andere vensters",
             "for this place in the queue; close the other windows",
         ),
+        CountedBy::Code => ("met deze afspraakcode", "with this booking code"),
     };
     language.say(
         format!("Er zijn te veel {nl_what} {nl_by}. Probeer het over {wait} opnieuw."),

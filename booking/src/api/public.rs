@@ -103,14 +103,14 @@ pub struct SlotView {
     pub free_clerks: usize,
 }
 
-fn local_rfc3339(tenant: &Tenant, at: jiff::Timestamp) -> String {
+pub(crate) fn local_rfc3339(tenant: &Tenant, at: jiff::Timestamp) -> String {
     at.to_zoned(tenant.time_zone.tz().clone())
         .strftime("%Y-%m-%dT%H:%M:%S%:z")
         .to_string()
 }
 
 /// A date query parameter; `pointer` names the parameter (`/from`).
-fn parse_date(pointer: &str, raw: &str) -> Result<Date> {
+pub(crate) fn parse_date(pointer: &str, raw: &str) -> Result<Date> {
     raw.parse().map_err(|_| {
         Error::invalid(
             pointer,
@@ -120,7 +120,7 @@ fn parse_date(pointer: &str, raw: &str) -> Result<Date> {
     })
 }
 
-fn parse_service(raw: &str) -> Result<ServiceId> {
+pub(crate) fn parse_service(raw: &str) -> Result<ServiceId> {
     raw.parse().map_err(|_| Error::NotFound("service"))
 }
 
@@ -162,9 +162,12 @@ pub struct BookingBody {
     pub start: String,
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
+    /// The e-mail address for the confirmation. May be left out (or empty) when `phone` is
+    /// given: one of the two is required, or the answer is 422 with `field` `/email`.
+    #[serde(default)]
     #[schema(format = Email, max_length = 254)]
-    pub email: String,
-    /// At least 6 digits; spaces, `+`, `-` and parentheses may separate them.
+    pub email: Option<String>,
+    /// A (mobile) phone number: Dutch (`06-12345678`) or international (`+32 ...`).
     #[schema(max_length = 20, pattern = r"^[ +()-]*([0-9][ +()-]*){6,}$")]
     pub phone: Option<String>,
     #[schema(max_length = 1000)]
@@ -200,9 +203,11 @@ pub struct AppointmentView {
     pub status: AppointmentStatus,
     pub sequence: u32,
     pub name: String,
-    pub email: String,
+    pub email: Option<String>,
     pub phone: Option<String>,
     pub note: Option<String>,
+    /// The booking code to read aloud or find the appointment with, grouped: `K7M-4QX-9P`.
+    pub booking_code: String,
 }
 
 impl AppointmentView {
@@ -222,9 +227,10 @@ impl AppointmentView {
             status: a.status,
             sequence: a.sequence,
             name: a.resident.name.clone(),
-            email: a.resident.email.to_string(),
-            phone: a.resident.phone.clone(),
+            email: a.resident.email().map(ToString::to_string),
+            phone: a.resident.phone().map(ToString::to_string),
             note: a.resident.note.clone(),
+            booking_code: a.code.grouped(),
         }
     }
 }
@@ -257,7 +263,7 @@ pub async fn book(
     let request = BookingRequest::parse(
         &body.start,
         &body.name,
-        &body.email,
+        body.email.as_deref().unwrap_or(""),
         body.phone.as_deref(),
         body.note.as_deref(),
     )?

@@ -28,6 +28,19 @@ pub enum Action {
     ViewedOutcome,
     /// A clerk or admin read the resident's choices per information source.
     ViewedConsent,
+    /// Issue 16: a clerk made the appointment for the resident, on the phone.
+    BookedByClerk,
+    /// A clerk moved the appointment for the resident.
+    RescheduledByClerk,
+    /// A clerk cancelled the appointment for the resident.
+    CancelledByClerk,
+    /// A clerk sent the confirmation again, with a new personal link.
+    ResentByClerk,
+    /// The appointment was among a clerk's search results (name, phone, e-mail or code).
+    FoundByClerk,
+    /// Someone found the appointment with its booking code and got a new personal link
+    /// (`clerk_id` is empty).
+    FoundByResident,
 }
 
 impl Action {
@@ -40,6 +53,12 @@ impl Action {
             Action::ViewedQueue => "viewed_queue",
             Action::ViewedOutcome => "viewed_outcome",
             Action::ViewedConsent => "viewed_consent",
+            Action::BookedByClerk => "booked_by_clerk",
+            Action::RescheduledByClerk => "rescheduled_by_clerk",
+            Action::CancelledByClerk => "cancelled_by_clerk",
+            Action::ResentByClerk => "resent_by_clerk",
+            Action::FoundByClerk => "found_by_clerk",
+            Action::FoundByResident => "found_by_resident",
         }
     }
 
@@ -52,6 +71,12 @@ impl Action {
             "viewed_queue" => Some(Action::ViewedQueue),
             "viewed_outcome" => Some(Action::ViewedOutcome),
             "viewed_consent" => Some(Action::ViewedConsent),
+            "booked_by_clerk" => Some(Action::BookedByClerk),
+            "rescheduled_by_clerk" => Some(Action::RescheduledByClerk),
+            "cancelled_by_clerk" => Some(Action::CancelledByClerk),
+            "resent_by_clerk" => Some(Action::ResentByClerk),
+            "found_by_clerk" => Some(Action::FoundByClerk),
+            "found_by_resident" => Some(Action::FoundByResident),
             _ => None,
         }
     }
@@ -61,7 +86,8 @@ impl Action {
 pub struct AccessEntry {
     pub tenant_id: TenantId,
     pub appointment_id: AppointmentId,
-    pub clerk_id: ClerkId,
+    /// Empty when the resident acted themselves (`Action::FoundByResident`).
+    pub clerk_id: Option<ClerkId>,
     pub at: Timestamp,
     pub action: Action,
     /// The source's label, for the source actions.
@@ -77,6 +103,9 @@ pub const REASON_QUEUE: &str = "om de wachtrij af te handelen";
 pub const REASON_VIEWED_OUTCOME: &str =
     "om de uitkomst van het gesprek te bekijken of af te handelen";
 pub const REASON_VIEWED_CONSENT: &str = "om te zien welke gegevens geraadpleegd mogen worden";
+pub const REASON_BY_PHONE: &str = "aan de telefoon, op verzoek van de bewoner";
+pub const REASON_SEARCH: &str = "om een beller met een afspraak te helpen";
+pub const REASON_FOUND: &str = "met de afspraakcode opgezocht";
 
 impl Action {
     /// The list views: logged at most once per clerk, appointment and local day.
@@ -126,6 +155,27 @@ pub fn sentence(entry: &AccessEntry, tz: &TimeZone, tone: Tone) -> String {
             "{when} heeft een medewerker van de gemeente {your} keuzes bekeken over de \
              gegevens die de gemeente mag raadplegen."
         ),
+        Action::BookedByClerk => {
+            format!("{when} is {your} afspraak gemaakt door een medewerker aan de telefoon.")
+        }
+        Action::RescheduledByClerk => {
+            format!("{when} is {your} afspraak verzet door een medewerker aan de telefoon.")
+        }
+        Action::CancelledByClerk => {
+            format!("{when} is {your} afspraak afgezegd door een medewerker aan de telefoon.")
+        }
+        Action::ResentByClerk => format!(
+            "{when} heeft een medewerker aan de telefoon de bevestiging opnieuw gestuurd, met \
+             een nieuwe persoonlijke link."
+        ),
+        Action::FoundByClerk => format!(
+            "{when} heeft een medewerker {your} afspraak opgezocht, om {you} aan de telefoon te \
+             helpen."
+        ),
+        Action::FoundByResident => format!(
+            "{when} is {your} afspraak opgezocht met de afspraakcode. Daarbij is een nieuwe \
+             persoonlijke link gemaakt."
+        ),
     }
 }
 
@@ -163,6 +213,25 @@ pub fn sentence_en(entry: &AccessEntry, tz: &TimeZone) -> String {
             "{when} a member of the municipality's staff viewed your choices about the \
              information the municipality may consult."
         ),
+        Action::BookedByClerk => {
+            format!("{when} your appointment was made by a clerk on the phone.")
+        }
+        Action::RescheduledByClerk => {
+            format!("{when} your appointment was moved by a clerk on the phone.")
+        }
+        Action::CancelledByClerk => {
+            format!("{when} your appointment was cancelled by a clerk on the phone.")
+        }
+        Action::ResentByClerk => format!(
+            "{when} a clerk on the phone sent the confirmation again, with a new personal link."
+        ),
+        Action::FoundByClerk => {
+            format!("{when} a clerk looked up your appointment, to help you on the phone.")
+        }
+        Action::FoundByResident => format!(
+            "{when} your appointment was looked up with its booking code. A new personal link \
+             was made."
+        ),
     }
 }
 
@@ -174,7 +243,7 @@ mod tests {
         AccessEntry {
             tenant_id: TenantId::new(),
             appointment_id: AppointmentId::new(),
-            clerk_id: ClerkId::new(),
+            clerk_id: Some(ClerkId::new()),
             // 09:14 UTC is 10:14 in Amsterdam in March (CET).
             at: "2026-03-12T09:14:00Z".parse().unwrap(),
             action,
@@ -253,6 +322,24 @@ mod tests {
     }
 
     #[test]
+    fn acts_for_a_caller_say_a_clerk_did_it_on_the_phone() {
+        let tz = TimeZone::get("Europe/Amsterdam").unwrap();
+        assert_eq!(
+            sentence(&entry(Action::BookedByClerk, None), &tz, Tone::U),
+            "Op 12 maart om 10:14 is uw afspraak gemaakt door een medewerker aan de telefoon."
+        );
+        assert_eq!(
+            sentence_en(&entry(Action::BookedByClerk, None), &tz),
+            "On 12 March at 10:14 your appointment was made by a clerk on the phone."
+        );
+        let found = sentence(&entry(Action::FoundByResident, None), &tz, Tone::Je);
+        assert!(
+            found.contains("je afspraak") && found.contains("afspraakcode"),
+            "{found}"
+        );
+    }
+
+    #[test]
     fn actions_round_trip_through_their_stored_text() {
         for a in [
             Action::OpenedAppointment,
@@ -262,6 +349,12 @@ mod tests {
             Action::ViewedQueue,
             Action::ViewedOutcome,
             Action::ViewedConsent,
+            Action::BookedByClerk,
+            Action::RescheduledByClerk,
+            Action::CancelledByClerk,
+            Action::ResentByClerk,
+            Action::FoundByClerk,
+            Action::FoundByResident,
         ] {
             assert_eq!(Action::parse(a.as_str()), Some(a));
         }

@@ -1,6 +1,9 @@
 //! A booked appointment and the transitions it may make.
 
+use crate::domain::booking_code::BookingCode;
+use crate::domain::email::Email;
 use crate::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
+use crate::domain::text::PhoneNumber;
 use crate::error::{Conflict, Result};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -40,16 +43,62 @@ pub struct Appointment {
     /// Bumped on every change so calendar clients replace the event (iCalendar SEQUENCE).
     pub sequence: u32,
     pub resident: Resident,
+    /// The short code to read aloud (issue 16), unique within the municipality.
+    pub code: BookingCode,
     pub created_at: Timestamp,
 }
 
 /// Who booked. Parsed and length-checked before it gets here.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Resident {
     pub name: String,
-    pub email: crate::domain::email::Email,
-    pub phone: Option<String>,
+    pub contact: Contact,
     pub note: Option<String>,
+}
+
+impl Resident {
+    pub fn email(&self) -> Option<&Email> {
+        self.contact.email()
+    }
+
+    pub fn phone(&self) -> Option<&PhoneNumber> {
+        self.contact.phone()
+    }
+}
+
+/// How the municipality reaches the resident: an e-mail address, a mobile number or both.
+/// "Neither" cannot be written down (issue 16: residents without e-mail book with a phone).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Contact {
+    Email(Email),
+    Phone(PhoneNumber),
+    Both { email: Email, phone: PhoneNumber },
+}
+
+impl Contact {
+    /// `None` when neither was given.
+    pub fn new(email: Option<Email>, phone: Option<PhoneNumber>) -> Option<Self> {
+        match (email, phone) {
+            (Some(email), Some(phone)) => Some(Self::Both { email, phone }),
+            (Some(email), None) => Some(Self::Email(email)),
+            (None, Some(phone)) => Some(Self::Phone(phone)),
+            (None, None) => None,
+        }
+    }
+
+    pub fn email(&self) -> Option<&Email> {
+        match self {
+            Self::Email(email) | Self::Both { email, .. } => Some(email),
+            Self::Phone(_) => None,
+        }
+    }
+
+    pub fn phone(&self) -> Option<&PhoneNumber> {
+        match self {
+            Self::Phone(phone) | Self::Both { phone, .. } => Some(phone),
+            Self::Email(_) => None,
+        }
+    }
 }
 
 impl Appointment {
@@ -86,6 +135,25 @@ pub fn reservation_units(start: Timestamp, occupied_until: Timestamp) -> Vec<i64
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_contact_needs_an_email_or_a_phone() {
+        let email = Email::parse("a@voorbeeld.nl").unwrap();
+        let phone = PhoneNumber::parse("06 12345678").unwrap();
+        assert_eq!(Contact::new(None, None), None);
+        let both = Contact::new(Some(email.clone()), Some(phone.clone())).unwrap();
+        assert_eq!((both.email(), both.phone()), (Some(&email), Some(&phone)));
+        let only_phone = Contact::new(None, Some(phone.clone())).unwrap();
+        assert_eq!(
+            (only_phone.email(), only_phone.phone()),
+            (None, Some(&phone))
+        );
+        let only_email = Contact::new(Some(email.clone()), None).unwrap();
+        assert_eq!(
+            (only_email.email(), only_email.phone()),
+            (Some(&email), None)
+        );
+    }
 
     #[test]
     fn units_cover_the_whole_occupied_time() {

@@ -4,6 +4,7 @@
 pub mod access_log;
 pub mod appointment;
 pub mod audit;
+pub mod booking_code;
 pub mod callback;
 pub mod catalog;
 pub mod closing_days;

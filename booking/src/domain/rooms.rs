@@ -208,10 +208,12 @@ mod tests {
             sequence: 0,
             resident: Resident {
                 name: "Jan".into(),
-                email: crate::domain::email::Email::parse("jan@example.nl").unwrap(),
-                phone: None,
+                contact: crate::domain::appointment::Contact::Email(
+                    crate::domain::email::Email::parse("jan@example.nl").unwrap(),
+                ),
                 note: None,
             },
+            code: crate::domain::booking_code::BookingCode::generate(),
             created_at: start - SignedDuration::from_hours(48),
         }
     }

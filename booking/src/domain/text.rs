@@ -217,6 +217,12 @@ impl PhoneNumber {
         Self::parse(raw)
     }
 
+    /// A number read back from the database: parsed again, or kept as stored when it was
+    /// stored before numbers were parsed (it was checked for its shape then).
+    pub fn from_stored(stored: String) -> Self {
+        Self::parse(&stored).unwrap_or(Self(stored))
+    }
+
     /// As people read it: a short number grouped (`14 030`), others as stored.
     pub fn in_words(&self) -> String {
         match self.0.strip_prefix("14") {

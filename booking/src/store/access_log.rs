@@ -17,7 +17,10 @@ fn entry_from_row(row: &AnyRow) -> Result<AccessEntry> {
         appointment_id: id("appointment_id")?
             .parse()
             .map_err(|_| corrupt("appointment"))?,
-        clerk_id: id("clerk_id")?.parse().map_err(|_| corrupt("clerk"))?,
+        clerk_id: row
+            .try_get::<Option<String>, _>("clerk_id")?
+            .map(|c| c.parse().map_err(|_| corrupt("clerk")))
+            .transpose()?,
         at: Timestamp::from_second(row.try_get("at")?).map_err(|_| corrupt("time"))?,
         action: Action::parse(&id("action")?).ok_or_else(|| corrupt("action"))?,
         source: row.try_get("source")?,
@@ -34,7 +37,7 @@ pub(crate) async fn insert(conn: &mut AnyConnection, e: &AccessEntry) -> Result<
     .bind(Uuid::new_v4().to_string())
     .bind(e.tenant_id.to_string())
     .bind(e.appointment_id.to_string())
-    .bind(e.clerk_id.to_string())
+    .bind(e.clerk_id.map(|c| c.to_string()))
     .bind(e.at.as_second())
     .bind(e.action.as_str())
     .bind(e.source.clone())
@@ -80,7 +83,7 @@ impl Db {
             .bind(Uuid::new_v4().to_string())
             .bind(e.tenant_id.to_string())
             .bind(e.appointment_id.to_string())
-            .bind(e.clerk_id.to_string())
+            .bind(e.clerk_id.map(|c| c.to_string()))
             .bind(e.at.as_second())
             .bind(e.action.as_str())
             .bind(e.source.clone())

@@ -1,10 +1,12 @@
 use super::columns::{instant, parsed};
 use super::Db;
-use crate::domain::appointment::{Appointment, AppointmentStatus, Resident};
+use crate::domain::appointment::{Appointment, AppointmentStatus, Contact, Resident};
+use crate::domain::booking_code::BookingCode;
 use crate::domain::consent::Choice;
 use crate::domain::email::Email;
 use crate::domain::ids::{AppointmentId, ClerkId, TenantId};
 use crate::domain::slots::Interval;
+use crate::domain::text::PhoneNumber;
 use crate::error::{Conflict, Error, Result};
 use jiff::{SignedDuration, Timestamp};
 use sqlx::any::AnyRow;
@@ -23,7 +25,7 @@ pub struct NewAppointment {
 pub type AppointmentRow = Appointment;
 
 const COLUMNS: &str = "id, tenant_id, service_id, clerk_id, starts_at, ends_at, status, sequence, \
-    resident_name, resident_email, resident_phone, note, created_at";
+    resident_name, resident_email, resident_phone, note, booking_code, created_at";
 
 fn corrupt(what: &str) -> Error {
     Error::Internal(format!("stored appointment has invalid {what}"))
@@ -42,11 +44,20 @@ fn from_row(row: &AnyRow) -> Result<Appointment> {
         sequence: row.try_get::<i64, _>("sequence")? as u32,
         resident: Resident {
             name: row.try_get("resident_name")?,
-            email: Email::parse(&row.try_get::<String, _>("resident_email")?)
-                .map_err(|_| corrupt("email"))?,
-            phone: row.try_get("resident_phone")?,
+            contact: Contact::new(
+                row.try_get::<Option<String>, _>("resident_email")?
+                    .map(|e| Email::parse(&e).map_err(|_| corrupt("email")))
+                    .transpose()?,
+                row.try_get::<Option<String>, _>("resident_phone")?
+                    .map(PhoneNumber::from_stored),
+            )
+            .ok_or_else(|| corrupt("contact"))?,
             note: row.try_get("note")?,
         },
+        code: row
+            .try_get::<Option<String>, _>("booking_code")?
+            .and_then(|c| BookingCode::parse(&c).ok())
+            .ok_or_else(|| corrupt("booking code"))?,
         created_at: instant(row, "created_at")?,
     })
 }
@@ -104,14 +115,29 @@ impl Db {
         messages: &[super::messages::NewMessage],
         now: Timestamp,
     ) -> Result<()> {
+        self.insert_appointment_logged(new, consents, messages, now, None)
+            .await
+    }
+
+    /// The same, with an access-log entry (a clerk booked it for the resident) in the same
+    /// transaction.
+    pub async fn insert_appointment_logged(
+        &self,
+        new: &NewAppointment,
+        consents: &[(String, Choice)],
+        messages: &[super::messages::NewMessage],
+        now: Timestamp,
+        logged: Option<&crate::domain::access_log::AccessEntry>,
+    ) -> Result<()> {
         let a = &new.appointment;
         let mut tx = self.pool.begin().await?;
         // The appointment row goes first: on SQLite the first write takes the database's write
         // lock, so concurrent bookings queue here rather than failing on a lock upgrade.
         sqlx::query(
             "INSERT INTO appointments (id, tenant_id, service_id, clerk_id, starts_at, ends_at, status, \
-             sequence, resident_name, resident_email, resident_phone, note, link_hash, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+             sequence, resident_name, resident_email, resident_phone, note, link_hash, created_at, updated_at, \
+             booking_code) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)",
         )
         .bind(a.id.to_string())
         .bind(a.tenant_id.to_string())
@@ -122,23 +148,29 @@ impl Db {
         .bind(a.status.as_str())
         .bind(i64::from(a.sequence))
         .bind(&a.resident.name)
-        .bind(a.resident.email.as_str())
-        .bind(a.resident.phone.clone())
+        .bind(a.resident.email().map(|e| e.as_str().to_string()))
+        .bind(a.resident.phone().map(|p| p.as_str().to_string()))
         .bind(a.resident.note.clone())
         .bind(&new.link_hash)
         .bind(now.as_second())
+        .bind(a.code.as_str())
         .execute(&mut *tx)
         .await?;
         reserve(&mut tx, a.clerk_id, a.id, &new.units).await?;
         super::consent::insert_choices(&mut tx, a.tenant_id, a.id, consents, 1, now).await?;
         super::messages::insert_in(&mut tx, messages).await?;
+        if let Some(entry) = logged {
+            super::access_log::insert(&mut tx, entry).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
 
+    /// By the first personal link or any issued later (`appointment_links`).
     pub async fn appointment_by_link(&self, link_hash: &str) -> Result<Appointment> {
         let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM appointments WHERE link_hash = $1"
+            "SELECT {COLUMNS} FROM appointments WHERE link_hash = $1 OR id = \
+             (SELECT appointment_id FROM appointment_links WHERE link_hash = $1)"
         ))
         .bind(link_hash)
         .fetch_optional(&self.pool)
@@ -295,4 +327,118 @@ impl Db {
         .await?;
         Ok(row.try_get("n")?)
     }
+
+    /// A further personal link for the appointment, with its access-log entry, in one
+    /// transaction: either the resident's log says a link was issued, or none was.
+    pub async fn add_link(
+        &self,
+        appointment: AppointmentId,
+        link_hash: &str,
+        entry: &crate::domain::access_log::AccessEntry,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO appointment_links (link_hash, appointment_id, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(link_hash)
+        .bind(appointment.to_string())
+        .bind(entry.at.as_second())
+        .execute(&mut *tx)
+        .await?;
+        super::access_log::insert(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The municipality's appointment with this booking code; an erased one is not found.
+    pub async fn appointment_by_code(
+        &self,
+        tenant: TenantId,
+        code: &BookingCode,
+    ) -> Result<Appointment> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM appointments WHERE tenant_id = $1 AND booking_code = $2 \
+             AND erased_at IS NULL"
+        ))
+        .bind(tenant.to_string())
+        .bind(code.as_str())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(Error::NotFound("appointment"))?;
+        from_row(&row)
+    }
+
+    /// Appointments of the municipality from `from` on (not erased) whose name contains
+    /// `name`, or whose phone, e-mail or code is exactly the one given; at most `limit`,
+    /// soonest first. The caller narrows them to the clerk's services.
+    pub async fn search_appointments(
+        &self,
+        tenant: TenantId,
+        from: Timestamp,
+        search: &AppointmentSearch,
+        limit: i64,
+    ) -> Result<Vec<Appointment>> {
+        let name = search
+            .name
+            .as_deref()
+            .map(|n| format!("%{}%", n.to_lowercase().replace(['%', '_', '\\'], "")));
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM appointments WHERE tenant_id = $1 AND erased_at IS NULL \
+             AND ends_at >= $2 AND ( \
+               ($3 IS NOT NULL AND LOWER(resident_name) LIKE $3) \
+               OR ($4 IS NOT NULL AND resident_phone = $4) \
+               OR ($5 IS NOT NULL AND LOWER(resident_email) = $5) \
+               OR ($6 IS NOT NULL AND booking_code = $6)) \
+             ORDER BY starts_at, id LIMIT $7"
+        ))
+        .bind(tenant.to_string())
+        .bind(from.as_second())
+        .bind(name)
+        .bind(search.phone.as_ref().map(|p| p.as_str().to_string()))
+        .bind(search.email.as_ref().map(|e| e.as_str().to_lowercase()))
+        .bind(search.code.as_ref().map(|c| c.as_str().to_string()))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Gives appointments booked before booking codes existed their code. Run at start-up
+    /// after the migrations; a code already taken in the municipality is drawn again.
+    pub async fn backfill_booking_codes(&self) -> Result<u64> {
+        let rows = sqlx::query("SELECT id FROM appointments WHERE booking_code IS NULL")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut filled = 0;
+        for row in rows {
+            let id: String = row.try_get("id")?;
+            for _ in 0..5 {
+                match sqlx::query(
+                    "UPDATE appointments SET booking_code = $1 WHERE id = $2 AND booking_code IS NULL",
+                )
+                .bind(BookingCode::generate().as_str())
+                .bind(&id)
+                .execute(&self.pool)
+                .await
+                {
+                    Ok(_) => {
+                        filled += 1;
+                        break;
+                    }
+                    Err(e) if super::is_unique_violation(&e) => continue,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        Ok(filled)
+    }
+}
+
+/// What a clerk searched for; each part that is present may match.
+#[derive(Clone, Debug, Default)]
+pub struct AppointmentSearch {
+    pub name: Option<String>,
+    pub phone: Option<PhoneNumber>,
+    pub email: Option<Email>,
+    pub code: Option<BookingCode>,
 }

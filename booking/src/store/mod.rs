@@ -20,7 +20,7 @@ mod sso;
 mod tenants;
 
 pub use accounts::PasswordLinkRow;
-pub use appointments::{AppointmentRow, NewAppointment};
+pub use appointments::{AppointmentRow, AppointmentSearch, NewAppointment};
 pub use messages::{MessageRow, NewMessage};
 pub use outcomes::{BuiltinCase, BuiltinCaseEvent, ClaimedEvent, OutboxEntry};
 pub use sessions::StaffSessionRow;
@@ -103,6 +103,9 @@ impl Db {
             Dialect::Sqlite => SQLITE_MIGRATIONS.run(&db.pool).await?,
             Dialect::Postgres => POSTGRES_MIGRATIONS.run(&db.pool).await?,
         }
+        db.backfill_booking_codes()
+            .await
+            .map_err(|e| sqlx::Error::Protocol(format!("booking codes: {e}")))?;
         Ok(db)
     }
 

@@ -360,7 +360,7 @@ impl Db {
         .await?;
         let rows = sqlx::query(&format!(
             "SELECT x.id AS event_id, x.attempts, {OUTCOME_COLUMNS}, s.name AS service_name, \
-             a.resident_name, a.resident_email, a.starts_at, t.time_zone \
+             a.resident_name, COALESCE(a.resident_email, '') AS resident_email, a.starts_at, t.time_zone \
              FROM outbox x JOIN outcomes o ON o.id = x.outcome_id \
              JOIN appointments a ON a.id = x.appointment_id \
              JOIN services s ON s.id = a.service_id \

@@ -3,8 +3,12 @@
 //! reservations decide races.
 
 use super::messages::for_change;
-use crate::adapters::invite::Invite;
-use crate::domain::appointment::{reservation_units, Appointment, AppointmentStatus, Resident};
+use crate::adapters::invite::{Invite, InviteMethod};
+use crate::adapters::mail::OutgoingMail;
+use crate::domain::appointment::{
+    reservation_units, Appointment, AppointmentStatus, Contact, Resident,
+};
+use crate::domain::booking_code::BookingCode;
 use crate::domain::catalog::Service;
 use crate::domain::closing_days::close_for_everyone;
 use crate::domain::consent::{self, Choice, InfoSource};
@@ -15,6 +19,8 @@ use crate::domain::personal_link::PersonalToken;
 use crate::domain::slots::{free_slots, ClerkAvailability, Slot, SlotRules};
 use crate::domain::start_time::StartTime;
 use crate::domain::tenant::Tenant;
+use crate::domain::tenant::Tone;
+use crate::domain::text::one_line;
 use crate::domain::text::{FreeText, Lines, PersonName, PhoneNumber};
 use crate::error::{Conflict, CountedBy, Error, Flood, Result};
 use crate::store::NewAppointment;
@@ -205,13 +211,18 @@ impl BookingRequest {
     /// Counts this booking against the limits on anonymous actions: per client address, per
     /// e-mail address and per phone number (`Error::TooMany` once over).
     pub fn count(&self, app: &App, client: Option<std::net::IpAddr>) -> Result<()> {
-        let mut contacts = vec![(CountedBy::Email, self.resident.email.as_str())];
-        if let Some(phone) = &self.resident.phone {
+        let mut contacts = Vec::new();
+        if let Some(email) = self.resident.email() {
+            contacts.push((CountedBy::Email, email.as_str()));
+        }
+        if let Some(phone) = self.resident.phone() {
             contacts.push((CountedBy::Phone, phone.as_str()));
         }
         app.limits.check(Flood::Bookings, client, &contacts)
     }
 
+    /// `email` may be left blank when `phone` is given (issue 16): one of the two is needed
+    /// to reach the resident.
     pub fn parse(
         start: &str,
         name: &str,
@@ -221,13 +232,23 @@ impl BookingRequest {
     ) -> Result<Self> {
         let start = StartTime::parse(start)?;
         let name = PersonName::parse(name).map_err(|p| p.at("/name"))?;
-        let email = Email::parse(email).map_err(|e| Error::invalid_because("/email", e.words()))?;
+        let email = Some(email)
+            .filter(|e| !e.trim().is_empty())
+            .map(Email::parse)
+            .transpose()
+            .map_err(|e| Error::invalid_because("/email", e.words()))?;
         let phone = phone
             .filter(|p| !p.trim().is_empty())
             .map(PhoneNumber::parse)
             .transpose()
-            .map_err(|p| p.at("/phone"))?
-            .map(PhoneNumber::into_string);
+            .map_err(|p| p.at("/phone"))?;
+        let contact = Contact::new(email, phone).ok_or_else(|| {
+            Error::invalid(
+                "/email",
+                "Vul een e-mailadres of een mobiel nummer in. Dan kunnen we de bevestiging sturen.",
+                "Fill in an email address or a mobile number, so we can send the confirmation.",
+            )
+        })?;
         let note = FreeText::optional(note.unwrap_or(""), Lines::Many, MAX_NOTE_LEN)
             .map_err(|p| p.at("/note"))?
             .map(FreeText::into_string);
@@ -235,8 +256,7 @@ impl BookingRequest {
             start,
             resident: Resident {
                 name: name.into_string(),
-                email,
-                phone,
+                contact,
                 note,
             },
             consents: Vec::new(),
@@ -292,6 +312,18 @@ pub async fn book(
     service: &Service,
     request: BookingRequest,
 ) -> Result<Booked> {
+    book_as(app, tenant, service, request, None).await
+}
+
+/// Books for the resident, or for a caller by the clerk `by` (then the resident's access log
+/// says so, written in the booking's transaction).
+pub(crate) async fn book_as(
+    app: &App,
+    tenant: &Tenant,
+    service: &Service,
+    request: BookingRequest,
+    by: Option<crate::domain::ids::ClerkId>,
+) -> Result<Booked> {
     // Also when a caller loaded the service itself: a stopped service takes no new bookings.
     if !service.active {
         return Err(Error::NotFound("service"));
@@ -314,6 +346,7 @@ pub async fn book(
         status: AppointmentStatus::Booked,
         sequence: 0,
         resident: request.resident,
+        code: BookingCode::generate(),
         created_at: now,
     };
     let units = reservation_units(start, rules.occupied(start).end);
@@ -335,9 +368,18 @@ pub async fn book(
             link_hash: token.hash(),
             units: units.clone(),
         };
+        let logged = by.map(|clerk| crate::domain::access_log::AccessEntry {
+            tenant_id: tenant.id,
+            appointment_id: appointment.id,
+            clerk_id: Some(clerk),
+            at: now,
+            action: crate::domain::access_log::Action::BookedByClerk,
+            source: None,
+            reason: crate::domain::access_log::REASON_BY_PHONE.into(),
+        });
         match app
             .db
-            .insert_appointment_with_consents(&new, &consents, &messages, now)
+            .insert_appointment_logged(&new, &consents, &messages, now, logged.as_ref())
             .await
         {
             Ok(()) => {
@@ -488,8 +530,116 @@ pub fn invite(
         organizer_name: tenant.name.clone(),
         organizer_email: tenant.contact_email.clone(),
         attendee_name: appointment.resident.name.clone(),
-        attendee_email: appointment.resident.email.to_string(),
+        attendee_email: appointment.resident.email().map(ToString::to_string),
     }
+}
+
+/// A further personal link for the appointment (the earlier ones keep working), stored as a
+/// hash with `entry` (who issued it and why) in the resident's access log.
+pub(crate) async fn issue_link(
+    app: &App,
+    appointment: &Appointment,
+    entry: crate::domain::access_log::AccessEntry,
+) -> Result<PersonalToken> {
+    let token = PersonalToken::generate();
+    app.db
+        .add_link(appointment.id, &token.hash(), &entry)
+        .await?;
+    Ok(token)
+}
+
+/// Mails the resident; a mail failure is logged, never undoes the booking (the page shows the
+/// personal link too).
+pub(crate) async fn notify(
+    app: &App,
+    tenant: &Tenant,
+    service: &Service,
+    appointment: &Appointment,
+    token: &PersonalToken,
+    method: InviteMethod,
+) {
+    let link = app.personal_link(token);
+    let (you, your) = match tenant.tone {
+        Tone::Je => ("je", "je"),
+        Tone::U => ("u", "uw"),
+    };
+    let when = when_in_words(tenant, appointment.start);
+    let when_en = when_in_english(tenant, appointment.start);
+    let (subject, body) = match method {
+        InviteMethod::Request => (
+            format!("{} videoafspraak: {when}", capitalise(your)),
+            format!(
+                "Beste {name},\n\n{your_cap} videoafspraak met {tenant} over {service} is op {when}.\n\n\
+                 Open op dat moment deze link: {link}\nMet dezelfde link kunt {you} de afspraak verzetten of afzeggen.\n\
+                 Afspraakcode: {code} (noem deze code als {you} ons belt, of zoek er {your} afspraak mee op).\n\n\
+                 ---\nYour video appointment with {tenant} ({service}) is on {when_en}. Open this link at that time: {link}\n\
+                 Booking code: {code}\n",
+                code = appointment.code,
+                name = one_line(&appointment.resident.name),
+                your_cap = capitalise(your),
+                tenant = tenant.name,
+                service = service.name,
+            ),
+        ),
+        InviteMethod::Cancel => (
+            format!("Afspraak afgezegd: {when}"),
+            format!(
+                "Beste {name},\n\n{your_cap} videoafspraak op {when} is afgezegd.\n\n---\nYour appointment on {when_en} has been cancelled.\n",
+                name = one_line(&appointment.resident.name),
+                your_cap = capitalise(your),
+            ),
+        ),
+    };
+    // How to reach the municipality, in every mail, when it gave a number.
+    let body = match tenant
+        .resident_info
+        .phone
+        .as_deref()
+        .and_then(|p| PhoneNumber::parse_for_municipality(p).ok())
+    {
+        Some(phone) => format!("{body}\nBel ons / Call us: {}\n", phone.in_words()),
+        None => body,
+    };
+    let Some(to_email) = appointment.resident.email() else {
+        // A resident who gave only a mobile number (issue 16): the text message with the code
+        // and link goes out here once the SMS outbox exists; the confirmation page and the
+        // clerk already show both.
+        tracing::info!(appointment = %appointment.id, "no e-mail address: confirmation not mailed");
+        return;
+    };
+    let mail = OutgoingMail {
+        from_name: tenant.name.clone(),
+        from_email: tenant.contact_email.clone(),
+        to_name: appointment.resident.name.clone(),
+        to_email: to_email.to_string(),
+        subject,
+        body,
+        invite: Some((
+            method,
+            invite(app, tenant, service, appointment, token).to_ics(method),
+        )),
+    };
+    // Whoever books or moves appointments with someone else's address cannot flood them.
+    if !app.limits.mail_allowed(&mail.to_email) {
+        tracing::warn!(appointment = %appointment.id, "mail not sent: too many mails to this address this hour");
+        return;
+    }
+    match app.mailer.send(&mail).await {
+        Ok(()) => {
+            tracing::info!(appointment = %appointment.id, "mail sent to resident")
+        }
+        Err(e) => {
+            tracing::warn!(appointment = %appointment.id, error = %e, "could not send mail")
+        }
+    }
+}
+
+fn capitalise(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// Everything a resident's personal link opens. A token of the wrong shape never reaches the

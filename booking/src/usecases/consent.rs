@@ -161,10 +161,12 @@ mod tests {
             sequence: 0,
             resident: Resident {
                 name: "Jan".into(),
-                email: Email::parse("jan@example.nl").unwrap(),
-                phone: None,
+                contact: crate::domain::appointment::Contact::Email(
+                    Email::parse("jan@example.nl").unwrap(),
+                ),
                 note: None,
             },
+            code: crate::domain::booking_code::BookingCode::generate(),
             created_at: start,
         }
     }

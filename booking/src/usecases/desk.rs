@@ -200,7 +200,7 @@ pub fn list_view_entries(
         .map(|&appointment_id| AccessEntry {
             tenant_id: claims.tenant,
             appointment_id,
-            clerk_id: claims.sub,
+            clerk_id: Some(claims.sub),
             at,
             action,
             source: None,
@@ -264,7 +264,7 @@ pub(crate) async fn log_read(
         .append_access(&[AccessEntry {
             tenant_id: claims.tenant,
             appointment_id: appointment,
-            clerk_id: claims.sub,
+            clerk_id: Some(claims.sub),
             at: app.clock.now(),
             action,
             source: None,
@@ -539,10 +539,12 @@ mod tests {
             sequence: 0,
             resident: Resident {
                 name: "Jan".into(),
-                email: crate::domain::email::Email::parse("jan@example.nl").unwrap(),
-                phone: None,
+                contact: crate::domain::appointment::Contact::Email(
+                    crate::domain::email::Email::parse("jan@example.nl").unwrap(),
+                ),
                 note: None,
             },
+            code: crate::domain::booking_code::BookingCode::generate(),
             created_at: t("2026-11-01T09:00:00Z"),
         }
     }
@@ -617,7 +619,7 @@ mod tests {
         let at = t("2026-11-30T07:00:00Z");
         let entries = list_view_entries(&claims, &ids, Action::ViewedQueue, at);
         assert_eq!(entries.len(), 2);
-        assert!(entries.iter().all(|e| e.clerk_id == claims.sub
+        assert!(entries.iter().all(|e| e.clerk_id == Some(claims.sub)
             && e.tenant_id == claims.tenant
             && e.action == Action::ViewedQueue
             && e.reason == REASON_QUEUE

@@ -239,16 +239,15 @@ pub(crate) fn for_change(
 
 /// The resident's address, if any (one place to change when e-mail becomes optional).
 fn resident_email(appointment: &Appointment) -> Option<String> {
-    Some(appointment.resident.email.to_string()).filter(|e| !e.is_empty())
+    appointment.resident.email().map(ToString::to_string)
 }
 
 /// The resident's number in E.164, if they gave one that parses.
 fn resident_phone(appointment: &Appointment) -> Option<String> {
     appointment
         .resident
-        .phone
-        .as_deref()
-        .and_then(|p| PhoneNumber::parse(p).ok())
+        .phone()
+        .and_then(|p| PhoneNumber::parse(p.as_str()).ok())
         .map(PhoneNumber::into_string)
 }
 

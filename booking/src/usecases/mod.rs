@@ -11,6 +11,8 @@ pub mod consent;
 pub mod delivery;
 pub mod desk;
 pub mod feedback;
+pub mod find_appointment;
+pub mod for_caller;
 pub mod logo;
 pub mod messages;
 pub mod operator;

@@ -121,7 +121,7 @@ async fn consulted(
     let entry = |action: Action, source: &str| AccessEntry {
         tenant_id: appointment.tenant_id,
         appointment_id: appointment.id,
-        clerk_id: claims.sub,
+        clerk_id: Some(claims.sub),
         at: now,
         action,
         source: Some(source.to_string()),

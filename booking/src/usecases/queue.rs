@@ -75,7 +75,7 @@ pub async fn check_in(
         due_at: Some(appointment.start),
         joined_at: now,
         resident_name: appointment.resident.name.clone(),
-        resident_phone: appointment.resident.phone.clone(),
+        resident_phone: appointment.resident.phone().map(ToString::to_string),
         status: EntryStatus::Waiting,
         clerk_id: None,
         room_id: None,

@@ -108,10 +108,12 @@ impl Fixture {
                 sequence: 0,
                 resident: Resident {
                     name: format!("Inwoner {i}"),
-                    email: Email::parse(&format!("inwoner{i}@example.nl")).unwrap(),
-                    phone: None,
+                    contact: booking::domain::appointment::Contact::Email(
+                        Email::parse(&format!("inwoner{i}@example.nl")).unwrap(),
+                    ),
                     note: None,
                 },
+                code: booking::domain::booking_code::BookingCode::generate(),
                 created_at: now,
             };
             let units = reservation_units(

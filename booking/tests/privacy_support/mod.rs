@@ -151,10 +151,13 @@ impl Fixture {
             sequence: 0,
             resident: Resident {
                 name: name.into(),
-                email: Email::parse("inwoner@example.nl").unwrap(),
-                phone: Some("0612345678".into()),
+                contact: booking::domain::appointment::Contact::Both {
+                    email: Email::parse("inwoner@example.nl").unwrap(),
+                    phone: booking::domain::text::PhoneNumber::parse("0612345678").unwrap(),
+                },
                 note: Some("Ik heb een vraag over mijn paspoort.".into()),
             },
+            code: booking::domain::booking_code::BookingCode::generate(),
             created_at: self.t.app.clock.now(),
         };
         let units = reservation_units(

@@ -198,9 +198,18 @@ fn field_errors(tx: &Tx, d: &Details) -> Vec<(String, String)> {
     const START: &str = "2000-01-01T00:00:00Z";
     const NAME: &str = "Naam";
     const EMAIL: &str = "naam@voorbeeld.nl";
+    let blank = |s: &str| s.trim().is_empty();
     let checks = [
         BookingRequest::parse(START, &d.name, EMAIL, None, None),
-        BookingRequest::parse(START, NAME, &d.email, None, None),
+        // An e-mail address or a mobile number (or both): neither is an error at the e-mail
+        // field, a wrong one at its own field.
+        if blank(&d.email) && blank(&d.phone) {
+            BookingRequest::parse(START, NAME, "", None, None)
+        } else if blank(&d.email) {
+            BookingRequest::parse(START, NAME, EMAIL, None, None)
+        } else {
+            BookingRequest::parse(START, NAME, &d.email, None, None)
+        },
         BookingRequest::parse(START, NAME, EMAIL, Some(&d.phone), None),
         BookingRequest::parse(START, NAME, EMAIL, None, Some(&d.note)),
     ];
@@ -318,7 +327,7 @@ fn details_page(
 ) -> axum::response::Html<String> {
     let day = start.to_zoned(tenant.time_zone.tz().clone()).date();
     let optional = tx.t(" (niet verplicht)", " (optional)");
-    let phone_label = format!("{}{optional}", tx.t("Telefoonnummer", "Phone number"));
+
     let note_label = format!("{}{optional}", tx.t("Opmerking", "Note"));
     let fields = [
         Field::input("name", "text", tx.t("Naam", "Name"), &values.name).autocomplete("name"),
@@ -329,15 +338,16 @@ fn details_page(
             &values.email,
         )
         .hint(Some(tx.pick(
-            "Hierheen sturen wij de bevestiging en de link voor het gesprek.",
-            "Hierheen sturen we de bevestiging en de link voor het gesprek.",
-            "We send the confirmation and the link for the call to this address.",
+            "Vul een e-mailadres of een mobiel nummer in, of allebei. Naar uw e-mailadres sturen wij de bevestiging en de link voor het gesprek.",
+            "Vul een e-mailadres of een mobiel nummer in, of allebei. Naar je e-mailadres sturen we de bevestiging en de link voor het gesprek.",
+            "Fill in an email address or a mobile number, or both. We send the confirmation and the link for the call to your email address.",
         )))
         .autocomplete("email"),
-        Field::input("phone", "tel", &phone_label, &values.phone)
-            .hint(Some(tx.t(
-                "Wij bellen alleen als het gesprek niet lukt.",
-                "We only call if the video call does not work.",
+        Field::input("phone", "tel", tx.t("Mobiel nummer", "Mobile number"), &values.phone)
+            .hint(Some(tx.pick(
+                "Geen e-mail? Dan is een mobiel nummer genoeg. U krijgt dan een afspraakcode om de afspraak terug te vinden. Wij bellen ook als het gesprek niet lukt.",
+                "Geen e-mail? Dan is een mobiel nummer genoeg. Je krijgt dan een afspraakcode om de afspraak terug te vinden. We bellen ook als het gesprek niet lukt.",
+                "No email? Then a mobile number is enough. You get a booking code to find the appointment again. We also call if the video call does not work.",
             )))
             .autocomplete("tel"),
         Field::textarea("note", 4, &note_label, &values.note).hint(Some(tx.pick(

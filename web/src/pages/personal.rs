@@ -39,7 +39,16 @@ fn summary(tx: &Tx, u: &Unlocked) -> Markup {
                 dd id="when" { (capitalise_first(&tx.when_in_words(&u.tenant, a.start))) }
             }
             div { dt { (tx.t("Naam", "Name")) } dd { (a.resident.name) } }
-            div { dt { (tx.t("E-mailadres", "Email address")) } dd { (a.resident.email.as_str()) } }
+            @if let Some(email) = a.resident.email() {
+                div { dt { (tx.t("E-mailadres", "Email address")) } dd { (email.as_str()) } }
+            }
+            @if let Some(phone) = a.resident.phone() {
+                div { dt { (tx.t("Mobiel nummer", "Mobile number")) } dd { (phone.as_str()) } }
+            }
+            div {
+                dt { (tx.t("Afspraakcode", "Booking code")) }
+                dd class="booking-code" id="booking-code" { (a.code.grouped()) }
+            }
         }
     }
 }
@@ -161,9 +170,15 @@ pub async fn confirmation(State(app): State<App>, Path(token): Path<String>, ctx
             tx.pick("Papieren die over uw vraag gaan.", "Papieren die over je vraag gaan.", "Papers about your question."),
             tx.pick("Een rustige plek. Open de link 5 minuten voor de afspraak.", "Een rustige plek. Open de link 5 minuten voor de afspraak.", "A quiet place. Open the link 5 minutes before the appointment."),
         ];
-        let sent = tx
-            .pick("Wij hebben een bevestiging gestuurd naar {email}.", "We hebben een bevestiging gestuurd naar {email}.", "We have sent a confirmation to {email}.")
-            .replace("{email}", u.appointment.resident.email.as_str());
+        let sent = match u.appointment.resident.email() {
+            Some(email) => tx
+                .pick("Wij hebben een bevestiging gestuurd naar {email}.", "We hebben een bevestiging gestuurd naar {email}.", "We have sent a confirmation to {email}.")
+                .replace("{email}", email.as_str()),
+            // Issue 16: no e-mail address; the code finds the appointment again.
+            None => tx
+                .pick("Schrijf de afspraakcode op. Met de code en uw telefoonnummer vindt u de afspraak terug.", "Schrijf de afspraakcode op. Met de code en je telefoonnummer vind je de afspraak terug.", "Write down the booking code. With the code and your phone number you can find the appointment again.")
+                .to_string(),
+        };
         let body = html! {
             (form::notice(&sent))
             (summary(&tx, &u))

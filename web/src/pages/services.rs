@@ -56,6 +56,12 @@ pub async fn choose_service(
                     }
                 }
             }
+            // Issue 16: the way back to an appointment without the mail.
+            p class="find-appointment" {
+                a href={ "/" (url(tenant.slug.as_str())) "/afspraak-zoeken" } {
+                    (tx.pick("Al een afspraak? Zoek uw afspraak met de afspraakcode", "Al een afspraak? Zoek je afspraak met de afspraakcode", "Already booked? Find your appointment with the booking code"))
+                }
+            }
         };
         let title = tx
             .pick("Kies uw dienst", "Kies je dienst", "Choose a service")

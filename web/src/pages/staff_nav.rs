@@ -20,6 +20,12 @@ const LINKS: &[(&str, &str, &str, bool)] = &[
         "Ratings",
         false,
     ),
+    (
+        "/medewerker/afspraken",
+        "Afspraak maken of zoeken",
+        "Book or find",
+        false,
+    ),
     ("/beheer", "Instellingen", "Settings", true),
     ("/beheer/logo", "Logo", "Logo", true),
     ("/beheer/onderwerpen", "Onderwerpen", "Services", true),

@@ -31,6 +31,7 @@ pub struct CaseDelivery {
     pub appointment_id: AppointmentId,
     pub service_name: String,
     pub resident_name: String,
+    /// Empty when the resident gave only a phone number.
     pub resident_email: String,
     pub appointment_start: Timestamp,
     /// The appointment's local date in the municipality (ZGW `startdatum`).

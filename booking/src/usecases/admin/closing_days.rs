@@ -275,8 +275,30 @@ pub async fn message_residents(
             result.earlier += 1;
             continue;
         }
-        let mail = closing_day_mail(tenant, appointment);
-        let sent = app.limits.mail_allowed(&mail.to_email) && app.mailer.send(&mail).await.is_ok();
+        let sent = match closing_day_mail(tenant, appointment) {
+            Some(mail) => {
+                app.limits.mail_allowed(&mail.to_email) && app.mailer.send(&mail).await.is_ok()
+            }
+            // A resident with a mobile number only gets a text through the outbox.
+            None => match appointment.resident.phone() {
+                Some(phone) => crate::usecases::messages::enqueue(
+                    app,
+                    crate::usecases::messages::Notice {
+                        tenant: tenant.id,
+                        appointment: Some(appointment.id),
+                        key: format!("closing-day-{}-{}", day.id, appointment.id),
+                        to: crate::usecases::messages::Recipient::Sms {
+                            phone: phone.clone(),
+                        },
+                        subject: String::new(),
+                        body: closing_day_text(tenant, appointment),
+                    },
+                )
+                .await
+                .is_ok(),
+                None => false,
+            },
+        };
         if sent {
             app.db
                 .record_closing_day_message(day.id, appointment.id, app.clock.now().as_second())
@@ -294,7 +316,25 @@ pub async fn message_residents(
     Ok(result)
 }
 
-fn closing_day_mail(tenant: &Tenant, appointment: &Appointment) -> OutgoingMail {
+/// The text message for a resident without e-mail.
+fn closing_day_text(tenant: &Tenant, appointment: &Appointment) -> String {
+    let when = booking::when_in_words(tenant, appointment.start);
+    let call = tenant
+        .resident_info
+        .phone
+        .as_deref()
+        .and_then(|p| PhoneNumber::parse_for_municipality(p).ok())
+        .map(|phone| format!(" Bel {} voor een nieuwe tijd.", phone.in_words()))
+        .unwrap_or_default();
+    format!(
+        "{}: de videoafspraak op {when} kan niet doorgaan, de gemeente is dan gesloten.{call} \
+         Afspraakcode {}.",
+        tenant.name, appointment.code
+    )
+}
+
+fn closing_day_mail(tenant: &Tenant, appointment: &Appointment) -> Option<OutgoingMail> {
+    let to_email = appointment.resident.email()?.to_string();
     let your = match tenant.tone {
         Tone::Je => "Je",
         Tone::U => "Uw",
@@ -318,15 +358,15 @@ fn closing_day_mail(tenant: &Tenant, appointment: &Appointment) -> OutgoingMail 
          Choose another time with the link in the confirmation mail{call_en}.\n",
         name = appointment.resident.name.replace(['\r', '\n'], " "),
     );
-    OutgoingMail {
+    Some(OutgoingMail {
         from_name: tenant.name.clone(),
         from_email: tenant.contact_email.clone(),
         to_name: appointment.resident.name.clone(),
-        to_email: appointment.resident.email.to_string(),
+        to_email,
         subject: format!("{your} afspraak van {when} gaat niet door"),
         body,
         invite: None,
-    }
+    })
 }
 
 /// One of the municipality's closing days by its id; any other id is "not found".

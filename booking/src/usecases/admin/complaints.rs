@@ -37,6 +37,10 @@ pub async fn handle_complaint(
 async fn mail_answer(app: &App, tenant: TenantId, id: uuid::Uuid, answer: &str) -> Result<()> {
     let complaint = app.db.feedback_by_id(tenant, id).await?;
     let appointment = app.db.appointment(tenant, complaint.appointment_id).await?;
+    // Without an e-mail address the answer is on the personal link page only.
+    let Some(to_email) = appointment.resident.email().map(ToString::to_string) else {
+        return Ok(());
+    };
     let municipality = app.db.tenant(tenant).await?;
     let your = match municipality.tone {
         Tone::Je => "je",
@@ -53,7 +57,7 @@ async fn mail_answer(app: &App, tenant: TenantId, id: uuid::Uuid, answer: &str) 
         from_name: municipality.name.clone(),
         from_email: municipality.contact_email.clone(),
         to_name: appointment.resident.name.clone(),
-        to_email: appointment.resident.email.to_string(),
+        to_email,
         subject: format!("Antwoord op {your} klacht / Answer to your complaint"),
         body: format!(
             "Beste {name},\n\nDit is het antwoord van {tenant} op {your} klacht over het videogesprek:\n\n{answer}\n\n\

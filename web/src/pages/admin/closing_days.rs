@@ -247,8 +247,12 @@ async fn page(
                                     td { (item.day.name) }
                                     td { (tx.moment_in_words(tenant, a.start)) }
                                     td { (a.resident.name) }
-                                    td { a href={ "mailto:" (a.resident.email.to_string()) } { (a.resident.email.to_string()) } }
-                                    td { (a.resident.phone.clone().unwrap_or_default()) }
+                                    td {
+                                        @if let Some(email) = a.resident.email() {
+                                            a href={ "mailto:" (email.to_string()) } { (email.to_string()) }
+                                        }
+                                    }
+                                    td { (a.resident.phone().map(ToString::to_string).unwrap_or_default()) }
                                     td {
                                         @if item.messaged.contains(&a.id) {
                                             (tx.t("Verstuurd", "Sent"))

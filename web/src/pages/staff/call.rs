@@ -95,10 +95,13 @@ pub async fn show(
                 tx.t("Afspraak", "Appointment"),
                 tx.when_in_words(&tenant, a.start),
             ));
-            details.push((
-                tx.t("E-mail", "Email"),
-                a.resident.email.as_str().to_string(),
-            ));
+            if let Some(email) = a.resident.email() {
+                details.push((tx.t("E-mail", "Email"), email.as_str().to_string()));
+            }
+            if let Some(phone) = a.resident.phone() {
+                details.push((tx.t("Telefoon", "Phone"), phone.as_str().to_string()));
+            }
+            details.push((tx.t("Afspraakcode", "Booking code"), a.code.grouped()));
             if let Some(note) = a.resident.note.as_deref().filter(|n| !n.is_empty()) {
                 details.push((
                     tx.t("Opmerking van de bewoner", "Resident's note"),

@@ -9,6 +9,7 @@
 
 mod call;
 mod callbacks;
+mod for_caller;
 mod login;
 mod password;
 mod queue;
@@ -50,6 +51,23 @@ pub fn routes() -> Router<App> {
         .route("/medewerker/wachtrij", get(queue::show))
         .route("/medewerker/wachtrij/volgende", post(queue::call_next))
         .route("/medewerker/gesprek/{id}", get(call::show))
+        .route(for_caller::HERE, get(for_caller::show))
+        .route(
+            "/medewerker/afspraak-maken/{service}",
+            get(for_caller::book_form).post(for_caller::book),
+        )
+        .route(
+            "/medewerker/afspraken/{id}/verzetten",
+            get(for_caller::reschedule_form).post(for_caller::reschedule),
+        )
+        .route(
+            "/medewerker/afspraken/{id}/afzeggen",
+            post(for_caller::cancel),
+        )
+        .route(
+            "/medewerker/afspraken/{id}/opnieuw-sturen",
+            post(for_caller::resend),
+        )
         .route("/medewerker/terugbellen", get(callbacks::show))
         .route(ratings::HERE, get(ratings::show))
         .route(
