@@ -307,7 +307,10 @@ async fn residents_on_a_closing_day_are_messaged_once(store: Store) {
     let day = date(2026, 12, 10);
     let free = times_on(&t, &tenant, day).await;
     assert_eq!(book(&t, &tenant, free[2]).await.status(), 201);
+    // The confirmation leaves through the message outbox; wait for it before counting.
+    common::mails_written(&t, 1).await;
     let confirmations = mails_to(&t, "sara@example.nl").len();
+    assert_eq!(confirmations, 1);
     let added = usecases::admin::closing_days::add_closing_day(
         &t.app,
         &tenant,

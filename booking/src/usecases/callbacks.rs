@@ -5,9 +5,9 @@
 use crate::auth::SessionClaims;
 use crate::domain::callback::{self, Attempt, CallbackId, CallbackRequest, Closed, Promise};
 use crate::domain::catalog::ClerkSchedule;
-use crate::domain::ids::ServiceId;
-use crate::domain::tenant::Tenant;
-use crate::domain::text::{FreeText, Lines};
+use crate::domain::ids::{ServiceId, TenantId};
+use crate::domain::tenant::{Tenant, Tone};
+use crate::domain::text::{FreeText, Lines, PhoneNumber};
 use crate::domain::working_hours;
 use crate::error::{Conflict, Error, Result};
 use crate::App;
@@ -165,10 +165,54 @@ pub async fn record_attempt(
     };
     tracing::info!(callback = %id, reached = attempt.reached, ?closed, "callback attempt recorded");
     if closed == Some(Closed::Unreachable) {
-        tracing::info!(callback = %id, "callback_unreachable: the resident is to be told");
+        tell_unreachable(app, claims.tenant, id).await?;
     }
     app.events.publish(&app.db, claims.tenant).await;
     app.db.callback(claims.tenant, id).await
+}
+
+/// Texts the resident that two calls did not reach them (through the message outbox, once:
+/// the key is the request's id), then marks the request as told.
+async fn tell_unreachable(app: &App, tenant: TenantId, id: CallbackId) -> Result<()> {
+    let request = app.db.callback(tenant, id).await?;
+    let municipality = app.db.tenant(tenant).await?;
+    let Ok(phone) = PhoneNumber::parse(&request.phone) else {
+        tracing::warn!(callback = %id, "unreachable resident not told: the number is no mobile number");
+        return Ok(());
+    };
+    let you = match municipality.tone {
+        Tone::Je => "je",
+        Tone::U => "u",
+    };
+    let call = municipality
+        .resident_info
+        .phone
+        .as_deref()
+        .and_then(|p| PhoneNumber::parse_for_municipality(p).ok())
+        .map(|p| {
+            format!(
+                " Bel ons op {}, of vraag opnieuw om terugbellen.",
+                p.in_words()
+            )
+        })
+        .unwrap_or_else(|| " Vraag gerust opnieuw om terugbellen.".into());
+    crate::usecases::messages::enqueue(
+        app,
+        crate::usecases::messages::Notice {
+            tenant,
+            appointment: None,
+            key: format!("callback-unreachable-{id}"),
+            to: crate::usecases::messages::Recipient::Sms { phone },
+            subject: String::new(),
+            body: format!(
+                "{}: we hebben {you} twee keer gebeld maar niet bereikt.{call}",
+                municipality.name
+            ),
+        },
+    )
+    .await?;
+    mark_unreachable_told(app, id).await?;
+    Ok(())
 }
 
 /// The attempts on a request the clerk may handle, oldest first.
@@ -179,8 +223,8 @@ pub async fn attempts(app: &App, claims: &SessionClaims, id: CallbackId) -> Resu
 
 /// Requests closed as unreachable whose resident has not been told yet (a callback request
 /// has a phone number and no e-mail address, so the message is an SMS).
-// TODO(messages): the message outbox calls this, sends "we could not reach you" by SMS in the
-// municipality's words, then `mark_unreachable_told`.
+// Recording the second failed attempt tells the resident at once (`tell_unreachable`); this
+// list is what is left when that failed.
 pub async fn untold_unreachable(app: &App, limit: i64) -> Result<Vec<CallbackRequest>> {
     app.db.untold_unreachable_callbacks(limit).await
 }
