@@ -79,6 +79,7 @@ pub fn router(app: booking::App) -> Router {
             get(pages::walk_in::show).post(pages::walk_in::submit),
         )
         .route("/w/{token}", get(pages::walk_in::standing))
+        .route("/w/{token}/video", get(pages::video::walk_in))
         .route(
             "/w/{token}/verlaten",
             axum::routing::post(pages::walk_in::leave),

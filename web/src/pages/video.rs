@@ -53,6 +53,42 @@ pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -
     respond(&ctx, outcome)
 }
 
+/// The same way into the call for a walk-in, from their place-in-line link `/w/{token}`: the
+/// device check, then the waiting (they are in the line already), then the call. A walk-in has
+/// no appointment to rate, so the page ends with the way back to the line page.
+pub async fn walk_in(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -> Response {
+    let outcome = async {
+        let (tenant, _) = booking::usecases::queue::entry_by_token(&app, &token).await?;
+        let tx = Tx::new(ctx.lang, tenant.tone);
+        let back = format!("/w/{}", crate::html::url(&token));
+        let body = html! {
+            p { a href=(back) { (tx.pick("Terug naar uw plek in de rij", "Terug naar je plek in de rij", "Back to your place in line")) } }
+            (device_check(&tx, &token))
+            (waiting(&tx))
+            (call_view(&tx, tx.t("Beeld van de medewerker", "The clerk's picture")))
+            section id="na-gesprek" aria-labelledby="na-gesprek-kop" hidden {
+                h2 id="na-gesprek-kop" { (tx.t("Het gesprek is afgelopen", "The call has ended")) }
+                p { (tx.pick(
+                    "Bedankt voor uw bezoek aan het videoloket.",
+                    "Bedankt voor je bezoek aan het videoloket.",
+                    "Thank you for visiting the video counter.",
+                )) }
+            }
+            script type="module" src="/static/resident.js" {}
+        };
+        let page = Page {
+            title: tx.t("Videogesprek", "Video call").to_string(),
+            tenant: Some(&tenant),
+            body,
+            has_errors: false,
+            nav: None,
+        };
+        Ok(render(&ctx, page).into_response())
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
 /// Camera preview, microphone meter, test sound, and what to do when something is missing.
 fn device_check(tx: &Tx, token: &str) -> Markup {
     html! {

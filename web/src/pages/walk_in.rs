@@ -413,6 +413,20 @@ pub async fn standing(State(app): State<App>, Path(token): Path<String>, ctx: Ct
                 data-left=(words.left) data-done=(words.done) {
                 (status_text(&words, &standing))
             }
+            @if in_line || standing.entry.status == EntryStatus::Answered {
+                p {
+                    a class="button" id="to-video" href={ (here) "/video" } {
+                        (tx.t("Naar het videogesprek", "Go to the video call"))
+                    }
+                }
+                p {
+                    (tx.pick(
+                        "Daar controleren we eerst uw camera en microfoon. Daarna wacht u daar tot u aan de beurt bent.",
+                        "Daar controleren we eerst je camera en microfoon. Daarna wacht je daar tot je aan de beurt bent.",
+                        "There we first check your camera and microphone. Then you wait there until it is your turn."
+                    ))
+                }
+            }
             @if in_line {
                 p {
                     (tx.pick(

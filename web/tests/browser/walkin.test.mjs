@@ -90,6 +90,39 @@ test('walk-in: closed before hours, joins at 10:00, is called by a clerk', async
   await context.close();
 });
 
+/** Waits until the video element shows decoded frames. */
+async function expectPlaying(page, selector) {
+  await page.waitForFunction((sel) => {
+    const v = document.querySelector(sel);
+    return v && v.videoWidth > 0 && v.readyState >= 2;
+  }, selector, { timeout: 30_000 });
+}
+
+test('walk-in: from the line page into the video call with the clerk', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/voorbeeld/inloop`);
+  await page.getByLabel(/^Paspoort/).check();
+  await page.getByLabel('Naam').fill('Vera Videobeller');
+  await Promise.all([page.waitForURL(/\/w\/[^/]+$/), page.getByRole('button', { name: 'In de wachtrij' }).click()]);
+  await Promise.all([page.waitForURL(/\/w\/[^/]+\/video$/), page.getByRole('link', { name: 'Naar het videogesprek' }).click()]);
+  // Already in the line: past the device check straight to waiting.
+  await page.waitForFunction(() => !document.getElementById('wachten').hidden);
+  await expectAccessible(page, 'walkin-04b-video-waiting');
+
+  const clerkContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await clerkContext.addCookies([browserCookie(await apiLogin('anna@voorbeeld.nl', 'welkom-anna'))]);
+  const desk = await clerkContext.newPage();
+  await desk.goto(`${base}/medewerker/wachtrij`);
+  await Promise.all([desk.waitForURL(/\/medewerker\/gesprek\//), desk.getByRole('button', { name: 'Volgende bewoner' }).click()]);
+  assert.match(await desk.locator('main').innerText(), /Vera Videobeller/);
+  await expectPlaying(page, '#remote-video');
+  await expectPlaying(desk, '#remote-video');
+  await expectAccessible(page, 'walkin-04c-video-call');
+  await clerkContext.close();
+  await context.close();
+});
+
 test('walk-in: leaving the line works without JavaScript', async () => {
   const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
