@@ -47,6 +47,11 @@ document.getElementById("confirm-end").addEventListener("click", async () => {
 });
 
 async function start() {
+  // Reloaded after "Gesprek beëindigen": the conversation is over, the outcome is what is left.
+  if (root.dataset.status === "done") {
+    showOutcome();
+    return;
+  }
   const ticket = await fetch(`/api/v1/staff/queue/${entry}/room-token`, { method: "POST" });
   if (!ticket.ok) {
     status.textContent = root.dataset.failed;

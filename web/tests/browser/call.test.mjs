@@ -254,6 +254,10 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
   assert.equal(await entryStatus(), 'done');
   await clerk.locator('#outcome-form').waitFor({ state: 'visible' });
   assert.equal(await clerk.locator('#call-state').innerText(), 'Het gesprek is afgelopen.');
+  // A reload after ending is the outcome form again, not a call that cannot start.
+  await clerk.reload();
+  await clerk.locator('#outcome-form').waitFor({ state: 'visible' });
+  assert.equal(await clerk.locator('#clerk-call-status').innerText(), '');
   // Without a result the form says what is missing and records nothing.
   await clerk.getByRole('button', { name: 'Uitkomst vastleggen' }).click();
   assert.match(await clerk.locator('#outcome-status').innerText(), /Kies een resultaat/);

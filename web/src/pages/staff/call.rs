@@ -139,6 +139,7 @@ pub async fn show(
         };
         let body = html! {
             div class="call-layout" id="clerk-call" data-entry=(entry.id.to_string())
+                data-status=(entry.status.as_str())
                 data-failed=(tx.t(
                     "Het gesprek kon niet starten. Ga terug naar de wachtrij.",
                     "The call could not start. Go back to the queue."
