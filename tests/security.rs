@@ -863,6 +863,7 @@ async fn finding_4_weak_passwords_are_refused_for_new_clerks() {
 #[tokio::test]
 async fn finding_2_no_token_or_secret_reaches_the_log_even_at_trace() {
     let server = Server::start(&[("RUST_LOG", "trace")], &[]);
+    open_all_day(&server).await;
     let c = client();
     let mut secrets: Vec<(String, String)> = vec![
         ("password".into(), "welkom-anna".into()),
@@ -1163,6 +1164,62 @@ async fn book_at(server: &Server, email: &str, phone: Option<&str>) -> reqwest::
         .unwrap()
 }
 
+/// Walk-ins are taken only while a clerk of the service works (issue 16) and this binary runs
+/// on the real clock: every clerk works around the clock, and a closing day today is removed,
+/// so the tests that walk in do not depend on the hour or the date they run at.
+async fn open_all_day(server: &Server) {
+    let admin = login(server, "bram@voorbeeld.nl", "welkom-bram").await;
+    let c = client();
+    let clerks: Value = c
+        .get(server.api("/admin/clerks"))
+        .header("cookie", &admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let windows: Vec<Value> = (1..=7)
+        .map(|day| json!({"weekday": day, "start": "00:00", "end": "24:00"}))
+        .collect();
+    for clerk in clerks.as_array().unwrap() {
+        let id = clerk["id"].as_str().unwrap();
+        let put = c
+            .put(server.api(&format!("/admin/clerks/{id}/hours")))
+            .header("cookie", &admin)
+            .header("origin", &server.base)
+            .json(&json!({ "windows": windows }))
+            .send()
+            .await
+            .unwrap();
+        assert!(put.status().is_success(), "hours of {id}: {}", put.status());
+    }
+    let today = jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap())
+        .date()
+        .to_string();
+    let days: Value = c
+        .get(server.api("/admin/closing-days"))
+        .header("cookie", &admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for day in days.as_array().unwrap() {
+        if day["date"].as_str() == Some(today.as_str()) {
+            let id = day["id"].as_str().unwrap();
+            c.delete(server.api(&format!("/admin/closing-days/{id}")))
+                .header("cookie", &admin)
+                .header("origin", &server.base)
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+}
+
 async fn walk_in(server: &Server, service: &str, phone: Option<&str>) -> reqwest::Response {
     client()
         .post(server.api("/tenants/voorbeeld/walk-ins"))
@@ -1213,6 +1270,7 @@ async fn finding_6_bookings_walk_ins_and_callbacks_are_limited_per_client_addres
         ],
         &[],
     );
+    open_all_day(&server).await;
     let (service, _) = free_slots(&server).await;
     for i in 0..3 {
         let email = format!("bewoner-{i}@example.nl");
@@ -1251,6 +1309,7 @@ async fn finding_6_bookings_walk_ins_and_callbacks_are_limited_per_client_addres
 #[tokio::test]
 async fn finding_6_one_e_mail_address_or_phone_number_is_limited_from_any_address() {
     let server = Server::start(&[("VIDEOLOKET_REQUESTS_PER_CONTACT", "2")], &[]);
+    open_all_day(&server).await;
     let (service, _) = free_slots(&server).await;
     for _ in 0..2 {
         let response = book_at(&server, "doelwit@example.nl", None).await;
@@ -1321,6 +1380,7 @@ async fn finding_6_one_client_cannot_send_mail_to_addresses_of_its_choice_withou
 #[tokio::test]
 async fn finding_6_live_streams_on_one_token_are_limited() {
     let server = Server::start(&[("VIDEOLOKET_STREAMS_PER_TOKEN", "2")], &[]);
+    open_all_day(&server).await;
     let (service, _) = free_slots(&server).await;
     let entry: Value = walk_in(&server, &service, None).await.json().await.unwrap();
     let token = entry["token"].as_str().unwrap();
@@ -1413,6 +1473,7 @@ async fn join_room(server: &Server, room: &str, token: &str) -> (Value, Option<u
 #[tokio::test]
 async fn finding_11_a_finished_calls_room_token_admits_nobody() {
     let server = Server::start(&[], &[]);
+    open_all_day(&server).await;
     let c = client();
     let (service, _) = free_slots(&server).await;
     let entry: Value = walk_in(&server, &service, None).await.json().await.unwrap();

@@ -201,7 +201,7 @@ pub async fn run(args: QueueArgs) -> Result<()> {
                     return Ok::<_, anyhow::Error>(());
                 }
                 let email = format!("lq-{run_id}-{i}@voorbeeld.nl");
-                let _: IdOnly = ok_json(
+                let created: IdOnly = ok_json(
                     admin
                         .post(format!("{api}/admin/clerks"))
                         .json(&json!({"name": format!("Loket {i}"), "email": email,
@@ -212,6 +212,19 @@ pub async fn run(args: QueueArgs) -> Result<()> {
                     "create clerk",
                 )
                 .await?;
+                // Walk-ins are taken only while a clerk of the service works: these work
+                // around the clock, so the run does not depend on the hour.
+                let windows: Vec<Value> = (1..=7)
+                    .map(|d| json!({"weekday": d, "start": "00:00", "end": "24:00"}))
+                    .collect();
+                let hours = admin
+                    .put(format!("{api}/admin/clerks/{}/hours", created.id))
+                    .json(&json!({ "windows": windows }))
+                    .send()
+                    .await?;
+                if !hours.status().is_success() {
+                    bail!("clerk hours: {}", hours.status());
+                }
                 let c = client(&base_url)?;
                 let r = c
                     .post(format!("{api}/auth/login"))
