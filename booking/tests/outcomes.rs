@@ -12,7 +12,7 @@ use booking::domain::outbox::DeliveryError;
 use booking::usecases::delivery::{spawn_delivery_worker, Worker};
 use common::Store;
 use jiff::SignedDuration;
-use outcomes_support::{complete, fast_config, fixture, wait_until};
+use outcomes_support::{complete, fast_config, fixture, wait_until, wait_until_seen};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -314,11 +314,18 @@ async fn worker_killed_mid_delivery_then_each_arrives_once(store: Store) {
     // On a loaded machine a delivery can time out and wait for its retry on the test's fixed
     // clock; about once a second, let the longest backoff pass so such a retry comes due.
     let polls = AtomicUsize::new(0);
-    wait_until("all are delivered", Duration::from_secs(60), || async {
+    wait_until_seen("all are delivered", Duration::from_secs(60), || async {
         if polls.fetch_add(1, Ordering::SeqCst) % 50 == 49 {
             f.t.app.clock.advance(SignedDuration::from_secs(31));
         }
-        f.counts().await == (0, N as i64, 0)
+        let counts = f.counts().await;
+        let seen = format!(
+            "counts {counts:?}, store calls {}, clock {}, polls {}",
+            slow.calls.load(Ordering::SeqCst),
+            f.t.app.clock.now(),
+            polls.load(Ordering::SeqCst)
+        );
+        (counts == (0, N as i64, 0), seen)
     })
     .await;
     second.abort();

@@ -234,3 +234,23 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// Like [`wait_until`], but `check` also describes what it saw, and a timeout panics with the
+/// last description: a test that hangs on a loaded machine then says where it stood.
+pub async fn wait_until_seen<F, Fut>(what: &str, limit: Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = (bool, String)>,
+{
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let (done, seen) = check().await;
+        if done {
+            return;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("timed out waiting until {what}; last seen: {seen}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
