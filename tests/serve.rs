@@ -207,7 +207,16 @@ async fn sigterm_lets_the_call_in_progress_end_then_stops() {
         .json()
         .await
         .unwrap();
-    let service = services[0]["id"].as_str().unwrap().to_string();
+    // Passport: it asks no questions before booking.
+    let service = services
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str().unwrap().starts_with("Paspoort"))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let from = jiff::Zoned::now().date();
     let to = from.checked_add(jiff::Span::new().days(14)).unwrap();
     let slots: serde_json::Value = client

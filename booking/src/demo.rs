@@ -7,6 +7,7 @@ use crate::domain::ids::{ClerkId, ServiceId, TenantId};
 use crate::domain::slots::WeeklyWindow;
 use crate::domain::staff::StaffRole;
 use crate::domain::tenant::{Colour, Slug, Tenant, TimeZoneName, Tone};
+use crate::domain::triage::{Answer, NewQuestion, Verdict};
 use crate::error::Result;
 use crate::store::Db;
 use jiff::civil::Weekday;
@@ -94,6 +95,27 @@ pub fn moving_sources() -> Vec<InfoSource> {
     ]
 }
 
+/// The demo service that asks a question before booking (issue 16 item 7).
+pub const DEBTS: &str = "Hulp bij geldzaken en schulden";
+
+/// Urgent debt trouble should not wait for a video slot days away: those residents call.
+pub fn debts_question() -> NewQuestion {
+    NewQuestion {
+        text: "Wordt binnen een week uw gas, water of licht afgesloten, of moet u uw huis uit?"
+            .into(),
+        answers: vec![
+            Answer {
+                label: "Nee".into(),
+                verdict: Verdict::Continue,
+            },
+            Answer {
+                label: "Ja".into(),
+                verdict: Verdict::CallUs,
+            },
+        ],
+    }
+}
+
 /// Seeds the demo municipality unless any municipality exists. Returns whether it seeded.
 pub async fn seed_if_empty(db: &Db) -> Result<bool> {
     if !db.tenants().await?.is_empty() {
@@ -104,7 +126,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool> {
     let services: [(&str, &str, i64, i64); 3] = [
         ("Paspoort of identiteitskaart aanvragen", "Een nieuw paspoort of een identiteitskaart aanvragen. Houd uw oude document en een pasfoto bij de hand.", 20, 10),
         (MOVING, "Uw nieuwe adres doorgeven, ook als u uit het buitenland komt.", 15, 5),
-        ("Hulp bij geldzaken en schulden", "Een vertrouwelijk gesprek over geldzorgen, schulden of rondkomen.", 45, 15),
+        (DEBTS, "Een vertrouwelijk gesprek over geldzorgen, schulden of rondkomen.", 45, 15),
     ];
     let mut service_ids: Vec<ServiceId> = Vec::new();
     for (name, description, duration, buffer) in services {
@@ -120,6 +142,10 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool> {
         db.save_service(&service).await?;
         if name == MOVING {
             db.set_service_sources(service.id, &moving_sources())
+                .await?;
+        }
+        if name == DEBTS {
+            db.add_triage_question(tenant.id, service.id, &debts_question())
                 .await?;
         }
         service_ids.push(service.id);

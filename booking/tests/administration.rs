@@ -727,7 +727,9 @@ async fn the_dashboard_filters_on_a_service_and_checks_the_period(store: Store) 
                 None,
                 None,
             )
-            .unwrap(),
+            .unwrap()
+            // The demo's debt service asks one question first; "no" goes on to book.
+            .with_triage(Some("0".into())),
         )
         .await
         .unwrap();

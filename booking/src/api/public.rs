@@ -179,6 +179,11 @@ pub struct BookingBody {
     /// booked.
     #[serde(default)]
     pub consents: Vec<ConsentChoice>,
+    /// The answers to the service's questions before booking, when it has any: the index of
+    /// the chosen answer per question in order, joined by `-` (e.g. `0-1`). Missing, or an
+    /// answer that does not lead to a video call, is a 422 with `field` `/triage`.
+    #[schema(max_length = 40, pattern = r"^[0-9]+(-[0-9]+)*$")]
+    pub triage: Option<String>,
 }
 
 /// One choice for one information source.
@@ -208,6 +213,9 @@ pub struct AppointmentView {
     pub note: Option<String>,
     /// The booking code to read aloud or find the appointment with, grouped: `K7M-4QX-9P`.
     pub booking_code: String,
+    /// The answers to the service's questions before booking, for the clerk (staff view only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub triage: Vec<crate::domain::triage::Given>,
 }
 
 impl AppointmentView {
@@ -231,6 +239,7 @@ impl AppointmentView {
             phone: a.resident.phone().map(ToString::to_string),
             note: a.resident.note.clone(),
             booking_code: a.code.grouped(),
+            triage: Vec::new(),
         }
     }
 }
@@ -272,7 +281,8 @@ pub async fn book(
             .into_iter()
             .map(|c| (c.source, c.choice))
             .collect(),
-    );
+    )
+    .with_triage(body.triage);
     request.count(&app, client)?;
     let booked = usecases::booking::book(&app, &tenant, &service, request).await?;
     Ok((

@@ -133,11 +133,10 @@ pub async fn appointment(
     // Scoped by the session's tenant: another municipality's appointment is simply not found.
     // The resident sees this through the personal link; no log entry, no answer.
     let o = crate::usecases::desk::open(&app, &claims, id).await?;
-    Ok(Json(AppointmentView::new(
-        &o.tenant,
-        &o.service,
-        &o.appointment,
-    )))
+    Ok(Json(AppointmentView {
+        triage: o.triage,
+        ..AppointmentView::new(&o.tenant, &o.service, &o.appointment)
+    }))
 }
 
 /// Get the clerk's room token for an appointment's video call

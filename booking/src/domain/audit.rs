@@ -33,9 +33,10 @@ pub enum AuditAction {
     LogoChanged,
     LogoRemoved,
     ResidentsMessaged,
+    ServiceQuestionsChanged,
 }
 
-const ALL: [AuditAction; 26] = [
+const ALL: [AuditAction; 27] = [
     AuditAction::MunicipalityCreated,
     AuditAction::MunicipalitySuspended,
     AuditAction::MunicipalityResumed,
@@ -62,6 +63,7 @@ const ALL: [AuditAction; 26] = [
     AuditAction::LogoChanged,
     AuditAction::LogoRemoved,
     AuditAction::ResidentsMessaged,
+    AuditAction::ServiceQuestionsChanged,
 ];
 
 impl AuditAction {
@@ -94,6 +96,7 @@ impl AuditAction {
             LogoChanged => "logo_changed",
             LogoRemoved => "logo_removed",
             ResidentsMessaged => "residents_messaged",
+            ServiceQuestionsChanged => "service_questions_changed",
         }
     }
 
@@ -131,6 +134,10 @@ impl AuditAction {
             LogoChanged => ("Logo gewijzigd", "Logo changed"),
             LogoRemoved => ("Logo verwijderd", "Logo removed"),
             ResidentsMessaged => ("Bewoners bericht gestuurd", "Residents sent a message"),
+            ServiceQuestionsChanged => (
+                "Vragen vooraf gewijzigd",
+                "Questions before booking changed",
+            ),
         }
     }
 }

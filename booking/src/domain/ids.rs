@@ -73,3 +73,7 @@ uuid_id!(
     /// A resident's request to be phoned back.
     CallbackId
 );
+uuid_id!(
+    /// A question asked before booking a service (domain/triage.rs).
+    TriageQuestionId
+);

@@ -29,4 +29,5 @@ pub mod staff;
 pub mod start_time;
 pub mod tenant;
 pub mod text;
+pub mod triage;
 pub mod working_hours;

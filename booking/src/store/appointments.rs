@@ -115,16 +115,17 @@ impl Db {
         messages: &[super::messages::NewMessage],
         now: Timestamp,
     ) -> Result<()> {
-        self.insert_appointment_logged(new, consents, messages, now, None)
+        self.insert_appointment_logged(new, consents, &[], messages, now, None)
             .await
     }
 
-    /// The same, with an access-log entry (a clerk booked it for the resident) in the same
-    /// transaction.
+    /// The same, with the answers to the questions before booking and an access-log entry (a
+    /// clerk booked it for the resident) in the same transaction.
     pub async fn insert_appointment_logged(
         &self,
         new: &NewAppointment,
         consents: &[(String, Choice)],
+        triage: &[crate::domain::triage::Given],
         messages: &[super::messages::NewMessage],
         now: Timestamp,
         logged: Option<&crate::domain::access_log::AccessEntry>,
@@ -158,6 +159,7 @@ impl Db {
         .await?;
         reserve(&mut tx, a.clerk_id, a.id, &new.units).await?;
         super::consent::insert_choices(&mut tx, a.tenant_id, a.id, consents, 1, now).await?;
+        super::triage::insert_given(&mut tx, a.id, triage).await?;
         super::messages::insert_in(&mut tx, messages).await?;
         if let Some(entry) = logged {
             super::access_log::insert(&mut tx, entry).await?;

@@ -18,6 +18,7 @@ mod retention;
 mod sessions;
 mod sso;
 mod tenants;
+mod triage;
 
 pub use accounts::PasswordLinkRow;
 pub use appointments::{AppointmentRow, AppointmentSearch, NewAppointment};

@@ -49,6 +49,15 @@ async fn erase_dependents(
         .bind(now.as_second())
         .execute(&mut *conn)
         .await?;
+    // Answers to the questions before booking may say something personal (issue 16).
+    sqlx::query(
+        "DELETE FROM appointment_triage WHERE appointment_id IN \
+         (SELECT id FROM appointments WHERE tenant_id = $1 AND erased_at = $2)",
+    )
+    .bind(tenant.to_string())
+    .bind(now.as_second())
+    .execute(&mut *conn)
+    .await?;
     // The further personal links (issue 16) stop working with the first one.
     sqlx::query(
         "DELETE FROM appointment_links WHERE appointment_id IN \

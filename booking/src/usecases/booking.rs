@@ -205,6 +205,9 @@ pub struct BookingRequest {
     /// The resident's choice per information source of the service, stored with the
     /// appointment; checked against the service's sources by `book`.
     pub consents: Vec<(String, Choice)>,
+    /// The answers to the service's questions before booking, as carried between the steps
+    /// (`0-1`, see domain/triage.rs); checked and stored by `book`.
+    pub triage: Option<String>,
 }
 
 impl BookingRequest {
@@ -260,12 +263,19 @@ impl BookingRequest {
                 note,
             },
             consents: Vec::new(),
+            triage: None,
         })
     }
 
     /// The same request with the resident's choices per information source.
     pub fn with_consents(mut self, consents: Vec<(String, Choice)>) -> Self {
         self.consents = consents;
+        self
+    }
+
+    /// The same request with the answers to the questions before booking.
+    pub fn with_triage(mut self, triage: Option<String>) -> Self {
+        self.triage = triage.filter(|t| !t.trim().is_empty());
         self
     }
 }
@@ -332,6 +342,8 @@ pub(crate) async fn book_as(
     let start = request.start.in_zone(tenant.time_zone.tz())?;
     let sources = app.db.service_sources(service.id).await?;
     let consents = consent::at_booking(&sources, &request.consents)?;
+    let triage =
+        super::triage::for_booking(app, service, request.triage.as_deref(), by.is_some()).await?;
     let clerks = clerks_free_at(app, tenant, service, start).await?;
     let token = PersonalToken::generate();
     let now = app.clock.now();
@@ -379,7 +391,7 @@ pub(crate) async fn book_as(
         });
         match app
             .db
-            .insert_appointment_logged(&new, &consents, &messages, now, logged.as_ref())
+            .insert_appointment_logged(&new, &consents, &triage, &messages, now, logged.as_ref())
             .await
         {
             Ok(()) => {

@@ -338,6 +338,8 @@ pub struct Opened {
     pub tenant: Tenant,
     pub service: Service,
     pub appointment: Appointment,
+    /// The resident's answers to the questions before booking.
+    pub triage: Vec<crate::domain::triage::Given>,
 }
 
 /// A clerk opens an appointment of their municipality (another's is "not found"). The
@@ -346,11 +348,13 @@ pub async fn open(app: &App, claims: &SessionClaims, id: AppointmentId) -> Resul
     let appointment = appointment(app, claims, id).await?;
     let tenant = app.db.tenant(claims.tenant).await?;
     let service = app.db.service(tenant.id, appointment.service_id).await?;
+    let triage = app.db.triage_given(id).await?;
     log_opened(app, claims, id).await?;
     Ok(Opened {
         tenant,
         service,
         appointment,
+        triage,
     })
 }
 
@@ -389,6 +393,8 @@ pub struct CallView {
     pub appointment: Option<Appointment>,
     pub sources: Vec<(InfoSource, Option<Choice>)>,
     pub results: Vec<ResultOption>,
+    /// The resident's answers to the questions before booking (issue 16 item 7).
+    pub triage: Vec<crate::domain::triage::Given>,
 }
 
 pub async fn call_view(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Result<CallView> {
@@ -398,6 +404,10 @@ pub async fn call_view(app: &App, claims: &SessionClaims, id: QueueEntryId) -> R
     let appointment = match entry.appointment_id {
         Some(a) => Some(app.db.appointment(tenant.id, a).await?),
         None => None,
+    };
+    let triage = match &appointment {
+        Some(a) => app.db.triage_given(a.id).await?,
+        None => Vec::new(),
     };
     let (sources, results) = match &appointment {
         Some(a) => {
@@ -425,6 +435,7 @@ pub async fn call_view(app: &App, claims: &SessionClaims, id: QueueEntryId) -> R
         appointment,
         sources,
         results,
+        triage,
     })
 }
 

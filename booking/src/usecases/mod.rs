@@ -22,3 +22,4 @@ pub mod queue;
 pub mod retention;
 pub mod rooms;
 pub mod sso;
+pub mod triage;

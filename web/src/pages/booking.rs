@@ -7,6 +7,7 @@
 use super::picker::{self, capitalise_first, TimesForm};
 use super::privacy::{choices_from_form, consent_fieldsets, consent_intro, missing_errors};
 use super::tenant_and_service;
+use super::triage;
 use crate::context::Ctx;
 use crate::error::{respond, see_other};
 use crate::form::{error_summary, Field};
@@ -43,6 +44,9 @@ pub struct Details {
     pub phone: String,
     #[serde(default)]
     pub note: String,
+    /// The answers to the questions before booking, carried from the first step.
+    #[serde(default)]
+    pub triage: String,
     /// The consent radios, `consent-{source}` = choice; read with `privacy::choices_from_form`.
     #[serde(flatten)]
     pub rest: HashMap<String, String>,
@@ -50,6 +54,11 @@ pub struct Details {
 
 fn base(tenant: &Tenant, service: &Service) -> String {
     format!("/{}/{}", url(tenant.slug.as_str()), service.id)
+}
+
+/// The answers to the questions before booking, to append to a step's address.
+fn carried(triage: Option<&str>) -> String {
+    triage.map_or(String::new(), |t| format!("&triage={}", url(t)))
 }
 
 pub async fn choose(
@@ -60,6 +69,13 @@ pub async fn choose(
     let outcome = async {
         let (tenant, service) = tenant_and_service(&app, &slug, &service).await?;
         let tx = Tx::new(ctx.lang, tenant.tone);
+        let (carry, notes) =
+            match triage::gate(&app, &ctx, &tx, &tenant, &service, &base(&tenant, &service)).await?
+            {
+                triage::Gate::Through { carry, notes } => (carry, notes),
+                triage::Gate::Page(page) => return Ok(page),
+            };
+        let carry = carry.as_deref();
         let day = ctx.param("day").and_then(|d| d.parse::<Date>().ok());
         let start = ctx
             .param("start")
@@ -69,17 +85,14 @@ pub async fn choose(
             (Some(start), _) => {
                 let sources =
                     ::booking::usecases::booking::sources(&app, tenant.id, service.id).await?;
-                Ok(details_page(
-                    &ctx,
-                    &tx,
-                    &tenant,
-                    &service,
-                    &sources,
-                    start,
-                    &Details::default(),
-                    &[],
+                let values = Details {
+                    triage: carry.unwrap_or_default().to_string(),
+                    ..Details::default()
+                };
+                Ok(
+                    details_page(&ctx, &tx, &tenant, &service, &sources, start, &values, &[])
+                        .into_response(),
                 )
-                .into_response())
             }
             (None, Some(day)) => {
                 // Continuing without choosing a time brings the same day back with a message.
@@ -96,10 +109,11 @@ pub async fn choose(
                     day,
                     error,
                     StatusCode::OK,
+                    carry,
                 )
                 .await
             }
-            (None, None) => days_page(&app, &ctx, &tx, &tenant, &service).await,
+            (None, None) => days_page(&app, &ctx, &tx, &tenant, &service, carry, &notes).await,
         }
     }
     .await;
@@ -120,8 +134,9 @@ pub async fn submit(
             .ok()
             .and_then(|s| s.in_zone(tenant.time_zone.tz()).ok())
         else {
-            return days_page(&app, &ctx, &tx, &tenant, &service).await;
+            return Ok(see_other(&base(&tenant, &service)));
         };
+        let carry = Some(details.triage.as_str()).filter(|t| !t.is_empty());
         let day = start.to_zoned(tenant.time_zone.tz().clone()).date();
         let sources = ::booking::usecases::booking::sources(&app, tenant.id, service.id).await?;
         let consents = choices_from_form(
@@ -138,7 +153,9 @@ pub async fn submit(
         // A choice per source is required in the form (the API may leave some out).
         let missing = missing_errors(&tx, &sources, &consents);
         let request = match parsed {
-            Ok(request) if missing.is_empty() => request.with_consents(consents),
+            Ok(request) if missing.is_empty() => request
+                .with_consents(consents)
+                .with_triage(carry.map(str::to_string)),
             _ => {
                 let mut errors = field_errors(&tx, &details);
                 errors.extend(missing);
@@ -167,8 +184,13 @@ pub async fn submit(
                     day,
                     Some(tx.slot_taken().to_string()),
                     StatusCode::CONFLICT,
+                    carry,
                 )
                 .await
+            }
+            // The questions changed since they were answered, or were skipped: ask them.
+            Err(Error::Invalid { field, .. }) if field == "/triage" => {
+                Ok(see_other(&base(&tenant, &service)))
             }
             Err(Error::Invalid { field, message }) if field == "/start" => {
                 let error = tx.field_error(&field, &message);
@@ -181,6 +203,7 @@ pub async fn submit(
                     day,
                     Some(error),
                     StatusCode::UNPROCESSABLE_ENTITY,
+                    carry,
                 )
                 .await
             }
@@ -232,12 +255,16 @@ async fn days_page(
     tx: &Tx,
     tenant: &Tenant,
     service: &Service,
+    carry: Option<&str>,
+    notes: &[String],
 ) -> Result<Response> {
     let days = picker::free_days(app, tenant, service).await?;
     let base = base(tenant, service);
-    let list = picker::days_list(tx, &days, |day| format!("{base}?day={day}"));
+    let also = carried(carry);
+    let list = picker::days_list(tx, &days, |day| format!("{base}?day={day}{also}"));
     let body = html! {
         p class="lead" { (service.name) }
+        (triage::notes(tx, notes))
         p {
             (tx.pick(
                 "Op welke dag wilt u het gesprek? Daarna kiest u de tijd.",
@@ -276,9 +303,11 @@ async fn times_page(
     day: Date,
     error: Option<String>,
     status: StatusCode,
+    carry: Option<&str>,
 ) -> Result<Response> {
     let times = picker::free_times(app, tenant, service, day).await?;
     let base = base(tenant, service);
+    let other_day_href = carry.map_or(base.clone(), |t| format!("{base}?triage={}", url(t)));
     let has_errors = error.is_some();
     let form = picker::times_form(
         tx,
@@ -290,7 +319,8 @@ async fn times_page(
             action: base.clone(),
             submit: tx.t("Verder", "Continue"),
             error,
-            other_day_href: base,
+            other_day_href,
+            carry: carry.map(|t| ("triage", t)),
         },
     );
     let body = html! {
@@ -367,13 +397,16 @@ fn details_page(
             p { strong { (service.name) } }
             p { (capitalise_first(&tx.when_in_words(tenant, start))) }
             p {
-                a href={ (base) "?day=" (day.to_string()) } {
+                a href={ (base) "?day=" (day.to_string()) (carried(Some(&values.triage).filter(|t| !t.is_empty()).map(|t| t.as_str()))) } {
                     (tx.t("Een andere tijd kiezen", "Choose another time"))
                 }
             }
         }
         form method="post" action=(base) novalidate {
             input type="hidden" name="start" value=(StartTime::written(start, tenant.time_zone.tz()));
+            @if !values.triage.is_empty() {
+                input type="hidden" name="triage" value=(values.triage);
+            }
             @for field in &fields {
                 (field.render(tx, errors))
             }

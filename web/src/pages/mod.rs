@@ -14,6 +14,7 @@ pub mod privacy;
 pub mod services;
 pub mod staff;
 pub mod staff_nav;
+mod triage;
 pub mod video;
 pub mod walk_in;
 

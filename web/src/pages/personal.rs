@@ -283,6 +283,7 @@ async fn times_page(
             submit: tx.t("Verzetten naar deze tijd", "Move to this time"),
             error,
             other_day_href: base,
+            carry: None,
         },
     );
     let title = tx

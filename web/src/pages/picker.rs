@@ -123,6 +123,8 @@ pub struct TimesForm<'a> {
     pub error: Option<String>,
     /// Where to choose another day.
     pub other_day_href: String,
+    /// A value the next step needs too (name, value), sent along as a hidden field.
+    pub carry: Option<(&'a str, &'a str)>,
 }
 
 pub fn times_form(tx: &Tx, tenant: &Tenant, form: TimesForm<'_>) -> Markup {
@@ -144,6 +146,9 @@ pub fn times_form(tx: &Tx, tenant: &Tenant, form: TimesForm<'_>) -> Markup {
             form method=(form.method) action=(form.action) novalidate {
                 input type="hidden" name="day" value=(form.day.to_string());
                 input type="hidden" name="picked" value="1";
+                @if let Some((name, value)) = form.carry {
+                    input type="hidden" name=(name) value=(value);
+                }
                 fieldset class="times" aria-describedby=[described] {
                     legend { (legend) }
                     div class="radio-grid" {

@@ -190,6 +190,10 @@ test('at 360 px wide: book, reschedule, cancel, and switch to English', async ()
   await page.goto(`${base}/voorbeeld`);
   await noSidewaysScroll('01-services');
   await Promise.all([page.waitForNavigation(), page.click('text=Hulp bij geldzaken')]);
+  // This service asks one question first (issue 16 item 7).
+  await noSidewaysScroll('02-question');
+  await page.check('text=Nee');
+  await Promise.all([page.waitForNavigation(), page.click('text=Verder')]);
   await noSidewaysScroll('02-days');
   await Promise.all([page.waitForNavigation(), page.click('text=Woensdag 2 december')]);
   await noSidewaysScroll('03-times');

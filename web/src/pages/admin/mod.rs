@@ -15,6 +15,7 @@ mod dashboard;
 mod deliveries;
 mod logo;
 mod messages;
+mod questions;
 mod services;
 mod settings;
 mod sso;
@@ -61,6 +62,14 @@ pub fn routes() -> Router<App> {
         .route(
             "/beheer/onderwerpen/{id}/resultaten",
             post(services::save_results),
+        )
+        .route(
+            "/beheer/onderwerpen/{id}/vragen",
+            get(questions::show).post(questions::add),
+        )
+        .route(
+            "/beheer/onderwerpen/{id}/vragen/{question}/verwijderen",
+            post(questions::remove),
         )
         .route(
             "/beheer/medewerkers",

@@ -630,6 +630,15 @@ fn service_page(
                 .render(&tx, errors))
             p { button type="submit" class="button" { (tx.t("Resultaten opslaan", "Save results")) } }
         }
+        h2 id="vragen-kop" { (tx.t("Vragen vooraf", "Questions before booking")) }
+        p {
+            (tx.t(
+                "Stel bewoners een paar vragen voordat ze een tijd kiezen, bijvoorbeeld of het wel met video kan.",
+                "Ask residents a few questions before they choose a time, for example whether it can be done by video."
+            ))
+            " "
+            a href={ (base) "/vragen" } { (tx.t("Vragen vooraf instellen", "Set the questions before booking")) }
+        }
         p { a href=(HERE) { (tx.t("Terug naar de onderwerpen", "Back to the services")) } }
     };
     admin_page(

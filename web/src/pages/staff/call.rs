@@ -84,6 +84,7 @@ pub async fn show(
             appointment,
             sources,
             results,
+            triage,
         } = desk::call_view(&app, &claims, id).await?;
         let tx = Tx::formal(ctx.lang);
         let mut details = vec![
@@ -107,6 +108,10 @@ pub async fn show(
                     tx.t("Opmerking van de bewoner", "Resident's note"),
                     note.to_string(),
                 ));
+            }
+            // The answers to the questions before booking, as the resident saw them.
+            for given in &triage {
+                details.push((given.question.as_str(), given.answer.clone()));
             }
         } else {
             details.push((

@@ -597,6 +597,7 @@ pub async fn reschedule_form(
                         submit: tx.t("Verzetten naar deze tijd", "Move to this time"),
                         error: None,
                         other_day_href: base.clone(),
+                        carry: None,
                     }))
                 }
             }
