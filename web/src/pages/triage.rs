@@ -202,6 +202,14 @@ fn stop_page(
                 (tx.t("Bel ons: ", "Call us: "))
                 a class="tel-link" href={ "tel:" (phone.as_str()) } { (phone.in_words()) }
             }
+        } @else {
+            // A municipality that gave no number: its general number is 14 plus the area code.
+            p {
+                (tx.t(
+                    "Bel de gemeente: 14 met daarachter het netnummer (bijvoorbeeld 14 020).",
+                    "Call the municipality: 14 followed by the area code (for example 14 020)."
+                ))
+            }
         }
     };
     let body = html! {

@@ -179,7 +179,7 @@ fn page(
                         }
                         form method="post" action={ (base) "/" (q.id) "/verwijderen" } {
                             button type="submit" class="button button--secondary"
-                                aria-label=(format!("{} {}", tx.t("Verwijder de vraag", "Remove the question"), q.text)) {
+                                aria-label=(format!("{} {}", tx.t("Verwijderen:", "Remove:"), q.text)) {
                                 (tx.t("Verwijderen", "Remove"))
                             }
                         }
