@@ -262,9 +262,9 @@ pub async fn call_next(app: &App, claims: &SessionClaims) -> Result<Option<Queue
     let tenant = app.db.tenant(claims.tenant).await?;
     let services = clerk_services(app, claims).await?;
     // Each round asks the database for the next few candidates in queue order (not the
-    // whole queue); a round only ends without a winner when every candidate was taken by
-    // others meanwhile, so a few rounds suffice even under contention.
-    for _ in 0..5 {
+    // whole queue). A round only ends without a winner when every candidate was taken by
+    // others meanwhile; rounds are cheap, so there are enough for many clerks calling at once.
+    for _ in 0..25 {
         settle_overdue(app, &tenant).await?;
         let now = app.clock.now();
         let candidates = app
