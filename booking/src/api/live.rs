@@ -103,8 +103,11 @@ impl Shared {
 /// and one clerk view, however many follow.
 #[derive(Default)]
 pub struct SharedViews {
-    tenants: Mutex<HashMap<TenantId, Arc<tokio::sync::Mutex<Option<Arc<Shared>>>>>>,
+    tenants: Mutex<HashMap<TenantId, Arc<Latest>>>,
 }
+
+/// A municipality's latest snapshot; held while one stream reads a fresh one.
+type Latest = tokio::sync::Mutex<Option<Arc<Shared>>>;
 
 impl SharedViews {
     /// A snapshot that includes every change up to `heard`.
