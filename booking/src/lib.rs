@@ -41,6 +41,8 @@ pub struct App {
     /// Limits on anonymous bookings, walk-ins, callbacks, mails and live streams (none unless
     /// set with `with_flood_limits`).
     pub limits: std::sync::Arc<limits::FloodLimits>,
+    /// The live queue views shared by this instance's streams (`api::live`).
+    pub(crate) live_views: std::sync::Arc<api::live::SharedViews>,
 }
 
 impl App {
@@ -62,6 +64,7 @@ impl App {
             // A key that dies with the process; the binary sets the configured one.
             secrets: SecretsKey::random(),
             limits: std::sync::Arc::new(limits::FloodLimits::unlimited()),
+            live_views: Default::default(),
         }
     }
 

@@ -1,8 +1,10 @@
 //! `queue`: M clerks and N waiting walk-in residents; "call next" at a set total rate. Each
 //! called resident checks their entry (must show `called`), answers, and the clerk finishes.
 //! Reports call-next latency, the resident-visible latency, and lost or duplicated
-//! assignments. Residents poll (the API has no push channel), so "fan-out" here is the time
-//! from the clerk's call-next answer to the resident's next read showing the call.
+//! assignments. By default residents poll, so "fan-out" is the time from the clerk's call-next
+//! answer to the resident's next read showing the call; with `--live` every resident and clerk
+//! follows the queue over Server-Sent Events, the resident sees the call on the stream, and the
+//! report adds how soon all open streams had a fresh view after each call.
 
 use crate::stats::{self, bump, fmt_ms, Counts, Percentiles, Samples, Table};
 use anyhow::{bail, Context, Result};
@@ -43,6 +45,11 @@ pub struct QueueArgs {
     pub server_pid: Option<u32>,
     #[arg(long, default_value = "loadtest-queue.json")]
     pub json: String,
+    /// Every resident and clerk follows the queue live (Server-Sent Events) instead of
+    /// polling: the resident sees the call on the stream, and the report says how soon every
+    /// open stream had a fresh view after each call.
+    #[arg(long)]
+    pub live: bool,
 }
 
 #[derive(Deserialize)]
@@ -85,8 +92,86 @@ struct QueueReport {
     outcomes: Counts,
     errors: Counts,
     final_summary: Option<Value>,
+    /// With `--live`: per call, the time from the call-next answer until 99 % (and all) of the
+    /// open streams had received an event after it.
+    live_streams: Option<usize>,
+    live_p99_streams_updated: Option<Percentiles>,
+    live_all_streams_updated: Option<Percentiles>,
     server_cpu_cores: Option<f64>,
     server_rss_mib: Option<f64>,
+}
+
+/// What the live streams saw: per stream the arrival of each event, and per resident token
+/// when the stream first showed the call.
+#[derive(Default)]
+struct Live {
+    arrivals: Vec<Arc<Mutex<Vec<Instant>>>>,
+    called: Mutex<HashMap<String, Instant>>,
+    /// The call-next answers, to measure each stream's next event against.
+    calls: Mutex<Vec<Instant>>,
+}
+
+/// Reads one SSE stream until the run ends, noting each event's arrival (and, for a resident,
+/// the first event that shows the call).
+async fn follow(
+    client: reqwest::Client,
+    url: String,
+    token: Option<String>,
+    live: Arc<Live>,
+    arrivals: Arc<Mutex<Vec<Instant>>>,
+) {
+    let Ok(mut response) = client.get(&url).send().await else {
+        return;
+    };
+    let mut buffer = String::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let now = Instant::now();
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find("\n\n") {
+            let event: String = buffer.drain(..end + 2).collect();
+            if !event.contains("data:") {
+                continue; // a keep-alive comment
+            }
+            arrivals.lock().unwrap().push(now);
+            if let Some(token) = &token {
+                if event.contains("\"status\":\"called\"") {
+                    live.called
+                        .lock()
+                        .unwrap()
+                        .entry(token.clone())
+                        .or_insert(now);
+                }
+            }
+        }
+    }
+}
+
+/// Per call, how long until `share` of the streams had an event after the call's answer.
+fn streams_updated(live: &Live, share: f64) -> Percentiles {
+    let calls = live.calls.lock().unwrap().clone();
+    let streams: Vec<Vec<Instant>> = live
+        .arrivals
+        .iter()
+        .map(|a| a.lock().unwrap().clone())
+        .collect();
+    let mut samples = Samples::default();
+    for call in calls {
+        let mut delays: Vec<Duration> = streams
+            .iter()
+            .filter_map(|arrivals| {
+                let i = arrivals.partition_point(|t| *t < call);
+                arrivals.get(i).map(|t| t.duration_since(call))
+            })
+            .collect();
+        // A stream with no event after the call counts as not updated (the slowest).
+        if delays.len() < streams.len() {
+            continue;
+        }
+        delays.sort();
+        let index = ((delays.len() as f64 * share).ceil() as usize).clamp(1, delays.len()) - 1;
+        samples.push(delays[index]);
+    }
+    samples.percentiles()
 }
 
 #[derive(Default)]
@@ -295,6 +380,47 @@ pub async fn run(args: QueueArgs) -> Result<()> {
     }
     bar.finish();
     let tokens = Arc::new(std::mem::take(&mut *tokens.lock().unwrap()));
+    // With --live: one stream per resident and per clerk, open before the first call.
+    let stream_count = if args.live {
+        tokens.len() + clerks.len()
+    } else {
+        0
+    };
+    let live = Arc::new(Live {
+        arrivals: (0..stream_count)
+            .map(|_| Arc::new(Mutex::new(Vec::new())))
+            .collect(),
+        ..Live::default()
+    });
+    let mut followers = Vec::new();
+    if args.live {
+        let streams = reqwest::Client::builder().build()?;
+        let urls = tokens
+            .values()
+            .map(|token| {
+                (
+                    streams.clone(),
+                    format!("{api}/queue-entries/{token}/events"),
+                    Some(token.clone()),
+                )
+            })
+            .chain(
+                clerks
+                    .iter()
+                    .map(|c| (c.clone(), format!("{api}/staff/queue/events"), None)),
+            );
+        for ((client, url, token), arrivals) in urls.zip(live.arrivals.iter()) {
+            followers.push(tokio::spawn(follow(
+                client,
+                url,
+                token,
+                live.clone(),
+                arrivals.clone(),
+            )));
+        }
+        // Every stream sends the current view first; let them all connect.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+    }
 
     // The run: a dispatcher hands "call next" to idle clerks at the set rate.
     let (idle_tx, mut idle_rx) = tokio::sync::mpsc::unbounded_channel::<usize>();
@@ -323,6 +449,7 @@ pub async fn run(args: QueueArgs) -> Result<()> {
             );
             continue;
         };
+        let live = args.live.then(|| live.clone());
         let (c, api, call_tally, tokens, idle_tx, public, calls) = (
             clerks[clerk].clone(),
             api.clone(),
@@ -333,7 +460,7 @@ pub async fn run(args: QueueArgs) -> Result<()> {
             calls.clone(),
         );
         running.push(tokio::spawn(async move {
-            let r = one_call(&c, &public, &api, &tokens, &call_tally).await;
+            let r = one_call(&c, &public, &api, &tokens, &call_tally, live.as_deref()).await;
             match r {
                 Ok(true) => {
                     calls.fetch_add(1, Ordering::Relaxed);
@@ -351,6 +478,21 @@ pub async fn run(args: QueueArgs) -> Result<()> {
         let _ = t.await;
     }
     let elapsed = started.elapsed().as_secs_f64();
+    // A moment for the last calls' events, then the streams close.
+    if args.live {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    for f in &followers {
+        f.abort();
+    }
+    let (live_p99, live_all) = if args.live {
+        (
+            Some(streams_updated(&live, 0.99)),
+            Some(streams_updated(&live, 1.0)),
+        )
+    } else {
+        (None, None)
+    };
     bar.finish();
     let server_after = args.server_pid.and_then(stats::proc_sample);
     let summary: Option<Value> = match clerks[0]
@@ -380,6 +522,9 @@ pub async fn run(args: QueueArgs) -> Result<()> {
         outcomes: std::mem::take(&mut t.outcomes),
         errors: std::mem::take(&mut t.errors),
         final_summary: summary,
+        live_streams: args.live.then_some(stream_count),
+        live_p99_streams_updated: live_p99,
+        live_all_streams_updated: live_all,
         server_cpu_cores: match (server_before, server_after) {
             (Some(a), Some(b)) => Some(stats::cores_used(&a, &b, stats::clock_ticks_per_sec())),
             _ => None,
@@ -404,6 +549,24 @@ pub async fn run(args: QueueArgs) -> Result<()> {
         .row("answer p50/p95/p99", fmt_ms(&report.answer_latency))
         .row("done p50/p95/p99", fmt_ms(&report.done_latency))
         .row("duplicated assignments", duplicated.to_string())
+        .row(
+            "live streams (residents + clerks)",
+            report.live_streams.map_or("-".into(), |n| n.to_string()),
+        )
+        .row(
+            "99% of streams updated after a call p50/p95/p99",
+            report
+                .live_p99_streams_updated
+                .as_ref()
+                .map_or("-".into(), fmt_ms),
+        )
+        .row(
+            "all streams updated after a call p50/p95/p99",
+            report
+                .live_all_streams_updated
+                .as_ref()
+                .map_or("-".into(), fmt_ms),
+        )
         .row("lost assignments", report.lost_assignments.to_string());
     for (k, v) in &report.outcomes {
         table.row(format!("outcome {k}"), v.to_string());
@@ -431,6 +594,7 @@ async fn one_call(
     api: &str,
     tokens: &HashMap<String, String>,
     tally: &Mutex<Tally>,
+    live: Option<&Live>,
 ) -> std::result::Result<bool, String> {
     let t = Instant::now();
     let r = clerk
@@ -464,7 +628,42 @@ async fn one_call(
     let Some(token) = tokens.get(&entry.resident_name) else {
         return Err("call_next_unknown_resident".into());
     };
-    // The resident's next read must show the call.
+    if let Some(live) = live {
+        live.calls.lock().unwrap().push(called_at);
+        // The resident's stream must show the call.
+        let waited = Instant::now();
+        let seen = loop {
+            if let Some(seen) = live.called.lock().unwrap().get(token).copied() {
+                break Some(seen);
+            }
+            if waited.elapsed() > Duration::from_secs(5) {
+                break None;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        };
+        let Some(seen) = seen else {
+            tally.lock().unwrap().lost += 1;
+            return Err("resident_stream_missed_call".into());
+        };
+        tally
+            .lock()
+            .unwrap()
+            .sees_call
+            .push(seen.saturating_duration_since(called_at));
+    } else {
+        resident_reads_call(public, api, token, called_at, tally).await?;
+    }
+    answer_and_finish(clerk, public, api, token, &entry.id, tally).await
+}
+
+/// Without --live: the resident's next read must show the call.
+async fn resident_reads_call(
+    public: &reqwest::Client,
+    api: &str,
+    token: &str,
+    called_at: Instant,
+    tally: &Mutex<Tally>,
+) -> std::result::Result<(), String> {
     let view: ResidentView = public
         .get(format!("{api}/queue-entries/{token}"))
         .send()
@@ -478,6 +677,18 @@ async fn one_call(
         tally.lock().unwrap().lost += 1;
         return Err(format!("resident_sees_{}", view.status));
     }
+    Ok(())
+}
+
+/// The resident answers and the clerk finishes.
+async fn answer_and_finish(
+    clerk: &reqwest::Client,
+    public: &reqwest::Client,
+    api: &str,
+    token: &str,
+    entry: &str,
+    tally: &Mutex<Tally>,
+) -> std::result::Result<bool, String> {
     let t = Instant::now();
     let r = public
         .post(format!("{api}/queue-entries/{token}/answer"))
@@ -490,7 +701,7 @@ async fn one_call(
     tally.lock().unwrap().answer.push(t.elapsed());
     let t = Instant::now();
     let r = clerk
-        .post(format!("{api}/staff/queue/{}/done", entry.id))
+        .post(format!("{api}/staff/queue/{entry}/done"))
         .send()
         .await
         .map_err(|_| "done_transport".to_string())?;

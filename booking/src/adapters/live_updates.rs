@@ -11,6 +11,7 @@ use crate::domain::ids::TenantId;
 use crate::store::{Db, Dialect};
 use sqlx::postgres::PgListener;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 use tokio::sync::broadcast;
@@ -42,6 +43,10 @@ struct Inner {
     /// local followers already had them.
     origin: Uuid,
     relay: Mutex<Option<JoinHandle<()>>>,
+    /// Counts the changes heard, of any municipality: a view read after this reached n
+    /// includes every change up to n (each is counted after it was committed), so followers
+    /// can share one read (`api::live`).
+    heard: AtomicU64,
 }
 
 impl Drop for Inner {
@@ -62,6 +67,7 @@ impl Default for QueueEvents {
                 senders: Mutex::new(HashMap::new()),
                 origin: Uuid::new_v4(),
                 relay: Mutex::new(None),
+                heard: AtomicU64::new(0),
             }),
         }
     }
@@ -79,6 +85,11 @@ impl QueueEvents {
             *events.inner.relay.lock().expect("relay lock") = Some(relay);
         }
         Ok(events)
+    }
+
+    /// How many changes this instance heard so far (see `Inner::heard`).
+    pub fn heard(&self) -> u64 {
+        self.inner.heard.load(Ordering::SeqCst)
     }
 
     /// Follows a municipality's queue from now on.
@@ -112,6 +123,7 @@ impl QueueEvents {
 
 impl Inner {
     fn notify_local(&self, tenant: TenantId) {
+        self.heard.fetch_add(1, Ordering::SeqCst);
         let mut senders = self.senders.lock().expect("queue events lock");
         if let Some(sender) = senders.get(&tenant) {
             if sender.send(QueueChanged { tenant }).is_err() {

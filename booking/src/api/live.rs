@@ -3,7 +3,7 @@
 //! browser's `EventSource` reconnecting after a dropped connection) never waits for a change
 //! to see where things stand. A view identical to the last one sent is skipped.
 
-use super::queue::{resident_view, staff_queue, QueueEntryView, StaffQueueEntryView};
+use super::queue::{entry_view, staff_view, QueueEntryView, StaffQueueEntryView};
 use super::Path;
 use crate::adapters::live_updates::QueueChanged;
 use crate::api::problem::Problem;
@@ -17,7 +17,9 @@ use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::convert::Infallible;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
 use utoipa::ToSchema;
@@ -60,25 +62,108 @@ struct Follow {
     _slot: Option<crate::limits::StreamSlot>,
 }
 
-impl Follow {
-    /// The follower's view now, as the SSE event name and its JSON.
-    async fn render(&self) -> Result<(&'static str, String)> {
-        let app = &self.app;
-        // Re-read every time: the municipality's settings (time zone) may change meanwhile.
-        let tenant = usecases::desk::municipality_by_id(app, self.tenant).await?;
-        Ok(match &self.follower {
-            Follower::Clerk { .. } => {
+/// A snapshot older than this is read afresh for a new stream even without a change: places
+/// and lateness move with the clock.
+const FRESH_FOR: Duration = Duration::from_secs(2);
+
+/// One municipality's queue as last read, shared by every stream of it on this instance.
+struct Shared {
+    /// `QueueEvents::heard` before the read began: the snapshot includes every change up to it.
+    heard: u64,
+    read_at: std::time::Instant,
+    snapshot: usecases::queue::QueueSnapshot,
+    /// The clerks' event, the same for every clerk of the municipality; made once.
+    staff_json: OnceLock<std::result::Result<String, String>>,
+}
+
+impl Shared {
+    fn staff_json(&self) -> Result<String> {
+        self.staff_json
+            .get_or_init(|| {
+                let snap = &self.snapshot;
+                let queue = snap
+                    .clerk_queue
+                    .iter()
+                    .map(|e| staff_view(&snap.tenant, &snap.services, e, snap.now))
+                    .collect::<Result<Vec<_>>>()
+                    .map_err(|e| e.to_string())?;
                 let update = StaffQueueUpdate {
-                    queue: staff_queue(app, &tenant).await?,
-                    open_callbacks: usecases::queue::open_callback_count(app, tenant.id).await?,
+                    queue,
+                    open_callbacks: snap.open_callbacks,
                 };
-                ("queue", to_json(&update)?)
-            }
+                to_json(&update).map_err(|e| e.to_string())
+            })
+            .clone()
+            .map_err(Error::Internal)
+    }
+}
+
+/// The latest snapshot per municipality (issue 20): after a change the first stream that wakes
+/// reads the queue, the others wait for it and share that read, so a change costs one read
+/// and one clerk view, however many follow.
+#[derive(Default)]
+pub struct SharedViews {
+    tenants: Mutex<HashMap<TenantId, Arc<Latest>>>,
+}
+
+/// A municipality's latest snapshot; held while one stream reads a fresh one.
+type Latest = tokio::sync::Mutex<Option<Arc<Shared>>>;
+
+impl SharedViews {
+    /// A snapshot that includes every change up to `heard`.
+    async fn at_least(&self, app: &App, tenant: TenantId, heard: u64) -> Result<Arc<Shared>> {
+        let slot = self
+            .tenants
+            .lock()
+            .expect("shared views lock")
+            .entry(tenant)
+            .or_default()
+            .clone();
+        let mut latest = slot.lock().await;
+        if let Some(shared) = latest
+            .as_ref()
+            .filter(|s| s.heard >= heard && s.read_at.elapsed() < FRESH_FOR)
+        {
+            return Ok(shared.clone());
+        }
+        let heard = app.events.heard();
+        let read_at = std::time::Instant::now();
+        let snapshot = usecases::queue::snapshot(app, tenant).await?;
+        let shared = Arc::new(Shared {
+            heard,
+            read_at,
+            snapshot,
+            staff_json: OnceLock::new(),
+        });
+        *latest = Some(shared.clone());
+        Ok(shared)
+    }
+}
+
+impl Follow {
+    /// The follower's view once every change up to `heard` is in, as the SSE event name and
+    /// its JSON.
+    async fn render(&self, heard: u64) -> Result<(&'static str, String)> {
+        let app = &self.app;
+        let shared = app.live_views.at_least(app, self.tenant, heard).await?;
+        let snap = &shared.snapshot;
+        Ok(match &self.follower {
+            Follower::Clerk { .. } => ("queue", shared.staff_json()?),
             Follower::Resident(id) => {
-                let entry = usecases::queue::entry(app, tenant.id, *id).await?;
+                let entry = match snap.open_entry(*id) {
+                    Some(entry) => entry.clone(),
+                    // Done, missed or left: no longer in the shared snapshot.
+                    None => usecases::queue::entry(app, self.tenant, *id).await?,
+                };
+                let service = snap
+                    .services
+                    .iter()
+                    .find(|s| s.id == entry.service_id)
+                    .ok_or(Error::NotFound("service"))?;
+                let place = snap.place(entry.id);
                 (
                     "entry",
-                    to_json(&resident_view(app, &tenant, &entry).await?)?,
+                    to_json(&entry_view(&snap.tenant, &entry, service, place))?,
                 )
             }
         })
@@ -95,7 +180,7 @@ impl Follow {
                         usecases::desk::municipality_by_id(&self.app, self.tenant).await
                     {
                         if let Err(error) =
-                            usecases::queue::settle_unanswered(&self.app, &tenant).await
+                            usecases::queue::settle_overdue(&self.app, &tenant).await
                         {
                             tracing::warn!(%error, "could not settle unanswered calls");
                         }
@@ -119,13 +204,15 @@ impl Follow {
                 return None;
             }
             self.started = true;
+            // Read after waking: the view must include the change that woke this stream.
+            let heard = self.app.events.heard();
             if let Follower::Clerk { session_expires } = self.follower {
                 if self.app.clock.now().as_second() >= session_expires {
                     // The EventSource reconnects, is refused, and the page asks for a login.
                     return None;
                 }
             }
-            let (name, json) = match self.render().await {
+            let (name, json) = match self.render(heard).await {
                 Ok(view) => view,
                 Err(error) => {
                     // Ending the stream makes an EventSource reconnect, which starts afresh.

@@ -13,7 +13,7 @@ mod for_caller;
 #[cfg(test)]
 mod fuzz;
 pub mod inbound_sms;
-mod live;
+pub(crate) mod live;
 pub mod operator;
 mod outcomes;
 mod personal;

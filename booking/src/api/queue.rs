@@ -62,7 +62,18 @@ pub(super) async fn resident_view(
         service,
         place,
     } = usecases::queue::standing(app, tenant, entry.id).await?;
-    Ok(QueueEntryView {
+    Ok(entry_view(tenant, &entry, &service, place))
+}
+
+/// The resident's view of an entry whose service and place are known (the live streams take
+/// them from the shared snapshot).
+pub(super) fn entry_view(
+    tenant: &Tenant,
+    entry: &QueueEntry,
+    service: &Service,
+    place: Option<usecases::queue::Place>,
+) -> QueueEntryView {
+    QueueEntryView {
         status: entry.status,
         service: service.name.clone(),
         place: place.map(|p| p.place),
@@ -70,7 +81,7 @@ pub(super) async fn resident_view(
         appointment_start: entry.due_at.map(|d| local_rfc3339(tenant, d)),
         joined_at: local_rfc3339(tenant, entry.joined_at),
         room_id: entry.room_id.clone(),
-    })
+    }
 }
 
 /// Check in for the appointment
@@ -245,7 +256,7 @@ pub struct StaffQueueEntryView {
     pub room_id: Option<String>,
 }
 
-fn staff_view(
+pub(super) fn staff_view(
     tenant: &Tenant,
     services: &[Service],
     e: &QueueEntry,
@@ -290,17 +301,6 @@ pub async fn live_queue(
         .map(|e| staff_view(&tenant, &services, e, now))
         .collect::<Result<Vec<_>>>()
         .map(Json)
-}
-
-/// The municipality's open entries: waiting ones in calling order, then those with a clerk.
-pub(super) async fn staff_queue(app: &App, tenant: &Tenant) -> Result<Vec<StaffQueueEntryView>> {
-    let entries = usecases::queue::clerk_queue(app, tenant).await?;
-    let services = crate::usecases::desk::services(app, tenant.id).await?;
-    let now = app.clock.now();
-    entries
-        .iter()
-        .map(|e| staff_view(tenant, &services, e, now))
-        .collect()
 }
 
 async fn staff_answer(app: &App, entry: &QueueEntry) -> Result<Json<StaffQueueEntryView>> {

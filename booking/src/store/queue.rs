@@ -169,6 +169,65 @@ impl Db {
         rows.iter().map(from_row).collect()
     }
 
+    /// The first `limit` waiting entries of `services` in calling order, ordered by the
+    /// database: the SQL form of `domain::queue::queue_order` (tested to agree with it), so
+    /// calling the next resident reads a few rows instead of the whole queue.
+    pub async fn queue_candidates(
+        &self,
+        tenant: TenantId,
+        services: &[ServiceId],
+        now: Timestamp,
+        limit: i64,
+    ) -> Result<Vec<QueueEntry>> {
+        if services.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> =
+            (0..services.len()).map(|i| format!("${}", i + 4)).collect();
+        // Ties end on the id as `QueueEntryId` orders it (the UUID's bytes), which is the
+        // byte order of its lower-case text: PostgreSQL compares it in the "C" collation.
+        let id_order = match self.dialect {
+            super::Dialect::Postgres => "id COLLATE \"C\"",
+            super::Dialect::Sqlite => "id",
+        };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM queue_entries WHERE tenant_id = $1 AND status = 'waiting' \
+             AND service_id IN ({}) ORDER BY \
+             CASE WHEN requeued <> 0 THEN 0 WHEN due_at IS NULL THEN 2 WHEN due_at <= $2 THEN 1 ELSE 3 END, \
+             CASE WHEN requeued <> 0 THEN COALESCE(first_called_at, joined_at) \
+                  WHEN due_at IS NULL THEN joined_at ELSE due_at END, \
+             joined_at, {id_order} LIMIT $3",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(tenant.to_string())
+            .bind(now.as_second())
+            .bind(limit);
+        for service in services {
+            query = query.bind(service.to_string());
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// The calls of the municipality made at or before `called_before` that nobody answered:
+    /// the few entries the answer deadline may have run out for.
+    pub async fn unanswered_calls(
+        &self,
+        tenant: TenantId,
+        called_before: Timestamp,
+    ) -> Result<Vec<QueueEntry>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM queue_entries WHERE tenant_id = $1 AND status = 'called' \
+             AND called_at <= $2"
+        ))
+        .bind(tenant.to_string())
+        .bind(called_before.as_second())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
     /// Gives a waiting entry to `clerk`. `false` when it was no longer waiting: another clerk
     /// took it first. The room is named after the entry.
     pub async fn take_queue_entry(

@@ -43,15 +43,13 @@ pub fn rules(tenant: &Tenant, service: &Service) -> SlotRules {
     }
 }
 
-/// Free slots for `service` on local dates `from..=to`. With `ignore_bookings` it returns the
-/// slots the hours allow, which tells "taken" apart from "never bookable".
+/// Free slots for `service` on local dates `from..=to`.
 async fn compute_slots(
     app: &App,
     tenant: &Tenant,
     service: &Service,
     from: Date,
     to: Date,
-    ignore_bookings: bool,
 ) -> Result<Vec<Slot>> {
     let tz = tenant.time_zone.tz();
     // Only dates that can hold a slot (from now + lead time to now + horizon) are worth
@@ -83,11 +81,7 @@ async fn compute_slots(
         .to_zoned(tz.clone())
         .map_err(|e| Error::Internal(e.to_string()))?
         .timestamp();
-    let mut busy = if ignore_bookings {
-        Default::default()
-    } else {
-        app.db.busy_intervals(&ids, range_start, range_end).await?
-    };
+    let mut busy = app.db.busy_intervals(&ids, range_start, range_end).await?;
     let mut clerks: Vec<ClerkAvailability> = schedules
         .into_iter()
         .map(|s| ClerkAvailability {
@@ -97,7 +91,6 @@ async fn compute_slots(
             absences: s.absences,
         })
         .collect();
-    // Closing days hold for bookings too (`ignore_bookings`): a closed time is never bookable.
     let closed = super::admin::closing_days::closed_periods(app, tenant, from, to).await?;
     close_for_everyone(&mut clerks, &closed);
     Ok(free_slots(
@@ -193,7 +186,7 @@ pub async fn slots(
             format!("Ask for at most {MAX_RANGE_DAYS} days at a time."),
         ));
     }
-    compute_slots(app, tenant, service, from, to, false).await
+    compute_slots(app, tenant, service, from, to).await
 }
 
 /// A booking request after parsing: nothing in here can be malformed.
@@ -280,35 +273,50 @@ impl BookingRequest {
     }
 }
 
-/// Finds the clerks free at exactly `start`, or says why the time cannot be booked.
+/// The clerks whose hours, absences and the closing days allow `start`, or why the time
+/// cannot be booked. Only this one start is checked (`domain::slots::clerks_free_at`, which
+/// agrees with the engine), not the day's slots: whether a clerk is still free is the
+/// reservation guard's to decide when the booking is inserted (`Error::SlotTaken`, 409).
 async fn clerks_free_at(
     app: &App,
     tenant: &Tenant,
     service: &Service,
     start: Timestamp,
 ) -> Result<Vec<ClerkId>> {
-    if start <= app.clock.now() {
+    let now = app.clock.now();
+    if start <= now {
         return Err(Error::invalid(
             "/start",
             "Deze tijd is al voorbij; kies een tijd in de toekomst.",
             "This time has passed; choose a time in the future.",
         ));
     }
-    let date = start.to_zoned(tenant.time_zone.tz().clone()).date();
-    let free = compute_slots(app, tenant, service, date, date, false).await?;
-    if let Some(slot) = free.into_iter().find(|s| s.start == start) {
-        return Ok(slot.clerks);
-    }
-    let possible = compute_slots(app, tenant, service, date, date, true).await?;
-    if possible.iter().any(|s| s.start == start) {
-        Err(Error::SlotTaken)
-    } else {
-        Err(Error::invalid(
+    let tz = tenant.time_zone.tz();
+    let date = start.to_zoned(tz.clone()).date();
+    let mut clerks: Vec<ClerkAvailability> = app
+        .db
+        .schedules_for_service(tenant.id, service.id)
+        .await?
+        .into_iter()
+        .map(|s| ClerkAvailability {
+            clerk: s.clerk,
+            hours: s.hours,
+            absences: s.absences,
+            busy: Vec::new(),
+        })
+        .collect();
+    let closed = super::admin::closing_days::closed_periods(app, tenant, date, date).await?;
+    close_for_everyone(&mut clerks, &closed);
+    let free =
+        crate::domain::slots::clerks_free_at(&rules(tenant, service), tz, start, now, &clerks);
+    if free.is_empty() {
+        return Err(Error::invalid(
             "/start",
             "Op deze tijd kan deze dienst niet worden geboekt; kies een tijd uit de lijst met vrije tijden.",
             "This service cannot be booked at this time; choose a time from the list of free times.",
-        ))
+        ));
     }
+    Ok(free)
 }
 
 pub struct Booked {

@@ -456,7 +456,7 @@ pub async fn day_list(app: &App, claims: &SessionClaims, date: Option<Date>) -> 
     let date = date.unwrap_or_else(|| today(app, &tenant));
     let (from, to) = day_bounds(&tenant, date)?;
     // Apply the answer deadline first, so a call nobody answered shows as it is now.
-    crate::usecases::queue::settle_unanswered(app, &tenant).await?;
+    crate::usecases::queue::settle_overdue(app, &tenant).await?;
     let services = app.db.services(tenant.id).await?;
     let clerks = app.db.clerks(tenant.id).await?;
     let entries = app

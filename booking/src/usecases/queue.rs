@@ -186,13 +186,17 @@ pub async fn walk_in(
 }
 
 /// Applies the answer deadline to every call of the municipality that has run out: back to the
-/// head once, then missed. Run before anyone reads or takes from the queue, so the queue is
-/// right at every look without a background timer, and on every server instance.
-pub async fn settle_unanswered(app: &App, tenant: &Tenant) -> Result<Vec<QueueEntry>> {
+/// head once, then missed. Run before anyone takes from the queue, so the queue is right at
+/// every look without a background timer, and on every server instance. Reads only the calls
+/// whose deadline passed, not the queue; `true` when one was settled.
+pub async fn settle_overdue(app: &App, tenant: &Tenant) -> Result<bool> {
     let now = app.clock.now();
-    let mut open = app.db.open_queue(tenant.id).await?;
+    let overdue = app
+        .db
+        .unanswered_calls(tenant.id, now - queue::ANSWER_WITHIN)
+        .await?;
     let mut settled = false;
-    for entry in &open {
+    for entry in &overdue {
         let (Some(outcome), Some(called_at)) = (queue::unanswered(entry, now), entry.called_at)
         else {
             continue;
@@ -205,9 +209,15 @@ pub async fn settle_unanswered(app: &App, tenant: &Tenant) -> Result<Vec<QueueEn
     }
     if settled {
         changed(app, tenant.id).await;
-        open = app.db.open_queue(tenant.id).await?;
     }
-    Ok(open)
+    Ok(settled)
+}
+
+/// Settles the calls that ran out (see `settle_overdue`), then reads everyone waiting or with
+/// a clerk, for the views that show the whole queue.
+pub async fn settle_unanswered(app: &App, tenant: &Tenant) -> Result<Vec<QueueEntry>> {
+    settle_overdue(app, tenant).await?;
+    app.db.open_queue(tenant.id).await
 }
 
 /// The municipality's open entries as the clerks see them: waiting ones in calling order, then
@@ -241,18 +251,26 @@ async fn clerk_services(app: &App, claims: &SessionClaims) -> Result<Vec<Service
         .services)
 }
 
+/// How many candidates one round of `call_next` reads: enough that clerks calling at the same
+/// moment each find one not yet taken.
+const CANDIDATES_PER_ROUND: i64 = 8;
+
 /// Gives the clerk the first resident in queue order for the clerk's services. When another
 /// clerk takes that resident at the same moment, the database refuses the second taker, who
 /// moves on to the next candidate. `None` when nobody waits for this clerk.
 pub async fn call_next(app: &App, claims: &SessionClaims) -> Result<Option<QueueEntry>> {
     let tenant = app.db.tenant(claims.tenant).await?;
     let services = clerk_services(app, claims).await?;
-    // Each round reads the queue afresh; a round only ends without a winner when every
-    // candidate was taken by others meanwhile, so a few rounds suffice even under contention.
-    for _ in 0..5 {
-        let open = settle_unanswered(app, &tenant).await?;
+    // Each round asks the database for the next few candidates in queue order (not the
+    // whole queue). A round only ends without a winner when every candidate was taken by
+    // others meanwhile; rounds are cheap, so there are enough for many clerks calling at once.
+    for _ in 0..25 {
+        settle_overdue(app, &tenant).await?;
         let now = app.clock.now();
-        let candidates = queue::queue_order(&open, Some(&services), now);
+        let candidates = app
+            .db
+            .queue_candidates(tenant.id, &services, now, CANDIDATES_PER_ROUND)
+            .await?;
         if candidates.is_empty() {
             return Ok(None);
         }
@@ -275,7 +293,7 @@ pub async fn call_next(app: &App, claims: &SessionClaims) -> Result<Option<Queue
 /// An entry of a service the clerk does not handle is "not found".
 pub async fn call(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Result<QueueEntry> {
     let tenant = app.db.tenant(claims.tenant).await?;
-    settle_unanswered(app, &tenant).await?;
+    settle_overdue(app, &tenant).await?;
     crate::usecases::desk::queue_entry(app, claims, id).await?;
     if !app
         .db
@@ -291,7 +309,7 @@ pub async fn call(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Result
 /// The resident answers the call (opens the video room).
 pub async fn answer(app: &App, entry: &QueueEntry) -> Result<QueueEntry> {
     let tenant = app.db.tenant(entry.tenant_id).await?;
-    settle_unanswered(app, &tenant).await?;
+    settle_overdue(app, &tenant).await?;
     if !app.db.answer_queue_entry(entry.id, app.clock.now()).await? {
         return Err(Conflict::NotBeingCalled.into());
     }
@@ -303,7 +321,7 @@ pub async fn answer(app: &App, entry: &QueueEntry) -> Result<QueueEntry> {
 /// people behind move up at once.
 pub async fn leave(app: &App, entry: &QueueEntry) -> Result<QueueEntry> {
     let tenant = app.db.tenant(entry.tenant_id).await?;
-    settle_unanswered(app, &tenant).await?;
+    settle_overdue(app, &tenant).await?;
     if !app.db.leave_queue_entry(entry.id, app.clock.now()).await? {
         let now = app.db.queue_entry(tenant.id, entry.id).await?;
         return Err(Error::Conflict(match now.status {
@@ -338,6 +356,82 @@ pub async fn finish(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Resu
 pub struct Place {
     pub place: usize,
     pub expected_wait: SignedDuration,
+}
+
+/// The municipality's queue at one moment, read once after a change and shared by every live
+/// view of it (issue 20): 2,000 residents following one queue cost one read per change, not
+/// 2,000. The same rules as `clerk_queue` and `standing`.
+pub struct QueueSnapshot {
+    pub tenant: Tenant,
+    /// When it was read; the views' times are relative to this.
+    pub now: Timestamp,
+    /// Waiting residents in calling order, then those with a clerk (as `clerk_queue`).
+    pub clerk_queue: Vec<QueueEntry>,
+    /// Every service of the municipality (a view names the entry's service).
+    pub services: Vec<Service>,
+    pub open_callbacks: usize,
+    places: std::collections::HashMap<QueueEntryId, Place>,
+}
+
+impl QueueSnapshot {
+    /// The open entry, or `None` once it left the queue (then read it with `entry`).
+    pub fn open_entry(&self, id: QueueEntryId) -> Option<&QueueEntry> {
+        self.clerk_queue.iter().find(|e| e.id == id)
+    }
+
+    /// Where a waiting entry stands among everyone waiting for its service.
+    pub fn place(&self, id: QueueEntryId) -> Option<Place> {
+        self.places.get(&id).copied()
+    }
+}
+
+/// Reads the municipality's queue once (after settling the calls that ran out) with what every
+/// live view of it needs.
+pub async fn snapshot(app: &App, tenant: TenantId) -> Result<QueueSnapshot> {
+    let tenant = app.db.tenant(tenant).await?;
+    let clerk_queue = clerk_queue(app, &tenant).await?;
+    let services = app.db.services(tenant.id).await?;
+    let clerks = app.db.clerks(tenant.id).await?;
+    let open_callbacks = open_callback_count(app, tenant.id).await?;
+    let now = app.clock.now();
+    let mut places = std::collections::HashMap::new();
+    for service in &services {
+        let order = queue::queue_order(&clerk_queue, Some(&[service.id]), now);
+        if order.is_empty() {
+            continue;
+        }
+        let recent = app
+            .db
+            .recent_handling_times(service.id, queue::RECENT_CALLS)
+            .await?;
+        let handling = clerks
+            .iter()
+            .filter(|c| c.services.contains(&service.id))
+            .count();
+        for (ahead, entry) in order.iter().enumerate() {
+            let expected_wait = queue::expected_wait(
+                ahead,
+                &recent,
+                SignedDuration::from_mins(service.duration_minutes),
+                handling,
+            );
+            places.insert(
+                entry.id,
+                Place {
+                    place: ahead + 1,
+                    expected_wait,
+                },
+            );
+        }
+    }
+    Ok(QueueSnapshot {
+        tenant,
+        now,
+        clerk_queue,
+        services,
+        open_callbacks,
+        places,
+    })
 }
 
 /// An entry of the municipality's queue; another municipality's is "not found".
