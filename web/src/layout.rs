@@ -81,6 +81,13 @@ pub fn render(ctx: &Ctx, page: Page<'_>) -> Html<String> {
         .tenant
         .map_or_else(|| "/".to_string(), |t| format!("/{}", t.slug.as_str()));
     let other = ctx.lang.other();
+    // Clerk and admin pages (the ones with the staff navigation) use the width of the screen:
+    // the call workspace and the tables need it; resident pages keep one readable column.
+    let container = if page.nav.is_some() {
+        "container container--wide"
+    } else {
+        "container"
+    };
     let markup = html! {
         (DOCTYPE)
         html lang=(ctx.lang.code()) {
@@ -93,7 +100,7 @@ pub fn render(ctx: &Ctx, page: Page<'_>) -> Html<String> {
             body style=[colours] {
                 a class="skip-link" href="#inhoud" { (tx.t("Naar de inhoud", "Skip to content")) }
                 header class="site-header" {
-                    div class="container header-row" {
+                    div class={ (container) " header-row" } {
                         a class="site-name" href=(home) {
                             // The name follows, so the picture is decoration for a screen reader.
                             @if let Some((slug, version)) = page.tenant.and_then(|t| Some((t.slug.as_str(), t.logo_version?))) {
@@ -109,15 +116,15 @@ pub fn render(ctx: &Ctx, page: Page<'_>) -> Html<String> {
                         }
                     }
                 }
-                @if let Some(nav) = page.nav {
-                    div class="container" { (nav) }
+                @if let Some(nav) = &page.nav {
+                    div class=(container) { (nav) }
                 }
-                main id="inhoud" class="container" tabindex="-1" {
+                main id="inhoud" class=(container) tabindex="-1" {
                     h1 { (page.title) }
                     (page.body)
                 }
                 footer class="site-footer" {
-                    div class="container" {
+                    div class=(container) {
                         @if let Some(t) = page.tenant {
                             (contact(&tx, t))
                         }

@@ -1,7 +1,9 @@
 // The clerk's call page: camera and microphone, the room ticket for this queue entry, the call.
 // "Ophangen" only leaves the room (the clerk can go back in, and so can the resident); "Gesprek
-// beëindigen" marks the entry done, which ends the conversation for both, and then the outcome
-// form appears. A reload while the entry is called or answered is back in the call.
+// beëindigen" marks the entry done, which ends the conversation for both. A reload while the
+// entry is called or answered is back in the call. The outcome form stands beside the call
+// from the start: what the clerk writes is kept as a draft on the server (debounced, the same
+// form the "Concept bewaren" button posts), so neither hanging up nor a reload loses it.
 import { openMedia } from "/static/call.js";
 import { startCallView } from "/static/call-view.js";
 
@@ -15,13 +17,57 @@ const endBlock = document.getElementById("end-conversation");
 const endDialog = document.getElementById("end-dialog");
 let call = null;
 
+// ---- the draft: kept on the server as the clerk types ----
+const draftStatus = document.getElementById("draft-status");
+let keepTimer = null;
+let keeping = Promise.resolve();
+// Once the outcome is recorded the draft is gone on the server; do not start a new one.
+let recorded = false;
+
+/** Posts the form as it stands to the draft address (same-origin, so the server's origin check
+ * passes, as for every other form). Chained, so an older save never lands after a newer one. */
+function keepDraft() {
+  clearTimeout(keepTimer);
+  keepTimer = null;
+  if (!form || recorded) return Promise.resolve();
+  const body = new URLSearchParams(new FormData(form));
+  keeping = keeping.then(async () => {
+    try {
+      const resp = await fetch(form.action, {
+        method: "POST",
+        headers: { Accept: "application/json" },
+        body,
+      });
+      draftStatus.textContent = resp.ok ? form.dataset.kept : form.dataset.keepFailed;
+    } catch {
+      draftStatus.textContent = form.dataset.keepFailed;
+    }
+  });
+  return keeping;
+}
+
+function keepSoon() {
+  clearTimeout(keepTimer);
+  keepTimer = setTimeout(keepDraft, 800);
+}
+
+form?.addEventListener("input", keepSoon);
+form?.addEventListener("change", keepSoon);
+// Leaving the page (reload, back to the queue) with a save still waiting: send it now.
+window.addEventListener("pagehide", () => {
+  if (keepTimer !== null && form) {
+    clearTimeout(keepTimer);
+    navigator.sendBeacon(form.action, new URLSearchParams(new FormData(form)));
+  }
+});
+
 function showOutcome() {
   endBlock.hidden = true;
   back.hidden = false;
   if (form) {
-    form.hidden = false;
-    form.querySelector("h2").setAttribute("tabindex", "-1");
-    form.querySelector("h2").focus();
+    const heading = form.querySelector("h2");
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
   }
 }
 
@@ -35,6 +81,8 @@ document.getElementById("cancel-end").addEventListener("click", () => {
 });
 document.getElementById("confirm-end").addEventListener("click", async () => {
   endDialog.close();
+  // What was written so far is on the server before the conversation ends.
+  await keepDraft();
   const resp = await fetch(`/api/v1/staff/queue/${entry}/done`, { method: "POST" });
   if (!resp.ok) {
     status.textContent = root.dataset.endFailed;
@@ -82,6 +130,11 @@ async function start() {
 
 form?.addEventListener("submit", async (e) => {
   e.preventDefault();
+  if (e.submitter?.id === "keep-draft") {
+    await keepDraft();
+    return;
+  }
+  await keepDraft();
   const result = form.querySelector("input[name=result]:checked");
   const followUp = form.querySelector("input[name=follow_up]:checked").value;
   const out = document.getElementById("outcome-status");
@@ -101,7 +154,10 @@ form?.addEventListener("submit", async (e) => {
     }),
   });
   out.textContent = resp.status === 201 ? form.dataset.saved : form.dataset.failed;
-  if (resp.status === 201) form.querySelector("button[type=submit]").disabled = true;
+  if (resp.status === 201) {
+    recorded = true;
+    form.querySelector("#record-outcome").disabled = true;
+  }
 });
 
 start();

@@ -256,6 +256,63 @@ pub fn validate(
     })
 }
 
+/// What a clerk has written of an outcome so far, kept during and after the call until the
+/// outcome is recorded (issue 21): any part may still be missing, so only the shape is checked
+/// here; `validate` checks the whole when it is recorded.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UnfinishedOutcome {
+    /// A result code as ticked, or empty when none is ticked yet.
+    pub result: String,
+    pub notes: String,
+    /// `none`, `new_appointment` or `callback`.
+    pub follow_up: String,
+    pub sources: Vec<String>,
+}
+
+impl UnfinishedOutcome {
+    /// Parses what the form sent. Notes are free text (control characters refused, at most
+    /// `MAX_NOTES`); codes and sources only need to fit, as the list may change before the end.
+    pub fn parse(result: &str, notes: &str, follow_up: &str, sources: Vec<String>) -> Result<Self> {
+        let result = result.trim();
+        if result.chars().count() > 40 {
+            return Err(Error::invalid_because("/result", code_shape()));
+        }
+        let notes = FreeText::optional(notes, Lines::Many, MAX_NOTES)
+            .map_err(|p| p.at("/notes"))?
+            .map(FreeText::into_string)
+            .unwrap_or_default();
+        let follow_up = match follow_up.trim() {
+            "" | "none" => "none",
+            "new_appointment" => "new_appointment",
+            "callback" => "callback",
+            _ => {
+                return Err(Error::invalid(
+                    "/follow_up",
+                    "Kies een vervolg uit de lijst.",
+                    "Choose a follow-up from the list.",
+                ))
+            }
+        };
+        if sources.len() > MAX_SOURCES
+            || sources
+                .iter()
+                .any(|s| s.trim().is_empty() || s.chars().count() > MAX_SOURCE_LEN)
+        {
+            return Err(Error::invalid(
+                "/sources",
+                format!("Geef hoogstens {MAX_SOURCES} bronnen van 1 tot {MAX_SOURCE_LEN} tekens."),
+                format!("Give at most {MAX_SOURCES} sources of 1 to {MAX_SOURCE_LEN} characters."),
+            ));
+        }
+        Ok(UnfinishedOutcome {
+            result: result.to_string(),
+            notes,
+            follow_up: follow_up.to_string(),
+            sources: sources.into_iter().map(|s| s.trim().to_string()).collect(),
+        })
+    }
+}
+
 /// A stored outcome event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
@@ -328,6 +385,19 @@ pub fn may_record(entry: Option<EntryStatus>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unfinished_outcome_keeps_what_is_written_and_refuses_what_cannot_be_kept() {
+        let kept =
+            UnfinishedOutcome::parse(" complete ", "Pasfoto mee.\nNog BSN.", "", vec![]).unwrap();
+        assert_eq!(kept.result, "complete");
+        assert_eq!(kept.follow_up, "none");
+        assert_eq!(kept.notes, "Pasfoto mee.\nNog BSN.");
+        assert!(UnfinishedOutcome::parse("", "", "later", vec![]).is_err());
+        assert!(UnfinishedOutcome::parse("", "a\u{7}b", "none", vec![]).is_err());
+        assert!(UnfinishedOutcome::parse("", &"x".repeat(MAX_NOTES + 1), "none", vec![]).is_err());
+        assert!(UnfinishedOutcome::parse("", "", "none", vec![" ".into()]).is_err());
+    }
 
     #[test]
     fn an_outcome_waits_for_the_call() {

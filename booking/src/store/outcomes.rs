@@ -3,9 +3,11 @@
 use super::Db;
 use crate::adapters::case_store::{CaseDelivery, CaseStoreSettings};
 use crate::domain::access_log::AccessEntry;
+use crate::domain::ids::ClerkId;
 use crate::domain::ids::{AppointmentId, ServiceId, TenantId};
 use crate::domain::outbox::{AfterFailure, DeliveryState};
-use crate::domain::outcome::{default_results, FollowUp, Outcome, ResultOption};
+use crate::domain::outcome::{default_results, FollowUp, Outcome, ResultOption, UnfinishedOutcome};
+use crate::domain::queue::QueueEntryId;
 use crate::domain::tenant::TimeZoneName;
 use crate::error::{Conflict, Error, Result};
 use jiff::Timestamp;
@@ -191,7 +193,14 @@ impl Db {
     /// neither, so no recorded outcome can miss its delivery. Returns the event id. A
     /// concurrent recording of the same version loses with `Conflict`. The access log entries
     /// for the sources consulted go in the same transaction, so no consulted source is unlogged.
-    pub async fn insert_outcome(&self, o: &Outcome, access: &[AccessEntry]) -> Result<Uuid> {
+    /// `draft` is the clerk's unfinished outcome for the queue entry, deleted in the same
+    /// transaction: recorded, it is no longer a draft.
+    pub async fn insert_outcome(
+        &self,
+        o: &Outcome,
+        access: &[AccessEntry],
+        draft: Option<(ClerkId, QueueEntryId)>,
+    ) -> Result<Uuid> {
         let event = Uuid::new_v4();
         let sources =
             serde_json::to_string(&o.sources).map_err(|e| Error::Internal(e.to_string()))?;
@@ -237,8 +246,90 @@ impl Db {
         for entry in access {
             super::access_log::insert(&mut tx, entry).await?;
         }
+        if let Some((clerk, entry)) = draft {
+            sqlx::query("DELETE FROM outcome_drafts WHERE clerk_id = $1 AND queue_entry_id = $2")
+                .bind(clerk.to_string())
+                .bind(entry.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(event)
+    }
+
+    /// Keeps the clerk's unfinished outcome for a queue entry, over the one kept before.
+    pub async fn keep_unfinished_outcome(
+        &self,
+        tenant: TenantId,
+        clerk: ClerkId,
+        entry: QueueEntryId,
+        u: &UnfinishedOutcome,
+        now: Timestamp,
+    ) -> Result<()> {
+        let sources =
+            serde_json::to_string(&u.sources).map_err(|e| Error::Internal(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO outcome_drafts (clerk_id, queue_entry_id, tenant_id, result_code, notes, \
+             follow_up, sources, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (clerk_id, queue_entry_id) DO UPDATE SET result_code = excluded.result_code, \
+             notes = excluded.notes, follow_up = excluded.follow_up, sources = excluded.sources, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(clerk.to_string())
+        .bind(entry.to_string())
+        .bind(tenant.to_string())
+        .bind(&u.result)
+        .bind(&u.notes)
+        .bind(&u.follow_up)
+        .bind(sources)
+        .bind(now.as_second())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The clerk's unfinished outcome for a queue entry, if one is kept.
+    pub async fn unfinished_outcome(
+        &self,
+        tenant: TenantId,
+        clerk: ClerkId,
+        entry: QueueEntryId,
+    ) -> Result<Option<UnfinishedOutcome>> {
+        let row = sqlx::query(
+            "SELECT result_code, notes, follow_up, sources FROM outcome_drafts \
+             WHERE tenant_id = $1 AND clerk_id = $2 AND queue_entry_id = $3",
+        )
+        .bind(tenant.to_string())
+        .bind(clerk.to_string())
+        .bind(entry.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(UnfinishedOutcome {
+                result: r.try_get("result_code")?,
+                notes: r.try_get("notes")?,
+                follow_up: r.try_get("follow_up")?,
+                sources: serde_json::from_str(&r.try_get::<String, _>("sources")?)
+                    .map_err(|_| corrupt("draft sources"))?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Deletes unfinished outcomes last saved before `before`: their notes are personal data,
+    /// kept no longer than the municipality's retention period. Returns how many.
+    pub async fn erase_unfinished_outcomes_before(
+        &self,
+        tenant: TenantId,
+        before: Timestamp,
+    ) -> Result<u64> {
+        let deleted =
+            sqlx::query("DELETE FROM outcome_drafts WHERE tenant_id = $1 AND updated_at < $2")
+                .bind(tenant.to_string())
+                .bind(before.as_second())
+                .execute(&self.pool)
+                .await?;
+        Ok(deleted.rows_affected())
     }
 
     /// The appointment's outbox events in version order.

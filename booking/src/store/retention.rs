@@ -149,6 +149,14 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         erase_dependents(&mut tx, tenant, now).await?;
+        // A clerk's notes on the call never recorded as an outcome (issue 21) go too.
+        sqlx::query(
+            "DELETE FROM outcome_drafts WHERE queue_entry_id IN \
+             (SELECT id FROM queue_entries WHERE appointment_id = $1)",
+        )
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -9,7 +9,8 @@ use crate::domain::access_log::{AccessEntry, Action, REASON_OUTCOME, REASON_VIEW
 use crate::domain::appointment::{Appointment, AppointmentStatus};
 use crate::domain::consent;
 use crate::domain::ids::{AppointmentId, ServiceId};
-use crate::domain::outcome::{self, Outcome, OutcomeDraft, ResultOption};
+use crate::domain::outcome::{self, Outcome, OutcomeDraft, ResultOption, UnfinishedOutcome};
+use crate::domain::queue::QueueEntryId;
 use crate::domain::tenant::Tenant;
 use crate::error::{Conflict, Error, Result};
 use crate::store::{BuiltinCase, OutboxEntry};
@@ -76,7 +77,7 @@ pub async fn record(
         return Err(Conflict::NothingToRecord.into());
     }
     let entry = app.db.queue_entry_for_appointment(id).await?;
-    outcome::may_record(entry.map(|e| e.status))?;
+    outcome::may_record(entry.as_ref().map(|e| e.status))?;
     let now = app.clock.now();
     let tz = tenant.time_zone.tz().clone();
     let results = app.db.service_results(appointment.service_id).await?;
@@ -98,7 +99,9 @@ pub async fn record(
         recorded_by: claims.sub,
         recorded_at: now,
     };
-    let event = app.db.insert_outcome(&recorded, &access).await?;
+    // The clerk's draft for this call becomes the outcome: deleted in the same transaction.
+    let draft = entry.map(|e| (claims.sub, e.id));
+    let event = app.db.insert_outcome(&recorded, &access, draft).await?;
     tracing::info!(clerk = %claims.sub, appointment = %id, version, event = %event, "outcome recorded");
     history_of(app, tenant, id).await
 }
@@ -180,4 +183,38 @@ pub async fn results(app: &App, claims: &SessionClaims, raw: &str) -> Result<Vec
     let id: ServiceId = raw.parse().map_err(|_| Error::NotFound("service"))?;
     app.db.service(claims.tenant, id).await?;
     app.db.service_results(id).await
+}
+
+/// Keeps what the clerk wrote of the outcome so far (autosaved during the call, or "Concept
+/// bewaren"), for a queue entry the clerk may act on; another's is "not found". Kept per clerk
+/// and entry until `record` turns it into the outcome.
+pub async fn keep_unfinished(
+    app: &App,
+    claims: &SessionClaims,
+    entry: QueueEntryId,
+    unfinished: &UnfinishedOutcome,
+) -> Result<()> {
+    let entry = desk::queue_entry(app, claims, entry).await?;
+    app.db
+        .keep_unfinished_outcome(
+            claims.tenant,
+            claims.sub,
+            entry.id,
+            unfinished,
+            app.clock.now(),
+        )
+        .await
+}
+
+/// The clerk's kept draft for a queue entry, if any, to fill the form again after a reload or
+/// after hanging up. Only the clerk's own: the call page that shows it is already logged.
+pub async fn unfinished(
+    app: &App,
+    claims: &SessionClaims,
+    entry: QueueEntryId,
+) -> Result<Option<UnfinishedOutcome>> {
+    let entry = desk::queue_entry(app, claims, entry).await?;
+    app.db
+        .unfinished_outcome(claims.tenant, claims.sub, entry.id)
+        .await
 }

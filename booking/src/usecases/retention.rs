@@ -24,9 +24,11 @@ pub async fn apply(app: &App) -> Result<u64> {
     let now = app.clock.now();
     let mut erased = 0;
     for tenant in app.db.tenants().await? {
-        erased += app
-            .db
-            .erase_ended_before(tenant.id, cutoff(now, tenant.retention_days), now)
+        let before = cutoff(now, tenant.retention_days);
+        erased += app.db.erase_ended_before(tenant.id, before, now).await?;
+        // Notes never recorded as an outcome go too (issue 21: the drafts of the call page).
+        app.db
+            .erase_unfinished_outcomes_before(tenant.id, before)
             .await?;
     }
     Ok(erased)

@@ -30,7 +30,7 @@ pub async fn show(
             @if trail.is_empty() {
                 p { (tx.t("Nog niets vastgelegd.", "Nothing recorded yet.")) }
             } @else {
-                div class="table-scroll" {
+                div class="table-scroll" role="region" tabindex="0" aria-label=(tx.t("Logboek, nieuwste eerst", "Audit log, newest first")) {
                     table class="queue-table" {
                         caption { (tx.t("Logboek, nieuwste eerst", "Audit log, newest first")) }
                         thead {

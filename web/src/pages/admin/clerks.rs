@@ -190,7 +190,7 @@ async fn list_page(
                 }) }
             }
         }
-        div class="table-scroll" {
+        div class="table-scroll" role="region" tabindex="0" aria-label=(tx.t("Medewerkers en beheerders", "Clerks and administrators")) {
             table class="queue-table" {
                 caption { (tx.t("Medewerkers en beheerders", "Clerks and administrators")) }
                 thead {
@@ -783,7 +783,7 @@ async fn hours_page(
             }
         }
         form method="post" action={ (base) "/tijden" } class="staff-form staff-form--wide" novalidate aria-labelledby="tijden-kop" {
-            div class="table-scroll" {
+            div class="table-scroll" role="region" tabindex="0" aria-label=(tx.t("Werktijden per weekdag", "Working hours per weekday")) {
                 table class="queue-table hours-table" {
                     caption { (tx.t("Werktijden per weekdag", "Working hours per weekday")) }
                     thead {
@@ -834,7 +834,7 @@ async fn hours_page(
         @if absences.is_empty() {
             p { (tx.t("Er is geen afwezigheid gepland.", "No absence is planned.")) }
         } @else {
-            div class="table-scroll" {
+            div class="table-scroll" role="region" tabindex="0" aria-label=(tx.t("Geplande afwezigheid", "Planned absence")) {
                 table class="queue-table" {
                     caption { (tx.t("Geplande afwezigheid", "Planned absence")) }
                     thead {

@@ -227,7 +227,7 @@ async fn page(
                     }
                 }
             }
-            div class="table-scroll" {
+            div class="table-scroll" role="region" tabindex="0" aria-label=(tx.t("Afspraken op een sluitingsdag", "Appointments on a closing day")) {
                 table class="queue-table" {
                     caption { (tx.t("Afspraken op een sluitingsdag", "Appointments on a closing day")) }
                     thead {
@@ -271,7 +271,7 @@ async fn page(
         @if list.is_empty() {
             p { (tx.t("Er zijn geen sluitingsdagen gepland.", "No closing days are planned.")) }
         } @else {
-            div class="table-scroll" {
+            div class="table-scroll" role="region" tabindex="0" aria-label=(tx.t("Geplande sluitingsdagen", "Planned closing days")) {
                 table class="queue-table" {
                     caption { (tx.t("Geplande sluitingsdagen", "Planned closing days")) }
                     thead {

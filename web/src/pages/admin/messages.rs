@@ -123,39 +123,41 @@ async fn page(app: &App, ctx: &Ctx, tenant: &Tenant) -> Result<Response> {
             p { (tx.t("Er zijn nog geen berichten.", "There are no messages yet.")) }
         } @else {
             p { (tx.t("De nieuwste staat bovenaan.", "The newest is at the top.")) }
-            table {
-                caption class="visually-hidden" { (tx.t("Berichten", "Messages")) }
-                thead {
-                    tr {
-                        th scope="col" { (tx.t("Gemaakt", "Created")) }
-                        th scope="col" { (tx.t("Soort", "Kind")) }
-                        th scope="col" { (tx.t("Via", "By")) }
-                        th scope="col" { (tx.t("Stand", "State")) }
-                        th scope="col" { (tx.t("Pogingen", "Attempts")) }
-                        th scope="col" { (tx.t("Laatste fout", "Last error")) }
+            div class="table-scroll" role="region" tabindex="0" aria-labelledby="berichten-kop" {
+                table {
+                    caption class="visually-hidden" { (tx.t("Berichten", "Messages")) }
+                    thead {
+                        tr {
+                            th scope="col" { (tx.t("Gemaakt", "Created")) }
+                            th scope="col" { (tx.t("Soort", "Kind")) }
+                            th scope="col" { (tx.t("Via", "By")) }
+                            th scope="col" { (tx.t("Stand", "State")) }
+                            th scope="col" { (tx.t("Pogingen", "Attempts")) }
+                            th scope="col" { (tx.t("Laatste fout", "Last error")) }
+                        }
                     }
-                }
-                tbody {
-                    @for m in &list {
-                        tr class={ "message message--" (m.state.as_str()) } {
-                            td { (tx.moment_in_words(tenant, m.created_at)) }
-                            td { (m.kind.words_nl()) }
-                            td { (m.channel.words_nl()) }
-                            td class="state" {
-                                (state_words(&tx, m.state))
-                                @if m.state == MessageState::Queued {
-                                    @if let Some(at) = m.next_attempt_at {
-                                        " (" (tx.t("vanaf", "from")) " " (tx.moment_in_words(tenant, at)) ")"
+                    tbody {
+                        @for m in &list {
+                            tr class={ "message message--" (m.state.as_str()) } {
+                                td { (tx.moment_in_words(tenant, m.created_at)) }
+                                td { (m.kind.words_nl()) }
+                                td { (m.channel.words_nl()) }
+                                td class="state" {
+                                    (state_words(&tx, m.state))
+                                    @if m.state == MessageState::Queued {
+                                        @if let Some(at) = m.next_attempt_at {
+                                            " (" (tx.t("vanaf", "from")) " " (tx.moment_in_words(tenant, at)) ")"
+                                        }
                                     }
                                 }
-                            }
-                            td class="attempts" { (m.attempts) }
-                            td {
-                                (m.last_error.as_deref().unwrap_or("–"))
-                                @if m.state == MessageState::Failed {
-                                    form method="post" action={ (HERE) "/" (m.id) "/opnieuw" } {
-                                        button type="submit" class="button button--secondary" {
-                                            (tx.t("Opnieuw versturen", "Send again"))
+                                td class="attempts" { (m.attempts) }
+                                td {
+                                    (m.last_error.as_deref().unwrap_or("–"))
+                                    @if m.state == MessageState::Failed {
+                                        form method="post" action={ (HERE) "/" (m.id) "/opnieuw" } {
+                                            button type="submit" class="button button--secondary" {
+                                                (tx.t("Opnieuw versturen", "Send again"))
+                                            }
                                         }
                                     }
                                 }

@@ -168,7 +168,7 @@ async fn list_page(
         value("buffer_minutes", "5"),
     );
     let body = html! {
-        div class="table-scroll" {
+        div class="table-scroll" role="region" tabindex="0" aria-label=(tx.t("Onderwerpen van de gemeente. Voor een onderwerp dat niet aangeboden wordt, kunnen bewoners geen afspraak maken.", "The municipality's services. Residents cannot book a service that is not offered.")) {
             table class="queue-table" {
                 caption {
                     (tx.t(

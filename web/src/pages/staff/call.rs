@@ -1,23 +1,30 @@
-//! `/medewerker/gesprek/{id}`: the call with a queue entry. Beside the video: the resident's
-//! details and, for an appointment, the resident's choice per information source. After
-//! "Gesprek beëindigen" (not "Ophangen", which only leaves the room) the outcome form appears;
-//! its "Geraadpleegde bronnen" offers only the sources the resident left to the municipality
-//! (the API refuses and logs any other). Opening this page shows personal data, so it is
-//! written to the access log as "opened".
+//! `/medewerker/gesprek/{id}`: the clerk's workspace for a call with a queue entry (issue 21):
+//! the call (large video, self-view apart, the controls), the resident's details and, for an
+//! appointment, the resident's choice per information source, and the outcome form, side by
+//! side on a wide screen and stacked on a narrow one. The outcome can be written during the
+//! call: it is kept as a draft per clerk and entry (autosaved by `clerk-call.js`, or "Concept
+//! bewaren" without JavaScript), filled in again after a reload or hanging up, and recording
+//! turns it into the outcome. "Geraadpleegde bronnen" offers only the sources the resident
+//! left to the municipality (the use case refuses and logs any other). Opening this page
+//! shows personal data, so it is written to the access log as "opened".
 
 use super::super::call_view::call_view;
 use super::{nav, to_login};
 use crate::context::Ctx;
 use crate::error::respond;
+use crate::error::see_other;
 use crate::form::Radio;
 use crate::i18n::Tx;
 use crate::layout::{render, Page};
 use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use booking::auth::Staff;
 use booking::domain::consent::{Choice, InfoSource};
+use booking::domain::ids::AppointmentId;
+use booking::domain::outcome::{FollowUp, OutcomeDraft, UnfinishedOutcome, MAX_NOTES};
 use booking::domain::queue::QueueEntryId;
-use booking::usecases::desk;
+use booking::usecases::{desk, outcome};
 use booking::{App, Error};
 use maud::{html, Markup};
 
@@ -74,7 +81,7 @@ pub async fn show(
     let Ok(Staff(claims)) = staff else {
         return to_login(&format!("/medewerker/gesprek/{}", crate::html::url(&id)));
     };
-    let outcome = async {
+    let answer = async {
         let id: QueueEntryId = id.parse().map_err(|_| Error::NotFound("queue entry"))?;
         // Logs the appointment (if any) as opened: the page shows the resident's data.
         let desk::CallView {
@@ -122,6 +129,19 @@ pub async fn show(
         if let Some(phone) = &entry.resident_phone {
             details.push((tx.t("Telefoon", "Phone"), phone.clone()));
         }
+        let kept = outcome::unfinished(&app, &claims, entry.id)
+            .await?
+            .unwrap_or_default();
+        let notice = if ctx.param("vastgelegd").is_some() {
+            Some(tx.t(
+                "De uitkomst is vastgelegd.",
+                "The outcome has been recorded.",
+            ))
+        } else if ctx.param("bewaard").is_some() {
+            Some(tx.t("Het concept is bewaard.", "The draft has been saved."))
+        } else {
+            None
+        };
         let (consent, outcome_form) = match &appointment {
             Some(a) => {
                 let allowed: Vec<&InfoSource> = sources
@@ -133,17 +153,22 @@ pub async fn show(
                     Some(consent_panel(&tx, &sources)),
                     Some(outcome_form(
                         &tx,
-                        &results,
-                        &allowed,
-                        !sources.is_empty(),
-                        &a.id.to_string(),
+                        &OutcomeFormView {
+                            results: &results,
+                            allowed: &allowed,
+                            has_sources: !sources.is_empty(),
+                            appointment: &a.id.to_string(),
+                            entry: &entry.id.to_string(),
+                            kept: &kept,
+                            notice,
+                        },
                     )),
                 )
             }
             None => (None, None),
         };
         let body = html! {
-            div class="call-layout" id="clerk-call" data-entry=(entry.id.to_string())
+            div class="workspace" id="clerk-call" data-entry=(entry.id.to_string())
                 data-status=(entry.status.as_str())
                 data-failed=(tx.t(
                     "Het gesprek kon niet starten. Ga terug naar de wachtrij.",
@@ -153,11 +178,17 @@ pub async fn show(
                     "Beëindigen lukte niet. Probeer het opnieuw.",
                     "Ending failed. Please try again."
                 )) {
-                div class="call-main" {
+                div class="workspace-call" {
                     (call_view(&tx, tx.t("Beeld van de bewoner", "The resident's picture")))
                     (end_conversation(&tx))
+                    p id="clerk-call-status" role="status" {}
+                    p id="back-to-queue" hidden {
+                        a class="button button--secondary" href="/medewerker/wachtrij" {
+                            (tx.t("Terug naar de wachtrij", "Back to the queue"))
+                        }
+                    }
                 }
-                aside class="call-details" aria-labelledby="details-kop" {
+                aside class="workspace-details call-details" aria-labelledby="details-kop" {
                     h2 id="details-kop" { (tx.t("Gegevens", "Details")) }
                     dl class="summary" {
                         @for (k, v) in &details {
@@ -167,15 +198,11 @@ pub async fn show(
                     @if let Some(consent) = consent {
                         (consent)
                     }
+                    // The call's participants (issue 21 item 2) go here.
+                    div id="participants" {}
                 }
-            }
-            p id="clerk-call-status" role="status" {}
-            @if let Some(outcome_form) = outcome_form {
-                (outcome_form)
-            }
-            p id="back-to-queue" hidden {
-                a class="button button--secondary" href="/medewerker/wachtrij" {
-                    (tx.t("Terug naar de wachtrij", "Back to the queue"))
+                @if let Some(outcome_form) = outcome_form {
+                    div class="workspace-outcome" { (outcome_form) }
                 }
             }
             script type="module" src="/static/clerk-call.js" {}
@@ -195,7 +222,7 @@ pub async fn show(
         Ok(render(&ctx, page).into_response())
     }
     .await;
-    respond(&ctx, outcome)
+    respond(&ctx, answer)
 }
 
 /// "Gesprek beëindigen": ends the conversation for both (the queue entry is done, the room
@@ -239,15 +266,23 @@ fn end_conversation(tx: &Tx) -> Markup {
     }
 }
 
-/// Shown after the conversation ended: the result (from the service's list), the sources consulted (only
-/// those the resident allowed), notes and what happens next.
-fn outcome_form(
-    tx: &Tx,
-    results: &[booking::domain::outcome::ResultOption],
-    allowed: &[&InfoSource],
+/// What the outcome form shows: the service's results, the sources the resident allowed, and
+/// what the clerk kept of it so far.
+struct OutcomeFormView<'a> {
+    results: &'a [booking::domain::outcome::ResultOption],
+    allowed: &'a [&'a InfoSource],
     has_sources: bool,
-    appointment: &str,
-) -> Markup {
+    appointment: &'a str,
+    entry: &'a str,
+    kept: &'a UnfinishedOutcome,
+    notice: Option<&'a str>,
+}
+
+/// The outcome form beside the call: the result (from the service's list), the sources
+/// consulted (only those the resident allowed), notes and what happens next, filled with the
+/// kept draft. "Concept bewaren" keeps it without JavaScript; with JavaScript it is kept as the
+/// clerk types.
+fn outcome_form(tx: &Tx, view: &OutcomeFormView<'_>) -> Markup {
     let radio = |id: &str, name: &str, value: &str, label: &str, checked: bool| {
         Radio {
             id,
@@ -261,8 +296,12 @@ fn outcome_form(
         }
         .render()
     };
+    let kept = view.kept;
+    let base = format!("/medewerker/gesprek/{}", view.entry);
     html! {
-        form id="outcome-form" class="staff-form" hidden data-appointment=(appointment)
+        form id="outcome-form" class="outcome-form" method="post" action={ (base) "/concept" }
+            aria-labelledby="outcome-kop"
+            data-appointment=(view.appointment)
             data-saved=(tx.t(
                 "De uitkomst is vastgelegd.",
                 "The outcome has been recorded."
@@ -270,17 +309,31 @@ fn outcome_form(
             data-failed=(tx.t(
                 "Vastleggen lukte niet. Kies een resultaat en probeer het opnieuw.",
                 "Recording failed. Choose a result and try again."
+            ))
+            data-kept=(tx.t("Concept bewaard", "Draft saved"))
+            data-keep-failed=(tx.t(
+                "Het concept kon niet worden bewaard. Probeer het opnieuw.",
+                "The draft could not be saved. Please try again."
             )) {
-            h2 { (tx.t("Uitkomst van het gesprek", "Outcome of the call")) }
+            h2 id="outcome-kop" { (tx.t("Uitkomst van het gesprek", "Outcome of the call")) }
+            p class="hint" {
+                (tx.t(
+                    "U kunt dit tijdens het gesprek invullen. Het wordt als concept bewaard, ook na ophangen.",
+                    "You can fill this in during the call. It is kept as a draft, also after hanging up."
+                ))
+            }
+            @if let Some(notice) = view.notice {
+                (crate::form::notice(notice))
+            }
             fieldset {
                 legend { (tx.t("Resultaat", "Result")) }
                 div class="radio-list" {
-                    @for (i, r) in results.iter().enumerate() {
-                        (radio(&format!("result-{i}"), "result", &r.code, &r.label, false))
+                    @for (i, r) in view.results.iter().enumerate() {
+                        (radio(&format!("result-{i}"), "result", &r.code, &r.label, kept.result == r.code))
                     }
                 }
             }
-            @if !allowed.is_empty() {
+            @if !view.allowed.is_empty() {
                 fieldset id="sources-consulted" {
                     legend { (tx.t("Geraadpleegde bronnen", "Sources consulted")) }
                     p class="hint" {
@@ -290,15 +343,16 @@ fn outcome_form(
                         ))
                     }
                     div class="radio-list" {
-                        @for (i, s) in allowed.iter().enumerate() {
+                        @for (i, s) in view.allowed.iter().enumerate() {
                             div class="radio" {
-                                input type="checkbox" id={ "source-" (i) } name="sources" value=(s.label);
+                                input type="checkbox" id={ "source-" (i) } name="sources" value=(s.label)
+                                    checked[kept.sources.contains(&s.label)];
                                 label for={ "source-" (i) } { (s.label) }
                             }
                         }
                     }
                 }
-            } @else if has_sources {
+            } @else if view.has_sources {
                 p id="no-sources" {
                     (tx.t(
                         "De bewoner heeft geen gegevensbron aan de gemeente overgelaten; u kunt er dus geen als geraadpleegd vastleggen.",
@@ -309,24 +363,127 @@ fn outcome_form(
             fieldset {
                 legend { (tx.t("Vervolg", "Follow-up")) }
                 div class="radio-list" {
-                    (radio("follow-none", "follow_up", "none", tx.t("Geen vervolg nodig", "No follow-up needed"), true))
+                    (radio("follow-none", "follow_up", "none", tx.t("Geen vervolg nodig", "No follow-up needed"), kept.follow_up != "new_appointment"))
                     (radio(
                         "follow-new",
                         "follow_up",
                         "new_appointment",
                         tx.t("Bewoner maakt een nieuwe afspraak", "Resident books a new appointment"),
-                        false,
+                        kept.follow_up == "new_appointment",
                     ))
                 }
             }
             div class="field" {
                 label for="notes" { (tx.t("Aantekeningen", "Notes")) }
-                textarea id="notes" name="notes" rows="4" {}
+                textarea id="notes" name="notes" rows="8" maxlength=(MAX_NOTES) { (kept.notes) }
             }
-            p { button type="submit" class="button" { (tx.t("Uitkomst vastleggen", "Record outcome")) } }
+            ul class="actions button-row" {
+                li {
+                    button type="submit" id="record-outcome" class="button" formaction={ (base) "/uitkomst" } {
+                        (tx.t("Uitkomst vastleggen", "Record outcome"))
+                    }
+                }
+                li {
+                    button type="submit" id="keep-draft" class="button button--secondary" {
+                        (tx.t("Concept bewaren", "Save draft"))
+                    }
+                }
+            }
+            p id="draft-status" class="hint" role="status" {}
             div id="outcome-status" role="status" {}
         }
     }
+}
+
+/// The form's fields as sent (repeated `sources`, so not serde's urlencoded).
+fn form_fields(body: &str) -> (String, String, String, Vec<String>) {
+    let (mut result, mut notes, mut follow_up, mut sources) =
+        (String::new(), String::new(), String::new(), Vec::new());
+    for (k, v) in form_urlencoded::parse(body.as_bytes()) {
+        match k.as_ref() {
+            "result" => result = v.into_owned(),
+            "notes" => notes = v.into_owned(),
+            "follow_up" => follow_up = v.into_owned(),
+            "sources" => sources.push(v.into_owned()),
+            _ => {}
+        }
+    }
+    (result, notes, follow_up, sources)
+}
+
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"))
+}
+
+/// `POST /medewerker/gesprek/{id}/concept`: keeps the outcome written so far. The autosave in
+/// `clerk-call.js` sends the same form with `Accept: application/json` and gets 204; without
+/// JavaScript the clerk is sent back to the call page, which shows the draft.
+pub async fn keep_draft(
+    State(app): State<App>,
+    staff: Result<Staff, Error>,
+    Path(id): Path<String>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let here = format!("/medewerker/gesprek/{}", crate::html::url(&id));
+    let Ok(Staff(claims)) = staff else {
+        return to_login(&here);
+    };
+    let answer = async {
+        let id: QueueEntryId = id.parse().map_err(|_| Error::NotFound("queue entry"))?;
+        let (result, notes, follow_up, sources) = form_fields(&body);
+        let unfinished = UnfinishedOutcome::parse(&result, &notes, &follow_up, sources)?;
+        outcome::keep_unfinished(&app, &claims, id, &unfinished).await?;
+        Ok(if wants_json(&headers) {
+            StatusCode::NO_CONTENT.into_response()
+        } else {
+            see_other(&format!("{here}?bewaard=1#outcome-form"))
+        })
+    }
+    .await;
+    respond(&ctx, answer)
+}
+
+/// `POST /medewerker/gesprek/{id}/uitkomst`: records the outcome without JavaScript (with it,
+/// `clerk-call.js` uses the JSON API). The draft is kept first, so a refusal loses nothing.
+pub async fn record(
+    State(app): State<App>,
+    staff: Result<Staff, Error>,
+    Path(id): Path<String>,
+    ctx: Ctx,
+    body: String,
+) -> Response {
+    let here = format!("/medewerker/gesprek/{}", crate::html::url(&id));
+    let Ok(Staff(claims)) = staff else {
+        return to_login(&here);
+    };
+    let answer = async {
+        let id: QueueEntryId = id.parse().map_err(|_| Error::NotFound("queue entry"))?;
+        let (result, notes, follow_up, sources) = form_fields(&body);
+        let unfinished = UnfinishedOutcome::parse(&result, &notes, &follow_up, sources.clone())?;
+        outcome::keep_unfinished(&app, &claims, id, &unfinished).await?;
+        let entry = desk::queue_entry(&app, &claims, id).await?;
+        let appointment: AppointmentId =
+            entry.appointment_id.ok_or(Error::NotFound("appointment"))?;
+        let draft = OutcomeDraft {
+            result,
+            notes,
+            follow_up: if unfinished.follow_up == "new_appointment" {
+                FollowUp::NewAppointment
+            } else {
+                FollowUp::None
+            },
+            sources,
+        };
+        outcome::record(&app, &claims, appointment, draft, None).await?;
+        Ok(see_other(&format!("{here}?vastgelegd=1#outcome-form")))
+    }
+    .await;
+    respond(&ctx, answer)
 }
 
 #[cfg(test)]
@@ -346,13 +503,36 @@ mod tests {
     fn the_outcome_form_offers_only_allowed_sources() {
         let tx = Tx::formal(Lang::Nl);
         let brp = source("brp", "BRP");
-        let form = outcome_form(&tx, &[], &[&brp], true, "a").into_string();
+        let kept = UnfinishedOutcome {
+            notes: "Pasfoto <ok>".into(),
+            sources: vec!["BRP".into()],
+            ..Default::default()
+        };
+        let view = |allowed: &[&InfoSource], has_sources| {
+            outcome_form(
+                &tx,
+                &OutcomeFormView {
+                    results: &[],
+                    allowed,
+                    has_sources,
+                    appointment: "a",
+                    entry: "e",
+                    kept: &kept,
+                    notice: None,
+                },
+            )
+            .into_string()
+        };
+        let form = view(&[&brp], true);
+        // The kept draft fills the form again, escaped.
+        assert!(form.contains("Pasfoto &lt;ok&gt;</textarea>"), "{form}");
+        assert!(form.contains(r#"value="BRP" checked"#), "{form}");
         assert!(form.contains(r#"name="sources" value="BRP""#), "{form}");
         assert!(form.contains("Geraadpleegde bronnen"));
-        let none = outcome_form(&tx, &[], &[], true, "a").into_string();
+        let none = view(&[], true);
         assert!(!none.contains(r#"name="sources""#) && none.contains("no-sources"));
-        let legacy = outcome_form(&tx, &[], &[], false, "a").into_string();
-        assert!(!legacy.contains("sources"));
+        let legacy = view(&[], false);
+        assert!(!legacy.contains(r#"name="sources""#) && !legacy.contains("no-sources"));
         let panel = consent_panel(
             &tx,
             &[

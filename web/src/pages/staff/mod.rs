@@ -1,6 +1,6 @@
 //! The clerk's pages under `/medewerker`: log in and out, today's appointments, the live queue
 //! with "next resident", the call with the appointment and the resident's consent beside the
-//! video and the outcome form after hanging up, and the callback requests. Everything works
+//! video and the outcome form (written during the call), and the callback requests. Everything works
 //! without JavaScript except the call itself and the live redraw of the queue.
 //!
 //! The pages call the same use cases as the JSON API (`booking::usecases::desk`, `booking::usecases::queue`), so
@@ -51,6 +51,8 @@ pub fn routes() -> Router<App> {
         .route("/medewerker/wachtrij", get(queue::show))
         .route("/medewerker/wachtrij/volgende", post(queue::call_next))
         .route("/medewerker/gesprek/{id}", get(call::show))
+        .route("/medewerker/gesprek/{id}/concept", post(call::keep_draft))
+        .route("/medewerker/gesprek/{id}/uitkomst", post(call::record))
         .route(for_caller::HERE, get(for_caller::show))
         .route(
             "/medewerker/afspraak-maken/{service}",
