@@ -73,3 +73,7 @@ uuid_id!(
     /// A resident's request to be phoned back.
     CallbackId
 );
+uuid_id!(
+    /// A document a resident supplied for an appointment (issue 22).
+    DocumentId
+);

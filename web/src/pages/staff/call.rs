@@ -137,6 +137,15 @@ pub async fn show(
             }
             None => (None, None),
         };
+        // Issue 22: the documents the resident supplied, each download logged.
+        let documents = match &appointment {
+            Some(a) => Some(crate::pages::documents::clerk_panel(
+                &tx,
+                a.id,
+                &booking::usecases::documents::for_clerk(&app, &claims, a.id).await?,
+            )),
+            None => None,
+        };
         let body = html! {
             div class="call-layout" id="clerk-call" data-entry=(entry.id.to_string())
                 data-status=(entry.status.as_str())
@@ -161,6 +170,9 @@ pub async fn show(
                     }
                     @if let Some(consent) = consent {
                         (consent)
+                    }
+                    @if let Some(documents) = documents {
+                        (documents)
                     }
                 }
             }
