@@ -487,7 +487,7 @@ pub(crate) mod samples {
         let mut upload = png(1, 1);
         upload[16..20].copy_from_slice(&width.to_be_bytes());
         upload[20..24].copy_from_slice(&height.to_be_bytes());
-        let crc = crc32(&upload[12..29]);
+        let crc = crc32fast::hash(&upload[12..29]);
         upload[29..33].copy_from_slice(&crc.to_be_bytes());
         upload
     }
@@ -542,22 +542,6 @@ pub(crate) mod samples {
                 }),
             )),
         )
-    }
-
-    /// CRC-32 as PNG uses it (ISO 3309), for the forged header above.
-    fn crc32(bytes: &[u8]) -> u32 {
-        let mut crc = 0xffff_ffffu32;
-        for &b in bytes {
-            crc ^= u32::from(b);
-            for _ in 0..8 {
-                crc = if crc & 1 != 0 {
-                    (crc >> 1) ^ 0xedb8_8320
-                } else {
-                    crc >> 1
-                };
-            }
-        }
-        !crc
     }
 }
 

@@ -274,7 +274,7 @@ async fn read_form(
     let mut file = None;
     loop {
         match multipart.next_field().await {
-            Ok(Some(field)) => match field.name() {
+            Ok(Some(field)) => match field.name().map(str::to_string).as_deref() {
                 Some("source") => source = field.text().await.ok(),
                 Some("file") => {
                     let name = field.file_name().map(str::to_string);
@@ -461,7 +461,7 @@ pub fn clerk_panel(tx: &Tx, appointment: AppointmentId, all: &[DocumentRecord]) 
                     @for doc in all {
                         li {
                             @if doc.erased_at.is_none() {
-                                a href={ "/medewerker/afspraken/" (appointment) "/documenten/" (doc.id) } {
+                                a href={ "/medewerker/afspraken/" (appointment.to_string()) "/documenten/" (doc.id.to_string()) } {
                                     (doc.source_label) " (" (describe(tx, doc)) ")"
                                 }
                             } @else {
