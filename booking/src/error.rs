@@ -207,6 +207,9 @@ pub enum Conflict {
     CallbackAlreadyHandled,
     // Consent and privacy
     ChoicesFrozen,
+    /// Issue 22: the call started (or the appointment is cancelled or over): documents can no
+    /// longer be added, replaced or removed by the resident.
+    DocumentsClosed,
     ChoicesChangedMeanwhile,
     EraseNeedsCancel,
     // Outcomes
@@ -292,6 +295,9 @@ impl Conflict {
             ChoicesFrozen => {
                 "Het gesprek is begonnen; de keuzes kunnen niet meer veranderen.".into()
             }
+            DocumentsClosed => "Het gesprek is begonnen of voorbij; documenten kunnen niet meer \
+                worden toegevoegd of verwijderd."
+                .into(),
             ChoicesChangedMeanwhile => {
                 "De keuzes zijn intussen gewijzigd; laad de pagina opnieuw.".into()
             }
@@ -396,6 +402,9 @@ impl fmt::Display for Conflict {
             NotInCallWithYou => f.write_str("this resident is not in a call with you"),
             CallbackAlreadyHandled => f.write_str("this callback has already been handled"),
             ChoicesFrozen => f.write_str("the call has started; the choices can no longer change"),
+            DocumentsClosed => f.write_str(
+                "the call has started or is over; documents can no longer be added or removed",
+            ),
             ChoicesChangedMeanwhile => f.write_str("the choices were changed meanwhile; reload"),
             EraseNeedsCancel => f.write_str(
                 "cancel the appointment first; the municipality needs your details for the call",

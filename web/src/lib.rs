@@ -27,6 +27,7 @@ const SCRIPTS: &[(&str, &str)] = &[
     ("clerk-queue.js", include_str!("../static/clerk-queue.js")),
     ("clerk-call.js", include_str!("../static/clerk-call.js")),
     ("walkin.js", include_str!("../static/walkin.js")),
+    ("documents.js", include_str!("../static/documents.js")),
 ];
 
 fn script_routes() -> Router<booking::App> {
@@ -73,6 +74,7 @@ pub fn router(app: booking::App) -> Router {
         .merge(pages::privacy::routes())
         .merge(pages::admin::logo_route())
         .merge(pages::find::routes())
+        .merge(pages::documents::routes())
         .route("/{slug}", get(pages::services::choose_service))
         .route(
             "/{slug}/inloop",

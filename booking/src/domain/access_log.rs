@@ -41,6 +41,8 @@ pub enum Action {
     /// Someone found the appointment with its booking code and got a new personal link
     /// (`clerk_id` is empty).
     FoundByResident,
+    /// Issue 22: a clerk opened a document the resident supplied (`source` is its source).
+    ViewedDocument,
 }
 
 impl Action {
@@ -59,6 +61,7 @@ impl Action {
             Action::ResentByClerk => "resent_by_clerk",
             Action::FoundByClerk => "found_by_clerk",
             Action::FoundByResident => "found_by_resident",
+            Action::ViewedDocument => "viewed_document",
         }
     }
 
@@ -77,6 +80,7 @@ impl Action {
             "resent_by_clerk" => Some(Action::ResentByClerk),
             "found_by_clerk" => Some(Action::FoundByClerk),
             "found_by_resident" => Some(Action::FoundByResident),
+            "viewed_document" => Some(Action::ViewedDocument),
             _ => None,
         }
     }
@@ -106,6 +110,7 @@ pub const REASON_VIEWED_CONSENT: &str = "om te zien welke gegevens geraadpleegd 
 pub const REASON_BY_PHONE: &str = "aan de telefoon, op verzoek van de bewoner";
 pub const REASON_SEARCH: &str = "om een beller met een afspraak te helpen";
 pub const REASON_FOUND: &str = "met de afspraakcode opgezocht";
+pub const REASON_DOCUMENT: &str = "om het gesprek voor te bereiden of te voeren";
 
 impl Action {
     /// The list views: logged at most once per clerk, appointment and local day.
@@ -176,6 +181,10 @@ pub fn sentence(entry: &AccessEntry, tz: &TimeZone, tone: Tone) -> String {
             "{when} is {your} afspraak opgezocht met de afspraakcode. Daarbij is een nieuwe \
              persoonlijke link gemaakt."
         ),
+        Action::ViewedDocument => format!(
+            "{when} heeft een medewerker van de gemeente {your} document voor {source} geopend, {}.",
+            entry.reason
+        ),
     }
 }
 
@@ -231,6 +240,9 @@ pub fn sentence_en(entry: &AccessEntry, tz: &TimeZone) -> String {
         Action::FoundByResident => format!(
             "{when} your appointment was looked up with its booking code. A new personal link \
              was made."
+        ),
+        Action::ViewedDocument => format!(
+            "{when} a member of the municipality's staff opened your document for {source}."
         ),
     }
 }

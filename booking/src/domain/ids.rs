@@ -77,3 +77,7 @@ uuid_id!(
     /// A question asked before booking a service (domain/triage.rs).
     TriageQuestionId
 );
+uuid_id!(
+    /// A document a resident supplied for an appointment (issue 22).
+    DocumentId
+);

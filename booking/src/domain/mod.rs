@@ -11,6 +11,7 @@ pub mod closing_days;
 pub mod consent;
 pub mod dashboard;
 pub mod dates_in_words;
+pub mod document;
 pub mod email;
 pub mod feedback;
 pub mod ids;

@@ -10,6 +10,7 @@ mod closing_days;
 mod columns;
 mod consent;
 mod dashboard;
+mod documents;
 mod feedback;
 mod messages;
 mod outcomes;

@@ -67,6 +67,16 @@ async fn erase_dependents(
     .bind(now.as_second())
     .execute(&mut *conn)
     .await?;
+    // Issue 22: the platform's copy of the resident's documents goes; the row stays (kind,
+    // source, where it went) so the resident's page can still say what happened to it.
+    sqlx::query(
+        "UPDATE documents SET content = NULL, erased_at = $2 WHERE content IS NOT NULL \
+         AND appointment_id IN (SELECT id FROM appointments WHERE tenant_id = $1 AND erased_at = $2)",
+    )
+    .bind(tenant.to_string())
+    .bind(now.as_second())
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

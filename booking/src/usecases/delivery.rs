@@ -164,7 +164,11 @@ async fn deliver_one(
     token: String,
 ) {
     let d = &event.delivery;
-    let result = match tokio::time::timeout(config.request_timeout, store.deliver(d)).await {
+    let both = async {
+        store.deliver(d).await?;
+        deliver_documents(&app, store.as_ref(), d).await
+    };
+    let result = match tokio::time::timeout(config.request_timeout, both).await {
         Ok(result) => result,
         Err(_) => Err(DeliveryError::Transient(format!(
             "the case store did not finish within {} s",
@@ -195,6 +199,33 @@ async fn deliver_one(
         // Not noted: the lease runs out and the event is delivered again, harmlessly.
         Err(e) => tracing::error!(event = %d.key, error = %e, "could not note the delivery"),
     }
+}
+
+/// Issue 22: the appointment's documents not delivered yet go to the store with the event,
+/// each noted as soon as the store has it. A crash between the store taking one and the note is
+/// harmless: the adapter looks before it writes (ZGW: by the document's identificatie).
+async fn deliver_documents(
+    app: &App,
+    store: &dyn CaseStore,
+    d: &case_store::CaseDelivery,
+) -> Result<(), DeliveryError> {
+    let outgoing = crate::usecases::documents::undelivered(app, d.tenant_id, d.appointment_id)
+        .await
+        .map_err(|e| DeliveryError::Transient(format!("reading the documents: {e}")))?;
+    for document in &outgoing {
+        let destination = store.deliver_document(d, document).await?;
+        let (to, erase) = match &destination {
+            case_store::DocumentDestination::KeptWithCase => {
+                (crate::domain::document::BUILTIN, false)
+            }
+            case_store::DocumentDestination::Elsewhere(url) => (url.as_str(), true),
+        };
+        app.db
+            .mark_document_delivered(document.record.id, to, app.clock.now(), erase)
+            .await
+            .map_err(|e| DeliveryError::Transient(format!("noting a document: {e}")))?;
+    }
+    Ok(())
 }
 
 /// Stands in for a case store that cannot be built; every delivery fails transiently.

@@ -10,6 +10,7 @@ pub mod callbacks;
 pub mod consent;
 pub mod delivery;
 pub mod desk;
+pub mod documents;
 pub mod feedback;
 pub mod find_appointment;
 pub mod for_caller;

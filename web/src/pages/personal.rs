@@ -84,6 +84,7 @@ pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -
         let changeable = a.ensure_changeable(app.clock.now()).is_ok();
         // Once the call has started (a clerk called, or its time came) the resident can rate it.
         let rating = usecases::feedback::state(&app, &u).await?;
+        let documents = usecases::documents::for_resident(&app, &u).await?;
         let body = html! {
             @if let Some(text) = notice {
                 (form::notice(text))
@@ -122,6 +123,16 @@ pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -
                 h2 { (tx.t("Videogesprek", "Video call")) }
                 p { (tx.pick("Vanaf 15 minuten voor uw afspraak meldt u zich hier. Eerst controleren we samen uw camera en microfoon.", "Vanaf 15 minuten voor je afspraak meld je je hier. Eerst controleren we samen je camera en microfoon.", "From 15 minutes before your appointment you sign in here. First we check your camera and microphone together.")) }
                 p { a class="button" href={ (home) "/video" } { (tx.t("Naar het videogesprek", "Go to the video call")) } }
+            }
+            // Issue 22: the papers the resident said they would supply, sent ahead.
+            @if !cancelled && (!documents.slots.is_empty() || !documents.all.is_empty()) {
+                h2 { (tx.t("Documenten", "Documents")) }
+                p { (tx.pick(
+                    "Stuur vooraf een foto of bestand van de papieren die u zelf aanlevert.",
+                    "Stuur vooraf een foto of bestand van de papieren die je zelf aanlevert.",
+                    "Send a photo or file of the papers you supply yourself in advance.",
+                )) }
+                p { a class="button button--secondary" href={ (home) "/documenten" } { (tx.t("Documenten sturen", "Send documents")) } }
             }
             @if cancelled {
                 p { (tx.t("Deze afspraak is afgezegd.", "This appointment has been cancelled.")) }

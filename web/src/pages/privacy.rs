@@ -386,6 +386,7 @@ async fn page(
         _ => None,
     };
     let access = access_section(app, &tx, u).await?;
+    let documents = usecases::documents::for_resident(app, u).await?;
     let body = html! {
         (error_summary(&tx, errors))
         @if let Some(text) = notice {
@@ -401,6 +402,7 @@ async fn page(
             }
         }
         (choices_section(&tx, u, &consents, &chosen, errors))
+        (super::documents::privacy_section(&tx, u, &documents.all))
         (access)
         (erase_section(app, &tx, u))
     };

@@ -41,9 +41,33 @@ pub struct CaseDelivery {
 
 pub type DeliveryFuture<'a> = Pin<Box<dyn Future<Output = Result<(), DeliveryError>> + Send + 'a>>;
 
-/// An adapter. `deliver` must be idempotent per `delivery.key`.
+/// Where a resident's document went (issue 22).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DocumentDestination {
+    /// It stays with the case in our own database (the built-in case store) until the
+    /// retention period; also where a store cannot take documents.
+    KeptWithCase,
+    /// The case store holds it now (e.g. the informatieobject's URL); our copy is erased.
+    Elsewhere(String),
+}
+
+pub type DocumentFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<DocumentDestination, DeliveryError>> + Send + 'a>>;
+
+/// An adapter. `deliver` must be idempotent per `delivery.key`, `deliver_document` per
+/// document id.
 pub trait CaseStore: Send + Sync {
     fn deliver<'a>(&'a self, delivery: &'a CaseDelivery) -> DeliveryFuture<'a>;
+
+    /// Hands one of the appointment's documents to the store, after `deliver` of the same
+    /// event succeeded (so the case exists). By default the document stays with the case here.
+    fn deliver_document<'a>(
+        &'a self,
+        _delivery: &'a CaseDelivery,
+        _document: &'a crate::domain::document::OutgoingDocument,
+    ) -> DocumentFuture<'a> {
+        Box::pin(async { Ok(DocumentDestination::KeptWithCase) })
+    }
 }
 
 /// A municipality's choice of case store, as stored and as the admin API shows it.

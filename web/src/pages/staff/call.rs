@@ -167,6 +167,15 @@ pub async fn show(
             }
             None => (None, None),
         };
+        // Issue 22: the documents the resident supplied, each download logged.
+        let documents = match &appointment {
+            Some(a) => Some(crate::pages::documents::clerk_panel(
+                &tx,
+                a.id,
+                &booking::usecases::documents::for_clerk(&app, &claims, a.id).await?,
+            )),
+            None => None,
+        };
         let body = html! {
             div class="workspace" id="clerk-call" data-entry=(entry.id.to_string())
                 data-status=(entry.status.as_str())
@@ -200,6 +209,9 @@ pub async fn show(
                     }
                     // The call's participants (issue 21 item 2) go here.
                     div id="participants" {}
+                    @if let Some(documents) = documents {
+                        (documents)
+                    }
                 }
                 @if let Some(outcome_form) = outcome_form {
                     div class="workspace-outcome" { (outcome_form) }

@@ -89,7 +89,7 @@ const LOGIN: &str = "/medewerker";
 const HOME: &str = "/medewerker/vandaag";
 
 /// The login, remembering the page to come back to.
-fn to_login(back_to: &str) -> Response {
+pub(crate) fn to_login(back_to: &str) -> Response {
     see_other(&format!("{LOGIN}?terug={}", url(back_to)))
 }
 

@@ -1,0 +1,55 @@
+-- Issue 22: documents a resident supplies before the call, one per appointment and information
+-- source (replacing one overwrites the row). `content` is the checked copy (domain/document.rs),
+-- sealed with the platform's key (adapters/sealed.rs); it becomes NULL when the platform's copy
+-- is erased (after delivery to a ZGW Documenten API, or after the retention period), while the
+-- row stays so the resident can still see what they supplied and where it went.
+CREATE TABLE documents (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    appointment_id TEXT NOT NULL REFERENCES appointments(id),
+    source_code TEXT NOT NULL,
+    source_label TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('jpeg', 'png', 'pdf')),
+    size_bytes BIGINT NOT NULL,
+    content BLOB,
+    uploaded_at BIGINT NOT NULL,
+    -- 'builtin', or the URL of the informatieobject in the Documenten API.
+    delivered_to TEXT,
+    delivered_at BIGINT,
+    erased_at BIGINT,
+    UNIQUE (appointment_id, source_code)
+);
+CREATE INDEX documents_tenant ON documents(tenant_id, appointment_id);
+
+-- A clerk opening a document is written to the access log: action 'viewed_document'.
+-- SQLite cannot change a CHECK constraint in place, so the table is copied (as in 0019/0024).
+CREATE TABLE access_log_new (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    appointment_id TEXT NOT NULL REFERENCES appointments(id),
+    clerk_id TEXT REFERENCES clerks(id),
+    at BIGINT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('opened_appointment', 'consulted_source', 'refused_source',
+        'viewed_day_list', 'viewed_queue', 'viewed_outcome', 'viewed_consent',
+        'booked_by_clerk', 'rescheduled_by_clerk', 'cancelled_by_clerk', 'resent_by_clerk',
+        'found_by_clerk', 'found_by_resident', 'viewed_document')),
+    source TEXT,
+    reason TEXT NOT NULL,
+    list_day TEXT
+);
+INSERT INTO access_log_new (id, tenant_id, appointment_id, clerk_id, at, action, source, reason, list_day)
+    SELECT id, tenant_id, appointment_id, clerk_id, at, action, source, reason, list_day FROM access_log;
+DROP TABLE access_log;
+ALTER TABLE access_log_new RENAME TO access_log;
+CREATE INDEX access_log_appointment ON access_log(appointment_id, at);
+CREATE UNIQUE INDEX access_log_list_once_a_day ON access_log(appointment_id, clerk_id, action, list_day);
+
+CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
+BEGIN
+    SELECT RAISE(ABORT, 'access_log is append-only');
+END;
+
+CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
+BEGIN
+    SELECT RAISE(ABORT, 'access_log is append-only');
+END;
