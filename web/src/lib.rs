@@ -29,7 +29,10 @@ const SCRIPTS: &[(&str, &str)] = &[
     ("walkin.js", include_str!("../static/walkin.js")),
     // Weak networks and the phone fallback (issue 15 item 5).
     ("call-quality.js", include_str!("../static/call-quality.js")),
-    ("call-quality-view.js", include_str!("../static/call-quality-view.js")),
+    (
+        "call-quality-view.js",
+        include_str!("../static/call-quality-view.js"),
+    ),
 ];
 
 fn script_routes() -> Router<booking::App> {

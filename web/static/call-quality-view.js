@@ -10,6 +10,13 @@ import { initialQuality, nextQuality, sampleStats, videoWanted } from "/static/c
 export const FALLBACK_AFTER_MS = 20000;
 const SAMPLE_EVERY_MS = 1000;
 
+/** The resident's page, once the clerk chose "continue by phone": who calls whom. */
+export function showContinuedByPhone(root, phone) {
+  const notice = root.querySelector("#by-phone-notice");
+  notice.textContent = phone ? notice.dataset.withPhone.replace("{phone}", phone) : notice.dataset.withoutPhone;
+  notice.hidden = false;
+}
+
 /**
  * `call`: the Call; `camera()`: whether the person's own camera button is on;
  * `setCamera(on)`: turns the camera on or off as the button does.

@@ -84,7 +84,9 @@ export function health(prev, cur) {
   const starved = cur.cameraOn && cur.limitation === "bandwidth" && cur.sentFps !== null && cur.sentFps < STARVED_FPS;
   const nothingArrives = received <= 0;
   if (frozen || starved || (loss !== null && loss > LOSS_BAD) || nothingArrives) return "bad";
-  const roomy = cur.availableOutgoingBitrate === null || cur.availableOutgoingBitrate >= OUTGOING_BITRATE_GOOD;
+  // With our camera off we send little, and the browser's estimate of what the path could
+  // carry says little either: then loss alone decides.
+  const roomy = !cur.cameraOn || cur.availableOutgoingBitrate === null || cur.availableOutgoingBitrate >= OUTGOING_BITRATE_GOOD;
   if (loss !== null && loss < LOSS_GOOD && roomy) return "good";
   return "unknown";
 }

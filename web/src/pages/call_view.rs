@@ -130,11 +130,22 @@ fn network_quality(tx: &Tx) -> Markup {
             )) {
             p id="network-words" class="call-state" role="status" {}
             ul id="network-offer" class="actions" hidden {
-                li { button type="button" id="network-audio-only" class="button call-button" { (tx.t("Alleen geluid", "Sound only")) } }
-                li { button type="button" id="network-keep-video" class="button button--secondary call-button" { (tx.t("Beeld houden", "Keep the picture")) } }
+                li {
+                    button type="button" id="network-audio-only" class="button call-button" {
+                        (tx.t("Alleen geluid", "Sound only"))
+                    }
+                }
+                li {
+                    button type="button" id="network-keep-video"
+                        class="button button--secondary call-button" {
+                        (tx.t("Beeld houden", "Keep the picture"))
+                    }
+                }
             }
             p id="network-offer-video" hidden {
-                button type="button" id="network-video-back" class="button call-button" { (tx.t("Beeld weer aan", "Picture back on")) }
+                button type="button" id="network-video-back" class="button call-button" {
+                    (tx.t("Beeld weer aan", "Picture back on"))
+                }
             }
             div id="call-fallback" class="notice" role="alert" hidden {
                 p {
@@ -143,6 +154,17 @@ fn network_quality(tx: &Tx) -> Markup {
                 }
             }
         }
+        p id="by-phone-notice" class="notice" role="status" hidden
+            data-with-phone=(tx.pick(
+                "De medewerker gaat telefonisch verder en belt u nu op {phone}.",
+                "De medewerker gaat telefonisch verder en belt je nu op {phone}.",
+                "The clerk continues by phone and is calling you now on {phone}."
+            ))
+            data-without-phone=(tx.pick(
+                "De medewerker gaat telefonisch verder. Bel de gemeente als u niet wordt gebeld.",
+                "De medewerker gaat telefonisch verder. Bel de gemeente als je niet wordt gebeld.",
+                "The clerk continues by phone. Call the municipality if you are not called."
+            )) {}
         p id="remote-weak-network" class="notice" hidden {
             (tx.pick(
                 "De verbinding van de ander is te zwak voor beeld. U hoort elkaar nog.",

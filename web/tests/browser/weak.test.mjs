@@ -6,7 +6,8 @@
 //      switches by itself, the clerk's page says the resident's connection is too weak for
 //      video; once frames arrive again the resident is offered the picture back;
 //   3. ICE cannot connect at all (relay-only without a relay): after 20 s both pages show the
-//      municipality's phone number in an alert.
+//      municipality's phone number in an alert; the clerk chooses "Verder per telefoon" and
+//      the resident's page says the clerk continues by phone.
 // axe-core finds no violations in each new state.
 
 import { test, before, after } from 'node:test';
@@ -181,5 +182,14 @@ test('no connection within 20 s: both pages show the phone number', { timeout: 1
     assert.equal(await page.locator('#call-fallback-phone').innerText(), '14 030', who);
     await expectAccessible(page, `call-fallback-${who}`);
   }
+  // The clerk continues by phone: the entry is done and marked, and the resident is told.
+  await clerk.getByRole('button', { name: 'Verder per telefoon' }).click();
+  await clerk.locator('#clerk-call-status', { hasText: 'Vastgelegd: verder per telefoon' }).waitFor({ timeout: 10_000 });
+  const told = resident.locator('#by-phone-notice');
+  await told.waitFor({ state: 'visible', timeout: 15_000 });
+  assert.match(await told.innerText(), /De medewerker gaat telefonisch verder/);
+  assert.equal(await resident.locator('#call-state').innerText(), 'Het gesprek is afgelopen.');
+  await expectAccessible(resident, 'continued-by-phone-resident');
+  await expectAccessible(clerk, 'continued-by-phone-clerk');
   await close();
 });
