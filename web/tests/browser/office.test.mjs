@@ -38,7 +38,7 @@ const HOST_IP = `10.251.${octet}.1`;
 const INNER_IP = `10.251.${octet}.2`;
 
 let base;
-let browser; // the resident's, on the host
+let browser; // the resident's, on the host (the harness's own is not used: see `secure`)
 let office; // the clerk's, in the namespace
 let dir;
 let coturn;
@@ -70,9 +70,17 @@ function firewall(allow) {
   spawnSync('ip', ['netns', 'exec', NS, 'nft', 'delete', 'table', 'inet', 'office'], { stdio: 'ignore' });
   const rules = [
     'table inet office {',
+    // Nothing comes in unasked: the SFU's own ICE checks towards the office are dropped too,
+    // so no UDP flow can be opened from outside and answered.
+    '  chain in {',
+    '    type filter hook input priority 0; policy drop;',
+    '    iif lo accept',
+    '    meta l4proto tcp ct state established,related accept',
+    '  }',
     '  chain out {',
     '    type filter hook output priority 0; policy drop;',
-    '    ct state established,related accept',
+    '    oif lo accept',
+    '    meta l4proto tcp ct state established,related accept',
     ...allow.map((rule) => `    ${rule}`),
     '    meta l4proto udp counter drop',
     '    meta l4proto tcp counter drop',
@@ -148,26 +156,28 @@ before(async () => {
   process.env.VIDEOLOKET_TURN_SECRET = secret;
   process.env.VIDEOLOKET_TEST_IP = HOST_IP;
   process.env.VIDEOLOKET_ICE_TCP = '1';
-  ({ base, browser } = await startPlatform({ browserArgs: ['--ignore-certificate-errors'] }));
+  ({ base } = await startPlatform());
+  // Camera and microphone need a secure context; http on a 10.x address is not one by itself.
+  const secure = `--unsafely-treat-insecure-origin-as-secure=${base}`;
+  const args = [
+    '--headless', '--no-sandbox', '--disable-gpu',
+    '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--no-first-run', '--ignore-certificate-errors', secure,
+  ];
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args });
   // The clerk's Chromium, started inside the namespace; playwright talks to it over a pipe,
   // which `ip netns exec` passes on.
   const wrapper = path.join(dir, 'chromium-in-office');
   writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${NS} ${process.env.CHROMIUM || '/usr/bin/chromium'} "$@"\n`);
   chmodSync(wrapper, 0o755);
-  office = await chromium.launch({
-    executablePath: wrapper,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu',
-      '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--no-first-run', '--ignore-certificate-errors',
-    ],
-  });
+  office = await chromium.launch({ executablePath: wrapper, args });
 });
 
 after(async () => {
   if (skip) return;
   await office?.close().catch(() => {});
+  await browser?.close().catch(() => {});
   await stopPlatform();
   if (coturn?.pid) {
     try { process.kill(-coturn.pid, 'SIGTERM'); } catch { /* already gone */ }
