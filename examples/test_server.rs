@@ -36,7 +36,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     booking::demo::seed_if_empty(&db).await?;
     let now =
         std::env::var("VIDEOLOKET_TEST_NOW").unwrap_or_else(|_| "2026-11-30T07:00:00Z".into());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    // VIDEOLOKET_TEST_IP: the address the pages and the SFU listen on (loopback unless a test
+    // puts a browser in a network namespace that reaches the host over a veth pair, as
+    // web/tests/browser/office.test.mjs does); VIDEOLOKET_ICE_TCP=1 turns ICE-TCP on.
+    let ip: std::net::IpAddr = std::env::var("VIDEOLOKET_TEST_IP")
+        .unwrap_or_else(|_| "127.0.0.1".into())
+        .parse()?;
+    let ice_tcp = std::env::var("VIDEOLOKET_ICE_TCP").is_ok_and(|v| v == "1");
+    let listener = tokio::net::TcpListener::bind((ip, 0)).await?;
     let base_url = format!("http://{}", listener.local_addr()?);
     let clock = Clock::fixed(now.parse()?);
     let events = booking::adapters::live_updates::QueueEvents::start(&db).await?;
@@ -57,7 +64,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let issuer: booking::domain::rooms::Issuer =
         Arc::new(SignedRoomTokens::from_real_now(room_keys.clone()));
     let media = sfu::Sfu::new(sfu::SfuConfig {
-        bind_ip: "127.0.0.1".parse()?,
+        bind_ip: ip,
+        ice_tcp,
         ..Default::default()
     });
     // Delivers recorded outcomes as the platform binary does (on the test clock, so a failed

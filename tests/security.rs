@@ -209,6 +209,7 @@ async fn call_resident(server: &Server, appointment: &str) {
                 answered_at: None,
                 done_at: None,
                 requeued: false,
+                by_phone_at: None,
             };
             assert!(db.insert_queue_entry(&entry, "finding-10").await.unwrap());
             entry

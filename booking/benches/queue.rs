@@ -53,6 +53,7 @@ fn entries(n: usize, services: &[ServiceId], now: Timestamp) -> Vec<QueueEntry> 
                 answered_at: None,
                 done_at: None,
                 requeued,
+                by_phone_at: None,
             }
         })
         .collect()

@@ -45,6 +45,7 @@ on_both_stores!(
     checked_in_resident_who_left_may_check_in_again,
     queue_call_room_tickets,
     opening_the_queue_is_logged_once_a_day,
+    clerk_continues_by_phone,
 );
 
 struct Demo {
@@ -1051,4 +1052,83 @@ async fn opening_the_queue_is_logged_once_a_day(store: Store) {
         access_actions(&d, &appointment).await,
         ["viewed_queue", "viewed_queue"]
     );
+}
+
+/// Issue 15 item 5: the video call does not work out and the clerk continues by phone. The
+/// entry is done and marked; the resident's view says so with the number the clerk calls; only
+/// the clerk in the call can mark it, once.
+async fn clerk_continues_by_phone(store: Store) {
+    let d = demo(store).await;
+    let passport = d.service("Paspoort").clone();
+    let waiting = d.walk_in(&passport, "Eerst Wachtend").await;
+    let anna = d.anna().await;
+    let called = d.call_next(&anna).await.unwrap();
+    assert_eq!(called["continued_by_phone"], false);
+    let id = called["id"].as_str().unwrap();
+    let before = d.entry(&waiting).await;
+    assert_eq!(before["continued_by_phone"], false);
+    assert!(
+        before["phone"].is_null(),
+        "no number before the clerk decides"
+    );
+
+    // A waiting entry is not in a call: refused.
+    let other = d.walk_in(&passport, "Nog Wachtend").await;
+    let queue = d.live_queue(&anna).await;
+    let other_id = queue
+        .iter()
+        .find(|e| e["resident_name"] == "Nog Wachtend")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    problem(
+        anna.post(d.api(&format!("/staff/queue/{other_id}/by-phone")))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(d.entry(&other).await["status"], "waiting");
+
+    let marked = anna
+        .post(d.api(&format!("/staff/queue/{id}/by-phone")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(marked.status(), StatusCode::OK);
+    let marked: Value = marked.json().await.unwrap();
+    assert_eq!(marked["status"], "done");
+    assert_eq!(marked["continued_by_phone"], true);
+    let seen = d.entry(&waiting).await;
+    assert_eq!(seen["status"], "done");
+    assert_eq!(seen["continued_by_phone"], true);
+    assert!(
+        seen["phone"].as_str().unwrap().ends_with("612345678"),
+        "{seen}"
+    );
+    // Twice changes nothing; "end the conversation" after it is refused as for any done entry.
+    let again = anna
+        .post(d.api(&format!("/staff/queue/{id}/by-phone")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
+    problem(
+        anna.post(d.api(&format!("/staff/queue/{id}/done")))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::CONFLICT,
+    )
+    .await;
+    // Without a login: 401.
+    let anonymous =
+        d.t.client
+            .post(d.api(&format!("/staff/queue/{id}/by-phone")))
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 }

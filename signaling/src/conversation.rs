@@ -49,6 +49,7 @@ pub(crate) enum Action {
     SetMedia {
         audio: bool,
         video: bool,
+        weak_network: bool,
     },
     /// Send a close frame and wait briefly for the client's.
     Close(u16, &'static str),
@@ -292,7 +293,15 @@ impl Conversation {
             }
             ClientMessage::Renegotiate => Action::Sfu(SfuRequest::Renegotiate),
             ClientMessage::RestartIce => Action::Sfu(SfuRequest::RestartIce),
-            ClientMessage::MediaState { audio, video } => Action::SetMedia { audio, video },
+            ClientMessage::MediaState {
+                audio,
+                video,
+                weak_network,
+            } => Action::SetMedia {
+                audio,
+                video,
+                weak_network,
+            },
             ClientMessage::Ping => Action::Send(ServerMessage::Pong),
             ClientMessage::Leave => {
                 self.actions.push_back(Action::Close(1000, "bye"));
@@ -744,7 +753,8 @@ mod tests {
                 Action::Sfu(SfuRequest::RestartIce),
                 Action::SetMedia {
                     audio: false,
-                    video: true
+                    video: true,
+                    weak_network: false
                 },
                 Action::Send(ServerMessage::Pong),
                 Action::Send(ServerMessage::Error {

@@ -239,8 +239,15 @@ impl Rooms {
         true
     }
 
-    /// Records the participant's microphone/camera state and tells the others.
-    pub async fn set_media(&self, claims: &RoomClaims, audio: bool, video: bool) {
+    /// Records the participant's microphone/camera state and tells the others
+    /// (`weak_network`: the camera is off because the network is too weak for video).
+    pub async fn set_media(
+        &self,
+        claims: &RoomClaims,
+        audio: bool,
+        video: bool,
+        weak_network: bool,
+    ) {
         let Some(mut room) = self.lock_room(&claims.room, false).await else {
             return;
         };
@@ -255,6 +262,7 @@ impl Rooms {
                 participant_id: claims.sub.clone(),
                 audio,
                 video,
+                weak_network,
             },
         );
     }

@@ -33,6 +33,10 @@ pub enum ClientMessage {
         audio: bool,
         /// Camera on.
         video: bool,
+        /// The camera is off because the page judged the network too weak for video
+        /// (`web/static/call-quality.js`), so the others can say why.
+        #[serde(default)]
+        weak_network: bool,
     },
     /// Ask the server for a fresh offer (e.g. a camera was attached late).
     Renegotiate,
@@ -165,6 +169,9 @@ pub enum ServerMessage {
         audio: bool,
         /// Camera on.
         video: bool,
+        /// The camera is off because of a weak network (sent only when true).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        weak_network: bool,
     },
     /// Reply to `ping`.
     Pong,

@@ -145,9 +145,16 @@ pub(crate) async fn run(
                     }
                     true
                 }
-                Action::SetMedia { audio, video } => {
+                Action::SetMedia {
+                    audio,
+                    video,
+                    weak_network,
+                } => {
                     if let Some(member) = &member {
-                        state.rooms.set_media(&member.claims, audio, video).await;
+                        let rooms = &state.rooms;
+                        rooms
+                            .set_media(&member.claims, audio, video, weak_network)
+                            .await;
                     }
                     true
                 }

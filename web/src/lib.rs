@@ -28,6 +28,12 @@ const SCRIPTS: &[(&str, &str)] = &[
     ("clerk-call.js", include_str!("../static/clerk-call.js")),
     ("walkin.js", include_str!("../static/walkin.js")),
     ("documents.js", include_str!("../static/documents.js")),
+    // Weak networks and the phone fallback (issue 15 item 5).
+    ("call-quality.js", include_str!("../static/call-quality.js")),
+    (
+        "call-quality-view.js",
+        include_str!("../static/call-quality-view.js"),
+    ),
 ];
 
 fn script_routes() -> Router<booking::App> {

@@ -6,6 +6,7 @@
 // clerk ends it, not a button here) "Opnieuw deelnemen" joins again.
 
 import { Call, openMedia } from "/static/call.js";
+import { watchCallQuality } from "/static/call-quality-view.js";
 
 /**
  * Starts the call inside `root` (the markup of web/src/pages/call_view.rs).
@@ -93,10 +94,13 @@ export function startCallView(root, { ticket, stream, camera, onEnded }) {
         onEnded && onEnded(s);
       }
     },
-    onRemoteMedia: ({ video }) => {
-      remoteNoVideo.hidden = video !== false;
+    onRemoteMedia: (media) => {
+      remoteNoVideo.hidden = media.video !== false || media.weakNetwork;
+      quality.remoteMedia(media);
     },
   });
+  // Weak networks and the 20-second phone fallback (issue 15 item 5).
+  const quality = watchCallQuality(root, call, { setCamera: (on) => on !== camOn && cam.click(), camera: () => camOn && camera });
 
   // Some browsers only start sound after a click on this page; then the page asks for one.
   const play = $("play-button");

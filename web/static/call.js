@@ -35,6 +35,8 @@ export class Call {
     this.remoteVideo = remoteVideo;
     this.onState = onState;
     this.onRemoteMedia = onRemoteMedia || (() => {});
+    /** Our camera is off because the network is too weak (call-quality-view.js sets it). */
+    this.weakNetwork = false;
     this.pc = null;
     this.ws = null;
     this.iceServers = [];
@@ -142,7 +144,7 @@ export class Call {
         this.finish("moved");
         break;
       case "media_state":
-        this.onRemoteMedia({ audio: msg.audio, video: msg.video });
+        this.onRemoteMedia({ audio: msg.audio, video: msg.video, weakNetwork: !!msg.weak_network });
         break;
       case "error":
         console.warn("signaling error", msg.code, msg.message);
@@ -217,6 +219,7 @@ export class Call {
       type: "media_state",
       audio: on(this.stream.getAudioTracks()),
       video: on(this.stream.getVideoTracks()),
+      weak_network: this.weakNetwork,
     });
   }
 

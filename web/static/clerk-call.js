@@ -61,8 +61,22 @@ window.addEventListener("pagehide", () => {
   }
 });
 
+// "Verder per telefoon" (issue 15 item 5): shown with "Gesprek beëindigen".
+const byPhone = document.getElementById("by-phone");
+byPhone.querySelector("button").addEventListener("click", async () => {
+  const resp = await fetch(`/api/v1/staff/queue/${entry}/by-phone`, { method: "POST" });
+  if (!resp.ok) {
+    status.textContent = root.dataset.endFailed;
+    return;
+  }
+  call?.end();
+  showOutcome();
+  status.textContent = byPhone.dataset.done;
+});
+
 function showOutcome() {
   endBlock.hidden = true;
+  byPhone.hidden = true;
   back.hidden = false;
   if (form) {
     const heading = form.querySelector("h2");
@@ -116,6 +130,7 @@ async function start() {
     return;
   }
   endBlock.hidden = false;
+  byPhone.hidden = false;
   call = startCallView(document.getElementById("gesprek"), {
     ticket: await ticket.json(),
     stream: media.stream,

@@ -9,6 +9,7 @@
 
 import { openMedia } from "/static/call.js";
 import { startCallView } from "/static/call-view.js";
+import { showContinuedByPhone } from "/static/call-quality-view.js";
 
 const check = document.getElementById("apparaten");
 const waitingView = document.getElementById("wachten");
@@ -160,6 +161,7 @@ async function onEntry(entry) {
     stopFollowing();
   } else if (entry.status === "done") {
     stopFollowing();
+    if (entry.continued_by_phone) showContinuedByPhone(callView, entry.phone); // issue 15 item 5
     if (call) call.end(); // the clerk ended the conversation
     else afterCall();
   }

@@ -179,6 +179,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         queue::call_next,
         queue::call,
         queue::done,
+        queue::by_phone,
         queue::summary,
         queue::leave,
         queue::resident_room_token,
@@ -320,6 +321,7 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/staff/queue/call-next", post(queue::call_next))
         .route("/api/v1/staff/queue/{id}/call", post(queue::call))
         .route("/api/v1/staff/queue/{id}/done", post(queue::done))
+        .route("/api/v1/staff/queue/{id}/by-phone", post(queue::by_phone))
         .route("/api/v1/staff/queue/summary", get(queue::summary))
         .route("/api/v1/staff/queue/events", get(live::staff_events))
         .route(

@@ -50,6 +50,11 @@ pub struct QueueEntryView {
     pub joined_at: String,
     /// The video room to join once called.
     pub room_id: Option<String>,
+    /// The clerk continues the conversation by phone (issue 15 item 5).
+    pub continued_by_phone: bool,
+    /// The number the clerk calls: the resident's own, as they gave it; only once
+    /// `continued_by_phone`.
+    pub phone: Option<String>,
 }
 
 pub(super) async fn resident_view(
@@ -81,6 +86,8 @@ pub(super) fn entry_view(
         appointment_start: entry.due_at.map(|d| local_rfc3339(tenant, d)),
         joined_at: local_rfc3339(tenant, entry.joined_at),
         room_id: entry.room_id.clone(),
+        continued_by_phone: entry.by_phone_at.is_some(),
+        phone: entry.by_phone_at.and(entry.resident_phone.clone()),
     }
 }
 
@@ -250,6 +257,8 @@ pub struct StaffQueueEntryView {
     pub late: bool,
     /// Went back to the head after an unanswered call.
     pub requeued: bool,
+    /// The clerk continued the conversation by phone.
+    pub continued_by_phone: bool,
     pub joined_at: String,
     pub waiting_seconds: i64,
     pub clerk_id: Option<ClerkId>,
@@ -275,6 +284,7 @@ pub(super) fn staff_view(
         due: e.is_due(now),
         late: e.is_late(now),
         requeued: e.requeued,
+        continued_by_phone: e.by_phone_at.is_some(),
         joined_at: local_rfc3339(tenant, e.joined_at),
         waiting_seconds: now.duration_since(e.joined_at).as_secs().max(0),
         clerk_id: e.clerk_id,
@@ -359,6 +369,22 @@ pub async fn done(
     Path(id): Path<String>,
 ) -> Result<Json<StaffQueueEntryView>> {
     let entry = usecases::queue::finish(&app, &claims, parse_entry_id(&id)?).await?;
+    staff_answer(&app, &entry).await
+}
+
+/// Continue by phone
+///
+/// The video call did not connect or was too poor: the clerk phones the resident. The entry is
+/// done, as after ending the conversation, and the resident's page says the clerk calls them.
+#[utoipa::path(post, path = "/api/v1/staff/queue/{id}/by-phone", tag = "queue",
+    responses((status = 200, body = StaffQueueEntryView), (status = 401, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Not in a call with this clerk")))]
+pub async fn by_phone(
+    State(app): State<App>,
+    Staff(claims): Staff,
+    Path(id): Path<String>,
+) -> Result<Json<StaffQueueEntryView>> {
+    let entry = usecases::queue::continue_by_phone(&app, &claims, parse_entry_id(&id)?).await?;
     staff_answer(&app, &entry).await
 }
 

@@ -79,6 +79,8 @@ pub struct QueueEntry {
     pub done_at: Option<Timestamp>,
     /// Went back to the head of the queue after an unanswered call (that happens once).
     pub requeued: bool,
+    /// The clerk continued the conversation by phone (issue 15 item 5).
+    pub by_phone_at: Option<Timestamp>,
 }
 
 impl QueueEntry {
@@ -240,6 +242,7 @@ mod tests {
             answered_at: None,
             done_at: None,
             requeued: false,
+            by_phone_at: None,
         }
     }
 

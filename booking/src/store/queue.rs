@@ -13,7 +13,7 @@ use sqlx::Row;
 
 const COLUMNS: &str = "id, tenant_id, service_id, appointment_id, due_at, joined_at, \
     resident_name, resident_phone, status, clerk_id, room_id, called_at, first_called_at, \
-    answered_at, done_at, requeued";
+    answered_at, done_at, requeued, by_phone_at";
 
 /// A municipality's queue settings, in minutes.
 #[derive(Clone, Copy, Debug)]
@@ -53,6 +53,7 @@ fn from_row(row: &AnyRow) -> Result<QueueEntry> {
         answered_at: ts("answered_at")?,
         done_at: ts("done_at")?,
         requeued: row.try_get::<i64, _>("requeued")? != 0,
+        by_phone_at: ts("by_phone_at")?,
     })
 }
 
@@ -304,6 +305,29 @@ impl Db {
         let updated = sqlx::query(
             "UPDATE queue_entries SET status = 'done', done_at = $1 \
              WHERE tenant_id = $2 AND id = $3 AND clerk_id = $4 AND status IN ('called', 'answered')",
+        )
+        .bind(now.as_second())
+        .bind(tenant.to_string())
+        .bind(id.to_string())
+        .bind(clerk.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(updated.rows_affected() == 1)
+    }
+
+    /// The clerk in the conversation continues it by phone: the entry is done (if it was not
+    /// yet) and the moment kept. Only once, and only by the clerk who called the resident.
+    pub async fn continue_queue_entry_by_phone(
+        &self,
+        tenant: TenantId,
+        id: QueueEntryId,
+        clerk: ClerkId,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let updated = sqlx::query(
+            "UPDATE queue_entries SET status = 'done', done_at = COALESCE(done_at, $1), by_phone_at = $1 \
+             WHERE tenant_id = $2 AND id = $3 AND clerk_id = $4 \
+             AND status IN ('called', 'answered', 'done') AND by_phone_at IS NULL",
         )
         .bind(now.as_second())
         .bind(tenant.to_string())

@@ -84,6 +84,7 @@ pub async fn check_in(
         answered_at: None,
         done_at: None,
         requeued: false,
+        by_phone_at: None,
     };
     if app.db.insert_queue_entry(&entry, &token.hash()).await? {
         tracing::info!(entry = %entry.id, appointment = %appointment.id, "checked in");
@@ -176,6 +177,7 @@ pub async fn walk_in(
         answered_at: None,
         done_at: None,
         requeued: false,
+        by_phone_at: None,
     };
     if !app.db.insert_queue_entry(&entry, &token.hash()).await? {
         return Err(Error::Internal("a fresh queue token collided".into()));
@@ -347,6 +349,31 @@ pub async fn finish(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Resu
         app.db.queue_entry(claims.tenant, id).await?;
         return Err(Conflict::NotInCallWithYou.into());
     }
+    changed(app, claims.tenant).await;
+    app.db.queue_entry(claims.tenant, id).await
+}
+
+/// The clerk continues the conversation by phone (the video call did not connect, or was too
+/// poor): the entry is done, as after "end the conversation", and marked, so the resident's
+/// page says the clerk calls them. Marking twice changes nothing.
+pub async fn continue_by_phone(
+    app: &App,
+    claims: &SessionClaims,
+    id: QueueEntryId,
+) -> Result<QueueEntry> {
+    crate::usecases::desk::queue_entry(app, claims, id).await?;
+    if !app
+        .db
+        .continue_queue_entry_by_phone(claims.tenant, id, claims.sub, app.clock.now())
+        .await?
+    {
+        let entry = app.db.queue_entry(claims.tenant, id).await?;
+        if entry.by_phone_at.is_some() && entry.clerk_id == Some(claims.sub) {
+            return Ok(entry);
+        }
+        return Err(Conflict::NotInCallWithYou.into());
+    }
+    tracing::info!(entry = %id, "continued by phone");
     changed(app, claims.tenant).await;
     app.db.queue_entry(claims.tenant, id).await
 }

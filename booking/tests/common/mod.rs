@@ -243,6 +243,7 @@ pub async fn start_call(
         answered_at: None,
         done_at: None,
         requeued: false,
+        by_phone_at: None,
     };
     assert!(db
         .insert_queue_entry(&entry, &format!("test-entry-{}", entry.id))

@@ -92,6 +92,85 @@ pub fn call_view(tx: &Tx, other_label: &str) -> Markup {
                 }
             }
             (leave_dialog(tx))
+            (network_quality(tx))
+        }
+    }
+}
+
+/// Weak networks and the phone fallback (issue 15 item 5), brought to life by
+/// `static/call-quality-view.js`: the words sit in a status region that is always there, so a
+/// screen reader hears each change; the fallback is an alert with the municipality's number.
+fn network_quality(tx: &Tx) -> Markup {
+    html! {
+        div id="network-quality"
+            data-offer=(tx.pick(
+                "Het beeld hapert door een zwakke verbinding. Wilt u verder met alleen geluid? Dan hoort u elkaar beter.",
+                "Het beeld hapert door een zwakke verbinding. Wil je verder met alleen geluid? Dan horen jullie elkaar beter.",
+                "The picture keeps freezing because the connection is weak. Continue with sound only? You will hear each other better."
+            ))
+            data-switched=(tx.pick(
+                "De verbinding is te zwak voor beeld. We gaan verder met alleen geluid: u hoort elkaar nog. De ander ziet dit ook.",
+                "De verbinding is te zwak voor beeld. We gaan verder met alleen geluid: jullie horen elkaar nog. De ander ziet dit ook.",
+                "The connection is too weak for video. We continue with sound only: you can still hear each other. The other person is told too."
+            ))
+            data-recovered=(tx.pick(
+                "De verbinding is weer beter. Wilt u het beeld weer aanzetten?",
+                "De verbinding is weer beter. Wil je het beeld weer aanzetten?",
+                "The connection is better again. Turn the picture back on?"
+            ))
+            data-fallback=(tx.pick(
+                "Het videogesprek komt niet tot stand. Bel de gemeente, dan gaan we telefonisch verder:",
+                "Het videogesprek komt niet tot stand. Bel de gemeente, dan gaan we telefonisch verder:",
+                "The video call cannot connect. Call the municipality and we will continue by phone:"
+            ))
+            data-fallback-lost=(tx.pick(
+                "De verbinding is weggevallen en komt niet terug. Bel de gemeente, dan gaan we telefonisch verder:",
+                "De verbinding is weggevallen en komt niet terug. Bel de gemeente, dan gaan we telefonisch verder:",
+                "The connection dropped and does not come back. Call the municipality and we will continue by phone:"
+            )) {
+            p id="network-words" class="call-state" role="status" {}
+            ul id="network-offer" class="actions" hidden {
+                li {
+                    button type="button" id="network-audio-only" class="button call-button" {
+                        (tx.t("Alleen geluid", "Sound only"))
+                    }
+                }
+                li {
+                    button type="button" id="network-keep-video"
+                        class="button button--secondary call-button" {
+                        (tx.t("Beeld houden", "Keep the picture"))
+                    }
+                }
+            }
+            p id="network-offer-video" hidden {
+                button type="button" id="network-video-back" class="button call-button" {
+                    (tx.t("Beeld weer aan", "Picture back on"))
+                }
+            }
+            div id="call-fallback" class="notice" role="alert" hidden {
+                p {
+                    span id="call-fallback-text" {} " "
+                    a id="call-fallback-phone" class="tel-link" hidden {}
+                }
+            }
+        }
+        p id="by-phone-notice" class="notice" role="status" hidden
+            data-with-phone=(tx.pick(
+                "De medewerker gaat telefonisch verder en belt u nu op {phone}.",
+                "De medewerker gaat telefonisch verder en belt je nu op {phone}.",
+                "The clerk continues by phone and is calling you now on {phone}."
+            ))
+            data-without-phone=(tx.pick(
+                "De medewerker gaat telefonisch verder. Bel de gemeente als u niet wordt gebeld.",
+                "De medewerker gaat telefonisch verder. Bel de gemeente als je niet wordt gebeld.",
+                "The clerk continues by phone. Call the municipality if you are not called."
+            )) {}
+        p id="remote-weak-network" class="notice" hidden {
+            (tx.pick(
+                "De verbinding van de ander is te zwak voor beeld. U hoort elkaar nog.",
+                "De verbinding van de ander is te zwak voor beeld. Jullie horen elkaar nog.",
+                "The other person's connection is too weak for video. You can still hear each other."
+            ))
         }
     }
 }

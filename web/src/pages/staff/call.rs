@@ -196,6 +196,7 @@ pub async fn show(
                             (tx.t("Terug naar de wachtrij", "Back to the queue"))
                         }
                     }
+                    (by_phone(&tx, entry.resident_phone.as_deref()))
                 }
                 aside class="workspace-details call-details" aria-labelledby="details-kop" {
                     h2 id="details-kop" { (tx.t("Gegevens", "Details")) }
@@ -235,6 +236,33 @@ pub async fn show(
     }
     .await;
     respond(&ctx, answer)
+}
+
+/// "Verder per telefoon" (issue 15 item 5): the video call did not work out; the clerk phones
+/// the resident, the entry is done and marked, and the resident's page says the clerk calls.
+fn by_phone(tx: &Tx, phone: Option<&str>) -> Markup {
+    let done = match phone {
+        Some(phone) => format!(
+            "{} {phone}.",
+            tx.t(
+                "Vastgelegd: verder per telefoon. Bel de bewoner nu op",
+                "Recorded: continued by phone. Call the resident now on"
+            )
+        ),
+        None => tx
+            .t(
+                "Vastgelegd: verder per telefoon. De bewoner gaf geen nummer; de bewoner ziet het nummer van de gemeente.",
+                "Recorded: continued by phone. The resident gave no number; they see the municipality's number."
+            )
+            .to_string(),
+    };
+    html! {
+        p id="by-phone" hidden data-done=(done) {
+            button type="button" id="by-phone-button" class="button button--secondary call-button" {
+                (tx.t("Verder per telefoon", "Continue by phone"))
+            }
+        }
+    }
 }
 
 /// "Gesprek beëindigen": ends the conversation for both (the queue entry is done, the room
