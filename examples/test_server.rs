@@ -58,6 +58,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Arc::new(SignedRoomTokens::from_real_now(room_keys.clone()));
     let media = sfu::Sfu::new(sfu::SfuConfig {
         bind_ip: "127.0.0.1".parse()?,
+        // The municipality's room size (2..=4) is checked per room by signalling.
+        max_participants: 4,
         ..Default::default()
     });
     // Delivers recorded outcomes as the platform binary does (on the test clock, so a failed

@@ -50,6 +50,8 @@ pub(crate) enum Action {
         audio: bool,
         video: bool,
     },
+    /// Take this other participant out of the room (asked by the clerk).
+    Remove(String),
     /// Send a close frame and wait briefly for the client's.
     Close(u16, &'static str),
     /// The conversation is over; nothing follows.
@@ -79,6 +81,8 @@ pub(crate) enum Exit {
     Expired,
     /// Another socket of the same participant took over.
     Replaced,
+    /// The clerk took the participant out; presence already removed them.
+    Removed,
 }
 
 #[derive(Debug)]
@@ -298,6 +302,18 @@ impl Conversation {
                 self.actions.push_back(Action::Close(1000, "bye"));
                 return self.end(Exit::Leave);
             }
+            ClientMessage::Remove { participant_id } => {
+                // Only the clerk leads the conversation; nobody removes themselves this way.
+                let may = matches!(&self.phase, Phase::InRoom(room)
+                    if room.claims.role == crate::token::Role::Clerk && room.claims.sub != participant_id);
+                if !may {
+                    return self.reply_error(
+                        ErrorCode::Unexpected,
+                        "only the clerk removes another participant".into(),
+                    );
+                }
+                Action::Remove(participant_id)
+            }
         };
         self.actions.push_back(action);
     }
@@ -417,6 +433,18 @@ impl Conversation {
         self.actions
             .push_back(Action::Close(close::REPLACED, "connected from elsewhere"));
         self.end(Exit::Replaced);
+    }
+
+    /// The clerk took this participant out of the room: told why, then closed with 4008, so
+    /// the page says so instead of trying to get back in.
+    pub fn removed(&mut self) {
+        if matches!(self.phase, Phase::Ended) {
+            return;
+        }
+        self.actions.push_back(Action::Send(ServerMessage::Removed));
+        self.actions
+            .push_back(Action::Close(close::REMOVED, "removed by the clerk"));
+        self.end(Exit::Removed);
     }
 
     /// The socket closed or failed.

@@ -42,6 +42,12 @@ pub enum ClientMessage {
     Ping,
     /// Leaving for good; the others see `participant_left`.
     Leave,
+    /// Clerks only: takes another participant (a companion or interpreter) out of the room.
+    /// They get `removed` and close 4008; the others see `participant_left` with `removed`.
+    Remove {
+        /// Whom.
+        participant_id: String,
+    },
 }
 
 /// Whether a participant is there or expected back.
@@ -81,6 +87,8 @@ pub enum LeaveReason {
     Timeout,
     /// Their token ran out (the appointment ended).
     Expired,
+    /// The clerk took them out of the room.
+    Removed,
 }
 
 /// Error codes in `error` messages.
@@ -200,6 +208,8 @@ pub mod close {
     pub const EXPIRED: u16 = 4006;
     /// Kept sending faster than the rate limits.
     pub const RATE_LIMITED: u16 = 4007;
+    /// The clerk took this participant out of the room.
+    pub const REMOVED: u16 = 4008;
     /// The server is shutting down and takes no new call: join again in a moment (the
     /// standard "service restart", which a load balancer sends to another instance).
     pub const SERVICE_RESTART: u16 = 1012;

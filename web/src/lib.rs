@@ -27,6 +27,8 @@ const SCRIPTS: &[(&str, &str)] = &[
     ("clerk-queue.js", include_str!("../static/clerk-queue.js")),
     ("clerk-call.js", include_str!("../static/clerk-call.js")),
     ("walkin.js", include_str!("../static/walkin.js")),
+    ("companion.js", include_str!("../static/companion.js")),
+    ("participants.js", include_str!("../static/participants.js")),
 ];
 
 fn script_routes() -> Router<booking::App> {
@@ -73,6 +75,7 @@ pub fn router(app: booking::App) -> Router {
         .merge(pages::privacy::routes())
         .merge(pages::admin::logo_route())
         .merge(pages::find::routes())
+        .merge(pages::companion::routes())
         .route("/{slug}", get(pages::services::choose_service))
         .route(
             "/{slug}/inloop",

@@ -30,3 +30,5 @@ pub mod start_time;
 pub mod tenant;
 pub mod text;
 pub mod working_hours;
+// Issue 15 item 4: companions and interpreters in the call.
+pub mod companion;

@@ -22,3 +22,5 @@ pub mod queue;
 pub mod retention;
 pub mod rooms;
 pub mod sso;
+// Issue 15 item 4: companions and interpreters in the call.
+pub mod companions;

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod booking;
 mod call_view;
 pub mod callback;
+pub mod companion;
 pub mod feedback;
 pub mod find;
 pub mod home;

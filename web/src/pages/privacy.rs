@@ -386,6 +386,7 @@ async fn page(
         _ => None,
     };
     let access = access_section(app, &tx, u).await?;
+    let joins = super::companion::joins_section(app, &tx, u).await?;
     let body = html! {
         (error_summary(&tx, errors))
         @if let Some(text) = notice {
@@ -402,6 +403,7 @@ async fn page(
         }
         (choices_section(&tx, u, &consents, &chosen, errors))
         (access)
+        (joins)
         (erase_section(app, &tx, u))
     };
     let status = if errors.is_empty() {

@@ -15,6 +15,7 @@ mod dashboard;
 mod deliveries;
 mod logo;
 mod messages;
+mod room_size;
 mod services;
 mod settings;
 mod sso;
@@ -42,6 +43,7 @@ pub fn logo_route() -> Router<App> {
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/beheer", get(settings::show).post(settings::save))
+        .route(room_size::HERE, get(room_size::show).post(room_size::save))
         .route(
             "/beheer/onderwerpen",
             get(services::list).post(services::create),
