@@ -899,6 +899,46 @@ mod tests {
     }
 
     #[test]
+    fn only_the_clerk_removes_someone_and_the_removed_one_is_told_and_closed() {
+        let t0 = Instant::now();
+        let remove = |who: &str| text(&format!(r#"{{"type":"remove","participant_id":"{who}"}}"#));
+        // The resident (the helper's participant) may not.
+        let mut resident = in_room(t0, 3600);
+        resident.frame(remove("companion-a"), t0);
+        assert!(matches!(
+            drain(&mut resident)[..],
+            [Action::Send(ServerMessage::Error { code: ErrorCode::Unexpected, .. })]
+        ));
+        // The clerk may, but not themselves.
+        let mut clerk = fresh(t0);
+        let clerk_claims = RoomClaims {
+            sub: "clerk-1".into(),
+            role: Role::Clerk,
+            ..claims(ROOM, 3600)
+        };
+        clerk.frame(join_text(ROOM, &keys().issue(&clerk_claims)), t0);
+        drain(&mut clerk);
+        clerk.joined(Vec::new(), Vec::new(), t0);
+        drain(&mut clerk);
+        clerk.frame(remove("companion-a"), t0);
+        assert_eq!(drain(&mut clerk), [Action::Remove("companion-a".into())]);
+        clerk.frame(remove("clerk-1"), t0);
+        assert!(matches!(drain(&mut clerk)[..], [Action::Send(ServerMessage::Error { .. })]));
+        // The one taken out: `removed`, close 4008, and nothing to undo in the room.
+        resident.removed();
+        assert_eq!(
+            drain(&mut resident),
+            [
+                Action::Send(ServerMessage::Removed),
+                Action::Close(close::REMOVED, "removed by the clerk"),
+                Action::End(Exit::Removed)
+            ]
+        );
+        resident.removed();
+        assert!(drain(&mut resident).is_empty());
+    }
+
+    #[test]
     fn another_socket_of_the_participant_replaces_this_one() {
         let t0 = Instant::now();
         let mut c = in_room(t0, 3600);

@@ -179,6 +179,9 @@ pub enum ServerMessage {
     /// The same participant joined from another socket (another device or tab), which took
     /// over the call; this socket closes next with 4005 and should not join again by itself.
     Replaced,
+    /// The clerk took you out of the room; the socket closes next with 4008. Joining again
+    /// is refused once the platform revoked your link.
+    Removed,
     /// Something was wrong with the last message (or the connection is about to close).
     Error {
         /// Machine-readable code.
@@ -263,6 +266,17 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&ServerMessage::Replaced).unwrap(),
             r#"{"type":"replaced"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&ServerMessage::Removed).unwrap(),
+            r#"{"type":"removed"}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<ClientMessage>(r#"{"type":"remove","participant_id":"companion-1"}"#)
+                .unwrap(),
+            ClientMessage::Remove {
+                participant_id: "companion-1".into()
+            }
         );
     }
 }

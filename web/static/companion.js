@@ -73,7 +73,7 @@ async function join() {
   if (resp.status === 409) {
     // Not started yet (or over: the problem says which).
     const problem = await resp.json().catch(() => ({}));
-    if (/voorbij|over/i.test(problem.title || "") || /voorbij|over/i.test(problem.detail || "")) {
+    if (/voorbij|is over/i.test(JSON.stringify(problem))) {
       status.textContent = waitingView.dataset.over;
       return;
     }
