@@ -907,7 +907,10 @@ mod tests {
         resident.frame(remove("companion-a"), t0);
         assert!(matches!(
             drain(&mut resident)[..],
-            [Action::Send(ServerMessage::Error { code: ErrorCode::Unexpected, .. })]
+            [Action::Send(ServerMessage::Error {
+                code: ErrorCode::Unexpected,
+                ..
+            })]
         ));
         // The clerk may, but not themselves.
         let mut clerk = fresh(t0);
@@ -923,7 +926,10 @@ mod tests {
         clerk.frame(remove("companion-a"), t0);
         assert_eq!(drain(&mut clerk), [Action::Remove("companion-a".into())]);
         clerk.frame(remove("clerk-1"), t0);
-        assert!(matches!(drain(&mut clerk)[..], [Action::Send(ServerMessage::Error { .. })]));
+        assert!(matches!(
+            drain(&mut clerk)[..],
+            [Action::Send(ServerMessage::Error { .. })]
+        ));
         // The one taken out: `removed`, close 4008, and nothing to undo in the room.
         resident.removed();
         assert_eq!(

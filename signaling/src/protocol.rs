@@ -272,8 +272,10 @@ mod tests {
             r#"{"type":"removed"}"#
         );
         assert_eq!(
-            serde_json::from_str::<ClientMessage>(r#"{"type":"remove","participant_id":"companion-1"}"#)
-                .unwrap(),
+            serde_json::from_str::<ClientMessage>(
+                r#"{"type":"remove","participant_id":"companion-1"}"#
+            )
+            .unwrap(),
             ClientMessage::Remove {
                 participant_id: "companion-1".into()
             }

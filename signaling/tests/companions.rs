@@ -231,6 +231,11 @@ async fn the_clerk_removes_a_companion_who_cannot_come_back() {
                 ServerMessage::ParticipantLeft { participant_id: "companion-a".into(), reason: LeaveReason::Removed }
             );
         }
+        // The SFU lets go of their media too.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while server.state.participant_count() != 2 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         assert_eq!(server.state.participant_count(), 2);
 
         // Coming back with the same token: the conversation is over for them.
