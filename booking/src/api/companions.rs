@@ -33,7 +33,7 @@ pub struct InviteBody {
 /// An invitation into one appointment's call.
 #[derive(Serialize, ToSchema)]
 pub struct CompanionView {
-    #[schema(value_type = String, format = Uuid)]
+    #[schema(value_type = String)]
     pub id: CompanionId,
     pub role: CompanionRole,
     pub name: String,
