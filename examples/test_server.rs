@@ -66,6 +66,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let media = sfu::Sfu::new(sfu::SfuConfig {
         bind_ip: ip,
         ice_tcp,
+        // The municipality's room size (2..=4) is checked per room by signalling.
+        max_participants: 4,
         ..Default::default()
     });
     // Delivers recorded outcomes as the platform binary does (on the test clock, so a failed

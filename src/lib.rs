@@ -51,6 +51,8 @@ impl booking::domain::rooms::RoomTokenIssuer for SignedRoomTokens {
             role: match g.role {
                 booking::domain::rooms::RoomRole::Resident => Role::Resident,
                 booking::domain::rooms::RoomRole::Clerk => Role::Clerk,
+                booking::domain::rooms::RoomRole::Companion => Role::Companion,
+                booking::domain::rooms::RoomRole::Interpreter => Role::Interpreter,
             },
             name: g.display_name.clone(),
             tenant: g.tenant.clone(),
@@ -78,13 +80,60 @@ impl signaling::RoomAdmission for BookedRooms {
         claims: &'a RoomClaims,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>> {
         Box::pin(async move {
-            match booking::usecases::rooms::admits(&self.app, &claims.tenant, &claims.room).await {
-                Ok(admits) => admits,
+            let room = booking::usecases::rooms::admits(&self.app, &claims.tenant, &claims.room);
+            let participant = booking::usecases::companions::admits_participant(
+                &self.app,
+                &claims.tenant,
+                &claims.sub,
+            );
+            match (room.await, participant.await) {
+                (Ok(room), Ok(participant)) => room && participant,
                 // Refused when it cannot be told: a retry joins once the database answers.
-                Err(error) => {
+                (Err(error), _) | (_, Err(error)) => {
                     tracing::warn!(%error, "could not check whether the room is still open");
                     false
                 }
+            }
+        })
+    }
+
+    fn room_size<'a>(
+        &'a self,
+        claims: &'a RoomClaims,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<usize>> + Send + 'a>> {
+        Box::pin(async move {
+            match booking::usecases::companions::room_size_of(&self.app, &claims.tenant).await {
+                Ok(size) => Some(usize::from(size.get())),
+                Err(error) => {
+                    tracing::warn!(%error, "could not read the room size; the SFU's cap applies");
+                    None
+                }
+            }
+        })
+    }
+
+    fn joined<'a>(
+        &'a self,
+        claims: &'a RoomClaims,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>> {
+        use booking::domain::rooms::RoomRole;
+        let role = match claims.role {
+            Role::Resident => RoomRole::Resident,
+            Role::Clerk => RoomRole::Clerk,
+            Role::Companion => RoomRole::Companion,
+            Role::Interpreter => RoomRole::Interpreter,
+        };
+        Box::pin(async move {
+            if let Err(error) = booking::usecases::companions::record_join(
+                &self.app,
+                &claims.tenant,
+                &claims.room,
+                &claims.sub,
+                role,
+            )
+            .await
+            {
+                tracing::warn!(%error, room = %claims.room, "could not record who joined the call");
             }
         })
     }

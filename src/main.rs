@@ -161,8 +161,9 @@ struct ServeArgs {
     /// Also accept media over TCP (ICE-TCP) for networks that block UDP.
     #[arg(long, env = "VIDEOLOKET_ICE_TCP")]
     ice_tcp: bool,
-    /// At most this many people in one video room.
-    #[arg(long, env = "VIDEOLOKET_MAX_PARTICIPANTS", default_value_t = 3)]
+    /// At most this many people in any video room; each municipality's room size (2 to 4,
+    /// default 3: resident, clerk, one companion or interpreter) applies below it.
+    #[arg(long, env = "VIDEOLOKET_MAX_PARTICIPANTS", default_value_t = 4)]
     max_participants: usize,
     /// Secret that signs room tokens (at least 32 bytes); generated once into the data
     /// directory when unset.

@@ -18,6 +18,24 @@ pub trait RoomAdmission: Send + Sync + 'static {
         &'a self,
         claims: &'a RoomClaims,
     ) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>>;
+
+    /// How many participants the room holds at most (the municipality's setting); `None`
+    /// leaves it to the SFU's `max_participants`.
+    fn room_size<'a>(
+        &'a self,
+        _claims: &'a RoomClaims,
+    ) -> Pin<Box<dyn Future<Output = Option<usize>> + Send + 'a>> {
+        Box::pin(async { None })
+    }
+
+    /// Told once a participant is in the room (not on a reconnect or takeover), so the
+    /// platform can record who took part when.
+    fn joined<'a>(
+        &'a self,
+        _claims: &'a RoomClaims,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+        Box::pin(async {})
+    }
 }
 
 /// Sockets that have not joined yet, per client address (`None`: address unknown).

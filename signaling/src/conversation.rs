@@ -51,6 +51,8 @@ pub(crate) enum Action {
         video: bool,
         weak_network: bool,
     },
+    /// Take this other participant out of the room (asked by the clerk).
+    Remove(String),
     /// Send a close frame and wait briefly for the client's.
     Close(u16, &'static str),
     /// The conversation is over; nothing follows.
@@ -80,6 +82,8 @@ pub(crate) enum Exit {
     Expired,
     /// Another socket of the same participant took over.
     Replaced,
+    /// The clerk took the participant out; presence already removed them.
+    Removed,
 }
 
 #[derive(Debug)]
@@ -307,6 +311,18 @@ impl Conversation {
                 self.actions.push_back(Action::Close(1000, "bye"));
                 return self.end(Exit::Leave);
             }
+            ClientMessage::Remove { participant_id } => {
+                // Only the clerk leads the conversation; nobody removes themselves this way.
+                let may = matches!(&self.phase, Phase::InRoom(room)
+                    if room.claims.role == crate::token::Role::Clerk && room.claims.sub != participant_id);
+                if !may {
+                    return self.reply_error(
+                        ErrorCode::Unexpected,
+                        "only the clerk removes another participant".into(),
+                    );
+                }
+                Action::Remove(participant_id)
+            }
         };
         self.actions.push_back(action);
     }
@@ -426,6 +442,18 @@ impl Conversation {
         self.actions
             .push_back(Action::Close(close::REPLACED, "connected from elsewhere"));
         self.end(Exit::Replaced);
+    }
+
+    /// The clerk took this participant out of the room: told why, then closed with 4008, so
+    /// the page says so instead of trying to get back in.
+    pub fn removed(&mut self) {
+        if matches!(self.phase, Phase::Ended) {
+            return;
+        }
+        self.actions.push_back(Action::Send(ServerMessage::Removed));
+        self.actions
+            .push_back(Action::Close(close::REMOVED, "removed by the clerk"));
+        self.end(Exit::Removed);
     }
 
     /// The socket closed or failed.
@@ -878,6 +906,52 @@ mod tests {
                 })
             ]
         );
+    }
+
+    #[test]
+    fn only_the_clerk_removes_someone_and_the_removed_one_is_told_and_closed() {
+        let t0 = Instant::now();
+        let remove = |who: &str| text(&format!(r#"{{"type":"remove","participant_id":"{who}"}}"#));
+        // The resident (the helper's participant) may not.
+        let mut resident = in_room(t0, 3600);
+        resident.frame(remove("companion-a"), t0);
+        assert!(matches!(
+            drain(&mut resident)[..],
+            [Action::Send(ServerMessage::Error {
+                code: ErrorCode::Unexpected,
+                ..
+            })]
+        ));
+        // The clerk may, but not themselves.
+        let mut clerk = fresh(t0);
+        let clerk_claims = RoomClaims {
+            sub: "clerk-1".into(),
+            role: Role::Clerk,
+            ..claims(ROOM, 3600)
+        };
+        clerk.frame(join_text(ROOM, &keys().issue(&clerk_claims)), t0);
+        drain(&mut clerk);
+        clerk.joined(Vec::new(), Vec::new(), t0);
+        drain(&mut clerk);
+        clerk.frame(remove("companion-a"), t0);
+        assert_eq!(drain(&mut clerk), [Action::Remove("companion-a".into())]);
+        clerk.frame(remove("clerk-1"), t0);
+        assert!(matches!(
+            drain(&mut clerk)[..],
+            [Action::Send(ServerMessage::Error { .. })]
+        ));
+        // The one taken out: `removed`, close 4008, and nothing to undo in the room.
+        resident.removed();
+        assert_eq!(
+            drain(&mut resident),
+            [
+                Action::Send(ServerMessage::Removed),
+                Action::Close(close::REMOVED, "removed by the clerk"),
+                Action::End(Exit::Removed)
+            ]
+        );
+        resident.removed();
+        assert!(drain(&mut resident).is_empty());
     }
 
     #[test]

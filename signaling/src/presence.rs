@@ -21,6 +21,8 @@ pub(crate) enum Outbound {
     Message(ServerMessage),
     /// The same participant connected from elsewhere: this socket must go.
     Replaced,
+    /// The clerk took this participant out of the room.
+    Removed,
 }
 
 pub(crate) type ConnTx = mpsc::UnboundedSender<Outbound>;
@@ -104,17 +106,26 @@ impl Rooms {
 
     /// Puts the participant of `claims` in the room with a live socket and a fresh SFU peer
     /// connection, replacing (and closing) a previous socket of theirs, and tells the
-    /// others. On an SFU failure a new participant is taken out again.
+    /// others. On an SFU failure a new participant is taken out again. With `room_size` (the
+    /// municipality's setting) a newcomer beyond it is refused; one already in the room (a
+    /// reconnect or takeover) always gets back in.
     pub async fn join(
         &self,
         claims: &RoomClaims,
         conn_id: u64,
         tx: ConnTx,
+        room_size: Option<usize>,
     ) -> Result<Joined, SfuError> {
         let mut room = self
             .lock_room(&claims.room, true)
             .await
             .expect("created when missing");
+        if let Some(max) = room_size {
+            if !room.members.contains_key(&claims.sub) && room.members.len() >= max {
+                self.close_if_empty(&claims.room, &mut room);
+                return Err(SfuError::RoomFull { max });
+            }
+        }
         let others: Vec<ParticipantInfo> = room
             .members
             .values()
@@ -236,6 +247,35 @@ impl Rooms {
         }
         self.sfu.remove_participant(room_id, participant).await;
         self.close_if_empty(room_id, &mut room);
+        true
+    }
+
+    /// The clerk takes `participant` out: their socket is told (`Outbound::Removed`), the
+    /// others see them leave with `removed`, the SFU drops their media. Returns whether they
+    /// were in the room.
+    pub async fn remove_by_clerk(&self, room_id: &str, participant: &str) -> bool {
+        let Some(mut room) = self.lock_room(room_id, false).await else {
+            return false;
+        };
+        let Some(member) = room.members.get_mut(participant) else {
+            return false;
+        };
+        if let Some(grace) = member.grace.take() {
+            grace.abort();
+        }
+        let conn = member.conn.as_ref().map(|(id, tx)| (*id, tx.clone()));
+        if let Some((_, tx)) = &conn {
+            let _ = tx.send(Outbound::Removed);
+        }
+        remove_member(
+            &mut room,
+            participant,
+            conn.map(|(id, _)| id),
+            LeaveReason::Removed,
+        );
+        self.sfu.remove_participant(room_id, participant).await;
+        self.close_if_empty(room_id, &mut room);
+        info!(room = %room_id, %participant, "removed by the clerk");
         true
     }
 

@@ -46,6 +46,12 @@ pub enum ClientMessage {
     Ping,
     /// Leaving for good; the others see `participant_left`.
     Leave,
+    /// Clerks only: takes another participant (a companion or interpreter) out of the room.
+    /// They get `removed` and close 4008; the others see `participant_left` with `removed`.
+    Remove {
+        /// Whom.
+        participant_id: String,
+    },
 }
 
 /// Whether a participant is there or expected back.
@@ -85,6 +91,8 @@ pub enum LeaveReason {
     Timeout,
     /// Their token ran out (the appointment ended).
     Expired,
+    /// The clerk took them out of the room.
+    Removed,
 }
 
 /// Error codes in `error` messages.
@@ -178,6 +186,9 @@ pub enum ServerMessage {
     /// The same participant joined from another socket (another device or tab), which took
     /// over the call; this socket closes next with 4005 and should not join again by itself.
     Replaced,
+    /// The clerk took you out of the room; the socket closes next with 4008. Joining again
+    /// is refused once the platform revoked your link.
+    Removed,
     /// Something was wrong with the last message (or the connection is about to close).
     Error {
         /// Machine-readable code.
@@ -207,6 +218,8 @@ pub mod close {
     pub const EXPIRED: u16 = 4006;
     /// Kept sending faster than the rate limits.
     pub const RATE_LIMITED: u16 = 4007;
+    /// The clerk took this participant out of the room.
+    pub const REMOVED: u16 = 4008;
     /// The server is shutting down and takes no new call: join again in a moment (the
     /// standard "service restart", which a load balancer sends to another instance).
     pub const SERVICE_RESTART: u16 = 1012;
@@ -260,6 +273,19 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&ServerMessage::Replaced).unwrap(),
             r#"{"type":"replaced"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&ServerMessage::Removed).unwrap(),
+            r#"{"type":"removed"}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<ClientMessage>(
+                r#"{"type":"remove","participant_id":"companion-1"}"#
+            )
+            .unwrap(),
+            ClientMessage::Remove {
+                participant_id: "companion-1".into()
+            }
         );
     }
 }

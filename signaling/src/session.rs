@@ -145,6 +145,15 @@ pub(crate) async fn run(
                     }
                     true
                 }
+                Action::Remove(participant) => {
+                    if let Some(member) = &member {
+                        state
+                            .rooms
+                            .remove_by_clerk(&member.claims.room, &participant)
+                            .await;
+                    }
+                    true
+                }
                 Action::SetMedia {
                     audio,
                     video,
@@ -214,6 +223,7 @@ pub(crate) async fn run(
                     conversation.socket_closed(now);
                 }
             }
+            Event::Room(Some(Outbound::Removed)) => conversation.removed(),
             Event::Room(Some(Outbound::Replaced) | None) => conversation.replaced(),
             Event::Timeout => conversation.timeout(now),
         }
@@ -231,16 +241,18 @@ async fn join(
     claims: RoomClaims,
     remote: &str,
 ) -> Option<Member> {
+    let mut room_size = None;
     if let Some(admission) = &state.admission {
         if !admission.admits(&claims).await {
             warn!(%remote, room = %claims.room, participant = %claims.sub, "refused: the conversation is over");
             conversation.room_closed();
             return None;
         }
+        room_size = admission.room_size(&claims).await;
     }
     let conn_id = CONNECTION_IDS.fetch_add(1, Ordering::Relaxed);
     let (out_tx, outbound) = mpsc::unbounded_channel();
-    match state.rooms.join(&claims, conn_id, out_tx).await {
+    match state.rooms.join(&claims, conn_id, out_tx, room_size).await {
         Ok(Joined {
             reconnect,
             others,
@@ -248,6 +260,11 @@ async fn join(
             sfu_events,
         }) => {
             info!(%remote, room = %claims.room, participant = %claims.sub, role = %claims.role, reconnect, "joined");
+            if !reconnect {
+                if let Some(admission) = &state.admission {
+                    admission.joined(&claims).await;
+                }
+            }
             let ice_servers = state.ice_servers_for(&claims.sub, now_unix());
             conversation.joined(others, ice_servers, Instant::now().into_std());
             Some(Member {
@@ -289,7 +306,7 @@ async fn sleep_until(wake: Option<Instant>) {
 async fn finish(state: &SignalingState, member: &Member, exit: Exit) {
     let (claims, conn_id) = (&member.claims, member.conn_id);
     match exit {
-        Exit::NotJoined | Exit::Replaced => {}
+        Exit::NotJoined | Exit::Replaced | Exit::Removed => {}
         Exit::Leave => state.rooms.leave(claims, conn_id, LeaveReason::Left).await,
         Exit::Expired => {
             state

@@ -26,8 +26,10 @@ pub enum Role {
     Resident,
     /// The municipal clerk.
     Clerk,
-    /// Someone the resident invited (interpreter, family member).
+    /// Someone the resident invited (family member, friend, helper).
     Companion,
+    /// An interpreter the clerk invited.
+    Interpreter,
 }
 
 impl fmt::Display for Role {
@@ -36,6 +38,7 @@ impl fmt::Display for Role {
             Role::Resident => "resident",
             Role::Clerk => "clerk",
             Role::Companion => "companion",
+            Role::Interpreter => "interpreter",
         })
     }
 }

@@ -34,6 +34,8 @@ const SCRIPTS: &[(&str, &str)] = &[
         "call-quality-view.js",
         include_str!("../static/call-quality-view.js"),
     ),
+    ("companion.js", include_str!("../static/companion.js")),
+    ("participants.js", include_str!("../static/participants.js")),
 ];
 
 fn script_routes() -> Router<booking::App> {
@@ -81,6 +83,7 @@ pub fn router(app: booking::App) -> Router {
         .merge(pages::admin::logo_route())
         .merge(pages::find::routes())
         .merge(pages::documents::routes())
+        .merge(pages::companion::routes())
         .route("/{slug}", get(pages::services::choose_service))
         .route(
             "/{slug}/inloop",

@@ -28,6 +28,14 @@ export function startCallView(root, { ticket, stream, camera, onEnded }) {
   const rejoin = $("rejoin");
   const videos = root.querySelector(".call-videos");
   const controls = root.querySelector(".call-controls");
+  const remoteName = $("remote-name");
+  const others = $("other-videos");
+  // The picture that fills the space: the clerk for the resident and a companion, the
+  // resident for the clerk. Everyone else (a companion, an interpreter) gets a smaller tile.
+  const mainRole = w.mainRole || "resident";
+  let mainId = null;
+  let people = new Map();
+  const tiles = new Map(); // participant id -> extra <figure>
 
   root.hidden = false;
   self.srcObject = stream;
@@ -47,10 +55,65 @@ export function startCallView(root, { ticket, stream, camera, onEnded }) {
     "other-left": w.otherLeft,
     left: w.left,
     moved: w.moved,
+    removed: w.removed,
     ended: w.ended,
     refused: w.refused,
   };
-  const FINAL = new Set(["ended", "refused", "moved"]);
+  const FINAL = new Set(["ended", "refused", "moved", "removed"]);
+
+  /** "Anna (gemeente)": a participant's name and role under their picture. */
+  function caption(p) {
+    const role = p && w[`role${p.role.charAt(0).toUpperCase()}${p.role.slice(1)}`];
+    return p ? (role ? `${p.name} (${role})` : p.name) : "";
+  }
+
+  function videoFor(id) {
+    const p = people.get(id);
+    if (id === mainId || (!mainId && (!p || p.role === mainRole))) {
+      mainId = id;
+      remoteName.textContent = caption(p);
+      return remote;
+    }
+    let tile = tiles.get(id);
+    if (!tile) {
+      tile = document.createElement("figure");
+      tile.className = "call-tile call-tile--other";
+      const video = document.createElement("video");
+      video.autoplay = true;
+      video.playsInline = true;
+      video.className = "other-video";
+      const name = document.createElement("figcaption");
+      name.textContent = caption(p);
+      video.setAttribute("aria-label", caption(p) || w.otherPicture || "");
+      tile.append(video, name);
+      others.append(tile);
+      tiles.set(id, tile);
+    }
+    return tile.querySelector("video");
+  }
+
+  function showPeople(now) {
+    people = now;
+    if (mainId && !people.has(mainId)) mainId = null;
+    remoteName.textContent = caption(people.get(mainId) || [...people.values()].find((p) => p.role === mainRole));
+    for (const [id, tile] of tiles) {
+      if (!people.has(id) || id === mainId) {
+        tile.remove();
+        tiles.delete(id);
+      } else {
+        tile.querySelector("figcaption").textContent = caption(people.get(id));
+      }
+    }
+    others.hidden = tiles.size === 0;
+    // For the clerk's list of who is in the room (static/participants.js).
+    root.dispatchEvent(new CustomEvent("videoloket:participants", { detail: { people, call } }));
+  }
+
+  /** The state in a sentence: "U praat nu met Anna van de gemeente". */
+  function talkingTo() {
+    const main = [...people.values()].find((p) => p.role === mainRole);
+    return w.talkingTo && main ? w.talkingTo.replace("{name}", main.name) : w.connected;
+  }
   let connected = false;
   let otherHere = false;
   let over = false;
@@ -67,6 +130,8 @@ export function startCallView(root, { ticket, stream, camera, onEnded }) {
     ticket,
     stream,
     remoteVideo: remote,
+    videoFor,
+    onParticipants: showPeople,
     onState: (s) => {
       if (over) return;
       if (s === "connected") connected = true;
@@ -77,6 +142,8 @@ export function startCallView(root, { ticket, stream, camera, onEnded }) {
       let text = words[s];
       if ((s === "connected" || s === "other-joined") && !(connected && otherHere)) {
         text = connected ? w.waitingOther : w.connecting;
+      } else if (s === "connected" || s === "other-joined") {
+        text = talkingTo();
       }
       if (s === "other-left" && !connected) text = w.connecting;
       state.textContent = text;
@@ -91,11 +158,15 @@ export function startCallView(root, { ticket, stream, camera, onEnded }) {
         // Nothing more to see or press: the state line says the call is over.
         showCall(false);
         rejoin.hidden = true;
+        for (const tile of tiles.values()) tile.remove();
+        tiles.clear();
         onEnded && onEnded(s);
       }
     },
     onRemoteMedia: (media) => {
-      remoteNoVideo.hidden = media.video !== false || media.weakNetwork;
+      if (!media.participantId || media.participantId === mainId) {
+        remoteNoVideo.hidden = media.video !== false || media.weakNetwork;
+      }
       quality.remoteMedia(media);
     },
   });

@@ -7,9 +7,11 @@
 
 // Close codes after which joining again cannot help (token refused, room full, taken over,
 // the appointment is over); see "Close codes" in docs/signaling.md.
-const FINAL_CLOSE_CODES = new Set([1000, 4001, 4002, 4003, 4004, 4005, 4006]);
+const FINAL_CLOSE_CODES = new Set([1000, 4001, 4002, 4003, 4004, 4005, 4006, 4008]);
 // Another socket with our token took over the call (another device or tab).
 const REPLACED = 4005;
+// The clerk took us out of the call (a companion or interpreter).
+const REMOVED = 4008;
 // A dropped socket keeps our place for 30 s on the server; try again well within that.
 const RECONNECT_DELAY_MS = 1500;
 // A peer connection "disconnected" this long gets an ICE restart; "failed" gets one at once.
@@ -25,11 +27,16 @@ export class Call {
    * @param {HTMLVideoElement} o.remoteVideo where the other participant appears
    * @param {(state: string) => void} o.onState "connecting", "connected", "reconnecting",
    *   "other-joined", "other-reconnecting", "other-left" (the other may come back), "left"
-   *   (we left; `start()` joins again), "moved" (another device took over), "ended" or
-   *   "refused"
+   *   (we left; `start()` joins again), "moved" (another device took over), "removed" (the
+   *   clerk took us out), "ended" or "refused"
    * @param {(media: {audio: boolean, video: boolean}) => void} [o.onRemoteMedia]
+   * @param {(people: Map<string, {id: string, name: string, role: string, state: string,
+   *   audio: boolean, video: boolean}>) => void} [o.onParticipants] everyone else in the room,
+   *   after every change (names and roles for the captions)
+   * @param {(participantId: string) => HTMLVideoElement} [o.videoFor] where a participant's
+   *   picture goes (with companions there is more than one); `remoteVideo` without it
    */
-  constructor({ ticket, stream, remoteVideo, onState, onRemoteMedia }) {
+  constructor({ ticket, stream, remoteVideo, onState, onRemoteMedia, onParticipants, videoFor }) {
     this.ticket = ticket;
     this.stream = stream;
     this.remoteVideo = remoteVideo;
@@ -37,6 +44,10 @@ export class Call {
     this.onRemoteMedia = onRemoteMedia || (() => {});
     /** Our camera is off because the network is too weak (call-quality-view.js sets it). */
     this.weakNetwork = false;
+    this.onParticipants = onParticipants || (() => {});
+    this.videoFor = videoFor || (() => this.remoteVideo);
+    /** Everyone else in the room, by participant id. */
+    this.people = new Map();
     this.pc = null;
     this.ws = null;
     this.iceServers = [];
@@ -92,7 +103,11 @@ export class Call {
     ws.onclose = (e) => {
       if (this.ws !== ws || this.leaving) return;
       if (FINAL_CLOSE_CODES.has(e.code)) {
-        const state = e.code === REPLACED ? "moved" : e.code === 4006 || e.code === 1000 ? "ended" : "refused";
+        const state = e.code === REPLACED
+          ? "moved"
+          : e.code === REMOVED
+            ? "removed"
+            : e.code === 4006 || e.code === 1000 ? "ended" : "refused";
         this.finish(state);
         return;
       }
@@ -115,6 +130,8 @@ export class Call {
           credential: s.credential || undefined,
         }));
         this.others = new Set((msg.participants || []).map((p) => p.id));
+        this.people = new Map((msg.participants || []).map((p) => [p.id, { ...p }]));
+        this.onParticipants(this.people);
         if (this.others.size > 0) this.onState("other-joined");
         this.sendMediaState();
         break;
@@ -127,24 +144,46 @@ export class Call {
         break;
       case "participant_joined":
         this.others.add(msg.participant.id);
+        this.people.set(msg.participant.id, { ...msg.participant });
+        this.onParticipants(this.people);
         this.onState("other-joined");
         this.onRemoteMedia({ audio: msg.participant.audio, video: msg.participant.video });
         break;
       case "participant_state":
+        if (this.people.has(msg.participant_id)) {
+          this.people.get(msg.participant_id).state = msg.state;
+          this.onParticipants(this.people);
+        }
         this.onState(msg.state === "reconnecting" ? "other-reconnecting" : "other-joined");
         break;
       case "participant_left":
         // Leaving the room is not the end of the conversation: the other may come back
         // (only the clerk ends it, and the page learns that from the queue).
         this.others.delete(msg.participant_id);
-        this.onState("other-left");
+        this.people.delete(msg.participant_id);
+        this.onParticipants(this.people);
+        // A companion leaving does not make the conversation's other side gone.
+        this.onState(this.others.size > 0 ? "other-joined" : "other-left");
         break;
       case "replaced":
         // The close (4005) follows; say where the call went, do not join again.
         this.finish("moved");
         break;
+      case "removed":
+        // The clerk took us out (close 4008 follows): the link admits no more.
+        this.finish("removed");
+        break;
       case "media_state":
-        this.onRemoteMedia({ audio: msg.audio, video: msg.video, weakNetwork: !!msg.weak_network });
+        if (this.people.has(msg.participant_id)) {
+          Object.assign(this.people.get(msg.participant_id), { audio: msg.audio, video: msg.video });
+          this.onParticipants(this.people);
+        }
+        this.onRemoteMedia({
+          audio: msg.audio,
+          video: msg.video,
+          weakNetwork: !!msg.weak_network,
+          participantId: msg.participant_id,
+        });
         break;
       case "error":
         console.warn("signaling error", msg.code, msg.message);
@@ -162,11 +201,12 @@ export class Call {
     pc.ontrack = (e) => {
       // Each other participant's audio and video share one stream (msid = their id).
       const stream = e.streams[0] || new MediaStream([e.track]);
-      if (this.remoteVideo.srcObject !== stream) {
-        this.remoteStream = stream;
-        this.remoteVideo.srcObject = stream;
+      const video = this.videoFor(stream.id);
+      if (video.srcObject !== stream) {
+        if (video === this.remoteVideo) this.remoteStream = stream;
+        video.srcObject = stream;
       }
-      this.remoteVideo.play().catch((err) => {
+      video.play().catch((err) => {
         if (err.name === "NotAllowedError") this.onPlayBlocked();
       });
     };
@@ -239,6 +279,11 @@ export class Call {
     this.pc = null;
   }
 
+  /** The clerk takes `participantId` out of the room (the server refuses anyone else). */
+  remove(participantId) {
+    this.send({ type: "remove", participant_id: participantId });
+  }
+
   /** Leaves the room (camera and microphone off); `start(stream)` joins again. */
   leave() {
     this.finish("left");
@@ -253,8 +298,8 @@ export class Call {
     const wasLeaving = this.leaving;
     this.leaving = true;
     this.network?.abort();
-    // A socket that was taken over is no longer ours to leave with.
-    if (state !== "moved") this.send({ type: "leave" });
+    // A socket that was taken over (or taken out) is no longer ours to leave with.
+    if (state !== "moved" && state !== "removed") this.send({ type: "leave" });
     if (this.ws && this.ws.readyState <= WebSocket.OPEN) this.ws.close(1000);
     this.closePeer();
     this.stream.getTracks().forEach((t) => t.stop());

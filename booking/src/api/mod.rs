@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod callbacks;
 mod closing_days;
+mod companions;
 mod consent;
 mod dashboard;
 mod document;
@@ -144,6 +145,14 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         personal::reschedule,
         personal::cancel,
         personal::room_token,
+        companions::invite,
+        companions::for_resident,
+        companions::room_token,
+        companions::for_clerk,
+        companions::invite_interpreter,
+        companions::remove,
+        companions::room_size,
+        companions::set_room_size,
         staff::login,
         staff::logout,
         staff::me,
@@ -276,6 +285,30 @@ pub fn router(app: App) -> Router {
         .route(
             "/api/v1/staff/appointments/{id}/room-token",
             post(staff::room_token),
+        )
+        .route(
+            "/api/v1/personal/{token}/companions",
+            get(companions::for_resident).post(companions::invite),
+        )
+        .route(
+            "/api/v1/companions/{token}/room-token",
+            post(companions::room_token),
+        )
+        .route(
+            "/api/v1/staff/appointments/{id}/companions",
+            get(companions::for_clerk),
+        )
+        .route(
+            "/api/v1/staff/appointments/{id}/interpreters",
+            post(companions::invite_interpreter),
+        )
+        .route(
+            "/api/v1/staff/appointments/{id}/companions/{companion}/remove",
+            post(companions::remove),
+        )
+        .route(
+            "/api/v1/admin/room-size",
+            get(companions::room_size).put(companions::set_room_size),
         )
         .route("/api/v1/auth/login", post(staff::login))
         .route("/api/v1/auth/logout", post(staff::logout))

@@ -32,3 +32,5 @@ pub mod tenant;
 pub mod text;
 pub mod triage;
 pub mod working_hours;
+// Issue 15 item 4: companions and interpreters in the call.
+pub mod companion;

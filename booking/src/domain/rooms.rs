@@ -17,6 +17,10 @@ pub const OVERRUN: SignedDuration = SignedDuration::from_mins(30);
 pub enum RoomRole {
     Resident,
     Clerk,
+    /// Invited by the resident (`domain::companion`).
+    Companion,
+    /// Invited by the clerk.
+    Interpreter,
 }
 
 /// What a room token grants: one participant, one room, one time window.

@@ -8,6 +8,7 @@ mod callbacks;
 mod catalog;
 mod closing_days;
 mod columns;
+mod companions;
 mod consent;
 mod dashboard;
 mod documents;
@@ -23,6 +24,7 @@ mod triage;
 
 pub use accounts::PasswordLinkRow;
 pub use appointments::{AppointmentRow, AppointmentSearch, NewAppointment};
+pub use companions::JoinRow;
 pub use messages::{MessageRow, NewMessage};
 pub use outcomes::{BuiltinCase, BuiltinCaseEvent, ClaimedEvent, OutboxEntry};
 pub use sessions::StaffSessionRow;

@@ -24,3 +24,5 @@ pub mod retention;
 pub mod rooms;
 pub mod sso;
 pub mod triage;
+// Issue 15 item 4: companions and interpreters in the call.
+pub mod companions;

@@ -5,18 +5,61 @@
 use crate::i18n::Tx;
 use maud::{html, Markup};
 
+/// Whose page the call is on: the words and which picture fills the space differ.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    /// The clerk's page: the resident's picture is the large one.
+    Clerk,
+    /// The resident's or a companion's page (issue 21 item 4): the clerk's picture is the large
+    /// one, the state is a sentence naming the clerk, leaving is "Gesprek verlaten".
+    Resident,
+}
+
 /// `other` names the other side ("de medewerker", "de bewoner") in the remote video's label.
 pub fn call_view(tx: &Tx, other_label: &str) -> Markup {
+    markup(tx, other_label, Side::Clerk)
+}
+
+/// The call as the resident and their companion see it.
+pub fn resident_call_view(tx: &Tx, other_label: &str) -> Markup {
+    markup(tx, other_label, Side::Resident)
+}
+
+fn markup(tx: &Tx, other_label: &str, side: Side) -> Markup {
+    let resident = side == Side::Resident;
     let connecting = tx.t("Verbinden…", "Connecting…");
     let mic_off = tx.t("Microfoon uitzetten", "Turn microphone off");
     let camera_off = tx.t("Camera uitzetten", "Turn camera off");
     html! {
-        section id="gesprek" class="call" hidden aria-labelledby="gesprek-kop"
+        section id="gesprek" class=(if resident { "call call--resident" } else { "call" }) hidden aria-labelledby="gesprek-kop"
             data-connecting=(connecting)
             data-connected=(tx.t("Verbonden", "Connected"))
-            data-reconnecting=(tx.t(
-                "Opnieuw verbinden… Blijf op deze pagina.",
-                "Reconnecting… Please stay on this page."
+            data-reconnecting=(if resident {
+                tx.t(
+                    "De verbinding is even weg, we proberen het opnieuw…",
+                    "The connection is gone for a moment, we are trying again…"
+                )
+            } else {
+                tx.t(
+                    "Opnieuw verbinden… Blijf op deze pagina.",
+                    "Reconnecting… Please stay on this page."
+                )
+            })
+            data-talking-to=[resident.then(|| tx.pick(
+                "U praat nu met {name} van de gemeente.",
+                "Je praat nu met {name} van de gemeente.",
+                "You are now talking to {name} from the municipality."
+            ))]
+            data-main-role=(if resident { "clerk" } else { "resident" })
+            data-role-clerk=(tx.t("gemeente", "municipality"))
+            data-role-resident=(tx.t("bewoner", "resident"))
+            data-role-companion=(tx.t("begeleider", "companion"))
+            data-role-interpreter=(tx.t("tolk", "interpreter"))
+            data-other-picture=(tx.t("Beeld van een deelnemer", "A participant's picture"))
+            data-removed=(tx.pick(
+                "U bent uit het gesprek gehaald.",
+                "Je bent uit het gesprek gehaald.",
+                "You were taken out of the call."
             ))
             data-waiting-other=(tx.t(
                 "Verbonden. Wachten op de ander…",
@@ -53,9 +96,16 @@ pub fn call_view(tx: &Tx, other_label: &str) -> Markup {
             h2 id="gesprek-kop" tabindex="-1" { (tx.t("In gesprek", "In the call")) }
             p id="call-state" class="call-state" role="status" { (connecting) }
             div class="call-videos" {
-                video id="remote-video" class="remote-video" autoplay playsinline aria-label=(other_label) {}
-                video id="self-video" class="self-video" autoplay playsinline muted
-                    aria-label=(tx.pick("Uw eigen beeld", "Je eigen beeld", "Your own picture")) {}
+                figure class="call-tile call-tile--main" {
+                    video id="remote-video" class="remote-video" autoplay playsinline aria-label=(other_label) {}
+                    figcaption id="remote-name" {}
+                }
+                div id="other-videos" class="call-others" hidden {}
+                figure class="call-tile call-tile--self" {
+                    video id="self-video" class="self-video" autoplay playsinline muted
+                        aria-label=(tx.pick("Uw eigen beeld", "Je eigen beeld", "Your own picture")) {}
+                    figcaption { (tx.pick("Uzelf", "Jijzelf", "You")) }
+                }
             }
             p {
                 button type="button" id="play-button" class="button call-button" hidden {
@@ -82,7 +132,11 @@ pub fn call_view(tx: &Tx, other_label: &str) -> Markup {
                 li {
                     button type="button" id="hang-up-button" class="button button--danger call-button"
                         aria-haspopup="dialog" {
-                        (tx.t("Ophangen", "Hang up"))
+                        @if resident {
+                            (tx.t("Gesprek verlaten", "Leave the call"))
+                        } @else {
+                            (tx.t("Ophangen", "Hang up"))
+                        }
                     }
                 }
             }

@@ -6,6 +6,7 @@ pub mod booking;
 mod call_view;
 pub mod callback;
 pub mod documents;
+pub mod companion;
 pub mod feedback;
 pub mod find;
 pub mod home;

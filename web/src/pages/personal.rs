@@ -123,6 +123,11 @@ pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -
                 h2 { (tx.t("Videogesprek", "Video call")) }
                 p { (tx.pick("Vanaf 15 minuten voor uw afspraak meldt u zich hier. Eerst controleren we samen uw camera en microfoon.", "Vanaf 15 minuten voor je afspraak meld je je hier. Eerst controleren we samen je camera en microfoon.", "From 15 minutes before your appointment you sign in here. First we check your camera and microphone together.")) }
                 p { a class="button" href={ (home) "/video" } { (tx.t("Naar het videogesprek", "Go to the video call")) } }
+                p {
+                    a href={ (home) "/meenemen" } {
+                        (tx.pick("Iemand meenemen in het gesprek", "Iemand meenemen in het gesprek", "Bring someone into the call"))
+                    }
+                }
             }
             // Issue 22: the papers the resident said they would supply, sent ahead.
             @if !cancelled && (!documents.slots.is_empty() || !documents.all.is_empty()) {

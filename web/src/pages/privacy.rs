@@ -387,6 +387,7 @@ async fn page(
     };
     let access = access_section(app, &tx, u).await?;
     let documents = usecases::documents::for_resident(app, u).await?;
+    let joins = super::companion::joins_section(app, &tx, u).await?;
     let body = html! {
         (error_summary(&tx, errors))
         @if let Some(text) = notice {
@@ -404,6 +405,7 @@ async fn page(
         (choices_section(&tx, u, &consents, &chosen, errors))
         (super::documents::privacy_section(&tx, u, &documents.all))
         (access)
+        (joins)
         (erase_section(app, &tx, u))
     };
     let status = if errors.is_empty() {

@@ -4,7 +4,7 @@
 //! page (so the camera and microphone permission is asked once). `static/resident.js` drives
 //! it; this page only renders the words and the markup.
 
-use super::call_view::call_view;
+use super::call_view::resident_call_view;
 use super::personal::unlock;
 use crate::context::Ctx;
 use crate::error::respond;
@@ -35,7 +35,7 @@ pub async fn show(State(app): State<App>, Path(token): Path<String>, ctx: Ctx) -
             }
             (device_check(&tx, u.token.as_str()))
             (waiting(&tx))
-            (call_view(&tx, tx.t("Beeld van de medewerker", "The clerk's picture")))
+            (resident_call_view(&tx, tx.t("Beeld van de medewerker", "The clerk's picture")))
             (after_call(&tx, u.token.as_str()))
             script type="module" src="/static/resident.js" {}
         };
@@ -65,7 +65,7 @@ pub async fn walk_in(State(app): State<App>, Path(token): Path<String>, ctx: Ctx
             p { a href=(back) { (tx.pick("Terug naar uw plek in de rij", "Terug naar je plek in de rij", "Back to your place in line")) } }
             (device_check(&tx, &token))
             (waiting(&tx))
-            (call_view(&tx, tx.t("Beeld van de medewerker", "The clerk's picture")))
+            (resident_call_view(&tx, tx.t("Beeld van de medewerker", "The clerk's picture")))
             section id="na-gesprek" aria-labelledby="na-gesprek-kop" hidden {
                 h2 id="na-gesprek-kop" { (tx.t("Het gesprek is afgelopen", "The call has ended")) }
                 p { (tx.pick(
@@ -90,7 +90,7 @@ pub async fn walk_in(State(app): State<App>, Path(token): Path<String>, ctx: Ctx
 }
 
 /// Camera preview, microphone meter, test sound, and what to do when something is missing.
-fn device_check(tx: &Tx, token: &str) -> Markup {
+pub(super) fn device_check(tx: &Tx, token: &str) -> Markup {
     html! {
         section id="apparaten" aria-labelledby="apparaten-kop" data-token=(token)
             data-denied=(tx.pick(

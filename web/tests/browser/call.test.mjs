@@ -136,11 +136,12 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
   await expectBytesGrowing(resident);
   await expectBytesGrowing(clerk);
   await expectPlaying(resident, '#self-video');
-  assert.equal(await resident.locator('#call-state').innerText(), 'Verbonden');
+  assert.equal(await resident.locator('#call-state').innerText(), 'U praat nu met Anna de Vries van de gemeente.');
   assert.equal(await clerk.locator('#call-state').innerText(), 'Verbonden');
   // Every call button is at least 44 x 44 px and says what it does.
   for (const page of [resident, clerk]) {
-    for (const name of ['Microfoon uitzetten', 'Camera uitzetten', 'Ophangen']) {
+    // The resident's leave button says "Gesprek verlaten" (issue 21 item 4); the clerk's "Ophangen".
+    for (const name of ['Microfoon uitzetten', 'Camera uitzetten', page === resident ? 'Gesprek verlaten' : 'Ophangen']) {
       const box = await page.getByRole('button', { name }).boundingBox();
       assert.ok(box.width >= 44 && box.height >= 44, `${name}: ${box.width}x${box.height}`);
     }
@@ -149,7 +150,7 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
   // On a small phone: no sideways scrolling, the buttons still 44 px and more.
   await resident.setViewportSize({ width: 360, height: 740 });
   assert.ok(await resident.evaluate(() => document.documentElement.scrollWidth <= 360), 'the call scrolls sideways at 360 px');
-  const hangUpBox = await resident.getByRole('button', { name: 'Ophangen' }).boundingBox();
+  const hangUpBox = await resident.getByRole('button', { name: 'Gesprek verlaten' }).boundingBox();
   assert.ok(hangUpBox.width >= 44 && hangUpBox.height >= 44);
   await resident.screenshot({ path: path.join(artifacts, 'call-06-resident-in-call-360.png'), fullPage: true });
   await resident.setViewportSize({ width: 1280, height: 900 });
@@ -161,8 +162,8 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
     window.droppedPeer = window.videoloketCall.pc;
     window.videoloketCall.ws.close(4999, 'test: network gone');
   });
-  await resident.waitForFunction(() => document.getElementById('call-state').textContent === 'Opnieuw verbinden… Blijf op deze pagina.');
-  await resident.waitForFunction(() => document.getElementById('call-state').textContent === 'Verbonden', null, { timeout: 20_000 });
+  await resident.waitForFunction(() => document.getElementById('call-state').textContent === 'De verbinding is even weg, we proberen het opnieuw…');
+  await resident.waitForFunction(() => document.getElementById('call-state').textContent === 'U praat nu met Anna de Vries van de gemeente.', null, { timeout: 20_000 });
   assert.equal(await resident.evaluate(() => window.videoloketCall.pc !== window.droppedPeer && window.droppedPeer.connectionState === 'closed'), true);
   await expectPlaying(resident, '#remote-video');
   await expectPlaying(clerk, '#remote-video');
@@ -178,7 +179,7 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
   // ---- the resident hangs up: a confirm step, then back in ----
   const videoLink = `${base}/a/${booked.token}/video`;
   const entryStatus = async () => (await (await fetch(`${base}/api/v1/queue-entries/${booked.token}`)).json()).status;
-  await resident.getByRole('button', { name: 'Ophangen' }).click();
+  await resident.getByRole('button', { name: 'Gesprek verlaten' }).click();
   const leaveDialog = resident.getByRole('dialog', { name: 'Weet u zeker dat u het gesprek wilt verlaten?' });
   await leaveDialog.waitFor({ state: 'visible' });
   // "No" has the focus: Enter keeps the call.
@@ -186,10 +187,10 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
   await expectAccessible(resident, 'call-16-resident-confirm-leave');
   await resident.keyboard.press('Enter');
   await leaveDialog.waitFor({ state: 'hidden' });
-  assert.equal(await resident.locator('#call-state').innerText(), 'Verbonden');
+  assert.equal(await resident.locator('#call-state').innerText(), 'U praat nu met Anna de Vries van de gemeente.');
   await expectBytesGrowing(resident);
   // Now for real.
-  await resident.getByRole('button', { name: 'Ophangen' }).click();
+  await resident.getByRole('button', { name: 'Gesprek verlaten' }).click();
   await resident.getByRole('button', { name: 'Ja, gesprek verlaten' }).click();
   await resident.waitForFunction(() => document.getElementById('call-state').dataset.state === 'left');
   assert.equal(await resident.locator('#call-state').innerText(), 'U heeft het gesprek verlaten. Zolang het gesprek niet is beëindigd, kunt u opnieuw deelnemen.');
@@ -202,7 +203,7 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
   assert.equal(await entryStatus(), 'answered');
   await expectAccessible(resident, 'call-17-resident-left');
   await resident.getByRole('button', { name: 'Opnieuw deelnemen' }).click();
-  await resident.waitForFunction(() => document.getElementById('call-state').textContent === 'Verbonden', null, { timeout: 20_000 });
+  await resident.waitForFunction(() => document.getElementById('call-state').textContent === 'U praat nu met Anna de Vries van de gemeente.', null, { timeout: 20_000 });
   await expectPlaying(resident, '#remote-video');
   await expectPlaying(clerk, '#remote-video');
   await clerk.waitForFunction(() => document.getElementById('call-state').textContent === 'Verbonden');
@@ -213,7 +214,7 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
   assert.equal(await resident.locator('#apparaten').isHidden(), true);
   await expectPlaying(resident, '#remote-video');
   await expectPlaying(clerk, '#remote-video');
-  await resident.waitForFunction(() => document.getElementById('call-state').textContent === 'Verbonden', null, { timeout: 20_000 });
+  await resident.waitForFunction(() => document.getElementById('call-state').textContent === 'U praat nu met Anna de Vries van de gemeente.', null, { timeout: 20_000 });
   await clerk.reload();
   await clerk.locator('#gesprek').waitFor({ state: 'visible', timeout: 20_000 });
   await expectPlaying(clerk, '#remote-video');
@@ -250,7 +251,7 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
   await resident.waitForFunction(() => document.getElementById('call-state').textContent === 'Het gesprek is afgelopen.', null, { timeout: 15_000 });
   // The conversation is over for the resident too: camera and microphone off, no way back in.
   await resident.waitForFunction(() => window.videoloketCall.stream.getTracks().every((t) => t.readyState === 'ended'));
-  assert.equal(await resident.getByRole('button', { name: 'Ophangen' }).isHidden(), true);
+  assert.equal(await resident.getByRole('button', { name: 'Gesprek verlaten' }).isHidden(), true);
   assert.equal(await resident.getByRole('button', { name: 'Opnieuw deelnemen' }).isHidden(), true);
   assert.equal(await entryStatus(), 'done');
   await clerk.locator('#outcome-form').waitFor({ state: 'visible' });

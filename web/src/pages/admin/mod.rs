@@ -16,6 +16,7 @@ mod deliveries;
 mod logo;
 mod messages;
 mod questions;
+mod room_size;
 mod services;
 mod settings;
 mod sso;
@@ -43,6 +44,7 @@ pub fn logo_route() -> Router<App> {
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/beheer", get(settings::show).post(settings::save))
+        .route(room_size::HERE, get(room_size::show).post(room_size::save))
         .route(
             "/beheer/onderwerpen",
             get(services::list).post(services::create),

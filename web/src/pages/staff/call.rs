@@ -197,6 +197,7 @@ pub async fn show(
                         }
                     }
                     (by_phone(&tx, entry.resident_phone.as_deref()))
+                    (participants(&tx, appointment.as_ref().map(|a| a.id)))
                 }
                 aside class="workspace-details call-details" aria-labelledby="details-kop" {
                     h2 id="details-kop" { (tx.t("Gegevens", "Details")) }
@@ -208,8 +209,6 @@ pub async fn show(
                     @if let Some(consent) = consent {
                         (consent)
                     }
-                    // The call's participants (issue 21 item 2) go here.
-                    div id="participants" {}
                     @if let Some(documents) = documents {
                         (documents)
                     }
@@ -524,6 +523,46 @@ pub async fn record(
     }
     .await;
     respond(&ctx, answer)
+/// Issue 15 item 4: who is in the call, with a way to take a companion or interpreter out
+/// and to invite an interpreter; `static/participants.js` fills it in from the call.
+fn participants(tx: &Tx, appointment: Option<booking::domain::ids::AppointmentId>) -> Markup {
+    html! {
+        section id="deelnemers" class="participants" aria-labelledby="deelnemers-kop" hidden
+            data-appointment=[appointment.map(|a| a.to_string())]
+            data-role-clerk=(tx.t("gemeente", "municipality"))
+            data-role-resident=(tx.t("bewoner", "resident"))
+            data-role-companion=(tx.t("begeleider", "companion"))
+            data-role-interpreter=(tx.t("tolk", "interpreter"))
+            data-remove=(tx.t("{name} uit het gesprek halen", "Take {name} out of the call"))
+            data-confirm=(tx.t("{name} uit het gesprek halen? Diens link werkt daarna niet meer.", "Take {name} out of the call? Their link stops working."))
+            data-removed=(tx.t("{name} is uit het gesprek gehaald.", "{name} was taken out of the call."))
+            data-invited=(tx.t("{name} is uitgenodigd. Geef de link door.", "{name} was invited. Pass on the link."))
+            data-nobody=(tx.t("Nog niemand anders.", "Nobody else yet."))
+            data-failed=(tx.t("Dat lukte niet. Probeer het opnieuw.", "That did not work. Please try again.")) {
+            h2 id="deelnemers-kop" { (tx.t("In het gesprek", "In the call")) }
+            ul id="deelnemers-lijst" class="bullets" {}
+            p id="deelnemers-status" role="status" {}
+            @if appointment.is_some() {
+                form id="tolk-form" novalidate {
+                    h3 { (tx.t("Tolk uitnodigen", "Invite an interpreter")) }
+                    p {
+                        label for="tolk-naam" { (tx.t("Naam van de tolk", "Interpreter's name")) }
+                        input id="tolk-naam" name="tolk-naam" class="input" type="text" autocomplete="off" required;
+                    }
+                    p {
+                        label for="tolk-email" { (tx.t("E-mailadres (mag leeg blijven)", "Email address (optional)")) }
+                        input id="tolk-email" name="tolk-email" class="input" type="email" autocomplete="off";
+                    }
+                    p { button type="submit" class="button button--secondary" { (tx.t("Tolk uitnodigen", "Invite an interpreter")) } }
+                    p id="tolk-link" hidden {
+                        label for="tolk-link-adres" { (tx.t("Link voor de tolk", "Link for the interpreter")) }
+                        input id="tolk-link-adres" class="input input--wide" type="text" readonly;
+                    }
+                }
+            }
+        }
+        script type="module" src="/static/participants.js" {}
+    }
 }
 
 #[cfg(test)]
