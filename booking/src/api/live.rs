@@ -36,6 +36,33 @@ pub struct StaffQueueUpdate {
     pub queue: Vec<StaffQueueEntryView>,
     /// Callback requests nobody handled yet.
     pub open_callbacks: usize,
+    /// Every clerk of the municipality with their status now.
+    pub team: Vec<super::clerk_status::MemberView>,
+    /// The latest hand-over of each open entry: who handed it to whom, with the note.
+    pub handovers: Vec<HandoverView>,
+}
+
+/// A resident handed to a colleague or to another service's queue.
+#[derive(Serialize, ToSchema)]
+pub struct HandoverView {
+    pub entry_id: QueueEntryId,
+    pub from_clerk: crate::domain::ids::ClerkId,
+    /// Absent when handed to another service's queue.
+    pub to_clerk: Option<crate::domain::ids::ClerkId>,
+    pub note: String,
+}
+
+pub(super) async fn handover_views(app: &App, tenant: TenantId) -> Result<Vec<HandoverView>> {
+    Ok(usecases::worklist::handovers(app, tenant)
+        .await?
+        .into_iter()
+        .map(|h| HandoverView {
+            entry_id: h.entry_id,
+            from_clerk: h.from_clerk,
+            to_clerk: h.to_clerk,
+            note: h.note,
+        })
+        .collect())
 }
 
 /// Whose view a stream sends.
@@ -71,6 +98,8 @@ impl Follow {
                 let update = StaffQueueUpdate {
                     queue: staff_queue(app, &tenant).await?,
                     open_callbacks: usecases::queue::open_callback_count(app, tenant.id).await?,
+                    team: super::clerk_status::team_view(app, &tenant).await?,
+                    handovers: handover_views(app, tenant.id).await?,
                 };
                 ("queue", to_json(&update)?)
             }

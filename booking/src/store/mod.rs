@@ -6,6 +6,7 @@ mod accounts;
 mod appointments;
 mod callbacks;
 mod catalog;
+mod clerk_status;
 mod closing_days;
 mod columns;
 mod consent;
@@ -21,6 +22,7 @@ mod tenants;
 
 pub use accounts::PasswordLinkRow;
 pub use appointments::{AppointmentRow, AppointmentSearch, NewAppointment};
+pub use clerk_status::{EntryEvent, Handover};
 pub use messages::{MessageRow, NewMessage};
 pub use outcomes::{BuiltinCase, BuiltinCaseEvent, ClaimedEvent, OutboxEntry};
 pub use sessions::StaffSessionRow;

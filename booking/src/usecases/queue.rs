@@ -247,12 +247,31 @@ async fn clerk_services(app: &App, claims: &SessionClaims) -> Result<Vec<Service
 pub async fn call_next(app: &App, claims: &SessionClaims) -> Result<Option<QueueEntry>> {
     let tenant = app.db.tenant(claims.tenant).await?;
     let services = clerk_services(app, claims).await?;
+    crate::usecases::clerk_status::ensure_may_call(app, claims).await?;
     // Each round reads the queue afresh; a round only ends without a winner when every
     // candidate was taken by others meanwhile, so a few rounds suffice even under contention.
     for _ in 0..5 {
         let open = settle_unanswered(app, &tenant).await?;
         let now = app.clock.now();
-        let candidates = queue::queue_order(&open, Some(&services), now);
+        // Residents a colleague handed to this clerk come first; those handed to another
+        // clerk wait for that clerk. Otherwise the one ordering rule decides.
+        let handovers = crate::usecases::worklist::handovers(app, tenant.id).await?;
+        let handed_to_other = |e: &QueueEntry| {
+            handovers
+                .iter()
+                .any(|h| h.entry_id == e.id && h.to_clerk.is_some_and(|to| to != claims.sub))
+        };
+        let ordered: Vec<&QueueEntry> = queue::queue_order(&open, Some(&services), now)
+            .into_iter()
+            .filter(|e| !handed_to_other(*e))
+            .collect();
+        let (mine, rest): (Vec<&QueueEntry>, Vec<&QueueEntry>) =
+            ordered.into_iter().partition(|e| {
+                handovers
+                    .iter()
+                    .any(|h| h.entry_id == e.id && h.to_clerk == Some(claims.sub))
+            });
+        let candidates: Vec<&QueueEntry> = mine.into_iter().chain(rest).collect();
         if candidates.is_empty() {
             return Ok(None);
         }
@@ -263,6 +282,13 @@ pub async fn call_next(app: &App, claims: &SessionClaims) -> Result<Option<Queue
                 .await?
             {
                 tracing::info!(entry = %candidate.id, clerk = %claims.sub, "called next");
+                crate::usecases::clerk_status::record(
+                    app,
+                    tenant.id,
+                    claims.sub,
+                    crate::domain::clerk_status::Event::CallStarted,
+                )
+                .await?;
                 changed(app, tenant.id).await;
                 return app.db.queue_entry(tenant.id, candidate.id).await.map(Some);
             }
@@ -277,6 +303,7 @@ pub async fn call(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Result
     let tenant = app.db.tenant(claims.tenant).await?;
     settle_unanswered(app, &tenant).await?;
     crate::usecases::desk::queue_entry(app, claims, id).await?;
+    crate::usecases::clerk_status::ensure_may_call(app, claims).await?;
     if !app
         .db
         .take_queue_entry(tenant.id, id, claims.sub, app.clock.now())
@@ -284,6 +311,13 @@ pub async fn call(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Result
     {
         return Err(Conflict::NoLongerWaiting.into());
     }
+    crate::usecases::clerk_status::record(
+        app,
+        tenant.id,
+        claims.sub,
+        crate::domain::clerk_status::Event::CallStarted,
+    )
+    .await?;
     changed(app, tenant.id).await;
     app.db.queue_entry(tenant.id, id).await
 }
@@ -329,6 +363,13 @@ pub async fn finish(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Resu
         app.db.queue_entry(claims.tenant, id).await?;
         return Err(Conflict::NotInCallWithYou.into());
     }
+    crate::usecases::clerk_status::record(
+        app,
+        claims.tenant,
+        claims.sub,
+        crate::domain::clerk_status::Event::CallEnded,
+    )
+    .await?;
     changed(app, claims.tenant).await;
     app.db.queue_entry(claims.tenant, id).await
 }
@@ -431,13 +472,9 @@ pub async fn place(
         .db
         .recent_handling_times(service.id, queue::RECENT_CALLS)
         .await?;
-    let clerks = app
-        .db
-        .clerks(entry.tenant_id)
-        .await?
-        .iter()
-        .filter(|c| c.services.contains(&service.id))
-        .count();
+    // Paused clerks do not count: they call nobody in.
+    let clerks =
+        crate::usecases::clerk_status::at_work_for(app, entry.tenant_id, service.id).await?;
     Ok(Some(Place {
         place: ahead + 1,
         expected_wait: queue::expected_wait(
