@@ -32,8 +32,9 @@ async function walkIn(name) {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ service_id: service.id, name }),
   });
-  assert.equal(resp.status, 201, await resp.text());
-  return (await resp.json()).token;
+  const text = await resp.text();
+  assert.equal(resp.status, 201, text);
+  return JSON.parse(text).token;
 }
 
 test('work list: columns, pausing changes the expected wait, taking one resident, today by day', async () => {
