@@ -242,6 +242,11 @@ pub enum Conflict {
     SlugTaken {
         slug: String,
     },
+    // Clerk status and work lists (issue 21)
+    /// A paused clerk takes nobody from the queue; they say they are available first.
+    ClerkPaused,
+    /// Another clerk took this resident a moment earlier.
+    TakenByColleague,
 }
 
 impl Conflict {
@@ -343,6 +348,11 @@ impl Conflict {
                 "{municipality} is op dit moment niet beschikbaar via dit platform; neem contact op met de gemeente."
             ),
             SlugTaken { slug } => format!("De korte naam '{slug}' is al in gebruik."),
+            ClerkPaused => "U staat op pauze. Zet uw status op beschikbaar om iemand op te roepen."
+                .into(),
+            TakenByColleague => {
+                "Een collega heeft deze inwoner net opgeroepen; kies een ander.".into()
+            }
         }
     }
 }
@@ -452,6 +462,12 @@ impl fmt::Display for Conflict {
                 "{municipality} is not available on this platform at the moment; please contact the municipality"
             ),
             SlugTaken { slug } => write!(f, "the slug '{slug}' is already in use"),
+            ClerkPaused => f.write_str(
+                "you are paused; set your status to available to call someone in",
+            ),
+            TakenByColleague => f.write_str(
+                "a colleague took this resident a moment ago; choose another",
+            ),
         }
     }
 }

@@ -38,6 +38,33 @@ pub struct StaffQueueUpdate {
     pub queue: Vec<StaffQueueEntryView>,
     /// Callback requests nobody handled yet.
     pub open_callbacks: usize,
+    /// Every clerk of the municipality with their status now.
+    pub team: Vec<super::clerk_status::MemberView>,
+    /// The latest hand-over of each open entry: who handed it to whom, with the note.
+    pub handovers: Vec<HandoverView>,
+}
+
+/// A resident handed to a colleague or to another service's queue.
+#[derive(Clone, Serialize, ToSchema)]
+pub struct HandoverView {
+    pub entry_id: QueueEntryId,
+    pub from_clerk: crate::domain::ids::ClerkId,
+    /// Absent when handed to another service's queue.
+    pub to_clerk: Option<crate::domain::ids::ClerkId>,
+    pub note: String,
+}
+
+pub(super) async fn handover_views(app: &App, tenant: TenantId) -> Result<Vec<HandoverView>> {
+    Ok(usecases::worklist::handovers(app, tenant)
+        .await?
+        .into_iter()
+        .map(|h| HandoverView {
+            entry_id: h.entry_id,
+            from_clerk: h.from_clerk,
+            to_clerk: h.to_clerk,
+            note: h.note,
+        })
+        .collect())
 }
 
 /// Whose view a stream sends.
@@ -72,6 +99,9 @@ struct Shared {
     heard: u64,
     read_at: std::time::Instant,
     snapshot: usecases::queue::QueueSnapshot,
+    /// The team's statuses and the open hand-overs, read with the snapshot.
+    team: Vec<super::clerk_status::MemberView>,
+    handovers: Vec<HandoverView>,
     /// The clerks' event, the same for every clerk of the municipality; made once.
     staff_json: OnceLock<std::result::Result<String, String>>,
 }
@@ -90,6 +120,8 @@ impl Shared {
                 let update = StaffQueueUpdate {
                     queue,
                     open_callbacks: snap.open_callbacks,
+                    team: self.team.clone(),
+                    handovers: self.handovers.clone(),
                 };
                 to_json(&update).map_err(|e| e.to_string())
             })
@@ -129,10 +161,14 @@ impl SharedViews {
         let heard = app.events.heard();
         let read_at = std::time::Instant::now();
         let snapshot = usecases::queue::snapshot(app, tenant).await?;
+        let team = super::clerk_status::team_view(app, &snapshot.tenant).await?;
+        let handovers = handover_views(app, snapshot.tenant.id).await?;
         let shared = Arc::new(Shared {
             heard,
             read_at,
             snapshot,
+            team,
+            handovers,
             staff_json: OnceLock::new(),
         });
         *latest = Some(shared.clone());

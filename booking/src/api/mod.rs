@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 mod callbacks;
+mod clerk_status;
 mod closing_days;
 mod companions;
 mod consent;
@@ -236,6 +237,14 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         sso::settings,
         sso::change,
         sso::remove,
+        clerk_status::mine,
+        clerk_status::set,
+        clerk_status::team,
+        clerk_status::take,
+        clerk_status::hand_over,
+        clerk_status::no_show,
+        clerk_status::weeks,
+        clerk_status::settings,
     ),
     components(schemas(crate::api::problem::Problem)),
     modifiers(&SharedAnswers),
@@ -385,6 +394,7 @@ pub fn router(app: App) -> Router {
         .merge(dashboard::routes())
         .merge(closing_days::routes())
         .merge(accounts::routes())
+        .merge(clerk_status::routes())
         .fallback(|| async { Error::NotFound("resource") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(

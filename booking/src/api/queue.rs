@@ -313,7 +313,10 @@ pub async fn live_queue(
         .map(Json)
 }
 
-async fn staff_answer(app: &App, entry: &QueueEntry) -> Result<Json<StaffQueueEntryView>> {
+pub(super) async fn staff_answer(
+    app: &App,
+    entry: &QueueEntry,
+) -> Result<Json<StaffQueueEntryView>> {
     let tenant = usecases::desk::municipality_by_id(app, entry.tenant_id).await?;
     let services = usecases::desk::services(app, tenant.id).await?;
     Ok(Json(staff_view(
@@ -337,7 +340,7 @@ pub async fn call_next(State(app): State<App>, Staff(claims): Staff) -> Result<R
     }
 }
 
-fn parse_entry_id(raw: &str) -> Result<QueueEntryId> {
+pub(super) fn parse_entry_id(raw: &str) -> Result<QueueEntryId> {
     raw.parse().map_err(|_| Error::NotFound("queue entry"))
 }
 

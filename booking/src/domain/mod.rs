@@ -7,6 +7,7 @@ pub mod audit;
 pub mod booking_code;
 pub mod callback;
 pub mod catalog;
+pub mod clerk_status;
 pub mod closing_days;
 pub mod consent;
 pub mod dashboard;

@@ -149,6 +149,8 @@ pub struct DayLine {
     /// The clerk the appointment is booked with.
     pub clerk: Option<Clerk>,
     pub status: DayStatus,
+    /// The queue entry once the resident checked in.
+    pub entry: Option<QueueEntry>,
 }
 
 /// The municipality's appointments of one local day (today when `date` is `None`).
@@ -476,6 +478,7 @@ pub async fn day_list(app: &App, claims: &SessionClaims, date: Option<Date>) -> 
             let entry = entries.iter().find(|e| e.appointment_id == Some(a.id));
             Some(DayLine {
                 status: day_status(&a, entry, grace, now),
+                entry: entry.cloned(),
                 clerk: clerks.iter().find(|c| c.id == a.clerk_id).cloned(),
                 service,
                 appointment: a,

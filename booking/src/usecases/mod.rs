@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod admin;
 pub mod booking;
 pub mod callbacks;
+pub mod clerk_status;
 pub mod consent;
 pub mod delivery;
 pub mod desk;
@@ -26,3 +27,4 @@ pub mod sso;
 pub mod triage;
 // Issue 15 item 4: companions and interpreters in the call.
 pub mod companions;
+pub mod worklist;

@@ -263,16 +263,38 @@ const CANDIDATES_PER_ROUND: i64 = 8;
 pub async fn call_next(app: &App, claims: &SessionClaims) -> Result<Option<QueueEntry>> {
     let tenant = app.db.tenant(claims.tenant).await?;
     let services = clerk_services(app, claims).await?;
+    crate::usecases::clerk_status::ensure_may_call(app, claims).await?;
     // Each round asks the database for the next few candidates in queue order (not the
     // whole queue). A round only ends without a winner when every candidate was taken by
     // others meanwhile; rounds are cheap, so there are enough for many clerks calling at once.
     for _ in 0..25 {
         settle_overdue(app, &tenant).await?;
         let now = app.clock.now();
-        let candidates = app
+        // Residents a colleague handed to this clerk come first; those handed to another
+        // clerk wait for that clerk. Otherwise the one ordering rule decides (in SQL).
+        let handovers = crate::usecases::worklist::handovers(app, tenant.id).await?;
+        let mut mine = Vec::new();
+        for h in handovers.iter().filter(|h| h.to_clerk == Some(claims.sub)) {
+            let entry = app.db.queue_entry(tenant.id, h.entry_id).await?;
+            if entry.status == EntryStatus::Waiting {
+                mine.push(entry);
+            }
+        }
+        let handed_to_other = |e: &QueueEntry| {
+            handovers
+                .iter()
+                .any(|h| h.entry_id == e.id && h.to_clerk.is_some_and(|to| to != claims.sub))
+        };
+        // Enough rows that those handed to others cannot crowd out the rest.
+        let limit = CANDIDATES_PER_ROUND + handovers.len() as i64;
+        let rest: Vec<QueueEntry> = app
             .db
-            .queue_candidates(tenant.id, &services, now, CANDIDATES_PER_ROUND)
-            .await?;
+            .queue_candidates(tenant.id, &services, now, limit)
+            .await?
+            .into_iter()
+            .filter(|e| !handed_to_other(e) && !mine.iter().any(|m: &QueueEntry| m.id == e.id))
+            .collect();
+        let candidates: Vec<QueueEntry> = mine.into_iter().chain(rest).collect();
         if candidates.is_empty() {
             return Ok(None);
         }
@@ -283,6 +305,13 @@ pub async fn call_next(app: &App, claims: &SessionClaims) -> Result<Option<Queue
                 .await?
             {
                 tracing::info!(entry = %candidate.id, clerk = %claims.sub, "called next");
+                crate::usecases::clerk_status::record(
+                    app,
+                    tenant.id,
+                    claims.sub,
+                    crate::domain::clerk_status::Event::CallStarted,
+                )
+                .await?;
                 changed(app, tenant.id).await;
                 return app.db.queue_entry(tenant.id, candidate.id).await.map(Some);
             }
@@ -297,6 +326,7 @@ pub async fn call(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Result
     let tenant = app.db.tenant(claims.tenant).await?;
     settle_overdue(app, &tenant).await?;
     crate::usecases::desk::queue_entry(app, claims, id).await?;
+    crate::usecases::clerk_status::ensure_may_call(app, claims).await?;
     if !app
         .db
         .take_queue_entry(tenant.id, id, claims.sub, app.clock.now())
@@ -304,6 +334,13 @@ pub async fn call(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Result
     {
         return Err(Conflict::NoLongerWaiting.into());
     }
+    crate::usecases::clerk_status::record(
+        app,
+        tenant.id,
+        claims.sub,
+        crate::domain::clerk_status::Event::CallStarted,
+    )
+    .await?;
     changed(app, tenant.id).await;
     app.db.queue_entry(tenant.id, id).await
 }
@@ -349,6 +386,13 @@ pub async fn finish(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Resu
         app.db.queue_entry(claims.tenant, id).await?;
         return Err(Conflict::NotInCallWithYou.into());
     }
+    crate::usecases::clerk_status::record(
+        app,
+        claims.tenant,
+        claims.sub,
+        crate::domain::clerk_status::Event::CallEnded,
+    )
+    .await?;
     changed(app, claims.tenant).await;
     app.db.queue_entry(claims.tenant, id).await
 }
@@ -552,13 +596,9 @@ pub async fn place(
         .db
         .recent_handling_times(service.id, queue::RECENT_CALLS)
         .await?;
-    let clerks = app
-        .db
-        .clerks(entry.tenant_id)
-        .await?
-        .iter()
-        .filter(|c| c.services.contains(&service.id))
-        .count();
+    // Paused clerks do not count: they call nobody in.
+    let clerks =
+        crate::usecases::clerk_status::at_work_for(app, entry.tenant_id, service.id).await?;
     Ok(Some(Place {
         place: ahead + 1,
         expected_wait: queue::expected_wait(

@@ -58,6 +58,18 @@ pub fn staff_nav(tx: &Tx, current: &str, is_admin: bool) -> Markup {
                     li { a href=(path) aria-current=[(path == current).then_some("page")] { (tx.t(nl, en)) } }
                 }
             }
+            // The clerk's status (issue 21): available or paused with an optional reason; in
+            // a call and finishing follow the calls. The queue page shows everyone's status.
+            form method="post" action="/medewerker/status" class="status-control" {
+                input type="hidden" name="terug" value=(current);
+                fieldset {
+                    legend { (tx.t("Mijn status", "My status")) }
+                    label for="status-reden" { (tx.t("Reden van de pauze (niet verplicht)", "Reason for the pause (optional)")) }
+                    input type="text" id="status-reden" name="reden" maxlength="100" autocomplete="off";
+                    button type="submit" name="status" value="pauze" class="button button--secondary" { (tx.t("Pauze", "Pause")) }
+                    button type="submit" name="status" value="beschikbaar" class="button button--secondary" { (tx.t("Beschikbaar", "Available")) }
+                }
+            }
             form method="post" action="/medewerker/uitloggen" {
                 button type="submit" class="button button--secondary" { (tx.t("Uitloggen", "Log out")) }
             }

@@ -48,11 +48,12 @@ fn distribution(r: &WeekRow) -> String {
 
 pub async fn show(
     State(app): State<App>,
-    AdminSession { tenant, .. }: AdminSession,
+    AdminSession { tenant, claims }: AdminSession,
     ctx: Ctx,
 ) -> Response {
     let outcome = async {
         let tx = Tx::formal(ctx.lang);
+        let statuses = super::clerk_status_weeks::table(&app, &tx, &claims, &tenant).await?;
         let services = ::booking::usecases::desk::services(&app, tenant.id).await?;
         let chosen = ctx
             .param("onderwerp")
@@ -198,6 +199,7 @@ pub async fn show(
                     (tx.t("Download CSV", "Download CSV"))
                 }
             }
+            (statuses)
             h2 { (tx.t("Grafieken", "Charts")) }
             @for (metric, alt) in charts {
                 figure class="chart" {

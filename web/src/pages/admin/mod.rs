@@ -8,6 +8,7 @@
 //! in `booking::usecases::admin`, which the JSON API calls too.
 
 mod audit;
+mod clerk_status_weeks;
 mod clerks;
 mod closing_days;
 mod complaints;

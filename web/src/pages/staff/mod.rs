@@ -15,6 +15,7 @@ mod password;
 mod queue;
 mod ratings;
 mod sso;
+mod status;
 mod today;
 
 use crate::error::see_other;
@@ -50,6 +51,16 @@ pub fn routes() -> Router<App> {
         .route("/medewerker/vandaag", get(today::show))
         .route("/medewerker/wachtrij", get(queue::show))
         .route("/medewerker/wachtrij/volgende", post(queue::call_next))
+        .route("/medewerker/wachtrij/{id}/nemen", post(queue::take))
+        .route(
+            "/medewerker/wachtrij/{id}/niet-gekomen",
+            post(queue::no_show),
+        )
+        .route(
+            "/medewerker/wachtrij/{id}/overdragen",
+            post(queue::hand_over),
+        )
+        .route("/medewerker/status", post(status::set))
         .route("/medewerker/gesprek/{id}", get(call::show))
         .route("/medewerker/gesprek/{id}/concept", post(call::keep_draft))
         .route("/medewerker/gesprek/{id}/uitkomst", post(call::record))

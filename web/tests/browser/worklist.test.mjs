@@ -1,0 +1,120 @@
+// Issue 21 items 2 and 3 in a real browser:
+//   1. the queue as a work list: the columns (name, service, kind, time, waiting since, language
+//      or interpreter, companion, status, actions) and the team's statuses;
+//   2. a clerk pauses with the status control in the staff navigation: the waiting resident's
+//      own page (live, no reload) shows a longer expected wait; back to available, shorter;
+//   3. the clerk takes one particular resident with a reason and lands in the call;
+//   4. today's list: the day before and after, and the search;
+// axe-core reports zero violations on each page state.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startPlatform, stopPlatform, expectAccessible, apiLogin, browserCookie, bookPassport, passportService } from './harness.mjs';
+
+let base;
+let browser;
+
+before(async () => {
+  ({ base, browser } = await startPlatform());
+});
+
+after(stopPlatform);
+
+async function advance(minutes) {
+  const resp = await fetch(`${base}/test/clock/advance?minutes=${minutes}`, { method: 'POST' });
+  assert.equal(resp.status, 200);
+}
+
+async function walkIn(name) {
+  const service = await passportService();
+  const resp = await fetch(`${base}/api/v1/tenants/voorbeeld/walk-ins`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ service_id: service.id, name }),
+  });
+  const text = await resp.text();
+  assert.equal(resp.status, 201, text);
+  return JSON.parse(text).token;
+}
+
+test('work list: columns, pausing changes the expected wait, taking one resident, today by day', async () => {
+  await bookPassport('Lotte Jansen', '11:00', 'lotte@example.nl');
+  // 10:00: clerks work, walk-ins are open.
+  await advance(120);
+  await walkIn('Eerste Binnenloper');
+  const second = await walkIn('Tweede Binnenloper');
+
+  const residentContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const resident = await residentContext.newPage();
+  await resident.goto(`${base}/w/${second}`);
+  const status = resident.locator('#queue-status');
+  const minutes = async () => Number((await status.innerText()).match(/ongeveer (\d+) minuten/)[1]);
+  await resident.waitForFunction(() => /ongeveer \d+ minuten/.test(document.getElementById('queue-status').textContent));
+  const before = await minutes();
+
+  const clerkContext = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await clerkContext.addCookies([browserCookie(await apiLogin('anna@voorbeeld.nl', 'welkom-anna'))]);
+  const desk = await clerkContext.newPage();
+  await desk.goto(`${base}/medewerker/wachtrij`);
+  const headers = await desk.locator('table.worklist thead th').allInnerTexts();
+  assert.deepEqual(headers, ['Naam', 'Onderwerp', 'Soort', 'Tijd', 'Wacht sinds', 'Taal of tolk', 'Begeleider', 'Status', 'Acties']);
+  const firstRow = desk.locator('#queue-rows tr', { hasText: 'Eerste Binnenloper' });
+  assert.match(await firstRow.innerText(), /Eerste Binnenloper\s+Paspoort.*\s+Binnenloper\s+—\s+10:00 \(0 min\.\)/);
+  assert.match(await desk.locator('#team').innerText(), /Anna de Vries\s+Beschikbaar/);
+  await expectAccessible(desk, 'worklist-01-queue');
+
+  // Pause with a reason: the resident's expected wait grows without a reload.
+  await desk.getByLabel('Reden van de pauze (niet verplicht)').fill('Lunch');
+  await Promise.all([desk.waitForURL(`${base}/medewerker/wachtrij`), desk.getByRole('button', { name: 'Pauze', exact: true }).click()]);
+  await desk.locator('#team tr', { hasText: 'Anna de Vries' }).filter({ hasText: 'Pauze (Lunch)' }).waitFor();
+  await resident.waitForFunction(
+    (was) => Number((document.getElementById('queue-status').textContent.match(/ongeveer (\d+) minuten/) || [])[1]) > was,
+    before,
+  );
+  assert.ok((await minutes()) > before);
+  await expectAccessible(desk, 'worklist-02-paused');
+
+  // Paused, a resident cannot be taken: the list says why.
+  await firstRow.getByLabel('Reden').fill('Spreekt Pools');
+  await Promise.all([desk.waitForURL(/melding=pauze/), firstRow.getByRole('button', { name: /Oproepen/ }).click()]);
+  assert.match(await desk.locator('.notice').innerText(), /U staat op pauze/);
+
+  // Available again: the wait shrinks back.
+  await Promise.all([desk.waitForURL(`${base}/medewerker/wachtrij`), desk.getByRole('button', { name: 'Beschikbaar', exact: true }).click()]);
+  await resident.waitForFunction(
+    (was) => Number((document.getElementById('queue-status').textContent.match(/ongeveer (\d+) minuten/) || [])[1]) === was,
+    before,
+  );
+
+  // Take the second resident out of order, with a reason: the call page.
+  const secondRow = desk.locator('#queue-rows tr', { hasText: 'Tweede Binnenloper' });
+  await secondRow.getByLabel('Reden').fill('Terugbelverzoek van gisteren');
+  await Promise.all([desk.waitForURL(/\/medewerker\/gesprek\//), secondRow.getByRole('button', { name: /Oproepen/ }).click()]);
+  await desk.goto(`${base}/medewerker/wachtrij`);
+  const taken = desk.locator('#queue-rows tr', { hasText: 'Tweede Binnenloper' });
+  assert.match(await taken.innerText(), /Bij u/);
+  assert.match(await desk.locator('#team').innerText(), /Anna de Vries\s+In gesprek/);
+  // The first resident still waits first in the default order.
+  assert.match(await desk.locator('#queue-rows tr').first().innerText(), /Eerste Binnenloper/);
+  await expectAccessible(desk, 'worklist-03-taken');
+
+  // Today: the appointment, then the next day (none), back, and a search.
+  await desk.goto(`${base}/medewerker/vandaag`);
+  assert.match(await desk.locator('#vandaag').innerText(), /11:00\s+Lotte Jansen\s+Paspoort/);
+  await expectAccessible(desk, 'worklist-04-today');
+  await Promise.all([desk.waitForURL(/datum=2026-12-01/), desk.getByRole('link', { name: 'Volgende dag' }).click()]);
+  assert.match(await desk.locator('main').innerText(), /Er zijn op deze dag geen afspraken\./);
+  await expectAccessible(desk, 'worklist-05-next-day');
+  await Promise.all([desk.waitForURL(/datum=2026-11-30/), desk.getByRole('link', { name: 'Vorige dag' }).click()]);
+  await desk.getByLabel('Zoek op naam, boekingscode of onderwerp').fill('niemand-zo');
+  await Promise.all([desk.waitForURL(/zoek=niemand-zo/), desk.getByRole('button', { name: 'Zoeken' }).click()]);
+  assert.match(await desk.locator('main').innerText(), /Geen afspraken gevonden/);
+  await desk.getByLabel('Zoek op naam, boekingscode of onderwerp').fill('lotte');
+  await Promise.all([desk.waitForURL(/zoek=lotte/), desk.getByRole('button', { name: 'Zoeken' }).click()]);
+  const lotte = desk.locator('#vandaag tr', { hasText: 'Lotte Jansen' });
+  assert.ok(await lotte.getByRole('link', { name: /Verzetten/ }).isVisible());
+  await expectAccessible(desk, 'worklist-06-search');
+
+  await residentContext.close();
+  await clerkContext.close();
+});
