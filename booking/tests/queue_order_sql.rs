@@ -59,6 +59,7 @@ fn random_entry(
         answered_at: None,
         done_at: None,
         requeued,
+        by_phone_at: None,
     }
 }
 

@@ -600,8 +600,10 @@ mod tests {
             1,
             Some((
                 "Names",
-                lopdf::Object::Dictionary(lopdf::dictionary! {
-                    "EmbeddedFiles" => lopdf::dictionary! {},
+                lopdf::Object::Dictionary({
+                    let mut names = lopdf::Dictionary::new();
+                    names.set("EmbeddedFiles", lopdf::Dictionary::new());
+                    names
                 }),
             )),
         );

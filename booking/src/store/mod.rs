@@ -25,8 +25,8 @@ mod triage;
 
 pub use accounts::PasswordLinkRow;
 pub use appointments::{AppointmentRow, AppointmentSearch, NewAppointment};
-pub use companions::JoinRow;
 pub use clerk_status::{EntryEvent, Handover};
+pub use companions::JoinRow;
 pub use messages::{MessageRow, NewMessage};
 pub use outcomes::{BuiltinCase, BuiltinCaseEvent, ClaimedEvent, OutboxEntry};
 pub use sessions::StaffSessionRow;

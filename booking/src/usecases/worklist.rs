@@ -284,6 +284,7 @@ mod tests {
             answered_at: None,
             done_at: None,
             requeued: false,
+            by_phone_at: None,
         }
     }
 

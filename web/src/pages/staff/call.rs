@@ -523,6 +523,8 @@ pub async fn record(
     }
     .await;
     respond(&ctx, answer)
+}
+
 /// Issue 15 item 4: who is in the call, with a way to take a companion or interpreter out
 /// and to invite an interpreter; `static/participants.js` fills it in from the call.
 fn participants(tx: &Tx, appointment: Option<booking::domain::ids::AppointmentId>) -> Markup {
