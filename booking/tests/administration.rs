@@ -427,7 +427,7 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
         .is_empty());
 
     // Name, role and services change; the e-mail address (the login) stays.
-    let passport = t.app.db().services(tenant.id).await.unwrap()[0].clone();
+    let passport = passport_of(&t, tenant.id).await;
     let change = usecases::admin::clerks::ClerkChange {
         name: "Carla Smit-de Boer".into(),
         role: StaffRole::Clerk,
@@ -546,7 +546,7 @@ async fn clerks_hours_and_absences_shape_the_slots(store: Store) {
 
 async fn complaints_are_handled_once_with_a_note(store: Store) {
     let (t, tenant) = demo(store).await;
-    let service = t.app.db().services(tenant.id).await.unwrap()[0].clone();
+    let service = passport_of(&t, tenant.id).await;
     let passport = service.clone();
     let booked = booking::usecases::booking::book(
         &t.app,
@@ -829,7 +829,7 @@ async fn a_stopped_service_is_not_offered_but_its_appointments_stay(store: Store
                 .collect::<Vec<_>>()
         }
     };
-    let passport = t.app.db().services(tenant.id).await.unwrap()[0].clone();
+    let passport = passport_of(&t, tenant.id).await;
     assert!(passport.active);
     let id = passport.id.to_string();
     let slots_url = format!("{base}/services/{id}/slots?from=2026-12-01&to=2026-12-01");
@@ -1102,7 +1102,7 @@ async fn failing_deliveries_are_listed_and_retried_within_the_own_municipality(s
     assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
 
     // A booked appointment and its outcome.
-    let service = t.app.db().services(tenant.id).await.unwrap()[0].clone();
+    let service = passport_of(&t, tenant.id).await;
     let booked: serde_json::Value = t
         .client
         .post(format!("{}/api/v1/tenants/voorbeeld/appointments", t.base))
@@ -1399,4 +1399,19 @@ async fn a_logo_is_rebuilt_stored_served_and_removed_per_municipality(store: Sto
         1,
         "{actions:?}"
     );
+}
+
+/// The demo's passport service (it asks no questions before booking, unlike the debt service).
+async fn passport_of(
+    t: &TestApp,
+    tenant: booking::domain::ids::TenantId,
+) -> booking::domain::catalog::Service {
+    t.app
+        .db()
+        .services(tenant)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name.starts_with("Paspoort"))
+        .unwrap()
 }

@@ -465,6 +465,18 @@ pub async fn snapshot(app: &App, tenant: TenantId) -> Result<QueueSnapshot> {
     let clerks = app.db.clerks(tenant.id).await?;
     let open_callbacks = open_callback_count(app, tenant.id).await?;
     let now = app.clock.now();
+    // Paused clerks do not count for the expected wait: they call nobody in.
+    let finishing_max = app.db.finishing_max(tenant.id).await?;
+    let statuses = app.db.current_statuses(tenant.id).await?;
+    let at_work = |clerk: &crate::domain::catalog::Clerk| {
+        crate::domain::clerk_status::current(
+            statuses.iter().find(|p| p.clerk_id == clerk.id),
+            finishing_max,
+            now,
+        )
+        .status
+        .at_work()
+    };
     let mut places = std::collections::HashMap::new();
     for service in &services {
         let order = queue::queue_order(&clerk_queue, Some(&[service.id]), now);
@@ -477,7 +489,7 @@ pub async fn snapshot(app: &App, tenant: TenantId) -> Result<QueueSnapshot> {
             .await?;
         let handling = clerks
             .iter()
-            .filter(|c| c.services.contains(&service.id))
+            .filter(|c| c.services.contains(&service.id) && at_work(c))
             .count();
         for (ahead, entry) in order.iter().enumerate() {
             let expected_wait = queue::expected_wait(
