@@ -137,12 +137,18 @@ async fn services(server: &Server) -> Vec<Value> {
         .clone()
 }
 
-/// Books the first free slot of the first service; returns the booking answer.
-async fn book(server: &Server) -> Value {
-    let service = services(server).await[0]["id"]
-        .as_str()
+/// The demo's passport service: it asks no questions before booking (the debt service does).
+async fn passport(server: &Server) -> Value {
+    services(server)
+        .await
+        .into_iter()
+        .find(|s| s["name"].as_str().unwrap_or("").starts_with("Paspoort"))
         .unwrap()
-        .to_string();
+}
+
+/// Books the first free slot of the passport service; returns the booking answer.
+async fn book(server: &Server) -> Value {
+    let service = passport(server).await["id"].as_str().unwrap().to_string();
     let from = jiff::Zoned::now().date();
     let to = from.checked_add(jiff::Span::new().days(14)).unwrap();
     let slots: Value = client()
@@ -832,7 +838,7 @@ async fn finding_4_many_accounts_from_one_address_are_slowed_down() {
 async fn finding_4_weak_passwords_are_refused_for_new_clerks() {
     let server = Server::start(&[], &[]);
     let admin = login(&server, "bram@voorbeeld.nl", "welkom-bram").await;
-    let service = services(&server).await[0]["id"].clone();
+    let service = passport(&server).await["id"].clone();
     for weak in ["aaaaaaaaaaaa", "password1234", "voorbeeld1234"] {
         let r = client()
             .post(server.api("/admin/clerks"))
@@ -1060,7 +1066,7 @@ async fn finding_3_a_demoted_admin_loses_admin_rights_at_once() {
     let server = Server::start(&[], &[]);
     let c = client();
     let bram = login(&server, "bram@voorbeeld.nl", "welkom-bram").await;
-    let service = services(&server).await[0]["id"].clone();
+    let service = passport(&server).await["id"].clone();
     let created: Value = c
         .post(server.api("/admin/clerks"))
         .header("cookie", &bram)
@@ -1125,10 +1131,7 @@ async fn finding_3_sessions_end_when_idle_and_after_their_lifetime() {
 
 /// The first service's id and the starts of its free slots in the coming two weeks.
 async fn free_slots(server: &Server) -> (String, Vec<String>) {
-    let service = services(server).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let service = passport(server).await["id"].as_str().unwrap().to_string();
     let from = jiff::Zoned::now().date();
     let to = from.checked_add(jiff::Span::new().days(14)).unwrap();
     let slots: Value = client()

@@ -175,6 +175,8 @@ async fn pausing_changes_the_expected_wait_and_blocks_call_next(store: Store) {
     assert!(d.status(&d.anna).await["since"].is_null());
 
     d.walk_in(&passport, "Eerste").await;
+    // A minute later, so "Eerste" is ahead whatever breaks a tie of equal join times.
+    d.t.app.clock.advance(jiff::SignedDuration::from_mins(1));
     let second = d.walk_in(&passport, "Tweede").await;
     // One ahead, 20 minutes, two clerks at work.
     assert_eq!(d.entry(&second).await["expected_wait_minutes"], 10);
@@ -186,7 +188,7 @@ async fn pausing_changes_the_expected_wait_and_blocks_call_next(store: Store) {
     let paused: Value = paused.json().await.unwrap();
     assert_eq!(paused["status"], "paused");
     assert_eq!(paused["reason"], "Lunch");
-    assert_eq!(paused["since"], "2026-03-20T10:00:00+01:00");
+    assert_eq!(paused["since"], "2026-03-20T10:01:00+01:00");
     // Only Bram works now: the same place takes twice as long.
     assert_eq!(d.entry(&second).await["expected_wait_minutes"], 20);
     // A paused clerk calls nobody in, neither next nor a particular resident.
@@ -265,7 +267,7 @@ async fn pausing_changes_the_expected_wait_and_blocks_call_next(store: Store) {
     d.advance(1);
     let after = d.status(&d.anna).await;
     assert_eq!(after["status"], "available");
-    assert_eq!(after["since"], "2026-03-20T10:14:00+01:00");
+    assert_eq!(after["since"], "2026-03-20T10:15:00+01:00");
 
     // An admin makes after-call work longer; out-of-range is refused.
     let resp = d

@@ -102,6 +102,8 @@ pub async fn invite(
 }
 
 /// The companions and interpreters invited to the resident's call
+///
+/// Each with name, role and whether the link still works; the links themselves are shown only once, when invited.
 #[utoipa::path(get, path = "/api/v1/personal/{token}/companions", tag = "resident",
     responses((status = 200, body = Vec<CompanionView>), (status = 404, body = Problem)))]
 pub async fn for_resident(
@@ -128,6 +130,8 @@ pub async fn room_token(
 }
 
 /// The companions and interpreters invited to an appointment's call
+///
+/// For the clerk who handles the appointment; another municipality's appointment is not found.
 #[utoipa::path(get, path = "/api/v1/staff/appointments/{id}/companions", tag = "staff",
     responses((status = 200, body = Vec<CompanionView>), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn for_clerk(
@@ -140,6 +144,8 @@ pub async fn for_clerk(
 }
 
 /// Invite an interpreter to an appointment's call
+///
+/// Makes a link of its own, valid for this appointment only, within the municipality's room size; mailed when an address is given.
 #[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/interpreters", tag = "staff", request_body = InviteBody,
     responses((status = 201, body = InvitedView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn invite_interpreter(
@@ -180,6 +186,8 @@ pub struct RoomSizeBody {
 }
 
 /// Read how many people one call holds
+///
+/// The municipality's room size: the resident, the clerk and up to two companions or interpreters.
 #[utoipa::path(get, path = "/api/v1/admin/room-size", tag = "admin",
     responses((status = 200, body = RoomSizeBody), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn room_size(State(app): State<App>, Admin(claims): Admin) -> Result<Json<RoomSizeBody>> {
@@ -190,6 +198,8 @@ pub async fn room_size(State(app): State<App>, Admin(claims): Admin) -> Result<J
 }
 
 /// Change how many people one call holds
+///
+/// From 2 to 4. Invitations already open stay; new ones are refused once the room is full.
 #[utoipa::path(put, path = "/api/v1/admin/room-size", tag = "admin", request_body = RoomSizeBody,
     responses((status = 200, body = RoomSizeBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_room_size(
