@@ -81,7 +81,13 @@ async fn invite(
             }
             Err(Error::Invalid { field, message }) => {
                 let id = if field == "/email" { "email" } else { "name" };
-                let errors = vec![(id.to_string(), tx.words(&message))];
+                // The field as the form labels it, not its key.
+                let label = match id {
+                    "email" => tx.t("E-mailadres", "Email address"),
+                    _ => tx.t("Naam", "Name"),
+                };
+                let words = tx.words(&message).replace(&format!("‘{id}’"), &format!("‘{label}’"));
+                let errors = vec![(id.to_string(), words)];
                 invite_page(&app, &ctx, &u, &typed, &errors, None).await
             }
             Err(other) => Err(other),
