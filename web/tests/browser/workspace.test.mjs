@@ -86,8 +86,8 @@ test('the clerk writes notes during the call, beside the video; they survive han
   await Promise.all([page.waitForURL(/\/medewerker\/gesprek\//), page.getByRole('button', { name: 'Volgende bewoner' }).click()]);
   assert.equal(await page.locator('h1').innerText(), 'Gesprek met Wies Werkplek');
   await page.locator('#gesprek').waitFor({ state: 'visible', timeout: 20_000 });
-  // The slot for the call's participants is there, beside the details.
-  assert.equal(await page.locator('.call-details #participants').count(), 1);
+  // Who is in the call (issue 15 item 4) is part of the workspace.
+  assert.equal(await page.locator('#clerk-call #deelnemers').count(), 1);
 
   // 1920 px: the video large, the self-view apart from it (not on top), the form beside both.
   let b = await boxes(page);
