@@ -86,7 +86,9 @@ async fn invite(
                     "email" => tx.t("E-mailadres", "Email address"),
                     _ => tx.t("Naam", "Name"),
                 };
-                let words = tx.words(&message).replace(&format!("‘{id}’"), &format!("‘{label}’"));
+                let words = tx
+                    .words(&message)
+                    .replace(&format!("‘{id}’"), &format!("‘{label}’"));
                 let errors = vec![(id.to_string(), words)];
                 invite_page(&app, &ctx, &u, &typed, &errors, None).await
             }
