@@ -36,6 +36,7 @@ on_both_stores!(
     the_room_size_is_two_to_four_and_bounds_the_invitations,
     every_join_is_recorded_for_the_resident,
     the_clerk_invites_an_interpreter_for_their_own_appointment_only,
+    a_companions_name_and_link_go_with_the_residents_data,
 );
 
 /// 10:10 in Amsterdam: inside the 15-minute check-in window of the fixture's clock (10:00).
@@ -423,4 +424,46 @@ async fn the_clerk_invites_an_interpreter_for_their_own_appointment_only(store: 
         .await;
     assert_eq!(status, 200);
     assert_eq!(list[0]["name"], json!("Tolk Tamara"));
+}
+
+async fn a_companions_name_and_link_go_with_the_residents_data(store: Store) {
+    let f = fixture(store).await;
+    let mine = f.book(ts(START), "Inwoner Een").await;
+    let kept = f.book(ts("2026-06-20T09:10:00Z"), "Inwoner Later").await;
+    let (_, invited) = invite(
+        &f,
+        &mine.token,
+        json!({"name": "Anna Begeleider", "email": "anna@example.nl"}),
+    )
+    .await;
+    let companion = companion_token(&invited);
+    let (_, later) = invite(&f, &kept.token, json!({"name": "Bert"})).await;
+
+    // The fixture keeps 90 days after the end of an appointment.
+    f.t.app.clock.advance(jiff::SignedDuration::from_hours(24 * 91));
+    assert_eq!(
+        booking::usecases::retention::apply(&f.t.app).await.unwrap(),
+        1
+    );
+    let rows: Vec<(String, Option<String>, String)> =
+        sqlx::query_as("SELECT name, email, token_hash FROM companion_links ORDER BY created_at")
+            .fetch_all(&f.t.app.db().pool)
+            .await
+            .unwrap();
+    let erased = rows
+        .iter()
+        .find(|r| r.0 != "Bert")
+        .expect("the erased companion's row stays");
+    assert_eq!(erased.0, booking::domain::retention::ERASED_NAME);
+    assert_eq!(erased.1, None, "the e-mail address is gone");
+    assert!(erased.2.starts_with("erased:"), "{}", erased.2);
+    assert_eq!(
+        ticket(&f, &companion).await.0,
+        404,
+        "the companion's link is dead"
+    );
+    assert!(
+        rows.iter().any(|r| r.0 == "Bert"),
+        "another appointment's companion stays: {later}"
+    );
 }

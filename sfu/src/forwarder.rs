@@ -13,6 +13,7 @@ use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 use webrtc::rtp_transceiver::RtpSender;
 
 use crate::metrics::{spawn_tracked, Metrics, RoomStats};
+use crate::room::Room;
 use crate::MediaKind;
 
 /// Keyframe requests closer together than this are merged: several subscribers recovering
@@ -35,6 +36,9 @@ pub(crate) struct Publication {
     pub kind: MediaKind,
     sinks: RwLock<Vec<Arc<Downlink>>>,
     source: Mutex<Option<Source>>,
+    /// The codec the publisher sends (mime type as negotiated), once its first packet came.
+    /// Downlinks are created with it, so a subscriber is offered what it will receive.
+    codec: Mutex<Option<String>>,
     keyframes: Mutex<KeyframeGate>,
     metrics: Arc<Metrics>,
     room_stats: Arc<RoomStats>,
@@ -52,10 +56,28 @@ impl Publication {
             kind,
             sinks: RwLock::new(Vec::new()),
             source: Mutex::new(None),
+            codec: Mutex::new(None),
             keyframes: Mutex::new(KeyframeGate::default()),
             metrics,
             room_stats,
         }
+    }
+
+    /// The codec a new downlink of this publication is created with: what the publisher
+    /// sends, or the kind's default before anything was sent.
+    pub fn downlink_mime(&self) -> String {
+        lock(&self.codec)
+            .clone()
+            .unwrap_or_else(|| self.kind.default_mime().to_owned())
+    }
+
+    /// Records the codec the publisher sends. True when it differs from what downlinks were
+    /// created with until now, so they must be created again (an H.264-only publisher such
+    /// as Safari on an older iPad, whose subscribers were offered VP8 only).
+    fn learn_codec(&self, mime: &str) -> bool {
+        let before = self.downlink_mime();
+        *lock(&self.codec) = Some(mime.to_owned());
+        !before.eq_ignore_ascii_case(mime)
     }
 
     pub fn add_sink(&self, sink: Arc<Downlink>) {
@@ -109,7 +131,7 @@ impl Publication {
 
     /// Forwards every packet of `track` to the current subscribers until the track ends
     /// (its peer connection closed). Runs as one task per incoming track.
-    pub async fn run_source(self: Arc<Self>, track: Arc<dyn TrackRemote>) {
+    pub async fn run_source(self: Arc<Self>, track: Arc<dyn TrackRemote>, room: Weak<Room>) {
         let generation = SOURCE_GENERATION.fetch_add(1, Ordering::Relaxed);
         let mut primary_pt: Option<u8> = None;
         let mut mime = String::new();
@@ -124,10 +146,22 @@ impl Publication {
                 // Learn the codec from the first packet; a new source of an existing
                 // publication also gets its subscribers a keyframe promptly.
                 let ssrc = packet.header.ssrc;
-                mime = match track.codec(ssrc).await {
-                    Some(codec) => codec.mime_type.to_ascii_lowercase(),
-                    None => self.kind.default_mime().to_ascii_lowercase(),
+                let negotiated = match track.codec(ssrc).await {
+                    Some(codec) => codec.mime_type,
+                    None => self.kind.default_mime().to_owned(),
                 };
+                mime = negotiated.to_ascii_lowercase();
+                if self.learn_codec(&negotiated) {
+                    // Off the forwarding path: renegotiating the subscribers takes a round
+                    // trip each.
+                    let publication = Arc::clone(&self);
+                    let room = room.clone();
+                    spawn_tracked(&self.metrics, async move {
+                        if let Some(room) = room.upgrade() {
+                            room.follow_codec(&publication).await;
+                        }
+                    });
+                }
                 primary_pt = Some(packet.header.payload_type);
                 *lock(&self.source) = Some(Source {
                     track: Arc::clone(&track),
@@ -165,6 +199,8 @@ pub(crate) struct Downlink {
     pub track: Arc<TrackLocalStaticRTP>,
     pub sender: Arc<dyn RtpSender>,
     ssrc: u32,
+    /// The codec this downlink was created with (lower case).
+    pub mime: String,
     /// Negotiated (mime type, payload type) pairs on this leg; empty until negotiated.
     payload_types: Mutex<Vec<(String, u8)>>,
     rewriter: Mutex<Rewriter>,
@@ -178,12 +214,14 @@ impl Downlink {
         sender: Arc<dyn RtpSender>,
         ssrc: u32,
         kind: MediaKind,
+        mime: &str,
     ) -> Self {
         Self {
             session_id,
             track,
             sender,
             ssrc,
+            mime: mime.to_ascii_lowercase(),
             payload_types: Mutex::new(Vec::new()),
             rewriter: Mutex::new(Rewriter::new(kind.nominal_timestamp_step())),
             rtcp_reader_started: AtomicBool::new(false),

@@ -227,7 +227,7 @@ impl PeerSession {
             return;
         };
         info!(room = %room.id, participant = %self.participant_id, %kind, "publishing");
-        let task = spawn_tracked(&self.ctx.metrics, publication.run_source(track));
+        let task = spawn_tracked(&self.ctx.metrics, publication.run_source(track, Weak::clone(&self.room)));
         self.track_task(task);
     }
 
@@ -239,7 +239,7 @@ impl PeerSession {
             return Ok(());
         }
         let ssrc = rand::random::<u32>();
-        let mime = publication.kind.default_mime();
+        let mime = publication.downlink_mime();
         // The codec here only seeds the sender; the payload type actually written is looked
         // up per packet from what the leg negotiated (see `Downlink::forward`).
         let track = Arc::new(TrackLocalStaticRTP::new(MediaStreamTrack::new(
@@ -253,7 +253,7 @@ impl PeerSession {
                     ..Default::default()
                 },
                 codec: RTCRtpCodec {
-                    mime_type: mime.to_owned(),
+                    mime_type: mime.clone(),
                     clock_rate: publication.kind.clock_rate(),
                     channels: if publication.kind == MediaKind::Audio {
                         2
@@ -281,10 +281,33 @@ impl PeerSession {
             sender,
             ssrc,
             publication.kind,
+            &mime,
         ));
         lock(&self.downlinks).insert(key, Arc::clone(&downlink));
         publication.add_sink(downlink);
         Ok(())
+    }
+
+    /// Creates the outgoing track for `publication` again when it was created with another
+    /// codec than the publisher turned out to send, and renegotiates. A subscriber is only
+    /// offered the codec of its track, so without this it could not receive that video.
+    pub async fn follow_codec(&self, publication: &Arc<Publication>) {
+        let key = (publication.publisher_id.clone(), publication.kind);
+        let stale = lock(&self.downlinks)
+            .get(&key)
+            .is_some_and(|d| !d.mime.eq_ignore_ascii_case(&publication.downlink_mime()));
+        if !stale {
+            return;
+        }
+        info!(subscriber = %self.participant_id, publisher = %publication.publisher_id, mime = %publication.downlink_mime(), "downlink follows the publisher's codec");
+        self.remove_downlink(publication).await;
+        if let Err(err) = self.add_downlink(publication).await {
+            warn!(%err, "adding downlink with the publisher's codec");
+            return;
+        }
+        if let Err(err) = self.negotiate(false).await {
+            warn!(%err, "renegotiating after a codec change");
+        }
     }
 
     /// Removes the outgoing track for a publication whose publisher left. Takes effect

@@ -109,6 +109,16 @@ impl Room {
         }
     }
 
+    /// Lets every subscriber's downlink of `publication` follow the codec its publisher
+    /// sends (see [`PeerSession::follow_codec`]).
+    pub async fn follow_codec(&self, publication: &Arc<Publication>) {
+        for other in self.others(&publication.publisher_id) {
+            if let Some(session) = other.current_session() {
+                session.follow_codec(publication).await;
+            }
+        }
+    }
+
     pub fn snapshot(&self) -> RoomSnapshot {
         let participants: Vec<Arc<Participant>> =
             lock(&self.participants).values().cloned().collect();

@@ -163,6 +163,11 @@ impl SignalingState {
         servers
     }
 
+    /// Whether credentials are minted per join (TURN configured).
+    pub(crate) fn mints_credentials(&self) -> bool {
+        self.turn.is_some()
+    }
+
     /// The SFU behind this endpoint.
     pub fn sfu(&self) -> &sfu::Sfu {
         self.rooms.sfu()

@@ -139,6 +139,13 @@ pub enum ServerMessage {
         /// When your token (and so this session) ends, Unix seconds.
         expires_at: i64,
     },
+    /// Fresh STUN/TURN servers, sent just before the offer that restarts ICE (after
+    /// `restart_ice`), so the restart does not use a TURN credential that is about to expire.
+    /// Apply with `RTCPeerConnection.setConfiguration` before answering.
+    IceServers {
+        /// As in `joined`.
+        ice_servers: Vec<IceServer>,
+    },
     /// An SDP offer; reply with `answer`.
     Offer {
         /// SDP with the server's candidates.

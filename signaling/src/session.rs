@@ -137,7 +137,17 @@ pub(crate) async fn run(
                             SfuRequest::Answer(sdp) => member.peer.apply_answer(sdp).await,
                             SfuRequest::Candidate(c) => member.peer.add_ice_candidate(c).await,
                             SfuRequest::Renegotiate => member.peer.renegotiate().await,
-                            SfuRequest::RestartIce => member.peer.restart_ice().await,
+                            SfuRequest::RestartIce => {
+                                // A restart can come an hour into a call: mint again, so the
+                                // new ICE session does not run on a credential near expiry.
+                                if state.mints_credentials() {
+                                    let ice_servers =
+                                        state.ice_servers_for(&member.claims.sub, now_unix());
+                                    conn.send_json(&ServerMessage::IceServers { ice_servers })
+                                        .await;
+                                }
+                                member.peer.restart_ice().await
+                            }
                         };
                         if let Err(err) = result {
                             conversation.sfu_failed(&err);

@@ -16,7 +16,7 @@
 mod common;
 
 use common::{loopback_sfu_config, start_server_with, TestServer};
-use signaling::protocol::ServerMessage;
+use signaling::protocol::{ClientMessage, ServerMessage};
 use signaling::token::{now_unix, Role};
 use signaling::turn::{TurnConfig, TurnSecret};
 use signaling::SignalingConfig;
@@ -215,6 +215,41 @@ async fn every_join_and_rejoin_gets_a_fresh_credential_for_the_turn_urls() {
     let again = joined_ice_servers(ws.recv().await.expect("joined again"));
     assert_ne!(again[0].username, first[0].username);
     assert_ne!(again[0].credential, first[0].credential);
+}
+
+#[tokio::test]
+async fn an_ice_restart_gets_a_fresh_credential_before_its_offer() {
+    let server = server_with_turn("turns:turn.example.nl:443?transport=tcp".into(), SECRET).await;
+    let token = server.token("room-r", "clerk-1", Role::Clerk);
+    let mut ws = server.ws().await;
+    ws.join("room-r", &token).await;
+    let first = joined_ice_servers(ws.recv().await.expect("joined"));
+
+    // An hour into a call would be realistic; a second is enough to see a new expiry.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    ws.send(&ClientMessage::RestartIce).await;
+    let fresh = loop {
+        match tokio::time::timeout(Duration::from_secs(10), ws.recv())
+            .await
+            .expect("an answer to restart_ice within 10 s")
+            .expect("socket open")
+        {
+            ServerMessage::IceServers { ice_servers } => break ice_servers,
+            // The first offer (sent on join) and state changes may come first.
+            ServerMessage::Offer { .. } | ServerMessage::ConnectionState { .. } => continue,
+            other => panic!("expected ice_servers, got {other:?}"),
+        }
+    };
+    assert_eq!(fresh.len(), 1, "{fresh:?}");
+    assert_eq!(fresh[0].urls, first[0].urls);
+    let expiry = |servers: &[sfu::IceServer]| -> i64 {
+        let username = servers[0].username.as_deref().expect("username");
+        let (expiry, participant) = username.split_once(':').expect("expiry:participant");
+        assert_eq!(participant, "clerk-1");
+        expiry.parse().expect("Unix seconds")
+    };
+    assert!(expiry(&fresh) > expiry(&first), "{fresh:?} vs {first:?}");
+    assert_ne!(fresh[0].credential, first[0].credential);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

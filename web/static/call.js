@@ -19,6 +19,15 @@ const DISCONNECTED_RESTART_MS = 2000;
 // Network events come in bursts (Wi-Fi off, mobile on): one restart per this interval.
 const RESTART_ICE_MIN_INTERVAL_MS = 1000;
 
+/** The server's ICE servers as `RTCPeerConnection` takes them. */
+function toRtcIceServers(servers) {
+  return (servers || []).map((s) => ({
+    urls: s.urls,
+    username: s.username || undefined,
+    credential: s.credential || undefined,
+  }));
+}
+
 export class Call {
   /**
    * @param {object} o
@@ -124,16 +133,17 @@ export class Call {
   async receive(msg) {
     switch (msg.type) {
       case "joined":
-        this.iceServers = (msg.ice_servers || []).map((s) => ({
-          urls: s.urls,
-          username: s.username || undefined,
-          credential: s.credential || undefined,
-        }));
+        this.iceServers = toRtcIceServers(msg.ice_servers);
         this.others = new Set((msg.participants || []).map((p) => p.id));
         this.people = new Map((msg.participants || []).map((p) => [p.id, { ...p }]));
         this.onParticipants(this.people);
         if (this.others.size > 0) this.onState("other-joined");
         this.sendMediaState();
+        break;
+      case "ice_servers":
+        // Fresh TURN credentials for the ICE restart whose offer comes next.
+        this.iceServers = toRtcIceServers(msg.ice_servers);
+        if (this.pc) this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers: this.iceServers });
         break;
       case "offer":
         await this.answer(msg.sdp);

@@ -67,6 +67,18 @@ async fn erase_dependents(
     .bind(now.as_second())
     .execute(&mut *conn)
     .await?;
+    // A companion's or interpreter's name and e-mail are personal data of the appointment
+    // too; their link dies with the resident's. The row stays for the call's join history.
+    sqlx::query(
+        "UPDATE companion_links SET name = $1, email = NULL, token_hash = 'erased:' || id, \
+         removed_at = COALESCE(removed_at, $3) WHERE appointment_id IN \
+         (SELECT id FROM appointments WHERE tenant_id = $2 AND erased_at = $3)",
+    )
+    .bind(ERASED_NAME)
+    .bind(tenant.to_string())
+    .bind(now.as_second())
+    .execute(&mut *conn)
+    .await?;
     // Issue 22: the platform's copy of the resident's documents goes; the row stays (kind,
     // source, where it went) so the resident's page can still say what happened to it.
     sqlx::query(
