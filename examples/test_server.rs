@@ -31,6 +31,13 @@ async fn advance(State(clock): State<Clock>, Query(q): Query<HashMap<String, Str
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Quiet unless a developer asks (`RUST_LOG=sfu=debug`): the tests read stdout.
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let dir = tempfile::tempdir()?;
     let db = Db::connect(&Db::sqlite_url(dir.path())).await?;
     booking::demo::seed_if_empty(&db).await?;

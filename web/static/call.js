@@ -212,7 +212,19 @@ export class Call {
       // Each other participant's audio and video share one stream (msid = their id).
       const stream = e.streams[0] || new MediaStream([e.track]);
       const video = this.videoFor(stream.id);
-      if (video.srcObject !== stream) {
+      // The server replaces a participant's video track when their codec turns out to be
+      // another one (an H.264-only iPad): the stream keeps only the newest video track, and
+      // the element loads again, or it would keep showing the old, silent one.
+      let replaced = false;
+      if (e.track.kind === "video") {
+        for (const old of stream.getVideoTracks()) {
+          if (old !== e.track) {
+            stream.removeTrack(old);
+            replaced = true;
+          }
+        }
+      }
+      if (video.srcObject !== stream || replaced) {
         if (video === this.remoteVideo) this.remoteStream = stream;
         video.srcObject = stream;
       }

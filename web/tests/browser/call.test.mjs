@@ -262,7 +262,8 @@ test('resident checks in, clerk calls next, both see each other, clerk records t
   assert.equal(await clerk.locator('#clerk-call-status').innerText(), '');
   // Without a result the form says what is missing and records nothing.
   await clerk.getByRole('button', { name: 'Uitkomst vastleggen' }).click();
-  assert.match(await clerk.locator('#outcome-status').innerText(), /Kies een resultaat/);
+  // The form keeps a draft first, so the message comes after a round trip.
+  await clerk.waitForFunction(() => /Kies een resultaat/.test(document.getElementById('outcome-status').textContent));
   const firstResult = clerk.locator('input[name=result]').first();
   const resultCode = await firstResult.getAttribute('value');
   await firstResult.check();

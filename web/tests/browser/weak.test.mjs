@@ -93,29 +93,35 @@ async function videoStats(page, type) {
   }, type);
 }
 
-/** The camera's transceiver offers only H.264, as a browser without VP8 would. */
+/**
+ * The page sends H.264 like an iPad's hardware encoder would: an answerer sends the first
+ * codec of the offer that it supports (JSEP), so H.264 is moved to the front of the offer's
+ * first video section, the one the camera sends on. VP8 stays listed, so the page still
+ * receives the other side's VP8.
+ */
 function h264Only() {
-  const native = RTCPeerConnection.prototype.createAnswer;
-  RTCPeerConnection.prototype.createAnswer = function (...args) {
-    const codecs = RTCRtpSender.getCapabilities('video').codecs.filter((c) => /h264|rtx/i.test(c.mimeType));
-    for (const t of this.getTransceivers()) {
-      if (t.sender.track?.kind === 'video') t.setCodecPreferences(codecs);
+  const native = RTCPeerConnection.prototype.setRemoteDescription;
+  RTCPeerConnection.prototype.setRemoteDescription = function (desc, ...rest) {
+    if (!desc || desc.type !== 'offer') return native.call(this, desc, ...rest);
+    const sections = desc.sdp.split(/\r\n(?=m=)/);
+    const first = sections.findIndex((s) => s.startsWith('m=video'));
+    if (first >= 0) {
+      const lines = sections[first].split('\r\n');
+      const h264 = lines.map((l) => l.match(/^a=rtpmap:(\d+) H264\//)?.[1]).filter(Boolean);
+      lines[0] = lines[0].split(' ').slice(0, 3).concat(h264, lines[0].split(' ').slice(3).filter((p) => !h264.includes(p))).join(' ');
+      sections[first] = lines.join('\r\n');
     }
-    return native.apply(this, args);
+    return native.call(this, { type: 'offer', sdp: sections.join('\r\n') }, ...rest);
   };
 }
 
-// Known gap (issue 15 item 5): this fails today. With the clerk's answer restricted to H.264 the
-// clerk's outbound stats still report VP8 and the resident gets no inbound video at all, while
-// the SFU's offer to the resident lists only VP8 for that downlink. Kept as `todo` (run and
-// reported, not failing `npm test`) until the SFU negotiates the publisher's codec downstream.
-test('an H.264-only publisher is forwarded and decoded on the other side', { timeout: 180_000, todo: 'SFU downlink codec follows the publisher: not yet' }, async () => {
+// Issue 15 item 5: the SFU learns the publisher's codec from its first packet and creates the
+// resident's downlink of that video again with H.264 (docs/signaling.md, "H.264").
+test('a publisher that sends H.264 is forwarded and decoded on the other side', { timeout: 180_000 }, async () => {
   const { resident, clerk, close } = await startCall('Hanna Tweesessie', '09:00', 'h264@example.nl', { clerkInit: h264Only });
-  await resident.waitForTimeout(10_000);
-  console.log(`H.264: clerk sends ${JSON.stringify(await videoStats(clerk, 'outbound-rtp'))}, resident receives ${JSON.stringify(await videoStats(resident, 'inbound-rtp'))}`);
-  console.log(await resident.evaluate(() => window.videoloketCall.pc.remoteDescription.sdp.split('\r\n').filter((l) => /^m=|rtpmap|^a=mid/.test(l)).join(' | ')));
   await expectPlaying(resident);
   await expectPlaying(clerk);
+  console.log(`H.264: clerk sends ${JSON.stringify(await videoStats(clerk, 'outbound-rtp'))}, resident receives ${JSON.stringify(await videoStats(resident, 'inbound-rtp'))}`);
   const sent = await videoStats(clerk, 'outbound-rtp');
   assert.equal(sent.codec, 'video/H264', `the clerk sends ${JSON.stringify(sent)}`);
   const first = await videoStats(resident, 'inbound-rtp');
