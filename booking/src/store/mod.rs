@@ -21,6 +21,7 @@ mod retention;
 mod sessions;
 mod sso;
 mod tenants;
+mod party;
 mod triage;
 
 pub use accounts::PasswordLinkRow;
