@@ -156,7 +156,9 @@ pub async fn choose(
             _ if !party.asks() => 1,
             Some(Ok(n)) if party.head_count(n).is_ok() => n as u8,
             typed => {
-                let error = typed.is_some().then(|| {
+                // Sent without a choice (the form's `gevraagd`), or with one not on offer.
+                let asked = typed.is_some() || ctx.param("gevraagd").is_some();
+                let error = asked.then(|| {
                     tx.t("Kies voor hoeveel personen de afspraak is.", "Choose for how many people the appointment is.")
                         .to_string()
                 });
@@ -391,6 +393,7 @@ fn people_page(
         p class="lead" { (service.name) }
         (triage::notes(tx, notes))
         form method="get" action=(base) novalidate {
+            input type="hidden" name="gevraagd" value="1";
             @if let Some(t) = triage.filter(|t| !t.is_empty()) {
                 input type="hidden" name="triage" value=(t);
             }
