@@ -78,7 +78,15 @@ async fn demo(store: Store) -> Demo {
 
 impl Demo {
     async fn by(&self) -> By {
-        By::from(self.t.app.db().tenant_by_slug("voorbeeld").await.unwrap().id)
+        By::from(
+            self.t
+                .app
+                .db()
+                .tenant_by_slug("voorbeeld")
+                .await
+                .unwrap()
+                .id,
+        )
     }
 
     /// Passports for up to 3 people, 15 minutes per extra person (20 + 10 buffer alone).
@@ -93,7 +101,10 @@ impl Demo {
         let resp = self
             .t
             .client
-            .post(format!("{}/api/v1/tenants/voorbeeld/appointments", self.t.base))
+            .post(format!(
+                "{}/api/v1/tenants/voorbeeld/appointments",
+                self.t.base
+            ))
             .json(&body)
             .send()
             .await
@@ -153,8 +164,10 @@ async fn a_booking_for_three_takes_the_longer_time(store: Store) {
     let tenant = d.t.app.db().tenant_by_slug("voorbeeld").await.unwrap();
     let audit = d.t.app.db().audit_trail(tenant.id, 20).await.unwrap();
     assert!(
-        audit.iter().any(|l| l.action.as_str() == "service_party_changed"
-            && l.subject.contains("hoogstens 3 personen")),
+        audit
+            .iter()
+            .any(|l| l.action.as_str() == "service_party_changed"
+                && l.subject.contains("hoogstens 3 personen")),
         "the admin's change is audited"
     );
 
@@ -168,33 +181,54 @@ async fn a_booking_for_three_takes_the_longer_time(store: Store) {
     assert!(three.as_array().unwrap().iter().all(|s| minutes(s) == 50));
 
     // Booked for three at 10:00: the appointment lasts until 10:50.
-    let (status, booked) = d.book(d.passport_at(TEN, "Els Bakker", &["Sam Bakker", "Noor Bakker"])).await;
+    let (status, booked) = d
+        .book(d.passport_at(TEN, "Els Bakker", &["Sam Bakker", "Noor Bakker"]))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{booked}");
     assert_eq!(booked["appointment"]["end"], "2026-03-23T10:50:00+01:00");
-    assert_eq!(booked["appointment"]["people"], json!(["Sam Bakker", "Noor Bakker"]));
+    assert_eq!(
+        booked["appointment"]["people"],
+        json!(["Sam Bakker", "Noor Bakker"])
+    );
 
     // The other clerk takes 10:15 (times are on a 15-minute grid). At 10:30 the family's
     // clerk would be free again had the appointment been for one person (10:00 + 20 + 10);
     // for three, neither clerk is.
-    let (status, other) = d.book(d.passport_at("2026-03-23T10:15:00+01:00", "Piet Smit", &[])).await;
+    let (status, other) = d
+        .book(d.passport_at("2026-03-23T10:15:00+01:00", "Piet Smit", &[]))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{other}");
-    let (status, refused) = d.book(d.passport_at("2026-03-23T10:30:00+01:00", "Ria Kok", &[])).await;
-    assert_eq!(status, StatusCode::CONFLICT, "the longer time overlaps: {refused}");
+    let (status, refused) = d
+        .book(d.passport_at("2026-03-23T10:30:00+01:00", "Ria Kok", &[]))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "the longer time overlaps: {refused}"
+    );
     assert_eq!(d.booked_count().await, 2);
     // 10:45: the other clerk again (10:15 + 20 + 10); then the family's clerk is still
     // busy until 11:00 (10:50 + the buffer), so a second 10:45 is refused too.
-    let (status, later) = d.book(d.passport_at("2026-03-23T10:45:00+01:00", "Ria Kok", &[])).await;
+    let (status, later) = d
+        .book(d.passport_at("2026-03-23T10:45:00+01:00", "Ria Kok", &[]))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{later}");
-    let (status, refused) = d.book(d.passport_at("2026-03-23T10:45:00+01:00", "Kees Kok", &[])).await;
+    let (status, refused) = d
+        .book(d.passport_at("2026-03-23T10:45:00+01:00", "Kees Kok", &[]))
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "{refused}");
-    let (status, free) = d.book(d.passport_at("2026-03-23T11:00:00+01:00", "Kees Kok", &[])).await;
+    let (status, free) = d
+        .book(d.passport_at("2026-03-23T11:00:00+01:00", "Kees Kok", &[]))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{free}");
 }
 
 async fn too_many_people_is_refused_with_nothing_written(store: Store) {
     let d = demo(store).await;
     // A service for one person only (the default): any extra name is too many.
-    let (status, problem) = d.book(d.passport_at(TEN, "Els Bakker", &["Sam Bakker"])).await;
+    let (status, problem) = d
+        .book(d.passport_at(TEN, "Els Bakker", &["Sam Bakker"]))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(problem["field"], "/people", "{problem}");
     assert!(
@@ -207,9 +241,14 @@ async fn too_many_people_is_refused_with_nothing_written(store: Store) {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(problem["field"], "/people", "{problem}");
-    assert!(problem["detail"].as_str().unwrap().contains("hoogstens 3"), "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("hoogstens 3"),
+        "{problem}"
+    );
     // An empty name is refused at its place.
-    let (status, problem) = d.book(d.passport_at(TEN, "Els Bakker", &["Sam", " "])).await;
+    let (status, problem) = d
+        .book(d.passport_at(TEN, "Els Bakker", &["Sam", " "]))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(problem["field"], "/people/1", "{problem}");
     assert_eq!(d.booked_count().await, 0, "nothing written");
@@ -222,7 +261,9 @@ async fn too_many_people_is_refused_with_nothing_written(store: Store) {
 async fn the_extra_names_go_to_the_clerk_and_the_invite_and_are_erased(store: Store) {
     let d = demo(store).await;
     d.families_welcome().await;
-    let (status, booked) = d.book(d.passport_at(TEN, "Els Bakker", &["Sam Bakker", "Noor Bakker"])).await;
+    let (status, booked) = d
+        .book(d.passport_at(TEN, "Els Bakker", &["Sam Bakker", "Noor Bakker"]))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{booked}");
     let id = booked["appointment"]["id"].as_str().unwrap().to_string();
     let token = booked["token"].as_str().unwrap().to_string();
@@ -237,18 +278,21 @@ async fn the_extra_names_go_to_the_clerk_and_the_invite_and_are_erased(store: St
         .json()
         .await
         .unwrap();
-    assert_eq!(view["people"], json!(["Sam Bakker", "Noor Bakker"]), "{view}");
+    assert_eq!(
+        view["people"],
+        json!(["Sam Bakker", "Noor Bakker"]),
+        "{view}"
+    );
 
-    let ics = d
-        .t
-        .client
-        .get(format!("{}/api/v1/personal/{token}/invite.ics", d.t.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let ics =
+        d.t.client
+            .get(format!("{}/api/v1/personal/{token}/invite.ics", d.t.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
     // One invite; iCalendar folds long lines, so unfold before looking.
     let unfolded = ics.replace("\r\n ", "").replace("\n ", "");
     // (A comma in a text value is escaped.)
@@ -257,30 +301,30 @@ async fn the_extra_names_go_to_the_clerk_and_the_invite_and_are_erased(store: St
 
     // Cancelled and erased by the resident: the names go with the rest.
     for step in ["cancel", "erase"] {
-        let resp = d
-            .t
-            .client
-            .post(format!("{}/api/v1/personal/{token}/{step}", d.t.base))
-            .send()
-            .await
-            .unwrap();
+        let resp =
+            d.t.client
+                .post(format!("{}/api/v1/personal/{token}/{step}", d.t.base))
+                .send()
+                .await
+                .unwrap();
         assert_eq!(resp.status(), StatusCode::OK, "{step}");
     }
-    let left = d
-        .t
-        .app
-        .db()
-        .appointment_people(id.parse().unwrap())
-        .await
-        .unwrap();
+    let left =
+        d.t.app
+            .db()
+            .appointment_people(id.parse().unwrap())
+            .await
+            .unwrap();
     assert!(left.is_empty(), "{left:?}");
 }
 
 async fn a_clerk_books_a_follow_up_for_the_same_resident(store: Store) {
     let d = demo(store).await;
     let (status, first) = d
-        .book(json!({"service_id": d.passport, "start": TEN, "name": "Jan de Vries",
-            "phone": "06 12345678"}))
+        .book(
+            json!({"service_id": d.passport, "start": TEN, "name": "Jan de Vries",
+            "phone": "06 12345678"}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{first}");
     let first_id = first["appointment"]["id"].as_str().unwrap().to_string();
@@ -329,7 +373,11 @@ async fn a_clerk_books_a_follow_up_for_the_same_resident(store: Store) {
         .send()
         .await
         .unwrap();
-    assert_eq!(taken.status(), StatusCode::UNPROCESSABLE_ENTITY, "a Saturday");
+    assert_eq!(
+        taken.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a Saturday"
+    );
     let unknown = anna
         .post(format!(
             "{}/api/v1/staff/appointments/{}/follow-up",
@@ -370,7 +418,10 @@ async fn the_questions_are_listed_as_json(store: Store) {
         assert_eq!(shown["label"], kept.label.as_str());
     }
     // The answer that routes to the phone says so.
-    assert!(answers.iter().any(|a| a["verdict"] == "call_us"), "{questions}");
+    assert!(
+        answers.iter().any(|a| a["verdict"] == "call_us"),
+        "{questions}"
+    );
     let (status, none) = get(d.passport.clone()).await;
     assert_eq!((status, none), (StatusCode::OK, json!([])));
     let (status, _) = get(booking::domain::ids::ServiceId::new().to_string()).await;
@@ -382,12 +433,17 @@ async fn the_questions_are_listed_as_json(store: Store) {
 async fn the_confirmation_is_sent_again_through_the_outbox(store: Store) {
     let d = demo(store).await;
     let (status, booked) = d
-        .book(json!({"service_id": d.passport, "start": TEN, "name": "Jan de Vries",
-            "email": "jan@example.nl", "phone": "06 12345678"}))
+        .book(
+            json!({"service_id": d.passport, "start": TEN, "name": "Jan de Vries",
+            "email": "jan@example.nl", "phone": "06 12345678"}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{booked}");
-    let id: booking::domain::ids::AppointmentId =
-        booked["appointment"]["id"].as_str().unwrap().parse().unwrap();
+    let id: booking::domain::ids::AppointmentId = booked["appointment"]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let confirmations = |rows: &[booking::store::MessageRow]| {
         rows.iter()
             .filter(|m| m.kind == MessageKind::Confirmation)
@@ -400,7 +456,10 @@ async fn the_confirmation_is_sent_again_through_the_outbox(store: Store) {
     let anna = d.anna().await;
     for round in 1..=2 {
         let resp = anna
-            .post(format!("{}/api/v1/staff/appointments/{id}/resend", d.t.base))
+            .post(format!(
+                "{}/api/v1/staff/appointments/{id}/resend",
+                d.t.base
+            ))
             .send()
             .await
             .unwrap();
@@ -418,7 +477,9 @@ async fn the_confirmation_is_sent_again_through_the_outbox(store: Store) {
     let tenant = d.t.app.db().tenant_by_slug("voorbeeld").await.unwrap();
     let log = d.t.app.db().access_log(tenant.id, id).await.unwrap();
     assert_eq!(
-        log.iter().filter(|e| e.action == Action::ResentByClerk).count(),
+        log.iter()
+            .filter(|e| e.action == Action::ResentByClerk)
+            .count(),
         2
     );
 }
@@ -439,8 +500,10 @@ async fn reminder_switches_are_in_the_audit_log(store: Store) {
     let tenant = d.t.app.db().tenant_by_slug("voorbeeld").await.unwrap();
     let audit = d.t.app.db().audit_trail(tenant.id, 20).await.unwrap();
     assert!(
-        audit.iter().any(|l| l.action.as_str() == "reminders_changed"
-            && l.subject == "dag ervoor: uit, uur ervoor: aan"),
+        audit
+            .iter()
+            .any(|l| l.action.as_str() == "reminders_changed"
+                && l.subject == "dag ervoor: uit, uur ervoor: aan"),
         "{:?}",
         audit.iter().map(|l| &l.subject).collect::<Vec<_>>()
     );

@@ -651,9 +651,10 @@ async fn annuleren_by_text_cancels_exactly_one(store: Store) {
         .await
         .unwrap();
     assert!(
-        log.iter().any(|e| e.action
-            == booking::domain::access_log::Action::CancelledByText
-            && e.clerk_id.is_none()),
+        log.iter().any(
+            |e| e.action == booking::domain::access_log::Action::CancelledByText
+                && e.clerk_id.is_none()
+        ),
         "{log:?}"
     );
     let rows = f.messages(&one).await;

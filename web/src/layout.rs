@@ -38,7 +38,9 @@ fn question_line(tx: &Tx, tenant: Option<&Tenant>, fallback: Option<&PhoneNumber
     });
     let (href, words, whom) = match (own, fallback, tenant) {
         (Some((phone, name)), _, _) => (phone.as_str().to_string(), phone.in_words(), name),
-        (None, Some(phone), Some(t)) => (phone.as_str().to_string(), phone.in_words(), t.name.clone()),
+        (None, Some(phone), Some(t)) => {
+            (phone.as_str().to_string(), phone.in_words(), t.name.clone())
+        }
         (None, Some(phone), None) => (
             phone.as_str().to_string(),
             phone.in_words(),

@@ -37,10 +37,7 @@ pub fn routes() -> Router<App> {
         )
         .route("/api/v1/staff/appointments/{id}/cancel", post(cancel))
         .route("/api/v1/staff/appointments/{id}/resend", post(resend))
-        .route(
-            "/api/v1/staff/appointments/{id}/follow-up",
-            post(follow_up),
-        )
+        .route("/api/v1/staff/appointments/{id}/follow-up", post(follow_up))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -122,9 +119,15 @@ pub async fn slots(
     Query(q): Query<SlotQuery>,
 ) -> Result<Json<Vec<SlotView>>> {
     let (from, to) = (parse_date("/from", &q.from)?, parse_date("/to", &q.to)?);
-    let (tenant, _, slots) =
-        for_caller::slots(&app, &claims, parse_service(&id)?, q.people.unwrap_or(1), from, to)
-            .await?;
+    let (tenant, _, slots) = for_caller::slots(
+        &app,
+        &claims,
+        parse_service(&id)?,
+        q.people.unwrap_or(1),
+        from,
+        to,
+    )
+    .await?;
     Ok(Json(
         slots
             .iter()

@@ -43,9 +43,7 @@ impl PartyRule {
         {
             return Err(Error::invalid(
                 "/minutes_per_extra_person",
-                format!(
-                    "Geef 0 tot en met {MOST_MINUTES_PER_PERSON} minuten, in stappen van 5."
-                ),
+                format!("Geef 0 tot en met {MOST_MINUTES_PER_PERSON} minuten, in stappen van 5."),
                 format!("Give 0 to {MOST_MINUTES_PER_PERSON} minutes, in steps of 5."),
             ));
         }

@@ -16,12 +16,12 @@ mod documents;
 mod feedback;
 mod messages;
 mod outcomes;
+mod party;
 mod queue;
 mod retention;
 mod sessions;
 mod sso;
 mod tenants;
-mod party;
 mod triage;
 
 pub use accounts::PasswordLinkRow;

@@ -106,14 +106,7 @@ async fn compute_slots(
         .collect();
     let closed = super::admin::closing_days::closed_periods(app, tenant, from, to).await?;
     close_for_everyone(&mut clerks, &closed);
-    Ok(free_slots(
-        rules,
-        tz,
-        from,
-        to,
-        app.clock.now(),
-        &clerks,
-    ))
+    Ok(free_slots(rules, tz, from, to, app.clock.now(), &clerks))
 }
 
 /// The services residents can choose: the one rule for what is offered (the municipality
@@ -629,7 +622,11 @@ pub fn invite(
     let with = if people.is_empty() {
         String::new()
     } else {
-        let names = people.iter().map(|n| one_line(n)).collect::<Vec<_>>().join(", ");
+        let names = people
+            .iter()
+            .map(|n| one_line(n))
+            .collect::<Vec<_>>()
+            .join(", ");
         format!(" Ook in deze afspraak / Also in this appointment: {names}.")
     };
     Invite {

@@ -159,10 +159,22 @@ pub async fn choose(
                 // Sent without a choice (the form's `gevraagd`), or with one not on offer.
                 let asked = typed.is_some() || ctx.param("gevraagd").is_some();
                 let error = asked.then(|| {
-                    tx.t("Kies voor hoeveel personen de afspraak is.", "Choose for how many people the appointment is.")
-                        .to_string()
+                    tx.t(
+                        "Kies voor hoeveel personen de afspraak is.",
+                        "Choose for how many people the appointment is.",
+                    )
+                    .to_string()
                 });
-                return Ok(people_page(&ctx, &tx, &tenant, &service, party.max_people, carry.as_deref(), &notes, error));
+                return Ok(people_page(
+                    &ctx,
+                    &tx,
+                    &tenant,
+                    &service,
+                    party.max_people,
+                    carry.as_deref(),
+                    &notes,
+                    error,
+                ));
             }
         };
         let carry = Carried::new(carry.as_deref(), people);
@@ -450,7 +462,9 @@ fn people_page(
         render(
             ctx,
             Page {
-                title: tx.t("Voor hoeveel personen?", "For how many people?").to_string(),
+                title: tx
+                    .t("Voor hoeveel personen?", "For how many people?")
+                    .to_string(),
                 tenant: Some(tenant),
                 body,
                 has_errors: invalid,

@@ -280,7 +280,10 @@ pub async fn reschedule_form(
 
 /// Everyone in the appointment, the resident included: a new time must fit them all.
 async fn party_size(app: &App, u: &Unlocked) -> Result<i64> {
-    Ok(::booking::usecases::booking::people(app, &u.appointment).await?.len() as i64 + 1)
+    Ok(::booking::usecases::booking::people(app, &u.appointment)
+        .await?
+        .len() as i64
+        + 1)
 }
 
 async fn times_page(

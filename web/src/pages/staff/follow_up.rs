@@ -49,15 +49,14 @@ pub async fn section(
         .and_then(|s| s.parse::<ServiceId>().ok())
         .or(Some(appointment.service_id))
         .and_then(|id| services.iter().find(|s| s.id == id));
-    let day = ctx.param("vervolg_dag").and_then(|d| d.parse::<Date>().ok());
+    let day = ctx
+        .param("vervolg_dag")
+        .and_then(|d| d.parse::<Date>().ok());
     let step = match (service, day) {
         (Some(service), Some(day)) => {
             let times = picker::free_times(app, tenant, service, 1, day).await?;
             let carried = [("dienst", service.id.to_string())];
-            let back = format!(
-                "{here}?vervolg=1&vervolg_dienst={}#vervolg",
-                service.id
-            );
+            let back = format!("{here}?vervolg=1&vervolg_dienst={}#vervolg", service.id);
             picker::times_form(
                 tx,
                 tenant,
