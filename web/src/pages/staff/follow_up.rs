@@ -28,6 +28,7 @@ use serde::Deserialize;
 
 /// The section, when the clerk chose a new appointment as follow-up (in the kept draft) or is
 /// choosing a time for it (`?vervolg=1`). `None` otherwise.
+#[allow(clippy::too_many_arguments)]
 pub async fn section(
     app: &App,
     ctx: &Ctx,
