@@ -245,6 +245,15 @@ struct ServeArgs {
     /// `POST /api/v1/tenants/{slug}/inbound-sms` ("annuleren" by text). Unset: no such route.
     #[arg(long, env = "VIDEOLOKET_NOTIFY_INBOUND_TOKEN_FILE")]
     notify_inbound_token_file: Option<PathBuf>,
+    /// The phone number residents see when their municipality gave none, e.g. a regional
+    /// `14 020` or a platform help line. Unset: the government's general line, 1400.
+    #[arg(long, env = "VIDEOLOKET_FALLBACK_PHONE", value_parser = parse_fallback_phone)]
+    fallback_phone: Option<booking::domain::text::PhoneNumber>,
+}
+
+fn parse_fallback_phone(raw: &str) -> Result<booking::domain::text::PhoneNumber, String> {
+    booking::domain::text::PhoneNumber::parse_for_municipality(raw)
+        .map_err(|_| "give a phone number such as 14 020 or 020 1234567".to_string())
 }
 
 fn parse_outbound_rule(raw: &str) -> Result<OutboundRule, String> {
@@ -535,6 +544,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     )
     .with_secrets_key(secrets_key)
     .with_flood_limits(&args.flood_quotas());
+    let app = match &args.fallback_phone {
+        Some(phone) => app.with_fallback_phone(phone.clone()),
+        None => app,
+    };
     // Secrets stored before sealing existed are sealed now.
     let sealed = booking::usecases::admin::case_store::seal_plain_secrets(&app)
         .await

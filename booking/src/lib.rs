@@ -43,6 +43,10 @@ pub struct App {
     pub limits: std::sync::Arc<limits::FloodLimits>,
     /// The live queue views shared by this instance's streams (`api::live`).
     pub(crate) live_views: std::sync::Arc<api::live::SharedViews>,
+    /// The number residents call when their municipality gave none (issue 16 item 10), so a
+    /// phone number is on every resident page (`--fallback-phone`, e.g. `14 020`). Unset, the
+    /// pages show the government's general line (`web::layout::PLATFORM_PHONE`).
+    pub fallback_phone: Option<domain::text::PhoneNumber>,
 }
 
 impl App {
@@ -65,7 +69,14 @@ impl App {
             secrets: SecretsKey::random(),
             limits: std::sync::Arc::new(limits::FloodLimits::unlimited()),
             live_views: Default::default(),
+            fallback_phone: None,
         }
+    }
+
+    /// The platform's number for municipalities without one of their own.
+    pub fn with_fallback_phone(mut self, phone: domain::text::PhoneNumber) -> Self {
+        self.fallback_phone = Some(phone);
+        self
     }
 
     /// The key stored secrets are sealed with (`--secrets-key-file`).

@@ -640,6 +640,23 @@ async fn annuleren_by_text_cancels_exactly_one(store: Store) {
         204
     );
     assert_eq!(status(&one).await, Cancelled);
+    // The resident's access log says how it was cancelled, with no clerk.
+    let tenant = booking::usecases::booking::municipality(&f.app, "voorbeeld")
+        .await
+        .unwrap();
+    let log = f
+        .app
+        .db()
+        .access_log(tenant.id, one.parse().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        log.iter().any(
+            |e| e.action == booking::domain::access_log::Action::CancelledByText
+                && e.clerk_id.is_none()
+        ),
+        "{log:?}"
+    );
     let rows = f.messages(&one).await;
     let cancel: Vec<_> = of(&rows, MessageKind::Cancel);
     assert_eq!(cancel.len(), 2, "a CANCEL invite by mail and a text");

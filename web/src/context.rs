@@ -16,7 +16,14 @@ pub struct Ctx {
     pub query: Vec<(String, String)>,
     /// Set when the query chose a language, so the response stores it in a cookie.
     chosen: Option<Lang>,
+    /// The platform's number for municipalities without one (`App::fallback_phone`), put in
+    /// the request by the router.
+    pub fallback_phone: Option<booking::domain::text::PhoneNumber>,
 }
+
+/// The platform's number for municipalities without one, as a request extension.
+#[derive(Clone, Debug)]
+pub struct FallbackPhone(pub Option<booking::domain::text::PhoneNumber>);
 
 impl Ctx {
     pub fn from_parts(parts: &Parts) -> Self {
@@ -42,6 +49,10 @@ impl Ctx {
             path: parts.uri.path().to_string(),
             query: pairs.into_iter().filter(|(k, _)| k != "lang").collect(),
             chosen,
+            fallback_phone: parts
+                .extensions
+                .get::<FallbackPhone>()
+                .and_then(|f| f.0.clone()),
         }
     }
 

@@ -6,6 +6,7 @@ use crate::context::Ctx;
 use crate::i18n::Tx;
 use axum::response::Html;
 use booking::domain::tenant::Tenant;
+use booking::domain::text::PhoneNumber;
 use maud::{html, Markup, DOCTYPE};
 
 pub struct Page<'a> {
@@ -25,23 +26,27 @@ pub struct Page<'a> {
 /// page without a municipality): the government's general line, which helps find the right one.
 pub const PLATFORM_PHONE: &str = "1400";
 
-/// "Vragen? Bel 14 030" as a large `tel:` link: the municipality's number on its pages (none
-/// when it gave none), the platform's line on pages without a municipality.
-fn question_line(tx: &Tx, tenant: Option<&Tenant>) -> Markup {
-    use booking::domain::text::PhoneNumber;
-    let (href, words, whom) = match tenant {
-        Some(t) => {
-            let Some(phone) = t
-                .resident_info
-                .phone
-                .as_deref()
-                .and_then(|p| PhoneNumber::parse_for_municipality(p).ok())
-            else {
-                return html! {};
-            };
+/// "Vragen? Bel 14 030" as a large `tel:` link: the municipality's number on its pages, else
+/// the platform's configured number (`App::fallback_phone`), else the government's line.
+fn question_line(tx: &Tx, tenant: Option<&Tenant>, fallback: Option<&PhoneNumber>) -> Markup {
+    let own = tenant.and_then(|t| {
+        t.resident_info
+            .phone
+            .as_deref()
+            .and_then(|p| PhoneNumber::parse_for_municipality(p).ok())
+            .map(|phone| (phone, t.name.clone()))
+    });
+    let (href, words, whom) = match (own, fallback, tenant) {
+        (Some((phone, name)), _, _) => (phone.as_str().to_string(), phone.in_words(), name),
+        (None, Some(phone), Some(t)) => {
             (phone.as_str().to_string(), phone.in_words(), t.name.clone())
         }
-        None => (
+        (None, Some(phone), None) => (
+            phone.as_str().to_string(),
+            phone.in_words(),
+            tx.t("Videoloket", "Videoloket").to_string(),
+        ),
+        (None, None, _) => (
             PLATFORM_PHONE.to_string(),
             PLATFORM_PHONE.to_string(),
             tx.t("de Rijksoverheid", "the Dutch government").to_string(),
@@ -109,7 +114,7 @@ pub fn render(ctx: &Ctx, page: Page<'_>) -> Html<String> {
                             (site)
                         }
                         @if page.nav.is_none() {
-                            (question_line(&tx, page.tenant))
+                            (question_line(&tx, page.tenant, ctx.fallback_phone.as_ref()))
                         }
                         a class="lang-switch" href=(ctx.switch_href()) lang=(other.code()) hreflang=(other.code()) {
                             (other.own_name())
@@ -200,14 +205,46 @@ mod tests {
             "{own}"
         );
         assert!(own.contains(">Bel 14 030</a>"), "{own}");
-        // Without a municipality: the platform's line; a municipality without a number of
-        // its own shows none rather than another's.
+        // Without a municipality, or for one without a number of its own: the platform's
+        // line, so there is always a number to call.
         let platform = page_for(None);
         assert!(
             platform.contains(&format!("href=\"tel:{PLATFORM_PHONE}\"")),
             "{platform}"
         );
         tenant.resident_info.phone = None;
-        assert!(!page_for(Some(&tenant)).contains("tel:"));
+        let without = page_for(Some(&tenant));
+        assert!(
+            without.contains(&format!("href=\"tel:{PLATFORM_PHONE}\"")),
+            "{without}"
+        );
+    }
+
+    #[test]
+    fn a_configured_platform_number_stands_in_for_a_missing_one() {
+        let mut tenant = booking::demo::demo_tenant();
+        tenant.resident_info.phone = None;
+        let (mut parts, ()) = axum::http::Request::builder()
+            .uri("/voorbeeld")
+            .body(())
+            .unwrap()
+            .into_parts();
+        parts.extensions.insert(crate::context::FallbackPhone(Some(
+            PhoneNumber::parse_for_municipality("14 020").unwrap(),
+        )));
+        let ctx = Ctx::from_parts(&parts);
+        let page = render(
+            &ctx,
+            Page {
+                title: "Test".into(),
+                tenant: Some(&tenant),
+                body: html! { p { "inhoud" } },
+                has_errors: false,
+                nav: None,
+            },
+        )
+        .0;
+        assert!(page.contains("href=\"tel:14020\""), "{page}");
+        assert!(page.contains(">Bel 14 020</a>"), "{page}");
     }
 }

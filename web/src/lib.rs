@@ -118,7 +118,10 @@ pub fn router(app: booking::App) -> Router {
             "/a/{token}/afzeggen",
             get(pages::personal::cancel_form).post(pages::personal::cancel),
         );
-    with_panic_page(pages).with_state(app)
+    let fallback = context::FallbackPhone(app.fallback_phone.clone());
+    with_panic_page(pages)
+        .layer(axum::Extension(fallback))
+        .with_state(app)
 }
 
 /// A panic in any page handler becomes the 500 page with a correlation id.

@@ -37,6 +37,7 @@ pub fn routes() -> Router<App> {
         )
         .route("/api/v1/staff/appointments/{id}/cancel", post(cancel))
         .route("/api/v1/staff/appointments/{id}/resend", post(resend))
+        .route("/api/v1/staff/appointments/{id}/follow-up", post(follow_up))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -118,8 +119,15 @@ pub async fn slots(
     Query(q): Query<SlotQuery>,
 ) -> Result<Json<Vec<SlotView>>> {
     let (from, to) = (parse_date("/from", &q.from)?, parse_date("/to", &q.to)?);
-    let (tenant, _, slots) =
-        for_caller::slots(&app, &claims, parse_service(&id)?, from, to).await?;
+    let (tenant, _, slots) = for_caller::slots(
+        &app,
+        &claims,
+        parse_service(&id)?,
+        q.people.unwrap_or(1),
+        from,
+        to,
+    )
+    .await?;
     Ok(Json(
         slots
             .iter()
@@ -155,6 +163,11 @@ pub struct CallerBookingBody {
     /// personal link.
     #[serde(default)]
     pub consents: Vec<ConsentChoice>,
+    /// The names of the other people in the appointment, as in the public booking; more than
+    /// the service allows is a 422 with `field` `/people`.
+    #[serde(default)]
+    #[schema(max_items = 7)]
+    pub people: Vec<String>,
 }
 
 /// Book for a caller
@@ -180,14 +193,19 @@ pub async fn book(
             .into_iter()
             .map(|c| (c.source, c.choice))
             .collect(),
-    );
+    )
+    .with_people(body.people);
+    let people = request.people.clone();
     let booked = for_caller::book(&app, &claims, service, request).await?;
     let tenant = crate::usecases::desk::municipality(&app, &claims).await?;
     let service = for_caller::service(&app, &claims, service).await?;
     Ok((
         StatusCode::CREATED,
         Json(BookedView {
-            appointment: AppointmentView::new(&tenant, &service, &booked.appointment),
+            appointment: AppointmentView {
+                people,
+                ..AppointmentView::new(&tenant, &service, &booked.appointment)
+            },
             personal_link: app.personal_link(&booked.token),
             token: booked.token.as_str().to_string(),
         }),
@@ -270,7 +288,7 @@ pub async fn cancel(
 
 /// Send the confirmation again
 ///
-/// Issues a fresh personal link (the earlier ones keep working), mails it when there is an e-mail address, and answers with it and the booking code so the clerk can read them out. Logged in the resident's access log.
+/// Issues a fresh personal link (the earlier ones keep working), sends it through the message outbox (mail and/or text, as the confirmation), and answers with it and the booking code so the clerk can read them out. Logged in the resident's access log.
 #[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/resend", tag = "staff",
     responses((status = 200, body = BookedView), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn resend(
@@ -280,4 +298,43 @@ pub async fn resend(
 ) -> Result<Json<BookedView>> {
     let a = for_caller::resend(&app, &claims, appointment_id(&id)?).await?;
     Ok(Json(acted(&app, a)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct FollowUpBody {
+    /// The service of the follow-up: the same or another the clerk handles.
+    #[schema(
+        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
+    pub service_id: String,
+    /// RFC 3339, one of the service's free times.
+    #[schema(format = DateTime)]
+    pub start: String,
+}
+
+/// Book a follow-up appointment
+///
+/// After a call: books a new appointment for the same resident as appointment `{id}` (name, e-mail and phone taken from it), as a booking for a caller: the confirmation with the booking code goes through the message outbox and the new appointment's access log says a clerk made it.
+#[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/follow-up", tag = "staff", request_body = FollowUpBody,
+    responses((status = 201, body = BookedView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn follow_up(
+    State(app): State<App>,
+    Staff(claims): Staff,
+    Path(id): Path<String>,
+    Json(body): Json<FollowUpBody>,
+) -> Result<(StatusCode, Json<BookedView>)> {
+    let after = appointment_id(&id)?;
+    let service = parse_service(&body.service_id)?;
+    let start = StartTime::parse(&body.start)?;
+    let booked = for_caller::follow_up(&app, &claims, after, service, start).await?;
+    let tenant = crate::usecases::desk::municipality(&app, &claims).await?;
+    let service = for_caller::service(&app, &claims, service).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(BookedView {
+            appointment: AppointmentView::new(&tenant, &service, &booked.appointment),
+            personal_link: app.personal_link(&booked.token),
+            token: booked.token.as_str().to_string(),
+        }),
+    ))
 }

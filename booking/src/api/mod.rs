@@ -140,6 +140,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         public::tenant,
         public::services,
         public::slots,
+        public::questions,
         public::book,
         personal::read,
         personal::invite,
@@ -208,6 +209,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
         for_caller::reschedule,
         for_caller::cancel,
         for_caller::resend,
+        for_caller::follow_up,
         outcomes::history,
         outcomes::record,
         outcomes::case,
@@ -278,6 +280,10 @@ pub fn router(app: App) -> Router {
         .route(
             "/api/v1/tenants/{slug}/services/{service}/slots",
             get(public::slots),
+        )
+        .route(
+            "/api/v1/tenants/{slug}/services/{service}/questions",
+            get(public::questions),
         )
         .route("/api/v1/tenants/{slug}/appointments", post(public::book))
         .route("/api/v1/personal/{token}", get(personal::read))

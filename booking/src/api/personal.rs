@@ -49,8 +49,16 @@ pub async fn invite(
         crate::domain::appointment::AppointmentStatus::Booked => InviteMethod::Request,
         crate::domain::appointment::AppointmentStatus::Cancelled => InviteMethod::Cancel,
     };
-    let ics = usecases::booking::invite(&app, &u.tenant, &u.service, &u.appointment, &u.token)
-        .to_ics(method);
+    let people = usecases::booking::people(&app, &u.appointment).await?;
+    let ics = usecases::booking::invite(
+        &app,
+        &u.tenant,
+        &u.service,
+        &u.appointment,
+        &people,
+        &u.token,
+    )
+    .to_ics(method);
     Ok((
         [
             (

@@ -92,6 +92,11 @@ pub struct SlotQuery {
     /// Last local date (inclusive), YYYY-MM-DD, at most 62 days after `from`.
     #[param(format = Date)]
     pub to: String,
+    /// For how many people the appointment is (the resident included; 1 when left out). Each
+    /// extra person makes the appointment longer by the service's minutes per extra person,
+    /// so the slots offered are long enough; more than the service allows is a 422.
+    #[param(minimum = 1, maximum = 8)]
+    pub people: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -138,7 +143,8 @@ pub async fn slots(
     let service =
         usecases::booking::offered_service(&app, tenant.id, parse_service(&service)?).await?;
     let (from, to) = (parse_date("/from", &q.from)?, parse_date("/to", &q.to)?);
-    let slots = usecases::booking::slots(&app, &tenant, &service, from, to).await?;
+    let people = q.people.unwrap_or(1);
+    let slots = usecases::booking::slots_for(&app, &tenant, &service, people, from, to).await?;
     Ok(Json(
         slots
             .iter()
@@ -149,6 +155,75 @@ pub async fn slots(
             })
             .collect(),
     ))
+}
+
+/// A question before booking (issue 16 item 7), as residents see it.
+#[derive(Serialize, ToSchema)]
+pub struct QuestionView {
+    pub id: String,
+    pub text: String,
+    /// In the order shown; an answer's `index` is what `triage` in the booking carries.
+    pub answers: Vec<AnswerView>,
+}
+
+/// An answer and what it leads to.
+#[derive(Serialize, ToSchema)]
+pub struct AnswerView {
+    pub index: usize,
+    pub label: String,
+    /// `continue` (choose a time), `inform` (choose a time after reading `text`), `counter`
+    /// (not by video: come to `place`) or `call_us` (phone the municipality first).
+    pub verdict: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+impl From<&crate::domain::triage::Question> for QuestionView {
+    fn from(q: &crate::domain::triage::Question) -> Self {
+        use crate::domain::triage::Verdict;
+        Self {
+            id: q.id.to_string(),
+            text: q.text.clone(),
+            answers: q
+                .answers
+                .iter()
+                .enumerate()
+                .map(|(index, a)| {
+                    let (verdict, place, text) = match &a.verdict {
+                        Verdict::Continue => ("continue", None, None),
+                        Verdict::Counter { place } => ("counter", Some(place.clone()), None),
+                        Verdict::CallUs => ("call_us", None, None),
+                        Verdict::Inform { text } => ("inform", None, Some(text.clone())),
+                    };
+                    AnswerView {
+                        index,
+                        label: a.label.clone(),
+                        verdict: verdict.to_string(),
+                        place,
+                        text,
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// List a service's questions before booking
+///
+/// The questions a resident answers before choosing a time, with what each answer leads to. An empty list: the service asks nothing. Send the chosen answers' indexes as `triage` when booking.
+#[utoipa::path(get, path = "/api/v1/tenants/{slug}/services/{service}/questions", tag = "public",
+    responses((status = 200, body = Vec<QuestionView>), (status = 404, body = Problem)))]
+pub async fn questions(
+    State(app): State<App>,
+    Path((slug, service)): Path<(String, String)>,
+) -> Result<Json<Vec<QuestionView>>> {
+    let tenant = crate::usecases::booking::municipality(&app, &slug).await?;
+    let service =
+        usecases::booking::offered_service(&app, tenant.id, parse_service(&service)?).await?;
+    let questions = usecases::triage::questions(&app, &service).await?;
+    Ok(Json(questions.iter().map(QuestionView::from).collect()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -184,6 +259,13 @@ pub struct BookingBody {
     /// answer that does not lead to a video call, is a 422 with `field` `/triage`.
     #[schema(max_length = 40, pattern = r"^[0-9]+(-[0-9]+)*$")]
     pub triage: Option<String>,
+    /// The names of the other people in the appointment (issue 16 item 8), when the service
+    /// allows more than one person: each adds the service's minutes per extra person, so give
+    /// a start from the slots asked with `people` = 1 + this list's length. More people than
+    /// the service allows is a 422 with `field` `/people`, and nothing is booked.
+    #[serde(default)]
+    #[schema(max_items = 7)]
+    pub people: Vec<String>,
 }
 
 /// One choice for one information source.
@@ -216,6 +298,9 @@ pub struct AppointmentView {
     /// The answers to the service's questions before booking, for the clerk (staff view only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub triage: Vec<crate::domain::triage::Given>,
+    /// The names of the other people in the appointment, besides the resident.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub people: Vec<String>,
 }
 
 impl AppointmentView {
@@ -240,6 +325,7 @@ impl AppointmentView {
             note: a.resident.note.clone(),
             booking_code: a.code.grouped(),
             triage: Vec::new(),
+            people: Vec::new(),
         }
     }
 }
@@ -282,13 +368,18 @@ pub async fn book(
             .map(|c| (c.source, c.choice))
             .collect(),
     )
-    .with_triage(body.triage);
+    .with_triage(body.triage)
+    .with_people(body.people);
     request.count(&app, client)?;
+    let people = request.people.clone();
     let booked = usecases::booking::book(&app, &tenant, &service, request).await?;
     Ok((
         StatusCode::CREATED,
         Json(BookedView {
-            appointment: AppointmentView::new(&tenant, &service, &booked.appointment),
+            appointment: AppointmentView {
+                people,
+                ..AppointmentView::new(&tenant, &service, &booked.appointment)
+            },
             personal_link: app.personal_link(&booked.token),
             token: booked.token.as_str().to_string(),
         }),

@@ -135,6 +135,7 @@ pub async fn appointment(
     let o = crate::usecases::desk::open(&app, &claims, id).await?;
     Ok(Json(AppointmentView {
         triage: o.triage,
+        people: o.people,
         ..AppointmentView::new(&o.tenant, &o.service, &o.appointment)
     }))
 }

@@ -43,6 +43,8 @@ pub enum Action {
     FoundByResident,
     /// Issue 22: a clerk opened a document the resident supplied (`source` is its source).
     ViewedDocument,
+    /// The resident cancelled by replying "annuleren" to a text (`clerk_id` is empty).
+    CancelledByText,
 }
 
 impl Action {
@@ -62,6 +64,7 @@ impl Action {
             Action::FoundByClerk => "found_by_clerk",
             Action::FoundByResident => "found_by_resident",
             Action::ViewedDocument => "viewed_document",
+            Action::CancelledByText => "cancelled_by_text",
         }
     }
 
@@ -81,6 +84,7 @@ impl Action {
             "found_by_clerk" => Some(Action::FoundByClerk),
             "found_by_resident" => Some(Action::FoundByResident),
             "viewed_document" => Some(Action::ViewedDocument),
+            "cancelled_by_text" => Some(Action::CancelledByText),
             _ => None,
         }
     }
@@ -111,6 +115,7 @@ pub const REASON_BY_PHONE: &str = "aan de telefoon, op verzoek van de bewoner";
 pub const REASON_SEARCH: &str = "om een beller met een afspraak te helpen";
 pub const REASON_FOUND: &str = "met de afspraakcode opgezocht";
 pub const REASON_DOCUMENT: &str = "om het gesprek voor te bereiden of te voeren";
+pub const REASON_TEXT: &str = "op verzoek van de bewoner, per sms";
 
 impl Action {
     /// The list views: logged at most once per clerk, appointment and local day.
@@ -185,6 +190,10 @@ pub fn sentence(entry: &AccessEntry, tz: &TimeZone, tone: Tone) -> String {
             "{when} heeft een medewerker van de gemeente {your} document voor {source} geopend, {}.",
             entry.reason
         ),
+        Action::CancelledByText => format!(
+            "{when} is {your} afspraak afgezegd met een sms-bericht (\"annuleren\") van {your} \
+             telefoonnummer."
+        ),
     }
 }
 
@@ -243,6 +252,10 @@ pub fn sentence_en(entry: &AccessEntry, tz: &TimeZone) -> String {
         ),
         Action::ViewedDocument => format!(
             "{when} a member of the municipality's staff opened your document for {source}."
+        ),
+        Action::CancelledByText => format!(
+            "{when} your appointment was cancelled by a text message (\"annuleren\") from your \
+             phone number."
         ),
     }
 }

@@ -34,9 +34,11 @@ pub enum AuditAction {
     LogoRemoved,
     ResidentsMessaged,
     ServiceQuestionsChanged,
+    ServicePartyChanged,
+    RemindersChanged,
 }
 
-const ALL: [AuditAction; 27] = [
+const ALL: [AuditAction; 29] = [
     AuditAction::MunicipalityCreated,
     AuditAction::MunicipalitySuspended,
     AuditAction::MunicipalityResumed,
@@ -64,6 +66,8 @@ const ALL: [AuditAction; 27] = [
     AuditAction::LogoRemoved,
     AuditAction::ResidentsMessaged,
     AuditAction::ServiceQuestionsChanged,
+    AuditAction::ServicePartyChanged,
+    AuditAction::RemindersChanged,
 ];
 
 impl AuditAction {
@@ -97,6 +101,8 @@ impl AuditAction {
             LogoRemoved => "logo_removed",
             ResidentsMessaged => "residents_messaged",
             ServiceQuestionsChanged => "service_questions_changed",
+            ServicePartyChanged => "service_party_changed",
+            RemindersChanged => "reminders_changed",
         }
     }
 
@@ -138,6 +144,11 @@ impl AuditAction {
                 "Vragen vooraf gewijzigd",
                 "Questions before booking changed",
             ),
+            ServicePartyChanged => (
+                "Aantal personen per afspraak gewijzigd",
+                "People per appointment changed",
+            ),
+            RemindersChanged => ("Herinneringen gewijzigd", "Reminders changed"),
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod message;
 pub mod outbound;
 pub mod outbox;
 pub mod outcome;
+pub mod party;
 pub mod personal_link;
 pub mod queue;
 pub mod retention;

@@ -115,17 +115,19 @@ impl Db {
         messages: &[super::messages::NewMessage],
         now: Timestamp,
     ) -> Result<()> {
-        self.insert_appointment_logged(new, consents, &[], messages, now, None)
+        self.insert_appointment_logged(new, consents, &[], &[], messages, now, None)
             .await
     }
 
-    /// The same, with the answers to the questions before booking and an access-log entry (a
-    /// clerk booked it for the resident) in the same transaction.
+    /// The same, with the answers to the questions before booking, the extra people's names
+    /// and an access-log entry (a clerk booked it for the resident) in the same transaction.
+    #[allow(clippy::too_many_arguments)]
     pub async fn insert_appointment_logged(
         &self,
         new: &NewAppointment,
         consents: &[(String, Choice)],
         triage: &[crate::domain::triage::Given],
+        people: &[String],
         messages: &[super::messages::NewMessage],
         now: Timestamp,
         logged: Option<&crate::domain::access_log::AccessEntry>,
@@ -160,6 +162,7 @@ impl Db {
         reserve(&mut tx, a.clerk_id, a.id, &new.units).await?;
         super::consent::insert_choices(&mut tx, a.tenant_id, a.id, consents, 1, now).await?;
         super::triage::insert_given(&mut tx, a.id, triage).await?;
+        super::party::insert_people(&mut tx, a.id, people).await?;
         super::messages::insert_in(&mut tx, messages).await?;
         if let Some(entry) = logged {
             super::access_log::insert(&mut tx, entry).await?;
@@ -295,6 +298,7 @@ impl Db {
         new_sequence: u32,
         messages: &[super::messages::NewMessage],
         now: Timestamp,
+        logged: Option<&crate::domain::access_log::AccessEntry>,
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let updated = sqlx::query(
@@ -314,6 +318,9 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         super::messages::write_in(&mut tx, id, None, messages).await?;
+        if let Some(entry) = logged {
+            super::access_log::insert(&mut tx, entry).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

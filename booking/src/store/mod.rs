@@ -16,6 +16,7 @@ mod documents;
 mod feedback;
 mod messages;
 mod outcomes;
+mod party;
 mod queue;
 mod retention;
 mod sessions;

@@ -58,6 +58,15 @@ async fn erase_dependents(
     .bind(now.as_second())
     .execute(&mut *conn)
     .await?;
+    // The names of the extra people in the appointment (issue 16 item 8).
+    sqlx::query(
+        "DELETE FROM appointment_people WHERE appointment_id IN \
+         (SELECT id FROM appointments WHERE tenant_id = $1 AND erased_at = $2)",
+    )
+    .bind(tenant.to_string())
+    .bind(now.as_second())
+    .execute(&mut *conn)
+    .await?;
     // The further personal links (issue 16) stop working with the first one.
     sqlx::query(
         "DELETE FROM appointment_links WHERE appointment_id IN \

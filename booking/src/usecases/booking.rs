@@ -3,8 +3,7 @@
 //! reservations decide races.
 
 use super::messages::for_change;
-use crate::adapters::invite::{Invite, InviteMethod};
-use crate::adapters::mail::OutgoingMail;
+use crate::adapters::invite::Invite;
 use crate::domain::appointment::{
     reservation_units, Appointment, AppointmentStatus, Contact, Resident,
 };
@@ -15,11 +14,11 @@ use crate::domain::consent::{self, Choice, InfoSource};
 use crate::domain::email::Email;
 use crate::domain::ids::{AppointmentId, ClerkId, ServiceId, TenantId};
 use crate::domain::message::MessageKind;
+use crate::domain::party::PartyRule;
 use crate::domain::personal_link::PersonalToken;
 use crate::domain::slots::{free_slots, ClerkAvailability, Slot, SlotRules};
 use crate::domain::start_time::StartTime;
 use crate::domain::tenant::Tenant;
-use crate::domain::tenant::Tone;
 use crate::domain::text::one_line;
 use crate::domain::text::{FreeText, Lines, PersonName, PhoneNumber};
 use crate::error::{Conflict, CountedBy, Error, Flood, Result};
@@ -43,11 +42,25 @@ pub fn rules(tenant: &Tenant, service: &Service) -> SlotRules {
     }
 }
 
+/// The rules for an appointment with `extra_people` besides the resident: each adds the
+/// service's minutes per extra person to the duration (issue 16 item 8).
+pub fn rules_for(
+    tenant: &Tenant,
+    service: &Service,
+    party: &PartyRule,
+    extra_people: usize,
+) -> SlotRules {
+    let mut rules = rules(tenant, service);
+    rules.duration += party.extra_time(extra_people);
+    rules
+}
+
 /// Free slots for `service` on local dates `from..=to`.
 async fn compute_slots(
     app: &App,
     tenant: &Tenant,
     service: &Service,
+    rules: &SlotRules,
     from: Date,
     to: Date,
 ) -> Result<Vec<Slot>> {
@@ -93,14 +106,7 @@ async fn compute_slots(
         .collect();
     let closed = super::admin::closing_days::closed_periods(app, tenant, from, to).await?;
     close_for_everyone(&mut clerks, &closed);
-    Ok(free_slots(
-        &rules(tenant, service),
-        tz,
-        from,
-        to,
-        app.clock.now(),
-        &clerks,
-    ))
+    Ok(free_slots(rules, tz, from, to, app.clock.now(), &clerks))
 }
 
 /// The services residents can choose: the one rule for what is offered (the municipality
@@ -167,6 +173,26 @@ pub async fn slots(
     from: Date,
     to: Date,
 ) -> Result<Vec<Slot>> {
+    slots_for(app, tenant, service, 1, from, to).await
+}
+
+/// The service's party rule (for how many people, minutes per extra person).
+pub async fn party_rule(app: &App, service: &Service) -> Result<PartyRule> {
+    app.db.party_rule(service.tenant_id, service.id).await
+}
+
+/// Free slots for an appointment for `people` people (the resident included): long enough
+/// for each extra person's minutes. More people than the service allows is refused (422).
+pub async fn slots_for(
+    app: &App,
+    tenant: &Tenant,
+    service: &Service,
+    people: i64,
+    from: Date,
+    to: Date,
+) -> Result<Vec<Slot>> {
+    let party = party_rule(app, service).await?;
+    let people = party.head_count(people)?;
     if to < from {
         return Err(Error::invalid(
             "/to",
@@ -186,7 +212,8 @@ pub async fn slots(
             format!("Ask for at most {MAX_RANGE_DAYS} days at a time."),
         ));
     }
-    compute_slots(app, tenant, service, from, to).await
+    let rules = rules_for(tenant, service, &party, usize::from(people) - 1);
+    compute_slots(app, tenant, service, &rules, from, to).await
 }
 
 /// A booking request after parsing: nothing in here can be malformed.
@@ -201,6 +228,9 @@ pub struct BookingRequest {
     /// The answers to the service's questions before booking, as carried between the steps
     /// (`0-1`, see domain/triage.rs); checked and stored by `book`.
     pub triage: Option<String>,
+    /// The names of the extra people in the appointment (issue 16 item 8), as typed; checked
+    /// against the service's rule by `book`.
+    pub people: Vec<String>,
 }
 
 impl BookingRequest {
@@ -257,12 +287,19 @@ impl BookingRequest {
             },
             consents: Vec::new(),
             triage: None,
+            people: Vec::new(),
         })
     }
 
     /// The same request with the resident's choices per information source.
     pub fn with_consents(mut self, consents: Vec<(String, Choice)>) -> Self {
         self.consents = consents;
+        self
+    }
+
+    /// The same request with the names of the extra people (blank ones left out).
+    pub fn with_people(mut self, people: Vec<String>) -> Self {
+        self.people = people;
         self
     }
 
@@ -281,6 +318,7 @@ async fn clerks_free_at(
     app: &App,
     tenant: &Tenant,
     service: &Service,
+    rules: &SlotRules,
     start: Timestamp,
 ) -> Result<Vec<ClerkId>> {
     let now = app.clock.now();
@@ -307,8 +345,7 @@ async fn clerks_free_at(
         .collect();
     let closed = super::admin::closing_days::closed_periods(app, tenant, date, date).await?;
     close_for_everyone(&mut clerks, &closed);
-    let free =
-        crate::domain::slots::clerks_free_at(&rules(tenant, service), tz, start, now, &clerks);
+    let free = crate::domain::slots::clerks_free_at(rules, tz, start, now, &clerks);
     if free.is_empty() {
         return Err(Error::invalid(
             "/start",
@@ -352,10 +389,17 @@ pub(crate) async fn book_as(
     let consents = consent::at_booking(&sources, &request.consents)?;
     let triage =
         super::triage::for_booking(app, service, request.triage.as_deref(), by.is_some()).await?;
-    let clerks = clerks_free_at(app, tenant, service, start).await?;
+    // Too many people, or a name that is not one: refused before anything is written.
+    let party = party_rule(app, service).await?;
+    let people: Vec<String> = party
+        .extra_people(&request.people)?
+        .into_iter()
+        .map(|p| p.into_string())
+        .collect();
+    let rules = rules_for(tenant, service, &party, people.len());
+    let clerks = clerks_free_at(app, tenant, service, &rules, start).await?;
     let token = PersonalToken::generate();
     let now = app.clock.now();
-    let rules = rules(tenant, service);
     let mut appointment = Appointment {
         id: AppointmentId::new(),
         tenant_id: tenant.id,
@@ -376,6 +420,7 @@ pub(crate) async fn book_as(
         tenant,
         service,
         &appointment,
+        &people,
         Some(&link),
         MessageKind::Confirmation,
     );
@@ -399,7 +444,15 @@ pub(crate) async fn book_as(
         });
         match app
             .db
-            .insert_appointment_logged(&new, &consents, &triage, &messages, now, logged.as_ref())
+            .insert_appointment_logged(
+                &new,
+                &consents,
+                &triage,
+                &people,
+                &messages,
+                now,
+                logged.as_ref(),
+            )
             .await
         {
             Ok(()) => {
@@ -430,8 +483,11 @@ pub async fn reschedule(
     if start == current.start {
         return Ok(current.clone());
     }
-    let clerks = clerks_free_at(app, tenant, service, start).await?;
-    let rules = rules(tenant, service);
+    // The same people as booked: each extra person keeps adding the service's minutes.
+    let people = app.db.appointment_people(current.id).await?;
+    let party = party_rule(app, service).await?;
+    let rules = rules_for(tenant, service, &party, people.len());
+    let clerks = clerks_free_at(app, tenant, service, &rules, start).await?;
     let units = reservation_units(start, rules.occupied(start).end);
     let mut moved = current.clone();
     moved.start = start;
@@ -444,6 +500,7 @@ pub async fn reschedule(
         tenant,
         service,
         &moved,
+        &people,
         Some(&link),
         MessageKind::Change,
     );
@@ -477,7 +534,7 @@ pub async fn cancel(
     token: &PersonalToken,
 ) -> Result<Appointment> {
     let link = app.personal_link(token);
-    cancel_with(app, tenant, service, current, Some(&link)).await
+    cancel_with(app, tenant, service, current, Some(&link), None).await
 }
 
 /// Cancels without the personal link: the resident texted "annuleren" from the appointment's
@@ -488,7 +545,17 @@ pub(crate) async fn cancel_without_link(
     service: &Service,
     current: &Appointment,
 ) -> Result<Appointment> {
-    cancel_with(app, tenant, service, current, None).await
+    // The resident's access log says how it was cancelled, in the cancel's transaction.
+    let entry = crate::domain::access_log::AccessEntry {
+        tenant_id: tenant.id,
+        appointment_id: current.id,
+        clerk_id: None,
+        at: app.clock.now(),
+        action: crate::domain::access_log::Action::CancelledByText,
+        source: None,
+        reason: crate::domain::access_log::REASON_TEXT.into(),
+    };
+    cancel_with(app, tenant, service, current, None, Some(&entry)).await
 }
 
 async fn cancel_with(
@@ -497,14 +564,30 @@ async fn cancel_with(
     service: &Service,
     current: &Appointment,
     link: Option<&str>,
+    logged: Option<&crate::domain::access_log::AccessEntry>,
 ) -> Result<Appointment> {
     current.ensure_changeable(app.clock.now())?;
     let mut cancelled = current.clone();
     cancelled.sequence += 1;
     cancelled.status = AppointmentStatus::Cancelled;
-    let messages = for_change(app, tenant, service, &cancelled, link, MessageKind::Cancel);
+    let people = app.db.appointment_people(current.id).await?;
+    let messages = for_change(
+        app,
+        tenant,
+        service,
+        &cancelled,
+        &people,
+        link,
+        MessageKind::Cancel,
+    );
     app.db
-        .cancel_appointment(current.id, cancelled.sequence, &messages, app.clock.now())
+        .cancel_appointment(
+            current.id,
+            cancelled.sequence,
+            &messages,
+            app.clock.now(),
+            logged,
+        )
         .await?;
     Ok(cancelled)
 }
@@ -527,13 +610,25 @@ pub fn when_in_english(tenant: &Tenant, at: Timestamp) -> String {
         .to_string()
 }
 
+/// The one calendar invite for the appointment; the extra people are named in its description.
 pub fn invite(
     app: &App,
     tenant: &Tenant,
     service: &Service,
     appointment: &Appointment,
+    people: &[String],
     token: &PersonalToken,
 ) -> Invite {
+    let with = if people.is_empty() {
+        String::new()
+    } else {
+        let names = people
+            .iter()
+            .map(|n| one_line(n))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(" Ook in deze afspraak / Also in this appointment: {names}.")
+    };
     Invite {
         uid: appointment.calendar_uid(),
         sequence: appointment.sequence,
@@ -543,7 +638,7 @@ pub fn invite(
         summary: format!("Videoafspraak {}: {}", tenant.name, service.name),
         description: format!(
             "Videoafspraak met {} over: {}. Open de link hieronder op het tijdstip van de afspraak. / \
-             Video appointment; open the link below at the time of the appointment.",
+             Video appointment; open the link below at the time of the appointment.{with}",
             tenant.name, service.name
         ),
         join_url: app.personal_link(token),
@@ -568,98 +663,37 @@ pub(crate) async fn issue_link(
     Ok(token)
 }
 
-/// Mails the resident; a mail failure is logged, never undoes the booking (the page shows the
-/// personal link too).
-pub(crate) async fn notify(
+/// The other people in the appointment (issue 16 item 8), in the order given.
+pub async fn people(app: &App, appointment: &Appointment) -> Result<Vec<String>> {
+    app.db.appointment_people(appointment.id).await
+}
+
+/// Sends the confirmation again through the message outbox (mail with the invite and/or the
+/// text, as at booking), with `token`'s personal link. Only the confirmation: the reminders
+/// are queued already. A resend is a message of its own, never taken for the first one.
+pub(crate) async fn resend_confirmation(
     app: &App,
     tenant: &Tenant,
     service: &Service,
     appointment: &Appointment,
     token: &PersonalToken,
-    method: InviteMethod,
-) {
+) -> Result<()> {
+    let people = people(app, appointment).await?;
     let link = app.personal_link(token);
-    let (you, your) = match tenant.tone {
-        Tone::Je => ("je", "je"),
-        Tone::U => ("u", "uw"),
-    };
-    let when = when_in_words(tenant, appointment.start);
-    let when_en = when_in_english(tenant, appointment.start);
-    let (subject, body) = match method {
-        InviteMethod::Request => (
-            format!("{} videoafspraak: {when}", capitalise(your)),
-            format!(
-                "Beste {name},\n\n{your_cap} videoafspraak met {tenant} over {service} is op {when}.\n\n\
-                 Open op dat moment deze link: {link}\nMet dezelfde link kunt {you} de afspraak verzetten of afzeggen.\n\
-                 Afspraakcode: {code} (noem deze code als {you} ons belt, of zoek er {your} afspraak mee op).\n\n\
-                 ---\nYour video appointment with {tenant} ({service}) is on {when_en}. Open this link at that time: {link}\n\
-                 Booking code: {code}\n",
-                code = appointment.code,
-                name = one_line(&appointment.resident.name),
-                your_cap = capitalise(your),
-                tenant = tenant.name,
-                service = service.name,
-            ),
-        ),
-        InviteMethod::Cancel => (
-            format!("Afspraak afgezegd: {when}"),
-            format!(
-                "Beste {name},\n\n{your_cap} videoafspraak op {when} is afgezegd.\n\n---\nYour appointment on {when_en} has been cancelled.\n",
-                name = one_line(&appointment.resident.name),
-                your_cap = capitalise(your),
-            ),
-        ),
-    };
-    // How to reach the municipality, in every mail, when it gave a number.
-    let body = match tenant
-        .resident_info
-        .phone
-        .as_deref()
-        .and_then(|p| PhoneNumber::parse_for_municipality(p).ok())
-    {
-        Some(phone) => format!("{body}\nBel ons / Call us: {}\n", phone.in_words()),
-        None => body,
-    };
-    let Some(to_email) = appointment.resident.email() else {
-        // A resident who gave only a mobile number (issue 16): the text message with the code
-        // and link goes out here once the SMS outbox exists; the confirmation page and the
-        // clerk already show both.
-        tracing::info!(appointment = %appointment.id, "no e-mail address: confirmation not mailed");
-        return;
-    };
-    let mail = OutgoingMail {
-        from_name: tenant.name.clone(),
-        from_email: tenant.contact_email.clone(),
-        to_name: appointment.resident.name.clone(),
-        to_email: to_email.to_string(),
-        subject,
-        body,
-        invite: Some((
-            method,
-            invite(app, tenant, service, appointment, token).to_ics(method),
-        )),
-    };
-    // Whoever books or moves appointments with someone else's address cannot flood them.
-    if !app.limits.mail_allowed(&mail.to_email) {
-        tracing::warn!(appointment = %appointment.id, "mail not sent: too many mails to this address this hour");
-        return;
+    let mut messages = for_change(
+        app,
+        tenant,
+        service,
+        appointment,
+        &people,
+        Some(&link),
+        MessageKind::Confirmation,
+    );
+    messages.retain(|m| m.kind == MessageKind::Confirmation);
+    for m in &mut messages {
+        m.dedupe_key = format!("{}:resend-{}", m.dedupe_key, m.id);
     }
-    match app.mailer.send(&mail).await {
-        Ok(()) => {
-            tracing::info!(appointment = %appointment.id, "mail sent to resident")
-        }
-        Err(e) => {
-            tracing::warn!(appointment = %appointment.id, error = %e, "could not send mail")
-        }
-    }
-}
-
-fn capitalise(word: &str) -> String {
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    app.db.insert_messages(&messages).await
 }
 
 /// Everything a resident's personal link opens. A token of the wrong shape never reaches the

@@ -342,6 +342,8 @@ pub struct Opened {
     pub appointment: Appointment,
     /// The resident's answers to the questions before booking.
     pub triage: Vec<crate::domain::triage::Given>,
+    /// The other people in the appointment (issue 16 item 8).
+    pub people: Vec<String>,
 }
 
 /// A clerk opens an appointment of their municipality (another's is "not found"). The
@@ -351,12 +353,14 @@ pub async fn open(app: &App, claims: &SessionClaims, id: AppointmentId) -> Resul
     let tenant = app.db.tenant(claims.tenant).await?;
     let service = app.db.service(tenant.id, appointment.service_id).await?;
     let triage = app.db.triage_given(id).await?;
+    let people = app.db.appointment_people(id).await?;
     log_opened(app, claims, id).await?;
     Ok(Opened {
         tenant,
         service,
         appointment,
         triage,
+        people,
     })
 }
 
@@ -397,6 +401,8 @@ pub struct CallView {
     pub results: Vec<ResultOption>,
     /// The resident's answers to the questions before booking (issue 16 item 7).
     pub triage: Vec<crate::domain::triage::Given>,
+    /// The other people in the appointment (issue 16 item 8).
+    pub people: Vec<String>,
 }
 
 pub async fn call_view(app: &App, claims: &SessionClaims, id: QueueEntryId) -> Result<CallView> {
@@ -407,9 +413,12 @@ pub async fn call_view(app: &App, claims: &SessionClaims, id: QueueEntryId) -> R
         Some(a) => Some(app.db.appointment(tenant.id, a).await?),
         None => None,
     };
-    let triage = match &appointment {
-        Some(a) => app.db.triage_given(a.id).await?,
-        None => Vec::new(),
+    let (triage, people) = match &appointment {
+        Some(a) => (
+            app.db.triage_given(a.id).await?,
+            app.db.appointment_people(a.id).await?,
+        ),
+        None => (Vec::new(), Vec::new()),
     };
     let (sources, results) = match &appointment {
         Some(a) => {
@@ -438,6 +447,7 @@ pub async fn call_view(app: &App, claims: &SessionClaims, id: QueueEntryId) -> R
         sources,
         results,
         triage,
+        people,
     })
 }
 

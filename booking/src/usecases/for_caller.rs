@@ -6,7 +6,6 @@
 
 use super::booking::{self, Booked, BookingRequest};
 use super::desk::ensure_handles;
-use crate::adapters::invite::InviteMethod;
 use crate::auth::SessionClaims;
 use crate::domain::access_log::{AccessEntry, Action, REASON_BY_PHONE, REASON_SEARCH};
 use crate::domain::appointment::Appointment;
@@ -49,17 +48,19 @@ pub async fn service(app: &App, claims: &SessionClaims, id: ServiceId) -> Result
     Ok(service)
 }
 
-/// Free times of a service the clerk handles.
+/// Free times of a service the clerk handles, long enough for `people` people (the caller
+/// included).
 pub async fn slots(
     app: &App,
     claims: &SessionClaims,
     service: ServiceId,
+    people: i64,
     from: Date,
     to: Date,
 ) -> Result<(Tenant, Service, Vec<Slot>)> {
     let service = self::service(app, claims, service).await?;
     let tenant = app.db.tenant(claims.tenant).await?;
-    let slots = booking::slots(app, &tenant, &service, from, to).await?;
+    let slots = booking::slots_for(app, &tenant, &service, people, from, to).await?;
     Ok((tenant, service, slots))
 }
 
@@ -76,6 +77,35 @@ pub async fn book(
     let tenant = app.db.tenant(claims.tenant).await?;
     let booked = booking::book_as(app, &tenant, &service, request, Some(claims.sub)).await?;
     tracing::info!(clerk = %claims.sub, appointment = %booked.appointment.id, "booked for a caller");
+    Ok(booked)
+}
+
+/// Books a follow-up appointment from the outcome of a call (issue 16 item 9): for the same
+/// resident as the appointment `after` (name and contact taken from it), for a service the
+/// clerk handles, at one of its free times. As a booking for a caller: the resident's access
+/// log says a clerk made it, and the confirmation goes through the outbox with the booking
+/// code. `after` must be an appointment the clerk may act on; another is "not found".
+pub async fn follow_up(
+    app: &App,
+    claims: &SessionClaims,
+    after: AppointmentId,
+    service: ServiceId,
+    start: StartTime,
+) -> Result<Booked> {
+    let earlier = super::desk::appointment(app, claims, after).await?;
+    let request = BookingRequest {
+        start,
+        resident: crate::domain::appointment::Resident {
+            name: earlier.resident.name.clone(),
+            contact: earlier.resident.contact.clone(),
+            note: None,
+        },
+        consents: Vec::new(),
+        triage: None,
+        people: Vec::new(),
+    };
+    let booked = book(app, claims, service, request).await?;
+    tracing::info!(clerk = %claims.sub, after = %after, appointment = %booked.appointment.id, "follow-up booked");
     Ok(booked)
 }
 
@@ -165,15 +195,7 @@ pub async fn resend(app: &App, claims: &SessionClaims, id: AppointmentId) -> Res
     let token = PersonalToken::generate();
     remember(app, claims, &appointment, &token, Action::ResentByClerk).await?;
     if appointment.status == crate::domain::appointment::AppointmentStatus::Booked {
-        booking::notify(
-            app,
-            &tenant,
-            &service,
-            &appointment,
-            &token,
-            InviteMethod::Request,
-        )
-        .await;
+        booking::resend_confirmation(app, &tenant, &service, &appointment, &token).await?;
     }
     Ok(Acted {
         tenant,

@@ -136,6 +136,7 @@ pub(crate) fn for_change(
     tenant: &Tenant,
     service: &Service,
     appointment: &Appointment,
+    people: &[String],
     link: Option<&str>,
     kind: MessageKind,
 ) -> Vec<NewMessage> {
@@ -178,6 +179,7 @@ pub(crate) fn for_change(
                 tenant,
                 service,
                 appointment,
+                people,
                 // The invite's link is replaced below; a fresh token is never stored.
                 &crate::domain::personal_link::PersonalToken::generate(),
             );
@@ -646,12 +648,27 @@ pub async fn reminder_settings(app: &App, tenant: TenantId) -> Result<ReminderSe
     app.db.reminder_settings(tenant).await
 }
 
+/// Saves the municipality's reminder choices; the change is in the admin audit log, in words
+/// ("dag ervoor: aan, uur ervoor: uit").
 pub async fn save_reminder_settings(
     app: &App,
-    tenant: TenantId,
+    by: impl Into<super::admin::audit::By>,
     settings: ReminderSettings,
 ) -> Result<()> {
-    app.db.save_reminder_settings(tenant, settings).await
+    let by = by.into();
+    app.db.save_reminder_settings(by.tenant, settings).await?;
+    let on_off = |on: bool| if on { "aan" } else { "uit" };
+    super::admin::audit::record(
+        app,
+        by,
+        crate::domain::audit::AuditAction::RemindersChanged,
+        format!(
+            "dag ervoor: {}, uur ervoor: {}",
+            on_off(settings.day_before),
+            on_off(settings.hour_before)
+        ),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -234,7 +234,9 @@ pub async fn reschedule_form(
         match ctx.param("day").and_then(|d| d.parse::<Date>().ok()) {
             Some(day) => times_page(&app, &ctx, &tx, &u, day, None, StatusCode::OK).await,
             None => {
-                let days = picker::free_days(&app, &u.tenant, &u.service).await?;
+                let days =
+                    picker::free_days(&app, &u.tenant, &u.service, party_size(&app, &u).await?)
+                        .await?;
                 let base = format!("{}/verzetten", home(&u));
                 let list = picker::days_list(&tx, &days, |day| format!("{base}?day={day}"));
                 let body = html! {
@@ -276,6 +278,14 @@ pub async fn reschedule_form(
     respond(&ctx, outcome)
 }
 
+/// Everyone in the appointment, the resident included: a new time must fit them all.
+async fn party_size(app: &App, u: &Unlocked) -> Result<i64> {
+    Ok(::booking::usecases::booking::people(app, &u.appointment)
+        .await?
+        .len() as i64
+        + 1)
+}
+
 async fn times_page(
     app: &App,
     ctx: &Ctx,
@@ -285,7 +295,8 @@ async fn times_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response> {
-    let times = picker::free_times(app, &u.tenant, &u.service, day).await?;
+    let times =
+        picker::free_times(app, &u.tenant, &u.service, party_size(app, u).await?, day).await?;
     let base = format!("{}/verzetten", home(u));
     let has_errors = error.is_some();
     let form = picker::times_form(
@@ -299,7 +310,7 @@ async fn times_page(
             submit: tx.t("Verzetten naar deze tijd", "Move to this time"),
             error,
             other_day_href: base,
-            carry: None,
+            carry: &[],
         },
     );
     let title = tx

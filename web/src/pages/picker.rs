@@ -17,11 +17,13 @@ use maud::{html, Markup};
 use std::collections::BTreeMap;
 
 /// The local dates with at least one free time, each with its times: from today to the end
-/// of the municipality's booking horizon.
+/// of the municipality's booking horizon. `people` (the resident included) makes each time
+/// long enough for everyone in the appointment.
 pub async fn free_days(
     app: &App,
     tenant: &Tenant,
     service: &Service,
+    people: i64,
 ) -> Result<BTreeMap<Date, Vec<Slot>>> {
     let tz = tenant.time_zone.tz();
     let today = app.clock.now().to_zoned(tz.clone()).date();
@@ -36,7 +38,7 @@ pub async fn free_days(
             .checked_add((usecases::booking::MAX_RANGE_DAYS - 1).days())
             .unwrap_or(last)
             .min(last);
-        for slot in usecases::booking::slots(app, tenant, service, from, to).await? {
+        for slot in usecases::booking::slots_for(app, tenant, service, people, from, to).await? {
             days.entry(slot.start.to_zoned(tz.clone()).date())
                 .or_default()
                 .push(slot);
@@ -49,14 +51,15 @@ pub async fn free_days(
     Ok(days)
 }
 
-/// The free times on one local date.
+/// The free times on one local date, for `people` people (the resident included).
 pub async fn free_times(
     app: &App,
     tenant: &Tenant,
     service: &Service,
+    people: i64,
     day: Date,
 ) -> Result<Vec<Slot>> {
-    usecases::booking::slots(app, tenant, service, day, day).await
+    usecases::booking::slots_for(app, tenant, service, people, day, day).await
 }
 
 /// The day links, grouped per ISO week under a heading: compact on a wide screen (the days of
@@ -123,8 +126,8 @@ pub struct TimesForm<'a> {
     pub error: Option<String>,
     /// Where to choose another day.
     pub other_day_href: String,
-    /// A value the next step needs too (name, value), sent along as a hidden field.
-    pub carry: Option<(&'a str, &'a str)>,
+    /// Values the next step needs too (name, value), sent along as hidden fields.
+    pub carry: &'a [(&'a str, String)],
 }
 
 pub fn times_form(tx: &Tx, tenant: &Tenant, form: TimesForm<'_>) -> Markup {
@@ -146,8 +149,8 @@ pub fn times_form(tx: &Tx, tenant: &Tenant, form: TimesForm<'_>) -> Markup {
             form method=(form.method) action=(form.action) novalidate {
                 input type="hidden" name="day" value=(form.day.to_string());
                 input type="hidden" name="picked" value="1";
-                @if let Some((name, value)) = form.carry {
-                    input type="hidden" name=(name) value=(value);
+                @for (name, value) in form.carry {
+                    input type="hidden" name=(*name) value=(value);
                 }
                 fieldset class="times" aria-describedby=[described] {
                     legend { (legend) }

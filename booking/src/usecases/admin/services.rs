@@ -7,6 +7,7 @@ use crate::domain::catalog::Service;
 use crate::domain::consent::{self, InfoSource};
 use crate::domain::ids::{ServiceId, TenantId};
 use crate::domain::outcome::{self, ResultOption};
+use crate::domain::party::PartyRule;
 use crate::domain::text::{FreeText, Lines, TextProblem};
 use crate::error::{Error, Result, Words};
 use crate::App;
@@ -148,6 +149,39 @@ pub async fn set_service_offered(
 pub async fn own_service(app: &App, tenant: TenantId, raw: &str) -> Result<Service> {
     let id: ServiceId = raw.parse().map_err(|_| Error::NotFound("service"))?;
     app.db.service(tenant, id).await
+}
+
+/// For how many people one appointment of the service may be, and the minutes each extra
+/// person adds (issue 16 item 8).
+pub async fn party_rule(app: &App, service: &Service) -> Result<PartyRule> {
+    app.db.party_rule(service.tenant_id, service.id).await
+}
+
+/// Sets the service's party rule from the admin's numbers (checked by `PartyRule::new`, the
+/// problem at `/max_people` or `/minutes_per_extra_person`); written to the audit log.
+/// Appointments already made keep their time; new bookings use the new rule.
+pub async fn set_party_rule(
+    app: &App,
+    by: impl Into<By>,
+    service: &str,
+    max_people: i64,
+    minutes_per_extra_person: i64,
+) -> Result<PartyRule> {
+    let by = by.into();
+    let current = own_service(app, by.tenant, service).await?;
+    let rule = PartyRule::new(max_people, minutes_per_extra_person)?;
+    app.db.set_party_rule(by.tenant, current.id, rule).await?;
+    audit::record(
+        app,
+        by,
+        AuditAction::ServicePartyChanged,
+        format!(
+            "{}: hoogstens {} personen, {} minuten per extra persoon",
+            current.name, rule.max_people, rule.minutes_per_extra_person
+        ),
+    )
+    .await?;
+    Ok(rule)
 }
 
 /// Replaces a service's information sources (an empty list turns consent per source off).

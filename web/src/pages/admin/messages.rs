@@ -29,7 +29,7 @@ pub async fn show(
 
 pub async fn save(
     State(app): State<App>,
-    AdminSession { tenant, .. }: AdminSession,
+    AdminSession { claims, .. }: AdminSession,
     ctx: Ctx,
     body: String,
 ) -> Response {
@@ -39,7 +39,7 @@ pub async fn save(
             day_before: f.has("day_before"),
             hour_before: f.has("hour_before"),
         };
-        messages::save_reminder_settings(&app, tenant.id, settings).await?;
+        messages::save_reminder_settings(&app, &claims, settings).await?;
         Ok(see_other(&format!("{HERE}?opgeslagen=1")))
     }
     .await;

@@ -16,6 +16,7 @@ mod dashboard;
 mod deliveries;
 mod logo;
 mod messages;
+mod party;
 mod questions;
 mod room_size;
 mod services;
@@ -69,6 +70,10 @@ pub fn routes() -> Router<App> {
         .route(
             "/beheer/onderwerpen/{id}/vragen",
             get(questions::show).post(questions::add),
+        )
+        .route(
+            "/beheer/onderwerpen/{id}/personen",
+            get(party::show).post(party::save),
         )
         .route(
             "/beheer/onderwerpen/{id}/vragen/{question}/verwijderen",

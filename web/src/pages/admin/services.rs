@@ -639,6 +639,15 @@ fn service_page(
             " "
             a href={ (base) "/vragen" } { (tx.t("Vragen vooraf instellen", "Set the questions before booking")) }
         }
+        h2 id="personen-kop" { (tx.t("Meer personen in één afspraak", "Several people in one appointment")) }
+        p {
+            (tx.t(
+                "Mag een bewoner één afspraak maken voor meer personen, zoals een gezin?",
+                "May a resident make one appointment for several people, such as a family?"
+            ))
+            " "
+            a href={ (base) "/personen" } { (tx.t("Aantal personen instellen", "Set the number of people")) }
+        }
         p { a href=(HERE) { (tx.t("Terug naar de onderwerpen", "Back to the services")) } }
     };
     admin_page(

@@ -92,6 +92,7 @@ pub async fn show(
             sources,
             results,
             triage,
+            people,
         } = desk::call_view(&app, &claims, id).await?;
         let tx = Tx::formal(ctx.lang);
         let mut details = vec![
@@ -114,6 +115,13 @@ pub async fn show(
                 details.push((
                     tx.t("Opmerking van de bewoner", "Resident's note"),
                     note.to_string(),
+                ));
+            }
+            // Everyone the appointment is for (issue 16 item 8): the clerk helps each of them.
+            if !people.is_empty() {
+                details.push((
+                    tx.t("Ook in deze afspraak", "Also in this appointment"),
+                    people.join(", "),
                 ));
             }
             // The answers to the questions before booking, as the resident saw them.
@@ -167,6 +175,15 @@ pub async fn show(
             }
             None => (None, None),
         };
+        // Issue 16 item 9: the follow-up appointment, beside the outcome form.
+        let follow_up = match &appointment {
+            Some(a) => {
+                let chosen = kept.follow_up == "new_appointment";
+                super::follow_up::section(&app, &ctx, &tx, &claims, &tenant, entry.id, a, chosen)
+                    .await?
+            }
+            None => None,
+        };
         // Issue 22: the documents the resident supplied, each download logged.
         let documents = match &appointment {
             Some(a) => Some(crate::pages::documents::clerk_panel(
@@ -214,7 +231,10 @@ pub async fn show(
                     }
                 }
                 @if let Some(outcome_form) = outcome_form {
-                    div class="workspace-outcome" { (outcome_form) }
+                    div class="workspace-outcome" {
+                        (outcome_form)
+                        @if let Some(follow_up) = follow_up { (follow_up) }
+                    }
                 }
             }
             script type="module" src="/static/clerk-call.js" {}

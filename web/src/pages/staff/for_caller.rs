@@ -276,7 +276,7 @@ async fn days_page(
     tenant: &Tenant,
     service: &Service,
 ) -> Result<Response> {
-    let days = picker::free_days(app, tenant, service).await?;
+    let days = picker::free_days(app, tenant, service, 1).await?;
     let base = format!("/medewerker/afspraak-maken/{}", service.id);
     let body = html! {
         p class="lead" { (service.name) }
@@ -330,7 +330,7 @@ async fn details_page(
     errors: &[(String, String)],
     status: StatusCode,
 ) -> Result<Response> {
-    let times = picker::free_times(app, tenant, service, day).await?;
+    let times = picker::free_times(app, tenant, service, 1, day).await?;
     let sources = booking::usecases::booking::sources(app, tenant.id, service.id).await?;
     let tz = tenant.time_zone.tz();
     let base = format!("/medewerker/afspraak-maken/{}", service.id);
@@ -576,9 +576,11 @@ pub async fn reschedule_form(
             .find(|s| s.id == a.service_id)
             .ok_or(Error::NotFound("service"))?;
         let base = format!("{HERE}/{}/verzetten", a.id);
+        // A new time must fit everyone in the appointment.
+        let people = booking::usecases::booking::people(&app, &a).await?.len() as i64 + 1;
         let body = match ctx.param("day").and_then(|d| d.parse::<Date>().ok()) {
             None => {
-                let days = picker::free_days(&app, &tenant, &service).await?;
+                let days = picker::free_days(&app, &tenant, &service, people).await?;
                 html! {
                     p class="lead" { (a.resident.name) ", " (service.name) }
                     p { (tx.t("Nu: ", "Now: ")) (tx.when_in_words(&tenant, a.start)) }
@@ -586,7 +588,7 @@ pub async fn reschedule_form(
                 }
             }
             Some(day) => {
-                let times = picker::free_times(&app, &tenant, &service, day).await?;
+                let times = picker::free_times(&app, &tenant, &service, people, day).await?;
                 html! {
                     p class="lead" { (a.resident.name) ", " (service.name) }
                     (picker::times_form(&tx, &tenant, TimesForm {
@@ -597,7 +599,7 @@ pub async fn reschedule_form(
                         submit: tx.t("Verzetten naar deze tijd", "Move to this time"),
                         error: None,
                         other_day_href: base.clone(),
-                        carry: None,
+                        carry: &[],
                     }))
                 }
             }

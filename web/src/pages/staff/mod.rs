@@ -9,6 +9,7 @@
 
 mod call;
 mod callbacks;
+mod follow_up;
 mod for_caller;
 mod login;
 mod password;
@@ -64,6 +65,7 @@ pub fn routes() -> Router<App> {
         .route("/medewerker/gesprek/{id}", get(call::show))
         .route("/medewerker/gesprek/{id}/concept", post(call::keep_draft))
         .route("/medewerker/gesprek/{id}/uitkomst", post(call::record))
+        .route("/medewerker/gesprek/{id}/vervolg", post(follow_up::book))
         .route(for_caller::HERE, get(for_caller::show))
         .route(
             "/medewerker/afspraak-maken/{service}",
