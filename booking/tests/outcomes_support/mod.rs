@@ -91,6 +91,15 @@ impl Fixture {
 
     /// `n` booked appointments of the clerk, back to back from now on; nobody called yet.
     pub async fn booked(&self, n: usize) -> Vec<AppointmentId> {
+        self.booked_with_links(n)
+            .await
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    /// As `booked`, with each appointment's personal link token (for the resident's use cases).
+    pub async fn booked_with_links(&self, n: usize) -> Vec<(AppointmentId, String)> {
         let now = self.t.app.clock.now();
         let mut ids = Vec::with_capacity(n);
         for i in 0..n {
@@ -120,20 +129,21 @@ impl Fixture {
                 start,
                 end + SignedDuration::from_mins(self.service.buffer_minutes),
             );
+            let token = booking::domain::personal_link::PersonalToken::generate();
             self.t
                 .app
                 .db()
                 .insert_appointment(
                     &NewAppointment {
                         appointment: appointment.clone(),
-                        link_hash: format!("hash-{}", appointment.id),
+                        link_hash: token.hash(),
                         units,
                     },
                     now,
                 )
                 .await
                 .unwrap();
-            ids.push(appointment.id);
+            ids.push((appointment.id, token.as_str().to_string()));
         }
         ids
     }
