@@ -43,6 +43,9 @@ pub enum Action {
     FoundByResident,
     /// Issue 22: a clerk opened a document the resident supplied (`source` is its source).
     ViewedDocument,
+    /// Issue 22 item 2: a clerk took a photo of a document the resident held to the camera,
+    /// after the resident allowed it (`source` is the photo's label).
+    TookPhoto,
 }
 
 impl Action {
@@ -62,6 +65,7 @@ impl Action {
             Action::FoundByClerk => "found_by_clerk",
             Action::FoundByResident => "found_by_resident",
             Action::ViewedDocument => "viewed_document",
+            Action::TookPhoto => "took_photo",
         }
     }
 
@@ -81,6 +85,7 @@ impl Action {
             "found_by_clerk" => Some(Action::FoundByClerk),
             "found_by_resident" => Some(Action::FoundByResident),
             "viewed_document" => Some(Action::ViewedDocument),
+            "took_photo" => Some(Action::TookPhoto),
             _ => None,
         }
     }
@@ -185,6 +190,10 @@ pub fn sentence(entry: &AccessEntry, tz: &TimeZone, tone: Tone) -> String {
             "{when} heeft een medewerker van de gemeente {your} document voor {source} geopend, {}.",
             entry.reason
         ),
+        Action::TookPhoto => format!(
+            "{when} heeft een medewerker van de gemeente tijdens het gesprek een foto van {your} \
+             document gemaakt, nadat {you} daar toestemming voor gaf."
+        ),
     }
 }
 
@@ -243,6 +252,10 @@ pub fn sentence_en(entry: &AccessEntry, tz: &TimeZone) -> String {
         ),
         Action::ViewedDocument => format!(
             "{when} a member of the municipality's staff opened your document for {source}."
+        ),
+        Action::TookPhoto => format!(
+            "{when} a member of the municipality's staff took a photo of your document during \
+             the call, after you allowed it."
         ),
     }
 }
