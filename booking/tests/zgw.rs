@@ -228,7 +228,8 @@ mod tests {
             .unwrap();
         assert_eq!(resp.status(), 200);
         let mut out = Vec::new();
-        for (id, token) in f.booked_with_links(n).await {
+        // Documents are supplied before the call: the appointments start in an hour.
+        for (id, token) in f.booked_with_links(n, SignedDuration::from_hours(1)).await {
             let u = booking::usecases::booking::unlock(&f.t.app, &token)
                 .await
                 .unwrap();
@@ -277,9 +278,10 @@ mod tests {
         let (id, doc, bytes) = &supplied[0];
         assert_eq!(f.record(*id, no_sources()).await.status(), 201);
 
-        // The Documenten API is down: the zaak is there, the document not; retried later.
-        mock.faults(json!([{"method": "POST", "path": "/enkelvoudiginformatieobjecten", "status": 503,
-            "title": "Tijdelijk niet beschikbaar."}]))
+        // The Documenten API fails (500, an answer its document lists): the zaak is there, the
+        // document not; retried later.
+        mock.faults(json!([{"method": "POST", "path": "/enkelvoudiginformatieobjecten", "status": 500,
+            "title": "Interne serverfout."}]))
             .await;
         assert_eq!(worker.run_once().await.unwrap(), 1);
         let view = f.history(*id).await;
@@ -287,7 +289,7 @@ mod tests {
         assert!(view["deliveries"][0]["last_error"]
             .as_str()
             .unwrap()
-            .starts_with("POST /enkelvoudiginformatieobjecten: 503"));
+            .starts_with("POST /enkelvoudiginformatieobjecten: 500"));
         assert!(view["deliveries"][0]["next_attempt_at"].is_string());
         let stored = f.t.app.db().documents(f.tenant.id, *id).await.unwrap();
         assert!(stored[0].delivered_at.is_none() && stored[0].erased_at.is_none());

@@ -91,16 +91,22 @@ impl Fixture {
 
     /// `n` booked appointments of the clerk, back to back from now on; nobody called yet.
     pub async fn booked(&self, n: usize) -> Vec<AppointmentId> {
-        self.booked_with_links(n)
+        self.booked_with_links(n, SignedDuration::ZERO)
             .await
             .into_iter()
             .map(|(id, _)| id)
             .collect()
     }
 
-    /// As `booked`, with each appointment's personal link token (for the resident's use cases).
-    pub async fn booked_with_links(&self, n: usize) -> Vec<(AppointmentId, String)> {
-        let now = self.t.app.clock.now();
+    /// As `booked`, from `ahead` on, with each appointment's personal link token (for the
+    /// resident's use cases, which need an appointment that has not started yet).
+    pub async fn booked_with_links(
+        &self,
+        n: usize,
+        ahead: SignedDuration,
+    ) -> Vec<(AppointmentId, String)> {
+        let created = self.t.app.clock.now();
+        let now = created + ahead;
         let mut ids = Vec::with_capacity(n);
         for i in 0..n {
             let step = self.service.duration_minutes + self.service.buffer_minutes;
@@ -123,7 +129,7 @@ impl Fixture {
                     note: None,
                 },
                 code: booking::domain::booking_code::BookingCode::generate(),
-                created_at: now,
+                created_at: created,
             };
             let units = reservation_units(
                 start,
@@ -139,7 +145,7 @@ impl Fixture {
                         link_hash: token.hash(),
                         units,
                     },
-                    now,
+                    created,
                 )
                 .await
                 .unwrap();
