@@ -217,7 +217,10 @@ mod tests {
 
     /// `n` appointments whose residents each supplied a photo for "BRP" before the call, which
     /// then started. Returns each appointment with its document and the stored (checked) bytes.
-    async fn with_documents(f: &Fixture, n: usize) -> Vec<(AppointmentId, DocumentRecord, Vec<u8>)> {
+    async fn with_documents(
+        f: &Fixture,
+        n: usize,
+    ) -> Vec<(AppointmentId, DocumentRecord, Vec<u8>)> {
         let resp = f
             .admin
             .put(f.url(&format!("/api/v1/admin/services/{}/sources", f.service.id)))
@@ -270,7 +273,8 @@ mod tests {
 
     pub async fn documents_become_informatieobjecten_once_despite_failures_then_are_erased() {
         let Some((f, mock, worker)) =
-            setup("documents_become_informatieobjecten_once_despite_failures_then_are_erased").await
+            setup("documents_become_informatieobjecten_once_despite_failures_then_are_erased")
+                .await
         else {
             return;
         };
@@ -280,9 +284,11 @@ mod tests {
 
         // The Documenten API fails (500, an answer its document lists): the zaak is there, the
         // document not; retried later.
-        mock.faults(json!([{"method": "POST", "path": "/enkelvoudiginformatieobjecten", "status": 500,
-            "title": "Interne serverfout."}]))
-            .await;
+        mock.faults(
+            json!([{"method": "POST", "path": "/enkelvoudiginformatieobjecten", "status": 500,
+            "title": "Interne serverfout."}]),
+        )
+        .await;
         assert_eq!(worker.run_once().await.unwrap(), 1);
         let view = f.history(*id).await;
         assert_eq!(view["delivery"], "failing", "{view}");
@@ -303,7 +309,12 @@ mod tests {
         let state = mock.state().await;
         assert_eq!(count(&state, "informatieobjecten"), 1);
         assert_eq!(count(&state, "zaakinformatieobjecten"), 0);
-        let (_, content) = f.t.app.db().document(f.tenant.id, *id, doc.id).await.unwrap();
+        let (_, content) =
+            f.t.app
+                .db()
+                .document(f.tenant.id, *id, doc.id)
+                .await
+                .unwrap();
         assert!(content.is_some(), "kept until the delivery is complete");
 
         // The store is back: the same informatieobject is linked, nothing made twice.
@@ -316,7 +327,11 @@ mod tests {
         assert_eq!(count(&state, "zaken"), 1);
         assert_eq!(count(&state, "informatieobjecten"), 1);
         assert_eq!(count(&state, "zaakinformatieobjecten"), 1);
-        assert_eq!(posts(&state, "POST /enkelvoudiginformatieobjecten"), 2, "one refused, one made");
+        assert_eq!(
+            posts(&state, "POST /enkelvoudiginformatieobjecten"),
+            2,
+            "one refused, one made"
+        );
         let object = &state["informatieobjecten"][0];
         assert_eq!(object["identificatie"], format!("VLD-{}", doc.id));
         assert_eq!(object["bronorganisatie"], "002220647");
@@ -325,7 +340,11 @@ mod tests {
         assert_eq!(object["titel"], "BRP");
         assert_eq!(object["bestandsnaam"], "brp.png");
         assert_eq!(object["bestandsomvang"], bytes.len());
-        assert_eq!(object["_sha256"], sha256_hex(bytes), "the checked copy arrived whole");
+        assert_eq!(
+            object["_sha256"],
+            sha256_hex(bytes),
+            "the checked copy arrived whole"
+        );
         let link = &state["zaakinformatieobjecten"][0];
         assert_eq!(link["zaak"], state["zaken"][0]["url"]);
         assert_eq!(link["informatieobject"], object["url"]);
@@ -334,7 +353,12 @@ mod tests {
         let stored = f.t.app.db().documents(f.tenant.id, *id).await.unwrap();
         assert_eq!(stored[0].delivered_to.as_deref(), object["url"].as_str());
         assert!(stored[0].erased_at.is_some());
-        let (_, content) = f.t.app.db().document(f.tenant.id, *id, doc.id).await.unwrap();
+        let (_, content) =
+            f.t.app
+                .db()
+                .document(f.tenant.id, *id, doc.id)
+                .await
+                .unwrap();
         assert_eq!(content, None);
         assert!(booking::domain::document::whereabouts(&stored[0])
             .dutch
@@ -371,7 +395,12 @@ mod tests {
         let url = booking::store::Db::sqlite_url(f.t.test_db.dir.path());
         let start = || {
             tokio::process::Command::new(std::env::current_exe().unwrap())
-                .args(["child_delivery_worker", "--exact", "--ignored", "--nocapture"])
+                .args([
+                    "child_delivery_worker",
+                    "--exact",
+                    "--ignored",
+                    "--nocapture",
+                ])
                 .env(CHILD_DB, &url)
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
@@ -386,7 +415,11 @@ mod tests {
         .await;
         first.start_kill().unwrap(); // SIGKILL
         first.wait().await.unwrap();
-        assert_eq!(f.counts().await, (N as i64, 0, 0), "killed before noting anything");
+        assert_eq!(
+            f.counts().await,
+            (N as i64, 0, 0),
+            "killed before noting anything"
+        );
         for (id, _, _) in &supplied {
             let stored = f.t.app.db().documents(f.tenant.id, *id).await.unwrap();
             assert!(stored[0].delivered_at.is_none());
@@ -409,8 +442,16 @@ mod tests {
         mock.assert_clean().await;
         assert_eq!(count(&state, "informatieobjecten"), N);
         assert_eq!(count(&state, "zaakinformatieobjecten"), N);
-        assert_eq!(posts(&state, "POST /enkelvoudiginformatieobjecten"), N, "never made twice");
-        assert_eq!(posts(&state, "POST /zaakinformatieobjecten"), N, "never linked twice");
+        assert_eq!(
+            posts(&state, "POST /enkelvoudiginformatieobjecten"),
+            N,
+            "never made twice"
+        );
+        assert_eq!(
+            posts(&state, "POST /zaakinformatieobjecten"),
+            N,
+            "never linked twice"
+        );
         for (id, doc, bytes) in &supplied {
             let object = state["informatieobjecten"]
                 .as_array()
@@ -421,7 +462,12 @@ mod tests {
             assert_eq!(object["_sha256"], sha256_hex(bytes));
             let stored = f.t.app.db().documents(f.tenant.id, *id).await.unwrap();
             assert_eq!(stored[0].delivered_to.as_deref(), object["url"].as_str());
-            let (_, content) = f.t.app.db().document(f.tenant.id, *id, doc.id).await.unwrap();
+            let (_, content) =
+                f.t.app
+                    .db()
+                    .document(f.tenant.id, *id, doc.id)
+                    .await
+                    .unwrap();
             assert_eq!(content, None, "erased after delivery");
         }
     }

@@ -324,19 +324,21 @@ impl Conversation {
             ClientMessage::PhotoRequest | ClientMessage::PhotoTaken
                 if self.role() != Some(crate::token::Role::Clerk) =>
             {
-                return self.reply_error(
-                    ErrorCode::Unexpected,
-                    "only the clerk takes a photo".into(),
-                );
+                return self
+                    .reply_error(ErrorCode::Unexpected, "only the clerk takes a photo".into());
             }
-            ClientMessage::PhotoAnswer { .. } if self.role() != Some(crate::token::Role::Resident) => {
+            ClientMessage::PhotoAnswer { .. }
+                if self.role() != Some(crate::token::Role::Resident) =>
+            {
                 return self.reply_error(
                     ErrorCode::Unexpected,
                     "only the resident allows a photo".into(),
                 );
             }
             ClientMessage::PhotoRequest => Action::Photo(PhotoStep::Request),
-            ClientMessage::PhotoAnswer { accepted } => Action::Photo(PhotoStep::Answer { accepted }),
+            ClientMessage::PhotoAnswer { accepted } => {
+                Action::Photo(PhotoStep::Answer { accepted })
+            }
             ClientMessage::PhotoTaken => Action::Photo(PhotoStep::Taken),
             ClientMessage::Ping => Action::Send(ServerMessage::Pong),
             ClientMessage::Leave => {

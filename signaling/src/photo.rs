@@ -106,7 +106,11 @@ mod tests {
         room.request("clerk");
         assert_eq!(room.answer(false), Ok("clerk".into()));
         assert_eq!(room, PhotoConsent::Idle);
-        assert_eq!(room.answer(true), Err(PhotoRefusal::NotAsked), "one answer per request");
+        assert_eq!(
+            room.answer(true),
+            Err(PhotoRefusal::NotAsked),
+            "one answer per request"
+        );
 
         room.request("clerk");
         room.answer(true).unwrap();

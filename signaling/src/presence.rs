@@ -10,9 +10,9 @@ use tokio::sync::{mpsc, OwnedMutexGuard};
 use tokio::task::JoinHandle;
 use tracing::info;
 
-use crate::protocol::{LeaveReason, ParticipantInfo, Presence, ServerMessage};
 use crate::conversation::PhotoStep;
 use crate::photo::PhotoConsent;
+use crate::protocol::{LeaveReason, ParticipantInfo, Presence, ServerMessage};
 use crate::token::RoomClaims;
 use sfu::{PeerHandle, Sfu, SfuError, SfuEvent};
 
@@ -325,12 +325,14 @@ impl Rooms {
                 room.photo.request(&me);
                 Ok(ServerMessage::PhotoRequested { participant_id: me })
             }
-            PhotoStep::Answer { accepted } => room.photo.answer(accepted).map(|_| {
-                ServerMessage::PhotoAnswered {
-                    participant_id: me,
-                    accepted,
-                }
-            }),
+            PhotoStep::Answer { accepted } => {
+                room.photo
+                    .answer(accepted)
+                    .map(|_| ServerMessage::PhotoAnswered {
+                        participant_id: me,
+                        accepted,
+                    })
+            }
             PhotoStep::Taken => room
                 .photo
                 .taken(&me)

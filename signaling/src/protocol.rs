@@ -328,7 +328,10 @@ mod tests {
         );
         // Older pages send no `screen`: not sharing.
         assert!(matches!(
-            serde_json::from_str::<ClientMessage>(r#"{"type":"media_state","audio":true,"video":true}"#).unwrap(),
+            serde_json::from_str::<ClientMessage>(
+                r#"{"type":"media_state","audio":true,"video":true}"#
+            )
+            .unwrap(),
             ClientMessage::MediaState { screen: false, .. }
         ));
         assert_eq!(

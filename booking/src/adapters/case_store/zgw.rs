@@ -15,13 +15,13 @@
 //! only allows that to clients with the `zaken.geforceerd-bijwerken` scope.
 
 use super::{CaseDelivery, CaseStore, DeliveryFuture, DocumentDestination, DocumentFuture};
-use crate::domain::document::OutgoingDocument;
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine;
 use crate::adapters::outbound_http::{self, OutboundHttp, ReadFailure};
+use crate::domain::document::OutgoingDocument;
 use crate::domain::outbox::DeliveryError;
 use crate::domain::outcome::FollowUp;
 use crate::error::{Error, Result};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
@@ -554,11 +554,18 @@ impl ZgwCaseStore {
             )
             .await?;
         created["url"].as_str().map(str::to_string).ok_or_else(|| {
-            DeliveryError::Transient("POST /enkelvoudiginformatieobjecten: answer has no url".into())
+            DeliveryError::Transient(
+                "POST /enkelvoudiginformatieobjecten: answer has no url".into(),
+            )
         })
     }
 
-    async fn link(&self, zaak: &str, informatieobject: &str, title: &str) -> Result<(), DeliveryError> {
+    async fn link(
+        &self,
+        zaak: &str,
+        informatieobject: &str,
+        title: &str,
+    ) -> Result<(), DeliveryError> {
         // This list is not paged: the API answers with a plain array.
         let found = self
             .call(
