@@ -21,7 +21,7 @@ let browser;
 
 before(async () => {
   ({ base, browser } = await startPlatform({
-    browserArgs: ['--auto-select-desktop-capture-source=Entire screen', '--enable-usermedia-screen-capturing'],
+    browserArgs: ['--auto-select-desktop-capture-source=Entire screen'],
   }));
 });
 
