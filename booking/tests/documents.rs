@@ -43,6 +43,7 @@ on_both_stores!(
     only_sources_chosen_self_take_files_and_only_before_the_call,
     clerks_of_the_service_read_each_read_logged_others_get_not_found,
     the_builtin_case_store_keeps_them_until_retention_erases_them,
+    the_clerk_in_the_call_keeps_a_photo_logged_others_are_refused,
 );
 
 fn claims(tenant: TenantId, clerk: ClerkId) -> SessionClaims {
@@ -442,4 +443,74 @@ async fn the_builtin_case_store_keeps_them_until_retention_erases_them(store: St
         documents::clerk_copy(&f.t.app, &anna, id, doc.id).await,
         Err(Error::NotFound(_))
     ));
+}
+
+/// Issue 22 item 2: the still the clerk's page takes after the resident's yes. Only the clerk
+/// in the call with the resident keeps one; it is checked and re-encoded like an upload (no
+/// EXIF), a PDF is refused, and each photo is a document with its line in the access log.
+async fn the_clerk_in_the_call_keeps_a_photo_logged_others_are_refused(store: Store) {
+    let f = fixture(store).await;
+    let (id, _) = supplying(&f, "2026-03-20T09:30:00Z").await;
+    let anna = claims(f.tenant.id, f.clerk);
+    // Before the call: nobody is in a call with the resident.
+    assert!(matches!(
+        documents::clerk_photo(&f.t.app, &anna, id, &photo_with_gps()).await,
+        Err(Error::Conflict(Conflict::NotInCallWithYou))
+    ));
+    f.start_call(id).await;
+    // Another clerk of the municipality is not in this call.
+    let other = claims(f.tenant.id, ClerkId::new());
+    assert!(
+        documents::clerk_photo(&f.t.app, &other, id, &photo_with_gps())
+            .await
+            .is_err()
+    );
+    // A PDF is no photo; a hostile file is refused as for uploads.
+    assert!(matches!(
+        documents::clerk_photo(&f.t.app, &anna, id, &plain_pdf(false)).await,
+        Err(Error::Invalid { .. })
+    ));
+    assert!(matches!(
+        documents::clerk_photo(&f.t.app, &anna, id, b"").await,
+        Err(Error::Invalid { .. })
+    ));
+    assert!(f
+        .t
+        .app
+        .db()
+        .documents(f.tenant.id, id)
+        .await
+        .unwrap()
+        .is_empty());
+
+    let first = documents::clerk_photo(&f.t.app, &anna, id, &photo_with_gps())
+        .await
+        .unwrap();
+    let second = documents::clerk_photo(&f.t.app, &anna, id, &photo_with_gps())
+        .await
+        .unwrap();
+    assert_eq!(first.kind, DocumentKind::Jpeg);
+    assert_eq!(first.source_label, "Foto 1 tijdens het gesprek");
+    assert_eq!(second.source_label, "Foto 2 tijdens het gesprek");
+    let (_, kept) = documents::clerk_copy(&f.t.app, &anna, id, first.id)
+        .await
+        .unwrap();
+    assert!(
+        !contains(&kept, b"GPS 52.0907N"),
+        "re-encoded: the EXIF is gone"
+    );
+    assert!(image::load_from_memory(&kept).is_ok());
+    let log = f.t.app.db().access_log(f.tenant.id, id).await.unwrap();
+    let taken: Vec<_> = log
+        .iter()
+        .filter(|e| e.action == Action::TookPhoto)
+        .collect();
+    assert!(taken.iter().all(|e| e.clerk_id == Some(f.clerk)));
+    // Both in the same second: the order in the log is not the point.
+    let mut labels: Vec<_> = taken.iter().filter_map(|e| e.source.as_deref()).collect();
+    labels.sort_unstable();
+    assert_eq!(
+        labels,
+        ["Foto 1 tijdens het gesprek", "Foto 2 tijdens het gesprek"]
+    );
 }

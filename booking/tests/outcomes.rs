@@ -797,6 +797,8 @@ async fn secrets_stored_in_plain_text_are_sealed_at_start(store: Store) {
         )]
         .into(),
         user: "videoloket".into(),
+        documenten_api: String::new(),
+        informatieobjecttype: String::new(),
     };
     f.t.app
         .db()

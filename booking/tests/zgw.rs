@@ -3,6 +3,11 @@
 //! answers as the document says (its answers are checked against it too), and injects faults.
 //! Deliveries go through the real path: settings stored via the admin API, the outbox, the
 //! worker. Python comes from VIDEOLOKET_PYTHON (see `common::require_python`).
+//!
+//! Issue 22: the same mock plays the Documenten API 1.4.2 (`tests/zgw/mock_documenten.py`,
+//! checked against Open Zaak's document): a resident's documents become one
+//! enkelvoudiginformatieobject each, linked to the zaak, also when the store fails midway or
+//! the worker is killed, and the platform's copy is erased once delivered.
 
 mod common;
 mod outcomes_support;
@@ -26,6 +31,7 @@ const ROLTYPE: &str = "https://catalogi.example.nl/catalogi/api/v1/roltypen/init
 const ZAAKTYPE: &str = "https://catalogi.example.nl/catalogi/api/v1/zaaktypen/videoafspraak";
 const COMPLETE: &str = "https://catalogi.example.nl/catalogi/api/v1/resultaattypen/compleet";
 const MISSING: &str = "https://catalogi.example.nl/catalogi/api/v1/resultaattypen/onvolledig";
+const IOTYPE: &str = "https://catalogi.example.nl/catalogi/api/v1/informatieobjecttypen/bewijsstuk";
 
 struct Mock {
     _child: tokio::process::Child,
@@ -40,6 +46,10 @@ impl Mock {
             .arg(format!("{root}/mock_zaken.py"))
             .args(["--spec", &format!("{root}/zaken-api-1.5.1.openapi.yaml")])
             .args(["--secret", SECRET, "--end-statustype", END])
+            .args([
+                "--documenten-spec",
+                &format!("{root}/documenten-api-1.4.2.openapi.yaml"),
+            ])
             .stdout(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
@@ -95,7 +105,8 @@ fn count(state: &Value, kind: &str) -> usize {
 async fn connect(f: &Fixture, mock: &Mock, secret: &str) {
     let settings = json!({"kind": "zgw", "zaken_api": format!("{}/api/v1", mock.base), "client_id": "videoloket-test",
         "secret": secret, "zaaktype": ZAAKTYPE, "rsin": "002220647", "roltype": ROLTYPE, "end_statustype": END,
-        "resultaattypen": {"complete": COMPLETE, "documents_missing": MISSING}, "user": "Videoloket"});
+        "resultaattypen": {"complete": COMPLETE, "documents_missing": MISSING}, "user": "Videoloket",
+        "documenten_api": format!("{}/documenten/api/v1", mock.base), "informatieobjecttype": IOTYPE});
     let resp = f
         .admin
         .put(f.url("/api/v1/admin/case-store"))
@@ -137,6 +148,8 @@ bounded!(
     server_errors_and_timeouts_are_retried_without_duplicates,
     the_mock_refuses_what_the_spec_forbids,
     worker_process_killed_mid_delivery_then_each_zaak_once,
+    documents_become_informatieobjecten_once_despite_failures_then_are_erased,
+    worker_killed_between_informatieobject_and_link_then_each_document_once,
 );
 
 /// Set in the environment of the child process the SIGKILL test starts.
@@ -179,6 +192,285 @@ async fn child_delivery_worker() {
 
 mod tests {
     use super::*;
+    use booking::domain::consent::Choice;
+    use booking::domain::document::DocumentRecord;
+    use booking::domain::ids::AppointmentId;
+
+    /// A small real PNG, as the resident's upload.
+    fn png() -> Vec<u8> {
+        use image::{ImageEncoder, RgbImage};
+        let picture = RgbImage::from_fn(32, 24, |x, y| image::Rgb([x as u8 * 7, y as u8 * 9, 60]));
+        let mut out = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut out)
+            .write_image(&picture, 32, 24, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        out
+    }
+
+    fn sha256_hex(bytes: &[u8]) -> String {
+        use sha2::Digest;
+        sha2::Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// `n` appointments whose residents each supplied a photo for "BRP" before the call, which
+    /// then started. Returns each appointment with its document and the stored (checked) bytes.
+    async fn with_documents(
+        f: &Fixture,
+        n: usize,
+    ) -> Vec<(AppointmentId, DocumentRecord, Vec<u8>)> {
+        let resp = f
+            .admin
+            .put(f.url(&format!("/api/v1/admin/services/{}/sources", f.service.id)))
+            .json(&json!({"sources": [
+                {"code": "brp", "label": "BRP", "reason": "Om uw naam en adres te controleren."}]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let mut out = Vec::new();
+        // Documents are supplied before the call: the appointments start in an hour.
+        for (id, token) in f.booked_with_links(n, SignedDuration::from_hours(1)).await {
+            let u = booking::usecases::booking::unlock(&f.t.app, &token)
+                .await
+                .unwrap();
+            booking::usecases::consent::choose(
+                &f.t.app,
+                &u.tenant,
+                &u.appointment,
+                &[("brp".into(), Choice::SelfSupplied)],
+            )
+            .await
+            .unwrap();
+            let doc = booking::usecases::documents::upload(&f.t.app, &u, "brp", &png(), None)
+                .await
+                .unwrap();
+            let (_, bytes) = booking::usecases::documents::resident_copy(&f.t.app, &u, doc.id)
+                .await
+                .unwrap();
+            out.push((id, doc, bytes));
+        }
+        for (id, _, _) in &out {
+            common::start_call(f.t.app.db(), f.tenant.id, *id, f.clerk, f.t.app.clock.now()).await;
+        }
+        out
+    }
+
+    fn no_sources() -> Value {
+        json!({"result": "complete", "notes": "Paspoort aangevraagd.", "follow_up": {"kind": "none"}, "sources": []})
+    }
+
+    fn posts(state: &Value, what: &str) -> usize {
+        state["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| *r == what)
+            .count()
+    }
+
+    pub async fn documents_become_informatieobjecten_once_despite_failures_then_are_erased() {
+        let Some((f, mock, worker)) =
+            setup("documents_become_informatieobjecten_once_despite_failures_then_are_erased")
+                .await
+        else {
+            return;
+        };
+        let supplied = with_documents(&f, 1).await;
+        let (id, doc, bytes) = &supplied[0];
+        assert_eq!(f.record(*id, no_sources()).await.status(), 201);
+
+        // The Documenten API fails (500, an answer its document lists): the zaak is there, the
+        // document not; retried later.
+        mock.faults(
+            json!([{"method": "POST", "path": "/enkelvoudiginformatieobjecten", "status": 500,
+            "title": "Interne serverfout."}]),
+        )
+        .await;
+        assert_eq!(worker.run_once().await.unwrap(), 1);
+        let view = f.history(*id).await;
+        assert_eq!(view["delivery"], "failing", "{view}");
+        assert!(view["deliveries"][0]["last_error"]
+            .as_str()
+            .unwrap()
+            .starts_with("POST /enkelvoudiginformatieobjecten: 500"));
+        assert!(view["deliveries"][0]["next_attempt_at"].is_string());
+        let stored = f.t.app.db().documents(f.tenant.id, *id).await.unwrap();
+        assert!(stored[0].delivered_at.is_none() && stored[0].erased_at.is_none());
+
+        // Next the link fails after the informatieobject was made.
+        mock.faults(json!([{"method": "POST", "path": "/zaakinformatieobjecten", "status": 500}]))
+            .await;
+        f.t.app.clock.advance(SignedDuration::from_secs(2));
+        assert_eq!(worker.run_once().await.unwrap(), 1);
+        assert_eq!(f.history(*id).await["delivery"], "failing");
+        let state = mock.state().await;
+        assert_eq!(count(&state, "informatieobjecten"), 1);
+        assert_eq!(count(&state, "zaakinformatieobjecten"), 0);
+        let (_, content) =
+            f.t.app
+                .db()
+                .document(f.tenant.id, *id, doc.id)
+                .await
+                .unwrap();
+        assert!(content.is_some(), "kept until the delivery is complete");
+
+        // The store is back: the same informatieobject is linked, nothing made twice.
+        mock.faults(json!([])).await;
+        f.t.app.clock.advance(SignedDuration::from_secs(10));
+        assert_eq!(worker.run_once().await.unwrap(), 1);
+        assert_eq!(f.history(*id).await["delivery"], "delivered");
+        let state = mock.state().await;
+        mock.assert_clean().await;
+        assert_eq!(count(&state, "zaken"), 1);
+        assert_eq!(count(&state, "informatieobjecten"), 1);
+        assert_eq!(count(&state, "zaakinformatieobjecten"), 1);
+        assert_eq!(
+            posts(&state, "POST /enkelvoudiginformatieobjecten"),
+            2,
+            "one refused, one made"
+        );
+        let object = &state["informatieobjecten"][0];
+        assert_eq!(object["identificatie"], format!("VLD-{}", doc.id));
+        assert_eq!(object["bronorganisatie"], "002220647");
+        assert_eq!(object["informatieobjecttype"], IOTYPE);
+        assert_eq!(object["formaat"], "image/png");
+        assert_eq!(object["titel"], "BRP");
+        assert_eq!(object["bestandsnaam"], "brp.png");
+        assert_eq!(object["bestandsomvang"], bytes.len());
+        assert_eq!(
+            object["_sha256"],
+            sha256_hex(bytes),
+            "the checked copy arrived whole"
+        );
+        let link = &state["zaakinformatieobjecten"][0];
+        assert_eq!(link["zaak"], state["zaken"][0]["url"]);
+        assert_eq!(link["informatieobject"], object["url"]);
+
+        // Delivered: the platform's copy is gone, the record says where it went.
+        let stored = f.t.app.db().documents(f.tenant.id, *id).await.unwrap();
+        assert_eq!(stored[0].delivered_to.as_deref(), object["url"].as_str());
+        assert!(stored[0].erased_at.is_some());
+        let (_, content) =
+            f.t.app
+                .db()
+                .document(f.tenant.id, *id, doc.id)
+                .await
+                .unwrap();
+        assert_eq!(content, None);
+        assert!(booking::domain::document::whereabouts(&stored[0])
+            .dutch
+            .starts_with("Doorgestuurd naar het zaaksysteem"));
+
+        // A correction later delivers the outcome again, but no document a second time.
+        let mut correction = no_sources();
+        correction["corrects"] = json!(1);
+        f.t.app.clock.advance(SignedDuration::from_mins(5));
+        assert_eq!(f.record(*id, correction).await.status(), 201);
+        assert_eq!(worker.run_once().await.unwrap(), 1);
+        let state = mock.state().await;
+        assert_eq!(count(&state, "informatieobjecten"), 1);
+        assert_eq!(count(&state, "zaakinformatieobjecten"), 1);
+        mock.assert_clean().await;
+    }
+
+    /// SIGKILL while each delivery waits for its POST /zaakinformatieobjecten (the
+    /// informatieobject exists, nothing is noted); the held links land after the kill; a new
+    /// worker takes the leases over and finds both, so each document is there exactly once.
+    pub async fn worker_killed_between_informatieobject_and_link_then_each_document_once() {
+        const N: usize = 4;
+        let Some((f, mock, _)) =
+            setup("worker_killed_between_informatieobject_and_link_then_each_document_once").await
+        else {
+            return;
+        };
+        let supplied = with_documents(&f, N).await;
+        for (id, _, _) in &supplied {
+            assert_eq!(f.record(*id, no_sources()).await.status(), 201);
+        }
+        mock.faults(json!([{"method": "POST", "path": "/zaakinformatieobjecten", "hold": true, "times": -1}]))
+            .await;
+        let url = booking::store::Db::sqlite_url(f.t.test_db.dir.path());
+        let start = || {
+            tokio::process::Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "child_delivery_worker",
+                    "--exact",
+                    "--ignored",
+                    "--nocapture",
+                ])
+                .env(CHILD_DB, &url)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .kill_on_drop(true)
+                .spawn()
+                .unwrap()
+        };
+        let mut first = start();
+        outcomes_support::wait_until("every link is held", Duration::from_secs(30), || async {
+            posts(&mock.state().await, "POST /zaakinformatieobjecten") == N
+        })
+        .await;
+        first.start_kill().unwrap(); // SIGKILL
+        first.wait().await.unwrap();
+        assert_eq!(
+            f.counts().await,
+            (N as i64, 0, 0),
+            "killed before noting anything"
+        );
+        for (id, _, _) in &supplied {
+            let stored = f.t.app.db().documents(f.tenant.id, *id).await.unwrap();
+            assert!(stored[0].delivered_at.is_none());
+        }
+        mock.faults(json!([])).await; // the held links land now
+        outcomes_support::wait_until("the held links landed", Duration::from_secs(30), || async {
+            count(&mock.state().await, "zaakinformatieobjecten") == N
+        })
+        .await;
+
+        let mut second = start();
+        outcomes_support::wait_until("all are delivered", Duration::from_secs(60), || async {
+            f.counts().await == (0, N as i64, 0)
+        })
+        .await;
+        second.start_kill().unwrap();
+        second.wait().await.unwrap();
+
+        let state = mock.state().await;
+        mock.assert_clean().await;
+        assert_eq!(count(&state, "informatieobjecten"), N);
+        assert_eq!(count(&state, "zaakinformatieobjecten"), N);
+        assert_eq!(
+            posts(&state, "POST /enkelvoudiginformatieobjecten"),
+            N,
+            "never made twice"
+        );
+        assert_eq!(
+            posts(&state, "POST /zaakinformatieobjecten"),
+            N,
+            "never linked twice"
+        );
+        for (id, doc, bytes) in &supplied {
+            let object = state["informatieobjecten"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|o| o["identificatie"] == format!("VLD-{}", doc.id))
+                .expect("the document arrived");
+            assert_eq!(object["_sha256"], sha256_hex(bytes));
+            let stored = f.t.app.db().documents(f.tenant.id, *id).await.unwrap();
+            assert_eq!(stored[0].delivered_to.as_deref(), object["url"].as_str());
+            let (_, content) =
+                f.t.app
+                    .db()
+                    .document(f.tenant.id, *id, doc.id)
+                    .await
+                    .unwrap();
+            assert_eq!(content, None, "erased after delivery");
+        }
+    }
 
     pub async fn an_outcome_becomes_zaak_rol_resultaat_and_end_status() {
         let Some((f, mock, worker)) =

@@ -50,13 +50,25 @@ pub(crate) enum Action {
         audio: bool,
         video: bool,
         weak_network: bool,
+        screen: bool,
     },
+    /// A step of asking for a photo (the role was checked here; the room's
+    /// `photo::PhotoConsent` decides whether it fits now).
+    Photo(PhotoStep),
     /// Take this other participant out of the room (asked by the clerk).
     Remove(String),
     /// Send a close frame and wait briefly for the client's.
     Close(u16, &'static str),
     /// The conversation is over; nothing follows.
     End(Exit),
+}
+
+/// What a participant did about a photo of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PhotoStep {
+    Request,
+    Answer { accepted: bool },
+    Taken,
 }
 
 /// A client request for the SFU.
@@ -301,11 +313,33 @@ impl Conversation {
                 audio,
                 video,
                 weak_network,
+                screen,
             } => Action::SetMedia {
                 audio,
                 video,
                 weak_network,
+                // Only the clerk shows a screen.
+                screen: screen && self.role() == Some(crate::token::Role::Clerk),
             },
+            ClientMessage::PhotoRequest | ClientMessage::PhotoTaken
+                if self.role() != Some(crate::token::Role::Clerk) =>
+            {
+                return self
+                    .reply_error(ErrorCode::Unexpected, "only the clerk takes a photo".into());
+            }
+            ClientMessage::PhotoAnswer { .. }
+                if self.role() != Some(crate::token::Role::Resident) =>
+            {
+                return self.reply_error(
+                    ErrorCode::Unexpected,
+                    "only the resident allows a photo".into(),
+                );
+            }
+            ClientMessage::PhotoRequest => Action::Photo(PhotoStep::Request),
+            ClientMessage::PhotoAnswer { accepted } => {
+                Action::Photo(PhotoStep::Answer { accepted })
+            }
+            ClientMessage::PhotoTaken => Action::Photo(PhotoStep::Taken),
             ClientMessage::Ping => Action::Send(ServerMessage::Pong),
             ClientMessage::Leave => {
                 self.actions.push_back(Action::Close(1000, "bye"));
@@ -508,6 +542,14 @@ impl Conversation {
             .reconnect_grace
             .min(expires_at.saturating_duration_since(now));
         self.end(Exit::Dropped { grace });
+    }
+
+    /// The participant's role, once in the room.
+    fn role(&self) -> Option<crate::token::Role> {
+        match &self.phase {
+            Phase::InRoom(room) => Some(room.claims.role),
+            _ => None,
+        }
     }
 
     fn reply_error(&mut self, code: ErrorCode, message: String) {
@@ -761,6 +803,73 @@ mod tests {
     }
 
     #[test]
+    fn photo_steps_by_role() {
+        let t0 = Instant::now();
+        // The resident (as `in_room` joins) answers; asking, announcing a still or showing a
+        // screen is the clerk's.
+        let mut c = in_room(t0, 600);
+        c.frame(text(r#"{"type":"photo_answer","accepted":true}"#), t0);
+        c.frame(text(r#"{"type":"photo_request"}"#), t0);
+        c.frame(text(r#"{"type":"photo_taken"}"#), t0);
+        c.frame(
+            text(r#"{"type":"media_state","audio":true,"video":true,"screen":true}"#),
+            t0,
+        );
+        let refused = |m: &str| {
+            Action::Send(ServerMessage::Error {
+                code: ErrorCode::Unexpected,
+                message: m.into(),
+            })
+        };
+        assert_eq!(
+            drain(&mut c),
+            [
+                Action::Photo(PhotoStep::Answer { accepted: true }),
+                refused("only the clerk takes a photo"),
+                refused("only the clerk takes a photo"),
+                Action::SetMedia {
+                    audio: true,
+                    video: true,
+                    weak_network: false,
+                    screen: false
+                },
+            ]
+        );
+
+        let mut clerk = fresh(t0);
+        let claims = RoomClaims {
+            sub: "clerk-1".into(),
+            role: Role::Clerk,
+            ..claims(ROOM, 600)
+        };
+        clerk.frame(join_text(ROOM, &keys().issue(&claims)), t0);
+        drain(&mut clerk);
+        clerk.joined(Vec::new(), Vec::new(), t0);
+        drain(&mut clerk);
+        clerk.frame(text(r#"{"type":"photo_request"}"#), t0);
+        clerk.frame(text(r#"{"type":"photo_taken"}"#), t0);
+        clerk.frame(text(r#"{"type":"photo_answer","accepted":true}"#), t0);
+        clerk.frame(
+            text(r#"{"type":"media_state","audio":true,"video":true,"screen":true}"#),
+            t0,
+        );
+        assert_eq!(
+            drain(&mut clerk),
+            [
+                Action::Photo(PhotoStep::Request),
+                Action::Photo(PhotoStep::Taken),
+                refused("only the resident allows a photo"),
+                Action::SetMedia {
+                    audio: true,
+                    video: true,
+                    weak_network: false,
+                    screen: true
+                },
+            ]
+        );
+    }
+
+    #[test]
     fn messages_in_the_room_become_actions() {
         let t0 = Instant::now();
         let mut c = in_room(t0, 600);
@@ -782,7 +891,8 @@ mod tests {
                 Action::SetMedia {
                     audio: false,
                     video: true,
-                    weak_network: false
+                    weak_network: false,
+                    screen: false
                 },
                 Action::Send(ServerMessage::Pong),
                 Action::Send(ServerMessage::Error {

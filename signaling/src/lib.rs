@@ -39,6 +39,7 @@ mod conversation;
 pub mod error;
 #[cfg(test)]
 mod fuzz;
+mod photo;
 mod presence;
 pub mod protocol;
 mod session;

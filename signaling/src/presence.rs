@@ -10,6 +10,8 @@ use tokio::sync::{mpsc, OwnedMutexGuard};
 use tokio::task::JoinHandle;
 use tracing::info;
 
+use crate::conversation::PhotoStep;
+use crate::photo::PhotoConsent;
 use crate::protocol::{LeaveReason, ParticipantInfo, Presence, ServerMessage};
 use crate::token::RoomClaims;
 use sfu::{PeerHandle, Sfu, SfuError, SfuEvent};
@@ -38,6 +40,8 @@ struct Member {
 #[derive(Default)]
 struct Room {
     members: HashMap<String, Member>,
+    /// Whether the clerk may take a photo of a document now (issue 22 item 2).
+    photo: PhotoConsent,
     /// Set when the room was emptied and taken off the map; whoever waited for its lock
     /// meanwhile starts over with a fresh room.
     closed: bool,
@@ -287,6 +291,7 @@ impl Rooms {
         audio: bool,
         video: bool,
         weak_network: bool,
+        screen: bool,
     ) {
         let Some(mut room) = self.lock_room(&claims.room, false).await else {
             return;
@@ -303,8 +308,50 @@ impl Rooms {
                 audio,
                 video,
                 weak_network,
+                screen,
             },
         );
+    }
+
+    /// A step of asking for a photo: checked against the room's `PhotoConsent`, then told to
+    /// the others; a step that does not fit now is refused to its sender only.
+    pub async fn photo(&self, claims: &RoomClaims, step: PhotoStep) {
+        let Some(mut room) = self.lock_room(&claims.room, false).await else {
+            return;
+        };
+        let me = claims.sub.clone();
+        let result = match step {
+            PhotoStep::Request => {
+                room.photo.request(&me);
+                Ok(ServerMessage::PhotoRequested { participant_id: me })
+            }
+            PhotoStep::Answer { accepted } => {
+                room.photo
+                    .answer(accepted)
+                    .map(|_| ServerMessage::PhotoAnswered {
+                        participant_id: me,
+                        accepted,
+                    })
+            }
+            PhotoStep::Taken => room
+                .photo
+                .taken(&me)
+                .map(|()| ServerMessage::PhotoTaken { participant_id: me }),
+        };
+        match result {
+            Ok(message) => {
+                info!(room = %claims.room, participant = %claims.sub, ?step, "photo step");
+                broadcast(&room, &claims.sub, &message);
+            }
+            Err(refusal) => {
+                if let Some((_, tx)) = room.members.get(&claims.sub).and_then(|m| m.conn.as_ref()) {
+                    let _ = tx.send(Outbound::Message(ServerMessage::Error {
+                        code: crate::protocol::ErrorCode::Unexpected,
+                        message: refusal.message().into(),
+                    }));
+                }
+            }
+        }
     }
 }
 
@@ -324,6 +371,7 @@ fn remove_member(
         return false;
     }
     room.members.remove(participant);
+    room.photo.left();
     broadcast(
         room,
         participant,

@@ -37,7 +37,23 @@ pub enum ClientMessage {
         /// (`web/static/call-quality.js`), so the others can say why.
         #[serde(default)]
         weak_network: bool,
+        /// The clerk shows their screen instead of the camera (issue 22 item 3): the video
+        /// track carries the screen with the clerk's face small in a corner.
+        #[serde(default)]
+        screen: bool,
     },
+    /// Clerks only: ask the resident to allow one photo of a document (issue 22 item 2; the
+    /// others get `photo_requested`). Asking again voids an earlier yes.
+    PhotoRequest,
+    /// Residents only: the answer to the last `photo_requested` (the others get
+    /// `photo_answered`); an answer without a request is refused.
+    PhotoAnswer {
+        /// Whether the resident allows one photo.
+        accepted: bool,
+    },
+    /// Clerks only: the allowed photo was taken (the others get `photo_taken`); refused
+    /// without the resident's yes. The next photo needs a new request and a new yes.
+    PhotoTaken,
     /// Ask the server for a fresh offer (e.g. a camera was attached late).
     Renegotiate,
     /// Ask for an offer with ICE restart (the client's network changed).
@@ -187,6 +203,26 @@ pub enum ServerMessage {
         /// The camera is off because of a weak network (sent only when true).
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         weak_network: bool,
+        /// The clerk shows their screen (sent only when true).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        screen: bool,
+    },
+    /// The clerk asks to take a photo of a document the resident holds to the camera.
+    PhotoRequested {
+        /// The clerk.
+        participant_id: String,
+    },
+    /// The resident's answer to `photo_request`.
+    PhotoAnswered {
+        /// The resident.
+        participant_id: String,
+        /// Whether one photo is allowed.
+        accepted: bool,
+    },
+    /// The clerk took the allowed photo.
+    PhotoTaken {
+        /// The clerk.
+        participant_id: String,
     },
     /// Reply to `ping`.
     Pong,
@@ -285,6 +321,26 @@ mod tests {
             serde_json::to_string(&ServerMessage::Removed).unwrap(),
             r#"{"type":"removed"}"#
         );
+        assert_eq!(
+            serde_json::from_str::<ClientMessage>(r#"{"type":"photo_answer","accepted":true}"#)
+                .unwrap(),
+            ClientMessage::PhotoAnswer { accepted: true }
+        );
+        assert_eq!(
+            serde_json::to_string(&ServerMessage::PhotoRequested {
+                participant_id: "clerk-1".into()
+            })
+            .unwrap(),
+            r#"{"type":"photo_requested","participant_id":"clerk-1"}"#
+        );
+        // Older pages send no `screen`: not sharing.
+        assert!(matches!(
+            serde_json::from_str::<ClientMessage>(
+                r#"{"type":"media_state","audio":true,"video":true}"#
+            )
+            .unwrap(),
+            ClientMessage::MediaState { screen: false, .. }
+        ));
         assert_eq!(
             serde_json::from_str::<ClientMessage>(
                 r#"{"type":"remove","participant_id":"companion-1"}"#

@@ -168,12 +168,19 @@ pub(crate) async fn run(
                     audio,
                     video,
                     weak_network,
+                    screen,
                 } => {
                     if let Some(member) = &member {
                         let rooms = &state.rooms;
                         rooms
-                            .set_media(&member.claims, audio, video, weak_network)
+                            .set_media(&member.claims, audio, video, weak_network, screen)
                             .await;
+                    }
+                    true
+                }
+                Action::Photo(step) => {
+                    if let Some(member) = &member {
+                        state.rooms.photo(&member.claims, step).await;
                     }
                     true
                 }

@@ -8,8 +8,12 @@ user_representation present; iat recent). A request that fails a check gets a 40
 answer and is recorded under "errors", so the test can assert there were none. Every answer is
 checked against the document too (response errors are recorded the same way).
 
-Zaken, rollen, resultaten and statussen live in memory. Like Open Zaak, an end status is
-refused while the zaak has no resultaat, and a zaak has at most one resultaat.
+Zaken, rollen, resultaten, statussen and zaakinformatieobjecten live in memory. Like Open Zaak,
+an end status is refused while the zaak has no resultaat, a zaak has at most one resultaat, and
+a zaakinformatieobject needs an informatieobject the Documenten API holds.
+
+With --documenten-spec the same server also plays the Documenten API under /documenten/api/v1
+(mock_documenten.py), checked against that document the same way.
 
 Test controls (outside /api/v1, not validated):
   POST /_control/faults  [{"method": "POST", "path": "/statussen", "status": 503, "times": 1},
@@ -42,6 +46,8 @@ import yaml
 from openapi_core import Config, OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from werkzeug.wrappers import Request, Response
+
+import mock_documenten
 
 PREFIX = "/api/v1"
 CRS = "EPSG:4326"
@@ -92,17 +98,24 @@ def check_jwt(header, secret):
     return None
 
 
+def checker(spec):
+    # openapi-core checks "uri" strings in bodies but has no formatter for them in query
+    # parameters; give it one that demands an absolute http(s) URL, as the API does.
+    return OpenAPI.from_dict(spec, config=Config(
+        spec_validator_cls=None,
+        extra_format_validators={"uri": is_uri},
+        extra_format_unmarshallers={"uri": str},
+        # Error answers are application/problem+json: JSON, to be checked as such.
+        extra_media_type_deserializers={"application/problem+json": json.loads},
+    ))
+
+
 class ZakenApi:
-    def __init__(self, spec, secret, end_statustype):
-        # openapi-core checks "uri" strings in bodies but has no formatter for them in query
-        # parameters; give it one that demands an absolute http(s) URL, as the API does.
-        self.openapi = OpenAPI.from_dict(spec, config=Config(
-            spec_validator_cls=None,
-            extra_format_validators={"uri": is_uri},
-            extra_format_unmarshallers={"uri": str},
-            # Error answers are application/problem+json: JSON, to be checked as such.
-            extra_media_type_deserializers={"application/problem+json": json.loads},
-        ))
+    def __init__(self, spec, secret, end_statustype, documenten_spec=None):
+        self.openapi = checker(spec)
+        self.documenten_openapi = checker(documenten_spec) if documenten_spec else None
+        self.documenten = mock_documenten.DocumentenApi(self.problem, self.paged)
+        self.zios = {}
         self.secret = secret
         self.end_statustype = end_statustype
         self.lock = threading.Lock()
@@ -235,6 +248,29 @@ class ZakenApi:
                 if body["statustype"] == self.end_statustype:
                     zaak["einddatum"] = body["datumStatusGezet"][:10]
                 return 201, status
+            if kind == "zaakinformatieobjecten" and method == "GET":
+                # Not paged in the Zaken API: a plain array.
+                return 200, [z for z in self.zios.values()
+                             if all(z.get(k) == query[k] for k in ("zaak", "informatieobject") if k in query)]
+            if kind == "zaakinformatieobjecten" and method == "POST":
+                if self.zaak_by_url(body["zaak"]) is None:
+                    return self.problem(400, "Invalid input.", "", [("zaak", "De zaak bestaat niet.")])
+                if not self.documenten.exists(body["informatieobject"]):
+                    return self.problem(400, "Invalid input.", "",
+                                        [("informatieobject", "Het informatieobject bestaat niet.")])
+                if any(z["zaak"] == body["zaak"] and z["informatieobject"] == body["informatieobject"]
+                       for z in self.zios.values()):
+                    return self.problem(400, "Invalid input.", "",
+                                        [("nonFieldErrors", "Het informatieobject is al aan de zaak gekoppeld.")])
+                id_ = str(uuid.uuid4())
+                zio = {"url": self.url("zaakinformatieobjecten", id_), "uuid": id_,
+                       "informatieobject": body["informatieobject"], "zaak": body["zaak"],
+                       "aardRelatieWeergave": "Hoort bij, omgekeerd: kent",
+                       "titel": body.get("titel", ""), "beschrijving": body.get("beschrijving", ""),
+                       "registratiedatum": now, "vernietigingsdatum": None, "status": None}
+                self.zios[id_] = zio
+                self.zaak_by_url(body["zaak"])["zaakinformatieobjecten"].append(zio["url"])
+                return 201, zio
         return self.problem(404, "Niet gevonden.", f"{method} {path} is not served by this mock")
 
     def paged(self, path, query, found):
@@ -271,6 +307,8 @@ class ZakenApi:
                 return self.json_response(200, {
                     "zaken": list(self.zaken.values()), "rollen": list(self.rollen.values()),
                     "resultaten": list(self.resultaten.values()), "statussen": list(self.statussen.values()),
+                    "zaakinformatieobjecten": list(self.zios.values()),
+                    "informatieobjecten": self.documenten.state(),
                     "errors": self.errors, "requests": self.requests})
         if path == "/_control/faults" and method == "POST":
             with self.lock:
@@ -282,13 +320,18 @@ class ZakenApi:
             with self.lock:
                 self.page_size = json.loads(request.get_data())["size"]
             return self.json_response(200, {"size": self.page_size})
-        if not path.startswith(PREFIX):
+        documenten = self.documenten_openapi is not None and path.startswith(mock_documenten.PREFIX)
+        if documenten:
+            prefix, openapi = mock_documenten.PREFIX, self.documenten_openapi
+        elif path.startswith(PREFIX):
+            prefix, openapi = PREFIX, self.openapi
+        else:
             return self.json_response(*self.problem(404, "Niet gevonden.", path))
 
         with self.lock:
-            self.requests.append(f"{method} {path[len(PREFIX):]}")
+            self.requests.append(f"{method} {path[len(prefix):]}")
         openapi_request = WerkzeugOpenAPIRequest(request)
-        result = self.openapi.unmarshal_request(openapi_request)
+        result = openapi.unmarshal_request(openapi_request)
         if result.errors:
             reasons = [describe(e) for e in result.errors]
             with self.lock:
@@ -303,7 +346,7 @@ class ZakenApi:
 
         with self.lock:
             released = self.released
-        fault = self.take_fault(method, path[len(PREFIX):])
+        fault = self.take_fault(method, path[len(prefix):])
         if fault and fault.get("hold"):
             released.wait(timeout=120)
         if fault and "sleep" in fault:
@@ -312,13 +355,17 @@ class ZakenApi:
             status, body = self.problem(fault["status"], fault.get("title", "Fout."), fault.get("detail", "injected fault"))
         else:
             body_json = json.loads(request.get_data()) if request.get_data() else None
-            status, body = self.handle(method, path, request.args.to_dict(), body_json)
-        headers = {"API-version": "1.5.1"}
-        if path[len(PREFIX):].startswith("/zaken"):
+            if documenten:
+                with self.lock:
+                    status, body = self.documenten.handle(method, path, request.args.to_dict(), body_json)
+            else:
+                status, body = self.handle(method, path, request.args.to_dict(), body_json)
+        headers = {"API-version": "1.4.2" if documenten else "1.5.1"}
+        if not documenten and path[len(PREFIX):].startswith("/zaken"):
             headers["Content-Crs"] = CRS
         response = self.json_response(status, body, headers)
 
-        checked = self.openapi.unmarshal_response(openapi_request, WerkzeugOpenAPIResponse(response))
+        checked = openapi.unmarshal_response(openapi_request, WerkzeugOpenAPIResponse(response))
         if checked.errors:
             with self.lock:
                 self.errors.append({"response": f"{method} {path} -> {status}",
@@ -343,15 +390,24 @@ def main():
     parser.add_argument("--spec", required=True)
     parser.add_argument("--secret", required=True)
     parser.add_argument("--end-statustype", required=True)
+    parser.add_argument("--documenten-spec", help="also play the Documenten API with this document")
     args = parser.parse_args()
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with open(args.spec) as f:
-        spec = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        spec = yaml.load(f, Loader=loader)
+    documenten_spec = None
+    if args.documenten_spec:
+        with open(args.documenten_spec) as f:
+            documenten_spec = yaml.load(f, Loader=loader)
     server = make_server("127.0.0.1", 0, None, server_class=ThreadingServer, handler_class=Quiet)
     base = f"http://127.0.0.1:{server.server_port}"
     # Requests are matched against the servers list: serve the document at our own address.
     spec["servers"] = [{"url": base + PREFIX}]
-    api = ZakenApi(spec, args.secret, args.end_statustype)
+    if documenten_spec:
+        documenten_spec["servers"] = [{"url": base + mock_documenten.PREFIX}]
+    api = ZakenApi(spec, args.secret, args.end_statustype, documenten_spec)
     api.base = base
+    api.documenten.base = base
     server.set_app(api)
     print(f"PORT {server.server_port}", flush=True)
     server.serve_forever()

@@ -36,6 +36,11 @@ const SCRIPTS: &[(&str, &str)] = &[
     ),
     ("companion.js", include_str!("../static/companion.js")),
     ("participants.js", include_str!("../static/participants.js")),
+    // Photos of documents and the shared screen in the call (issue 22).
+    (
+        "call-documents.js",
+        include_str!("../static/call-documents.js"),
+    ),
 ];
 
 fn script_routes() -> Router<booking::App> {

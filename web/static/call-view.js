@@ -7,6 +7,7 @@
 
 import { Call, openMedia } from "/static/call.js";
 import { watchCallQuality } from "/static/call-quality-view.js";
+import { watchCallDocuments } from "/static/call-documents.js";
 
 /**
  * Starts the call inside `root` (the markup of web/src/pages/call_view.rs).
@@ -168,8 +169,11 @@ export function startCallView(root, { ticket, stream, camera, onEnded }) {
         remoteNoVideo.hidden = media.video !== false || media.weakNetwork;
       }
       quality.remoteMedia(media);
+      documents.remoteMedia(media);
     },
   });
+  // Photos of documents and the clerk's shared screen (issue 22).
+  const documents = watchCallDocuments(root, call, { camera: () => call.stream.getVideoTracks()[0] });
   // Weak networks and the 20-second phone fallback (issue 15 item 5).
   const quality = watchCallQuality(root, call, { setCamera: (on) => on !== camOn && cam.click(), camera: () => camOn && camera });
 

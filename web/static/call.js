@@ -53,6 +53,12 @@ export class Call {
     this.onRemoteMedia = onRemoteMedia || (() => {});
     /** Our camera is off because the network is too weak (call-quality-view.js sets it). */
     this.weakNetwork = false;
+    /** The clerk shows their screen on the video track (call-documents.js sets it). */
+    this.screen = false;
+    /** Our role in the room, from `joined`. */
+    this.role = null;
+    /** Photo requests, answers and stills in the room (call-documents.js sets it). */
+    this.onPhoto = () => {};
     this.onParticipants = onParticipants || (() => {});
     this.videoFor = videoFor || (() => this.remoteVideo);
     /** Everyone else in the room, by participant id. */
@@ -134,6 +140,7 @@ export class Call {
     switch (msg.type) {
       case "joined":
         this.iceServers = toRtcIceServers(msg.ice_servers);
+        this.role = msg.role;
         this.others = new Set((msg.participants || []).map((p) => p.id));
         this.people = new Map((msg.participants || []).map((p) => [p.id, { ...p }]));
         this.onParticipants(this.people);
@@ -192,8 +199,14 @@ export class Call {
           audio: msg.audio,
           video: msg.video,
           weakNetwork: !!msg.weak_network,
+          screen: !!msg.screen,
           participantId: msg.participant_id,
         });
+        break;
+      case "photo_requested":
+      case "photo_answered":
+      case "photo_taken":
+        this.onPhoto(msg);
         break;
       case "error":
         console.warn("signaling error", msg.code, msg.message);
@@ -282,7 +295,30 @@ export class Call {
       audio: on(this.stream.getAudioTracks()),
       video: on(this.stream.getVideoTracks()),
       weak_network: this.weakNetwork,
+      screen: this.screen,
     });
+  }
+
+  /** Puts `track` on our video uplink in place of the camera (or the camera back, with the
+   * camera's track): the SFU forwards whatever the one video track carries, no renegotiation. */
+  async replaceVideo(track) {
+    const sender = this.pc?.getSenders().find((s) => s.track?.kind === "video");
+    if (sender) await sender.replaceTrack(track);
+  }
+
+  /** Clerks: ask the resident for one photo of a document (issue 22). */
+  requestPhoto() {
+    this.send({ type: "photo_request" });
+  }
+
+  /** Residents: the answer to the clerk's request. */
+  answerPhoto(accepted) {
+    this.send({ type: "photo_answer", accepted });
+  }
+
+  /** Clerks: the allowed photo was taken. */
+  photoTaken() {
+    this.send({ type: "photo_taken" });
   }
 
   /** Bytes received so far over all incoming RTP streams (for "is anything arriving?"). */

@@ -45,6 +45,9 @@ pub enum Action {
     ViewedDocument,
     /// The resident cancelled by replying "annuleren" to a text (`clerk_id` is empty).
     CancelledByText,
+    /// Issue 22 item 2: a clerk took a photo of a document the resident held to the camera,
+    /// after the resident allowed it (`source` is the photo's label).
+    TookPhoto,
 }
 
 impl Action {
@@ -65,6 +68,7 @@ impl Action {
             Action::FoundByResident => "found_by_resident",
             Action::ViewedDocument => "viewed_document",
             Action::CancelledByText => "cancelled_by_text",
+            Action::TookPhoto => "took_photo",
         }
     }
 
@@ -85,6 +89,7 @@ impl Action {
             "found_by_resident" => Some(Action::FoundByResident),
             "viewed_document" => Some(Action::ViewedDocument),
             "cancelled_by_text" => Some(Action::CancelledByText),
+            "took_photo" => Some(Action::TookPhoto),
             _ => None,
         }
     }
@@ -194,6 +199,10 @@ pub fn sentence(entry: &AccessEntry, tz: &TimeZone, tone: Tone) -> String {
             "{when} is {your} afspraak afgezegd met een sms-bericht (\"annuleren\") van {your} \
              telefoonnummer."
         ),
+        Action::TookPhoto => format!(
+            "{when} heeft een medewerker van de gemeente tijdens het gesprek een foto van {your} \
+             document gemaakt, nadat {you} daar toestemming voor gaf."
+        ),
     }
 }
 
@@ -256,6 +265,10 @@ pub fn sentence_en(entry: &AccessEntry, tz: &TimeZone) -> String {
         Action::CancelledByText => format!(
             "{when} your appointment was cancelled by a text message (\"annuleren\") from your \
              phone number."
+        ),
+        Action::TookPhoto => format!(
+            "{when} a member of the municipality's staff took a photo of your document during \
+             the call, after you allowed it."
         ),
     }
 }

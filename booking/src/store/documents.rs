@@ -47,6 +47,17 @@ fn record(row: &AnyRow) -> Result<DocumentRecord> {
 impl Db {
     /// Stores a document, replacing the one for the same appointment and source.
     pub async fn save_document(&self, record: &DocumentRecord, sealed: &[u8]) -> Result<()> {
+        self.save_document_logged(record, sealed, &[]).await
+    }
+
+    /// As `save_document`, with access-log entries in the same transaction (a photo the clerk
+    /// took is never stored without its line in the resident's log).
+    pub async fn save_document_logged(
+        &self,
+        record: &DocumentRecord,
+        sealed: &[u8],
+        log: &[crate::domain::access_log::AccessEntry],
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM documents WHERE appointment_id = $1 AND source_code = $2")
             .bind(record.appointment_id.to_string())
@@ -68,6 +79,9 @@ impl Db {
         .bind(sealed.to_vec())
         .execute(&mut *tx)
         .await?;
+        for entry in log {
+            super::access_log::insert(&mut tx, entry).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

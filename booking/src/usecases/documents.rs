@@ -227,3 +227,83 @@ pub async fn undelivered(
     }
     Ok(out)
 }
+
+/// Issue 22 item 2: a still the clerk took of the resident's incoming video during the call,
+/// after the resident allowed it in the call (the room's `photo_request`/`photo_answer` in
+/// signalling, docs/signaling.md). It takes the same safe path as a resident's upload (decoded
+/// within limits and re-encoded, so nothing but the pixels is kept, and sealed), only a picture,
+/// only by the clerk who is in the call with the resident now, and it is written to the
+/// resident's access log. It goes to the case store with the outcome like the other documents.
+pub async fn clerk_photo(
+    app: &App,
+    claims: &SessionClaims,
+    appointment: AppointmentId,
+    upload: &[u8],
+) -> Result<DocumentRecord> {
+    let appointment = super::desk::appointment(app, claims, appointment).await?;
+    let in_call = app
+        .db
+        .queue_entry_for_appointment(appointment.id)
+        .await?
+        .is_some_and(|e| {
+            e.clerk_id == Some(claims.sub)
+                && matches!(
+                    e.status,
+                    crate::domain::queue::EntryStatus::Called
+                        | crate::domain::queue::EntryStatus::Answered
+                )
+        });
+    if !in_call {
+        return Err(Conflict::NotInCallWithYou.into());
+    }
+    let checked = document::check(upload, None)
+        .map_err(|why| Error::invalid_because("/file", why.words()))?;
+    if checked.kind() == document::DocumentKind::Pdf {
+        return Err(Error::invalid(
+            "/file",
+            "Een foto tijdens het gesprek is een JPEG- of PNG-afbeelding.",
+            "A photo during the call is a JPEG or PNG picture.",
+        ));
+    }
+    let earlier = app
+        .db
+        .documents(claims.tenant, appointment.id)
+        .await?
+        .iter()
+        .filter(|d| d.source_code.starts_with(PHOTO_SOURCE_PREFIX))
+        .count();
+    let id = DocumentId::new();
+    let record = DocumentRecord {
+        id,
+        tenant_id: claims.tenant,
+        appointment_id: appointment.id,
+        // One row per photo: the source code is unique per appointment.
+        source_code: format!("{PHOTO_SOURCE_PREFIX}{id}"),
+        source_label: format!("Foto {} tijdens het gesprek", earlier + 1),
+        kind: checked.kind(),
+        size_bytes: checked.bytes().len() as u64,
+        uploaded_at: app.clock.now(),
+        delivered_to: None,
+        delivered_at: None,
+        erased_at: None,
+    };
+    let sealed = app.secrets.seal_bytes(checked.bytes(), &context(record.id));
+    let logged = AccessEntry {
+        tenant_id: claims.tenant,
+        appointment_id: appointment.id,
+        clerk_id: Some(claims.sub),
+        at: record.uploaded_at,
+        action: Action::TookPhoto,
+        source: Some(record.source_label.clone()),
+        reason: REASON_DOCUMENT.into(),
+    };
+    app.db
+        .save_document_logged(&record, &sealed, &[logged])
+        .await?;
+    tracing::info!(clerk = %claims.sub, appointment = %appointment.id, document = %record.id,
+        bytes = record.size_bytes, "clerk took a photo of a document during the call");
+    Ok(record)
+}
+
+/// The source code of photos taken during the call: `call-photo-<document id>`.
+pub const PHOTO_SOURCE_PREFIX: &str = "call-photo-";

@@ -91,7 +91,22 @@ impl Fixture {
 
     /// `n` booked appointments of the clerk, back to back from now on; nobody called yet.
     pub async fn booked(&self, n: usize) -> Vec<AppointmentId> {
-        let now = self.t.app.clock.now();
+        self.booked_with_links(n, SignedDuration::ZERO)
+            .await
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    /// As `booked`, from `ahead` on, with each appointment's personal link token (for the
+    /// resident's use cases, which need an appointment that has not started yet).
+    pub async fn booked_with_links(
+        &self,
+        n: usize,
+        ahead: SignedDuration,
+    ) -> Vec<(AppointmentId, String)> {
+        let created = self.t.app.clock.now();
+        let now = created + ahead;
         let mut ids = Vec::with_capacity(n);
         for i in 0..n {
             let step = self.service.duration_minutes + self.service.buffer_minutes;
@@ -114,26 +129,27 @@ impl Fixture {
                     note: None,
                 },
                 code: booking::domain::booking_code::BookingCode::generate(),
-                created_at: now,
+                created_at: created,
             };
             let units = reservation_units(
                 start,
                 end + SignedDuration::from_mins(self.service.buffer_minutes),
             );
+            let token = booking::domain::personal_link::PersonalToken::generate();
             self.t
                 .app
                 .db()
                 .insert_appointment(
                     &NewAppointment {
                         appointment: appointment.clone(),
-                        link_hash: format!("hash-{}", appointment.id),
+                        link_hash: token.hash(),
                         units,
                     },
-                    now,
+                    created,
                 )
                 .await
                 .unwrap();
-            ids.push(appointment.id);
+            ids.push((appointment.id, token.as_str().to_string()));
         }
         ids
     }

@@ -147,7 +147,69 @@ fn markup(tx: &Tx, other_label: &str, side: Side) -> Markup {
             }
             (leave_dialog(tx))
             (network_quality(tx))
+            (documents_in_call(tx, side))
         }
+    }
+}
+
+/// Issue 22 items 2 and 3, brought to life by `static/call-documents.js`. The clerk asks for a
+/// photo of a document, takes one still of the resident's picture once the resident said yes
+/// (each photo needs its own yes), and shows their screen. The resident answers the request and
+/// is told when the clerk shows their screen.
+fn documents_in_call(tx: &Tx, side: Side) -> Markup {
+    match side {
+        Side::Resident => html! {
+            p id="screen-shared" class="notice" role="status" hidden {
+                (tx.t("De medewerker laat het scherm zien.", "The clerk is showing you their screen."))
+            }
+            section id="photo-prompt" class="notice photo-prompt" hidden aria-labelledby="photo-prompt-kop" {
+                h3 id="photo-prompt-kop" tabindex="-1" {
+                    (tx.pick(
+                        "De medewerker wil een foto maken van uw document",
+                        "De medewerker wil een foto maken van je document",
+                        "The clerk wants to take a photo of your document"
+                    ))
+                }
+                p {
+                    (tx.pick(
+                        "Houd het document stil voor uw camera als u dat goed vindt. Er wordt één foto gemaakt, geen opname. U ziet de foto terug bij Uw gegevens.",
+                        "Houd het document stil voor je camera als je dat goed vindt. Er wordt één foto gemaakt, geen opname. Je ziet de foto terug bij Je gegevens.",
+                        "Hold the document still in front of your camera if you agree. One photo is taken, not a recording. You will find it under Your details."
+                    ))
+                }
+                ul class="actions" {
+                    li { button type="button" id="photo-allow" class="button call-button" { (tx.t("Ja, foto toestaan", "Yes, allow the photo")) } }
+                    li { button type="button" id="photo-deny" class="button button--secondary call-button" { (tx.t("Nee, liever niet", "No, rather not")) } }
+                }
+            }
+            p id="photo-state" class="call-state" role="status"
+                data-allowed=(tx.pick(
+                    "U heeft de foto toegestaan. Houd het document stil voor de camera.",
+                    "Je hebt de foto toegestaan. Houd het document stil voor de camera.",
+                    "You allowed the photo. Hold the document still in front of the camera."
+                ))
+                data-denied=(tx.t("U heeft geen toestemming gegeven. Er wordt geen foto gemaakt.", "You said no. No photo is taken."))
+                data-taken=(tx.t("De medewerker heeft de foto gemaakt.", "The clerk took the photo.")) {}
+        },
+        Side::Clerk => html! {
+            div id="call-documents" class="call-documents"
+                data-asked=(tx.t("Gevraagd. De bewoner ziet de vraag en kiest ja of nee.", "Asked. The resident sees the question and chooses yes or no."))
+                data-allowed=(tx.t("De bewoner staat één foto toe. Vraag het document stil voor de camera te houden en kies 'Foto maken'.", "The resident allows one photo. Ask them to hold the document still and choose 'Take the photo'."))
+                data-denied=(tx.t("De bewoner wil geen foto. Er is geen foto gemaakt.", "The resident does not want a photo. No photo was taken."))
+                data-taken=(tx.t("Foto bewaard bij de documenten van de bewoner: {label}.", "Photo kept with the resident's documents: {label}."))
+                data-failed=(tx.t("De foto kon niet worden bewaard. Vraag opnieuw.", "The photo could not be kept. Ask again."))
+                data-sharing=(tx.t("U laat uw scherm zien. De bewoner ziet het groot, met uw gezicht klein in de hoek.", "You are showing your screen. The resident sees it large, with your face small in the corner."))
+                data-share-start=(tx.t("Scherm delen", "Share screen"))
+                data-share-stop=(tx.t("Stoppen met scherm delen", "Stop sharing the screen"))
+                data-share-failed=(tx.t("Scherm delen lukte niet.", "Sharing the screen did not work.")) {
+                ul class="actions" {
+                    li { button type="button" id="photo-ask" class="button call-button" { (tx.t("Foto van document vragen", "Ask for a photo of a document")) } }
+                    li { button type="button" id="photo-take" class="button call-button" hidden { (tx.t("Foto maken", "Take the photo")) } }
+                    li { button type="button" id="screen-share" class="button button--secondary call-button" { (tx.t("Scherm delen", "Share screen")) } }
+                }
+                p id="photo-state" class="call-state" role="status" {}
+            }
+        },
     }
 }
 

@@ -46,6 +46,10 @@ pub fn routes() -> Router<App> {
             "/medewerker/afspraken/{appointment}/documenten/{id}",
             get(serve_to_clerk),
         )
+        .route(
+            "/medewerker/afspraken/{appointment}/foto",
+            post(photo_from_call).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+        )
 }
 
 fn here(u: &Unlocked) -> String {
@@ -421,6 +425,41 @@ pub async fn serve_to_clerk(
         let id: DocumentId = id.parse().map_err(|_| Error::NotFound("document"))?;
         let (record, bytes) = docs::clerk_copy(&app, &claims, appointment, id).await?;
         Ok(file_response(&record, bytes))
+    }
+    .await;
+    respond(&ctx, outcome)
+}
+
+#[derive(serde::Serialize)]
+struct TakenPhoto {
+    id: String,
+    label: String,
+    kind: &'static str,
+    size_bytes: u64,
+}
+
+/// Issue 22 item 2: the still the clerk's page took of the resident's video (`clerk-call.js`,
+/// after the resident said yes in the call), as the request body (JPEG or PNG). Answers 201
+/// with the document's id and label; refusals as the other pages answer them.
+pub async fn photo_from_call(
+    State(app): State<App>,
+    Staff(claims): Staff,
+    Path(appointment): Path<String>,
+    ctx: Ctx,
+    body: axum::body::Bytes,
+) -> Response {
+    let outcome = async {
+        let appointment: AppointmentId = appointment
+            .parse()
+            .map_err(|_| Error::NotFound("appointment"))?;
+        let record = docs::clerk_photo(&app, &claims, appointment, &body).await?;
+        let taken = TakenPhoto {
+            id: record.id.to_string(),
+            label: record.source_label,
+            kind: record.kind.as_str(),
+            size_bytes: record.size_bytes,
+        };
+        Ok((StatusCode::CREATED, axum::Json(taken)).into_response())
     }
     .await;
     respond(&ctx, outcome)

@@ -14,11 +14,14 @@
 //! A correction on a closed zaak changes the resultaat and sets the end status again; Open Zaak
 //! only allows that to clients with the `zaken.geforceerd-bijwerken` scope.
 
-use super::{CaseDelivery, CaseStore, DeliveryFuture};
+use super::{CaseDelivery, CaseStore, DeliveryFuture, DocumentDestination, DocumentFuture};
 use crate::adapters::outbound_http::{self, OutboundHttp, ReadFailure};
+use crate::domain::document::OutgoingDocument;
 use crate::domain::outbox::DeliveryError;
 use crate::domain::outcome::FollowUp;
 use crate::error::{Error, Result};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
@@ -53,6 +56,15 @@ pub struct ZgwConfig {
     /// `user_id` and `user_representation` in the JWT: who acts, for the audit trail.
     #[serde(default = "default_user")]
     pub user: String,
+    /// Base URL of the Documenten API (issue 22), e.g.
+    /// `https://openzaak.example.nl/documenten/api/v1`. Empty: the documents residents supply
+    /// stay with the case in Videoloket until the retention period.
+    #[serde(default)]
+    pub documenten_api: String,
+    /// URL of the informatieobjecttype (Catalogi API) the supplied documents get; needed with
+    /// `documenten_api`.
+    #[serde(default)]
+    pub informatieobjecttype: String,
 }
 
 fn default_user() -> String {
@@ -99,6 +111,23 @@ impl ZgwConfig {
                     "Geef een http(s)-URL.",
                     "Give an http(s) URL.",
                 ));
+            }
+        }
+        self.documenten_api = self.documenten_api.trim().trim_end_matches('/').to_string();
+        self.informatieobjecttype = self.informatieobjecttype.trim().to_string();
+        // Both or neither: documents go to the Documenten API only with a type to file them as.
+        if !(self.documenten_api.is_empty() && self.informatieobjecttype.is_empty()) {
+            for (field, value) in [
+                ("documenten_api", &self.documenten_api),
+                ("informatieobjecttype", &self.informatieobjecttype),
+            ] {
+                if !is_url(value) {
+                    return Err(Error::invalid(
+                        format!("/{field}"),
+                        "Geef een http(s)-URL, of laat de Documenten API en het informatieobjecttype allebei leeg.",
+                        "Give an http(s) URL, or leave both the Documenten API and the informatieobjecttype empty.",
+                    ));
+                }
             }
         }
         if !valid_rsin(&self.rsin) {
@@ -152,6 +181,12 @@ impl ZgwConfig {
 /// The zaak identificatie for an appointment; at most 40 characters as the API requires.
 pub fn identificatie(appointment: &crate::domain::ids::AppointmentId) -> String {
     format!("VL-{appointment}")
+}
+
+/// The informatieobject identificatie for a document a resident supplied; 40 characters, the
+/// API's limit. Searched before creating, so a retry never files the document twice.
+pub fn document_identificatie(document: &crate::domain::ids::DocumentId) -> String {
+    format!("VLD-{document}")
 }
 
 /// The marker that ties a status to one outbox event.
@@ -232,13 +267,23 @@ impl ZgwCaseStore {
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Result<Value, DeliveryError> {
-        let what = format!(
-            "{method} {}",
-            url.strip_prefix(&self.config.zaken_api).unwrap_or(url)
-        );
+        self.call_on(&self.config.zaken_api, method, url, query, body)
+            .await
+    }
+
+    /// A call to the API at `base` (the Zaken or the Documenten API).
+    async fn call_on(
+        &self,
+        base: &str,
+        method: Method,
+        url: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<Value, DeliveryError> {
+        let what = format!("{method} {}", url.strip_prefix(base).unwrap_or(url));
         // Links in answers (`next`, a resultaat's `url`) are followed only on the store's own
         // origin: the signed token goes nowhere else.
-        if !same_origin(url, &self.config.zaken_api) {
+        if !same_origin(url, base) {
             return Err(DeliveryError::Refused(format!(
                 "{what}: the case store linked to another address; not followed"
             )));
@@ -250,7 +295,7 @@ impl ZgwCaseStore {
             .bearer_auth(self.token()?)
             .header("Accept", "application/json")
             .query(query);
-        if url.starts_with(&self.url("/zaken")) {
+        if base == self.config.zaken_api && url.starts_with(&self.url("/zaken")) {
             request = request.header("Accept-Crs", CRS).header("Content-Crs", CRS);
         }
         if let Some(body) = body {
@@ -441,6 +486,115 @@ impl ZgwCaseStore {
     }
 }
 
+/// Issue 22: a document a resident supplied becomes an EnkelvoudigInformatieObject in the
+/// Documenten API and a ZaakInformatieObject linking it to the appointment's zaak. Both steps
+/// look first (by the document's identificatie, by zaak and informatieobject), so a retry
+/// after a failure or a crash between them finishes the link without a second document.
+impl ZgwCaseStore {
+    fn documenten_url(&self, path: &str) -> String {
+        format!("{}{path}", self.config.documenten_api)
+    }
+
+    async fn informatieobject(
+        &self,
+        d: &CaseDelivery,
+        document: &OutgoingDocument,
+    ) -> Result<String, DeliveryError> {
+        let base = &self.config.documenten_api;
+        let record = &document.record;
+        let ident = document_identificatie(&record.id);
+        let page = self
+            .call_on(
+                base,
+                Method::GET,
+                &self.documenten_url("/enkelvoudiginformatieobjecten"),
+                &[
+                    ("identificatie", &ident),
+                    ("bronorganisatie", &self.config.rsin),
+                ],
+                None,
+            )
+            .await?;
+        if let Some(url) = results(&page)
+            .iter()
+            .find(|o| o["identificatie"] == ident.as_str())
+            .and_then(|o| o["url"].as_str())
+        {
+            return Ok(url.to_string());
+        }
+        let uploaded = record.uploaded_at.to_zoned(jiff::tz::TimeZone::UTC).date();
+        let author = if d.resident_name.trim().is_empty() {
+            "Inwoner".to_string()
+        } else {
+            truncate(&d.resident_name, 200)
+        };
+        let body = json!({
+            "identificatie": ident,
+            "bronorganisatie": self.config.rsin,
+            "creatiedatum": uploaded.to_string(),
+            "titel": truncate(&record.source_label, 200),
+            "auteur": author,
+            "taal": "nld",
+            "formaat": record.kind.media_type(),
+            "bestandsnaam": format!("{}.{}", truncate(&record.source_code, 200), record.kind.extension()),
+            "inhoud": BASE64.encode(&document.bytes),
+            "bestandsomvang": document.bytes.len(),
+            "informatieobjecttype": self.config.informatieobjecttype,
+            "vertrouwelijkheidaanduiding": "vertrouwelijk",
+            "ontvangstdatum": uploaded.to_string(),
+            "beschrijving": truncate(&format!("Aangeleverd door de inwoner via Videoloket voor de videoafspraak {}", d.appointment_start), 1000),
+        });
+        let created = self
+            .call_on(
+                base,
+                Method::POST,
+                &self.documenten_url("/enkelvoudiginformatieobjecten"),
+                &[],
+                Some(&body),
+            )
+            .await?;
+        created["url"].as_str().map(str::to_string).ok_or_else(|| {
+            DeliveryError::Transient(
+                "POST /enkelvoudiginformatieobjecten: answer has no url".into(),
+            )
+        })
+    }
+
+    async fn link(
+        &self,
+        zaak: &str,
+        informatieobject: &str,
+        title: &str,
+    ) -> Result<(), DeliveryError> {
+        // This list is not paged: the API answers with a plain array.
+        let found = self
+            .call(
+                Method::GET,
+                &self.url("/zaakinformatieobjecten"),
+                &[("zaak", zaak), ("informatieobject", informatieobject)],
+                None,
+            )
+            .await?;
+        let linked = found.as_array().is_some_and(|links| {
+            links
+                .iter()
+                .any(|l| l["informatieobject"] == informatieobject && l["zaak"] == zaak)
+        });
+        if linked {
+            return Ok(());
+        }
+        let body = json!({"zaak": zaak, "informatieobject": informatieobject, "titel": truncate(title, 200)});
+        self.call(
+            Method::POST,
+            &self.url("/zaakinformatieobjecten"),
+            &[],
+            Some(&body),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
 impl CaseStore for ZgwCaseStore {
     fn deliver<'a>(&'a self, d: &'a CaseDelivery) -> DeliveryFuture<'a> {
         Box::pin(async move {
@@ -459,6 +613,27 @@ impl CaseStore for ZgwCaseStore {
             self.rol(&zaak, d).await?;
             self.resultaat(&zaak, resultaattype, d).await?;
             self.end_status(&zaak, d).await
+        })
+    }
+
+    fn deliver_document<'a>(
+        &'a self,
+        d: &'a CaseDelivery,
+        document: &'a OutgoingDocument,
+    ) -> DocumentFuture<'a> {
+        Box::pin(async move {
+            if self.config.documenten_api.is_empty() {
+                return Ok(DocumentDestination::KeptWithCase);
+            }
+            // `deliver` of the same event ran first, so the zaak exists.
+            let zaak = self
+                .find_zaak(&identificatie(&d.appointment_id))
+                .await?
+                .ok_or_else(|| DeliveryError::Transient("the zaak is not there yet".into()))?;
+            let informatieobject = self.informatieobject(d, document).await?;
+            self.link(&zaak, &informatieobject, &document.record.source_label)
+                .await?;
+            Ok(DocumentDestination::Elsewhere(informatieobject))
         })
     }
 }
@@ -546,6 +721,7 @@ mod tests {
     #[test]
     fn identificatie_fits_the_api_limit() {
         assert!(identificatie(&crate::domain::ids::AppointmentId::new()).len() <= 40);
+        assert!(document_identificatie(&crate::domain::ids::DocumentId::new()).len() <= 40);
     }
 
     #[test]
@@ -615,6 +791,8 @@ mod tests {
             )]
             .into(),
             user: " ".into(),
+            documenten_api: String::new(),
+            informatieobjecttype: String::new(),
         };
         let checked = good.clone().validate().unwrap();
         assert_eq!(checked.zaken_api, "https://zaken.example.nl/api/v1");
@@ -633,9 +811,27 @@ mod tests {
         .is_err());
         assert!(ZgwConfig {
             resultaattypen: BTreeMap::new(),
-            ..good
+            ..good.clone()
         }
         .validate()
         .is_err());
+        // The Documenten API and its informatieobjecttype come together or not at all.
+        assert!(ZgwConfig {
+            documenten_api: "https://documenten.example.nl/api/v1".into(),
+            ..good.clone()
+        }
+        .validate()
+        .is_err());
+        let with_documents = ZgwConfig {
+            documenten_api: "https://documenten.example.nl/api/v1/".into(),
+            informatieobjecttype: "https://catalogi.example.nl/informatieobjecttypen/1".into(),
+            ..good
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(
+            with_documents.documenten_api,
+            "https://documenten.example.nl/api/v1"
+        );
     }
 }

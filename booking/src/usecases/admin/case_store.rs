@@ -41,6 +41,7 @@ pub async fn change(
             };
             // Otherwise an admin could send the stored secret to an address of their choice.
             if base_url(&old.zaken_api) != base_url(&zgw.zaken_api)
+                || base_url(&old.documenten_api) != base_url(&zgw.documenten_api)
                 || old.client_id.trim() != zgw.client_id.trim()
             {
                 return Err(Error::invalid(

@@ -195,6 +195,7 @@ pub async fn show(
         };
         let body = html! {
             div class="workspace" id="clerk-call" data-entry=(entry.id.to_string())
+                data-appointment=[appointment.as_ref().map(|a| a.id.to_string())]
                 data-status=(entry.status.as_str())
                 data-failed=(tx.t(
                     "Het gesprek kon niet starten. Ga terug naar de wachtrij.",
