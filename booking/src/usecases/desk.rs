@@ -428,7 +428,8 @@ pub async fn call_view(app: &App, claims: &SessionClaims, id: QueueEntryId) -> R
                 .collect();
             (sources, app.db.service_results(service.id).await?)
         }
-        None => (Vec::new(), Vec::new()),
+        // A walk-in gets the same outcome form: the service's results, no consent choices.
+        None => (Vec::new(), app.db.service_results(service.id).await?),
     };
     Ok(CallView {
         tenant,

@@ -149,9 +149,19 @@ impl ZgwConfig {
     }
 }
 
-/// The zaak identificatie for an appointment; at most 40 characters as the API requires.
-pub fn identificatie(appointment: &crate::domain::ids::AppointmentId) -> String {
-    format!("VL-{appointment}")
+/// The zaak identificatie for an appointment, walk-in or callback; at most 40 characters as
+/// the API requires (`Subject::identificatie`).
+pub fn identificatie(subject: &crate::domain::outcome::Subject) -> String {
+    subject.identificatie()
+}
+
+/// What kind of contact the zaak records, in the words of its description.
+fn contact_kind(d: &CaseDelivery) -> &'static str {
+    match d.subject {
+        crate::domain::outcome::Subject::Appointment(_) => "Videoafspraak",
+        crate::domain::outcome::Subject::WalkIn(_) => "Videogesprek zonder afspraak",
+        crate::domain::outcome::Subject::Callback(_) => "Terugbelverzoek",
+    }
 }
 
 /// The marker that ties a status to one outbox event.
@@ -305,7 +315,7 @@ impl ZgwCaseStore {
     }
 
     async fn zaak(&self, d: &CaseDelivery) -> Result<String, DeliveryError> {
-        let ident = identificatie(&d.appointment_id);
+        let ident = identificatie(&d.subject);
         if let Some(url) = self.find_zaak(&ident).await? {
             return Ok(url);
         }
@@ -314,9 +324,9 @@ impl ZgwCaseStore {
             "bronorganisatie": self.config.rsin,
             "verantwoordelijkeOrganisatie": self.config.rsin,
             "zaaktype": self.config.zaaktype,
-            "startdatum": d.appointment_date.to_string(),
-            "omschrijving": truncate(&format!("Videoafspraak: {}", d.service_name), 80),
-            "toelichting": truncate(&format!("Videoafspraak {} via Videoloket", d.appointment_start), 1000),
+            "startdatum": d.contact_date.to_string(),
+            "omschrijving": truncate(&format!("{}: {}", contact_kind(d), d.service_name), 80),
+            "toelichting": truncate(&format!("{} {} via Videoloket", contact_kind(d), d.contact_start), 1000),
         });
         let zaak = self
             .call(Method::POST, &self.url("/zaken"), &[], Some(&body))
@@ -545,7 +555,13 @@ mod tests {
 
     #[test]
     fn identificatie_fits_the_api_limit() {
-        assert!(identificatie(&crate::domain::ids::AppointmentId::new()).len() <= 40);
+        for subject in [
+            crate::domain::outcome::Subject::Appointment(crate::domain::ids::AppointmentId::new()),
+            crate::domain::outcome::Subject::WalkIn(crate::domain::ids::QueueEntryId::new()),
+            crate::domain::outcome::Subject::Callback(crate::domain::ids::CallbackId::new()),
+        ] {
+            assert!(identificatie(&subject).len() <= 40);
+        }
     }
 
     #[test]
