@@ -349,20 +349,23 @@ impl ZgwCaseStore {
         if !results(&page).is_empty() {
             return Ok(());
         }
+        let mut contact = json!({ "naam": truncate(&d.resident_name, 200) });
+        // The API wants an e-mail address or none: a resident who gave only a phone number
+        // (and every walk-in and callback) has none, and an empty one is refused.
+        if !d.resident_email.is_empty() {
+            contact["emailadres"] = json!(truncate(&d.resident_email, 254));
+        }
         let body = json!({
             "zaak": zaak,
             "betrokkeneType": "natuurlijk_persoon",
             "roltype": self.config.roltype,
-            "roltoelichting": "Inwoner met een videoafspraak",
-            // We know a name and an e-mail address, not a BSN; the name goes as given.
+            "roltoelichting": format!("Inwoner ({})", contact_kind(d).to_lowercase()),
+            // We know a name and perhaps an e-mail address, not a BSN; the name goes as given.
             "afwijkendeNaamBetrokkene": truncate(&d.resident_name, 625),
             "betrokkeneIdentificatie": {
                 "geslachtsnaam": truncate(&d.resident_name, 200),
             },
-            "contactpersoonRol": {
-                "emailadres": truncate(&d.resident_email, 254),
-                "naam": truncate(&d.resident_name, 200),
-            },
+            "contactpersoonRol": contact,
         });
         self.call(Method::POST, &self.url("/rollen"), &[], Some(&body))
             .await?;
