@@ -46,16 +46,15 @@ async fn walk_in(f: &Fixture, name: &str) -> QueueEntryId {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::CREATED);
-    let queue: Vec<Value> = f
-        .t
-        .client
-        .get(f.url("/api/v1/staff/queue"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let queue: Vec<Value> =
+        f.t.client
+            .get(f.url("/api/v1/staff/queue"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
     let entry = queue
         .iter()
         .find(|e| e["resident_name"] == name)
@@ -86,7 +85,11 @@ fn no_sources() -> Value {
 async fn nothing_written(f: &Fixture, subject: Subject) {
     let db = f.t.app.db();
     assert!(db.outcomes(f.tenant.id, subject).await.unwrap().is_empty());
-    assert!(db.deliveries_for(f.tenant.id, subject).await.unwrap().is_empty());
+    assert!(db
+        .deliveries_for(f.tenant.id, subject)
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(f.counts().await, (0, 0, 0));
 }
 
@@ -122,15 +125,14 @@ async fn bad_input_writes_nothing(f: &Fixture, path: &str, subject: Subject) {
             assert_eq!(problem["field"], field, "{problem}");
         }
     }
-    let malformed = f
-        .t
-        .client
-        .post(f.url(path))
-        .header("content-type", "application/json")
-        .body("{\"result\": ")
-        .send()
-        .await
-        .unwrap();
+    let malformed =
+        f.t.client
+            .post(f.url(path))
+            .header("content-type", "application/json")
+            .body("{\"result\": ")
+            .send()
+            .await
+            .unwrap();
     assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
     nothing_written(f, subject).await;
 }
@@ -143,7 +145,10 @@ async fn a_walk_in_outcome_reaches_the_case_store_and_a_second_is_a_correction(s
     let path = format!("/api/v1/staff/queue/{entry}/outcomes");
 
     // Before a clerk called the resident there is no call to record.
-    assert_eq!(post(&f, &path, no_sources()).await.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        post(&f, &path, no_sources()).await.status(),
+        StatusCode::CONFLICT
+    );
     nothing_written(&f, subject).await;
 
     let called = post(&f, &format!("/api/v1/staff/queue/{entry}/call"), json!({})).await;
@@ -163,16 +168,28 @@ async fn a_walk_in_outcome_reaches_the_case_store_and_a_second_is_a_correction(s
     let (status, case) = get(&f, &format!("/api/v1/staff/queue/{entry}/case")).await;
     assert_eq!(status, StatusCode::OK, "{case}");
     assert_eq!(case["queue_entry_id"], entry.to_string());
-    assert!(case["title"].as_str().unwrap().contains("Inloper Jansen (inloop)"), "{case}");
+    assert!(
+        case["title"]
+            .as_str()
+            .unwrap()
+            .contains("Inloper Jansen (inloop)"),
+        "{case}"
+    );
     assert_eq!(case["events"].as_array().unwrap().len(), 1);
     assert_eq!(case["events"][0]["outcome"]["result_code"], "complete");
-    assert_eq!(case["events"][0]["outcome"]["notes"], "Paspoort aangevraagd.");
+    assert_eq!(
+        case["events"][0]["outcome"]["notes"],
+        "Paspoort aangevraagd."
+    );
     let (_, history) = get(&f, &path).await;
     assert_eq!(history["delivery"], "delivered", "{history}");
 
     // A second recording must say what it corrects; then it is version 2, delivered to the
     // same case.
-    assert_eq!(post(&f, &path, no_sources()).await.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        post(&f, &path, no_sources()).await.status(),
+        StatusCode::CONFLICT
+    );
     let mut correction = no_sources();
     correction["result"] = json!("documents_missing");
     correction["follow_up"] = json!({"kind": "new_appointment"});
@@ -190,7 +207,11 @@ async fn a_walk_in_outcome_reaches_the_case_store_and_a_second_is_a_correction(s
     assert_eq!(f.counts().await, (0, 2, 0));
     // One case for the walk-in, none for any appointment.
     assert_eq!(
-        f.t.app.db().builtin_case_event_count(f.tenant.id).await.unwrap(),
+        f.t.app
+            .db()
+            .builtin_case_event_count(f.tenant.id)
+            .await
+            .unwrap(),
         2
     );
 }
@@ -200,8 +221,10 @@ async fn a_callback_outcome_follows_a_reached_attempt(store: Store) {
     let worker = Worker::new(f.t.app.clone(), fast_config(None));
     let resp = reqwest::Client::new()
         .post(f.url("/api/v1/tenants/voorbeeld/callbacks"))
-        .json(&json!({"service_id": f.service.id, "name": "Beller de Vries",
-            "phone": "0612345678", "part_of_day": "afternoon"}))
+        .json(
+            &json!({"service_id": f.service.id, "name": "Beller de Vries",
+            "phone": "0612345678", "part_of_day": "afternoon"}),
+        )
         .send()
         .await
         .unwrap();
@@ -222,11 +245,20 @@ async fn a_callback_outcome_follows_a_reached_attempt(store: Store) {
     let attempts = format!("/api/v1/staff/callbacks/{id}/attempts");
 
     // Not reached: no conversation, so no outcome.
-    assert!(post(&f, &attempts, json!({"reached": false})).await.status().is_success());
-    assert_eq!(post(&f, &path, no_sources()).await.status(), StatusCode::CONFLICT);
+    assert!(post(&f, &attempts, json!({"reached": false}))
+        .await
+        .status()
+        .is_success());
+    assert_eq!(
+        post(&f, &path, no_sources()).await.status(),
+        StatusCode::CONFLICT
+    );
     nothing_written(&f, subject).await;
 
-    assert!(post(&f, &attempts, json!({"reached": true})).await.status().is_success());
+    assert!(post(&f, &attempts, json!({"reached": true}))
+        .await
+        .status()
+        .is_success());
     bad_input_writes_nothing(&f, &path, subject).await;
     let resp = post(&f, &path, no_sources()).await;
     assert_eq!(resp.status(), StatusCode::CREATED);
@@ -234,6 +266,9 @@ async fn a_callback_outcome_follows_a_reached_attempt(store: Store) {
     let (status, case) = get(&f, &format!("/api/v1/staff/callbacks/{id}/case")).await;
     assert_eq!(status, StatusCode::OK, "{case}");
     assert_eq!(case["callback_id"], id.to_string());
-    assert!(case["title"].as_str().unwrap().contains("(terugbellen)"), "{case}");
+    assert!(
+        case["title"].as_str().unwrap().contains("(terugbellen)"),
+        "{case}"
+    );
     assert_eq!(case["events"][0]["version"], 1);
 }

@@ -156,14 +156,18 @@ mod a_walk_in_outcome_becomes_a_zaak_of_its_own {
     }
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn postgres() {
-        tokio::time::timeout(Duration::from_secs(60), super::walk_in_zaak(Store::Postgres))
-            .await
-            .expect("test took too long")
+        tokio::time::timeout(
+            Duration::from_secs(60),
+            super::walk_in_zaak(Store::Postgres),
+        )
+        .await
+        .expect("test took too long")
     }
 }
 
 async fn walk_in_zaak(store: Store) {
-    let Some((f, mock, worker)) = setup_on(store, "a_walk_in_outcome_becomes_a_zaak_of_its_own").await
+    let Some((f, mock, worker)) =
+        setup_on(store, "a_walk_in_outcome_becomes_a_zaak_of_its_own").await
     else {
         return;
     };
@@ -174,12 +178,29 @@ async fn walk_in_zaak(store: Store) {
         .await
         .unwrap();
     assert_eq!(resp.status(), 201);
-    let queue: Vec<Value> = f.t.client.get(f.url("/api/v1/staff/queue")).send().await.unwrap().json().await.unwrap();
-    let entry = queue.iter().find(|e| e["resident_name"] == "Inloper Zaak").unwrap()["id"]
+    let queue: Vec<Value> =
+        f.t.client
+            .get(f.url("/api/v1/staff/queue"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let entry = queue
+        .iter()
+        .find(|e| e["resident_name"] == "Inloper Zaak")
+        .unwrap()["id"]
         .as_str()
         .unwrap()
         .to_string();
-    let call = f.t.client.post(f.url(&format!("/api/v1/staff/queue/{entry}/call"))).json(&json!({})).send().await.unwrap();
+    let call =
+        f.t.client
+            .post(f.url(&format!("/api/v1/staff/queue/{entry}/call")))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
     assert_eq!(call.status(), 200);
     let path = f.url(&format!("/api/v1/staff/queue/{entry}/outcomes"));
     let outcome = json!({"result": "documents_missing", "notes": "Uittreksel ontbreekt.", "follow_up": {"kind": "none"}});
@@ -192,21 +213,37 @@ async fn walk_in_zaak(store: Store) {
     assert_eq!(count(&state, "zaken"), 1);
     assert_eq!(state["zaken"][0]["identificatie"], format!("VI-{entry}"));
     assert_eq!(state["zaken"][0]["startdatum"], "2026-03-20");
-    assert_eq!(state["rollen"][0]["afwijkendeNaamBetrokkene"], "Inloper Zaak");
+    assert_eq!(
+        state["rollen"][0]["afwijkendeNaamBetrokkene"],
+        "Inloper Zaak"
+    );
     assert_eq!(state["resultaten"][0]["resultaattype"], MISSING);
     let text = state["statussen"][0]["statustoelichting"].as_str().unwrap();
-    assert!(text.contains("Documenten ontbreken") && text.contains("Uittreksel ontbreekt."), "{text}");
+    assert!(
+        text.contains("Documenten ontbreken") && text.contains("Uittreksel ontbreekt."),
+        "{text}"
+    );
 
     let mut correction = complete();
     correction.as_object_mut().unwrap().remove("sources");
     correction["corrects"] = json!(1);
-    let resp = f.t.client.post(&path).json(&correction).send().await.unwrap();
+    let resp =
+        f.t.client
+            .post(&path)
+            .json(&correction)
+            .send()
+            .await
+            .unwrap();
     assert_eq!(resp.status(), 201);
     assert_eq!(worker.run_once().await.unwrap(), 1);
     let state = mock.state().await;
     mock.assert_clean().await;
     assert_eq!(
-        (count(&state, "zaken"), count(&state, "resultaten"), count(&state, "statussen")),
+        (
+            count(&state, "zaken"),
+            count(&state, "resultaten"),
+            count(&state, "statussen")
+        ),
         (1, 1, 2)
     );
     assert_eq!(state["resultaten"][0]["resultaattype"], COMPLETE);

@@ -288,21 +288,21 @@ pub async fn case(
 impl CaseView {
     fn new(tenant: &Tenant, case: crate::store::BuiltinCase) -> Self {
         Self {
-        id: case.id,
-        subject: case.subject.into(),
-        title: case.title,
-        opened_at: local(&tenant, case.opened_at),
-        events: case
-            .events
-            .into_iter()
-            .map(|e| CaseEventView {
-                idempotency_key: e.idempotency_key,
-                version: e.version,
-                outcome: e.payload,
-                recorded_at: local(tenant, e.recorded_at),
-                stored_at: local(tenant, e.stored_at),
-            })
-            .collect(),
+            id: case.id,
+            subject: case.subject.into(),
+            title: case.title,
+            opened_at: local(&tenant, case.opened_at),
+            events: case
+                .events
+                .into_iter()
+                .map(|e| CaseEventView {
+                    idempotency_key: e.idempotency_key,
+                    version: e.version,
+                    outcome: e.payload,
+                    recorded_at: local(tenant, e.recorded_at),
+                    stored_at: local(tenant, e.stored_at),
+                })
+                .collect(),
         }
     }
 }
@@ -355,8 +355,7 @@ pub async fn record_for_entry(
 ) -> Result<(StatusCode, Json<OutcomesView>)> {
     let (draft, corrects) = draft_of(body);
     let history =
-        usecases::outcome::record_for_entry(&app, &claims, entry_id(&id)?, draft, corrects)
-            .await?;
+        usecases::outcome::record_for_entry(&app, &claims, entry_id(&id)?, draft, corrects).await?;
     Ok((StatusCode::CREATED, Json(OutcomesView::new(&history))))
 }
 
@@ -385,8 +384,7 @@ pub async fn callback_history(
     Staff(claims): Staff,
     Path(id): Path<String>,
 ) -> Result<Json<OutcomesView>> {
-    let history =
-        usecases::outcome::history_for_callback(&app, &claims, callback_id(&id)?).await?;
+    let history = usecases::outcome::history_for_callback(&app, &claims, callback_id(&id)?).await?;
     Ok(Json(OutcomesView::new(&history)))
 }
 

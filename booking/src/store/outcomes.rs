@@ -37,7 +37,8 @@ fn parse<T: std::str::FromStr>(row: &AnyRow, col: &str) -> Result<T> {
         .map_err(|_| corrupt(col))
 }
 
-const OUTCOME_COLUMNS: &str = "o.id, o.tenant_id, o.appointment_id, o.queue_entry_id, o.callback_id, \
+const OUTCOME_COLUMNS: &str =
+    "o.id, o.tenant_id, o.appointment_id, o.queue_entry_id, o.callback_id, \
     o.version, o.result_code, o.result_label, o.notes, o.follow_up, o.callback_on, o.sources, \
     o.recorded_by, o.recorded_at";
 
@@ -104,7 +105,8 @@ pub struct OutboxEntry {
     pub delivered_at: Option<Timestamp>,
 }
 
-const OUTBOX_COLUMNS: &str = "id, appointment_id, queue_entry_id, callback_id, outcome_id, version, state, attempts, \
+const OUTBOX_COLUMNS: &str =
+    "id, appointment_id, queue_entry_id, callback_id, outcome_id, version, state, attempts, \
     next_attempt_at, last_error, created_at, delivered_at";
 
 fn outbox_from_row(row: &AnyRow) -> Result<OutboxEntry> {

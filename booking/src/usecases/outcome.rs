@@ -7,8 +7,8 @@
 use crate::auth::SessionClaims;
 use crate::domain::access_log::{AccessEntry, Action, REASON_OUTCOME, REASON_VIEWED_OUTCOME};
 use crate::domain::appointment::{Appointment, AppointmentStatus};
-use crate::domain::consent;
 use crate::domain::callback::{CallbackId, Closed};
+use crate::domain::consent;
 use crate::domain::ids::{AppointmentId, ServiceId};
 use crate::domain::outcome::{
     self, Outcome, OutcomeDraft, ResultOption, Subject, UnfinishedOutcome,
