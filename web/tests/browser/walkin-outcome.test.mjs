@@ -89,7 +89,7 @@ test('a callback that reached the resident gets the outcome form, into the same 
   await page.goto(`${base}/medewerker/terugbellen`);
   await Promise.all([
     page.waitForURL(/\/medewerker\/terugbellen\/[0-9a-f-]{36}\/uitkomst$/),
-    page.getByRole('button', { name: 'Bereikt (Carla Terugbel)' }).click(),
+    page.getByRole('button', { name: 'Bereikt (Carla Terugbel)', exact: true }).click(),
   ]);
   const id = page.url().match(/terugbellen\/([0-9a-f-]{36})\/uitkomst/)[1];
   assert.equal(await page.locator('h1').innerText(), 'Uitkomst van het terugbelgesprek met Carla Terugbel');
