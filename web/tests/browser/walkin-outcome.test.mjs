@@ -88,7 +88,7 @@ test('a callback that reached the resident gets the outcome form, into the same 
   const { context, page } = await clerkPage();
   await page.goto(`${base}/medewerker/terugbellen`);
   await Promise.all([
-    page.waitForURL(/\/medewerker\/terugbellen\/[0-9a-f-]{36}\/uitkomst$/),
+    page.waitForURL(/\/medewerker\/terugbellen\/[0-9a-f-]{36}\/uitkomst\?bereikt=1$/),
     page.getByRole('button', { name: 'Bereikt (Carla Terugbel)', exact: true }).click(),
   ]);
   const id = page.url().match(/terugbellen\/([0-9a-f-]{36})\/uitkomst/)[1];

@@ -262,7 +262,7 @@ pub async fn attempt(
                 let said = match c.closed {
                     // Reached: the conversation took place, so on to its outcome.
                     Some(Closed::Reached) => {
-                        return Ok(see_other(&format!("{HERE}/{id}/uitkomst")));
+                        return Ok(see_other(&format!("{HERE}/{id}/uitkomst?bereikt=1")));
                     }
                     Some(Closed::Unreachable) => "onbereikbaar",
                     None => "niet-bereikt",
@@ -321,7 +321,20 @@ pub async fn outcome_form(
             keep: None,
             api: format!("/api/v1/staff/callbacks/{id}/outcomes"),
         };
+        let reached = ctx.param("bereikt").is_some().then(|| {
+            format!(
+                "{} {}.",
+                tx.t(
+                    "Bereikt en afgehandeld: het terugbelverzoek van",
+                    "Reached and handled: the callback request of"
+                ),
+                request.resident_name
+            )
+        });
         let body = html! {
+            @if let (Some(text), None) = (&reached, recorded) {
+                (notice(text))
+            }
             dl class="summary" {
                 div { dt { (tx.t("Naam", "Name")) } dd { (request.resident_name) } }
                 div { dt { (tx.t("Telefoon", "Phone")) } dd { a class="nowrap" href=(tel_href(&request.phone)) { (request.phone) } } }
