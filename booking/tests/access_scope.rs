@@ -254,7 +254,7 @@ async fn an_outcome_before_the_call_is_refused_and_nothing_is_written(store: Sto
     let db = f.t.app.db();
     assert!(db.outcomes(f.tenant.id, b.id).await.unwrap().is_empty());
     assert!(db
-        .deliveries_for_appointment(f.tenant.id, b.id)
+        .deliveries_for(f.tenant.id, b.id)
         .await
         .unwrap()
         .is_empty());

@@ -122,8 +122,12 @@ fn loopback() -> OutboundRule {
 }
 
 async fn setup(test: &str) -> Option<(Fixture, Mock, Worker)> {
+    setup_on(Store::Sqlite, test).await
+}
+
+async fn setup_on(store: Store, test: &str) -> Option<(Fixture, Mock, Worker)> {
     let python = require_python(test)?;
-    let (f, mock) = tokio::join!(fixture(Store::Sqlite), Mock::start(&python));
+    let (f, mock) = tokio::join!(fixture(store), Mock::start(&python));
     connect(&f, &mock, SECRET).await;
     let mut config = fast_config(None);
     config.request_timeout = Duration::from_secs(2);
@@ -151,6 +155,113 @@ bounded!(
     documents_become_informatieobjecten_once_despite_failures_then_are_erased,
     worker_killed_between_informatieobject_and_link_then_each_document_once,
 );
+
+/// Issue 21: a walk-in's outcome goes to the same Zaken API as an appointment's, on both
+/// stores: its own zaak (identificatie `VI-<queue entry>`), the resident as rol, resultaat and
+/// end status; a correction adds a status to the same zaak.
+mod a_walk_in_outcome_becomes_a_zaak_of_its_own {
+    use super::*;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        tokio::time::timeout(Duration::from_secs(60), super::walk_in_zaak(Store::Sqlite))
+            .await
+            .expect("test took too long")
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        tokio::time::timeout(
+            Duration::from_secs(60),
+            super::walk_in_zaak(Store::Postgres),
+        )
+        .await
+        .expect("test took too long")
+    }
+}
+
+async fn walk_in_zaak(store: Store) {
+    let Some((f, mock, worker)) =
+        setup_on(store, "a_walk_in_outcome_becomes_a_zaak_of_its_own").await
+    else {
+        return;
+    };
+    let resp = reqwest::Client::new()
+        .post(f.url("/api/v1/tenants/voorbeeld/walk-ins"))
+        .json(&json!({"service_id": f.service.id, "name": "Inloper Zaak"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let queue: Vec<Value> =
+        f.t.client
+            .get(f.url("/api/v1/staff/queue"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let entry = queue
+        .iter()
+        .find(|e| e["resident_name"] == "Inloper Zaak")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let call =
+        f.t.client
+            .post(f.url(&format!("/api/v1/staff/queue/{entry}/call")))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(call.status(), 200);
+    let path = f.url(&format!("/api/v1/staff/queue/{entry}/outcomes"));
+    let outcome = json!({"result": "documents_missing", "notes": "Uittreksel ontbreekt.", "follow_up": {"kind": "none"}});
+    let resp = f.t.client.post(&path).json(&outcome).send().await.unwrap();
+    assert_eq!(resp.status(), 201);
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+
+    let state = mock.state().await;
+    mock.assert_clean().await;
+    assert_eq!(count(&state, "zaken"), 1);
+    assert_eq!(state["zaken"][0]["identificatie"], format!("VI-{entry}"));
+    assert_eq!(state["zaken"][0]["startdatum"], "2026-03-20");
+    assert_eq!(
+        state["rollen"][0]["afwijkendeNaamBetrokkene"],
+        "Inloper Zaak"
+    );
+    assert_eq!(state["resultaten"][0]["resultaattype"], MISSING);
+    let text = state["statussen"][0]["statustoelichting"].as_str().unwrap();
+    assert!(
+        text.contains("Documenten ontbreken") && text.contains("Uittreksel ontbreekt."),
+        "{text}"
+    );
+
+    let mut correction = complete();
+    correction.as_object_mut().unwrap().remove("sources");
+    correction["corrects"] = json!(1);
+    let resp =
+        f.t.client
+            .post(&path)
+            .json(&correction)
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(resp.status(), 201);
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+    let state = mock.state().await;
+    mock.assert_clean().await;
+    assert_eq!(
+        (
+            count(&state, "zaken"),
+            count(&state, "resultaten"),
+            count(&state, "statussen")
+        ),
+        (1, 1, 2)
+    );
+    assert_eq!(state["resultaten"][0]["resultaattype"], COMPLETE);
+    assert_eq!(f.counts().await, (0, 2, 0));
+}
 
 /// Set in the environment of the child process the SIGKILL test starts.
 const CHILD_DB: &str = "VIDEOLOKET_CHILD_WORKER_DB";
@@ -594,7 +705,7 @@ mod tests {
         let delivery = booking::adapters::case_store::CaseDelivery {
             key: key2,
             tenant_id: f.tenant.id,
-            appointment_id: id,
+            subject: id.into(),
             service_name: f.service.name.clone(),
             resident_name: appointment.resident.name.clone(),
             resident_email: appointment
@@ -602,8 +713,8 @@ mod tests {
                 .email()
                 .map(ToString::to_string)
                 .unwrap_or_default(),
-            appointment_start: appointment.start,
-            appointment_date: "2026-03-20".parse().unwrap(),
+            contact_start: appointment.start,
+            contact_date: "2026-03-20".parse().unwrap(),
             outcome,
         };
         store.deliver(&delivery).await.unwrap();

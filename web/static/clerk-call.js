@@ -157,10 +157,11 @@ form?.addEventListener("submit", async (e) => {
     out.textContent = form.dataset.failed;
     return;
   }
-  const resp = await fetch(`/api/v1/staff/appointments/${form.dataset.appointment}/outcomes`, {
+  const resp = await fetch(form.dataset.record, {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json" },
-    // Only the sources the resident left to the municipality are offered (the server checks).
+    // The queue entry's outcome: its appointment's, or a walk-in's. Only the sources the
+    // resident left to the municipality are offered (the server checks).
     body: JSON.stringify({
       result: result.value,
       notes: form.notes.value,

@@ -9,9 +9,9 @@ use super::{Json, Path, Query};
 use crate::adapters::case_store::CaseStoreSettings;
 use crate::api::problem::Problem;
 use crate::auth::{Admin, Staff};
-use crate::domain::ids::{AppointmentId, ClerkId};
+use crate::domain::ids::{AppointmentId, CallbackId, ClerkId, QueueEntryId};
 use crate::domain::outbox::{overall, DeliveryState};
-use crate::domain::outcome::{FollowUp, Outcome, OutcomeDraft, ResultOption};
+use crate::domain::outcome::{FollowUp, Outcome, OutcomeDraft, ResultOption, Subject};
 use crate::domain::tenant::Tenant;
 use crate::error::{Error, Result};
 use crate::store::OutboxEntry;
@@ -33,6 +33,16 @@ pub fn routes() -> Router<App> {
             get(history).post(record),
         )
         .route("/api/v1/staff/appointments/{id}/case", get(case))
+        .route(
+            "/api/v1/staff/queue/{id}/outcomes",
+            get(entry_history).post(record_for_entry),
+        )
+        .route("/api/v1/staff/queue/{id}/case", get(entry_case))
+        .route(
+            "/api/v1/staff/callbacks/{id}/outcomes",
+            get(callback_history).post(record_for_callback),
+        )
+        .route("/api/v1/staff/callbacks/{id}/case", get(callback_case))
         .route("/api/v1/staff/services/{id}/results", get(results))
         .route(
             "/api/v1/admin/services/{id}/results",
@@ -87,12 +97,37 @@ impl OutcomeView {
     }
 }
 
+/// What an outcome, delivery or case is about: exactly one of the three ids is present.
+#[derive(Serialize, ToSchema)]
+pub struct SubjectView {
+    /// A booked appointment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appointment_id: Option<AppointmentId>,
+    /// A walk-in: the queue entry without appointment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue_entry_id: Option<QueueEntryId>,
+    /// A callback request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback_id: Option<CallbackId>,
+}
+
+impl From<Subject> for SubjectView {
+    fn from(s: Subject) -> Self {
+        Self {
+            appointment_id: s.appointment(),
+            queue_entry_id: s.queue_entry(),
+            callback_id: s.callback(),
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct DeliveryView {
     /// The event id; also the idempotency key sent to the case store.
     #[schema(value_type = String, format = "uuid")]
     pub id: Uuid,
-    pub appointment_id: AppointmentId,
+    #[serde(flatten)]
+    pub subject: SubjectView,
     pub version: u32,
     pub state: DeliveryState,
     pub attempts: u32,
@@ -107,7 +142,7 @@ impl DeliveryView {
     fn new(tenant: &Tenant, e: &OutboxEntry) -> Self {
         Self {
             id: e.id,
-            appointment_id: e.appointment_id,
+            subject: e.subject.into(),
             version: e.version,
             state: e.state,
             attempts: e.attempts,
@@ -119,10 +154,11 @@ impl DeliveryView {
     }
 }
 
-/// An appointment's outcome history and where its delivery stands.
+/// The outcome history of an appointment, walk-in or callback, and where its delivery stands.
 #[derive(Serialize, ToSchema)]
 pub struct OutcomesView {
-    pub appointment_id: AppointmentId,
+    #[serde(flatten)]
+    pub subject: SubjectView,
     /// Worst state over all events: failing, pending or delivered; absent before any outcome.
     pub delivery: Option<DeliveryState>,
     /// Oldest first; the last one is in force.
@@ -136,7 +172,7 @@ impl OutcomesView {
     fn new(h: &usecases::outcome::History) -> Self {
         let states: Vec<DeliveryState> = h.deliveries.iter().map(|d| d.state).collect();
         Self {
-            appointment_id: h.appointment_id,
+            subject: h.subject.into(),
             delivery: overall(&states),
             outcomes: h
                 .outcomes
@@ -216,7 +252,8 @@ pub async fn record(
 pub struct CaseView {
     #[schema(value_type = String, format = "uuid")]
     pub id: Uuid,
-    pub appointment_id: AppointmentId,
+    #[serde(flatten)]
+    pub subject: SubjectView,
     pub title: String,
     pub opened_at: String,
     pub events: Vec<CaseEventView>,
@@ -245,23 +282,145 @@ pub async fn case(
     Path(id): Path<String>,
 ) -> Result<Json<CaseView>> {
     let (tenant, case) = usecases::outcome::case(&app, &claims, appointment_id(&id)?).await?;
-    Ok(Json(CaseView {
-        id: case.id,
-        appointment_id: case.appointment_id,
-        title: case.title,
-        opened_at: local(&tenant, case.opened_at),
-        events: case
-            .events
-            .into_iter()
-            .map(|e| CaseEventView {
-                idempotency_key: e.idempotency_key,
-                version: e.version,
-                outcome: e.payload,
-                recorded_at: local(&tenant, e.recorded_at),
-                stored_at: local(&tenant, e.stored_at),
-            })
-            .collect(),
-    }))
+    Ok(Json(CaseView::new(&tenant, case)))
+}
+
+impl CaseView {
+    fn new(tenant: &Tenant, case: crate::store::BuiltinCase) -> Self {
+        Self {
+            id: case.id,
+            subject: case.subject.into(),
+            title: case.title,
+            opened_at: local(&tenant, case.opened_at),
+            events: case
+                .events
+                .into_iter()
+                .map(|e| CaseEventView {
+                    idempotency_key: e.idempotency_key,
+                    version: e.version,
+                    outcome: e.payload,
+                    recorded_at: local(tenant, e.recorded_at),
+                    stored_at: local(tenant, e.stored_at),
+                })
+                .collect(),
+        }
+    }
+}
+
+fn entry_id(raw: &str) -> Result<QueueEntryId> {
+    raw.parse().map_err(|_| Error::NotFound("queue entry"))
+}
+
+fn callback_id(raw: &str) -> Result<CallbackId> {
+    raw.parse().map_err(|_| Error::NotFound("callback"))
+}
+
+fn draft_of(body: RecordBody) -> (OutcomeDraft, Option<u32>) {
+    (
+        OutcomeDraft {
+            result: body.result,
+            notes: body.notes,
+            follow_up: body.follow_up,
+            sources: body.sources,
+        },
+        body.corrects,
+    )
+}
+
+/// Read the outcomes of the call with a queue entry
+///
+/// A walk-in's outcomes (an entry with an appointment answers with the appointment's), oldest first, with the delivery state and the results to choose from.
+#[utoipa::path(get, path = "/api/v1/staff/queue/{id}/outcomes", tag = "outcomes",
+    responses((status = 200, body = OutcomesView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn entry_history(
+    State(app): State<App>,
+    Staff(claims): Staff,
+    Path(id): Path<String>,
+) -> Result<Json<OutcomesView>> {
+    let history = usecases::outcome::history_for_entry(&app, &claims, entry_id(&id)?).await?;
+    Ok(Json(OutcomesView::new(&history)))
+}
+
+/// Record or correct the outcome of a walk-in
+///
+/// The same form as for an appointment, into the same outbox and case store, once a clerk called the resident. A walk-in left no information source to the municipality, so `sources` must be empty (422 otherwise).
+#[utoipa::path(post, path = "/api/v1/staff/queue/{id}/outcomes", tag = "outcomes", request_body = RecordBody,
+    responses((status = 201, body = OutcomesView, description = "Recorded; delivery to the case store follows"),
+        (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn record_for_entry(
+    State(app): State<App>,
+    Staff(claims): Staff,
+    Path(id): Path<String>,
+    Json(body): Json<RecordBody>,
+) -> Result<(StatusCode, Json<OutcomesView>)> {
+    let (draft, corrects) = draft_of(body);
+    let history =
+        usecases::outcome::record_for_entry(&app, &claims, entry_id(&id)?, draft, corrects).await?;
+    Ok((StatusCode::CREATED, Json(OutcomesView::new(&history))))
+}
+
+/// Read a walk-in's case
+///
+/// The case in the built-in case store, once delivered.
+#[utoipa::path(get, path = "/api/v1/staff/queue/{id}/case", tag = "outcomes",
+    responses((status = 200, body = CaseView, description = "The walk-in's case in the built-in case store"),
+        (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn entry_case(
+    State(app): State<App>,
+    Staff(claims): Staff,
+    Path(id): Path<String>,
+) -> Result<Json<CaseView>> {
+    let (tenant, case) = usecases::outcome::case_for_entry(&app, &claims, entry_id(&id)?).await?;
+    Ok(Json(CaseView::new(&tenant, case)))
+}
+
+/// Read the outcomes of a callback
+///
+/// Oldest first, with the delivery state and the results to choose from.
+#[utoipa::path(get, path = "/api/v1/staff/callbacks/{id}/outcomes", tag = "outcomes",
+    responses((status = 200, body = OutcomesView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn callback_history(
+    State(app): State<App>,
+    Staff(claims): Staff,
+    Path(id): Path<String>,
+) -> Result<Json<OutcomesView>> {
+    let history = usecases::outcome::history_for_callback(&app, &claims, callback_id(&id)?).await?;
+    Ok(Json(OutcomesView::new(&history)))
+}
+
+/// Record or correct the outcome of a callback
+///
+/// Once an attempt reached the resident (409 before). `sources` must be empty, as for a walk-in.
+#[utoipa::path(post, path = "/api/v1/staff/callbacks/{id}/outcomes", tag = "outcomes", request_body = RecordBody,
+    responses((status = 201, body = OutcomesView, description = "Recorded; delivery to the case store follows"),
+        (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn record_for_callback(
+    State(app): State<App>,
+    Staff(claims): Staff,
+    Path(id): Path<String>,
+    Json(body): Json<RecordBody>,
+) -> Result<(StatusCode, Json<OutcomesView>)> {
+    let (draft, corrects) = draft_of(body);
+    let history =
+        usecases::outcome::record_for_callback(&app, &claims, callback_id(&id)?, draft, corrects)
+            .await?;
+    Ok((StatusCode::CREATED, Json(OutcomesView::new(&history))))
+}
+
+/// Read a callback's case
+///
+/// The case in the built-in case store, once delivered.
+#[utoipa::path(get, path = "/api/v1/staff/callbacks/{id}/case", tag = "outcomes",
+    responses((status = 200, body = CaseView, description = "The callback's case in the built-in case store"),
+        (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn callback_case(
+    State(app): State<App>,
+    Staff(claims): Staff,
+    Path(id): Path<String>,
+) -> Result<Json<CaseView>> {
+    let (tenant, case) =
+        usecases::outcome::case_for_callback(&app, &claims, callback_id(&id)?).await?;
+    Ok(Json(CaseView::new(&tenant, case)))
 }
 
 /// List a service's results

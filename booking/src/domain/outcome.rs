@@ -6,7 +6,7 @@
 //! a correction is the next version and is only allowed on the local day of the first one,
 //! so what reached the case store yesterday is not silently rewritten today.
 
-use crate::domain::ids::{AppointmentId, ClerkId, TenantId};
+use crate::domain::ids::{AppointmentId, CallbackId, ClerkId, QueueEntryId, TenantId};
 use crate::domain::queue::EntryStatus;
 use crate::domain::text::{FreeText, Lines, TextProblem};
 use crate::error::{Conflict, Error, Result};
@@ -313,12 +313,91 @@ impl UnfinishedOutcome {
     }
 }
 
+/// What an outcome (and its outbox event and case) is about: a booked appointment, a walk-in's
+/// queue entry (no appointment), or a callback request. Exactly one, as the tables' CHECK says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Appointment(AppointmentId),
+    WalkIn(QueueEntryId),
+    Callback(CallbackId),
+}
+
+impl Subject {
+    /// The column that holds this kind of subject in `outcomes`, `outbox` and `cases`.
+    pub fn column(&self) -> &'static str {
+        match self {
+            Subject::Appointment(_) => "appointment_id",
+            Subject::WalkIn(_) => "queue_entry_id",
+            Subject::Callback(_) => "callback_id",
+        }
+    }
+
+    pub fn id(&self) -> Uuid {
+        match self {
+            Subject::Appointment(id) => id.0,
+            Subject::WalkIn(id) => id.0,
+            Subject::Callback(id) => id.0,
+        }
+    }
+
+    /// The subject from the three columns, exactly one of them set; None otherwise.
+    pub fn from_columns(
+        appointment: Option<AppointmentId>,
+        entry: Option<QueueEntryId>,
+        callback: Option<CallbackId>,
+    ) -> Option<Self> {
+        match (appointment, entry, callback) {
+            (Some(a), None, None) => Some(Subject::Appointment(a)),
+            (None, Some(e), None) => Some(Subject::WalkIn(e)),
+            (None, None, Some(c)) => Some(Subject::Callback(c)),
+            _ => None,
+        }
+    }
+
+    pub fn appointment(&self) -> Option<AppointmentId> {
+        match self {
+            Subject::Appointment(id) => Some(*id),
+            _ => None,
+        }
+    }
+
+    pub fn queue_entry(&self) -> Option<QueueEntryId> {
+        match self {
+            Subject::WalkIn(id) => Some(*id),
+            _ => None,
+        }
+    }
+
+    pub fn callback(&self) -> Option<CallbackId> {
+        match self {
+            Subject::Callback(id) => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// The case's `identificatie` in a ZGW Zaken API: at most 40 characters (3 + 36), with a
+    /// prefix per kind so the three kinds of id can never name one zaak.
+    pub fn identificatie(&self) -> String {
+        match self {
+            Subject::Appointment(id) => format!("VL-{id}"),
+            Subject::WalkIn(id) => format!("VI-{id}"),
+            Subject::Callback(id) => format!("VT-{id}"),
+        }
+    }
+}
+
+impl From<AppointmentId> for Subject {
+    fn from(id: AppointmentId) -> Self {
+        Subject::Appointment(id)
+    }
+}
+
 /// A stored outcome event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
     pub id: Uuid,
     pub tenant_id: TenantId,
-    pub appointment_id: AppointmentId,
+    pub subject: Subject,
     /// 1 for the first recording, +1 per correction.
     pub version: u32,
     pub result_code: String,
@@ -514,7 +593,7 @@ mod tests {
         Outcome {
             id: Uuid::new_v4(),
             tenant_id: TenantId::new(),
-            appointment_id: AppointmentId::new(),
+            subject: Subject::Appointment(AppointmentId::new()),
             version,
             result_code: "complete".into(),
             result_label: "Aanvraag compleet".into(),

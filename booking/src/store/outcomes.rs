@@ -4,9 +4,11 @@ use super::Db;
 use crate::adapters::case_store::{CaseDelivery, CaseStoreSettings};
 use crate::domain::access_log::AccessEntry;
 use crate::domain::ids::ClerkId;
-use crate::domain::ids::{AppointmentId, ServiceId, TenantId};
+use crate::domain::ids::{ServiceId, TenantId};
 use crate::domain::outbox::{AfterFailure, DeliveryState};
-use crate::domain::outcome::{default_results, FollowUp, Outcome, ResultOption, UnfinishedOutcome};
+use crate::domain::outcome::{
+    default_results, FollowUp, Outcome, ResultOption, Subject, UnfinishedOutcome,
+};
 use crate::domain::queue::QueueEntryId;
 use crate::domain::tenant::TimeZoneName;
 use crate::error::{Conflict, Error, Result};
@@ -35,8 +37,35 @@ fn parse<T: std::str::FromStr>(row: &AnyRow, col: &str) -> Result<T> {
         .map_err(|_| corrupt(col))
 }
 
-const OUTCOME_COLUMNS: &str = "o.id, o.tenant_id, o.appointment_id, o.version, o.result_code, \
-    o.result_label, o.notes, o.follow_up, o.callback_on, o.sources, o.recorded_by, o.recorded_at";
+const OUTCOME_COLUMNS: &str =
+    "o.id, o.tenant_id, o.appointment_id, o.queue_entry_id, o.callback_id, \
+    o.version, o.result_code, o.result_label, o.notes, o.follow_up, o.callback_on, o.sources, \
+    o.recorded_by, o.recorded_at";
+
+fn opt_parse<T: std::str::FromStr>(row: &AnyRow, col: &str) -> Result<Option<T>> {
+    row.try_get::<Option<String>, _>(col)?
+        .map(|raw| raw.parse().map_err(|_| corrupt(col)))
+        .transpose()
+}
+
+/// The row's subject from its three columns (exactly one set, as the CHECK says).
+fn subject_from_row(row: &AnyRow) -> Result<Subject> {
+    Subject::from_columns(
+        opt_parse(row, "appointment_id")?,
+        opt_parse(row, "queue_entry_id")?,
+        opt_parse(row, "callback_id")?,
+    )
+    .ok_or_else(|| corrupt("subject"))
+}
+
+/// The values of the three subject columns, in the order appointment, queue entry, callback.
+fn subject_columns(subject: Subject) -> [Option<String>; 3] {
+    [
+        subject.appointment().map(|id| id.to_string()),
+        subject.queue_entry().map(|id| id.to_string()),
+        subject.callback().map(|id| id.to_string()),
+    ]
+}
 
 fn outcome_from_row(row: &AnyRow) -> Result<Outcome> {
     let sources: Vec<String> = serde_json::from_str(&row.try_get::<String, _>("sources")?)
@@ -44,7 +73,7 @@ fn outcome_from_row(row: &AnyRow) -> Result<Outcome> {
     Ok(Outcome {
         id: parse(row, "id")?,
         tenant_id: parse(row, "tenant_id")?,
-        appointment_id: parse(row, "appointment_id")?,
+        subject: subject_from_row(row)?,
         version: u32::try_from(row.try_get::<i64, _>("version")?)
             .map_err(|_| corrupt("version"))?,
         result_code: row.try_get("result_code")?,
@@ -65,7 +94,7 @@ fn outcome_from_row(row: &AnyRow) -> Result<Outcome> {
 #[derive(Clone, Debug)]
 pub struct OutboxEntry {
     pub id: Uuid,
-    pub appointment_id: AppointmentId,
+    pub subject: Subject,
     pub outcome_id: Uuid,
     pub version: u32,
     pub state: DeliveryState,
@@ -76,13 +105,14 @@ pub struct OutboxEntry {
     pub delivered_at: Option<Timestamp>,
 }
 
-const OUTBOX_COLUMNS: &str = "id, appointment_id, outcome_id, version, state, attempts, \
+const OUTBOX_COLUMNS: &str =
+    "id, appointment_id, queue_entry_id, callback_id, outcome_id, version, state, attempts, \
     next_attempt_at, last_error, created_at, delivered_at";
 
 fn outbox_from_row(row: &AnyRow) -> Result<OutboxEntry> {
     Ok(OutboxEntry {
         id: parse(row, "id")?,
-        appointment_id: parse(row, "appointment_id")?,
+        subject: subject_from_row(row)?,
         outcome_id: parse(row, "outcome_id")?,
         version: u32::try_from(row.try_get::<i64, _>("version")?)
             .map_err(|_| corrupt("version"))?,
@@ -108,7 +138,7 @@ pub struct ClaimedEvent {
 #[derive(Clone, Debug)]
 pub struct BuiltinCase {
     pub id: Uuid,
-    pub appointment_id: AppointmentId,
+    pub subject: Subject,
     pub title: String,
     pub opened_at: Timestamp,
     pub events: Vec<BuiltinCaseEvent>,
@@ -172,18 +202,20 @@ impl Db {
         Ok(())
     }
 
-    /// The appointment's outcome events in version order.
+    /// The outcome events of an appointment, walk-in or callback, in version order.
     pub async fn outcomes(
         &self,
         tenant: TenantId,
-        appointment: AppointmentId,
+        subject: impl Into<Subject>,
     ) -> Result<Vec<Outcome>> {
+        let subject = subject.into();
         let rows = sqlx::query(&format!(
-            "SELECT {OUTCOME_COLUMNS} FROM outcomes o WHERE o.tenant_id = $1 AND o.appointment_id = $2 \
-             ORDER BY o.version"
+            "SELECT {OUTCOME_COLUMNS} FROM outcomes o WHERE o.tenant_id = $1 AND o.{} = $2 \
+             ORDER BY o.version",
+            subject.column()
         ))
         .bind(tenant.to_string())
-        .bind(appointment.to_string())
+        .bind(subject.id().to_string())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(outcome_from_row).collect()
@@ -204,15 +236,16 @@ impl Db {
         let event = Uuid::new_v4();
         let sources =
             serde_json::to_string(&o.sources).map_err(|e| Error::Internal(e.to_string()))?;
+        let [appointment, queue_entry, callback] = subject_columns(o.subject);
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO outcomes (id, tenant_id, appointment_id, version, result_code, result_label, \
-             notes, follow_up, callback_on, sources, recorded_by, recorded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            "INSERT INTO outcomes (id, tenant_id, appointment_id, queue_entry_id, callback_id, version, \
+             result_code, result_label, notes, follow_up, callback_on, sources, recorded_by, recorded_at) \
+             VALUES ($1, $2, $3, $13, $14, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(o.id.to_string())
         .bind(o.tenant_id.to_string())
-        .bind(o.appointment_id.to_string())
+        .bind(appointment.clone())
         .bind(i64::from(o.version))
         .bind(&o.result_code)
         .bind(&o.result_label)
@@ -222,6 +255,8 @@ impl Db {
         .bind(sources)
         .bind(o.recorded_by.to_string())
         .bind(o.recorded_at.as_second())
+        .bind(queue_entry.clone())
+        .bind(callback.clone())
         .execute(&mut *tx)
         .await;
         if let Err(e) = inserted {
@@ -232,15 +267,18 @@ impl Db {
             });
         }
         sqlx::query(
-            "INSERT INTO outbox (id, tenant_id, appointment_id, outcome_id, version, state, attempts, \
-             next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6)",
+            "INSERT INTO outbox (id, tenant_id, appointment_id, queue_entry_id, callback_id, outcome_id, \
+             version, state, attempts, next_attempt_at, created_at) \
+             VALUES ($1, $2, $3, $7, $8, $4, $5, 'pending', 0, $6, $6)",
         )
         .bind(event.to_string())
         .bind(o.tenant_id.to_string())
-        .bind(o.appointment_id.to_string())
+        .bind(appointment)
         .bind(o.id.to_string())
         .bind(i64::from(o.version))
         .bind(o.recorded_at.as_second())
+        .bind(queue_entry)
+        .bind(callback)
         .execute(&mut *tx)
         .await?;
         for entry in access {
@@ -332,17 +370,19 @@ impl Db {
         Ok(deleted.rows_affected())
     }
 
-    /// The appointment's outbox events in version order.
-    pub async fn deliveries_for_appointment(
+    /// The outbox events of an appointment, walk-in or callback, in version order.
+    pub async fn deliveries_for(
         &self,
         tenant: TenantId,
-        appointment: AppointmentId,
+        subject: impl Into<Subject>,
     ) -> Result<Vec<OutboxEntry>> {
+        let subject = subject.into();
         let rows = sqlx::query(&format!(
-            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE tenant_id = $1 AND appointment_id = $2 ORDER BY version"
+            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE tenant_id = $1 AND {} = $2 ORDER BY version",
+            subject.column()
         ))
         .bind(tenant.to_string())
-        .bind(appointment.to_string())
+        .bind(subject.id().to_string())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(outbox_from_row).collect()
@@ -438,7 +478,8 @@ impl Db {
              WHERE id IN (SELECT o.id FROM outbox o \
                  WHERE o.state <> 'delivered' AND o.next_attempt_at IS NOT NULL AND o.next_attempt_at <= $3 \
                  AND (o.lease_until IS NULL OR o.lease_until <= $3) \
-                 AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.appointment_id = o.appointment_id \
+                 AND NOT EXISTS (SELECT 1 FROM outbox p WHERE (p.appointment_id = o.appointment_id \
+                     OR p.queue_entry_id = o.queue_entry_id OR p.callback_id = o.callback_id) \
                      AND p.version < o.version AND p.state <> 'delivered') \
                  ORDER BY o.next_attempt_at, o.created_at LIMIT $4) \
              AND state <> 'delivered' AND (lease_until IS NULL OR lease_until <= $3)",
@@ -451,10 +492,15 @@ impl Db {
         .await?;
         let rows = sqlx::query(&format!(
             "SELECT x.id AS event_id, x.attempts, {OUTCOME_COLUMNS}, s.name AS service_name, \
-             a.resident_name, COALESCE(a.resident_email, '') AS resident_email, a.starts_at, t.time_zone \
+             COALESCE(a.resident_name, q.resident_name, cb.resident_name) AS resident_name, \
+             COALESCE(a.resident_email, '') AS resident_email, \
+             COALESCE(a.starts_at, q.first_called_at, q.joined_at, cb.handled_at, cb.requested_at) AS starts_at, \
+             t.time_zone \
              FROM outbox x JOIN outcomes o ON o.id = x.outcome_id \
-             JOIN appointments a ON a.id = x.appointment_id \
-             JOIN services s ON s.id = a.service_id \
+             LEFT JOIN appointments a ON a.id = x.appointment_id \
+             LEFT JOIN queue_entries q ON q.id = x.queue_entry_id \
+             LEFT JOIN callback_requests cb ON cb.id = x.callback_id \
+             JOIN services s ON s.id = COALESCE(a.service_id, q.service_id, cb.service_id) \
              JOIN tenants t ON t.id = x.tenant_id \
              WHERE x.lease_token = $1 ORDER BY x.created_at"
         ))
@@ -473,12 +519,12 @@ impl Db {
                     delivery: CaseDelivery {
                         key: row.try_get("event_id")?,
                         tenant_id: outcome.tenant_id,
-                        appointment_id: outcome.appointment_id,
+                        subject: outcome.subject,
                         service_name: row.try_get("service_name")?,
                         resident_name: row.try_get("resident_name")?,
                         resident_email: row.try_get("resident_email")?,
-                        appointment_start: start,
-                        appointment_date: start.to_zoned(tz.tz().clone()).date(),
+                        contact_start: start,
+                        contact_date: start.to_zoned(tz.tz().clone()).date(),
                         outcome,
                     },
                 })
@@ -562,47 +608,58 @@ impl Db {
             "recorded_by": d.outcome.recorded_by,
         })
         .to_string();
+        let column = d.subject.column();
+        let title = match d.subject {
+            Subject::Appointment(_) => format!("{} - {}", d.service_name, d.resident_name),
+            Subject::WalkIn(_) => format!("{} - {} (inloop)", d.service_name, d.resident_name),
+            Subject::Callback(_) => {
+                format!("{} - {} (terugbellen)", d.service_name, d.resident_name)
+            }
+        };
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO cases (id, tenant_id, appointment_id, title, opened_at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (appointment_id) DO NOTHING",
-        )
+        // A case per subject (each subject column is unique): a repeat conflicts and is ignored.
+        sqlx::query(&format!(
+            "INSERT INTO cases (id, tenant_id, {column}, title, opened_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT DO NOTHING"
+        ))
         .bind(Uuid::new_v4().to_string())
         .bind(d.tenant_id.to_string())
-        .bind(d.appointment_id.to_string())
-        .bind(format!("{} - {}", d.service_name, d.resident_name))
+        .bind(d.subject.id().to_string())
+        .bind(title)
         .bind(now.as_second())
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
+        sqlx::query(&format!(
             "INSERT INTO case_events (id, case_id, idempotency_key, version, payload, recorded_at, stored_at) \
-             SELECT $1, c.id, $2, $3, $4, $5, $6 FROM cases c WHERE c.appointment_id = $7 \
-             ON CONFLICT (idempotency_key) DO NOTHING",
-        )
+             SELECT $1, c.id, $2, $3, $4, $5, $6 FROM cases c WHERE c.{column} = $7 \
+             ON CONFLICT (idempotency_key) DO NOTHING"
+        ))
         .bind(Uuid::new_v4().to_string())
         .bind(&d.key)
         .bind(i64::from(d.outcome.version))
         .bind(payload)
         .bind(d.outcome.recorded_at.as_second())
         .bind(now.as_second())
-        .bind(d.appointment_id.to_string())
+        .bind(d.subject.id().to_string())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// The built-in case of an appointment, if anything was delivered yet.
+    /// The built-in case of an appointment, walk-in or callback, if anything was delivered yet.
     pub async fn builtin_case(
         &self,
         tenant: TenantId,
-        appointment: AppointmentId,
+        subject: impl Into<Subject>,
     ) -> Result<Option<BuiltinCase>> {
-        let Some(case) = sqlx::query(
-            "SELECT id, title, opened_at FROM cases WHERE tenant_id = $1 AND appointment_id = $2",
-        )
+        let subject = subject.into();
+        let Some(case) = sqlx::query(&format!(
+            "SELECT id, title, opened_at FROM cases WHERE tenant_id = $1 AND {} = $2",
+            subject.column()
+        ))
         .bind(tenant.to_string())
-        .bind(appointment.to_string())
+        .bind(subject.id().to_string())
         .fetch_optional(&self.pool)
         .await?
         else {
@@ -632,7 +689,7 @@ impl Db {
             .collect::<Result<Vec<_>>>()?;
         Ok(Some(BuiltinCase {
             id,
-            appointment_id: appointment,
+            subject,
             title: case.try_get("title")?,
             opened_at: ts(&case, "opened_at")?,
             events,

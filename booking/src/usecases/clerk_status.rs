@@ -266,7 +266,7 @@ pub async fn finishing_max(app: &App, tenant: TenantId) -> Result<SignedDuration
     app.db.finishing_max(tenant).await
 }
 
-/// An admin sets the longest after-call work, 0 to 60 minutes.
+/// An admin sets the longest after-call work, 0 to 60 minutes, with an audit line.
 pub async fn set_finishing_max(app: &App, claims: &SessionClaims, minutes: i64) -> Result<()> {
     if claims.role != StaffRole::Admin {
         return Err(Error::Forbidden);
@@ -279,6 +279,13 @@ pub async fn set_finishing_max(app: &App, claims: &SessionClaims, minutes: i64) 
         ));
     }
     app.db.set_finishing_max(claims.tenant, minutes).await?;
+    crate::usecases::admin::audit::record(
+        app,
+        claims.into(),
+        crate::domain::audit::AuditAction::SettingsChanged,
+        format!("maximale afrondtijd na een gesprek: {minutes} minuten"),
+    )
+    .await?;
     app.events.publish(&app.db, claims.tenant).await;
     Ok(())
 }

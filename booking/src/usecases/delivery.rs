@@ -186,7 +186,7 @@ async fn deliver_one(
                 &config.backoff,
                 rand::random::<f64>(),
             );
-            tracing::warn!(event = %d.key, appointment = %d.appointment_id, error = %after.last_error,
+            tracing::warn!(event = %d.key, subject = ?d.subject, error = %after.last_error,
                 next_attempt = ?after.next_attempt_at, "outcome delivery failed");
             app.db.mark_failed(&d.key, &token, &after).await
         }
@@ -209,7 +209,11 @@ async fn deliver_documents(
     store: &dyn CaseStore,
     d: &case_store::CaseDelivery,
 ) -> Result<(), DeliveryError> {
-    let outgoing = crate::usecases::documents::undelivered(app, d.tenant_id, d.appointment_id)
+    // Documents come with an appointment only; a walk-in or callback has none.
+    let Some(appointment) = d.subject.appointment() else {
+        return Ok(());
+    };
+    let outgoing = crate::usecases::documents::undelivered(app, d.tenant_id, appointment)
         .await
         .map_err(|e| DeliveryError::Transient(format!("reading the documents: {e}")))?;
     for document in &outgoing {

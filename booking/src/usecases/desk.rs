@@ -389,6 +389,44 @@ pub async fn room_grant(app: &App, claims: &SessionClaims, id: AppointmentId) ->
     Ok(grant)
 }
 
+/// Who comes along to an appointment's call, for the work lists' columns "language or
+/// interpreter" and "companion" (issue 21 item 4): the interpreters the clerk invited and the
+/// companions the resident invited, not taken out of the call.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Along {
+    pub interpreters: Vec<String>,
+    pub companions: Vec<String>,
+}
+
+/// `Along` per appointment on a list the clerk already sees (the queue, the day list); an
+/// appointment without anyone invited is left out.
+pub async fn along(
+    app: &App,
+    appointments: &[AppointmentId],
+) -> Result<std::collections::HashMap<AppointmentId, Along>> {
+    let mut all = std::collections::HashMap::new();
+    for &id in appointments {
+        let mut along = Along::default();
+        for link in app.db.companion_links(id).await? {
+            if !link.admits() {
+                continue;
+            }
+            match link.role {
+                crate::domain::companion::CompanionRole::Interpreter => {
+                    along.interpreters.push(link.name)
+                }
+                crate::domain::companion::CompanionRole::Companion => {
+                    along.companions.push(link.name)
+                }
+            }
+        }
+        if along != Along::default() {
+            all.insert(id, along);
+        }
+    }
+    Ok(all)
+}
+
 /// What the clerk's call view shows beside the video: who is calling about what, the
 /// appointment if there is one (then logged as opened), the resident's choice per
 /// information source, and the results the outcome form offers.
@@ -437,7 +475,8 @@ pub async fn call_view(app: &App, claims: &SessionClaims, id: QueueEntryId) -> R
                 .collect();
             (sources, app.db.service_results(service.id).await?)
         }
-        None => (Vec::new(), Vec::new()),
+        // A walk-in gets the same outcome form: the service's results, no consent choices.
+        None => (Vec::new(), app.db.service_results(service.id).await?),
     };
     Ok(CallView {
         tenant,

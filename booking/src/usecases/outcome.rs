@@ -7,9 +7,12 @@
 use crate::auth::SessionClaims;
 use crate::domain::access_log::{AccessEntry, Action, REASON_OUTCOME, REASON_VIEWED_OUTCOME};
 use crate::domain::appointment::{Appointment, AppointmentStatus};
+use crate::domain::callback::{CallbackId, Closed};
 use crate::domain::consent;
 use crate::domain::ids::{AppointmentId, ServiceId};
-use crate::domain::outcome::{self, Outcome, OutcomeDraft, ResultOption, UnfinishedOutcome};
+use crate::domain::outcome::{
+    self, Outcome, OutcomeDraft, ResultOption, Subject, UnfinishedOutcome,
+};
 use crate::domain::queue::QueueEntryId;
 use crate::domain::tenant::Tenant;
 use crate::error::{Conflict, Error, Result};
@@ -18,11 +21,11 @@ use crate::usecases::desk;
 use crate::App;
 use uuid::Uuid;
 
-/// An appointment's outcomes, oldest first (the last is in force), their deliveries, and the
-/// results the clerk can choose from.
+/// The outcomes of an appointment, walk-in or callback, oldest first (the last is in force),
+/// their deliveries, and the results the clerk can choose from.
 pub struct History {
     pub tenant: Tenant,
-    pub appointment_id: AppointmentId,
+    pub subject: Subject,
     pub outcomes: Vec<Outcome>,
     pub deliveries: Vec<OutboxEntry>,
     pub results: Vec<ResultOption>,
@@ -32,8 +35,8 @@ pub struct History {
 /// may handle (another is "not found"), and written to the resident's access log, every time.
 pub async fn history(app: &App, claims: &SessionClaims, id: AppointmentId) -> Result<History> {
     let tenant = app.db.tenant(claims.tenant).await?;
-    desk::appointment(app, claims, id).await?;
-    let history = history_of(app, tenant, id).await?;
+    let appointment = desk::appointment(app, claims, id).await?;
+    let history = history_of(app, tenant, id.into(), appointment.service_id).await?;
     desk::log_read(
         app,
         claims,
@@ -45,14 +48,18 @@ pub async fn history(app: &App, claims: &SessionClaims, id: AppointmentId) -> Re
     Ok(history)
 }
 
-async fn history_of(app: &App, tenant: Tenant, id: AppointmentId) -> Result<History> {
-    let appointment = app.db.appointment(tenant.id, id).await?;
-    let outcomes = app.db.outcomes(tenant.id, id).await?;
-    let deliveries = app.db.deliveries_for_appointment(tenant.id, id).await?;
-    let results = app.db.service_results(appointment.service_id).await?;
+async fn history_of(
+    app: &App,
+    tenant: Tenant,
+    subject: Subject,
+    service: ServiceId,
+) -> Result<History> {
+    let outcomes = app.db.outcomes(tenant.id, subject).await?;
+    let deliveries = app.db.deliveries_for(tenant.id, subject).await?;
+    let results = app.db.service_results(service).await?;
     Ok(History {
         tenant,
-        appointment_id: id,
+        subject,
         outcomes,
         deliveries,
         results,
@@ -89,7 +96,7 @@ pub async fn record(
     let recorded = Outcome {
         id: Uuid::new_v4(),
         tenant_id: tenant.id,
-        appointment_id: id,
+        subject: id.into(),
         version,
         result_code: valid.result.code,
         result_label: valid.result.label,
@@ -103,7 +110,130 @@ pub async fn record(
     let draft = entry.map(|e| (claims.sub, e.id));
     let event = app.db.insert_outcome(&recorded, &access, draft).await?;
     tracing::info!(clerk = %claims.sub, appointment = %id, version, event = %event, "outcome recorded");
-    history_of(app, tenant, id).await
+    history_of(app, tenant, id.into(), appointment.service_id).await
+}
+
+/// The outcomes of the call with a queue entry: the appointment's (read as `history`, logged)
+/// when the entry has one, else the walk-in's. Only an entry the clerk may act on.
+pub async fn history_for_entry(
+    app: &App,
+    claims: &SessionClaims,
+    id: QueueEntryId,
+) -> Result<History> {
+    let entry = desk::queue_entry(app, claims, id).await?;
+    if let Some(appointment) = entry.appointment_id {
+        return history(app, claims, appointment).await;
+    }
+    let tenant = app.db.tenant(claims.tenant).await?;
+    history_of(app, tenant, Subject::WalkIn(entry.id), entry.service_id).await
+}
+
+/// Records (or corrects) the outcome of the call with a queue entry. With an appointment this
+/// is `record`; a walk-in gets the same form, rules and outbox, only once a clerk called the
+/// resident, and the clerk's draft for the entry goes in the same transaction.
+pub async fn record_for_entry(
+    app: &App,
+    claims: &SessionClaims,
+    id: QueueEntryId,
+    draft: OutcomeDraft,
+    corrects: Option<u32>,
+) -> Result<History> {
+    let entry = desk::queue_entry(app, claims, id).await?;
+    if let Some(appointment) = entry.appointment_id {
+        return record(app, claims, appointment, draft, corrects).await;
+    }
+    outcome::may_record(Some(entry.status))?;
+    let subject = Subject::WalkIn(entry.id);
+    record_without_appointment(
+        app,
+        claims,
+        subject,
+        entry.service_id,
+        draft,
+        corrects,
+        Some((claims.sub, entry.id)),
+    )
+    .await
+}
+
+/// The outcomes of a callback request the clerk may handle.
+pub async fn history_for_callback(
+    app: &App,
+    claims: &SessionClaims,
+    id: CallbackId,
+) -> Result<History> {
+    let request = crate::usecases::queue::callback(app, claims, id).await?;
+    let tenant = app.db.tenant(claims.tenant).await?;
+    history_of(app, tenant, Subject::Callback(id), request.service_id).await
+}
+
+/// Records (or corrects) the outcome of a callback, once a clerk reached the resident (an
+/// attempt "bereikt"); before that there was no conversation to record.
+pub async fn record_for_callback(
+    app: &App,
+    claims: &SessionClaims,
+    id: CallbackId,
+    draft: OutcomeDraft,
+    corrects: Option<u32>,
+) -> Result<History> {
+    let request = crate::usecases::queue::callback(app, claims, id).await?;
+    if request.closed != Some(Closed::Reached) {
+        return Err(Conflict::CallNotStarted.into());
+    }
+    record_without_appointment(
+        app,
+        claims,
+        Subject::Callback(id),
+        request.service_id,
+        draft,
+        corrects,
+        None,
+    )
+    .await
+}
+
+/// A walk-in or callback: no appointment, so no consent choices, and no source may be
+/// recorded as consulted (the resident left none to the municipality). Otherwise the same
+/// validation, versions and one transaction as an appointment's outcome.
+async fn record_without_appointment(
+    app: &App,
+    claims: &SessionClaims,
+    subject: Subject,
+    service: ServiceId,
+    draft: OutcomeDraft,
+    corrects: Option<u32>,
+    kept: Option<(crate::domain::ids::ClerkId, QueueEntryId)>,
+) -> Result<History> {
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let now = app.clock.now();
+    let tz = tenant.time_zone.tz().clone();
+    let results = app.db.service_results(service).await?;
+    let valid = outcome::validate(draft, &results, now.to_zoned(tz.clone()).date())?;
+    if !valid.sources.is_empty() {
+        return Err(Error::invalid(
+            "/sources",
+            "Zonder afspraak heeft de inwoner geen gegevensbron aan de gemeente overgelaten; leg er geen als geraadpleegd vast.",
+            "Without an appointment the resident left no information source to the municipality; record none as consulted.",
+        ));
+    }
+    let history = app.db.outcomes(tenant.id, subject).await?;
+    let version = outcome::next_version(&history, corrects, now, &tz)?;
+    let recorded = Outcome {
+        id: Uuid::new_v4(),
+        tenant_id: tenant.id,
+        subject,
+        version,
+        result_code: valid.result.code,
+        result_label: valid.result.label,
+        notes: valid.notes,
+        follow_up: valid.follow_up,
+        sources: valid.sources,
+        recorded_by: claims.sub,
+        recorded_at: now,
+    };
+    let event = app.db.insert_outcome(&recorded, &[], kept).await?;
+    tracing::info!(clerk = %claims.sub, subject = ?subject, version, event = %event, "outcome recorded");
+    history_of(app, tenant, subject, service).await
 }
 
 /// The access log entries for the sources a clerk records as consulted, or the refusal.
@@ -175,6 +305,42 @@ pub async fn case(
         REASON_VIEWED_OUTCOME,
     )
     .await?;
+    Ok((tenant, case))
+}
+
+/// The walk-in's case in the built-in case store, for a queue entry the clerk may act on (an
+/// entry with an appointment: that appointment's case, read as `case`).
+pub async fn case_for_entry(
+    app: &App,
+    claims: &SessionClaims,
+    id: QueueEntryId,
+) -> Result<(Tenant, BuiltinCase)> {
+    let entry = desk::queue_entry(app, claims, id).await?;
+    if let Some(appointment) = entry.appointment_id {
+        return case(app, claims, appointment).await;
+    }
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let case = app
+        .db
+        .builtin_case(tenant.id, Subject::WalkIn(entry.id))
+        .await?
+        .ok_or(Error::NotFound("case"))?;
+    Ok((tenant, case))
+}
+
+/// The callback's case in the built-in case store, for a request the clerk may handle.
+pub async fn case_for_callback(
+    app: &App,
+    claims: &SessionClaims,
+    id: CallbackId,
+) -> Result<(Tenant, BuiltinCase)> {
+    crate::usecases::queue::callback(app, claims, id).await?;
+    let tenant = app.db.tenant(claims.tenant).await?;
+    let case = app
+        .db
+        .builtin_case(tenant.id, Subject::Callback(id))
+        .await?
+        .ok_or(Error::NotFound("case"))?;
     Ok((tenant, case))
 }
 

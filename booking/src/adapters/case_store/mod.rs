@@ -9,9 +9,9 @@ pub mod builtin;
 pub mod zgw;
 
 use crate::adapters::sealed::SecretsKey;
-use crate::domain::ids::{AppointmentId, TenantId};
+use crate::domain::ids::TenantId;
 use crate::domain::outbox::DeliveryError;
-use crate::domain::outcome::Outcome;
+use crate::domain::outcome::{Outcome, Subject};
 use crate::error::{Error, Result};
 use jiff::civil::Date;
 use jiff::Timestamp;
@@ -28,14 +28,17 @@ pub struct CaseDelivery {
     /// The outbox event id: the idempotency key.
     pub key: String,
     pub tenant_id: TenantId,
-    pub appointment_id: AppointmentId,
+    /// The appointment, walk-in or callback the outcome is about.
+    pub subject: Subject,
     pub service_name: String,
     pub resident_name: String,
-    /// Empty when the resident gave only a phone number.
+    /// Empty when the resident gave only a phone number (always for walk-ins and callbacks).
     pub resident_email: String,
-    pub appointment_start: Timestamp,
-    /// The appointment's local date in the municipality (ZGW `startdatum`).
-    pub appointment_date: Date,
+    /// When the contact began: the appointment's start, the walk-in's first call (or arrival),
+    /// the callback (or its request).
+    pub contact_start: Timestamp,
+    /// `contact_start`'s local date in the municipality (ZGW `startdatum`).
+    pub contact_date: Date,
     pub outcome: Outcome,
 }
 

@@ -178,9 +178,19 @@ impl ZgwConfig {
     }
 }
 
-/// The zaak identificatie for an appointment; at most 40 characters as the API requires.
-pub fn identificatie(appointment: &crate::domain::ids::AppointmentId) -> String {
-    format!("VL-{appointment}")
+/// The zaak identificatie for an appointment, walk-in or callback; at most 40 characters as
+/// the API requires (`Subject::identificatie`).
+pub fn identificatie(subject: &crate::domain::outcome::Subject) -> String {
+    subject.identificatie()
+}
+
+/// What kind of contact the zaak records, in the words of its description.
+fn contact_kind(d: &CaseDelivery) -> &'static str {
+    match d.subject {
+        crate::domain::outcome::Subject::Appointment(_) => "Videoafspraak",
+        crate::domain::outcome::Subject::WalkIn(_) => "Videogesprek zonder afspraak",
+        crate::domain::outcome::Subject::Callback(_) => "Terugbelverzoek",
+    }
 }
 
 /// The informatieobject identificatie for a document a resident supplied; 40 characters, the
@@ -350,7 +360,7 @@ impl ZgwCaseStore {
     }
 
     async fn zaak(&self, d: &CaseDelivery) -> Result<String, DeliveryError> {
-        let ident = identificatie(&d.appointment_id);
+        let ident = identificatie(&d.subject);
         if let Some(url) = self.find_zaak(&ident).await? {
             return Ok(url);
         }
@@ -359,9 +369,9 @@ impl ZgwCaseStore {
             "bronorganisatie": self.config.rsin,
             "verantwoordelijkeOrganisatie": self.config.rsin,
             "zaaktype": self.config.zaaktype,
-            "startdatum": d.appointment_date.to_string(),
-            "omschrijving": truncate(&format!("Videoafspraak: {}", d.service_name), 80),
-            "toelichting": truncate(&format!("Videoafspraak {} via Videoloket", d.appointment_start), 1000),
+            "startdatum": d.contact_date.to_string(),
+            "omschrijving": truncate(&format!("{}: {}", contact_kind(d), d.service_name), 80),
+            "toelichting": truncate(&format!("{} {} via Videoloket", contact_kind(d), d.contact_start), 1000),
         });
         let zaak = self
             .call(Method::POST, &self.url("/zaken"), &[], Some(&body))
@@ -384,20 +394,23 @@ impl ZgwCaseStore {
         if !results(&page).is_empty() {
             return Ok(());
         }
+        let mut contact = json!({ "naam": truncate(&d.resident_name, 200) });
+        // The API wants an e-mail address or none: a resident who gave only a phone number
+        // (and every walk-in and callback) has none, and an empty one is refused.
+        if !d.resident_email.is_empty() {
+            contact["emailadres"] = json!(truncate(&d.resident_email, 254));
+        }
         let body = json!({
             "zaak": zaak,
             "betrokkeneType": "natuurlijk_persoon",
             "roltype": self.config.roltype,
-            "roltoelichting": "Inwoner met een videoafspraak",
-            // We know a name and an e-mail address, not a BSN; the name goes as given.
+            "roltoelichting": format!("Inwoner ({})", contact_kind(d).to_lowercase()),
+            // We know a name and perhaps an e-mail address, not a BSN; the name goes as given.
             "afwijkendeNaamBetrokkene": truncate(&d.resident_name, 625),
             "betrokkeneIdentificatie": {
                 "geslachtsnaam": truncate(&d.resident_name, 200),
             },
-            "contactpersoonRol": {
-                "emailadres": truncate(&d.resident_email, 254),
-                "naam": truncate(&d.resident_name, 200),
-            },
+            "contactpersoonRol": contact,
         });
         self.call(Method::POST, &self.url("/rollen"), &[], Some(&body))
             .await?;
@@ -542,7 +555,7 @@ impl ZgwCaseStore {
             "informatieobjecttype": self.config.informatieobjecttype,
             "vertrouwelijkheidaanduiding": "vertrouwelijk",
             "ontvangstdatum": uploaded.to_string(),
-            "beschrijving": truncate(&format!("Aangeleverd door de inwoner via Videoloket voor de videoafspraak {}", d.appointment_start), 1000),
+            "beschrijving": truncate(&format!("Aangeleverd door de inwoner via Videoloket voor de videoafspraak {}", d.contact_start), 1000),
         });
         let created = self
             .call_on(
@@ -627,7 +640,7 @@ impl CaseStore for ZgwCaseStore {
             }
             // `deliver` of the same event ran first, so the zaak exists.
             let zaak = self
-                .find_zaak(&identificatie(&d.appointment_id))
+                .find_zaak(&identificatie(&d.subject))
                 .await?
                 .ok_or_else(|| DeliveryError::Transient("the zaak is not there yet".into()))?;
             let informatieobject = self.informatieobject(d, document).await?;
@@ -720,7 +733,13 @@ mod tests {
 
     #[test]
     fn identificatie_fits_the_api_limit() {
-        assert!(identificatie(&crate::domain::ids::AppointmentId::new()).len() <= 40);
+        for subject in [
+            crate::domain::outcome::Subject::Appointment(crate::domain::ids::AppointmentId::new()),
+            crate::domain::outcome::Subject::WalkIn(crate::domain::ids::QueueEntryId::new()),
+            crate::domain::outcome::Subject::Callback(crate::domain::ids::CallbackId::new()),
+        ] {
+            assert!(identificatie(&subject).len() <= 40);
+        }
         assert!(document_identificatie(&crate::domain::ids::DocumentId::new()).len() <= 40);
     }
 

@@ -1,5 +1,6 @@
 //! The dashboard's table of time per clerk status per week (issue 21 item 3): hours
-//! available, paused, in a call and finishing, per clerk and ISO week of the last 12 weeks.
+//! available, paused, in a call and finishing, per clerk and ISO week of the dashboard's
+//! chosen period (the last 12 weeks by default).
 
 use crate::i18n::Tx;
 use booking::auth::SessionClaims;
@@ -20,8 +21,12 @@ pub async fn table(
     tx: &Tx,
     claims: &SessionClaims,
     tenant: &Tenant,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
 ) -> Result<Markup, Error> {
-    let rows = clerk_status::weekly_period(app, claims, tenant, None, None).await?;
+    // From the Monday of `from`'s week, as the API's `weeks` does.
+    let (from, to) = (from.to_string(), to.to_string());
+    let rows = clerk_status::weekly_period(app, claims, tenant, Some(from.as_str()), Some(to.as_str())).await?;
     let of = |r: &clerk_status::WeekStatusRow, s: ClerkStatus| {
         hours(
             r.seconds
@@ -33,7 +38,7 @@ pub async fn table(
     Ok(html! {
         h2 id="status-kop" { (tx.t("Tijd per status per week", "Time per status per week")) }
         @if rows.is_empty() {
-            p { (tx.t("Nog geen statussen vastgelegd in de laatste twaalf weken.", "No statuses recorded in the last twelve weeks yet.")) }
+            p id="geen-statussen" { (tx.t("Nog geen statussen vastgelegd in deze periode.", "No statuses recorded in this period yet.")) }
         } @else {
             p { (tx.t("In uren en minuten. Afronden telt tot het ingestelde maximum; daarna telt de tijd als beschikbaar.",
                 "In hours and minutes. Finishing counts up to the set maximum; after that the time counts as available.")) }

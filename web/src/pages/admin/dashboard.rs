@@ -53,7 +53,6 @@ pub async fn show(
 ) -> Response {
     let outcome = async {
         let tx = Tx::formal(ctx.lang);
-        let statuses = super::clerk_status_weeks::table(&app, &tx, &claims, &tenant).await?;
         let services = ::booking::usecases::desk::services(&app, tenant.id).await?;
         let chosen = ctx
             .param("onderwerp")
@@ -84,6 +83,10 @@ pub async fn show(
             }
             Err(other) => return Err(other),
         };
+        // The status table covers the same period as the figures.
+        let statuses =
+            super::clerk_status_weeks::table(&app, &tx, &claims, &tenant, period.from, period.to)
+                .await?;
         let name_of = |r: &WeekRow| {
             services
                 .iter()

@@ -14,6 +14,7 @@ mod closing_days;
 mod complaints;
 mod dashboard;
 mod deliveries;
+mod finishing;
 mod logo;
 mod messages;
 mod party;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<App> {
     Router::new()
         .route("/beheer", get(settings::show).post(settings::save))
         .route(room_size::HERE, get(room_size::show).post(room_size::save))
+        .route(finishing::HERE, get(finishing::show).post(finishing::save))
         .route(
             "/beheer/onderwerpen",
             get(services::list).post(services::create),

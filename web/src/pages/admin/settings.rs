@@ -206,6 +206,7 @@ fn form_typed(
         ).unwrap_or_default())
         (error_summary_unsaved(&tx, errors))
         p { a href="/beheer/gesprek" { (tx.t("Hoeveel mensen in één videogesprek", "How many people in one video call")) } }
+        p { a href="/beheer/afronden" { (tx.t("Hoe lang een medewerker een gesprek mag afronden", "How long a clerk may spend finishing a call")) } }
         form method="post" action=(HERE) class="staff-form" novalidate {
             (Field::input("name", "text", tx.t("Naam van de gemeente", "Name of the municipality"), &values.name)
                 .autocomplete("organization")

@@ -21,7 +21,6 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use booking::auth::Staff;
 use booking::domain::consent::{Choice, InfoSource};
-use booking::domain::ids::AppointmentId;
 use booking::domain::outcome::{FollowUp, OutcomeDraft, UnfinishedOutcome, MAX_NOTES};
 use booking::domain::queue::QueueEntryId;
 use booking::usecases::{desk, outcome};
@@ -150,31 +149,26 @@ pub async fn show(
         } else {
             None
         };
-        let (consent, outcome_form) = match &appointment {
-            Some(a) => {
-                let allowed: Vec<&InfoSource> = sources
-                    .iter()
-                    .filter(|(_, c)| *c == Some(Choice::Municipality))
-                    .map(|(s, _)| s)
-                    .collect();
-                (
-                    Some(consent_panel(&tx, &sources)),
-                    Some(outcome_form(
-                        &tx,
-                        &OutcomeFormView {
-                            results: &results,
-                            allowed: &allowed,
-                            has_sources: !sources.is_empty(),
-                            appointment: &a.id.to_string(),
-                            entry: &entry.id.to_string(),
-                            kept: &kept,
-                            notice,
-                        },
-                    )),
-                )
-            }
-            None => (None, None),
-        };
+        let allowed: Vec<&InfoSource> = sources
+            .iter()
+            .filter(|(_, c)| *c == Some(Choice::Municipality))
+            .map(|(s, _)| s)
+            .collect();
+        // A walk-in gets the same form; without an appointment there are no consent choices,
+        // so no source is offered as consulted.
+        let consent = appointment.as_ref().map(|_| consent_panel(&tx, &sources));
+        let outcome_form = outcome_form(
+            &tx,
+            &OutcomeFormView {
+                results: &results,
+                allowed: &allowed,
+                has_sources: !sources.is_empty(),
+                walk_in: appointment.is_none(),
+                to: &OutcomeTargets::entry(&entry.id.to_string()),
+                kept: &kept,
+                notice,
+            },
+        );
         // Issue 16 item 9: the follow-up appointment, beside the outcome form.
         let follow_up = match &appointment {
             Some(a) => {
@@ -231,11 +225,9 @@ pub async fn show(
                         (documents)
                     }
                 }
-                @if let Some(outcome_form) = outcome_form {
-                    div class="workspace-outcome" {
-                        (outcome_form)
-                        @if let Some(follow_up) = follow_up { (follow_up) }
-                    }
+                div class="workspace-outcome" {
+                    (outcome_form)
+                    @if let Some(follow_up) = follow_up { (follow_up) }
                 }
             }
             script type="module" src="/static/clerk-call.js" {}
@@ -326,23 +318,45 @@ fn end_conversation(tx: &Tx) -> Markup {
     }
 }
 
+/// Where the outcome form sends what it holds.
+pub(super) struct OutcomeTargets {
+    /// The form's POST without JavaScript that records.
+    pub record: String,
+    /// The form's POST that keeps a draft; none where drafts are not kept (a callback).
+    pub keep: Option<String>,
+    /// The JSON API `clerk-call.js` records through.
+    pub api: String,
+}
+
+impl OutcomeTargets {
+    fn entry(entry: &str) -> Self {
+        let base = format!("/medewerker/gesprek/{entry}");
+        Self {
+            record: format!("{base}/uitkomst"),
+            keep: Some(format!("{base}/concept")),
+            api: format!("/api/v1/staff/queue/{entry}/outcomes"),
+        }
+    }
+}
+
 /// What the outcome form shows: the service's results, the sources the resident allowed, and
 /// what the clerk kept of it so far.
-struct OutcomeFormView<'a> {
-    results: &'a [booking::domain::outcome::ResultOption],
-    allowed: &'a [&'a InfoSource],
-    has_sources: bool,
-    appointment: &'a str,
-    entry: &'a str,
-    kept: &'a UnfinishedOutcome,
-    notice: Option<&'a str>,
+pub(super) struct OutcomeFormView<'a> {
+    pub results: &'a [booking::domain::outcome::ResultOption],
+    pub allowed: &'a [&'a InfoSource],
+    pub has_sources: bool,
+    /// A walk-in or callback: no appointment, so no consent choices to consult sources by.
+    pub walk_in: bool,
+    pub to: &'a OutcomeTargets,
+    pub kept: &'a UnfinishedOutcome,
+    pub notice: Option<&'a str>,
 }
 
 /// The outcome form beside the call: the result (from the service's list), the sources
 /// consulted (only those the resident allowed), notes and what happens next, filled with the
 /// kept draft. "Concept bewaren" keeps it without JavaScript; with JavaScript it is kept as the
 /// clerk types.
-fn outcome_form(tx: &Tx, view: &OutcomeFormView<'_>) -> Markup {
+pub(super) fn outcome_form(tx: &Tx, view: &OutcomeFormView<'_>) -> Markup {
     let radio = |id: &str, name: &str, value: &str, label: &str, checked: bool| {
         Radio {
             id,
@@ -357,11 +371,12 @@ fn outcome_form(tx: &Tx, view: &OutcomeFormView<'_>) -> Markup {
         .render()
     };
     let kept = view.kept;
-    let base = format!("/medewerker/gesprek/{}", view.entry);
+    let to = view.to;
     html! {
-        form id="outcome-form" class="outcome-form" method="post" action={ (base) "/concept" }
+        form id="outcome-form" class="outcome-form" method="post"
+            action=(to.keep.as_deref().unwrap_or(&to.record))
             aria-labelledby="outcome-kop"
-            data-appointment=(view.appointment)
+            data-record=(to.api)
             data-saved=(tx.t(
                 "De uitkomst is vastgelegd.",
                 "The outcome has been recorded."
@@ -376,11 +391,13 @@ fn outcome_form(tx: &Tx, view: &OutcomeFormView<'_>) -> Markup {
                 "The draft could not be saved. Please try again."
             )) {
             h2 id="outcome-kop" { (tx.t("Uitkomst van het gesprek", "Outcome of the call")) }
-            p class="hint" {
-                (tx.t(
-                    "U kunt dit tijdens het gesprek invullen. Het wordt als concept bewaard, ook na ophangen.",
-                    "You can fill this in during the call. It is kept as a draft, also after hanging up."
-                ))
+            @if to.keep.is_some() {
+                p class="hint" {
+                    (tx.t(
+                        "U kunt dit tijdens het gesprek invullen. Het wordt als concept bewaard, ook na ophangen.",
+                        "You can fill this in during the call. It is kept as a draft, also after hanging up."
+                    ))
+                }
             }
             @if let Some(notice) = view.notice {
                 (crate::form::notice(notice))
@@ -412,6 +429,13 @@ fn outcome_form(tx: &Tx, view: &OutcomeFormView<'_>) -> Markup {
                         }
                     }
                 }
+            } @else if view.walk_in {
+                p id="no-sources" {
+                    (tx.t(
+                        "Zonder afspraak heeft de bewoner geen gegevensbron aan de gemeente overgelaten; u legt er dus geen als geraadpleegd vast.",
+                        "Without an appointment the resident left no information source to the municipality, so you record none as consulted."
+                    ))
+                }
             } @else if view.has_sources {
                 p id="no-sources" {
                     (tx.t(
@@ -439,13 +463,15 @@ fn outcome_form(tx: &Tx, view: &OutcomeFormView<'_>) -> Markup {
             }
             ul class="actions button-row" {
                 li {
-                    button type="submit" id="record-outcome" class="button" formaction={ (base) "/uitkomst" } {
+                    button type="submit" id="record-outcome" class="button" formaction=(to.record) {
                         (tx.t("Uitkomst vastleggen", "Record outcome"))
                     }
                 }
-                li {
-                    button type="submit" id="keep-draft" class="button button--secondary" {
-                        (tx.t("Concept bewaren", "Save draft"))
+                @if to.keep.is_some() {
+                    li {
+                        button type="submit" id="keep-draft" class="button button--secondary" {
+                            (tx.t("Concept bewaren", "Save draft"))
+                        }
                     }
                 }
             }
@@ -456,7 +482,7 @@ fn outcome_form(tx: &Tx, view: &OutcomeFormView<'_>) -> Markup {
 }
 
 /// The form's fields as sent (repeated `sources`, so not serde's urlencoded).
-fn form_fields(body: &str) -> (String, String, String, Vec<String>) {
+pub(super) fn form_fields(body: &str) -> (String, String, String, Vec<String>) {
     let (mut result, mut notes, mut follow_up, mut sources) =
         (String::new(), String::new(), String::new(), Vec::new());
     for (k, v) in form_urlencoded::parse(body.as_bytes()) {
@@ -526,9 +552,6 @@ pub async fn record(
         let (result, notes, follow_up, sources) = form_fields(&body);
         let unfinished = UnfinishedOutcome::parse(&result, &notes, &follow_up, sources.clone())?;
         outcome::keep_unfinished(&app, &claims, id, &unfinished).await?;
-        let entry = desk::queue_entry(&app, &claims, id).await?;
-        let appointment: AppointmentId =
-            entry.appointment_id.ok_or(Error::NotFound("appointment"))?;
         let draft = OutcomeDraft {
             result,
             notes,
@@ -539,7 +562,8 @@ pub async fn record(
             },
             sources,
         };
-        outcome::record(&app, &claims, appointment, draft, None).await?;
+        // The appointment's outcome, or the walk-in's: the use case tells them apart.
+        outcome::record_for_entry(&app, &claims, id, draft, None).await?;
         Ok(see_other(&format!("{here}?vastgelegd=1#outcome-form")))
     }
     .await;
@@ -617,8 +641,8 @@ mod tests {
                     results: &[],
                     allowed,
                     has_sources,
-                    appointment: "a",
-                    entry: "e",
+                    walk_in: false,
+                    to: &OutcomeTargets::entry("e"),
                     kept: &kept,
                     notice: None,
                 },

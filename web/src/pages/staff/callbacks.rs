@@ -260,7 +260,10 @@ pub async fn attempt(
         match usecases::callbacks::record_attempt(&app, &claims, id, form).await {
             Ok(c) => {
                 let said = match c.closed {
-                    Some(Closed::Reached) => "bereikt",
+                    // Reached: the conversation took place, so on to its outcome.
+                    Some(Closed::Reached) => {
+                        return Ok(see_other(&format!("{HERE}/{id}/uitkomst?bereikt=1")));
+                    }
                     Some(Closed::Unreachable) => "onbereikbaar",
                     None => "niet-bereikt",
                 };
@@ -274,4 +277,136 @@ pub async fn attempt(
     }
     .await;
     respond(&ctx, outcome)
+}
+
+/// `GET /medewerker/terugbellen/{id}/uitkomst`: after "Bereikt", the same outcome form as
+/// after a video call (result, notes, follow-up), into the same outbox and case store. The
+/// resident of a callback left no information source to the municipality, so none is offered.
+pub async fn outcome_form(
+    State(app): State<App>,
+    staff: Result<Staff, Error>,
+    Path(id): Path<String>,
+    ctx: Ctx,
+) -> Response {
+    let here = format!("{HERE}/{}/uitkomst", crate::html::url(&id));
+    let Ok(Staff(claims)) = staff else {
+        return to_login(&here);
+    };
+    let answer = async {
+        let id: CallbackId = id
+            .parse()
+            .map_err(|_| Error::NotFound("callback request"))?;
+        let request = usecases::queue::callback(&app, &claims, id).await?;
+        let history = usecases::outcome::history_for_callback(&app, &claims, id).await?;
+        let tenant = history.tenant.clone();
+        let services = desk::services(&app, tenant.id).await?;
+        let service = services
+            .iter()
+            .find(|s| s.id == request.service_id)
+            .map(|s| s.name.clone())
+            .unwrap_or_default();
+        let tx = Tx::formal(ctx.lang);
+        let recorded = history.outcomes.last();
+        let done_text = recorded.map(|o| {
+            format!(
+                "{} {}: {}.",
+                tx.t("De uitkomst is vastgelegd, versie", "The outcome has been recorded, version"),
+                o.version,
+                o.result_label
+            )
+        });
+        let kept = booking::domain::outcome::UnfinishedOutcome::default();
+        let to = super::call::OutcomeTargets {
+            record: format!("{HERE}/{id}/uitkomst"),
+            keep: None,
+            api: format!("/api/v1/staff/callbacks/{id}/outcomes"),
+        };
+        let reached = ctx.param("bereikt").is_some().then(|| {
+            format!(
+                "{} {}.",
+                tx.t(
+                    "Bereikt en afgehandeld: het terugbelverzoek van",
+                    "Reached and handled: the callback request of"
+                ),
+                request.resident_name
+            )
+        });
+        let body = html! {
+            @if let (Some(text), None) = (&reached, recorded) {
+                (notice(text))
+            }
+            dl class="summary" {
+                div { dt { (tx.t("Naam", "Name")) } dd { (request.resident_name) } }
+                div { dt { (tx.t("Telefoon", "Phone")) } dd { a class="nowrap" href=(tel_href(&request.phone)) { (request.phone) } } }
+                div { dt { (tx.t("Onderwerp", "Service")) } dd { (service) } }
+            }
+            @if recorded.is_none() {
+                (super::call::outcome_form(&tx, &super::call::OutcomeFormView {
+                    results: &history.results,
+                    allowed: &[],
+                    has_sources: false,
+                    walk_in: true,
+                    to: &to,
+                    kept: &kept,
+                    notice: None,
+                }))
+            } @else if let Some(notice_text) = &done_text {
+                (notice(notice_text))
+                p { a href=(HERE) { (tx.t("Terug naar de terugbelverzoeken", "Back to the callback requests")) } }
+            }
+        };
+        let title = format!(
+            "{} {}",
+            tx.t("Uitkomst van het terugbelgesprek met", "Outcome of the callback to"),
+            request.resident_name
+        );
+        Ok(render(
+            &ctx,
+            Page {
+                title,
+                tenant: Some(&tenant),
+                body,
+                has_errors: false,
+                nav: nav(&tx, HERE, &claims),
+            },
+        )
+        .into_response())
+    }
+    .await;
+    respond(&ctx, answer)
+}
+
+/// `POST /medewerker/terugbellen/{id}/uitkomst`: records the callback's outcome through the
+/// same use case as `POST /api/v1/staff/callbacks/{id}/outcomes`.
+pub async fn record_outcome(
+    State(app): State<App>,
+    staff: Result<Staff, Error>,
+    Path(id): Path<String>,
+    ctx: Ctx,
+    body: String,
+) -> Response {
+    let here = format!("{HERE}/{}/uitkomst", crate::html::url(&id));
+    let Ok(Staff(claims)) = staff else {
+        return to_login(&here);
+    };
+    let answer = async {
+        let id: CallbackId = id
+            .parse()
+            .map_err(|_| Error::NotFound("callback request"))?;
+        let (result, notes, follow_up, sources) = super::call::form_fields(&body);
+        let follow_up = match follow_up.as_str() {
+            "new_appointment" => booking::domain::outcome::FollowUp::NewAppointment,
+            _ => booking::domain::outcome::FollowUp::None,
+        };
+        let draft = booking::domain::outcome::OutcomeDraft {
+            result,
+            notes,
+            follow_up,
+            sources,
+        };
+        usecases::outcome::record_for_callback(&app, &claims, id, draft, None).await?;
+        Ok(see_other(&here))
+    }
+    .await;
+    respond(&ctx, answer)
 }

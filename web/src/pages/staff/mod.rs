@@ -93,6 +93,10 @@ pub fn routes() -> Router<App> {
             "/medewerker/terugbellen/{id}/poging",
             post(callbacks::attempt),
         )
+        .route(
+            "/medewerker/terugbellen/{id}/uitkomst",
+            get(callbacks::outcome_form).post(callbacks::record_outcome),
+        )
 }
 
 /// Where a clerk without a session goes: the municipalities, each with its login form.

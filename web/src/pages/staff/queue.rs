@@ -47,6 +47,7 @@ struct Context<'a> {
     services: &'a [Service],
     clerks: &'a [Clerk],
     handovers: &'a [Handover],
+    along: &'a std::collections::HashMap<booking::domain::ids::AppointmentId, desk::Along>,
     me: &'a SessionClaims,
     now: Timestamp,
 }
@@ -63,6 +64,22 @@ impl Context<'_> {
             .iter()
             .find(|c| c.id == id)
             .map_or("", |c| c.name.as_str())
+    }
+}
+
+/// The "language or interpreter" and "companion" cells: who was invited to the call, "—"
+/// when nobody. Shared with today's list.
+pub(super) fn along_cells(tx: &Tx, along: Option<&desk::Along>) -> Markup {
+    let names = |list: &[String]| (!list.is_empty()).then(|| list.join(", "));
+    let interpreters = along.and_then(|a| names(&a.interpreters));
+    let companions = along.and_then(|a| names(&a.companions));
+    html! {
+        td {
+            @if let Some(names) = interpreters {
+                (tx.t("Tolk", "Interpreter")) ": " (names)
+            } @else { "—" }
+        }
+        td { @if let Some(names) = companions { (names) } @else { "—" } }
     }
 }
 
@@ -95,10 +112,7 @@ fn row(c: &Context, e: &QueueEntry) -> Markup {
             td { (kind) }
             td { @if let Some(due) = e.due_at { (c.hhmm(due)) } @else { "—" } }
             td { (c.hhmm(e.joined_at)) " (" (minutes) " min.)" }
-            // Language, interpreter and companion are not asked yet (the triage questions
-            // per service and the companion work add them); the columns are there already.
-            td { "—" }
-            td { "—" }
+            (along_cells(tx, e.appointment_id.and_then(|a| c.along.get(&a))))
             td {
                 (status)
                 @if let Some(h) = handover {
@@ -257,6 +271,8 @@ pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx)
         let handovers = worklist::handovers(&app, tenant.id).await?;
         let team = usecases::clerk_status::team(&app, tenant.id).await?;
         let entries = worklist::handed_first(entries, &handovers, claims.sub);
+        let appointments: Vec<_> = entries.iter().filter_map(|e| e.appointment_id).collect();
+        let along = desk::along(&app, &appointments).await?;
         let tx = Tx::formal(ctx.lang);
         let c = Context {
             tx: &tx,
@@ -264,6 +280,7 @@ pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx)
             services: &services,
             clerks: &clerks,
             handovers: &handovers,
+            along: &along,
             me: &claims,
             now: app.clock.now(),
         };

@@ -119,6 +119,8 @@ pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx)
         let day_words = tx.day_in_words(day.date);
         let today = desk::today(&app, tenant);
         let lines: Vec<&DayLine> = day.lines.iter().filter(|l| matches(l, &search)).collect();
+        let shown: Vec<_> = lines.iter().map(|l| l.appointment.id).collect();
+        let along = desk::along(&app, &shown).await?;
         let link = |d: Date| {
             if search.is_empty() {
                 format!("{HERE}?datum={d}")
@@ -182,8 +184,7 @@ pub async fn show(State(app): State<App>, staff: Result<Staff, Error>, ctx: Ctx)
                                     td { (line.service.name) }
                                     td { (tx.t("Afspraak", "Appointment")) }
                                     td { @if let Some(at) = waiting_since { (hhmm(at)) } @else { "—" } }
-                                    td { "—" }
-                                    td { "—" }
+                                    (super::queue::along_cells(&tx, along.get(&line.appointment.id)))
                                     td { (line.clerk.as_ref().map(|c| c.name.as_str()).unwrap_or("")) }
                                     td { (status_in_words(&tx, line.status)) }
                                     td class="row-actions" { (actions(&tx, line, claims.sub)) }
