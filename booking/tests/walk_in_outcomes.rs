@@ -35,6 +35,7 @@ macro_rules! on_both_stores {
 on_both_stores!(
     a_walk_in_outcome_reaches_the_case_store_and_a_second_is_a_correction,
     a_callback_outcome_follows_a_reached_attempt,
+    walk_in_and_callback_notes_go_with_their_personal_data_once_delivered,
 );
 
 /// A walk-in for the fixture's service, as a resident makes it; returns the queue entry id.
@@ -271,4 +272,86 @@ async fn a_callback_outcome_follows_a_reached_attempt(store: Store) {
         "{case}"
     );
     assert_eq!(case["events"][0]["version"], 1);
+}
+
+async fn walk_in_and_callback_notes_go_with_their_personal_data_once_delivered(store: Store) {
+    let f = fixture(store).await;
+    let worker = Worker::new(f.t.app.clone(), fast_config(None));
+    let entry = walk_in(&f, "Inloper Bewaar").await;
+    assert!(
+        post(&f, &format!("/api/v1/staff/queue/{entry}/call"), json!({}))
+            .await
+            .status()
+            .is_success()
+    );
+    let resp = post(&f, &format!("/api/v1/staff/queue/{entry}/outcomes"), no_sources()).await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    assert!(post(
+        &f,
+        "/api/v1/tenants/voorbeeld/callbacks",
+        json!({"service_id": f.service.id, "name": "Beller Bewaar",
+            "phone": "0612345678", "part_of_day": "afternoon"})
+    )
+    .await
+    .status()
+    .is_success());
+    let (_, open) = get(&f, "/api/v1/staff/callbacks").await;
+    let callback: CallbackId = open
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["resident_name"] == "Beller Bewaar")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let attempts = format!("/api/v1/staff/callbacks/{callback}/attempts");
+    assert!(post(&f, &attempts, json!({"reached": true}))
+        .await
+        .status()
+        .is_success());
+    let outcomes = format!("/api/v1/staff/callbacks/{callback}/outcomes");
+    assert_eq!(
+        post(&f, &outcomes, no_sources()).await.status(),
+        StatusCode::CREATED
+    );
+    // The walk-in's outcome is delivered; the callback's is still on its way.
+    let db = f.t.app.db();
+    let walk_in_outcome = db.outcomes(f.tenant.id, Subject::WalkIn(entry)).await.unwrap();
+    sqlx::query("UPDATE outbox SET state = 'failing', next_attempt_at = NULL WHERE callback_id = $1")
+        .bind(callback.to_string())
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+    assert_eq!(walk_in_outcome.len(), 1);
+
+    let notes = || async {
+        let rows: Vec<(Option<String>, Option<String>, String)> = sqlx::query_as(
+            "SELECT queue_entry_id, callback_id, notes FROM outcomes \
+             WHERE queue_entry_id IS NOT NULL OR callback_id IS NOT NULL",
+        )
+        .fetch_all(&f.t.app.db().pool)
+        .await
+        .unwrap();
+        let walk_in = rows.iter().find(|r| r.0.is_some()).unwrap().2.clone();
+        let callback = rows.iter().find(|r| r.1.is_some()).unwrap().2.clone();
+        (walk_in, callback)
+    };
+    booking::usecases::retention::apply(&f.t.app).await.unwrap();
+    assert_eq!(
+        notes().await,
+        ("Paspoort aangevraagd.".into(), "Paspoort aangevraagd.".into()),
+        "within the retention period nothing goes"
+    );
+    f.t.app
+        .clock
+        .advance(jiff::SignedDuration::from_hours(24 * 400));
+    booking::usecases::retention::apply(&f.t.app).await.unwrap();
+    assert_eq!(
+        notes().await,
+        (String::new(), "Paspoort aangevraagd.".into()),
+        "the delivered walk-in's notes go; the undelivered callback's wait for the case store"
+    );
 }

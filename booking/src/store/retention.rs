@@ -159,6 +159,20 @@ impl Db {
         .bind(cutoff.as_second())
         .execute(&mut *tx)
         .await?;
+        // A walk-in's or callback's outcome notes go with its personal data, as an
+        // appointment's do (ERASE_OUTCOME_NOTES): once delivered to the case store.
+        sqlx::query(
+            "UPDATE outcomes SET notes = '' WHERE notes <> '' AND tenant_id = $1 \
+             AND (queue_entry_id IN (SELECT id FROM queue_entries WHERE tenant_id = $1 \
+                  AND appointment_id IS NULL AND token_hash LIKE 'erased:%') \
+               OR callback_id IN (SELECT id FROM callback_requests WHERE tenant_id = $1 \
+                  AND phone = '')) \
+             AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.outcome_id = outcomes.id \
+                  AND o.state <> 'delivered')",
+        )
+        .bind(tenant.to_string())
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(erased)
     }
