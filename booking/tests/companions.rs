@@ -440,7 +440,9 @@ async fn a_companions_name_and_link_go_with_the_residents_data(store: Store) {
     let (_, later) = invite(&f, &kept.token, json!({"name": "Bert"})).await;
 
     // The fixture keeps 90 days after the end of an appointment.
-    f.t.app.clock.advance(jiff::SignedDuration::from_hours(24 * 91));
+    f.t.app
+        .clock
+        .advance(jiff::SignedDuration::from_hours(24 * 91));
     assert_eq!(
         booking::usecases::retention::apply(&f.t.app).await.unwrap(),
         1

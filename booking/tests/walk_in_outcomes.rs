@@ -284,7 +284,12 @@ async fn walk_in_and_callback_notes_go_with_their_personal_data_once_delivered(s
             .status()
             .is_success()
     );
-    let resp = post(&f, &format!("/api/v1/staff/queue/{entry}/outcomes"), no_sources()).await;
+    let resp = post(
+        &f,
+        &format!("/api/v1/staff/queue/{entry}/outcomes"),
+        no_sources(),
+    )
+    .await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     assert!(post(
         &f,
@@ -318,12 +323,17 @@ async fn walk_in_and_callback_notes_go_with_their_personal_data_once_delivered(s
     );
     // The walk-in's outcome is delivered; the callback's is still on its way.
     let db = f.t.app.db();
-    let walk_in_outcome = db.outcomes(f.tenant.id, Subject::WalkIn(entry)).await.unwrap();
-    sqlx::query("UPDATE outbox SET state = 'failing', next_attempt_at = NULL WHERE callback_id = $1")
-        .bind(callback.to_string())
-        .execute(&db.pool)
+    let walk_in_outcome = db
+        .outcomes(f.tenant.id, Subject::WalkIn(entry))
         .await
         .unwrap();
+    sqlx::query(
+        "UPDATE outbox SET state = 'failing', next_attempt_at = NULL WHERE callback_id = $1",
+    )
+    .bind(callback.to_string())
+    .execute(&db.pool)
+    .await
+    .unwrap();
     assert_eq!(worker.run_once().await.unwrap(), 1);
     assert_eq!(walk_in_outcome.len(), 1);
 
@@ -342,7 +352,10 @@ async fn walk_in_and_callback_notes_go_with_their_personal_data_once_delivered(s
     booking::usecases::retention::apply(&f.t.app).await.unwrap();
     assert_eq!(
         notes().await,
-        ("Paspoort aangevraagd.".into(), "Paspoort aangevraagd.".into()),
+        (
+            "Paspoort aangevraagd.".into(),
+            "Paspoort aangevraagd.".into()
+        ),
         "within the retention period nothing goes"
     );
     f.t.app

@@ -227,7 +227,10 @@ impl PeerSession {
             return;
         };
         info!(room = %room.id, participant = %self.participant_id, %kind, "publishing");
-        let task = spawn_tracked(&self.ctx.metrics, publication.run_source(track, Weak::clone(&self.room)));
+        let task = spawn_tracked(
+            &self.ctx.metrics,
+            publication.run_source(track, Weak::clone(&self.room)),
+        );
         self.track_task(task);
     }
 

@@ -291,7 +291,7 @@ impl CaseView {
             id: case.id,
             subject: case.subject.into(),
             title: case.title,
-            opened_at: local(&tenant, case.opened_at),
+            opened_at: local(tenant, case.opened_at),
             events: case
                 .events
                 .into_iter()

@@ -26,7 +26,9 @@ pub async fn table(
 ) -> Result<Markup, Error> {
     // From the Monday of `from`'s week, as the API's `weeks` does.
     let (from, to) = (from.to_string(), to.to_string());
-    let rows = clerk_status::weekly_period(app, claims, tenant, Some(from.as_str()), Some(to.as_str())).await?;
+    let rows =
+        clerk_status::weekly_period(app, claims, tenant, Some(from.as_str()), Some(to.as_str()))
+            .await?;
     let of = |r: &clerk_status::WeekStatusRow, s: ClerkStatus| {
         hours(
             r.seconds
