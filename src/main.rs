@@ -20,6 +20,12 @@ use std::sync::Arc;
 use std::time::Duration;
 use videoloket::{BookedRooms, SignedRoomTokens};
 
+/// The system allocator spent about a sixth of the server's CPU in the booking load test
+/// (`malloc`, `free` and their consolidation, docs/benchmarks.md); mimalloc's thread-local
+/// heaps suit a request server's many small, short-lived allocations.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "videoloket",

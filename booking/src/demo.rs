@@ -138,6 +138,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool> {
             duration_minutes: duration,
             buffer_minutes: buffer,
             active: true,
+            party: Default::default(),
         };
         db.save_service(&service).await?;
         if name == MOVING {

@@ -47,6 +47,10 @@ pub struct App {
     /// phone number is on every resident page (`--fallback-phone`, e.g. `14 020`). Unset, the
     /// pages show the government's general line (`web::layout::PLATFORM_PHONE`).
     pub fallback_phone: Option<domain::text::PhoneNumber>,
+    /// The municipalities and years whose public holidays are known to be in the closing
+    /// days: a slot search asks the database only once per year, not on every request.
+    pub(crate) holidays_preloaded:
+        std::sync::Arc<std::sync::Mutex<std::collections::HashSet<(domain::ids::TenantId, i16)>>>,
 }
 
 impl App {
@@ -70,6 +74,7 @@ impl App {
             limits: std::sync::Arc::new(limits::FloodLimits::unlimited()),
             live_views: Default::default(),
             fallback_phone: None,
+            holidays_preloaded: Default::default(),
         }
     }
 

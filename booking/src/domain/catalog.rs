@@ -1,6 +1,7 @@
 //! What a municipality offers: services and the clerks who handle them, with their hours.
 
 use crate::domain::ids::{ClerkId, ServiceId, TenantId};
+use crate::domain::party::PartyRule;
 use crate::domain::slots::{Interval, WeeklyWindow};
 use crate::domain::staff::StaffRole;
 use serde::Serialize;
@@ -17,6 +18,10 @@ pub struct Service {
     /// Whether residents can still book it. A service the municipality stopped offering
     /// keeps its appointments (and their personal links), but is not listed and not bookable.
     pub active: bool,
+    /// For how many people one appointment may be (issue 16 item 8); read with the service's
+    /// row, so slot searches and bookings need no second query for it.
+    #[serde(skip)]
+    pub party: PartyRule,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]

@@ -1,6 +1,7 @@
 use super::{flag, Db};
 use crate::domain::catalog::{Absence, Clerk, ClerkSchedule, Service};
 use crate::domain::ids::{ClerkId, ServiceId, TenantId};
+use crate::domain::party::PartyRule;
 use crate::domain::slots::{Interval, WeeklyWindow};
 use crate::domain::staff::StaffRole;
 use crate::error::{Conflict, Error, Result};
@@ -28,6 +29,11 @@ fn service_from_row(row: &AnyRow) -> Result<Service> {
         duration_minutes: row.try_get("duration_minutes")?,
         buffer_minutes: row.try_get("buffer_minutes")?,
         active: row.try_get::<i64, _>("active")? != 0,
+        party: PartyRule::new(
+            row.try_get("max_people")?,
+            row.try_get("minutes_per_extra_person")?,
+        )
+        .map_err(|_| corrupt("party rule"))?,
     })
 }
 
@@ -40,7 +46,8 @@ impl Db {
     /// appointments they still have); residents get `usecases::booking::offered_services`.
     pub async fn services(&self, tenant: TenantId) -> Result<Vec<Service>> {
         let rows = sqlx::query(
-            "SELECT id, tenant_id, name, description, duration_minutes, buffer_minutes, active \
+            "SELECT id, tenant_id, name, description, duration_minutes, buffer_minutes, active, \
+             max_people, minutes_per_extra_person \
              FROM services WHERE tenant_id = $1 ORDER BY name, id",
         )
         .bind(tenant.to_string())
@@ -53,7 +60,8 @@ impl Db {
     /// never visible. Whether residents may book it is `usecases::booking::offered_service`.
     pub async fn service(&self, tenant: TenantId, id: ServiceId) -> Result<Service> {
         let row = sqlx::query(
-            "SELECT id, tenant_id, name, description, duration_minutes, buffer_minutes, active \
+            "SELECT id, tenant_id, name, description, duration_minutes, buffer_minutes, active, \
+             max_people, minutes_per_extra_person \
              FROM services WHERE tenant_id = $1 AND id = $2",
         )
         .bind(tenant.to_string())
@@ -293,73 +301,55 @@ impl Db {
         tenant: TenantId,
         service: ServiceId,
     ) -> Result<Vec<ClerkSchedule>> {
-        let clerk_rows = sqlx::query(
-            "SELECT c.id FROM clerks c JOIN clerk_services cs ON cs.clerk_id = c.id \
-             WHERE c.tenant_id = $1 AND cs.service_id = $2 AND c.active = 1 ORDER BY c.id",
+        // One round trip for the clerks, their hours and their absences: every slot search
+        // and every booking asks this, so its cost is per request (the load test showed
+        // round trips dominating). A clerk without hours still gets a row (kind 0, NULLs).
+        let rows = sqlx::query(
+            "SELECT c.id AS clerk_id, 0 AS kind, h.weekday AS a, h.start_minute AS b, h.end_minute AS c \
+             FROM clerks c JOIN clerk_services cs ON cs.clerk_id = c.id \
+             LEFT JOIN opening_hours h ON h.clerk_id = c.id \
+             WHERE c.tenant_id = $1 AND cs.service_id = $2 AND c.active = 1 \
+             UNION ALL \
+             SELECT c.id, 1, 0, ab.starts_at, ab.ends_at \
+             FROM clerks c JOIN clerk_services cs ON cs.clerk_id = c.id \
+             JOIN clerk_absences ab ON ab.clerk_id = c.id \
+             WHERE c.tenant_id = $1 AND cs.service_id = $2 AND c.active = 1 \
+             ORDER BY 1, 2, 3, 4",
         )
         .bind(tenant.to_string())
         .bind(service.to_string())
         .fetch_all(&self.pool)
         .await?;
-        let mut schedules = clerk_rows
-            .iter()
-            .map(|row| {
-                Ok(ClerkSchedule {
-                    clerk: row
-                        .try_get::<String, _>("id")?
-                        .parse()
-                        .map_err(|_| corrupt("id"))?,
+        let mut schedules: Vec<ClerkSchedule> = Vec::new();
+        for row in &rows {
+            let clerk: ClerkId = row
+                .try_get::<String, _>("clerk_id")?
+                .parse()
+                .map_err(|_| corrupt("id"))?;
+            if schedules.last().is_none_or(|s| s.clerk != clerk) {
+                schedules.push(ClerkSchedule {
+                    clerk,
                     ..Default::default()
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        // One query each for all clerks' hours and absences: a slot search must not cost a
-        // round trip per clerk (the load test showed that dominating with 100 clerks).
-        let service_clerks =
-            "SELECT cs.clerk_id FROM clerk_services cs JOIN clerks c ON c.id = cs.clerk_id \
-                              WHERE c.tenant_id = $1 AND cs.service_id = $2 AND c.active = 1";
-        let hours = sqlx::query(&format!(
-            "SELECT clerk_id, weekday, start_minute, end_minute FROM opening_hours \
-             WHERE clerk_id IN ({service_clerks})"
-        ))
-        .bind(tenant.to_string())
-        .bind(service.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        for h in &hours {
-            let clerk: ClerkId = h
-                .try_get::<String, _>("clerk_id")?
-                .parse()
-                .map_err(|_| corrupt("id"))?;
-            let weekday: i64 = h.try_get("weekday")?;
-            let window = WeeklyWindow {
-                weekday: Weekday::from_monday_one_offset(weekday as i8)
-                    .map_err(|_| corrupt("weekday"))?,
-                start_minute: h.try_get::<i64, _>("start_minute")? as u16,
-                end_minute: h.try_get::<i64, _>("end_minute")? as u16,
-            };
-            if let Some(s) = schedules.iter_mut().find(|s| s.clerk == clerk) {
-                s.hours.push(window);
+                });
             }
-        }
-        let absences = sqlx::query(&format!(
-            "SELECT clerk_id, starts_at, ends_at FROM clerk_absences WHERE clerk_id IN ({service_clerks})"
-        ))
-        .bind(tenant.to_string())
-        .bind(service.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        for a in &absences {
-            let clerk: ClerkId = a
-                .try_get::<String, _>("clerk_id")?
-                .parse()
-                .map_err(|_| corrupt("id"))?;
-            let period = Interval::new(
-                timestamp(a.try_get("starts_at")?)?,
-                timestamp(a.try_get("ends_at")?)?,
+            let schedule = schedules.last_mut().expect("pushed above");
+            let (a, b, c) = (
+                row.try_get::<Option<i64>, _>("a")?,
+                row.try_get::<Option<i64>, _>("b")?,
+                row.try_get::<Option<i64>, _>("c")?,
             );
-            if let Some(s) = schedules.iter_mut().find(|s| s.clerk == clerk) {
-                s.absences.push(period);
+            match (row.try_get::<i64, _>("kind")?, a, b, c) {
+                (0, Some(weekday), Some(start), Some(end)) => schedule.hours.push(WeeklyWindow {
+                    weekday: Weekday::from_monday_one_offset(weekday as i8)
+                        .map_err(|_| corrupt("weekday"))?,
+                    start_minute: start as u16,
+                    end_minute: end as u16,
+                }),
+                (0, None, None, None) => {}
+                (1, _, Some(start), Some(end)) => schedule
+                    .absences
+                    .push(Interval::new(timestamp(start)?, timestamp(end)?)),
+                _ => return Err(corrupt("schedule row")),
             }
         }
         Ok(schedules)

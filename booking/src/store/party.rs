@@ -27,25 +27,6 @@ pub(super) async fn insert_people(
 }
 
 impl Db {
-    /// For how many people one appointment of the service may be, and the minutes per extra
-    /// person. Another municipality's service is "not found".
-    pub async fn party_rule(&self, tenant: TenantId, service: ServiceId) -> Result<PartyRule> {
-        let row = sqlx::query(
-            "SELECT max_people, minutes_per_extra_person FROM services \
-             WHERE tenant_id = $1 AND id = $2",
-        )
-        .bind(tenant.to_string())
-        .bind(service.to_string())
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(Error::NotFound("service"))?;
-        PartyRule::new(
-            row.try_get("max_people")?,
-            row.try_get("minutes_per_extra_person")?,
-        )
-        .map_err(|_| Error::Internal("stored party rule is out of range".into()))
-    }
-
     pub async fn set_party_rule(
         &self,
         tenant: TenantId,

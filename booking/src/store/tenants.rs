@@ -54,6 +54,19 @@ impl Db {
         from_row(&row)
     }
 
+    /// The municipality at this address and whether it is suspended, in one query (every
+    /// resident request starts here).
+    pub async fn tenant_by_slug_with_suspension(&self, slug: &str) -> Result<(Tenant, bool)> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS}, suspended FROM tenants WHERE slug = $1"
+        ))
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(Error::NotFound("municipality"))?;
+        Ok((from_row(&row)?, row.try_get::<i64, _>("suspended")? != 0))
+    }
+
     pub async fn tenant(&self, id: TenantId) -> Result<Tenant> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM tenants WHERE id = $1"))
             .bind(id.to_string())

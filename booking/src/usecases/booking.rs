@@ -133,8 +133,8 @@ pub async fn municipality(app: &App, slug: &str) -> Result<Tenant> {
     if slug.is_empty() || slug.len() > 100 || slug.chars().any(char::is_control) {
         return Err(Error::NotFound("municipality"));
     }
-    let tenant = app.db.tenant_by_slug(slug).await?;
-    if app.db.tenant_suspended(tenant.id).await? {
+    let (tenant, suspended) = app.db.tenant_by_slug_with_suspension(slug).await?;
+    if suspended {
         return Err(Conflict::MunicipalitySuspended {
             municipality: tenant.name,
         }
@@ -176,11 +176,6 @@ pub async fn slots(
     slots_for(app, tenant, service, 1, from, to).await
 }
 
-/// The service's party rule (for how many people, minutes per extra person).
-pub async fn party_rule(app: &App, service: &Service) -> Result<PartyRule> {
-    app.db.party_rule(service.tenant_id, service.id).await
-}
-
 /// Free slots for an appointment for `people` people (the resident included): long enough
 /// for each extra person's minutes. More people than the service allows is refused (422).
 pub async fn slots_for(
@@ -191,7 +186,7 @@ pub async fn slots_for(
     from: Date,
     to: Date,
 ) -> Result<Vec<Slot>> {
-    let party = party_rule(app, service).await?;
+    let party = service.party;
     let people = party.head_count(people)?;
     if to < from {
         return Err(Error::invalid(
@@ -390,7 +385,7 @@ pub(crate) async fn book_as(
     let triage =
         super::triage::for_booking(app, service, request.triage.as_deref(), by.is_some()).await?;
     // Too many people, or a name that is not one: refused before anything is written.
-    let party = party_rule(app, service).await?;
+    let party = service.party;
     let people: Vec<String> = party
         .extra_people(&request.people)?
         .into_iter()
@@ -485,7 +480,7 @@ pub async fn reschedule(
     }
     // The same people as booked: each extra person keeps adding the service's minutes.
     let people = app.db.appointment_people(current.id).await?;
-    let party = party_rule(app, service).await?;
+    let party = service.party;
     let rules = rules_for(tenant, service, &party, people.len());
     let clerks = clerks_free_at(app, tenant, service, &rules, start).await?;
     let units = reservation_units(start, rules.occupied(start).end);

@@ -151,7 +151,7 @@ pub async fn choose(
             };
         // For how many people, when the service allows more than one: asked before the days,
         // since each extra person makes the times longer.
-        let party = booking::party_rule(&app, &service).await?;
+        let party = service.party;
         let people = match ctx.param("personen").map(|p| p.trim().parse::<i64>()) {
             _ if !party.asks() => 1,
             Some(Ok(n)) if party.head_count(n).is_ok() => n as u8,

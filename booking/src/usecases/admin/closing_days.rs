@@ -141,6 +141,12 @@ fn today(app: &App, tenant: &Tenant) -> Date {
 /// Each year is loaded once, so a holiday an admin removed stays removed.
 pub async fn preload_public_holidays(app: &App, tenant: &Tenant) -> Result<()> {
     let year = today(app, tenant).year();
+    // Once preloaded, a year stays preloaded (a removed holiday is not loaded again), so this
+    // instance remembers it instead of asking on every slot search.
+    let key = (tenant.id, year);
+    if app.holidays_preloaded.lock().expect("holidays lock").contains(&key) {
+        return Ok(());
+    }
     let done = app.db.preloaded_holiday_years(tenant.id, year).await?;
     for year in (year..=year.saturating_add(HOLIDAY_YEARS_AHEAD)).filter(|y| !done.contains(y)) {
         let days: Vec<ClosingDay> = dutch_public_holidays(year)
@@ -155,6 +161,10 @@ pub async fn preload_public_holidays(app: &App, tenant: &Tenant) -> Result<()> {
             .collect();
         app.db.preload_holidays(tenant.id, year, &days).await?;
     }
+    app.holidays_preloaded
+        .lock()
+        .expect("holidays lock")
+        .insert(key);
     Ok(())
 }
 

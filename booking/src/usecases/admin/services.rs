@@ -88,6 +88,7 @@ pub fn check_service(
         duration_minutes: input.duration_minutes,
         buffer_minutes: input.buffer_minutes,
         active: true,
+        party: PartyRule::default(),
     })
 }
 
@@ -112,6 +113,7 @@ pub async fn update_service(
     let updated = Service {
         id: current.id,
         active: current.active,
+        party: current.party,
         ..check_service(by.tenant, input).map_err(first)?
     };
     app.db.save_service(&updated).await?;
@@ -149,12 +151,6 @@ pub async fn set_service_offered(
 pub async fn own_service(app: &App, tenant: TenantId, raw: &str) -> Result<Service> {
     let id: ServiceId = raw.parse().map_err(|_| Error::NotFound("service"))?;
     app.db.service(tenant, id).await
-}
-
-/// For how many people one appointment of the service may be, and the minutes each extra
-/// person adds (issue 16 item 8).
-pub async fn party_rule(app: &App, service: &Service) -> Result<PartyRule> {
-    app.db.party_rule(service.tenant_id, service.id).await
 }
 
 /// Sets the service's party rule from the admin's numbers (checked by `PartyRule::new`, the

@@ -25,7 +25,7 @@ pub async fn show(
 ) -> Response {
     let outcome = async {
         let service = usecases::admin::services::own_service(&app, tenant.id, &id).await?;
-        let rule = usecases::admin::services::party_rule(&app, &service).await?;
+        let rule = service.party;
         Ok(page(
             &ctx,
             &tenant,
@@ -61,7 +61,7 @@ pub async fn save(
                     Lang::Nl => message.dutch,
                     Lang::En => message.english,
                 };
-                let rule = usecases::admin::services::party_rule(&app, &service).await?;
+                let rule = service.party;
                 let id = field.trim_start_matches('/').to_string();
                 Ok(page(&ctx, &tenant, &service, rule, &f, &[(id, words)]))
             }
