@@ -2,7 +2,7 @@
 //! in the JSON booking (by the resident or by a clerk for a caller), shown to the clerk through
 //! the staff API and the work lists' use case (`desk::along`), refused with plain words at
 //! `/language` when too long, over two lines or with a control character (nothing booked), and
-//! erased by retention with the resident's other data.
+//! erased with the resident's other data, by retention or at the resident's request.
 
 mod common;
 
@@ -74,10 +74,7 @@ impl Demo {
     /// What the clerk's work lists show in the "language or interpreter" column.
     async fn along(&self, id: &str) -> Option<desk::Along> {
         let id = id.parse().unwrap();
-        desk::along(&self.t.app, &[id])
-            .await
-            .unwrap()
-            .remove(&id)
+        desk::along(&self.t.app, &[id]).await.unwrap().remove(&id)
     }
 }
 
@@ -131,8 +128,12 @@ async fn a_language_need_booked_by_json_reaches_the_clerk(store: Store) {
     let d = demo(store).await;
     // Trimmed and normalised like every typed text; accents and Arabic script stay.
     let booked = created(
-        d.book(START, "Samira El Amrani", Some("  Arabisch (العربية), tolk nodig "))
-            .await,
+        d.book(
+            START,
+            "Samira El Amrani",
+            Some("  Arabisch (العربية), tolk nodig "),
+        )
+        .await,
     )
     .await;
     let need = "Arabisch (العربية), tolk nodig";
@@ -147,10 +148,8 @@ async fn a_language_need_booked_by_json_reaches_the_clerk(store: Store) {
     // The clerk opens the appointment and the day list through the staff API.
     let opened = d.staff_get(&format!("/staff/appointments/{id}")).await;
     assert_eq!(opened["language"], need);
-    let day: Vec<Value> = serde_json::from_value(
-        d.staff_get("/staff/appointments?date=2026-03-27").await,
-    )
-    .unwrap();
+    let day: Vec<Value> =
+        serde_json::from_value(d.staff_get("/staff/appointments?date=2026-03-27").await).unwrap();
     let line = |id: &str| day.iter().find(|a| a["id"] == id).unwrap().clone();
     assert_eq!(line(&id)["language"], need);
     assert_eq!(line(&plain_id)["language"], Value::Null);
@@ -186,8 +185,10 @@ async fn a_language_need_booked_by_json_reaches_the_clerk(store: Store) {
     let by_phone = created(
         d.anna
             .post(d.api("/staff/bookings"))
-            .json(&json!({"service_id": d.passport["id"], "start": slots[0]["start"],
-                "name": "Beller", "phone": "06 11122233", "language": "Engels"}))
+            .json(
+                &json!({"service_id": d.passport["id"], "start": slots[0]["start"],
+                "name": "Beller", "phone": "06 11122233", "language": "Engels"}),
+            )
             .send()
             .await
             .unwrap(),
@@ -206,7 +207,11 @@ async fn a_wrong_language_need_is_refused_in_plain_words_and_nothing_is_booked(s
     let too_long = "Arabisch ".repeat(9) + "tolk";
     assert!(too_long.chars().count() > 80);
     for (language, dutch, english) in [
-        (too_long.as_str(), "hoogstens 80 tekens", "at most 80 characters"),
+        (
+            too_long.as_str(),
+            "hoogstens 80 tekens",
+            "at most 80 characters",
+        ),
         ("Engels\u{7}", "stuurteken", "control character"),
         ("Engels\u{0}", "stuurteken", "control character"),
         ("Engels\ntolk nodig", "één regel", "one line"),
@@ -215,15 +220,14 @@ async fn a_wrong_language_need_is_refused_in_plain_words_and_nothing_is_booked(s
         for accept in ["nl-NL,nl;q=0.9", "en-GB,en;q=0.8"] {
             let body = json!({"service_id": d.passport["id"], "start": START, "name": "Jan",
                 "email": "jan@example.nl", "language": language});
-            let resp = d
-                .t
-                .client
-                .post(d.api("/tenants/voorbeeld/appointments"))
-                .header("accept-language", accept)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
+            let resp =
+                d.t.client
+                    .post(d.api("/tenants/voorbeeld/appointments"))
+                    .header("accept-language", accept)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
             let p = problem(resp).await;
             assert_eq!(p["field"], "/language", "{language:?}: {p}");
             let detail = p["detail"].as_str().unwrap().to_string();
@@ -250,15 +254,16 @@ async fn a_wrong_language_need_is_refused_in_plain_words_and_nothing_is_booked(s
         assert_eq!(p["field"], "/language", "{p}");
     }
     // Not a string at all: refused as a wrong value, not booked.
-    let resp = d
-        .t
-        .client
-        .post(d.api("/tenants/voorbeeld/appointments"))
-        .json(&json!({"service_id": d.passport["id"], "start": START, "name": "Jan",
-            "email": "jan@example.nl", "language": ["Engels"]}))
-        .send()
-        .await
-        .unwrap();
+    let resp =
+        d.t.client
+            .post(d.api("/tenants/voorbeeld/appointments"))
+            .json(
+                &json!({"service_id": d.passport["id"], "start": START, "name": "Jan",
+            "email": "jan@example.nl", "language": ["Engels"]}),
+            )
+            .send()
+            .await
+            .unwrap();
     assert!(resp.status().is_client_error(), "{}", resp.status());
 
     // Nothing was written: the day is empty and the time is still free, also for 80 characters.
@@ -275,6 +280,25 @@ async fn retention_erases_the_language_need_with_the_residents_data(store: Store
     let id = booked["appointment"]["id"].as_str().unwrap().to_string();
     assert!(d.along(&id).await.is_some());
 
+    // A resident who cancels and erases their own data takes the language need with it.
+    let own = created(d.book(LATER, "Omar", Some("Somalisch")).await).await;
+    let own_id = own["appointment"]["id"].as_str().unwrap().to_string();
+    let token = own["token"].as_str().unwrap();
+    for step in ["cancel", "erase"] {
+        let resp =
+            d.t.client
+                .post(d.api(&format!("/personal/{token}/{step}")))
+                .send()
+                .await
+                .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{step}");
+    }
+    assert_eq!(
+        d.along(&own_id).await,
+        None,
+        "erased at the resident's request"
+    );
+
     // Past the municipality's retention period after the appointment.
     let tenant = d.t.app.db().tenant_by_slug("voorbeeld").await.unwrap();
     d.t.app
@@ -284,14 +308,16 @@ async fn retention_erases_the_language_need_with_the_residents_data(store: Store
         booking::usecases::retention::apply(&d.t.app).await.unwrap(),
         1
     );
-    let stored = d
-        .t
-        .app
-        .db()
-        .appointment(tenant.id, id.parse().unwrap())
-        .await
-        .unwrap();
-    assert_eq!(stored.resident.name, booking::domain::retention::ERASED_NAME);
+    let stored =
+        d.t.app
+            .db()
+            .appointment(tenant.id, id.parse().unwrap())
+            .await
+            .unwrap();
+    assert_eq!(
+        stored.resident.name,
+        booking::domain::retention::ERASED_NAME
+    );
     assert_eq!(stored.resident.language, None, "erased with the name");
     let raw: (Option<String>,) =
         sqlx::query_as("SELECT language_need FROM appointments WHERE id = $1")

@@ -408,7 +408,10 @@ mod tests {
             "Arabisch, tolk nodig"
         );
         assert_eq!(
-            LanguageNeed::optional("العربية، مترجم").unwrap().unwrap().as_str(),
+            LanguageNeed::optional("العربية، مترجم")
+                .unwrap()
+                .unwrap()
+                .as_str(),
             "العربية، مترجم"
         );
         assert_eq!(LanguageNeed::optional("   "), Ok(None));
