@@ -199,6 +199,7 @@ async fn stored_line_breaks_never_cost_the_resident_the_link(store: Store) {
                 Email::parse("jan@example.nl").unwrap(),
             ),
             note: Some("oud\r\nBcc: x".into()),
+            language: None,
         },
         code: booking::domain::booking_code::BookingCode::generate(),
         created_at: ts(NOW),

@@ -122,6 +122,17 @@ fn request_schemas_state_the_constraints() {
     assert_eq!(booking["name"]["maxLength"], 100);
     assert_eq!(booking["name"]["minLength"], 1);
     assert_eq!(booking["note"]["maxLength"], 1000);
+    // Issue 21: the language or interpreter need, with an example a client developer can copy.
+    assert_eq!(booking["language"]["maxLength"], 80);
+    assert_eq!(booking["language"]["example"], "Arabisch, tolk nodig");
+    assert!(booking["language"]["description"]
+        .as_str()
+        .unwrap()
+        .contains("`/language`"));
+    assert_eq!(
+        schemas["CallerBookingBody"]["properties"]["language"]["maxLength"],
+        80
+    );
     assert!(booking["service_id"]["pattern"].is_string());
     let service = &schemas["ServiceBody"]["properties"];
     assert_eq!(service["duration_minutes"]["minimum"], 5);

@@ -135,6 +135,11 @@ impl Tx {
                 "Je opmerking mag hoogstens 1000 tekens lang zijn.",
                 "",
             ),
+            "language" => self.pick(
+                "Schrijf de taal of tolk op één regel, in hoogstens 80 tekens. Bijvoorbeeld: Arabisch, tolk nodig.",
+                "Schrijf de taal of tolk op één regel, in hoogstens 80 tekens. Bijvoorbeeld: Arabisch, tolk nodig.",
+                "",
+            ),
             _ => self.pick(
                 "Deze tijd kan niet worden geboekt. Kies een andere tijd.",
                 "Deze tijd kan niet worden geboekt. Kies een andere tijd.",

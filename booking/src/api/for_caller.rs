@@ -168,6 +168,12 @@ pub struct CallerBookingBody {
     #[serde(default)]
     #[schema(max_items = 7)]
     pub people: Vec<String>,
+    /// The language the caller speaks or the interpreter they need, as in the public booking:
+    /// one line of at most 80 characters, blank for none; otherwise a 422 with `field`
+    /// `/language`.
+    #[serde(default)]
+    #[schema(max_length = 80, example = "Engels")]
+    pub language: Option<String>,
 }
 
 /// Book for a caller
@@ -194,7 +200,8 @@ pub async fn book(
             .map(|c| (c.source, c.choice))
             .collect(),
     )
-    .with_people(body.people);
+    .with_people(body.people)
+    .with_language(body.language.as_deref())?;
     let people = request.people.clone();
     let booked = for_caller::book(&app, &claims, service, request).await?;
     let tenant = crate::usecases::desk::municipality(&app, &claims).await?;

@@ -21,7 +21,7 @@ use serde_json::{Map, Value};
 fn json_ish() -> impl Strategy<Value = Value> {
     let key = prop_oneof![
         4 => prop::sample::select(vec![
-            "service_id", "start", "name", "email", "phone", "note", "consents", "source", "choice",
+            "service_id", "start", "name", "email", "phone", "note", "language", "consents", "source", "choice",
         ])
         .prop_map(str::to_string),
         1 => ".{0,10}",
@@ -78,7 +78,8 @@ fn receive(bytes: Vec<u8>) -> Result<BookingRequest, Error> {
         body.email.as_deref().unwrap_or(""),
         body.phone.as_deref(),
         body.note.as_deref(),
-    )
+    )?
+    .with_language(body.language.as_deref())
 }
 
 fn check(outcome: Result<BookingRequest, Error>) -> Result<(), TestCaseError> {
@@ -96,6 +97,10 @@ fn check(outcome: Result<BookingRequest, Error>) -> Result<(), TestCaseError> {
                 .note
                 .as_deref()
                 .is_none_or(|n| !n.chars().any(|c| c.is_control() && c != '\n')));
+            prop_assert!(r
+                .language
+                .as_deref()
+                .is_none_or(|l| l.chars().count() <= 80 && !l.chars().any(char::is_control)));
         }
         // The refusals a body can earn: all typed, all answered with a 4xx.
         Err(Error::Body(
@@ -128,10 +133,12 @@ proptest! {
         email in prop_oneof![any::<String>(), Just("jan@example.nl".to_string())],
         phone in proptest::option::of(any::<String>()),
         note in proptest::option::of(any::<String>()),
+        language in proptest::option::of(any::<String>()),
         start in prop_oneof![any::<String>(), Just("2026-03-27T09:00:00+01:00".to_string())],
     ) {
         let body = serde_json::json!({"service_id": "0b7e7a8e-2f4a-4a8e-9d7b-0e6c1f2a3b4c",
-            "start": start, "name": name, "email": email, "phone": phone, "note": note});
+            "start": start, "name": name, "email": email, "phone": phone, "note": note,
+            "language": language});
         check(receive(body.to_string().into_bytes()))?;
     }
 }

@@ -266,6 +266,14 @@ pub struct BookingBody {
     #[serde(default)]
     #[schema(max_items = 7)]
     pub people: Vec<String>,
+    /// The language the resident speaks or the interpreter they need, in their own words (issue
+    /// 21): one line of at most 80 characters. The clerk sees it in the work lists, so an
+    /// interpreter can be invited before the call. Left out, `null` or blank: none. Too long,
+    /// more than one line or a control character is a 422 with `field` `/language`, and
+    /// nothing is booked. Erased with the resident's other data.
+    #[serde(default)]
+    #[schema(max_length = 80, example = "Arabisch, tolk nodig")]
+    pub language: Option<String>,
 }
 
 /// One choice for one information source.
@@ -293,6 +301,9 @@ pub struct AppointmentView {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub note: Option<String>,
+    /// The language or interpreter the resident needs, as they typed it; `null` when none.
+    #[schema(example = "Arabisch, tolk nodig")]
+    pub language: Option<String>,
     /// The booking code to read aloud or find the appointment with, grouped: `K7M-4QX-9P`.
     pub booking_code: String,
     /// The answers to the service's questions before booking, for the clerk (staff view only).
@@ -323,6 +334,7 @@ impl AppointmentView {
             email: a.resident.email().map(ToString::to_string),
             phone: a.resident.phone().map(ToString::to_string),
             note: a.resident.note.clone(),
+            language: a.resident.language.clone(),
             booking_code: a.code.grouped(),
             triage: Vec::new(),
             people: Vec::new(),
@@ -369,7 +381,8 @@ pub async fn book(
             .collect(),
     )
     .with_triage(body.triage)
-    .with_people(body.people);
+    .with_people(body.people)
+    .with_language(body.language.as_deref())?;
     request.count(&app, client)?;
     let people = request.people.clone();
     let booked = usecases::booking::book(&app, &tenant, &service, request).await?;

@@ -54,6 +54,8 @@ pub struct Resident {
     pub name: String,
     pub contact: Contact,
     pub note: Option<String>,
+    /// The language or interpreter the resident needs, as typed (`domain::text::LanguageNeed`).
+    pub language: Option<String>,
 }
 
 impl Resident {

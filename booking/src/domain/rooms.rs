@@ -216,6 +216,7 @@ mod tests {
                     crate::domain::email::Email::parse("jan@example.nl").unwrap(),
                 ),
                 note: None,
+                language: None,
             },
             code: crate::domain::booking_code::BookingCode::generate(),
             created_at: start - SignedDuration::from_hours(48),

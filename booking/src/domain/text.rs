@@ -152,6 +152,35 @@ impl fmt::Display for FreeText {
     }
 }
 
+/// The language a resident speaks or the interpreter they need, as they typed it: "Arabisch,
+/// tolk nodig", "Engels", "Gebarentaal". One line of at most 80 characters; blank is none.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LanguageNeed(String);
+
+impl LanguageNeed {
+    pub const MAX_CHARS: usize = 80;
+
+    /// Blank (or only spaces) is `None`: the need is optional.
+    pub fn optional(raw: &str) -> Result<Option<Self>, TextProblem> {
+        let text = clean(raw, Lines::One, Self::MAX_CHARS)?;
+        Ok((!text.is_empty()).then_some(Self(text)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for LanguageNeed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// A phone number in E.164 (`+31612345678`). Accepts it as people type it: with spaces, dashes,
 /// dots and brackets, `00` for `+`, and Dutch national numbers (`06-12345678`, `020 123 4567`),
 /// which become `+31` and the nine digits after the leading 0.
@@ -367,6 +396,38 @@ mod tests {
         );
         assert_eq!(PersonName::parse("   "), Err(TextProblem::Empty));
         assert_eq!(FreeText::optional("  ", Lines::Many, 10), Ok(None));
+    }
+
+    #[test]
+    fn a_language_need_is_one_short_line_or_none() {
+        assert_eq!(
+            LanguageNeed::optional("  Arabisch, tolk nodig ")
+                .unwrap()
+                .unwrap()
+                .as_str(),
+            "Arabisch, tolk nodig"
+        );
+        assert_eq!(
+            LanguageNeed::optional("العربية، مترجم")
+                .unwrap()
+                .unwrap()
+                .as_str(),
+            "العربية، مترجم"
+        );
+        assert_eq!(LanguageNeed::optional("   "), Ok(None));
+        assert!(LanguageNeed::optional(&"é".repeat(80)).unwrap().is_some());
+        assert_eq!(
+            LanguageNeed::optional(&"é".repeat(81)),
+            Err(TextProblem::TooLong { max: 80 })
+        );
+        assert_eq!(
+            LanguageNeed::optional("Engels\ntolk"),
+            Err(TextProblem::LineBreak)
+        );
+        assert_eq!(
+            LanguageNeed::optional("Engels\u{0}"),
+            Err(TextProblem::ControlCharacter)
+        );
     }
 
     #[test]

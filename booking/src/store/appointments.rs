@@ -25,7 +25,7 @@ pub struct NewAppointment {
 pub type AppointmentRow = Appointment;
 
 const COLUMNS: &str = "id, tenant_id, service_id, clerk_id, starts_at, ends_at, status, sequence, \
-    resident_name, resident_email, resident_phone, note, booking_code, created_at";
+    resident_name, resident_email, resident_phone, note, language_need, booking_code, created_at";
 
 fn corrupt(what: &str) -> Error {
     Error::Internal(format!("stored appointment has invalid {what}"))
@@ -53,6 +53,7 @@ fn from_row(row: &AnyRow) -> Result<Appointment> {
             )
             .ok_or_else(|| corrupt("contact"))?,
             note: row.try_get("note")?,
+            language: row.try_get("language_need")?,
         },
         code: row
             .try_get::<Option<String>, _>("booking_code")?
@@ -139,8 +140,8 @@ impl Db {
         sqlx::query(
             "INSERT INTO appointments (id, tenant_id, service_id, clerk_id, starts_at, ends_at, status, \
              sequence, resident_name, resident_email, resident_phone, note, link_hash, created_at, updated_at, \
-             booking_code) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)",
+             booking_code, language_need) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16)",
         )
         .bind(a.id.to_string())
         .bind(a.tenant_id.to_string())
@@ -157,6 +158,7 @@ impl Db {
         .bind(&new.link_hash)
         .bind(now.as_second())
         .bind(a.code.as_str())
+        .bind(a.resident.language.clone())
         .execute(&mut *tx)
         .await?;
         reserve(&mut tx, a.clerk_id, a.id, &new.units).await?;
@@ -169,6 +171,19 @@ impl Db {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The language or interpreter the resident of an appointment needs, as typed; `None`
+    /// when none was given (or it was erased).
+    pub async fn language_need(&self, appointment: AppointmentId) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT language_need FROM appointments WHERE id = $1")
+            .bind(appointment.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(row) => row.try_get::<Option<String>, _>("language_need")?,
+            None => None,
+        })
     }
 
     /// By the first personal link or any issued later (`appointment_links`).

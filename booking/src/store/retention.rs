@@ -12,7 +12,7 @@ use sqlx::AnyConnection;
 /// unique per row as the column requires.
 const ERASE_APPOINTMENTS: &str =
     "UPDATE appointments SET resident_name = $1, resident_email = $2, \
-    resident_phone = NULL, note = NULL, link_hash = 'erased:' || id, erased_at = $3 \
+    resident_phone = NULL, note = NULL, language_need = NULL, link_hash = 'erased:' || id, erased_at = $3 \
     WHERE tenant_id = $4 AND erased_at IS NULL";
 
 const ERASE_QUEUE: &str = "UPDATE queue_entries SET resident_name = $1, resident_phone = NULL, \

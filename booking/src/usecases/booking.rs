@@ -20,7 +20,7 @@ use crate::domain::slots::{free_slots, ClerkAvailability, Slot, SlotRules};
 use crate::domain::start_time::StartTime;
 use crate::domain::tenant::Tenant;
 use crate::domain::text::one_line;
-use crate::domain::text::{FreeText, Lines, PersonName, PhoneNumber};
+use crate::domain::text::{FreeText, LanguageNeed, Lines, PersonName, PhoneNumber};
 use crate::error::{Conflict, CountedBy, Error, Flood, Result};
 use crate::store::NewAppointment;
 use crate::App;
@@ -279,6 +279,7 @@ impl BookingRequest {
                 name: name.into_string(),
                 contact,
                 note,
+                language: None,
             },
             consents: Vec::new(),
             triage: None,
@@ -296,6 +297,16 @@ impl BookingRequest {
     pub fn with_people(mut self, people: Vec<String>) -> Self {
         self.people = people;
         self
+    }
+
+    /// The same request with the language or interpreter the resident needs, as typed (blank
+    /// is none). Longer than 80 characters, over more than one line or with a control
+    /// character is a 422 at `/language`.
+    pub fn with_language(mut self, language: Option<&str>) -> Result<Self> {
+        self.resident.language = LanguageNeed::optional(language.unwrap_or(""))
+            .map_err(|p| p.at("/language"))?
+            .map(LanguageNeed::into_string);
+        Ok(self)
     }
 
     /// The same request with the answers to the questions before booking.

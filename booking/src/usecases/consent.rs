@@ -165,6 +165,7 @@ mod tests {
                     Email::parse("jan@example.nl").unwrap(),
                 ),
                 note: None,
+                language: None,
             },
             code: crate::domain::booking_code::BookingCode::generate(),
             created_at: start,

@@ -390,23 +390,28 @@ pub async fn room_grant(app: &App, claims: &SessionClaims, id: AppointmentId) ->
 }
 
 /// Who comes along to an appointment's call, for the work lists' columns "language or
-/// interpreter" and "companion" (issue 21 item 4): the interpreters the clerk invited and the
-/// companions the resident invited, not taken out of the call.
+/// interpreter" and "companion" (issue 21 item 4): the language or interpreter the resident
+/// said they need when booking, the interpreters the clerk invited and the companions the
+/// resident invited, not taken out of the call.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Along {
+    pub language: Option<String>,
     pub interpreters: Vec<String>,
     pub companions: Vec<String>,
 }
 
 /// `Along` per appointment on a list the clerk already sees (the queue, the day list); an
-/// appointment without anyone invited is left out.
+/// appointment without a language need and without anyone invited is left out.
 pub async fn along(
     app: &App,
     appointments: &[AppointmentId],
 ) -> Result<std::collections::HashMap<AppointmentId, Along>> {
     let mut all = std::collections::HashMap::new();
     for &id in appointments {
-        let mut along = Along::default();
+        let mut along = Along {
+            language: app.db.language_need(id).await?,
+            ..Along::default()
+        };
         for link in app.db.companion_links(id).await? {
             if !link.admits() {
                 continue;
@@ -606,6 +611,7 @@ mod tests {
                     crate::domain::email::Email::parse("jan@example.nl").unwrap(),
                 ),
                 note: None,
+                language: None,
             },
             code: crate::domain::booking_code::BookingCode::generate(),
             created_at: t("2026-11-01T09:00:00Z"),

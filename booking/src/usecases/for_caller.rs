@@ -99,6 +99,8 @@ pub async fn follow_up(
             name: earlier.resident.name.clone(),
             contact: earlier.resident.contact.clone(),
             note: None,
+            // The same resident needs the same language or interpreter next time.
+            language: earlier.resident.language.clone(),
         },
         consents: Vec::new(),
         triage: None,

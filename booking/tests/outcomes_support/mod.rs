@@ -127,6 +127,7 @@ impl Fixture {
                         Email::parse(&format!("inwoner{i}@example.nl")).unwrap(),
                     ),
                     note: None,
+                    language: None,
                 },
                 code: booking::domain::booking_code::BookingCode::generate(),
                 created_at: created,

@@ -156,6 +156,7 @@ impl Fixture {
                     phone: booking::domain::text::PhoneNumber::parse("0612345678").unwrap(),
                 },
                 note: Some("Ik heb een vraag over mijn paspoort.".into()),
+                language: None,
             },
             code: booking::domain::booking_code::BookingCode::generate(),
             created_at: self.t.app.clock.now(),

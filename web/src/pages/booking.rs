@@ -46,6 +46,9 @@ pub struct Details {
     pub phone: String,
     #[serde(default)]
     pub note: String,
+    /// The language or interpreter the resident needs (optional).
+    #[serde(default)]
+    pub language: String,
     /// The answers to the questions before booking, carried from the first step.
     #[serde(default)]
     pub triage: String,
@@ -253,7 +256,8 @@ pub async fn submit(
             &details.email,
             Some(&details.phone),
             Some(&details.note),
-        );
+        )
+        .and_then(|r| r.with_language(Some(&details.language)));
         // A choice per source is required in the form (the API may leave some out).
         let mut missing = missing_errors(&tx, &sources, &consents);
         missing.extend(people_errors(&tx, &typed_people(&details, people)));
@@ -342,6 +346,8 @@ fn field_errors(tx: &Tx, d: &Details) -> Vec<(String, String)> {
         },
         BookingRequest::parse(START, NAME, EMAIL, Some(&d.phone), None),
         BookingRequest::parse(START, NAME, EMAIL, None, Some(&d.note)),
+        BookingRequest::parse(START, NAME, EMAIL, None, None)
+            .and_then(|r| r.with_language(Some(&d.language))),
     ];
     checks
         .into_iter()
@@ -586,6 +592,10 @@ fn details_page(
     let optional = tx.t(" (niet verplicht)", " (optional)");
 
     let note_label = format!("{}{optional}", tx.t("Opmerking", "Note"));
+    let language_label = format!(
+        "{}{optional}",
+        tx.t("Taal of tolk nodig?", "Language or interpreter needed?")
+    );
     let fields = [
         Field::input("name", "text", tx.t("Naam", "Name"), &values.name).autocomplete("name"),
         Field::input(
@@ -607,10 +617,15 @@ fn details_page(
                 "No email? Then a mobile number is enough. You get a booking code to find the appointment again. We also call if the video call does not work.",
             )))
             .autocomplete("tel"),
+        Field::input("language", "text", &language_label, &values.language).hint(Some(tx.pick(
+            "Spreekt u liever een andere taal, of heeft u een tolk nodig? Schrijf welke taal, bijvoorbeeld: Arabisch, tolk nodig. De medewerker ziet dit vóór het gesprek.",
+            "Spreek je liever een andere taal, of heb je een tolk nodig? Schrijf welke taal, bijvoorbeeld: Arabisch, tolk nodig. De medewerker ziet dit vóór het gesprek.",
+            "Would you rather speak another language, or do you need an interpreter? Write which language, for example: Arabic, interpreter needed. The clerk sees this before the call.",
+        ))),
         Field::textarea("note", 4, &note_label, &values.note).hint(Some(tx.pick(
-            "Bijvoorbeeld: ik heb een tolk nodig, of ik wil graag dat mijn dochter meekijkt.",
-            "Bijvoorbeeld: ik heb een tolk nodig, of ik wil graag dat mijn dochter meekijkt.",
-            "For example: I need an interpreter, or I would like my daughter to join.",
+            "Bijvoorbeeld: ik wil graag dat mijn dochter meekijkt.",
+            "Bijvoorbeeld: ik wil graag dat mijn dochter meekijkt.",
+            "For example: I would like my daughter to join.",
         ))),
     ];
     let chosen = choices_from_form(

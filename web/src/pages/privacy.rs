@@ -481,6 +481,7 @@ pub async fn erase_form(State(app): State<App>, Path(token): Path<String>, ctx: 
                 li { (tx.pick("uw e-mailadres", "je e-mailadres", "your email address")) }
                 li { (tx.pick("uw telefoonnummer", "je telefoonnummer", "your phone number")) }
                 li { (tx.pick("uw opmerking", "je opmerking", "your note")) }
+                li { (tx.pick("de taal of tolk die u opgaf", "de taal of tolk die je opgaf", "the language or interpreter you gave")) }
             }
             p {
                 (tx.pick(

@@ -110,6 +110,14 @@ test('book, open the personal link and cancel, with the keyboard alone', async (
   assert.equal((await focused(page)).id, 'email');
   await page.keyboard.press('Control+A');
   await page.keyboard.type('jan@example.nl');
+  // Issue 21: the language or interpreter the resident needs, optional, with a hint.
+  const language = await tabTo(page, /^Taal of tolk nodig\? \(niet verplicht\)$/);
+  assert.equal(language.id, 'language');
+  assert.match(await page.locator('#language-hint').innerText(), /Arabisch, tolk nodig/);
+  assert.equal(await page.getAttribute('#language', 'aria-describedby'), 'language-hint');
+  const box = await page.locator('#language').boundingBox();
+  assert.ok(box.height >= 44, `a large target: ${box.height}px`);
+  await page.keyboard.type('Turks, tolk nodig');
   await tabTo(page, /^Afspraak maken$/);
   await pressAndLoad(page, 'Enter');
 
@@ -124,6 +132,7 @@ test('book, open the personal link and cancel, with the keyboard alone', async (
   const personal = await page.locator('.personal-link a').innerText();
   assert.ok(personal.startsWith(`${base}/a/`), personal);
   const token = personal.split('/a/')[1];
+  assert.equal((await (await fetch(`${base}/api/v1/personal/${token}`)).json()).language, 'Turks, tolk nodig');
   await expectAccessible(page, 'desktop-07-confirmation');
 
   await tabTo(page, /\/a\//);

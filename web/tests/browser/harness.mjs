@@ -190,7 +190,7 @@ export async function passportService() {
 /** Books Paspoort on the test day (the clock says Monday 30 November, 08:00) through the API
  * and returns the booking (`token`, `appointment`). Check-in opens two hours ahead first, so a
  * morning appointment can check in at 08:00. */
-export async function bookPassport(name, time = '09:00', email = 'jan@example.nl') {
+export async function bookPassport(name, time = '09:00', email = 'jan@example.nl', extra = {}) {
   const admin = await apiLogin('bram@voorbeeld.nl', 'welkom-bram');
   const settings = await (await fetch(`${base}/api/v1/admin/settings`, { headers: { cookie: admin } })).json();
   const put = await fetch(`${base}/api/v1/admin/settings`, {
@@ -203,7 +203,7 @@ export async function bookPassport(name, time = '09:00', email = 'jan@example.nl
   const resp = await fetch(`${base}/api/v1/tenants/voorbeeld/appointments`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ service_id: passport.id, start: `2026-11-30T${time}:00+01:00`, name, email }),
+    body: JSON.stringify({ service_id: passport.id, start: `2026-11-30T${time}:00+01:00`, name, email, ...extra }),
   });
   const body = await resp.text();
   assert.equal(resp.status, 201, body);

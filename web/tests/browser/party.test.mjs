@@ -1,6 +1,7 @@
 // Several people in one appointment (issue 16 item 8) in a real browser: an admin lets the
 // passport service take up to two people with ten extra minutes for the second; a resident
-// books for two, naming the second person; the clerk sees both names beside the call.
+// books for two, naming the second person and the interpreter they need; the clerk sees both
+// names and the need beside the call.
 // axe-core on every new state.
 
 import { test, before, after } from 'node:test';
@@ -67,11 +68,16 @@ test('a resident books for two people and the clerk sees both names', async () =
   assert.match(await resident.locator('main').innerText(), /Voor 2 personen/);
   await resident.fill('#name', 'Els Bakker');
   await resident.fill('#email', 'els@example.nl');
+  // Issue 21: a language need longer than one short line is refused at its field.
+  await resident.getByLabel('Taal of tolk nodig? (niet verplicht)').fill('Nederlandse Gebarentaal '.repeat(4));
   // The second person's name is required.
   const [unnamed] = await Promise.all([resident.waitForNavigation(), resident.click('text=Afspraak maken')]);
   assert.equal(unnamed.status(), 422);
   assert.match(await resident.locator('.error-summary').innerText(), /Vul de naam van persoon 2 in/);
+  assert.match(await resident.locator('#language-error').innerText(), /hoogstens 80 tekens/);
+  assert.equal(await resident.getAttribute('#language', 'aria-invalid'), 'true');
   await expectAccessible(resident, 'party-05-details-error');
+  await resident.getByLabel('Taal of tolk nodig? (niet verplicht)').fill('Gebarentaal (NGT), tolk nodig');
   await resident.getByLabel('Naam van persoon 2').fill('Sam Bakker');
   await Promise.all([resident.waitForNavigation(), resident.click('text=Afspraak maken')]);
   assert.equal(await resident.locator('#when').innerText(), 'Maandag 30 november 2026 om 09:00');
@@ -89,6 +95,7 @@ test('a resident books for two people and the clerk sees both names', async () =
   const details = await desk.locator('.call-details').innerText();
   assert.match(details, /Naam\s+Els Bakker/);
   assert.match(details, /Ook in deze afspraak\s+Sam Bakker/);
+  assert.match(details, /Taal of tolk\s+Gebarentaal \(NGT\), tolk nodig/);
   await expectAccessible(desk, 'party-07-clerk');
   await clerk.close();
 });

@@ -37,11 +37,14 @@ test('a clerk books for a caller without e-mail; the caller finds it with code a
   await clerk.locator('input[name="start"]').first().check();
   await clerk.getByLabel('Naam van de beller').fill('Mevrouw Zonder Mail');
   await clerk.getByLabel('Telefoonnummer').fill('06 12345678');
+  // Issue 21: the caller's language or interpreter need, shown again after booking.
+  await clerk.getByLabel('Taal of tolk nodig? (niet verplicht)').fill('Turks, tolk nodig');
   let [resp] = await Promise.all([clerk.waitForNavigation(), clerk.getByRole('button', { name: 'Afspraak maken' }).click()]);
   assert.equal(resp.status(), 200);
   const code = (await clerk.locator('#booking-code').innerText()).trim();
   assert.match(code, /^[2-9A-HJ-NP-Z]{3}-[2-9A-HJ-NP-Z]{3}-[2-9A-HJ-NP-Z]{2}$/);
   assert.match(await clerk.locator('main').innerText(), /geen e-mailadres/i);
+  assert.match(await clerk.locator('dl.summary').innerText(), /Taal of tolk\s+Turks, tolk nodig/);
   await expectAccessible(clerk, 'staffbook-04-booked');
 
   // The clerk finds it again by phone number.

@@ -5,6 +5,8 @@
 //      own page (live, no reload) shows a longer expected wait; back to available, shorter;
 //   3. the clerk takes one particular resident with a reason and lands in the call;
 //   4. today's list: the day before and after, and the search;
+//   5. the language or interpreter the resident gave when booking (issue 21), in the column of
+//      today's list and, once checked in, of the queue;
 // axe-core reports zero violations on each page state.
 
 import { test, before, after } from 'node:test';
@@ -38,7 +40,8 @@ async function walkIn(name) {
 }
 
 test('work list: columns, pausing changes the expected wait, taking one resident, today by day', async () => {
-  await bookPassport('Lotte Jansen', '11:00', 'lotte@example.nl');
+  const lotteBooked = await bookPassport('Lotte Jansen', '11:00', 'lotte@example.nl', { language: 'Pools, tolk nodig' });
+  assert.equal(lotteBooked.appointment.language, 'Pools, tolk nodig');
   // 10:00: clerks work, walk-ins are open.
   await advance(120);
   await walkIn('Eerste Binnenloper');
@@ -106,6 +109,12 @@ test('work list: columns, pausing changes the expected wait, taking one resident
   // Today: the appointment, then the next day (none), back, and a search.
   await desk.goto(`${base}/medewerker/vandaag`);
   assert.match(await desk.locator('#vandaag').innerText(), /11:00\s+Lotte Jansen\s+Paspoort/);
+  // The language need is in the "Taal of tolk" column (the sixth) of Lotte's row.
+  const todayHeaders = await desk.locator('#vandaag thead th').allInnerTexts();
+  const languageColumn = todayHeaders.indexOf('Taal of tolk');
+  assert.equal(languageColumn, 5);
+  const lotteToday = desk.locator('#vandaag tbody tr', { hasText: 'Lotte Jansen' });
+  assert.equal((await lotteToday.locator('th, td').nth(languageColumn).innerText()).trim(), 'Pools, tolk nodig');
   await expectAccessible(desk, 'worklist-04-today');
   await Promise.all([desk.waitForURL(/datum=2026-12-01/), desk.getByRole('link', { name: 'Volgende dag' }).click()]);
   assert.match(await desk.locator('main').innerText(), /Er zijn op deze dag geen afspraken\./);
@@ -119,6 +128,17 @@ test('work list: columns, pausing changes the expected wait, taking one resident
   const lotte = desk.locator('#vandaag tr', { hasText: 'Lotte Jansen' });
   assert.ok(await lotte.getByRole('link', { name: /Verzetten/ }).isVisible());
   await expectAccessible(desk, 'worklist-06-search');
+
+  // Lotte checks in: her row in the queue shows the same need in the same column.
+  assert.equal((await fetch(`${base}/api/v1/personal/${lotteBooked.token}/check-in`, { method: 'POST' })).status, 200);
+  await desk.goto(`${base}/medewerker/wachtrij`);
+  const lotteQueued = desk.locator('#queue-rows tr', { hasText: 'Lotte Jansen' });
+  const queueHeaders = await desk.locator('table.worklist thead th').allInnerTexts();
+  assert.equal((await lotteQueued.locator('th, td').nth(queueHeaders.indexOf('Taal of tolk')).innerText()).trim(), 'Pools, tolk nodig');
+  // A walk-in gave none: the column says "—".
+  const firstQueued = desk.locator('#queue-rows tr', { hasText: 'Eerste Binnenloper' });
+  assert.equal((await firstQueued.locator('th, td').nth(queueHeaders.indexOf('Taal of tolk')).innerText()).trim(), '—');
+  await expectAccessible(desk, 'worklist-06b-queue-language');
 
   await residentContext.close();
   await clerkContext.close();

@@ -110,6 +110,12 @@ pub async fn show(
                 details.push((tx.t("Telefoon", "Phone"), phone.as_str().to_string()));
             }
             details.push((tx.t("Afspraakcode", "Booking code"), a.code.grouped()));
+            if let Some(language) = &a.resident.language {
+                details.push((
+                    tx.t("Taal of tolk", "Language or interpreter"),
+                    language.clone(),
+                ));
+            }
             if let Some(note) = a.resident.note.as_deref().filter(|n| !n.is_empty()) {
                 details.push((
                     tx.t("Opmerking van de bewoner", "Resident's note"),

@@ -203,6 +203,9 @@ fn done_page(
             div { dt { (tx.t("Naam", "Name")) } dd { (a.resident.name) } }
             div { dt { (tx.t("Onderwerp", "Service")) } dd { (acted.service.name) } }
             div { dt { (tx.t("Wanneer", "When")) } dd { (capitalise_first(&tx.when_in_words(&acted.tenant, a.start))) } }
+            @if let Some(language) = &a.resident.language {
+                div { dt { (tx.t("Taal of tolk", "Language or interpreter")) } dd { (language) } }
+            }
             div { dt { (tx.t("Status", "Status")) } dd { (status_words(tx, a)) } }
             div { dt { (tx.t("Afspraakcode", "Booking code")) } dd class="booking-code" id="booking-code" { (a.code.grouped()) } }
             div { dt { (tx.t("Nieuwe persoonlijke link", "New personal link")) } dd class="personal-link" id="personal-link" { (link) } }
@@ -310,6 +313,9 @@ pub struct Caller {
     pub phone: String,
     #[serde(default)]
     pub note: String,
+    /// The language or interpreter the caller needs (optional).
+    #[serde(default)]
+    pub language: String,
     /// `later` (default) or `now`: whether the caller chose per information source now.
     #[serde(default)]
     pub consent: String,
@@ -359,6 +365,16 @@ async fn details_page(
             "An email address or a phone number is needed, or both.",
         ))),
         Field::input("email", "email", &email_label, &typed.email),
+        Field::input(
+            "language",
+            "text",
+            tx.t("Taal of tolk nodig? (niet verplicht)", "Language or interpreter needed? (optional)"),
+            &typed.language,
+        )
+        .hint(Some(tx.t(
+            "Spreekt de beller geen Nederlands, of is een tolk nodig? Bijvoorbeeld: Arabisch, tolk nodig.",
+            "Does the caller not speak Dutch, or is an interpreter needed? For example: Arabic, interpreter needed.",
+        ))),
         Field::textarea(
             "note",
             3,
@@ -494,6 +510,7 @@ pub async fn book(
             Some(&typed.phone),
             Some(&typed.note),
         )
+        .and_then(|r| r.with_language(Some(&typed.language)))
         .map(|r| r.with_consents(consents));
         let result = match request {
             Ok(request) => for_caller::book(&app, &claims, service.id, request).await,

@@ -67,17 +67,24 @@ impl Context<'_> {
     }
 }
 
-/// The "language or interpreter" and "companion" cells: who was invited to the call, "—"
-/// when nobody. Shared with today's list.
+/// The "language or interpreter" and "companion" cells: the language or interpreter the
+/// resident said they need, who was invited to the call, "—" when none. Shared with today's
+/// list.
 pub(super) fn along_cells(tx: &Tx, along: Option<&desk::Along>) -> Markup {
     let names = |list: &[String]| (!list.is_empty()).then(|| list.join(", "));
+    let language = along.and_then(|a| a.language.as_deref());
     let interpreters = along.and_then(|a| names(&a.interpreters));
     let companions = along.and_then(|a| names(&a.companions));
     html! {
         td {
-            @if let Some(names) = interpreters {
+            @if let Some(language) = language {
+                span class="language-need" { (language) }
+            }
+            @if let Some(names) = &interpreters {
+                @if language.is_some() { br; }
                 (tx.t("Tolk", "Interpreter")) ": " (names)
-            } @else { "—" }
+            }
+            @if language.is_none() && interpreters.is_none() { "—" }
         }
         td { @if let Some(names) = companions { (names) } @else { "—" } }
     }
