@@ -444,6 +444,7 @@ async fn fifty_concurrent_bookings_one_winner(store: Store) {
         duration_minutes: 30,
         buffer_minutes: 0,
         active: true,
+        party: Default::default(),
     };
     t.app.db().save_service(&service).await.unwrap();
     let clerk = Clerk {
@@ -576,6 +577,7 @@ async fn staff_access_is_scoped(store: Store) {
         duration_minutes: 30,
         buffer_minutes: 0,
         active: true,
+        party: Default::default(),
     };
     t.app.db().save_service(&service).await.unwrap();
     let clerk = booking::domain::catalog::Clerk {

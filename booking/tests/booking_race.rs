@@ -25,6 +25,7 @@ async fn overlapping_starts_never_double_book(store: Store) {
         duration_minutes: 30,
         buffer_minutes: 0,
         active: true,
+        party: Default::default(),
     };
     t.app.db().save_service(&service).await.unwrap();
     for i in 0..3 {

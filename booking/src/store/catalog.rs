@@ -10,6 +10,9 @@ use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+/// How many services' schedules one instance keeps (`Db::schedules_for_service`).
+const SCHEDULES_KEPT: usize = 10_000;
+
 fn corrupt(what: &str) -> Error {
     Error::Internal(format!("stored row has invalid {what}"))
 }
@@ -295,8 +298,40 @@ impl Db {
         Ok(())
     }
 
-    /// Hours and absences of every clerk of the tenant who handles `service`.
+    /// Hours and absences of every clerk of the tenant who handles `service`. Every slot
+    /// search and booking asks this, so the answer is kept per service and used again while
+    /// the database's schedule generation (bumped by triggers on the clerks, their services,
+    /// hours and absences; migration 0039) has not moved: one one-row read instead of the
+    /// hundreds of rows of a large municipality (docs/benchmarks.md, issue 20).
     pub async fn schedules_for_service(
+        &self,
+        tenant: TenantId,
+        service: ServiceId,
+    ) -> Result<Vec<ClerkSchedule>> {
+        // Read before loading: a change committed meanwhile makes the stored copy newer than
+        // its label, never older, so the next request loads again at worst.
+        let generation: i64 =
+            sqlx::query("SELECT generation FROM schedule_generation WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?
+                .try_get("generation")?;
+        let key = (tenant, service);
+        if let Some((seen, schedules)) = self.schedules.lock().expect("schedules lock").get(&key) {
+            if *seen == generation {
+                return Ok(schedules.as_ref().clone());
+            }
+        }
+        let schedules = self.load_schedules_for_service(tenant, service).await?;
+        let mut cache = self.schedules.lock().expect("schedules lock");
+        if cache.len() >= SCHEDULES_KEPT {
+            // Services of a whole platform fit; past that, start again rather than grow.
+            cache.clear();
+        }
+        cache.insert(key, (generation, std::sync::Arc::new(schedules.clone())));
+        Ok(schedules)
+    }
+
+    async fn load_schedules_for_service(
         &self,
         tenant: TenantId,
         service: ServiceId,

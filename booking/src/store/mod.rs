@@ -54,7 +54,15 @@ pub struct Db {
     pub dialect: Dialect,
     /// Kept for connections outside the pool, such as the queue's notification listener.
     pub url: String,
+    /// The schedules of each service as last read, with the schedule generation they were
+    /// read at (`catalog.rs`, `schedules_for_service`).
+    schedules: std::sync::Arc<std::sync::Mutex<ScheduleCache>>,
 }
+
+type ScheduleCache = std::collections::HashMap<
+    (crate::domain::ids::TenantId, crate::domain::ids::ServiceId),
+    (i64, std::sync::Arc<Vec<crate::domain::catalog::ClerkSchedule>>),
+>;
 
 /// Without the URL, which may hold the database password.
 impl std::fmt::Debug for Db {
@@ -105,6 +113,7 @@ impl Db {
             pool,
             dialect,
             url: url.to_string(),
+            schedules: Default::default(),
         };
         match dialect {
             Dialect::Sqlite => SQLITE_MIGRATIONS.run(&db.pool).await?,

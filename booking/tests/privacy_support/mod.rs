@@ -83,6 +83,7 @@ pub async fn fixture(store: Store) -> Fixture {
         duration_minutes: 15,
         buffer_minutes: 5,
         active: true,
+        party: Default::default(),
     };
     t.app.db().save_service(&other_service).await.unwrap();
     let other_clerk = ClerkId::new();
