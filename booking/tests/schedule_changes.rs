@@ -57,16 +57,27 @@ async fn every_schedule_change_shows_at_once(store: Store) {
                 .len()
         }
     };
-    assert_eq!(free(t.app.clone()).await, 0, "nobody handles the service yet");
+    assert_eq!(
+        free(t.app.clone()).await,
+        0,
+        "nobody handles the service yet"
+    );
 
     // A clerk with hours: slots appear.
     let anna = clerk(&t.app, &tenant, service.id, "anna").await;
     let with_anna = free(t.app.clone()).await;
     assert!(with_anna > 0);
-    assert_eq!(free(t.app.clone()).await, with_anna, "read again from the cache");
+    assert_eq!(
+        free(t.app.clone()).await,
+        with_anna,
+        "read again from the cache"
+    );
 
     // Her absence over the whole day: gone.
-    let day = Interval::new(ts("2026-03-27T00:00:00+01:00"), ts("2026-03-28T00:00:00+01:00"));
+    let day = Interval::new(
+        ts("2026-03-27T00:00:00+01:00"),
+        ts("2026-03-28T00:00:00+01:00"),
+    );
     let away = t.app.db().add_absence(anna, day, "cursus").await.unwrap();
     assert_eq!(free(t.app.clone()).await, 0, "an absence shows at once");
     // ... and a booking at one of her former times is refused.
@@ -136,9 +147,11 @@ async fn every_schedule_change_shows_at_once(store: Store) {
         .unwrap();
     assert_eq!(free(other).await, 0);
     assert_eq!(free(t.app.clone()).await, 0);
-    assert!(booking::usecases::booking::book(&t.app, &tenant, &service, request)
-        .await
-        .is_err());
+    assert!(
+        booking::usecases::booking::book(&t.app, &tenant, &service, request)
+            .await
+            .is_err()
+    );
 }
 
 mod every_schedule_change_shows_at_once {

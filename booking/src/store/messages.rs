@@ -110,29 +110,63 @@ pub(crate) async fn insert_in(
     tx: &mut Transaction<'static, Any>,
     messages: &[NewMessage],
 ) -> Result<()> {
-    for m in messages {
-        sqlx::query(
-            "INSERT INTO messages (id, tenant_id, appointment_id, kind, channel, dedupe_key, recipient, \
-             payload, appointment_start, state, attempts, next_attempt_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', 0, $10, $11) \
-             ON CONFLICT (dedupe_key) DO UPDATE SET state = 'queued', attempts = 0, \
-             last_error = NULL, payload = excluded.payload, recipient = excluded.recipient, \
-             next_attempt_at = excluded.next_attempt_at WHERE messages.state = 'dropped'",
-        )
-        .bind(m.id.to_string())
-        .bind(m.tenant_id.to_string())
-        .bind(m.appointment_id.map(|a| a.to_string()))
-        .bind(m.kind.as_str())
-        .bind(m.channel.as_str())
-        .bind(&m.dedupe_key)
-        .bind(&m.recipient)
-        .bind(&m.payload)
-        .bind(m.appointment_start.map(|t| t.as_second()))
-        .bind(m.due.as_second())
-        .bind(m.created_at.as_second())
-        .execute(&mut **tx)
-        .await?;
+    // A key twice in one statement would be an error on PostgreSQL ("cannot affect row a
+    // second time"); one at a time, the second was left as it was. Keep the first.
+    let mut seen = std::collections::HashSet::new();
+    let messages: Vec<&NewMessage> = messages
+        .iter()
+        .filter(|m| seen.insert(m.dedupe_key.as_str()))
+        .collect();
+    if messages.is_empty() {
+        return Ok(());
     }
+    // One statement for all of them: a booking queues several (confirmation, reminder, ...),
+    // and each statement is a round trip inside the booking's transaction.
+    const PER_ROW: usize = 11;
+    let rows: Vec<String> = (0..messages.len())
+        .map(|i| {
+            let p = |n: usize| format!("${}", i * PER_ROW + n);
+            format!(
+                "({}, {}, {}, {}, {}, {}, {}, {}, {}, 'queued', 0, {}, {})",
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                p(5),
+                p(6),
+                p(7),
+                p(8),
+                p(9),
+                p(10),
+                p(11)
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO messages (id, tenant_id, appointment_id, kind, channel, dedupe_key, recipient, \
+         payload, appointment_start, state, attempts, next_attempt_at, created_at) \
+         VALUES {} \
+         ON CONFLICT (dedupe_key) DO UPDATE SET state = 'queued', attempts = 0, \
+         last_error = NULL, payload = excluded.payload, recipient = excluded.recipient, \
+         next_attempt_at = excluded.next_attempt_at WHERE messages.state = 'dropped'",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for m in &messages {
+        query = query
+            .bind(m.id.to_string())
+            .bind(m.tenant_id.to_string())
+            .bind(m.appointment_id.map(|a| a.to_string()))
+            .bind(m.kind.as_str())
+            .bind(m.channel.as_str())
+            .bind(&m.dedupe_key)
+            .bind(&m.recipient)
+            .bind(&m.payload)
+            .bind(m.appointment_start.map(|t| t.as_second()))
+            .bind(m.due.as_second())
+            .bind(m.created_at.as_second());
+    }
+    query.execute(&mut **tx).await?;
     Ok(())
 }
 

@@ -61,7 +61,10 @@ pub struct Db {
 
 type ScheduleCache = std::collections::HashMap<
     (crate::domain::ids::TenantId, crate::domain::ids::ServiceId),
-    (i64, std::sync::Arc<Vec<crate::domain::catalog::ClerkSchedule>>),
+    (
+        i64,
+        std::sync::Arc<Vec<crate::domain::catalog::ClerkSchedule>>,
+    ),
 >;
 
 /// Without the URL, which may hold the database password.

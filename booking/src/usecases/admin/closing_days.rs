@@ -144,7 +144,12 @@ pub async fn preload_public_holidays(app: &App, tenant: &Tenant) -> Result<()> {
     // Once preloaded, a year stays preloaded (a removed holiday is not loaded again), so this
     // instance remembers it instead of asking on every slot search.
     let key = (tenant.id, year);
-    if app.holidays_preloaded.lock().expect("holidays lock").contains(&key) {
+    if app
+        .holidays_preloaded
+        .lock()
+        .expect("holidays lock")
+        .contains(&key)
+    {
         return Ok(());
     }
     let done = app.db.preloaded_holiday_years(tenant.id, year).await?;
