@@ -366,3 +366,56 @@ fn live_queue_and_leave_are_documented() {
         }
     }
 }
+
+/// A long queue: the clerks' live event lists the first waiting residents in calling order and
+/// counts the rest (issue 20: the whole queue to every clerk on every change did not scale),
+/// while the person with a clerk stays listed.
+async fn a_long_queue_is_shortened_in_the_clerks_event(store: Store) {
+    let (t, passport) = demo(store).await;
+    let rows = booking::api::live::LIVE_WAITING_ROWS;
+    for i in 0..rows + 3 {
+        walk_in(&t.base, &passport, &format!("Bewoner {i:03}")).await;
+        t.app.clock.advance(SignedDuration::from_secs(1));
+    }
+    let anna = clerk(&t.base).await;
+    let called = bounded(
+        "calling next",
+        anna.post(format!("{}/api/v1/staff/queue/call-next", t.base))
+            .send(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        called.json::<Value>().await.unwrap()["resident_name"],
+        "Bewoner 000"
+    );
+    let mut stream =
+        EventStream::open(&anna, &format!("{}/api/v1/staff/queue/events", t.base)).await;
+    let (_, update) = bounded("the first event", stream.next()).await;
+    let shown = names(&update);
+    assert_eq!(update["waiting"], rows + 2, "{update}");
+    assert_eq!(shown.len(), rows + 1, "{shown:?}");
+    assert_eq!(shown[0], "Bewoner 001", "calling order first");
+    assert_eq!(shown[rows - 1], format!("Bewoner {rows:03}"));
+    assert!(shown.contains(&"Bewoner 000"), "the one with a clerk stays");
+    // The full list is still there for whoever asks for it.
+    let all: Vec<Value> = anna
+        .get(format!("{}/api/v1/staff/queue", t.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), rows + 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_a_long_queue_is_shortened_in_the_clerks_event() {
+    a_long_queue_is_shortened_in_the_clerks_event(Store::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_a_long_queue_is_shortened_in_the_clerks_event() {
+    a_long_queue_is_shortened_in_the_clerks_event(Store::Postgres).await;
+}

@@ -24,6 +24,10 @@ use std::time::Duration;
 use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
 use utoipa::ToSchema;
 
+/// How many waiting residents a clerk's live event lists (in calling order); the rest are
+/// counted. A clerk calls from the front, and `GET /api/v1/staff/queue` has them all.
+pub const LIVE_WAITING_ROWS: usize = 50;
+
 /// Proxies drop connections that stay silent; a comment line this often keeps them open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
@@ -34,8 +38,11 @@ const SETTLE_EVERY: Duration = Duration::from_secs(10);
 /// What a clerk's stream sends on each change.
 #[derive(Serialize, ToSchema)]
 pub struct StaffQueueUpdate {
-    /// As `GET /api/v1/staff/queue`: waiting residents in calling order, then those with a clerk.
+    /// As `GET /api/v1/staff/queue`, shortened: the first 50 waiting residents in calling
+    /// order, then everyone with a clerk. `waiting` counts all who wait.
     pub queue: Vec<StaffQueueEntryView>,
+    /// How many residents wait, also those past the first 50 in `queue`.
+    pub waiting: usize,
     /// Callback requests nobody handled yet.
     pub open_callbacks: usize,
     /// Every clerk of the municipality with their status now.
@@ -111,14 +118,30 @@ impl Shared {
         self.staff_json
             .get_or_init(|| {
                 let snap = &self.snapshot;
+                let waiting = snap
+                    .clerk_queue
+                    .iter()
+                    .filter(|e| e.status == crate::domain::queue::EntryStatus::Waiting)
+                    .count();
+                // The first waiting residents and everyone with a clerk: the whole queue to
+                // every clerk on every change was the load test's bottleneck (2,000 waiting,
+                // 200 clerks: about 100 MB per change, docs/benchmarks.md).
+                let mut shown_waiting = 0;
                 let queue = snap
                     .clerk_queue
                     .iter()
+                    .filter(|e| {
+                        e.status != crate::domain::queue::EntryStatus::Waiting || {
+                            shown_waiting += 1;
+                            shown_waiting <= LIVE_WAITING_ROWS
+                        }
+                    })
                     .map(|e| staff_view(&snap.tenant, &snap.services, e, snap.now))
                     .collect::<Result<Vec<_>>>()
                     .map_err(|e| e.to_string())?;
                 let update = StaffQueueUpdate {
                     queue,
+                    waiting,
                     open_callbacks: snap.open_callbacks,
                     team: self.team.clone(),
                     handovers: self.handovers.clone(),

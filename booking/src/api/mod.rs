@@ -15,7 +15,7 @@ mod for_caller;
 #[cfg(test)]
 mod fuzz;
 pub mod inbound_sms;
-pub(crate) mod live;
+pub mod live;
 pub mod operator;
 mod outcomes;
 mod personal;
