@@ -2,28 +2,12 @@
 //! application does, a row once written cannot be changed or removed, on SQLite and on
 //! PostgreSQL. New rows can still be added.
 
+#[macro_use]
 mod common;
 mod privacy_support;
 
 use common::{ts, Store};
 use privacy_support::fixture;
-use std::time::Duration;
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                tokio::time::timeout(Duration::from_secs(60), super::$name(Store::Sqlite)).await.expect("test took too long")
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                tokio::time::timeout(Duration::from_secs(60), super::$name(Store::Postgres)).await.expect("test took too long")
-            }
-        }
-    )*};
-}
 
 on_both_stores!(written_access_entries_cannot_be_changed_or_removed);
 

@@ -4,6 +4,7 @@
 //! clerk acts only on appointments, queue entries and callbacks of the services they handle
 //! (anything else is "not found", as another municipality's); and an outcome waits for the call.
 
+#[macro_use]
 mod common;
 mod privacy_support;
 
@@ -15,23 +16,6 @@ use common::{ts, Store};
 use privacy_support::{fixture, Fixture};
 use reqwest::Method;
 use serde_json::{json, Value};
-use std::time::Duration;
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                tokio::time::timeout(Duration::from_secs(60), super::$name(Store::Sqlite)).await.expect("test took too long")
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                tokio::time::timeout(Duration::from_secs(60), super::$name(Store::Postgres)).await.expect("test took too long")
-            }
-        }
-    )*};
-}
 
 on_both_stores!(
     each_staff_read_adds_one_entry_the_resident_reads,

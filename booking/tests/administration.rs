@@ -2,6 +2,7 @@
 //! API share, on real SQLite and PostgreSQL: every problem of a form at once and nothing saved,
 //! scoping to the own municipality, and the effect of hours and absences on the slots.
 
+#[macro_use]
 mod common;
 
 use booking::domain::consent::InfoSource;
@@ -18,18 +19,6 @@ use common::{ts, Store, TestApp};
 
 /// Monday 30 November 2026, 08:00 in Amsterdam.
 const NOW: &str = "2026-11-30T07:00:00Z";
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() { super::$name(Store::Sqlite).await }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() { super::$name(Store::Postgres).await }
-        }
-    )*};
-}
 
 on_both_stores!(
     settings_list_every_problem_and_save_nothing_until_all_are_right,

@@ -1,6 +1,7 @@
 //! The JSON API against real SQLite and PostgreSQL: the booking lifecycle, bad input, races
 //! and access rules. Every test runs once per store.
 
+#[macro_use]
 mod common;
 
 use common::{spawn, ts, Store, TestApp};
@@ -9,18 +10,6 @@ use serde_json::{json, Value};
 
 /// Friday 20 March 2026, 10:00 in Amsterdam (UTC+1); the DST change is on Sunday the 29th.
 const NOW: &str = "2026-03-20T09:00:00Z";
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn sqlite() { super::$name(Store::Sqlite).await }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres() { super::$name(Store::Postgres).await }
-        }
-    )*};
-}
 
 on_both_stores!(
     booking_lifecycle,

@@ -3,6 +3,7 @@
 //! the expected wait and of call-next, two clerks taking one resident at once, hand-over to a
 //! colleague and to another service's queue, and the time per status per week.
 
+#[macro_use]
 mod common;
 
 use common::{spawn, ts, Store, TestApp};
@@ -12,18 +13,6 @@ use serde_json::{json, Value};
 
 /// Friday 20 March 2026, 10:00 in Amsterdam (UTC+1).
 const NOW: &str = "2026-03-20T09:00:00Z";
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn sqlite() { super::$name(Store::Sqlite).await }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres() { super::$name(Store::Postgres).await }
-        }
-    )*};
-}
 
 on_both_stores!(
     pausing_changes_the_expected_wait_and_blocks_call_next,

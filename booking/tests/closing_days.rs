@@ -4,6 +4,7 @@
 //! its slots and refuses a direct booking, adding one names the appointments already booked,
 //! and everything stays within the own municipality.
 
+#[macro_use]
 mod common;
 
 use booking::domain::tenant::Tenant;
@@ -16,18 +17,6 @@ use serde_json::{json, Value};
 
 /// Monday 30 November 2026, 08:00 in Amsterdam.
 const NOW: &str = "2026-11-30T07:00:00Z";
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() { super::$name(Store::Sqlite).await }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() { super::$name(Store::Postgres).await }
-        }
-    )*};
-}
 
 on_both_stores!(
     holidays_are_preloaded_once_and_stay_removed,

@@ -3,6 +3,7 @@
 //! the clerk invites an interpreter and removes someone (the link admits no more), the room
 //! size setting (2..=4) bounds the invitations, and every join is recorded for the resident.
 
+#[macro_use]
 mod common;
 mod privacy_support;
 
@@ -12,23 +13,6 @@ use common::{ts, Store};
 use privacy_support::{fixture, Fixture};
 use reqwest::Method;
 use serde_json::{json, Value};
-use std::time::Duration;
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                tokio::time::timeout(Duration::from_secs(60), super::$name(Store::Sqlite)).await.expect("test took too long")
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                tokio::time::timeout(Duration::from_secs(60), super::$name(Store::Postgres)).await.expect("test took too long")
-            }
-        }
-    )*};
-}
 
 on_both_stores!(
     a_companion_link_admits_only_into_its_own_appointments_call,

@@ -5,6 +5,7 @@
 //! log; another appointment's or municipality's document is "not found"; the built-in case store
 //! keeps them with the case and retention erases the platform's copy.
 
+#[macro_use]
 mod common;
 mod privacy_support;
 
@@ -19,23 +20,6 @@ use booking::usecases::documents;
 use booking::Error;
 use common::{ts, Store};
 use privacy_support::{fixture, Fixture};
-use std::time::Duration;
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                tokio::time::timeout(Duration::from_secs(60), super::$name(Store::Sqlite)).await.expect("test took too long")
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                tokio::time::timeout(Duration::from_secs(60), super::$name(Store::Postgres)).await.expect("test took too long")
-            }
-        }
-    )*};
-}
 
 on_both_stores!(
     a_photo_and_a_pdf_are_stored_sealed_and_listed,

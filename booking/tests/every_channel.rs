@@ -4,6 +4,7 @@
 //! (item 9), the service's questions as JSON, the confirmation sent again through the outbox,
 //! and the reminder switches in the admin audit log.
 
+#[macro_use]
 mod common;
 
 use booking::domain::access_log::Action;
@@ -17,18 +18,6 @@ use serde_json::{json, Value};
 const NOW: &str = "2026-03-20T09:00:00Z";
 /// Monday 23 March 2026, in Amsterdam.
 const TEN: &str = "2026-03-23T10:00:00+01:00";
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() { super::$name(Store::Sqlite).await }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() { super::$name(Store::Postgres).await }
-        }
-    )*};
-}
 
 on_both_stores!(
     a_booking_for_three_takes_the_longer_time,

@@ -2,6 +2,7 @@
 //! the personal link, complaints on the municipality's follow-up list, and that one
 //! municipality never sees or handles another's.
 
+#[macro_use]
 mod common;
 mod privacy_support;
 
@@ -10,23 +11,6 @@ use jiff::SignedDuration;
 use privacy_support::{fixture, Fixture};
 use reqwest::Method;
 use serde_json::{json, Value};
-use std::time::Duration;
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                tokio::time::timeout(Duration::from_secs(60), super::$name(Store::Sqlite)).await.expect("test took too long")
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                tokio::time::timeout(Duration::from_secs(60), super::$name(Store::Postgres)).await.expect("test took too long")
-            }
-        }
-    )*};
-}
 
 on_both_stores!(
     a_rating_follows_the_call_once,

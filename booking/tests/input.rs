@@ -2,6 +2,7 @@
 //! with control characters and line breaks, NUL, start times that are not RFC 3339, malformed
 //! bodies, and values stored before any of this was checked.
 
+#[macro_use]
 mod common;
 
 use booking::domain::appointment::{reservation_units, Appointment, AppointmentStatus, Resident};
@@ -16,18 +17,6 @@ use serde_json::{json, Value};
 /// Friday 20 March 2026, 10:00 in Amsterdam (UTC+1).
 const NOW: &str = "2026-03-20T09:00:00Z";
 const START: &str = "2026-03-27T09:00:00+01:00";
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn sqlite() { super::$name(Store::Sqlite).await }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres() { super::$name(Store::Postgres).await }
-        }
-    )*};
-}
 
 on_both_stores!(
     control_characters_are_refused_and_nothing_is_written,

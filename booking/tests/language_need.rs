@@ -4,34 +4,18 @@
 //! `/language` when too long, over two lines or with a control character (nothing booked), and
 //! erased with the resident's other data, by retention or at the resident's request.
 
+#[macro_use]
 mod common;
 
 use booking::usecases::desk;
 use common::{spawn, ts, Store, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use std::time::Duration;
 
 /// Friday 20 March 2026, 10:00 in Amsterdam (UTC+1).
 const NOW: &str = "2026-03-20T09:00:00Z";
 const START: &str = "2026-03-27T09:00:00+01:00";
 const LATER: &str = "2026-03-27T11:00:00+01:00";
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                tokio::time::timeout(Duration::from_secs(60), super::$name(Store::Sqlite)).await.expect("test took too long")
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                tokio::time::timeout(Duration::from_secs(60), super::$name(Store::Postgres)).await.expect("test took too long")
-            }
-        }
-    )*};
-}
 
 on_both_stores!(
     a_language_need_booked_by_json_reaches_the_clerk,

@@ -4,6 +4,7 @@
 //! one transaction and only once, kept when the recording is refused, and erased with the
 //! municipality's retention period when never recorded.
 
+#[macro_use]
 mod common;
 mod outcomes_support;
 
@@ -16,23 +17,6 @@ use common::Store;
 use jiff::SignedDuration;
 use outcomes_support::fixture;
 use serde_json::json;
-use std::time::Duration;
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                tokio::time::timeout(Duration::from_secs(60), super::$name(Store::Sqlite)).await.expect("test took too long")
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                tokio::time::timeout(Duration::from_secs(60), super::$name(Store::Postgres)).await.expect("test took too long")
-            }
-        }
-    )*};
-}
 
 on_both_stores!(
     a_draft_survives_the_end_of_the_call_and_becomes_the_outcome_once,

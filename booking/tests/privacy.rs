@@ -2,6 +2,7 @@
 //! history, refusal and logging of sources the resident did not allow, the access log shown
 //! through the personal link, and that one municipality never sees another's.
 
+#[macro_use]
 mod common;
 mod privacy_support;
 
@@ -11,22 +12,6 @@ use privacy_support::fixture;
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                tokio::time::timeout(Duration::from_secs(60), super::$name(Store::Sqlite)).await.expect("test took too long")
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                tokio::time::timeout(Duration::from_secs(60), super::$name(Store::Postgres)).await.expect("test took too long")
-            }
-        }
-    )*};
-}
 
 on_both_stores!(
     consent_is_chosen_while_booking_in_the_same_transaction,

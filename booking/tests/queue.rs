@@ -2,6 +2,7 @@
 //! window, walk-ins, calling order, clerks' services, unanswered calls, concurrent "call next"
 //! from several clerks and server instances, and the queue surviving a restart.
 
+#[macro_use]
 mod common;
 
 use booking::adapters::mail::{MailConfig, Mailer};
@@ -20,18 +21,6 @@ use std::collections::HashSet;
 
 /// Friday 20 March 2026, 10:00 in Amsterdam (UTC+1).
 const NOW: &str = "2026-03-20T09:00:00Z";
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn sqlite() { super::$name(Store::Sqlite).await }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres() { super::$name(Store::Postgres).await }
-        }
-    )*};
-}
 
 on_both_stores!(
     check_in_window_and_calling_order,

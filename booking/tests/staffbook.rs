@@ -3,6 +3,7 @@
 //! limited), and a clerk acting for a caller (book, move, cancel, resend, search), each in the
 //! resident's access log and only within the clerk's services and municipality.
 
+#[macro_use]
 mod common;
 
 use booking::auth::hash_password;
@@ -16,18 +17,6 @@ use serde_json::{json, Value};
 
 /// Friday 20 March 2026, 10:00 in Amsterdam (UTC+1).
 const NOW: &str = "2026-03-20T09:00:00Z";
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() { super::$name(Store::Sqlite).await }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() { super::$name(Store::Postgres).await }
-        }
-    )*};
-}
 
 on_both_stores!(
     phone_only_booking_and_finding_it_again,

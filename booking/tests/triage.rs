@@ -4,6 +4,7 @@
 //! stored as the resident saw them and shown to the clerk; a clerk booking for a caller may
 //! leave them out.
 
+#[macro_use]
 mod common;
 
 use booking::domain::triage::AnswerInput;
@@ -14,18 +15,6 @@ use serde_json::{json, Value};
 
 /// Friday 20 March 2026, 10:00 in Amsterdam (UTC+1).
 const NOW: &str = "2026-03-20T09:00:00Z";
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() { super::$name(Store::Sqlite).await }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() { super::$name(Store::Postgres).await }
-        }
-    )*};
-}
 
 on_both_stores!(
     answers_decide_whether_a_resident_may_book,

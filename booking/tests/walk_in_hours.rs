@@ -3,6 +3,7 @@
 //! window, attempts are recorded and the second failed one closes the request as unreachable
 //! with a notice for the outbox, and the dashboard's on-time rate counts the first attempt.
 
+#[macro_use]
 mod common;
 
 use booking::domain::closing_days::ClosingDay;
@@ -10,18 +11,6 @@ use common::{spawn, ts, Store, TestApp};
 use jiff::SignedDuration;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn sqlite() { super::$name(Store::Sqlite).await }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres() { super::$name(Store::Postgres).await }
-        }
-    )*};
-}
 
 on_both_stores!(
     walk_ins_follow_the_clerks_hours,

@@ -4,6 +4,7 @@
 //! is a correction (version 2), and bad input is a 4xx that writes nothing. The ZGW side is in
 //! `zgw.rs` (`a_walk_in_outcome_becomes_a_zaak_of_its_own`).
 
+#[macro_use]
 mod common;
 mod outcomes_support;
 
@@ -14,23 +15,6 @@ use common::Store;
 use outcomes_support::{fast_config, fixture, Fixture};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use std::time::Duration;
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                tokio::time::timeout(Duration::from_secs(60), super::$name(Store::Sqlite)).await.expect("test took too long")
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                tokio::time::timeout(Duration::from_secs(60), super::$name(Store::Postgres)).await.expect("test took too long")
-            }
-        }
-    )*};
-}
 
 on_both_stores!(
     a_walk_in_outcome_reaches_the_case_store_and_a_second_is_a_correction,

@@ -2,6 +2,35 @@
 //! router on an ephemeral loopback port, and a fixed clock the test can move.
 #![allow(dead_code)]
 
+/// `on_both_stores!(name, ...)`: runs `async fn name(store: Store)` once on SQLite and once on
+/// PostgreSQL, each on a multi-threaded runtime and bounded in time, so a hung test fails
+/// instead of holding up the suite.
+#[allow(unused_macros)]
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                tokio::time::timeout(
+                    ::std::time::Duration::from_secs(120),
+                    super::$name(crate::common::Store::Sqlite),
+                )
+                .await
+                .expect("test took too long")
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                tokio::time::timeout(
+                    ::std::time::Duration::from_secs(120),
+                    super::$name(crate::common::Store::Postgres),
+                )
+                .await
+                .expect("test took too long")
+            }
+        }
+    )*};
+}
+
 use booking::adapters::live_updates::QueueEvents;
 use booking::adapters::mail::{MailConfig, Mailer};
 use booking::auth::SessionKeys;
