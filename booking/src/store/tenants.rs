@@ -76,6 +76,17 @@ impl Db {
         from_row(&row)
     }
 
+    /// The municipalities that are not suspended, by name: the start page's list, in one
+    /// query rather than one per municipality.
+    pub async fn open_tenants(&self) -> Result<Vec<Tenant>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM tenants WHERE suspended = 0 ORDER BY name"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
     pub async fn tenants(&self) -> Result<Vec<Tenant>> {
         let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM tenants ORDER BY name"))
             .fetch_all(&self.pool)

@@ -112,19 +112,9 @@ async fn compute_slots(
     Ok(free_slots(rules, tz, from, to, app.clock.now(), &clerks))
 }
 
-/// The services residents can choose: the one rule for what is offered (the municipality
-/// can stop offering a service, see `usecases::admin::services::set_service_offered`). Used by the
-/// public API, the resident pages, walk-ins and callback requests alike.
-/// Every municipality on the platform, for the start page.
-/// The municipalities residents can reach (a suspended one is left out).
+/// The municipalities residents can reach, for the start page (a suspended one is left out).
 pub async fn municipalities(app: &App) -> Result<Vec<Tenant>> {
-    let mut open = Vec::new();
-    for tenant in app.db.tenants().await? {
-        if !app.db.tenant_suspended(tenant.id).await? {
-            open.push(tenant);
-        }
-    }
-    Ok(open)
+    app.db.open_tenants().await
 }
 
 /// The municipality a resident reached by its address (`/voorbeeld`); unknown is "not found",
@@ -152,7 +142,9 @@ pub async fn sources(app: &App, tenant: TenantId, service: ServiceId) -> Result<
     app.db.service_sources(service).await
 }
 
-/// The services a resident may book, ask a callback for or walk in for.
+/// The services a resident may book, ask a callback for or walk in for: the one rule for what
+/// is offered (the municipality can stop offering a service, see
+/// `usecases::admin::services::set_service_offered`).
 pub async fn offered_services(app: &App, tenant: TenantId) -> Result<Vec<Service>> {
     let mut services = app.db.services(tenant).await?;
     services.retain(|s| s.active);

@@ -2,19 +2,28 @@
 //! status turns to available by itself (issue 21 item 2); 3 minutes by default. Saved with an
 //! audit line, as `PUT /api/v1/admin/clerk-status/settings`.
 
-use super::{admin_page, number, saved_notice, AdminSession, Errors, FormData};
+use super::number_setting::NumberSetting;
+use super::{number, AdminSession, FormData};
 use crate::context::Ctx;
-use crate::error::{respond, see_other};
-use crate::form::{error_summary_unsaved, Field};
-use crate::i18n::Tx;
+use crate::error::respond;
 use axum::extract::State;
 use axum::response::Response;
-use booking::domain::tenant::Tenant;
 use booking::usecases::clerk_status;
-use booking::{App, Error};
-use maud::html;
+use booking::App;
 
 pub const HERE: &str = "/beheer/afronden";
+
+const PAGE: NumberSetting = NumberSetting {
+    here: HERE,
+    field: "finishing_max_minutes",
+    title: ("Afronden na een gesprek", "Finishing after a call"),
+    explanation: (
+        "Na een gesprek staat een medewerker op 'Afronden' om de uitkomst vast te leggen. Na dit aantal minuten staat de medewerker vanzelf weer op 'Beschikbaar'.",
+        "After a call a clerk is 'Finishing' to record the outcome. After this many minutes the clerk is 'Available' again by itself.",
+    ),
+    label: ("Afronden duurt hoogstens (minuten)", "Finishing takes at most (minutes)"),
+    hint: ("0 tot en met 60. Standaard 3.", "0 to 60. Default 3."),
+};
 
 pub async fn show(
     State(app): State<App>,
@@ -23,7 +32,7 @@ pub async fn show(
 ) -> Response {
     let outcome = async {
         let max = clerk_status::finishing_max(&app, tenant.id).await?;
-        Ok(form(
+        Ok(PAGE.form(
             &ctx,
             &tenant,
             &(max.as_secs() / 60).to_string(),
@@ -42,48 +51,11 @@ pub async fn save(
 ) -> Response {
     let outcome = async {
         let f = FormData::parse(&body);
-        let tx = Tx::formal(ctx.lang);
-        let typed = f.get("finishing_max_minutes");
+        let typed = f.get(PAGE.field);
         let raw = number(typed).unwrap_or(i64::MIN);
-        match clerk_status::set_finishing_max(&app, &claims, raw).await {
-            Ok(()) => Ok(see_other(&format!("{HERE}?opgeslagen=1"))),
-            Err(Error::Invalid { message, .. }) => {
-                let errors = vec![("finishing_max_minutes".to_string(), tx.words(&message))];
-                Ok(form(&ctx, &tenant, typed, &errors))
-            }
-            Err(other) => Err(other),
-        }
+        let saved = clerk_status::set_finishing_max(&app, &claims, raw).await;
+        PAGE.after_save(&ctx, &tenant, typed, saved)
     }
     .await;
     respond(&ctx, outcome)
-}
-
-fn form(ctx: &Ctx, tenant: &Tenant, value: &str, errors: &Errors) -> Response {
-    let tx = Tx::formal(ctx.lang);
-    let body = html! {
-        (saved_notice(ctx, "opgeslagen", tx.t("Opgeslagen.", "Saved.")).unwrap_or_default())
-        (error_summary_unsaved(&tx, errors))
-        p {
-            (tx.t(
-                "Na een gesprek staat een medewerker op 'Afronden' om de uitkomst vast te leggen. Na dit aantal minuten staat de medewerker vanzelf weer op 'Beschikbaar'.",
-                "After a call a clerk is 'Finishing' to record the outcome. After this many minutes the clerk is 'Available' again by itself."
-            ))
-        }
-        form method="post" action=(HERE) class="staff-form" novalidate {
-            (Field::input("finishing_max_minutes", "text", tx.t("Afronden duurt hoogstens (minuten)", "Finishing takes at most (minutes)"), value)
-                .hint(Some(tx.t("0 tot en met 60. Standaard 3.", "0 to 60. Default 3.")))
-                .numeric()
-                .render(&tx, errors))
-            p { button class="button" type="submit" { (tx.t("Opslaan", "Save")) } }
-        }
-    };
-    admin_page(
-        ctx,
-        tenant,
-        "/beheer",
-        tx.t("Afronden na een gesprek", "Finishing after a call")
-            .to_string(),
-        body,
-        !errors.is_empty(),
-    )
 }

@@ -17,6 +17,7 @@ mod deliveries;
 mod finishing;
 mod logo;
 mod messages;
+mod number_setting;
 mod party;
 mod questions;
 mod room_size;
