@@ -9,7 +9,7 @@ use crate::adapters::live_updates::QueueChanged;
 use crate::api::problem::Problem;
 use crate::auth::Staff;
 use crate::domain::ids::TenantId;
-use crate::domain::queue::QueueEntryId;
+use crate::domain::queue::{EntryStatus, QueueEntry, QueueEntryId};
 use crate::error::{Error, Result};
 use crate::usecases;
 use crate::App;
@@ -118,24 +118,18 @@ impl Shared {
         self.staff_json
             .get_or_init(|| {
                 let snap = &self.snapshot;
-                let waiting = snap
-                    .clerk_queue
-                    .iter()
-                    .filter(|e| e.status == crate::domain::queue::EntryStatus::Waiting)
-                    .count();
                 // The first waiting residents and everyone with a clerk: the whole queue to
                 // every clerk on every change was the load test's bottleneck (2,000 waiting,
-                // 200 clerks: about 100 MB per change, docs/benchmarks.md).
-                let mut shown_waiting = 0;
+                // 200 clerks: about 100 MB per change, docs/benchmarks.md). `clerk_queue` has
+                // the waiting first, in calling order.
+                let waits = |e: &&QueueEntry| e.status == EntryStatus::Waiting;
+                let waiting = snap.clerk_queue.iter().filter(waits).count();
                 let queue = snap
                     .clerk_queue
                     .iter()
-                    .filter(|e| {
-                        e.status != crate::domain::queue::EntryStatus::Waiting || {
-                            shown_waiting += 1;
-                            shown_waiting <= LIVE_WAITING_ROWS
-                        }
-                    })
+                    .filter(waits)
+                    .take(LIVE_WAITING_ROWS)
+                    .chain(snap.clerk_queue.iter().filter(|e| !waits(e)))
                     .map(|e| staff_view(&snap.tenant, &snap.services, e, snap.now))
                     .collect::<Result<Vec<_>>>()
                     .map_err(|e| e.to_string())?;
