@@ -1,6 +1,8 @@
 //! Wiring shared by the platform binary (`src/main.rs`) and the browser tests' test server
 //! (`examples/test_server.rs`): glue between crates that do not depend on each other.
 
+pub mod cluster;
+
 use signaling::token::{Role, RoomClaims, RoomTokenKeys};
 
 /// Signs booking's room grants with the signalling crate's token format. Booking and

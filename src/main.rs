@@ -18,7 +18,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use videoloket::{BookedRooms, SignedRoomTokens};
+use videoloket::{cluster, BookedRooms, SignedRoomTokens};
 
 /// The system allocator spent about a sixth of the server's CPU in the booking load test
 /// (`malloc`, `free` and their consolidation, docs/benchmarks.md); mimalloc's thread-local
@@ -108,10 +108,37 @@ struct DbArgs {
     database_url: Option<String>,
 }
 
+/// What a `serve` process does (several instances on PostgreSQL: docs/deploy.md, "Topology").
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ServeRole {
+    /// Pages, API and calls in one process; on PostgreSQL it is also a media node of the
+    /// registry, so that several such instances behind a load balancer put each call on one.
+    All,
+    /// Pages and API; call sockets are relayed to the room's media node.
+    Api,
+    /// Calls only, for sockets the instances relay; no pages, no API.
+    Media,
+}
+
 #[derive(clap::Args, Clone)]
 struct ServeArgs {
     #[command(flatten)]
     db: DbArgs,
+    /// all: everything in one process; api: pages and API, calls on media nodes; media: calls
+    /// only. api and media need PostgreSQL.
+    #[arg(long, env = "VIDEOLOKET_ROLE", value_enum, default_value_t = ServeRole::All)]
+    role: ServeRole,
+    /// This process's name in the media-node registry (a-z, 0-9, '.', '_', '-').
+    /// Default: the host name and the HTTP port.
+    #[arg(long, env = "VIDEOLOKET_NODE_ID")]
+    node_id: Option<booking::domain::media_nodes::NodeId>,
+    /// Where the other instances reach this node's signalling, e.g. ws://10.0.0.7:8080/ws.
+    /// Default: ws://HTTP_ADDR/ws.
+    #[arg(long, env = "VIDEOLOKET_NODE_URL")]
+    node_url: Option<String>,
+    /// Calls (rooms) this media node takes at most.
+    #[arg(long, env = "VIDEOLOKET_NODE_CAPACITY", default_value_t = 500)]
+    node_capacity: u32,
     #[arg(long, env = "VIDEOLOKET_HTTP_ADDR", default_value = "127.0.0.1:8080")]
     http_addr: SocketAddr,
     /// The address users open, used in links and invites. Defaults to http://HTTP_ADDR.
@@ -338,6 +365,68 @@ fn seeds_demo(db_url: &str, demo: bool, no_demo: bool) -> bool {
     demo || (db_url.starts_with("sqlite:") && !no_demo)
 }
 
+/// Several instances on one PostgreSQL database must sign and seal alike: keys generated into
+/// each data directory would make one instance's cookies, room tokens and sealed secrets
+/// unreadable to the next. On PostgreSQL they must come from the environment or files; `api`
+/// and `media` work only there.
+fn shared_keys_given(args: &ServeArgs) -> anyhow::Result<()> {
+    let on_postgres = args
+        .db
+        .database_url
+        .as_deref()
+        .is_some_and(|url| url.starts_with("postgres:") || url.starts_with("postgresql:"));
+    if !on_postgres {
+        if args.role != ServeRole::All {
+            anyhow::bail!(
+                "--role {:?} needs PostgreSQL (DATABASE_URL=postgres://...): the instances find \
+                 each other's media nodes there",
+                args.role
+            );
+        }
+        return Ok(());
+    }
+    let mut missing = Vec::new();
+    if args.room_token_secret.is_none() {
+        missing.push("VIDEOLOKET_ROOM_TOKEN_SECRET");
+    }
+    if args.role != ServeRole::Media {
+        if args.session_key_file.is_none() {
+            missing.push("VIDEOLOKET_SESSION_KEY_FILE");
+        }
+        if args.secrets_key_file.is_none() {
+            missing.push("VIDEOLOKET_SECRETS_KEY_FILE");
+        }
+    }
+    if !missing.is_empty() {
+        anyhow::bail!(
+            "on PostgreSQL every instance must use the same keys, so they are not generated \
+             per instance: set {} (the same on every instance; docs/deploy.md)",
+            missing.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// The name the node has in the registry unless `--node-id` gives one.
+fn default_node_id(http_addr: SocketAddr) -> booking::domain::media_nodes::NodeId {
+    let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+    let host: String = host
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .take(40)
+        .collect();
+    let host = if host.is_empty() {
+        "node".to_owned()
+    } else {
+        host
+    };
+    format!("{host}-{}", http_addr.port())
+        .parse()
+        .unwrap_or_else(|_| "node".parse().expect("a plain id"))
+}
+
 /// Room tokens admit people to calls: a short secret could be guessed offline from one token.
 fn room_token_keys(
     secret: Option<&str>,
@@ -505,6 +594,7 @@ fn init_tracing(json: bool) {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing(args.log_json);
+    shared_keys_given(&args)?;
     // Refuse a weak secret before touching the database.
     let room_keys = room_token_keys(args.room_token_secret.as_deref(), &args.db.data_dir)?;
     let turn = turn_config(&args)?;
@@ -581,13 +671,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     });
     // Delivers recorded outcomes to each municipality's case store; safe to run on every
     // instance (events are claimed under a lease).
-    let _outbox = booking::usecases::delivery::spawn_delivery_worker(
-        app.clone(),
-        booking::usecases::delivery::DeliveryConfig {
-            outbound: args.case_store_allow.clone().unwrap_or_default(),
-            ..Default::default()
-        },
-    );
+    // A media node runs calls only; the instances run the workers.
+    let workers = args.role != ServeRole::Media;
+    let _outbox = workers.then(|| {
+        booking::usecases::delivery::spawn_delivery_worker(
+            app.clone(),
+            booking::usecases::delivery::DeliveryConfig {
+                outbound: args.case_store_allow.clone().unwrap_or_default(),
+                ..Default::default()
+            },
+        )
+    });
     // Sends mails and texts to residents from the messages outbox, with retries; safe on every
     // instance (messages are claimed under a lease).
     let mut message_config =
@@ -612,7 +706,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             ),
         });
     }
-    let _messages = booking::usecases::messages::spawn_message_worker(app.clone(), message_config);
+    let _messages = workers
+        .then(|| booking::usecases::messages::spawn_message_worker(app.clone(), message_config));
     let inbound_sms = match &args.notify_inbound_token_file {
         Some(file) => {
             let raw = std::fs::read_to_string(file)
@@ -626,7 +721,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     // Erases personal data past each municipality's retention period; idempotent, safe on every
     // instance.
-    let _retention = booking::usecases::retention::spawn_retention_worker(app.clone());
+    let _retention =
+        workers.then(|| booking::usecases::retention::spawn_retention_worker(app.clone()));
     let issuer: booking::domain::rooms::Issuer = Arc::new(SignedRoomTokens::new(room_keys.clone()));
     let metrics_sfu = media.clone();
 
@@ -641,6 +737,53 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
+    let on_postgres = db.dialect == booking::store::Dialect::Postgres;
+    let node = cluster::NodeSettings {
+        id: args
+            .node_id
+            .clone()
+            .unwrap_or_else(|| default_node_id(args.http_addr)),
+        signal_url: args
+            .node_url
+            .clone()
+            .unwrap_or_else(|| format!("ws://{}/ws", args.http_addr)),
+        capacity: args.node_capacity,
+    };
+    // Checked by `shared_keys_given`: on PostgreSQL the room-token secret is configured, and
+    // the instances authenticate relayed sockets with a key derived from it.
+    let cluster_key = args
+        .room_token_secret
+        .as_deref()
+        .filter(|_| on_postgres)
+        .map(|secret| signaling::ClusterKey::derive(secret.as_bytes()));
+    let signaling_state = {
+        let state = signaling::SignalingState::new(room_keys, media.clone())
+            .with_admission(Arc::new(BookedRooms::new(app.clone())));
+        let state = match turn {
+            Some(turn) => state.with_turn(turn),
+            None => state,
+        };
+        match (args.role, cluster_key) {
+            (ServeRole::Media, Some(key)) => state.relayed_only(key),
+            (ServeRole::Api, Some(key)) => {
+                state.with_placement(Arc::new(cluster::PlacedRooms::new(app.clone(), None)), key)
+            }
+            (ServeRole::All, Some(key)) => state.with_placement(
+                Arc::new(cluster::PlacedRooms::new(
+                    app.clone(),
+                    Some(node.id.clone()),
+                )),
+                key,
+            ),
+            (_, None) => state,
+        }
+    };
+    // A process that hosts calls on PostgreSQL is a media node of the registry.
+    let registered = on_postgres && args.role != ServeRole::Api;
+    let heartbeat = registered.then(|| {
+        tracing::info!(node = %node.id, url = %node.signal_url, "media node registered");
+        cluster::spawn_heartbeat(app.clone(), signaling_state.clone(), node.clone())
+    });
     let ops_db = db.clone();
     let ops_media = media.clone();
     let shutdown_media = media.clone();
@@ -667,24 +810,23 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 }
             }),
         )
-        .merge(match operator {
-            Some(token) => booking::api::operator::router(app.clone(), token),
-            None => Router::new(),
+        .merge(if args.role == ServeRole::Media {
+            // Calls only: no pages and no API on a media node.
+            Router::new()
+        } else {
+            Router::new()
+                .merge(match operator {
+                    Some(token) => booking::api::operator::router(app.clone(), token),
+                    None => Router::new(),
+                })
+                .merge(match inbound_sms {
+                    Some(token) => booking::api::inbound_sms::router(app.clone(), token),
+                    None => Router::new(),
+                })
+                .merge(web::router(app.clone()))
+                .merge(booking::api::router(app.clone()).layer(axum::Extension(issuer)))
         })
-        .merge(match inbound_sms {
-            Some(token) => booking::api::inbound_sms::router(app.clone(), token),
-            None => Router::new(),
-        })
-        .merge(web::router(app.clone()))
-        .merge(booking::api::router(app.clone()).layer(axum::Extension(issuer)))
-        .merge(signaling::router({
-            let state = signaling::SignalingState::new(room_keys, media)
-                .with_admission(Arc::new(BookedRooms::new(app.clone())));
-            match turn {
-                Some(turn) => state.with_turn(turn),
-                None => state,
-            }
-        }));
+        .merge(signaling::router(signaling_state.clone()));
     let router = end_session_on_logout(
         protect(
             router,
@@ -736,6 +878,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             let _ = drained_rx.await;
             tokio::time::sleep(Duration::from_secs(5)).await;
         } => {}
+    }
+    if let Some(heartbeat) = heartbeat {
+        heartbeat.abort();
+        cluster::leave(&app, &node.id).await;
     }
     tracing::info!("stopped");
     Ok(())

@@ -104,6 +104,8 @@ pub struct LocalTrack {
 pub struct Signals {
     pub messages: Vec<(Instant, ServerMessage)>,
     pub offers: u64,
+    /// When and how the server ended the socket (a browser's page would join again).
+    pub closed: Option<(Instant, Closed)>,
 }
 
 pub struct Peer {
@@ -228,6 +230,7 @@ impl Peer {
         let signals = Arc::new(Mutex::new(Signals {
             messages: vec![(Instant::now(), joined)],
             offers: 0,
+            closed: None,
         }));
         let keyframe_requests = Arc::new(AtomicU64::new(0));
         let mut tasks = Vec::new();
@@ -291,6 +294,16 @@ impl Peer {
             .iter()
             .find(|(_, m)| pick(m))
             .map(|(at, _)| *at)
+    }
+
+    /// How the server ended the socket, if it did.
+    pub fn closed(&self) -> Option<Closed> {
+        self.signals
+            .lock()
+            .unwrap()
+            .closed
+            .as_ref()
+            .map(|(_, c)| c.clone())
     }
 
     /// Closes the peer connection without a word to the server (a tab that died).
@@ -395,7 +408,13 @@ async fn signalling_loop(
                 }
             }
             incoming = next_message(&mut ws) => {
-                let Ok(message) = incoming else { return };
+                let message = match incoming {
+                    Ok(message) => message,
+                    Err(closed) => {
+                        signals.lock().unwrap().closed = Some((Instant::now(), closed));
+                        return;
+                    }
+                };
                 let offer = match &message {
                     ServerMessage::Offer { sdp } => Some(sdp.clone()),
                     _ => None,

@@ -490,6 +490,19 @@ impl Conversation {
         self.end(Exit::Removed);
     }
 
+    /// The room moved to another media node: told to join again (1012), as when a server
+    /// restarts; the page does so at once and lands on the new node.
+    pub fn moved(&mut self) {
+        if matches!(self.phase, Phase::Ended) {
+            return;
+        }
+        self.refuse(
+            ErrorCode::Restarting,
+            close::SERVICE_RESTART,
+            "the call moves to another media server, join again",
+        );
+    }
+
     /// The socket closed or failed.
     pub fn socket_closed(&mut self, now: Instant) {
         self.drop_out(now);

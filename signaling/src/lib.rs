@@ -40,14 +40,17 @@ pub mod error;
 #[cfg(test)]
 mod fuzz;
 mod photo;
+pub mod placement;
 mod presence;
 pub mod protocol;
+mod relay;
 mod session;
 pub mod token;
 pub mod turn;
 
 pub use admission::RoomAdmission;
 pub use error::TokenError;
+pub use placement::{ClusterKey, Destination, Placement};
 
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::http::{Extensions, HeaderMap, StatusCode};
@@ -111,6 +114,12 @@ pub struct SignalingState {
     pending: Arc<PendingJoins>,
     admission: Option<Arc<dyn RoomAdmission>>,
     turn: Option<Arc<TurnConfig>>,
+    /// Where rooms run when several instances share the work; `None`: all here.
+    placement: Option<Arc<dyn Placement>>,
+    /// Authenticates sockets relayed between instances.
+    cluster: Option<ClusterKey>,
+    /// A media node behind the instances: it takes relayed sockets only.
+    relayed_only: bool,
 }
 
 impl std::fmt::Debug for SignalingState {
@@ -137,7 +146,37 @@ impl SignalingState {
             pending: Arc::new(PendingJoins::default()),
             admission: None,
             turn: None,
+            placement: None,
+            cluster: None,
+            relayed_only: false,
         }
+    }
+
+    /// Rooms run where `placement` says; sockets of rooms elsewhere are relayed there,
+    /// authenticated with `key`, and sockets that carry `key` are taken as relayed.
+    pub fn with_placement(mut self, placement: Arc<dyn Placement>, key: ClusterKey) -> Self {
+        self.placement = Some(placement);
+        self.cluster = Some(key);
+        self
+    }
+
+    /// A media node: takes only sockets relayed by an instance holding `key` (the public
+    /// reaches calls through the instances, never directly).
+    pub fn relayed_only(mut self, key: ClusterKey) -> Self {
+        self.cluster = Some(key);
+        self.relayed_only = true;
+        self
+    }
+
+    /// Ids of the rooms with anyone in them here.
+    pub fn room_ids(&self) -> Vec<String> {
+        self.rooms.room_ids()
+    }
+
+    /// Ends a room here that now runs on another node: its people are told to join again.
+    /// Returns how many there were.
+    pub async fn evict_room(&self, room: &str) -> usize {
+        self.rooms.evict(room).await
     }
 
     /// Asks `admission` at every join whether the room still admits anyone (without it, a
@@ -208,11 +247,38 @@ async fn ws_handler(
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| *addr);
     let forwarded_for = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    let remote = session::describe_remote(addr, forwarded_for);
-    // The peer address, not X-Forwarded-For, which a client can write itself.
+    let relayed = state.cluster.as_ref().is_some_and(|key| {
+        key.accepts(
+            headers
+                .get(axum::http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok()),
+        )
+    });
+    if state.relayed_only && !relayed {
+        return (
+            StatusCode::FORBIDDEN,
+            "this media node takes sockets relayed by the platform's instances only",
+        )
+            .into_response();
+    }
+    // The peer address, not X-Forwarded-For, which a client can write itself; on a socket
+    // relayed by another instance, the client's address that instance vouches for.
+    let client_ip = if relayed {
+        forwarded_for
+            .and_then(|f| f.split(',').next())
+            .and_then(|ip| ip.trim().parse().ok())
+            .or(addr.map(|a| a.ip()))
+    } else {
+        addr.map(|a| a.ip())
+    };
+    let remote = session::Remote {
+        described: session::describe_remote(addr, forwarded_for),
+        ip: client_ip,
+        relayed,
+    };
     let max = state.config.max_pending_per_address;
-    let Some(pending) = state.pending.admit(addr.map(|a| a.ip()), max) else {
-        tracing::warn!(%remote, "refused: too many connections waiting to join");
+    let Some(pending) = state.pending.admit(client_ip, max) else {
+        tracing::warn!(remote = %remote.described, "refused: too many connections waiting to join");
         return (
             StatusCode::TOO_MANY_REQUESTS,
             "too many connections waiting to join",

@@ -25,6 +25,8 @@ pub(crate) enum Outbound {
     Replaced,
     /// The clerk took this participant out of the room.
     Removed,
+    /// The room moves to another media node: join again.
+    Moved,
 }
 
 pub(crate) type ConnTx = mpsc::UnboundedSender<Outbound>;
@@ -281,6 +283,31 @@ impl Rooms {
         self.close_if_empty(room_id, &mut room);
         info!(room = %room_id, %participant, "removed by the clerk");
         true
+    }
+
+    /// Ids of the rooms with anyone in them (connected or reconnecting).
+    pub fn room_ids(&self) -> Vec<String> {
+        lock(&self.rooms).keys().cloned().collect()
+    }
+
+    /// The room was placed on another node (this one was thought gone): everyone's socket is
+    /// told to join again, which brings them to that node, and the room ends here.
+    pub async fn evict(&self, room_id: &str) -> usize {
+        let Some(mut room) = self.lock_room(room_id, false).await else {
+            return 0;
+        };
+        let evicted = room.members.len();
+        for (_, member) in room.members.drain() {
+            if let Some(grace) = member.grace {
+                grace.abort();
+            }
+            if let Some((_, tx)) = member.conn {
+                let _ = tx.send(Outbound::Moved);
+            }
+        }
+        self.sfu.close_room(room_id).await;
+        self.close_if_empty(room_id, &mut room);
+        evicted
     }
 
     /// Records the participant's microphone/camera state and tells the others

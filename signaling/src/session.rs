@@ -5,7 +5,7 @@
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -14,11 +14,13 @@ use tracing::{debug, info, warn};
 
 use crate::admission::PendingSlot;
 use crate::conversation::{Action, Conversation, Exit, Frame, SfuRequest};
+use crate::placement::Destination;
 use crate::presence::{Joined, Outbound};
 use crate::protocol::{LeaveReason, ServerMessage};
+use crate::relay::{self, ClientSocket, UpstreamSocket};
 use crate::token::{now_unix, RoomClaims};
 use crate::SignalingState;
-use sfu::{PeerHandle, SfuEvent};
+use sfu::{PeerHandle, SfuError, SfuEvent};
 
 static CONNECTION_IDS: AtomicU64 = AtomicU64::new(1);
 
@@ -95,12 +97,50 @@ enum Event {
     Timeout,
 }
 
+/// Where the participant's call runs, decided at `join`.
+enum Route {
+    Here,
+    /// Relayed to another node, over this socket to it.
+    Node {
+        socket: UpstreamSocket,
+        node: String,
+    },
+    Nowhere,
+}
+
+/// How the session loop ended.
+enum Ending {
+    Conversation(Exit),
+    Relay {
+        upstream: UpstreamSocket,
+        node: String,
+        room: String,
+        join: String,
+    },
+}
+
+/// Who is on the other end of the socket.
+#[derive(Debug, Clone)]
+pub(crate) struct Remote {
+    /// For logs: the peer address and a proxy's `X-Forwarded-For`.
+    pub described: String,
+    /// The client's address: the peer's, or the one a relaying instance vouched for.
+    pub ip: Option<IpAddr>,
+    /// The socket comes from another instance (cluster key): never relayed again.
+    pub relayed: bool,
+}
+
 pub(crate) async fn run(
     socket: WebSocket,
     state: SignalingState,
-    remote: String,
+    remote: Remote,
     pending: PendingSlot,
 ) {
+    let Remote {
+        described: remote,
+        ip: client_ip,
+        relayed,
+    } = remote;
     // Held while the socket has not joined.
     let mut pending = Some(pending);
     let (tx, rx) = socket.split();
@@ -117,7 +157,9 @@ pub(crate) async fn run(
         now_unix(),
     );
     let mut member: Option<Member> = None;
-    let exit = 'session: loop {
+    // The last text before `join` was accepted: the join itself, passed on when relaying.
+    let mut join_text: Option<String> = None;
+    let ending = 'session: loop {
         while let Some(action) = conversation.poll_action() {
             let delivered = match action {
                 Action::Send(message) => conn.send_json(&message).await,
@@ -128,7 +170,23 @@ pub(crate) async fn run(
                 }
                 Action::Join(claims) => {
                     pending = None;
-                    member = join(&state, &mut conversation, claims, &remote).await;
+                    match route(&state, &claims, client_ip, relayed).await {
+                        Route::Here => {
+                            member = join(&state, &mut conversation, claims, &remote).await;
+                        }
+                        Route::Node { socket, node } => {
+                            break 'session Ending::Relay {
+                                upstream: socket,
+                                node,
+                                room: claims.room,
+                                join: join_text.take().unwrap_or_default(),
+                            };
+                        }
+                        Route::Nowhere => {
+                            warn!(%remote, room = %claims.room, "refused: no media node takes the room now");
+                            conversation.join_failed(&SfuError::Draining);
+                        }
+                    }
                     true
                 }
                 Action::Sfu(request) => {
@@ -184,7 +242,7 @@ pub(crate) async fn run(
                     }
                     true
                 }
-                Action::End(exit) => break 'session exit,
+                Action::End(exit) => break 'session Ending::Conversation(exit),
             };
             if !delivered {
                 conversation.socket_closed(Instant::now().into_std());
@@ -201,7 +259,12 @@ pub(crate) async fn run(
         match event {
             Event::Frame(Some(Ok(message))) => {
                 let frame = match message {
-                    Message::Text(text) => Frame::Text(text.as_str().to_owned()),
+                    Message::Text(text) => {
+                        if member.is_none() {
+                            join_text = Some(text.as_str().to_owned());
+                        }
+                        Frame::Text(text.as_str().to_owned())
+                    }
                     Message::Binary(_) => Frame::Binary,
                     Message::Ping(_) | Message::Pong(_) => Frame::Control,
                     Message::Close(_) => {
@@ -241,15 +304,76 @@ pub(crate) async fn run(
                 }
             }
             Event::Room(Some(Outbound::Removed)) => conversation.removed(),
+            Event::Room(Some(Outbound::Moved)) => conversation.moved(),
             Event::Room(Some(Outbound::Replaced) | None) => conversation.replaced(),
             Event::Timeout => conversation.timeout(now),
         }
     };
     drop(pending);
+    let exit = match ending {
+        Ending::Conversation(exit) => exit,
+        Ending::Relay {
+            upstream,
+            node,
+            room,
+            join,
+        } => {
+            info!(%remote, %room, %node, "relayed to the room's media node");
+            let client = ClientSocket {
+                tx: conn.tx,
+                rx: conn.rx,
+            };
+            let ending = relay::pipe(
+                client,
+                upstream,
+                join,
+                state.config.heartbeat_interval,
+                state.config.heartbeat_timeout,
+            )
+            .await;
+            info!(%remote, %room, %node, ?ending, "relayed socket ended");
+            return;
+        }
+    };
     if let Some(member) = member {
         finish(&state, &member, exit).await;
         debug!(room = %member.claims.room, participant = %member.claims.sub, ?exit, "session ended");
     }
+}
+
+/// Where the room of `claims` runs: here without a registry or for a socket another instance
+/// relayed; else the node the registry names, connected to now. A node that cannot be
+/// reached is reported and the room placed again without it.
+async fn route(
+    state: &SignalingState,
+    claims: &RoomClaims,
+    client_ip: Option<IpAddr>,
+    relayed: bool,
+) -> Route {
+    let (Some(placement), Some(key)) = (&state.placement, &state.cluster) else {
+        return Route::Here;
+    };
+    if relayed {
+        return Route::Here;
+    }
+    let mut excluded: Option<String> = None;
+    for _ in 0..3 {
+        match placement.place(&claims.room, excluded.as_deref()).await {
+            Destination::Here => return Route::Here,
+            Destination::Nowhere => return Route::Nowhere,
+            Destination::Node { id, signal_url } => {
+                match relay::connect(&signal_url, key, client_ip).await {
+                    Ok(socket) => return Route::Node { socket, node: id },
+                    Err(err) => {
+                        warn!(node = %id, %err, room = %claims.room, "media node unreachable; placing the room again");
+                        placement.unreachable(&claims.room, &id).await;
+                        excluded = Some(id);
+                    }
+                }
+            }
+        }
+    }
+    Route::Nowhere
 }
 
 async fn join(

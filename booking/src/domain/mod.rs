@@ -17,6 +17,7 @@ pub mod email;
 pub mod feedback;
 pub mod ids;
 pub mod logo;
+pub mod media_nodes;
 pub mod message;
 pub mod outbound;
 pub mod outbox;

@@ -16,6 +16,7 @@ pub mod feedback;
 pub mod find_appointment;
 pub mod for_caller;
 pub mod logo;
+pub mod media_nodes;
 pub mod messages;
 pub mod operator;
 pub mod outcome;
