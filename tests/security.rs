@@ -475,7 +475,45 @@ async fn finding_12_no_demo_on_postgresql_unless_asked() {
     let (base, _) = admin_url.rsplit_once('/').unwrap();
     let url = format!("{base}/{name}");
 
-    let server = Server::start(&[("DATABASE_URL", &url)], &[]);
+    // Several instances share one PostgreSQL database: keys generated per instance would make
+    // one's cookies and room tokens worthless on the next, so they are refused (issue 19).
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_videoloket"))
+        .arg("serve")
+        .env("VIDEOLOKET_DATA_DIR", tempfile::tempdir().unwrap().path())
+        .env("VIDEOLOKET_HTTP_ADDR", "127.0.0.1:0")
+        .env("DATABASE_URL", &url)
+        .env_remove("VIDEOLOKET_ROOM_TOKEN_SECRET")
+        .env_remove("VIDEOLOKET_SESSION_KEY_FILE")
+        .env_remove("VIDEOLOKET_SECRETS_KEY_FILE")
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    for key in [
+        "VIDEOLOKET_ROOM_TOKEN_SECRET",
+        "VIDEOLOKET_SESSION_KEY_FILE",
+        "VIDEOLOKET_SECRETS_KEY_FILE",
+    ] {
+        assert!(said.contains(key), "names {key}: {said}");
+    }
+    let keys = tempfile::tempdir().unwrap();
+    let (session_key, secrets_key) = (
+        keys.path().join("session.key"),
+        keys.path().join("secrets.key"),
+    );
+    std::fs::write(&session_key, "5e55104b".repeat(8)).unwrap();
+    std::fs::write(&secrets_key, "5ec12e75".repeat(8)).unwrap();
+    let shared = [
+        ("DATABASE_URL", url.as_str()),
+        (
+            "VIDEOLOKET_ROOM_TOKEN_SECRET",
+            "a-room-token-secret-for-this-test-only-0123456789",
+        ),
+        ("VIDEOLOKET_SESSION_KEY_FILE", session_key.to_str().unwrap()),
+        ("VIDEOLOKET_SECRETS_KEY_FILE", secrets_key.to_str().unwrap()),
+    ];
+
+    let server = Server::start(&shared, &[]);
     assert!(
         server
             .printed
@@ -499,7 +537,7 @@ async fn finding_12_no_demo_on_postgresql_unless_asked() {
     assert_eq!(tenants, json!([]), "no demo municipality created");
     drop(server);
 
-    let server = Server::start(&[("DATABASE_URL", &url)], &["--demo"]);
+    let server = Server::start(&shared, &["--demo"]);
     assert!(server.printed.contains("welkom-bram"), "{}", server.printed);
     assert_eq!(services(&server).await.len(), 3, "--demo seeds it");
     drop(server);

@@ -86,7 +86,23 @@ fn serve(data: &Path, db_url: Option<&str>, port: u16) -> Server {
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped());
     match db_url {
-        Some(url) => command.env("DATABASE_URL", url),
+        Some(url) => {
+            // On PostgreSQL the keys every instance shares are configured, never generated.
+            let (session_key, secrets_key) = (
+                data.join("shared-session.key"),
+                data.join("shared-secrets.key"),
+            );
+            std::fs::write(&session_key, "5e55104b".repeat(8)).unwrap();
+            std::fs::write(&secrets_key, "5ec12e75".repeat(8)).unwrap();
+            command
+                .env("DATABASE_URL", url)
+                .env(
+                    "VIDEOLOKET_ROOM_TOKEN_SECRET",
+                    "a-room-token-secret-for-this-test-only-0123456789",
+                )
+                .env("VIDEOLOKET_SESSION_KEY_FILE", session_key)
+                .env("VIDEOLOKET_SECRETS_KEY_FILE", secrets_key)
+        }
         None => command.env_remove("DATABASE_URL"),
     };
     let mut child = command.spawn().unwrap();

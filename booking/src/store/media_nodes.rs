@@ -91,12 +91,18 @@ impl Db {
         at: Timestamp,
         pick: impl FnOnce(&[MediaNode]) -> Option<NodeId>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        if self.dialect == super::Dialect::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock(1917190419)")
-                .execute(&mut *tx)
-                .await?;
-        }
+        // SQLite: take the write lock at the start (a read-then-write transaction that meets
+        // another writer would fail with "database is locked" instead of waiting).
+        let mut tx = match self.dialect {
+            super::Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            super::Dialect::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(1917190419)")
+                    .execute(&mut *tx)
+                    .await?;
+                tx
+            }
+        };
         let placed: Option<String> =
             sqlx::query_scalar("SELECT node_id FROM room_placements WHERE room_id = $1")
                 .bind(room)
