@@ -14,6 +14,12 @@ const REPLACED = 4005;
 const REMOVED = 4008;
 // A dropped socket keeps our place for 30 s on the server; try again well within that.
 const RECONNECT_DELAY_MS = 1500;
+// 1012: the server asks us to join again at once (it is stopping, or the call's media server
+// was lost and the call moves to another). Soon, with jitter, so that the people of a whole
+// media server do not all come back in the same millisecond.
+const SERVICE_RESTART = 1012;
+const RESTART_DELAY_MS = 200;
+const RESTART_JITTER_MS = 400;
 // A peer connection "disconnected" this long gets an ICE restart; "failed" gets one at once.
 const DISCONNECTED_RESTART_MS = 2000;
 // Network events come in bursts (Wi-Fi off, mobile on): one restart per this interval.
@@ -128,7 +134,10 @@ export class Call {
       }
       // Joining again with the same token gives a fresh peer connection (docs/signaling.md).
       this.onState("reconnecting");
-      setTimeout(() => !this.leaving && this.connect(), RECONNECT_DELAY_MS);
+      const delay = e.code === SERVICE_RESTART
+        ? RESTART_DELAY_MS + Math.random() * RESTART_JITTER_MS
+        : RECONNECT_DELAY_MS;
+      setTimeout(() => !this.leaving && this.connect(), delay);
     };
   }
 
