@@ -780,6 +780,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     // A process that hosts calls on PostgreSQL is a media node of the registry.
     let registered = on_postgres && args.role != ServeRole::Api;
+    if registered && args.node_url.is_none() && args.http_addr.ip().is_unspecified() {
+        tracing::warn!(
+            url = %node.signal_url,
+            "VIDEOLOKET_NODE_URL is not set: other instances cannot reach this node's calls at \
+             an unspecified address; set it to this host's internal address"
+        );
+    }
     let heartbeat = registered.then(|| {
         tracing::info!(node = %node.id, url = %node.signal_url, "media node registered");
         cluster::spawn_heartbeat(app.clone(), signaling_state.clone(), node.clone())
@@ -946,6 +953,15 @@ fn print_welcome(base_url: &str, db_url: &str, args: &ServeArgs, demo: bool, see
     };
     let slug = booking::demo::DEMO_SLUG;
     println!();
+    if args.role == ServeRole::Media {
+        println!(
+            "Videoloket media node on {store}: calls for sockets the instances relay to {}/ws \
+             (no pages, no API). Health: {base_url}/healthz",
+            base_url.replacen("http", "ws", 1)
+        );
+        println!();
+        return;
+    }
     println!("Videoloket is running on {store}. Open:");
     println!("  Book an appointment:    {base_url}/{slug}");
     println!("  Clerks (login):         {base_url}/{slug}/medewerker");

@@ -102,7 +102,7 @@ enum Route {
     Here,
     /// Relayed to another node, over this socket to it.
     Node {
-        socket: UpstreamSocket,
+        socket: Box<UpstreamSocket>,
         node: String,
     },
     Nowhere,
@@ -112,7 +112,7 @@ enum Route {
 enum Ending {
     Conversation(Exit),
     Relay {
-        upstream: UpstreamSocket,
+        upstream: Box<UpstreamSocket>,
         node: String,
         room: String,
         join: String,
@@ -325,7 +325,7 @@ pub(crate) async fn run(
             };
             let ending = relay::pipe(
                 client,
-                upstream,
+                *upstream,
                 join,
                 state.config.heartbeat_interval,
                 state.config.heartbeat_timeout,
@@ -363,7 +363,12 @@ async fn route(
             Destination::Nowhere => return Route::Nowhere,
             Destination::Node { id, signal_url } => {
                 match relay::connect(&signal_url, key, client_ip).await {
-                    Ok(socket) => return Route::Node { socket, node: id },
+                    Ok(socket) => {
+                        return Route::Node {
+                            socket: Box::new(socket),
+                            node: id,
+                        }
+                    }
                     Err(err) => {
                         warn!(node = %id, %err, room = %claims.room, "media node unreachable; placing the room again");
                         placement.unreachable(&claims.room, &id).await;
