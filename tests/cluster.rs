@@ -7,8 +7,10 @@
 //! - Calls spread over both nodes.
 //! - `kill -9` of the node hosting a call: both sides join again by themselves (as the call
 //!   page does on close code 1012) and the call resumes on the other node; the gap is printed.
-//! - The killed node comes back and takes new rooms; a node told to stop (SIGTERM) drains: no
-//!   new room goes to it, its call goes on, and it leaves once that call is over.
+//! - The killed node comes back and takes new rooms. The node hosting the call hangs (SIGSTOP):
+//!   the call moves again; woken up, the hung node leaves it alone.
+//! - A node told to stop (SIGTERM) drains: no new room goes to it, its call goes on, and it
+//!   leaves once that call is over.
 //!
 //! Needs PostgreSQL (`TEST_DATABASE_URL`, as `.ci/run` sets it); skipped without it.
 
@@ -590,12 +592,73 @@ async fn scenario(database_url: String) {
         .await;
     wait_for_nodes(&pool, &["media-1", "media-2"]).await;
 
-    // 5. Drain: SIGTERM to the node now hosting the call. No new room goes to it, the call goes
+    // 5. The node hosting the call hangs (SIGSTOP: no heartbeat, no answers, connections stay
+    //    open): the instances notice the silence, the call moves to the node that came back.
+    //    Woken up again (SIGCONT), the hung node finds the room placed elsewhere and ends its
+    //    stale copy; the call is not disturbed.
+    let hung = cluster
+        .processes
+        .iter()
+        .position(|p| p.name == survivor)
+        .unwrap();
+    let hung_pid = cluster.processes[hung].pid().to_string();
+    let stopped_at = Instant::now();
+    assert!(Command::new("kill")
+        .args(["-STOP", &hung_pid])
+        .status()
+        .unwrap()
+        .success());
+    resident.hears(25, Duration::from_secs(30), &cluster).await;
+    clerk.hears(25, Duration::from_secs(30), &cluster).await;
+    assert_eq!(placement(&pool, call).await.as_deref(), Some(killed_name));
+    for side in [&resident, &clerk] {
+        let rejoined = side
+            .joined_at
+            .lock()
+            .unwrap()
+            .iter()
+            .copied()
+            .find(|t| *t > stopped_at)
+            .expect("joined again after the hang");
+        let before = side.last_before(rejoined).expect("media before the hang");
+        let after = side
+            .first_after(rejoined)
+            .expect("media after joining again");
+        println!(
+            "hang gap heard by {}: {} ms without media (hang to joined again: {} ms)",
+            side.name,
+            after.duration_since(before).as_millis(),
+            rejoined.duration_since(stopped_at).as_millis()
+        );
+    }
+    assert!(Command::new("kill")
+        .args(["-CONT", &hung_pid])
+        .status()
+        .unwrap()
+        .success());
+    wait_for_nodes(&pool, &["media-1", "media-2"]).await;
+    let joins = (
+        resident.joins.load(Ordering::Relaxed),
+        clerk.joins.load(Ordering::Relaxed),
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    resident.hears(25, limit, &cluster).await;
+    assert_eq!(placement(&pool, call).await.as_deref(), Some(killed_name));
+    assert_eq!(
+        (
+            resident.joins.load(Ordering::Relaxed),
+            clerk.joins.load(Ordering::Relaxed)
+        ),
+        joins,
+        "the woken node left the call alone"
+    );
+
+    // 6. Drain: SIGTERM to the node now hosting the call. No new room goes to it, the call goes
     //    on, and the node leaves once the call is over.
     let draining = cluster
         .processes
         .iter()
-        .position(|p| p.name == survivor)
+        .position(|p| p.name == again)
         .unwrap();
     let status = Command::new("kill")
         .args(["-TERM", &cluster.processes[draining].pid().to_string()])
@@ -606,7 +669,7 @@ async fn scenario(database_url: String) {
     while !live_nodes(&pool)
         .await
         .iter()
-        .any(|(id, draining)| id == survivor && *draining)
+        .any(|(id, draining)| id == killed_name && *draining)
     {
         assert!(Instant::now() < deadline, "the node says it drains");
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -625,14 +688,14 @@ async fn scenario(database_url: String) {
     }
     assert_eq!(
         placement(&pool, &fresh).await.as_deref(),
-        Some(killed_name),
+        Some(survivor),
         "a new call goes to the node that takes new rooms"
     );
     resident.hears(25, limit, &cluster).await;
     clerk.hears(25, limit, &cluster).await;
     assert_eq!(
         placement(&pool, call).await.as_deref(),
-        Some(survivor),
+        Some(killed_name),
         "the call stays on the draining node"
     );
     newcomer.leave().await;
@@ -655,10 +718,6 @@ async fn scenario(database_url: String) {
         .fetch_all(&pool)
         .await
         .unwrap();
-    assert_eq!(
-        registered,
-        [killed_name],
-        "the drained node left the registry"
-    );
+    assert_eq!(registered, [survivor], "the drained node left the registry");
     pool.close().await;
 }

@@ -32,6 +32,14 @@ pub(crate) type UpstreamSocket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 /// A node that does not accept a connection within this counts as unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// The node is pinged this often on every relayed socket...
+const NODE_PING_EVERY: Duration = Duration::from_secs(1);
+
+/// ...and counts as lost when nothing came back for this long: a node that hangs (or whose
+/// machine vanished without closing connections) must not hold its calls hostage until TCP
+/// gives up. The browsers join again and the room is placed anew once its lease has lapsed.
+const NODE_SILENT_LIMIT: Duration = Duration::from_secs(4);
+
 /// Opens the relayed socket to a node's signalling endpoint.
 pub(crate) async fn connect(
     signal_url: &str,
@@ -94,8 +102,10 @@ pub(crate) async fn pipe(
         return Ending::NodeLost;
     }
     let mut last_heard = Instant::now();
+    let mut node_heard = Instant::now();
     let mut ping =
         tokio::time::interval_at(Instant::now() + heartbeat_interval, heartbeat_interval);
+    let mut node_ping = tokio::time::interval_at(Instant::now() + NODE_PING_EVERY, NODE_PING_EVERY);
     loop {
         tokio::select! {
             from_client = client.rx.next() => match from_client {
@@ -130,7 +140,11 @@ pub(crate) async fn pipe(
                     return Ending::ClientGone;
                 }
             },
-            from_node = up_rx.next() => match from_node {
+            from_node = up_rx.next() => {
+                if matches!(from_node, Some(Ok(_))) {
+                    node_heard = Instant::now();
+                }
+                match from_node {
                 Some(Ok(UpstreamMessage::Text(text))) => {
                     if !send(&mut client, Message::Text(text.as_str().into())).await {
                         client_gone(&mut up_tx).await;
@@ -162,7 +176,19 @@ pub(crate) async fn pipe(
                     lost(&mut client).await;
                     return Ending::NodeLost;
                 }
-            },
+            }
+            }
+            _ = node_ping.tick() => {
+                if node_heard.elapsed() > NODE_SILENT_LIMIT {
+                    warn!("the media node of a relayed participant went silent");
+                    lost(&mut client).await;
+                    return Ending::NodeLost;
+                }
+                if timeout(SEND_TIMEOUT, up_tx.send(UpstreamMessage::Ping(Default::default()))).await.is_err() {
+                    lost(&mut client).await;
+                    return Ending::NodeLost;
+                }
+            }
             _ = ping.tick() => {
                 if last_heard.elapsed() > heartbeat_timeout {
                     info!("relayed participant went silent");
