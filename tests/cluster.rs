@@ -413,6 +413,53 @@ impl Caller {
     }
 }
 
+/// Two aiortc peers in `room`, one joining through each instance; both must decode at least
+/// 25 video and audio frames of the other (`tests/python/aiortc_peer.py`).
+async fn aiortc_pair(cluster: &Cluster, api_a: SocketAddr, api_b: SocketAddr, room: &str) {
+    let Ok(python) = std::env::var("VIDEOLOKET_PYTHON") else {
+        eprintln!("VIDEOLOKET_PYTHON not set: skipping the aiortc peers (.ci/run sets it)");
+        return;
+    };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/aiortc_peer.py");
+    let peers: Vec<_> = [(api_a, "resident-py"), (api_b, "clerk-py")]
+        .into_iter()
+        .map(|(instance, who)| {
+            let role = if who.starts_with("clerk") {
+                Role::Clerk
+            } else {
+                Role::Resident
+            };
+            let stderr = cluster.dir.path().join(format!("{who}.log"));
+            tokio::process::Command::new(&python)
+                .arg(&script)
+                .args(["join", "--url", &format!("ws://{instance}/ws")])
+                .args(["--room", room, "--token", &cluster.token(room, who, role)])
+                .args(["--min-frames", "25", "--timeout", "60", "--linger", "3"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::fs::File::create(&stderr).unwrap())
+                .kill_on_drop(true)
+                .spawn()
+                .expect("spawn the aiortc peer")
+        })
+        .collect();
+    for (peer, who) in peers.into_iter().zip(["resident-py", "clerk-py"]) {
+        let output = tokio::time::timeout(Duration::from_secs(75), peer.wait_with_output())
+            .await
+            .expect("the aiortc peer ends")
+            .unwrap();
+        let stderr =
+            std::fs::read_to_string(cluster.dir.path().join(format!("{who}.log"))).unwrap();
+        let tail: String = stderr.lines().rev().take(20).collect::<Vec<_>>().join("\n");
+        assert!(
+            output.status.success(),
+            "{who}: {}\nstdout: {}\nstderr (last lines, newest first): {tail}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            cluster.logs()
+        );
+    }
+}
+
 fn random_hex(bytes: usize) -> String {
     (0..bytes)
         .map(|_| format!("{:02x}", rand::random::<u8>()))
@@ -543,6 +590,10 @@ async fn scenario(database_url: String) {
     for caller in others {
         caller.leave().await;
     }
+
+    // Two independent clients (aiortc: its own ICE, DTLS, SRTP and codecs), one through each
+    // instance, decode each other's video and audio.
+    aiortc_pair(&cluster, api_a, api_b, &book(api_a, 1).await[0]).await;
 
     // 3. kill -9 of the node hosting the call: both sides come back on the other node.
     let (hosting, survivor) = if host == "media-1" {

@@ -1078,6 +1078,26 @@ mod tests {
     }
 
     #[test]
+    fn a_room_moved_to_another_node_asks_to_join_again() {
+        let t0 = Instant::now();
+        let mut c = in_room(t0, 3600);
+        c.moved();
+        // 1012 is not final for the page: it joins again and reaches the room's new node. The
+        // room was emptied on this node already, so there is nothing to undo (not `Dropped`).
+        assert_eq!(
+            drain(&mut c),
+            refusal(
+                ErrorCode::Restarting,
+                close::SERVICE_RESTART,
+                "the call moves to another media server, join again",
+                Exit::NotJoined
+            )
+        );
+        c.moved();
+        assert!(drain(&mut c).is_empty());
+    }
+
+    #[test]
     fn another_socket_of_the_participant_replaces_this_one() {
         let t0 = Instant::now();
         let mut c = in_room(t0, 3600);
