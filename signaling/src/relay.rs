@@ -162,7 +162,7 @@ pub(crate) async fn pipe(
                         code: u16::from(f.code),
                         reason: f.reason.as_str().into(),
                     });
-                    let _ = send(&mut client, Message::Close(frame)).await;
+                    close_client(&mut client, Message::Close(frame)).await;
                     return Ending::Closed;
                 }
                 // Pings are answered by the socket itself.
@@ -220,7 +220,27 @@ async fn lost(client: &mut ClientSocket) {
         code: close::SERVICE_RESTART,
         reason: Utf8Bytes::from_static("media server lost, join again"),
     };
-    let _ = send(client, Message::Close(Some(frame))).await;
+    close_client(client, Message::Close(Some(frame))).await;
+}
+
+/// How long to wait for the browser's close frame after ours.
+const CLOSE_DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Sends the close and completes the closing handshake, as `session.rs` does: a socket
+/// dropped with unread input is reset by the kernel, and the browser could lose the close
+/// frame that tells it what to do next.
+async fn close_client(client: &mut ClientSocket, close: Message) {
+    if !send(client, close).await {
+        return;
+    }
+    let drain = async {
+        while let Some(Ok(message)) = client.rx.next().await {
+            if matches!(message, Message::Close(_)) {
+                break;
+            }
+        }
+    };
+    let _ = timeout(CLOSE_DRAIN_TIMEOUT, drain).await;
 }
 
 /// The browser is gone: the node sees a closed socket, as if the browser's own had closed.
