@@ -15,6 +15,7 @@ use serde::Serialize;
 use signaling::protocol::ServerMessage;
 use signaling::token::{now_unix, Role, RoomClaims, RoomTokenKeys};
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
@@ -67,6 +68,19 @@ pub struct CallsArgs {
     /// for diagnosing the join time.
     #[arg(long, default_value = "default", value_parser = ["default", "client", "server"])]
     pub client_dtls_role: String,
+    /// Which SFU carries the calls: `videoloket` (at --base-url) or `janus`, the reference:
+    /// every peer offers to Janus's EchoTest (at --janus-ws), which sends its packets back, so
+    /// Janus forwards as many packets per call as ours does. Start it with
+    /// `loadtest/janus/run.sh` and pass its PID as --server-pid.
+    #[arg(long, default_value = "videoloket", value_parser = ["videoloket", "janus"])]
+    pub target: String,
+    /// Janus's WebSocket API.
+    #[arg(long, default_value = "ws://127.0.0.1:8188")]
+    pub janus_ws: String,
+    /// A local, non-loopback address of this machine for the peers' media with Janus (it
+    /// gathers no loopback candidates; the packets are routed over `lo` all the same).
+    #[arg(long)]
+    pub janus_bind_ip: Option<std::net::IpAddr>,
 }
 
 #[derive(Serialize, Clone, Debug)]
@@ -141,6 +155,18 @@ impl Endpoint {
 
 pub async fn run(args: CallsArgs) -> Result<()> {
     stats::require_loopback(&args.base_url)?;
+    let janus = if args.target == "janus" {
+        stats::require_loopback(&args.janus_ws.replacen("ws://", "http://", 1))?;
+        let ip = args
+            .janus_bind_ip
+            .ok_or_else(|| anyhow::anyhow!("--target janus needs --janus-bind-ip"))?;
+        // A local address: binding to it works only if it is this machine's own.
+        std::net::UdpSocket::bind((ip, 0))
+            .map_err(|e| anyhow::anyhow!("--janus-bind-ip {ip} is not this machine's: {e}"))?;
+        Some((args.janus_ws.clone(), ip))
+    } else {
+        None
+    };
     if args.ramp.iter().any(|&k| k == 0 || k > MAX_CALLS) {
         bail!("--ramp values must be 1..={MAX_CALLS}");
     }
@@ -185,14 +211,23 @@ pub async fn run(args: CallsArgs) -> Result<()> {
                     nbf: now - 60,
                     exp: now + 3600,
                 });
-                let (ws_url, measuring, bar, role_name) = (
+                let (ws_url, measuring, bar, role_name, janus) = (
                     ws_url.clone(),
                     measuring.clone(),
                     bar.clone(),
                     args.client_dtls_role.clone(),
+                    janus.clone(),
                 );
                 joins.push(tokio::spawn(async move {
-                    let r = webrtc_peer(&ws_url, &room, &token, plan, measuring, &role_name).await;
+                    let signalling = match &janus {
+                        Some((url, ip)) => Signalling::Janus { url, bind_ip: *ip },
+                        None => Signalling::Videoloket {
+                            ws_url: &ws_url,
+                            room: &room,
+                            token: &token,
+                        },
+                    };
+                    let r = webrtc_peer(signalling, plan, measuring, &role_name).await;
                     bar.inc(1);
                     r
                 }));
@@ -220,7 +255,7 @@ pub async fn run(args: CallsArgs) -> Result<()> {
         }
         calls = k;
         let step = measure(
-            "sfu",
+            if janus.is_some() { "janus" } else { "sfu" },
             k,
             &endpoints[before_len..],
             &endpoints,
@@ -562,10 +597,20 @@ fn print_step(s: &StepReport) {
 // ---------------------------------------------------------------------------------------
 // webrtc-rs peer speaking our signalling protocol
 
+/// How a peer gets into its call.
+enum Signalling<'a> {
+    /// Our protocol: joins `room` on the platform with a room token.
+    Videoloket {
+        ws_url: &'a str,
+        room: &'a str,
+        token: &'a str,
+    },
+    /// Janus's EchoTest, the reference (`Peer::echo_through_janus`).
+    Janus { url: &'a str, bind_ip: IpAddr },
+}
+
 async fn webrtc_peer(
-    ws_url: &str,
-    room: &str,
-    token: &str,
+    signalling: Signalling<'_>,
     plan: VideoPlan,
     measuring: Arc<AtomicBool>,
     dtls_role: &str,
@@ -592,7 +637,16 @@ async fn webrtc_peer(
         join_timeout: JOIN_TIMEOUT,
         ..PeerOptions::named(format!("lt{}", rand::random::<u32>()))
     };
-    let peer = Peer::join(ws_url, room, token, options, on_rtp).await?;
+    let peer = match signalling {
+        Signalling::Videoloket {
+            ws_url,
+            room,
+            token,
+        } => Peer::join(ws_url, room, token, options, on_rtp).await?,
+        Signalling::Janus { url, bind_ip } => {
+            Peer::echo_through_janus(url, bind_ip, options, on_rtp).await?
+        }
+    };
     let audio_counter = SendCounter::new(NEXT_STREAM.fetch_add(1, Ordering::Relaxed), Kind::Audio);
     let video_counter = SendCounter::new(NEXT_STREAM.fetch_add(1, Ordering::Relaxed), Kind::Video);
     let mut tasks = Vec::new();

@@ -34,7 +34,8 @@ use webrtc::media_stream::track_local::{TrackLocal, TrackLocalEvent};
 use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 use webrtc::peer_connection::{
     MediaEngine, PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler,
-    RTCPeerConnectionIceEvent, RTCSessionDescription, Registry, SettingEngineBuilder,
+    RTCIceGatheringState, RTCPeerConnectionIceEvent, RTCSessionDescription, Registry,
+    SettingEngineBuilder,
 };
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -168,103 +169,154 @@ impl Peer {
         on_rtp: OnRtp,
     ) -> Result<Self, webrtc::error::Error> {
         let (out_tx, out_rx) = mpsc::unbounded_channel::<ClientMessage>();
-        let (track_tx, mut track_rx) = mpsc::unbounded_channel();
-        let mut engine = MediaEngine::default();
-        for (mime, rate, channels, pt, kind) in [
-            (
-                MIME_TYPE_VP8,
-                90_000,
-                0,
-                VP8_PAYLOAD_TYPE,
-                RtpCodecKind::Video,
-            ),
-            (
-                MIME_TYPE_OPUS,
-                48_000,
-                2,
-                OPUS_PAYLOAD_TYPE,
-                RtpCodecKind::Audio,
-            ),
-        ] {
-            engine.register_codec(
-                RTCRtpCodecParameters {
-                    rtp_codec: RTCRtpCodec {
-                        mime_type: mime.into(),
-                        clock_rate: rate,
-                        channels,
-                        ..Default::default()
-                    },
-                    payload_type: pt,
-                },
-                kind,
-            )?;
-        }
-        let registry = register_default_interceptors(Registry::new(), &mut engine)?
-            .with(Slot::from(14_000), PliTap::default());
-        let mut settings = SettingEngineBuilder::new()
-            .with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled);
-        if let Some(role) = options.answering_dtls_role {
-            settings = settings.with_answering_dtls_role(role);
-        }
-        let pc: Arc<dyn PeerConnection> = Arc::new(
-            PeerConnectionBuilder::new()
-                .with_media_engine(engine)
-                .with_interceptor_registry(registry)
-                .with_setting_engine(settings.build())
-                .with_handler(Arc::new(ClientHandler {
-                    candidates: out_tx.clone(),
-                    tracks: track_tx,
-                }))
-                .with_udp_addrs(vec!["127.0.0.1:0".to_owned()])
-                .build()
-                .await?,
-        );
-        let audio = local_track(
-            &options.name,
-            RtpCodecKind::Audio,
-            MIME_TYPE_OPUS,
-            48_000,
-            2,
-        );
-        let video = local_track(&options.name, RtpCodecKind::Video, MIME_TYPE_VP8, 90_000, 0);
+        let parts = Parts::build(&options, "127.0.0.1", out_tx.clone(), None).await?;
         let signals = Arc::new(Mutex::new(Signals {
             messages: vec![(Instant::now(), joined)],
             offers: 0,
             closed: None,
         }));
         let keyframe_requests = Arc::new(AtomicU64::new(0));
-        let mut tasks = Vec::new();
-
-        tasks.push(tokio::spawn(signalling_loop(
+        let mut tasks = vec![tokio::spawn(signalling_loop(
             ws,
-            Arc::clone(&pc),
-            Arc::clone(&audio.track),
-            Arc::clone(&video.track),
+            Arc::clone(&parts.pc),
+            Arc::clone(&parts.audio.track),
+            Arc::clone(&parts.video.track),
             Arc::clone(&signals),
             Arc::clone(&keyframe_requests),
             out_rx,
-        )));
-        tasks.push(tokio::spawn(async move {
-            while let Some(track) = track_rx.recv().await {
-                let on_rtp = Arc::clone(&on_rtp);
-                tokio::spawn(async move {
-                    let remote = track.stream_id().await.to_string();
-                    let kind = track.kind().await;
-                    while let Some(event) = track.poll().await {
-                        if let TrackRemoteEvent::OnRtpPacket(packet) = event {
-                            on_rtp(&remote, kind, &packet);
-                        }
-                    }
-                });
-            }
-        }));
-
+        ))];
+        tasks.push(read_tracks(parts.tracks, on_rtp));
         Ok(Self {
-            pc,
-            audio,
-            video,
+            pc: parts.pc,
+            audio: parts.audio,
+            video: parts.video,
             signals,
             keyframe_requests,
+            outgoing: out_tx,
+            tasks,
+        })
+    }
+
+    /// Offers audio and video to Janus's EchoTest plugin over its WebSocket API (`janus_ws`,
+    /// e.g. `ws://127.0.0.1:8188`), which sends every packet back: the calls benchmark's
+    /// reference SFU, carrying the same packet stream as ours. Janus gathers no loopback
+    /// candidates, so the peer binds to `bind_ip`, a local address of the machine (routed over
+    /// `lo`). No trickle: the offer carries our candidates and says `"trickle": false`.
+    pub async fn echo_through_janus(
+        janus_ws: &str,
+        bind_ip: std::net::IpAddr,
+        options: PeerOptions,
+        on_rtp: OnRtp,
+    ) -> Result<Self, JoinError> {
+        let webrtc = |e: webrtc::error::Error| JoinError::WebRtc(e.to_string());
+        let (out_tx, _unused) = mpsc::unbounded_channel::<ClientMessage>();
+        let (gathered_tx, mut gathered) = tokio::sync::watch::channel(false);
+        let parts = Parts::build(
+            &options,
+            &bind_ip.to_string(),
+            out_tx.clone(),
+            Some(gathered_tx),
+        )
+        .await
+        .map_err(webrtc)?;
+        for track in [&parts.audio.track, &parts.video.track] {
+            parts
+                .pc
+                .add_track(Arc::clone(track) as Arc<dyn TrackLocal>)
+                .await
+                .map_err(webrtc)?;
+        }
+        let offer = parts.pc.create_offer(None).await.map_err(webrtc)?;
+        parts
+            .pc
+            .set_local_description(offer)
+            .await
+            .map_err(webrtc)?;
+        let within = options.join_timeout;
+        tokio::time::timeout(within, gathered.wait_for(|done| *done))
+            .await
+            .map_err(|_| JoinError::TimedOut)?
+            .map_err(|_| JoinError::TimedOut)?;
+        let offer = parts
+            .pc
+            .local_description()
+            .await
+            .ok_or_else(|| JoinError::WebRtc("no local description".into()))?;
+
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = janus_ws.into_client_request()?;
+        request.headers_mut().insert(
+            "sec-websocket-protocol",
+            tokio_tungstenite::tungstenite::http::HeaderValue::from_static("janus-protocol"),
+        );
+        let (mut ws, _) = tokio::time::timeout(within, tokio_tungstenite::connect_async(request))
+            .await
+            .map_err(|_| JoinError::TimedOut)??;
+        let session = janus_call(&mut ws, serde_json::json!({"janus": "create"}), within).await?
+            ["data"]["id"]
+            .as_u64()
+            .ok_or_else(|| JoinError::WebRtc("Janus: no session id".into()))?;
+        let handle = janus_call(
+            &mut ws,
+            serde_json::json!({"janus": "attach", "session_id": session,
+                "plugin": "janus.plugin.echotest"}),
+            within,
+        )
+        .await?["data"]["id"]
+            .as_u64()
+            .ok_or_else(|| JoinError::WebRtc("Janus: no handle id".into()))?;
+        let answer = janus_call(
+            &mut ws,
+            serde_json::json!({"janus": "message", "session_id": session, "handle_id": handle,
+                "body": {"audio": true, "video": true},
+                "jsep": {"type": "offer", "sdp": offer.sdp, "trickle": false}}),
+            within,
+        )
+        .await?;
+        let sdp = answer["jsep"]["sdp"]
+            .as_str()
+            .ok_or_else(|| JoinError::WebRtc(format!("Janus: no answer in {answer}")))?;
+        let answer = RTCSessionDescription::answer(sdp.to_owned()).map_err(webrtc)?;
+        parts
+            .pc
+            .set_remote_description(answer)
+            .await
+            .map_err(webrtc)?;
+
+        // Janus ends a session after 60 s without a word.
+        let keepalive = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(20));
+            loop {
+                tick.tick().await;
+                let ping = serde_json::json!({"janus": "keepalive", "session_id": session,
+                    "transaction": format!("k{}", rand::random::<u32>())});
+                if ws
+                    .send(Message::Text(ping.to_string().into()))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+                // Events and acks are not needed once media flows.
+                while let Ok(Some(_)) =
+                    tokio::time::timeout(Duration::from_millis(1), ws.next()).await
+                {
+                }
+            }
+        });
+        // Drain the RTCP the echo sends to our tracks.
+        let drains = [&parts.audio.track, &parts.video.track].map(|track| {
+            let track = Arc::clone(track);
+            tokio::spawn(async move { while track.poll().await.is_some() {} })
+        });
+        let mut tasks = vec![keepalive, read_tracks(parts.tracks, on_rtp)];
+        tasks.extend(drains);
+        Ok(Self {
+            pc: parts.pc,
+            audio: parts.audio,
+            video: parts.video,
+            signals: Arc::new(Mutex::new(Signals::default())),
+            keyframe_requests: Arc::new(AtomicU64::new(0)),
             outgoing: out_tx,
             tasks,
         })
@@ -319,6 +371,145 @@ impl Peer {
     }
 }
 
+/// A peer connection with the test peer's codecs and interceptors, and its two local tracks.
+struct Parts {
+    pc: Arc<dyn PeerConnection>,
+    audio: LocalTrack,
+    video: LocalTrack,
+    tracks: mpsc::UnboundedReceiver<Arc<dyn TrackRemote>>,
+}
+
+impl Parts {
+    async fn build(
+        options: &PeerOptions,
+        bind_ip: &str,
+        candidates: mpsc::UnboundedSender<ClientMessage>,
+        gathered: Option<tokio::sync::watch::Sender<bool>>,
+    ) -> Result<Self, webrtc::error::Error> {
+        let (track_tx, tracks) = mpsc::unbounded_channel();
+        let mut engine = MediaEngine::default();
+        for (mime, rate, channels, pt, kind) in [
+            (
+                MIME_TYPE_VP8,
+                90_000,
+                0,
+                VP8_PAYLOAD_TYPE,
+                RtpCodecKind::Video,
+            ),
+            (
+                MIME_TYPE_OPUS,
+                48_000,
+                2,
+                OPUS_PAYLOAD_TYPE,
+                RtpCodecKind::Audio,
+            ),
+        ] {
+            engine.register_codec(
+                RTCRtpCodecParameters {
+                    rtp_codec: RTCRtpCodec {
+                        mime_type: mime.into(),
+                        clock_rate: rate,
+                        channels,
+                        ..Default::default()
+                    },
+                    payload_type: pt,
+                },
+                kind,
+            )?;
+        }
+        let registry = register_default_interceptors(Registry::new(), &mut engine)?
+            .with(Slot::from(14_000), PliTap::default());
+        let mut settings = SettingEngineBuilder::new()
+            .with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled);
+        if let Some(role) = options.answering_dtls_role {
+            settings = settings.with_answering_dtls_role(role);
+        }
+        let pc: Arc<dyn PeerConnection> = Arc::new(
+            PeerConnectionBuilder::new()
+                .with_media_engine(engine)
+                .with_interceptor_registry(registry)
+                .with_setting_engine(settings.build())
+                .with_handler(Arc::new(ClientHandler {
+                    candidates,
+                    tracks: track_tx,
+                    gathered,
+                }))
+                .with_udp_addrs(vec![format!("{bind_ip}:0")])
+                .build()
+                .await?,
+        );
+        let audio = local_track(
+            &options.name,
+            RtpCodecKind::Audio,
+            MIME_TYPE_OPUS,
+            48_000,
+            2,
+        );
+        let video = local_track(&options.name, RtpCodecKind::Video, MIME_TYPE_VP8, 90_000, 0);
+        Ok(Self {
+            pc,
+            audio,
+            video,
+            tracks,
+        })
+    }
+}
+
+/// Hands every RTP packet of every remote track to `on_rtp`.
+fn read_tracks(
+    mut tracks: mpsc::UnboundedReceiver<Arc<dyn TrackRemote>>,
+    on_rtp: OnRtp,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        while let Some(track) = tracks.recv().await {
+            let on_rtp = Arc::clone(&on_rtp);
+            tokio::spawn(async move {
+                let remote = track.stream_id().await.to_string();
+                let kind = track.kind().await;
+                while let Some(event) = track.poll().await {
+                    if let TrackRemoteEvent::OnRtpPacket(packet) = event {
+                        on_rtp(&remote, kind, &packet);
+                    }
+                }
+            });
+        }
+    })
+}
+
+/// One request of Janus's API and its answer: `success` for most, the plugin's `event` (after
+/// an `ack`) for a message.
+async fn janus_call(
+    ws: &mut Ws,
+    mut request: serde_json::Value,
+    within: Duration,
+) -> Result<serde_json::Value, JoinError> {
+    let transaction = format!("t{}", rand::random::<u32>());
+    request["transaction"] = serde_json::Value::from(transaction.clone());
+    ws.send(Message::Text(request.to_string().into())).await?;
+    let answer = async {
+        while let Some(message) = ws.next().await {
+            let Ok(Message::Text(text)) = message else {
+                continue;
+            };
+            let Ok(reply) = serde_json::from_str::<serde_json::Value>(&text) else {
+                continue;
+            };
+            if reply["transaction"] != transaction.as_str() {
+                continue;
+            }
+            match reply["janus"].as_str() {
+                Some("ack") => continue,
+                Some("success") | Some("event") => return Ok(reply),
+                _ => return Err(JoinError::WebRtc(format!("Janus refused: {reply}"))),
+            }
+        }
+        Err(JoinError::WebRtc("Janus closed the socket".into()))
+    };
+    tokio::time::timeout(within, answer)
+        .await
+        .map_err(|_| JoinError::TimedOut)?
+}
+
 fn to_json(message: &ClientMessage) -> String {
     serde_json::to_string(message).expect("client messages serialise")
 }
@@ -366,6 +557,8 @@ async fn closed(ws: &mut Ws) -> Closed {
 struct ClientHandler {
     candidates: mpsc::UnboundedSender<ClientMessage>,
     tracks: mpsc::UnboundedSender<Arc<dyn TrackRemote>>,
+    /// Told when ICE gathering completes (offering without trickle).
+    gathered: Option<tokio::sync::watch::Sender<bool>>,
 }
 
 #[async_trait::async_trait]
@@ -384,6 +577,13 @@ impl PeerConnectionEventHandler for ClientHandler {
     }
     async fn on_track(&self, track: Arc<dyn TrackRemote>) {
         let _ = self.tracks.send(track);
+    }
+    async fn on_ice_gathering_state_change(&self, state: RTCIceGatheringState) {
+        if state == RTCIceGatheringState::Complete {
+            if let Some(gathered) = &self.gathered {
+                let _ = gathered.send(true);
+            }
+        }
     }
 }
 
