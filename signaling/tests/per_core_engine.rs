@@ -86,7 +86,10 @@ async fn scenario() {
             if let ServerMessage::Offer { sdp } = message {
                 let ports = candidate_ports(&sdp);
                 assert!(!ports.is_empty(), "{}: offer without candidates", peer.id);
-                assert!(ports.is_subset(&media_ports), "{ports:?} vs {media_ports:?}");
+                assert!(
+                    ports.is_subset(&media_ports),
+                    "{ports:?} vs {media_ports:?}"
+                );
                 assert!(sdp.contains("a=ice-lite"), "the server is ICE-lite:\n{sdp}");
             }
         }

@@ -569,7 +569,13 @@ impl Core {
         }
     }
 
-    fn send_keyframe_request(&mut self, room: &str, publisher: &str, kind: MediaKind, now: Instant) {
+    fn send_keyframe_request(
+        &mut self,
+        room: &str,
+        publisher: &str,
+        kind: MediaKind,
+        now: Instant,
+    ) {
         let Some(source) = self
             .rooms
             .get(room)
@@ -685,11 +691,14 @@ impl Core {
         room_transport: Arc<Mutex<TransportStats>>,
         events: mpsc::UnboundedSender<SfuEvent>,
     ) -> Result<Joined, SfuError> {
-        let room = self.rooms.entry(room_id.to_owned()).or_insert_with(|| Room {
-            participants: HashMap::new(),
-            stats: room_stats,
-            transport: room_transport,
-        });
+        let room = self
+            .rooms
+            .entry(room_id.to_owned())
+            .or_insert_with(|| Room {
+                participants: HashMap::new(),
+                stats: room_stats,
+                transport: room_transport,
+            });
         let is_new = !room.participants.contains_key(participant_id);
         if is_new {
             room.participants
@@ -773,7 +782,9 @@ impl Core {
                 timeout: None,
             },
         );
-        self.metrics.peer_connections.fetch_add(1, Ordering::Relaxed);
+        self.metrics
+            .peer_connections
+            .fetch_add(1, Ordering::Relaxed);
         let others: Vec<(String, [String; 2])> = self
             .rooms
             .get(room_id)
@@ -788,7 +799,10 @@ impl Core {
                                 .clone()
                                 .unwrap_or_else(|| kind.default_mime().to_ascii_lowercase())
                         };
-                        (pid.clone(), [mime(MediaKind::Audio), mime(MediaKind::Video)])
+                        (
+                            pid.clone(),
+                            [mime(MediaKind::Audio), mime(MediaKind::Video)],
+                        )
                     })
                     .collect()
             })
@@ -905,11 +919,7 @@ impl Core {
             pending: false,
             restart_ice: false,
         };
-        let sdp = session
-            .pc
-            .local_description()
-            .ok_or(SfuError::Closed)?
-            .sdp;
+        let sdp = session.pc.local_description().ok_or(SfuError::Closed)?.sdp;
         if let Some(ufrag) = ice_ufrag(&sdp) {
             self.demux.add_ufrag(ufrag, id);
         }

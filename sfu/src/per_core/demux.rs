@@ -158,7 +158,7 @@ pub(crate) mod tests {
         );
         assert_eq!(binding_request_ufrag(RTP), None, "RTP is not STUN");
         let mut response = binding_request("srvA:cli1");
-        response[1] = 0x01; // 0x0101: binding success response
+        response[0] = 0x01; // 0x0101: binding success response
         assert_eq!(binding_request_ufrag(&response), None);
         let truncated = &binding_request("srvA:cli1")[..22];
         assert_eq!(binding_request_ufrag(truncated), None);
@@ -176,7 +176,10 @@ pub(crate) mod tests {
             demux.route(addr(5000), &binding_request("srvB:x"), now),
             Some(2)
         );
-        assert_eq!(demux.route(addr(6000), &binding_request("srvA:y"), now), Some(1));
+        assert_eq!(
+            demux.route(addr(6000), &binding_request("srvA:y"), now),
+            Some(1)
+        );
         assert_eq!(demux.route(addr(5000), RTP, now), Some(2));
         assert_eq!(demux.route(addr(6000), RTP, now), Some(1));
         // A check for an unknown ufrag from a known address follows the address.
@@ -230,7 +233,10 @@ pub(crate) mod tests {
         demux.remove_peer(1);
         assert_eq!(demux.address_count(), 1);
         assert_eq!(demux.route(addr(5000), RTP, now), None);
-        assert_eq!(demux.route(addr(5003), &binding_request("gen2:x"), now), None);
+        assert_eq!(
+            demux.route(addr(5003), &binding_request("gen2:x"), now),
+            None
+        );
         assert_eq!(demux.route(addr(5002), RTP, now), Some(2));
     }
 }

@@ -58,9 +58,9 @@ impl PerCore {
     /// Binds one socket per core on `bind_ip:port+i` (every one on an ephemeral port when
     /// `port` is 0) and starts the core threads.
     pub fn start(config: &SfuConfig, port: u16, metrics: Arc<Metrics>) -> Result<Self, SfuError> {
-        let count = config.media_cores.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(1, |n| n.get())
-        });
+        let count = config
+            .media_cores
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         let advertised_ip = match config.public_ip {
             Some(ip) => ip,
             None if config.bind_ip.is_unspecified() => primary_ip(config.bind_ip)?,
@@ -238,7 +238,10 @@ impl PerCore {
     }
 
     pub fn participant_count(&self) -> usize {
-        lock(&self.rooms).values().map(|r| r.participants.len()).sum()
+        lock(&self.rooms)
+            .values()
+            .map(|r| r.participants.len())
+            .sum()
     }
 
     pub fn room_participant_count(&self, room_id: &str) -> usize {
@@ -318,7 +321,13 @@ fn primary_ip(bind_ip: IpAddr) -> Result<IpAddr, SfuError> {
     } else {
         (
             (std::net::Ipv6Addr::UNSPECIFIED, 0).into(),
-            ("2001:db8::1".parse::<std::net::Ipv6Addr>().unwrap_or(std::net::Ipv6Addr::LOCALHOST), 9).into(),
+            (
+                "2001:db8::1"
+                    .parse::<std::net::Ipv6Addr>()
+                    .unwrap_or(std::net::Ipv6Addr::LOCALHOST),
+                9,
+            )
+                .into(),
         )
     };
     let socket = UdpSocket::bind(any).map_err(|e| SfuError::NoPort(e.to_string()))?;
