@@ -30,8 +30,10 @@ use rtc::rtp_transceiver::{
 use rtc::sansio::Protocol;
 use rtc::shared::{TaggedBytesMut, TransportContext, TransportProtocol};
 use rtc::statistics::StatsSelector;
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::net::SocketAddr;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -40,7 +42,7 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, info, warn};
 
 use super::demux::Demux;
-use crate::engine::media_setup;
+use crate::engine::media_setup_with;
 use crate::forwarder::{KeyframeDecision, KeyframeGate, KeyframeNeed, Rewriter};
 use crate::metrics::{Metrics, RoomStats, TransportStats};
 use crate::peer::with_msid_semantic;
@@ -55,11 +57,14 @@ const RECEIVE_BUFFER: usize = 2048;
 const READ_BATCH: usize = 64;
 /// How often idle client addresses are forgotten.
 const EXPIRY_INTERVAL: Duration = Duration::from_secs(5);
+/// Sent packets kept per outgoing stream for retransmission: about 1.3 s of 1.5 Mbit/s
+/// video (see `media_setup_with`).
+const NACK_SEND_BUFFER: u16 = 256;
 /// An address silent this long is forgotten (consent checks come every ~5 s).
 const ADDRESS_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Key of a publication inside a room: (publisher id, kind).
-type PublicationKey = (String, MediaKind);
+type PublicationKey = (Rc<str>, MediaKind);
 
 /// What the signalling side asks of a core.
 pub(crate) enum Command {
@@ -117,6 +122,8 @@ struct Negotiation {
 /// A subscriber's copy of one publication.
 struct Downlink {
     sender: RTCRtpSenderId,
+    /// The codec the track was created with (lower case): all the subscriber is offered.
+    mime: String,
     ssrc: u32,
     /// Negotiated (mime type, payload type) pairs; empty until an answer was applied.
     payload_types: Vec<(String, u8)>,
@@ -125,7 +132,8 @@ struct Downlink {
 
 struct Session {
     room: String,
-    participant: String,
+    /// Shared with the downlink keys of the subscribers, so forwarding copies no string.
+    participant: Rc<str>,
     pc: RTCPeerConnection,
     events: mpsc::UnboundedSender<SfuEvent>,
     negotiation: Negotiation,
@@ -146,7 +154,7 @@ struct Source {
     ssrc: u32,
     primary_pt: u8,
     generation: u64,
-    mime: String,
+    mime: Rc<str>,
 }
 
 #[derive(Default)]
@@ -181,6 +189,13 @@ pub(crate) struct Core {
     rooms: HashMap<String, Room>,
     /// Sessions whose output, events or reads must be drained.
     dirty: Vec<u64>,
+    /// Sessions' timeouts, earliest first; an entry is stale when the session's own
+    /// `timeout` no longer matches it.
+    timeouts: BinaryHeap<Reverse<(Instant, u64)>>,
+    /// The earliest merged keyframe request due in any room.
+    keyframe_due: Option<Instant>,
+    /// Reused list of a packet's subscribers.
+    fanout: Vec<u64>,
     /// Reused buffer of messages read from one peer connection.
     inbox: Vec<TaggedRTCMessage>,
     next_expiry: Instant,
@@ -203,6 +218,9 @@ impl Core {
             sessions: HashMap::new(),
             rooms: HashMap::new(),
             dirty: Vec::new(),
+            timeouts: BinaryHeap::new(),
+            keyframe_due: None,
+            fanout: Vec::new(),
             inbox: Vec::new(),
             next_expiry: now + EXPIRY_INTERVAL,
         }
@@ -244,21 +262,18 @@ impl Core {
         }
     }
 
-    fn next_deadline(&self) -> Instant {
+    fn next_deadline(&mut self) -> Instant {
         let mut deadline = self.next_expiry.min(self.next_stats);
-        for session in self.sessions.values() {
-            if let Some(t) = session.timeout {
-                deadline = deadline.min(t);
-            }
+        if let Some(t) = self.keyframe_due {
+            deadline = deadline.min(t);
         }
-        for room in self.rooms.values() {
-            for participant in room.participants.values() {
-                for publication in &participant.publications {
-                    if let Some(t) = publication.keyframe_due {
-                        deadline = deadline.min(t);
-                    }
-                }
+        while let Some(&Reverse((t, id))) = self.timeouts.peek() {
+            let current = self.sessions.get(&id).and_then(|s| s.timeout);
+            if current == Some(t) {
+                deadline = deadline.min(t);
+                break;
             }
+            self.timeouts.pop();
         }
         deadline
     }
@@ -284,34 +299,32 @@ impl Core {
         if let Err(err) = session.pc.handle_read(message) {
             debug!(%err, session = id, "handle_read");
         }
-        self.dirty.push(id);
+        // A batch of datagrams mostly comes from a few senders: drain each once.
+        if self.dirty.last() != Some(&id) {
+            self.dirty.push(id);
+        }
     }
 
     fn handle_timers(&mut self, now: Instant) {
-        for (id, session) in &mut self.sessions {
-            if session.timeout.is_some_and(|t| t <= now) {
-                if let Err(err) = session.pc.handle_timeout(now) {
-                    debug!(%err, session = id, "handle_timeout");
-                }
-                session.timeout = None;
-                self.dirty.push(*id);
+        while let Some(&Reverse((t, id))) = self.timeouts.peek() {
+            if t > now {
+                break;
             }
-        }
-        let mut due = Vec::new();
-        for (room_id, room) in &mut self.rooms {
-            for (participant_id, participant) in &mut room.participants {
-                for kind in MediaKind::ALL {
-                    let publication = &mut participant.publications[kind.index()];
-                    if publication.keyframe_due.is_some_and(|t| t <= now) {
-                        publication.keyframe_due = None;
-                        publication.keyframes.fired(now);
-                        due.push((room_id.clone(), participant_id.clone(), kind));
-                    }
-                }
+            self.timeouts.pop();
+            let Some(session) = self.sessions.get_mut(&id) else {
+                continue;
+            };
+            if session.timeout != Some(t) {
+                continue; // stale entry
             }
+            if let Err(err) = session.pc.handle_timeout(now) {
+                debug!(%err, session = id, "handle_timeout");
+            }
+            session.timeout = None;
+            self.dirty.push(id);
         }
-        for (room, publisher, kind) in due {
-            self.send_keyframe_request(&room, &publisher, kind, now);
+        if self.keyframe_due.is_some_and(|t| t <= now) {
+            self.send_due_keyframe_requests(now);
         }
         if now >= self.next_expiry {
             let expired = self.demux.expire(now);
@@ -323,6 +336,32 @@ impl Core {
         if now >= self.next_stats {
             self.sample_stats(now);
             self.next_stats = now + self.settings.stats_interval;
+        }
+    }
+
+    fn send_due_keyframe_requests(&mut self, now: Instant) {
+        self.keyframe_due = None;
+        let mut due = Vec::new();
+        for (room_id, room) in &mut self.rooms {
+            for (participant_id, participant) in &mut room.participants {
+                for kind in MediaKind::ALL {
+                    let publication = &mut participant.publications[kind.index()];
+                    match publication.keyframe_due {
+                        Some(t) if t <= now => {
+                            publication.keyframe_due = None;
+                            publication.keyframes.fired(now);
+                            due.push((room_id.clone(), participant_id.clone(), kind));
+                        }
+                        Some(t) => {
+                            self.keyframe_due = Some(self.keyframe_due.map_or(t, |d| d.min(t)));
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+        for (room, publisher, kind) in due {
+            self.send_keyframe_request(&room, &publisher, kind, now);
         }
     }
 
@@ -370,7 +409,13 @@ impl Core {
                 debug!(%err, "media socket write");
             }
         }
-        session.timeout = session.pc.poll_timeout();
+        let timeout = session.pc.poll_timeout();
+        if timeout != session.timeout {
+            session.timeout = timeout;
+            if let Some(t) = timeout {
+                self.timeouts.push(Reverse((t, id)));
+            }
+        }
     }
 
     fn handle_event(&mut self, id: u64, event: RTCPeerConnectionEvent) {
@@ -438,12 +483,13 @@ impl Core {
         let Some(room) = self.rooms.get_mut(&session.room) else {
             return;
         };
-        let publisher = session.participant.clone();
-        let Some(participant) = room.participants.get_mut(&publisher) else {
+        let publisher = Rc::clone(&session.participant);
+        let Some(participant) = room.participants.get_mut(&*publisher) else {
             return;
         };
         let publication = &mut participant.publications[kind.index()];
         let mut new_source = false;
+        let mut codec_changed = false;
         if publication.source.as_ref().map(|s| s.session) != Some(id) {
             let pt = packet.header.payload_type;
             let mime = session
@@ -459,7 +505,12 @@ impl Core {
                 })
                 .unwrap_or_else(|| kind.default_mime().to_ascii_lowercase());
             debug!(publisher = %publisher, %kind, %mime, ssrc = packet.header.ssrc, "source started");
-            publication.mime = Some(mime.clone());
+            let mime: Rc<str> = Rc::from(mime);
+            let before = publication
+                .mime
+                .replace(mime.to_string())
+                .unwrap_or_else(|| kind.default_mime().to_ascii_lowercase());
+            codec_changed = before != *mime;
             publication.source = Some(Source {
                 session: id,
                 receiver,
@@ -478,15 +529,16 @@ impl Core {
             return;
         }
         let generation = source.generation;
-        let mime = source.mime.clone();
-        let room_id = session.room.clone();
+        let mime = Rc::clone(&source.mime);
         let stats = Arc::clone(&room.stats);
-        let subscribers: Vec<u64> = room
-            .participants
-            .iter()
-            .filter(|(pid, _)| **pid != publisher)
-            .filter_map(|(_, p)| p.session)
-            .collect();
+        let mut fanout = std::mem::take(&mut self.fanout);
+        fanout.clear();
+        fanout.extend(
+            room.participants
+                .iter()
+                .filter(|(pid, _)| pid.as_str() != &*publisher)
+                .filter_map(|(_, p)| p.session),
+        );
 
         // Extension ids are negotiated per leg; the sender's interceptors add what its leg
         // needs (TWCC sequence numbers).
@@ -494,8 +546,10 @@ impl Core {
         packet.header.extension_profile = 0;
         packet.header.extensions.clear();
         let payload_len = packet.payload.len();
-        let key = (publisher.clone(), kind);
-        for sub in subscribers {
+        let key = (Rc::clone(&publisher), kind);
+        let last = fanout.len().saturating_sub(1);
+        let mut packet = Some(packet);
+        for (i, &sub) in fanout.iter().enumerate() {
             let Some(subscriber) = self.sessions.get_mut(&sub) else {
                 continue;
             };
@@ -505,18 +559,26 @@ impl Core {
             let Some(pt) = downlink
                 .payload_types
                 .iter()
-                .find(|(m, _)| *m == mime)
+                .find(|(m, _)| **m == *mime)
                 .map(|(_, pt)| *pt)
             else {
                 self.metrics.dropped.fetch_add(1, Ordering::Relaxed);
                 continue;
             };
+            // The last subscriber (the only one in a two-party call) takes the packet itself.
+            let next = if i == last {
+                packet.take()
+            } else {
+                packet.clone()
+            };
+            let Some(mut out) = next else {
+                break;
+            };
             let (seq, ts) = downlink.rewriter.rewrite(
                 generation,
-                packet.header.sequence_number,
-                packet.header.timestamp,
+                out.header.sequence_number,
+                out.header.timestamp,
             );
-            let mut out = packet.clone();
             out.header.ssrc = downlink.ssrc;
             out.header.payload_type = pt;
             out.header.sequence_number = seq;
@@ -537,9 +599,42 @@ impl Core {
                 }
             }
         }
+        self.fanout = fanout;
         if new_source {
-            // Subscribers of a new source cannot show anything before its keyframe.
-            self.request_keyframe(&room_id, &publisher, kind, KeyframeNeed::Start, now);
+            let room_id = self.sessions.get(&id).map(|s| s.room.clone());
+            if let Some(room_id) = room_id {
+                if codec_changed {
+                    self.follow_codec(&room_id, &publisher, kind, &mime);
+                }
+                // Subscribers of a new source cannot show anything before its keyframe.
+                self.request_keyframe(&room_id, &publisher, kind, KeyframeNeed::Start, now);
+            }
+        }
+    }
+
+    /// Creates the subscribers' tracks of a publication again when they were created with
+    /// another codec than the publisher turned out to send (an H.264-only publisher), and
+    /// renegotiates: a subscriber is only offered its track's codec.
+    fn follow_codec(&mut self, room: &str, publisher: &str, kind: MediaKind, mime: &str) {
+        let key: PublicationKey = (Rc::from(publisher), kind);
+        for sub in self.session_ids_except(room, publisher) {
+            let stale = self
+                .sessions
+                .get(&sub)
+                .and_then(|s| s.downlinks.get(&key))
+                .is_some_and(|d| d.mime != mime);
+            if !stale {
+                continue;
+            }
+            info!(publisher, %mime, "downlink follows the publisher's codec");
+            self.remove_downlink(sub, publisher, kind);
+            if let Err(err) = self.add_downlink(sub, publisher, kind, mime) {
+                warn!(%err, "adding downlink with the publisher's codec");
+                continue;
+            }
+            if let Err(err) = self.negotiate(sub, false) {
+                warn!(%err, "renegotiating after a codec change");
+            }
         }
     }
 
@@ -564,7 +659,10 @@ impl Core {
         };
         match publication.keyframes.ask(need, now) {
             KeyframeDecision::SendNow => self.send_keyframe_request(room, publisher, kind, now),
-            KeyframeDecision::SendAt(at) => publication.keyframe_due = Some(at),
+            KeyframeDecision::SendAt(at) => {
+                publication.keyframe_due = Some(at);
+                self.keyframe_due = Some(self.keyframe_due.map_or(at, |d| d.min(at)));
+            }
             KeyframeDecision::Merged => {}
         }
     }
@@ -770,7 +868,7 @@ impl Core {
             id,
             Session {
                 room: room_id.to_owned(),
-                participant: participant_id.to_owned(),
+                participant: Rc::from(participant_id),
                 pc,
                 events,
                 negotiation: Negotiation::default(),
@@ -829,7 +927,7 @@ impl Core {
         mime: &str,
     ) -> Result<(), SfuError> {
         let session = self.sessions.get_mut(&id).ok_or(SfuError::Closed)?;
-        let key = (publisher.to_owned(), kind);
+        let key: PublicationKey = (Rc::from(publisher), kind);
         if session.downlinks.contains_key(&key) {
             return Ok(());
         }
@@ -869,6 +967,7 @@ impl Core {
             key.clone(),
             Downlink {
                 sender,
+                mime: mime.to_ascii_lowercase(),
                 ssrc,
                 payload_types: Vec::new(),
                 rewriter: Rewriter::new(kind.nominal_timestamp_step()),
@@ -885,7 +984,7 @@ impl Core {
         let Some(session) = self.sessions.get_mut(&id) else {
             return;
         };
-        let key = (publisher.to_owned(), kind);
+        let key: PublicationKey = (Rc::from(publisher), kind);
         if let Some(downlink) = session.downlinks.remove(&key) {
             session.downlink_tracks.retain(|_, k| *k != key);
             if let Err(err) = session.pc.remove_track(downlink.sender) {
@@ -1056,7 +1155,7 @@ impl Core {
             .peer_connections
             .fetch_sub(1, Ordering::Relaxed);
         if let Some(room) = self.rooms.get_mut(&session.room) {
-            if let Some(participant) = room.participants.get_mut(&session.participant) {
+            if let Some(participant) = room.participants.get_mut(&*session.participant) {
                 if participant.session == Some(id) {
                     participant.session = None;
                 }
@@ -1073,7 +1172,7 @@ impl Core {
 /// A peer connection as the core runs it: ICE-lite with the core's one host candidate,
 /// AES-GCM SRTP first.
 fn build_peer_connection(advertised: SocketAddr) -> Result<RTCPeerConnection, SfuError> {
-    let (engine, registry) = media_setup()?;
+    let (engine, registry) = media_setup_with(Some(NACK_SEND_BUFFER))?;
     let settings = SettingEngineBuilder::new()
         .with_lite(true)
         .with_srtp_protection_profiles(vec![
