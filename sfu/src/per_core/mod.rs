@@ -75,6 +75,7 @@ impl PerCore {
             socket
                 .set_nonblocking(true)
                 .map_err(|e| SfuError::NoPort(e.to_string()))?;
+            let socket = with_large_buffers(socket);
             let local = socket
                 .local_addr()
                 .map_err(|e| SfuError::NoPort(e.to_string()))?;
@@ -311,6 +312,24 @@ impl CorePeer {
     pub fn downlink_count(&self) -> usize {
         self.downlinks.load(Ordering::Relaxed)
     }
+}
+
+/// Buffer asked for each direction of a core's socket (the kernel caps it at
+/// `net.core.rmem_max`/`wmem_max`). One socket carries every call of the core, so the
+/// default ~200 KB overflows in a few milliseconds of the thread not running.
+const SOCKET_BUFFER: usize = 4 << 20;
+
+fn with_large_buffers(socket: UdpSocket) -> UdpSocket {
+    let socket = socket2::Socket::from(socket);
+    for (what, result) in [
+        ("receive", socket.set_recv_buffer_size(SOCKET_BUFFER)),
+        ("send", socket.set_send_buffer_size(SOCKET_BUFFER)),
+    ] {
+        if let Err(err) = result {
+            tracing::warn!(%err, "could not enlarge the media socket's {what} buffer");
+        }
+    }
+    socket.into()
 }
 
 /// The address of the interface the default route leaves from: what to advertise when
