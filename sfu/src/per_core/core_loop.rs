@@ -57,9 +57,9 @@ const RECEIVE_BUFFER: usize = 2048;
 const READ_BATCH: usize = 64;
 /// How often idle client addresses are forgotten.
 const EXPIRY_INTERVAL: Duration = Duration::from_secs(5);
-/// Sent packets kept per outgoing stream for retransmission: about 1.3 s of 1.5 Mbit/s
+/// Sent packets kept per outgoing stream for retransmission: about 0.7 s of 1.5 Mbit/s
 /// video (see `media_setup_with`).
-const NACK_SEND_BUFFER: u16 = 256;
+const NACK_SEND_BUFFER: u16 = 128;
 /// An address silent this long is forgotten (consent checks come every ~5 s).
 const ADDRESS_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
