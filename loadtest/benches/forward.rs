@@ -128,7 +128,7 @@ fn bench_forward(c: &mut Criterion) {
                             .await;
                         seq = seq.wrapping_add(1);
                         // Paced a little, as a camera would: no socket buffer overflows.
-                        if seq % 20 == 0 {
+                        if seq.is_multiple_of(20) {
                             tokio::time::sleep(Duration::from_millis(1)).await;
                         }
                     }
