@@ -81,6 +81,9 @@ pub struct PeerOptions {
     pub answering_dtls_role: Option<RTCDtlsRole>,
     /// Longest wait for `joined`.
     pub join_timeout: Duration,
+    /// ICE over TCP only (an active TCP candidate, no UDP socket), as a client whose UDP is
+    /// blocked.
+    pub tcp_only: bool,
 }
 
 impl PeerOptions {
@@ -89,6 +92,7 @@ impl PeerOptions {
             name: name.into(),
             answering_dtls_role: None,
             join_timeout: Duration::from_secs(20),
+            tcp_only: false,
         }
     }
 }
@@ -213,7 +217,16 @@ impl Peer {
                     candidates: out_tx.clone(),
                     tracks: track_tx,
                 }))
-                .with_udp_addrs(vec!["127.0.0.1:0".to_owned()])
+                .with_udp_addrs(if options.tcp_only {
+                    vec![]
+                } else {
+                    vec!["127.0.0.1:0".to_owned()]
+                })
+                .with_tcp_addrs(if options.tcp_only {
+                    vec!["127.0.0.1:0".to_owned()]
+                } else {
+                    vec![]
+                })
                 .build()
                 .await?,
         );
@@ -240,6 +253,7 @@ impl Peer {
             Arc::clone(&signals),
             Arc::clone(&keyframe_requests),
             out_rx,
+            options.tcp_only,
         )));
         tasks.push(tokio::spawn(async move {
             while let Some(track) = track_rx.recv().await {
@@ -304,6 +318,24 @@ impl Peer {
         tokio::time::sleep(Duration::from_millis(20)).await;
         self.close().await;
     }
+}
+
+/// The RTP component's passive ICE-TCP candidates of an SDP, as `candidate:...`.
+fn passive_tcp_candidates(sdp: &str) -> Vec<String> {
+    let mut found: Vec<String> = sdp
+        .lines()
+        .filter_map(|l| l.strip_prefix("a="))
+        .filter(|c| {
+            let fields: Vec<&str> = c.split_whitespace().collect();
+            c.starts_with("candidate:")
+                && fields.get(1) == Some(&"1")
+                && fields.get(2).is_some_and(|t| t.eq_ignore_ascii_case("tcp"))
+                && c.contains("tcptype passive")
+        })
+        .map(str::to_owned)
+        .collect();
+    found.dedup();
+    found
 }
 
 fn to_json(message: &ClientMessage) -> String {
@@ -382,6 +414,7 @@ async fn signalling_loop(
     signals: Arc<Mutex<Signals>>,
     keyframe_requests: Arc<AtomicU64>,
     mut outgoing: mpsc::UnboundedReceiver<ClientMessage>,
+    tcp_only: bool,
 ) {
     let mut first = true;
     loop {
@@ -406,6 +439,11 @@ async fn signalling_loop(
                     signals.messages.push((Instant::now(), message));
                 }
                 let Some(sdp) = offer else { continue };
+                let passive_tcp = if first && tcp_only {
+                    passive_tcp_candidates(&sdp)
+                } else {
+                    Vec::new()
+                };
                 let Ok(offer) = RTCSessionDescription::offer(sdp) else { return };
                 if pc.set_remote_description(offer).await.is_err() {
                     return;
@@ -421,6 +459,15 @@ async fn signalling_loop(
                 let Ok(answer) = pc.create_answer(None).await else { return };
                 if pc.set_local_description(answer).await.is_err() {
                     return;
+                }
+                // webrtc-rs dials a passive TCP candidate only when it is trickled, while a
+                // browser dials the ones in the SDP too (an ICE-lite server never dials).
+                for candidate in passive_tcp {
+                    let _ = pc.add_ice_candidate(webrtc::peer_connection::RTCIceCandidateInit {
+                        candidate,
+                        sdp_mline_index: Some(0),
+                        ..Default::default()
+                    }).await;
                 }
                 let Some(local) = pc.local_description().await else { return };
                 let answer = ClientMessage::Answer { sdp: local.sdp };

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{per_core_sfu_config, start_server, TestPeer};
+use common::{per_core_sfu_config, start_server, Media, TestPeer};
 use signaling::protocol::ServerMessage;
 use signaling::token::Role;
 use signaling::SignalingConfig;
@@ -117,4 +117,69 @@ async fn scenario() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// A client whose UDP is blocked reaches the core over ICE-TCP (RFC 6544, the core's one
+/// TCP listener on the same port number) and talks to a UDP client in the same room.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tcp_only_client_calls_a_udp_client_through_the_cores_tcp_listener() {
+    tokio::time::timeout(Duration::from_secs(60), async {
+        let server = start_server(
+            sfu::SfuConfig {
+                ice_tcp: true,
+                ..per_core_sfu_config()
+            },
+            SignalingConfig::default(),
+        )
+        .await;
+        let sfu = server.state.sfu().clone();
+        let token = |id| server.token("room-t", id, Role::Resident);
+        let office = TestPeer::join_over(
+            &server,
+            "room-t",
+            "office",
+            &token("office"),
+            Media::Tagged,
+            true,
+        )
+        .await
+        .expect("tcp client joins");
+        let home = TestPeer::join(&server, "room-t", "home", &token("home"))
+            .await
+            .expect("udp client joins");
+        for (peer, remote) in [(&office, "home"), (&home, "office")] {
+            peer.wait_for("the other's media", |p| {
+                let f = p.from(remote);
+                f.audio_packets >= 20 && f.video_packets >= 20
+            })
+            .await;
+        }
+        // The offer carried a passive TCP candidate on a core's port.
+        let media_ports: HashSet<u16> = sfu.media_addrs().iter().map(|a| a.port()).collect();
+        let offer = office
+            .messages()
+            .into_iter()
+            .find_map(|m| match m {
+                ServerMessage::Offer { sdp } => Some(sdp),
+                _ => None,
+            })
+            .expect("an offer");
+        let tcp_port: u16 = offer
+            .lines()
+            .filter(|l| {
+                l.starts_with("a=candidate:")
+                    && l.contains(" tcp ")
+                    && l.contains("tcptype passive")
+            })
+            .find_map(|l| l.split_whitespace().nth(5)?.parse().ok())
+            .expect("a passive TCP candidate");
+        assert!(
+            media_ports.contains(&tcp_port),
+            "{tcp_port} vs {media_ports:?}"
+        );
+        office.peer.leave().await;
+        home.peer.leave().await;
+    })
+    .await
+    .expect("scenario timed out");
 }

@@ -28,6 +28,7 @@ use rtc::rtp_transceiver::{
     RTCRtpReceiverId, RTCRtpSenderId, RTCRtpTransceiverDirection, RTCRtpTransceiverInit,
 };
 use rtc::sansio::Protocol;
+use rtc::shared::tcp_framing::{frame_packet, TcpFrameDecoder};
 use rtc::shared::{TaggedBytesMut, TransportContext, TransportProtocol};
 use rtc::statistics::StatsSelector;
 use std::cmp::Reverse;
@@ -37,7 +38,8 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::net::UdpSocket;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, info, warn};
 
@@ -109,7 +111,56 @@ pub(crate) struct Joined {
 pub(crate) struct CoreSettings {
     /// The address put in the host candidate (the public one behind a 1:1 NAT).
     pub advertised: SocketAddr,
+    /// Also a passive ICE-TCP host candidate on the same port (the core's TCP listener).
+    pub ice_tcp: bool,
     pub stats_interval: Duration,
+}
+
+/// What an ICE-TCP connection's task tells the core.
+enum TcpEvent {
+    /// A de-framed packet (RFC 4571) from the client at this address.
+    Packet(SocketAddr, Vec<u8>),
+    Closed(SocketAddr),
+}
+
+/// Frames are read on the connection's own task (ICE-TCP is the fallback path, not the
+/// hot one) and handed to the core; the core's output goes back through `outgoing`.
+async fn run_tcp_connection(
+    stream: TcpStream,
+    from: SocketAddr,
+    to_core: mpsc::UnboundedSender<TcpEvent>,
+    mut outgoing: mpsc::UnboundedReceiver<Vec<u8>>,
+) {
+    let (mut reader, mut writer) = stream.into_split();
+    let write = async move {
+        while let Some(frame) = outgoing.recv().await {
+            if writer.write_all(&frame).await.is_err() {
+                break;
+            }
+        }
+    };
+    let read = async {
+        let mut decoder = TcpFrameDecoder::new();
+        let mut buf = vec![0u8; RECEIVE_BUFFER];
+        loop {
+            match reader.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    decoder.extend_from_slice(&buf[..n]);
+                    while let Some(packet) = decoder.next_packet() {
+                        if to_core.send(TcpEvent::Packet(from, packet)).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    };
+    tokio::select! {
+        _ = write => {}
+        _ = read => {}
+    }
+    let _ = to_core.send(TcpEvent::Closed(from));
 }
 
 #[derive(Debug, Default)]
@@ -181,6 +232,13 @@ struct Room {
 /// Everything one core owns.
 pub(crate) struct Core {
     socket: UdpSocket,
+    tcp: Option<TcpListener>,
+    tcp_events: (
+        mpsc::UnboundedSender<TcpEvent>,
+        mpsc::UnboundedReceiver<TcpEvent>,
+    ),
+    /// Open ICE-TCP connections by client address.
+    tcp_connections: HashMap<SocketAddr, mpsc::UnboundedSender<Vec<u8>>>,
     local_addr: SocketAddr,
     settings: CoreSettings,
     metrics: Arc<Metrics>,
@@ -203,13 +261,21 @@ pub(crate) struct Core {
 }
 
 impl Core {
-    pub fn new(socket: UdpSocket, settings: CoreSettings, metrics: Arc<Metrics>) -> Self {
+    pub fn new(
+        socket: UdpSocket,
+        tcp: Option<TcpListener>,
+        settings: CoreSettings,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         // The agent matches what arrives against its candidate, so datagrams are handed in
         // as received on the advertised address.
         let local_addr = settings.advertised;
         let now = Instant::now();
         Self {
             socket,
+            tcp,
+            tcp_events: mpsc::unbounded_channel(),
+            tcp_connections: HashMap::new(),
             local_addr,
             next_stats: now + settings.stats_interval,
             settings,
@@ -239,14 +305,31 @@ impl Core {
                 }
                 received = self.socket.recv_from(&mut buf) => {
                     match received {
-                        Ok((n, from)) => self.handle_datagram(&buf[..n], from),
+                        Ok((n, from)) => self.handle_datagram(&buf[..n], from, TransportProtocol::UDP),
                         Err(err) => debug!(%err, "media socket read"),
                     }
                     // Drain what else is queued before looking at timers again.
                     for _ in 1..READ_BATCH {
                         match self.socket.try_recv_from(&mut buf) {
-                            Ok((n, from)) => self.handle_datagram(&buf[..n], from),
+                            Ok((n, from)) => self.handle_datagram(&buf[..n], from, TransportProtocol::UDP),
                             Err(_) => break,
+                        }
+                    }
+                }
+                accepted = accept(self.tcp.as_ref()) => {
+                    if let Ok((stream, from)) = accepted {
+                        let (tx, rx) = mpsc::unbounded_channel();
+                        self.tcp_connections.insert(from, tx);
+                        tokio::spawn(run_tcp_connection(stream, from, self.tcp_events.0.clone(), rx));
+                    }
+                }
+                Some(event) = self.tcp_events.1.recv() => {
+                    match event {
+                        TcpEvent::Packet(from, packet) => {
+                            self.handle_datagram(&packet, from, TransportProtocol::TCP);
+                        }
+                        TcpEvent::Closed(from) => {
+                            self.tcp_connections.remove(&from);
                         }
                     }
                 }
@@ -278,7 +361,7 @@ impl Core {
         deadline
     }
 
-    fn handle_datagram(&mut self, packet: &[u8], from: SocketAddr) {
+    fn handle_datagram(&mut self, packet: &[u8], from: SocketAddr, protocol: TransportProtocol) {
         let now = Instant::now();
         let Some(id) = self.demux.route(from, packet, now) else {
             return;
@@ -292,7 +375,7 @@ impl Core {
                 local_addr: self.local_addr,
                 peer_addr: from,
                 ecn: None,
-                transport_protocol: TransportProtocol::UDP,
+                transport_protocol: protocol,
             },
             message: BytesMut::from(packet),
         };
@@ -401,6 +484,12 @@ impl Core {
             return;
         };
         while let Some(out) = session.pc.poll_write() {
+            if out.transport.transport_protocol == TransportProtocol::TCP {
+                if let Some(connection) = self.tcp_connections.get(&out.transport.peer_addr) {
+                    let _ = connection.send(frame_packet(&out.message));
+                }
+                continue;
+            }
             if let Err(err) = self
                 .socket
                 .try_send_to(&out.message, out.transport.peer_addr)
@@ -861,7 +950,7 @@ impl Core {
         participant_id: &str,
         events: mpsc::UnboundedSender<SfuEvent>,
     ) -> Result<Joined, SfuError> {
-        let pc = build_peer_connection(self.settings.advertised)?;
+        let pc = build_peer_connection(self.settings.advertised, self.settings.ice_tcp)?;
         let id = SESSION_IDS.fetch_add(1, Ordering::Relaxed);
         let downlink_count = Arc::new(AtomicUsize::new(0));
         self.sessions.insert(
@@ -1171,7 +1260,10 @@ impl Core {
 
 /// A peer connection as the core runs it: ICE-lite with the core's one host candidate,
 /// AES-GCM SRTP first.
-fn build_peer_connection(advertised: SocketAddr) -> Result<RTCPeerConnection, SfuError> {
+fn build_peer_connection(
+    advertised: SocketAddr,
+    ice_tcp: bool,
+) -> Result<RTCPeerConnection, SfuError> {
     let (engine, registry) = media_setup_with(Some(NACK_SEND_BUFFER))?;
     let settings = SettingEngineBuilder::new()
         .with_lite(true)
@@ -1208,8 +1300,30 @@ fn build_peer_connection(advertised: SocketAddr) -> Result<RTCPeerConnection, Sf
     }
     .new_candidate_host()?;
     pc.add_local_candidate(RTCIceCandidate::from(&candidate).to_json()?)?;
+    if ice_tcp {
+        let candidate = CandidateHostConfig {
+            base_config: CandidateConfig {
+                network: "tcp".to_owned(),
+                address: advertised.ip().to_string(),
+                port: advertised.port(),
+                component: 1,
+                ..Default::default()
+            },
+            tcp_type: rtc::ice::tcp_type::TcpType::Passive,
+        }
+        .new_candidate_host()?;
+        pc.add_local_candidate(RTCIceCandidate::from(&candidate).to_json()?)?;
+    }
     pc.add_local_candidate(RTCIceCandidateInit::default())?;
     Ok(pc)
+}
+
+/// The next ICE-TCP connection, or never without a listener.
+async fn accept(listener: Option<&TcpListener>) -> std::io::Result<(TcpStream, SocketAddr)> {
+    match listener {
+        Some(listener) => listener.accept().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// The mime type as the media engine registers it (`video/VP8`), from any case.

@@ -79,8 +79,20 @@ impl PerCore {
             let local = socket
                 .local_addr()
                 .map_err(|e| SfuError::NoPort(e.to_string()))?;
+            // ICE-TCP on the same port number as the core's UDP socket.
+            let tcp = if config.ice_tcp {
+                let listener = std::net::TcpListener::bind(local)
+                    .map_err(|e| SfuError::NoPort(format!("{local} (TCP): {e}")))?;
+                listener
+                    .set_nonblocking(true)
+                    .map_err(|e| SfuError::NoPort(e.to_string()))?;
+                Some(listener)
+            } else {
+                None
+            };
             let settings = CoreSettings {
                 advertised: SocketAddr::new(advertised_ip, local.port()),
+                ice_tcp: config.ice_tcp,
                 stats_interval: config.stats_interval,
             };
             let (tx, rx) = mpsc::unbounded_channel();
@@ -99,8 +111,15 @@ impl PerCore {
                         }
                     };
                     runtime.block_on(async move {
+                        let tcp = match tcp.map(tokio::net::TcpListener::from_std).transpose() {
+                            Ok(tcp) => tcp,
+                            Err(err) => {
+                                tracing::error!(%err, "media core ICE-TCP listener");
+                                return;
+                            }
+                        };
                         match tokio::net::UdpSocket::from_std(socket) {
-                            Ok(socket) => Core::new(socket, settings, metrics).run(rx).await,
+                            Ok(socket) => Core::new(socket, tcp, settings, metrics).run(rx).await,
                             Err(err) => tracing::error!(%err, "media core socket"),
                         }
                     });

@@ -272,6 +272,18 @@ impl TestPeer {
         token: &str,
         media: Media,
     ) -> Result<Self, Closed> {
+        Self::join_over(server, room, id, token, media, false).await
+    }
+
+    /// As [`TestPeer::join_with`]; `tcp_only` has the peer use ICE over TCP only.
+    pub async fn join_over(
+        server: &TestServer,
+        room: &str,
+        id: &str,
+        token: &str,
+        media: Media,
+        tcp_only: bool,
+    ) -> Result<Self, Closed> {
         let received = Arc::new(Mutex::new(Received::new()));
         let counts = Arc::clone(&received);
         let on_rtp: testpeer::OnRtp = Arc::new(move |remote, kind, packet| {
@@ -279,6 +291,7 @@ impl TestPeer {
         });
         let options = PeerOptions {
             join_timeout: STEP,
+            tcp_only,
             ..PeerOptions::named(id)
         };
         let mut peer = match testpeer::Peer::join(&server.url(), room, token, options, on_rtp).await
