@@ -248,8 +248,7 @@ impl Peer {
         tasks.push(tokio::spawn(signalling_loop(
             ws,
             Arc::clone(&pc),
-            Arc::clone(&audio.track),
-            Arc::clone(&video.track),
+            [Arc::clone(&audio.track), Arc::clone(&video.track)],
             Arc::clone(&signals),
             Arc::clone(&keyframe_requests),
             out_rx,
@@ -409,8 +408,7 @@ impl PeerConnectionEventHandler for ClientHandler {
 async fn signalling_loop(
     mut ws: Ws,
     pc: Arc<dyn PeerConnection>,
-    audio: Arc<TrackLocalStaticRTP>,
-    video: Arc<TrackLocalStaticRTP>,
+    [audio, video]: [Arc<TrackLocalStaticRTP>; 2],
     signals: Arc<Mutex<Signals>>,
     keyframe_requests: Arc<AtomicU64>,
     mut outgoing: mpsc::UnboundedReceiver<ClientMessage>,
