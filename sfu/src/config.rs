@@ -63,7 +63,8 @@ pub struct SfuConfig {
     pub public_ip: Option<IpAddr>,
     /// STUN/TURN servers handed to clients in the `joined` message.
     pub ice_servers: Vec<IceServer>,
-    /// Also listen for ICE over TCP (RFC 6544, passive), for clients whose UDP is blocked.
+    /// Also listen for ICE over TCP (RFC 6544, passive), for clients whose UDP is blocked:
+    /// per peer connection (port per peer) or once per core (per core).
     pub ice_tcp: bool,
     /// How long to wait for local ICE gathering before sending an offer anyway.
     pub gather_timeout: Duration,

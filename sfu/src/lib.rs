@@ -13,7 +13,8 @@
 //!   socket (`port + i`) and the rooms pinned to it, and drives the sans-IO `rtc` core
 //!   directly: ICE-lite, datagrams routed to peer connections by ICE ufrag then by source
 //!   address (`per_core/demux.rs`), packets forwarded on the thread that read them
-//!   (`per_core/core_loop.rs`). No ICE-TCP yet.
+//!   (`per_core/core_loop.rs`). With [`SfuConfig::ice_tcp`], one passive ICE-TCP listener
+//!   per core on the same port number.
 //!
 //! Signalling is not done here: the `signaling` crate calls [`Sfu::connect`] when a
 //! participant joins, relays [`SfuEvent::Offer`]s to the client and feeds its answer and
