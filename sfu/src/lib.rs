@@ -587,8 +587,19 @@ mod tests {
 
     #[tokio::test]
     async fn draining_lets_running_calls_go_on_but_starts_no_new_one() {
+        draining(None).await;
+    }
+
+    #[tokio::test]
+    async fn draining_on_the_per_core_engine_too() {
+        draining(Some(0)).await;
+    }
+
+    async fn draining(media_port: Option<u16>) {
         let sfu = Sfu::new(SfuConfig {
             bind_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            media_port,
+            media_cores: Some(2),
             ..SfuConfig::default()
         });
         let (_resident, _events) = sfu.connect("call-1", "resident").await.unwrap();
@@ -603,7 +614,14 @@ mod tests {
         assert_eq!(sfu.room_count(), 1);
         assert_eq!(sfu.room_participant_count("call-1"), 2);
 
+        assert_eq!(
+            sfu.peer_connection_count(),
+            2,
+            "the replaced connection is closed"
+        );
+
         sfu.close_room("call-1").await;
         assert_eq!(sfu.room_count(), 0);
+        assert_eq!(sfu.peer_connection_count(), 0);
     }
 }
