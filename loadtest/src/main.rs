@@ -5,6 +5,7 @@ mod booking;
 mod calls;
 mod media;
 mod queue;
+mod sfu_server;
 mod stats;
 
 use anyhow::Result;
@@ -28,6 +29,8 @@ enum Scenario {
     Queue(queue::QueueArgs),
     /// K two-party webrtc calls through the SFU, ramped; UDP relay baseline.
     Calls(calls::CallsArgs),
+    /// Signalling and the SFU alone (no platform), to measure a media engine with `calls`.
+    SfuServer(sfu_server::SfuServerArgs),
     /// (internal) The UDP relay baseline process the `calls` scenario starts.
     #[command(hide = true)]
     RelayServer {
@@ -46,6 +49,7 @@ fn main() -> Result<()> {
             Scenario::Booking(args) => booking::run(args).await,
             Scenario::Calls(args) => calls::run(args).await,
             Scenario::Queue(args) => queue::run(args).await,
+            Scenario::SfuServer(args) => sfu_server::run(args).await,
             Scenario::RelayServer { pairs } => calls::relay_server(pairs).await,
         }
     })

@@ -82,6 +82,9 @@ pub struct PeerOptions {
     pub answering_dtls_role: Option<RTCDtlsRole>,
     /// Longest wait for `joined`.
     pub join_timeout: Duration,
+    /// ICE over TCP only (an active TCP candidate, no UDP socket), as a client whose UDP is
+    /// blocked.
+    pub tcp_only: bool,
 }
 
 impl PeerOptions {
@@ -90,6 +93,7 @@ impl PeerOptions {
             name: name.into(),
             answering_dtls_role: None,
             join_timeout: Duration::from_secs(20),
+            tcp_only: false,
         }
     }
 }
@@ -179,11 +183,14 @@ impl Peer {
         let mut tasks = vec![tokio::spawn(signalling_loop(
             ws,
             Arc::clone(&parts.pc),
-            Arc::clone(&parts.audio.track),
-            Arc::clone(&parts.video.track),
+            [
+                Arc::clone(&parts.audio.track),
+                Arc::clone(&parts.video.track),
+            ],
             Arc::clone(&signals),
             Arc::clone(&keyframe_requests),
             out_rx,
+            options.tcp_only,
         ))];
         tasks.push(read_tracks(parts.tracks, on_rtp));
         Ok(Self {
@@ -434,7 +441,16 @@ impl Parts {
                     tracks: track_tx,
                     gathered,
                 }))
-                .with_udp_addrs(vec![format!("{bind_ip}:0")])
+                .with_udp_addrs(if options.tcp_only {
+                    vec![]
+                } else {
+                    vec![format!("{bind_ip}:0")]
+                })
+                .with_tcp_addrs(if options.tcp_only {
+                    vec![format!("{bind_ip}:0")]
+                } else {
+                    vec![]
+                })
                 .build()
                 .await?,
         );
@@ -508,6 +524,24 @@ async fn janus_call(
     tokio::time::timeout(within, answer)
         .await
         .map_err(|_| JoinError::TimedOut)?
+}
+
+/// The RTP component's passive ICE-TCP candidates of an SDP, as `candidate:...`.
+fn passive_tcp_candidates(sdp: &str) -> Vec<String> {
+    let mut found: Vec<String> = sdp
+        .lines()
+        .filter_map(|l| l.strip_prefix("a="))
+        .filter(|c| {
+            let fields: Vec<&str> = c.split_whitespace().collect();
+            c.starts_with("candidate:")
+                && fields.get(1) == Some(&"1")
+                && fields.get(2).is_some_and(|t| t.eq_ignore_ascii_case("tcp"))
+                && c.contains("tcptype passive")
+        })
+        .map(str::to_owned)
+        .collect();
+    found.dedup();
+    found
 }
 
 fn to_json(message: &ClientMessage) -> String {
@@ -590,11 +624,11 @@ impl PeerConnectionEventHandler for ClientHandler {
 async fn signalling_loop(
     mut ws: Ws,
     pc: Arc<dyn PeerConnection>,
-    audio: Arc<TrackLocalStaticRTP>,
-    video: Arc<TrackLocalStaticRTP>,
+    [audio, video]: [Arc<TrackLocalStaticRTP>; 2],
     signals: Arc<Mutex<Signals>>,
     keyframe_requests: Arc<AtomicU64>,
     mut outgoing: mpsc::UnboundedReceiver<ClientMessage>,
+    tcp_only: bool,
 ) {
     let mut first = true;
     loop {
@@ -625,6 +659,11 @@ async fn signalling_loop(
                     signals.messages.push((Instant::now(), message));
                 }
                 let Some(sdp) = offer else { continue };
+                let passive_tcp = if first && tcp_only {
+                    passive_tcp_candidates(&sdp)
+                } else {
+                    Vec::new()
+                };
                 let Ok(offer) = RTCSessionDescription::offer(sdp) else { return };
                 if pc.set_remote_description(offer).await.is_err() {
                     return;
@@ -640,6 +679,15 @@ async fn signalling_loop(
                 let Ok(answer) = pc.create_answer(None).await else { return };
                 if pc.set_local_description(answer).await.is_err() {
                     return;
+                }
+                // webrtc-rs dials a passive TCP candidate only when it is trickled, while a
+                // browser dials the ones in the SDP too (an ICE-lite server never dials).
+                for candidate in passive_tcp {
+                    let _ = pc.add_ice_candidate(webrtc::peer_connection::RTCIceCandidateInit {
+                        candidate,
+                        sdp_mline_index: Some(0),
+                        ..Default::default()
+                    }).await;
                 }
                 let Some(local) = pc.local_description().await else { return };
                 let answer = ClientMessage::Answer { sdp: local.sdp };

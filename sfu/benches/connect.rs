@@ -3,6 +3,8 @@
 //! crate-private and runs inside webrtc-rs tasks, so it cannot be called from here; the
 //! `calls` scenario of `loadtest` measures it end to end (see docs/benchmarks.md).
 //!
+//! Each runs on both engines: `port_per_peer/...` and `per_core/...` (issue 18).
+//!
 //! `cargo bench -p sfu --bench connect`
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -14,11 +16,25 @@ fn bench_connect(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    let sfu = sfu::Sfu::new(sfu::SfuConfig {
-        bind_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
-        ..Default::default()
-    });
-    let mut group = c.benchmark_group("sfu");
+    for (engine, media_port) in [("port_per_peer", None), ("per_core", Some(0))] {
+        let sfu = runtime.block_on(async {
+            sfu::Sfu::new(sfu::SfuConfig {
+                bind_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+                media_port,
+                ..Default::default()
+            })
+        });
+        bench_engine(c, &runtime, engine, &sfu);
+    }
+}
+
+fn bench_engine(
+    c: &mut Criterion,
+    runtime: &tokio::runtime::Runtime,
+    engine: &str,
+    sfu: &sfu::Sfu,
+) {
+    let mut group = c.benchmark_group(engine);
     group.sample_size(20);
     group.measurement_time(Duration::from_secs(10));
     // Join an empty room: peer connection, loopback socket, ICE gathering, first offer.

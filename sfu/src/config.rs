@@ -63,12 +63,19 @@ pub struct SfuConfig {
     pub public_ip: Option<IpAddr>,
     /// STUN/TURN servers handed to clients in the `joined` message.
     pub ice_servers: Vec<IceServer>,
-    /// Also listen for ICE over TCP (RFC 6544, passive), for clients whose UDP is blocked.
+    /// Also listen for ICE over TCP (RFC 6544, passive), for clients whose UDP is blocked:
+    /// per peer connection (port per peer) or once per core (per core).
     pub ice_tcp: bool,
     /// How long to wait for local ICE gathering before sending an offer anyway.
     pub gather_timeout: Duration,
     /// How often per-participant transport statistics (loss, RTT) are sampled for `/metrics`.
     pub stats_interval: Duration,
+    /// `Some(port)` runs the per-core engine: all media on `port..port+cores-1` (UDP), one
+    /// socket per core, and `port_range` is not used. `Some(0)` takes ephemeral ports
+    /// (tests). `None` runs the port-per-peer engine on webrtc's async layer.
+    pub media_port: Option<u16>,
+    /// Number of media cores of the per-core engine; `None` is one per CPU.
+    pub media_cores: Option<usize>,
 }
 
 impl Default for SfuConfig {
@@ -82,6 +89,8 @@ impl Default for SfuConfig {
             ice_tcp: false,
             gather_timeout: Duration::from_secs(3),
             stats_interval: Duration::from_secs(5),
+            media_port: None,
+            media_cores: None,
         }
     }
 }

@@ -1,7 +1,13 @@
 //! Codec and interceptor set-up shared by every SFU peer connection.
 
-use rtc::interceptor::{Attribute, Interceptor, Packet, Slot, StreamInfo, TaggedPacket};
-use rtc::peer_connection::configuration::interceptor_registry::register_default_interceptors;
+use rtc::interceptor::{
+    Attribute, Interceptor, NackGeneratorBuilder, NackResponderBuilder, Packet, Slot, StreamInfo,
+    TaggedPacket,
+};
+use rtc::peer_connection::configuration::interceptor_registry::{
+    configure_rtcp_reports, configure_simulcast_extension_headers, configure_twcc_receiver_only,
+    register_default_interceptors,
+};
 use rtc::peer_connection::configuration::media_engine::{
     MediaEngine, MIME_TYPE_H264, MIME_TYPE_OPUS, MIME_TYPE_RTX, MIME_TYPE_VP8,
 };
@@ -23,6 +29,16 @@ use webrtc::peer_connection::Registry;
 /// every browser has it; H.264 (constrained baseline, packetization-mode 1) is offered for
 /// clients that prefer it. Opus is the only audio codec.
 pub(crate) fn media_setup() -> Result<(MediaEngine, Registry), Error> {
+    media_setup_with(None)
+}
+
+/// As [`media_setup`]; `Some(n)` keeps only `n` sent packets per outgoing stream for
+/// retransmission instead of the crate's 1,024. The NACK buffer is most of a peer
+/// connection's memory (1,024 video packets are about 1.3 MB per subscriber), and a
+/// retransmission older than a few round trips comes too late to be played anyway.
+pub(crate) fn media_setup_with(
+    nack_send_buffer: Option<u16>,
+) -> Result<(MediaEngine, Registry), Error> {
     let mut engine = MediaEngine::default();
     // nack, nack pli and transport-cc are added by `register_default_interceptors` below.
     let video_feedback = vec![feedback("goog-remb", ""), feedback("ccm", "fir")];
@@ -74,7 +90,23 @@ pub(crate) fn media_setup() -> Result<(MediaEngine, Registry), Error> {
 
     // NACK generator/responder, receiver/sender reports and transport-wide CC feedback
     // towards publishers: what the crate offers without decoding media.
-    let registry = register_default_interceptors(Registry::new(), &mut engine)?;
+    let registry = match nack_send_buffer {
+        None => register_default_interceptors(Registry::new(), &mut engine)?,
+        Some(size) => {
+            // `register_default_interceptors` with the responder's buffer size set.
+            engine.register_feedback(feedback("nack", ""), RtpCodecKind::Video);
+            engine.register_feedback(feedback("nack", "pli"), RtpCodecKind::Video);
+            let registry = Registry::new()
+                .with(
+                    Slot::NackResponder,
+                    NackResponderBuilder::new().with_size(size).build(),
+                )
+                .with(Slot::NackGenerator, NackGeneratorBuilder::new().build());
+            configure_simulcast_extension_headers(&mut engine)?;
+            let registry = configure_twcc_receiver_only(registry, &mut engine)?;
+            configure_rtcp_reports(registry)
+        }
+    };
     // Application-most, so the interceptors above have seen all inbound RTCP first.
     let registry = registry.with(Slot::from(14_000), KeyframeRequestTap::default());
     Ok((engine, registry))

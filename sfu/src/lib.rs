@@ -1,9 +1,20 @@
 //! Selective forwarding unit for Videoloket's video rooms.
 //!
 //! One [`Sfu`] per node holds the rooms. Each participant has one WebRTC peer connection
-//! (from the `webrtc` 0.21 crate) on which it publishes its audio (Opus) and video (VP8 or
-//! H.264) and receives everybody else's. RTP is forwarded without decoding; keyframe
-//! requests from subscribers are relayed to the publisher.
+//! on which it publishes its audio (Opus) and video (VP8 or H.264) and receives everybody
+//! else's. RTP is forwarded without decoding; keyframe requests from subscribers are
+//! relayed to the publisher.
+//!
+//! Two engines sit behind the same interface, chosen by [`SfuConfig::media_port`]:
+//! - **port per peer** (`None`, the default): `peer.rs`, `forwarder.rs`, `room.rs` on the
+//!   `webrtc` 0.21 async layer, which binds one UDP port per peer connection (from
+//!   [`SfuConfig::port_range`]) and runs tasks per track.
+//! - **per core** (`Some(port)`, issue 18): `per_core/`. One thread per core owns one UDP
+//!   socket (`port + i`) and the rooms pinned to it, and drives the sans-IO `rtc` core
+//!   directly: ICE-lite, datagrams routed to peer connections by ICE ufrag then by source
+//!   address (`per_core/demux.rs`), packets forwarded on the thread that read them
+//!   (`per_core/core_loop.rs`). With [`SfuConfig::ice_tcp`], one passive ICE-TCP listener
+//!   per core on the same port number.
 //!
 //! Signalling is not done here: the `signaling` crate calls [`Sfu::connect`] when a
 //! participant joins, relays [`SfuEvent::Offer`]s to the client and feeds its answer and
@@ -29,6 +40,7 @@ mod error;
 mod forwarder;
 mod metrics;
 mod peer;
+mod per_core;
 mod ports;
 mod room;
 
@@ -46,6 +58,7 @@ use tracing::{info, warn};
 
 use crate::metrics::Metrics;
 use crate::peer::PeerSession;
+use crate::per_core::{CorePeer, PerCore};
 use crate::ports::PortAllocator;
 use crate::room::{lock, Room};
 
@@ -175,6 +188,9 @@ pub(crate) struct SharedContext {
 pub struct Sfu {
     ctx: Arc<SharedContext>,
     rooms: Arc<Mutex<HashMap<String, Arc<Room>>>>,
+    /// The per-core engine, when [`SfuConfig::media_port`] is set; the fields above then
+    /// serve only the configuration and the node-wide counters.
+    per_core: Option<Arc<PerCore>>,
     /// Set when the node is shutting down: calls in progress go on, no new call starts here.
     draining: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -189,18 +205,50 @@ impl fmt::Debug for Sfu {
 }
 
 impl Sfu {
-    /// Creates an SFU. Nothing is bound until the first participant connects.
+    /// Creates an SFU. With the port-per-peer engine nothing is bound until the first
+    /// participant connects; the per-core engine binds its sockets and starts its threads
+    /// here.
+    ///
+    /// # Panics
+    /// When the per-core engine cannot bind its ports; [`Sfu::try_new`] returns the error.
     pub fn new(config: SfuConfig) -> Self {
+        match Self::try_new(config) {
+            Ok(sfu) => sfu,
+            Err(err) => panic!("cannot start the media engine: {err}"),
+        }
+    }
+
+    /// As [`Sfu::new`], with the per-core engine's bind errors returned.
+    pub fn try_new(config: SfuConfig) -> Result<Self, SfuError> {
         let ports = PortAllocator::new(config.port_range);
-        Self {
+        let metrics = Arc::new(Metrics::default());
+        let per_core = match config.media_port {
+            Some(port) => Some(Arc::new(PerCore::start(
+                &config,
+                port,
+                Arc::clone(&metrics),
+            )?)),
+            None => None,
+        };
+        Ok(Self {
             ctx: Arc::new(SharedContext {
                 config,
-                metrics: Arc::new(Metrics::default()),
+                metrics,
                 ports,
             }),
             rooms: Arc::new(Mutex::new(HashMap::new())),
+            per_core,
             draining: Arc::default(),
-        }
+        })
+    }
+
+    /// The UDP addresses the per-core engine receives media on, one per core; empty for
+    /// the port-per-peer engine.
+    pub fn media_addrs(&self) -> Vec<std::net::SocketAddr> {
+        self.per_core
+            .as_ref()
+            .map(|p| p.addrs().to_vec())
+            .unwrap_or_default()
     }
 
     /// Stops starting new calls on this node (it is shutting down): a join that would open a
@@ -238,6 +286,18 @@ impl Sfu {
         room_id: &str,
         participant_id: &str,
     ) -> Result<(PeerHandle, mpsc::UnboundedReceiver<SfuEvent>), SfuError> {
+        if let Some(per_core) = &self.per_core {
+            if self.is_draining() && !per_core.has_room(room_id) {
+                return Err(SfuError::Draining);
+            }
+            let (peer, events) = per_core.connect(room_id, participant_id).await?;
+            return Ok((
+                PeerHandle {
+                    session: Session::PerCore(peer),
+                },
+                events,
+            ));
+        }
         if self.is_draining() && !lock(&self.rooms).contains_key(room_id) {
             return Err(SfuError::Draining);
         }
@@ -290,7 +350,12 @@ impl Sfu {
             "participant connected"
         );
         session.negotiate(false).await?;
-        Ok((PeerHandle { session }, events_rx))
+        Ok((
+            PeerHandle {
+                session: Session::PortPerPeer(session),
+            },
+            events_rx,
+        ))
     }
 
     async fn open_session(
@@ -317,6 +382,10 @@ impl Sfu {
     /// room when it was the last one. Not concurrently with other membership changes of
     /// the room (see [`Sfu::connect`]).
     pub async fn remove_participant(&self, room_id: &str, participant_id: &str) {
+        if let Some(per_core) = &self.per_core {
+            per_core.remove_participant(room_id, participant_id).await;
+            return;
+        }
         let Some(room) = lock(&self.rooms).get(room_id).cloned() else {
             return;
         };
@@ -347,6 +416,12 @@ impl Sfu {
 
     /// Closes a room and everything in it (the appointment is over).
     pub async fn close_room(&self, room_id: &str) {
+        if let Some(per_core) = &self.per_core {
+            for id in per_core.participant_ids(room_id) {
+                per_core.remove_participant(room_id, &id).await;
+            }
+            return;
+        }
         let Some(room) = lock(&self.rooms).get(room_id).cloned() else {
             return;
         };
@@ -374,16 +449,25 @@ impl Sfu {
 
     /// Number of rooms with at least one participant.
     pub fn room_count(&self) -> usize {
+        if let Some(per_core) = &self.per_core {
+            return per_core.room_count();
+        }
         lock(&self.rooms).len()
     }
 
     /// Number of participants over all rooms (reconnecting ones included).
     pub fn participant_count(&self) -> usize {
+        if let Some(per_core) = &self.per_core {
+            return per_core.participant_count();
+        }
         self.rooms_snapshot().iter().map(|r| r.len()).sum()
     }
 
     /// Number of participants in one room.
     pub fn room_participant_count(&self, room_id: &str) -> usize {
+        if let Some(per_core) = &self.per_core {
+            return per_core.room_participant_count(room_id);
+        }
         lock(&self.rooms).get(room_id).map_or(0, |r| r.len())
     }
 
@@ -409,7 +493,10 @@ impl Sfu {
     /// Prometheus text exposition of node and per-room figures, ready to be appended to
     /// `/metrics`. Every metric is prefixed `videoloket_sfu_`.
     pub fn metrics_text(&self) -> String {
-        let mut rooms: Vec<_> = self.rooms_snapshot().iter().map(|r| r.snapshot()).collect();
+        let mut rooms: Vec<_> = match &self.per_core {
+            Some(per_core) => per_core.snapshots(),
+            None => self.rooms_snapshot().iter().map(|r| r.snapshot()).collect(),
+        };
         rooms.sort_by(|a, b| a.id.cmp(&b.id));
         metrics::render(&self.ctx.metrics, &rooms)
     }
@@ -419,14 +506,25 @@ impl Sfu {
 /// handles (after a reconnect replaced the connection) fail with [`SfuError::Closed`].
 #[derive(Clone)]
 pub struct PeerHandle {
-    session: Arc<PeerSession>,
+    session: Session,
+}
+
+/// The peer connection behind a handle, in whichever engine runs.
+#[derive(Clone)]
+enum Session {
+    PortPerPeer(Arc<PeerSession>),
+    PerCore(CorePeer),
 }
 
 impl fmt::Debug for PeerHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let participant = match &self.session {
+            Session::PortPerPeer(s) => &s.participant_id,
+            Session::PerCore(p) => &p.participant,
+        };
         f.debug_struct("PeerHandle")
-            .field("session", &self.session.id)
-            .field("participant", &self.session.participant_id)
+            .field("session", &self.session_id())
+            .field("participant", participant)
             .finish()
     }
 }
@@ -434,32 +532,51 @@ impl fmt::Debug for PeerHandle {
 impl PeerHandle {
     /// Identifies this peer connection (changes on every reconnect).
     pub fn session_id(&self) -> u64 {
-        self.session.id
+        match &self.session {
+            Session::PortPerPeer(s) => s.id,
+            Session::PerCore(p) => p.session,
+        }
     }
 
     /// Applies the client's SDP answer to the last offer.
     pub async fn apply_answer(&self, sdp: String) -> Result<(), SfuError> {
-        self.session.apply_answer(sdp).await
+        match &self.session {
+            Session::PortPerPeer(s) => s.apply_answer(sdp).await,
+            Session::PerCore(p) => p.apply_answer(sdp).await,
+        }
     }
 
     /// Adds a trickled ICE candidate from the client.
     pub async fn add_ice_candidate(&self, candidate: IceCandidate) -> Result<(), SfuError> {
-        self.session.add_ice_candidate(candidate).await
+        match &self.session {
+            Session::PortPerPeer(s) => s.add_ice_candidate(candidate).await,
+            Session::PerCore(p) => p.add_ice_candidate(candidate).await,
+        }
     }
 
     /// Sends a new offer (e.g. the client attached a camera later).
     pub async fn renegotiate(&self) -> Result<(), SfuError> {
-        self.session.negotiate(false).await
+        self.negotiate(false).await
     }
 
     /// Sends an offer with fresh ICE credentials (the client's network changed).
     pub async fn restart_ice(&self) -> Result<(), SfuError> {
-        self.session.negotiate(true).await
+        self.negotiate(true).await
+    }
+
+    async fn negotiate(&self, restart_ice: bool) -> Result<(), SfuError> {
+        match &self.session {
+            Session::PortPerPeer(s) => s.negotiate(restart_ice).await,
+            Session::PerCore(p) => p.negotiate(restart_ice).await,
+        }
     }
 
     /// Number of other participants' tracks this connection carries to the client.
     pub fn downlink_count(&self) -> usize {
-        self.session.downlink_count()
+        match &self.session {
+            Session::PortPerPeer(s) => s.downlink_count(),
+            Session::PerCore(p) => p.downlink_count(),
+        }
     }
 }
 
@@ -470,8 +587,19 @@ mod tests {
 
     #[tokio::test]
     async fn draining_lets_running_calls_go_on_but_starts_no_new_one() {
+        draining(None).await;
+    }
+
+    #[tokio::test]
+    async fn draining_on_the_per_core_engine_too() {
+        draining(Some(0)).await;
+    }
+
+    async fn draining(media_port: Option<u16>) {
         let sfu = Sfu::new(SfuConfig {
             bind_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            media_port,
+            media_cores: Some(2),
             ..SfuConfig::default()
         });
         let (_resident, _events) = sfu.connect("call-1", "resident").await.unwrap();
@@ -486,7 +614,14 @@ mod tests {
         assert_eq!(sfu.room_count(), 1);
         assert_eq!(sfu.room_participant_count("call-1"), 2);
 
+        assert_eq!(
+            sfu.peer_connection_count(),
+            2,
+            "the replaced connection is closed"
+        );
+
         sfu.close_room("call-1").await;
         assert_eq!(sfu.room_count(), 0);
+        assert_eq!(sfu.peer_connection_count(), 0);
     }
 }

@@ -531,7 +531,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// Adds the session-level `a=msid-semantic:WMS *` line when the offer lacks it. `rtc` 0.21
 /// writes it only once a remote description exists, so the first offer went without, and
 /// stacks that follow the spec strictly then ignore the `a=msid` of every m-section.
-fn with_msid_semantic(sdp: String) -> String {
+pub(crate) fn with_msid_semantic(sdp: String) -> String {
     if sdp.lines().any(|line| line.starts_with("a=msid-semantic:")) {
         return sdp;
     }

@@ -39,10 +39,27 @@ impl Drop for TestServer {
     }
 }
 
+/// The SFU configuration of the call tests: loopback only. The engine is the default
+/// (port per peer) unless `VIDEOLOKET_TEST_MEDIA_PORT` is set: `1` runs every call test on
+/// the per-core engine with ephemeral ports, any other number on that base port.
 pub fn loopback_sfu_config() -> sfu::SfuConfig {
+    let media_port = std::env::var("VIDEOLOKET_TEST_MEDIA_PORT")
+        .ok()
+        .and_then(|v| v.parse::<u16>().ok())
+        .map(|port| if port == 1 { 0 } else { port });
+    sfu::SfuConfig {
+        media_port,
+        ..per_core_sfu_config()
+    }
+}
+
+/// Loopback, on the per-core engine with two cores on ephemeral ports.
+pub fn per_core_sfu_config() -> sfu::SfuConfig {
     sfu::SfuConfig {
         bind_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
         stats_interval: Duration::from_millis(500),
+        media_port: Some(0),
+        media_cores: Some(2),
         ..Default::default()
     }
 }
@@ -255,6 +272,18 @@ impl TestPeer {
         token: &str,
         media: Media,
     ) -> Result<Self, Closed> {
+        Self::join_over(server, room, id, token, media, false).await
+    }
+
+    /// As [`TestPeer::join_with`]; `tcp_only` has the peer use ICE over TCP only.
+    pub async fn join_over(
+        server: &TestServer,
+        room: &str,
+        id: &str,
+        token: &str,
+        media: Media,
+        tcp_only: bool,
+    ) -> Result<Self, Closed> {
         let received = Arc::new(Mutex::new(Received::new()));
         let counts = Arc::clone(&received);
         let on_rtp: testpeer::OnRtp = Arc::new(move |remote, kind, packet| {
@@ -262,6 +291,7 @@ impl TestPeer {
         });
         let options = PeerOptions {
             join_timeout: STEP,
+            tcp_only,
             ..PeerOptions::named(id)
         };
         let mut peer = match testpeer::Peer::join(&server.url(), room, token, options, on_rtp).await
