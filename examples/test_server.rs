@@ -70,9 +70,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let room_keys = RoomTokenKeys::from_secret(b"browser tests only, room tokens");
     let issuer: booking::domain::rooms::Issuer =
         Arc::new(SignedRoomTokens::from_real_now(room_keys.clone()));
+    // VIDEOLOKET_TEST_MEDIA_PORT: run the browser tests on the per-core engine (1: ephemeral
+    // ports; another number: that base port), as the Rust call tests do.
+    let media_port = std::env::var("VIDEOLOKET_TEST_MEDIA_PORT")
+        .ok()
+        .and_then(|v| v.parse::<u16>().ok())
+        .map(|port| if port == 1 { 0 } else { port });
     let media = sfu::Sfu::new(sfu::SfuConfig {
         bind_ip: ip,
         ice_tcp,
+        media_port,
         // The municipality's room size (2..=4) is checked per room by signalling.
         max_participants: 4,
         ..Default::default()

@@ -158,6 +158,14 @@ struct ServeArgs {
     /// UDP (and ICE-TCP) ports for media, e.g. 40000-40999. Unset: ephemeral ports.
     #[arg(long, env = "VIDEOLOKET_MEDIA_PORTS", value_parser = parse_port_range)]
     media_ports: Option<sfu::PortRange>,
+    /// Media on one UDP port per core: this port and the next ones (40000 -> 40000..40000+cores-1),
+    /// plus ICE-TCP on the same numbers with --ice-tcp; the per-core engine (docs/signaling.md).
+    /// Unset: the port-per-peer engine (--media-ports or ephemeral ports).
+    #[arg(long, env = "VIDEOLOKET_MEDIA_PORT", conflicts_with = "media_ports")]
+    media_port: Option<u16>,
+    /// Cores of the per-core engine (default: one per CPU).
+    #[arg(long, env = "VIDEOLOKET_MEDIA_CORES", requires = "media_port")]
+    media_cores: Option<usize>,
     /// Address media sockets bind to. Defaults to the HTTP address's IP.
     #[arg(long, env = "VIDEOLOKET_MEDIA_BIND_IP")]
     media_bind_ip: Option<std::net::IpAddr>,
@@ -652,10 +660,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!(sealed, "stored case-store secrets sealed");
     }
 
-    let media = sfu::Sfu::new(sfu::SfuConfig {
+    let media = sfu::Sfu::try_new(sfu::SfuConfig {
         max_participants: args.max_participants,
         bind_ip: args.media_bind_ip.unwrap_or(args.http_addr.ip()),
         port_range: args.media_ports,
+        media_port: args.media_port,
+        media_cores: args.media_cores,
         public_ip: args.public_ip,
         ice_servers: if args.ice_servers.is_empty() {
             Vec::new()
@@ -668,7 +678,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         ice_tcp: args.ice_tcp,
         ..Default::default()
-    });
+    })
+    .map_err(|e| anyhow::anyhow!("VIDEOLOKET_MEDIA_PORT: {e}"))?;
     // Delivers recorded outcomes to each municipality's case store; safe to run on every
     // instance (events are claimed under a lease).
     // A media node runs calls only; the instances run the workers.
