@@ -70,12 +70,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let room_keys = RoomTokenKeys::from_secret(b"browser tests only, room tokens");
     let issuer: booking::domain::rooms::Issuer =
         Arc::new(SignedRoomTokens::from_real_now(room_keys.clone()));
-    // VIDEOLOKET_TEST_MEDIA_PORT: run the browser tests on the per-core engine (1: ephemeral
-    // ports; another number: that base port), as the Rust call tests do.
-    let media_port = std::env::var("VIDEOLOKET_TEST_MEDIA_PORT")
-        .ok()
-        .and_then(|v| v.parse::<u16>().ok())
-        .map(|port| if port == 1 { 0 } else { port });
+    // The per-core engine on ephemeral ports, as the binary by default; as the Rust call tests,
+    // VIDEOLOKET_TEST_MEDIA_PORT=none runs the port-per-peer engine, a number that base port.
+    let media_port = match std::env::var("VIDEOLOKET_TEST_MEDIA_PORT").as_deref() {
+        Ok("none") => None,
+        Ok(port) => Some(port.parse::<u16>().unwrap_or(0)).map(|p| if p == 1 { 0 } else { p }),
+        Err(_) => Some(0),
+    };
     let media = sfu::Sfu::new(sfu::SfuConfig {
         bind_ip: ip,
         ice_tcp,

@@ -155,12 +155,14 @@ struct ServeArgs {
     /// PostgreSQL. Without it only the SQLite default gets the demo.
     #[arg(long, env = "VIDEOLOKET_DEMO")]
     demo: bool,
-    /// UDP (and ICE-TCP) ports for media, e.g. 40000-40999. Unset: ephemeral ports.
+    /// The older port-per-peer engine, with one UDP (and ICE-TCP) port per participant from
+    /// this range, e.g. 40000-40999. Unset: the per-core engine (--media-port).
     #[arg(long, env = "VIDEOLOKET_MEDIA_PORTS", value_parser = parse_port_range)]
     media_ports: Option<sfu::PortRange>,
     /// Media on one UDP port per core: this port and the next ones (40000 -> 40000..40000+cores-1),
-    /// plus ICE-TCP on the same numbers with --ice-tcp; the per-core engine (docs/signaling.md).
-    /// Unset: the port-per-peer engine (--media-ports or ephemeral ports).
+    /// plus ICE-TCP on the same numbers with --ice-tcp (the per-core engine, docs/signaling.md).
+    /// Unset: ephemeral ports, one per core. --media-ports instead picks the older
+    /// port-per-peer engine.
     #[arg(long, env = "VIDEOLOKET_MEDIA_PORT", conflicts_with = "media_ports")]
     media_port: Option<u16>,
     /// Cores of the per-core engine (default: one per CPU).
@@ -664,7 +666,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         max_participants: args.max_participants,
         bind_ip: args.media_bind_ip.unwrap_or(args.http_addr.ip()),
         port_range: args.media_ports,
-        media_port: args.media_port,
+        // The per-core engine unless a port range asks for the port-per-peer one.
+        media_port: match (args.media_port, args.media_ports) {
+            (Some(port), _) => Some(port),
+            (None, Some(_)) => None,
+            (None, None) => Some(0),
+        },
         media_cores: args.media_cores,
         public_ip: args.public_ip,
         ice_servers: if args.ice_servers.is_empty() {

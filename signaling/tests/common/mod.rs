@@ -39,14 +39,15 @@ impl Drop for TestServer {
     }
 }
 
-/// The SFU configuration of the call tests: loopback only. The engine is the default
-/// (port per peer) unless `VIDEOLOKET_TEST_MEDIA_PORT` is set: `1` runs every call test on
-/// the per-core engine with ephemeral ports, any other number on that base port.
+/// The SFU configuration of the call tests: loopback only, on the per-core engine (the
+/// binary's default) with ephemeral ports. `VIDEOLOKET_TEST_MEDIA_PORT=none` runs every call
+/// test on the port-per-peer engine instead; a number other than 1 is the per-core base port.
 pub fn loopback_sfu_config() -> sfu::SfuConfig {
-    let media_port = std::env::var("VIDEOLOKET_TEST_MEDIA_PORT")
-        .ok()
-        .and_then(|v| v.parse::<u16>().ok())
-        .map(|port| if port == 1 { 0 } else { port });
+    let media_port = match std::env::var("VIDEOLOKET_TEST_MEDIA_PORT").as_deref() {
+        Ok("none") => None,
+        Ok(port) => Some(port.parse::<u16>().unwrap_or(0)).map(|p| if p == 1 { 0 } else { p }),
+        Err(_) => Some(0),
+    };
     sfu::SfuConfig {
         media_port,
         ..per_core_sfu_config()
