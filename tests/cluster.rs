@@ -14,6 +14,8 @@
 //!
 //! Needs PostgreSQL (`TEST_DATABASE_URL`, as `.ci/run` sets it); skipped without it.
 
+mod common;
+
 use loadtest::testpeer::{Closed, OnRtp, Peer, PeerOptions};
 use rtc::rtp;
 use signaling::protocol::ClientMessage;
@@ -202,61 +204,7 @@ async fn placement(pool: &PgPool, room: &str) -> Option<String> {
 
 /// Books `n` passport appointments through an instance's public API; returns their rooms.
 async fn book(api: SocketAddr, n: usize) -> Vec<String> {
-    let client = reqwest::Client::new();
-    let base = format!("http://{api}/api/v1/tenants/voorbeeld");
-    let services: serde_json::Value = client
-        .get(format!("{base}/services"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let service = services
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"].as_str().unwrap().starts_with("Paspoort"))
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let from = jiff::Zoned::now().date();
-    let to = from.checked_add(jiff::Span::new().days(21)).unwrap();
-    let slots: serde_json::Value = client
-        .get(format!(
-            "{base}/services/{service}/slots?from={from}&to={to}"
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut rooms = Vec::new();
-    for slot in slots.as_array().unwrap() {
-        if rooms.len() == n {
-            break;
-        }
-        let booked: serde_json::Value = client
-            .post(format!("{base}/appointments"))
-            .json(
-                &serde_json::json!({"service_id": service, "start": slot["start"],
-                "name": "Sanne Bakker",
-                "email": format!("sanne{}@example.nl", rand::random::<u32>())}),
-            )
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if let Some(id) = booked["appointment"]["id"].as_str() {
-            rooms.push(id.to_string());
-        }
-    }
-    assert_eq!(rooms.len(), n, "booked {n} appointments");
-    rooms
+    common::book_passports(&format!("http://{api}"), n).await
 }
 
 /// One side of a call as the call page behaves: joins, sends audio every 20 ms, and joins
@@ -405,6 +353,29 @@ impl Caller {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Prints how long this side heard nothing of the other around its first join after
+    /// `since` (the last packet before that join to the first after it).
+    fn report_gap(&self, what: &str, event: &str, since: Instant) {
+        let rejoined = self
+            .joined_at
+            .lock()
+            .unwrap()
+            .iter()
+            .copied()
+            .find(|t| *t > since)
+            .unwrap_or_else(|| panic!("{} joined again after the {event}", self.name));
+        let before = self.last_before(rejoined).expect("media before");
+        let after = self
+            .first_after(rejoined)
+            .expect("media after joining again");
+        println!(
+            "{what} gap heard by {}: {} ms without media ({event} to joined again: {} ms)",
+            self.name,
+            after.duration_since(before).as_millis(),
+            rejoined.duration_since(since).as_millis()
+        );
     }
 
     async fn leave(self) {
@@ -618,24 +589,7 @@ async fn scenario(database_url: String) {
     clerk.hears(25, resume_limit, &cluster).await;
     assert_eq!(placement(&pool, call).await.as_deref(), Some(survivor));
     for side in [&resident, &clerk] {
-        let rejoined = side
-            .joined_at
-            .lock()
-            .unwrap()
-            .iter()
-            .copied()
-            .find(|t| *t > killed_at)
-            .expect("joined again after the kill");
-        let before = side.last_before(rejoined).expect("media before the kill");
-        let after = side
-            .first_after(rejoined)
-            .expect("media after joining again");
-        println!(
-            "failover gap heard by {}: {} ms without media (kill to joined again: {} ms)",
-            side.name,
-            after.duration_since(before).as_millis(),
-            rejoined.duration_since(killed_at).as_millis()
-        );
+        side.report_gap("failover", "kill", killed_at);
     }
 
     // 4. The killed node comes back and rejoins the registry.
@@ -669,24 +623,7 @@ async fn scenario(database_url: String) {
     clerk.hears(25, Duration::from_secs(30), &cluster).await;
     assert_eq!(placement(&pool, call).await.as_deref(), Some(killed_name));
     for side in [&resident, &clerk] {
-        let rejoined = side
-            .joined_at
-            .lock()
-            .unwrap()
-            .iter()
-            .copied()
-            .find(|t| *t > stopped_at)
-            .expect("joined again after the hang");
-        let before = side.last_before(rejoined).expect("media before the hang");
-        let after = side
-            .first_after(rejoined)
-            .expect("media after joining again");
-        println!(
-            "hang gap heard by {}: {} ms without media (hang to joined again: {} ms)",
-            side.name,
-            after.duration_since(before).as_millis(),
-            rejoined.duration_since(stopped_at).as_millis()
-        );
+        side.report_gap("hang", "hang", stopped_at);
     }
     assert!(Command::new("kill")
         .args(["-CONT", &hung_pid])

@@ -2,6 +2,8 @@
 //! directory, seeds the demo municipality, prints where to go, answers /healthz, and keeps its
 //! data across a restart.
 
+mod common;
+
 use futures::{SinkExt, StreamExt};
 use signaling::token::{Role, RoomClaims, RoomTokenKeys};
 use std::io::{BufRead, BufReader};
@@ -198,58 +200,7 @@ async fn sigterm_lets_the_call_in_progress_end_then_stops() {
     let keys = RoomTokenKeys::from_secret(secret.as_bytes());
     // Rooms admit only for appointments that are on (issue 13): book two.
     let client = reqwest::Client::new();
-    let api = format!("{base}/api/v1/tenants/voorbeeld");
-    let services: serde_json::Value = client
-        .get(format!("{api}/services"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    // Passport: it asks no questions before booking.
-    let service = services
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"].as_str().unwrap().starts_with("Paspoort"))
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let from = jiff::Zoned::now().date();
-    let to = from.checked_add(jiff::Span::new().days(14)).unwrap();
-    let slots: serde_json::Value = client
-        .get(format!(
-            "{api}/services/{service}/slots?from={from}&to={to}"
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut rooms = Vec::new();
-    for slot in &slots.as_array().unwrap()[..2] {
-        let booked: serde_json::Value = client
-            .post(format!("{api}/appointments"))
-            .json(
-                &serde_json::json!({"service_id": service, "start": slot["start"],
-                "name": "Sanne Bakker", "email": "sanne@example.nl"}),
-            )
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        rooms.push(
-            booked["appointment"]["id"]
-                .as_str()
-                .expect("booked")
-                .to_string(),
-        );
-    }
+    let rooms = common::book_passports(&base, 2).await;
     let (call_1, call_2) = (rooms[0].as_str(), rooms[1].as_str());
     let (mut resident, joined) = join(port, &keys, call_1, "resident-1").await;
     assert_eq!(joined["type"], "joined", "{joined}");
