@@ -6,7 +6,6 @@ use rtc::interceptor::{
 };
 use rtc::peer_connection::configuration::interceptor_registry::{
     configure_rtcp_reports, configure_simulcast_extension_headers, configure_twcc_receiver_only,
-    register_default_interceptors,
 };
 use rtc::peer_connection::configuration::media_engine::{
     MediaEngine, MIME_TYPE_H264, MIME_TYPE_OPUS, MIME_TYPE_RTX, MIME_TYPE_VP8,
@@ -40,7 +39,7 @@ pub(crate) fn media_setup_with(
     nack_send_buffer: Option<u16>,
 ) -> Result<(MediaEngine, Registry), Error> {
     let mut engine = MediaEngine::default();
-    // nack, nack pli and transport-cc are added by `register_default_interceptors` below.
+    // nack, nack pli and transport-cc are added with the interceptors below.
     let video_feedback = vec![feedback("goog-remb", ""), feedback("ccm", "fir")];
     let video = |mime: &str, fmtp: &str, pt: u8| RTCRtpCodecParameters {
         rtp_codec: RTCRtpCodec {
@@ -89,28 +88,38 @@ pub(crate) fn media_setup_with(
     )?;
 
     // NACK generator/responder, receiver/sender reports and transport-wide CC feedback
-    // towards publishers: what the crate offers without decoding media.
-    let registry = match nack_send_buffer {
-        None => register_default_interceptors(Registry::new(), &mut engine)?,
-        Some(size) => {
-            // `register_default_interceptors` with the responder's buffer size set.
-            engine.register_feedback(feedback("nack", ""), RtpCodecKind::Video);
-            engine.register_feedback(feedback("nack", "pli"), RtpCodecKind::Video);
-            let registry = Registry::new()
-                .with(
-                    Slot::NackResponder,
-                    NackResponderBuilder::new().with_size(size).build(),
-                )
-                .with(Slot::NackGenerator, NackGeneratorBuilder::new().build());
-            configure_simulcast_extension_headers(&mut engine)?;
-            let registry = configure_twcc_receiver_only(registry, &mut engine)?;
-            configure_rtcp_reports(registry)
-        }
+    // towards publishers: what the crate offers without decoding media, as
+    // `register_default_interceptors` sets it up, but with two settings of our own: the
+    // responder's buffer size (memory per call), and a cap on how often one lost packet is
+    // asked for again. Uncapped, a publisher whose uplink narrows is asked every 100 ms for
+    // every packet the link dropped, and spends its uplink on retransmissions instead of new
+    // video (docs/benchmarks.md, "a sender whose uplink narrows").
+    engine.register_feedback(feedback("nack", ""), RtpCodecKind::Video);
+    engine.register_feedback(feedback("nack", "pli"), RtpCodecKind::Video);
+    let responder = match nack_send_buffer {
+        Some(size) => NackResponderBuilder::new().with_size(size),
+        None => NackResponderBuilder::new(),
     };
+    let registry = Registry::new()
+        .with(Slot::NackResponder, responder.build())
+        .with(
+            Slot::NackGenerator,
+            NackGeneratorBuilder::new()
+                .with_max_nacks_per_packet(MAX_NACKS_PER_PACKET)
+                .build(),
+        );
+    configure_simulcast_extension_headers(&mut engine)?;
+    let registry = configure_twcc_receiver_only(registry, &mut engine)?;
+    let registry = configure_rtcp_reports(registry);
     // Application-most, so the interceptors above have seen all inbound RTCP first.
     let registry = registry.with(Slot::from(14_000), KeyframeRequestTap::default());
     Ok((engine, registry))
 }
+
+/// How often the SFU asks a publisher for one lost packet at most (every 100 ms): enough to
+/// recover from a burst of loss, not so often that a narrow uplink carries nothing but
+/// retransmissions.
+const MAX_NACKS_PER_PACKET: u16 = 3;
 
 fn feedback(typ: &str, parameter: &str) -> RTCPFeedback {
     RTCPFeedback {
