@@ -111,6 +111,9 @@ pub struct StepReport {
     pub server_rss_mib: Option<f64>,
     pub packets_per_sec_per_core: Option<f64>,
     pub loadtest_cpu_cores: Option<f64>,
+    /// The SRTP profile each new peer agreed with the server (one DTLS handshake: the same on
+    /// both ends), counted: e.g. {"SRTP_AEAD_AES_128_GCM": 80}.
+    pub srtp_profiles: std::collections::BTreeMap<String, usize>,
     pub held: bool,
 }
 
@@ -477,6 +480,21 @@ async fn measure(
         1.0
     };
     let latency_all = all.percentiles();
+    let mut srtp_profiles = std::collections::BTreeMap::new();
+    for ep in new {
+        if let Some(peer) = &ep.peer {
+            let report = peer
+                .pc
+                .get_stats(Instant::now(), webrtc::peer_connection::StatsSelector::None)
+                .await;
+            let profile = report
+                .transport()
+                .map(|t| t.srtp_cipher.clone())
+                .filter(|c| !c.is_empty())
+                .unwrap_or_else(|| "none".into());
+            *srtp_profiles.entry(profile).or_insert(0) += 1;
+        }
+    }
     StepReport {
         path,
         calls: k,
@@ -502,6 +520,7 @@ async fn measure(
         server_rss_mib: server_after.map(|s| s.rss_kib as f64 / 1024.0),
         packets_per_sec_per_core: server_cpu.filter(|c| *c > 0.0).map(|c| pps / c),
         loadtest_cpu_cores: loadtest_cpu,
+        srtp_profiles,
         held: join_failures + no_media == 0
             && loss < args.max_loss
             && latency_all.p99_ms < args.max_p99_ms
@@ -589,6 +608,18 @@ fn print_step(s: &StepReport) {
             "loadtest CPU (cores)",
             s.loadtest_cpu_cores
                 .map_or("-".into(), |c| format!("{c:.2}")),
+        )
+        .row(
+            "SRTP profile (both ends)",
+            if s.srtp_profiles.is_empty() {
+                "-".to_string()
+            } else {
+                s.srtp_profiles
+                    .iter()
+                    .map(|(profile, n)| format!("{profile} x{n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
         )
         .row("held targets", s.held.to_string());
     t.print(&format!("{} step K={}", s.path, s.calls));
