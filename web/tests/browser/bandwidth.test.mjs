@@ -14,12 +14,12 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { startPlatform, stopPlatform, bookPassport } from './harness.mjs';
+import { namespace, chromiumArgs, hostChromium } from './namespace.mjs';
 
 const installed = (program) => spawnSync('sh', ['-c', `command -v ${program}`]).status === 0;
 const skip = (process.getuid?.() !== 0 && 'needs root for ip netns and tc')
@@ -27,13 +27,7 @@ const skip = (process.getuid?.() !== 0 && 'needs root for ip netns and tc')
   || false;
 if (skip) console.log(`bandwidth.test.mjs skipped: ${skip}`);
 
-const id = process.pid % 10000;
-const NS = `vlk-bw-${id}`;
-const HOST_IF = `vlbh${id}`;
-const INNER_IF = `vlbi${id}`;
-const octet = 1 + ((process.pid + 7) % 250);
-const HOST_IP = `10.252.${octet}.1`;
-const INNER_IP = `10.252.${octet}.2`;
+const net = namespace('bw', 252);
 const LIMIT_KBIT = 250;
 
 let base;
@@ -41,43 +35,15 @@ let browser; // the resident's, on the host
 let narrow; // the clerk's, in the namespace
 let dir;
 
-function sh(cmd, args) {
-  return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-}
-const inNs = (...args) => sh('ip', ['netns', 'exec', NS, ...args]);
-
-function tearDownNamespace() {
-  for (const args of [['link', 'del', HOST_IF], ['netns', 'del', NS]]) {
-    spawnSync('ip', args, { stdio: 'ignore' });
-  }
-}
-
 before(async () => {
   if (skip) return;
   dir = mkdtempSync(path.join(os.tmpdir(), 'videoloket-bandwidth-'));
-  tearDownNamespace();
-  sh('ip', ['netns', 'add', NS]);
-  sh('ip', ['link', 'add', HOST_IF, 'type', 'veth', 'peer', 'name', INNER_IF]);
-  sh('ip', ['link', 'set', INNER_IF, 'netns', NS]);
-  sh('ip', ['addr', 'add', `${HOST_IP}/24`, 'dev', HOST_IF]);
-  sh('ip', ['link', 'set', HOST_IF, 'up']);
-  inNs('ip', 'addr', 'add', `${INNER_IP}/24`, 'dev', INNER_IF);
-  inNs('ip', 'link', 'set', INNER_IF, 'up');
-  inNs('ip', 'link', 'set', 'lo', 'up');
-  process.env.VIDEOLOKET_TEST_IP = HOST_IP;
+  net.up();
+  process.env.VIDEOLOKET_TEST_IP = net.hostIp;
   ({ base } = await startPlatform());
-  const secure = `--unsafely-treat-insecure-origin-as-secure=${base}`;
-  const args = [
-    '--headless', '--no-sandbox', '--disable-gpu',
-    '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--no-first-run', secure,
-  ];
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args });
-  const wrapper = path.join(dir, 'chromium-in-namespace');
-  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${NS} ${process.env.CHROMIUM || '/usr/bin/chromium'} "$@"\n`);
-  chmodSync(wrapper, 0o755);
-  narrow = await chromium.launch({ executablePath: wrapper, args });
+  const args = chromiumArgs(base);
+  browser = await hostChromium(args);
+  narrow = await net.chromium(dir, args);
 });
 
 after(async () => {
@@ -86,7 +52,7 @@ after(async () => {
   await browser?.close().catch(() => {});
   await stopPlatform();
   delete process.env.VIDEOLOKET_TEST_IP;
-  tearDownNamespace();
+  net.down();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -161,7 +127,7 @@ test(`a sender whose uplink narrows to ${LIMIT_KBIT} kbit/s lowers its bitrate t
 
   // The uplink narrows: what leaves the namespace is shaped to the limit (a short queue, so
   // too much sending shows up as loss, as on a real narrow link).
-  inNs('tc', 'qdisc', 'add', 'dev', INNER_IF, 'root', 'tbf', 'rate', `${LIMIT_KBIT}kbit`, 'burst', '3000', 'latency', '400ms');
+  net.run('tc', 'qdisc', 'add', 'dev', net.innerIf, 'root', 'tbf', 'rate', `${LIMIT_KBIT}kbit`, 'burst', '3000', 'latency', '400ms');
   await clerk.waitForTimeout(20_000); // the estimator's time to come down
   const before = await inbound(resident);
   const shaped = await sendRate(clerk, 8000);

@@ -14,14 +14,14 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, chmodSync, rmSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { chromium } from 'playwright-core';
 import { startPlatform, stopPlatform, bookPassport, expectAccessible } from './harness.mjs';
+import { namespace, chromiumArgs, hostChromium } from './namespace.mjs';
 
 const installed = (program) => spawnSync('sh', ['-c', `command -v ${program}`]).status === 0;
 const skip = (process.getuid?.() !== 0 && 'needs root for ip netns and nft')
@@ -29,13 +29,9 @@ const skip = (process.getuid?.() !== 0 && 'needs root for ip netns and nft')
   || false;
 if (skip) console.log(`office.test.mjs skipped: ${skip}`);
 
-const id = process.pid % 10000;
-const NS = `vlk-office-${id}`;
-const HOST_IF = `vlkh${id}`;
-const INNER_IF = `vlki${id}`;
-const octet = 1 + (process.pid % 250);
-const HOST_IP = `10.251.${octet}.1`;
-const INNER_IP = `10.251.${octet}.2`;
+const officeNet = namespace('office', 251);
+const NS = officeNet.name;
+const HOST_IP = officeNet.hostIp;
 
 let base;
 let browser; // the resident's, on the host (the harness's own is not used: see `secure`)
@@ -43,27 +39,7 @@ let office; // the clerk's, in the namespace
 let dir;
 let coturn;
 
-function sh(cmd, args) {
-  return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-}
-const inNs = (...args) => sh('ip', ['netns', 'exec', NS, ...args]);
-
-function setUpNamespace() {
-  sh('ip', ['netns', 'add', NS]);
-  sh('ip', ['link', 'add', HOST_IF, 'type', 'veth', 'peer', 'name', INNER_IF]);
-  sh('ip', ['link', 'set', INNER_IF, 'netns', NS]);
-  sh('ip', ['addr', 'add', `${HOST_IP}/24`, 'dev', HOST_IF]);
-  sh('ip', ['link', 'set', HOST_IF, 'up']);
-  inNs('ip', 'addr', 'add', `${INNER_IP}/24`, 'dev', INNER_IF);
-  inNs('ip', 'link', 'set', INNER_IF, 'up');
-  inNs('ip', 'link', 'set', 'lo', 'up');
-}
-
-function tearDownNamespace() {
-  for (const args of [['link', 'del', HOST_IF], ['netns', 'del', NS]]) {
-    spawnSync('ip', args, { stdio: 'ignore' });
-  }
-}
+const inNs = officeNet.run;
 
 /** The office's firewall: everything out is dropped except what `allow` lets through. */
 function firewall(allow) {
@@ -148,8 +124,7 @@ async function startCoturn(secret) {
 before(async () => {
   if (skip) return;
   dir = mkdtempSync(path.join(os.tmpdir(), 'videoloket-office-'));
-  tearDownNamespace();
-  setUpNamespace();
+  officeNet.up();
   const secret = randomBytes(24).toString('hex');
   await startCoturn(secret);
   process.env.VIDEOLOKET_TURN_URLS = `turns:${HOST_IP}:443?transport=tcp`;
@@ -157,21 +132,10 @@ before(async () => {
   process.env.VIDEOLOKET_TEST_IP = HOST_IP;
   process.env.VIDEOLOKET_ICE_TCP = '1';
   ({ base } = await startPlatform());
-  // Camera and microphone need a secure context; http on a 10.x address is not one by itself.
-  const secure = `--unsafely-treat-insecure-origin-as-secure=${base}`;
-  const args = [
-    '--headless', '--no-sandbox', '--disable-gpu',
-    '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--no-first-run', '--ignore-certificate-errors', secure,
-  ];
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args });
-  // The clerk's Chromium, started inside the namespace; playwright talks to it over a pipe,
-  // which `ip netns exec` passes on.
-  const wrapper = path.join(dir, 'chromium-in-office');
-  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${NS} ${process.env.CHROMIUM || '/usr/bin/chromium'} "$@"\n`);
-  chmodSync(wrapper, 0o755);
-  office = await chromium.launch({ executablePath: wrapper, args });
+  const args = chromiumArgs(base, ['--ignore-certificate-errors']);
+  browser = await hostChromium(args);
+  // The clerk's Chromium, inside the namespace.
+  office = await officeNet.chromium(dir, args);
 });
 
 after(async () => {
@@ -182,7 +146,7 @@ after(async () => {
   if (coturn?.pid) {
     try { process.kill(-coturn.pid, 'SIGTERM'); } catch { /* already gone */ }
   }
-  tearDownNamespace();
+  officeNet.down();
   rmSync(dir, { recursive: true, force: true });
 });
 
