@@ -162,18 +162,22 @@ impl Db {
 
     /// Marks the rooms running on `node` as seen at `at`.
     pub async fn saw_rooms(&self, node: &NodeId, rooms: &[String], at: Timestamp) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        for room in rooms {
-            sqlx::query(
-                "UPDATE room_placements SET seen_ms = $1 WHERE node_id = $2 AND room_id = $3",
-            )
-            .bind(millis(at))
-            .bind(node.as_str())
-            .bind(room)
-            .execute(&mut *tx)
-            .await?;
+        // Every second for every room of the node: one statement per few hundred rooms, not
+        // one per room (SQLite takes at most 32,766 parameters, PostgreSQL 65,535).
+        for chunk in rooms.chunks(500) {
+            let list = (0..chunk.len())
+                .map(|i| format!("${}", i + 3))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "UPDATE room_placements SET seen_ms = $1 WHERE node_id = $2 AND room_id IN ({list})"
+            );
+            let mut query = sqlx::query(&sql).bind(millis(at)).bind(node.as_str());
+            for room in chunk {
+                query = query.bind(room);
+            }
+            query.execute(&self.pool).await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 
