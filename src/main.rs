@@ -666,11 +666,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         max_participants: args.max_participants,
         bind_ip: args.media_bind_ip.unwrap_or(args.http_addr.ip()),
         port_range: args.media_ports,
-        // The per-core engine unless a port range asks for the port-per-peer one.
+        // The per-core engine unless a port range asks for the port-per-peer one. An api
+        // instance hosts no call: the port-per-peer engine binds nothing until a call starts,
+        // where the per-core one would start its threads and sockets for nothing.
         media_port: match (args.media_port, args.media_ports) {
             (Some(port), _) => Some(port),
             (None, Some(_)) => None,
-            (None, None) => Some(0),
+            (None, None) => (args.role != ServeRole::Api).then_some(0),
         },
         media_cores: args.media_cores,
         public_ip: args.public_ip,
