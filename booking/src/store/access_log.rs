@@ -49,7 +49,7 @@ pub(crate) async fn insert(conn: &mut AnyConnection, e: &AccessEntry) -> Result<
 
 impl Db {
     pub async fn append_access(&self, entries: &[AccessEntry]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for e in entries {
             insert(&mut tx, e).await?;
         }
@@ -68,7 +68,7 @@ impl Db {
         day: jiff::civil::Date,
     ) -> Result<u64> {
         let mut added = 0;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for e in entries {
             if !e.action.is_list_view() {
                 return Err(Error::Internal(format!(

@@ -96,7 +96,7 @@ impl Db {
         link: (&str, i64, i64),
         audit: &AuditEntry,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO tenants (id, slug, name, time_zone, tone, primary_colour, secondary_colour, \
              walk_ins_allowed, lead_time_minutes, horizon_days, retention_days, contact_email, \
@@ -157,7 +157,7 @@ impl Db {
         suspended: bool,
         audit: &AuditEntry,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE tenants SET suspended = $1 WHERE id = $2")
             .bind(flag(suspended))
             .bind(tenant.to_string())
@@ -201,7 +201,7 @@ impl Db {
         active: bool,
         audit: &AuditEntry,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let changed = sqlx::query("UPDATE clerks SET active = $1 WHERE id = $2 AND tenant_id = $3")
             .bind(flag(active))
             .bind(clerk.to_string())
@@ -229,7 +229,7 @@ impl Db {
         link: (&str, i64, i64),
         audit: &AuditEntry,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         insert_link(&mut tx, link, clerk).await?;
         insert_audit(&mut tx, audit).await?;
         tx.commit().await?;
@@ -276,7 +276,7 @@ impl Db {
         now: i64,
         audit: &AuditEntry,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let taken = sqlx::query(
             "UPDATE password_links SET used_at = $1 \
              WHERE token_hash = $2 AND clerk_id = $3 AND used_at IS NULL AND expires_at > $1",
@@ -325,7 +325,7 @@ impl Db {
         keep: &str,
         audit: &AuditEntry,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         set_password(&mut tx, clerk, password_hash).await?;
         sqlx::query("DELETE FROM staff_sessions WHERE clerk_id = $1 AND token_hash <> $2")
             .bind(clerk.to_string())

@@ -134,7 +134,7 @@ impl Db {
         logged: Option<&crate::domain::access_log::AccessEntry>,
     ) -> Result<()> {
         let a = &new.appointment;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         // The appointment row goes first: on SQLite the first write takes the database's write
         // lock, so concurrent bookings queue here rather than failing on a lock upgrade.
         sqlx::query(
@@ -285,7 +285,7 @@ impl Db {
         messages: &[super::messages::NewMessage],
         now: Timestamp,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE appointments SET clerk_id = $1, starts_at = $2, ends_at = $3, sequence = $4, updated_at = $5 \
              WHERE id = $6 AND status = 'booked' AND sequence = $7",
@@ -321,7 +321,7 @@ impl Db {
         now: Timestamp,
         logged: Option<&crate::domain::access_log::AccessEntry>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE appointments SET status = 'cancelled', sequence = $1, updated_at = $2 \
              WHERE id = $3 AND status = 'booked'",
@@ -366,7 +366,7 @@ impl Db {
         link_hash: &str,
         entry: &crate::domain::access_log::AccessEntry,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO appointment_links (link_hash, appointment_id, created_at) VALUES ($1, $2, $3)",
         )

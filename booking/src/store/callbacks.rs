@@ -107,7 +107,7 @@ impl Db {
         attempt: &Attempt,
         decide: impl FnOnce(usize) -> Option<Closed>,
     ) -> Result<Option<Option<Closed>>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         // Writing first takes the row (PostgreSQL) or the database (SQLite) for this
         // transaction, so two clerks recording at once are counted one after the other.
         let open = sqlx::query(

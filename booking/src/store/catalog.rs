@@ -179,7 +179,7 @@ impl Db {
 
     /// Creates a clerk with the services they handle, in one transaction.
     pub async fn create_clerk(&self, clerk: &Clerk, password_hash: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("INSERT INTO clerks (id, tenant_id, name, email, role, password_hash) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(clerk.id.to_string())
             .bind(clerk.tenant_id.to_string())
@@ -210,7 +210,7 @@ impl Db {
     /// Changes a clerk's name, role and services (not the e-mail address: that is the login),
     /// in one transaction. Scoped by tenant: another municipality's clerk is not found.
     pub async fn update_clerk(&self, clerk: &Clerk) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done =
             sqlx::query("UPDATE clerks SET name = $1, role = $2 WHERE id = $3 AND tenant_id = $4")
                 .bind(&clerk.name)
@@ -239,7 +239,7 @@ impl Db {
 
     /// Replaces a clerk's weekly hours.
     pub async fn set_opening_hours(&self, clerk: ClerkId, hours: &[WeeklyWindow]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM opening_hours WHERE clerk_id = $1")
             .bind(clerk.to_string())
             .execute(&mut *tx)

@@ -95,7 +95,7 @@ impl Db {
         reason: Option<&str>,
         now: Timestamp,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let closed = match expected {
             Some(since) => sqlx::query(
                 "UPDATE clerk_status_periods SET ended_at = $1 \

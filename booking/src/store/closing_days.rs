@@ -85,7 +85,7 @@ impl Db {
         year: i16,
         days: &[ClosingDay],
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let claimed = sqlx::query(
             "INSERT INTO closing_holiday_years (tenant_id, year) VALUES ($1, $2) \
              ON CONFLICT DO NOTHING",

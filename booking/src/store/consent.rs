@@ -35,7 +35,7 @@ impl Db {
         service: ServiceId,
         sources: &[InfoSource],
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM service_sources WHERE service_id = $1")
             .bind(service.to_string())
             .execute(&mut *tx)
@@ -94,7 +94,7 @@ impl Db {
         choices: &[(String, Choice)],
         at: Timestamp,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let last: i64 = sqlx::query(
             "SELECT COALESCE(MAX(seq), 0) AS last FROM consent_choices WHERE appointment_id = $1",
         )

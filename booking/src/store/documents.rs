@@ -58,7 +58,7 @@ impl Db {
         sealed: &[u8],
         log: &[crate::domain::access_log::AccessEntry],
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM documents WHERE appointment_id = $1 AND source_code = $2")
             .bind(record.appointment_id.to_string())
             .bind(&record.source_code)

@@ -91,18 +91,12 @@ impl Db {
         at: Timestamp,
         pick: impl FnOnce(&[MediaNode]) -> Option<NodeId>,
     ) -> Result<()> {
-        // SQLite: take the write lock at the start (a read-then-write transaction that meets
-        // another writer would fail with "database is locked" instead of waiting).
-        let mut tx = match self.dialect {
-            super::Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            super::Dialect::Postgres => {
-                let mut tx = self.pool.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock(1917190419)")
-                    .execute(&mut *tx)
-                    .await?;
-                tx
-            }
-        };
+        let mut tx = self.begin_write().await?;
+        if self.dialect == super::Dialect::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(1917190419)")
+                .execute(&mut *tx)
+                .await?;
+        }
         let placed: Option<String> =
             sqlx::query_scalar("SELECT node_id FROM room_placements WHERE room_id = $1")
                 .bind(room)
@@ -195,7 +189,7 @@ impl Db {
 
     /// Takes a node out of the registry, with its placements (it stopped cleanly).
     pub async fn forget_media_node(&self, node: &NodeId) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM room_placements WHERE node_id = $1")
             .bind(node.as_str())
             .execute(&mut *tx)

@@ -173,7 +173,7 @@ pub(crate) async fn insert_in(
 impl Db {
     /// Messages not tied to an appointment change (replies, notices), in their own transaction.
     pub async fn insert_messages(&self, messages: &[NewMessage]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         insert_in(&mut tx, messages).await?;
         tx.commit().await?;
         Ok(())

@@ -182,7 +182,7 @@ impl Db {
         service: ServiceId,
         results: &[ResultOption],
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM service_results WHERE service_id = $1")
             .bind(service.to_string())
             .execute(&mut *tx)
@@ -237,7 +237,7 @@ impl Db {
         let sources =
             serde_json::to_string(&o.sources).map_err(|e| Error::Internal(e.to_string()))?;
         let [appointment, queue_entry, callback] = subject_columns(o.subject);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO outcomes (id, tenant_id, appointment_id, queue_entry_id, callback_id, version, \
              result_code, result_label, notes, follow_up, callback_on, sources, recorded_by, recorded_at) \
@@ -616,7 +616,7 @@ impl Db {
                 format!("{} - {} (terugbellen)", d.service_name, d.resident_name)
             }
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         // A case per subject (each subject column is unique): a repeat conflicts and is ignored.
         sqlx::query(&format!(
             "INSERT INTO cases (id, tenant_id, {column}, title, opened_at) VALUES ($1, $2, $3, $4, $5) \

@@ -111,7 +111,7 @@ impl Db {
         cutoff: Timestamp,
         now: Timestamp,
     ) -> Result<u64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let erased = sqlx::query(&format!("{ERASE_APPOINTMENTS} AND ends_at <= $5"))
             .bind(ERASED_NAME)
             .bind(ERASED_EMAIL)
@@ -184,7 +184,7 @@ impl Db {
         id: AppointmentId,
         now: Timestamp,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(&format!("{ERASE_APPOINTMENTS} AND id = $5"))
             .bind(ERASED_NAME)
             .bind(ERASED_EMAIL)
