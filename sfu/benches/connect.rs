@@ -1,9 +1,11 @@
 //! What `sfu` makes public, benchmarked: a participant joining (`Sfu::connect` up to the first
 //! offer) and leaving (`Sfu::remove_participant`). The per-packet forwarding path is
-//! crate-private and runs inside webrtc-rs tasks, so it cannot be called from here; the
-//! `calls` scenario of `loadtest` measures it end to end (see docs/benchmarks.md).
+//! crate-private and runs on the media cores' threads, so it cannot be called from here; the
+//! `calls` scenario of `loadtest` and `loadtest`'s `forward` bench measure it (see
+//! docs/benchmarks.md).
 //!
-//! Each runs on both engines: `port_per_peer/...` and `per_core/...` (issue 18).
+//! The group keeps the name `per_core/...` it had next to the removed port-per-peer engine,
+//! so earlier results still compare.
 //!
 //! `cargo bench -p sfu --bench connect`
 
@@ -16,28 +18,14 @@ fn bench_connect(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    for (engine, media_port) in [("port_per_peer", None), ("per_core", Some(0))] {
-        let sfu = runtime.block_on(async {
-            sfu::Sfu::new(sfu::SfuConfig {
-                bind_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
-                media_port,
-                ..Default::default()
-            })
-        });
-        bench_engine(c, &runtime, engine, &sfu);
-    }
-}
-
-fn bench_engine(
-    c: &mut Criterion,
-    runtime: &tokio::runtime::Runtime,
-    engine: &str,
-    sfu: &sfu::Sfu,
-) {
-    let mut group = c.benchmark_group(engine);
+    let sfu = sfu::Sfu::new(sfu::SfuConfig {
+        bind_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+        ..Default::default()
+    });
+    let mut group = c.benchmark_group("per_core");
     group.sample_size(20);
     group.measurement_time(Duration::from_secs(10));
-    // Join an empty room: peer connection, loopback socket, ICE gathering, first offer.
+    // Join an empty room: peer connection on the room's core, first offer.
     group.bench_function("connect_until_offer_then_remove", |b| {
         b.iter_custom(|iters| {
             runtime.block_on(async {

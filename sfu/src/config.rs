@@ -19,37 +19,12 @@ pub struct IceServer {
     pub credential: Option<String>,
 }
 
-/// An inclusive range of ports for the SFU's media sockets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PortRange {
-    /// First port of the range.
-    pub min: u16,
-    /// Last port of the range (inclusive).
-    pub max: u16,
-}
-
-impl PortRange {
-    /// Number of ports in the range (0 when `min > max`).
-    pub fn len(&self) -> usize {
-        if self.min > self.max {
-            0
-        } else {
-            usize::from(self.max - self.min) + 1
-        }
-    }
-
-    /// Whether the range holds no port at all.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
 /// Configuration of the SFU.
 ///
-/// Media sockets: the `webrtc` 0.21 async layer binds its own sockets for every peer
-/// connection (there is no UDP mux in this release), so each participant uses one UDP port
-/// (and one TCP port when ICE-TCP is on) taken from `port_range`. A firewall therefore needs
-/// the range open, not a single port. See `docs/signaling.md`.
+/// Media sockets: one UDP socket per media core, on `media_port..media_port+cores-1`, carries
+/// every peer connection of the calls pinned to that core (and with `ice_tcp` one TCP
+/// listener on the same port numbers). A firewall needs those few ports open, however many
+/// people are in calls. See `docs/signaling.md`.
 #[derive(Debug, Clone)]
 pub struct SfuConfig {
     /// At most this many participants per room (resident, clerk, companion).
@@ -57,24 +32,19 @@ pub struct SfuConfig {
     /// Local address the media sockets bind to. `0.0.0.0` means every non-loopback
     /// interface; tests use `127.0.0.1`.
     pub bind_ip: IpAddr,
-    /// Ports for media sockets. `None` lets the OS pick ephemeral ports.
-    pub port_range: Option<PortRange>,
     /// Public address to advertise when the host sits behind a 1:1 NAT (cloud VM).
     pub public_ip: Option<IpAddr>,
     /// STUN/TURN servers handed to clients in the `joined` message.
     pub ice_servers: Vec<IceServer>,
     /// Also listen for ICE over TCP (RFC 6544, passive), for clients whose UDP is blocked:
-    /// per peer connection (port per peer) or once per core (per core).
+    /// one listener per core, on the port number of the core's UDP socket.
     pub ice_tcp: bool,
-    /// How long to wait for local ICE gathering before sending an offer anyway.
-    pub gather_timeout: Duration,
     /// How often per-participant transport statistics (loss, RTT) are sampled for `/metrics`.
     pub stats_interval: Duration,
-    /// `Some(port)` runs the per-core engine: all media on `port..port+cores-1` (UDP), one
-    /// socket per core, and `port_range` is not used. `Some(0)` takes ephemeral ports
-    /// (tests). `None` runs the port-per-peer engine on webrtc's async layer.
-    pub media_port: Option<u16>,
-    /// Number of media cores of the per-core engine; `None` is one per CPU.
+    /// The first media port: core `i` receives on `media_port + i` (UDP, and TCP with
+    /// `ice_tcp`). 0 takes an ephemeral port for every core (tests).
+    pub media_port: u16,
+    /// Number of media cores (threads, each with its own socket); `None` is one per CPU.
     pub media_cores: Option<usize>,
 }
 
@@ -83,13 +53,11 @@ impl Default for SfuConfig {
         Self {
             max_participants: 3,
             bind_ip: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-            port_range: None,
             public_ip: None,
             ice_servers: Vec::new(),
             ice_tcp: false,
-            gather_timeout: Duration::from_secs(3),
             stats_interval: Duration::from_secs(5),
-            media_port: None,
+            media_port: 0,
             media_cores: None,
         }
     }

@@ -1,8 +1,8 @@
 //! Codec and interceptor set-up shared by every SFU peer connection.
 
 use rtc::interceptor::{
-    Attribute, Interceptor, NackGeneratorBuilder, NackResponderBuilder, Packet, Slot, StreamInfo,
-    TaggedPacket,
+    Attribute, Interceptor, NackGeneratorBuilder, NackResponderBuilder, Packet, Registry, Slot,
+    StreamInfo, TaggedPacket,
 };
 use rtc::peer_connection::configuration::interceptor_registry::{
     configure_rtcp_reports, configure_simulcast_extension_headers, configure_twcc_receiver_only,
@@ -19,7 +19,6 @@ use rtc::sansio::Protocol;
 use rtc::shared::error::Error;
 use std::collections::VecDeque;
 use std::time::Instant;
-use webrtc::peer_connection::Registry;
 
 /// Builds the media engine and interceptor chain for one peer connection.
 ///
@@ -27,14 +26,11 @@ use webrtc::peer_connection::Registry;
 /// participant must be able to decode what every other one sends. VP8 comes first because
 /// every browser has it; H.264 (constrained baseline, packetization-mode 1) is offered for
 /// clients that prefer it. Opus is the only audio codec.
-pub(crate) fn media_setup() -> Result<(MediaEngine, Registry), Error> {
-    media_setup_with(None)
-}
-
-/// As [`media_setup`]; `Some(n)` keeps only `n` sent packets per outgoing stream for
-/// retransmission instead of the crate's 1,024. The NACK buffer is most of a peer
-/// connection's memory (1,024 video packets are about 1.3 MB per subscriber), and a
-/// retransmission older than a few round trips comes too late to be played anyway.
+///
+/// `Some(n)` keeps only `n` sent packets per outgoing stream for retransmission instead of
+/// the crate's 1,024. The NACK buffer is most of a peer connection's memory (1,024 video
+/// packets are about 1.3 MB per subscriber), and a retransmission older than a few round
+/// trips comes too late to be played anyway.
 pub(crate) fn media_setup_with(
     nack_send_buffer: Option<u16>,
 ) -> Result<(MediaEngine, Registry), Error> {

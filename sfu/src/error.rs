@@ -24,10 +24,14 @@ pub enum SfuError {
         /// Why.
         reason: String,
     },
-    /// No usable media port could be bound.
-    #[error("no free media port: {0}")]
+    /// This instance hosts no calls ([`crate::Sfu::without_media`], an `--role api`
+    /// instance): its calls run on the media nodes.
+    #[error("this instance hosts no calls")]
+    NoMedia,
+    /// A media socket could not be bound.
+    #[error("cannot bind the media port: {0}")]
     NoPort(String),
     /// An error from the WebRTC stack.
     #[error("webrtc: {0}")]
-    WebRtc(#[from] webrtc::error::Error),
+    WebRtc(#[from] rtc::shared::error::Error),
 }

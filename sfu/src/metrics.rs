@@ -1,10 +1,7 @@
 //! Counters for `/metrics` and the bookkeeping that lets tests prove nothing leaks.
 
 use std::fmt::Write as _;
-use std::future::Future;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::Arc;
-use tokio::task::JoinHandle;
 
 use crate::MediaKind;
 
@@ -14,8 +11,6 @@ use crate::MediaKind;
 pub(crate) struct Metrics {
     /// Open peer connections (closed ones are subtracted when the SFU closes them).
     pub peer_connections: AtomicI64,
-    /// Background tasks spawned by the SFU that are still alive.
-    pub tasks: AtomicI64,
     packets: [AtomicU64; 2],
     bytes: [AtomicU64; 2],
     /// Packets that could not be written to a subscriber (not yet negotiated, closed...).
@@ -57,29 +52,6 @@ pub(crate) struct TransportStats {
     pub rtt_seconds: Option<f64>,
 }
 
-/// Keeps [`Metrics::tasks`] exact: the count drops when the future is dropped, whether it
-/// finished or was aborted.
-struct TaskGuard(Arc<Metrics>);
-
-impl Drop for TaskGuard {
-    fn drop(&mut self) {
-        self.0.tasks.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
-/// `tokio::spawn`, counted in [`Metrics::tasks`].
-pub(crate) fn spawn_tracked<F>(metrics: &Arc<Metrics>, future: F) -> JoinHandle<()>
-where
-    F: Future<Output = ()> + Send + 'static,
-{
-    metrics.tasks.fetch_add(1, Ordering::Relaxed);
-    let guard = TaskGuard(Arc::clone(metrics));
-    tokio::spawn(async move {
-        let _guard = guard;
-        future.await;
-    })
-}
-
 /// One room's figures at render time.
 pub(crate) struct RoomSnapshot {
     pub id: String,
@@ -111,12 +83,6 @@ pub(crate) fn render(metrics: &Metrics, rooms: &[RoomSnapshot]) -> String {
         "peer_connections",
         "Open SFU peer connections.",
         metrics.peer_connections.load(Ordering::Relaxed) as f64,
-    );
-    gauge(
-        &mut out,
-        "tasks",
-        "Background tasks held by the SFU.",
-        metrics.tasks.load(Ordering::Relaxed) as f64,
     );
 
     header(

@@ -45,9 +45,10 @@ use tracing::{debug, info, warn};
 
 use super::demux::Demux;
 use crate::engine::media_setup_with;
-use crate::forwarder::{KeyframeDecision, KeyframeGate, KeyframeNeed, Rewriter};
+use crate::keyframe_gate::{KeyframeDecision, KeyframeGate, KeyframeNeed};
 use crate::metrics::{Metrics, RoomStats, TransportStats};
-use crate::peer::with_msid_semantic;
+use crate::rewriter::Rewriter;
+use crate::sdp::with_msid_semantic;
 use crate::{IceCandidate, MediaKind, PeerState, SfuError, SfuEvent};
 
 static SESSION_IDS: AtomicU64 = AtomicU64::new(1);

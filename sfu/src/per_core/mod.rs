@@ -16,7 +16,6 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::info;
 
 use crate::metrics::{Metrics, RoomSnapshot, RoomStats, TransportStats};
-use crate::room::lock;
 use crate::{IceCandidate, SfuConfig, SfuError, SfuEvent};
 use core_loop::{Command, Core, CoreSettings, Joined};
 
@@ -378,4 +377,8 @@ fn primary_ip(bind_ip: IpAddr) -> Result<IpAddr, SfuError> {
                 "cannot tell which address to advertise ({e}); set the public or bind address"
             ))
         })
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
