@@ -70,17 +70,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let room_keys = RoomTokenKeys::from_secret(b"browser tests only, room tokens");
     let issuer: booking::domain::rooms::Issuer =
         Arc::new(SignedRoomTokens::from_real_now(room_keys.clone()));
-    // The per-core engine on ephemeral ports, as the binary by default; as the Rust call tests,
-    // VIDEOLOKET_TEST_MEDIA_PORT=none runs the port-per-peer engine, a number that base port.
-    let media_port = match std::env::var("VIDEOLOKET_TEST_MEDIA_PORT").as_deref() {
-        Ok("none") => None,
-        Ok(port) => Some(port.parse::<u16>().unwrap_or(0)).map(|p| if p == 1 { 0 } else { p }),
-        Err(_) => Some(0),
-    };
+    // Media on ephemeral ports, one per core, as the binary by default.
     let media = sfu::Sfu::new(sfu::SfuConfig {
         bind_ip: ip,
         ice_tcp,
-        media_port,
         // The municipality's room size (2..=4) is checked per room by signalling.
         max_participants: 4,
         ..Default::default()

@@ -155,18 +155,13 @@ struct ServeArgs {
     /// PostgreSQL. Without it only the SQLite default gets the demo.
     #[arg(long, env = "VIDEOLOKET_DEMO")]
     demo: bool,
-    /// The older port-per-peer engine, with one UDP (and ICE-TCP) port per participant from
-    /// this range, e.g. 40000-40999. Unset: the per-core engine (--media-port).
-    #[arg(long, env = "VIDEOLOKET_MEDIA_PORTS", value_parser = parse_port_range)]
-    media_ports: Option<sfu::PortRange>,
     /// Media on one UDP port per core: this port and the next ones (40000 -> 40000..40000+cores-1),
-    /// plus ICE-TCP on the same numbers with --ice-tcp (the per-core engine, docs/signaling.md).
-    /// Unset: ephemeral ports, one per core. --media-ports instead picks the older
-    /// port-per-peer engine.
-    #[arg(long, env = "VIDEOLOKET_MEDIA_PORT", conflicts_with = "media_ports")]
+    /// plus ICE-TCP on the same numbers with --ice-tcp (docs/signaling.md).
+    /// Unset: ephemeral ports, one per core.
+    #[arg(long, env = "VIDEOLOKET_MEDIA_PORT")]
     media_port: Option<u16>,
-    /// Cores of the per-core engine (default: one per CPU).
-    #[arg(long, env = "VIDEOLOKET_MEDIA_CORES", requires = "media_port")]
+    /// Media cores, each a thread with its own socket (default: one per CPU).
+    #[arg(long, env = "VIDEOLOKET_MEDIA_CORES")]
     media_cores: Option<usize>,
     /// Address media sockets bind to. Defaults to the HTTP address's IP.
     #[arg(long, env = "VIDEOLOKET_MEDIA_BIND_IP")]
@@ -301,18 +296,6 @@ fn parse_fallback_phone(raw: &str) -> Result<booking::domain::text::PhoneNumber,
 
 fn parse_outbound_rule(raw: &str) -> Result<OutboundRule, String> {
     OutboundRule::parse(raw)
-}
-
-fn parse_port_range(raw: &str) -> Result<sfu::PortRange, String> {
-    let (min, max) = raw.split_once('-').ok_or("give a range like 40000-40999")?;
-    let range = sfu::PortRange {
-        min: min.trim().parse().map_err(|_| "bad first port")?,
-        max: max.trim().parse().map_err(|_| "bad last port")?,
-    };
-    if range.is_empty() {
-        return Err("the first port must not be above the last".into());
-    }
-    Ok(range)
 }
 
 impl ServeArgs {
@@ -662,18 +645,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!(sealed, "stored case-store secrets sealed");
     }
 
-    let media = sfu::Sfu::try_new(sfu::SfuConfig {
+    let media_config = sfu::SfuConfig {
         max_participants: args.max_participants,
         bind_ip: args.media_bind_ip.unwrap_or(args.http_addr.ip()),
-        port_range: args.media_ports,
-        // The per-core engine unless a port range asks for the port-per-peer one. An api
-        // instance hosts no call: the port-per-peer engine binds nothing until a call starts,
-        // where the per-core one would start its threads and sockets for nothing.
-        media_port: match (args.media_port, args.media_ports) {
-            (Some(port), _) => Some(port),
-            (None, Some(_)) => None,
-            (None, None) => (args.role != ServeRole::Api).then_some(0),
-        },
+        media_port: args.media_port.unwrap_or(0),
         media_cores: args.media_cores,
         public_ip: args.public_ip,
         ice_servers: if args.ice_servers.is_empty() {
@@ -687,8 +662,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         ice_tcp: args.ice_tcp,
         ..Default::default()
-    })
-    .map_err(|e| anyhow::anyhow!("VIDEOLOKET_MEDIA_PORT: {e}"))?;
+    };
+    // An api instance hosts no call: no media socket, no media thread. A node that hosts
+    // calls binds its ports now, so a taken port stops it here and not at its first call.
+    let media = if args.role == ServeRole::Api {
+        sfu::Sfu::without_media(media_config)
+    } else {
+        sfu::Sfu::try_new(media_config).map_err(|e| anyhow::anyhow!("VIDEOLOKET_MEDIA_PORT: {e}"))?
+    };
     // Delivers recorded outcomes to each municipality's case store; safe to run on every
     // instance (events are claimed under a lease).
     // A media node runs calls only; the instances run the workers.

@@ -431,6 +431,16 @@ async fn aiortc_pair(cluster: &Cluster, api_a: SocketAddr, api_b: SocketAddr, ro
     }
 }
 
+/// How many media core threads (`sfu-core-N`) a process runs.
+fn media_threads(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("comm")).ok())
+        .filter(|name| name.starts_with("sfu-core-"))
+        .count()
+}
+
 fn random_hex(bytes: usize) -> String {
     (0..bytes)
         .map(|_| format!("{:02x}", rand::random::<u8>()))
@@ -494,6 +504,17 @@ async fn scenario(database_url: String) {
         .await;
     let pool = PgPool::connect(&database_url).await.unwrap();
     wait_for_nodes(&pool, &["media-1", "media-2"]).await;
+
+    // An API instance hosts no call: it runs no media thread (nor its socket).
+    for (index, hosts_calls) in [(0, false), (1, false), (node_1, true), (node_2, true)] {
+        let process = &cluster.processes[index];
+        assert_eq!(
+            media_threads(process.pid()) > 0,
+            hosts_calls,
+            "{}: media threads",
+            process.name
+        );
+    }
 
     // A media node takes relayed sockets only: the public cannot reach it directly.
     let direct = tokio_tungstenite::connect_async(format!("ws://{media_1}/ws")).await;

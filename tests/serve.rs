@@ -268,3 +268,43 @@ async fn sigterm_lets_the_call_in_progress_end_then_stops() {
     };
     assert!(status.success(), "{status}");
 }
+
+/// A node that hosts calls binds its media port when it starts: when the port is taken it
+/// stops there with the reason, rather than starting and failing every call.
+#[test]
+fn a_taken_media_port_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let media_port = taken.local_addr().unwrap().port().to_string();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_videoloket"))
+        .arg("serve")
+        .env("VIDEOLOKET_DATA_DIR", dir.path())
+        .env("VIDEOLOKET_HTTP_ADDR", format!("127.0.0.1:{}", free_port()))
+        .env("VIDEOLOKET_MEDIA_PORT", &media_port)
+        .env("VIDEOLOKET_MEDIA_CORES", "1")
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the server kept running on a taken media port");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(!status.success(), "{stderr}");
+    assert!(
+        stderr.contains("VIDEOLOKET_MEDIA_PORT") && stderr.contains(&media_port),
+        "{stderr}"
+    );
+    drop(taken);
+}

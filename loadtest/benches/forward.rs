@@ -71,7 +71,6 @@ fn bench_forward(c: &mut Criterion) {
         let keys = RoomTokenKeys::from_secret(b"bench-secret-bench-secret-bench-secret!!");
         let sfu = sfu::Sfu::new(sfu::SfuConfig {
             bind_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
-            media_port: Some(0),
             media_cores: Some(1),
             ..Default::default()
         });

@@ -1,6 +1,5 @@
 //! `sfu-server`: the signalling endpoint and the SFU alone, without the platform (no
-//! database, no pages), so the `calls` scenario can measure either media engine; the
-//! platform binary gets `--media-port` separately.
+//! database, no pages), so the `calls` scenario can measure the media engine alone.
 
 use anyhow::{Context, Result};
 use clap::Args;
@@ -16,11 +15,10 @@ pub struct SfuServerArgs {
     /// Room token secret, as the platform's.
     #[arg(long, env = "VIDEOLOKET_ROOM_TOKEN_SECRET", hide_env_values = true)]
     pub secret: String,
-    /// Runs the per-core engine with media on this UDP port and the next ones (one per
-    /// core); without it, the port-per-peer engine.
-    #[arg(long)]
-    pub media_port: Option<u16>,
-    /// Number of media cores of the per-core engine (default: one per CPU).
+    /// Media on this UDP port and the next ones, one per core (default: ephemeral ports).
+    #[arg(long, default_value_t = 0)]
+    pub media_port: u16,
+    /// Number of media cores (default: one per CPU).
     #[arg(long)]
     pub media_cores: Option<usize>,
 }

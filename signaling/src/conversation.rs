@@ -447,6 +447,11 @@ impl Conversation {
                 close::SERVICE_RESTART,
                 "server is restarting, join again",
             ),
+            SfuError::NoMedia => self.refuse(
+                ErrorCode::Internal,
+                close::INTERNAL,
+                "this server hosts no calls",
+            ),
             _ => self.refuse(ErrorCode::Internal, close::INTERNAL, "media server error"),
         }
     }
@@ -810,6 +815,24 @@ mod tests {
                 ErrorCode::Restarting,
                 close::SERVICE_RESTART,
                 "server is restarting, join again",
+                Exit::NotJoined
+            )
+        );
+    }
+
+    #[test]
+    fn an_instance_without_media_says_it_hosts_no_calls() {
+        let t0 = Instant::now();
+        let mut c = fresh(t0);
+        c.frame(join_text(ROOM, &keys().issue(&claims(ROOM, 600))), t0);
+        drain(&mut c);
+        c.join_failed(&SfuError::NoMedia);
+        assert_eq!(
+            drain(&mut c),
+            refusal(
+                ErrorCode::Internal,
+                close::INTERNAL,
+                "this server hosts no calls",
                 Exit::NotJoined
             )
         );

@@ -14,7 +14,7 @@
 //! # async fn demo() -> std::io::Result<()> {
 //! let keys = RoomTokenKeys::load_or_create(std::path::Path::new("data"))?;
 //! let sfu = sfu::Sfu::new(sfu::SfuConfig {
-//!     port_range: Some(sfu::PortRange { min: 40000, max: 40999 }),
+//!     media_port: 40000,
 //!     ice_tcp: true,
 //!     ..Default::default()
 //! });

@@ -1,11 +1,11 @@
-//! The per-core media engine (issue 18) in a real call, whatever engine the other call
-//! tests run on: every peer connection's media uses the cores' few UDP ports, media flows
-//! both ways, keyframe requests reach the publisher, a companion sees both and is seen, and
-//! leaving frees everything.
+//! The per-core media engine (issue 18) in a real call: every peer connection's media uses
+//! the cores' few UDP ports, media flows both ways, keyframe requests reach the publisher, a
+//! companion sees both and is seen, and leaving frees everything; ICE-TCP on the cores' TCP
+//! listeners, also across an ICE restart.
 
 mod common;
 
-use common::{per_core_sfu_config, start_server, Media, TestPeer};
+use common::{loopback_sfu_config, start_server, Media, TestPeer};
 use signaling::protocol::ServerMessage;
 use signaling::token::Role;
 use signaling::SignalingConfig;
@@ -29,7 +29,7 @@ fn candidate_ports(sdp: &str) -> HashSet<u16> {
 }
 
 async fn scenario() {
-    let server = start_server(per_core_sfu_config(), SignalingConfig::default()).await;
+    let server = start_server(loopback_sfu_config(), SignalingConfig::default()).await;
     let sfu = server.state.sfu().clone();
     let media_ports: HashSet<u16> = sfu.media_addrs().iter().map(|a| a.port()).collect();
     assert_eq!(media_ports.len(), 2, "one socket per core");
@@ -127,7 +127,7 @@ async fn a_tcp_only_client_calls_a_udp_client_through_the_cores_tcp_listener() {
         let server = start_server(
             sfu::SfuConfig {
                 ice_tcp: true,
-                ..per_core_sfu_config()
+                ..loopback_sfu_config()
             },
             SignalingConfig::default(),
         )

@@ -39,27 +39,12 @@ impl Drop for TestServer {
     }
 }
 
-/// The SFU configuration of the call tests: loopback only, on the per-core engine (the
-/// binary's default) with ephemeral ports. `VIDEOLOKET_TEST_MEDIA_PORT=none` runs every call
-/// test on the port-per-peer engine instead; a number other than 1 is the per-core base port.
+/// The SFU configuration of the call tests: loopback only, two media cores on ephemeral
+/// ports.
 pub fn loopback_sfu_config() -> sfu::SfuConfig {
-    let media_port = match std::env::var("VIDEOLOKET_TEST_MEDIA_PORT").as_deref() {
-        Ok("none") => None,
-        Ok(port) => Some(port.parse::<u16>().unwrap_or(0)).map(|p| if p == 1 { 0 } else { p }),
-        Err(_) => Some(0),
-    };
-    sfu::SfuConfig {
-        media_port,
-        ..per_core_sfu_config()
-    }
-}
-
-/// Loopback, on the per-core engine with two cores on ephemeral ports.
-pub fn per_core_sfu_config() -> sfu::SfuConfig {
     sfu::SfuConfig {
         bind_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
         stats_interval: Duration::from_millis(500),
-        media_port: Some(0),
         media_cores: Some(2),
         ..Default::default()
     }
