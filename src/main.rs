@@ -668,7 +668,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let media = if args.role == ServeRole::Api {
         sfu::Sfu::without_media(media_config)
     } else {
-        sfu::Sfu::try_new(media_config).map_err(|e| anyhow::anyhow!("VIDEOLOKET_MEDIA_PORT: {e}"))?
+        sfu::Sfu::try_new(media_config)
+            .map_err(|e| anyhow::anyhow!("VIDEOLOKET_MEDIA_PORT: {e}"))?
     };
     // Delivers recorded outcomes to each municipality's case store; safe to run on every
     // instance (events are claimed under a lease).

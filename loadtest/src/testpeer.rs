@@ -631,6 +631,9 @@ async fn signalling_loop(
     tcp_only: bool,
 ) {
     let mut first = true;
+    // The ICE ufrag of the last offer: a new one is an ICE restart, whose passive TCP
+    // candidates are dialled anew.
+    let mut ice_ufrag: Option<String> = None;
     loop {
         tokio::select! {
             message = outgoing.recv() => {
@@ -659,11 +662,16 @@ async fn signalling_loop(
                     signals.messages.push((Instant::now(), message));
                 }
                 let Some(sdp) = offer else { continue };
-                let passive_tcp = if first && tcp_only {
+                let offer_ufrag = sdp
+                    .lines()
+                    .find_map(|l| l.strip_prefix("a=ice-ufrag:"))
+                    .map(str::to_owned);
+                let passive_tcp = if tcp_only && offer_ufrag != ice_ufrag {
                     passive_tcp_candidates(&sdp)
                 } else {
                     Vec::new()
                 };
+                ice_ufrag = offer_ufrag;
                 let Ok(offer) = RTCSessionDescription::offer(sdp) else { return };
                 if pc.set_remote_description(offer).await.is_err() {
                     return;

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{loopback_sfu_config, start_server, Media, TestPeer};
-use signaling::protocol::ServerMessage;
+use signaling::protocol::{ClientMessage, ServerMessage};
 use signaling::token::Role;
 use signaling::SignalingConfig;
 use std::collections::HashSet;
@@ -177,6 +177,162 @@ async fn a_tcp_only_client_calls_a_udp_client_through_the_cores_tcp_listener() {
             media_ports.contains(&tcp_port),
             "{tcp_port} vs {media_ports:?}"
         );
+        office.peer.leave().await;
+        home.peer.leave().await;
+    })
+    .await
+    .expect("scenario timed out");
+}
+
+/// The established TCP connections of this process to one of `server_ports`, as (server
+/// port, client port, socket inode) of the client's end, from the kernel's table.
+fn tcp_connections(server_ports: &HashSet<u16>) -> Vec<(u16, u16, String)> {
+    let table = std::fs::read_to_string("/proc/net/tcp").expect("/proc/net/tcp");
+    let port = |address: &str| u16::from_str_radix(address.rsplit(':').next()?, 16).ok();
+    table
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (local, remote) = (port(fields.get(1)?)?, port(fields.get(2)?)?);
+            // State 01 is ESTABLISHED; field 9 the socket's inode.
+            let (state, inode) = (*fields.get(3)?, fields.get(9)?.to_string());
+            (state == "01" && server_ports.contains(&remote)).then_some((remote, local, inode))
+        })
+        .collect()
+}
+
+/// The client ports of the established TCP connections to `server_ports`.
+fn tcp_client_ports(server_ports: &HashSet<u16>) -> HashSet<u16> {
+    tcp_connections(server_ports)
+        .into_iter()
+        .map(|(_, client, _)| client)
+        .collect()
+}
+
+/// Cuts the client's TCP connection from `client_port` (its network went away): shuts down
+/// both directions of its socket, so each side reads the end of the stream.
+fn cut_tcp_connection(server_ports: &HashSet<u16>, client_port: u16) {
+    let (_, _, inode) = tcp_connections(server_ports)
+        .into_iter()
+        .find(|(_, client, _)| *client == client_port)
+        .expect("the connection");
+    let target = format!("socket:[{inode}]");
+    let fd: std::os::fd::RawFd = std::fs::read_dir("/proc/self/fd")
+        .expect("/proc/self/fd")
+        .flatten()
+        .find(|entry| {
+            std::fs::read_link(entry.path()).is_ok_and(|link| link.as_os_str() == target.as_str())
+        })
+        .and_then(|entry| entry.file_name().to_str()?.parse().ok())
+        .expect("the client socket's descriptor");
+    // SAFETY: the descriptor is open (just listed) and stays open: shutting a socket down
+    // does not close its descriptor, which the test peer still owns.
+    let socket = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+    socket2::SockRef::from(&socket)
+        .shutdown(std::net::Shutdown::Both)
+        .expect("shutdown");
+}
+
+fn ice_ufrag(sdp: &str) -> Option<String> {
+    sdp.lines()
+        .find_map(|l| l.strip_prefix("a=ice-ufrag:"))
+        .map(|u| u.trim().to_owned())
+}
+
+/// A TCP-only client whose connection was cut (its network changed) asks for an ICE
+/// restart, gets new ICE credentials, dials the core's TCP listener again, and media flows
+/// both ways over the new connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tcp_only_client_restarts_ice_over_a_new_tcp_connection() {
+    tokio::time::timeout(Duration::from_secs(90), async {
+        let server = start_server(
+            sfu::SfuConfig {
+                ice_tcp: true,
+                ..loopback_sfu_config()
+            },
+            SignalingConfig::default(),
+        )
+        .await;
+        let media_ports: HashSet<u16> = server
+            .state
+            .sfu()
+            .media_addrs()
+            .iter()
+            .map(|a| a.port())
+            .collect();
+        let token = |id| server.token("room-r", id, Role::Resident);
+        let office = TestPeer::join_over(
+            &server,
+            "room-r",
+            "office",
+            &token("office"),
+            Media::Tagged,
+            true,
+        )
+        .await
+        .expect("tcp client joins");
+        let home = TestPeer::join(&server, "room-r", "home", &token("home"))
+            .await
+            .expect("udp client joins");
+        for (peer, remote) in [(&office, "home"), (&home, "office")] {
+            peer.wait_for("the other's media", |p| {
+                let f = p.from(remote);
+                f.audio_packets >= 20 && f.video_packets >= 20
+            })
+            .await;
+        }
+        let before = tcp_client_ports(&media_ports);
+        assert_eq!(before.len(), 1, "one TCP connection: {before:?}");
+        let old = *before.iter().next().expect("the connection");
+
+        // The client's network changes: its connection is gone, both ends see it close.
+        cut_tcp_connection(&media_ports, old);
+        let deadline = tokio::time::Instant::now() + common::STEP;
+        while !tcp_client_ports(&media_ports).is_empty() {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the cut connection stays open"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+
+        let offers = |p: &TestPeer| -> Vec<String> {
+            p.messages()
+                .into_iter()
+                .filter_map(|m| match m {
+                    ServerMessage::Offer { sdp } => Some(sdp),
+                    _ => None,
+                })
+                .collect()
+        };
+        let earlier = offers(&office);
+        let old_ufrag = ice_ufrag(earlier.last().expect("an offer")).expect("ufrag");
+        let received = office.from("home").video_packets;
+        let sent = home.from("office").video_packets;
+        office.send(ClientMessage::RestartIce);
+        office
+            .wait_for("an offer with new ICE credentials", |p| {
+                offers(p)
+                    .iter()
+                    .skip(earlier.len())
+                    .any(|sdp| ice_ufrag(sdp).is_some_and(|u| u != old_ufrag))
+            })
+            .await;
+
+        // Media flows both ways again, on a new connection: the only one there is.
+        office
+            .wait_for("media after the restart", |p| {
+                p.from("home").video_packets >= received + 50
+            })
+            .await;
+        home.wait_for("the tcp client's media after the restart", |p| {
+            p.from("office").video_packets >= sent + 50
+        })
+        .await;
+        let after = tcp_client_ports(&media_ports);
+        assert_eq!(after.len(), 1, "one TCP connection: {after:?}");
+        assert!(!after.contains(&old), "a new connection: {after:?}");
         office.peer.leave().await;
         home.peer.leave().await;
     })
