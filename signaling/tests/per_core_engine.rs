@@ -177,6 +177,21 @@ async fn a_tcp_only_client_calls_a_udp_client_through_the_cores_tcp_listener() {
             media_ports.contains(&tcp_port),
             "{tcp_port} vs {media_ports:?}"
         );
+        // The call ends on the server's side while the client keeps its socket open: the
+        // core closes the ICE-TCP connection itself instead of keeping it (and its task).
+        assert_eq!(
+            tcp_client_ports(&media_ports).len(),
+            1,
+            "one ICE-TCP connection"
+        );
+        sfu.close_room("room-t").await;
+        let closed = tokio::time::timeout(Duration::from_secs(5), async {
+            while !tcp_client_ports(&media_ports).is_empty() {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+        .await;
+        assert!(closed.is_ok(), "the server closed the ICE-TCP connection");
         office.peer.leave().await;
         home.peer.leave().await;
     })

@@ -63,6 +63,9 @@ const EXPIRY_INTERVAL: Duration = Duration::from_secs(5);
 /// Sent packets kept per outgoing stream for retransmission: about 0.7 s of 1.5 Mbit/s
 /// video (see `media_setup_with`).
 const NACK_SEND_BUFFER: u16 = 128;
+/// How long an accepted ICE-TCP connection may stay without a binding request for one of
+/// our peer connections before the core closes it.
+const TCP_FIRST_CHECK_WAIT: Duration = Duration::from_secs(10);
 /// An address silent this long is forgotten (consent checks come every ~5 s).
 const ADDRESS_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -122,6 +125,15 @@ enum TcpEvent {
     /// A de-framed packet (RFC 4571) from the client at this address.
     Packet(SocketAddr, Vec<u8>),
     Closed(SocketAddr),
+}
+
+/// An open ICE-TCP connection as the core sees it.
+struct TcpConnection {
+    /// Frames to send; dropping it ends the connection's task, which closes the socket.
+    outgoing: mpsc::UnboundedSender<Vec<u8>>,
+    accepted: Instant,
+    /// Whether a packet on it reached a peer connection yet.
+    routed: bool,
 }
 
 /// Frames are read on the connection's own task (ICE-TCP is the fallback path, not the
@@ -239,7 +251,7 @@ pub(crate) struct Core {
         mpsc::UnboundedReceiver<TcpEvent>,
     ),
     /// Open ICE-TCP connections by client address.
-    tcp_connections: HashMap<SocketAddr, mpsc::UnboundedSender<Vec<u8>>>,
+    tcp_connections: HashMap<SocketAddr, TcpConnection>,
     local_addr: SocketAddr,
     settings: CoreSettings,
     metrics: Arc<Metrics>,
@@ -320,7 +332,8 @@ impl Core {
                 accepted = accept(self.tcp.as_ref()) => {
                     if let Ok((stream, from)) = accepted {
                         let (tx, rx) = mpsc::unbounded_channel();
-                        self.tcp_connections.insert(from, tx);
+                        let connection = TcpConnection { outgoing: tx, accepted: Instant::now(), routed: false };
+                        self.tcp_connections.insert(from, connection);
                         tokio::spawn(run_tcp_connection(stream, from, self.tcp_events.0.clone(), rx));
                     }
                 }
@@ -367,6 +380,11 @@ impl Core {
         let Some(id) = self.demux.route(from, packet, now) else {
             return;
         };
+        if protocol == TransportProtocol::TCP {
+            if let Some(connection) = self.tcp_connections.get_mut(&from) {
+                connection.routed = true;
+            }
+        }
         let Some(session) = self.sessions.get_mut(&id) else {
             return;
         };
@@ -415,6 +433,7 @@ impl Core {
             if expired > 0 {
                 debug!(expired, "forgot idle client addresses");
             }
+            self.close_unrouted_tcp(now);
             self.next_expiry = now + EXPIRY_INTERVAL;
         }
         if now >= self.next_stats {
@@ -485,19 +504,7 @@ impl Core {
             return;
         };
         while let Some(out) = session.pc.poll_write() {
-            if out.transport.transport_protocol == TransportProtocol::TCP {
-                if let Some(connection) = self.tcp_connections.get(&out.transport.peer_addr) {
-                    let _ = connection.send(frame_packet(&out.message));
-                }
-                continue;
-            }
-            if let Err(err) = self
-                .socket
-                .try_send_to(&out.message, out.transport.peer_addr)
-            {
-                // A full socket buffer drops the datagram, as the network would.
-                debug!(%err, "media socket write");
-            }
+            send(&self.socket, &self.tcp_connections, &out);
         }
         let timeout = session.pc.poll_timeout();
         if timeout != session.timeout {
@@ -1228,6 +1235,19 @@ impl Core {
         );
     }
 
+    /// Closes the ICE-TCP connections whose client address no longer leads to a peer
+    /// connection: its session closed, its ICE restarted onto another connection, or it went
+    /// quiet. A new connection gets [`TCP_FIRST_CHECK_WAIT`] to send its first binding
+    /// request.
+    fn close_unrouted_tcp(&mut self, now: Instant) {
+        let demux = &self.demux;
+        self.tcp_connections.retain(|addr, connection| {
+            demux.knows(addr)
+                || (!connection.routed
+                    && now.saturating_duration_since(connection.accepted) < TCP_FIRST_CHECK_WAIT)
+        });
+    }
+
     fn close_session(&mut self, id: u64) {
         let Some(mut session) = self.sessions.remove(&id) else {
             return;
@@ -1236,11 +1256,10 @@ impl Core {
             debug!(%err, "closing peer connection");
         }
         while let Some(out) = session.pc.poll_write() {
-            let _ = self
-                .socket
-                .try_send_to(&out.message, out.transport.peer_addr);
+            send(&self.socket, &self.tcp_connections, &out);
         }
         self.demux.remove_peer(id);
+        self.close_unrouted_tcp(Instant::now());
         self.metrics
             .peer_connections
             .fetch_sub(1, Ordering::Relaxed);
@@ -1317,6 +1336,24 @@ fn build_peer_connection(
     }
     pc.add_local_candidate(RTCIceCandidateInit::default())?;
     Ok(pc)
+}
+
+/// Sends one datagram of a peer connection: over its ICE-TCP connection or the UDP socket.
+fn send(
+    socket: &UdpSocket,
+    tcp_connections: &HashMap<SocketAddr, TcpConnection>,
+    out: &TaggedBytesMut,
+) {
+    if out.transport.transport_protocol == TransportProtocol::TCP {
+        if let Some(connection) = tcp_connections.get(&out.transport.peer_addr) {
+            let _ = connection.outgoing.send(frame_packet(&out.message));
+        }
+        return;
+    }
+    if let Err(err) = socket.try_send_to(&out.message, out.transport.peer_addr) {
+        // A full socket buffer drops the datagram, as the network would.
+        debug!(%err, "media socket write");
+    }
 }
 
 /// The next ICE-TCP connection, or never without a listener.

@@ -106,6 +106,11 @@ impl<K: Copy + Eq + Hash> Demux<K> {
         before - self.by_addr.len()
     }
 
+    /// Whether datagrams from `addr` reach a peer.
+    pub fn knows(&self, addr: &SocketAddr) -> bool {
+        self.by_addr.contains_key(addr)
+    }
+
     /// Forgets every ufrag and address of `peer` (its connection closed).
     pub fn remove_peer(&mut self, peer: K) {
         self.by_ufrag.retain(|_, p| *p != peer);
@@ -230,8 +235,11 @@ pub(crate) mod tests {
         demux.route(addr(5002), &binding_request("other:x"), now);
         assert_eq!(demux.address_count(), 3);
 
+        assert!(demux.knows(&addr(5000)));
         demux.remove_peer(1);
         assert_eq!(demux.address_count(), 1);
+        assert!(!demux.knows(&addr(5000)) && !demux.knows(&addr(5001)));
+        assert!(demux.knows(&addr(5002)));
         assert_eq!(demux.route(addr(5000), RTP, now), None);
         assert_eq!(
             demux.route(addr(5003), &binding_request("gen2:x"), now),
