@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{loopback_sfu_config, start_server, Media, TestPeer};
+use common::{ice_ufrag, loopback_sfu_config, start_server, Media, TestPeer, TestServer};
 use signaling::protocol::{ClientMessage, ServerMessage};
 use signaling::token::Role;
 use signaling::SignalingConfig;
@@ -124,36 +124,9 @@ async fn scenario() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tcp_only_client_calls_a_udp_client_through_the_cores_tcp_listener() {
     tokio::time::timeout(Duration::from_secs(60), async {
-        let server = start_server(
-            sfu::SfuConfig {
-                ice_tcp: true,
-                ..loopback_sfu_config()
-            },
-            SignalingConfig::default(),
-        )
-        .await;
+        let server = start_server_with_ice_tcp().await;
         let sfu = server.state.sfu().clone();
-        let token = |id| server.token("room-t", id, Role::Resident);
-        let office = TestPeer::join_over(
-            &server,
-            "room-t",
-            "office",
-            &token("office"),
-            Media::Tagged,
-            true,
-        )
-        .await
-        .expect("tcp client joins");
-        let home = TestPeer::join(&server, "room-t", "home", &token("home"))
-            .await
-            .expect("udp client joins");
-        for (peer, remote) in [(&office, "home"), (&home, "office")] {
-            peer.wait_for("the other's media", |p| {
-                let f = p.from(remote);
-                f.audio_packets >= 20 && f.video_packets >= 20
-            })
-            .await;
-        }
+        let (office, home) = office_over_tcp_calls_home(&server, "room-t").await;
         // The offer carried a passive TCP candidate on a core's port.
         let media_ports: HashSet<u16> = sfu.media_addrs().iter().map(|a| a.port()).collect();
         let offer = office
@@ -197,6 +170,41 @@ async fn a_tcp_only_client_calls_a_udp_client_through_the_cores_tcp_listener() {
     })
     .await
     .expect("scenario timed out");
+}
+
+async fn start_server_with_ice_tcp() -> TestServer {
+    let config = sfu::SfuConfig {
+        ice_tcp: true,
+        ..loopback_sfu_config()
+    };
+    start_server(config, SignalingConfig::default()).await
+}
+
+/// A TCP-only client ("office") and a UDP client ("home") in `room`, once each receives the
+/// other's audio and video.
+async fn office_over_tcp_calls_home(server: &TestServer, room: &str) -> (TestPeer, TestPeer) {
+    let token = |id| server.token(room, id, Role::Resident);
+    let office = TestPeer::join_over(
+        server,
+        room,
+        "office",
+        &token("office"),
+        Media::Tagged,
+        true,
+    )
+    .await
+    .expect("tcp client joins");
+    let home = TestPeer::join(server, room, "home", &token("home"))
+        .await
+        .expect("udp client joins");
+    for (peer, remote) in [(&office, "home"), (&home, "office")] {
+        peer.wait_for("the other's media", |p| {
+            let f = p.from(remote);
+            f.audio_packets >= 20 && f.video_packets >= 20
+        })
+        .await;
+    }
+    (office, home)
 }
 
 /// The established TCP connections of this process to one of `server_ports`, as (server
@@ -249,26 +257,13 @@ fn cut_tcp_connection(server_ports: &HashSet<u16>, client_port: u16) {
         .expect("shutdown");
 }
 
-fn ice_ufrag(sdp: &str) -> Option<String> {
-    sdp.lines()
-        .find_map(|l| l.strip_prefix("a=ice-ufrag:"))
-        .map(|u| u.trim().to_owned())
-}
-
 /// A TCP-only client whose connection was cut (its network changed) asks for an ICE
 /// restart, gets new ICE credentials, dials the core's TCP listener again, and media flows
 /// both ways over the new connection.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tcp_only_client_restarts_ice_over_a_new_tcp_connection() {
     tokio::time::timeout(Duration::from_secs(90), async {
-        let server = start_server(
-            sfu::SfuConfig {
-                ice_tcp: true,
-                ..loopback_sfu_config()
-            },
-            SignalingConfig::default(),
-        )
-        .await;
+        let server = start_server_with_ice_tcp().await;
         let media_ports: HashSet<u16> = server
             .state
             .sfu()
@@ -276,27 +271,7 @@ async fn a_tcp_only_client_restarts_ice_over_a_new_tcp_connection() {
             .iter()
             .map(|a| a.port())
             .collect();
-        let token = |id| server.token("room-r", id, Role::Resident);
-        let office = TestPeer::join_over(
-            &server,
-            "room-r",
-            "office",
-            &token("office"),
-            Media::Tagged,
-            true,
-        )
-        .await
-        .expect("tcp client joins");
-        let home = TestPeer::join(&server, "room-r", "home", &token("home"))
-            .await
-            .expect("udp client joins");
-        for (peer, remote) in [(&office, "home"), (&home, "office")] {
-            peer.wait_for("the other's media", |p| {
-                let f = p.from(remote);
-                f.audio_packets >= 20 && f.video_packets >= 20
-            })
-            .await;
-        }
+        let (office, home) = office_over_tcp_calls_home(&server, "room-r").await;
         let before = tcp_client_ports(&media_ports);
         assert_eq!(before.len(), 1, "one TCP connection: {before:?}");
         let old = *before.iter().next().expect("the connection");

@@ -4,17 +4,11 @@
 
 mod common;
 
-use common::{loopback_sfu_config, start_server, TestPeer};
+use common::{ice_ufrag, loopback_sfu_config, start_server, TestPeer};
 use signaling::protocol::{close, ClientMessage, ServerMessage};
 use signaling::token::Role;
 use signaling::SignalingConfig;
 use std::time::Duration;
-
-fn ice_ufrag(sdp: &str) -> Option<String> {
-    sdp.lines()
-        .find_map(|l| l.strip_prefix("a=ice-ufrag:"))
-        .map(|u| u.trim().to_owned())
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_device_takes_over_and_the_first_is_told() {

@@ -39,6 +39,13 @@ impl Drop for TestServer {
     }
 }
 
+/// The session's (first) ICE username fragment of an SDP.
+pub fn ice_ufrag(sdp: &str) -> Option<String> {
+    sdp.lines()
+        .find_map(|l| l.strip_prefix("a=ice-ufrag:"))
+        .map(|u| u.trim().to_owned())
+}
+
 /// The SFU configuration of the call tests: loopback only, two media cores on ephemeral
 /// ports.
 pub fn loopback_sfu_config() -> sfu::SfuConfig {
