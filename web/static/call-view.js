@@ -15,7 +15,7 @@ import { watchCallDocuments } from "/static/call-documents.js";
  * is over), "refused" or "moved" (another device took over).
  * @returns {Call}
  */
-export function startCallView(root, { ticket, stream, camera, onEnded }) {
+export function startCallView(root, { ticket, stream, camera, onEnded, onOtherLeft }) {
   const w = root.dataset;
   const $ = (id) => root.querySelector(`#${id}`);
   const state = $("call-state");
@@ -147,6 +147,7 @@ export function startCallView(root, { ticket, stream, camera, onEnded }) {
         text = talkingTo();
       }
       if (s === "other-left" && !connected) text = w.connecting;
+      if (s === "other-left") onOtherLeft && onOtherLeft();
       state.textContent = text;
       state.dataset.state = s;
       if (s === "left") {

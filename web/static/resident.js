@@ -190,6 +190,14 @@ async function join(mustAnswer) {
     ticket: await ticket.json(),
     stream: media.stream,
     camera: media.camera,
+    // The clerk left the room: when that is the end of the conversation ("Gesprek
+    // beëindigen" marks the entry done first), say so now, also when the live queue stream is
+    // behind or reconnecting.
+    onOtherLeft: () => {
+      fetch(`/api/v1/queue-entries/${token}`, { headers: { Accept: "application/json" } })
+        .then((r) => (r.ok ? r.json() : null), () => null)
+        .then((entry) => entry && onEntry(entry));
+    },
     onEnded: (state) => {
       stopFollowing();
       // After the conversation: a clear way to the rating page (not when refused entry, nor
