@@ -134,7 +134,18 @@ test(`join time over ${ROUNDS} calls: clerk's click to both videos playing`, { t
 
     await clerk.getByRole('button', { name: 'Gesprek beëindigen' }).click();
     await clerk.getByRole('button', { name: 'Ja, gesprek beëindigen' }).click();
-    await resident.waitForFunction(() => document.getElementById('call-state').dataset.state === 'ended', null, { timeout: 15_000 });
+    try {
+      await resident.waitForFunction(() => document.getElementById('call-state').dataset.state === 'ended', null, { timeout: 15_000 });
+    } catch (err) {
+      // What each side shows, and what the server says of the entry, for the next reader.
+      const entry = await fetch(`${base}/api/v1/queue-entries/${booked.token}`).then((r) => r.text(), (e) => String(e));
+      const shown = (page, ids) => page.evaluate((ids) => ids.map((id) => {
+        const el = document.getElementById(id);
+        return `${id}=${el ? `${el.dataset.state ?? ''} "${el.textContent.trim().slice(0, 80)}"` : '-'}`;
+      }).join(' '), ids).catch((e) => String(e));
+      console.log(`round ${n + 1} did not end: resident ${await shown(resident, ['call-state', 'queue-status'])}; clerk ${clerk.url()} ${await shown(clerk, ['call-state', 'clerk-call-status'])}; entry ${entry}`);
+      throw err;
+    }
     await residentContext.close();
   }
   await clerkContext.close();
