@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{ice_ufrag, loopback_sfu_config, start_server, TestPeer};
+use common::{loopback_sfu_config, start_server, TestPeer};
 use signaling::protocol::{close, ClientMessage, ServerMessage};
 use signaling::token::Role;
 use signaling::SignalingConfig;
@@ -72,27 +72,7 @@ async fn restart_ice_gets_an_offer_with_new_credentials_and_media_goes_on() {
         resident
             .wait_for("clerk's media", |p| p.from("clerk-1").video_packets >= 25)
             .await;
-        let offers = |p: &TestPeer| -> Vec<String> {
-            p.messages()
-                .into_iter()
-                .filter_map(|m| match m {
-                    ServerMessage::Offer { sdp } => Some(sdp),
-                    _ => None,
-                })
-                .collect()
-        };
-        let before = offers(&resident);
-        let old_ufrag = ice_ufrag(before.last().expect("an offer")).expect("ufrag");
-
-        resident.send(ClientMessage::RestartIce);
-        resident
-            .wait_for("an offer with new ICE credentials", |p| {
-                offers(p)
-                    .iter()
-                    .skip(before.len())
-                    .any(|sdp| ice_ufrag(sdp).is_some_and(|u| u != old_ufrag))
-            })
-            .await;
+        resident.restart_ice().await;
         let packets = resident.from("clerk-1").video_packets;
         resident
             .wait_for("media after the restart", |p| {

@@ -343,6 +343,31 @@ impl TestPeer {
         self.peer.messages()
     }
 
+    /// The SDP offers received so far, oldest first.
+    pub fn offers(&self) -> Vec<String> {
+        self.messages()
+            .into_iter()
+            .filter_map(|m| match m {
+                ServerMessage::Offer { sdp } => Some(sdp),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Asks for an ICE restart and waits for the offer that brings new ICE credentials.
+    pub async fn restart_ice(&self) {
+        let before = self.offers();
+        let old_ufrag = ice_ufrag(before.last().expect("an offer")).expect("ufrag");
+        self.send(ClientMessage::RestartIce);
+        self.wait_for("an offer with new ICE credentials", |p| {
+            p.offers()
+                .iter()
+                .skip(before.len())
+                .any(|sdp| ice_ufrag(sdp).is_some_and(|u| u != old_ufrag))
+        })
+        .await;
+    }
+
     /// Waits until `check` holds, or panics with `what` after [`STEP`].
     pub async fn wait_for(&self, what: &str, check: impl Fn(&TestPeer) -> bool) {
         self.wait_for_within(what, STEP, check).await;
