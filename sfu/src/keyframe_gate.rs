@@ -6,11 +6,17 @@ use std::time::{Duration, Instant};
 /// Keyframe requests closer together than this are merged.
 const KEYFRAME_REQUEST_INTERVAL: Duration = Duration::from_millis(500);
 
+/// A browser publisher ignores a keyframe request that comes less than 300 ms after the last
+/// one it acted on (libwebrtc's `EncoderRtcpFeedback`, `kMinKeyframeSendIntervalMs`); with a
+/// margin for the way there.
+const PUBLISHER_DEAF_FOR: Duration = Duration::from_millis(350);
+
 /// Why a keyframe is asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum KeyframeNeed {
     /// A subscriber just became ready, or the publisher's source is new: nothing can be
-    /// shown before a keyframe, so it goes out at once.
+    /// shown before a keyframe, so it goes out at once, or as soon as a browser publisher
+    /// would act on it.
     Start,
     /// A subscriber's PLI/FIR (it lost something): merged with the others.
     Repeat,
@@ -35,6 +41,14 @@ pub(crate) struct KeyframeGate {
 impl KeyframeGate {
     pub fn ask(&mut self, need: KeyframeNeed, now: Instant) -> KeyframeDecision {
         if need == KeyframeNeed::Start {
+            // Sent now it would be ignored: sent as soon as it counts.
+            if let Some(last) = self
+                .last
+                .filter(|&l| now.saturating_duration_since(l) < PUBLISHER_DEAF_FOR)
+            {
+                self.scheduled = true;
+                return KeyframeDecision::SendAt(last + PUBLISHER_DEAF_FOR);
+            }
             self.last = Some(now);
             return KeyframeDecision::SendNow;
         }
@@ -63,20 +77,21 @@ impl KeyframeGate {
 
 #[cfg(test)]
 mod tests {
-    use super::{KeyframeDecision, KeyframeGate, KeyframeNeed, KEYFRAME_REQUEST_INTERVAL};
+    use super::{KeyframeDecision, KeyframeGate, KeyframeNeed};
+    use super::{KEYFRAME_REQUEST_INTERVAL, PUBLISHER_DEAF_FOR};
     use std::time::{Duration, Instant};
+
+    const fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
 
     #[test]
     fn a_starting_subscriber_gets_a_keyframe_at_once_repeats_are_merged() {
-        let ms = Duration::from_millis;
         let t0 = Instant::now();
         let mut gate = KeyframeGate::default();
-        // A subscriber's PLI: sent.
-        assert_eq!(
-            gate.ask(KeyframeNeed::Repeat, t0),
-            KeyframeDecision::SendNow
-        );
-        // Another 20 ms later: merged into one at the end of the interval, then nothing more.
+        // Nothing asked before: a starting subscriber's request goes at once.
+        assert_eq!(gate.ask(KeyframeNeed::Start, t0), KeyframeDecision::SendNow);
+        // A subscriber's PLI within the interval: one at the end of it, then nothing more.
         assert_eq!(
             gate.ask(KeyframeNeed::Repeat, t0 + ms(20)),
             KeyframeDecision::SendAt(t0 + KEYFRAME_REQUEST_INTERVAL)
@@ -85,28 +100,37 @@ mod tests {
             gate.ask(KeyframeNeed::Repeat, t0 + ms(30)),
             KeyframeDecision::Merged
         );
-        // A subscriber that becomes ready 20 ms after a request does not wait ~480 ms.
+        gate.fired(t0 + KEYFRAME_REQUEST_INTERVAL);
+        // Once the interval is over, a repeat goes at once.
+        let later = t0 + KEYFRAME_REQUEST_INTERVAL * 2;
+        assert_eq!(
+            gate.ask(KeyframeNeed::Repeat, later),
+            KeyframeDecision::SendNow
+        );
+    }
+
+    #[test]
+    fn a_start_soon_after_a_request_waits_until_a_browser_listens_again() {
+        let t0 = Instant::now();
+        let mut gate = KeyframeGate::default();
+        assert_eq!(gate.ask(KeyframeNeed::Start, t0), KeyframeDecision::SendNow);
+        // A second subscriber becomes ready 40 ms later: sent now, libwebrtc would drop it
+        // (300 ms since the one it acted on), and the subscriber would wait for its own PLI
+        // and the repeat interval. It goes as soon as it counts instead.
         assert_eq!(
             gate.ask(KeyframeNeed::Start, t0 + ms(40)),
-            KeyframeDecision::SendNow
+            KeyframeDecision::SendAt(t0 + PUBLISHER_DEAF_FOR)
         );
-        // The scheduled one still goes out; afterwards a repeat waits for the interval again.
-        gate.fired(t0 + KEYFRAME_REQUEST_INTERVAL);
+        // A PLI meanwhile rides along with it.
         assert_eq!(
-            gate.ask(
-                KeyframeNeed::Repeat,
-                t0 + KEYFRAME_REQUEST_INTERVAL + ms(10)
-            ),
-            KeyframeDecision::SendAt(t0 + KEYFRAME_REQUEST_INTERVAL * 2)
+            gate.ask(KeyframeNeed::Repeat, t0 + ms(60)),
+            KeyframeDecision::Merged
         );
-        // Once the interval is over, a repeat goes at once.
-        let mut quiet = KeyframeGate::default();
+        gate.fired(t0 + PUBLISHER_DEAF_FOR);
+        // Past the deaf time a start goes at once again, even inside the repeat interval.
+        let next = t0 + PUBLISHER_DEAF_FOR * 2;
         assert_eq!(
-            quiet.ask(KeyframeNeed::Start, t0),
-            KeyframeDecision::SendNow
-        );
-        assert_eq!(
-            quiet.ask(KeyframeNeed::Repeat, t0 + KEYFRAME_REQUEST_INTERVAL),
+            gate.ask(KeyframeNeed::Start, next),
             KeyframeDecision::SendNow
         );
     }

@@ -310,3 +310,61 @@ async fn a_tcp_only_client_restarts_ice_over_a_new_tcp_connection() {
     .await
     .expect("scenario timed out");
 }
+
+/// Until a participant's connection is secured (ICE and DTLS done: the SRTP keys exist),
+/// nothing is written to it and no keyframe is asked for it: the packets could not be sent
+/// (the `rtc` core logged a warning for each one) and a keyframe would be lost. Once a
+/// participant connects, the publisher is asked for a keyframe and media flows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_goes_to_a_participant_before_its_connection_is_secured() {
+    tokio::time::timeout(Duration::from_secs(60), async {
+        // No ICE-TCP on this server: a client that can only use TCP answers, and never
+        // connects.
+        let server = start_server(loopback_sfu_config(), SignalingConfig::default()).await;
+        let sfu = server.state.sfu().clone();
+        let token = |id| server.token("room-s", id, Role::Resident);
+        let home = TestPeer::join(&server, "room-s", "home", &token("home"))
+            .await
+            .expect("home joins");
+        let office = TestPeer::join_over(
+            &server,
+            "room-s",
+            "office",
+            &token("office"),
+            Media::Tagged,
+            true,
+        )
+        .await
+        .expect("office joins");
+        office
+            .wait_for("an offer", |p| !p.offers().is_empty())
+            .await;
+        // Home sends 50 packets a second of each kind all this time.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_eq!(office.total_received(), 0);
+        for kind in [sfu::MediaKind::Audio, sfu::MediaKind::Video] {
+            assert_eq!(sfu.forwarded_packets(kind), 0, "{kind} written to office");
+        }
+        // Nobody could show a keyframe yet: none asked for (a browser publisher would ignore
+        // the one that counts if it came within 300 ms of this one).
+        assert_eq!(home.keyframe_requests.load(Ordering::Relaxed), 0);
+
+        let clerk = TestPeer::join(&server, "room-s", "clerk", &token("clerk"))
+            .await
+            .expect("clerk joins");
+        for (peer, remote) in [(&clerk, "home"), (&home, "clerk")] {
+            peer.wait_for("the other's media", |p| {
+                let f = p.from(remote);
+                f.audio_packets >= 20 && f.video_packets >= 20
+            })
+            .await;
+        }
+        assert!(home.keyframe_requests.load(Ordering::Relaxed) > 0);
+        assert_eq!(office.total_received(), 0);
+        for peer in [home, office, clerk] {
+            peer.peer.leave().await;
+        }
+    })
+    .await
+    .expect("scenario timed out");
+}

@@ -209,6 +209,9 @@ struct Session {
     downlink_count: Arc<AtomicUsize>,
     stats: TransportStats,
     timeout: Option<Instant>,
+    /// ICE and DTLS are done: the SRTP keys exist. Before that nothing is written to the
+    /// client (it could not be sent) and no keyframe is asked for it (it would be lost).
+    secured: bool,
 }
 
 /// The publisher's current incoming stream of a publication.
@@ -543,6 +546,26 @@ impl Core {
                 if let Some(state) = state {
                     let _ = session.events.send(SfuEvent::ConnectionState(state));
                 }
+                if state == Some(PeerState::Connected) && !session.secured {
+                    session.secured = true;
+                    // What was bound before now: a keyframe to start each picture from.
+                    let starting: Vec<PublicationKey> = session
+                        .downlinks
+                        .iter()
+                        .filter(|(_, d)| !d.payload_types.is_empty())
+                        .map(|(key, _)| key.clone())
+                        .collect();
+                    let room = session.room.clone();
+                    for (publisher, kind) in starting {
+                        self.request_keyframe(
+                            &room,
+                            &publisher,
+                            kind,
+                            KeyframeNeed::Start,
+                            Instant::now(),
+                        );
+                    }
+                }
             }
             _ => {}
         }
@@ -647,7 +670,7 @@ impl Core {
         let last = fanout.len().saturating_sub(1);
         let mut packet = Some(packet);
         for (i, &sub) in fanout.iter().enumerate() {
-            let Some(subscriber) = self.sessions.get_mut(&sub) else {
+            let Some(subscriber) = self.sessions.get_mut(&sub).filter(|s| s.secured) else {
                 continue;
             };
             let Some(downlink) = subscriber.downlinks.get_mut(&key) else {
@@ -703,8 +726,12 @@ impl Core {
                 if codec_changed {
                     self.follow_codec(&room_id, &publisher, kind, &mime);
                 }
-                // Subscribers of a new source cannot show anything before its keyframe.
-                self.request_keyframe(&room_id, &publisher, kind, KeyframeNeed::Start, now);
+                // Subscribers of a new source cannot show anything before its keyframe. With
+                // none connected yet, asking now would only make a browser publisher ignore
+                // the request that counts, when the first one connects (`keyframe_gate.rs`).
+                if self.anyone_receives(&room_id, &publisher, kind) {
+                    self.request_keyframe(&room_id, &publisher, kind, KeyframeNeed::Start, now);
+                }
             }
         }
     }
@@ -733,6 +760,23 @@ impl Core {
                 warn!(%err, "renegotiating after a codec change");
             }
         }
+    }
+
+    /// Whether a secured subscriber has a bound downlink of this publication.
+    fn anyone_receives(&self, room: &str, publisher: &str, kind: MediaKind) -> bool {
+        let key: PublicationKey = (Rc::from(publisher), kind);
+        self.rooms.get(room).is_some_and(|r| {
+            r.participants
+                .iter()
+                .filter(|(id, _)| id.as_str() != publisher)
+                .filter_map(|(_, p)| self.sessions.get(&p.session?))
+                .any(|s| {
+                    s.secured
+                        && s.downlinks
+                            .get(&key)
+                            .is_some_and(|d| !d.payload_types.is_empty())
+                })
+        })
     }
 
     fn request_keyframe(
@@ -975,6 +1019,7 @@ impl Core {
                 downlink_count: Arc::clone(&downlink_count),
                 stats: TransportStats::default(),
                 timeout: None,
+                secured: false,
             },
         );
         self.metrics
@@ -1166,6 +1211,9 @@ impl Core {
             if !was_bound && !downlink.payload_types.is_empty() {
                 starting.push(key.clone());
             }
+        }
+        if !session.secured {
+            starting.clear(); // asked for when the connection is secured
         }
         let again = session.negotiation.pending || session.negotiation.restart_ice;
         self.dirty.push(id);
