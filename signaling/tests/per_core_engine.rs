@@ -197,14 +197,19 @@ async fn office_over_tcp_calls_home(server: &TestServer, room: &str) -> (TestPee
     let home = TestPeer::join(server, room, "home", &token("home"))
         .await
         .expect("udp client joins");
-    for (peer, remote) in [(&office, "home"), (&home, "office")] {
+    media_flows_between(&office, &home).await;
+    (office, home)
+}
+
+/// Waits until each of `a` and `b` received 20 audio and 20 video packets of the other.
+async fn media_flows_between(a: &TestPeer, b: &TestPeer) {
+    for (peer, remote) in [(a, &b.id), (b, &a.id)] {
         peer.wait_for("the other's media", |p| {
             let f = p.from(remote);
             f.audio_packets >= 20 && f.video_packets >= 20
         })
         .await;
     }
-    (office, home)
 }
 
 /// The established TCP connections of this process to one of `server_ports`, as (server
@@ -352,13 +357,7 @@ async fn nothing_goes_to_a_participant_before_its_connection_is_secured() {
         let clerk = TestPeer::join(&server, "room-s", "clerk", &token("clerk"))
             .await
             .expect("clerk joins");
-        for (peer, remote) in [(&clerk, "home"), (&home, "clerk")] {
-            peer.wait_for("the other's media", |p| {
-                let f = p.from(remote);
-                f.audio_packets >= 20 && f.video_packets >= 20
-            })
-            .await;
-        }
+        media_flows_between(&clerk, &home).await;
         assert!(home.keyframe_requests.load(Ordering::Relaxed) > 0);
         assert_eq!(office.total_received(), 0);
         for peer in [home, office, clerk] {
