@@ -69,26 +69,7 @@ impl PerCore {
         let mut addrs = Vec::with_capacity(count);
         for i in 0..count {
             let port = if port == 0 { 0 } else { port + i as u16 };
-            let socket = UdpSocket::bind(SocketAddr::new(config.bind_ip, port))
-                .map_err(|e| SfuError::NoPort(format!("{}:{port}: {e}", config.bind_ip)))?;
-            socket
-                .set_nonblocking(true)
-                .map_err(|e| SfuError::NoPort(e.to_string()))?;
-            let socket = with_large_buffers(socket);
-            let local = socket
-                .local_addr()
-                .map_err(|e| SfuError::NoPort(e.to_string()))?;
-            // ICE-TCP on the same port number as the core's UDP socket.
-            let tcp = if config.ice_tcp {
-                let listener = std::net::TcpListener::bind(local)
-                    .map_err(|e| SfuError::NoPort(format!("{local} (TCP): {e}")))?;
-                listener
-                    .set_nonblocking(true)
-                    .map_err(|e| SfuError::NoPort(e.to_string()))?;
-                Some(listener)
-            } else {
-                None
-            };
+            let (socket, tcp, local) = bind_core(config.bind_ip, port, config.ice_tcp)?;
             let settings = CoreSettings {
                 advertised: SocketAddr::new(advertised_ip, local.port()),
                 ice_tcp: config.ice_tcp,
@@ -337,6 +318,44 @@ impl CorePeer {
 /// default ~200 KB overflows in a few milliseconds of the thread not running.
 const SOCKET_BUFFER: usize = 4 << 20;
 
+/// Binds a core's UDP socket on `ip:port` and, with ICE-TCP, a TCP listener on the same port
+/// number. An ephemeral UDP port (`port` 0) can be taken for TCP by some other socket; then
+/// another ephemeral port is tried.
+fn bind_core(
+    ip: IpAddr,
+    port: u16,
+    ice_tcp: bool,
+) -> Result<(UdpSocket, Option<std::net::TcpListener>, SocketAddr), SfuError> {
+    const ATTEMPTS: usize = 16;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let socket = UdpSocket::bind(SocketAddr::new(ip, port))
+            .map_err(|e| SfuError::NoPort(format!("{ip}:{port}: {e}")))?;
+        socket
+            .set_nonblocking(true)
+            .map_err(|e| SfuError::NoPort(e.to_string()))?;
+        let local = socket
+            .local_addr()
+            .map_err(|e| SfuError::NoPort(e.to_string()))?;
+        if !ice_tcp {
+            return Ok((with_large_buffers(socket), None, local));
+        }
+        match std::net::TcpListener::bind(local) {
+            Ok(listener) => {
+                listener
+                    .set_nonblocking(true)
+                    .map_err(|e| SfuError::NoPort(e.to_string()))?;
+                return Ok((with_large_buffers(socket), Some(listener), local));
+            }
+            Err(e) if port == 0 && attempt < ATTEMPTS => {
+                tracing::debug!(%local, %e, "ephemeral media port taken for TCP, trying another");
+            }
+            Err(e) => return Err(SfuError::NoPort(format!("{local} (TCP): {e}"))),
+        }
+    }
+}
+
 fn with_large_buffers(socket: UdpSocket) -> UdpSocket {
     let socket = socket2::Socket::from(socket);
     for (what, result) in [
@@ -381,4 +400,31 @@ fn primary_ip(bind_ip: IpAddr) -> Result<IpAddr, SfuError> {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bind_core;
+    use crate::SfuError;
+    use std::net::{IpAddr, Ipv4Addr};
+
+    const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
+    #[test]
+    fn a_core_gets_udp_and_tcp_on_one_port_number() {
+        let (udp, tcp, local) = bind_core(LOOPBACK, 0, true).expect("binds");
+        assert_eq!(udp.local_addr().unwrap(), local);
+        assert_eq!(tcp.expect("a listener").local_addr().unwrap(), local);
+    }
+
+    #[test]
+    fn a_configured_port_taken_for_tcp_is_refused_naming_tcp() {
+        // A free UDP port whose TCP number is taken.
+        let taken = std::net::TcpListener::bind((LOOPBACK, 0)).unwrap();
+        let port = taken.local_addr().unwrap().port();
+        match bind_core(LOOPBACK, port, true) {
+            Err(SfuError::NoPort(message)) => assert!(message.contains("(TCP)"), "{message}"),
+            other => panic!("expected NoPort, got {:?}", other.map(|(_, _, a)| a)),
+        }
+    }
 }
