@@ -194,6 +194,13 @@ struct Downlink {
     rewriter: Rewriter,
 }
 
+impl Downlink {
+    /// An answer named its payload types: packets can be written to it.
+    fn bound(&self) -> bool {
+        !self.payload_types.is_empty()
+    }
+}
+
 struct Session {
     room: String,
     /// Shared with the downlink keys of the subscribers, so forwarding copies no string.
@@ -552,18 +559,13 @@ impl Core {
                     let starting: Vec<PublicationKey> = session
                         .downlinks
                         .iter()
-                        .filter(|(_, d)| !d.payload_types.is_empty())
+                        .filter(|(_, d)| d.bound())
                         .map(|(key, _)| key.clone())
                         .collect();
                     let room = session.room.clone();
+                    let now = Instant::now();
                     for (publisher, kind) in starting {
-                        self.request_keyframe(
-                            &room,
-                            &publisher,
-                            kind,
-                            KeyframeNeed::Start,
-                            Instant::now(),
-                        );
+                        self.request_keyframe(&room, &publisher, kind, KeyframeNeed::Start, now);
                     }
                 }
             }
@@ -770,12 +772,7 @@ impl Core {
                 .iter()
                 .filter(|(id, _)| id.as_str() != publisher)
                 .filter_map(|(_, p)| self.sessions.get(&p.session?))
-                .any(|s| {
-                    s.secured
-                        && s.downlinks
-                            .get(&key)
-                            .is_some_and(|d| !d.payload_types.is_empty())
-                })
+                .any(|s| s.secured && s.downlinks.get(&key).is_some_and(Downlink::bound))
         })
     }
 
@@ -1200,7 +1197,7 @@ impl Core {
             let Some(mut sender) = session.pc.rtp_sender(downlink.sender) else {
                 continue;
             };
-            let was_bound = !downlink.payload_types.is_empty();
+            let was_bound = downlink.bound();
             downlink.payload_types = sender
                 .get_parameters()
                 .rtp_parameters
@@ -1208,7 +1205,7 @@ impl Core {
                 .iter()
                 .map(|c| (c.rtp_codec.mime_type.to_ascii_lowercase(), c.payload_type))
                 .collect();
-            if !was_bound && !downlink.payload_types.is_empty() {
+            if !was_bound && downlink.bound() {
                 starting.push(key.clone());
             }
         }
